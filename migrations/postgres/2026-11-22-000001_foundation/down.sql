@@ -1,0 +1,10 @@
+DROP TABLE audit_events;
+DROP TABLE one_time_tokens;
+DROP TABLE login_failures;
+DROP TABLE admin_sessions;
+DROP TABLE area_assignments;
+DROP TABLE areas;
+DROP TABLE group_memberships;
+DROP TABLE user_groups;
+DROP TABLE users;
+DROP TABLE organisation_settings;

@@ -1,0 +1,107 @@
+//! Settings of one running instance, from the environment (or flags). Passed
+//! around in app state; nothing global. Secrets never appear in Debug output.
+
+use std::fmt;
+
+use clap::Args;
+
+#[derive(Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "EINLASS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+
+    /// Database: sqlite://path/file.sqlite3 or postgres://user@host:port/db.
+    /// EINLASS_DATABASE_URL wins over DATABASE_URL.
+    #[arg(long, env = "EINLASS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Public base URL under which people reach this instance; links in emails
+    /// and the setup link are built from it, never from the request.
+    /// Stored in the settings at first start; the settings page can change it later.
+    #[arg(long, env = "EINLASS_PUBLIC_BASE_URL", global = true)]
+    pub public_base_url: Option<String>,
+
+    /// Secret key material for CSRF tokens (at least 32 characters). If unset,
+    /// a random secret is generated once and kept in the database.
+    #[arg(long, env = "EINLASS_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Log filter, e.g. info, debug, einlass=debug,actix_web=info.
+    #[arg(long, env = "EINLASS_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// bcrypt cost for new password hashes (12; lower only for tests).
+    #[arg(long, env = "EINLASS_BCRYPT_COST", default_value_t = 12, global = true)]
+    pub bcrypt_cost: u32,
+
+    /// Minutes without a request after which an admin session ends.
+    #[arg(long, env = "EINLASS_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    pub session_idle_minutes: i64,
+
+    /// Hours after login after which an admin session ends regardless.
+    #[arg(long, env = "EINLASS_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
+    pub session_absolute_hours: i64,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "EINLASS_DB_POOL_SIZE", default_value_t = 8, global = true)]
+    pub db_pool_size: u32,
+
+    /// HTTP worker threads (0 = one per core).
+    #[arg(long, env = "EINLASS_WORKERS", default_value_t = 0, global = true)]
+    pub workers: usize,
+}
+
+impl Config {
+    pub const DEFAULT_DATABASE_URL: &'static str = "sqlite://einlass.sqlite3";
+
+    /// EINLASS_DATABASE_URL, else DATABASE_URL, else the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| Self::DEFAULT_DATABASE_URL.to_owned())
+    }
+
+    /// The base URL to seed the settings with on first start.
+    pub fn initial_base_url(&self) -> String {
+        self.public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Configuration for tests and tools: defaults everywhere, the given database.
+    pub fn for_database(database_url: &str) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            database_url: Some(database_url.into()),
+            public_base_url: None,
+            secret_key: None,
+            log: "warn".into(),
+            bcrypt_cost: 12,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            db_pool_size: 8,
+            workers: 0,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database_url", &crate::db::redact_url(&self.database_url()))
+            .field("public_base_url", &self.public_base_url)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("log", &self.log)
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("db_pool_size", &self.db_pool_size)
+            .field("workers", &self.workers)
+            .finish()
+    }
+}

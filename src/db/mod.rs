@@ -1,0 +1,242 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pool,
+//! embedded migrations per backend and the write-transaction helper.
+
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The backend type diesel generates for [`DbConn`].
+pub type Db = <DbConn as diesel::Connection>::Backend;
+
+pub type DbPool = r2d2::Pool<DbManager>;
+pub type PooledConn = r2d2::PooledConnection<DbManager>;
+
+/// Which database a URL names, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres(String),
+    Sqlite(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error(
+        "unsupported database URL {0:?}: use postgres://user@host:port/db or sqlite://path/to/file.sqlite3"
+    )]
+    UnsupportedUrl(String),
+    #[error(
+        "the directory {0:?} for the SQLite database does not exist (check DATABASE_URL for a typo)"
+    )]
+    MissingDirectory(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("cannot prepare the database: {0}")]
+    Setup(#[from] diesel::result::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+impl DatabaseTarget {
+    /// Parses a database URL. A password in a PostgreSQL URL is never echoed back.
+    pub fn parse(url: &str) -> Result<Self, DatabaseError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        match path {
+            Some(path) if !path.is_empty() => Ok(Self::Sqlite(path.to_owned())),
+            _ => Err(DatabaseError::UnsupportedUrl(redact_url(url))),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "PostgreSQL",
+            Self::Sqlite(_) => "SQLite",
+        }
+    }
+}
+
+/// Hides the password part of `scheme://user:password@host`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// r2d2 connection manager that picks the backend from the URL itself, so the
+/// real connection error reaches the operator (diesel's derived `establish`
+/// would hide it behind "invalid connection url").
+#[derive(Debug)]
+pub struct DbManager {
+    target: DatabaseTarget,
+}
+
+impl DbManager {
+    pub fn new(target: DatabaseTarget) -> Result<Self, DatabaseError> {
+        if let DatabaseTarget::Sqlite(path) = &target {
+            let parent = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+            if let Some(parent) = parent
+                && !parent.is_dir()
+            {
+                return Err(DatabaseError::MissingDirectory(parent.display().to_string()));
+            }
+        }
+        Ok(Self { target })
+    }
+
+    fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url).map(DbConn::Postgres),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Connects once (so a wrong URL fails fast with its real cause), switches
+/// SQLite to WAL, applies pending migrations and builds the pool.
+pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DatabaseError> {
+    let target = DatabaseTarget::parse(url)?;
+    let manager = DbManager::new(target.clone())?;
+    let mut first = manager.establish()?;
+    if let DbConn::Sqlite(conn) = &mut first {
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    run_migrations(&mut first)?;
+    drop(first);
+    let max_size = match target {
+        DatabaseTarget::Sqlite(_) => max_size.clamp(1, 8),
+        DatabaseTarget::Postgres(_) => max_size.max(1),
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)?;
+    Ok(pool)
+}
+
+/// Applies every pending migration of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DatabaseError> {
+    let applied = match conn {
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| DatabaseError::Migration(e.to_string()))
+}
+
+/// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a
+/// writer waits for the lock up front (busy_timeout) instead of failing when a
+/// read transaction tries to upgrade; on PostgreSQL an ordinary transaction.
+/// Services are the only callers; they never nest.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Postgres(_) => conn.transaction(f),
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            let mut guard = RollbackGuard { conn, done: false };
+            let result = f(guard.conn);
+            guard.done = true;
+            match result {
+                Ok(value) => match guard.conn.batch_execute("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = guard.conn.batch_execute("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    let _ = guard.conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Rolls back an open SQLite transaction if the closure panicked, so the
+/// connection goes back to the pool clean.
+struct RollbackGuard<'a> {
+    conn: &'a mut DbConn,
+    done: bool,
+}
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.conn.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}

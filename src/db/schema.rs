@@ -1,0 +1,139 @@
+//! The one diesel schema, shared by SQLite and PostgreSQL. Only portable column
+//! types: BigInt, Integer, Text, Bool, Timestamp (UTC). Written by hand; the
+//! migrations test proves both backends have exactly these columns.
+
+diesel::table! {
+    organisation_settings (id) {
+        id -> Integer,
+        organisation_name -> Text,
+        brand_colour -> Text,
+        public_base_url -> Text,
+        invitation_validity_days -> Integer,
+        time_zone -> Text,
+        default_language -> Text,
+        instance_secret -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        salutation -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        username -> Text,
+        email -> Nullable<Text>,
+        email_lower -> Nullable<Text>,
+        email_confirmed -> Bool,
+        personnel_number -> Nullable<Text>,
+        user_type -> Text,
+        is_staff -> Bool,
+        admin_role -> Nullable<Text>,
+        status -> Text,
+        password_hash -> Nullable<Text>,
+        must_change_password -> Bool,
+        sort_name -> Text,
+        search_text -> Text,
+        last_login_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_groups (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_memberships (user_id, group_id) {
+        user_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    areas (id) {
+        id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    area_assignments (user_id, area_id) {
+        user_id -> BigInt,
+        area_id -> BigInt,
+        area_role -> Text,
+    }
+}
+
+diesel::table! {
+    admin_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        account_key -> Text,
+        client_ip -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> BigInt,
+        purpose -> Text,
+        user_id -> Nullable<BigInt>,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        consumed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        action -> Text,
+        target_kind -> Nullable<Text>,
+        target_id -> Nullable<BigInt>,
+        target_label -> Nullable<Text>,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(group_memberships -> users (user_id));
+diesel::joinable!(group_memberships -> user_groups (group_id));
+diesel::joinable!(area_assignments -> users (user_id));
+diesel::joinable!(area_assignments -> areas (area_id));
+diesel::joinable!(admin_sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisation_settings,
+    users,
+    user_groups,
+    group_memberships,
+    areas,
+    area_assignments,
+    admin_sessions,
+    login_failures,
+    one_time_tokens,
+    audit_events,
+);

@@ -1,0 +1,108 @@
+//! One error type for handlers. It answers with the right status; the page
+//! itself (in the request's language, inside the layout) is rendered by the
+//! frame middleware, which knows the request. Causes go to the log, never to
+//! the page.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::services::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("login required")]
+    LoginRequired(String),
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Marks a response whose body the frame middleware replaces with an error page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorPage {
+    NotFound,
+    Forbidden,
+    Csrf,
+    BadRequest,
+    Internal,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired(_) | AppError::PasswordChangeRequired => StatusCode::SEE_OTHER,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let page = match self {
+            AppError::LoginRequired(next) => {
+                let location = if next.is_empty() || next == "/" {
+                    "/login".to_owned()
+                } else {
+                    format!("/login?next={}", url_encode(next))
+                };
+                return HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
+            }
+            AppError::PasswordChangeRequired => {
+                return HttpResponse::SeeOther().insert_header((LOCATION, "/account/password")).finish();
+            }
+            AppError::NotFound => ErrorPage::NotFound,
+            AppError::Forbidden => ErrorPage::Forbidden,
+            AppError::Csrf => ErrorPage::Csrf,
+            AppError::BadRequest(_) => ErrorPage::BadRequest,
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                ErrorPage::Internal
+            }
+        };
+        let mut response = HttpResponse::build(self.status_code()).finish();
+        response.extensions_mut().insert(page);
+        response
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::NotFound => AppError::NotFound,
+            other => AppError::Internal(format!("{other}")),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(err: askama::Error) -> Self {
+        AppError::Internal(format!("template: {err}"))
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

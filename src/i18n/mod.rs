@@ -1,0 +1,399 @@
+//! German (default) and English as one typed catalogue: every text is a field
+//! of [`Texts`], and the macro below demands both translations, so a missing
+//! text is a compile error, not a blank on screen.
+
+use crate::domain::{AdminRole, AreaRole, FieldError, Salutation, UserStatus, UserType};
+use crate::services::Refusal;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::De => &DE,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The first supported language of an Accept-Language header, by weight.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            if let Some(lang) = Lang::parse(primary)
+                && q > 0.0
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:ident: $de:literal, $en:literal;)+) => {
+        /// Every text of the UI, in one language.
+        pub struct Texts { $(pub $key: &'static str,)+ }
+        pub static DE: Texts = Texts { $($key: $de,)+ };
+        pub static EN: Texts = Texts { $($key: $en,)+ };
+    };
+}
+
+catalogue! {
+    html_lang: "de", "en";
+    skip_to_content: "Zum Inhalt springen", "Skip to content";
+    nav_label: "Hauptnavigation", "Main navigation";
+    nav_dashboard: "Übersicht", "Overview";
+    nav_users: "Benutzer", "Users";
+    nav_groups: "Gruppen", "Groups";
+    nav_areas: "Bereiche/Standorte", "Areas/Sites";
+    nav_audit: "Protokoll", "Audit log";
+    nav_settings: "Einstellungen", "Settings";
+    nav_account: "Mein Konto", "My account";
+    logout: "Abmelden", "Log out";
+    other_language: "English", "Deutsch";
+    other_language_code: "en", "de";
+    switch_language: "Sprache wechseln", "Switch language";
+    signed_in_as: "Angemeldet als", "Signed in as";
+    save: "Speichern", "Save";
+    cancel: "Abbrechen", "Cancel";
+    delete: "Löschen", "Delete";
+    edit: "Bearbeiten", "Edit";
+    back: "Zurück", "Back";
+    search: "Suchen", "Search";
+    apply_filters: "Filtern", "Apply filters";
+    reset_filters: "Filter zurücksetzen", "Reset filters";
+    yes: "Ja", "Yes";
+    no: "Nein", "No";
+    all: "Alle", "All";
+    empty_value: "—", "—";
+    actions: "Aktionen", "Actions";
+    previous_page: "Vorherige Seite", "Previous page";
+    next_page: "Nächste Seite", "Next page";
+    pagination_label: "Seitennavigation", "Pagination";
+    page_word: "Seite", "Page";
+    of_word: "von", "of";
+    results_word: "Treffer", "results";
+    form_has_errors: "Bitte korrigieren Sie die markierten Felder. Es wurde nichts gespeichert.", "Please correct the marked fields. Nothing was saved.";
+    required_marker: "Pflichtfeld", "required";
+    read_only_notice: "Sie haben Lesezugriff: Änderungen sind Ihnen nicht möglich.", "You have read-only access: you cannot make changes.";
+    login_title: "Anmelden", "Sign in";
+    login_identifier: "Benutzername oder E-Mail", "Username or email";
+    login_password: "Passwort", "Password";
+    login_submit: "Anmelden", "Sign in";
+    login_invalid: "Benutzername/E-Mail oder Passwort ist falsch.", "Username/email or password is wrong.";
+    login_throttled: "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.", "Too many failed sign-in attempts. Please wait 15 minutes, then try again.";
+    login_no_admin_access: "Dieses Konto hat keinen Zugang zum Verwaltungsbereich.", "This account has no access to the admin area.";
+    logged_out: "Sie wurden abgemeldet.", "You have been signed out.";
+    session_expired: "Bitte melden Sie sich an.", "Please sign in.";
+    setup_title: "Ersten Administrator anlegen", "Create the first administrator";
+    setup_intro: "Dieser Link gilt einmal und nur, solange es noch keinen Administrator gibt.", "This link works once, and only while there is no administrator yet.";
+    setup_submit: "Administrator anlegen", "Create administrator";
+    setup_link_invalid: "Dieser Einrichtungslink ist ungültig, abgelaufen oder wurde schon benutzt. Starten Sie Einlass neu, um einen neuen Link zu erhalten, oder verwenden Sie „einlass admin create“.", "This setup link is invalid, expired or already used. Restart Einlass to get a new link, or use “einlass admin create”.";
+    password_repeat: "Passwort wiederholen", "Repeat password";
+    password_hint: "8 bis 128 Zeichen.", "8 to 128 characters.";
+    account_title: "Mein Konto", "My account";
+    change_password_title: "Passwort ändern", "Change password";
+    current_password: "Aktuelles Passwort", "Current password";
+    new_password: "Neues Passwort", "New password";
+    change_password_submit: "Passwort ändern", "Change password";
+    must_change_password_notice: "Bitte legen Sie jetzt ein eigenes Passwort fest.", "Please choose your own password now.";
+    password_changed: "Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet.", "Your password has been changed. All other sessions have been ended.";
+    dashboard_title: "Übersicht", "Overview";
+    dashboard_total: "Benutzer insgesamt", "Users in total";
+    dashboard_by_status: "Nach Status", "By status";
+    user_new: "Neuer Benutzer", "New user";
+    users_title: "Benutzer", "Users";
+    user_edit_title: "Benutzer bearbeiten", "Edit user";
+    personal_data: "Persönliche Daten", "Personal data";
+    account_data: "Konto", "Account";
+    field_salutation: "Anrede", "Salutation";
+    salutation_none: "keine", "none";
+    salutation_frau: "Frau", "Ms";
+    salutation_herr: "Herr", "Mr";
+    salutation_divers: "divers", "diverse";
+    field_first_name: "Vorname", "First name";
+    field_last_name: "Nachname", "Last name";
+    field_name: "Name", "Name";
+    field_username: "Benutzername", "Username";
+    username_hint: "Leer lassen für einen Vorschlag aus dem Namen (z. B. anna.mueller). Erlaubt: a–z, 0–9, Punkt, Bindestrich, Unterstrich.", "Leave empty for a proposal from the name (e.g. anna.mueller). Allowed: a–z, 0–9, dot, hyphen, underscore.";
+    field_email: "E-Mail", "Email";
+    email_hint: "Optional. Ohne E-Mail-Adresse erhält die Person ein Startpasswort.", "Optional. Without an email address the person gets a start password.";
+    email_locked_hint: "Die Person hat diese Adresse bestätigt; nur sie selbst kann sie ändern.", "The person has confirmed this address; only they can change it.";
+    email_confirmed: "bestätigt", "confirmed";
+    email_unconfirmed: "nicht bestätigt", "not confirmed";
+    field_personnel_number: "Personalnummer", "Personnel number";
+    field_user_type: "Nutzertyp", "User type";
+    user_type_mitarbeiter: "Mitarbeiter", "Employee";
+    user_type_extern: "Extern", "External";
+    user_type_gast: "Gast", "Guest";
+    field_groups: "Gruppen", "Groups";
+    field_areas: "Bereiche/Standorte", "Areas/sites";
+    field_staff: "Zugang zum Verwaltungsbereich", "Access to the admin area";
+    field_admin_role: "Rolle im Verwaltungsbereich", "Admin role";
+    role_hint: "Sie können höchstens Ihre eigene Rolle vergeben.", "You can grant at most your own role.";
+    role_administrator: "Administrator", "Administrator";
+    role_benutzerverwaltung: "Benutzerverwaltung", "User management";
+    role_lesezugriff: "Lesezugriff", "Read only";
+    field_status: "Status", "Status";
+    field_created: "Angelegt am", "Created";
+    field_last_login: "Letzte Anmeldung", "Last sign-in";
+    never: "nie", "never";
+    start_password_legend: "Startpasswort", "Start password";
+    start_password_none: "Kein Startpasswort (Einladung folgt)", "No start password (invitation follows)";
+    start_password_set: "Startpasswort festlegen", "Set a start password";
+    start_password_generate: "Startpasswort erzeugen", "Generate a start password";
+    field_start_password: "Startpasswort", "Start password";
+    start_password_hint: "Bei der ersten Anmeldung muss ein neues Passwort gewählt werden.", "A new password must be chosen at first sign-in.";
+    save_and_close: "Speichern & schließen", "Save & close";
+    save_and_new: "Speichern & weiteren anlegen", "Save & create another";
+    save_and_areas: "Speichern & Bereiche zuordnen", "Save & assign areas";
+    users_search_label: "Suche (Name, E-Mail, Benutzername, Personalnummer)", "Search (name, email, username, personnel number)";
+    filter_staff: "Verwaltungszugang", "Admin access";
+    staff_only: "nur mit Zugang", "with access only";
+    non_staff_only: "nur ohne Zugang", "without access only";
+    sort_label: "Sortieren nach", "Sort by";
+    sort_ascending: "aufsteigend", "ascending";
+    sort_descending: "absteigend", "descending";
+    sort_created: "Anlagedatum", "Creation date";
+    no_users_found: "Keine Benutzer gefunden.", "No users found.";
+    user_created: "Der Benutzer wurde angelegt.", "The user has been created.";
+    user_updated: "Die Änderungen wurden gespeichert.", "The changes have been saved.";
+    user_deactivated: "Der Benutzer wurde deaktiviert; seine Sitzungen und Links sind beendet.", "The user has been deactivated; their sessions and links have ended.";
+    user_reactivated: "Die Sperre wurde aufgehoben.", "The block has been lifted.";
+    user_deleted: "Der Benutzer wurde gelöscht.", "The user has been deleted.";
+    deactivate: "Deaktivieren", "Deactivate";
+    reactivate: "Sperre aufheben", "Lift block";
+    delete_user_title: "Benutzer löschen", "Delete user";
+    delete_user_confirm: "Soll dieser Benutzer wirklich gelöscht werden? Benutzername, E-Mail und Personalnummer werden wieder frei; das Protokoll behält, was geschehen ist.", "Really delete this user? Username, email and personnel number become free again; the audit log keeps what happened.";
+    credentials_title: "Zugangsdaten", "Credentials";
+    credentials_intro: "Das Startpasswort wird nur jetzt angezeigt. Drucken Sie dieses Blatt aus oder geben Sie die Daten sicher weiter.", "The start password is shown only now. Print this sheet or pass the details on securely.";
+    credentials_login_at: "Anmelden unter", "Sign in at";
+    print: "Drucken", "Print";
+    continue_label: "Weiter", "Continue";
+    areas_assign_title: "Bereiche zuordnen", "Assign areas";
+    areas_saved: "Die Bereiche wurden gespeichert.", "The areas have been saved.";
+    area_member: "zugeordnet", "assigned";
+    field_area_role: "Rolle", "Role";
+    area_role_mitglied: "Mitglied", "Member";
+    area_role_redaktion: "Redaktion", "Editor";
+    area_role_leitung: "Leitung", "Manager";
+    no_areas_defined: "Es gibt noch keine Bereiche.", "There are no areas yet.";
+    recent_activity: "Letzte Aktivitäten", "Recent activity";
+    status_angelegt: "angelegt", "created";
+    status_eingeladen: "eingeladen", "invited";
+    status_aktiv: "aktiv", "active";
+    status_inaktiv: "inaktiv", "inactive";
+    status_widerrufen: "widerrufen", "revoked";
+    status_ausstehend: "ausstehend", "pending";
+    status_abgelehnt: "abgelehnt", "rejected";
+    status_deaktiviert: "deaktiviert", "deactivated";
+    groups_title: "Gruppen", "Groups";
+    areas_title: "Bereiche/Standorte", "Areas/sites";
+    group_new: "Neue Gruppe", "New group";
+    area_new: "Neuer Bereich", "New area";
+    unit_name: "Name", "Name";
+    unit_members: "Mitglieder", "Members";
+    unit_create: "Anlegen", "Create";
+    unit_rename: "Umbenennen", "Rename";
+    unit_created: "Angelegt.", "Created.";
+    unit_renamed: "Umbenannt.", "Renamed.";
+    unit_deleted: "Gelöscht.", "Deleted.";
+    unit_add_member: "Mitglied hinzufügen", "Add member";
+    unit_member_login: "Benutzername oder E-Mail", "Username or email";
+    unit_remove_member: "Entfernen", "Remove";
+    member_added: "Mitglied hinzugefügt.", "Member added.";
+    member_removed: "Mitglied entfernt.", "Member removed.";
+    no_units: "Noch keine Einträge.", "Nothing here yet.";
+    no_members: "Noch keine Mitglieder.", "No members yet.";
+    members_shown_first: "Es werden die ersten 200 Mitglieder gezeigt; alle finden Sie in der Benutzerliste.", "The first 200 members are shown; the user list shows all.";
+    show_in_user_list: "In der Benutzerliste zeigen", "Show in user list";
+    settings_title: "Einstellungen", "Settings";
+    field_org_name: "Name der Organisation", "Organisation name";
+    field_brand_colour: "Farbe", "Colour";
+    brand_colour_hint: "Als #rrggbb, z. B. #0b5cad.", "As #rrggbb, e.g. #0b5cad.";
+    field_public_base_url: "Öffentliche Adresse (Basis-URL)", "Public base URL";
+    base_url_hint: "Links in E-Mails werden mit dieser Adresse gebaut, z. B. https://einlass.beispiel.de.", "Links in emails are built with this address, e.g. https://einlass.example.com.";
+    field_invitation_validity: "Gültigkeit von Einladungen (Tage)", "Invitation validity (days)";
+    field_time_zone: "Zeitzone", "Time zone";
+    time_zone_hint: "IANA-Name, z. B. Europe/Berlin.", "IANA name, e.g. Europe/Berlin.";
+    field_default_language: "Standardsprache", "Default language";
+    lang_de: "Deutsch", "German";
+    lang_en: "Englisch", "English";
+    settings_saved: "Die Einstellungen wurden gespeichert.", "The settings have been saved.";
+    audit_title: "Protokoll", "Audit log";
+    audit_when: "Zeitpunkt", "When";
+    audit_who: "Wer", "Who";
+    audit_action: "Aktion", "Action";
+    audit_target: "Betroffen", "Subject";
+    audit_details: "Details", "Details";
+    audit_filter_text: "Person (Wer oder Betroffen)", "Person (who or subject)";
+    audit_from: "Von (Datum)", "From (date)";
+    audit_until: "Bis (Datum)", "Until (date)";
+    audit_empty: "Keine Einträge.", "No entries.";
+    error_not_found_title: "Seite nicht gefunden", "Page not found";
+    error_not_found_text: "Diese Seite gibt es nicht (mehr). Prüfen Sie die Adresse oder gehen Sie zur Übersicht.", "This page does not exist (any more). Check the address or go to the overview.";
+    error_forbidden_title: "Keine Berechtigung", "Not permitted";
+    error_forbidden_text: "Ihre Rolle erlaubt diese Aktion nicht. Es wurde nichts geändert.", "Your role does not allow this action. Nothing was changed.";
+    error_csrf_title: "Formular abgelaufen", "Form expired";
+    error_csrf_text: "Das Formular war veraltet oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form was stale or did not come from this site. Nothing was changed. Please reload the page and try again.";
+    error_internal_title: "Ein Fehler ist aufgetreten", "Something went wrong";
+    error_internal_text: "Die Aktion konnte nicht ausgeführt werden. Bitte versuchen Sie es gleich noch einmal. Der Fehler wurde protokolliert.", "The action could not be carried out. Please try again shortly. The error has been logged.";
+    error_bad_request_title: "Ungültige Anfrage", "Invalid request";
+    error_bad_request_text: "Die Anfrage war unvollständig oder zu groß. Es wurde nichts geändert.", "The request was incomplete or too large. Nothing was changed.";
+    go_home: "Zur Übersicht", "Go to the overview";
+    refusal_last_admin: "Das ist der letzte aktive Administrator; er kann weder entfernt, herabgestuft noch deaktiviert werden.", "This is the last active administrator; they cannot be removed, demoted or deactivated.";
+    refusal_not_on_yourself: "Das können Sie nicht mit Ihrem eigenen Konto tun.", "You cannot do this to your own account.";
+    refusal_status: "Das ist im aktuellen Status des Benutzers nicht möglich.", "This is not possible in the user's current status.";
+    refusal_setup_done: "Die Einrichtung ist bereits abgeschlossen oder der Link ist nicht mehr gültig.", "Setup is already complete or the link is no longer valid.";
+    refusal_in_use: "Wird noch verwendet und kann daher nicht gelöscht werden. Anzahl Mitglieder:", "Still in use and therefore cannot be deleted. Number of members:";
+    fe_required: "Bitte ausfüllen.", "Please fill in.";
+    fe_too_long: "Zu lang.", "Too long.";
+    fe_invalid_email: "Keine gültige E-Mail-Adresse.", "Not a valid email address.";
+    fe_email_taken: "Diese E-Mail-Adresse wird bereits von einem anderen Konto verwendet.", "This email address is already used by another account.";
+    fe_email_locked: "Die Adresse wurde bestätigt und kann nicht mehr von Admins geändert werden.", "The address has been confirmed and can no longer be changed by admins.";
+    fe_invalid_username: "Nur a–z, 0–9, Punkt, Bindestrich und Unterstrich; mindestens 2 Zeichen, Beginn mit Buchstabe oder Ziffer.", "Only a–z, 0–9, dot, hyphen and underscore; at least 2 characters, starting with a letter or digit.";
+    fe_username_taken: "Dieser Benutzername ist vergeben.", "This username is taken.";
+    fe_personnel_taken: "Diese Personalnummer ist bereits vergeben.", "This personnel number is already taken.";
+    fe_invalid_choice: "Ungültige Auswahl.", "Invalid choice.";
+    fe_password_short: "Mindestens 8 Zeichen.", "At least 8 characters.";
+    fe_password_long: "Höchstens 128 Zeichen.", "At most 128 characters.";
+    fe_password_mismatch: "Die Passwörter stimmen nicht überein.", "The passwords do not match.";
+    fe_password_wrong: "Das Passwort ist falsch.", "The password is wrong.";
+    fe_name_taken: "Dieser Name ist bereits vergeben.", "This name is already taken.";
+    fe_invalid_colour: "Bitte als #rrggbb angeben.", "Please give it as #rrggbb.";
+    fe_invalid_url: "Bitte eine Adresse wie https://einlass.beispiel.de angeben.", "Please give an address like https://einlass.example.com.";
+    fe_invalid_tz: "Unbekannte Zeitzone.", "Unknown time zone.";
+    fe_out_of_range: "Bitte eine Zahl von 1 bis 365.", "Please a number from 1 to 365.";
+    fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
+    fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
+}
+
+impl Texts {
+    pub fn status(&self, s: UserStatus) -> &'static str {
+        match s {
+            UserStatus::Angelegt => self.status_angelegt,
+            UserStatus::Eingeladen => self.status_eingeladen,
+            UserStatus::Aktiv => self.status_aktiv,
+            UserStatus::Inaktiv => self.status_inaktiv,
+            UserStatus::Widerrufen => self.status_widerrufen,
+            UserStatus::Ausstehend => self.status_ausstehend,
+            UserStatus::Abgelehnt => self.status_abgelehnt,
+            UserStatus::Deaktiviert => self.status_deaktiviert,
+        }
+    }
+
+    pub fn role(&self, r: AdminRole) -> &'static str {
+        match r {
+            AdminRole::Administrator => self.role_administrator,
+            AdminRole::Benutzerverwaltung => self.role_benutzerverwaltung,
+            AdminRole::Lesezugriff => self.role_lesezugriff,
+        }
+    }
+
+    pub fn salutation(&self, s: Salutation) -> &'static str {
+        match s {
+            Salutation::Frau => self.salutation_frau,
+            Salutation::Herr => self.salutation_herr,
+            Salutation::Divers => self.salutation_divers,
+        }
+    }
+
+    pub fn user_type(&self, t: UserType) -> &'static str {
+        match t {
+            UserType::Mitarbeiter => self.user_type_mitarbeiter,
+            UserType::Extern => self.user_type_extern,
+            UserType::Gast => self.user_type_gast,
+        }
+    }
+
+    pub fn area_role(&self, r: AreaRole) -> &'static str {
+        match r {
+            AreaRole::Mitglied => self.area_role_mitglied,
+            AreaRole::Redaktion => self.area_role_redaktion,
+            AreaRole::Leitung => self.area_role_leitung,
+        }
+    }
+
+    pub fn field_error(&self, e: FieldError) -> &'static str {
+        match e {
+            FieldError::Required => self.fe_required,
+            FieldError::TooLong => self.fe_too_long,
+            FieldError::InvalidEmail => self.fe_invalid_email,
+            FieldError::EmailTaken => self.fe_email_taken,
+            FieldError::EmailLocked => self.fe_email_locked,
+            FieldError::InvalidUsername => self.fe_invalid_username,
+            FieldError::UsernameTaken => self.fe_username_taken,
+            FieldError::PersonnelNumberTaken => self.fe_personnel_taken,
+            FieldError::InvalidChoice => self.fe_invalid_choice,
+            FieldError::PasswordTooShort => self.fe_password_short,
+            FieldError::PasswordTooLong => self.fe_password_long,
+            FieldError::PasswordMismatch => self.fe_password_mismatch,
+            FieldError::PasswordWrong => self.fe_password_wrong,
+            FieldError::NameTaken => self.fe_name_taken,
+            FieldError::InvalidColour => self.fe_invalid_colour,
+            FieldError::InvalidUrl => self.fe_invalid_url,
+            FieldError::InvalidTimeZone => self.fe_invalid_tz,
+            FieldError::OutOfRange => self.fe_out_of_range,
+            FieldError::RoleTooHigh => self.fe_role_too_high,
+            FieldError::InvalidCharacters => self.fe_invalid_chars,
+        }
+    }
+
+    pub fn refusal(&self, r: Refusal) -> String {
+        match r {
+            Refusal::LastAdministrator => self.refusal_last_admin.into(),
+            Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
+            Refusal::StatusDoesNotAllow => self.refusal_status.into(),
+            Refusal::SetupDone => self.refusal_setup_done.into(),
+            Refusal::UnitInUse(n) => format!("{} {n}", self.refusal_in_use),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr-FR, de;q=0.5, en;q=0.4"), Some(Lang::De));
+        assert_eq!(Lang::from_accept_language("fr, it"), None);
+        assert_eq!(Lang::from_accept_language("en;q=0, de;q=0.1"), Some(Lang::De));
+    }
+
+    #[test]
+    fn both_languages_are_complete_and_distinct() {
+        assert_eq!(DE.html_lang, "de");
+        assert_eq!(EN.html_lang, "en");
+        assert_ne!(DE.login_title, EN.login_title);
+    }
+}

@@ -1,0 +1,60 @@
+//! Server-side admin sessions. The cookie holds a random id; the table holds
+//! only its hash, so a database leak does not hand out sessions.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::DbConn;
+use crate::db::schema::admin_sessions as s;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = s)]
+pub struct AdminSession {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub created_at: PrimitiveDateTime,
+    pub last_seen_at: PrimitiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &AdminSession) -> QueryResult<usize> {
+    diesel::insert_into(s::table).values(row).execute(conn)
+}
+
+pub fn find(conn: &mut DbConn, id_hash: &str) -> QueryResult<Option<AdminSession>> {
+    s::table
+        .find(id_hash)
+        .select(AdminSession::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn touch(conn: &mut DbConn, id_hash: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
+    diesel::update(s::table.find(id_hash))
+        .set(s::last_seen_at.eq(now))
+        .execute(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id_hash: &str) -> QueryResult<usize> {
+    diesel::delete(s::table.find(id_hash)).execute(conn)
+}
+
+/// Ends every session of a user (deactivation, password change, deletion).
+pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)
+}
+
+/// Removes sessions idle since before `idle_cutoff` or older than `absolute_cutoff`.
+pub fn delete_expired(
+    conn: &mut DbConn,
+    idle_cutoff: PrimitiveDateTime,
+    absolute_cutoff: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(
+        s::table.filter(
+            s::last_seen_at
+                .lt(idle_cutoff)
+                .or(s::created_at.lt(absolute_cutoff)),
+        ),
+    )
+    .execute(conn)
+}

@@ -1,0 +1,46 @@
+//! The single row of organisation settings.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::DbConn;
+use crate::db::schema::organisation_settings as s;
+
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = s)]
+pub struct OrganisationSettings {
+    pub id: i32,
+    pub organisation_name: String,
+    pub brand_colour: String,
+    pub public_base_url: String,
+    pub invitation_validity_days: i32,
+    pub time_zone: String,
+    pub default_language: String,
+    pub instance_secret: String,
+    pub updated_at: PrimitiveDateTime,
+}
+
+impl std::fmt::Debug for OrganisationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganisationSettings")
+            .field("organisation_name", &self.organisation_name)
+            .field("public_base_url", &self.public_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn load(conn: &mut DbConn) -> QueryResult<Option<OrganisationSettings>> {
+    s::table
+        .find(1)
+        .select(OrganisationSettings::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usize> {
+    diesel::insert_into(s::table).values(row).execute(conn)
+}
+
+pub fn update(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usize> {
+    diesel::update(s::table.find(1)).set(row).execute(conn)
+}

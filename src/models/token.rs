@@ -1,0 +1,68 @@
+//! One-time tokens, stored by hash. Consuming one is a single conditional
+//! UPDATE, so of two simultaneous redeems exactly one wins.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::DbConn;
+use crate::db::schema::one_time_tokens as t;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = t)]
+pub struct OneTimeToken {
+    pub id: i64,
+    pub purpose: String,
+    pub user_id: Option<i64>,
+    pub token_hash: String,
+    pub created_at: PrimitiveDateTime,
+    pub expires_at: PrimitiveDateTime,
+    pub consumed_at: Option<PrimitiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = t)]
+pub struct NewToken<'a> {
+    pub purpose: &'a str,
+    pub user_id: Option<i64>,
+    pub token_hash: &'a str,
+    pub created_at: PrimitiveDateTime,
+    pub expires_at: PrimitiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewToken<'_>) -> QueryResult<usize> {
+    diesel::insert_into(t::table).values(row).execute(conn)
+}
+
+/// A live token of this purpose with this hash.
+pub fn find_live(conn: &mut DbConn, purpose: &str, hash: &str, now: PrimitiveDateTime) -> QueryResult<Option<OneTimeToken>> {
+    t::table
+        .filter(t::token_hash.eq(hash))
+        .filter(t::purpose.eq(purpose))
+        .filter(t::consumed_at.is_null())
+        .filter(t::expires_at.gt(now))
+        .select(OneTimeToken::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the token used if it still is live; true for the one caller that won.
+pub fn consume(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(t::table.find(id).filter(t::consumed_at.is_null()).filter(t::expires_at.gt(now)))
+        .set(t::consumed_at.eq(now))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Kills every outstanding token of a purpose.
+pub fn expire_all_of_purpose(conn: &mut DbConn, purpose: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
+    diesel::update(t::table.filter(t::purpose.eq(purpose)).filter(t::consumed_at.is_null()))
+        .set(t::expires_at.eq(now))
+        .execute(conn)
+}
+
+/// Kills every outstanding token of a user, whatever its purpose.
+pub fn expire_all_of_user(conn: &mut DbConn, user_id: i64, now: PrimitiveDateTime) -> QueryResult<usize> {
+    diesel::update(t::table.filter(t::user_id.eq(user_id)).filter(t::consumed_at.is_null()))
+        .set(t::expires_at.eq(now))
+        .execute(conn)
+}

@@ -1,0 +1,108 @@
+//! `einlass dev seed`: realistic fake users for benchmarks and demos.
+//! Deterministic (same count, same people), written in batches of 1000.
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::{DbConn, write_tx};
+use crate::domain::{UserStatus, UserType, name_key};
+use crate::models::unit::{area, group};
+use crate::models::user::{self, NewUser, search_text, sort_name};
+use crate::services::ServiceResult;
+
+const FIRST: &[&str] = &[
+    "Anna", "Lena", "Marie", "Sophie", "Emma", "Mia", "Hannah", "Lea", "Laura", "Julia", "Sarah", "Katharina",
+    "Jürgen", "Lukas", "Jonas", "Leon", "Finn", "Paul", "Felix", "Maximilian", "Tobias", "Stefan", "Michael",
+    "Thomas", "Andreas", "Özlem", "Mehmet", "Ayşe", "Zofia", "Piotr", "Ioana", "Dragan", "Élodie", "José",
+];
+const LAST: &[&str] = &[
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
+    "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
+    "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Yılmaz", "Kaya", "Nowak", "Kowalski", "Popescu",
+    "Jovanović", "Groß", "Öztürk", "García",
+];
+const GROUPS: &[&str] = &[
+    "Verwaltung", "Produktion", "Logistik", "Vertrieb", "Pflege", "Küche", "IT", "Personal", "Technik", "Empfang",
+];
+const AREAS: &[&str] = &["Standort Nord", "Standort Süd", "Werk Ost", "Filiale Mitte", "Lager West"];
+
+/// Seeds `count` users (plus groups and areas if missing); returns how many were added.
+pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceResult<u32> {
+    let group_ids = ensure_units(conn, GROUPS, true, now)?;
+    let area_ids = ensure_units(conn, AREAS, false, now)?;
+    let offset = user::count(conn, &Default::default())? as u64;
+    let mut done = 0u32;
+    while done < count {
+        let batch = (count - done).min(1000);
+        write_tx(conn, |conn| -> ServiceResult<()> {
+            for i in 0..batch {
+                let n = offset + u64::from(done + i);
+                let first = FIRST[(n % FIRST.len() as u64) as usize];
+                let last = LAST[((n / FIRST.len() as u64) % LAST.len() as u64) as usize];
+                let username = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n);
+                let username: String = username.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+                let email = (n % 7 != 0).then(|| format!("{username}@beispiel-firma.de"));
+                let personnel = (n % 3 != 0).then(|| format!("P{:07}", n + 1));
+                let status = match n % 20 {
+                    0..=9 => UserStatus::Aktiv,
+                    10..=13 => UserStatus::Eingeladen,
+                    14..=15 => UserStatus::Angelegt,
+                    16 => UserStatus::Inaktiv,
+                    17 => UserStatus::Widerrufen,
+                    18 => UserStatus::Ausstehend,
+                    _ => UserStatus::Deaktiviert,
+                };
+                let user_type = match n % 10 {
+                    0 => UserType::Extern,
+                    1 => UserType::Gast,
+                    _ => UserType::Mitarbeiter,
+                };
+                let created_at = now - Duration::minutes((n % 500_000) as i64);
+                let row = user::insert(
+                    conn,
+                    &NewUser {
+                        salutation: Some(if n % 2 == 0 { "frau" } else { "herr" }.into()),
+                        first_name: first.into(),
+                        last_name: last.into(),
+                        username: username.clone(),
+                        email_lower: email.as_ref().map(|e| e.to_lowercase()),
+                        email: email.clone(),
+                        email_confirmed: status == UserStatus::Aktiv,
+                        personnel_number: personnel.clone(),
+                        user_type: user_type.as_str().into(),
+                        is_staff: false,
+                        admin_role: None,
+                        status: status.as_str().into(),
+                        password_hash: None,
+                        must_change_password: false,
+                        sort_name: sort_name(first, last),
+                        search_text: search_text(first, last, &username, email.as_deref(), personnel.as_deref()),
+                        created_at,
+                        updated_at: created_at,
+                    },
+                )?;
+                group::add_member(conn, group_ids[(n % group_ids.len() as u64) as usize], row.id)?;
+                area::assign(conn, area_ids[(n % area_ids.len() as u64) as usize], row.id, crate::domain::AreaRole::Mitglied)?;
+            }
+            Ok(())
+        })?;
+        done += batch;
+    }
+    Ok(done)
+}
+
+fn ensure_units(conn: &mut DbConn, names: &[&str], groups: bool, now: PrimitiveDateTime) -> ServiceResult<Vec<i64>> {
+    write_tx(conn, |conn| {
+        let mut ids = Vec::new();
+        for name in names {
+            let key = name_key(name);
+            let existing = if groups { group::find_by_key(conn, &key)? } else { area::find_by_key(conn, &key)? };
+            let unit = match existing {
+                Some(u) => u,
+                None if groups => group::insert(conn, name, &key, now)?,
+                None => area::insert(conn, name, &key, now)?,
+            };
+            ids.push(unit.id);
+        }
+        Ok(ids)
+    })
+}

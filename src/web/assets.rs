@@ -1,0 +1,45 @@
+//! Static files built into the binary, the brand stylesheet and /healthz.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::error::{AppError, AppResult};
+use crate::web::AppState;
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+const APP_JS: &str = include_str!("../../static/app.js");
+
+pub async fn file(path: web::Path<String>) -> AppResult<HttpResponse> {
+    let (body, kind) = match path.as_str() {
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body))
+}
+
+/// The organisation's colour as a CSS variable (inline styles are blocked by the CSP).
+pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
+    let colour = crate::services::settings::parse_colour(&state.settings().brand_colour).unwrap_or_else(|_| "#0b5cad".into());
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(format!(":root {{ --brand: {colour}; }}\n"))
+}
+
+/// 200 when the database answers.
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let ok = state
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(Into::into)
+        })
+        .await;
+    match ok {
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok"),
+        _ => HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable"),
+    }
+}

@@ -1,0 +1,216 @@
+//! Extractors: the signed-in admin, CSRF-checked forms, and the page context.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+
+use crate::domain::AdminRole;
+use crate::error::AppError;
+use crate::models::user::User;
+use crate::services::{Actor, auth};
+use crate::views::{Flash, NavAdmin, Page};
+use crate::web::{AppState, CsrfSeed, FLASH_COOKIE, SESSION_COOKIE, request_lang};
+
+type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("app state missing".into()))
+}
+
+/// The token forms must carry: HMAC of the visitor's CSRF cookie under the
+/// instance secret, so it cannot be made up without the secret.
+pub fn csrf_token(key: &[u8], seed: &str) -> String {
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(seed.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+fn csrf_matches(key: &[u8], seed: &str, candidate: &str) -> bool {
+    let Ok(candidate) = hex::decode(candidate.trim()) else { return false };
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(seed.as_bytes());
+            mac.verify_slice(&candidate).is_ok()
+        }
+        Err(_) => false,
+    }
+}
+
+fn seed_of(req: &HttpRequest) -> String {
+    req.extensions().get::<CsrfSeed>().map(|s| s.value.clone()).unwrap_or_default()
+}
+
+fn here(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    }
+}
+
+/// Flash message keys set by redirects; unknown keys are ignored.
+fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
+    let ok = |text: &str| Some(Flash { text: text.to_owned(), is_error: false });
+    let err = |text: String| Some(Flash { text, is_error: true });
+    use crate::services::Refusal;
+    match key {
+        "logged_out" => ok(t.logged_out),
+        "password_changed" => ok(t.password_changed),
+        "user_created" => ok(t.user_created),
+        "user_updated" => ok(t.user_updated),
+        "user_deactivated" => ok(t.user_deactivated),
+        "user_reactivated" => ok(t.user_reactivated),
+        "user_deleted" => ok(t.user_deleted),
+        "areas_saved" => ok(t.areas_saved),
+        "unit_created" => ok(t.unit_created),
+        "unit_renamed" => ok(t.unit_renamed),
+        "unit_deleted" => ok(t.unit_deleted),
+        "member_added" => ok(t.member_added),
+        "member_removed" => ok(t.member_removed),
+        "settings_saved" => ok(t.settings_saved),
+        "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
+        "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
+        "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
+        k => k
+            .strip_prefix("refused_in_use_")
+            .and_then(|n| n.parse::<i64>().ok())
+            .and_then(|n| err(t.refusal(Refusal::UnitInUse(n)))),
+    }
+}
+
+/// The flash key for a refusal, for [`crate::web::redirect_with_flash`].
+pub fn refusal_flash(r: crate::services::Refusal) -> String {
+    use crate::services::Refusal;
+    match r {
+        Refusal::LastAdministrator => "refused_last_admin".into(),
+        Refusal::NotOnYourself => "refused_self".into(),
+        Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
+        Refusal::StatusDoesNotAllow | Refusal::SetupDone => "refused_status".into(),
+    }
+}
+
+/// The page context for a visitor who is not signed in.
+pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
+    let settings = state.settings();
+    let lang = request_lang(req, state);
+    let t = lang.texts();
+    Page {
+        t,
+        lang,
+        csrf: csrf_token(&state.csrf_key, &seed_of(req)),
+        brand_version: settings.brand_colour.trim_start_matches('#').to_owned(),
+        org_name: settings.organisation_name,
+        admin: None,
+        flash: req.cookie(FLASH_COOKIE).and_then(|c| flash_for(t, c.value())),
+        nav,
+        here: here(req),
+        time_zone: settings.time_zone,
+    }
+}
+
+/// A signed-in admin whose session is alive. Pages that take this are
+/// unreachable without login: the extractor answers with a redirect.
+pub struct Admin {
+    pub user: User,
+    pub role: AdminRole,
+    pub session: String,
+}
+
+impl Admin {
+    pub fn actor(&self) -> Actor {
+        Actor::admin(&self.user, self.role)
+    }
+
+    pub fn page(&self, req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
+        let mut p = public_page(req, state, nav);
+        p.admin = Some(NavAdmin { name: self.user.display_name(), role: self.role });
+        p
+    }
+
+    /// Refuses unless the admin's role may change users.
+    pub fn require_user_management(&self) -> Result<(), AppError> {
+        if self.role.may_manage_users() { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let next = if req.method() == actix_web::http::Method::GET { here(&req) } else { String::new() };
+            let Some(plain) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+                return Err(AppError::LoginRequired(next));
+            };
+            let (now, policy) = (state.now(), state.session_policy());
+            let session = plain.clone();
+            let found = state.db_ok(move |conn| auth::current_admin(conn, &session, now, policy)).await?;
+            let Some((user, role)) = found else {
+                return Err(AppError::LoginRequired(next));
+            };
+            if user.must_change_password && req.path() != "/account/password" && req.path() != "/logout" {
+                return Err(AppError::PasswordChangeRequired);
+            }
+            Ok(Admin { user, role, session: plain })
+        })
+    }
+}
+
+/// A url-encoded form whose CSRF token has been checked. A handler cannot
+/// get at the form data any other way, so no POST goes unchecked.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let body = body.await.map_err(|e| AppError::BadRequest(format!("form body: {e}")))?;
+            if body.len() > super::FORM_LIMIT {
+                return Err(AppError::BadRequest("form too large".into()));
+            }
+            let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body).unwrap_or_default();
+            let token = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+            let seed = seed_of(&req);
+            let seed_was_sent = req.extensions().get::<CsrfSeed>().is_some_and(|s| !s.is_new);
+            if !seed_was_sent || !csrf_matches(&state.csrf_key, &seed, token) {
+                return Err(AppError::Csrf);
+            }
+            serde_html_form::from_bytes::<T>(&body)
+                .map(CsrfForm)
+                .map_err(|e| AppError::BadRequest(format!("form fields: {e}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_depend_on_key_and_seed() {
+        let t = csrf_token(b"key-one", "seed");
+        assert!(csrf_matches(b"key-one", "seed", &t));
+        assert!(!csrf_matches(b"key-two", "seed", &t));
+        assert!(!csrf_matches(b"key-one", "other", &t));
+        assert!(!csrf_matches(b"key-one", "seed", ""));
+        assert!(!csrf_matches(b"key-one", "seed", "zz"));
+    }
+}
