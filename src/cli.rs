@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "einlass", version, about = "Einlass: bring your people into your employee app")]
+#[command(
+    name = "einlass",
+    version,
+    about = "Einlass: bring your people into your employee app"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,

@@ -8,7 +8,12 @@ use clap::Args;
 #[derive(Clone, Args)]
 pub struct Config {
     /// Address and port to listen on.
-    #[arg(long, env = "EINLASS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "EINLASS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
 
     /// Database: sqlite://path/file.sqlite3 or postgres://user@host:port/db.
@@ -24,7 +29,12 @@ pub struct Config {
 
     /// Secret key material for CSRF tokens (at least 32 characters). If unset,
     /// a random secret is generated once and kept in the database.
-    #[arg(long, env = "EINLASS_SECRET_KEY", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "EINLASS_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
     pub secret_key: Option<String>,
 
     /// Log filter, e.g. info, debug, einlass=debug,actix_web=info.
@@ -36,11 +46,21 @@ pub struct Config {
     pub bcrypt_cost: u32,
 
     /// Minutes without a request after which an admin session ends.
-    #[arg(long, env = "EINLASS_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "EINLASS_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
     pub session_idle_minutes: i64,
 
     /// Hours after login after which an admin session ends regardless.
-    #[arg(long, env = "EINLASS_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
+    #[arg(
+        long,
+        env = "EINLASS_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
     pub session_absolute_hours: i64,
 
     /// Database connections in the pool.
@@ -59,7 +79,11 @@ impl Config {
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
-            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.trim().is_empty()))
+            .or_else(|| {
+                std::env::var("DATABASE_URL")
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+            })
             .unwrap_or_else(|| Self::DEFAULT_DATABASE_URL.to_owned())
     }
 

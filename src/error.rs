@@ -58,10 +58,14 @@ impl ResponseError for AppError {
                 } else {
                     format!("/login?next={}", url_encode(next))
                 };
-                return HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
+                return HttpResponse::SeeOther()
+                    .insert_header((LOCATION, location))
+                    .finish();
             }
             AppError::PasswordChangeRequired => {
-                return HttpResponse::SeeOther().insert_header((LOCATION, "/account/password")).finish();
+                return HttpResponse::SeeOther()
+                    .insert_header((LOCATION, "/account/password"))
+                    .finish();
             }
             AppError::NotFound => ErrorPage::NotFound,
             AppError::Forbidden => ErrorPage::Forbidden,

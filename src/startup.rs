@@ -45,8 +45,12 @@ impl Application {
         let pool = db::connect(&config.database_url(), config.db_pool_size)?;
         let state = web::Data::new(prepare_state(pool, config, clock)?);
         let setup_link = announce_setup_link(&state)?;
-        let listener = TcpListener::bind(&state.config.bind).map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?;
-        let port = listener.local_addr().map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?.port();
+        let listener = TcpListener::bind(&state.config.bind)
+            .map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?
+            .port();
         let workers = match state.config.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -66,7 +70,12 @@ impl Application {
         .map_err(|e| StartupError::Bind(state.config.bind.clone(), e))?
         .run();
         spawn_housekeeping(state.clone());
-        Ok(Self { port, server, state, setup_link })
+        Ok(Self {
+            port,
+            server,
+            state,
+            setup_link,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -89,7 +98,14 @@ pub fn prepare_state(pool: DbPool, config: Config, clock: Clock) -> Result<AppSt
         None => settings.instance_secret.as_bytes().to_vec(),
     };
     let dummy_hash = crate::domain::password::dummy_hash(config.bcrypt_cost);
-    Ok(AppState { pool, config, clock, settings: RwLock::new(settings), csrf_key, dummy_hash })
+    Ok(AppState {
+        pool,
+        config,
+        clock,
+        settings: RwLock::new(settings),
+        csrf_key,
+        dummy_hash,
+    })
 }
 
 /// While there is no Administrator, makes a fresh setup link and says on the
@@ -99,7 +115,11 @@ fn announce_setup_link(state: &AppState) -> Result<Option<String>, StartupError>
     let Some(token) = services::setup::prepare_link(&mut conn, state.clock.now())? else {
         return Ok(None);
     };
-    let link = format!("{}/setup/{}", state.settings().public_base_url, token.expose());
+    let link = format!(
+        "{}/setup/{}",
+        state.settings().public_base_url,
+        token.expose()
+    );
     eprintln!(
         "\n  Einlass has no administrator yet. / Einlass hat noch keinen Administrator.\n\
          \n  Open this one-time link within 60 minutes to create the first one:\n  Öffnen Sie diesen Einmal-Link innerhalb von 60 Minuten:\n\n    {link}\n\
@@ -122,8 +142,9 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                 if let Ok(Some(row)) = crate::models::settings::load(&mut conn) {
                     s.set_settings(row);
                 }
-                if ticks % 30 == 0
-                    && let Err(e) = services::auth::sweep(&mut conn, s.clock.now(), s.session_policy())
+                if ticks.is_multiple_of(30)
+                    && let Err(e) =
+                        services::auth::sweep(&mut conn, s.clock.now(), s.session_policy())
                 {
                     tracing::warn!(error = %e, "housekeeping failed");
                 }

@@ -108,11 +108,15 @@ pub struct DbManager {
 impl DbManager {
     pub fn new(target: DatabaseTarget) -> Result<Self, DatabaseError> {
         if let DatabaseTarget::Sqlite(path) = &target {
-            let parent = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty());
             if let Some(parent) = parent
                 && !parent.is_dir()
             {
-                return Err(DatabaseError::MissingDirectory(parent.display().to_string()));
+                return Err(DatabaseError::MissingDirectory(
+                    parent.display().to_string(),
+                ));
             }
         }
         Ok(Self { target })
@@ -177,7 +181,9 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DatabaseError> {
 /// Applies every pending migration of the connection's backend; returns how many ran.
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DatabaseError> {
     let applied = match conn {
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| DatabaseError::Migration(e.to_string()))
@@ -234,9 +240,6 @@ impl Drop for RollbackGuard<'_> {
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
         err,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }

@@ -65,7 +65,9 @@ fn valid_domain(domain: &str) -> bool {
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
     let tld = labels[labels.len() - 1];
-    labels.iter().all(label_ok) && tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
+    labels.iter().all(label_ok)
+        && tld.chars().count() >= 2
+        && !tld.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -103,7 +105,11 @@ mod tests {
             "anna@example..de",
             "<anna@example.de>",
         ] {
-            assert_eq!(EmailAddress::parse(bad), Err(FieldError::InvalidEmail), "{bad}");
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(FieldError::InvalidEmail),
+                "{bad}"
+            );
         }
         assert_eq!(EmailAddress::parse("  "), Err(FieldError::Required));
     }

@@ -71,7 +71,11 @@ pub fn optional_line(value: &str, max_chars: usize) -> Result<Option<String>, Fi
 
 /// Case- and accent-insensitive key for unique names (groups, areas).
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+    name.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -80,7 +84,10 @@ mod tests {
 
     #[test]
     fn single_line_refuses_line_breaks() {
-        assert_eq!(single_line("a\r\nb", 10), Err(FieldError::InvalidCharacters));
+        assert_eq!(
+            single_line("a\r\nb", 10),
+            Err(FieldError::InvalidCharacters)
+        );
         assert_eq!(single_line("  Anna ", 10), Ok("Anna".into()));
         assert_eq!(single_line("ääää", 3), Err(FieldError::TooLong));
         assert_eq!(required_line("  ", 3), Err(FieldError::Required));

@@ -83,7 +83,11 @@ mod base64_engine {
     pub fn encode(bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {
@@ -104,11 +108,20 @@ mod tests {
     #[test]
     fn policy_bounds() {
         assert_eq!(Password::parse("").err(), Some(FieldError::Required));
-        assert_eq!(Password::parse("1234567").err(), Some(FieldError::PasswordTooShort));
+        assert_eq!(
+            Password::parse("1234567").err(),
+            Some(FieldError::PasswordTooShort)
+        );
         assert!(Password::parse("12345678").is_ok());
         assert!(Password::parse(&"ä".repeat(128)).is_ok());
-        assert_eq!(Password::parse(&"a".repeat(129)).err(), Some(FieldError::PasswordTooLong));
-        assert_eq!(Password::parse("abc\ndefgh").err(), Some(FieldError::InvalidCharacters));
+        assert_eq!(
+            Password::parse(&"a".repeat(129)).err(),
+            Some(FieldError::PasswordTooLong)
+        );
+        assert_eq!(
+            Password::parse("abc\ndefgh").err(),
+            Some(FieldError::InvalidCharacters)
+        );
     }
 
     #[test]
@@ -122,7 +135,10 @@ mod tests {
 
     #[test]
     fn debug_hides_the_secret() {
-        assert_eq!(format!("{:?}", Password::parse("geheim123").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("geheim123").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]

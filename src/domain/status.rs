@@ -55,7 +55,14 @@ use UserStatus::*;
 
 impl UserStatus {
     pub const ALL: [UserStatus; 8] = [
-        Angelegt, Eingeladen, Aktiv, Inaktiv, Widerrufen, Ausstehend, Abgelehnt, Deaktiviert,
+        Angelegt,
+        Eingeladen,
+        Aktiv,
+        Inaktiv,
+        Widerrufen,
+        Ausstehend,
+        Abgelehnt,
+        Deaktiviert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,7 +78,12 @@ impl UserStatus {
         }
     }
 
-    fn go(self, action: StatusAction, allowed: &[UserStatus], to: UserStatus) -> Result<Self, TransitionError> {
+    fn go(
+        self,
+        action: StatusAction,
+        allowed: &[UserStatus],
+        to: UserStatus,
+    ) -> Result<Self, TransitionError> {
         if allowed.contains(&self) {
             Ok(to)
         } else {
@@ -81,7 +93,11 @@ impl UserStatus {
 
     /// First invitation, or a new one after revocation or expiry.
     pub fn invite(self) -> Result<Self, TransitionError> {
-        self.go(StatusAction::Invite, &[Angelegt, Widerrufen, Inaktiv], Eingeladen)
+        self.go(
+            StatusAction::Invite,
+            &[Angelegt, Widerrufen, Inaktiv],
+            Eingeladen,
+        )
     }
 
     /// A new link for a live invitation.
@@ -167,27 +183,86 @@ mod tests {
     use super::*;
 
     type Transition = fn(UserStatus) -> Result<UserStatus, TransitionError>;
+    type Row = (StatusAction, Transition, Vec<(UserStatus, UserStatus)>);
 
     /// Every action with the exact set of statuses it is allowed from and where it leads.
-    fn table() -> Vec<(StatusAction, Transition, Vec<(UserStatus, UserStatus)>)> {
+    fn table() -> Vec<Row> {
         vec![
-            (StatusAction::Invite, UserStatus::invite, vec![(Angelegt, Eingeladen), (Widerrufen, Eingeladen), (Inaktiv, Eingeladen)]),
-            (StatusAction::Renew, UserStatus::renew, vec![(Eingeladen, Eingeladen)]),
-            (StatusAction::Revoke, UserStatus::revoke, vec![(Eingeladen, Widerrufen)]),
-            (StatusAction::Expire, UserStatus::expire, vec![(Eingeladen, Inaktiv)]),
-            (StatusAction::Activate, UserStatus::activate, vec![(Eingeladen, Aktiv)]),
-            (StatusAction::SetStartPassword, UserStatus::set_start_password, vec![(Angelegt, Aktiv), (Aktiv, Aktiv)]),
-            (StatusAction::MarkInactive, UserStatus::mark_inactive, vec![(Aktiv, Inaktiv)]),
-            (StatusAction::Reactivate, UserStatus::reactivate, vec![(Inaktiv, Aktiv)]),
-            (StatusAction::Approve, UserStatus::approve, vec![(Ausstehend, Aktiv)]),
-            (StatusAction::Reject, UserStatus::reject, vec![(Ausstehend, Abgelehnt)]),
+            (
+                StatusAction::Invite,
+                UserStatus::invite,
+                vec![
+                    (Angelegt, Eingeladen),
+                    (Widerrufen, Eingeladen),
+                    (Inaktiv, Eingeladen),
+                ],
+            ),
+            (
+                StatusAction::Renew,
+                UserStatus::renew,
+                vec![(Eingeladen, Eingeladen)],
+            ),
+            (
+                StatusAction::Revoke,
+                UserStatus::revoke,
+                vec![(Eingeladen, Widerrufen)],
+            ),
+            (
+                StatusAction::Expire,
+                UserStatus::expire,
+                vec![(Eingeladen, Inaktiv)],
+            ),
+            (
+                StatusAction::Activate,
+                UserStatus::activate,
+                vec![(Eingeladen, Aktiv)],
+            ),
+            (
+                StatusAction::SetStartPassword,
+                UserStatus::set_start_password,
+                vec![(Angelegt, Aktiv), (Aktiv, Aktiv)],
+            ),
+            (
+                StatusAction::MarkInactive,
+                UserStatus::mark_inactive,
+                vec![(Aktiv, Inaktiv)],
+            ),
+            (
+                StatusAction::Reactivate,
+                UserStatus::reactivate,
+                vec![(Inaktiv, Aktiv)],
+            ),
+            (
+                StatusAction::Approve,
+                UserStatus::approve,
+                vec![(Ausstehend, Aktiv)],
+            ),
+            (
+                StatusAction::Reject,
+                UserStatus::reject,
+                vec![(Ausstehend, Abgelehnt)],
+            ),
             (
                 StatusAction::Deactivate,
                 UserStatus::deactivate,
-                vec![(Angelegt, Deaktiviert), (Eingeladen, Deaktiviert), (Aktiv, Deaktiviert), (Inaktiv, Deaktiviert), (Widerrufen, Deaktiviert)],
+                vec![
+                    (Angelegt, Deaktiviert),
+                    (Eingeladen, Deaktiviert),
+                    (Aktiv, Deaktiviert),
+                    (Inaktiv, Deaktiviert),
+                    (Widerrufen, Deaktiviert),
+                ],
             ),
-            (StatusAction::Unblock, |s| s.unblock(true), vec![(Deaktiviert, Aktiv)]),
-            (StatusAction::Unblock, |s| s.unblock(false), vec![(Deaktiviert, Angelegt)]),
+            (
+                StatusAction::Unblock,
+                |s| s.unblock(true),
+                vec![(Deaktiviert, Aktiv)],
+            ),
+            (
+                StatusAction::Unblock,
+                |s| s.unblock(false),
+                vec![(Deaktiviert, Angelegt)],
+            ),
         ]
     }
 
@@ -207,7 +282,11 @@ mod tests {
                 if allowed.iter().any(|(f, _)| *f == from) {
                     continue;
                 }
-                assert_eq!(transition(from), Err(TransitionError { from, action }), "{action:?} from {from}");
+                assert_eq!(
+                    transition(from),
+                    Err(TransitionError { from, action }),
+                    "{action:?} from {from}"
+                );
             }
         }
     }

@@ -44,7 +44,11 @@ impl Username {
         let mut base = parts.join(".");
         base.truncate(MAX_LEN - 6);
         let base = base.trim_matches(|c| c == '.' || c == '-').to_owned();
-        if base.len() < 2 { "benutzer".to_owned() } else { base }
+        if base.len() < 2 {
+            "benutzer".to_owned()
+        } else {
+            base
+        }
     }
 
     /// The n-th proposal (1 = the base itself, 2 = base + "2", ...).
@@ -89,11 +93,7 @@ fn transliterate(input: &str) -> String {
             'æ' => out.push_str("ae"),
             'œ' => out.push_str("oe"),
             c if c.is_ascii_alphanumeric() => out.push(c),
-            ' ' | '-' | '\'' | '_' => {
-                if !out.ends_with('-') && !out.is_empty() {
-                    out.push('-');
-                }
-            }
+            ' ' | '-' | '\'' | '_' if !out.ends_with('-') && !out.is_empty() => out.push('-'),
             _ => {}
         }
     }
@@ -107,12 +107,21 @@ mod tests {
     #[test]
     fn proposes_from_names() {
         assert_eq!(Username::proposal_base("Anna", "Müller"), "anna.mueller");
-        assert_eq!(Username::proposal_base("José", "García López"), "jose.garcia-lopez");
+        assert_eq!(
+            Username::proposal_base("José", "García López"),
+            "jose.garcia-lopez"
+        );
         assert_eq!(Username::proposal_base("Jürgen", "Groß"), "juergen.gross");
         assert_eq!(Username::proposal_base("", "Öztürk"), "oeztuerk");
         assert_eq!(Username::proposal_base("李", "王"), "benutzer");
-        assert_eq!(Username::proposal("anna.mueller", 2).as_str(), "anna.mueller2");
-        assert_eq!(Username::proposal("anna.mueller", 1).as_str(), "anna.mueller");
+        assert_eq!(
+            Username::proposal("anna.mueller", 2).as_str(),
+            "anna.mueller2"
+        );
+        assert_eq!(
+            Username::proposal("anna.mueller", 1).as_str(),
+            "anna.mueller"
+        );
     }
 
     #[test]
@@ -123,11 +132,17 @@ mod tests {
 
     #[test]
     fn parses_and_normalises() {
-        assert_eq!(Username::parse(" Anna.Mueller ").unwrap().as_str(), "anna.mueller");
+        assert_eq!(
+            Username::parse(" Anna.Mueller ").unwrap().as_str(),
+            "anna.mueller"
+        );
         assert_eq!(Username::parse("a b"), Err(FieldError::InvalidUsername));
         assert_eq!(Username::parse(".anna"), Err(FieldError::InvalidUsername));
         assert_eq!(Username::parse("a"), Err(FieldError::InvalidUsername));
-        assert_eq!(Username::parse("anna@x.de"), Err(FieldError::InvalidUsername));
+        assert_eq!(
+            Username::parse("anna@x.de"),
+            Err(FieldError::InvalidUsername)
+        );
         assert_eq!(Username::parse(""), Err(FieldError::Required));
         assert_eq!(Username::parse(&"a".repeat(65)), Err(FieldError::TooLong));
     }

@@ -384,10 +384,19 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr-FR, de;q=0.5, en;q=0.4"), Some(Lang::De));
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, de;q=0.5, en;q=0.4"),
+            Some(Lang::De)
+        );
         assert_eq!(Lang::from_accept_language("fr, it"), None);
-        assert_eq!(Lang::from_accept_language("en;q=0, de;q=0.1"), Some(Lang::De));
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, de;q=0.1"),
+            Some(Lang::De)
+        );
     }
 
     #[test]

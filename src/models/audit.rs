@@ -80,7 +80,12 @@ fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
     q
 }
 
-pub fn list(conn: &mut DbConn, filter: &AuditFilter, page: i64, per_page: i64) -> QueryResult<Page<AuditEvent>> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    page: i64,
+    per_page: i64,
+) -> QueryResult<Page<AuditEvent>> {
     let total = filtered(filter).select(count_star()).first(conn)?;
     let items = filtered(filter)
         .order((a::occurred_at.desc(), a::id.desc()))
@@ -88,10 +93,19 @@ pub fn list(conn: &mut DbConn, filter: &AuditFilter, page: i64, per_page: i64) -
         .offset((page - 1) * per_page)
         .select(AuditEvent::as_select())
         .load(conn)?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// The distinct action names that occur, for the filter menu.
 pub fn actions(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    a::table.select(a::action).distinct().order(a::action).load(conn)
+    a::table
+        .select(a::action)
+        .distinct()
+        .order(a::action)
+        .load(conn)
 }

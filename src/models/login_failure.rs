@@ -8,20 +8,37 @@ use time::PrimitiveDateTime;
 use crate::db::DbConn;
 use crate::db::schema::login_failures as f;
 
-pub fn record(conn: &mut DbConn, account_key: &str, client_ip: &str, at: PrimitiveDateTime) -> QueryResult<usize> {
+pub fn record(
+    conn: &mut DbConn,
+    account_key: &str,
+    client_ip: &str,
+    at: PrimitiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(f::table)
-        .values((f::account_key.eq(account_key), f::client_ip.eq(client_ip), f::failed_at.eq(at)))
+        .values((
+            f::account_key.eq(account_key),
+            f::client_ip.eq(client_ip),
+            f::failed_at.eq(at),
+        ))
         .execute(conn)
 }
 
-pub fn count_for_account(conn: &mut DbConn, account_key: &str, since: PrimitiveDateTime) -> QueryResult<i64> {
+pub fn count_for_account(
+    conn: &mut DbConn,
+    account_key: &str,
+    since: PrimitiveDateTime,
+) -> QueryResult<i64> {
     f::table
         .filter(f::account_key.eq(account_key).and(f::failed_at.ge(since)))
         .select(count_star())
         .first(conn)
 }
 
-pub fn count_for_ip(conn: &mut DbConn, client_ip: &str, since: PrimitiveDateTime) -> QueryResult<i64> {
+pub fn count_for_ip(
+    conn: &mut DbConn,
+    client_ip: &str,
+    since: PrimitiveDateTime,
+) -> QueryResult<i64> {
     f::table
         .filter(f::client_ip.eq(client_ip).and(f::failed_at.ge(since)))
         .select(count_star())

@@ -39,7 +39,11 @@ impl<T> Page<T> {
     }
 
     pub fn first_index(&self) -> i64 {
-        if self.total == 0 { 0 } else { (self.page - 1) * self.per_page + 1 }
+        if self.total == 0 {
+            0
+        } else {
+            (self.page - 1) * self.per_page + 1
+        }
     }
 
     pub fn last_index(&self) -> i64 {
@@ -58,9 +62,25 @@ mod tests {
 
     #[test]
     fn page_arithmetic() {
-        let p = Page::<()> { items: vec![], total: 101, page: 3, per_page: 50 };
-        assert_eq!((p.page_count(), p.first_index(), p.last_index()), (3, 101, 101));
-        let empty = Page::<()> { items: vec![], total: 0, page: 1, per_page: 50 };
-        assert_eq!((empty.page_count(), empty.first_index(), empty.last_index()), (1, 0, 0));
+        let p = Page::<()> {
+            items: vec![],
+            total: 101,
+            page: 3,
+            per_page: 50,
+        };
+        assert_eq!(
+            (p.page_count(), p.first_index(), p.last_index()),
+            (3, 101, 101)
+        );
+        let empty = Page::<()> {
+            items: vec![],
+            total: 0,
+            page: 1,
+            per_page: 50,
+        };
+        assert_eq!(
+            (empty.page_count(), empty.first_index(), empty.last_index()),
+            (1, 0, 0)
+        );
     }
 }

@@ -34,7 +34,12 @@ pub fn insert(conn: &mut DbConn, row: &NewToken<'_>) -> QueryResult<usize> {
 }
 
 /// A live token of this purpose with this hash.
-pub fn find_live(conn: &mut DbConn, purpose: &str, hash: &str, now: PrimitiveDateTime) -> QueryResult<Option<OneTimeToken>> {
+pub fn find_live(
+    conn: &mut DbConn,
+    purpose: &str,
+    hash: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<Option<OneTimeToken>> {
     t::table
         .filter(t::token_hash.eq(hash))
         .filter(t::purpose.eq(purpose))
@@ -47,22 +52,43 @@ pub fn find_live(conn: &mut DbConn, purpose: &str, hash: &str, now: PrimitiveDat
 
 /// Marks the token used if it still is live; true for the one caller that won.
 pub fn consume(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(t::table.find(id).filter(t::consumed_at.is_null()).filter(t::expires_at.gt(now)))
-        .set(t::consumed_at.eq(now))
-        .execute(conn)?;
+    let n = diesel::update(
+        t::table
+            .find(id)
+            .filter(t::consumed_at.is_null())
+            .filter(t::expires_at.gt(now)),
+    )
+    .set(t::consumed_at.eq(now))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Kills every outstanding token of a purpose.
-pub fn expire_all_of_purpose(conn: &mut DbConn, purpose: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
-    diesel::update(t::table.filter(t::purpose.eq(purpose)).filter(t::consumed_at.is_null()))
-        .set(t::expires_at.eq(now))
-        .execute(conn)
+pub fn expire_all_of_purpose(
+    conn: &mut DbConn,
+    purpose: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        t::table
+            .filter(t::purpose.eq(purpose))
+            .filter(t::consumed_at.is_null()),
+    )
+    .set(t::expires_at.eq(now))
+    .execute(conn)
 }
 
 /// Kills every outstanding token of a user, whatever its purpose.
-pub fn expire_all_of_user(conn: &mut DbConn, user_id: i64, now: PrimitiveDateTime) -> QueryResult<usize> {
-    diesel::update(t::table.filter(t::user_id.eq(user_id)).filter(t::consumed_at.is_null()))
-        .set(t::expires_at.eq(now))
-        .execute(conn)
+pub fn expire_all_of_user(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        t::table
+            .filter(t::user_id.eq(user_id))
+            .filter(t::consumed_at.is_null()),
+    )
+    .set(t::expires_at.eq(now))
+    .execute(conn)
 }

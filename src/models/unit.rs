@@ -44,7 +44,12 @@ macro_rules! unit_table_queries {
     ($table:ident, $members:ident, $fk:ident) => {
         pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(Unit, i64)>> {
             let units: Vec<Unit> = $table::table
-                .select(($table::id, $table::name, $table::name_key, $table::created_at))
+                .select((
+                    $table::id,
+                    $table::name,
+                    $table::name_key,
+                    $table::created_at,
+                ))
                 .order($table::name_key.asc())
                 .load(conn)?;
             let counts: Vec<(i64, i64)> = $members::table
@@ -56,7 +61,10 @@ macro_rules! unit_table_queries {
             Ok(units
                 .into_iter()
                 .map(|unit| {
-                    let n = counts.iter().find(|(id, _)| *id == unit.id).map_or(0, |(_, n)| *n);
+                    let n = counts
+                        .iter()
+                        .find(|(id, _)| *id == unit.id)
+                        .map_or(0, |(_, n)| *n);
                     (unit, n)
                 })
                 .collect())
@@ -65,7 +73,12 @@ macro_rules! unit_table_queries {
         pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Unit>> {
             $table::table
                 .find(id)
-                .select(($table::id, $table::name, $table::name_key, $table::created_at))
+                .select((
+                    $table::id,
+                    $table::name,
+                    $table::name_key,
+                    $table::created_at,
+                ))
                 .first(conn)
                 .optional()
         }
@@ -73,15 +86,34 @@ macro_rules! unit_table_queries {
         pub fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Unit>> {
             $table::table
                 .filter($table::name_key.eq(key))
-                .select(($table::id, $table::name, $table::name_key, $table::created_at))
+                .select((
+                    $table::id,
+                    $table::name,
+                    $table::name_key,
+                    $table::created_at,
+                ))
                 .first(conn)
                 .optional()
         }
 
-        pub fn insert(conn: &mut DbConn, name: &str, key: &str, now: PrimitiveDateTime) -> QueryResult<Unit> {
+        pub fn insert(
+            conn: &mut DbConn,
+            name: &str,
+            key: &str,
+            now: PrimitiveDateTime,
+        ) -> QueryResult<Unit> {
             diesel::insert_into($table::table)
-                .values(($table::name.eq(name), $table::name_key.eq(key), $table::created_at.eq(now)))
-                .returning(($table::id, $table::name, $table::name_key, $table::created_at))
+                .values((
+                    $table::name.eq(name),
+                    $table::name_key.eq(key),
+                    $table::created_at.eq(now),
+                ))
+                .returning((
+                    $table::id,
+                    $table::name,
+                    $table::name_key,
+                    $table::created_at,
+                ))
                 .get_result(conn)
         }
 
@@ -108,14 +140,24 @@ macro_rules! unit_table_queries {
 
         /// Drops memberships of deleted users so a unit they were in can go.
         pub fn purge_deleted_members(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
-            let deleted = users::table.filter(users::deleted_at.is_not_null()).select(users::id);
-            diesel::delete($members::table.filter($members::$fk.eq(id)).filter($members::user_id.eq_any(deleted)))
-                .execute(conn)
+            let deleted = users::table
+                .filter(users::deleted_at.is_not_null())
+                .select(users::id);
+            diesel::delete(
+                $members::table
+                    .filter($members::$fk.eq(id))
+                    .filter($members::user_id.eq_any(deleted)),
+            )
+            .execute(conn)
         }
 
         pub fn remove_member(conn: &mut DbConn, id: i64, user_id: i64) -> QueryResult<usize> {
-            diesel::delete($members::table.filter($members::$fk.eq(id)).filter($members::user_id.eq(user_id)))
-                .execute(conn)
+            diesel::delete(
+                $members::table
+                    .filter($members::$fk.eq(id))
+                    .filter($members::user_id.eq(user_id)),
+            )
+            .execute(conn)
         }
 
         pub fn remove_all_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
@@ -123,7 +165,10 @@ macro_rules! unit_table_queries {
         }
 
         /// (user id, unit name) for the given users, for list pages.
-        pub fn names_for_users(conn: &mut DbConn, user_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+        pub fn names_for_users(
+            conn: &mut DbConn,
+            user_ids: &[i64],
+        ) -> QueryResult<Vec<(i64, String)>> {
             $members::table
                 .inner_join($table::table)
                 .filter($members::user_id.eq_any(user_ids.to_vec()))
@@ -149,7 +194,10 @@ pub mod group {
             return Ok(0);
         }
         diesel::insert_into(group_memberships::table)
-            .values((group_memberships::group_id.eq(group_id), group_memberships::user_id.eq(user_id)))
+            .values((
+                group_memberships::group_id.eq(group_id),
+                group_memberships::user_id.eq(user_id),
+            ))
             .execute(conn)
     }
 
@@ -162,7 +210,10 @@ pub mod group {
             .limit(limit)
             .select(User::as_select())
             .load(conn)?;
-        Ok(rows.into_iter().map(|user| Member { user, role: None }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|user| Member { user, role: None })
+            .collect())
     }
 
     pub fn ids_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
@@ -179,7 +230,12 @@ pub mod area {
     unit_table_queries!(areas, area_assignments, area_id);
 
     /// Adds the user to the area or changes his role there.
-    pub fn assign(conn: &mut DbConn, area_id: i64, user_id: i64, role: AreaRole) -> QueryResult<usize> {
+    pub fn assign(
+        conn: &mut DbConn,
+        area_id: i64,
+        user_id: i64,
+        role: AreaRole,
+    ) -> QueryResult<usize> {
         let changed = diesel::update(
             area_assignments::table
                 .filter(area_assignments::area_id.eq(area_id))
@@ -210,7 +266,10 @@ pub mod area {
             .load(conn)?;
         Ok(rows
             .into_iter()
-            .map(|(user, role)| Member { user, role: role.parse().ok() })
+            .map(|(user, role)| Member {
+                user,
+                role: role.parse().ok(),
+            })
             .collect())
     }
 

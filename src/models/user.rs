@@ -51,7 +51,9 @@ impl User {
     }
 
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
     }
 
     /// "Vorname Nachname (benutzername)", as the audit log records people.
@@ -65,13 +67,25 @@ pub fn sort_name(first_name: &str, last_name: &str) -> String {
     format!("{} {}", last_name.to_lowercase(), first_name.to_lowercase())
 }
 
-pub fn search_text(first: &str, last: &str, username: &str, email: Option<&str>, personnel: Option<&str>) -> String {
-    [first, last, username, email.unwrap_or(""), personnel.unwrap_or("")]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
+pub fn search_text(
+    first: &str,
+    last: &str,
+    username: &str,
+    email: Option<&str>,
+    personnel: Option<&str>,
+) -> String {
+    [
+        first,
+        last,
+        username,
+        email.unwrap_or(""),
+        personnel.unwrap_or(""),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .map(|s| s.to_lowercase())
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 #[derive(Insertable)]
@@ -139,7 +153,11 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    live().filter(u::id.eq(id)).select(User::as_select()).first(conn).optional()
+    live()
+        .filter(u::id.eq(id))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The account a login identifier names: an email (if it has an `@`) or a username.
@@ -169,7 +187,11 @@ pub fn email_taken(conn: &mut DbConn, email_key: &str, except: Option<i64>) -> Q
     Ok(q.select(count_star()).first::<i64>(conn)? > 0)
 }
 
-pub fn personnel_number_taken(conn: &mut DbConn, number: &str, except: Option<i64>) -> QueryResult<bool> {
+pub fn personnel_number_taken(
+    conn: &mut DbConn,
+    number: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
     let mut q = live().filter(u::personnel_number.eq(number.to_owned()));
     if let Some(id) = except {
         q = q.filter(u::id.ne(id));
@@ -180,7 +202,11 @@ pub fn personnel_number_taken(conn: &mut DbConn, number: &str, except: Option<i6
 /// Usernames in use that start with `base` (to find the next free proposal).
 pub fn usernames_starting_with(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
     live()
-        .filter(u::username.like(format!("{}%", contains_pattern(base).trim_matches('%'))).escape('\\'))
+        .filter(
+            u::username
+                .like(format!("{}%", contains_pattern(base).trim_matches('%')))
+                .escape('\\'),
+        )
         .select(u::username)
         .load(conn)
 }
@@ -214,7 +240,13 @@ pub enum UserSort {
 }
 
 impl UserSort {
-    pub const ALL: [UserSort; 5] = [Self::Name, Self::Username, Self::Email, Self::Status, Self::Created];
+    pub const ALL: [UserSort; 5] = [
+        Self::Name,
+        Self::Username,
+        Self::Email,
+        Self::Status,
+        Self::Created,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -227,7 +259,10 @@ impl UserSort {
     }
 
     pub fn parse(s: &str) -> Self {
-        Self::ALL.into_iter().find(|v| v.as_str() == s).unwrap_or_default()
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .unwrap_or_default()
     }
 }
 
@@ -245,7 +280,11 @@ pub struct UserFilter {
 fn filtered(filter: &UserFilter) -> u::BoxedQuery<'static, Db> {
     let mut q = live();
     if let Some(text) = &filter.text {
-        q = q.filter(u::search_text.like(contains_pattern(&text.to_lowercase())).escape('\\'));
+        q = q.filter(
+            u::search_text
+                .like(contains_pattern(&text.to_lowercase()))
+                .escape('\\'),
+        );
     }
     if let Some(status) = filter.status {
         q = q.filter(u::status.eq(status.as_str()));
@@ -304,5 +343,10 @@ pub fn list(
         .offset((page - 1) * per_page)
         .select(User::as_select())
         .load(conn)?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }

@@ -15,7 +15,11 @@ pub struct Target {
 
 impl Target {
     pub fn new(kind: &'static str, id: i64, label: impl Into<String>) -> Self {
-        Self { kind, id: Some(id), label: label.into() }
+        Self {
+            kind,
+            id: Some(id),
+            label: label.into(),
+        }
     }
 }
 

@@ -35,7 +35,11 @@ pub struct SessionPolicy {
 pub struct NewSession(pub String);
 
 pub enum LoginOutcome {
-    SignedIn { session: NewSession, user: Box<User>, must_change_password: bool },
+    SignedIn {
+        session: NewSession,
+        user: Box<User>,
+        must_change_password: bool,
+    },
     Invalid,
     Throttled,
     NoAdminAccess,
@@ -60,13 +64,20 @@ pub fn login(
     {
         return Ok(LoginOutcome::Throttled);
     }
-    let found = if key.is_empty() { None } else { user::find_by_login(conn, &key)? };
+    let found = if key.is_empty() {
+        None
+    } else {
+        user::find_by_login(conn, &key)?
+    };
     let hash = found.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok = password::verify(candidate, hash.as_deref().unwrap_or(dummy_hash)) && hash.is_some();
+    let password_ok =
+        password::verify(candidate, hash.as_deref().unwrap_or(dummy_hash)) && hash.is_some();
     let user = match found {
         Some(u) if password_ok && u.status().may_sign_in() => u,
         _ => {
-            write_tx(conn, |conn| login_failure::record(conn, &key, client_ip, now))?;
+            write_tx(conn, |conn| {
+                login_failure::record(conn, &key, client_ip, now)
+            })?;
             return Ok(LoginOutcome::Invalid);
         }
     };
@@ -76,20 +87,47 @@ pub fn login(
     let session = write_tx(conn, |conn| -> ServiceResult<NewSession> {
         login_failure::clear_account(conn, &key)?;
         let session = start_session(conn, user.id, now)?;
-        user::update(conn, user.id, &UserChanges { last_login_at: Some(Some(now)), ..Default::default() })?;
-        audit::record(conn, now, &Actor::admin(&user, role), "auth.login", None, None)?;
+        user::update(
+            conn,
+            user.id,
+            &UserChanges {
+                last_login_at: Some(Some(now)),
+                ..Default::default()
+            },
+        )?;
+        audit::record(
+            conn,
+            now,
+            &Actor::admin(&user, role),
+            "auth.login",
+            None,
+            None,
+        )?;
         Ok(session)
     })?;
     let must_change_password = user.must_change_password;
-    Ok(LoginOutcome::SignedIn { session, user: Box::new(user), must_change_password })
+    Ok(LoginOutcome::SignedIn {
+        session,
+        user: Box::new(user),
+        must_change_password,
+    })
 }
 
 /// Creates a session row for the user; returns the plain id for the cookie.
-pub fn start_session(conn: &mut DbConn, user_id: i64, now: PrimitiveDateTime) -> diesel::QueryResult<NewSession> {
+pub fn start_session(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<NewSession> {
     let plain = random_secret();
     session::insert(
         conn,
-        &AdminSession { id_hash: hash_secret(&plain), user_id, created_at: now, last_seen_at: now },
+        &AdminSession {
+            id_hash: hash_secret(&plain),
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+        },
     )?;
     Ok(NewSession(plain))
 }
@@ -143,7 +181,10 @@ pub fn change_own_password(
     let user_id = actor.user_id.ok_or(ServiceError::Forbidden)?;
     let user = user::find(conn, user_id)?.ok_or(ServiceError::NotFound)?;
     let mut errors = FieldErrors::default();
-    let current_ok = user.password_hash.as_deref().is_some_and(|h| password::verify(current, h));
+    let current_ok = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| password::verify(current, h));
     if !current_ok {
         errors.add("current_password", FieldError::PasswordWrong);
     }
@@ -167,22 +208,36 @@ pub fn change_own_password(
             },
         )?;
         end_all_sessions_and_tokens(conn, user.id, now)?;
-        audit::record(conn, now, actor, "account.password_change", Some(audit::Target::new("user", user.id, user.label())), None)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "account.password_change",
+            Some(audit::Target::new("user", user.id, user.label())),
+            None,
+        )?;
         Ok(start_session(conn, user.id, now)?)
     })
 }
 
 /// Kills every session and every outstanding one-time token of a user.
-pub fn end_all_sessions_and_tokens(conn: &mut DbConn, user_id: i64, now: PrimitiveDateTime) -> diesel::QueryResult<()> {
+pub fn end_all_sessions_and_tokens(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<()> {
     session::delete_for_user(conn, user_id)?;
     token::expire_all_of_user(conn, user_id, now)?;
     Ok(())
 }
 
 /// Housekeeping: forgets expired sessions and old failed-login records.
-pub fn sweep(conn: &mut DbConn, now: PrimitiveDateTime, policy: SessionPolicy) -> ServiceResult<usize> {
+pub fn sweep(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    policy: SessionPolicy,
+) -> ServiceResult<usize> {
     let sessions = session::delete_expired(conn, now - policy.idle, now - policy.absolute)?;
     let failures = login_failure::delete_before(conn, now - THROTTLE_WINDOW - THROTTLE_WINDOW)?;
     Ok(sessions + failures)
 }
-

@@ -22,12 +22,20 @@ pub struct Actor {
 
 impl Actor {
     pub fn admin(user: &User, role: AdminRole) -> Self {
-        Self { user_id: Some(user.id), label: user.label(), role }
+        Self {
+            user_id: Some(user.id),
+            label: user.label(),
+            role,
+        }
     }
 
     /// The command line or a background job, acting with full rights.
     pub fn system(label: &str) -> Self {
-        Self { user_id: None, label: label.to_owned(), role: AdminRole::Administrator }
+        Self {
+            user_id: None,
+            label: label.to_owned(),
+            role: AdminRole::Administrator,
+        }
     }
 }
 

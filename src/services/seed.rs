@@ -4,26 +4,102 @@
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::{DbConn, write_tx};
-use crate::domain::{UserStatus, UserType, name_key};
+use crate::domain::{UserStatus, UserType, Username, name_key};
 use crate::models::unit::{area, group};
 use crate::models::user::{self, NewUser, search_text, sort_name};
 use crate::services::ServiceResult;
 
 const FIRST: &[&str] = &[
-    "Anna", "Lena", "Marie", "Sophie", "Emma", "Mia", "Hannah", "Lea", "Laura", "Julia", "Sarah", "Katharina",
-    "Jürgen", "Lukas", "Jonas", "Leon", "Finn", "Paul", "Felix", "Maximilian", "Tobias", "Stefan", "Michael",
-    "Thomas", "Andreas", "Özlem", "Mehmet", "Ayşe", "Zofia", "Piotr", "Ioana", "Dragan", "Élodie", "José",
+    "Anna",
+    "Lena",
+    "Marie",
+    "Sophie",
+    "Emma",
+    "Mia",
+    "Hannah",
+    "Lea",
+    "Laura",
+    "Julia",
+    "Sarah",
+    "Katharina",
+    "Jürgen",
+    "Lukas",
+    "Jonas",
+    "Leon",
+    "Finn",
+    "Paul",
+    "Felix",
+    "Maximilian",
+    "Tobias",
+    "Stefan",
+    "Michael",
+    "Thomas",
+    "Andreas",
+    "Özlem",
+    "Mehmet",
+    "Ayşe",
+    "Zofia",
+    "Piotr",
+    "Ioana",
+    "Dragan",
+    "Élodie",
+    "José",
 ];
 const LAST: &[&str] = &[
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-    "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
-    "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Yılmaz", "Kaya", "Nowak", "Kowalski", "Popescu",
-    "Jovanović", "Groß", "Öztürk", "García",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Yılmaz",
+    "Kaya",
+    "Nowak",
+    "Kowalski",
+    "Popescu",
+    "Jovanović",
+    "Groß",
+    "Öztürk",
+    "García",
 ];
 const GROUPS: &[&str] = &[
-    "Verwaltung", "Produktion", "Logistik", "Vertrieb", "Pflege", "Küche", "IT", "Personal", "Technik", "Empfang",
+    "Verwaltung",
+    "Produktion",
+    "Logistik",
+    "Vertrieb",
+    "Pflege",
+    "Küche",
+    "IT",
+    "Personal",
+    "Technik",
+    "Empfang",
 ];
-const AREAS: &[&str] = &["Standort Nord", "Standort Süd", "Werk Ost", "Filiale Mitte", "Lager West"];
+const AREAS: &[&str] = &[
+    "Standort Nord",
+    "Standort Süd",
+    "Werk Ost",
+    "Filiale Mitte",
+    "Lager West",
+];
 
 /// Seeds `count` users (plus groups and areas if missing); returns how many were added.
 pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceResult<u32> {
@@ -38,10 +114,9 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                 let n = offset + u64::from(done + i);
                 let first = FIRST[(n % FIRST.len() as u64) as usize];
                 let last = LAST[((n / FIRST.len() as u64) % LAST.len() as u64) as usize];
-                let username = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), n);
-                let username: String = username.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
-                let email = (n % 7 != 0).then(|| format!("{username}@beispiel-firma.de"));
-                let personnel = (n % 3 != 0).then(|| format!("P{:07}", n + 1));
+                let username = format!("{}{n}", Username::proposal_base(first, last));
+                let email = (!n.is_multiple_of(7)).then(|| format!("{username}@beispiel-firma.de"));
+                let personnel = (!n.is_multiple_of(3)).then(|| format!("P{:07}", n + 1));
                 let status = match n % 20 {
                     0..=9 => UserStatus::Aktiv,
                     10..=13 => UserStatus::Eingeladen,
@@ -60,7 +135,7 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                 let row = user::insert(
                     conn,
                     &NewUser {
-                        salutation: Some(if n % 2 == 0 { "frau" } else { "herr" }.into()),
+                        salutation: Some(if n.is_multiple_of(2) { "frau" } else { "herr" }.into()),
                         first_name: first.into(),
                         last_name: last.into(),
                         username: username.clone(),
@@ -75,13 +150,28 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                         password_hash: None,
                         must_change_password: false,
                         sort_name: sort_name(first, last),
-                        search_text: search_text(first, last, &username, email.as_deref(), personnel.as_deref()),
+                        search_text: search_text(
+                            first,
+                            last,
+                            &username,
+                            email.as_deref(),
+                            personnel.as_deref(),
+                        ),
                         created_at,
                         updated_at: created_at,
                     },
                 )?;
-                group::add_member(conn, group_ids[(n % group_ids.len() as u64) as usize], row.id)?;
-                area::assign(conn, area_ids[(n % area_ids.len() as u64) as usize], row.id, crate::domain::AreaRole::Mitglied)?;
+                group::add_member(
+                    conn,
+                    group_ids[(n % group_ids.len() as u64) as usize],
+                    row.id,
+                )?;
+                area::assign(
+                    conn,
+                    area_ids[(n % area_ids.len() as u64) as usize],
+                    row.id,
+                    crate::domain::AreaRole::Mitglied,
+                )?;
             }
             Ok(())
         })?;
@@ -90,12 +180,21 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
     Ok(done)
 }
 
-fn ensure_units(conn: &mut DbConn, names: &[&str], groups: bool, now: PrimitiveDateTime) -> ServiceResult<Vec<i64>> {
+fn ensure_units(
+    conn: &mut DbConn,
+    names: &[&str],
+    groups: bool,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Vec<i64>> {
     write_tx(conn, |conn| {
         let mut ids = Vec::new();
         for name in names {
             let key = name_key(name);
-            let existing = if groups { group::find_by_key(conn, &key)? } else { area::find_by_key(conn, &key)? };
+            let existing = if groups {
+                group::find_by_key(conn, &key)?
+            } else {
+                area::find_by_key(conn, &key)?
+            };
             let unit = match existing {
                 Some(u) => u,
                 None if groups => group::insert(conn, name, &key, now)?,

@@ -13,7 +13,11 @@ use crate::services::{Actor, FieldErrors, ServiceError, ServiceResult};
 pub const DEFAULT_TIME_ZONE: &str = "Europe/Berlin";
 
 /// Loads the settings, creating the row with defaults when there is none.
-pub fn ensure(conn: &mut DbConn, base_url: &str, now: PrimitiveDateTime) -> ServiceResult<OrganisationSettings> {
+pub fn ensure(
+    conn: &mut DbConn,
+    base_url: &str,
+    now: PrimitiveDateTime,
+) -> ServiceResult<OrganisationSettings> {
     write_tx(conn, |conn| {
         if let Some(existing) = settings::load(conn)? {
             return Ok(existing);
@@ -66,7 +70,11 @@ impl SettingsInput {
 pub fn parse_colour(input: &str) -> Result<String, FieldError> {
     let v = input.trim().to_lowercase();
     let ok = v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok { Ok(v) } else { Err(FieldError::InvalidColour) }
+    if ok {
+        Ok(v)
+    } else {
+        Err(FieldError::InvalidColour)
+    }
 }
 
 pub fn parse_base_url(input: &str) -> Result<String, FieldError> {
@@ -81,19 +89,31 @@ pub fn parse_base_url(input: &str) -> Result<String, FieldError> {
         && !v.contains(['?', '#', ' ', '"', '<', '>', '\\'])
         && !v.chars().any(char::is_control)
         && !host.contains('@');
-    if ok { Ok(v.to_owned()) } else { Err(FieldError::InvalidUrl) }
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(FieldError::InvalidUrl)
+    }
 }
 
 pub fn valid_time_zone(name: &str) -> bool {
     time_tz::timezones::get_by_name(name).is_some()
 }
 
-pub fn update(conn: &mut DbConn, actor: &Actor, input: &SettingsInput, now: PrimitiveDateTime) -> ServiceResult<OrganisationSettings> {
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: &SettingsInput,
+    now: PrimitiveDateTime,
+) -> ServiceResult<OrganisationSettings> {
     if !actor.role.may_manage_settings() {
         return Err(ServiceError::Forbidden);
     }
     let mut errors = FieldErrors::default();
-    let name = errors.take("organisation_name", required_line(&input.organisation_name, 100));
+    let name = errors.take(
+        "organisation_name",
+        required_line(&input.organisation_name, 100),
+    );
     let colour = errors.take("brand_colour", parse_colour(&input.brand_colour));
     let base = errors.take("public_base_url", parse_base_url(&input.public_base_url));
     let days = errors.take(
@@ -114,7 +134,9 @@ pub fn update(conn: &mut DbConn, actor: &Actor, input: &SettingsInput, now: Prim
     if lang != "de" && lang != "en" {
         errors.add("default_language", FieldError::InvalidChoice);
     }
-    let (Some(name), Some(colour), Some(base), Some(days), true) = (name, colour, base, days, errors.is_empty()) else {
+    let (Some(name), Some(colour), Some(base), Some(days), true) =
+        (name, colour, base, days, errors.is_empty())
+    else {
         return Err(ServiceError::Invalid(errors));
     };
     write_tx(conn, |conn| {
@@ -127,7 +149,18 @@ pub fn update(conn: &mut DbConn, actor: &Actor, input: &SettingsInput, now: Prim
         row.default_language = lang;
         row.updated_at = now;
         settings::update(conn, &row)?;
-        audit::record(conn, now, actor, "settings.update", Some(Target { kind: "settings", id: None, label: row.organisation_name.clone() }), None)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "settings.update",
+            Some(Target {
+                kind: "settings",
+                id: None,
+                label: row.organisation_name.clone(),
+            }),
+            None,
+        )?;
         Ok(row)
     })
 }
@@ -141,7 +174,10 @@ mod tests {
         assert_eq!(parse_colour("#0B5CAD"), Ok("#0b5cad".into()));
         assert!(parse_colour("red").is_err());
         assert!(parse_colour("#12345g").is_err());
-        assert_eq!(parse_base_url("https://einlass.example.de/"), Ok("https://einlass.example.de".into()));
+        assert_eq!(
+            parse_base_url("https://einlass.example.de/"),
+            Ok("https://einlass.example.de".into())
+        );
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("https://").is_err());
         assert!(parse_base_url("https://a.de/x?y").is_err());

@@ -21,7 +21,10 @@ pub fn administrator_exists(conn: &mut DbConn) -> diesel::QueryResult<bool> {
 }
 
 /// A fresh setup token while there is no Administrator (older ones die).
-pub fn prepare_link(conn: &mut DbConn, now: PrimitiveDateTime) -> ServiceResult<Option<PlainToken>> {
+pub fn prepare_link(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Option<PlainToken>> {
     write_tx(conn, |conn| {
         if administrator_exists(conn)? {
             return Ok(None);
@@ -31,15 +34,28 @@ pub fn prepare_link(conn: &mut DbConn, now: PrimitiveDateTime) -> ServiceResult<
         let plain = PlainToken::generate(TokenPurpose::Setup);
         token::insert(
             conn,
-            &NewToken { purpose, user_id: None, token_hash: &plain.hashed(), created_at: now, expires_at: now + SETUP_LINK_VALIDITY },
+            &NewToken {
+                purpose,
+                user_id: None,
+                token_hash: &plain.hashed(),
+                created_at: now,
+                expires_at: now + SETUP_LINK_VALIDITY,
+            },
         )?;
         Ok(Some(plain))
     })
 }
 
 /// Whether a setup token is live (for showing the form; changes nothing).
-pub fn link_is_live(conn: &mut DbConn, plain: &PlainToken, now: PrimitiveDateTime) -> diesel::QueryResult<bool> {
-    Ok(token::find_live(conn, TokenPurpose::Setup.as_str(), &plain.hashed(), now)?.is_some() && !administrator_exists(conn)?)
+pub fn link_is_live(
+    conn: &mut DbConn,
+    plain: &PlainToken,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<bool> {
+    Ok(
+        token::find_live(conn, TokenPurpose::Setup.as_str(), &plain.hashed(), now)?.is_some()
+            && !administrator_exists(conn)?,
+    )
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -68,7 +84,10 @@ pub fn complete(
     cost: u32,
 ) -> ServiceResult<(User, NewSession)> {
     if input.password != input.password_repeat && !input.password.is_empty() {
-        return Err(ServiceError::Invalid(FieldErrors::single("password_repeat", FieldError::PasswordMismatch)));
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "password_repeat",
+            FieldError::PasswordMismatch,
+        )));
     }
     let actor = Actor::system("Einrichtung");
     let user_input = UserInput {
@@ -83,11 +102,16 @@ pub fn complete(
         ..Default::default()
     };
     if input.username.trim().is_empty() {
-        return Err(ServiceError::Invalid(FieldErrors::single("username", FieldError::Required)));
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "username",
+            FieldError::Required,
+        )));
     }
     let prepared = users::prepare_create(&actor, &user_input, cost)?;
     write_tx(conn, |conn| {
-        let Some(live) = token::find_live(conn, TokenPurpose::Setup.as_str(), &plain.hashed(), now)? else {
+        let Some(live) =
+            token::find_live(conn, TokenPurpose::Setup.as_str(), &plain.hashed(), now)?
+        else {
             return Err(ServiceError::Refused(Refusal::SetupDone));
         };
         if administrator_exists(conn)? || !token::consume(conn, live.id, now)? {
@@ -95,7 +119,14 @@ pub fn complete(
         }
         let created = users::insert_prepared(conn, &actor, &prepared, now)?;
         // He chose this password himself: no forced change.
-        user::update(conn, created.id, &UserChanges { must_change_password: Some(false), ..Default::default() })?;
+        user::update(
+            conn,
+            created.id,
+            &UserChanges {
+                must_change_password: Some(false),
+                ..Default::default()
+            },
+        )?;
         let session = start_session(conn, created.id, now)?;
         Ok((created, session))
     })

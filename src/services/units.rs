@@ -23,11 +23,20 @@ fn find_by_key(conn: &mut DbConn, kind: UnitKind, key: &str) -> diesel::QueryRes
     }
 }
 
-fn parse_name(conn: &mut DbConn, kind: UnitKind, input: &str, except: Option<i64>) -> ServiceResult<(String, String)> {
-    let name = required_line(input, 80).map_err(|e| ServiceError::Invalid(FieldErrors::single("name", e)))?;
+fn parse_name(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    input: &str,
+    except: Option<i64>,
+) -> ServiceResult<(String, String)> {
+    let name = required_line(input, 80)
+        .map_err(|e| ServiceError::Invalid(FieldErrors::single("name", e)))?;
     let key = name_key(&name);
     if find_by_key(conn, kind, &key)?.is_some_and(|u| Some(u.id) != except) {
-        return Err(ServiceError::Invalid(FieldErrors::single("name", FieldError::NameTaken)));
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "name",
+            FieldError::NameTaken,
+        )));
     }
     Ok((name, key))
 }
@@ -45,7 +54,13 @@ fn audit_action(kind: UnitKind, verb: &str) -> String {
     format!("{}.{verb}", kind.as_str())
 }
 
-pub fn create(conn: &mut DbConn, actor: &Actor, kind: UnitKind, name: &str, now: PrimitiveDateTime) -> ServiceResult<Unit> {
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: UnitKind,
+    name: &str,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Unit> {
     if !actor.role.may_manage_users() {
         return Err(ServiceError::Forbidden);
     }
@@ -55,13 +70,27 @@ pub fn create(conn: &mut DbConn, actor: &Actor, kind: UnitKind, name: &str, now:
             UnitKind::Group => group::insert(conn, &name, &key, now)?,
             UnitKind::Area => area::insert(conn, &name, &key, now)?,
         };
-        audit::record(conn, now, actor, &audit_action(kind, "create"), Some(Target::new(kind.as_str(), unit.id, unit.name.clone())), None)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            &audit_action(kind, "create"),
+            Some(Target::new(kind.as_str(), unit.id, unit.name.clone())),
+            None,
+        )?;
         Ok(unit)
     })
     .map_err(taken_on_race)
 }
 
-pub fn rename(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, name: &str, now: PrimitiveDateTime) -> ServiceResult<Unit> {
+pub fn rename(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: UnitKind,
+    id: i64,
+    name: &str,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Unit> {
     if !actor.role.may_manage_users() {
         return Err(ServiceError::Forbidden);
     }
@@ -72,14 +101,31 @@ pub fn rename(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, name: &
             UnitKind::Group => group::rename(conn, id, &name, &key)?,
             UnitKind::Area => area::rename(conn, id, &name, &key)?,
         };
-        audit::record(conn, now, actor, &audit_action(kind, "rename"), Some(Target::new(kind.as_str(), id, name.clone())), Some(format!("{} -> {name}", unit.name)))?;
-        Ok(Unit { name, name_key: key, ..unit })
+        audit::record(
+            conn,
+            now,
+            actor,
+            &audit_action(kind, "rename"),
+            Some(Target::new(kind.as_str(), id, name.clone())),
+            Some(format!("{} -> {name}", unit.name)),
+        )?;
+        Ok(Unit {
+            name,
+            name_key: key,
+            ..unit
+        })
     })
     .map_err(taken_on_race)
 }
 
 /// Deletes a group or area that nobody belongs to any more.
-pub fn delete(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, now: PrimitiveDateTime) -> ServiceResult<Unit> {
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: UnitKind,
+    id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Unit> {
     if !actor.role.may_manage_users() {
         return Err(ServiceError::Forbidden);
     }
@@ -96,7 +142,14 @@ pub fn delete(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, now: Pr
             UnitKind::Group => group::delete(conn, id)?,
             UnitKind::Area => area::delete(conn, id)?,
         };
-        audit::record(conn, now, actor, &audit_action(kind, "delete"), Some(Target::new(kind.as_str(), id, unit.name.clone())), None)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            &audit_action(kind, "delete"),
+            Some(Target::new(kind.as_str(), id, unit.name.clone())),
+            None,
+        )?;
         Ok(unit)
     })
 }
@@ -117,19 +170,43 @@ pub fn add_member(
     write_tx(conn, |conn| {
         let unit = find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
         let Some(member) = user::find_by_login(conn, login)? else {
-            return Err(ServiceError::Invalid(FieldErrors::single("member", FieldError::InvalidChoice)));
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "member",
+                FieldError::InvalidChoice,
+            )));
         };
         match kind {
             UnitKind::Group => group::add_member(conn, id, member.id)?,
-            UnitKind::Area => area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?,
+            UnitKind::Area => {
+                area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?
+            }
         };
-        let details = format!("{}{}", member.label(), role.map(|r| format!(" ({})", r.as_str())).unwrap_or_default());
-        audit::record(conn, now, actor, &audit_action(kind, "member_add"), Some(Target::new(kind.as_str(), id, unit.name.clone())), Some(details))?;
+        let details = format!(
+            "{}{}",
+            member.label(),
+            role.map(|r| format!(" ({})", r.as_str()))
+                .unwrap_or_default()
+        );
+        audit::record(
+            conn,
+            now,
+            actor,
+            &audit_action(kind, "member_add"),
+            Some(Target::new(kind.as_str(), id, unit.name.clone())),
+            Some(details),
+        )?;
         Ok(())
     })
 }
 
-pub fn remove_member(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, user_id: i64, now: PrimitiveDateTime) -> ServiceResult<()> {
+pub fn remove_member(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: UnitKind,
+    id: i64,
+    user_id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
     if !actor.role.may_manage_users() {
         return Err(ServiceError::Forbidden);
     }
@@ -140,7 +217,14 @@ pub fn remove_member(conn: &mut DbConn, actor: &Actor, kind: UnitKind, id: i64, 
             UnitKind::Group => group::remove_member(conn, id, user_id)?,
             UnitKind::Area => area::remove_member(conn, id, user_id)?,
         };
-        audit::record(conn, now, actor, &audit_action(kind, "member_remove"), Some(Target::new(kind.as_str(), id, unit.name.clone())), Some(member.label()))?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            &audit_action(kind, "member_remove"),
+            Some(Target::new(kind.as_str(), id, unit.name.clone())),
+            Some(member.label()),
+        )?;
         Ok(())
     })
 }

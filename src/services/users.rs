@@ -5,8 +5,8 @@ use time::PrimitiveDateTime;
 
 use crate::db::{DbConn, is_unique_violation, write_tx};
 use crate::domain::{
-    AdminRole, AreaRole, EmailAddress, FieldError, Password, Salutation, UserStatus, UserType, Username,
-    optional_line, required_line,
+    AdminRole, AreaRole, EmailAddress, FieldError, Password, Salutation, UserStatus, UserType,
+    Username, optional_line, required_line,
 };
 use crate::models::unit::{area, group};
 use crate::models::user::{self, NewUser, User, UserChanges, search_text, sort_name};
@@ -42,6 +42,9 @@ pub struct UserInput {
     pub start_password_mode: String,
     #[serde(default)]
     pub start_password: String,
+    /// Which save button of the create form was pressed: `close`, `new` or `areas`.
+    #[serde(default)]
+    pub then: String,
 }
 
 impl UserInput {
@@ -59,6 +62,7 @@ impl UserInput {
             admin_role: u.admin_role.clone().unwrap_or_default(),
             start_password_mode: "none".into(),
             start_password: String::new(),
+            then: String::new(),
         }
     }
 
@@ -83,7 +87,12 @@ struct Parsed {
 fn parse(actor: &Actor, input: &UserInput, errors: &mut FieldErrors) -> Option<Parsed> {
     let salutation = match input.salutation.trim() {
         "" => Some(None),
-        s => errors.take("salutation", s.parse::<Salutation>().map(Some).map_err(|_| FieldError::InvalidChoice)),
+        s => errors.take(
+            "salutation",
+            s.parse::<Salutation>()
+                .map(Some)
+                .map_err(|_| FieldError::InvalidChoice),
+        ),
     };
     let first_name = errors.take("first_name", required_line(&input.first_name, 100));
     let last_name = errors.take("last_name", required_line(&input.last_name, 100));
@@ -95,10 +104,16 @@ fn parse(actor: &Actor, input: &UserInput, errors: &mut FieldErrors) -> Option<P
         "" => Some(None),
         s => errors.take("email", EmailAddress::parse(s).map(Some)),
     };
-    let personnel_number = errors.take("personnel_number", optional_line(&input.personnel_number, 50));
+    let personnel_number = errors.take(
+        "personnel_number",
+        optional_line(&input.personnel_number, 50),
+    );
     let user_type = match input.user_type.trim() {
         "" => Some(UserType::Mitarbeiter),
-        s => errors.take("user_type", s.parse::<UserType>().map_err(|_| FieldError::InvalidChoice)),
+        s => errors.take(
+            "user_type",
+            s.parse::<UserType>().map_err(|_| FieldError::InvalidChoice),
+        ),
     };
     let admin_role = if input.staff() {
         match input.admin_role.parse::<AdminRole>() {
@@ -132,7 +147,12 @@ fn parse(actor: &Actor, input: &UserInput, errors: &mut FieldErrors) -> Option<P
 }
 
 /// Database checks shared by create and edit: uniqueness and known groups.
-fn check_unique(conn: &mut DbConn, p: &Parsed, except: Option<i64>, errors: &mut FieldErrors) -> diesel::QueryResult<()> {
+fn check_unique(
+    conn: &mut DbConn,
+    p: &Parsed,
+    except: Option<i64>,
+    errors: &mut FieldErrors,
+) -> diesel::QueryResult<()> {
     if let Some(name) = &p.username
         && user::username_taken(conn, name.as_str(), except)?
     {
@@ -157,7 +177,11 @@ fn check_unique(conn: &mut DbConn, p: &Parsed, except: Option<i64>, errors: &mut
 }
 
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).
-pub fn propose_username(conn: &mut DbConn, first_name: &str, last_name: &str) -> diesel::QueryResult<Username> {
+pub fn propose_username(
+    conn: &mut DbConn,
+    first_name: &str,
+    last_name: &str,
+) -> diesel::QueryResult<Username> {
     let base = Username::proposal_base(first_name, last_name);
     let taken = user::usernames_starting_with(conn, &base)?;
     let mut n = 1;
@@ -178,7 +202,11 @@ fn unique_violation_field(err: &diesel::result::Error) -> Option<(&'static str, 
     }
     let text = match err {
         diesel::result::Error::DatabaseError(_, info) => {
-            format!("{} {}", info.message(), info.constraint_name().unwrap_or(""))
+            format!(
+                "{} {}",
+                info.message(),
+                info.constraint_name().unwrap_or("")
+            )
         }
         _ => String::new(),
     };
@@ -221,7 +249,10 @@ pub fn prepare_create(actor: &Actor, input: &UserInput, cost: u32) -> ServiceRes
     let mut errors = FieldErrors::default();
     let parsed = parse(actor, input, &mut errors);
     let (password, generated) = match input.start_password_mode.as_str() {
-        "set" => (errors.take("start_password", Password::parse(&input.start_password)), false),
+        "set" => (
+            errors.take("start_password", Password::parse(&input.start_password)),
+            false,
+        ),
         "generate" => (Some(Password::generate()), true),
         "" | "none" => (None, false),
         _ => {
@@ -233,11 +264,20 @@ pub fn prepare_create(actor: &Actor, input: &UserInput, cost: u32) -> ServiceRes
         return Err(ServiceError::Invalid(errors));
     };
     let hash = password.as_ref().map(|pw| pw.hash(cost)).transpose()?;
-    Ok(PreparedUser { parsed, hash, generated_password: generated.then_some(password).flatten() })
+    Ok(PreparedUser {
+        parsed,
+        hash,
+        generated_password: generated.then_some(password).flatten(),
+    })
 }
 
 /// Inserts a prepared user inside the caller's transaction.
-pub fn insert_prepared(conn: &mut DbConn, actor: &Actor, prepared: &PreparedUser, now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn insert_prepared(
+    conn: &mut DbConn,
+    actor: &Actor,
+    prepared: &PreparedUser,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     let p = &prepared.parsed;
     let hash = &prepared.hash;
     let mut errors = FieldErrors::default();
@@ -250,7 +290,9 @@ pub fn insert_prepared(conn: &mut DbConn, actor: &Actor, prepared: &PreparedUser
         None => propose_username(conn, &p.first_name, &p.last_name)?,
     };
     let status = if hash.is_some() {
-        UserStatus::Angelegt.set_start_password().map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?
+        UserStatus::Angelegt
+            .set_start_password()
+            .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?
     } else {
         UserStatus::Angelegt
     };
@@ -273,7 +315,13 @@ pub fn insert_prepared(conn: &mut DbConn, actor: &Actor, prepared: &PreparedUser
             password_hash: hash.clone(),
             must_change_password: hash.is_some(),
             sort_name: sort_name(&p.first_name, &p.last_name),
-            search_text: search_text(&p.first_name, &p.last_name, username.as_str(), email.as_deref(), p.personnel_number.as_deref()),
+            search_text: search_text(
+                &p.first_name,
+                &p.last_name,
+                username.as_str(),
+                email.as_deref(),
+                p.personnel_number.as_deref(),
+            ),
             created_at: now,
             updated_at: now,
         },
@@ -288,7 +336,14 @@ pub fn insert_prepared(conn: &mut DbConn, actor: &Actor, prepared: &PreparedUser
     if hash.is_some() {
         details.push("start_password".to_owned());
     }
-    audit::record(conn, now, actor, "user.create", Some(Target::new("user", created.id, created.label())), (!details.is_empty()).then(|| details.join(", ")))?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        "user.create",
+        Some(Target::new("user", created.id, created.label())),
+        (!details.is_empty()).then(|| details.join(", ")),
+    )?;
     Ok(created)
 }
 
@@ -300,8 +355,12 @@ pub fn create(
     cost: u32,
 ) -> ServiceResult<CreatedUser> {
     let prepared = prepare_create(actor, input, cost)?;
-    let user = write_tx(conn, |conn| insert_prepared(conn, actor, &prepared, now)).map_err(map_write_error)?;
-    Ok(CreatedUser { user, generated_password: prepared.generated_password })
+    let user = write_tx(conn, |conn| insert_prepared(conn, actor, &prepared, now))
+        .map_err(map_write_error)?;
+    Ok(CreatedUser {
+        user,
+        generated_password: prepared.generated_password,
+    })
 }
 
 /// Loads a live user the actor may change, or says why not.
@@ -315,14 +374,21 @@ fn changeable(conn: &mut DbConn, actor: &Actor, id: i64) -> ServiceResult<User> 
 
 /// Refuses when `target` is the last active Administrator and would stop being one.
 fn guard_last_administrator(conn: &mut DbConn, target: &User) -> ServiceResult<()> {
-    let is_active_admin = target.admin_role() == Some(AdminRole::Administrator) && target.status() == UserStatus::Aktiv;
+    let is_active_admin = target.admin_role() == Some(AdminRole::Administrator)
+        && target.status() == UserStatus::Aktiv;
     if is_active_admin && user::count_active_administrators(conn)? <= 1 {
         return Err(ServiceError::Refused(Refusal::LastAdministrator));
     }
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, actor: &Actor, id: i64, input: &UserInput, now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    input: &UserInput,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     write_tx(conn, |conn| -> ServiceResult<User> {
         let target = changeable(conn, actor, id)?;
         let mut errors = FieldErrors::default();
@@ -351,7 +417,11 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i64, input: &UserInput, now:
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        let username = p.username.take().map(|u| u.as_str().to_owned()).unwrap_or_else(|| target.username.clone());
+        let username = p
+            .username
+            .take()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_else(|| target.username.clone());
         let email = p.email.as_ref().map(|e| e.as_str().to_owned());
         let changes = UserChanges {
             salutation: Some(p.salutation.map(|s| s.as_str().to_owned())),
@@ -366,7 +436,13 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i64, input: &UserInput, now:
             is_staff: Some(p.admin_role.is_some()),
             admin_role: Some(p.admin_role.map(|r| r.as_str().to_owned())),
             sort_name: Some(sort_name(&p.first_name, &p.last_name)),
-            search_text: Some(search_text(&p.first_name, &p.last_name, &username, email.as_deref(), p.personnel_number.as_deref())),
+            search_text: Some(search_text(
+                &p.first_name,
+                &p.last_name,
+                &username,
+                email.as_deref(),
+                p.personnel_number.as_deref(),
+            )),
             updated_at: Some(now),
             ..Default::default()
         };
@@ -386,40 +462,83 @@ pub fn update(conn: &mut DbConn, actor: &Actor, id: i64, input: &UserInput, now:
             details.push("email".to_owned());
         }
         if role_changed {
-            details.push(format!("role={}", p.admin_role.map_or("none", |r| r.as_str())));
+            details.push(format!(
+                "role={}",
+                p.admin_role.map_or("none", |r| r.as_str())
+            ));
         }
         if username != target.username {
             details.push(format!("username {} -> {}", target.username, username));
         }
         let updated = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-        audit::record(conn, now, actor, "user.update", Some(Target::new("user", id, updated.label())), (!details.is_empty()).then(|| details.join(", ")))?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.update",
+            Some(Target::new("user", id, updated.label())),
+            (!details.is_empty()).then(|| details.join(", ")),
+        )?;
         Ok(updated)
     })
     .map_err(map_write_error)
 }
 
-fn set_status(conn: &mut DbConn, id: i64, status: UserStatus, now: PrimitiveDateTime) -> diesel::QueryResult<usize> {
-    user::update(conn, id, &UserChanges { status: Some(status.as_str().to_owned()), updated_at: Some(now), ..Default::default() })
+fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: UserStatus,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<usize> {
+    user::update(
+        conn,
+        id,
+        &UserChanges {
+            status: Some(status.as_str().to_owned()),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
 }
 
 /// Blocks the account: sessions and outstanding links die at once.
-pub fn deactivate(conn: &mut DbConn, actor: &Actor, id: i64, now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn deactivate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     write_tx(conn, |conn| {
         let target = changeable(conn, actor, id)?;
         if actor.user_id == Some(id) {
             return Err(ServiceError::Refused(Refusal::NotOnYourself));
         }
         guard_last_administrator(conn, &target)?;
-        let next = target.status().deactivate().map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
+        let next = target
+            .status()
+            .deactivate()
+            .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
         set_status(conn, id, next, now)?;
         end_all_sessions_and_tokens(conn, id, now)?;
-        audit::record(conn, now, actor, "user.deactivate", Some(Target::new("user", id, target.label())), None)?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.deactivate",
+            Some(Target::new("user", id, target.label())),
+            None,
+        )?;
         Ok(target)
     })
 }
 
 /// Lifts a block set by an admin.
-pub fn unblock(conn: &mut DbConn, actor: &Actor, id: i64, now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn unblock(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     write_tx(conn, |conn| {
         let target = changeable(conn, actor, id)?;
         let next = target
@@ -427,47 +546,97 @@ pub fn unblock(conn: &mut DbConn, actor: &Actor, id: i64, now: PrimitiveDateTime
             .unblock(target.password_hash.is_some())
             .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
         set_status(conn, id, next, now)?;
-        audit::record(conn, now, actor, "user.reactivate", Some(Target::new("user", id, target.label())), Some(format!("status={}", next.as_str())))?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.reactivate",
+            Some(Target::new("user", id, target.label())),
+            Some(format!("status={}", next.as_str())),
+        )?;
         Ok(target)
     })
 }
 
 /// Deletes the account: it disappears from lists, frees its username, email
 /// and personnel number, loses its memberships; the audit log keeps the story.
-pub fn delete(conn: &mut DbConn, actor: &Actor, id: i64, now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn delete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     write_tx(conn, |conn| {
         let target = changeable(conn, actor, id)?;
         if actor.user_id == Some(id) {
             return Err(ServiceError::Refused(Refusal::NotOnYourself));
         }
         guard_last_administrator(conn, &target)?;
-        user::update(conn, id, &UserChanges { deleted_at: Some(Some(now)), updated_at: Some(now), ..Default::default() })?;
+        user::update(
+            conn,
+            id,
+            &UserChanges {
+                deleted_at: Some(Some(now)),
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )?;
         group::remove_all_of_user(conn, id)?;
         area::remove_all_of_user(conn, id)?;
         end_all_sessions_and_tokens(conn, id, now)?;
-        audit::record(conn, now, actor, "user.delete", Some(Target::new("user", id, target.label())), target.email.clone())?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.delete",
+            Some(Target::new("user", id, target.label())),
+            target.email.clone(),
+        )?;
         Ok(target)
     })
 }
 
 /// Replaces the user's areas and the role in each.
-pub fn set_areas(conn: &mut DbConn, actor: &Actor, id: i64, wanted: &[(i64, AreaRole)], now: PrimitiveDateTime) -> ServiceResult<User> {
+pub fn set_areas(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    wanted: &[(i64, AreaRole)],
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
     write_tx(conn, |conn| {
         let target = changeable(conn, actor, id)?;
         for (area_id, _) in wanted {
             if area::find(conn, *area_id)?.is_none() {
-                return Err(ServiceError::Invalid(FieldErrors::single("areas", FieldError::InvalidChoice)));
+                return Err(ServiceError::Invalid(FieldErrors::single(
+                    "areas",
+                    FieldError::InvalidChoice,
+                )));
             }
         }
         let current = area::roles_for_user(conn, id)?;
-        for (area_id, _) in current.iter().filter(|(a, _)| !wanted.iter().any(|(w, _)| w == a)) {
+        for (area_id, _) in current
+            .iter()
+            .filter(|(a, _)| !wanted.iter().any(|(w, _)| w == a))
+        {
             area::remove_member(conn, *area_id, id)?;
         }
         for (area_id, role) in wanted {
             area::assign(conn, *area_id, id, *role)?;
         }
-        let summary = wanted.iter().map(|(a, r)| format!("{a}:{}", r.as_str())).collect::<Vec<_>>().join(", ");
-        audit::record(conn, now, actor, "user.areas", Some(Target::new("user", id, target.label())), Some(summary))?;
+        let summary = wanted
+            .iter()
+            .map(|(a, r)| format!("{a}:{}", r.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.areas",
+            Some(Target::new("user", id, target.label())),
+            Some(summary),
+        )?;
         Ok(target)
     })
 }

@@ -43,11 +43,15 @@ pub struct Flash {
 
 impl Page {
     pub fn may_manage_users(&self) -> bool {
-        self.admin.as_ref().is_some_and(|a| a.role.may_manage_users())
+        self.admin
+            .as_ref()
+            .is_some_and(|a| a.role.may_manage_users())
     }
 
     pub fn may_manage_settings(&self) -> bool {
-        self.admin.as_ref().is_some_and(|a| a.role.may_manage_settings())
+        self.admin
+            .as_ref()
+            .is_some_and(|a| a.role.may_manage_settings())
     }
 
     pub fn is_nav(&self, entry: &str) -> bool {
@@ -64,7 +68,8 @@ impl Page {
     }
 
     pub fn opt_datetime(&self, at: &Option<PrimitiveDateTime>) -> String {
-        at.as_ref().map_or_else(|| self.t.never.to_owned(), |a| self.datetime(a))
+        at.as_ref()
+            .map_or_else(|| self.t.never.to_owned(), |a| self.datetime(a))
     }
 
     pub fn status(&self, s: &str) -> &'static str {
@@ -72,7 +77,9 @@ impl Page {
     }
 
     pub fn role(&self, r: &Option<String>) -> &'static str {
-        r.as_deref().and_then(|r| r.parse::<AdminRole>().ok()).map_or("", |r| self.t.role(r))
+        r.as_deref()
+            .and_then(|r| r.parse::<AdminRole>().ok())
+            .map_or("", |r| self.t.role(r))
     }
 
     pub fn user_type(&self, s: &str) -> &'static str {
@@ -80,7 +87,9 @@ impl Page {
     }
 
     pub fn salutation(&self, s: &Option<String>) -> &'static str {
-        s.as_deref().and_then(|s| s.parse::<Salutation>().ok()).map_or("", |s| self.t.salutation(s))
+        s.as_deref()
+            .and_then(|s| s.parse::<Salutation>().ok())
+            .map_or("", |s| self.t.salutation(s))
     }
 
     pub fn area_role(&self, r: &Option<AreaRole>) -> &'static str {
@@ -88,24 +97,38 @@ impl Page {
     }
 
     pub fn all_statuses(&self) -> Vec<(&'static str, &'static str)> {
-        UserStatus::ALL.iter().map(|s| (s.as_str(), self.t.status(*s))).collect()
+        UserStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.t.status(*s)))
+            .collect()
     }
 
     pub fn all_user_types(&self) -> Vec<(&'static str, &'static str)> {
-        UserType::ALL.iter().map(|s| (s.as_str(), self.t.user_type(*s))).collect()
+        UserType::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.t.user_type(*s)))
+            .collect()
     }
 
     pub fn all_salutations(&self) -> Vec<(&'static str, &'static str)> {
-        Salutation::ALL.iter().map(|s| (s.as_str(), self.t.salutation(*s))).collect()
+        Salutation::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.t.salutation(*s)))
+            .collect()
     }
 
     pub fn all_area_roles(&self) -> Vec<(&'static str, &'static str)> {
-        AreaRole::ALL.iter().map(|s| (s.as_str(), self.t.area_role(*s))).collect()
+        AreaRole::ALL
+            .iter()
+            .map(|s| (s.as_str(), self.t.area_role(*s)))
+            .collect()
     }
 
     /// Roles the signed-in admin may grant.
     pub fn grantable_roles(&self) -> Vec<(&'static str, &'static str)> {
-        let Some(admin) = &self.admin else { return Vec::new() };
+        let Some(admin) = &self.admin else {
+            return Vec::new();
+        };
         AdminRole::ALL
             .iter()
             .filter(|r| admin.role.may_grant(**r))
@@ -221,7 +244,11 @@ impl UserFormView {
     }
 
     pub fn mode_is(&self, mode: &str) -> bool {
-        let current = if self.input.start_password_mode.is_empty() { "none" } else { self.input.start_password_mode.as_str() };
+        let current = if self.input.start_password_mode.is_empty() {
+            "none"
+        } else {
+            self.input.start_password_mode.as_str()
+        };
         current == mode
     }
 

@@ -23,7 +23,8 @@ pub async fn file(path: web::Path<String>) -> AppResult<HttpResponse> {
 
 /// The organisation's colour as a CSS variable (inline styles are blocked by the CSP).
 pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
-    let colour = crate::services::settings::parse_colour(&state.settings().brand_colour).unwrap_or_else(|_| "#0b5cad".into());
+    let colour = crate::services::settings::parse_colour(&state.settings().brand_colour)
+        .unwrap_or_else(|_| "#0b5cad".into());
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
@@ -40,6 +41,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         .await;
     match ok {
         Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok"),
-        _ => HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable"),
+        _ => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable"),
     }
 }

@@ -13,11 +13,18 @@ const PER_PAGE: i64 = 50;
 
 fn parse_date(s: &str) -> Option<PrimitiveDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &format).ok().map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT))
+    Date::parse(s.trim(), &format)
+        .ok()
+        .map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT))
 }
 
 fn link(q: &AuditQuery, page: i64) -> String {
-    let pairs = [("q", q.q.as_str()), ("action", q.action.as_str()), ("from", q.from.as_str()), ("until", q.until.as_str())];
+    let pairs = [
+        ("q", q.q.as_str()),
+        ("action", q.action.as_str()),
+        ("from", q.from.as_str()),
+        ("until", q.until.as_str()),
+    ];
     let mut url = String::from("/audit?");
     for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
         url.push_str(&format!("{k}={}&", crate::error::url_encode(v)));
@@ -26,7 +33,12 @@ fn link(q: &AuditQuery, page: i64) -> String {
     url
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, admin: Admin, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    q: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
     let query = q.into_inner();
     let filter = AuditFilter {
         action: Some(query.action.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -38,10 +50,22 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, admin: Admin, q:
     };
     let page = query.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
     let (events, actions) = state
-        .db_ok(move |conn| Ok((audit::list(conn, &filter, page, PER_PAGE)?, audit::actions(conn)?)))
+        .db_ok(move |conn| {
+            Ok((
+                audit::list(conn, &filter, page, PER_PAGE)?,
+                audit::actions(conn)?,
+            ))
+        })
         .await?;
     let prev_url = (events.page > 1).then(|| link(&query, events.page - 1));
     let next_url = (events.page < events.page_count()).then(|| link(&query, events.page + 1));
     let p = admin.page(&req, &state, "audit");
-    ok_html(&AuditView { p, query, events, actions, prev_url, next_url })
+    ok_html(&AuditView {
+        p,
+        query,
+        events,
+        actions,
+        prev_url,
+        next_url,
+    })
 }

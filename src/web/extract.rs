@@ -37,7 +37,9 @@ pub fn csrf_token(key: &[u8], seed: &str) -> String {
 }
 
 fn csrf_matches(key: &[u8], seed: &str, candidate: &str) -> bool {
-    let Ok(candidate) = hex::decode(candidate.trim()) else { return false };
+    let Ok(candidate) = hex::decode(candidate.trim()) else {
+        return false;
+    };
     match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mut mac) => {
             mac.update(seed.as_bytes());
@@ -48,7 +50,10 @@ fn csrf_matches(key: &[u8], seed: &str, candidate: &str) -> bool {
 }
 
 fn seed_of(req: &HttpRequest) -> String {
-    req.extensions().get::<CsrfSeed>().map(|s| s.value.clone()).unwrap_or_default()
+    req.extensions()
+        .get::<CsrfSeed>()
+        .map(|s| s.value.clone())
+        .unwrap_or_default()
 }
 
 fn here(req: &HttpRequest) -> String {
@@ -60,8 +65,18 @@ fn here(req: &HttpRequest) -> String {
 
 /// Flash message keys set by redirects; unknown keys are ignored.
 fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
-    let ok = |text: &str| Some(Flash { text: text.to_owned(), is_error: false });
-    let err = |text: String| Some(Flash { text, is_error: true });
+    let ok = |text: &str| {
+        Some(Flash {
+            text: text.to_owned(),
+            is_error: false,
+        })
+    };
+    let err = |text: String| {
+        Some(Flash {
+            text,
+            is_error: true,
+        })
+    };
     use crate::services::Refusal;
     match key {
         "logged_out" => ok(t.logged_out),
@@ -111,7 +126,9 @@ pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Pa
         brand_version: settings.brand_colour.trim_start_matches('#').to_owned(),
         org_name: settings.organisation_name,
         admin: None,
-        flash: req.cookie(FLASH_COOKIE).and_then(|c| flash_for(t, c.value())),
+        flash: req
+            .cookie(FLASH_COOKIE)
+            .and_then(|c| flash_for(t, c.value())),
         nav,
         here: here(req),
         time_zone: settings.time_zone,
@@ -133,13 +150,20 @@ impl Admin {
 
     pub fn page(&self, req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
         let mut p = public_page(req, state, nav);
-        p.admin = Some(NavAdmin { name: self.user.display_name(), role: self.role });
+        p.admin = Some(NavAdmin {
+            name: self.user.display_name(),
+            role: self.role,
+        });
         p
     }
 
     /// Refuses unless the admin's role may change users.
     pub fn require_user_management(&self) -> Result<(), AppError> {
-        if self.role.may_manage_users() { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.role.may_manage_users() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -151,20 +175,33 @@ impl FromRequest for Admin {
         let req = req.clone();
         Box::pin(async move {
             let state = state_of(&req)?;
-            let next = if req.method() == actix_web::http::Method::GET { here(&req) } else { String::new() };
+            let next = if req.method() == actix_web::http::Method::GET {
+                here(&req)
+            } else {
+                String::new()
+            };
             let Some(plain) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
                 return Err(AppError::LoginRequired(next));
             };
             let (now, policy) = (state.now(), state.session_policy());
             let session = plain.clone();
-            let found = state.db_ok(move |conn| auth::current_admin(conn, &session, now, policy)).await?;
+            let found = state
+                .db_ok(move |conn| auth::current_admin(conn, &session, now, policy))
+                .await?;
             let Some((user, role)) = found else {
                 return Err(AppError::LoginRequired(next));
             };
-            if user.must_change_password && req.path() != "/account/password" && req.path() != "/logout" {
+            if user.must_change_password
+                && req.path() != "/account/password"
+                && req.path() != "/logout"
+            {
                 return Err(AppError::PasswordChangeRequired);
             }
-            Ok(Admin { user, role, session: plain })
+            Ok(Admin {
+                user,
+                role,
+                session: plain,
+            })
         })
     }
 }
@@ -182,14 +219,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let state = state_of(&req)?;
-            let body = body.await.map_err(|e| AppError::BadRequest(format!("form body: {e}")))?;
+            let body = body
+                .await
+                .map_err(|e| AppError::BadRequest(format!("form body: {e}")))?;
             if body.len() > super::FORM_LIMIT {
                 return Err(AppError::BadRequest("form too large".into()));
             }
-            let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body).unwrap_or_default();
-            let token = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+            let pairs: Vec<(String, String)> =
+                serde_html_form::from_bytes(&body).unwrap_or_default();
+            let token = pairs
+                .iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
             let seed = seed_of(&req);
-            let seed_was_sent = req.extensions().get::<CsrfSeed>().is_some_and(|s| !s.is_new);
+            let seed_was_sent = req
+                .extensions()
+                .get::<CsrfSeed>()
+                .is_some_and(|s| !s.is_new);
             if !seed_was_sent || !csrf_matches(&state.csrf_key, &seed, token) {
                 return Err(AppError::Csrf);
             }

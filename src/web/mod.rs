@@ -86,7 +86,9 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || -> Result<ServiceResult<T>, AppError> {
-            let mut conn = pool.get().map_err(|e| AppError::Internal(format!("database pool: {e}")))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Internal(format!("database pool: {e}")))?;
             Ok(f(&mut conn))
         })
         .await
@@ -118,7 +120,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(account::logout))
         .route("/lang", web::post().to(account::switch_language))
         .route("/account/password", web::get().to(account::password_form))
-        .route("/account/password", web::post().to(account::change_password))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
         .route("/setup", web::get().to(setup::form))
         .route("/setup", web::post().to(setup::submit))
         .route("/setup/{token}", web::get().to(setup::open_link))
@@ -172,13 +177,22 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 /// Wraps every request: CSRF seed cookie, security headers, no-store for
 /// pages, flash cleanup and error pages rendered in the request's language.
-pub async fn frame(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn frame(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let seed = req
         .cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
-        .map(|value| CsrfSeed { value, is_new: false })
-        .unwrap_or_else(|| CsrfSeed { value: crate::domain::token::random_secret(), is_new: true });
+        .map(|value| CsrfSeed {
+            value,
+            is_new: false,
+        })
+        .unwrap_or_else(|| CsrfSeed {
+            value: crate::domain::token::random_secret(),
+            is_new: true,
+        });
     req.extensions_mut().insert(seed.clone());
     let had_flash = req.cookie(FLASH_COOKIE).is_some();
     let is_static = req.path().starts_with("/static/");
@@ -189,13 +203,20 @@ pub async fn frame(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
             let status = res.status();
             let page = render_error_page(res.request(), kind);
             res.into_response(match page {
-                Ok(body) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body),
-                Err(_) => HttpResponse::build(status).content_type("text/plain; charset=utf-8").body("Fehler / Error"),
+                Ok(body) => HttpResponse::build(status)
+                    .content_type("text/html; charset=utf-8")
+                    .body(body),
+                Err(_) => HttpResponse::build(status)
+                    .content_type("text/plain; charset=utf-8")
+                    .body("Fehler / Error"),
             })
         }
         None => res,
     };
-    let secure = res.request().app_data::<web::Data<AppState>>().is_some_and(|s| s.secure_cookies());
+    let secure = res
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.secure_cookies());
     if seed.is_new {
         let cookie = Cookie::build(CSRF_COOKIE, seed.value)
             .path("/")
@@ -206,13 +227,24 @@ pub async fn frame(req: ServiceRequest, next: Next<impl MessageBody + 'static>) 
         let _ = res.response_mut().add_cookie(&cookie);
     }
     if had_flash && !res.status().is_redirection() {
-        let _ = res.response_mut().add_removal_cookie(&Cookie::build(FLASH_COOKIE, "").path("/").finish());
+        let _ = res
+            .response_mut()
+            .add_removal_cookie(&Cookie::build(FLASH_COOKIE, "").path("/").finish());
     }
     let headers = res.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if !is_static {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -236,8 +268,13 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
 }
 
 /// An HTML response with the given status.
-pub fn html(status: actix_web::http::StatusCode, template: &impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(template.render()?))
+pub fn html(
+    status: actix_web::http::StatusCode,
+    template: &impl Template,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
 }
 
 pub fn ok_html(template: &impl Template) -> AppResult<HttpResponse> {
@@ -252,11 +289,16 @@ pub fn redirect_with_flash(location: &str, flash: &str) -> HttpResponse {
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::seconds(60))
         .finish();
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).cookie(cookie).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .cookie(cookie)
+        .finish()
 }
 
 pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
 }
 
 /// A UTC timestamp shown in the organisation's time zone.
@@ -267,7 +309,13 @@ pub fn format_datetime(at: &PrimitiveDateTime, tz_name: &str, lang: Lang) -> Str
         Some(tz) => utc.to_timezone(tz),
         None => utc,
     };
-    let (d, m, y, h, min) = (local.day(), local.month() as u8, local.year(), local.hour(), local.minute());
+    let (d, m, y, h, min) = (
+        local.day(),
+        local.month() as u8,
+        local.year(),
+        local.hour(),
+        local.minute(),
+    );
     match lang {
         Lang::De => format!("{d:02}.{m:02}.{y} {h:02}:{min:02}"),
         Lang::En => format!("{y}-{m:02}-{d:02} {h:02}:{min:02}"),
@@ -299,7 +347,13 @@ mod tests {
     #[test]
     fn dates_are_local_and_localised() {
         let at = time::macros::datetime!(2026-07-01 10:30);
-        assert_eq!(format_datetime(&at, "Europe/Berlin", Lang::De), "01.07.2026 12:30");
-        assert_eq!(format_datetime(&at, "Europe/Berlin", Lang::En), "2026-07-01 12:30");
+        assert_eq!(
+            format_datetime(&at, "Europe/Berlin", Lang::De),
+            "01.07.2026 12:30"
+        );
+        assert_eq!(
+            format_datetime(&at, "Europe/Berlin", Lang::En),
+            "2026-07-01 12:30"
+        );
     }
 }

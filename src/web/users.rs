@@ -13,8 +13,8 @@ use crate::models::user::{self, UserFilter, UserSort};
 use crate::services::users::{self as user_service, UserInput};
 use crate::services::{ServiceError, ServiceResult};
 use crate::views::{
-    AreaChoice, CredentialsView, UserAreasView, UserDeleteView, UserFormView, UserListQuery, UserListView, UserRow,
-    UserShowView,
+    AreaChoice, CredentialsView, UserAreasView, UserDeleteView, UserFormView, UserListQuery,
+    UserListView, UserRow, UserShowView,
 };
 use crate::web::extract::{Admin, CsrfForm, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
@@ -63,7 +63,12 @@ fn all_units(conn: &mut crate::db::DbConn) -> ServiceResult<(Vec<Unit>, Vec<Unit
     Ok((groups, areas))
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, admin: Admin, q: web::Query<UserListQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    q: web::Query<UserListQuery>,
+) -> AppResult<HttpResponse> {
     let query = q.into_inner();
     let filter = filter_of(&query);
     let sort = UserSort::parse(&query.sort);
@@ -89,54 +94,98 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, admin: Admin, q:
         .iter()
         .map(|(label, s)| {
             let current = *s == sort;
-            let dir = if current && !descending { "desc" } else { "asc" };
+            let dir = if current && !descending {
+                "desc"
+            } else {
+                "asc"
+            };
             let aria = match (current, descending) {
                 (true, false) => "ascending",
                 (true, true) => "descending",
                 _ => "",
             };
-            (*label, s.as_str(), list_url(&query, s.as_str(), dir, 1), aria)
+            (
+                *label,
+                s.as_str(),
+                list_url(&query, s.as_str(), dir, 1),
+                aria,
+            )
         })
         .collect();
     let dir = if descending { "desc" } else { "asc" };
     let prev_url = (list.page > 1).then(|| list_url(&query, sort.as_str(), dir, list.page - 1));
-    let next_url = (list.page < list.page_count()).then(|| list_url(&query, sort.as_str(), dir, list.page + 1));
+    let next_url = (list.page < list.page_count())
+        .then(|| list_url(&query, sort.as_str(), dir, list.page + 1));
     let rows = list
         .items
         .iter()
         .map(|u| UserRow {
             user: u.clone(),
-            groups: groups_by_user.iter().filter(|(id, _)| *id == u.id).map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
+            groups: groups_by_user
+                .iter()
+                .filter(|(id, _)| *id == u.id)
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
-    let summary = ListPage { items: vec![], total: list.total, page: list.page, per_page: list.per_page };
-    ok_html(&UserListView { p, query, rows, list: summary, groups, areas, sort_links, prev_url, next_url })
+    let summary = ListPage {
+        items: vec![],
+        total: list.total,
+        page: list.page,
+        per_page: list.per_page,
+    };
+    ok_html(&UserListView {
+        p,
+        query,
+        rows,
+        list: summary,
+        groups,
+        areas,
+        sort_links,
+        prev_url,
+        next_url,
+    })
 }
 
 async fn groups(state: &web::Data<AppState>) -> AppResult<Vec<Unit>> {
     state.db_ok(|conn| Ok(all_units(conn)?.0)).await
 }
 
-pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
+pub async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+) -> AppResult<HttpResponse> {
     admin.require_user_management()?;
     let groups = groups(&state).await?;
-    let input = UserInput { user_type: "mitarbeiter".into(), start_password_mode: "none".into(), ..Default::default() };
-    ok_html(&UserFormView { p: admin.page(&req, &state, "users"), input, errors: Default::default(), groups, editing: None })
+    let input = UserInput {
+        user_type: "mitarbeiter".into(),
+        start_password_mode: "none".into(),
+        ..Default::default()
+    };
+    ok_html(&UserFormView {
+        p: admin.page(&req, &state, "users"),
+        input,
+        errors: Default::default(),
+        groups,
+        editing: None,
+    })
 }
 
-#[derive(Deserialize)]
-pub struct CreateForm {
-    #[serde(flatten)]
-    input: UserInput,
-    #[serde(default)]
-    then: String,
-}
-
-pub async fn create(req: HttpRequest, state: web::Data<AppState>, admin: Admin, CsrfForm(form): CsrfForm<CreateForm>) -> AppResult<HttpResponse> {
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    CsrfForm(form): CsrfForm<UserInput>,
+) -> AppResult<HttpResponse> {
     admin.require_user_management()?;
     let (actor, now, cost) = (admin.actor(), state.now(), state.config.bcrypt_cost);
-    let input = form.input.clone();
-    match state.db(move |conn| user_service::create(conn, &actor, &input, now, cost)).await? {
+    let input = form.clone();
+    match state
+        .db(move |conn| user_service::create(conn, &actor, &input, now, cost))
+        .await?
+    {
         Ok(created) => {
             let next = match form.then.as_str() {
                 "new" => "/users/new".to_owned(),
@@ -158,17 +207,31 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, admin: Admin, 
         }
         Err(ServiceError::Invalid(errors)) => {
             let groups = groups(&state).await?;
-            let input = UserInput { start_password: String::new(), ..form.input };
+            let input = UserInput {
+                start_password: String::new(),
+                ..form
+            };
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &UserFormView { p: admin.page(&req, &state, "users"), input, errors, groups, editing: None },
+                &UserFormView {
+                    p: admin.page(&req, &state, "users"),
+                    input,
+                    errors,
+                    groups,
+                    editing: None,
+                },
             )
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let (user, groups, areas, events) = state
         .db_ok(move |conn| {
@@ -176,22 +239,47 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id
             let group_ids = group::ids_for_user(conn, id)?;
             let (all_groups, all_areas) = all_units(conn)?;
             let roles = area::roles_for_user(conn, id)?;
-            let groups: Vec<Unit> = all_groups.into_iter().filter(|g| group_ids.contains(&g.id)).collect();
+            let groups: Vec<Unit> = all_groups
+                .into_iter()
+                .filter(|g| group_ids.contains(&g.id))
+                .collect();
             let areas: Vec<(Unit, Option<AreaRole>)> = all_areas
                 .into_iter()
-                .filter_map(|a| roles.iter().find(|(aid, _)| *aid == a.id).map(|(_, r)| (a, r.parse().ok())))
+                .filter_map(|a| {
+                    roles
+                        .iter()
+                        .find(|(aid, _)| *aid == a.id)
+                        .map(|(_, r)| (a, r.parse().ok()))
+                })
                 .collect();
-            let filter = AuditFilter { target_kind: Some("user".into()), target_id: Some(id), ..Default::default() };
+            let filter = AuditFilter {
+                target_kind: Some("user".into()),
+                target_id: Some(id),
+                ..Default::default()
+            };
             let events = audit::list(conn, &filter, 1, 20)?.items;
             Ok((user, groups, areas, events))
         })
         .await?;
     let may_change = admin.role.may_change_account_of(user.admin_role());
     let is_self = user.id == admin.user.id;
-    ok_html(&UserShowView { p: admin.page(&req, &state, "users"), user, groups, areas, events, may_change, is_self })
+    ok_html(&UserShowView {
+        p: admin.page(&req, &state, "users"),
+        user,
+        groups,
+        areas,
+        events,
+        may_change,
+        is_self,
+    })
 }
 
-pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let (user, group_ids, groups) = state
         .db_ok(move |conn| {
@@ -203,25 +291,54 @@ pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, admin: Admi
         return Err(AppError::Forbidden);
     }
     let input = UserInput::from_user(&user, group_ids);
-    ok_html(&UserFormView { p: admin.page(&req, &state, "users"), input, errors: Default::default(), groups, editing: Some(user) })
+    ok_html(&UserFormView {
+        p: admin.page(&req, &state, "users"),
+        input,
+        errors: Default::default(),
+        groups,
+        editing: Some(user),
+    })
 }
 
-pub async fn update(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>, CsrfForm(input): CsrfForm<UserInput>) -> AppResult<HttpResponse> {
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    CsrfForm(input): CsrfForm<UserInput>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let (actor, now) = (admin.actor(), state.now());
     let submitted = input.clone();
-    match state.db(move |conn| user_service::update(conn, &actor, id, &input, now)).await? {
+    match state
+        .db(move |conn| user_service::update(conn, &actor, id, &input, now))
+        .await?
+    {
         Ok(_) => Ok(redirect_with_flash(&format!("/users/{id}"), "user_updated")),
         Err(ServiceError::Invalid(errors)) => {
             let (user, groups) = state
-                .db_ok(move |conn| Ok((user::find(conn, id)?.ok_or(ServiceError::NotFound)?, all_units(conn)?.0)))
+                .db_ok(move |conn| {
+                    Ok((
+                        user::find(conn, id)?.ok_or(ServiceError::NotFound)?,
+                        all_units(conn)?.0,
+                    ))
+                })
                 .await?;
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &UserFormView { p: admin.page(&req, &state, "users"), input: submitted, errors, groups, editing: Some(user) },
+                &UserFormView {
+                    p: admin.page(&req, &state, "users"),
+                    input: submitted,
+                    errors,
+                    groups,
+                    editing: Some(user),
+                },
             )
         }
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&format!("/users/{id}"), &refusal_flash(r))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &format!("/users/{id}"),
+            &refusal_flash(r),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -229,42 +346,109 @@ pub async fn update(req: HttpRequest, state: web::Data<AppState>, admin: Admin, 
 #[derive(Deserialize)]
 pub struct Empty {}
 
-type UserAction = fn(&mut crate::db::DbConn, &crate::services::Actor, i64, time::PrimitiveDateTime) -> ServiceResult<crate::models::user::User>;
+type UserAction = fn(
+    &mut crate::db::DbConn,
+    &crate::services::Actor,
+    i64,
+    time::PrimitiveDateTime,
+) -> ServiceResult<crate::models::user::User>;
 
 /// Runs a one-click action on a user and goes back to his page with its outcome.
-async fn user_action(state: web::Data<AppState>, admin: Admin, id: i64, action: UserAction, done_flash: &str, done_url: String) -> AppResult<HttpResponse> {
+async fn user_action(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: i64,
+    action: UserAction,
+    done_flash: &str,
+    done_url: String,
+) -> AppResult<HttpResponse> {
     let (actor, now) = (admin.actor(), state.now());
     match state.db(move |conn| action(conn, &actor, id, now)).await? {
         Ok(_) => Ok(redirect_with_flash(&done_url, done_flash)),
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&format!("/users/{id}"), &refusal_flash(r))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &format!("/users/{id}"),
+            &refusal_flash(r),
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn deactivate(state: web::Data<AppState>, admin: Admin, id: web::Path<i64>, _f: CsrfForm<Empty>) -> AppResult<HttpResponse> {
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    _f: CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    user_action(state, admin, id, user_service::deactivate, "user_deactivated", format!("/users/{id}")).await
+    user_action(
+        state,
+        admin,
+        id,
+        user_service::deactivate,
+        "user_deactivated",
+        format!("/users/{id}"),
+    )
+    .await
 }
 
-pub async fn reactivate(state: web::Data<AppState>, admin: Admin, id: web::Path<i64>, _f: CsrfForm<Empty>) -> AppResult<HttpResponse> {
+pub async fn reactivate(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    _f: CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    user_action(state, admin, id, user_service::unblock, "user_reactivated", format!("/users/{id}")).await
+    user_action(
+        state,
+        admin,
+        id,
+        user_service::unblock,
+        "user_reactivated",
+        format!("/users/{id}"),
+    )
+    .await
 }
 
-pub async fn delete(state: web::Data<AppState>, admin: Admin, id: web::Path<i64>, _f: CsrfForm<Empty>) -> AppResult<HttpResponse> {
-    user_action(state, admin, id.into_inner(), user_service::delete, "user_deleted", "/users".into()).await
+pub async fn delete(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    _f: CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    user_action(
+        state,
+        admin,
+        id.into_inner(),
+        user_service::delete,
+        "user_deleted",
+        "/users".into(),
+    )
+    .await
 }
 
-pub async fn delete_form(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn delete_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let user = state.db_ok(move |conn| user::find(conn, id)?.ok_or(ServiceError::NotFound)).await?;
+    let user = state
+        .db_ok(move |conn| user::find(conn, id)?.ok_or(ServiceError::NotFound))
+        .await?;
     if !admin.role.may_change_account_of(user.admin_role()) {
         return Err(AppError::Forbidden);
     }
-    ok_html(&UserDeleteView { p: admin.page(&req, &state, "users"), user })
+    ok_html(&UserDeleteView {
+        p: admin.page(&req, &state, "users"),
+        user,
+    })
 }
 
-async fn area_choices(state: &web::Data<AppState>, id: i64) -> AppResult<(crate::models::user::User, Vec<AreaChoice>)> {
+async fn area_choices(
+    state: &web::Data<AppState>,
+    id: i64,
+) -> AppResult<(crate::models::user::User, Vec<AreaChoice>)> {
     state
         .db_ok(move |conn| {
             let user = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -272,7 +456,10 @@ async fn area_choices(state: &web::Data<AppState>, id: i64) -> AppResult<(crate:
             let choices = area::list(conn)?
                 .into_iter()
                 .map(|(a, _)| {
-                    let role = roles.iter().find(|(aid, _)| *aid == a.id).and_then(|(_, r)| r.parse().ok());
+                    let role = roles
+                        .iter()
+                        .find(|(aid, _)| *aid == a.id)
+                        .and_then(|(_, r)| r.parse().ok());
                     AreaChoice { area: a, role }
                 })
                 .collect();
@@ -281,16 +468,32 @@ async fn area_choices(state: &web::Data<AppState>, id: i64) -> AppResult<(crate:
         .await
 }
 
-pub async fn areas_form(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn areas_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let (user, choices) = area_choices(&state, id.into_inner()).await?;
     if !admin.role.may_change_account_of(user.admin_role()) {
         return Err(AppError::Forbidden);
     }
-    ok_html(&UserAreasView { p: admin.page(&req, &state, "users"), user, choices, error: None })
+    ok_html(&UserAreasView {
+        p: admin.page(&req, &state, "users"),
+        user,
+        choices,
+        error: None,
+    })
 }
 
 /// The areas form arrives as `area=<id>` for each ticked row and `role_<id>=<role>` for every row.
-pub async fn set_areas(req: HttpRequest, state: web::Data<AppState>, admin: Admin, id: web::Path<i64>, CsrfForm(pairs): CsrfForm<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+pub async fn set_areas(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let mut wanted: Vec<(i64, AreaRole)> = Vec::new();
     let mut malformed = false;
@@ -300,7 +503,10 @@ pub async fn set_areas(req: HttpRequest, state: web::Data<AppState>, admin: Admi
             continue;
         };
         let role_key = format!("role_{area_id}");
-        let role = pairs.iter().find(|(k, _)| *k == role_key).map_or(Ok(AreaRole::Mitglied), |(_, r)| r.parse::<AreaRole>());
+        let role = pairs
+            .iter()
+            .find(|(k, _)| *k == role_key)
+            .map_or(Ok(AreaRole::Mitglied), |(_, r)| r.parse::<AreaRole>());
         match role {
             Ok(role) if !wanted.iter().any(|(a, _)| *a == area_id) => wanted.push((area_id, role)),
             Ok(_) => {}
@@ -308,17 +514,30 @@ pub async fn set_areas(req: HttpRequest, state: web::Data<AppState>, admin: Admi
         }
     }
     let result = if malformed {
-        Err(ServiceError::Invalid(crate::services::FieldErrors::single("areas", crate::domain::FieldError::InvalidChoice)))
+        Err(ServiceError::Invalid(crate::services::FieldErrors::single(
+            "areas",
+            crate::domain::FieldError::InvalidChoice,
+        )))
     } else {
         let (actor, now) = (admin.actor(), state.now());
-        state.db(move |conn| user_service::set_areas(conn, &actor, id, &wanted, now)).await?
+        state
+            .db(move |conn| user_service::set_areas(conn, &actor, id, &wanted, now))
+            .await?
     };
     match result {
         Ok(_) => Ok(redirect_with_flash(&format!("/users/{id}"), "areas_saved")),
         Err(ServiceError::Invalid(errors)) => {
             let (user, choices) = area_choices(&state, id).await?;
             let error = errors.get("areas");
-            html(StatusCode::UNPROCESSABLE_ENTITY, &UserAreasView { p: admin.page(&req, &state, "users"), user, choices, error })
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &UserAreasView {
+                    p: admin.page(&req, &state, "users"),
+                    user,
+                    choices,
+                    error,
+                },
+            )
         }
         Err(e) => Err(e.into()),
     }

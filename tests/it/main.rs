@@ -1,1 +1,18 @@
+//! The one integration-test binary. Every database test runs on SQLite and,
+//! when EINLASS_TEST_POSTGRES_URL is set (always under CI), on PostgreSQL.
 
+// Test code: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+mod account;
+mod audit;
+mod cli;
+mod frame;
+mod migrations;
+mod settings;
+mod setup;
+mod units;
+mod users;

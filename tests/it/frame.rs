@@ -1,0 +1,107 @@
+//! What every response carries: security headers, error pages, static files.
+
+use einlass::domain::AdminRole;
+use reqwest::StatusCode;
+
+db_test!(security_headers_on_every_response, |app| {
+    for path in ["/login", "/", "/static/app.css", "/nope"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            h.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        if !path.starts_with("/static") {
+            assert_eq!(h.get("cache-control").unwrap(), "no-store", "{path}");
+        }
+    }
+    app.new_browser();
+    let res = app.get("/login").await;
+    let csrf_cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"),
+        "{csrf_cookie}"
+    );
+});
+
+db_test!(error_pages_are_in_the_layout_and_language, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (status, body) = app.get_html("/users/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body.contains("Seite nicht gefunden") && body.contains("<main"),
+        "404 inside the layout"
+    );
+    let res = app
+        .client
+        .get(app.url("/gibt-es-nicht"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Page not found") && body.contains("<html lang=\"en\">"));
+    let (status, body) = app.get_html("/users/abc").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.to_lowercase().contains("panicked") && !body.contains("ParseIntError"));
+    // Oversized or malformed forms are a clear 400/403, never a 500.
+    let big = "x".repeat(200_000);
+    let res = app.post("/groups", &[("name", &big)]).await;
+    assert!(
+        res.status() == StatusCode::BAD_REQUEST
+            || res.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || res.status() == StatusCode::FORBIDDEN,
+        "{}",
+        res.status()
+    );
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("group", "keine-zahl"),
+                ("first_name", "A"),
+                ("last_name", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("Ungültige Anfrage"));
+});
+
+db_test!(static_files_and_health, |app| {
+    let res = app.get("/static/app.css").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(
+        app.get("/static/../Cargo.toml").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/static/app.js").await.status(), StatusCode::OK);
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.unwrap(), "ok");
+});

@@ -1,0 +1,138 @@
+//! /setup: the one-time link that creates the first administrator.
+
+use reqwest::StatusCode;
+use time::Duration;
+
+use crate::support::{TestApp, assert_redirect, extract_csrf};
+
+fn link_path(app: &TestApp) -> String {
+    let link = app
+        .setup_link
+        .clone()
+        .expect("a fresh instance announces a setup link");
+    assert!(
+        link.starts_with("http://127.0.0.1:0/setup/ELS_"),
+        "built from the configured base URL: {link}"
+    );
+    link.trim_start_matches("http://127.0.0.1:0").to_owned()
+}
+
+const FIRST_ADMIN: [(&str, &str); 6] = [
+    ("first_name", "Ida"),
+    ("last_name", "Admin"),
+    ("username", "ida"),
+    ("email", "ida@example.de"),
+    ("password", "ein-gutes-passwort"),
+    ("password_repeat", "ein-gutes-passwort"),
+];
+
+db_test!(setup_link_creates_the_first_administrator_once, |app| {
+    let path = link_path(&app);
+    // Opening the link changes nothing and moves the token out of the URL.
+    for _ in 0..2 {
+        let res = app.get(&path).await;
+        assert_redirect(&res, "/setup");
+    }
+    let (status, form) = app.get_html("/setup").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !form.contains("ELS_"),
+        "the token never appears in the page"
+    );
+    let res = app
+        .post(
+            "/setup",
+            &[
+                ("first_name", "Ida"),
+                ("last_name", "Admin"),
+                ("username", "ida"),
+                ("password", "kurz"),
+                ("password_repeat", "kurz"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.post("/setup", &FIRST_ADMIN).await;
+    assert_redirect(&res, "/");
+    assert_eq!(
+        app.get("/users").await.status(),
+        StatusCode::OK,
+        "signed in right away"
+    );
+    // The link is used up.
+    app.new_browser();
+    app.get(&path).await;
+    let (status, page) = app.get_html("/setup").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("ungültig, abgelaufen oder wurde schon benutzt"));
+    let res = app.post("/setup", &FIRST_ADMIN).await;
+    assert_ne!(res.status(), StatusCode::SEE_OTHER);
+});
+
+db_test!(two_simultaneous_setups_exactly_one_wins, |app| {
+    let path = link_path(&app);
+    let mut browsers = Vec::new();
+    for i in 0..2 {
+        let client = TestApp::new_client();
+        client.get(app.url(&path)).send().await.unwrap();
+        let body = client
+            .get(app.url("/setup"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = extract_csrf(&body);
+        let username = format!("admin{i}");
+        let fields = [
+            ("csrf", token.as_str()),
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("username", username.as_str()),
+            ("password", "ein-gutes-passwort"),
+            ("password_repeat", "ein-gutes-passwort"),
+        ];
+        let body = crate::support::form_encode(&fields);
+        browsers.push(
+            client
+                .post(app.url("/setup"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        );
+    }
+    let mut handles = Vec::new();
+    for b in browsers {
+        handles.push(tokio::spawn(
+            async move { b.send().await.unwrap().status() },
+        ));
+    }
+    let mut statuses = Vec::new();
+    for h in handles {
+        statuses.push(h.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(app.count_users(), 1);
+});
+
+db_test!(setup_link_expires, |app| {
+    let path = link_path(&app);
+    app.get(&path).await;
+    app.state.clock.advance(Duration::minutes(61));
+    let (status, _) = app.get_html("/setup").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        app.post("/setup", &FIRST_ADMIN).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.count_users(), 0);
+    let (status, _) = app.get_html("/setup/ELS_ffff").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+});

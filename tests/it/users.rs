@@ -1,0 +1,605 @@
+//! /users: create, validate, list, search, filter, edit, deactivate, delete, roles.
+
+use einlass::domain::AdminRole;
+use einlass::models::user;
+use reqwest::StatusCode;
+
+use crate::support::{TestApp, assert_redirect, location, text_of, value_of};
+
+const ANNA: [(&str, &str); 5] = [
+    ("first_name", "Anna"),
+    ("last_name", "Müller"),
+    ("email", "Anna.Mueller@Example.de"),
+    ("personnel_number", "4711"),
+    ("then", "close"),
+];
+
+/// Form fields, the error element expected, and a part of its text.
+type FieldCase = (
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+    &'static str,
+);
+
+async fn create(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post("/users/new", fields).await
+}
+
+fn find_by_username(app: &TestApp, username: &str) -> Option<user::User> {
+    user::find_by_login(&mut app.conn(), username).expect("query")
+}
+
+db_test!(
+    create_user_with_proposed_username_and_the_three_buttons,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = create(&app, &ANNA).await;
+        assert_redirect(&res, "/users");
+        let anna = find_by_username(&app, "anna.mueller").expect("anna exists");
+        assert_eq!(anna.status(), einlass::domain::UserStatus::Angelegt);
+        assert_eq!(anna.email.as_deref(), Some("Anna.Mueller@Example.de"));
+        let (_, body) = app.get_html("/users").await;
+        assert!(
+            body.contains("Der Benutzer wurde angelegt."),
+            "flash on the list"
+        );
+        let (_, body) = app.get_html("/users").await;
+        assert!(
+            !body.contains("Der Benutzer wurde angelegt."),
+            "flash shown once"
+        );
+
+        // Same name again: anna.mueller2, and "save & create another" returns to the form.
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Anna"),
+                ("last_name", "Müller"),
+                ("then", "new"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/users/new");
+        let second = find_by_username(&app, "anna.mueller2").expect("second anna");
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Anna"),
+                ("last_name", "Müller"),
+                ("then", "areas"),
+            ],
+        )
+        .await;
+        let third = find_by_username(&app, "anna.mueller3").expect("third anna");
+        assert_redirect(&res, &format!("/users/{}/areas", third.id));
+        assert_ne!(second.id, third.id);
+    }
+);
+
+db_test!(
+    invalid_and_duplicate_fields_are_refused_at_the_field,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        assert_redirect(&create(&app, &ANNA).await, "/users");
+        let before = app.count_users();
+        let cases: Vec<FieldCase> = vec![
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("email", "ANNA.MUELLER@example.DE"),
+                ],
+                "#email-error",
+                "bereits von einem anderen Konto",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("email", "kein-at-zeichen"),
+                ],
+                "#email-error",
+                "Keine gültige E-Mail-Adresse",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("username", "anna.mueller"),
+                ],
+                "#username-error",
+                "vergeben",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("username", "Anna.Mueller"),
+                ],
+                "#username-error",
+                "vergeben",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("username", "bea b"),
+                ],
+                "#username-error",
+                "Nur a–z",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("personnel_number", "4711"),
+                ],
+                "#personnel_number-error",
+                "Personalnummer ist bereits",
+            ),
+            (
+                vec![
+                    ("first_name", ""),
+                    ("last_name", "B"),
+                    ("email", "bea@example.de"),
+                ],
+                "#first_name-error",
+                "Bitte ausfüllen",
+            ),
+            (
+                vec![("first_name", "Bea"), ("last_name", "  ")],
+                "#last_name-error",
+                "Bitte ausfüllen",
+            ),
+            (
+                vec![("first_name", "Bea\r\nX"), ("last_name", "B")],
+                "#first_name-error",
+                "unzulässige Zeichen",
+            ),
+            (
+                vec![
+                    ("first_name", "Bea"),
+                    ("last_name", "B"),
+                    ("start_password_mode", "set"),
+                    ("start_password", "kurz"),
+                ],
+                "#start_password-error",
+                "Mindestens 8",
+            ),
+        ];
+        for (fields, selector, message) in cases {
+            let res = create(&app, &fields).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+            let body = res.text().await.unwrap();
+            let error = text_of(&body, selector)
+                .unwrap_or_else(|| panic!("{selector} shown for {fields:?}"));
+            assert!(error.contains(message), "{selector}: {error}");
+            assert!(body.contains("Es wurde nichts gespeichert"));
+            // The form keeps what was typed.
+            for (name, value) in fields
+                .iter()
+                .filter(|(n, _)| ["email", "username", "personnel_number", "last_name"].contains(n))
+            {
+                assert_eq!(
+                    value_of(&body, &format!("input[name={name}]")).as_deref(),
+                    Some(*value),
+                    "{name} kept"
+                );
+            }
+        }
+        assert_eq!(app.count_users(), before, "nothing saved");
+    }
+);
+
+db_test!(list_searches_filters_sorts_and_pages, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    {
+        let mut conn = app.conn();
+        einlass::services::seed::seed(&mut conn, 120, app.state.now()).expect("seed");
+    }
+    let (status, body) = app.get_html("/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("121 Treffer"), "all users counted");
+    assert!(body.contains("Seite 1 von 3"));
+    let (_, page3) = app.get_html("/users?page=3").await;
+    assert!(page3.contains("Seite 3 von 3"));
+    let (_, beyond) = app.get_html("/users?page=999").await;
+    assert!(
+        beyond.contains("Seite 3 von 3"),
+        "a page past the end shows the last one"
+    );
+    let (_, found) = app.get_html("/users?q=ller1%40beispiel").await;
+    assert!(found.contains("Treffer"));
+    let (_, one) = app
+        .get_html("/users?q=lena.mueller1%40beispiel-firma")
+        .await;
+    assert!(one.contains("1 Treffer"), "search by part of an email");
+    let (_, by_pn) = app.get_html("/users?q=P0000002").await;
+    assert!(by_pn.contains("1 Treffer"), "search by personnel number");
+    let (_, wild) = app.get_html("/users?q=%25").await;
+    assert!(wild.contains("0 Treffer"), "LIKE wildcards are literal");
+    let (_, active) = app.get_html("/users?status=aktiv").await;
+    assert!(
+        active.contains("61 Treffer"),
+        "60 seeded active + the admin"
+    );
+    let (_, staff) = app.get_html("/users?staff=yes").await;
+    assert!(staff.contains("1 Treffer"));
+    let (_, guests) = app.get_html("/users?type=gast").await;
+    assert!(guests.contains("12 Treffer"));
+    let group_id = einlass::models::unit::group::find_by_key(&mut app.conn(), "verwaltung")
+        .unwrap()
+        .unwrap()
+        .id;
+    let (_, in_group) = app.get_html(&format!("/users?group={group_id}")).await;
+    assert!(in_group.contains("12 Treffer"));
+    let (_, bad) = app
+        .get_html("/users?status=unsinn&group=abc&sort=%27%3B--&page=-4")
+        .await;
+    assert!(
+        bad.contains("121 Treffer"),
+        "nonsense filters are ignored, not errors"
+    );
+    let (_, desc) = app.get_html("/users?sort=username&dir=desc").await;
+    assert!(desc.contains("aria-sort=\"descending\""));
+});
+
+db_test!(edit_keeps_rules_and_confirmed_email_is_locked, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(&app, &ANNA).await;
+    create(
+        &app,
+        &[
+            ("first_name", "Bea"),
+            ("last_name", "Berg"),
+            ("email", "bea@example.de"),
+        ],
+    )
+    .await;
+    let anna = find_by_username(&app, "anna.mueller").unwrap();
+    let path = format!("/users/{}/edit", anna.id);
+    let (status, form) = app.get_html(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        value_of(&form, "input[name=email]").as_deref(),
+        Some("Anna.Mueller@Example.de")
+    );
+    let edit = |email: &'static str, username: &'static str| {
+        vec![
+            ("first_name", "Anna"),
+            ("last_name", "Müller-Lüdenscheidt"),
+            ("username", username),
+            ("email", email),
+            ("user_type", "extern"),
+        ]
+    };
+    let res = app
+        .post(&path, &edit("BEA@example.de", "anna.mueller"))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(&path, &edit("anna@neu.example.de", "bea.berg"))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(&path, &edit("anna@neu.example.de", "anna.ml"))
+        .await;
+    assert_redirect(&res, &format!("/users/{}", anna.id));
+    let anna = user::find(&mut app.conn(), anna.id).unwrap().unwrap();
+    assert_eq!(
+        (
+            anna.username.as_str(),
+            anna.email.as_deref(),
+            anna.user_type.as_str()
+        ),
+        ("anna.ml", Some("anna@neu.example.de"), "extern")
+    );
+    // Once the person confirmed the address, admins cannot change it.
+    let confirmed = user::UserChanges {
+        email_confirmed: Some(true),
+        ..Default::default()
+    };
+    user::update(&mut app.conn(), anna.id, &confirmed).unwrap();
+    let (_, form) = app.get_html(&path).await;
+    assert!(form.contains("readonly"));
+    let res = app.post(&path, &edit("anders@example.de", "anna.ml")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text_of(&res.text().await.unwrap(), "#email-error")
+            .unwrap()
+            .contains("bestätigt")
+    );
+    let res = app
+        .post(&path, &edit("anna@neu.example.de", "anna.ml"))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "unchanged confirmed email is fine"
+    );
+});
+
+db_test!(deactivate_reactivate_and_delete, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let kollege = app.create_admin("kollege", AdminRole::Benutzerverwaltung);
+    let mut other = TestApp::new_client();
+    std::mem::swap(&mut other, &mut app.client);
+    let (_, body) = app.get_html("/login").await;
+    let token = crate::support::extract_csrf(&body);
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("identifier", "kollege"),
+                ("password", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    std::mem::swap(&mut other, &mut app.client);
+
+    let res = app.post(&format!("/users/{kollege}/deactivate"), &[]).await;
+    assert_redirect(&res, &format!("/users/{kollege}"));
+    let k = user::find(&mut app.conn(), kollege).unwrap().unwrap();
+    assert_eq!(k.status(), einlass::domain::UserStatus::Deaktiviert);
+    std::mem::swap(&mut other, &mut app.client);
+    assert_eq!(
+        app.get("/").await.status(),
+        StatusCode::SEE_OTHER,
+        "deactivation ends his sessions"
+    );
+    let (_, token_page) = app.get_html("/login").await;
+    let token = crate::support::extract_csrf(&token_page);
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("identifier", "kollege"),
+                ("password", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "a blocked account cannot sign in"
+    );
+    std::mem::swap(&mut other, &mut app.client);
+
+    let res = app.post(&format!("/users/{kollege}/reactivate"), &[]).await;
+    assert_redirect(&res, &format!("/users/{kollege}"));
+    assert_eq!(
+        user::find(&mut app.conn(), kollege)
+            .unwrap()
+            .unwrap()
+            .status(),
+        einlass::domain::UserStatus::Aktiv
+    );
+
+    let (status, confirm) = app.get_html(&format!("/users/{kollege}/delete")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("wirklich"));
+    let res = app.post(&format!("/users/{kollege}/delete"), &[]).await;
+    assert_redirect(&res, "/users");
+    assert!(user::find(&mut app.conn(), kollege).unwrap().is_none());
+    assert_eq!(
+        app.get(&format!("/users/{kollege}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Username and email are free again.
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Neu"),
+            ("last_name", "Kollege"),
+            ("username", "kollege"),
+            ("email", "KOLLEGE@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, audit) = app.get_html("/audit?action=user.delete").await;
+    assert!(
+        audit.contains("kollege"),
+        "the audit log keeps the deletion"
+    );
+});
+
+db_test!(the_last_administrator_stays, |app| {
+    let chef = app.login_as("chef", AdminRole::Administrator).await;
+    for path in [
+        format!("/users/{chef}/deactivate"),
+        format!("/users/{chef}/delete"),
+    ] {
+        let res = app.post(&path, &[]).await;
+        assert_redirect(&res, &format!("/users/{chef}"));
+    }
+    let (_, page) = app.get_html(&format!("/users/{chef}")).await;
+    assert!(page.contains("Das können Sie nicht mit Ihrem eigenen Konto tun."));
+    let zweiter = app.create_admin("zweiter", AdminRole::Administrator);
+    // Another administrator may not remove the last one either, once he is the last.
+    let res = app.post(&format!("/users/{zweiter}/deactivate"), &[]).await;
+    assert_redirect(&res, &format!("/users/{zweiter}"));
+    let res = app
+        .post(
+            &format!("/users/{chef}/edit"),
+            &[
+                ("first_name", "Test"),
+                ("last_name", "chef"),
+                ("username", "chef"),
+                ("email", "chef@example.com"),
+                ("is_staff", "on"),
+                ("admin_role", "lesezugriff"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("/users/{chef}"));
+    let chef_row = user::find(&mut app.conn(), chef).unwrap().unwrap();
+    assert_eq!(
+        chef_row.admin_role(),
+        Some(AdminRole::Administrator),
+        "cannot demote himself as the last administrator"
+    );
+    assert!(
+        app.get_html(&format!("/users/{chef}"))
+            .await
+            .1
+            .contains("letzte aktive Administrator")
+    );
+});
+
+db_test!(roles_limit_what_admins_may_do, |app| {
+    app.create_admin("chef", AdminRole::Administrator);
+    let chef = user::find_by_login(&mut app.conn(), "chef")
+        .unwrap()
+        .unwrap()
+        .id;
+    app.login_as("leser", AdminRole::Lesezugriff).await;
+    assert_eq!(
+        app.get("/users").await.status(),
+        StatusCode::OK,
+        "readers may read"
+    );
+    assert_eq!(app.get("/users/new").await.status(), StatusCode::FORBIDDEN);
+    let before = app.count_users();
+    let res = create(&app, &ANNA).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Keine Berechtigung"));
+    assert_eq!(app.count_users(), before);
+    assert_eq!(
+        app.post("/groups", &[("name", "Lager")]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get("/settings").await.status(), StatusCode::FORBIDDEN);
+
+    app.new_browser();
+    app.login_as("verwalter", AdminRole::Benutzerverwaltung)
+        .await;
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Max"),
+            ("last_name", "Macht"),
+            ("is_staff", "on"),
+            ("admin_role", "administrator"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text_of(&res.text().await.unwrap(), "#admin_role-error")
+            .unwrap()
+            .contains("nicht vergeben")
+    );
+    let (_, form) = app.get_html("/users/new").await;
+    assert!(
+        !form.contains("value=\"administrator\""),
+        "the form offers only grantable roles"
+    );
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Lea"),
+            ("last_name", "Leser"),
+            ("is_staff", "on"),
+            ("admin_role", "lesezugriff"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/users/{chef}/edit")).await.status(),
+        StatusCode::FORBIDDEN,
+        "nobody edits above himself"
+    );
+    assert_eq!(
+        app.post(&format!("/users/{chef}/deactivate"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get("/settings").await.status(), StatusCode::FORBIDDEN);
+});
+
+db_test!(generated_start_password_is_shown_once_and_works, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Olga"),
+            ("last_name", "Ohnemail"),
+            ("start_password_mode", "generate"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let sheet = res.text().await.unwrap();
+    let password = text_of(&sheet, "#start-password").expect("password on the sheet");
+    assert_eq!(password.len(), 16);
+    let olga = find_by_username(&app, "olga.ohnemail").unwrap();
+    assert_eq!(olga.status(), einlass::domain::UserStatus::Aktiv);
+    assert!(olga.must_change_password);
+    assert!(
+        !olga.password_hash.clone().unwrap().contains(&password),
+        "only a hash is stored"
+    );
+    // She is no admin: correct credentials, but no access to the admin area.
+    app.new_browser();
+    assert_eq!(
+        app.login("olga.ohnemail", &password).await.status(),
+        StatusCode::FORBIDDEN
+    );
+});
+
+db_test!(areas_are_assigned_with_a_role, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(&app, &ANNA).await;
+    let anna = find_by_username(&app, "anna.mueller").unwrap().id;
+    app.post("/areas", &[("name", "Werk Nord")]).await;
+    app.post("/areas", &[("name", "Werk Süd")]).await;
+    let nord = einlass::models::unit::area::find_by_key(&mut app.conn(), "werk nord")
+        .unwrap()
+        .unwrap()
+        .id;
+    let sued = einlass::models::unit::area::find_by_key(&mut app.conn(), "werk süd")
+        .unwrap()
+        .unwrap()
+        .id;
+    let (status, _) = app.get_html(&format!("/users/{anna}/areas")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (n, s) = (nord.to_string(), sued.to_string());
+    let (rn, rs) = (format!("role_{nord}"), format!("role_{sued}"));
+    let res = app
+        .post(
+            &format!("/users/{anna}/areas"),
+            &[("area", &n), (&rn, "leitung"), (&rs, "redaktion")],
+        )
+        .await;
+    assert_redirect(&res, &format!("/users/{anna}"));
+    let roles = einlass::models::unit::area::roles_for_user(&mut app.conn(), anna).unwrap();
+    assert_eq!(roles, vec![(nord, "leitung".to_owned())]);
+    let (_, page) = app.get_html(&format!("/users/{anna}")).await;
+    assert!(page.contains("Werk Nord</a> (Leitung)"));
+    let res = app
+        .post(
+            &format!("/users/{anna}/areas"),
+            &[("area", &s), (&rs, "chef")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(&format!("/users/{anna}/areas"), &[("area", "999999")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        einlass::models::unit::area::roles_for_user(&mut app.conn(), anna)
+            .unwrap()
+            .len(),
+        1,
+        "refused changes change nothing"
+    );
+});
