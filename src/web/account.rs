@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::error::AppResult;
 use crate::services::{ServiceError, auth};
 use crate::views::{LoginView, PasswordView};
-use crate::web::extract::{Admin, CsrfForm, public_page};
+use crate::web::extract::{Admin, CsrfForm, NoFields, public_page};
 use crate::web::{
     AppState, LANG_COOKIE, SESSION_COOKIE, html, ok_html, redirect, redirect_with_flash, safe_next,
 };
@@ -102,13 +102,10 @@ pub async fn login(
     )
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _form: CsrfForm<Empty>,
+    _form: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         let plain = cookie.value().to_owned();

@@ -206,6 +206,10 @@ impl FromRequest for Admin {
     }
 }
 
+/// A form that carries nothing but its CSRF token (one-click actions).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 /// A url-encoded form whose CSRF token has been checked. A handler cannot
 /// get at the form data any other way, so no POST goes unchecked.
 pub struct CsrfForm<T>(pub T);

@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::models::unit::{UnitKind, area, group};
 use crate::services::{FieldErrors, ServiceError, units};
 use crate::views::{UnitListView, UnitShowView, UnitTexts};
-use crate::web::extract::{Admin, CsrfForm, refusal_flash};
+use crate::web::extract::{Admin, CsrfForm, NoFields, refusal_flash};
 use crate::web::{AppState, html, redirect_with_flash};
 
 const MEMBERS_SHOWN: i64 = 200;
@@ -243,15 +243,12 @@ pub async fn rename(
     }
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn delete(
     state: web::Data<AppState>,
     admin: Admin,
     kind: web::Data<UnitKind>,
     id: web::Path<i64>,
-    _f: CsrfForm<Empty>,
+    _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (kind, id) = (**kind, id.into_inner());
     let base = texts(kind, &crate::i18n::DE).base;
@@ -319,7 +316,7 @@ pub async fn remove_member(
     admin: Admin,
     kind: web::Data<UnitKind>,
     path: web::Path<(i64, i64)>,
-    _f: CsrfForm<Empty>,
+    _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let kind = **kind;
     let (id, user_id) = path.into_inner();

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use crate::domain::{AreaRole, UserStatus, UserType};
 use crate::error::{AppError, AppResult, url_encode};
@@ -16,7 +15,7 @@ use crate::views::{
     AreaChoice, CredentialsView, UserAreasView, UserDeleteView, UserFormView, UserListQuery,
     UserListView, UserRow, UserShowView,
 };
-use crate::web::extract::{Admin, CsrfForm, refusal_flash};
+use crate::web::extract::{Admin, CsrfForm, NoFields, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
 
 pub const PER_PAGE: i64 = 50;
@@ -343,9 +342,6 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 type UserAction = fn(
     &mut crate::db::DbConn,
     &crate::services::Actor,
@@ -377,7 +373,7 @@ pub async fn deactivate(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<i64>,
-    _f: CsrfForm<Empty>,
+    _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     user_action(
@@ -395,7 +391,7 @@ pub async fn reactivate(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<i64>,
-    _f: CsrfForm<Empty>,
+    _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     user_action(
@@ -413,7 +409,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     admin: Admin,
     id: web::Path<i64>,
-    _f: CsrfForm<Empty>,
+    _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     user_action(
         state,
