@@ -9,6 +9,11 @@ use crate::db::schema::audit_events as a;
 use crate::db::{Db, DbConn};
 use crate::models::{Page, contains_pattern};
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on SQLite and PostgreSQL.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = a)]
 pub struct AuditEvent {
@@ -57,12 +62,12 @@ fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
         q = q.filter(a::action.eq(action.clone()));
     }
     if let Some(text) = &filter.text {
-        let pattern = contains_pattern(text);
+        let pattern = contains_pattern(&text.to_lowercase());
         q = q.filter(
-            a::actor_label
+            lower(a::actor_label.nullable())
                 .like(pattern.clone())
                 .escape('\\')
-                .or(a::target_label.like(pattern).escape('\\')),
+                .or(lower(a::target_label).like(pattern).escape('\\')),
         );
     }
     if let Some(kind) = &filter.target_kind {

@@ -52,9 +52,8 @@ macro_rules! unit_table_queries {
                 ))
                 .order($table::name_key.asc())
                 .load(conn)?;
+            // Deleting a user removes his memberships, so every row counts.
             let counts: Vec<(i64, i64)> = $members::table
-                .inner_join(users::table)
-                .filter(users::deleted_at.is_null())
                 .group_by($members::$fk)
                 .select(($members::$fk, count_star()))
                 .load(conn)?;
@@ -68,6 +67,14 @@ macro_rules! unit_table_queries {
                     (unit, n)
                 })
                 .collect())
+        }
+
+        /// All units by name, without member counts (for menus).
+        pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
+            $table::table
+                .select(($table::id, $table::name, $table::name_key, $table::created_at))
+                .order($table::name_key.asc())
+                .load(conn)
         }
 
         pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Unit>> {
@@ -127,8 +134,7 @@ macro_rules! unit_table_queries {
             diesel::delete($table::table.find(id)).execute(conn)
         }
 
-        /// Memberships of any user, deleted ones included (they block deletion
-        /// only while the user is live; see `purge_deleted_members`).
+        /// Members who are live users.
         pub fn live_member_count(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
             $members::table
                 .inner_join(users::table)
@@ -136,19 +142,6 @@ macro_rules! unit_table_queries {
                 .filter(users::deleted_at.is_null())
                 .select(count_star())
                 .first(conn)
-        }
-
-        /// Drops memberships of deleted users so a unit they were in can go.
-        pub fn purge_deleted_members(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
-            let deleted = users::table
-                .filter(users::deleted_at.is_not_null())
-                .select(users::id);
-            diesel::delete(
-                $members::table
-                    .filter($members::$fk.eq(id))
-                    .filter($members::user_id.eq_any(deleted)),
-            )
-            .execute(conn)
         }
 
         pub fn remove_member(conn: &mut DbConn, id: i64, user_id: i64) -> QueryResult<usize> {

@@ -57,9 +57,7 @@ fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64) -> String {
 }
 
 fn all_units(conn: &mut crate::db::DbConn) -> ServiceResult<(Vec<Unit>, Vec<Unit>)> {
-    let groups = group::list(conn)?.into_iter().map(|(u, _)| u).collect();
-    let areas = area::list(conn)?.into_iter().map(|(u, _)| u).collect();
-    Ok((groups, areas))
+    Ok((group::all(conn)?, area::all(conn)?))
 }
 
 pub async fn list(
@@ -449,9 +447,9 @@ async fn area_choices(
         .db_ok(move |conn| {
             let user = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             let roles = area::roles_for_user(conn, id)?;
-            let choices = area::list(conn)?
+            let choices = area::all(conn)?
                 .into_iter()
-                .map(|(a, _)| {
+                .map(|a| {
                     let role = roles
                         .iter()
                         .find(|(aid, _)| *aid == a.id)

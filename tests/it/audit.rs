@@ -30,7 +30,7 @@ db_test!(every_admin_action_is_recorded_and_filterable, |app| {
     assert!(page.contains("Emil Ernst (emil.ernst)"), "on whom");
     let (_, filtered) = app.get_html("/audit?action=user.deactivate").await;
     assert!(filtered.contains("1 Treffer"));
-    let (_, by_person) = app.get_html("/audit?q=emil").await;
+    let (_, by_person) = app.get_html("/audit?q=EMIL%20ERNST").await;
     assert!(by_person.contains("2 Treffer"));
     let (_, none) = app
         .get_html("/audit?from=2000-01-01&until=2000-01-02")
