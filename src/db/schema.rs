@@ -43,6 +43,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_status_counts (status) {
+        status -> Text,
+        live -> BigInt,
+    }
+}
+
+diesel::table! {
     user_groups (id) {
         id -> BigInt,
         name -> Text,
@@ -128,6 +135,7 @@ diesel::joinable!(admin_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
     users,
+    user_status_counts,
     user_groups,
     group_memberships,
     areas,

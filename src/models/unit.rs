@@ -72,7 +72,12 @@ macro_rules! unit_table_queries {
         /// All units by name, without member counts (for menus).
         pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
             $table::table
-                .select(($table::id, $table::name, $table::name_key, $table::created_at))
+                .select((
+                    $table::id,
+                    $table::name,
+                    $table::name_key,
+                    $table::created_at,
+                ))
                 .order($table::name_key.asc())
                 .load(conn)
         }

@@ -603,3 +603,31 @@ db_test!(areas_are_assigned_with_a_role, |app| {
         "refused changes change nothing"
     );
 });
+
+db_test!(status_counters_follow_every_change, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    einlass::services::seed::seed(&mut app.conn(), 60, app.state.now()).unwrap();
+    create(&app, &ANNA).await;
+    let anna = find_by_username(&app, "anna.mueller").unwrap().id;
+    app.post(&format!("/users/{anna}/deactivate"), &[]).await;
+    app.post(&format!("/users/{anna}/reactivate"), &[]).await;
+    app.post(&format!("/users/{anna}/deactivate"), &[]).await;
+    let victim = find_by_username(&app, "lena.mueller1").unwrap().id;
+    app.post(&format!("/users/{victim}/delete"), &[]).await;
+    let mut counted: Vec<(String, i64)> = user::count_by_status(&mut app.conn())
+        .unwrap()
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .collect();
+    let mut exact = user::count_by_status_exactly(&mut app.conn()).unwrap();
+    counted.sort();
+    exact.sort();
+    assert_eq!(counted, exact);
+    assert_eq!(
+        user::count(&mut app.conn(), &Default::default()).unwrap(),
+        61
+    );
+    let (_, page) = app.get_html("/users?status=deaktiviert").await;
+    let expected = exact.iter().find(|(s, _)| s == "deaktiviert").unwrap().1;
+    assert!(page.contains(&format!("{expected} Treffer")));
+});

@@ -6,5 +6,8 @@ DROP TABLE area_assignments;
 DROP TABLE areas;
 DROP TABLE group_memberships;
 DROP TABLE user_groups;
+DROP TRIGGER users_maintain_status_counts ON users;
+DROP FUNCTION users_maintain_status_counts();
+DROP TABLE user_status_counts;
 DROP TABLE users;
 DROP TABLE organisation_settings;

@@ -45,6 +45,35 @@ CREATE INDEX users_list_by_status ON users (status, sort_name, id) WHERE deleted
 CREATE INDEX users_list_by_created ON users (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX users_list_by_type ON users (user_type, sort_name, id) WHERE deleted_at IS NULL;
 
+-- Live users per status, kept by triggers so that the unfiltered user list and
+-- the dashboard need no count over the whole table (see docs/PERFORMANCE.md).
+CREATE TABLE user_status_counts (
+    status TEXT PRIMARY KEY NOT NULL,
+    live BIGINT NOT NULL
+);
+INSERT INTO user_status_counts (status, live) VALUES
+    ('angelegt', 0), ('eingeladen', 0), ('aktiv', 0), ('inaktiv', 0),
+    ('widerrufen', 0), ('ausstehend', 0), ('abgelehnt', 0), ('deaktiviert', 0);
+
+CREATE FUNCTION users_maintain_status_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
+       AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL THEN
+        UPDATE user_status_counts SET live = live - 1 WHERE status = OLD.status;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL THEN
+        UPDATE user_status_counts SET live = live + 1 WHERE status = NEW.status;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER users_maintain_status_counts
+    AFTER INSERT OR DELETE OR UPDATE OF status, deleted_at ON users
+    FOR EACH ROW EXECUTE FUNCTION users_maintain_status_counts();
+
 CREATE TABLE user_groups (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name TEXT NOT NULL,

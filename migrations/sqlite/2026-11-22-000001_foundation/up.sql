@@ -45,6 +45,31 @@ CREATE INDEX users_list_by_status ON users (status, sort_name, id) WHERE deleted
 CREATE INDEX users_list_by_created ON users (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX users_list_by_type ON users (user_type, sort_name, id) WHERE deleted_at IS NULL;
 
+-- Live users per status, kept by triggers so that the unfiltered user list and
+-- the dashboard need no count over the whole table (see docs/PERFORMANCE.md).
+CREATE TABLE user_status_counts (
+    status TEXT PRIMARY KEY NOT NULL,
+    live BIGINT NOT NULL
+);
+INSERT INTO user_status_counts (status, live) VALUES
+    ('angelegt', 0), ('eingeladen', 0), ('aktiv', 0), ('inaktiv', 0),
+    ('widerrufen', 0), ('ausstehend', 0), ('abgelehnt', 0), ('deaktiviert', 0);
+
+CREATE TRIGGER users_counts_insert AFTER INSERT ON users WHEN NEW.deleted_at IS NULL
+BEGIN
+    UPDATE user_status_counts SET live = live + 1 WHERE status = NEW.status;
+END;
+CREATE TRIGGER users_counts_update AFTER UPDATE OF status, deleted_at ON users
+    WHEN OLD.status <> NEW.status OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
+BEGIN
+    UPDATE user_status_counts SET live = live - 1 WHERE status = OLD.status AND OLD.deleted_at IS NULL;
+    UPDATE user_status_counts SET live = live + 1 WHERE status = NEW.status AND NEW.deleted_at IS NULL;
+END;
+CREATE TRIGGER users_counts_delete AFTER DELETE ON users WHEN OLD.deleted_at IS NULL
+BEGIN
+    UPDATE user_status_counts SET live = live - 1 WHERE status = OLD.status;
+END;
+
 CREATE TABLE user_groups (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     name TEXT NOT NULL,
