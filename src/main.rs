@@ -12,6 +12,11 @@ use einlass::services::{self, Actor};
 use einlass::startup::Application;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: the request path allocates a lot from several threads, where
+/// glibc's allocator spent a tenth of the CPU (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = EnvFilter::try_new(&cli.config.log).unwrap_or_else(|_| EnvFilter::new("info"));

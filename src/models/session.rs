@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
-use crate::db::schema::admin_sessions as s;
+use crate::db::schema::{admin_sessions as s, users};
+use crate::models::user::User;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = s)]
@@ -24,6 +25,19 @@ pub fn find(conn: &mut DbConn, id_hash: &str) -> QueryResult<Option<AdminSession
     s::table
         .find(id_hash)
         .select(AdminSession::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The session and its live user in one query (runs on every admin request).
+pub fn find_with_user(
+    conn: &mut DbConn,
+    id_hash: &str,
+) -> QueryResult<Option<(AdminSession, Option<User>)>> {
+    s::table
+        .left_join(users::table.on(users::id.eq(s::user_id).and(users::deleted_at.is_null())))
+        .filter(s::id_hash.eq(id_hash))
+        .select((AdminSession::as_select(), Option::<User>::as_select()))
         .first(conn)
         .optional()
 }

@@ -141,14 +141,14 @@ pub fn current_admin(
     policy: SessionPolicy,
 ) -> ServiceResult<Option<(User, AdminRole)>> {
     let id_hash = hash_secret(plain_session_id);
-    let Some(s) = session::find(conn, &id_hash)? else {
+    let Some((s, user)) = session::find_with_user(conn, &id_hash)? else {
         return Ok(None);
     };
     if s.last_seen_at + policy.idle <= now || s.created_at + policy.absolute <= now {
         session::delete(conn, &id_hash)?;
         return Ok(None);
     }
-    let Some(user) = user::find(conn, s.user_id)? else {
+    let Some(user) = user else {
         session::delete(conn, &id_hash)?;
         return Ok(None);
     };
