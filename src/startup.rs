@@ -129,7 +129,8 @@ fn announce_setup_link(state: &AppState) -> Result<Option<String>, StartupError>
 }
 
 /// Every 10 s: pick up settings changed by another instance; every ~5 min:
-/// forget expired sessions and old failed-login records.
+/// forget expired sessions and old failed-login records; hourly on SQLite:
+/// refresh the planner's statistics.
 fn spawn_housekeeping(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let mut ticks: u64 = 0;
@@ -147,6 +148,12 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                         services::auth::sweep(&mut conn, s.clock.now(), s.session_policy())
                 {
                     tracing::warn!(error = %e, "housekeeping failed");
+                }
+                if ticks.is_multiple_of(360)
+                    && let db::DbConn::Sqlite(_) = &*conn
+                    && let Err(e) = db::refresh_statistics(&mut conn)
+                {
+                    tracing::warn!(error = %e, "PRAGMA optimize failed");
                 }
             })
             .await;

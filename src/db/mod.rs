@@ -238,6 +238,15 @@ impl Drop for RollbackGuard<'_> {
     }
 }
 
+/// Refreshes the planner's statistics (after bulk loads, and from time to time
+/// on SQLite, which has no autovacuum daemon to do it).
+pub fn refresh_statistics(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("VACUUM ANALYZE"),
+        DbConn::Sqlite(c) => c.batch_execute("PRAGMA optimize"),
+    }
+}
+
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(
         err,

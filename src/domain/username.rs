@@ -67,31 +67,41 @@ impl fmt::Display for Username {
     }
 }
 
+/// The Latin spelling of a lowercase letter with diacritics (German style:
+/// `ä` → `ae`), or `None` for letters that stay as they are.
+fn latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ä' | 'æ' => "ae",
+        'ö' | 'œ' => "oe",
+        'ü' => "ue",
+        'ß' => "ss",
+        'à' | 'á' | 'â' | 'ã' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ł' | 'ľ' | 'ĺ' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'ō' | 'ő' => "o",
+        'ř' | 'ŕ' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ť' | 'ţ' | 'ț' => "t",
+        'ù' | 'ú' | 'û' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
 /// German-aware transliteration to `a-z0-9-`; spaces become `-`.
 fn transliterate(input: &str) -> String {
     let mut out = String::new();
     for c in input.trim().to_lowercase().chars() {
+        if let Some(latin) = latin(c) {
+            out.push_str(latin);
+            continue;
+        }
         match c {
-            'ä' => out.push_str("ae"),
-            'ö' => out.push_str("oe"),
-            'ü' => out.push_str("ue"),
-            'ß' => out.push_str("ss"),
-            'à' | 'á' | 'â' | 'ã' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
-            'ç' | 'ć' | 'č' => out.push('c'),
-            'ď' | 'đ' => out.push('d'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => out.push('i'),
-            'ł' | 'ľ' | 'ĺ' => out.push('l'),
-            'ñ' | 'ń' | 'ň' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'ō' | 'ő' => out.push('o'),
-            'ř' | 'ŕ' => out.push('r'),
-            'ś' | 'š' | 'ş' | 'ș' => out.push('s'),
-            'ť' | 'ţ' | 'ț' => out.push('t'),
-            'ù' | 'ú' | 'û' | 'ū' | 'ů' | 'ű' | 'ų' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'ź' | 'ż' | 'ž' => out.push('z'),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
             c if c.is_ascii_alphanumeric() => out.push(c),
             ' ' | '-' | '\'' | '_' if !out.ends_with('-') && !out.is_empty() => out.push('-'),
             _ => {}
@@ -100,9 +110,31 @@ fn transliterate(input: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// A key that sorts names the way a German reader expects with a plain byte
+/// comparison on every database: lowercase, `Müller` as `mueller`, other
+/// characters kept.
+pub fn sort_key(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.trim().to_lowercase().chars() {
+        match latin(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_keys_compare_bytewise_like_a_phone_book() {
+        assert_eq!(sort_key("Müller Anna"), "mueller anna");
+        assert!(sort_key("Müller") < sort_key("Myer"));
+        assert!(sort_key("Öztürk") < sort_key("Peters"));
+        assert_eq!(sort_key("李 王"), "李 王");
+    }
 
     #[test]
     fn proposes_from_names() {

@@ -64,7 +64,7 @@ impl User {
 
 /// Values every write of the searchable/sortable copies needs.
 pub fn sort_name(first_name: &str, last_name: &str) -> String {
-    format!("{} {}", last_name.to_lowercase(), first_name.to_lowercase())
+    crate::domain::username::sort_key(&format!("{last_name} {first_name}"))
 }
 
 pub fn search_text(
@@ -328,6 +328,28 @@ fn filtered(filter: &UserFilter) -> u::BoxedQuery<'static, Db> {
     q
 }
 
+/// From this offset on, a page is fetched by ids first (see `list`).
+const DEFERRED_JOIN_FROM: i64 = 1000;
+
+fn ordered(
+    q: u::BoxedQuery<'static, Db>,
+    sort: UserSort,
+    descending: bool,
+) -> u::BoxedQuery<'static, Db> {
+    match (sort, descending) {
+        (UserSort::Name, false) => q.order((u::sort_name.asc(), u::id.asc())),
+        (UserSort::Name, true) => q.order((u::sort_name.desc(), u::id.desc())),
+        (UserSort::Username, false) => q.order(u::username.asc()),
+        (UserSort::Username, true) => q.order(u::username.desc()),
+        (UserSort::Email, false) => q.order((u::email_lower.asc(), u::id.asc())),
+        (UserSort::Email, true) => q.order((u::email_lower.desc(), u::id.desc())),
+        (UserSort::Status, false) => q.order((u::status.asc(), u::sort_name.asc(), u::id.asc())),
+        (UserSort::Status, true) => q.order((u::status.desc(), u::sort_name.desc(), u::id.desc())),
+        (UserSort::Created, false) => q.order((u::created_at.asc(), u::id.asc())),
+        (UserSort::Created, true) => q.order((u::created_at.desc(), u::id.desc())),
+    }
+}
+
 pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
     let only_status = UserFilter {
         status: None,
@@ -358,24 +380,29 @@ pub fn list(
     let total = count(conn, filter)?;
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let page = page.clamp(1, last_page);
-    let q = filtered(filter);
-    let q = match (sort, descending) {
-        (UserSort::Name, false) => q.order((u::sort_name.asc(), u::id.asc())),
-        (UserSort::Name, true) => q.order((u::sort_name.desc(), u::id.desc())),
-        (UserSort::Username, false) => q.order(u::username.asc()),
-        (UserSort::Username, true) => q.order(u::username.desc()),
-        (UserSort::Email, false) => q.order((u::email_lower.asc(), u::id.asc())),
-        (UserSort::Email, true) => q.order((u::email_lower.desc(), u::id.desc())),
-        (UserSort::Status, false) => q.order((u::status.asc(), u::sort_name.asc(), u::id.asc())),
-        (UserSort::Status, true) => q.order((u::status.desc(), u::sort_name.desc(), u::id.desc())),
-        (UserSort::Created, false) => q.order((u::created_at.asc(), u::id.asc())),
-        (UserSort::Created, true) => q.order((u::created_at.desc(), u::id.desc())),
+    let offset = (page - 1) * per_page;
+    let ordered = ordered(filtered(filter), sort, descending);
+    let items = if offset >= DEFERRED_JOIN_FROM || filter.text.is_some() {
+        // Deep pages and searches: find the ids on the (covering) index first,
+        // then fetch just those rows, instead of dragging whole rows past the offset.
+        let ids: Vec<i64> = ordered
+            .select(u::id)
+            .limit(per_page)
+            .offset(offset)
+            .load(conn)?;
+        let mut rows: Vec<User> = u::table
+            .filter(u::id.eq_any(ids.clone()))
+            .select(User::as_select())
+            .load(conn)?;
+        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+        rows
+    } else {
+        ordered
+            .limit(per_page)
+            .offset(offset)
+            .select(User::as_select())
+            .load(conn)?
     };
-    let items = q
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .select(User::as_select())
-        .load(conn)?;
     Ok(Page {
         items,
         total,

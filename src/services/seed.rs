@@ -177,6 +177,13 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
         })?;
         done += batch;
     }
+    match conn {
+        crate::db::DbConn::Sqlite(_) => {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("ANALYZE")?;
+        }
+        crate::db::DbConn::Postgres(_) => crate::db::refresh_statistics(conn)?,
+    }
     Ok(done)
 }
 

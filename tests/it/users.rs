@@ -631,3 +631,74 @@ db_test!(status_counters_follow_every_change, |app| {
     let expected = exact.iter().find(|(s, _)| s == "deaktiviert").unwrap().1;
     assert!(page.contains(&format!("{expected} Treffer")));
 });
+
+fn listed_names(body: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("tbody tr td:first-child a").unwrap();
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
+db_test!(names_sort_like_a_phone_book_across_pages, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    for (first, last) in [
+        ("Nora", "Nowak"),
+        ("Max", "Meyer"),
+        ("Uwe", "Müller"),
+        ("Ola", "Öztürk"),
+        ("Pia", "Peters"),
+    ] {
+        create(
+            &app,
+            &[
+                ("first_name", first),
+                ("last_name", last),
+                ("email", &format!("{first}@sort.example")),
+            ],
+        )
+        .await;
+    }
+    let (_, body) = app.get_html("/users?q=sort.example").await;
+    assert_eq!(
+        listed_names(&body),
+        [
+            "Meyer, Max",
+            "Müller, Uwe",
+            "Nowak, Nora",
+            "Öztürk, Ola",
+            "Peters, Pia"
+        ]
+    );
+    let (_, body) = app
+        .get_html("/users?q=sort.example&sort=name&dir=desc")
+        .await;
+    assert_eq!(listed_names(&body)[0], "Peters, Pia");
+
+    einlass::services::seed::seed(&mut app.conn(), 130, app.state.now()).unwrap();
+    let (_, first) = app.get_html("/users?q=beispiel-firma&page=1").await;
+    let (_, second) = app.get_html("/users?q=beispiel-firma&page=2").await;
+    let (a, b) = (listed_names(&first), listed_names(&second));
+    assert_eq!(a.len(), 50);
+    let mut all = a.clone();
+    all.extend(b.clone());
+    let keys: Vec<String> = all
+        .iter()
+        .map(|n| einlass::domain::username::sort_key(n))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "search results stay in order across pages");
+    let usernames = |body: &str| -> Vec<String> {
+        let doc = scraper::Html::parse_document(body);
+        let sel = scraper::Selector::parse("tbody tr td:nth-child(2)").unwrap();
+        doc.select(&sel)
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    let (ua, ub) = (usernames(&first), usernames(&second));
+    assert!(
+        ub.iter().all(|u| !ua.contains(u)),
+        "pages do not repeat anyone"
+    );
+});
