@@ -224,7 +224,13 @@ pub fn count_active_administrators(conn: &mut DbConn) -> QueryResult<i64> {
 /// Live users per status, from the trigger-kept counter table.
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
     use crate::db::schema::user_status_counts as c;
-    c::table.select((c::status, c::live)).load(conn)
+    // By key, not by scanning: after a bulk load the PostgreSQL table holds
+    // many dead row versions until vacuum, and a scan would read them all.
+    let statuses: Vec<&str> = UserStatus::ALL.iter().map(|s| s.as_str()).collect();
+    c::table
+        .filter(c::status.eq_any(statuses))
+        .select((c::status, c::live))
+        .load(conn)
 }
 
 /// The same figures counted the slow way, to check the counters against.
@@ -356,15 +362,12 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
         ..filter.clone()
     };
     if only_status.is_empty() {
-        use crate::db::schema::user_status_counts as c;
-        let counts: Vec<i64> = match filter.status {
-            Some(status) => c::table
-                .filter(c::status.eq(status.as_str()))
-                .select(c::live)
-                .load(conn)?,
-            None => c::table.select(c::live).load(conn)?,
-        };
-        return Ok(counts.iter().sum());
+        let counts = count_by_status(conn)?;
+        return Ok(counts
+            .iter()
+            .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted.as_str() == status))
+            .map(|(_, n)| n)
+            .sum());
     }
     filtered(filter).select(count_star()).first(conn)
 }
@@ -382,7 +385,18 @@ pub fn list(
     let page = page.clamp(1, last_page);
     let offset = (page - 1) * per_page;
     let ordered = ordered(filtered(filter), sort, descending);
-    let items = if offset >= DEFERRED_JOIN_FROM || filter.text.is_some() {
+    let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
+    let items = if default_view && offset < DEFERRED_JOIN_FROM {
+        // The view every admin opens first: a static query, so diesel keeps
+        // it prepared (no parsing and planning per request).
+        u::table
+            .filter(u::deleted_at.is_null())
+            .order((u::sort_name.asc(), u::id.asc()))
+            .limit(per_page)
+            .offset(offset)
+            .select(User::as_select())
+            .load(conn)?
+    } else if offset >= DEFERRED_JOIN_FROM || filter.text.is_some() {
         // Deep pages and searches: find the ids on the (covering) index first,
         // then fetch just those rows, instead of dragging whole rows past the offset.
         let ids: Vec<i64> = ordered

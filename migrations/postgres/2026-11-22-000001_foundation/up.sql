@@ -53,7 +53,7 @@ CREATE INDEX users_list_by_type ON users (user_type, sort_name, id) WHERE delete
 CREATE TABLE user_status_counts (
     status TEXT PRIMARY KEY NOT NULL,
     live BIGINT NOT NULL
-);
+) WITH (fillfactor = 50);
 INSERT INTO user_status_counts (status, live) VALUES
     ('angelegt', 0), ('eingeladen', 0), ('aktiv', 0), ('inaktiv', 0),
     ('widerrufen', 0), ('ausstehend', 0), ('abgelehnt', 0), ('deaktiviert', 0);
