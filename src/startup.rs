@@ -140,8 +140,10 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
             let s = state.clone();
             let _ = tokio::task::spawn_blocking(move || {
                 let Ok(mut conn) = s.pool.get() else { return };
-                if let Ok(Some(row)) = crate::models::settings::load(&mut conn) {
-                    s.set_settings(row);
+                match crate::models::settings::load(&mut conn) {
+                    Ok(Some(row)) => s.set_settings(row),
+                    Ok(None) => {}
+                    Err(e) => db::note_failure(&e),
                 }
                 if ticks.is_multiple_of(30)
                     && let Err(e) =

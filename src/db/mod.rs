@@ -151,8 +151,33 @@ impl r2d2::ManageConnection for DbManager {
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
     }
 
+    /// Called as a connection goes back to the pool, on the thread that used
+    /// it: a connection whose last query failed at the connection level is
+    /// dropped instead of handed out again (see [`note_failure`]).
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+        CONNECTION_FAILED.with(|failed| failed.replace(false))
+    }
+}
+
+thread_local! {
+    static CONNECTION_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Remembers that the connection in use on this thread is dead (the server
+/// restarted, the network dropped), so the pool discards it when it is
+/// returned. Checked-out connections are not pinged (that would cost a round
+/// trip per request); instead a dead one fails one request and is replaced.
+pub fn note_failure(err: &diesel::result::Error) {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let dead = matches!(
+        err,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
+    );
+    if dead {
+        CONNECTION_FAILED.with(|failed| failed.set(true));
     }
 }
 
@@ -174,6 +199,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, DatabaseError> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)?;
     Ok(pool)

@@ -89,7 +89,11 @@ impl AppState {
             let mut conn = pool
                 .get()
                 .map_err(|e| AppError::Internal(format!("database pool: {e}")))?;
-            Ok(f(&mut conn))
+            let result = f(&mut conn);
+            if let Err(ServiceError::Database(e)) = &result {
+                crate::db::note_failure(e);
+            }
+            Ok(result)
         })
         .await
         .map_err(|e| AppError::Internal(format!("blocking task: {e}")))?

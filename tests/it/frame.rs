@@ -105,3 +105,47 @@ db_test!(static_files_and_health, |app| {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.text().await.unwrap(), "ok");
 });
+
+/// Killed database connections (a PostgreSQL restart, a dropped network) cost
+/// at most one failed request each, then the pool has fresh ones.
+#[tokio::test]
+async fn dead_postgres_connections_are_replaced() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+    let Some(backend) = crate::support::Backend::postgres() else {
+        return;
+    };
+    let app = crate::support::TestApp::spawn(backend.clone()).await;
+    app.login_as("chef", AdminRole::Administrator).await;
+    assert_eq!(app.get("/users").await.status(), StatusCode::OK);
+    let crate::support::Backend::Postgres(server) = backend else {
+        unreachable!()
+    };
+    let database = app.state.pool.state();
+    let name = {
+        let url = app.database_url();
+        url.rsplit('/').next().unwrap().to_owned()
+    };
+    let mut admin = PgConnection::establish(&server).unwrap();
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .unwrap();
+    let mut failures = 0;
+    let mut recovered = false;
+    for _ in 0..(database.connections + 4) {
+        let status = app.get("/users").await.status();
+        if status == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        failures += 1;
+    }
+    assert!(recovered, "the app recovers by itself");
+    assert!(
+        failures <= database.connections,
+        "{failures} failed requests"
+    );
+}

@@ -193,6 +193,10 @@ impl TestApp {
         id
     }
 
+    pub fn database_url(&self) -> String {
+        self._db.url.clone()
+    }
+
     pub fn conn(&self) -> einlass::db::PooledConn {
         self.state.pool.get().expect("conn")
     }
