@@ -28,7 +28,8 @@ case "$BACKEND" in
     postgres)
         SERVER_URL=${EINLASS_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
         psql "$SERVER_URL" -qc "DROP DATABASE IF EXISTS einlass_bench WITH (FORCE)" -c "CREATE DATABASE einlass_bench"
-        URL="${SERVER_URL%/*}/einlass_bench" ;;
+        # Loopback: no TLS between app and database (as with a local socket).
+        URL="${SERVER_URL%/*}/einlass_bench?sslmode=disable" ;;
     *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
 esac
 

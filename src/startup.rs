@@ -91,6 +91,7 @@ impl Application {
 pub fn prepare_state(pool: DbPool, config: Config, clock: Clock) -> Result<AppState, StartupError> {
     let mut conn = pool.get().map_err(db::DatabaseError::from)?;
     let settings = services::settings::ensure(&mut conn, &config.initial_base_url(), clock.now())?;
+    let units = crate::models::unit::UnitCatalog::load(&mut conn).map_err(ServiceError::from)?;
     drop(conn);
     let csrf_key = match &config.secret_key {
         Some(k) if k.len() < 32 => return Err(StartupError::WeakSecret),
@@ -99,10 +100,12 @@ pub fn prepare_state(pool: DbPool, config: Config, clock: Clock) -> Result<AppSt
     };
     let dummy_hash = crate::domain::password::dummy_hash(config.bcrypt_cost);
     Ok(AppState {
+        db_permits: std::sync::Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize)),
         pool,
         config,
         clock,
         settings: RwLock::new(settings),
+        units: RwLock::new(std::sync::Arc::new(units)),
         csrf_key,
         dummy_hash,
     })
@@ -128,7 +131,8 @@ fn announce_setup_link(state: &AppState) -> Result<Option<String>, StartupError>
     Ok(Some(link))
 }
 
-/// Every 10 s: pick up settings changed by another instance; every ~5 min:
+/// Every 10 s: pick up settings, groups and areas changed by another
+/// instance; every ~5 min:
 /// forget expired sessions and old failed-login records; hourly on SQLite:
 /// refresh the planner's statistics.
 fn spawn_housekeeping(state: web::Data<AppState>) {
@@ -144,6 +148,9 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                     Ok(Some(row)) => s.set_settings(row),
                     Ok(None) => {}
                     Err(e) => db::note_failure(&e),
+                }
+                if let Ok(units) = crate::models::unit::UnitCatalog::load(&mut conn) {
+                    s.set_units(units);
                 }
                 if ticks.is_multiple_of(30)
                     && let Err(e) =

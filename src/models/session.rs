@@ -1,6 +1,7 @@
 //! Server-side admin sessions. The cookie holds a random id; the table holds
 //! only its hash, so a database leak does not hand out sessions.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -42,10 +43,29 @@ pub fn find_with_user(
         .optional()
 }
 
-pub fn touch(conn: &mut DbConn, id_hash: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
-    diesel::update(s::table.find(id_hash))
-        .set(s::last_seen_at.eq(now))
-        .execute(conn)
+/// Records activity if the last record is older than `stale_before`. Many
+/// requests of one session may race here: the condition lets one of them
+/// write. Losing this write in a crash is harmless, so on PostgreSQL it does
+/// not wait for the disk (`synchronous_commit = off`).
+pub fn touch(
+    conn: &mut DbConn,
+    id_hash: &str,
+    now: PrimitiveDateTime,
+    stale_before: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    let update = diesel::update(
+        s::table
+            .find(id_hash)
+            .filter(s::last_seen_at.lt(stale_before)),
+    )
+    .set(s::last_seen_at.eq(now));
+    match conn {
+        DbConn::Postgres(_) => conn.transaction(|conn| {
+            conn.batch_execute("SET LOCAL synchronous_commit = off")?;
+            update.execute(conn)
+        }),
+        DbConn::Sqlite(_) => update.execute(conn),
+    }
 }
 
 pub fn delete(conn: &mut DbConn, id_hash: &str) -> QueryResult<usize> {

@@ -33,6 +33,23 @@ pub struct Unit {
     pub created_at: PrimitiveDateTime,
 }
 
+/// Every group and area by name: the menus of the user list, kept in memory
+/// (see `web::AppState::units`).
+#[derive(Clone, Debug, Default)]
+pub struct UnitCatalog {
+    pub groups: Vec<Unit>,
+    pub areas: Vec<Unit>,
+}
+
+impl UnitCatalog {
+    pub fn load(conn: &mut DbConn) -> QueryResult<Self> {
+        Ok(Self {
+            groups: group::all(conn)?,
+            areas: area::all(conn)?,
+        })
+    }
+}
+
 /// A member of a unit with the role held there (areas only).
 pub struct Member {
     pub user: User,

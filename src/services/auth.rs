@@ -157,7 +157,7 @@ pub fn current_admin(
         return Ok(None);
     };
     if s.last_seen_at + TOUCH_INTERVAL <= now {
-        session::touch(conn, &id_hash, now)?;
+        session::touch(conn, &id_hash, now, now - TOUCH_INTERVAL)?;
     }
     Ok(Some((user, role)))
 }

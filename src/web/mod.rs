@@ -28,6 +28,7 @@ use crate::db::{DbConn, DbPool};
 use crate::error::{AppError, AppResult, ErrorPage};
 use crate::i18n::Lang;
 use crate::models::settings::OrganisationSettings;
+use crate::models::unit::UnitCatalog;
 use crate::services::{ServiceError, ServiceResult};
 use crate::views::ErrorView;
 
@@ -43,6 +44,12 @@ pub struct AppState {
     pub config: Config,
     pub clock: Clock,
     pub settings: RwLock<OrganisationSettings>,
+    /// Groups and areas for the list menus: reloaded after every change made
+    /// through this instance and every 10 s (changes made elsewhere).
+    pub units: RwLock<std::sync::Arc<UnitCatalog>>,
+    /// One permit per pooled connection: requests queue here in arrival order
+    /// (the pool's own wait is unfair and made for long tails under load).
+    pub db_permits: std::sync::Arc<tokio::sync::Semaphore>,
     pub csrf_key: Vec<u8>,
     /// Checked against when a login names no account, so both cost the same.
     pub dummy_hash: String,
@@ -61,6 +68,28 @@ impl AppState {
             Ok(mut s) => *s = row,
             Err(poisoned) => *poisoned.into_inner() = row,
         }
+    }
+
+    pub fn units(&self) -> std::sync::Arc<UnitCatalog> {
+        match self.units.read() {
+            Ok(u) => u.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_units(&self, catalog: UnitCatalog) {
+        let catalog = std::sync::Arc::new(catalog);
+        match self.units.write() {
+            Ok(mut u) => *u = catalog,
+            Err(poisoned) => *poisoned.into_inner() = catalog,
+        }
+    }
+
+    /// Reloads the groups and areas after a change.
+    pub async fn reload_units(&self) -> AppResult<()> {
+        let catalog = self.db_ok(|conn| Ok(UnitCatalog::load(conn)?)).await?;
+        self.set_units(catalog);
+        Ok(())
     }
 
     pub fn now(&self) -> PrimitiveDateTime {
@@ -85,7 +114,14 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = self
+            .db_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(format!("database permits: {e}")))?;
         web::block(move || -> Result<ServiceResult<T>, AppError> {
+            let _permit = permit;
             let mut conn = pool
                 .get()
                 .map_err(|e| AppError::Internal(format!("database pool: {e}")))?;

@@ -127,10 +127,13 @@ pub async fn create(
         .db(move |conn| units::create(conn, &actor, kind, &name, now))
         .await?
     {
-        Ok(unit) => Ok(redirect_with_flash(
-            &format!("{}/{}", texts(kind, &crate::i18n::DE).base, unit.id),
-            "unit_created",
-        )),
+        Ok(unit) => {
+            state.reload_units().await?;
+            Ok(redirect_with_flash(
+                &format!("{}/{}", texts(kind, &crate::i18n::DE).base, unit.id),
+                "unit_created",
+            ))
+        }
         Err(ServiceError::Invalid(errors)) => {
             render_list(&req, &state, &admin, kind, form.name, errors).await
         }
@@ -222,10 +225,13 @@ pub async fn rename(
         .db(move |conn| units::rename(conn, &actor, kind, id, &name, now))
         .await?
     {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("{}/{id}", texts(kind, &crate::i18n::DE).base),
-            "unit_renamed",
-        )),
+        Ok(_) => {
+            state.reload_units().await?;
+            Ok(redirect_with_flash(
+                &format!("{}/{id}", texts(kind, &crate::i18n::DE).base),
+                "unit_renamed",
+            ))
+        }
         Err(ServiceError::Invalid(errors)) => {
             render_show(
                 &req,
@@ -257,7 +263,10 @@ pub async fn delete(
         .db(move |conn| units::delete(conn, &actor, kind, id, now))
         .await?
     {
-        Ok(_) => Ok(redirect_with_flash(base, "unit_deleted")),
+        Ok(_) => {
+            state.reload_units().await?;
+            Ok(redirect_with_flash(base, "unit_deleted"))
+        }
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
             &format!("{base}/{id}"),
             &refusal_flash(r),

@@ -71,13 +71,15 @@ pub async fn list(
     let sort = UserSort::parse(&query.sort);
     let descending = query.dir == "desc";
     let page = query.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000_000);
-    let (list, groups_by_user, (groups, areas)) = state
+    let (list, groups_by_user) = state
         .db_ok(move |conn| {
             let list = user::list(conn, &filter, sort, descending, page, PER_PAGE)?;
             let ids: Vec<i64> = list.items.iter().map(|u| u.id).collect();
-            Ok((list, group::names_for_users(conn, &ids)?, all_units(conn)?))
+            Ok((list, group::names_for_users(conn, &ids)?))
         })
         .await?;
+    let units = state.units();
+    let (groups, areas) = (units.groups.clone(), units.areas.clone());
     let p = admin.page(&req, &state, "users");
     let t = p.t;
     let columns = [
