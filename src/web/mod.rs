@@ -237,7 +237,28 @@ pub async fn frame(
     let had_flash = req.cookie(FLASH_COOKIE).is_some();
     let is_static = req.path().starts_with("/static/");
     let res = next.call(req).await?.map_into_boxed_body();
-    let error_page = res.response().extensions().get::<ErrorPage>().copied();
+    let error_page = res
+        .response()
+        .extensions()
+        .get::<ErrorPage>()
+        .copied()
+        .or_else(|| {
+            // Errors raised by actix itself (a path that is not a number, a body
+            // over the limit, a malformed query) get the same page as ours.
+            let status = res.status();
+            let is_html = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+            match status.as_u16() {
+                _ if is_html || !(status.is_client_error() || status.is_server_error()) => None,
+                404 | 405 => Some(ErrorPage::NotFound),
+                403 => Some(ErrorPage::Forbidden),
+                500..=599 => Some(ErrorPage::Internal),
+                _ => Some(ErrorPage::BadRequest),
+            }
+        });
     let mut res = match error_page {
         Some(kind) => {
             let status = res.status();
@@ -285,6 +306,12 @@ pub async fn frame(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
+    if secure {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !is_static {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -58,9 +58,29 @@ db_test!(error_pages_are_in_the_layout_and_language, |app| {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body = res.text().await.unwrap();
     assert!(body.contains("Page not found") && body.contains("<html lang=\"en\">"));
-    let (status, body) = app.get_html("/users/abc").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(!body.to_lowercase().contains("panicked") && !body.contains("ParseIntError"));
+    for path in [
+        "/users/abc",
+        "/users/99999999999999999999999",
+        "/groups/-",
+        "/users/1/areas/x",
+    ] {
+        let (status, body) = app.get_html(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            body.contains("Seite nicht gefunden"),
+            "{path}: our page, not a bare error"
+        );
+        assert!(!body.to_lowercase().contains("panicked") && !body.contains("ParseIntError"));
+    }
+    let (status, body) = app.get_html("/users?q=%ZZ&page=%FF").await;
+    assert!(
+        status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+        "{status}"
+    );
+    assert!(
+        body.contains("<html"),
+        "a malformed query still gets a page"
+    );
     // Oversized or malformed forms are a clear 400/403, never a 500.
     let big = "x".repeat(200_000);
     let res = app.post("/groups", &[("name", &big)]).await;
