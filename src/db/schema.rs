@@ -50,6 +50,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_photos (user_id) {
+        user_id -> BigInt,
+        content_type -> Text,
+        bytes -> Binary,
+        width -> Integer,
+        height -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     user_groups (id) {
         id -> BigInt,
         name -> Text,
@@ -131,11 +142,13 @@ diesel::joinable!(group_memberships -> user_groups (group_id));
 diesel::joinable!(area_assignments -> users (user_id));
 diesel::joinable!(area_assignments -> areas (area_id));
 diesel::joinable!(admin_sessions -> users (user_id));
+diesel::joinable!(user_photos -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
     users,
     user_status_counts,
+    user_photos,
     user_groups,
     group_memberships,
     areas,

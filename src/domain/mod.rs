@@ -3,6 +3,7 @@
 pub mod email;
 pub mod password;
 pub mod person;
+pub mod photo;
 pub mod role;
 pub mod status;
 pub mod token;
@@ -40,6 +41,8 @@ pub enum FieldError {
     OutOfRange,
     RoleTooHigh,
     InvalidCharacters,
+    InvalidImage,
+    ImageTooLarge,
 }
 
 /// Rejects control characters (CR/LF included) in single-line text fields.

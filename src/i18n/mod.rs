@@ -294,6 +294,16 @@ catalogue! {
     fe_out_of_range: "Bitte eine Zahl von 1 bis 365.", "Please a number from 1 to 365.";
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
+    fe_invalid_image: "Bitte ein Foto als JPEG oder PNG hochladen.", "Please upload a photo as JPEG or PNG.";
+    fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
+    field_photo: "Foto", "Photo";
+    photo_hint: "JPEG oder PNG, höchstens 5 MB. Einlass verkleinert das Bild und entfernt Metadaten.", "JPEG or PNG, at most 5 MB. Einlass shrinks the image and removes metadata.";
+    photo_upload: "Foto hochladen", "Upload photo";
+    photo_remove: "Foto entfernen", "Remove photo";
+    photo_saved: "Das Foto wurde gespeichert.", "The photo has been saved.";
+    photo_removed: "Das Foto wurde entfernt.", "The photo has been removed.";
+    photo_of: "Foto von", "Photo of";
+    no_photo: "Kein Foto", "No photo";
 }
 
 impl Texts {
@@ -364,6 +374,8 @@ impl Texts {
             FieldError::OutOfRange => self.fe_out_of_range,
             FieldError::RoleTooHigh => self.fe_role_too_high,
             FieldError::InvalidCharacters => self.fe_invalid_chars,
+            FieldError::InvalidImage => self.fe_invalid_image,
+            FieldError::ImageTooLarge => self.fe_image_too_large,
         }
     }
 

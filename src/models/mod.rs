@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod login_failure;
+pub mod photo;
 pub mod session;
 pub mod settings;
 pub mod token;

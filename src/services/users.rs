@@ -640,3 +640,74 @@ pub fn set_areas(
         Ok(target)
     })
 }
+
+/// Stores a (normalised) photo for the user, replacing an earlier one.
+pub fn set_photo(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    photo: &crate::domain::photo::StoredPhoto,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
+    write_tx(conn, |conn| {
+        let target = changeable(conn, actor, id)?;
+        crate::models::photo::put(
+            conn,
+            &crate::models::photo::UserPhoto {
+                user_id: id,
+                content_type: "image/jpeg".into(),
+                bytes: photo.jpeg.clone(),
+                width: i32::try_from(photo.width).unwrap_or(i32::MAX),
+                height: i32::try_from(photo.height).unwrap_or(i32::MAX),
+                updated_at: now,
+            },
+        )?;
+        user::update(
+            conn,
+            id,
+            &UserChanges {
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )?;
+        audit::record(
+            conn,
+            now,
+            actor,
+            "user.photo_set",
+            Some(Target::new("user", id, target.label())),
+            None,
+        )?;
+        Ok(target)
+    })
+}
+
+pub fn remove_photo(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<User> {
+    write_tx(conn, |conn| {
+        let target = changeable(conn, actor, id)?;
+        if crate::models::photo::delete(conn, id)? > 0 {
+            user::update(
+                conn,
+                id,
+                &UserChanges {
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )?;
+            audit::record(
+                conn,
+                now,
+                actor,
+                "user.photo_remove",
+                Some(Target::new("user", id, target.label())),
+                None,
+            )?;
+        }
+        Ok(target)
+    })
+}

@@ -267,9 +267,20 @@ pub struct UserShowView {
     pub events: Vec<AuditEvent>,
     pub may_change: bool,
     pub is_self: bool,
+    pub has_photo: bool,
+    pub photo_error: Option<FieldError>,
 }
 
 impl UserShowView {
+    /// Changes with every new photo, so browsers do not show an old one.
+    pub fn photo_version(&self) -> i64 {
+        self.user.updated_at.assume_utc().unix_timestamp()
+    }
+
+    pub fn photo_error_text(&self) -> Option<&'static str> {
+        self.photo_error.map(|e| self.p.t.field_error(e))
+    }
+
     pub fn is_blocked(&self) -> bool {
         self.user.status() == UserStatus::Deaktiviert
     }

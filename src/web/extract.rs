@@ -93,6 +93,8 @@ fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
         "member_added" => ok(t.member_added),
         "member_removed" => ok(t.member_removed),
         "settings_saved" => ok(t.settings_saved),
+        "photo_saved" => ok(t.photo_saved),
+        "photo_removed" => ok(t.photo_removed),
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
@@ -247,6 +249,103 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             serde_html_form::from_bytes::<T>(&body)
                 .map(CsrfForm)
                 .map_err(|e| AppError::BadRequest(format!("form fields: {e}")))
+        })
+    }
+}
+
+/// A multipart form (file uploads) whose CSRF token has been checked. Text
+/// fields and files are read into memory within hard limits; a file over the
+/// limit is not read further and marked `oversized`.
+pub struct CsrfMultipart {
+    pub text: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+pub struct UploadedFile {
+    pub field: String,
+    pub bytes: Vec<u8>,
+    pub oversized: bool,
+}
+
+const MAX_PARTS: usize = 16;
+const MAX_TEXT_FIELD: usize = 4 * 1024;
+
+impl CsrfMultipart {
+    pub fn file(&self, field: &str) -> Option<&UploadedFile> {
+        self.files.iter().find(|f| f.field == field)
+    }
+}
+
+impl FromRequest for CsrfMultipart {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use futures_util::StreamExt;
+        let req = req.clone();
+        let mut multipart = actix_multipart::Multipart::new(req.headers(), payload.take());
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let bad = |what: &str| AppError::BadRequest(format!("multipart: {what}"));
+            let (mut text, mut files) = (Vec::new(), Vec::new());
+            let mut parts = 0;
+            while let Some(field) = multipart.next().await {
+                let mut field = field.map_err(|e| bad(&e.to_string()))?;
+                parts += 1;
+                if parts > MAX_PARTS {
+                    return Err(bad("too many parts"));
+                }
+                let name = field.name().unwrap_or_default().to_owned();
+                let is_file = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .is_some();
+                let limit = if is_file {
+                    crate::domain::photo::MAX_UPLOAD_BYTES
+                } else {
+                    MAX_TEXT_FIELD
+                };
+                let mut bytes = Vec::new();
+                let mut oversized = false;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| bad(&e.to_string()))?;
+                    if bytes.len() + chunk.len() > limit {
+                        oversized = true;
+                        break;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if is_file {
+                    files.push(UploadedFile {
+                        field: name,
+                        bytes,
+                        oversized,
+                    });
+                    if oversized {
+                        break;
+                    }
+                } else if oversized {
+                    return Err(bad("text field too long"));
+                } else {
+                    text.push((
+                        name,
+                        String::from_utf8(bytes).map_err(|_| bad("text is not UTF-8"))?,
+                    ));
+                }
+            }
+            let token = text
+                .iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            let seed_was_sent = req
+                .extensions()
+                .get::<CsrfSeed>()
+                .is_some_and(|s| !s.is_new);
+            if !seed_was_sent || !csrf_matches(&state.csrf_key, &seed_of(&req), token) {
+                return Err(AppError::Csrf);
+            }
+            Ok(CsrfMultipart { text, files })
         })
     }
 }

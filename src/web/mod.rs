@@ -178,6 +178,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}/reactivate", web::post().to(users::reactivate))
         .route("/users/{id}/delete", web::get().to(users::delete_form))
         .route("/users/{id}/delete", web::post().to(users::delete))
+        .route("/users/{id}/photo", web::get().to(users::photo))
+        .route("/users/{id}/photo", web::post().to(users::upload_photo))
+        .route(
+            "/users/{id}/photo/delete",
+            web::post().to(users::remove_photo),
+        )
         .route("/users/{id}/areas", web::get().to(users::areas_form))
         .route("/users/{id}/areas", web::post().to(users::set_areas))
         .route("/settings", web::get().to(settings::form))

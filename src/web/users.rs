@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::domain::FieldError;
 use crate::domain::{AreaRole, UserStatus, UserType};
 use crate::error::{AppError, AppResult, url_encode};
 use crate::models::Page as ListPage;
@@ -10,12 +11,12 @@ use crate::models::audit::{self, AuditFilter};
 use crate::models::unit::{Unit, area, group};
 use crate::models::user::{self, UserFilter, UserSort};
 use crate::services::users::{self as user_service, UserInput};
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{FieldErrors, ServiceError, ServiceResult};
 use crate::views::{
     AreaChoice, CredentialsView, UserAreasView, UserDeleteView, UserFormView, UserListQuery,
     UserListView, UserRow, UserShowView,
 };
-use crate::web::extract::{Admin, CsrfForm, NoFields, refusal_flash};
+use crate::web::extract::{Admin, CsrfForm, CsrfMultipart, NoFields, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
 
 pub const PER_PAGE: i64 = 50;
@@ -231,8 +232,18 @@ pub async fn show(
     admin: Admin,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let (user, groups, areas, events) = state
+    render_show(&req, &state, &admin, id.into_inner(), None).await
+}
+
+/// The user page, with an error at the photo upload if there was one.
+async fn render_show(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    admin: &Admin,
+    id: i64,
+    photo_error: Option<FieldError>,
+) -> AppResult<HttpResponse> {
+    let (user, groups, areas, events, has_photo) = state
         .db_ok(move |conn| {
             let user = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
             let group_ids = group::ids_for_user(conn, id)?;
@@ -257,20 +268,111 @@ pub async fn show(
                 ..Default::default()
             };
             let events = audit::list(conn, &filter, 1, 20)?.items;
-            Ok((user, groups, areas, events))
+            let has_photo = crate::models::photo::exists(conn, id)?;
+            Ok((user, groups, areas, events, has_photo))
         })
         .await?;
     let may_change = admin.role.may_change_account_of(user.admin_role());
     let is_self = user.id == admin.user.id;
-    ok_html(&UserShowView {
-        p: admin.page(&req, &state, "users"),
+    let status = if photo_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = UserShowView {
+        p: admin.page(req, state, "users"),
         user,
         groups,
         areas,
         events,
         may_change,
         is_self,
-    })
+        has_photo,
+        photo_error,
+    };
+    html(status, &view)
+}
+
+/// GET /users/{id}/photo: the stored JPEG (admins only).
+pub async fn photo(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let photo = state
+        .db_ok(move |conn| crate::models::photo::find(conn, id)?.ok_or(ServiceError::NotFound))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(photo.content_type)
+        .insert_header(("Content-Disposition", "inline"))
+        .body(photo.bytes))
+}
+
+pub async fn upload_photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    form: CsrfMultipart,
+) -> AppResult<HttpResponse> {
+    use crate::domain::photo::{PhotoError, normalise};
+    let id = id.into_inner();
+    let upload = match form.file("photo") {
+        Some(f) if f.oversized => Err(FieldError::ImageTooLarge),
+        Some(f) if !f.bytes.is_empty() => Ok(f.bytes.clone()),
+        _ => Err(FieldError::InvalidImage),
+    };
+    let bytes = match upload {
+        Ok(bytes) => bytes,
+        Err(e) => return render_show(&req, &state, &admin, id, Some(e)).await,
+    };
+    let (actor, now) = (admin.actor(), state.now());
+    let result = state
+        .db(move |conn| {
+            let stored = match normalise(&bytes) {
+                Ok(stored) => stored,
+                Err(PhotoError::TooLarge) => {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "photo",
+                        FieldError::ImageTooLarge,
+                    )));
+                }
+                Err(_) => {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "photo",
+                        FieldError::InvalidImage,
+                    )));
+                }
+            };
+            user_service::set_photo(conn, &actor, id, &stored, now)
+        })
+        .await?;
+    match result {
+        Ok(_) => Ok(redirect_with_flash(&format!("/users/{id}"), "photo_saved")),
+        Err(ServiceError::Invalid(errors)) => {
+            render_show(&req, &state, &admin, id, errors.get("photo")).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_photo(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<i64>,
+    _f: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    user_action(
+        state,
+        admin,
+        id,
+        user_service::remove_photo,
+        "photo_removed",
+        format!("/users/{id}"),
+    )
+    .await
 }
 
 pub async fn edit_form(

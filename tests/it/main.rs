@@ -12,6 +12,7 @@ mod audit;
 mod cli;
 mod frame;
 mod migrations;
+mod photos;
 mod settings;
 mod setup;
 mod units;

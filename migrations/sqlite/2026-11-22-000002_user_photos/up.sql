@@ -1,0 +1,9 @@
+-- A user's photo, re-encoded by Einlass (JPEG, at most 512 px, no metadata).
+CREATE TABLE user_photos (
+    user_id BIGINT PRIMARY KEY NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg')),
+    bytes BLOB NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,119 @@
+//! Photo uploads: whatever arrives is decoded within hard limits and encoded
+//! anew as a small JPEG, so no metadata (GPS, camera) and no crafted bytes of
+//! the original are ever stored or served.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader, Limits};
+
+/// Largest upload accepted, before decoding.
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// Longest side of the stored photo.
+pub const MAX_SIDE: u32 = 512;
+const MAX_PIXELS_SIDE: u32 = 12_000;
+const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("empty upload")]
+    Empty,
+    #[error("too large")]
+    TooLarge,
+    #[error("not a JPEG or PNG image")]
+    NotAnImage,
+}
+
+pub struct StoredPhoto {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Decodes a JPEG or PNG (recognised by content, not by name) and returns it
+/// as a JPEG of at most [`MAX_SIDE`] pixels per side.
+pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
+    if upload.is_empty() {
+        return Err(PhotoError::Empty);
+    }
+    if upload.len() > MAX_UPLOAD_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let mut reader = ImageReader::new(Cursor::new(upload))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::NotAnImage)?;
+    if !matches!(reader.format(), Some(ImageFormat::Jpeg | ImageFormat::Png)) {
+        return Err(PhotoError::NotAnImage);
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_PIXELS_SIDE);
+    limits.max_image_height = Some(MAX_PIXELS_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| PhotoError::NotAnImage)?;
+    let image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
+        image.thumbnail(MAX_SIDE, MAX_SIDE)
+    } else {
+        image
+    };
+    let rgb = image.to_rgb8();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&rgb)
+        .map_err(|_| PhotoError::NotAnImage)?;
+    Ok(StoredPhoto {
+        jpeg,
+        width: rgb.width(),
+        height: rgb.height(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 255) as u8, (y % 255) as u8, 80])
+        });
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn images_are_shrunk_and_reencoded_as_jpeg() {
+        let stored = normalise(&png(1200, 600)).unwrap();
+        assert_eq!((stored.width, stored.height), (512, 256));
+        assert_eq!(&stored.jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+        let small = normalise(&png(40, 30)).unwrap();
+        assert_eq!((small.width, small.height), (40, 30));
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        assert_eq!(normalise(b"").err(), Some(PhotoError::Empty));
+        assert_eq!(normalise(b"GIF89a....").err(), Some(PhotoError::NotAnImage));
+        assert_eq!(
+            normalise(b"<svg xmlns='http://www.w3.org/2000/svg'/>").err(),
+            Some(PhotoError::NotAnImage)
+        );
+        let mut truncated = png(100, 100);
+        truncated.truncate(60);
+        assert_eq!(normalise(&truncated).err(), Some(PhotoError::NotAnImage));
+        assert_eq!(
+            normalise(&vec![0u8; MAX_UPLOAD_BYTES + 1]).err(),
+            Some(PhotoError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_refused_without_allocating_it() {
+        // A valid PNG header that claims 60000 x 60000 pixels.
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&60000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&60000u32.to_be_bytes());
+        assert_eq!(normalise(&bomb).err(), Some(PhotoError::NotAnImage));
+    }
+}
