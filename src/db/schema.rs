@@ -50,6 +50,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// SQLite only: the FTS5 trigram index over `users.search_text`.
+    users_search (rowid) {
+        rowid -> BigInt,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
     user_photos (user_id) {
         user_id -> BigInt,
         content_type -> Text,
@@ -149,6 +157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_status_counts,
     user_photos,
+    users_search,
     user_groups,
     group_memberships,
     areas,

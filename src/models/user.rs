@@ -301,14 +301,26 @@ impl UserFilter {
     }
 }
 
-fn filtered(filter: &UserFilter) -> u::BoxedQuery<'static, Db> {
+/// Whether a search can use SQLite's trigram index: 3+ characters and no
+/// LIKE wildcards (the FTS5 LIKE has no ESCAPE).
+fn trigram_searchable(needle: &str) -> bool {
+    needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
+}
+
+fn filtered(filter: &UserFilter, conn: &DbConn) -> u::BoxedQuery<'static, Db> {
     let mut q = live();
     if let Some(text) = &filter.text {
-        q = q.filter(
-            u::search_text
-                .like(contains_pattern(&text.to_lowercase()))
-                .escape('\\'),
-        );
+        let needle = text.to_lowercase();
+        if matches!(conn, DbConn::Sqlite(_)) && trigram_searchable(&needle) {
+            use crate::db::schema::users_search as fts;
+            let hits = fts::table
+                .filter(fts::search_text.like(format!("%{needle}%")))
+                .select(fts::rowid);
+            q = q.filter(u::id.eq_any(hits));
+        } else {
+            // PostgreSQL: the pg_trgm GIN index serves this LIKE where it exists.
+            q = q.filter(u::search_text.like(contains_pattern(&needle)).escape('\\'));
+        }
     }
     if let Some(status) = filter.status {
         q = q.filter(u::status.eq(status.as_str()));
@@ -369,7 +381,7 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
             .map(|(_, n)| n)
             .sum());
     }
-    filtered(filter).select(count_star()).first(conn)
+    filtered(filter, conn).select(count_star()).first(conn)
 }
 
 pub fn list(
@@ -384,7 +396,7 @@ pub fn list(
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let page = page.clamp(1, last_page);
     let offset = (page - 1) * per_page;
-    let ordered = ordered(filtered(filter), sort, descending);
+    let ordered = ordered(filtered(filter, conn), sort, descending);
     let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
     let items = if default_view && offset < DEFERRED_JOIN_FROM {
         // The view every admin opens first: a static query, so diesel keeps

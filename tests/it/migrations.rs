@@ -58,7 +58,9 @@ type Schema = BTreeMap<String, Vec<String>>;
 
 fn sqlite_schema(conn: &mut SqliteConnection) -> Schema {
     let tables: Vec<TableName> = diesel::sql_query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
+        // users_search*: the FTS5 search index, SQLite's counterpart of a pg_trgm index.
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE 'users_search%' AND name <> '__diesel_schema_migrations'",
     )
     .load(conn)
     .unwrap();
