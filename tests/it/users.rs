@@ -702,3 +702,49 @@ db_test!(names_sort_like_a_phone_book_across_pages, |app| {
         "pages do not repeat anyone"
     );
 });
+
+db_test!(search_follows_edits_and_deletions, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(
+        &app,
+        &[
+            ("first_name", "Zoë"),
+            ("last_name", "Quast"),
+            ("email", "ZQ@Example.org"),
+        ],
+    )
+    .await;
+    let zoe = find_by_username(&app, "zoe.quast").unwrap().id;
+    let hits = |body: &str| text_of(body, "p.count").unwrap_or_default();
+    assert!(
+        hits(&app.get_html("/users?q=QUAST").await.1).starts_with("1 "),
+        "case-insensitive"
+    );
+    assert!(hits(&app.get_html("/users?q=zq%40example").await.1).starts_with("1 "));
+    assert!(
+        hits(&app.get_html("/users?q=qu").await.1).starts_with("1 "),
+        "two characters work too"
+    );
+    let res = app
+        .post(
+            &format!("/users/{zoe}/edit"),
+            &[
+                ("first_name", "Zoë"),
+                ("last_name", "Quandt"),
+                ("username", "zoe.quandt"),
+                ("email", "ZQ@Example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        hits(&app.get_html("/users?q=quast").await.1).starts_with("0 "),
+        "the old name is gone from the index"
+    );
+    assert!(hits(&app.get_html("/users?q=quandt").await.1).starts_with("1 "));
+    app.post(&format!("/users/{zoe}/delete"), &[]).await;
+    assert!(
+        hits(&app.get_html("/users?q=quandt").await.1).starts_with("0 "),
+        "deleted users are not found"
+    );
+});
