@@ -301,13 +301,16 @@ impl UserFilter {
     }
 }
 
+/// Up to this many search hits are passed to the list query as literal ids.
+const FEW_SEARCH_HITS: i64 = 2000;
+
 /// Whether a search can use SQLite's trigram index: 3+ characters and no
 /// LIKE wildcards (the FTS5 LIKE has no ESCAPE).
 fn trigram_searchable(needle: &str) -> bool {
     needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
 }
 
-fn filtered(filter: &UserFilter, conn: &DbConn) -> u::BoxedQuery<'static, Db> {
+fn filtered(filter: &UserFilter, conn: &mut DbConn) -> QueryResult<u::BoxedQuery<'static, Db>> {
     let mut q = live();
     if let Some(text) = &filter.text {
         let needle = text.to_lowercase();
@@ -316,7 +319,14 @@ fn filtered(filter: &UserFilter, conn: &DbConn) -> u::BoxedQuery<'static, Db> {
             let hits = fts::table
                 .filter(fts::search_text.like(format!("%{needle}%")))
                 .select(fts::rowid);
-            q = q.filter(u::id.eq_any(hits));
+            // Few hits: hand SQLite the ids themselves, so it looks them up by
+            // key instead of walking the whole sort index to test membership.
+            let few: Vec<i64> = hits.clone().limit(FEW_SEARCH_HITS + 1).load(conn)?;
+            if few.len() as i64 <= FEW_SEARCH_HITS {
+                q = q.filter(u::id.eq_any(few));
+            } else {
+                q = q.filter(u::id.eq_any(hits));
+            }
         } else {
             // PostgreSQL: the pg_trgm GIN index serves this LIKE where it exists.
             q = q.filter(u::search_text.like(contains_pattern(&needle)).escape('\\'));
@@ -343,7 +353,7 @@ fn filtered(filter: &UserFilter, conn: &DbConn) -> u::BoxedQuery<'static, Db> {
     if let Some(staff) = filter.staff {
         q = q.filter(u::is_staff.eq(staff));
     }
-    q
+    Ok(q)
 }
 
 /// From this offset on, a page is fetched by ids first (see `list`).
@@ -381,7 +391,7 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
             .map(|(_, n)| n)
             .sum());
     }
-    filtered(filter, conn).select(count_star()).first(conn)
+    filtered(filter, conn)?.select(count_star()).first(conn)
 }
 
 pub fn list(
@@ -396,7 +406,7 @@ pub fn list(
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let page = page.clamp(1, last_page);
     let offset = (page - 1) * per_page;
-    let ordered = ordered(filtered(filter, conn), sort, descending);
+    let ordered = ordered(filtered(filter, conn)?, sort, descending);
     let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
     let items = if default_view && offset < DEFERRED_JOIN_FROM {
         // The view every admin opens first: a static query, so diesel keeps
