@@ -310,27 +310,57 @@ fn trigram_searchable(needle: &str) -> bool {
     needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\'])
 }
 
-fn filtered(filter: &UserFilter, conn: &mut DbConn) -> QueryResult<u::BoxedQuery<'static, Db>> {
-    let mut q = live();
-    if let Some(text) = &filter.text {
+/// How the search term of a filter is matched; decided once per request, so
+/// the count and the page share one trigram lookup.
+enum TextMatch {
+    Anything,
+    /// SQLite, few trigram hits: the matching ids themselves.
+    Ids(Vec<i64>),
+    /// SQLite, many trigram hits: membership in the FTS5 result (LIKE pattern).
+    Trigram(String),
+    /// A LIKE on `search_text` (served by pg_trgm on PostgreSQL where present).
+    Like(String),
+}
+
+impl TextMatch {
+    fn resolve(filter: &UserFilter, conn: &mut DbConn) -> QueryResult<Self> {
+        use crate::db::schema::users_search as fts;
+        let Some(text) = &filter.text else {
+            return Ok(Self::Anything);
+        };
         let needle = text.to_lowercase();
-        if matches!(conn, DbConn::Sqlite(_)) && trigram_searchable(&needle) {
-            use crate::db::schema::users_search as fts;
-            let hits = fts::table
-                .filter(fts::search_text.like(format!("%{needle}%")))
-                .select(fts::rowid);
-            // Few hits: hand SQLite the ids themselves, so it looks them up by
-            // key instead of walking the whole sort index to test membership.
-            let few: Vec<i64> = hits.clone().limit(FEW_SEARCH_HITS + 1).load(conn)?;
-            if few.len() as i64 <= FEW_SEARCH_HITS {
-                q = q.filter(u::id.eq_any(few));
-            } else {
-                q = q.filter(u::id.eq_any(hits));
-            }
-        } else {
-            // PostgreSQL: the pg_trgm GIN index serves this LIKE where it exists.
-            q = q.filter(u::search_text.like(contains_pattern(&needle)).escape('\\'));
+        if !(matches!(conn, DbConn::Sqlite(_)) && trigram_searchable(&needle)) {
+            return Ok(Self::Like(contains_pattern(&needle)));
         }
+        let pattern = format!("%{needle}%");
+        // Few hits: hand SQLite the ids themselves, so it looks them up by
+        // key instead of walking the whole sort index to test membership.
+        let few: Vec<i64> = fts::table
+            .filter(fts::search_text.like(pattern.clone()))
+            .select(fts::rowid)
+            .limit(FEW_SEARCH_HITS + 1)
+            .load(conn)?;
+        if few.len() as i64 <= FEW_SEARCH_HITS {
+            Ok(Self::Ids(few))
+        } else {
+            Ok(Self::Trigram(pattern))
+        }
+    }
+}
+
+fn filtered(filter: &UserFilter, text: &TextMatch) -> u::BoxedQuery<'static, Db> {
+    use crate::db::schema::users_search as fts;
+    let mut q = live();
+    match text {
+        TextMatch::Anything => {}
+        TextMatch::Ids(ids) => q = q.filter(u::id.eq_any(ids.clone())),
+        TextMatch::Trigram(pattern) => {
+            let hits = fts::table
+                .filter(fts::search_text.like(pattern.clone()))
+                .select(fts::rowid);
+            q = q.filter(u::id.eq_any(hits));
+        }
+        TextMatch::Like(pattern) => q = q.filter(u::search_text.like(pattern.clone()).escape('\\')),
     }
     if let Some(status) = filter.status {
         q = q.filter(u::status.eq(status.as_str()));
@@ -353,7 +383,7 @@ fn filtered(filter: &UserFilter, conn: &mut DbConn) -> QueryResult<u::BoxedQuery
     if let Some(staff) = filter.staff {
         q = q.filter(u::is_staff.eq(staff));
     }
-    Ok(q)
+    q
 }
 
 /// From this offset on, a page is fetched by ids first (see `list`).
@@ -391,7 +421,12 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
             .map(|(_, n)| n)
             .sum());
     }
-    filtered(filter, conn)?.select(count_star()).first(conn)
+    let text = TextMatch::resolve(filter, conn)?;
+    count_matching(conn, filter, &text)
+}
+
+fn count_matching(conn: &mut DbConn, filter: &UserFilter, text: &TextMatch) -> QueryResult<i64> {
+    filtered(filter, text).select(count_star()).first(conn)
 }
 
 pub fn list(
@@ -402,11 +437,15 @@ pub fn list(
     page: i64,
     per_page: i64,
 ) -> QueryResult<Page<User>> {
-    let total = count(conn, filter)?;
+    let text = TextMatch::resolve(filter, conn)?;
+    let total = match text {
+        TextMatch::Anything => count(conn, filter)?,
+        _ => count_matching(conn, filter, &text)?,
+    };
     let last_page = ((total + per_page - 1) / per_page).max(1);
     let page = page.clamp(1, last_page);
     let offset = (page - 1) * per_page;
-    let ordered = ordered(filtered(filter, conn)?, sort, descending);
+    let ordered = || ordered(filtered(filter, &text), sort, descending);
     let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
     let items = if default_view && offset < DEFERRED_JOIN_FROM {
         // The view every admin opens first: a static query, so diesel keeps
@@ -421,7 +460,7 @@ pub fn list(
     } else if offset >= DEFERRED_JOIN_FROM || filter.text.is_some() {
         // Deep pages and searches: find the ids on the (covering) index first,
         // then fetch just those rows, instead of dragging whole rows past the offset.
-        let ids: Vec<i64> = ordered
+        let ids: Vec<i64> = ordered()
             .select(u::id)
             .limit(per_page)
             .offset(offset)
@@ -433,7 +472,7 @@ pub fn list(
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         rows
     } else {
-        ordered
+        ordered()
             .limit(per_page)
             .offset(offset)
             .select(User::as_select())

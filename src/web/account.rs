@@ -43,7 +43,8 @@ pub struct LoginForm {
     next: String,
 }
 
-fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+/// The admin session cookie (also set by the first-admin setup).
+pub(super) fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/")
         .http_only(true)

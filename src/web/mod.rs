@@ -97,7 +97,14 @@ impl AppState {
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.settings().public_base_url.starts_with("https://")
+        // Runs on every response: read in place instead of cloning the settings.
+        match self.settings.read() {
+            Ok(s) => s.public_base_url.starts_with("https://"),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .public_base_url
+                .starts_with("https://"),
+        }
     }
 
     pub fn session_policy(&self) -> crate::services::auth::SessionPolicy {

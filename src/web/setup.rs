@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::services::{ServiceError, setup};
 use crate::views::SetupView;
 use crate::web::extract::{CsrfForm, public_page};
-use crate::web::{AppState, SESSION_COOKIE, html, redirect};
+use crate::web::{AppState, html, redirect};
 
 const SETUP_COOKIE: &str = "einlass_setup";
 
@@ -88,13 +88,7 @@ pub async fn submit(
     {
         Ok((_, session)) => {
             let mut res = redirect("/");
-            let session_cookie = Cookie::build(SESSION_COOKIE, session.0)
-                .path("/")
-                .http_only(true)
-                .secure(state.secure_cookies())
-                .same_site(SameSite::Lax)
-                .finish();
-            let _ = res.add_cookie(&session_cookie);
+            let _ = res.add_cookie(&super::account::session_cookie(&state, session.0));
             let _ =
                 res.add_removal_cookie(&Cookie::build(SETUP_COOKIE, "").path("/setup").finish());
             Ok(res)
