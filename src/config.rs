@@ -1,5 +1,5 @@
-//! Settings of one running instance, from the environment (or flags). Passed
-//! around in app state; nothing global. Secrets never appear in Debug output.
+//! Settings of one running instance, from the environment (or flags). Held by
+//! the `Context`; nothing global. Secrets never appear in Debug output.
 
 use std::fmt;
 
@@ -70,6 +70,26 @@ pub struct Config {
     /// HTTP worker threads (0 = one per core).
     #[arg(long, env = "EINLASS_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
+
+    /// Milliseconds a request waits for its turn at the database (or at the
+    /// password-hashing queue) before it gets a "busy, try again" page (503).
+    #[arg(
+        long,
+        env = "EINLASS_QUEUE_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub queue_timeout_ms: u64,
+
+    /// Reverse proxies whose X-Forwarded-For / Forwarded headers are believed:
+    /// addresses or CIDR ranges, comma-separated (default: none).
+    #[arg(
+        long,
+        env = "EINLASS_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
 }
 
 impl Config {
@@ -109,6 +129,8 @@ impl Config {
             session_absolute_hours: 12,
             db_pool_size: 8,
             workers: 0,
+            queue_timeout_ms: 10_000,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -126,6 +148,8 @@ impl fmt::Debug for Config {
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("db_pool_size", &self.db_pool_size)
             .field("workers", &self.workers)
+            .field("queue_timeout_ms", &self.queue_timeout_ms)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -4,9 +4,10 @@
 //! the page.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::context::QueueError;
 use crate::services::ServiceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum AppError {
     LoginRequired(String),
     #[error("password change required")]
     PasswordChangeRequired,
+    /// Overloaded or the database unreachable: try again shortly.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -34,10 +38,14 @@ pub enum ErrorPage {
     Forbidden,
     Csrf,
     BadRequest,
+    Busy,
     Internal,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Seconds a client is asked to wait after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -46,6 +54,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired(_) | AppError::PasswordChangeRequired => StatusCode::SEE_OTHER,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,7 +65,7 @@ impl ResponseError for AppError {
                 let location = if next.is_empty() || next == "/" {
                     "/login".to_owned()
                 } else {
-                    format!("/login?next={}", url_encode(next))
+                    crate::web::link("/login", &[("next", next)])
                 };
                 return HttpResponse::SeeOther()
                     .insert_header((LOCATION, location))
@@ -71,12 +80,20 @@ impl ResponseError for AppError {
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::Csrf => ErrorPage::Csrf,
             AppError::BadRequest(_) => ErrorPage::BadRequest,
+            AppError::Busy(cause) => {
+                tracing::warn!(%cause, "request refused: busy");
+                ErrorPage::Busy
+            }
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 ErrorPage::Internal
             }
         };
-        let mut response = HttpResponse::build(self.status_code()).finish();
+        let mut builder = HttpResponse::build(self.status_code());
+        if page == ErrorPage::Busy {
+            builder.insert_header((RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        let mut response = builder.finish();
         response.extensions_mut().insert(page);
         response
     }
@@ -87,8 +104,17 @@ impl From<ServiceError> for AppError {
         match err {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Queue(QueueError::Busy(_) | QueueError::Unavailable(_)) => {
+                AppError::Busy(err.to_string())
+            }
             other => AppError::Internal(format!("{other}")),
         }
+    }
+}
+
+impl From<QueueError> for AppError {
+    fn from(err: QueueError) -> Self {
+        AppError::from(ServiceError::Queue(err))
     }
 }
 
@@ -96,17 +122,4 @@ impl From<askama::Error> for AppError {
     fn from(err: askama::Error) -> Self {
         AppError::Internal(format!("template: {err}"))
     }
-}
-
-/// Percent-encodes a path for a query parameter.
-pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

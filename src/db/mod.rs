@@ -122,7 +122,7 @@ impl DbManager {
         Ok(Self { target })
     }
 
-    fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
+    pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
         match &self.target {
             DatabaseTarget::Postgres(url) => PgConnection::establish(url).map(DbConn::Postgres),
             DatabaseTarget::Sqlite(path) => {
@@ -262,20 +262,4 @@ impl Drop for RollbackGuard<'_> {
             let _ = self.conn.batch_execute("ROLLBACK");
         }
     }
-}
-
-/// Refreshes the planner's statistics (after bulk loads, and from time to time
-/// on SQLite, which has no autovacuum daemon to do it).
-pub fn refresh_statistics(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
-    match conn {
-        DbConn::Postgres(c) => c.batch_execute("VACUUM ANALYZE"),
-        DbConn::Sqlite(c) => c.batch_execute("PRAGMA optimize"),
-    }
-}
-
-pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
 }

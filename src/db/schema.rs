@@ -111,11 +111,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
+    rate_limit_hits (id) {
         id -> BigInt,
-        account_key -> Text,
-        client_ip -> Text,
-        failed_at -> Timestamp,
+        scope -> Text,
+        key_hash -> Text,
+        hit_at -> Timestamp,
     }
 }
 
@@ -163,7 +163,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     areas,
     area_assignments,
     admin_sessions,
-    login_failures,
+    rate_limit_hits,
     one_time_tokens,
     audit_events,
 );

@@ -28,6 +28,40 @@ text_enum!(Salutation { Frau => "frau", Herr => "herr", Divers => "divers" });
 text_enum!(UserType { Mitarbeiter => "mitarbeiter", Extern => "extern", Gast => "gast" });
 text_enum!(AreaRole { Mitglied => "mitglied", Redaktion => "redaktion", Leitung => "leitung" });
 
+/// A first or last name: one line, 1 to 100 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, super::FieldError> {
+        super::required_line(input, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A personnel number as the organisation writes it (kept as text: `00123`
+/// stays `00123`): one line, at most 50 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonnelNumber(String);
+
+impl PersonnelNumber {
+    pub const MAX_CHARS: usize = 50;
+
+    /// Empty input is no number.
+    pub fn parse(input: &str) -> Result<Option<Self>, super::FieldError> {
+        Ok(super::optional_line(input, Self::MAX_CHARS)?.map(Self))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +78,17 @@ mod tests {
             assert_eq!(r.as_str().parse::<AreaRole>(), Ok(*r));
         }
         assert!("Frau".parse::<Salutation>().is_err());
+    }
+
+    #[test]
+    fn names_and_numbers_are_single_lines() {
+        assert_eq!(PersonName::parse(" Anna ").unwrap().as_str(), "Anna");
+        assert!(PersonName::parse("").is_err());
+        assert!(PersonName::parse("A\0").is_err());
+        assert_eq!(
+            PersonnelNumber::parse(" 00123 ").unwrap().unwrap().as_str(),
+            "00123"
+        );
+        assert_eq!(PersonnelNumber::parse("  "), Ok(None));
     }
 }

@@ -1,6 +1,12 @@
 //! Photo uploads: whatever arrives is decoded within hard limits and encoded
 //! anew as a small JPEG, so no metadata (GPS, camera) and no crafted bytes of
 //! the original are ever stored or served.
+//!
+//! A small file can declare a huge image (a 140 KB PNG of 12000 x 12000
+//! pixels decodes to 430 MB). The pixel count is read from the header and
+//! checked before anything is decoded, and the decoder's allocations are
+//! capped; callers also bound how many decodes run at once
+//! (`Context::photo_decodes`), so memory stays bounded under parallel uploads.
 
 use std::io::Cursor;
 
@@ -10,8 +16,12 @@ use image::{ImageFormat, ImageReader, Limits};
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 /// Longest side of the stored photo.
 pub const MAX_SIDE: u32 = 512;
-const MAX_PIXELS_SIDE: u32 = 12_000;
-const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+/// Most pixels an upload may have: 40 megapixels (8000 x 5000), more than
+/// phone cameras write by default.
+pub const MAX_PIXELS: u64 = 40_000_000;
+const MAX_PIXELS_SIDE: u32 = 20_000;
+/// Decoder allocation cap: 40 MP as RGBA plus slack.
+const MAX_DECODE_ALLOC: u64 = 192 * 1024 * 1024;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PhotoError {
@@ -19,6 +29,8 @@ pub enum PhotoError {
     Empty,
     #[error("too large")]
     TooLarge,
+    #[error("too many pixels")]
+    TooManyPixels,
     #[error("not a JPEG or PNG image")]
     NotAnImage,
 }
@@ -38,11 +50,21 @@ pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
     if upload.len() > MAX_UPLOAD_BYTES {
         return Err(PhotoError::TooLarge);
     }
-    let mut reader = ImageReader::new(Cursor::new(upload))
-        .with_guessed_format()
-        .map_err(|_| PhotoError::NotAnImage)?;
+    let open = || {
+        ImageReader::new(Cursor::new(upload))
+            .with_guessed_format()
+            .map_err(|_| PhotoError::NotAnImage)
+    };
+    let mut reader = open()?;
     if !matches!(reader.format(), Some(ImageFormat::Jpeg | ImageFormat::Png)) {
         return Err(PhotoError::NotAnImage);
+    }
+    // The header alone says how large the image is: refuse before decoding.
+    let (width, height) = open()?
+        .into_dimensions()
+        .map_err(|_| PhotoError::NotAnImage)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(PhotoError::TooManyPixels);
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_PIXELS_SIDE);
@@ -110,10 +132,36 @@ mod tests {
 
     #[test]
     fn a_huge_declared_size_is_refused_without_allocating_it() {
-        // A valid PNG header that claims 60000 x 60000 pixels.
+        // A PNG header patched to claim 60000 x 60000 pixels (its checksum
+        // no longer matches: the reader refuses it before any decoding).
         let mut bomb = png(1, 1);
         bomb[16..20].copy_from_slice(&60000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&60000u32.to_be_bytes());
         assert_eq!(normalise(&bomb).err(), Some(PhotoError::NotAnImage));
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_by_its_pixel_count() {
+        // 12000 x 12000 of one colour: a few hundred KB on the wire.
+        let bomb = bomb_png(12_000, 12_000);
+        assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+        assert_eq!(normalise(&bomb).err(), Some(PhotoError::TooManyPixels));
+    }
+
+    /// A PNG of one grey colour, written row by row (never held as pixels).
+    pub(crate) fn bomb_png(width: u32, height: u32) -> Vec<u8> {
+        use image::ImageEncoder;
+        let mut out = Vec::new();
+        let encoder = image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Best,
+            image::codecs::png::FilterType::NoFilter,
+        );
+        // The encoder needs the whole buffer; one byte per pixel (L8) keeps it at width*height.
+        let pixels = vec![128u8; (width * height) as usize];
+        encoder
+            .write_image(&pixels, width, height, image::ExtendedColorType::L8)
+            .unwrap();
+        out
     }
 }

@@ -14,6 +14,8 @@ pub enum TokenPurpose {
 }
 
 impl TokenPurpose {
+    pub const ALL: [TokenPurpose; 1] = [TokenPurpose::Setup];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TokenPurpose::Setup => "setup",
@@ -24,6 +26,13 @@ impl TokenPurpose {
         match self {
             TokenPurpose::Setup => "ELS",
         }
+    }
+}
+
+impl std::str::FromStr for TokenPurpose {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s).ok_or(())
     }
 }
 

@@ -2,58 +2,44 @@
 //! of [`Texts`], and the macro below demands both translations, so a missing
 //! text is a compile error, not a blank on screen.
 
-use crate::domain::{AdminRole, AreaRole, FieldError, Salutation, UserStatus, UserType};
-use crate::services::Refusal;
+use time::PrimitiveDateTime;
+use time_tz::OffsetDateTimeExt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    De,
-    En,
+use crate::domain::{
+    AdminRole, AreaRole, FieldError, Language, Refusal, Salutation, TimeZone, UserStatus, UserType,
+};
+
+/// The UI languages (defined in the domain, where settings need them).
+pub type Lang = Language;
+
+/// The texts of a language.
+pub trait Catalogue {
+    fn texts(self) -> &'static Texts;
 }
 
-impl Lang {
-    pub fn code(self) -> &'static str {
+impl Catalogue for Language {
+    fn texts(self) -> &'static Texts {
         match self {
-            Lang::De => "de",
-            Lang::En => "en",
+            Language::De => &DE,
+            Language::En => &EN,
         }
     }
+}
 
-    pub fn parse(code: &str) -> Option<Self> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "de" => Some(Lang::De),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Lang::De => &DE,
-            Lang::En => &EN,
-        }
-    }
-
-    /// The first supported language of an Accept-Language header, by weight.
-    pub fn from_accept_language(header: &str) -> Option<Self> {
-        let mut best: Option<(f32, Lang)> = None;
-        for part in header.split(',') {
-            let mut pieces = part.trim().split(';');
-            let tag = pieces.next().unwrap_or("").trim();
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or("");
-            if let Some(lang) = Lang::parse(primary)
-                && q > 0.0
-                && best.is_none_or(|(bq, _)| q > bq)
-            {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, l)| l)
+/// A UTC timestamp as people of the instance read it: in its time zone,
+/// written the way the language writes dates.
+pub fn format_datetime(at: &PrimitiveDateTime, zone: TimeZone, lang: Language) -> String {
+    let local = at.assume_utc().to_timezone(zone.tz());
+    let (d, m, y, h, min) = (
+        local.day(),
+        local.month() as u8,
+        local.year(),
+        local.hour(),
+        local.minute(),
+    );
+    match lang {
+        Language::De => format!("{d:02}.{m:02}.{y} {h:02}:{min:02}"),
+        Language::En => format!("{y}-{m:02}-{d:02} {h:02}:{min:02}"),
     }
 }
 
@@ -266,6 +252,8 @@ catalogue! {
     error_csrf_text: "Das Formular war veraltet oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form was stale or did not come from this site. Nothing was changed. Please reload the page and try again.";
     error_internal_title: "Ein Fehler ist aufgetreten", "Something went wrong";
     error_internal_text: "Die Aktion konnte nicht ausgeführt werden. Bitte versuchen Sie es gleich noch einmal. Der Fehler wurde protokolliert.", "The action could not be carried out. Please try again shortly. The error has been logged.";
+    error_busy_title: "Gerade überlastet", "Busy right now";
+    error_busy_text: "Einlass hat im Moment zu viel zu tun oder erreicht seine Datenbank nicht. Es wurde nichts geändert. Bitte versuchen Sie es in einigen Sekunden noch einmal.", "Einlass has too much to do right now or cannot reach its database. Nothing was changed. Please try again in a few seconds.";
     error_bad_request_title: "Ungültige Anfrage", "Invalid request";
     error_bad_request_text: "Die Anfrage war unvollständig oder zu groß. Es wurde nichts geändert.", "The request was incomplete or too large. Nothing was changed.";
     go_home: "Zur Übersicht", "Go to the overview";
@@ -296,6 +284,10 @@ catalogue! {
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
     fe_invalid_image: "Bitte ein Foto als JPEG oder PNG hochladen.", "Please upload a photo as JPEG or PNG.";
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
+    fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels). Please make it smaller first.";
+    fe_invalid_date: "Bitte ein Datum wie 2026-03-31 angeben.", "Please give a date like 2026-03-31.";
+    fe_date_out_of_range: "Bitte ein Datum zwischen den Jahren 1900 und 9998 angeben.", "Please give a date between the years 1900 and 9998.";
+    fe_unknown_member: "Kein Benutzer mit diesem Benutzernamen oder dieser E-Mail-Adresse.", "No user with this username or email address.";
     field_photo: "Foto", "Photo";
     photo_hint: "JPEG oder PNG, höchstens 5 MB. Einlass verkleinert das Bild und entfernt Metadaten.", "JPEG or PNG, at most 5 MB. Einlass shrinks the image and removes metadata.";
     photo_upload: "Foto hochladen", "Upload photo";
@@ -376,6 +368,10 @@ impl Texts {
             FieldError::InvalidCharacters => self.fe_invalid_chars,
             FieldError::InvalidImage => self.fe_invalid_image,
             FieldError::ImageTooLarge => self.fe_image_too_large,
+            FieldError::ImageTooManyPixels => self.fe_image_too_many_pixels,
+            FieldError::InvalidDate => self.fe_invalid_date,
+            FieldError::DateOutOfRange => self.fe_date_out_of_range,
+            FieldError::UnknownMember => self.fe_unknown_member,
         }
     }
 
@@ -395,19 +391,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_language_picks_the_best_supported() {
+    fn dates_are_local_and_localised() {
+        let at = time::macros::datetime!(2026-07-01 10:30);
+        let berlin = TimeZone::parse("Europe/Berlin").unwrap();
         assert_eq!(
-            Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"),
-            Some(Lang::En)
+            format_datetime(&at, berlin, Language::De),
+            "01.07.2026 12:30"
         );
         assert_eq!(
-            Lang::from_accept_language("fr-FR, de;q=0.5, en;q=0.4"),
-            Some(Lang::De)
-        );
-        assert_eq!(Lang::from_accept_language("fr, it"), None);
-        assert_eq!(
-            Lang::from_accept_language("en;q=0, de;q=0.1"),
-            Some(Lang::De)
+            format_datetime(&at, berlin, Language::En),
+            "2026-07-01 12:30"
         );
     }
 

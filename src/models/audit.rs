@@ -7,32 +7,48 @@ use time::PrimitiveDateTime;
 
 use crate::db::schema::audit_events as a;
 use crate::db::{Db, DbConn};
-use crate::models::{Page, contains_pattern};
+use crate::domain::audit::{AuditEntry, AuditFilter};
+use crate::domain::{Page, UserId};
+use crate::models::contains_pattern;
 
 diesel::define_sql_function! {
     /// SQL `lower()`, the same on SQLite and PostgreSQL.
     fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = a)]
-pub struct AuditEvent {
-    pub id: i64,
-    pub occurred_at: PrimitiveDateTime,
-    pub actor_id: Option<i64>,
-    pub actor_label: String,
-    pub action: String,
-    pub target_kind: Option<String>,
-    pub target_id: Option<i64>,
-    pub target_label: Option<String>,
-    pub details: Option<String>,
+struct AuditRow {
+    occurred_at: PrimitiveDateTime,
+    actor_label: String,
+    action: String,
+    target_kind: Option<String>,
+    target_id: Option<i64>,
+    target_label: Option<String>,
+    details: Option<String>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            occurred_at: r.occurred_at,
+            actor_label: r.actor_label,
+            action: r.action,
+            target_user: r
+                .target_id
+                .filter(|_| r.target_kind.as_deref() == Some("user"))
+                .map(UserId::new),
+            target_label: r.target_label,
+            details: r.details,
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = a)]
 pub struct NewAuditEvent {
     pub occurred_at: PrimitiveDateTime,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub actor_label: String,
     pub action: String,
     pub target_kind: Option<String>,
@@ -43,17 +59,6 @@ pub struct NewAuditEvent {
 
 pub fn insert(conn: &mut DbConn, row: &NewAuditEvent) -> QueryResult<usize> {
     diesel::insert_into(a::table).values(row).execute(conn)
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct AuditFilter {
-    pub action: Option<String>,
-    /// Part of the actor's or the target's label.
-    pub text: Option<String>,
-    pub target_kind: Option<String>,
-    pub target_id: Option<i64>,
-    pub from: Option<PrimitiveDateTime>,
-    pub until: Option<PrimitiveDateTime>,
 }
 
 fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
@@ -70,11 +75,8 @@ fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
                 .or(lower(a::target_label).like(pattern).escape('\\')),
         );
     }
-    if let Some(kind) = &filter.target_kind {
-        q = q.filter(a::target_kind.eq(kind.clone()));
-    }
-    if let Some(id) = filter.target_id {
-        q = q.filter(a::target_id.eq(id));
+    if let Some((kind, id)) = filter.target {
+        q = q.filter(a::target_kind.eq(kind).and(a::target_id.eq(id)));
     }
     if let Some(from) = filter.from {
         q = q.filter(a::occurred_at.ge(from));
@@ -90,16 +92,25 @@ pub fn list(
     filter: &AuditFilter,
     page: i64,
     per_page: i64,
-) -> QueryResult<Page<AuditEvent>> {
+) -> QueryResult<Page<AuditEntry>> {
+    if filter.matches_nothing {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page: 1,
+            per_page,
+        });
+    }
     let total = filtered(filter).select(count_star()).first(conn)?;
-    let items = filtered(filter)
+    let page = page.clamp(1, crate::domain::page::last_page(total, per_page));
+    let items: Vec<AuditRow> = filtered(filter)
         .order((a::occurred_at.desc(), a::id.desc()))
         .limit(per_page)
         .offset((page - 1) * per_page)
-        .select(AuditEvent::as_select())
+        .select(AuditRow::as_select())
         .load(conn)?;
     Ok(Page {
-        items,
+        items: items.into_iter().map(Into::into).collect(),
         total,
         page,
         per_page,

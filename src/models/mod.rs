@@ -1,15 +1,22 @@
 //! Tables and their queries: row structs, insert/update forms and query
 //! functions `fn(&mut DbConn, ..) -> QueryResult<_>`. The only place that
-//! knows SQL; services decide, models fetch and store.
+//! knows SQL and the only place that branches on the backend; services
+//! decide, models fetch and store.
 
 pub mod audit;
-pub mod login_failure;
+pub mod conflict;
 pub mod photo;
+pub mod rate_limit;
 pub mod session;
 pub mod settings;
+pub mod sql_types;
 pub mod token;
 pub mod unit;
 pub mod user;
+
+use diesel::connection::SimpleConnection;
+
+use crate::db::DbConn;
 
 /// LIKE pattern that finds `needle` anywhere, with `%`, `_` and `\` escaped.
 pub fn contains_pattern(needle: &str) -> String {
@@ -25,30 +32,25 @@ pub fn contains_pattern(needle: &str) -> String {
     out
 }
 
-/// One page of a list and where it sits in the whole.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
+/// Answers when the database does (health checks).
+pub fn ping(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    conn.batch_execute("SELECT 1")
 }
 
-impl<T> Page<T> {
-    pub fn page_count(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page).max(1)
+/// Refreshes the planner's statistics after a bulk load.
+pub fn analyze_after_bulk_load(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("VACUUM ANALYZE"),
+        DbConn::Sqlite(c) => c.batch_execute("ANALYZE"),
     }
+}
 
-    pub fn first_index(&self) -> i64 {
-        if self.total == 0 {
-            0
-        } else {
-            (self.page - 1) * self.per_page + 1
-        }
-    }
-
-    pub fn last_index(&self) -> i64 {
-        (self.page * self.per_page).min(self.total)
+/// Lets SQLite refresh its statistics where they went stale; PostgreSQL's
+/// autovacuum does that by itself.
+pub fn optimize(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Postgres(_) => Ok(()),
+        DbConn::Sqlite(c) => c.batch_execute("PRAGMA optimize"),
     }
 }
 
@@ -59,29 +61,5 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
-    }
-
-    #[test]
-    fn page_arithmetic() {
-        let p = Page::<()> {
-            items: vec![],
-            total: 101,
-            page: 3,
-            per_page: 50,
-        };
-        assert_eq!(
-            (p.page_count(), p.first_index(), p.last_index()),
-            (3, 101, 101)
-        );
-        let empty = Page::<()> {
-            items: vec![],
-            total: 0,
-            page: 1,
-            per_page: 50,
-        };
-        assert_eq!(
-            (empty.page_count(), empty.first_index(), empty.last_index()),
-            (1, 0, 0)
-        );
     }
 }

@@ -5,11 +5,12 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::user_photos as p;
+use crate::domain::UserId;
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = p)]
 pub struct UserPhoto {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub content_type: String,
     pub bytes: Vec<u8>,
     pub width: i32,
@@ -17,16 +18,16 @@ pub struct UserPhoto {
     pub updated_at: PrimitiveDateTime,
 }
 
-pub fn find(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<UserPhoto>> {
+pub fn find(conn: &mut DbConn, user: UserId) -> QueryResult<Option<UserPhoto>> {
     p::table
-        .find(user_id)
+        .find(user)
         .select(UserPhoto::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn exists(conn: &mut DbConn, user_id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(p::table.find(user_id))).get_result(conn)
+pub fn exists(conn: &mut DbConn, user: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(p::table.find(user))).get_result(conn)
 }
 
 /// Stores the photo, replacing an earlier one.
@@ -40,6 +41,6 @@ pub fn put(conn: &mut DbConn, photo: &UserPhoto) -> QueryResult<usize> {
     diesel::insert_into(p::table).values(photo).execute(conn)
 }
 
-pub fn delete(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
-    diesel::delete(p::table.find(user_id)).execute(conn)
+pub fn delete(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    diesel::delete(p::table.find(user)).execute(conn)
 }

@@ -7,27 +7,20 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::{admin_sessions as s, users};
+use crate::domain::UserId;
 use crate::models::user::User;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = s)]
 pub struct AdminSession {
     pub id_hash: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub created_at: PrimitiveDateTime,
     pub last_seen_at: PrimitiveDateTime,
 }
 
 pub fn insert(conn: &mut DbConn, row: &AdminSession) -> QueryResult<usize> {
     diesel::insert_into(s::table).values(row).execute(conn)
-}
-
-pub fn find(conn: &mut DbConn, id_hash: &str) -> QueryResult<Option<AdminSession>> {
-    s::table
-        .find(id_hash)
-        .select(AdminSession::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// The session and its live user in one query (runs on every admin request).
@@ -73,8 +66,8 @@ pub fn delete(conn: &mut DbConn, id_hash: &str) -> QueryResult<usize> {
 }
 
 /// Ends every session of a user (deactivation, password change, deletion).
-pub fn delete_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
-    diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)
+pub fn delete_for_user(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    diesel::delete(s::table.filter(s::user_id.eq(user))).execute(conn)
 }
 
 /// Removes sessions idle since before `idle_cutoff` or older than `absolute_cutoff`.

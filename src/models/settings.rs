@@ -5,6 +5,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::organisation_settings as s;
+use crate::domain::{Language, Settings, TimeZone};
 
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = s)]
@@ -26,6 +27,21 @@ impl std::fmt::Debug for OrganisationSettings {
             .field("organisation_name", &self.organisation_name)
             .field("public_base_url", &self.public_base_url)
             .finish_non_exhaustive()
+    }
+}
+
+impl OrganisationSettings {
+    /// The settings without the secret. A time zone that the tz database
+    /// no longer knows (after an upgrade) falls back to the default.
+    pub fn snapshot(&self) -> Settings {
+        Settings {
+            organisation_name: self.organisation_name.clone(),
+            brand_colour: self.brand_colour.clone(),
+            public_base_url: self.public_base_url.clone(),
+            invitation_validity_days: self.invitation_validity_days,
+            time_zone: TimeZone::parse(&self.time_zone).unwrap_or_default(),
+            default_language: Language::parse(&self.default_language).unwrap_or_default(),
+        }
     }
 }
 

@@ -6,14 +6,15 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::one_time_tokens as t;
+use crate::domain::UserId;
+use crate::domain::token::TokenPurpose;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = t)]
 pub struct OneTimeToken {
     pub id: i64,
-    pub purpose: String,
-    pub user_id: Option<i64>,
-    pub token_hash: String,
+    pub purpose: TokenPurpose,
+    pub user_id: Option<UserId>,
     pub created_at: PrimitiveDateTime,
     pub expires_at: PrimitiveDateTime,
     pub consumed_at: Option<PrimitiveDateTime>,
@@ -22,8 +23,8 @@ pub struct OneTimeToken {
 #[derive(Insertable)]
 #[diesel(table_name = t)]
 pub struct NewToken<'a> {
-    pub purpose: &'a str,
-    pub user_id: Option<i64>,
+    pub purpose: TokenPurpose,
+    pub user_id: Option<UserId>,
     pub token_hash: &'a str,
     pub created_at: PrimitiveDateTime,
     pub expires_at: PrimitiveDateTime,
@@ -36,7 +37,7 @@ pub fn insert(conn: &mut DbConn, row: &NewToken<'_>) -> QueryResult<usize> {
 /// A live token of this purpose with this hash.
 pub fn find_live(
     conn: &mut DbConn,
-    purpose: &str,
+    purpose: TokenPurpose,
     hash: &str,
     now: PrimitiveDateTime,
 ) -> QueryResult<Option<OneTimeToken>> {
@@ -66,7 +67,7 @@ pub fn consume(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResul
 /// Kills every outstanding token of a purpose.
 pub fn expire_all_of_purpose(
     conn: &mut DbConn,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: PrimitiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -81,13 +82,14 @@ pub fn expire_all_of_purpose(
 /// Kills every outstanding token of a user, whatever its purpose.
 pub fn expire_all_of_user(
     conn: &mut DbConn,
-    user_id: i64,
+    user: UserId,
     now: PrimitiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
         t::table
-            .filter(t::user_id.eq(user_id))
-            .filter(t::consumed_at.is_null()),
+            .filter(t::user_id.eq(user))
+            .filter(t::consumed_at.is_null())
+            .filter(t::expires_at.gt(now)),
     )
     .set(t::expires_at.eq(now))
     .execute(conn)

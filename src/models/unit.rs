@@ -7,122 +7,86 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::{area_assignments, areas, group_memberships, user_groups, users};
-use crate::domain::AreaRole;
-use crate::models::user::User;
+use crate::domain::units::{Member, Unit, UnitCatalog, UnitKind, UnitWithCount};
+use crate::domain::{AreaRole, UnitId, UserId};
+use crate::models::user::SummaryRow;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnitKind {
-    Group,
-    Area,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Group => "group",
-            UnitKind::Area => "area",
-        }
-    }
-}
-
-#[derive(Clone, Debug, Queryable)]
-pub struct Unit {
-    pub id: i64,
-    pub name: String,
-    pub name_key: String,
-    pub created_at: PrimitiveDateTime,
-}
-
-/// Every group and area by name: the menus of the user list, kept in memory
-/// (see `web::AppState::units`).
-#[derive(Clone, Debug, Default)]
-pub struct UnitCatalog {
-    pub groups: Vec<Unit>,
-    pub areas: Vec<Unit>,
-}
-
-impl UnitCatalog {
-    pub fn load(conn: &mut DbConn) -> QueryResult<Self> {
-        Ok(Self {
-            groups: group::all(conn)?,
-            areas: area::all(conn)?,
-        })
-    }
-}
-
-/// A member of a unit with the role held there (areas only).
-pub struct Member {
-    pub user: User,
-    pub role: Option<AreaRole>,
+pub fn catalog(conn: &mut DbConn) -> QueryResult<UnitCatalog> {
+    Ok(UnitCatalog {
+        groups: group::all(conn)?,
+        areas: area::all(conn)?,
+    })
 }
 
 /// Queries that read the same on both unit tables.
 macro_rules! unit_table_queries {
     ($table:ident, $members:ident, $fk:ident) => {
-        pub fn list(conn: &mut DbConn) -> QueryResult<Vec<(Unit, i64)>> {
-            let units: Vec<Unit> = $table::table
-                .select((
-                    $table::id,
-                    $table::name,
-                    $table::name_key,
-                    $table::created_at,
-                ))
-                .order($table::name_key.asc())
-                .load(conn)?;
+        fn columns() -> ($table::id, $table::name, $table::created_at) {
+            ($table::id, $table::name, $table::created_at)
+        }
+
+        fn unit((id, name, created_at): (UnitId, String, PrimitiveDateTime)) -> Unit {
+            Unit {
+                id,
+                name,
+                created_at,
+            }
+        }
+
+        pub fn list(conn: &mut DbConn) -> QueryResult<Vec<UnitWithCount>> {
+            let units = all(conn)?;
             // Deleting a user removes his memberships, so every row counts.
-            let counts: Vec<(i64, i64)> = $members::table
+            let counts: Vec<(UnitId, i64)> = $members::table
                 .group_by($members::$fk)
                 .select(($members::$fk, count_star()))
                 .load(conn)?;
             Ok(units
                 .into_iter()
                 .map(|unit| {
-                    let n = counts
+                    let members = counts
                         .iter()
                         .find(|(id, _)| *id == unit.id)
                         .map_or(0, |(_, n)| *n);
-                    (unit, n)
+                    UnitWithCount { unit, members }
                 })
                 .collect())
         }
 
         /// All units by name, without member counts (for menus).
         pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
-            $table::table
-                .select((
-                    $table::id,
-                    $table::name,
-                    $table::name_key,
-                    $table::created_at,
-                ))
+            Ok($table::table
+                .select(columns())
                 .order($table::name_key.asc())
-                .load(conn)
+                .load(conn)?
+                .into_iter()
+                .map(unit)
+                .collect())
         }
 
-        pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Unit>> {
-            $table::table
+        pub fn find(conn: &mut DbConn, id: UnitId) -> QueryResult<Option<Unit>> {
+            Ok($table::table
                 .find(id)
-                .select((
-                    $table::id,
-                    $table::name,
-                    $table::name_key,
-                    $table::created_at,
-                ))
+                .select(columns())
                 .first(conn)
-                .optional()
+                .optional()?
+                .map(unit))
         }
 
         pub fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Unit>> {
-            $table::table
+            Ok($table::table
                 .filter($table::name_key.eq(key))
-                .select((
-                    $table::id,
-                    $table::name,
-                    $table::name_key,
-                    $table::created_at,
-                ))
+                .select(columns())
                 .first(conn)
-                .optional()
+                .optional()?
+                .map(unit))
+        }
+
+        /// The ids of `wanted` that exist.
+        pub fn existing(conn: &mut DbConn, wanted: &[UnitId]) -> QueryResult<Vec<UnitId>> {
+            $table::table
+                .filter($table::id.eq_any(wanted.to_vec()))
+                .select($table::id)
+                .load(conn)
         }
 
         pub fn insert(
@@ -137,27 +101,23 @@ macro_rules! unit_table_queries {
                     $table::name_key.eq(key),
                     $table::created_at.eq(now),
                 ))
-                .returning((
-                    $table::id,
-                    $table::name,
-                    $table::name_key,
-                    $table::created_at,
-                ))
+                .returning(columns())
                 .get_result(conn)
+                .map(unit)
         }
 
-        pub fn rename(conn: &mut DbConn, id: i64, name: &str, key: &str) -> QueryResult<usize> {
+        pub fn rename(conn: &mut DbConn, id: UnitId, name: &str, key: &str) -> QueryResult<usize> {
             diesel::update($table::table.find(id))
                 .set(($table::name.eq(name), $table::name_key.eq(key)))
                 .execute(conn)
         }
 
-        pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+        pub fn delete(conn: &mut DbConn, id: UnitId) -> QueryResult<usize> {
             diesel::delete($table::table.find(id)).execute(conn)
         }
 
         /// Members who are live users.
-        pub fn live_member_count(conn: &mut DbConn, id: i64) -> QueryResult<i64> {
+        pub fn live_member_count(conn: &mut DbConn, id: UnitId) -> QueryResult<i64> {
             $members::table
                 .inner_join(users::table)
                 .filter($members::$fk.eq(id))
@@ -166,27 +126,27 @@ macro_rules! unit_table_queries {
                 .first(conn)
         }
 
-        pub fn remove_member(conn: &mut DbConn, id: i64, user_id: i64) -> QueryResult<usize> {
+        pub fn remove_member(conn: &mut DbConn, id: UnitId, user: UserId) -> QueryResult<usize> {
             diesel::delete(
                 $members::table
                     .filter($members::$fk.eq(id))
-                    .filter($members::user_id.eq(user_id)),
+                    .filter($members::user_id.eq(user)),
             )
             .execute(conn)
         }
 
-        pub fn remove_all_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
-            diesel::delete($members::table.filter($members::user_id.eq(user_id))).execute(conn)
+        pub fn remove_all_of_user(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+            diesel::delete($members::table.filter($members::user_id.eq(user))).execute(conn)
         }
 
-        /// (user id, unit name) for the given users, for list pages.
+        /// (user, unit name) for the given users, for list pages.
         pub fn names_for_users(
             conn: &mut DbConn,
-            user_ids: &[i64],
-        ) -> QueryResult<Vec<(i64, String)>> {
+            users: &[UserId],
+        ) -> QueryResult<Vec<(UserId, String)>> {
             $members::table
                 .inner_join($table::table)
-                .filter($members::user_id.eq_any(user_ids.to_vec()))
+                .filter($members::user_id.eq_any(users.to_vec()))
                 .order($table::name_key.asc())
                 .select(($members::user_id, $table::name))
                 .load(conn)
@@ -199,10 +159,10 @@ pub mod group {
 
     unit_table_queries!(user_groups, group_memberships, group_id);
 
-    pub fn add_member(conn: &mut DbConn, group_id: i64, user_id: i64) -> QueryResult<usize> {
+    pub fn add_member(conn: &mut DbConn, group: UnitId, user: UserId) -> QueryResult<usize> {
         let exists: i64 = group_memberships::table
-            .filter(group_memberships::group_id.eq(group_id))
-            .filter(group_memberships::user_id.eq(user_id))
+            .filter(group_memberships::group_id.eq(group))
+            .filter(group_memberships::user_id.eq(user))
             .select(count_star())
             .first(conn)?;
         if exists > 0 {
@@ -210,30 +170,33 @@ pub mod group {
         }
         diesel::insert_into(group_memberships::table)
             .values((
-                group_memberships::group_id.eq(group_id),
-                group_memberships::user_id.eq(user_id),
+                group_memberships::group_id.eq(group),
+                group_memberships::user_id.eq(user),
             ))
             .execute(conn)
     }
 
-    pub fn members(conn: &mut DbConn, group_id: i64, limit: i64) -> QueryResult<Vec<Member>> {
-        let rows: Vec<User> = group_memberships::table
+    pub fn members(conn: &mut DbConn, group: UnitId, limit: i64) -> QueryResult<Vec<Member>> {
+        let rows: Vec<SummaryRow> = group_memberships::table
             .inner_join(users::table)
-            .filter(group_memberships::group_id.eq(group_id))
+            .filter(group_memberships::group_id.eq(group))
             .filter(users::deleted_at.is_null())
             .order((users::sort_name.asc(), users::id.asc()))
             .limit(limit)
-            .select(User::as_select())
+            .select(SummaryRow::as_select())
             .load(conn)?;
         Ok(rows
             .into_iter()
-            .map(|user| Member { user, role: None })
+            .map(|row| Member {
+                user: row.into(),
+                role: None,
+            })
             .collect())
     }
 
-    pub fn ids_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    pub fn ids_for_user(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<UnitId>> {
         group_memberships::table
-            .filter(group_memberships::user_id.eq(user_id))
+            .filter(group_memberships::user_id.eq(user))
             .select(group_memberships::group_id)
             .load(conn)
     }
@@ -247,52 +210,138 @@ pub mod area {
     /// Adds the user to the area or changes his role there.
     pub fn assign(
         conn: &mut DbConn,
-        area_id: i64,
-        user_id: i64,
+        area: UnitId,
+        user: UserId,
         role: AreaRole,
     ) -> QueryResult<usize> {
         let changed = diesel::update(
             area_assignments::table
-                .filter(area_assignments::area_id.eq(area_id))
-                .filter(area_assignments::user_id.eq(user_id)),
+                .filter(area_assignments::area_id.eq(area))
+                .filter(area_assignments::user_id.eq(user)),
         )
-        .set(area_assignments::area_role.eq(role.as_str()))
+        .set(area_assignments::area_role.eq(role))
         .execute(conn)?;
         if changed > 0 {
             return Ok(changed);
         }
         diesel::insert_into(area_assignments::table)
             .values((
-                area_assignments::area_id.eq(area_id),
-                area_assignments::user_id.eq(user_id),
-                area_assignments::area_role.eq(role.as_str()),
+                area_assignments::area_id.eq(area),
+                area_assignments::user_id.eq(user),
+                area_assignments::area_role.eq(role),
             ))
             .execute(conn)
     }
 
-    pub fn members(conn: &mut DbConn, area_id: i64, limit: i64) -> QueryResult<Vec<Member>> {
-        let rows: Vec<(User, String)> = area_assignments::table
+    pub fn members(conn: &mut DbConn, area: UnitId, limit: i64) -> QueryResult<Vec<Member>> {
+        let rows: Vec<(SummaryRow, AreaRole)> = area_assignments::table
             .inner_join(users::table)
-            .filter(area_assignments::area_id.eq(area_id))
+            .filter(area_assignments::area_id.eq(area))
             .filter(users::deleted_at.is_null())
             .order((users::sort_name.asc(), users::id.asc()))
             .limit(limit)
-            .select((User::as_select(), area_assignments::area_role))
+            .select((SummaryRow::as_select(), area_assignments::area_role))
             .load(conn)?;
         Ok(rows
             .into_iter()
-            .map(|(user, role)| Member {
-                user,
-                role: role.parse().ok(),
+            .map(|(row, role)| Member {
+                user: row.into(),
+                role: Some(role),
             })
             .collect())
     }
 
     /// The user's areas with his role in each.
-    pub fn roles_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    pub fn roles_for_user(conn: &mut DbConn, user: UserId) -> QueryResult<Vec<(UnitId, AreaRole)>> {
         area_assignments::table
-            .filter(area_assignments::user_id.eq(user_id))
+            .filter(area_assignments::user_id.eq(user))
             .select((area_assignments::area_id, area_assignments::area_role))
             .load(conn)
+    }
+}
+
+/// Queries of either kind, for services that handle both alike.
+pub fn find(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<Option<Unit>> {
+    match kind {
+        UnitKind::Group => group::find(conn, id),
+        UnitKind::Area => area::find(conn, id),
+    }
+}
+
+pub fn find_by_key(conn: &mut DbConn, kind: UnitKind, key: &str) -> QueryResult<Option<Unit>> {
+    match kind {
+        UnitKind::Group => group::find_by_key(conn, key),
+        UnitKind::Area => area::find_by_key(conn, key),
+    }
+}
+
+pub fn list(conn: &mut DbConn, kind: UnitKind) -> QueryResult<Vec<UnitWithCount>> {
+    match kind {
+        UnitKind::Group => group::list(conn),
+        UnitKind::Area => area::list(conn),
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    name: &str,
+    key: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<Unit> {
+    match kind {
+        UnitKind::Group => group::insert(conn, name, key, now),
+        UnitKind::Area => area::insert(conn, name, key, now),
+    }
+}
+
+pub fn rename(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    id: UnitId,
+    name: &str,
+    key: &str,
+) -> QueryResult<usize> {
+    match kind {
+        UnitKind::Group => group::rename(conn, id, name, key),
+        UnitKind::Area => area::rename(conn, id, name, key),
+    }
+}
+
+pub fn delete(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<usize> {
+    match kind {
+        UnitKind::Group => group::delete(conn, id),
+        UnitKind::Area => area::delete(conn, id),
+    }
+}
+
+pub fn live_member_count(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<i64> {
+    match kind {
+        UnitKind::Group => group::live_member_count(conn, id),
+        UnitKind::Area => area::live_member_count(conn, id),
+    }
+}
+
+pub fn members(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    id: UnitId,
+    limit: i64,
+) -> QueryResult<Vec<Member>> {
+    match kind {
+        UnitKind::Group => group::members(conn, id, limit),
+        UnitKind::Area => area::members(conn, id, limit),
+    }
+}
+
+pub fn remove_member(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    id: UnitId,
+    user: UserId,
+) -> QueryResult<usize> {
+    match kind {
+        UnitKind::Group => group::remove_member(conn, id, user),
+        UnitKind::Area => area::remove_member(conn, id, user),
     }
 }

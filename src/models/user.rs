@@ -6,15 +6,17 @@ use time::PrimitiveDateTime;
 
 use crate::db::schema::{area_assignments, group_memberships, users as u};
 use crate::db::{Db, DbConn};
-use crate::domain::{AdminRole, UserStatus, UserType};
-use crate::models::{Page, contains_pattern};
+use crate::domain::people::{UserSort, UserSummary};
+use crate::domain::{AdminRole, Page, Salutation, UnitId, UserId, UserStatus, UserType};
+use crate::models::contains_pattern;
 
-/// A user row. No Debug: it carries the password hash.
-#[derive(Clone, Queryable, Selectable, Identifiable)]
+/// A user row as services work with it. No Debug: it carries the password
+/// hash; it never leaves the services (pages get a [`UserSummary`]).
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = u)]
 pub struct User {
-    pub id: i64,
-    pub salutation: Option<String>,
+    pub id: UserId,
+    pub salutation: Option<Salutation>,
     pub first_name: String,
     pub last_name: String,
     pub username: String,
@@ -22,43 +24,90 @@ pub struct User {
     pub email_lower: Option<String>,
     pub email_confirmed: bool,
     pub personnel_number: Option<String>,
-    pub user_type: String,
+    pub user_type: UserType,
     pub is_staff: bool,
-    pub admin_role: Option<String>,
-    pub status: String,
+    pub admin_role: Option<AdminRole>,
+    pub status: UserStatus,
     pub password_hash: Option<String>,
     pub must_change_password: bool,
-    pub sort_name: String,
-    pub search_text: String,
     pub last_login_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
-    pub deleted_at: Option<PrimitiveDateTime>,
 }
 
 impl User {
-    /// The stored status; an unreadable value counts as blocked.
-    pub fn status(&self) -> UserStatus {
-        self.status.parse().unwrap_or(UserStatus::Deaktiviert)
-    }
-
     /// The admin role, only for staff accounts.
-    pub fn admin_role(&self) -> Option<AdminRole> {
-        if !self.is_staff {
-            return None;
-        }
-        self.admin_role.as_deref().and_then(|r| r.parse().ok())
+    pub fn role(&self) -> Option<AdminRole> {
+        self.admin_role.filter(|_| self.is_staff)
     }
 
-    pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_owned()
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            salutation: self.salutation,
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            email_confirmed: self.email_confirmed,
+            personnel_number: self.personnel_number.clone(),
+            user_type: self.user_type,
+            admin_role: self.role(),
+            status: self.status,
+            must_change_password: self.must_change_password,
+            last_login_at: self.last_login_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
     }
 
     /// "Vorname Nachname (benutzername)", as the audit log records people.
     pub fn label(&self) -> String {
-        format!("{} ({})", self.display_name(), self.username)
+        self.summary().label()
+    }
+}
+
+/// The columns a page shows: everything but secrets and search keys.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = u)]
+pub struct SummaryRow {
+    id: UserId,
+    salutation: Option<Salutation>,
+    first_name: String,
+    last_name: String,
+    username: String,
+    email: Option<String>,
+    email_confirmed: bool,
+    personnel_number: Option<String>,
+    user_type: UserType,
+    is_staff: bool,
+    admin_role: Option<AdminRole>,
+    status: UserStatus,
+    must_change_password: bool,
+    last_login_at: Option<PrimitiveDateTime>,
+    created_at: PrimitiveDateTime,
+    updated_at: PrimitiveDateTime,
+}
+
+impl From<SummaryRow> for UserSummary {
+    fn from(r: SummaryRow) -> Self {
+        UserSummary {
+            id: r.id,
+            salutation: r.salutation,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            username: r.username,
+            email: r.email,
+            email_confirmed: r.email_confirmed,
+            personnel_number: r.personnel_number,
+            user_type: r.user_type,
+            admin_role: r.admin_role.filter(|_| r.is_staff),
+            status: r.status,
+            must_change_password: r.must_change_password,
+            last_login_at: r.last_login_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }
 
@@ -91,7 +140,7 @@ pub fn search_text(
 #[derive(Insertable)]
 #[diesel(table_name = u)]
 pub struct NewUser {
-    pub salutation: Option<String>,
+    pub salutation: Option<Salutation>,
     pub first_name: String,
     pub last_name: String,
     pub username: String,
@@ -99,10 +148,10 @@ pub struct NewUser {
     pub email_lower: Option<String>,
     pub email_confirmed: bool,
     pub personnel_number: Option<String>,
-    pub user_type: String,
+    pub user_type: UserType,
     pub is_staff: bool,
-    pub admin_role: Option<String>,
-    pub status: String,
+    pub admin_role: Option<AdminRole>,
+    pub status: UserStatus,
     pub password_hash: Option<String>,
     pub must_change_password: bool,
     pub sort_name: String,
@@ -111,12 +160,13 @@ pub struct NewUser {
     pub updated_at: PrimitiveDateTime,
 }
 
-/// Changes of the personal data an admin edits. `None` leaves a column alone;
-/// `Some(None)` clears a nullable one.
+/// Changes of a user row. `None` leaves a column alone; `Some(None)` clears a
+/// nullable one. The status is not here: it changes only through
+/// [`set_status`], with a transition of `domain::status`.
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = u)]
 pub struct UserChanges {
-    pub salutation: Option<Option<String>>,
+    pub salutation: Option<Option<Salutation>>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub username: Option<String>,
@@ -124,10 +174,9 @@ pub struct UserChanges {
     pub email_lower: Option<Option<String>>,
     pub email_confirmed: Option<bool>,
     pub personnel_number: Option<Option<String>>,
-    pub user_type: Option<String>,
+    pub user_type: Option<UserType>,
     pub is_staff: Option<bool>,
-    pub admin_role: Option<Option<String>>,
-    pub status: Option<String>,
+    pub admin_role: Option<Option<AdminRole>>,
     pub password_hash: Option<Option<String>>,
     pub must_change_password: Option<bool>,
     pub sort_name: Option<String>,
@@ -141,18 +190,55 @@ fn live() -> u::BoxedQuery<'static, Db> {
     u::table.filter(u::deleted_at.is_null()).into_boxed()
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewUser) -> QueryResult<User> {
+pub fn insert(conn: &mut DbConn, row: &NewUser) -> QueryResult<UserId> {
     diesel::insert_into(u::table)
         .values(row)
-        .returning(u::all_columns)
+        .returning(u::id)
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<usize> {
+pub fn update(conn: &mut DbConn, id: UserId, changes: &UserChanges) -> QueryResult<usize> {
     diesel::update(u::table.find(id)).set(changes).execute(conn)
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+/// Writes a new status, which the caller got from a `UserStatus` transition.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: UserId,
+    status: UserStatus,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(u::table.find(id))
+        .set((u::status.eq(status), u::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Changes the password hash only if it is still `expected` (so two changes
+/// at once cannot both win); true if it was changed.
+pub fn replace_password_hash(
+    conn: &mut DbConn,
+    id: UserId,
+    expected: Option<&str>,
+    hash: &str,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    let changes = (
+        u::password_hash.eq(hash),
+        u::must_change_password.eq(false),
+        u::updated_at.eq(now),
+    );
+    let n = match expected {
+        Some(old) => diesel::update(u::table.find(id).filter(u::password_hash.eq(old)))
+            .set(changes)
+            .execute(conn)?,
+        None => diesel::update(u::table.find(id).filter(u::password_hash.is_null()))
+            .set(changes)
+            .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
     live()
         .filter(u::id.eq(id))
         .select(User::as_select())
@@ -160,18 +246,31 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
         .optional()
 }
 
-/// The account a login identifier names: an email (if it has an `@`) or a username.
-pub fn find_by_login(conn: &mut DbConn, identifier: &str) -> QueryResult<Option<User>> {
-    let key = identifier.trim().to_lowercase();
+pub fn find_summary(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserSummary>> {
+    Ok(live()
+        .filter(u::id.eq(id))
+        .select(SummaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Into::into))
+}
+
+/// The account a lookup key names: an email (if it has an `@`) or a
+/// username. The key is already normalised (`domain::text::lookup_key`).
+pub fn find_by_login(conn: &mut DbConn, key: &str) -> QueryResult<Option<User>> {
     let q = if key.contains('@') {
-        live().filter(u::email_lower.eq(key))
+        live().filter(u::email_lower.eq(key.to_owned()))
     } else {
-        live().filter(u::username.eq(key))
+        live().filter(u::username.eq(key.to_owned()))
     };
     q.select(User::as_select()).first(conn).optional()
 }
 
-pub fn username_taken(conn: &mut DbConn, username: &str, except: Option<i64>) -> QueryResult<bool> {
+pub fn username_taken(
+    conn: &mut DbConn,
+    username: &str,
+    except: Option<UserId>,
+) -> QueryResult<bool> {
     let mut q = live().filter(u::username.eq(username.to_owned()));
     if let Some(id) = except {
         q = q.filter(u::id.ne(id));
@@ -179,7 +278,11 @@ pub fn username_taken(conn: &mut DbConn, username: &str, except: Option<i64>) ->
     Ok(q.select(count_star()).first::<i64>(conn)? > 0)
 }
 
-pub fn email_taken(conn: &mut DbConn, email_key: &str, except: Option<i64>) -> QueryResult<bool> {
+pub fn email_taken(
+    conn: &mut DbConn,
+    email_key: &str,
+    except: Option<UserId>,
+) -> QueryResult<bool> {
     let mut q = live().filter(u::email_lower.eq(email_key.to_owned()));
     if let Some(id) = except {
         q = q.filter(u::id.ne(id));
@@ -190,7 +293,7 @@ pub fn email_taken(conn: &mut DbConn, email_key: &str, except: Option<i64>) -> Q
 pub fn personnel_number_taken(
     conn: &mut DbConn,
     number: &str,
-    except: Option<i64>,
+    except: Option<UserId>,
 ) -> QueryResult<bool> {
     let mut q = live().filter(u::personnel_number.eq(number.to_owned()));
     if let Some(id) = except {
@@ -211,30 +314,54 @@ pub fn usernames_starting_with(conn: &mut DbConn, base: &str) -> QueryResult<Vec
         .load(conn)
 }
 
+/// Locks the rows of every active Administrator until the transaction ends
+/// and returns their ids. Whoever removes an Administrator (deactivate,
+/// delete, demote) takes these locks first, so two admins removing each
+/// other at once are serialised and the second sees the first's change:
+/// PostgreSQL re-checks the condition of a `FOR UPDATE` row after waiting.
+/// On SQLite every write transaction already holds the database's write
+/// lock (`BEGIN IMMEDIATE`), which serialises the same way.
+pub fn lock_active_administrators(conn: &mut DbConn) -> QueryResult<Vec<UserId>> {
+    macro_rules! query {
+        () => {
+            u::table
+                .filter(u::deleted_at.is_null())
+                .filter(u::is_staff.eq(true))
+                .filter(u::admin_role.eq(AdminRole::Administrator))
+                .filter(u::status.eq(UserStatus::Aktiv))
+                .order(u::id)
+                .select(u::id)
+        };
+    }
+    match conn {
+        DbConn::Postgres(c) => query!().for_update().load(c),
+        DbConn::Sqlite(c) => query!().load(c),
+    }
+}
+
 /// Active administrators (the ones that must never all disappear).
 pub fn count_active_administrators(conn: &mut DbConn) -> QueryResult<i64> {
     live()
         .filter(u::is_staff.eq(true))
-        .filter(u::admin_role.eq(AdminRole::Administrator.as_str()))
-        .filter(u::status.eq(UserStatus::Aktiv.as_str()))
+        .filter(u::admin_role.eq(AdminRole::Administrator))
+        .filter(u::status.eq(UserStatus::Aktiv))
         .select(count_star())
         .first(conn)
 }
 
 /// Live users per status, from the trigger-kept counter table.
-pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(UserStatus, i64)>> {
     use crate::db::schema::user_status_counts as c;
     // By key, not by scanning: after a bulk load the PostgreSQL table holds
     // many dead row versions until vacuum, and a scan would read them all.
-    let statuses: Vec<&str> = UserStatus::ALL.iter().map(|s| s.as_str()).collect();
     c::table
-        .filter(c::status.eq_any(statuses))
+        .filter(c::status.eq_any(UserStatus::ALL.to_vec()))
         .select((c::status, c::live))
         .load(conn)
 }
 
 /// The same figures counted the slow way, to check the counters against.
-pub fn count_by_status_exactly(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status_exactly(conn: &mut DbConn) -> QueryResult<Vec<(UserStatus, i64)>> {
     u::table
         .filter(u::deleted_at.is_null())
         .group_by(u::status)
@@ -242,50 +369,13 @@ pub fn count_by_status_exactly(conn: &mut DbConn) -> QueryResult<Vec<(String, i6
         .load(conn)
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum UserSort {
-    #[default]
-    Name,
-    Username,
-    Email,
-    Status,
-    Created,
-}
-
-impl UserSort {
-    pub const ALL: [UserSort; 5] = [
-        Self::Name,
-        Self::Username,
-        Self::Email,
-        Self::Status,
-        Self::Created,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Username => "username",
-            Self::Email => "email",
-            Self::Status => "status",
-            Self::Created => "created",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct UserFilter {
     /// Part of name, username, email or personnel number.
     pub text: Option<String>,
     pub status: Option<UserStatus>,
-    pub group_id: Option<i64>,
-    pub area_id: Option<i64>,
+    pub group: Option<UnitId>,
+    pub area: Option<UnitId>,
     pub user_type: Option<UserType>,
     pub staff: Option<bool>,
 }
@@ -294,8 +384,8 @@ impl UserFilter {
     pub fn is_empty(&self) -> bool {
         self.text.is_none()
             && self.status.is_none()
-            && self.group_id.is_none()
-            && self.area_id.is_none()
+            && self.group.is_none()
+            && self.area.is_none()
             && self.user_type.is_none()
             && self.staff.is_none()
     }
@@ -363,22 +453,22 @@ fn filtered(filter: &UserFilter, text: &TextMatch) -> u::BoxedQuery<'static, Db>
         TextMatch::Like(pattern) => q = q.filter(u::search_text.like(pattern.clone()).escape('\\')),
     }
     if let Some(status) = filter.status {
-        q = q.filter(u::status.eq(status.as_str()));
+        q = q.filter(u::status.eq(status));
     }
-    if let Some(group_id) = filter.group_id {
+    if let Some(group) = filter.group {
         let members = group_memberships::table
-            .filter(group_memberships::group_id.eq(group_id))
+            .filter(group_memberships::group_id.eq(group))
             .select(group_memberships::user_id);
         q = q.filter(u::id.eq_any(members));
     }
-    if let Some(area_id) = filter.area_id {
+    if let Some(area) = filter.area {
         let members = area_assignments::table
-            .filter(area_assignments::area_id.eq(area_id))
+            .filter(area_assignments::area_id.eq(area))
             .select(area_assignments::user_id);
         q = q.filter(u::id.eq_any(members));
     }
     if let Some(user_type) = filter.user_type {
-        q = q.filter(u::user_type.eq(user_type.as_str()));
+        q = q.filter(u::user_type.eq(user_type));
     }
     if let Some(staff) = filter.staff {
         q = q.filter(u::is_staff.eq(staff));
@@ -408,6 +498,7 @@ fn ordered(
     }
 }
 
+/// How many live users match the filter.
 pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
     let only_status = UserFilter {
         status: None,
@@ -417,7 +508,7 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
         let counts = count_by_status(conn)?;
         return Ok(counts
             .iter()
-            .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted.as_str() == status))
+            .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted == *status))
             .map(|(_, n)| n)
             .sum());
     }
@@ -436,18 +527,17 @@ pub fn list(
     descending: bool,
     page: i64,
     per_page: i64,
-) -> QueryResult<Page<User>> {
+) -> QueryResult<Page<UserSummary>> {
     let text = TextMatch::resolve(filter, conn)?;
     let total = match text {
         TextMatch::Anything => count(conn, filter)?,
         _ => count_matching(conn, filter, &text)?,
     };
-    let last_page = ((total + per_page - 1) / per_page).max(1);
-    let page = page.clamp(1, last_page);
+    let page = page.clamp(1, crate::domain::page::last_page(total, per_page));
     let offset = (page - 1) * per_page;
     let ordered = || ordered(filtered(filter, &text), sort, descending);
     let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
-    let items = if default_view && offset < DEFERRED_JOIN_FROM {
+    let rows: Vec<SummaryRow> = if default_view && offset < DEFERRED_JOIN_FROM {
         // The view every admin opens first: a static query, so diesel keeps
         // it prepared (no parsing and planning per request).
         u::table
@@ -455,19 +545,19 @@ pub fn list(
             .order((u::sort_name.asc(), u::id.asc()))
             .limit(per_page)
             .offset(offset)
-            .select(User::as_select())
+            .select(SummaryRow::as_select())
             .load(conn)?
     } else if offset >= DEFERRED_JOIN_FROM || filter.text.is_some() {
         // Deep pages and searches: find the ids on the (covering) index first,
         // then fetch just those rows, instead of dragging whole rows past the offset.
-        let ids: Vec<i64> = ordered()
+        let ids: Vec<UserId> = ordered()
             .select(u::id)
             .limit(per_page)
             .offset(offset)
             .load(conn)?;
-        let mut rows: Vec<User> = u::table
+        let mut rows: Vec<SummaryRow> = u::table
             .filter(u::id.eq_any(ids.clone()))
-            .select(User::as_select())
+            .select(SummaryRow::as_select())
             .load(conn)?;
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         rows
@@ -475,11 +565,11 @@ pub fn list(
         ordered()
             .limit(per_page)
             .offset(offset)
-            .select(User::as_select())
+            .select(SummaryRow::as_select())
             .load(conn)?
     };
     Ok(Page {
-        items,
+        items: rows.into_iter().map(Into::into).collect(),
         total,
         page,
         per_page,

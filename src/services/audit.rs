@@ -1,10 +1,15 @@
-//! Writes audit events in the caller's transaction.
+//! The audit log: written in the caller's transaction, read by the audit page
+//! and the user page.
 
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
+use crate::context::Context;
 use crate::db::DbConn;
+use crate::domain::audit::{AuditEntry, AuditFilter};
+use crate::domain::text::{lookup_key, search_term};
+use crate::domain::{FieldErrors, Page, dates};
 use crate::models::audit::{self, NewAuditEvent};
-use crate::services::Actor;
+use crate::services::{Actor, ServiceResult};
 
 /// What an action was done to.
 pub struct Target {
@@ -14,6 +19,14 @@ pub struct Target {
 }
 
 impl Target {
+    pub fn user(id: crate::domain::UserId, label: impl Into<String>) -> Self {
+        Self {
+            kind: "user",
+            id: Some(id.get()),
+            label: label.into(),
+        }
+    }
+
     pub fn new(kind: &'static str, id: i64, label: impl Into<String>) -> Self {
         Self {
             kind,
@@ -23,6 +36,7 @@ impl Target {
     }
 }
 
+/// Writes one audit event inside the caller's transaction.
 pub fn record(
     conn: &mut DbConn,
     now: PrimitiveDateTime,
@@ -49,4 +63,61 @@ pub fn record(
         },
     )?;
     Ok(())
+}
+
+pub const PER_PAGE: i64 = 50;
+
+/// The audit page's filters as typed by the admin.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub action: String,
+    pub text: String,
+    pub from: String,
+    pub until: String,
+    pub page: i64,
+}
+
+/// One page of the log, the actions for the filter menu, and the errors of
+/// filter fields that could not be used.
+pub struct AuditPage {
+    pub entries: Page<AuditEntry>,
+    pub actions: Vec<String>,
+    pub errors: FieldErrors,
+}
+
+/// The audit log, filtered. Dates are days in the instance's time zone.
+pub async fn list(ctx: &Context, _actor: &Actor, query: &AuditQuery) -> ServiceResult<AuditPage> {
+    let mut errors = FieldErrors::default();
+    let text = errors.take("q", search_term(&query.text)).flatten();
+    let from: Option<Date> = errors.take("from", dates::parse_day(&query.from)).flatten();
+    let until: Option<Date> = errors
+        .take("until", dates::parse_day(&query.until))
+        .flatten();
+    let (from, until) = dates::day_range_utc(from, until, ctx.settings().time_zone);
+    let action = query.action.trim();
+    let filter = AuditFilter {
+        // An action is looked up; one that cannot exist matches nothing.
+        action: (!action.is_empty()).then(|| action.to_owned()),
+        matches_nothing: (!action.is_empty() && lookup_key(action).is_none())
+            || errors.get("q").is_some(),
+        text,
+        target: None,
+        from,
+        until,
+    };
+    let page = query.page;
+    let (entries, actions) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            Ok((
+                audit::list(conn, &filter, page, PER_PAGE)?,
+                audit::actions(conn)?,
+            ))
+        })
+        .await?;
+    Ok(AuditPage {
+        entries,
+        actions,
+        errors,
+    })
 }

@@ -1,27 +1,29 @@
 //! Admin sign-in, sessions and password changes.
 //!
-//! Unknown account and wrong password take the same path and the same time
-//! (a bcrypt check against a dummy hash), and answer the same. Failed attempts
-//! are counted per account key and per client address in the database, so the
-//! limit holds across instances.
+//! Sign-in runs in three steps so that bcrypt never holds a connection or a
+//! turn of the database queue: a short read (throttle state, the account),
+//! the bcrypt check on the CPU queue, then a short write. Unknown account and
+//! wrong password take the same path and the same time (a bcrypt check
+//! against a dummy hash) and answer the same. Failed attempts are counted per
+//! account key and per client address in the database, so the limit holds
+//! across instances.
 
 use time::{Duration, PrimitiveDateTime};
 
+use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::password::{self, Password};
+use crate::domain::people::SignedInAdmin;
+use crate::domain::text::lookup_key;
 use crate::domain::token::{hash_secret, random_secret};
-use crate::domain::{AdminRole, FieldError};
+use crate::domain::{AdminRole, FieldError, FieldErrors, UserId, UserStatus};
 use crate::models::session::{self, AdminSession};
-use crate::models::user::{self, User, UserChanges};
-use crate::models::{login_failure, token};
-use crate::services::audit;
-use crate::services::{Actor, FieldErrors, ServiceError, ServiceResult};
+use crate::models::token;
+use crate::models::user::{self, UserChanges};
+use crate::services::audit::{self, Target};
+use crate::services::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS};
+use crate::services::{Actor, ServiceError, ServiceResult};
 
-/// Failed attempts per account key within the window before it is locked.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed attempts per client address within the window.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// A session's last-seen time is written at most this often.
 pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
@@ -31,13 +33,21 @@ pub struct SessionPolicy {
     pub absolute: Duration,
 }
 
+impl SessionPolicy {
+    pub fn of(ctx: &Context) -> Self {
+        Self {
+            idle: Duration::minutes(ctx.config().session_idle_minutes),
+            absolute: Duration::hours(ctx.config().session_absolute_hours),
+        }
+    }
+}
+
 /// A new session's plain id: goes into the cookie, never into the database.
 pub struct NewSession(pub String);
 
-pub enum LoginOutcome {
+pub enum SignInOutcome {
     SignedIn {
         session: NewSession,
-        user: Box<User>,
         must_change_password: bool,
     },
     Invalid,
@@ -45,78 +55,128 @@ pub enum LoginOutcome {
     NoAdminAccess,
 }
 
-pub fn account_key(identifier: &str) -> String {
-    identifier.trim().to_lowercase()
+/// What a sign-in attempt says: the identifier and password as typed, and
+/// the client's address (for the per-address limit).
+pub struct SignIn {
+    pub identifier: String,
+    pub password: String,
+    pub client: String,
 }
 
-pub fn login(
-    conn: &mut DbConn,
-    identifier: &str,
-    candidate: &str,
-    client_ip: &str,
-    now: PrimitiveDateTime,
-    dummy_hash: &str,
-) -> ServiceResult<LoginOutcome> {
-    let key = account_key(identifier);
-    let since = now - THROTTLE_WINDOW;
-    if login_failure::count_for_account(conn, &key, since)? >= MAX_FAILURES_PER_ACCOUNT
-        || login_failure::count_for_ip(conn, client_ip, since)? >= MAX_FAILURES_PER_ADDRESS
-    {
-        return Ok(LoginOutcome::Throttled);
+/// The account a sign-in names, as far as the check needs it.
+struct Candidate {
+    id: UserId,
+    hash: Option<String>,
+    status: UserStatus,
+    role: Option<AdminRole>,
+    must_change_password: bool,
+    label: String,
+}
+
+pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutcome> {
+    let now = ctx.now();
+    // The account key counts attempts whatever was typed; the lookup key
+    // finds nothing for values that cannot name an account.
+    let account_key = attempt.identifier.trim().to_lowercase();
+    let lookup = lookup_key(&attempt.identifier);
+    let client = attempt.client;
+    let (throttled, candidate) = {
+        let (account_key, client) = (account_key.clone(), client.clone());
+        ctx.db()
+            .run(move |conn| -> ServiceResult<_> {
+                if SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?
+                    || SIGN_IN_PER_ADDRESS.exceeded(conn, &client, now)?
+                {
+                    return Ok((true, None));
+                }
+                let found = match &lookup {
+                    Some(key) => user::find_by_login(conn, key)?,
+                    None => None,
+                };
+                Ok((
+                    false,
+                    found.map(|u| Candidate {
+                        id: u.id,
+                        hash: u.password_hash.clone(),
+                        status: u.status,
+                        role: u.role(),
+                        must_change_password: u.must_change_password,
+                        label: u.label(),
+                    }),
+                ))
+            })
+            .await?
+    };
+    if throttled {
+        return Ok(SignInOutcome::Throttled);
     }
-    let found = if key.is_empty() {
-        None
-    } else {
-        user::find_by_login(conn, &key)?
+    let hash = candidate.as_ref().and_then(|c| c.hash.clone());
+    let dummy = ctx.secrets().dummy_hash.clone();
+    let password = attempt.password;
+    let matches = ctx
+        .cpu(move || password::verify(&password, hash.as_deref().unwrap_or(&dummy)))
+        .await?;
+    let accepted = candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
+    let Some(c) = accepted else {
+        ctx.db()
+            .run(move |conn| -> ServiceResult<()> {
+                write_tx(conn, |conn| {
+                    SIGN_IN_PER_ACCOUNT.hit(conn, &account_key, now)?;
+                    SIGN_IN_PER_ADDRESS.hit(conn, &client, now)
+                })?;
+                Ok(())
+            })
+            .await?;
+        return Ok(SignInOutcome::Invalid);
     };
-    let hash = found.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok =
-        password::verify(candidate, hash.as_deref().unwrap_or(dummy_hash)) && hash.is_some();
-    let user = match found {
-        Some(u) if password_ok && u.status().may_sign_in() => u,
-        _ => {
-            write_tx(conn, |conn| {
-                login_failure::record(conn, &key, client_ip, now)
-            })?;
-            return Ok(LoginOutcome::Invalid);
-        }
+    let Some(role) = c.role else {
+        return Ok(SignInOutcome::NoAdminAccess);
     };
-    let Some(role) = user.admin_role() else {
-        return Ok(LoginOutcome::NoAdminAccess);
-    };
-    let session = write_tx(conn, |conn| -> ServiceResult<NewSession> {
-        login_failure::clear_account(conn, &key)?;
-        let session = start_session(conn, user.id, now)?;
-        user::update(
-            conn,
-            user.id,
-            &UserChanges {
-                last_login_at: Some(Some(now)),
-                ..Default::default()
-            },
-        )?;
-        audit::record(
-            conn,
-            now,
-            &Actor::admin(&user, role),
-            "auth.login",
-            None,
-            None,
-        )?;
-        Ok(session)
-    })?;
-    let must_change_password = user.must_change_password;
-    Ok(LoginOutcome::SignedIn {
-        session,
-        user: Box::new(user),
-        must_change_password,
+    let must_change_password = c.must_change_password;
+    let session = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<Option<NewSession>> {
+                // The account may have changed while bcrypt ran.
+                let still = user::find(conn, c.id)?.filter(|u| {
+                    u.password_hash == c.hash && u.status.may_sign_in() && u.role().is_some()
+                });
+                if still.is_none() {
+                    return Ok(None);
+                }
+                SIGN_IN_PER_ACCOUNT.reset(conn, &account_key)?;
+                let session = start_session(conn, c.id, now)?;
+                user::update(
+                    conn,
+                    c.id,
+                    &UserChanges {
+                        last_login_at: Some(Some(now)),
+                        ..Default::default()
+                    },
+                )?;
+                let actor = Actor {
+                    user_id: Some(c.id),
+                    label: c.label.clone(),
+                    role,
+                };
+                audit::record(conn, now, &actor, "auth.login", None, None)?;
+                Ok(Some(session))
+            })
+        })
+        .await?;
+    Ok(match session {
+        Some(session) => SignInOutcome::SignedIn {
+            session,
+            must_change_password,
+        },
+        None => SignInOutcome::Invalid,
     })
 }
 
 /// Creates a session row for the user; returns the plain id for the cookie.
 pub fn start_session(
     conn: &mut DbConn,
-    user_id: i64,
+    user_id: UserId,
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<NewSession> {
     let plain = random_secret();
@@ -134,96 +194,132 @@ pub fn start_session(
 
 /// The signed-in admin behind a session cookie, if the session is alive and
 /// the account may still use the admin area. Expired sessions are removed.
-pub fn current_admin(
-    conn: &mut DbConn,
+pub async fn current_admin(
+    ctx: &Context,
     plain_session_id: &str,
-    now: PrimitiveDateTime,
-    policy: SessionPolicy,
-) -> ServiceResult<Option<(User, AdminRole)>> {
+) -> ServiceResult<Option<SignedInAdmin>> {
+    let (now, policy) = (ctx.now(), SessionPolicy::of(ctx));
     let id_hash = hash_secret(plain_session_id);
-    let Some((s, user)) = session::find_with_user(conn, &id_hash)? else {
-        return Ok(None);
-    };
-    if s.last_seen_at + policy.idle <= now || s.created_at + policy.absolute <= now {
-        session::delete(conn, &id_hash)?;
-        return Ok(None);
-    }
-    let Some(user) = user else {
-        session::delete(conn, &id_hash)?;
-        return Ok(None);
-    };
-    let Some(role) = user.admin_role().filter(|_| user.status().may_sign_in()) else {
-        session::delete(conn, &id_hash)?;
-        return Ok(None);
-    };
-    if s.last_seen_at + TOUCH_INTERVAL <= now {
-        session::touch(conn, &id_hash, now, now - TOUCH_INTERVAL)?;
-    }
-    Ok(Some((user, role)))
+    ctx.db()
+        .run(move |conn| {
+            let Some((s, user)) = session::find_with_user(conn, &id_hash)? else {
+                return Ok(None);
+            };
+            let expired =
+                s.last_seen_at + policy.idle <= now || s.created_at + policy.absolute <= now;
+            let admin = user
+                .filter(|u| !expired && u.status.may_sign_in())
+                .and_then(|u| {
+                    u.role().map(|role| SignedInAdmin {
+                        id: u.id,
+                        display_name: u.summary().display_name(),
+                        username: u.username.clone(),
+                        role,
+                        must_change_password: u.must_change_password,
+                    })
+                });
+            match admin {
+                None => {
+                    session::delete(conn, &id_hash)?;
+                    Ok(None)
+                }
+                Some(admin) => {
+                    if s.last_seen_at + TOUCH_INTERVAL <= now {
+                        session::touch(conn, &id_hash, now, now - TOUCH_INTERVAL)?;
+                    }
+                    Ok(Some(admin))
+                }
+            }
+        })
+        .await
 }
 
-pub fn logout(conn: &mut DbConn, plain_session_id: &str) -> ServiceResult<()> {
-    session::delete(conn, &hash_secret(plain_session_id))?;
-    Ok(())
+pub async fn sign_out(ctx: &Context, plain_session_id: &str) -> ServiceResult<()> {
+    let id_hash = hash_secret(plain_session_id);
+    ctx.db()
+        .run(move |conn| -> ServiceResult<()> {
+            session::delete(conn, &id_hash)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The signed-in admin's own password change, as typed.
+pub struct ChangePassword {
+    pub current: String,
+    pub new: String,
+    pub repeat: String,
 }
 
 /// Changes the signed-in admin's own password. Every session of the account
 /// ends (other browsers included); the caller gets a fresh one.
-pub fn change_own_password(
-    conn: &mut DbConn,
+pub async fn change_own_password(
+    ctx: &Context,
     actor: &Actor,
-    current: &str,
-    new: &str,
-    repeat: &str,
-    now: PrimitiveDateTime,
-    cost: u32,
+    change: ChangePassword,
 ) -> ServiceResult<NewSession> {
     let user_id = actor.user_id.ok_or(ServiceError::Forbidden)?;
-    let user = user::find(conn, user_id)?.ok_or(ServiceError::NotFound)?;
-    let mut errors = FieldErrors::default();
-    let current_ok = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| password::verify(current, h));
-    if !current_ok {
-        errors.add("current_password", FieldError::PasswordWrong);
-    }
-    let new_password = errors.take("new_password", Password::parse(new));
-    if new_password.is_some() && new != repeat {
-        errors.add("repeat_password", FieldError::PasswordMismatch);
-    }
-    let (Some(new_password), true) = (new_password, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let hash = new_password.hash(cost)?;
-    write_tx(conn, |conn| {
-        user::update(
-            conn,
-            user.id,
-            &UserChanges {
-                password_hash: Some(Some(hash)),
-                must_change_password: Some(false),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )?;
-        end_all_sessions_and_tokens(conn, user.id, now)?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "account.password_change",
-            Some(audit::Target::new("user", user.id, user.label())),
-            None,
-        )?;
-        Ok(start_session(conn, user.id, now)?)
-    })
+    let old_hash = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            Ok(user::find(conn, user_id)?
+                .ok_or(ServiceError::NotFound)?
+                .password_hash)
+        })
+        .await?;
+    let cost = ctx.config().bcrypt_cost;
+    let checked_hash = old_hash.clone();
+    let new_hash = ctx
+        .cpu(move || -> ServiceResult<String> {
+            let mut errors = FieldErrors::default();
+            let current_ok = checked_hash
+                .as_deref()
+                .is_some_and(|h| password::verify(&change.current, h));
+            if !current_ok {
+                errors.add("current_password", FieldError::PasswordWrong);
+            }
+            let new_password = errors.take("new_password", Password::parse(&change.new));
+            if new_password.is_some() && change.new != change.repeat {
+                errors.add("repeat_password", FieldError::PasswordMismatch);
+            }
+            match new_password {
+                Some(p) if errors.is_empty() => Ok(p.hash(cost)?),
+                _ => Err(ServiceError::Invalid(errors)),
+            }
+        })
+        .await??;
+    let (now, actor) = (ctx.now(), actor.clone());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let user = user::find(conn, user_id)?.ok_or(ServiceError::NotFound)?;
+                // Changed meanwhile (another browser): the current password was not this one.
+                if !user::replace_password_hash(conn, user_id, old_hash.as_deref(), &new_hash, now)?
+                {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "current_password",
+                        FieldError::PasswordWrong,
+                    )));
+                }
+                end_all_sessions_and_tokens(conn, user_id, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "account.password_change",
+                    Some(Target::user(user_id, user.label())),
+                    None,
+                )?;
+                Ok(start_session(conn, user_id, now)?)
+            })
+        })
+        .await
 }
 
 /// Kills every session and every outstanding one-time token of a user.
 pub fn end_all_sessions_and_tokens(
     conn: &mut DbConn,
-    user_id: i64,
+    user_id: UserId,
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<()> {
     session::delete_for_user(conn, user_id)?;
@@ -231,13 +327,14 @@ pub fn end_all_sessions_and_tokens(
     Ok(())
 }
 
-/// Housekeeping: forgets expired sessions and old failed-login records.
-pub fn sweep(
-    conn: &mut DbConn,
-    now: PrimitiveDateTime,
-    policy: SessionPolicy,
-) -> ServiceResult<usize> {
-    let sessions = session::delete_expired(conn, now - policy.idle, now - policy.absolute)?;
-    let failures = login_failure::delete_before(conn, now - THROTTLE_WINDOW - THROTTLE_WINDOW)?;
-    Ok(sessions + failures)
+/// Housekeeping: forgets expired sessions and rate-limit hits no window needs.
+pub async fn sweep(ctx: &Context) -> ServiceResult<usize> {
+    let (now, policy) = (ctx.now(), SessionPolicy::of(ctx));
+    ctx.db()
+        .run(move |conn| -> ServiceResult<usize> {
+            let sessions = session::delete_expired(conn, now - policy.idle, now - policy.absolute)?;
+            let old_hits = crate::services::rate_limit::sweep(conn, now)?;
+            Ok(sessions + old_hits)
+        })
+        .await
 }

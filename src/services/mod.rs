@@ -1,31 +1,41 @@
-//! Use cases, one transaction each. They check permissions, apply the domain
-//! rules, write through the models and record the audit trail.
+//! Use cases: the only door to the data, for writes and for reads. Each
+//! takes the `Context` and a typed command, checks permissions, applies the
+//! domain rules and writes in one short transaction (with its audit record).
+//! CPU-heavy steps (bcrypt, image decoding) run before or after, on the
+//! blocking pool, without holding a connection or a turn of the queue.
+//! Reads return plain structs made for showing (`domain::people` and
+//! friends), never a row with a password hash.
 
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
+pub mod maintenance;
+pub mod rate_limit;
 pub mod seed;
 pub mod settings;
 pub mod setup;
 pub mod units;
 pub mod users;
 
-use crate::domain::{AdminRole, FieldError};
-use crate::models::user::User;
+use crate::context::{DatabaseFailure, QueueError};
+use crate::domain::people::SignedInAdmin;
+use crate::domain::{AdminRole, FieldError, FieldErrors, Refusal, UserId};
+use crate::models::conflict::{UniqueKey, unique_violation};
 
-/// Who is acting: the logged-in admin (or the system for CLI and jobs).
+/// Who is acting: the signed-in admin, or the system (CLI, jobs, setup).
 #[derive(Clone, Debug)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub label: String,
     pub role: AdminRole,
 }
 
 impl Actor {
-    pub fn admin(user: &User, role: AdminRole) -> Self {
+    pub fn admin(admin: &SignedInAdmin) -> Self {
         Self {
-            user_id: Some(user.id),
-            label: user.label(),
-            role,
+            user_id: Some(admin.id),
+            label: admin.label(),
+            role: admin.role,
         }
     }
 
@@ -37,40 +47,9 @@ impl Actor {
             role: AdminRole::Administrator,
         }
     }
-}
 
-/// Field-level validation errors, in form order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(&'static str, FieldError)>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, error: FieldError) {
-        if self.get(field).is_none() {
-            self.0.push((field, error));
-        }
-    }
-
-    pub fn get(&self, field: &str) -> Option<FieldError> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Takes the value of a parse result, remembering its error under `field`.
-    pub fn take<T>(&mut self, field: &'static str, result: Result<T, FieldError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e);
-                None
-            }
-        }
-    }
-
-    pub fn single(field: &'static str, error: FieldError) -> Self {
-        Self(vec![(field, error)])
+    fn is(&self, id: UserId) -> bool {
+        self.user_id == Some(id)
     }
 }
 
@@ -86,20 +65,62 @@ pub enum ServiceError {
     /// A rule of the product forbids it; the reason is shown to the admin.
     #[error("refused: {0:?}")]
     Refused(Refusal),
+    /// A write ran into a unique key (usually: someone else was faster).
+    #[error("unique key taken: {0:?}")]
+    Conflict(UniqueKey),
+    /// The database or the CPU queue is overloaded or unreachable.
     #[error(transparent)]
-    Database(#[from] diesel::result::Error),
+    Queue(#[from] QueueError),
+    #[error("database: {0}")]
+    Database(diesel::result::Error),
     #[error("password hashing failed: {0}")]
     Hashing(#[from] bcrypt::BcryptError),
 }
 
-/// Product rules that refuse an action as a whole (not one field).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    LastAdministrator,
-    NotOnYourself,
-    StatusDoesNotAllow,
-    UnitInUse(i64),
-    SetupDone,
+impl From<diesel::result::Error> for ServiceError {
+    fn from(err: diesel::result::Error) -> Self {
+        match unique_violation(&err) {
+            Some(key) => ServiceError::Conflict(key),
+            None => ServiceError::Database(err),
+        }
+    }
+}
+
+impl DatabaseFailure for ServiceError {
+    fn database_error(&self) -> Option<&diesel::result::Error> {
+        match self {
+            ServiceError::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl ServiceError {
+    /// A lost race on a unique key, told as the same field error the check
+    /// before the write would have given.
+    fn conflict_as_field_error(self) -> Self {
+        let field = match self {
+            ServiceError::Conflict(UniqueKey::Username) => ("username", FieldError::UsernameTaken),
+            ServiceError::Conflict(UniqueKey::Email) => ("email", FieldError::EmailTaken),
+            ServiceError::Conflict(UniqueKey::PersonnelNumber) => {
+                ("personnel_number", FieldError::PersonnelNumberTaken)
+            }
+            ServiceError::Conflict(UniqueKey::GroupName | UniqueKey::AreaName) => {
+                ("name", FieldError::NameTaken)
+            }
+            other => return other,
+        };
+        ServiceError::Invalid(FieldErrors::single(field.0, field.1))
+    }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Refuses unless the actor may change users, groups and areas.
+fn require_user_management(actor: &Actor) -> ServiceResult<()> {
+    if actor.role.may_manage_users() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}

@@ -3,9 +3,11 @@
 
 use time::{Duration, PrimitiveDateTime};
 
+use crate::context::Context;
 use crate::db::{DbConn, write_tx};
-use crate::domain::{UserStatus, UserType, Username, name_key};
-use crate::models::unit::{area, group};
+use crate::domain::units::UnitKind;
+use crate::domain::{AreaRole, Salutation, UnitId, UserStatus, UserType, Username, name_key};
+use crate::models::unit::{self, area, group};
 use crate::models::user::{self, NewUser, search_text, sort_name};
 use crate::services::ServiceResult;
 
@@ -101,10 +103,24 @@ const AREAS: &[&str] = &[
     "Lager West",
 ];
 
-/// Seeds `count` users (plus groups and areas if missing); returns how many were added.
-pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceResult<u32> {
-    let group_ids = ensure_units(conn, GROUPS, true, now)?;
-    let area_ids = ensure_units(conn, AREAS, false, now)?;
+/// Seeds `count` users (plus groups and areas if missing); returns how many
+/// were added. Runs as one piece of database work.
+pub async fn seed(ctx: &Context, count: u32) -> ServiceResult<u32> {
+    let now = ctx.now();
+    let (added, catalog) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let added = seed_users(conn, count, now)?;
+            Ok((added, unit::catalog(conn)?))
+        })
+        .await?;
+    ctx.set_units(catalog);
+    Ok(added)
+}
+
+fn seed_users(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceResult<u32> {
+    let group_ids = ensure_units(conn, GROUPS, UnitKind::Group, now)?;
+    let area_ids = ensure_units(conn, AREAS, UnitKind::Area, now)?;
     let offset = user::count(conn, &Default::default())? as u64;
     let mut done = 0u32;
     while done < count {
@@ -132,10 +148,14 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                     _ => UserType::Mitarbeiter,
                 };
                 let created_at = now - Duration::minutes((n % 500_000) as i64);
-                let row = user::insert(
+                let id = user::insert(
                     conn,
                     &NewUser {
-                        salutation: Some(if n.is_multiple_of(2) { "frau" } else { "herr" }.into()),
+                        salutation: Some(if n.is_multiple_of(2) {
+                            Salutation::Frau
+                        } else {
+                            Salutation::Herr
+                        }),
                         first_name: first.into(),
                         last_name: last.into(),
                         username: username.clone(),
@@ -143,10 +163,10 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                         email: email.clone(),
                         email_confirmed: status == UserStatus::Aktiv,
                         personnel_number: personnel.clone(),
-                        user_type: user_type.as_str().into(),
+                        user_type,
                         is_staff: false,
                         admin_role: None,
-                        status: status.as_str().into(),
+                        status,
                         password_hash: None,
                         must_change_password: false,
                         sort_name: sort_name(first, last),
@@ -161,51 +181,35 @@ pub fn seed(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceRes
                         updated_at: created_at,
                     },
                 )?;
-                group::add_member(
-                    conn,
-                    group_ids[(n % group_ids.len() as u64) as usize],
-                    row.id,
-                )?;
+                group::add_member(conn, group_ids[(n % group_ids.len() as u64) as usize], id)?;
                 area::assign(
                     conn,
                     area_ids[(n % area_ids.len() as u64) as usize],
-                    row.id,
-                    crate::domain::AreaRole::Mitglied,
+                    id,
+                    AreaRole::Mitglied,
                 )?;
             }
             Ok(())
         })?;
         done += batch;
     }
-    match conn {
-        crate::db::DbConn::Sqlite(_) => {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("ANALYZE")?;
-        }
-        crate::db::DbConn::Postgres(_) => crate::db::refresh_statistics(conn)?,
-    }
+    crate::models::analyze_after_bulk_load(conn)?;
     Ok(done)
 }
 
 fn ensure_units(
     conn: &mut DbConn,
     names: &[&str],
-    groups: bool,
+    kind: UnitKind,
     now: PrimitiveDateTime,
-) -> ServiceResult<Vec<i64>> {
+) -> ServiceResult<Vec<UnitId>> {
     write_tx(conn, |conn| {
         let mut ids = Vec::new();
         for name in names {
             let key = name_key(name);
-            let existing = if groups {
-                group::find_by_key(conn, &key)?
-            } else {
-                area::find_by_key(conn, &key)?
-            };
-            let unit = match existing {
+            let unit = match unit::find_by_key(conn, kind, &key)? {
                 Some(u) => u,
-                None if groups => group::insert(conn, name, &key, now)?,
-                None => area::insert(conn, name, &key, now)?,
+                None => unit::insert(conn, kind, name, &key, now)?,
             };
             ids.push(unit.id);
         }

@@ -1,38 +1,76 @@
-//! Groups and areas: create, rename, delete (refused while in use), members.
+//! Groups and areas: list, show, create, rename, delete (refused while in
+//! use), members. Changing someone's membership is changing that person, so
+//! the member routes apply the same role rule as the user pages.
 
-use time::PrimitiveDateTime;
-
-use crate::db::{DbConn, is_unique_violation, write_tx};
-use crate::domain::{AreaRole, FieldError, name_key, required_line};
-use crate::models::unit::{Unit, UnitKind, area, group};
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::text::lookup_key;
+use crate::domain::units::{Unit, UnitCatalog, UnitDetail, UnitKind, UnitWithCount};
+use crate::domain::{
+    AreaRole, FieldError, FieldErrors, Refusal, UnitId, UserId, name_key, required_line,
+};
+use crate::models::unit::{self, area, group};
 use crate::models::user;
 use crate::services::audit::{self, Target};
-use crate::services::{Actor, FieldErrors, Refusal, ServiceError, ServiceResult};
+use crate::services::users::changeable;
+use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 
-fn find(conn: &mut DbConn, kind: UnitKind, id: i64) -> diesel::QueryResult<Option<Unit>> {
-    match kind {
-        UnitKind::Group => group::find(conn, id),
-        UnitKind::Area => area::find(conn, id),
-    }
+/// Members shown on a unit's page; the user list shows all.
+pub const MEMBERS_SHOWN: i64 = 200;
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// Loads the catalogue of groups and areas (startup and the refresh job).
+pub fn load_catalog(conn: &mut DbConn) -> diesel::QueryResult<UnitCatalog> {
+    unit::catalog(conn)
 }
 
-fn find_by_key(conn: &mut DbConn, kind: UnitKind, key: &str) -> diesel::QueryResult<Option<Unit>> {
-    match kind {
-        UnitKind::Group => group::find_by_key(conn, key),
-        UnitKind::Area => area::find_by_key(conn, key),
-    }
+/// Reloads the cached catalogue (changes made by another instance).
+pub async fn reload_catalog(ctx: &Context) -> ServiceResult<()> {
+    let catalog = ctx
+        .db()
+        .run(|conn| -> ServiceResult<_> { Ok(unit::catalog(conn)?) })
+        .await?;
+    ctx.set_units(catalog);
+    Ok(())
+}
+
+pub async fn list(
+    ctx: &Context,
+    _actor: &Actor,
+    kind: UnitKind,
+) -> ServiceResult<Vec<UnitWithCount>> {
+    ctx.db().run(move |conn| Ok(unit::list(conn, kind)?)).await
+}
+
+pub async fn detail(
+    ctx: &Context,
+    _actor: &Actor,
+    kind: UnitKind,
+    id: UnitId,
+) -> ServiceResult<UnitDetail> {
+    ctx.db()
+        .run(move |conn| {
+            let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+            Ok(UnitDetail {
+                kind,
+                unit,
+                members: unit::members(conn, kind, id, MEMBERS_SHOWN)?,
+                member_count: unit::live_member_count(conn, kind, id)?,
+            })
+        })
+        .await
 }
 
 fn parse_name(
     conn: &mut DbConn,
     kind: UnitKind,
     input: &str,
-    except: Option<i64>,
+    except: Option<UnitId>,
 ) -> ServiceResult<(String, String)> {
-    let name = required_line(input, 80)
+    let name = required_line(input, MAX_NAME_CHARS)
         .map_err(|e| ServiceError::Invalid(FieldErrors::single("name", e)))?;
     let key = name_key(&name);
-    if find_by_key(conn, kind, &key)?.is_some_and(|u| Some(u.id) != except) {
+    if unit::find_by_key(conn, kind, &key)?.is_some_and(|u| Some(u.id) != except) {
         return Err(ServiceError::Invalid(FieldErrors::single(
             "name",
             FieldError::NameTaken,
@@ -41,190 +79,180 @@ fn parse_name(
     Ok((name, key))
 }
 
-fn taken_on_race(err: ServiceError) -> ServiceError {
-    match &err {
-        ServiceError::Database(db) if is_unique_violation(db) => {
-            ServiceError::Invalid(FieldErrors::single("name", FieldError::NameTaken))
-        }
-        _ => err,
-    }
-}
-
-fn audit_action(kind: UnitKind, verb: &str) -> String {
+fn action(kind: UnitKind, verb: &str) -> String {
     format!("{}.{verb}", kind.as_str())
 }
 
-pub fn create(
-    conn: &mut DbConn,
+/// Runs a write on units and then refreshes this instance's catalogue.
+async fn write_and_refresh<T, F>(ctx: &Context, f: F) -> ServiceResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
+{
+    let (value, catalog) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let value = write_tx(conn, f).map_err(ServiceError::conflict_as_field_error)?;
+            Ok((value, unit::catalog(conn)?))
+        })
+        .await?;
+    ctx.set_units(catalog);
+    Ok(value)
+}
+
+pub async fn create(
+    ctx: &Context,
     actor: &Actor,
     kind: UnitKind,
     name: &str,
-    now: PrimitiveDateTime,
 ) -> ServiceResult<Unit> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    write_tx(conn, |conn| {
-        let (name, key) = parse_name(conn, kind, name, None)?;
-        let unit = match kind {
-            UnitKind::Group => group::insert(conn, &name, &key, now)?,
-            UnitKind::Area => area::insert(conn, &name, &key, now)?,
-        };
+    require_user_management(actor)?;
+    let (actor, now, name) = (actor.clone(), ctx.now(), name.to_owned());
+    write_and_refresh(ctx, move |conn| {
+        let (name, key) = parse_name(conn, kind, &name, None)?;
+        let unit = unit::insert(conn, kind, &name, &key, now)?;
         audit::record(
             conn,
             now,
-            actor,
-            &audit_action(kind, "create"),
-            Some(Target::new(kind.as_str(), unit.id, unit.name.clone())),
+            &actor,
+            &action(kind, "create"),
+            Some(Target::new(kind.as_str(), unit.id.get(), unit.name.clone())),
             None,
         )?;
         Ok(unit)
     })
-    .map_err(taken_on_race)
+    .await
 }
 
-pub fn rename(
-    conn: &mut DbConn,
+pub async fn rename(
+    ctx: &Context,
     actor: &Actor,
     kind: UnitKind,
-    id: i64,
+    id: UnitId,
     name: &str,
-    now: PrimitiveDateTime,
-) -> ServiceResult<Unit> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    write_tx(conn, |conn| {
-        let unit = find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
-        let (name, key) = parse_name(conn, kind, name, Some(id))?;
-        match kind {
-            UnitKind::Group => group::rename(conn, id, &name, &key)?,
-            UnitKind::Area => area::rename(conn, id, &name, &key)?,
-        };
+) -> ServiceResult<()> {
+    require_user_management(actor)?;
+    let (actor, now, name) = (actor.clone(), ctx.now(), name.to_owned());
+    write_and_refresh(ctx, move |conn| {
+        let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+        let (name, key) = parse_name(conn, kind, &name, Some(id))?;
+        unit::rename(conn, kind, id, &name, &key)?;
         audit::record(
             conn,
             now,
-            actor,
-            &audit_action(kind, "rename"),
-            Some(Target::new(kind.as_str(), id, name.clone())),
+            &actor,
+            &action(kind, "rename"),
+            Some(Target::new(kind.as_str(), id.get(), name.clone())),
             Some(format!("{} -> {name}", unit.name)),
         )?;
-        Ok(Unit {
-            name,
-            name_key: key,
-            ..unit
-        })
+        Ok(())
     })
-    .map_err(taken_on_race)
+    .await
 }
 
 /// Deletes a group or area that nobody belongs to any more.
-pub fn delete(
-    conn: &mut DbConn,
-    actor: &Actor,
-    kind: UnitKind,
-    id: i64,
-    now: PrimitiveDateTime,
-) -> ServiceResult<Unit> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    write_tx(conn, |conn| {
-        let unit = find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
-        let members = match kind {
-            UnitKind::Group => group::live_member_count(conn, id)?,
-            UnitKind::Area => area::live_member_count(conn, id)?,
-        };
+pub async fn delete(ctx: &Context, actor: &Actor, kind: UnitKind, id: UnitId) -> ServiceResult<()> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    write_and_refresh(ctx, move |conn| {
+        let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+        let members = unit::live_member_count(conn, kind, id)?;
         if members > 0 {
             return Err(ServiceError::Refused(Refusal::UnitInUse(members)));
         }
-        match kind {
-            UnitKind::Group => group::delete(conn, id)?,
-            UnitKind::Area => area::delete(conn, id)?,
-        };
+        unit::delete(conn, kind, id)?;
         audit::record(
             conn,
             now,
-            actor,
-            &audit_action(kind, "delete"),
-            Some(Target::new(kind.as_str(), id, unit.name.clone())),
+            &actor,
+            &action(kind, "delete"),
+            Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
             None,
         )?;
-        Ok(unit)
+        Ok(())
     })
+    .await
 }
 
-/// Adds a user (by username or email) to a group or area.
-pub fn add_member(
-    conn: &mut DbConn,
+/// Adds a user (by username or email, as typed) to a group, or to an area
+/// with a role (or changes his role there).
+pub async fn add_member(
+    ctx: &Context,
     actor: &Actor,
     kind: UnitKind,
-    id: i64,
+    id: UnitId,
     login: &str,
     role: Option<AreaRole>,
-    now: PrimitiveDateTime,
 ) -> ServiceResult<()> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    write_tx(conn, |conn| {
-        let unit = find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
-        let Some(member) = user::find_by_login(conn, login)? else {
-            return Err(ServiceError::Invalid(FieldErrors::single(
-                "member",
-                FieldError::InvalidChoice,
-            )));
-        };
-        match kind {
-            UnitKind::Group => group::add_member(conn, id, member.id)?,
-            UnitKind::Area => {
-                area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?
-            }
-        };
-        let details = format!(
-            "{}{}",
-            member.label(),
-            role.map(|r| format!(" ({})", r.as_str()))
-                .unwrap_or_default()
-        );
-        audit::record(
-            conn,
-            now,
-            actor,
-            &audit_action(kind, "member_add"),
-            Some(Target::new(kind.as_str(), id, unit.name.clone())),
-            Some(details),
-        )?;
-        Ok(())
-    })
+    require_user_management(actor)?;
+    let key = lookup_key(login);
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+                let found = match &key {
+                    Some(key) => user::find_by_login(conn, key)?,
+                    None => None,
+                };
+                let Some(found) = found else {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "member",
+                        FieldError::UnknownMember,
+                    )));
+                };
+                let member = changeable(conn, &actor, found.id)?;
+                match kind {
+                    UnitKind::Group => group::add_member(conn, id, member.id)?,
+                    UnitKind::Area => {
+                        area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?
+                    }
+                };
+                let details = format!(
+                    "{}{}",
+                    member.label(),
+                    role.map(|r| format!(" ({})", r.as_str()))
+                        .unwrap_or_default()
+                );
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    &action(kind, "member_add"),
+                    Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
+                    Some(details),
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
-pub fn remove_member(
-    conn: &mut DbConn,
+pub async fn remove_member(
+    ctx: &Context,
     actor: &Actor,
     kind: UnitKind,
-    id: i64,
-    user_id: i64,
-    now: PrimitiveDateTime,
+    id: UnitId,
+    member: UserId,
 ) -> ServiceResult<()> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    write_tx(conn, |conn| {
-        let unit = find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
-        let member = user::find(conn, user_id)?.ok_or(ServiceError::NotFound)?;
-        match kind {
-            UnitKind::Group => group::remove_member(conn, id, user_id)?,
-            UnitKind::Area => area::remove_member(conn, id, user_id)?,
-        };
-        audit::record(
-            conn,
-            now,
-            actor,
-            &audit_action(kind, "member_remove"),
-            Some(Target::new(kind.as_str(), id, unit.name.clone())),
-            Some(member.label()),
-        )?;
-        Ok(())
-    })
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+                let member = changeable(conn, &actor, member)?;
+                unit::remove_member(conn, kind, id, member.id)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    &action(kind, "member_remove"),
+                    Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
+                    Some(member.label()),
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }

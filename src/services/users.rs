@@ -1,183 +1,326 @@
-//! Creating, editing, blocking and deleting users; their groups and areas.
+//! Users: list, show, create, edit, block, delete; their areas and photo.
+//!
+//! Every use case that changes a person goes through [`changeable`], which
+//! applies the one rule "nobody changes an account above his own role";
+//! the group and area member routes (`services::units`) use it too.
 
-use serde::Deserialize;
 use time::PrimitiveDateTime;
 
-use crate::db::{DbConn, is_unique_violation, write_tx};
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::people::{AreaChoice, Photo, UserDetail, UserListRow, UserSort, UserSummary};
+use crate::domain::photo::{PhotoError, normalise};
+use crate::domain::text::{lookup_key, search_term};
+use crate::domain::units::Unit;
 use crate::domain::{
-    AdminRole, AreaRole, EmailAddress, FieldError, Password, Salutation, UserStatus, UserType,
-    Username, optional_line, required_line,
+    AdminRole, AreaRole, EmailAddress, FieldError, FieldErrors, Page, Password, PersonName,
+    PersonnelNumber, Refusal, Salutation, UnitId, UserId, UserStatus, UserType, Username,
 };
+use crate::models::conflict::UniqueKey;
 use crate::models::unit::{area, group};
-use crate::models::user::{self, NewUser, User, UserChanges, search_text, sort_name};
+use crate::models::user::{self, NewUser, User, UserChanges, UserFilter, search_text, sort_name};
+use crate::models::{audit as audit_model, photo as photo_model};
 use crate::services::audit::{self, Target};
 use crate::services::auth::end_all_sessions_and_tokens;
-use crate::services::{Actor, FieldErrors, Refusal, ServiceError, ServiceResult};
+use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 
-/// What the create and edit forms send (kept as typed, to show it again).
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct UserInput {
-    #[serde(default)]
-    pub salutation: String,
-    #[serde(default)]
-    pub first_name: String,
-    #[serde(default)]
-    pub last_name: String,
-    #[serde(default)]
+/// The personal data of a user, parsed and valid.
+#[derive(Clone, Debug)]
+pub struct PersonData {
+    pub salutation: Option<Salutation>,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Option<EmailAddress>,
+    pub personnel_number: Option<PersonnelNumber>,
+    pub user_type: UserType,
+    pub groups: Vec<UnitId>,
+    /// Access to the admin area, with this role.
+    pub admin_role: Option<AdminRole>,
+}
+
+/// How a new account gets its first password.
+#[derive(Clone, Debug)]
+pub enum StartPassword {
+    /// None: the person will be invited.
+    None,
+    /// This password; `must_change` forces a new one at first sign-in.
+    Set {
+        password: Password,
+        must_change: bool,
+    },
+    /// A random one, shown once to the admin; must be changed at first sign-in.
+    Generate,
+}
+
+#[derive(Clone, Debug)]
+pub struct CreateUser {
+    pub person: PersonData,
+    /// `None`: propose one from the name (`anna.mueller`, `anna.mueller2`, …).
+    pub username: Option<Username>,
+    pub start_password: StartPassword,
+}
+
+#[derive(Clone, Debug)]
+pub struct UpdateUser {
+    pub person: PersonData,
+    pub username: Username,
+}
+
+pub struct CreatedUser {
+    pub id: UserId,
     pub username: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub personnel_number: String,
-    #[serde(default)]
-    pub user_type: String,
-    #[serde(default, rename = "group")]
-    pub group_ids: Vec<i64>,
-    #[serde(default)]
-    pub is_staff: Option<String>,
-    #[serde(default)]
-    pub admin_role: String,
-    /// `none`, `set` or `generate` (create form only).
-    #[serde(default)]
-    pub start_password_mode: String,
-    #[serde(default)]
-    pub start_password: String,
-    /// Which save button of the create form was pressed: `close`, `new` or `areas`.
-    #[serde(default)]
-    pub then: String,
+    /// Shown once to the admin when the start password was generated.
+    pub generated_password: Option<Password>,
 }
 
-impl UserInput {
-    pub fn from_user(u: &User, group_ids: Vec<i64>) -> Self {
-        Self {
-            salutation: u.salutation.clone().unwrap_or_default(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            username: u.username.clone(),
-            email: u.email.clone().unwrap_or_default(),
-            personnel_number: u.personnel_number.clone().unwrap_or_default(),
-            user_type: u.user_type.clone(),
-            group_ids,
-            is_staff: u.is_staff.then(|| "on".to_owned()),
-            admin_role: u.admin_role.clone().unwrap_or_default(),
-            start_password_mode: "none".into(),
-            start_password: String::new(),
-            then: String::new(),
-        }
+// ---------------------------------------------------------------- reads
+
+pub const PER_PAGE: i64 = 50;
+
+/// The user list's filters as the admin typed or picked them.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    pub text: String,
+    pub status: Option<UserStatus>,
+    pub group: Option<UnitId>,
+    pub area: Option<UnitId>,
+    pub user_type: Option<UserType>,
+    pub staff: Option<bool>,
+    pub sort: UserSort,
+    pub descending: bool,
+    pub page: i64,
+}
+
+pub struct UserListPage {
+    pub rows: Page<UserListRow>,
+    pub errors: FieldErrors,
+}
+
+pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceResult<UserListPage> {
+    let mut errors = FieldErrors::default();
+    let text = errors.take("q", search_term(&query.text));
+    let per_page = PER_PAGE;
+    let Some(text) = text else {
+        // A search that cannot match anything lists nothing.
+        return Ok(UserListPage {
+            rows: Page {
+                items: Vec::new(),
+                total: 0,
+                page: 1,
+                per_page,
+            },
+            errors,
+        });
+    };
+    let filter = UserFilter {
+        text,
+        status: query.status,
+        group: query.group,
+        area: query.area,
+        user_type: query.user_type,
+        staff: query.staff,
+    };
+    let (sort, descending, page) = (query.sort, query.descending, query.page);
+    let rows = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let list = user::list(conn, &filter, sort, descending, page, per_page)?;
+            let ids: Vec<UserId> = list.items.iter().map(|u| u.id).collect();
+            let names = group::names_for_users(conn, &ids)?;
+            Ok(list.map(|user| UserListRow {
+                groups: names
+                    .iter()
+                    .filter(|(id, _)| *id == user.id)
+                    .map(|(_, n)| n.clone())
+                    .collect(),
+                user,
+            }))
+        })
+        .await?;
+    Ok(UserListPage { rows, errors })
+}
+
+/// Live users, all statuses (the figure on top of the list).
+pub async fn count(ctx: &Context) -> ServiceResult<i64> {
+    ctx.db()
+        .run(|conn| Ok(user::count(conn, &UserFilter::default())?))
+        .await
+}
+
+/// The user page.
+pub async fn detail(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<UserDetail> {
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| {
+            let user = user::find_summary(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let group_ids = group::ids_for_user(conn, id)?;
+            let roles = area::roles_for_user(conn, id)?;
+            let groups: Vec<Unit> = group::all(conn)?
+                .into_iter()
+                .filter(|g| group_ids.contains(&g.id))
+                .collect();
+            let areas: Vec<(Unit, AreaRole)> = area::all(conn)?
+                .into_iter()
+                .filter_map(|a| {
+                    let role = roles.iter().find(|(aid, _)| *aid == a.id)?.1;
+                    Some((a, role))
+                })
+                .collect();
+            let filter = crate::domain::audit::AuditFilter {
+                target: Some(("user", id.get())),
+                ..Default::default()
+            };
+            let history = audit_model::list(conn, &filter, 1, 20)?.items;
+            let has_photo = photo_model::exists(conn, id)?;
+            Ok(UserDetail {
+                may_change: actor.role.may_change_account_of(user.admin_role),
+                is_self: actor.is(id),
+                user,
+                groups,
+                areas,
+                history,
+                has_photo,
+            })
+        })
+        .await
+}
+
+/// A user for the edit form: his data and groups. Only for admins who may change him.
+pub async fn for_edit(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+) -> ServiceResult<(UserSummary, Vec<UnitId>)> {
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| {
+            let target = changeable(conn, &actor, id)?;
+            Ok((target.summary(), group::ids_for_user(conn, id)?))
+        })
+        .await
+}
+
+/// A user the actor may change, for confirmation pages (delete).
+pub async fn changeable_summary(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+) -> ServiceResult<UserSummary> {
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| Ok(changeable(conn, &actor, id)?.summary()))
+        .await
+}
+
+/// A live user by username or email (as typed); `None` if there is none.
+pub async fn find_by_login(
+    ctx: &Context,
+    _actor: &Actor,
+    login: &str,
+) -> ServiceResult<Option<UserSummary>> {
+    let Some(key) = lookup_key(login) else {
+        return Ok(None);
+    };
+    ctx.db()
+        .run(move |conn| Ok(user::find_by_login(conn, &key)?.map(|u| u.summary())))
+        .await
+}
+
+/// The areas form: every area with the user's role there.
+pub async fn area_choices(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+) -> ServiceResult<(UserSummary, Vec<AreaChoice>)> {
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| {
+            let target = changeable(conn, &actor, id)?;
+            let roles = area::roles_for_user(conn, id)?;
+            let choices = area::all(conn)?
+                .into_iter()
+                .map(|a| AreaChoice {
+                    role: roles.iter().find(|(aid, _)| *aid == a.id).map(|(_, r)| *r),
+                    area: a,
+                })
+                .collect();
+            Ok((target.summary(), choices))
+        })
+        .await
+}
+
+/// The stored photo, for signed-in admins.
+pub async fn photo(ctx: &Context, _actor: &Actor, id: UserId) -> ServiceResult<Photo> {
+    ctx.db()
+        .run(move |conn| {
+            user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let photo = photo_model::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            Ok(Photo {
+                content_type: photo.content_type,
+                bytes: photo.bytes,
+            })
+        })
+        .await
+}
+
+// ---------------------------------------------------------------- rules
+
+/// Loads a live user the actor may change, or says why not. Every use case
+/// that changes a person calls this inside its transaction.
+pub(crate) fn changeable(conn: &mut DbConn, actor: &Actor, id: UserId) -> ServiceResult<User> {
+    require_user_management(actor)?;
+    let target = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    if !actor.role.may_change_account_of(target.role()) {
+        return Err(ServiceError::Forbidden);
     }
+    Ok(target)
+}
 
-    pub fn staff(&self) -> bool {
-        self.is_staff.is_some()
+/// Refuses to remove the last active Administrator. `administrators` are
+/// the ids locked by `user::lock_active_administrators` at the start of the
+/// same transaction (before `target` was read).
+fn guard_last_administrator(administrators: &[UserId], target: &User) -> ServiceResult<()> {
+    if administrators.contains(&target.id) && administrators.len() <= 1 {
+        return Err(ServiceError::Refused(Refusal::LastAdministrator));
     }
-}
-
-/// The input after parsing, before the database checks.
-struct Parsed {
-    salutation: Option<Salutation>,
-    first_name: String,
-    last_name: String,
-    username: Option<Username>,
-    email: Option<EmailAddress>,
-    personnel_number: Option<String>,
-    user_type: UserType,
-    group_ids: Vec<i64>,
-    admin_role: Option<AdminRole>,
-}
-
-fn parse(actor: &Actor, input: &UserInput, errors: &mut FieldErrors) -> Option<Parsed> {
-    let salutation = match input.salutation.trim() {
-        "" => Some(None),
-        s => errors.take(
-            "salutation",
-            s.parse::<Salutation>()
-                .map(Some)
-                .map_err(|_| FieldError::InvalidChoice),
-        ),
-    };
-    let first_name = errors.take("first_name", required_line(&input.first_name, 100));
-    let last_name = errors.take("last_name", required_line(&input.last_name, 100));
-    let username = match input.username.trim() {
-        "" => Some(None),
-        s => errors.take("username", Username::parse(s).map(Some)),
-    };
-    let email = match input.email.trim() {
-        "" => Some(None),
-        s => errors.take("email", EmailAddress::parse(s).map(Some)),
-    };
-    let personnel_number = errors.take(
-        "personnel_number",
-        optional_line(&input.personnel_number, 50),
-    );
-    let user_type = match input.user_type.trim() {
-        "" => Some(UserType::Mitarbeiter),
-        s => errors.take(
-            "user_type",
-            s.parse::<UserType>().map_err(|_| FieldError::InvalidChoice),
-        ),
-    };
-    let admin_role = if input.staff() {
-        match input.admin_role.parse::<AdminRole>() {
-            Ok(role) if actor.role.may_grant(role) => Some(Some(role)),
-            Ok(_) => {
-                errors.add("admin_role", FieldError::RoleTooHigh);
-                None
-            }
-            Err(()) => {
-                errors.add("admin_role", FieldError::InvalidChoice);
-                None
-            }
-        }
-    } else {
-        Some(None)
-    };
-    let mut group_ids = input.group_ids.clone();
-    group_ids.sort_unstable();
-    group_ids.dedup();
-    Some(Parsed {
-        salutation: salutation?,
-        first_name: first_name?,
-        last_name: last_name?,
-        username: username?,
-        email: email?,
-        personnel_number: personnel_number?,
-        user_type: user_type?,
-        group_ids,
-        admin_role: admin_role?,
-    })
+    Ok(())
 }
 
 /// Database checks shared by create and edit: uniqueness and known groups.
 fn check_unique(
     conn: &mut DbConn,
-    p: &Parsed,
-    except: Option<i64>,
-    errors: &mut FieldErrors,
-) -> diesel::QueryResult<()> {
-    if let Some(name) = &p.username
+    person: &PersonData,
+    username: Option<&Username>,
+    except: Option<UserId>,
+) -> ServiceResult<()> {
+    let mut errors = FieldErrors::default();
+    if let Some(name) = username
         && user::username_taken(conn, name.as_str(), except)?
     {
         errors.add("username", FieldError::UsernameTaken);
     }
-    if let Some(email) = &p.email
+    if let Some(email) = &person.email
         && user::email_taken(conn, &email.key(), except)?
     {
         errors.add("email", FieldError::EmailTaken);
     }
-    if let Some(number) = &p.personnel_number
-        && user::personnel_number_taken(conn, number, except)?
+    if let Some(number) = &person.personnel_number
+        && user::personnel_number_taken(conn, number.as_str(), except)?
     {
         errors.add("personnel_number", FieldError::PersonnelNumberTaken);
     }
-    for id in &p.group_ids {
-        if group::find(conn, *id)?.is_none() {
-            errors.add("group", FieldError::InvalidChoice);
-        }
+    if group::existing(conn, &person.groups)?.len() != person.groups.len() {
+        errors.add("group", FieldError::InvalidChoice);
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
 }
 
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).
-pub fn propose_username(
+fn propose_username(
     conn: &mut DbConn,
     first_name: &str,
     last_name: &str,
@@ -194,100 +337,78 @@ pub fn propose_username(
     }
 }
 
-/// A unique-index violation that slipped past the checks (two admins at once)
-/// becomes the same field error the check would have given.
-fn unique_violation_field(err: &diesel::result::Error) -> Option<(&'static str, FieldError)> {
-    if !is_unique_violation(err) {
-        return None;
+fn refuse_role_above(actor: &Actor, role: Option<AdminRole>) -> ServiceResult<()> {
+    match role {
+        Some(r) if !actor.role.may_grant(r) => Err(ServiceError::Invalid(FieldErrors::single(
+            "admin_role",
+            FieldError::RoleTooHigh,
+        ))),
+        _ => Ok(()),
     }
-    let text = match err {
-        diesel::result::Error::DatabaseError(_, info) => {
-            format!(
-                "{} {}",
-                info.message(),
-                info.constraint_name().unwrap_or("")
-            )
-        }
-        _ => String::new(),
+}
+
+// ---------------------------------------------------------------- writes
+
+/// How often a proposed username that lost a race is proposed again.
+const PROPOSAL_ATTEMPTS: usize = 50;
+
+pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceResult<CreatedUser> {
+    require_user_management(actor)?;
+    refuse_role_above(actor, cmd.person.admin_role)?;
+    let (password, must_change, generated) = match &cmd.start_password {
+        StartPassword::None => (None, false, false),
+        StartPassword::Set {
+            password,
+            must_change,
+        } => (Some(password.clone()), *must_change, false),
+        StartPassword::Generate => (Some(Password::generate()), true, true),
     };
-    if text.contains("email") {
-        Some(("email", FieldError::EmailTaken))
-    } else if text.contains("personnel") {
-        Some(("personnel_number", FieldError::PersonnelNumberTaken))
-    } else {
-        Some(("username", FieldError::UsernameTaken))
-    }
-}
-
-fn map_write_error(err: ServiceError) -> ServiceError {
-    if let ServiceError::Database(db) = &err
-        && let Some((field, fe)) = unique_violation_field(db)
-    {
-        return ServiceError::Invalid(FieldErrors::single(field, fe));
-    }
-    err
-}
-
-pub struct CreatedUser {
-    pub user: User,
-    /// Shown once to the admin when the start password was generated.
-    pub generated_password: Option<Password>,
-}
-
-/// A create request that passed every check that needs no database, with
-/// its password already hashed (bcrypt stays outside the transaction).
-pub struct PreparedUser {
-    parsed: Parsed,
-    hash: Option<String>,
-    generated_password: Option<Password>,
-}
-
-pub fn prepare_create(actor: &Actor, input: &UserInput, cost: u32) -> ServiceResult<PreparedUser> {
-    if !actor.role.may_manage_users() {
-        return Err(ServiceError::Forbidden);
-    }
-    let mut errors = FieldErrors::default();
-    let parsed = parse(actor, input, &mut errors);
-    let (password, generated) = match input.start_password_mode.as_str() {
-        "set" => (
-            errors.take("start_password", Password::parse(&input.start_password)),
-            false,
-        ),
-        "generate" => (Some(Password::generate()), true),
-        "" | "none" => (None, false),
-        _ => {
-            errors.add("start_password_mode", FieldError::InvalidChoice);
-            (None, false)
-        }
+    let cost = ctx.config().bcrypt_cost;
+    let hash = match password.clone() {
+        Some(p) => Some(ctx.cpu(move || p.hash(cost)).await??),
+        None => None,
     };
-    let (Some(parsed), true) = (parsed, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let hash = password.as_ref().map(|pw| pw.hash(cost)).transpose()?;
-    Ok(PreparedUser {
-        parsed,
-        hash,
-        generated_password: generated.then_some(password).flatten(),
+    let (actor, now) = (actor.clone(), ctx.now());
+    let (id, username) = ctx
+        .db()
+        .run(move |conn| {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let result = write_tx(conn, |conn| {
+                    insert_user(conn, &actor, &cmd, hash.clone(), must_change, now)
+                });
+                match result {
+                    // Someone took the proposed name between our check and
+                    // our insert: propose again. A typed name stays refused.
+                    Err(ServiceError::Conflict(UniqueKey::Username))
+                        if cmd.username.is_none() && attempt < PROPOSAL_ATTEMPTS => {}
+                    other => return other.map_err(ServiceError::conflict_as_field_error),
+                }
+            }
+        })
+        .await?;
+    Ok(CreatedUser {
+        id,
+        username,
+        generated_password: password.filter(|_| generated),
     })
 }
 
-/// Inserts a prepared user inside the caller's transaction.
-pub fn insert_prepared(
+/// Inserts a new user inside the caller's transaction.
+pub(crate) fn insert_user(
     conn: &mut DbConn,
     actor: &Actor,
-    prepared: &PreparedUser,
+    cmd: &CreateUser,
+    hash: Option<String>,
+    must_change_password: bool,
     now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    let p = &prepared.parsed;
-    let hash = &prepared.hash;
-    let mut errors = FieldErrors::default();
-    check_unique(conn, p, None, &mut errors)?;
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let username = match &p.username {
+) -> ServiceResult<(UserId, String)> {
+    let p = &cmd.person;
+    check_unique(conn, p, cmd.username.as_ref(), None)?;
+    let username = match &cmd.username {
         Some(u) => u.clone(),
-        None => propose_username(conn, &p.first_name, &p.last_name)?,
+        None => propose_username(conn, p.first_name.as_str(), p.last_name.as_str())?,
     };
     let status = if hash.is_some() {
         UserStatus::Angelegt
@@ -297,417 +418,406 @@ pub fn insert_prepared(
         UserStatus::Angelegt
     };
     let email = p.email.as_ref().map(|e| e.as_str().to_owned());
-    let created = user::insert(
+    let personnel = p.personnel_number.as_ref().map(|n| n.as_str().to_owned());
+    let (first, last) = (p.first_name.as_str(), p.last_name.as_str());
+    let has_password = hash.is_some();
+    let id = user::insert(
         conn,
         &NewUser {
-            salutation: p.salutation.map(|s| s.as_str().to_owned()),
-            first_name: p.first_name.clone(),
-            last_name: p.last_name.clone(),
+            salutation: p.salutation,
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
             username: username.as_str().to_owned(),
             email_lower: p.email.as_ref().map(EmailAddress::key),
             email: email.clone(),
             email_confirmed: false,
-            personnel_number: p.personnel_number.clone(),
-            user_type: p.user_type.as_str().to_owned(),
+            personnel_number: personnel.clone(),
+            user_type: p.user_type,
             is_staff: p.admin_role.is_some(),
-            admin_role: p.admin_role.map(|r| r.as_str().to_owned()),
-            status: status.as_str().to_owned(),
-            password_hash: hash.clone(),
-            must_change_password: hash.is_some(),
-            sort_name: sort_name(&p.first_name, &p.last_name),
+            admin_role: p.admin_role,
+            status,
+            password_hash: hash,
+            must_change_password: has_password && must_change_password,
+            sort_name: sort_name(first, last),
             search_text: search_text(
-                &p.first_name,
-                &p.last_name,
+                first,
+                last,
                 username.as_str(),
                 email.as_deref(),
-                p.personnel_number.as_deref(),
+                personnel.as_deref(),
             ),
             created_at: now,
             updated_at: now,
         },
     )?;
-    for gid in &p.group_ids {
-        group::add_member(conn, *gid, created.id)?;
+    for gid in &p.groups {
+        group::add_member(conn, *gid, id)?;
     }
     let mut details = Vec::new();
     if let Some(role) = p.admin_role {
         details.push(format!("role={}", role.as_str()));
     }
-    if hash.is_some() {
+    if has_password {
         details.push("start_password".to_owned());
     }
+    let label = format!(
+        "{} ({})",
+        crate::domain::people::display_name(first, last),
+        username
+    );
     audit::record(
         conn,
         now,
         actor,
         "user.create",
-        Some(Target::new("user", created.id, created.label())),
+        Some(Target::user(id, label)),
         (!details.is_empty()).then(|| details.join(", ")),
     )?;
-    Ok(created)
+    Ok((id, username.as_str().to_owned()))
 }
 
-pub fn create(
+pub async fn update(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    cmd: UpdateUser,
+) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| update_user(conn, &actor, id, &cmd, now))
+                .map_err(ServiceError::conflict_as_field_error)
+        })
+        .await
+}
+
+fn update_user(
     conn: &mut DbConn,
     actor: &Actor,
-    input: &UserInput,
+    id: UserId,
+    cmd: &UpdateUser,
     now: PrimitiveDateTime,
-    cost: u32,
-) -> ServiceResult<CreatedUser> {
-    let prepared = prepare_create(actor, input, cost)?;
-    let user = write_tx(conn, |conn| insert_prepared(conn, actor, &prepared, now))
-        .map_err(map_write_error)?;
-    Ok(CreatedUser {
-        user,
-        generated_password: prepared.generated_password,
-    })
-}
-
-/// Loads a live user the actor may change, or says why not.
-fn changeable(conn: &mut DbConn, actor: &Actor, id: i64) -> ServiceResult<User> {
-    let target = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-    if !actor.role.may_change_account_of(target.admin_role()) {
-        return Err(ServiceError::Forbidden);
+) -> ServiceResult<()> {
+    let administrators = user::lock_active_administrators(conn)?;
+    let target = changeable(conn, actor, id)?;
+    let p = &cmd.person;
+    let mut errors = FieldErrors::default();
+    let email_changed = p.email.as_ref().map(EmailAddress::as_str) != target.email.as_deref();
+    if email_changed && target.email_confirmed {
+        errors.add("email", FieldError::EmailLocked);
     }
-    Ok(target)
-}
-
-/// Refuses when `target` is the last active Administrator and would stop being one.
-fn guard_last_administrator(conn: &mut DbConn, target: &User) -> ServiceResult<()> {
-    let is_active_admin = target.admin_role() == Some(AdminRole::Administrator)
-        && target.status() == UserStatus::Aktiv;
-    if is_active_admin && user::count_active_administrators(conn)? <= 1 {
-        return Err(ServiceError::Refused(Refusal::LastAdministrator));
+    let role_changed = p.admin_role != target.role();
+    if role_changed {
+        if !p.admin_role.is_none_or(|r| actor.role.may_grant(r)) {
+            errors.add("admin_role", FieldError::RoleTooHigh);
+        }
+        if actor.is(id) && target.role().is_some() {
+            // Nobody changes his own role; another admin must.
+            errors.add("admin_role", FieldError::RoleTooHigh);
+        }
     }
+    match check_unique(conn, p, Some(&cmd.username), Some(id)) {
+        Ok(()) => {}
+        Err(ServiceError::Invalid(more)) => errors.extend(more),
+        Err(other) => return Err(other),
+    }
+    // The last Administrator is the more telling answer than a field error.
+    if role_changed && p.admin_role != Some(AdminRole::Administrator) {
+        guard_last_administrator(&administrators, &target)?;
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let username = cmd.username.as_str().to_owned();
+    let email = p.email.as_ref().map(|e| e.as_str().to_owned());
+    let personnel = p.personnel_number.as_ref().map(|n| n.as_str().to_owned());
+    let (first, last) = (p.first_name.as_str(), p.last_name.as_str());
+    let changes = UserChanges {
+        salutation: Some(p.salutation),
+        first_name: Some(first.to_owned()),
+        last_name: Some(last.to_owned()),
+        username: Some(username.clone()),
+        email: Some(email.clone()),
+        email_lower: Some(p.email.as_ref().map(EmailAddress::key)),
+        email_confirmed: Some(target.email_confirmed && !email_changed),
+        personnel_number: Some(personnel.clone()),
+        user_type: Some(p.user_type),
+        is_staff: Some(p.admin_role.is_some()),
+        admin_role: Some(p.admin_role),
+        sort_name: Some(sort_name(first, last)),
+        search_text: Some(search_text(
+            first,
+            last,
+            &username,
+            email.as_deref(),
+            personnel.as_deref(),
+        )),
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    user::update(conn, id, &changes)?;
+    let old_groups = group::ids_for_user(conn, id)?;
+    for gid in old_groups.iter().filter(|g| !p.groups.contains(g)) {
+        group::remove_member(conn, *gid, id)?;
+    }
+    for gid in p.groups.iter().filter(|g| !old_groups.contains(g)) {
+        group::add_member(conn, *gid, id)?;
+    }
+    if email_changed || role_changed {
+        end_all_sessions_and_tokens(conn, id, now)?;
+    }
+    let mut details = Vec::new();
+    if email_changed {
+        details.push("email".to_owned());
+    }
+    if role_changed {
+        details.push(format!(
+            "role={}",
+            p.admin_role.map_or("none", |r| r.as_str())
+        ));
+    }
+    if username != target.username {
+        details.push(format!("username {} -> {}", target.username, username));
+    }
+    let label = format!(
+        "{} ({username})",
+        crate::domain::people::display_name(first, last)
+    );
+    audit::record(
+        conn,
+        now,
+        actor,
+        "user.update",
+        Some(Target::user(id, label)),
+        (!details.is_empty()).then(|| details.join(", ")),
+    )?;
     Ok(())
 }
 
-pub fn update(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    input: &UserInput,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| -> ServiceResult<User> {
-        let target = changeable(conn, actor, id)?;
-        let mut errors = FieldErrors::default();
-        let parsed = parse(actor, input, &mut errors);
-        let Some(mut p) = parsed else {
-            return Err(ServiceError::Invalid(errors));
-        };
-        if p.username.is_none() {
-            errors.add("username", FieldError::Required);
-        }
-        let new_email_key = p.email.as_ref().map(EmailAddress::key);
-        let email_changed = p.email.as_ref().map(|e| e.as_str()) != target.email.as_deref();
-        if email_changed && target.email_confirmed {
-            errors.add("email", FieldError::EmailLocked);
-        }
-        check_unique(conn, &p, Some(id), &mut errors)?;
-        let role_changed = p.admin_role != target.admin_role();
-        if role_changed && p.admin_role != Some(AdminRole::Administrator) {
-            if actor.user_id == Some(id) && target.admin_role().is_some() {
-                errors.add("admin_role", FieldError::RoleTooHigh);
-            }
-            if guard_last_administrator(conn, &target).is_err() {
-                return Err(ServiceError::Refused(Refusal::LastAdministrator));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let username = p
-            .username
-            .take()
-            .map(|u| u.as_str().to_owned())
-            .unwrap_or_else(|| target.username.clone());
-        let email = p.email.as_ref().map(|e| e.as_str().to_owned());
-        let changes = UserChanges {
-            salutation: Some(p.salutation.map(|s| s.as_str().to_owned())),
-            first_name: Some(p.first_name.clone()),
-            last_name: Some(p.last_name.clone()),
-            username: Some(username.clone()),
-            email: Some(email.clone()),
-            email_lower: Some(new_email_key),
-            email_confirmed: Some(target.email_confirmed && !email_changed),
-            personnel_number: Some(p.personnel_number.clone()),
-            user_type: Some(p.user_type.as_str().to_owned()),
-            is_staff: Some(p.admin_role.is_some()),
-            admin_role: Some(p.admin_role.map(|r| r.as_str().to_owned())),
-            sort_name: Some(sort_name(&p.first_name, &p.last_name)),
-            search_text: Some(search_text(
-                &p.first_name,
-                &p.last_name,
-                &username,
-                email.as_deref(),
-                p.personnel_number.as_deref(),
-            )),
-            updated_at: Some(now),
-            ..Default::default()
-        };
-        user::update(conn, id, &changes)?;
-        let old_groups = group::ids_for_user(conn, id)?;
-        for gid in old_groups.iter().filter(|g| !p.group_ids.contains(g)) {
-            group::remove_member(conn, *gid, id)?;
-        }
-        for gid in p.group_ids.iter().filter(|g| !old_groups.contains(g)) {
-            group::add_member(conn, *gid, id)?;
-        }
-        if email_changed || role_changed {
-            end_all_sessions_and_tokens(conn, id, now)?;
-        }
-        let mut details = Vec::new();
-        if email_changed {
-            details.push("email".to_owned());
-        }
-        if role_changed {
-            details.push(format!(
-                "role={}",
-                p.admin_role.map_or("none", |r| r.as_str())
-            ));
-        }
-        if username != target.username {
-            details.push(format!("username {} -> {}", target.username, username));
-        }
-        let updated = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.update",
-            Some(Target::new("user", id, updated.label())),
-            (!details.is_empty()).then(|| details.join(", ")),
-        )?;
-        Ok(updated)
-    })
-    .map_err(map_write_error)
-}
-
-fn set_status(
-    conn: &mut DbConn,
-    id: i64,
-    status: UserStatus,
-    now: PrimitiveDateTime,
-) -> diesel::QueryResult<usize> {
-    user::update(
-        conn,
-        id,
-        &UserChanges {
-            status: Some(status.as_str().to_owned()),
-            updated_at: Some(now),
-            ..Default::default()
-        },
-    )
-}
-
 /// Blocks the account: sessions and outstanding links die at once.
-pub fn deactivate(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        if actor.user_id == Some(id) {
-            return Err(ServiceError::Refused(Refusal::NotOnYourself));
-        }
-        guard_last_administrator(conn, &target)?;
-        let next = target
-            .status()
-            .deactivate()
-            .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
-        set_status(conn, id, next, now)?;
-        end_all_sessions_and_tokens(conn, id, now)?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.deactivate",
-            Some(Target::new("user", id, target.label())),
-            None,
-        )?;
-        Ok(target)
-    })
+pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let administrators = user::lock_active_administrators(conn)?;
+                let target = changeable(conn, &actor, id)?;
+                if actor.is(id) {
+                    return Err(ServiceError::Refused(Refusal::NotOnYourself));
+                }
+                guard_last_administrator(&administrators, &target)?;
+                let next = target
+                    .status
+                    .deactivate()
+                    .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
+                user::set_status(conn, id, next, now)?;
+                end_all_sessions_and_tokens(conn, id, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.deactivate",
+                    Some(Target::user(id, target.label())),
+                    None,
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Lifts a block set by an admin.
-pub fn unblock(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        let next = target
-            .status()
-            .unblock(target.password_hash.is_some())
-            .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
-        set_status(conn, id, next, now)?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.reactivate",
-            Some(Target::new("user", id, target.label())),
-            Some(format!("status={}", next.as_str())),
-        )?;
-        Ok(target)
-    })
+pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                let next = target
+                    .status
+                    .unblock(target.password_hash.is_some())
+                    .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
+                user::set_status(conn, id, next, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.reactivate",
+                    Some(Target::user(id, target.label())),
+                    Some(format!("status={}", next.as_str())),
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Deletes the account: it disappears from lists, frees its username, email
 /// and personnel number, loses its memberships; the audit log keeps the story.
-pub fn delete(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        if actor.user_id == Some(id) {
-            return Err(ServiceError::Refused(Refusal::NotOnYourself));
-        }
-        guard_last_administrator(conn, &target)?;
-        user::update(
-            conn,
-            id,
-            &UserChanges {
-                deleted_at: Some(Some(now)),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )?;
-        group::remove_all_of_user(conn, id)?;
-        area::remove_all_of_user(conn, id)?;
-        end_all_sessions_and_tokens(conn, id, now)?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.delete",
-            Some(Target::new("user", id, target.label())),
-            target.email.clone(),
-        )?;
-        Ok(target)
-    })
+pub async fn delete(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let administrators = user::lock_active_administrators(conn)?;
+                let target = changeable(conn, &actor, id)?;
+                if actor.is(id) {
+                    return Err(ServiceError::Refused(Refusal::NotOnYourself));
+                }
+                guard_last_administrator(&administrators, &target)?;
+                user::update(
+                    conn,
+                    id,
+                    &UserChanges {
+                        deleted_at: Some(Some(now)),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                group::remove_all_of_user(conn, id)?;
+                area::remove_all_of_user(conn, id)?;
+                end_all_sessions_and_tokens(conn, id, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.delete",
+                    Some(Target::user(id, target.label())),
+                    target.email.clone(),
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Replaces the user's areas and the role in each.
-pub fn set_areas(
-    conn: &mut DbConn,
+pub async fn set_areas(
+    ctx: &Context,
     actor: &Actor,
-    id: i64,
-    wanted: &[(i64, AreaRole)],
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        for (area_id, _) in wanted {
-            if area::find(conn, *area_id)?.is_none() {
-                return Err(ServiceError::Invalid(FieldErrors::single(
-                    "areas",
-                    FieldError::InvalidChoice,
-                )));
-            }
-        }
-        let current = area::roles_for_user(conn, id)?;
-        for (area_id, _) in current
-            .iter()
-            .filter(|(a, _)| !wanted.iter().any(|(w, _)| w == a))
-        {
-            area::remove_member(conn, *area_id, id)?;
-        }
-        for (area_id, role) in wanted {
-            area::assign(conn, *area_id, id, *role)?;
-        }
-        let summary = wanted
-            .iter()
-            .map(|(a, r)| format!("{a}:{}", r.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.areas",
-            Some(Target::new("user", id, target.label())),
-            Some(summary),
-        )?;
-        Ok(target)
-    })
+    id: UserId,
+    wanted: Vec<(UnitId, AreaRole)>,
+) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                let ids: Vec<UnitId> = wanted.iter().map(|(a, _)| *a).collect();
+                if area::existing(conn, &ids)?.len() != ids.len() {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "areas",
+                        FieldError::InvalidChoice,
+                    )));
+                }
+                let current = area::roles_for_user(conn, id)?;
+                for (area_id, _) in current.iter().filter(|(a, _)| !ids.contains(a)) {
+                    area::remove_member(conn, *area_id, id)?;
+                }
+                for (area_id, role) in &wanted {
+                    area::assign(conn, *area_id, id, *role)?;
+                }
+                let summary = wanted
+                    .iter()
+                    .map(|(a, r)| format!("{a}:{}", r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.areas",
+                    Some(Target::user(id, target.label())),
+                    Some(summary),
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
-/// Stores a (normalised) photo for the user, replacing an earlier one.
-pub fn set_photo(
-    conn: &mut DbConn,
+/// Stores a photo for the user. Permission and the user are checked before
+/// the upload is decoded; the decode runs on its own bounded queue.
+pub async fn set_photo(
+    ctx: &Context,
     actor: &Actor,
-    id: i64,
-    photo: &crate::domain::photo::StoredPhoto,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        crate::models::photo::put(
-            conn,
-            &crate::models::photo::UserPhoto {
-                user_id: id,
-                content_type: "image/jpeg".into(),
-                bytes: photo.jpeg.clone(),
-                width: i32::try_from(photo.width).unwrap_or(i32::MAX),
-                height: i32::try_from(photo.height).unwrap_or(i32::MAX),
-                updated_at: now,
-            },
-        )?;
-        user::update(
-            conn,
-            id,
-            &UserChanges {
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )?;
-        audit::record(
-            conn,
-            now,
-            actor,
-            "user.photo_set",
-            Some(Target::new("user", id, target.label())),
-            None,
-        )?;
-        Ok(target)
-    })
+    id: UserId,
+    upload: Vec<u8>,
+) -> ServiceResult<()> {
+    let checker = actor.clone();
+    ctx.db()
+        .run(move |conn| changeable(conn, &checker, id).map(|_| ()))
+        .await?;
+    let stored = ctx.photo_decode(move || normalise(&upload)).await?;
+    let stored = stored.map_err(|e| {
+        let error = match e {
+            PhotoError::TooLarge => FieldError::ImageTooLarge,
+            PhotoError::TooManyPixels => FieldError::ImageTooManyPixels,
+            PhotoError::Empty | PhotoError::NotAnImage => FieldError::InvalidImage,
+        };
+        ServiceError::Invalid(FieldErrors::single("photo", error))
+    })?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                photo_model::put(
+                    conn,
+                    &photo_model::UserPhoto {
+                        user_id: id,
+                        content_type: "image/jpeg".into(),
+                        bytes: stored.jpeg,
+                        width: i32::try_from(stored.width).unwrap_or(i32::MAX),
+                        height: i32::try_from(stored.height).unwrap_or(i32::MAX),
+                        updated_at: now,
+                    },
+                )?;
+                touch(conn, id, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.photo_set",
+                    Some(Target::user(id, target.label())),
+                    None,
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
-pub fn remove_photo(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    now: PrimitiveDateTime,
-) -> ServiceResult<User> {
-    write_tx(conn, |conn| {
-        let target = changeable(conn, actor, id)?;
-        if crate::models::photo::delete(conn, id)? > 0 {
-            user::update(
-                conn,
-                id,
-                &UserChanges {
-                    updated_at: Some(now),
-                    ..Default::default()
-                },
-            )?;
-            audit::record(
-                conn,
-                now,
-                actor,
-                "user.photo_remove",
-                Some(Target::new("user", id, target.label())),
-                None,
-            )?;
-        }
-        Ok(target)
-    })
+pub async fn remove_photo(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                if photo_model::delete(conn, id)? > 0 {
+                    touch(conn, id, now)?;
+                    audit::record(
+                        conn,
+                        now,
+                        &actor,
+                        "user.photo_remove",
+                        Some(Target::user(id, target.label())),
+                        None,
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+fn touch(conn: &mut DbConn, id: UserId, now: PrimitiveDateTime) -> diesel::QueryResult<usize> {
+    user::update(
+        conn,
+        id,
+        &UserChanges {
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
 }

@@ -1,18 +1,21 @@
-//! Askama template structs and the page context every page shares.
+//! Askama template structs and the page context every page shares. Views
+//! know the domain's plain structs and the texts; they import no models,
+//! services or web code, so a template can never reach the database.
+
+pub mod forms;
 
 use askama::Template;
 use time::PrimitiveDateTime;
 
-use crate::domain::{AdminRole, AreaRole, FieldError, Salutation, UserStatus, UserType};
-use crate::i18n::{Lang, Texts};
-use crate::models::Page as ListPage;
-use crate::models::audit::AuditEvent;
-use crate::models::unit::{Member, Unit};
-use crate::models::user::User;
-use crate::services::FieldErrors;
-use crate::services::settings::SettingsInput;
-use crate::services::setup::SetupInput;
-use crate::services::users::UserInput;
+use crate::domain::audit::AuditEntry;
+use crate::domain::people::{AreaChoice, UserDetail, UserListRow, UserSummary};
+use crate::domain::units::{Unit, UnitDetail, UnitKind, UnitWithCount};
+use crate::domain::{
+    AdminRole, AreaRole, FieldError, FieldErrors, Page as ListPage, Salutation, TimeZone, UnitId,
+    UserStatus, UserType,
+};
+use crate::i18n::{Lang, Texts, format_datetime};
+use forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
 
 /// The signed-in admin as the layout shows him.
 pub struct NavAdmin {
@@ -33,7 +36,7 @@ pub struct Page {
     pub nav: &'static str,
     /// Path and query of this request, for "back here" after a language switch.
     pub here: String,
-    pub time_zone: String,
+    pub time_zone: TimeZone,
 }
 
 pub struct Flash {
@@ -64,7 +67,7 @@ impl Page {
 
     /// A UTC timestamp in the organisation's time zone, as the language writes dates.
     pub fn datetime(&self, at: &PrimitiveDateTime) -> String {
-        crate::web::format_datetime(at, &self.time_zone, self.lang)
+        format_datetime(at, self.time_zone, self.lang)
     }
 
     pub fn opt_datetime(&self, at: &Option<PrimitiveDateTime>) -> String {
@@ -72,27 +75,27 @@ impl Page {
             .map_or_else(|| self.t.never.to_owned(), |a| self.datetime(a))
     }
 
-    pub fn status(&self, s: &str) -> &'static str {
-        s.parse::<UserStatus>().map_or("?", |s| self.t.status(s))
+    pub fn status(&self, s: &UserStatus) -> &'static str {
+        self.t.status(*s)
     }
 
-    pub fn role(&self, r: &Option<String>) -> &'static str {
-        r.as_deref()
-            .and_then(|r| r.parse::<AdminRole>().ok())
-            .map_or("", |r| self.t.role(r))
+    pub fn role(&self, r: &Option<AdminRole>) -> &'static str {
+        r.map_or("", |r| self.t.role(r))
     }
 
-    pub fn user_type(&self, s: &str) -> &'static str {
-        s.parse::<UserType>().map_or("?", |t| self.t.user_type(t))
+    pub fn user_type(&self, t: &UserType) -> &'static str {
+        self.t.user_type(*t)
     }
 
-    pub fn salutation(&self, s: &Option<String>) -> &'static str {
-        s.as_deref()
-            .and_then(|s| s.parse::<Salutation>().ok())
-            .map_or("", |s| self.t.salutation(s))
+    pub fn salutation(&self, s: &Option<Salutation>) -> &'static str {
+        s.map_or("", |s| self.t.salutation(s))
     }
 
-    pub fn area_role(&self, r: &Option<AreaRole>) -> &'static str {
+    pub fn area_role(&self, r: &AreaRole) -> &'static str {
+        self.t.area_role(*r)
+    }
+
+    pub fn opt_area_role(&self, r: &Option<AreaRole>) -> &'static str {
         r.map_or("", |r| self.t.area_role(r))
     }
 
@@ -158,7 +161,7 @@ pub struct LoginView {
 #[template(path = "pages/setup.html")]
 pub struct SetupView {
     pub p: Page,
-    pub input: SetupInput,
+    pub input: SetupForm,
     pub errors: FieldErrors,
     pub link_valid: bool,
 }
@@ -176,36 +179,15 @@ pub struct PasswordView {
 pub struct DashboardView {
     pub p: Page,
     pub total: i64,
-    pub by_status: Vec<(&'static str, &'static str, i64)>,
+    pub by_status: Vec<(UserStatus, i64)>,
 }
 
-/// A user row on the list with its groups.
-pub struct UserRow {
-    pub user: User,
-    pub groups: String,
-}
-
-/// Current list filters, as typed (also used to build links).
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct UserListQuery {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub group: String,
-    #[serde(default)]
-    pub area: String,
-    #[serde(default, rename = "type")]
-    pub user_type: String,
-    #[serde(default)]
-    pub staff: String,
-    #[serde(default)]
-    pub sort: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub page: String,
+/// A sortable column header: label, sort key, link, current `aria-sort`.
+pub struct SortLink {
+    pub label: &'static str,
+    pub key: &'static str,
+    pub url: String,
+    pub aria_sort: &'static str,
 }
 
 #[derive(Template)]
@@ -213,30 +195,30 @@ pub struct UserListQuery {
 pub struct UserListView {
     pub p: Page,
     pub query: UserListQuery,
-    pub rows: Vec<UserRow>,
+    pub rows: Vec<UserListRow>,
     pub list: ListPage<()>,
     pub groups: Vec<Unit>,
     pub areas: Vec<Unit>,
-    /// Links: (label, url) for sort headers, pages.
-    pub sort_links: Vec<(&'static str, &'static str, String, &'static str)>,
+    pub sort_links: Vec<SortLink>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    pub errors: FieldErrors,
 }
 
 #[derive(Template)]
 #[template(path = "pages/users/form.html")]
 pub struct UserFormView {
     pub p: Page,
-    pub input: UserInput,
+    pub input: UserForm,
     pub errors: FieldErrors,
     pub groups: Vec<Unit>,
     /// `None` for the create form.
-    pub editing: Option<User>,
+    pub editing: Option<UserSummary>,
 }
 
 impl UserFormView {
-    pub fn has_group(&self, id: &i64) -> bool {
-        self.input.group_ids.contains(id)
+    pub fn has_group(&self, id: &UnitId) -> bool {
+        self.input.groups.contains(id)
     }
 
     pub fn email_locked(&self) -> bool {
@@ -261,20 +243,14 @@ impl UserFormView {
 #[template(path = "pages/users/show.html")]
 pub struct UserShowView {
     pub p: Page,
-    pub user: User,
-    pub groups: Vec<Unit>,
-    pub areas: Vec<(Unit, Option<AreaRole>)>,
-    pub events: Vec<AuditEvent>,
-    pub may_change: bool,
-    pub is_self: bool,
-    pub has_photo: bool,
+    pub detail: UserDetail,
     pub photo_error: Option<FieldError>,
 }
 
 impl UserShowView {
     /// Changes with every new photo, so browsers do not show an old one.
     pub fn photo_version(&self) -> i64 {
-        self.user.updated_at.assume_utc().unix_timestamp()
+        self.detail.user.updated_at.assume_utc().unix_timestamp()
     }
 
     pub fn photo_error_text(&self) -> Option<&'static str> {
@@ -282,7 +258,7 @@ impl UserShowView {
     }
 
     pub fn is_blocked(&self) -> bool {
-        self.user.status() == UserStatus::Deaktiviert
+        self.detail.user.status == UserStatus::Deaktiviert
     }
 }
 
@@ -290,37 +266,33 @@ impl UserShowView {
 #[template(path = "pages/users/delete.html")]
 pub struct UserDeleteView {
     pub p: Page,
-    pub user: User,
+    pub user: UserSummary,
 }
 
 #[derive(Template)]
 #[template(path = "pages/users/credentials.html")]
 pub struct CredentialsView {
     pub p: Page,
-    pub user: User,
+    pub display_name: String,
+    pub username: String,
     pub password: String,
     pub login_url: String,
     pub next_url: String,
-}
-
-pub struct AreaChoice {
-    pub area: Unit,
-    pub role: Option<AreaRole>,
-}
-
-impl AreaChoice {
-    pub fn role_is(&self, r: &str) -> bool {
-        self.role.map_or("mitglied", |x| x.as_str()) == r
-    }
 }
 
 #[derive(Template)]
 #[template(path = "pages/users/areas.html")]
 pub struct UserAreasView {
     pub p: Page,
-    pub user: User,
+    pub user: UserSummary,
     pub choices: Vec<AreaChoice>,
     pub error: Option<FieldError>,
+}
+
+impl UserAreasView {
+    pub fn role_is(&self, choice: &AreaChoice, role: &str) -> bool {
+        choice.role.unwrap_or(AreaRole::Mitglied).as_str() == role
+    }
 }
 
 /// Texts and links that differ between groups and areas.
@@ -332,12 +304,33 @@ pub struct UnitTexts {
     pub with_roles: bool,
 }
 
+impl UnitTexts {
+    pub fn of(kind: UnitKind, t: &'static Texts) -> Self {
+        match kind {
+            UnitKind::Group => UnitTexts {
+                title: t.groups_title,
+                new_label: t.group_new,
+                base: "/groups",
+                filter_param: "group",
+                with_roles: false,
+            },
+            UnitKind::Area => UnitTexts {
+                title: t.areas_title,
+                new_label: t.area_new,
+                base: "/areas",
+                filter_param: "area",
+                with_roles: true,
+            },
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/units/list.html")]
 pub struct UnitListView {
     pub p: Page,
     pub kind: UnitTexts,
-    pub units: Vec<(Unit, i64)>,
+    pub units: Vec<UnitWithCount>,
     pub name: String,
     pub errors: FieldErrors,
 }
@@ -347,9 +340,7 @@ pub struct UnitListView {
 pub struct UnitShowView {
     pub p: Page,
     pub kind: UnitTexts,
-    pub unit: Unit,
-    pub members: Vec<Member>,
-    pub member_count: i64,
+    pub detail: UnitDetail,
     pub name: String,
     pub member_login: String,
     pub errors: FieldErrors,
@@ -359,22 +350,8 @@ pub struct UnitShowView {
 #[template(path = "pages/settings.html")]
 pub struct SettingsView {
     pub p: Page,
-    pub input: SettingsInput,
+    pub input: SettingsForm,
     pub errors: FieldErrors,
-}
-
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub until: String,
-    #[serde(default)]
-    pub page: String,
 }
 
 #[derive(Template)]
@@ -382,8 +359,9 @@ pub struct AuditQuery {
 pub struct AuditView {
     pub p: Page,
     pub query: AuditQuery,
-    pub events: ListPage<AuditEvent>,
+    pub events: ListPage<AuditEntry>,
     pub actions: Vec<String>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    pub errors: FieldErrors,
 }

@@ -6,11 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::error::AppResult;
-use crate::services::{ServiceError, auth};
+use crate::i18n::Lang;
+use crate::services::ServiceError;
+use crate::services::auth::{self, ChangePassword, SignIn, SignInOutcome};
 use crate::views::{LoginView, PasswordView};
-use crate::web::extract::{Admin, CsrfForm, NoFields, public_page};
+use crate::web::client::client_key;
+use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, public_page};
 use crate::web::{
-    AppState, LANG_COOKIE, SESSION_COOKIE, html, ok_html, redirect, redirect_with_flash, safe_next,
+    AppState, LANG_COOKIE, SESSION_COOKIE, html, ok_html, redirect, redirect_with_flash,
+    rotate_csrf, safe_next,
 };
 
 #[derive(Deserialize)]
@@ -53,44 +57,50 @@ pub(super) fn session_cookie(state: &AppState, value: String) -> Cookie<'static>
         .finish()
 }
 
+/// A redirect that signs the browser in: new session cookie, new CSRF seed.
+pub(super) fn signed_in(state: &AppState, to: &str, session: auth::NewSession) -> HttpResponse {
+    let mut res = redirect(to);
+    let _ = res.add_cookie(&session_cookie(state, session.0));
+    rotate_csrf(&mut res, state.secure_cookies());
+    res
+}
+
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<HttpResponse> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let now = state.now();
-    let dummy = state.dummy_hash.clone();
-    let identifier = form.identifier.chars().take(320).collect::<String>();
-    let (id, pw) = (identifier.clone(), form.password.clone());
-    let outcome = state
-        .db_ok(move |conn| auth::login(conn, &id, &pw, &ip, now, &dummy))
-        .await?;
+    let identifier: String = form.identifier.chars().take(320).collect();
+    let attempt = SignIn {
+        identifier: identifier.clone(),
+        password: form.password,
+        client: client_key(&req, &state.proxies),
+    };
+    let outcome = auth::sign_in(&state.ctx, attempt).await?;
     let p = public_page(&req, &state, "login");
     let t = p.t;
     let next = safe_next(&form.next);
     let (status, error) = match outcome {
-        auth::LoginOutcome::SignedIn {
+        SignInOutcome::SignedIn {
             session,
             must_change_password,
-            ..
         } => {
             let target = if must_change_password {
-                "/account/password".to_owned()
+                "/account/password"
             } else {
-                next
+                &next
             };
-            let mut res = redirect(&target);
-            res.add_cookie(&session_cookie(&state, session.0))
-                .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-            return Ok(res);
+            return Ok(signed_in(&state, target, session));
         }
-        auth::LoginOutcome::Invalid => (StatusCode::UNAUTHORIZED, t.login_invalid),
-        auth::LoginOutcome::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.login_throttled),
-        auth::LoginOutcome::NoAdminAccess => (StatusCode::FORBIDDEN, t.login_no_admin_access),
+        SignInOutcome::Invalid => (StatusCode::UNAUTHORIZED, t.login_invalid),
+        SignInOutcome::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.login_throttled),
+        SignInOutcome::NoAdminAccess => (StatusCode::FORBIDDEN, t.login_no_admin_access),
+    };
+    // Typed text is shown again only if it is printable.
+    let identifier = if crate::domain::text::has_control(&identifier) {
+        String::new()
+    } else {
+        identifier
     };
     html(
         status,
@@ -109,11 +119,11 @@ pub async fn logout(
     _form: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        let plain = cookie.value().to_owned();
-        state.db_ok(move |conn| auth::logout(conn, &plain)).await?;
+        auth::sign_out(&state.ctx, cookie.value()).await?;
     }
     let mut res = redirect_with_flash("/login", "logged_out");
     let _ = res.add_removal_cookie(&Cookie::build(SESSION_COOKIE, "").path("/").finish());
+    rotate_csrf(&mut res, state.secure_cookies());
     Ok(res)
 }
 
@@ -131,7 +141,7 @@ pub async fn switch_language(
     CsrfForm(form): CsrfForm<LangForm>,
 ) -> AppResult<HttpResponse> {
     let mut res = redirect(&safe_next(&form.next));
-    if let Some(lang) = crate::i18n::Lang::parse(&form.lang) {
+    if let Some(lang) = Lang::parse(&form.lang) {
         let cookie = Cookie::build(LANG_COOKIE, lang.code())
             .path("/")
             .http_only(true)
@@ -147,12 +157,12 @@ pub async fn switch_language(
 pub async fn password_form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
+    admin: CurrentAdmin,
 ) -> AppResult<HttpResponse> {
     let p = admin.page(&req, &state, "account");
     ok_html(&PasswordView {
         p,
-        must_change: admin.user.must_change_password,
+        must_change: admin.admin.must_change_password,
         errors: Default::default(),
     })
 }
@@ -170,40 +180,31 @@ pub struct PasswordForm {
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
+    admin: CurrentAdmin,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let (actor, now, cost) = (admin.actor(), state.now(), state.config.bcrypt_cost);
-    let result = state
-        .db(move |conn| {
-            auth::change_own_password(
-                conn,
-                &actor,
-                &form.current_password,
-                &form.new_password,
-                &form.repeat_password,
-                now,
-                cost,
-            )
-        })
-        .await?;
-    match result {
+    let change = ChangePassword {
+        current: form.current_password,
+        new: form.new_password,
+        repeat: form.repeat_password,
+    };
+    match auth::change_own_password(&state.ctx, &admin.actor(), change).await {
         Ok(session) => {
-            let mut res = redirect_with_flash("/", "password_changed");
-            let _ = res.add_cookie(&session_cookie(&state, session.0));
+            let mut res = signed_in(&state, "/", session);
+            let flash = redirect_with_flash("/", "password_changed");
+            for cookie in flash.cookies() {
+                let _ = res.add_cookie(&cookie);
+            }
             Ok(res)
         }
-        Err(ServiceError::Invalid(errors)) => {
-            let p = admin.page(&req, &state, "account");
-            html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PasswordView {
-                    p,
-                    must_change: admin.user.must_change_password,
-                    errors,
-                },
-            )
-        }
+        Err(ServiceError::Invalid(errors)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordView {
+                p: admin.page(&req, &state, "account"),
+                must_change: admin.admin.must_change_password,
+                errors,
+            },
+        ),
         Err(other) => Err(other.into()),
     }
 }

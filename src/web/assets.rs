@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::error::{AppError, AppResult};
+use crate::services::maintenance;
 use crate::web::AppState;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
@@ -23,7 +24,7 @@ pub async fn file(path: web::Path<String>) -> AppResult<HttpResponse> {
 
 /// The organisation's colour as a CSS variable (inline styles are blocked by the CSP).
 pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
-    let colour = crate::services::settings::parse_colour(&state.settings().brand_colour)
+    let colour = crate::domain::settings::parse_colour(&state.ctx.settings().brand_colour)
         .unwrap_or_else(|_| "#0b5cad".into());
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
@@ -33,16 +34,11 @@ pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
 
 /// 200 when the database answers.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let ok = state
-        .db(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1").map_err(Into::into)
-        })
-        .await;
-    match ok {
-        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok"),
-        _ => HttpResponse::ServiceUnavailable()
+    if maintenance::healthy(&state.ctx).await {
+        HttpResponse::Ok().content_type("text/plain").body("ok")
+    } else {
+        HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
-            .body("database unavailable"),
+            .body("database unavailable")
     }
 }

@@ -1,52 +1,57 @@
-//! Extractors: the signed-in admin, CSRF-checked forms, and the page context.
+//! Extractors: the signed-in admin, CSRF-checked forms, the page context,
+//! the request's language.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::http::header::{AcceptLanguage, Header, Preference, Quality};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
-use crate::domain::AdminRole;
+use crate::domain::Refusal;
+use crate::domain::people::SignedInAdmin;
 use crate::error::AppError;
-use crate::models::user::User;
+use crate::i18n::{Catalogue, Lang, Texts};
 use crate::services::{Actor, auth};
 use crate::views::{Flash, NavAdmin, Page};
-use crate::web::{AppState, CsrfSeed, FLASH_COOKIE, SESSION_COOKIE, request_lang};
+use crate::web::{AppState, CsrfSeed, FLASH_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
-fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+pub fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal("app state missing".into()))
 }
 
-/// The token forms must carry: HMAC of the visitor's CSRF cookie under the
-/// instance secret, so it cannot be made up without the secret.
-pub fn csrf_token(key: &[u8], seed: &str) -> String {
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(seed.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
+/// The token forms must carry: an HMAC under the instance secret of the
+/// visitor's CSRF cookie and of his session cookie (none before sign-in).
+/// It cannot be made without the secret, and a token of one session is
+/// worth nothing in another.
+pub fn csrf_token(key: &[u8], seed: &str, session: Option<&str>) -> String {
+    match csrf_mac(key, seed, session) {
+        Some(mac) => hex::encode(mac.finalize().into_bytes()),
+        None => String::new(),
     }
 }
 
-fn csrf_matches(key: &[u8], seed: &str, candidate: &str) -> bool {
+fn csrf_mac(key: &[u8], seed: &str, session: Option<&str>) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(b"csrf\0");
+    mac.update(seed.as_bytes());
+    mac.update(b"\0");
+    mac.update(session.unwrap_or("").as_bytes());
+    Some(mac)
+}
+
+fn csrf_matches(key: &[u8], seed: &str, session: Option<&str>, candidate: &str) -> bool {
     let Ok(candidate) = hex::decode(candidate.trim()) else {
         return false;
     };
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(seed.as_bytes());
-            mac.verify_slice(&candidate).is_ok()
-        }
-        Err(_) => false,
-    }
+    csrf_mac(key, seed, session).is_some_and(|mac| mac.verify_slice(&candidate).is_ok())
 }
 
 fn seed_of(req: &HttpRequest) -> String {
@@ -56,6 +61,25 @@ fn seed_of(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+fn session_of(req: &HttpRequest) -> Option<String> {
+    req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned())
+}
+
+/// Whether the request's form token belongs to this browser and session.
+fn csrf_ok(req: &HttpRequest, state: &AppState, token: &str) -> bool {
+    let seed_was_sent = req
+        .extensions()
+        .get::<CsrfSeed>()
+        .is_some_and(|s| !s.is_new);
+    seed_was_sent
+        && csrf_matches(
+            &state.ctx.secrets().csrf_key,
+            &seed_of(req),
+            session_of(req).as_deref(),
+            token,
+        )
+}
+
 fn here(req: &HttpRequest) -> String {
     match req.query_string() {
         "" => req.path().to_owned(),
@@ -63,8 +87,31 @@ fn here(req: &HttpRequest) -> String {
     }
 }
 
+/// The language of a request: the visitor's choice (cookie), else the
+/// browser's Accept-Language, else the organisation's default.
+pub fn request_lang(req: &HttpRequest, state: &AppState) -> Lang {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .or_else(|| browser_lang(req))
+        .unwrap_or(state.ctx.settings().default_language)
+}
+
+/// The browser's most preferred language that Einlass speaks.
+fn browser_lang(req: &HttpRequest) -> Option<Lang> {
+    let mut ranked = AcceptLanguage::parse(req).ok()?.0;
+    // Stable: equally weighted languages keep the browser's order.
+    ranked.sort_by_key(|item| std::cmp::Reverse(item.quality));
+    ranked
+        .iter()
+        .filter(|item| item.quality > Quality::ZERO)
+        .find_map(|item| match &item.item {
+            Preference::Specific(tag) => Lang::parse(tag.primary_language()),
+            Preference::Any => None,
+        })
+}
+
 /// Flash message keys set by redirects; unknown keys are ignored.
-fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
+fn flash_for(t: &'static Texts, key: &str) -> Option<Flash> {
     let ok = |text: &str| {
         Some(Flash {
             text: text.to_owned(),
@@ -77,7 +124,6 @@ fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
             is_error: true,
         })
     };
-    use crate::services::Refusal;
     match key {
         "logged_out" => ok(t.logged_out),
         "password_changed" => ok(t.password_changed),
@@ -106,8 +152,7 @@ fn flash_for(t: &'static crate::i18n::Texts, key: &str) -> Option<Flash> {
 }
 
 /// The flash key for a refusal, for [`crate::web::redirect_with_flash`].
-pub fn refusal_flash(r: crate::services::Refusal) -> String {
-    use crate::services::Refusal;
+pub fn refusal_flash(r: Refusal) -> String {
     match r {
         Refusal::LastAdministrator => "refused_last_admin".into(),
         Refusal::NotOnYourself => "refused_self".into(),
@@ -118,15 +163,19 @@ pub fn refusal_flash(r: crate::services::Refusal) -> String {
 
 /// The page context for a visitor who is not signed in.
 pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
-    let settings = state.settings();
+    let settings = state.ctx.settings();
     let lang = request_lang(req, state);
     let t = lang.texts();
     Page {
         t,
         lang,
-        csrf: csrf_token(&state.csrf_key, &seed_of(req)),
+        csrf: csrf_token(
+            &state.ctx.secrets().csrf_key,
+            &seed_of(req),
+            session_of(req).as_deref(),
+        ),
         brand_version: settings.brand_colour.trim_start_matches('#').to_owned(),
-        org_name: settings.organisation_name,
+        org_name: settings.organisation_name.clone(),
         admin: None,
         flash: req
             .cookie(FLASH_COOKIE)
@@ -138,38 +187,28 @@ pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Pa
 }
 
 /// A signed-in admin whose session is alive. Pages that take this are
-/// unreachable without login: the extractor answers with a redirect.
-pub struct Admin {
-    pub user: User,
-    pub role: AdminRole,
+/// unreachable without sign-in: the extractor answers with a redirect.
+pub struct CurrentAdmin {
+    pub admin: SignedInAdmin,
     pub session: String,
 }
 
-impl Admin {
+impl CurrentAdmin {
     pub fn actor(&self) -> Actor {
-        Actor::admin(&self.user, self.role)
+        Actor::admin(&self.admin)
     }
 
     pub fn page(&self, req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
         let mut p = public_page(req, state, nav);
         p.admin = Some(NavAdmin {
-            name: self.user.display_name(),
-            role: self.role,
+            name: self.admin.display_name.clone(),
+            role: self.admin.role,
         });
         p
     }
-
-    /// Refuses unless the admin's role may change users.
-    pub fn require_user_management(&self) -> Result<(), AppError> {
-        if self.role.may_manage_users() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
 }
 
-impl FromRequest for Admin {
+impl FromRequest for CurrentAdmin {
     type Error = AppError;
     type Future = LocalFuture<Self>;
 
@@ -182,26 +221,20 @@ impl FromRequest for Admin {
             } else {
                 String::new()
             };
-            let Some(plain) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            let Some(plain) = session_of(&req) else {
                 return Err(AppError::LoginRequired(next));
             };
-            let (now, policy) = (state.now(), state.session_policy());
-            let session = plain.clone();
-            let found = state
-                .db_ok(move |conn| auth::current_admin(conn, &session, now, policy))
-                .await?;
-            let Some((user, role)) = found else {
+            let Some(admin) = auth::current_admin(&state.ctx, &plain).await? else {
                 return Err(AppError::LoginRequired(next));
             };
-            if user.must_change_password
+            if admin.must_change_password
                 && req.path() != "/account/password"
                 && req.path() != "/logout"
             {
                 return Err(AppError::PasswordChangeRequired);
             }
-            Ok(Admin {
-                user,
-                role,
+            Ok(CurrentAdmin {
+                admin,
                 session: plain,
             })
         })
@@ -238,12 +271,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v.as_str())
                 .unwrap_or("");
-            let seed = seed_of(&req);
-            let seed_was_sent = req
-                .extensions()
-                .get::<CsrfSeed>()
-                .is_some_and(|s| !s.is_new);
-            if !seed_was_sent || !csrf_matches(&state.csrf_key, &seed, token) {
+            if !csrf_ok(&req, &state, token) {
                 return Err(AppError::Csrf);
             }
             serde_html_form::from_bytes::<T>(&body)
@@ -271,8 +299,10 @@ const MAX_PARTS: usize = 16;
 const MAX_TEXT_FIELD: usize = 4 * 1024;
 
 impl CsrfMultipart {
-    pub fn file(&self, field: &str) -> Option<&UploadedFile> {
-        self.files.iter().find(|f| f.field == field)
+    /// Takes the file sent in `field` out of the form.
+    pub fn take_file(&mut self, field: &str) -> Option<UploadedFile> {
+        let at = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.swap_remove(at))
     }
 }
 
@@ -338,11 +368,7 @@ impl FromRequest for CsrfMultipart {
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v.as_str())
                 .unwrap_or("");
-            let seed_was_sent = req
-                .extensions()
-                .get::<CsrfSeed>()
-                .is_some_and(|s| !s.is_new);
-            if !seed_was_sent || !csrf_matches(&state.csrf_key, &seed_of(&req), token) {
+            if !csrf_ok(&req, &state, token) {
                 return Err(AppError::Csrf);
             }
             Ok(CsrfMultipart { text, files })
@@ -355,12 +381,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csrf_tokens_depend_on_key_and_seed() {
-        let t = csrf_token(b"key-one", "seed");
-        assert!(csrf_matches(b"key-one", "seed", &t));
-        assert!(!csrf_matches(b"key-two", "seed", &t));
-        assert!(!csrf_matches(b"key-one", "other", &t));
-        assert!(!csrf_matches(b"key-one", "seed", ""));
-        assert!(!csrf_matches(b"key-one", "seed", "zz"));
+    fn csrf_tokens_depend_on_key_seed_and_session() {
+        let t = csrf_token(b"key-one", "seed", Some("session-a"));
+        assert!(csrf_matches(b"key-one", "seed", Some("session-a"), &t));
+        assert!(!csrf_matches(b"key-two", "seed", Some("session-a"), &t));
+        assert!(!csrf_matches(b"key-one", "other", Some("session-a"), &t));
+        assert!(!csrf_matches(b"key-one", "seed", Some("session-b"), &t));
+        assert!(!csrf_matches(b"key-one", "seed", None, &t));
+        assert!(!csrf_matches(b"key-one", "seed", Some("session-a"), ""));
+        assert!(!csrf_matches(b"key-one", "seed", Some("session-a"), "zz"));
+        let anonymous = csrf_token(b"key-one", "seed", None);
+        assert!(csrf_matches(b"key-one", "seed", None, &anonymous));
     }
 }

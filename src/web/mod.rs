@@ -1,17 +1,19 @@
-//! The HTTP side: state, routes, the frame middleware (security headers,
+//! The HTTP side: the route table, the frame middleware (security headers,
 //! CSRF seed cookie, error pages) and small helpers shared by handlers.
+//! Handlers stay thin: extract, build a typed command, call a service, turn
+//! the result into a page or a redirect.
 
 mod account;
 mod assets;
 mod audit;
+pub mod client;
+mod commands;
 mod dashboard;
 pub mod extract;
 mod settings;
 mod setup;
 mod units;
 mod users;
-
-use std::sync::RwLock;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -20,17 +22,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
-use time::PrimitiveDateTime;
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::{DbConn, DbPool};
+use crate::context::Context;
 use crate::error::{AppError, AppResult, ErrorPage};
-use crate::i18n::Lang;
-use crate::models::settings::OrganisationSettings;
-use crate::models::unit::UnitCatalog;
-use crate::services::{ServiceError, ServiceResult};
 use crate::views::ErrorView;
+pub use client::TrustedProxies;
 
 pub const SESSION_COOKIE: &str = "einlass_session";
 pub const CSRF_COOKIE: &str = "einlass_csrf";
@@ -39,183 +35,103 @@ pub const FLASH_COOKIE: &str = "einlass_flash";
 /// Largest form body accepted (forms here are small).
 pub const FORM_LIMIT: usize = 64 * 1024;
 
+/// What the HTTP side needs besides the application itself.
 pub struct AppState {
-    pub pool: DbPool,
-    pub config: Config,
-    pub clock: Clock,
-    pub settings: RwLock<OrganisationSettings>,
-    /// Groups and areas for the list menus: reloaded after every change made
-    /// through this instance and every 10 s (changes made elsewhere).
-    pub units: RwLock<std::sync::Arc<UnitCatalog>>,
-    /// One permit per pooled connection: requests queue here in arrival order
-    /// (the pool's own wait is unfair and made for long tails under load).
-    pub db_permits: std::sync::Arc<tokio::sync::Semaphore>,
-    pub csrf_key: Vec<u8>,
-    /// Checked against when a login names no account, so both cost the same.
-    pub dummy_hash: String,
+    pub ctx: Context,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` headers are believed.
+    pub proxies: TrustedProxies,
 }
 
 impl AppState {
-    pub fn settings(&self) -> OrganisationSettings {
-        match self.settings.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    pub fn set_settings(&self, row: OrganisationSettings) {
-        match self.settings.write() {
-            Ok(mut s) => *s = row,
-            Err(poisoned) => *poisoned.into_inner() = row,
-        }
-    }
-
-    pub fn units(&self) -> std::sync::Arc<UnitCatalog> {
-        match self.units.read() {
-            Ok(u) => u.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    pub fn set_units(&self, catalog: UnitCatalog) {
-        let catalog = std::sync::Arc::new(catalog);
-        match self.units.write() {
-            Ok(mut u) => *u = catalog,
-            Err(poisoned) => *poisoned.into_inner() = catalog,
-        }
-    }
-
-    /// Reloads the groups and areas after a change.
-    pub async fn reload_units(&self) -> AppResult<()> {
-        let catalog = self.db_ok(|conn| Ok(UnitCatalog::load(conn)?)).await?;
-        self.set_units(catalog);
-        Ok(())
-    }
-
-    pub fn now(&self) -> PrimitiveDateTime {
-        self.clock.now()
-    }
-
     pub fn secure_cookies(&self) -> bool {
-        // Runs on every response: read in place instead of cloning the settings.
-        match self.settings.read() {
-            Ok(s) => s.public_base_url.starts_with("https://"),
-            Err(poisoned) => poisoned
-                .into_inner()
-                .public_base_url
-                .starts_with("https://"),
-        }
-    }
-
-    pub fn session_policy(&self) -> crate::services::auth::SessionPolicy {
-        crate::services::auth::SessionPolicy {
-            idle: time::Duration::minutes(self.config.session_idle_minutes),
-            absolute: time::Duration::hours(self.config.session_absolute_hours),
-        }
-    }
-
-    /// Runs database work on the blocking pool.
-    pub async fn db<T, F>(&self, f: F) -> AppResult<ServiceResult<T>>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let permit = self
-            .db_permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| AppError::Internal(format!("database permits: {e}")))?;
-        web::block(move || -> Result<ServiceResult<T>, AppError> {
-            let _permit = permit;
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Internal(format!("database pool: {e}")))?;
-            let result = f(&mut conn);
-            if let Err(ServiceError::Database(e)) = &result {
-                crate::db::note_failure(e);
-            }
-            Ok(result)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("blocking task: {e}")))?
-    }
-
-    /// Like [`Self::db`] for work whose every failure is unexpected.
-    pub async fn db_ok<T, F>(&self, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
-    {
-        Ok(self.db(f).await??)
+        self.ctx.settings().uses_https()
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> Self {
-        AppError::from(ServiceError::Database(e))
-    }
+/// Who may reach a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Everyone (sign-in, setup link, static files, health).
+    Public,
+    /// Signed-in admins only: the handler takes `CurrentAdmin`.
+    Admin,
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(assets::healthz))
-        .route("/static/brand.css", web::get().to(assets::brand_css))
-        .route("/static/{file}", web::get().to(assets::file))
-        .route("/login", web::get().to(account::login_form))
-        .route("/login", web::post().to(account::login))
-        .route("/logout", web::post().to(account::logout))
-        .route("/lang", web::post().to(account::switch_language))
-        .route("/account/password", web::get().to(account::password_form))
-        .route(
-            "/account/password",
-            web::post().to(account::change_password),
-        )
-        .route("/setup", web::get().to(setup::form))
-        .route("/setup", web::post().to(setup::submit))
-        .route("/setup/{token}", web::get().to(setup::open_link))
-        .route("/", web::get().to(dashboard::show))
-        .route("/users", web::get().to(users::list))
-        .route("/users/new", web::get().to(users::new_form))
-        .route("/users/new", web::post().to(users::create))
-        .route("/users/{id}", web::get().to(users::show))
-        .route("/users/{id}/edit", web::get().to(users::edit_form))
-        .route("/users/{id}/edit", web::post().to(users::update))
-        .route("/users/{id}/deactivate", web::post().to(users::deactivate))
-        .route("/users/{id}/reactivate", web::post().to(users::reactivate))
-        .route("/users/{id}/delete", web::get().to(users::delete_form))
-        .route("/users/{id}/delete", web::post().to(users::delete))
-        .route("/users/{id}/photo", web::get().to(users::photo))
-        .route("/users/{id}/photo", web::post().to(users::upload_photo))
-        .route(
-            "/users/{id}/photo/delete",
-            web::post().to(users::remove_photo),
-        )
-        .route("/users/{id}/areas", web::get().to(users::areas_form))
-        .route("/users/{id}/areas", web::post().to(users::set_areas))
-        .route("/settings", web::get().to(settings::form))
-        .route("/settings", web::post().to(settings::save))
-        .route("/audit", web::get().to(audit::list))
-        .configure(units::routes)
-        .default_service(web::to(not_found));
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// One route of the table below.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal $access:ident => $handler:path;)*) => {
+        /// Every route of the app, in matching order. Tests walk this table
+        /// to prove that every admin route needs a session and every POST a
+        /// CSRF token.
+        pub const ROUTES: &[Route] = &[
+            $(Route { method: Method::$method, path: $path, access: Access::$access },)*
+        ];
+
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, routes!(@method $method).to($handler));)*
+            cfg.default_service(web::to(not_found));
+        }
+    };
+    (@method Get) => { web::get() };
+    (@method Post) => { web::post() };
+}
+
+routes! {
+    Get "/healthz" Public => assets::healthz;
+    Get "/static/brand.css" Public => assets::brand_css;
+    Get "/static/{file}" Public => assets::file;
+    Get "/login" Public => account::login_form;
+    Post "/login" Public => account::login;
+    Post "/logout" Public => account::logout;
+    Post "/lang" Public => account::switch_language;
+    Get "/setup" Public => setup::form;
+    Post "/setup" Public => setup::submit;
+    Get "/setup/{token}" Public => setup::open_link;
+    Get "/account/password" Admin => account::password_form;
+    Post "/account/password" Admin => account::change_password;
+    Get "/" Admin => dashboard::show;
+    Get "/users" Admin => users::list;
+    Get "/users/new" Admin => users::new_form;
+    Post "/users/new" Admin => users::create;
+    Get "/users/{id}" Admin => users::show;
+    Get "/users/{id}/edit" Admin => users::edit_form;
+    Post "/users/{id}/edit" Admin => users::update;
+    Post "/users/{id}/deactivate" Admin => users::deactivate;
+    Post "/users/{id}/reactivate" Admin => users::reactivate;
+    Get "/users/{id}/delete" Admin => users::delete_form;
+    Post "/users/{id}/delete" Admin => users::delete;
+    Get "/users/{id}/photo" Admin => users::photo;
+    Post "/users/{id}/photo" Admin => users::upload_photo;
+    Post "/users/{id}/photo/delete" Admin => users::remove_photo;
+    Get "/users/{id}/areas" Admin => users::areas_form;
+    Post "/users/{id}/areas" Admin => users::set_areas;
+    Get "/settings" Admin => settings::form;
+    Post "/settings" Admin => settings::save;
+    Get "/audit" Admin => audit::list;
+    Get "/{kind:groups|areas}" Admin => units::list;
+    Post "/{kind:groups|areas}" Admin => units::create;
+    Get "/{kind:groups|areas}/{id}" Admin => units::show;
+    Post "/{kind:groups|areas}/{id}/rename" Admin => units::rename;
+    Post "/{kind:groups|areas}/{id}/delete" Admin => units::delete;
+    Post "/{kind:groups|areas}/{id}/members" Admin => units::add_member;
+    Post "/{kind:groups|areas}/{id}/members/{user_id}/remove" Admin => units::remove_member;
 }
 
 async fn not_found() -> AppResult<HttpResponse> {
     Err(AppError::NotFound)
-}
-
-/// The language of a request: the visitor's choice (cookie), else the
-/// browser's Accept-Language, else the organisation's default.
-pub fn request_lang(req: &HttpRequest, state: &AppState) -> Lang {
-    req.cookie(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|h| h.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_else(|| Lang::parse(&state.settings().default_language).unwrap_or_default())
 }
 
 /// Per-request seed of the CSRF token (the cookie value, or a new one).
@@ -268,6 +184,7 @@ pub async fn frame(
                 _ if is_html || !(status.is_client_error() || status.is_server_error()) => None,
                 404 | 405 => Some(ErrorPage::NotFound),
                 403 => Some(ErrorPage::Forbidden),
+                503 => Some(ErrorPage::Busy),
                 500..=599 => Some(ErrorPage::Internal),
                 _ => Some(ErrorPage::BadRequest),
             }
@@ -275,12 +192,15 @@ pub async fn frame(
     let mut res = match error_page {
         Some(kind) => {
             let status = res.status();
+            let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
             let page = render_error_page(res.request(), kind);
+            let mut builder = HttpResponse::build(status);
+            if let Some(value) = retry_after {
+                builder.insert_header((header::RETRY_AFTER, value));
+            }
             res.into_response(match page {
-                Ok(body) => HttpResponse::build(status)
-                    .content_type("text/html; charset=utf-8")
-                    .body(body),
-                Err(_) => HttpResponse::build(status)
+                Ok(body) => builder.content_type("text/html; charset=utf-8").body(body),
+                Err(_) => builder
                     .content_type("text/plain; charset=utf-8")
                     .body("Fehler / Error"),
             })
@@ -291,14 +211,11 @@ pub async fn frame(
         .request()
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.secure_cookies());
-    if seed.is_new {
-        let cookie = Cookie::build(CSRF_COOKIE, seed.value)
-            .path("/")
-            .http_only(true)
-            .secure(secure)
-            .same_site(SameSite::Lax)
-            .finish();
-        let _ = res.response_mut().add_cookie(&cookie);
+    let rotated = res.response().cookies().any(|c| c.name() == CSRF_COOKIE);
+    if seed.is_new && !rotated {
+        let _ = res
+            .response_mut()
+            .add_cookie(&csrf_cookie(seed.value, secure));
     }
     if had_flash && !res.status().is_redirection() {
         let _ = res
@@ -331,6 +248,21 @@ pub async fn frame(
     Ok(res)
 }
 
+fn csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(CSRF_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+/// Gives the browser a new CSRF seed (at sign-in and sign-out), so a seed
+/// planted before sign-in is worth nothing after it.
+pub fn rotate_csrf(res: &mut HttpResponse, secure: bool) {
+    let _ = res.add_cookie(&csrf_cookie(crate::domain::token::random_secret(), secure));
+}
+
 fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askama::Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(askama::Error::Fmt);
@@ -342,6 +274,7 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
         ErrorPage::Forbidden => (t.error_forbidden_title, t.error_forbidden_text),
         ErrorPage::Csrf => (t.error_csrf_title, t.error_csrf_text),
         ErrorPage::BadRequest => (t.error_bad_request_title, t.error_bad_request_text),
+        ErrorPage::Busy => (t.error_busy_title, t.error_busy_text),
         ErrorPage::Internal => (t.error_internal_title, t.error_internal_text),
     };
     ErrorView { p, title, text }.render()
@@ -359,6 +292,16 @@ pub fn html(
 
 pub fn ok_html(template: &impl Template) -> AppResult<HttpResponse> {
     html(actix_web::http::StatusCode::OK, template)
+}
+
+/// 200, or 422 when the page shows errors of a refused form.
+pub fn form_html(errors_shown: bool, template: &impl Template) -> AppResult<HttpResponse> {
+    let status = if errors_shown {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    html(status, template)
 }
 
 /// 303 to `location`, with a flash message key for the next page.
@@ -381,24 +324,17 @@ pub fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// A UTC timestamp shown in the organisation's time zone.
-pub fn format_datetime(at: &PrimitiveDateTime, tz_name: &str, lang: Lang) -> String {
-    use time_tz::{OffsetDateTimeExt, timezones};
-    let utc = at.assume_utc();
-    let local = match timezones::get_by_name(tz_name) {
-        Some(tz) => utc.to_timezone(tz),
-        None => utc,
-    };
-    let (d, m, y, h, min) = (
-        local.day(),
-        local.month() as u8,
-        local.year(),
-        local.hour(),
-        local.minute(),
-    );
-    match lang {
-        Lang::De => format!("{d:02}.{m:02}.{y} {h:02}:{min:02}"),
-        Lang::En => format!("{y}-{m:02}-{d:02} {h:02}:{min:02}"),
+/// `path?k=v&…` with the values percent-encoded; empty values are left out.
+pub fn link(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(k, v);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
     }
 }
 
@@ -425,15 +361,19 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_local_and_localised() {
-        let at = time::macros::datetime!(2026-07-01 10:30);
+    fn links_encode_their_values() {
         assert_eq!(
-            format_datetime(&at, "Europe/Berlin", Lang::De),
-            "01.07.2026 12:30"
+            link("/users", &[("q", "a&b c"), ("status", ""), ("page", "2")]),
+            "/users?q=a%26b+c&page=2"
         );
-        assert_eq!(
-            format_datetime(&at, "Europe/Berlin", Lang::En),
-            "2026-07-01 12:30"
-        );
+        assert_eq!(link("/audit", &[("q", "")]), "/audit");
+    }
+
+    #[test]
+    fn every_admin_route_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "{r:?} twice");
+        }
     }
 }

@@ -1,27 +1,26 @@
 //! /settings — organisation settings (Administrators only).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{AppError, AppResult};
-use crate::services::ServiceError;
-use crate::services::settings::{self, SettingsInput};
+use crate::services::{ServiceError, settings};
 use crate::views::SettingsView;
-use crate::web::extract::{Admin, CsrfForm};
-use crate::web::{AppState, html, ok_html, redirect_with_flash};
+use crate::views::forms::SettingsForm;
+use crate::web::commands;
+use crate::web::extract::{CsrfForm, CurrentAdmin};
+use crate::web::{AppState, form_html, ok_html, redirect_with_flash};
 
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
+    admin: CurrentAdmin,
 ) -> AppResult<HttpResponse> {
-    if !admin.role.may_manage_settings() {
+    if !admin.admin.role.may_manage_settings() {
         return Err(AppError::Forbidden);
     }
-    let input = SettingsInput::from_row(&state.settings());
     ok_html(&SettingsView {
         p: admin.page(&req, &state, "settings"),
-        input,
+        input: SettingsForm::of(&state.ctx.settings()),
         errors: Default::default(),
     })
 }
@@ -29,24 +28,23 @@ pub async fn form(
 pub async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    CsrfForm(input): CsrfForm<SettingsInput>,
+    admin: CurrentAdmin,
+    CsrfForm(input): CsrfForm<SettingsForm>,
 ) -> AppResult<HttpResponse> {
-    let (actor, now) = (admin.actor(), state.now());
-    let submitted = input.clone();
-    match state
-        .db(move |conn| settings::update(conn, &actor, &input, now))
-        .await?
-    {
-        Ok(row) => {
-            state.set_settings(row);
-            Ok(redirect_with_flash("/settings", "settings_saved"))
-        }
-        Err(ServiceError::Invalid(errors)) => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
+    if !admin.admin.role.may_manage_settings() {
+        return Err(AppError::Forbidden);
+    }
+    let result = match commands::settings(&input) {
+        Ok(cmd) => settings::update(&state.ctx, &admin.actor(), cmd).await,
+        Err(errors) => Err(ServiceError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash("/settings", "settings_saved")),
+        Err(ServiceError::Invalid(errors)) => form_html(
+            true,
             &SettingsView {
                 p: admin.page(&req, &state, "settings"),
-                input: submitted,
+                input,
                 errors,
             },
         ),

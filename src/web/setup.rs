@@ -6,10 +6,12 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::domain::PlainToken;
+use crate::domain::{FieldErrors, PlainToken};
 use crate::error::AppResult;
 use crate::services::{ServiceError, setup};
 use crate::views::SetupView;
+use crate::views::forms::SetupForm;
+use crate::web::commands;
 use crate::web::extract::{CsrfForm, public_page};
 use crate::web::{AppState, html, redirect};
 
@@ -36,92 +38,91 @@ fn token_of(req: &HttpRequest) -> Option<PlainToken> {
         .map(|c| PlainToken::from_untrusted(c.value()))
 }
 
+fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    input: SetupForm,
+    errors: FieldErrors,
+    link_valid: bool,
+) -> AppResult<HttpResponse> {
+    html(
+        status,
+        &SetupView {
+            p: public_page(req, state, "setup"),
+            input: SetupForm {
+                password: String::new(),
+                password_repeat: String::new(),
+                ..input
+            },
+            errors,
+            link_valid,
+        },
+    )
+}
+
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let now = state.now();
     let link_valid = match token_of(&req) {
-        Some(token) => {
-            state
-                .db_ok(move |conn| Ok(setup::link_is_live(conn, &token, now)?))
-                .await?
-        }
+        Some(token) => setup::link_is_live(&state.ctx, &token).await?,
         None => false,
     };
-    let p = public_page(&req, &state, "setup");
     let status = if link_valid {
         StatusCode::OK
     } else {
         StatusCode::NOT_FOUND
     };
-    html(
+    page(
+        &req,
+        &state,
         status,
-        &SetupView {
-            p,
-            input: Default::default(),
-            errors: Default::default(),
-            link_valid,
-        },
+        SetupForm::default(),
+        FieldErrors::default(),
+        link_valid,
     )
 }
 
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    CsrfForm(input): CsrfForm<setup::SetupInput>,
+    CsrfForm(input): CsrfForm<SetupForm>,
 ) -> AppResult<HttpResponse> {
     let Some(token) = token_of(&req) else {
-        let p = public_page(&req, &state, "setup");
-        return html(
+        return page(
+            &req,
+            &state,
             StatusCode::NOT_FOUND,
-            &SetupView {
-                p,
-                input,
-                errors: Default::default(),
-                link_valid: false,
-            },
+            input,
+            FieldErrors::default(),
+            false,
         );
     };
-    let (now, cost) = (state.now(), state.config.bcrypt_cost);
-    let submitted = input.clone();
-    match state
-        .db(move |conn| setup::complete(conn, &token, &input, now, cost))
-        .await?
-    {
+    let result = match commands::first_admin(&input) {
+        Ok(admin) => setup::complete(&state.ctx, &token, admin).await,
+        Err(errors) => Err(ServiceError::Invalid(errors)),
+    };
+    match result {
         Ok((_, session)) => {
-            let mut res = redirect("/");
-            let _ = res.add_cookie(&super::account::session_cookie(&state, session.0));
+            let mut res = super::account::signed_in(&state, "/", session);
             let _ =
                 res.add_removal_cookie(&Cookie::build(SETUP_COOKIE, "").path("/setup").finish());
             Ok(res)
         }
-        Err(ServiceError::Invalid(errors)) => {
-            let p = public_page(&req, &state, "setup");
-            let input = setup::SetupInput {
-                password: String::new(),
-                password_repeat: String::new(),
-                ..submitted
-            };
-            html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SetupView {
-                    p,
-                    input,
-                    errors,
-                    link_valid: true,
-                },
-            )
-        }
-        Err(ServiceError::Refused(_)) => {
-            let p = public_page(&req, &state, "setup");
-            html(
-                StatusCode::GONE,
-                &SetupView {
-                    p,
-                    input: Default::default(),
-                    errors: Default::default(),
-                    link_valid: false,
-                },
-            )
-        }
+        Err(ServiceError::Invalid(errors)) => page(
+            &req,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            input,
+            errors,
+            true,
+        ),
+        Err(ServiceError::Refused(_)) => page(
+            &req,
+            &state,
+            StatusCode::GONE,
+            SetupForm::default(),
+            FieldErrors::default(),
+            false,
+        ),
         Err(e) => Err(e.into()),
     }
 }

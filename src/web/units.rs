@@ -1,55 +1,36 @@
 //! /groups and /areas — one set of handlers for both kinds.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::domain::AreaRole;
-use crate::error::AppResult;
-use crate::models::unit::{UnitKind, area, group};
-use crate::services::{FieldErrors, ServiceError, units};
+use crate::domain::units::UnitKind;
+use crate::domain::{AreaRole, FieldError, FieldErrors, UnitId, UserId};
+use crate::error::{AppError, AppResult};
+use crate::services::{ServiceError, units};
 use crate::views::{UnitListView, UnitShowView, UnitTexts};
-use crate::web::extract::{Admin, CsrfForm, NoFields, refusal_flash};
-use crate::web::{AppState, html, redirect_with_flash};
+use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
+use crate::web::{AppState, form_html, redirect_with_flash};
 
-const MEMBERS_SHOWN: i64 = 200;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    for (base, kind) in [("/groups", UnitKind::Group), ("/areas", UnitKind::Area)] {
-        cfg.service(
-            web::scope(base)
-                .app_data(web::Data::new(kind))
-                .route("", web::get().to(list))
-                .route("", web::post().to(create))
-                .route("/{id}", web::get().to(show))
-                .route("/{id}/rename", web::post().to(rename))
-                .route("/{id}/delete", web::post().to(delete))
-                .route("/{id}/members", web::post().to(add_member))
-                .route(
-                    "/{id}/members/{user_id}/remove",
-                    web::post().to(remove_member),
-                ),
-        );
-    }
+#[derive(Deserialize)]
+pub struct KindPath {
+    kind: String,
 }
 
-fn texts(kind: UnitKind, t: &'static crate::i18n::Texts) -> UnitTexts {
-    match kind {
-        UnitKind::Group => UnitTexts {
-            title: t.groups_title,
-            new_label: t.group_new,
-            base: "/groups",
-            filter_param: "group",
-            with_roles: false,
-        },
-        UnitKind::Area => UnitTexts {
-            title: t.areas_title,
-            new_label: t.area_new,
-            base: "/areas",
-            filter_param: "area",
-            with_roles: true,
-        },
-    }
+#[derive(Deserialize)]
+pub struct UnitPath {
+    kind: String,
+    id: UnitId,
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    kind: String,
+    id: UnitId,
+    user_id: UserId,
+}
+
+fn kind_of(segment: &str) -> AppResult<UnitKind> {
+    UnitKind::from_segment(segment).ok_or(AppError::NotFound)
 }
 
 fn nav(kind: UnitKind) -> &'static str {
@@ -59,30 +40,24 @@ fn nav(kind: UnitKind) -> &'static str {
     }
 }
 
+fn unit_url(kind: UnitKind, id: UnitId) -> String {
+    format!("/{}/{id}", kind.segment())
+}
+
 async fn render_list(
     req: &HttpRequest,
-    state: &web::Data<AppState>,
-    admin: &Admin,
+    state: &AppState,
+    admin: &CurrentAdmin,
     kind: UnitKind,
     name: String,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let units = state
-        .db_ok(move |conn| match kind {
-            UnitKind::Group => Ok(group::list(conn)?),
-            UnitKind::Area => Ok(area::list(conn)?),
-        })
-        .await?;
+    let units = units::list(&state.ctx, &admin.actor(), kind).await?;
     let p = admin.page(req, state, nav(kind));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    html(
-        status,
+    form_html(
+        !errors.is_empty(),
         &UnitListView {
-            kind: texts(kind, p.t),
+            kind: UnitTexts::of(kind, p.t),
             p,
             units,
             name,
@@ -94,14 +69,15 @@ async fn render_list(
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
+    admin: CurrentAdmin,
+    path: web::Path<KindPath>,
 ) -> AppResult<HttpResponse> {
+    let kind = kind_of(&path.kind)?;
     render_list(
         &req,
         &state,
         &admin,
-        **kind,
+        kind,
         String::new(),
         FieldErrors::default(),
     )
@@ -117,23 +93,16 @@ pub struct NameForm {
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
+    admin: CurrentAdmin,
+    path: web::Path<KindPath>,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let kind = **kind;
-    let (actor, now, name) = (admin.actor(), state.now(), form.name.clone());
-    match state
-        .db(move |conn| units::create(conn, &actor, kind, &name, now))
-        .await?
-    {
-        Ok(unit) => {
-            state.reload_units().await?;
-            Ok(redirect_with_flash(
-                &format!("{}/{}", texts(kind, &crate::i18n::DE).base, unit.id),
-                "unit_created",
-            ))
-        }
+    let kind = kind_of(&path.kind)?;
+    match units::create(&state.ctx, &admin.actor(), kind, &form.name).await {
+        Ok(unit) => Ok(redirect_with_flash(
+            &unit_url(kind, unit.id),
+            "unit_created",
+        )),
         Err(ServiceError::Invalid(errors)) => {
             render_list(&req, &state, &admin, kind, form.name, errors).await
         }
@@ -141,52 +110,34 @@ pub async fn create(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render_show(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    admin: &Admin,
-    kind: UnitKind,
-    id: i64,
+/// What the unit page shows besides the unit: the typed name and member
+/// login of a refused form, and its errors.
+#[derive(Default)]
+struct Typed {
     name: Option<String>,
     member_login: String,
     errors: FieldErrors,
+}
+
+async fn render_show(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    kind: UnitKind,
+    id: UnitId,
+    typed: Typed,
 ) -> AppResult<HttpResponse> {
-    let (unit, members, member_count) = state
-        .db_ok(move |conn| {
-            let (unit, members, count) = match kind {
-                UnitKind::Group => (
-                    group::find(conn, id)?,
-                    group::members(conn, id, MEMBERS_SHOWN)?,
-                    group::live_member_count(conn, id)?,
-                ),
-                UnitKind::Area => (
-                    area::find(conn, id)?,
-                    area::members(conn, id, MEMBERS_SHOWN)?,
-                    area::live_member_count(conn, id)?,
-                ),
-            };
-            Ok((unit.ok_or(ServiceError::NotFound)?, members, count))
-        })
-        .await?;
+    let detail = units::detail(&state.ctx, &admin.actor(), kind, id).await?;
     let p = admin.page(req, state, nav(kind));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let name = name.unwrap_or_else(|| unit.name.clone());
-    html(
-        status,
+    form_html(
+        !typed.errors.is_empty(),
         &UnitShowView {
-            kind: texts(kind, p.t),
+            kind: UnitTexts::of(kind, p.t),
             p,
-            unit,
-            members,
-            member_count,
-            name,
-            member_login,
-            errors,
+            name: typed.name.unwrap_or_else(|| detail.unit.name.clone()),
+            detail,
+            member_login: typed.member_login,
+            errors: typed.errors,
         },
     )
 }
@@ -194,56 +145,30 @@ async fn render_show(
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
-    id: web::Path<i64>,
+    admin: CurrentAdmin,
+    path: web::Path<UnitPath>,
 ) -> AppResult<HttpResponse> {
-    render_show(
-        &req,
-        &state,
-        &admin,
-        **kind,
-        id.into_inner(),
-        None,
-        String::new(),
-        FieldErrors::default(),
-    )
-    .await
+    let kind = kind_of(&path.kind)?;
+    render_show(&req, &state, &admin, kind, path.id, Typed::default()).await
 }
 
 pub async fn rename(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
-    id: web::Path<i64>,
+    admin: CurrentAdmin,
+    path: web::Path<UnitPath>,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let (kind, id) = (**kind, id.into_inner());
-    let (actor, now, name) = (admin.actor(), state.now(), form.name.clone());
-    match state
-        .db(move |conn| units::rename(conn, &actor, kind, id, &name, now))
-        .await?
-    {
-        Ok(_) => {
-            state.reload_units().await?;
-            Ok(redirect_with_flash(
-                &format!("{}/{id}", texts(kind, &crate::i18n::DE).base),
-                "unit_renamed",
-            ))
-        }
+    let (kind, id) = (kind_of(&path.kind)?, path.id);
+    match units::rename(&state.ctx, &admin.actor(), kind, id, &form.name).await {
+        Ok(()) => Ok(redirect_with_flash(&unit_url(kind, id), "unit_renamed")),
         Err(ServiceError::Invalid(errors)) => {
-            render_show(
-                &req,
-                &state,
-                &admin,
-                kind,
-                id,
-                Some(form.name),
-                String::new(),
+            let typed = Typed {
+                name: Some(form.name),
                 errors,
-            )
-            .await
+                ..Default::default()
+            };
+            render_show(&req, &state, &admin, kind, id, typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -251,26 +176,19 @@ pub async fn rename(
 
 pub async fn delete(
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
-    id: web::Path<i64>,
+    admin: CurrentAdmin,
+    path: web::Path<UnitPath>,
     _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let (kind, id) = (**kind, id.into_inner());
-    let base = texts(kind, &crate::i18n::DE).base;
-    let (actor, now) = (admin.actor(), state.now());
-    match state
-        .db(move |conn| units::delete(conn, &actor, kind, id, now))
-        .await?
-    {
-        Ok(_) => {
-            state.reload_units().await?;
-            Ok(redirect_with_flash(base, "unit_deleted"))
-        }
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
-            &format!("{base}/{id}"),
-            &refusal_flash(r),
+    let (kind, id) = (kind_of(&path.kind)?, path.id);
+    match units::delete(&state.ctx, &admin.actor(), kind, id).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/{}", kind.segment()),
+            "unit_deleted",
         )),
+        Err(ServiceError::Refused(r)) => {
+            Ok(redirect_with_flash(&unit_url(kind, id), &refusal_flash(r)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -286,35 +204,36 @@ pub struct MemberForm {
 pub async fn add_member(
     req: HttpRequest,
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
-    id: web::Path<i64>,
+    admin: CurrentAdmin,
+    path: web::Path<UnitPath>,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<HttpResponse> {
-    let (kind, id) = (**kind, id.into_inner());
+    let (kind, id) = (kind_of(&path.kind)?, path.id);
     let role = match kind {
-        UnitKind::Group => None,
-        UnitKind::Area => match form.role.parse::<AreaRole>() {
-            Ok(r) => Some(r),
-            Err(()) => {
-                let errors =
-                    FieldErrors::single("member", crate::domain::FieldError::InvalidChoice);
-                return render_show(&req, &state, &admin, kind, id, None, form.member, errors)
-                    .await;
-            }
-        },
+        UnitKind::Group => Ok(None),
+        UnitKind::Area => form.role.parse::<AreaRole>().map(Some).map_err(|()| {
+            ServiceError::Invalid(FieldErrors::single("member", FieldError::InvalidChoice))
+        }),
     };
-    let (actor, now, login) = (admin.actor(), state.now(), form.member.clone());
-    match state
-        .db(move |conn| units::add_member(conn, &actor, kind, id, &login, role, now))
-        .await?
-    {
-        Ok(()) => Ok(redirect_with_flash(
-            &format!("{}/{id}", texts(kind, &crate::i18n::DE).base),
-            "member_added",
-        )),
+    let result = match role {
+        Ok(role) => {
+            units::add_member(&state.ctx, &admin.actor(), kind, id, &form.member, role).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash(&unit_url(kind, id), "member_added")),
         Err(ServiceError::Invalid(errors)) => {
-            render_show(&req, &state, &admin, kind, id, None, form.member, errors).await
+            let typed = Typed {
+                member_login: if crate::domain::text::has_control(&form.member) {
+                    String::new()
+                } else {
+                    form.member
+                },
+                errors,
+                ..Default::default()
+            };
+            render_show(&req, &state, &admin, kind, id, typed).await
         }
         Err(e) => Err(e.into()),
     }
@@ -322,19 +241,11 @@ pub async fn add_member(
 
 pub async fn remove_member(
     state: web::Data<AppState>,
-    admin: Admin,
-    kind: web::Data<UnitKind>,
-    path: web::Path<(i64, i64)>,
+    admin: CurrentAdmin,
+    path: web::Path<MemberPath>,
     _f: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let kind = **kind;
-    let (id, user_id) = path.into_inner();
-    let (actor, now) = (admin.actor(), state.now());
-    state
-        .db_ok(move |conn| units::remove_member(conn, &actor, kind, id, user_id, now))
-        .await?;
-    Ok(redirect_with_flash(
-        &format!("{}/{id}", texts(kind, &crate::i18n::DE).base),
-        "member_removed",
-    ))
+    let (kind, id) = (kind_of(&path.kind)?, path.id);
+    units::remove_member(&state.ctx, &admin.actor(), kind, id, path.user_id).await?;
+    Ok(redirect_with_flash(&unit_url(kind, id), "member_removed"))
 }

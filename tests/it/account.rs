@@ -4,59 +4,19 @@ use einlass::domain::AdminRole;
 use reqwest::StatusCode;
 use time::Duration;
 
-use crate::support::{PASSWORD, TestApp, assert_redirect, location, text_of};
+use crate::support::{PASSWORD, TestApp, assert_redirect, extract_csrf, rows_of, text_of};
 
-db_test!(admin_pages_need_login, |app| {
-    for path in [
-        "/",
-        "/users",
-        "/users/new",
-        "/users/1",
-        "/users/1/edit",
-        "/users/1/areas",
-        "/users/1/delete",
-        "/groups",
-        "/groups/1",
-        "/areas",
-        "/areas/1",
-        "/settings",
-        "/audit",
-        "/account/password",
-    ] {
-        let res = app.get(path).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
-        assert!(
-            location(&res).starts_with("/login"),
-            "{path} -> {}",
-            location(&res)
-        );
-    }
-    for path in [
-        "/users/new",
-        "/users/1/edit",
-        "/users/1/deactivate",
-        "/users/1/delete",
-        "/groups",
-        "/areas/1/rename",
-        "/settings",
-    ] {
-        let res = app.post(path, &[("name", "x")]).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "POST {path}");
-        assert!(location(&res).starts_with("/login"), "POST {path}");
-    }
-    let res = app.get("/users?page=2").await;
-    assert_eq!(location(&res), "/login?next=/users%3Fpage%3D2");
-});
-
-db_test!(login_logout_and_session_renewal, |app| {
-    app.create_admin("chef", AdminRole::Administrator);
-    let res = app.login("chef", PASSWORD).await;
-    assert_redirect(&res, "/");
-    let first_session = res
-        .cookies()
+fn session_of(res: &reqwest::Response) -> Option<String> {
+    res.cookies()
         .find(|c| c.name() == "einlass_session")
         .map(|c| c.value().to_owned())
-        .expect("session cookie");
+}
+
+db_test!(login_logout_and_session_renewal, |app| {
+    app.create_admin("chef", AdminRole::Administrator).await;
+    let res = app.login("chef", PASSWORD).await;
+    assert_redirect(&res, "/");
+    let first_session = session_of(&res).expect("session cookie");
     let cookie = res
         .headers()
         .get_all("set-cookie")
@@ -72,6 +32,7 @@ db_test!(login_logout_and_session_renewal, |app| {
         !cookie.contains("Secure"),
         "no Secure over plain http: {cookie}"
     );
+    app.forget_csrf();
     let (status, body) = app.get_html("/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Übersicht"));
@@ -79,12 +40,9 @@ db_test!(login_logout_and_session_renewal, |app| {
     // Logging in again gives a new session id.
     let res = app.login("CHEF@example.com", PASSWORD).await;
     assert_redirect(&res, "/");
-    let second_session = res
-        .cookies()
-        .find(|c| c.name() == "einlass_session")
-        .map(|c| c.value().to_owned())
-        .expect("session cookie");
+    let second_session = session_of(&res).expect("session cookie");
     assert_ne!(first_session, second_session);
+    app.forget_csrf();
 
     let res = app.post("/logout", &[]).await;
     assert_redirect(&res, "/login");
@@ -104,7 +62,7 @@ db_test!(login_logout_and_session_renewal, |app| {
 });
 
 db_test!(unknown_user_and_wrong_password_answer_alike, |app| {
-    app.create_admin("chef", AdminRole::Administrator);
+    app.create_admin("chef", AdminRole::Administrator).await;
     let wrong = app.login("chef", "falsches-passwort").await;
     let wrong_status = wrong.status();
     let wrong_text = text_of(&wrong.text().await.unwrap(), "#login-error");
@@ -116,10 +74,22 @@ db_test!(unknown_user_and_wrong_password_answer_alike, |app| {
         wrong_text
     );
     assert!(wrong_text.unwrap().contains("falsch"));
+    // Identifiers that cannot name an account get the same answer.
+    for odd in ["chef\0", "ch\r\nef", "\0", &"x".repeat(1000)] {
+        let res = app.login(odd, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{odd:?}");
+        assert_eq!(
+            text_of(&res.text().await.unwrap(), "#login-error"),
+            text_of(
+                &app.login("niemand", "x").await.text().await.unwrap(),
+                "#login-error"
+            )
+        );
+    }
 });
 
 db_test!(login_is_throttled_per_account, |app| {
-    app.create_admin("chef", AdminRole::Administrator);
+    app.create_admin("chef", AdminRole::Administrator).await;
     for _ in 0..5 {
         assert_eq!(
             app.login("chef", "falsch-falsch").await.status(),
@@ -137,7 +107,7 @@ db_test!(login_is_throttled_per_account, |app| {
         StatusCode::TOO_MANY_REQUESTS
     );
     // After the window the account may try again.
-    app.state.clock.advance(Duration::minutes(16));
+    app.ctx.clock().advance(Duration::minutes(16));
     assert_eq!(
         app.login("chef", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
@@ -145,7 +115,7 @@ db_test!(login_is_throttled_per_account, |app| {
 });
 
 db_test!(login_is_throttled_per_address, |app| {
-    app.create_admin("chef", AdminRole::Administrator);
+    app.create_admin("chef", AdminRole::Administrator).await;
     for i in 0..20 {
         let name = format!("raten{i}");
         assert_eq!(
@@ -159,11 +129,72 @@ db_test!(login_is_throttled_per_address, |app| {
     );
 });
 
+fn behind_proxy(url: &str) -> einlass::config::Config {
+    let mut config = crate::support::test_config(url);
+    config.trusted_proxies = "127.0.0.1/32, ::1".into();
+    config
+}
+
+/// Signs in with this client address in `X-Forwarded-For`.
+async fn login_via_proxy(app: &TestApp, client: &str, user: &str, password: &str) -> StatusCode {
+    let token = app.csrf().await;
+    let body = crate::support::form_encode(&[
+        ("csrf", &token),
+        ("identifier", user),
+        ("password", password),
+    ]);
+    app.client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", format!("{client}, 127.0.0.1"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+db_test!(
+    behind_a_trusted_proxy_each_client_has_its_own_limit,
+    behind_proxy,
+    |app| {
+        app.create_admin("chef", AdminRole::Administrator).await;
+        for i in 0..20 {
+            let status = login_via_proxy(&app, "203.0.113.7", &format!("raten{i}"), "falsch").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(
+            login_via_proxy(&app, "203.0.113.7", "chef", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the guessing client is throttled"
+        );
+        assert_eq!(
+            login_via_proxy(&app, "198.51.100.1", "chef", PASSWORD).await,
+            StatusCode::SEE_OTHER,
+            "another client behind the same proxy is not"
+        );
+    }
+);
+
+db_test!(forwarding_headers_of_untrusted_peers_are_ignored, |app| {
+    app.create_admin("chef", AdminRole::Administrator).await;
+    for i in 0..20 {
+        // Each attempt claims another address; without a trusted proxy that is ignored.
+        let client = format!("203.0.113.{i}");
+        let status = login_via_proxy(&app, &client, &format!("raten{i}"), "falsch").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        login_via_proxy(&app, "198.51.100.1", "chef", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+});
+
 db_test!(
     post_without_valid_csrf_is_refused_and_changes_nothing,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
-        let before = app.count_users();
+        let before = app.dump();
         let fields = [
             ("first_name", "Anna"),
             ("last_name", "Müller"),
@@ -188,71 +219,118 @@ db_test!(
             app.post_raw("/logout", &[]).await.status(),
             StatusCode::FORBIDDEN
         );
-        assert_eq!(app.count_users(), before);
+        assert_eq!(app.dump(), before, "nothing changed in any table");
         // Still logged in: the refused logout did nothing.
         assert_eq!(app.get("/").await.status(), StatusCode::OK);
-        // A token from another browser does not work here either.
-        let token = app.csrf().await;
-        let mut other = TestApp::new_client();
-        std::mem::swap(&mut other, &mut app.client);
-        let res = app
-            .post_raw(
-                "/login",
-                &[
-                    ("csrf", &token),
-                    ("identifier", "chef"),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 );
 
+db_test!(a_token_of_another_session_is_refused, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (_, page) = app.get_html("/groups").await;
+    let mine = extract_csrf(&page);
+    // A second browser with its own CSRF cookie and its own session.
+    let mut other = TestApp::new_client();
+    app.swap_browser(&mut other);
+    app.sign_in("chef").await;
+    let (_, page) = app.get_html("/groups").await;
+    let theirs = extract_csrf(&page);
+    assert_ne!(mine, theirs);
+    let before = app.dump();
+    let res = app
+        .post_raw("/groups", &[("csrf", &mine), ("name", "Fremd")])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "token of another session"
+    );
+    assert_eq!(app.dump(), before);
+    let res = app
+        .post_raw("/groups", &[("csrf", &theirs), ("name", "Eigen")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "its own token works");
+});
+
+db_test!(sign_in_issues_a_new_csrf_seed, |app| {
+    app.create_admin("chef", AdminRole::Administrator).await;
+    // An attacker planted this browser's CSRF cookie and knows its token.
+    let (_, page) = app.get_html("/login").await;
+    let planted = extract_csrf(&page);
+    let res = app
+        .post_raw(
+            "/login",
+            &[
+                ("csrf", &planted),
+                ("identifier", "chef"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/");
+    let rotated = res.cookies().any(|c| c.name() == "einlass_csrf");
+    assert!(rotated, "sign-in sets a new CSRF cookie");
+    let before = app.dump();
+    let res = app
+        .post_raw("/groups", &[("csrf", &planted), ("name", "Untergeschoben")])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the planted token is dead"
+    );
+    assert_eq!(app.dump(), before);
+});
+
 db_test!(idle_sessions_expire, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
-    app.state.clock.advance(Duration::minutes(20));
+    app.ctx.clock().advance(Duration::minutes(20));
     assert_eq!(app.get("/").await.status(), StatusCode::OK);
-    app.state.clock.advance(Duration::minutes(20));
+    app.ctx.clock().advance(Duration::minutes(20));
     assert_eq!(
         app.get("/").await.status(),
         StatusCode::OK,
         "activity keeps the session alive"
     );
-    app.state.clock.advance(Duration::minutes(31));
+    app.ctx.clock().advance(Duration::minutes(31));
     assert_eq!(app.get("/").await.status(), StatusCode::SEE_OTHER);
 });
 
 db_test!(sessions_end_after_the_absolute_limit, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     for _ in 0..25 {
-        app.state.clock.advance(Duration::minutes(29));
+        app.ctx.clock().advance(Duration::minutes(29));
         let _ = app.get("/").await;
     }
     assert_eq!(app.get("/").await.status(), StatusCode::SEE_OTHER);
 });
 
+db_test!(expired_sessions_are_swept_by_the_job, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.login("chef", "falsch").await;
+    assert_eq!(rows_of(&app.dump(), "admin_sessions").len(), 1);
+    assert_eq!(rows_of(&app.dump(), "rate_limit_hits").len(), 2);
+    app.ctx.clock().advance(Duration::hours(25));
+    let jobs = einlass::jobs::standard(&app.ctx);
+    let results = einlass::jobs::run_once(&app.ctx, &jobs).await;
+    assert!(results.iter().all(|(_, ok)| *ok), "{results:?}");
+    let dump = app.dump();
+    assert!(
+        rows_of(&dump, "admin_sessions").is_empty(),
+        "expired sessions are gone"
+    );
+    assert!(
+        rows_of(&dump, "rate_limit_hits").is_empty(),
+        "old hits are gone"
+    );
+});
+
 db_test!(password_change_ends_other_sessions, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut other = TestApp::new_client();
-    std::mem::swap(&mut other, &mut app.client);
-    let _ = app.csrf().await;
-    // second browser logs in too
-    let res = {
-        let (_, body) = app.get_html("/login").await;
-        let token = crate::support::extract_csrf(&body);
-        app.post_raw(
-            "/login",
-            &[
-                ("csrf", &token),
-                ("identifier", "chef"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await
-    };
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    std::mem::swap(&mut other, &mut app.client);
+    app.swap_browser(&mut other);
+    app.sign_in("chef").await;
+    app.swap_browser(&mut other);
     // the first browser changes the password
     let res = app
         .post(
@@ -276,12 +354,13 @@ db_test!(password_change_ends_other_sessions, |app| {
         )
         .await;
     assert_redirect(&res, "/");
+    app.forget_csrf();
     assert_eq!(
         app.get("/").await.status(),
         StatusCode::OK,
         "the changing browser stays signed in"
     );
-    std::mem::swap(&mut other, &mut app.client);
+    app.swap_browser(&mut other);
     assert_eq!(
         app.get("/").await.status(),
         StatusCode::SEE_OTHER,
@@ -310,6 +389,7 @@ db_test!(start_password_must_be_changed_first, |app| {
     app.new_browser();
     let res = app.login("paula", "start-passwort-1").await;
     assert_redirect(&res, "/account/password");
+    app.forget_csrf();
     assert_redirect(&app.get("/users").await, "/account/password");
     let res = app
         .post(
@@ -322,6 +402,7 @@ db_test!(start_password_must_be_changed_first, |app| {
         )
         .await;
     assert_redirect(&res, "/");
+    app.forget_csrf();
     assert_eq!(app.get("/users").await.status(), StatusCode::OK);
 });
 
@@ -330,14 +411,24 @@ db_test!(language_follows_choice_then_browser_then_setting, |app| {
     let (_, body) = app.get_html("/users").await;
     assert!(body.contains("<html lang=\"de\">"));
     assert!(body.contains("Neuer Benutzer"));
-    let res = app
-        .client
-        .get(app.url("/users"))
-        .header("accept-language", "en-GB,en;q=0.9")
-        .send()
-        .await
-        .unwrap();
-    assert!(res.text().await.unwrap().contains("New user"));
+    for (header, expected) in [
+        ("en-GB,en;q=0.9", "New user"),
+        ("fr-FR, de;q=0.5, en;q=0.4", "Neuer Benutzer"),
+        ("en;q=0, de;q=0.1", "Neuer Benutzer"),
+        ("fr, it", "Neuer Benutzer"),
+        ("*", "Neuer Benutzer"),
+        ("en-US;q=0.8, de;q=0.9", "Neuer Benutzer"),
+        ("nonsense;;;q=x", "Neuer Benutzer"),
+    ] {
+        let res = app
+            .client
+            .get(app.url("/users"))
+            .header("accept-language", header)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.text().await.unwrap().contains(expected), "{header}");
+    }
     let res = app
         .post("/lang", &[("lang", "en"), ("next", "/users?status=aktiv")])
         .await;

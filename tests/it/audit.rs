@@ -3,6 +3,8 @@
 use einlass::domain::AdminRole;
 use reqwest::StatusCode;
 
+use crate::support::hits;
+
 db_test!(every_admin_action_is_recorded_and_filterable, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     app.post("/groups", &[("name", "Technik")]).await;
@@ -11,10 +13,7 @@ db_test!(every_admin_action_is_recorded_and_filterable, |app| {
         &[("first_name", "Emil"), ("last_name", "Ernst")],
     )
     .await;
-    let emil = einlass::models::user::find_by_login(&mut app.conn(), "emil.ernst")
-        .unwrap()
-        .unwrap()
-        .id;
+    let emil = app.user_id("emil.ernst").await;
     app.post(&format!("/users/{emil}/deactivate"), &[]).await;
     let (status, page) = app.get_html("/audit").await;
     assert_eq!(status, StatusCode::OK);
@@ -29,13 +28,19 @@ db_test!(every_admin_action_is_recorded_and_filterable, |app| {
     assert!(page.contains("Test chef (chef)"), "who");
     assert!(page.contains("Emil Ernst (emil.ernst)"), "on whom");
     let (_, filtered) = app.get_html("/audit?action=user.deactivate").await;
-    assert!(filtered.contains("1 Treffer"));
+    assert_eq!(hits(&filtered), 1);
     let (_, by_person) = app.get_html("/audit?q=EMIL%20ERNST").await;
-    assert!(by_person.contains("2 Treffer"));
+    assert_eq!(hits(&by_person), 2);
     let (_, none) = app
         .get_html("/audit?from=2000-01-01&until=2000-01-02")
         .await;
-    assert!(none.contains("0 Treffer"));
+    assert_eq!(hits(&none), 0);
+    let (_, all) = app.get_html("/audit").await;
+    assert_eq!(
+        hits(&all),
+        5,
+        "chef created, login, group, user, deactivation"
+    );
     let (_, user_page) = app.get_html(&format!("/users/{emil}")).await;
     assert!(
         user_page.contains("user.deactivate"),

@@ -101,7 +101,7 @@ fn postgres_schema(conn: &mut PgConnection) -> Schema {
 }
 
 fn sqlite_up_down_up() -> Schema {
-    let db = TestDb::create(Backend::Sqlite);
+    let db = TestDb::empty(Backend::Sqlite);
     let mut conn = SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).unwrap();
     conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
     conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
@@ -128,7 +128,7 @@ fn postgres_migrations_go_up_down_up_with_the_same_columns_as_sqlite() {
     let Some(backend) = Backend::postgres() else {
         return;
     };
-    let db = TestDb::create(backend);
+    let db = TestDb::empty(backend);
     let mut conn = PgConnection::establish(&db.url).unwrap();
     conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
     let first = postgres_schema(&mut conn);

@@ -6,7 +6,7 @@ use einlass::domain::AdminRole;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
-use crate::support::{TestApp, assert_redirect, text_of};
+use crate::support::{TestApp, assert_redirect, hits, text_of};
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
@@ -21,7 +21,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 
 async fn upload(
     app: &TestApp,
-    user: i64,
+    user: einlass::domain::UserId,
     name: &str,
     bytes: Vec<u8>,
     with_csrf: bool,
@@ -52,10 +52,7 @@ db_test!(photos_are_uploaded_reencoded_and_removed, |app| {
         &[("first_name", "Fee"), ("last_name", "Foto")],
     )
     .await;
-    let fee = einlass::models::user::find_by_login(&mut app.conn(), "fee.foto")
-        .unwrap()
-        .unwrap()
-        .id;
+    let fee = app.user_id("fee.foto").await;
     let path = format!("/users/{fee}/photo");
     assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
 
@@ -101,7 +98,7 @@ db_test!(photos_are_uploaded_reencoded_and_removed, |app| {
     assert_redirect(&res, &format!("/users/{fee}"));
     assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
     let (_, audit) = app.get_html("/audit?action=user.photo_set").await;
-    assert!(audit.contains("1 Treffer"));
+    assert_eq!(hits(&audit), 1);
 
     app.new_browser();
     app.login_as("leser", AdminRole::Lesezugriff).await;

@@ -24,15 +24,15 @@ db_test!(administrators_change_settings, |app| {
     assert!(form.contains("Europe/Berlin"));
     let res = app.post("/settings", &valid()).await;
     assert_redirect(&res, "/settings");
-    let s = app.state.settings();
+    let s = app.ctx.settings();
     assert_eq!(
         (
             s.organisation_name.as_str(),
             s.brand_colour.as_str(),
             s.public_base_url.as_str(),
             s.invitation_validity_days,
-            s.time_zone.as_str(),
-            s.default_language.as_str()
+            s.time_zone.name(),
+            s.default_language.code()
         ),
         (
             "Pflegeheim Sonnenhof",
@@ -47,14 +47,14 @@ db_test!(administrators_change_settings, |app| {
     assert!(css.contains("#aa3300"));
     // The default language now applies to visitors without a choice or browser preference.
     let mut fresh = crate::support::TestApp::new_client();
-    std::mem::swap(&mut fresh, &mut app.client);
+    app.swap_browser(&mut fresh);
     assert!(
         app.get_html("/login")
             .await
             .1
             .contains("<html lang=\"en\">")
     );
-    std::mem::swap(&mut fresh, &mut app.client);
+    app.swap_browser(&mut fresh);
     // Cookies become Secure once the base URL is https.
     let res = app.post("/lang", &[("lang", "de"), ("next", "/")]).await;
     let set_cookie = res
@@ -108,7 +108,7 @@ db_test!(invalid_settings_are_refused_at_the_field, |app| {
         );
     }
     assert_eq!(
-        app.state.settings().organisation_name,
+        app.ctx.settings().organisation_name,
         "Einlass",
         "nothing saved"
     );

@@ -119,20 +119,20 @@ db_test!(two_simultaneous_setups_exactly_one_wins, |app| {
         1,
         "{statuses:?}"
     );
-    assert_eq!(app.count_users(), 1);
+    assert_eq!(app.count_users().await, 1);
 });
 
 db_test!(setup_link_expires, |app| {
     let path = link_path(&app);
     app.get(&path).await;
-    app.state.clock.advance(Duration::minutes(61));
+    app.ctx.clock().advance(Duration::minutes(61));
     let (status, _) = app.get_html("/setup").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_ne!(
         app.post("/setup", &FIRST_ADMIN).await.status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(app.count_users(), 0);
+    assert_eq!(app.count_users().await, 0);
     let (status, _) = app.get_html("/setup/ELS_ffff").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 });

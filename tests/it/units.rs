@@ -1,19 +1,15 @@
 //! /groups and /areas.
 
 use einlass::domain::AdminRole;
-use einlass::models::unit::{area, group};
 use reqwest::StatusCode;
 
-use crate::support::{assert_redirect, location, text_of};
+use crate::support::{assert_redirect, hits, location, text_of};
 
 db_test!(groups_are_created_renamed_used_and_deleted, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let res = app.post("/groups", &[("name", "Lager")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let lager = group::find_by_key(&mut app.conn(), "lager")
-        .unwrap()
-        .expect("created")
-        .id;
+    let lager = app.unit_id("groups", "Lager").await;
     assert_eq!(location(&res), format!("/groups/{lager}"));
     let res = app.post("/groups", &[("name", "  LAGER ")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -72,20 +68,19 @@ db_test!(groups_are_created_renamed_used_and_deleted, |app| {
         page.contains("Wird noch verwendet") && page.contains("Mitglieder: 1"),
         "refusal says why"
     );
-    assert!(group::find(&mut app.conn(), lager).unwrap().is_some());
-    let anna = einlass::models::user::find_by_login(&mut app.conn(), "anna.mueller")
-        .unwrap()
-        .unwrap()
-        .id;
+    assert_eq!(
+        app.get(&format!("/groups/{lager}")).await.status(),
+        StatusCode::OK
+    );
+    let anna = app.user_id("anna.mueller").await;
     let (_, list) = app.get_html(&format!("/users?group={lager}")).await;
-    assert!(list.contains("1 Treffer"));
+    assert_eq!(hits(&list), 1);
     let res = app
         .post(&format!("/groups/{lager}/members/{anna}/remove"), &[])
         .await;
     assert_redirect(&res, &format!("/groups/{lager}"));
     let res = app.post(&format!("/groups/{lager}/delete"), &[]).await;
     assert_redirect(&res, "/groups");
-    assert!(group::find(&mut app.conn(), lager).unwrap().is_none());
     assert_eq!(
         app.get(&format!("/groups/{lager}")).await.status(),
         StatusCode::NOT_FOUND
@@ -96,16 +91,8 @@ db_test!(groups_in_the_user_form, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     app.post("/groups", &[("name", "Pflege")]).await;
     app.post("/groups", &[("name", "Küche")]).await;
-    let pflege = group::find_by_key(&mut app.conn(), "pflege")
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string();
-    let kueche = group::find_by_key(&mut app.conn(), "küche")
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string();
+    let pflege = app.unit_id("groups", "Pflege").await.to_string();
+    let kueche = app.unit_id("groups", "Küche").await.to_string();
     let res = app
         .post(
             "/users/new",
@@ -118,13 +105,12 @@ db_test!(groups_in_the_user_form, |app| {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let bo = einlass::models::user::find_by_login(&mut app.conn(), "bo.bauer")
-        .unwrap()
-        .unwrap()
-        .id;
-    let mut ids = group::ids_for_user(&mut app.conn(), bo).unwrap();
-    ids.sort();
-    assert_eq!(ids.len(), 2);
+    let bo = app.user_id("bo.bauer").await;
+    let (_, page) = app.get_html(&format!("/users/{bo}")).await;
+    assert!(
+        page.contains(">Pflege</a>") && page.contains(">Küche</a>"),
+        "both groups"
+    );
     let res = app
         .post(
             "/users/new",
@@ -152,19 +138,19 @@ db_test!(groups_in_the_user_form, |app| {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        group::ids_for_user(&mut app.conn(), bo).unwrap(),
-        vec![kueche.parse::<i64>().unwrap()]
+    let (_, page) = app.get_html(&format!("/users/{bo}")).await;
+    assert!(
+        page.contains(">Küche</a>") && !page.contains(">Pflege</a>"),
+        "one group left"
     );
+    let (_, list) = app.get_html(&format!("/users?group={pflege}")).await;
+    assert_eq!(hits(&list), 0);
 });
 
 db_test!(areas_have_members_with_roles, |app| {
     app.login_as("chef", AdminRole::Benutzerverwaltung).await;
     app.post("/areas", &[("name", "Filiale Mitte")]).await;
-    let mitte = area::find_by_key(&mut app.conn(), "filiale mitte")
-        .unwrap()
-        .unwrap()
-        .id;
+    let mitte = app.unit_id("areas", "Filiale Mitte").await;
     app.post(
         "/users/new",
         &[

@@ -1,8 +1,15 @@
-//! A fresh database per test: a temp SQLite file, or a new PostgreSQL
-//! database on the server named by EINLASS_TEST_POSTGRES_URL, dropped afterwards.
+//! A fresh database per test, cloned from a migrated template (a copied file
+//! on SQLite, `CREATE DATABASE .. TEMPLATE` on PostgreSQL, named after a hash
+//! of the migrations so a changed migration gets a new template), dropped
+//! afterwards. PostgreSQL runs when EINLASS_TEST_POSTGRES_URL names a server.
+
+use std::sync::OnceLock;
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::{PgConnection, SqliteConnection};
+use sha2::{Digest, Sha256};
 
 pub const POSTGRES_VAR: &str = "EINLASS_TEST_POSTGRES_URL";
 
@@ -28,6 +35,7 @@ impl Backend {
 
 pub struct TestDb {
     pub url: String,
+    pub backend: Backend,
     cleanup: Cleanup,
 }
 
@@ -44,16 +52,85 @@ enum Cleanup {
 
 /// The server URL with another database name.
 pub fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (server, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let root = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    format!("{root}/{name}{query}")
+    let mut url = url::Url::parse(server).expect("PostgreSQL URL");
+    url.set_path(name);
+    url.to_string()
+}
+
+/// A short hash of one backend's migration files.
+fn migrations_hash(dir: &str) -> String {
+    let root = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .expect("migrations")
+        .filter_map(|e| e.ok())
+        .flat_map(|e| ["up.sql", "down.sql"].map(|f| e.path().join(f)))
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for f in files {
+        hash.update(f.to_string_lossy().as_bytes());
+        hash.update(std::fs::read(&f).unwrap_or_default());
+    }
+    hex::encode(hash.finalize())[..12].to_owned()
+}
+
+fn migrate(url: &str) {
+    let config = einlass::config::Config::for_database(url);
+    einlass::services::maintenance::migrate(&config).expect("template migrates");
+}
+
+/// The migrated SQLite template file of this test run.
+fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: OnceLock<tempdir::TempDir> = OnceLock::new();
+    let dir = TEMPLATE.get_or_init(|| {
+        let dir = tempdir::TempDir::new();
+        migrate(&format!(
+            "sqlite://{}",
+            dir.path.join("template.sqlite3").display()
+        ));
+        dir
+    });
+    // Leaked on purpose: the statics of a test binary are not dropped.
+    Box::leak(dir.path.join("template.sqlite3").into_boxed_path())
+}
+
+/// The migrated PostgreSQL template on this server (made once, kept).
+fn postgres_template(server: &str) -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let name = format!("einlass_tpl_{}", migrations_hash("postgres"));
+            let mut admin = PgConnection::establish(server).expect("PostgreSQL reachable");
+            #[derive(QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let exists = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+            ))
+            .get_result::<Found>(&mut admin)
+            .expect("catalogue")
+            .n > 0;
+            if !exists {
+                // Built under a temporary name, published by a rename: a
+                // half-built template is never used.
+                let building = format!("{name}_{}", &einlass::domain::token::random_secret()[..8]);
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {building}"))
+                    .expect("create template");
+                migrate(&with_database(server, &building));
+                if admin
+                    .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .is_err()
+                {
+                    // Another test run published it first.
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {building}"));
+                }
+            }
+            name
+        })
+        .clone()
 }
 
 impl TestDb {
@@ -63,20 +140,24 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempdir::TempDir::new();
                 let path = dir.path.join("einlass.sqlite3");
+                std::fs::copy(sqlite_template(), &path).expect("copy template");
                 Self {
                     url: format!("sqlite://{}", path.display()),
+                    backend,
                     cleanup: Cleanup::Dir { _guard: dir },
                 }
             }
             Backend::Postgres(server) => {
+                let template = postgres_template(server);
                 let name = format!("einlass_test_{suffix}");
                 let mut admin =
                     PgConnection::establish(server).expect("PostgreSQL reachable for tests");
                 admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .expect("create test database");
                 Self {
                     url: with_database(server, &name),
+                    backend: backend.clone(),
                     cleanup: Cleanup::Database {
                         server: server.clone(),
                         name,
@@ -84,6 +165,125 @@ impl TestDb {
                 }
             }
         }
+    }
+
+    /// An empty, unmigrated database (for migration tests).
+    pub fn empty(backend: Backend) -> Self {
+        let suffix = einlass::domain::token::random_secret()[..16].to_owned();
+        match &backend {
+            Backend::Sqlite => {
+                let dir = tempdir::TempDir::new();
+                let path = dir.path.join("einlass.sqlite3");
+                Self {
+                    url: format!("sqlite://{}", path.display()),
+                    backend,
+                    cleanup: Cleanup::Dir { _guard: dir },
+                }
+            }
+            Backend::Postgres(server) => {
+                let name = format!("einlass_test_{suffix}");
+                let mut admin = PgConnection::establish(server).expect("PostgreSQL reachable");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                Self {
+                    url: with_database(server, &name),
+                    backend: backend.clone(),
+                    cleanup: Cleanup::Database {
+                        server: server.clone(),
+                        name,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Runs SQL on the test database behind the app's back: for faults
+    /// (a dropped table, a held lock) and for the few states no service can
+    /// make yet. Says so where it is used.
+    pub fn sql(&self, statements: &str) {
+        match &self.backend {
+            Backend::Sqlite => {
+                SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
+                    .expect("sqlite")
+                    .batch_execute(statements)
+                    .expect("sql")
+            }
+            Backend::Postgres(_) => PgConnection::establish(&self.url)
+                .expect("postgres")
+                .batch_execute(statements)
+                .expect("sql"),
+        }
+    }
+
+    /// Every row of every table as text, in a stable order.
+    pub fn dump(&self) -> String {
+        #[derive(QueryableByName)]
+        struct Line {
+            #[diesel(sql_type = Text)]
+            line: String,
+        }
+        let mut out = String::new();
+        match &self.backend {
+            Backend::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
+                        .expect("sqlite");
+                let tables: Vec<Line> = diesel::sql_query(
+                    "SELECT name AS line FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'users_search%' ORDER BY name",
+                )
+                .load(&mut conn)
+                .expect("tables");
+                for t in tables {
+                    let columns: Vec<Line> = diesel::sql_query(format!(
+                        "SELECT name AS line FROM pragma_table_info('{}') ORDER BY cid",
+                        t.line
+                    ))
+                    .load(&mut conn)
+                    .expect("columns");
+                    let row = columns
+                        .iter()
+                        .map(|c| format!("quote(\"{}\")", c.line))
+                        .collect::<Vec<_>>()
+                        .join(" || ',' || ");
+                    let rows: Vec<Line> = diesel::sql_query(format!(
+                        "SELECT {row} AS line FROM \"{}\" ORDER BY 1",
+                        t.line
+                    ))
+                    .load(&mut conn)
+                    .expect("rows");
+                    out.push_str(&format!("## {}\n", t.line));
+                    for r in rows {
+                        out.push_str(&r.line);
+                        out.push('\n');
+                    }
+                }
+            }
+            Backend::Postgres(_) => {
+                let mut conn = PgConnection::establish(&self.url).expect("postgres");
+                let tables: Vec<Line> = diesel::sql_query(
+                    "SELECT table_name::text AS line FROM information_schema.tables \
+                     WHERE table_schema = 'public' ORDER BY 1",
+                )
+                .load(&mut conn)
+                .expect("tables");
+                for t in tables {
+                    let rows: Vec<Line> = diesel::sql_query(format!(
+                        "SELECT t::text AS line FROM \"{}\" t ORDER BY 1",
+                        t.line
+                    ))
+                    .load(&mut conn)
+                    .expect("rows");
+                    out.push_str(&format!("## {}\n", t.line));
+                    for r in rows {
+                        out.push_str(&r.line);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

@@ -1,16 +1,18 @@
 //! TestApp: the real server on port 0 over a fresh database, a cookie-keeping
-//! client that does not follow redirects, and helpers per page.
+//! client that does not follow redirects, and helpers per page. Data is set
+//! up through HTTP or the services, like the app itself does it.
 
 pub mod db;
 
 use std::sync::OnceLock;
 
-use actix_web::web;
 use einlass::clock::Clock;
 use einlass::config::Config;
-use einlass::domain::AdminRole;
+use einlass::context::Context;
+use einlass::domain::people::UserSummary;
+use einlass::domain::{AdminRole, EmailAddress, Password, PersonName, UserId, UserType, Username};
+use einlass::services::users::{CreateUser, PersonData, StartPassword};
 use einlass::services::{self, Actor};
-use einlass::web::AppState;
 use reqwest::{Response, StatusCode};
 
 pub use db::{Backend, TestDb};
@@ -18,25 +20,35 @@ pub use db::{Backend, TestDb};
 /// Runs a test body on SQLite and on PostgreSQL.
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
+        db_test!($name, $crate::support::test_config, |$app| $body);
+    };
+    ($name:ident, $config:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 #[allow(unused_mut)]
-                let mut $app =
-                    $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await;
+                let mut $app = $crate::support::TestApp::spawn_on(
+                    $crate::support::TestDb::create($crate::support::Backend::Sqlite),
+                    $config,
+                )
+                .await;
                 $body
             }
 
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(backend) = $crate::support::Backend::postgres() else {
                     return;
                 };
                 #[allow(unused_mut)]
-                let mut $app = $crate::support::TestApp::spawn(backend).await;
+                let mut $app = $crate::support::TestApp::spawn_on(
+                    $crate::support::TestDb::create(backend),
+                    $config,
+                )
+                .await;
                 $body
             }
         }
@@ -48,10 +60,10 @@ pub const PASSWORD: &str = "richtig-geheim-123";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub state: web::Data<AppState>,
+    pub ctx: Context,
     pub setup_link: Option<String>,
     /// Dropped with the app: removes the test database.
-    _db: TestDb,
+    pub db: TestDb,
     csrf: OnceLock<String>,
 }
 
@@ -65,24 +77,24 @@ pub fn test_config(database_url: &str) -> Config {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        let db = TestDb::create(backend);
-        Self::spawn_on(db, test_config).await
+        Self::spawn_on(TestDb::create(backend), test_config).await
     }
 
     pub async fn spawn_on(db: TestDb, configure: fn(&str) -> Config) -> Self {
         let config = configure(&db.url);
-        let app =
-            einlass::startup::Application::build(config, Clock::system()).expect("app starts");
+        let app = einlass::startup::Application::build(config, Clock::system())
+            .await
+            .expect("app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
-        let state = app.state.clone();
+        let ctx = app.ctx.clone();
         let setup_link = app.setup_link.clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
             client: Self::new_client(),
-            state,
+            ctx,
             setup_link,
-            _db: db,
+            db,
             csrf: OnceLock::new(),
         }
     }
@@ -98,6 +110,12 @@ impl TestApp {
     /// A fresh browser: no cookies, no session.
     pub fn new_browser(&mut self) {
         self.client = Self::new_client();
+        self.csrf = OnceLock::new();
+    }
+
+    /// Swaps in another browser (and forgets the cached form token).
+    pub fn swap_browser(&mut self, other: &mut reqwest::Client) {
+        std::mem::swap(other, &mut self.client);
         self.csrf = OnceLock::new();
     }
 
@@ -126,6 +144,11 @@ impl TestApp {
         token
     }
 
+    /// Forgets the cached form token (after the session changed).
+    pub fn forget_csrf(&mut self) {
+        self.csrf = OnceLock::new();
+    }
+
     /// POSTs a form with this browser's CSRF token added.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.csrf().await;
@@ -136,45 +159,38 @@ impl TestApp {
 
     /// POSTs exactly these fields (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let body = form_encode(fields);
         self.client
             .post(self.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
+            .body(form_encode(fields))
             .send()
             .await
             .expect("POST")
     }
 
-    /// Creates an admin account directly (as the CLI would) and returns his id.
-    pub fn create_admin(&self, username: &str, role: AdminRole) -> i64 {
-        let input = services::users::UserInput {
-            first_name: "Test".into(),
-            last_name: username.into(),
-            username: username.into(),
-            email: format!("{username}@example.com"),
-            is_staff: Some("on".into()),
-            admin_role: role.as_str().into(),
-            start_password_mode: "set".into(),
-            start_password: PASSWORD.into(),
-            ..Default::default()
+    /// Creates an admin account through the service (as the CLI would) and returns his id.
+    pub async fn create_admin(&self, username: &str, role: AdminRole) -> UserId {
+        let cmd = CreateUser {
+            person: PersonData {
+                salutation: None,
+                first_name: PersonName::parse("Test").unwrap(),
+                last_name: PersonName::parse(username).unwrap(),
+                email: Some(EmailAddress::parse(&format!("{username}@example.com")).unwrap()),
+                personnel_number: None,
+                user_type: UserType::Mitarbeiter,
+                groups: Vec::new(),
+                admin_role: Some(role),
+            },
+            username: Some(Username::parse(username).unwrap()),
+            start_password: StartPassword::Set {
+                password: Password::parse(PASSWORD).unwrap(),
+                must_change: false,
+            },
         };
-        let mut conn = self.state.pool.get().expect("conn");
-        let created = services::users::create(
-            &mut conn,
-            &Actor::system("test"),
-            &input,
-            self.state.now(),
-            4,
-        )
-        .expect("admin created");
-        let changes = einlass::models::user::UserChanges {
-            must_change_password: Some(false),
-            ..Default::default()
-        };
-        einlass::models::user::update(&mut conn, created.user.id, &changes)
-            .expect("no forced change");
-        created.user.id
+        services::users::create(&self.ctx, &Actor::system("test"), cmd)
+            .await
+            .expect("admin created")
+            .id
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
@@ -186,44 +202,66 @@ impl TestApp {
     }
 
     /// Creates an admin with this role and signs this browser in as him.
-    pub async fn login_as(&self, username: &str, role: AdminRole) -> i64 {
-        let id = self.create_admin(username, role);
+    pub async fn login_as(&mut self, username: &str, role: AdminRole) -> UserId {
+        let id = self.create_admin(username, role).await;
         let res = self.login(username, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {username}");
+        // Sign-in gives the browser a new CSRF seed.
+        self.forget_csrf();
         id
     }
 
-    pub fn database_url(&self) -> String {
-        self._db.url.clone()
+    /// Signs this browser in as an existing account.
+    pub async fn sign_in(&mut self, username: &str) {
+        let res = self.login(username, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {username}");
+        self.forget_csrf();
     }
 
-    pub fn conn(&self) -> einlass::db::PooledConn {
-        self.state.pool.get().expect("conn")
+    /// A live user by username or email, through the service.
+    pub async fn user(&self, login: &str) -> Option<UserSummary> {
+        services::users::find_by_login(&self.ctx, &Actor::system("test"), login)
+            .await
+            .expect("lookup")
     }
 
-    pub fn count_users(&self) -> i64 {
-        einlass::models::user::count(&mut self.conn(), &Default::default()).expect("count")
+    pub async fn user_id(&self, login: &str) -> UserId {
+        self.user(login).await.expect("user exists").id
+    }
+
+    pub async fn count_users(&self) -> i64 {
+        services::users::count(&self.ctx).await.expect("count")
+    }
+
+    pub async fn seed(&self, users: u32) {
+        services::seed::seed(&self.ctx, users).await.expect("seed");
+    }
+
+    /// The id of a group or area by name, read from its list page.
+    pub async fn unit_id(&self, kind: &str, name: &str) -> i64 {
+        let (_, body) = self.get_html(&format!("/{kind}")).await;
+        let doc = scraper::Html::parse_document(&body);
+        let sel = scraper::Selector::parse("tbody tr td:first-child a").unwrap();
+        doc.select(&sel)
+            .find(|a| a.text().collect::<String>() == name)
+            .and_then(|a| a.value().attr("href"))
+            .and_then(|href| href.rsplit('/').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("{kind} {name:?} listed"))
+    }
+
+    /// Every row of every table, as text: "nothing changed" means this is equal.
+    pub fn dump(&self) -> String {
+        self.db.dump()
     }
 }
 
 pub fn form_encode(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        query.append_pair(k, v);
     }
-    out
+    query.finish()
 }
 
 pub fn extract_csrf(body: &str) -> String {
@@ -253,6 +291,29 @@ pub fn value_of(body: &str, selector: &str) -> Option<String> {
         .next()
         .and_then(|e| e.value().attr("value"))
         .map(str::to_owned)
+}
+
+/// The number of hits a list page reports ("121 Treffer · 1–50" is 121).
+pub fn hits(body: &str) -> i64 {
+    let count = text_of(body, "p.count").expect("the page shows a count");
+    count
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a number first: {count:?}"))
+}
+
+/// The rows of one table in a [`TestApp::dump`].
+pub fn rows_of(dump: &str, table: &str) -> Vec<String> {
+    dump.split(&format!("## {table}\n"))
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|l| !l.starts_with("## "))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn location(res: &Response) -> String {

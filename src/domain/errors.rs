@@ -1,0 +1,111 @@
+//! Why an input or an action was refused, in terms the UI translates: one
+//! error per form field, or one refusal of the action as a whole.
+
+/// Why a single field value was refused; translated by i18n and shown next
+/// to its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    Required,
+    TooLong,
+    InvalidEmail,
+    EmailTaken,
+    EmailLocked,
+    InvalidUsername,
+    UsernameTaken,
+    PersonnelNumberTaken,
+    InvalidChoice,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordMismatch,
+    PasswordWrong,
+    NameTaken,
+    InvalidColour,
+    InvalidUrl,
+    InvalidTimeZone,
+    OutOfRange,
+    RoleTooHigh,
+    InvalidCharacters,
+    InvalidImage,
+    ImageTooLarge,
+    ImageTooManyPixels,
+    InvalidDate,
+    DateOutOfRange,
+    UnknownMember,
+}
+
+/// Field-level validation errors, in form order; the first error per field wins.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, FieldError)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, error: FieldError) {
+        if self.get(field).is_none() {
+            self.0.push((field, error));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<FieldError> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, FieldError)> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Takes the value of a parse result, remembering its error under `field`.
+    pub fn take<T>(&mut self, field: &'static str, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+
+    /// Merges another set of errors (fields already present keep theirs).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, error) in other.0 {
+            self.add(field, error);
+        }
+    }
+
+    pub fn single(field: &'static str, error: FieldError) -> Self {
+        Self(vec![(field, error)])
+    }
+}
+
+/// Product rules that refuse an action as a whole (not one field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    LastAdministrator,
+    NotOnYourself,
+    StatusDoesNotAllow,
+    UnitInUse(i64),
+    SetupDone,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_error_per_field_wins_and_order_is_kept() {
+        let mut e = FieldErrors::default();
+        e.add("b", FieldError::Required);
+        e.add("a", FieldError::TooLong);
+        e.add("b", FieldError::TooLong);
+        assert_eq!(e.get("b"), Some(FieldError::Required));
+        let fields: Vec<_> = e.iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["b", "a"]);
+        let mut other = FieldErrors::single("c", FieldError::InvalidChoice);
+        other.add("a", FieldError::Required);
+        e.extend(other);
+        assert_eq!(e.get("a"), Some(FieldError::TooLong));
+        assert_eq!(e.get("c"), Some(FieldError::InvalidChoice));
+    }
+}

@@ -1,0 +1,50 @@
+//! Housekeeping: forget what expired, keep SQLite's statistics fresh.
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use super::{Job, JobResult};
+use crate::context::Context;
+use crate::services;
+
+/// Removes expired sessions and rate-limit hits no limit looks at any more.
+pub struct ForgetExpired;
+
+impl Job for ForgetExpired {
+    fn name(&self) -> &'static str {
+        "forget-expired"
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(5 * 60)
+    }
+
+    fn run(&self, ctx: Context) -> BoxFuture<'static, JobResult> {
+        Box::pin(async move {
+            let removed = services::auth::sweep(&ctx).await?;
+            tracing::debug!(removed, "expired sessions and rate-limit hits removed");
+            Ok(())
+        })
+    }
+}
+
+/// SQLite has no autovacuum daemon to refresh the planner's statistics.
+pub struct OptimizeSqlite;
+
+impl Job for OptimizeSqlite {
+    fn name(&self) -> &'static str {
+        "optimize-sqlite"
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(60 * 60)
+    }
+
+    fn run(&self, ctx: Context) -> BoxFuture<'static, JobResult> {
+        Box::pin(async move {
+            services::maintenance::optimize(&ctx).await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,70 @@
+//! Rate limits: keyed counters in the database, shared by every instance.
+//! A limit allows `max` counted events per key within a sliding `window`.
+//! Sign-in uses it now; password reset, link redemption and registration
+//! will use the same mechanism.
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::DbConn;
+use crate::domain::token::hash_secret;
+use crate::models::rate_limit;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    /// What is counted; part of the key space.
+    pub scope: &'static str,
+    pub max: i64,
+    pub window: Duration,
+}
+
+/// Failed sign-ins per account key (what was typed, lowercased: existing or not).
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
+    scope: "sign_in_account",
+    max: 5,
+    window: Duration::minutes(15),
+};
+
+/// Failed sign-ins per client address.
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
+    scope: "sign_in_address",
+    max: 20,
+    window: Duration::minutes(15),
+};
+
+/// Hits older than this are of no use to any limit and are swept.
+pub const LONGEST_WINDOW: Duration = Duration::hours(24);
+
+impl Limit {
+    /// Whether `key` has used up its allowance.
+    pub fn exceeded(
+        &self,
+        conn: &mut DbConn,
+        key: &str,
+        now: PrimitiveDateTime,
+    ) -> diesel::QueryResult<bool> {
+        let n = rate_limit::count_since(conn, self.scope, &hash_secret(key), now - self.window)?;
+        Ok(n >= self.max)
+    }
+
+    /// Counts one event for `key`.
+    pub fn hit(
+        &self,
+        conn: &mut DbConn,
+        key: &str,
+        now: PrimitiveDateTime,
+    ) -> diesel::QueryResult<()> {
+        rate_limit::record(conn, self.scope, &hash_secret(key), now)?;
+        Ok(())
+    }
+
+    /// Forgets the events of `key` (e.g. after a successful sign-in).
+    pub fn reset(&self, conn: &mut DbConn, key: &str) -> diesel::QueryResult<()> {
+        rate_limit::clear(conn, self.scope, &hash_secret(key))?;
+        Ok(())
+    }
+}
+
+/// Forgets hits that no window looks at any more.
+pub fn sweep(conn: &mut DbConn, now: PrimitiveDateTime) -> diesel::QueryResult<usize> {
+    rate_limit::delete_before(conn, now - LONGEST_WINDOW)
+}

@@ -1,0 +1,135 @@
+//! The fields of the forms and filters as the templates name them, kept as
+//! typed so a refused form can be shown again. The web layer turns them into
+//! typed service commands.
+
+use serde::Deserialize;
+
+use crate::domain::people::UserSummary;
+use crate::domain::{Settings, UnitId};
+
+/// The create and edit form of a user.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub salutation: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: String,
+    pub personnel_number: String,
+    pub user_type: String,
+    #[serde(rename = "group")]
+    pub groups: Vec<UnitId>,
+    /// A checkbox: present (`on`) when ticked.
+    pub is_staff: Option<String>,
+    pub admin_role: String,
+    /// `none`, `set` or `generate` (create form only).
+    pub start_password_mode: String,
+    pub start_password: String,
+    /// Which save button of the create form was pressed: `close`, `new` or `areas`.
+    pub then: String,
+}
+
+impl UserForm {
+    /// An empty create form.
+    pub fn blank() -> Self {
+        Self {
+            user_type: "mitarbeiter".into(),
+            start_password_mode: "none".into(),
+            ..Default::default()
+        }
+    }
+
+    /// The edit form of an existing user.
+    pub fn of(user: &UserSummary, groups: Vec<UnitId>) -> Self {
+        Self {
+            salutation: user
+                .salutation
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            username: user.username.clone(),
+            email: user.email.clone().unwrap_or_default(),
+            personnel_number: user.personnel_number.clone().unwrap_or_default(),
+            user_type: user.user_type.as_str().to_owned(),
+            groups,
+            is_staff: user.is_staff().then(|| "on".to_owned()),
+            admin_role: user
+                .admin_role
+                .map(|r| r.as_str().to_owned())
+                .unwrap_or_default(),
+            start_password_mode: "none".into(),
+            start_password: String::new(),
+            then: String::new(),
+        }
+    }
+
+    pub fn staff(&self) -> bool {
+        self.is_staff.is_some()
+    }
+}
+
+/// The settings form.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub organisation_name: String,
+    pub brand_colour: String,
+    pub public_base_url: String,
+    pub invitation_validity_days: String,
+    pub time_zone: String,
+    pub default_language: String,
+}
+
+impl SettingsForm {
+    pub fn of(s: &Settings) -> Self {
+        Self {
+            organisation_name: s.organisation_name.clone(),
+            brand_colour: s.brand_colour.clone(),
+            public_base_url: s.public_base_url.clone(),
+            invitation_validity_days: s.invitation_validity_days.to_string(),
+            time_zone: s.time_zone.name().to_owned(),
+            default_language: s.default_language.code().to_owned(),
+        }
+    }
+}
+
+/// The first-administrator form of the setup link.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub password_repeat: String,
+}
+
+/// The user list's filters, as typed (also used to build links).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserListQuery {
+    pub q: String,
+    pub status: String,
+    pub group: String,
+    pub area: String,
+    #[serde(rename = "type")]
+    pub user_type: String,
+    pub staff: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: String,
+}
+
+/// The audit log's filters, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub action: String,
+    pub q: String,
+    pub from: String,
+    pub until: String,
+    pub page: String,
+}

@@ -1,0 +1,218 @@
+//! The web boundary: forms and query strings as typed by people, turned into
+//! the typed commands and queries the services take. Every field error of a
+//! form is collected at once, so the page can show them all.
+
+use crate::domain::people::UserSort;
+use crate::domain::settings::{parse_base_url, parse_colour, parse_validity_days};
+use crate::domain::{
+    AdminRole, EmailAddress, FieldError, FieldErrors, Language, Password, PersonName,
+    PersonnelNumber, Salutation, TimeZone, UnitId, UserStatus, UserType, Username,
+};
+use crate::services::audit::AuditQuery as AuditFilterQuery;
+use crate::services::settings::UpdateSettings;
+use crate::services::setup::FirstAdministrator;
+use crate::services::users::{CreateUser, PersonData, StartPassword, UpdateUser, UserQuery};
+use crate::views::forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
+
+fn choice<T: std::str::FromStr>(value: &str) -> Result<Option<T>, FieldError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| FieldError::InvalidChoice),
+    }
+}
+
+fn optional_email(value: &str) -> Result<Option<EmailAddress>, FieldError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => EmailAddress::parse(v).map(Some),
+    }
+}
+
+/// The personal data of the user form.
+fn person(form: &UserForm, errors: &mut FieldErrors) -> Option<PersonData> {
+    let salutation = errors.take("salutation", choice::<Salutation>(&form.salutation));
+    let first_name = errors.take("first_name", PersonName::parse(&form.first_name));
+    let last_name = errors.take("last_name", PersonName::parse(&form.last_name));
+    let email = errors.take("email", optional_email(&form.email));
+    let personnel_number = errors.take(
+        "personnel_number",
+        PersonnelNumber::parse(&form.personnel_number),
+    );
+    let user_type = errors.take("user_type", choice::<UserType>(&form.user_type));
+    let admin_role = if form.staff() {
+        errors.take(
+            "admin_role",
+            form.admin_role
+                .parse::<AdminRole>()
+                .map(Some)
+                .map_err(|_| FieldError::InvalidChoice),
+        )
+    } else {
+        Some(None)
+    };
+    let mut groups: Vec<UnitId> = form.groups.clone();
+    groups.sort_unstable();
+    groups.dedup();
+    Some(PersonData {
+        salutation: salutation?,
+        first_name: first_name?,
+        last_name: last_name?,
+        email: email?,
+        personnel_number: personnel_number?,
+        user_type: user_type?.unwrap_or(UserType::Mitarbeiter),
+        groups,
+        admin_role: admin_role?,
+    })
+}
+
+pub fn create_user(form: &UserForm) -> Result<CreateUser, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let person = person(form, &mut errors);
+    let username = match form.username.trim() {
+        "" => Some(None),
+        v => errors.take("username", Username::parse(v).map(Some)),
+    };
+    let start_password = match form.start_password_mode.as_str() {
+        "" | "none" => Some(StartPassword::None),
+        "generate" => Some(StartPassword::Generate),
+        "set" => errors
+            .take("start_password", Password::parse(&form.start_password))
+            .map(|password| StartPassword::Set {
+                password,
+                must_change: true,
+            }),
+        _ => {
+            errors.add("start_password_mode", FieldError::InvalidChoice);
+            None
+        }
+    };
+    match (person, username, start_password) {
+        (Some(person), Some(username), Some(start_password)) if errors.is_empty() => {
+            Ok(CreateUser {
+                person,
+                username,
+                start_password,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+pub fn update_user(form: &UserForm) -> Result<UpdateUser, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let person = person(form, &mut errors);
+    let username = errors.take("username", Username::parse(&form.username));
+    match (person, username) {
+        (Some(person), Some(username)) if errors.is_empty() => Ok(UpdateUser { person, username }),
+        _ => Err(errors),
+    }
+}
+
+pub fn first_admin(form: &SetupForm) -> Result<FirstAdministrator, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let first_name = errors.take("first_name", PersonName::parse(&form.first_name));
+    let last_name = errors.take("last_name", PersonName::parse(&form.last_name));
+    let username = errors.take("username", Username::parse(&form.username));
+    let email = errors.take("email", optional_email(&form.email));
+    let password = errors.take("password", Password::parse(&form.password));
+    if password.is_some() && form.password != form.password_repeat {
+        errors.add("password_repeat", FieldError::PasswordMismatch);
+    }
+    match (first_name, last_name, username, email, password) {
+        (Some(first_name), Some(last_name), Some(username), Some(email), Some(password))
+            if errors.is_empty() =>
+        {
+            Ok(FirstAdministrator {
+                person: PersonData {
+                    salutation: None,
+                    first_name,
+                    last_name,
+                    email,
+                    personnel_number: None,
+                    user_type: UserType::Mitarbeiter,
+                    groups: Vec::new(),
+                    admin_role: Some(AdminRole::Administrator),
+                },
+                username,
+                password,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = errors.take(
+        "organisation_name",
+        crate::domain::required_line(&form.organisation_name, 100),
+    );
+    let colour = errors.take("brand_colour", parse_colour(&form.brand_colour));
+    let base = errors.take("public_base_url", parse_base_url(&form.public_base_url));
+    let days = errors.take(
+        "invitation_validity_days",
+        parse_validity_days(&form.invitation_validity_days),
+    );
+    let zone = errors.take(
+        "time_zone",
+        TimeZone::parse(&form.time_zone).ok_or(FieldError::InvalidTimeZone),
+    );
+    let lang = errors.take(
+        "default_language",
+        Language::parse(&form.default_language).ok_or(FieldError::InvalidChoice),
+    );
+    match (name, colour, base, days, zone, lang) {
+        (Some(name), Some(colour), Some(base), Some(days), Some(zone), Some(lang))
+            if errors.is_empty() =>
+        {
+            Ok(UpdateSettings {
+                organisation_name: name,
+                brand_colour: colour,
+                public_base_url: base,
+                invitation_validity_days: days,
+                time_zone: zone,
+                default_language: lang,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The list's filters; values that name nothing are ignored, as a link with
+/// an outdated group id should still show a list.
+pub fn user_query(q: &UserListQuery) -> UserQuery {
+    UserQuery {
+        text: q.q.clone(),
+        status: q.status.parse::<UserStatus>().ok(),
+        group: q.group.parse().ok(),
+        area: q.area.parse().ok(),
+        user_type: q.user_type.parse::<UserType>().ok(),
+        staff: match q.staff.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+        sort: UserSort::parse(&q.sort),
+        descending: q.dir == "desc",
+        page: page_number(&q.page),
+    }
+}
+
+pub fn audit_query(q: &AuditQuery) -> AuditFilterQuery {
+    AuditFilterQuery {
+        action: q.action.clone(),
+        text: q.q.clone(),
+        from: q.from.clone(),
+        until: q.until.clone(),
+        page: page_number(&q.page),
+    }
+}
+
+/// A page number; nonsense is page 1, huge numbers are the last page.
+fn page_number(value: &str) -> i64 {
+    value
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(1)
+        .clamp(1, 10_000_000)
+}
