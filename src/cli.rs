@@ -138,7 +138,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
 fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let bind = config.bind.clone();
-        let url = crate::db::redact_url(&config.database_url());
+        let url = crate::config::redact_url(&config.database_url());
         let app = Application::build(config, Clock::system())
             .await
             .map_err(|e| e.to_string())?;

@@ -139,7 +139,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("bind", &self.bind)
-            .field("database_url", &crate::db::redact_url(&self.database_url()))
+            .field("database_url", &redact_url(&self.database_url()))
             .field("public_base_url", &self.public_base_url)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("log", &self.log)
@@ -151,5 +151,24 @@ impl fmt::Debug for Config {
             .field("queue_timeout_ms", &self.queue_timeout_ms)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
+    }
+}
+
+/// Hides the password part of `scheme://user:password@host`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }

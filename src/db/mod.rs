@@ -1,7 +1,13 @@
 //! Database access: one connection type over SQLite and PostgreSQL, the pool,
 //! embedded migrations per backend and the write-transaction helper.
 
+#[cfg(test)]
+mod migration_tests;
 pub mod schema;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use crate::config::redact_url;
 
 use std::path::Path;
 use std::time::Duration;
@@ -75,25 +81,6 @@ impl DatabaseTarget {
             Self::Postgres(_) => "PostgreSQL",
             Self::Sqlite(_) => "SQLite",
         }
-    }
-}
-
-/// Hides the password part of `scheme://user:password@host`.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &credentials[..colon],
-                    &url[at..]
-                ),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }
 

@@ -105,28 +105,12 @@ mod tests {
     #[test]
     fn every_unique_key_is_recognised_on_postgres() {
         use diesel_migrations::MigrationHarness;
-        let Ok(server) = std::env::var("EINLASS_TEST_POSTGRES_URL") else {
+        let Some(db) = crate::db::test_support::TempDatabase::postgres() else {
             return;
         };
-        let name = format!(
-            "einlass_test_conflict_{}",
-            &crate::domain::token::random_secret()[..12]
-        );
-        let mut admin = diesel::PgConnection::establish(&server).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+        let mut conn = diesel::PgConnection::establish(&db.url).unwrap();
+        conn.run_pending_migrations(crate::db::POSTGRES_MIGRATIONS)
             .unwrap();
-        let mut url = url::Url::parse(&server).unwrap();
-        url.set_path(&name);
-        let result = std::panic::catch_unwind(|| {
-            let mut conn = diesel::PgConnection::establish(url.as_str()).unwrap();
-            conn.run_pending_migrations(crate::db::POSTGRES_MIGRATIONS)
-                .unwrap();
-            check(&mut conn);
-        });
-        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        if let Err(panic) = result {
-            std::panic::resume_unwind(panic);
-        }
+        check(&mut conn);
     }
 }

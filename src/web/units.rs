@@ -209,6 +209,10 @@ pub async fn add_member(
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<HttpResponse> {
     let (kind, id) = (kind_of(&path.kind)?, path.id);
+    // A reader is refused before the form is looked at.
+    if !admin.admin.role.may_manage_users() {
+        return Err(AppError::Forbidden);
+    }
     let role = match kind {
         UnitKind::Group => Ok(None),
         UnitKind::Area => form.role.parse::<AreaRole>().map(Some).map_err(|()| {

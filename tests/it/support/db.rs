@@ -167,37 +167,6 @@ impl TestDb {
         }
     }
 
-    /// An empty, unmigrated database (for migration tests).
-    pub fn empty(backend: Backend) -> Self {
-        let suffix = einlass::domain::token::random_secret()[..16].to_owned();
-        match &backend {
-            Backend::Sqlite => {
-                let dir = tempdir::TempDir::new();
-                let path = dir.path.join("einlass.sqlite3");
-                Self {
-                    url: format!("sqlite://{}", path.display()),
-                    backend,
-                    cleanup: Cleanup::Dir { _guard: dir },
-                }
-            }
-            Backend::Postgres(server) => {
-                let name = format!("einlass_test_{suffix}");
-                let mut admin = PgConnection::establish(server).expect("PostgreSQL reachable");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                Self {
-                    url: with_database(server, &name),
-                    backend: backend.clone(),
-                    cleanup: Cleanup::Database {
-                        server: server.clone(),
-                        name,
-                    },
-                }
-            }
-        }
-    }
-
     /// Runs SQL on the test database behind the app's back: for faults
     /// (a dropped table, a held lock) and for the few states no service can
     /// make yet. Says so where it is used.
@@ -213,6 +182,20 @@ impl TestDb {
                 .expect("postgres")
                 .batch_execute(statements)
                 .expect("sql"),
+        }
+    }
+
+    /// A connection of its own to the test database, for holding locks
+    /// behind the app's back.
+    pub fn raw(&self) -> RawConn {
+        match &self.backend {
+            Backend::Sqlite => RawConn::Sqlite(
+                SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
+                    .expect("sqlite"),
+            ),
+            Backend::Postgres(_) => {
+                RawConn::Postgres(PgConnection::establish(&self.url).expect("postgres"))
+            }
         }
     }
 
@@ -284,6 +267,25 @@ impl TestDb {
             }
         }
         out
+    }
+}
+
+pub enum RawConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl RawConn {
+    pub fn execute(&mut self, statements: &str) {
+        match self {
+            RawConn::Sqlite(c) => c.batch_execute(statements),
+            RawConn::Postgres(c) => c.batch_execute(statements),
+        }
+        .expect("sql")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, RawConn::Postgres(_))
     }
 }
 

@@ -1,16 +1,17 @@
 //! The two migration folders stay in step: same names, up/down/up on both
 //! backends, and the same columns in every table.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
+use super::test_support::TempDatabase;
+use super::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::MigrationHarness;
-use einlass::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
-
-use crate::support::{Backend, TestDb};
 
 fn names(dir: &str) -> Vec<String> {
     let mut v: Vec<String> =
@@ -101,8 +102,8 @@ fn postgres_schema(conn: &mut PgConnection) -> Schema {
 }
 
 fn sqlite_up_down_up() -> Schema {
-    let db = TestDb::empty(Backend::Sqlite);
-    let mut conn = SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).unwrap();
+    let db = TempDatabase::sqlite();
+    let mut conn = SqliteConnection::establish(&db.url).unwrap();
     conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
     conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
     let first = sqlite_schema(&mut conn);
@@ -125,10 +126,9 @@ fn sqlite_migrations_go_up_down_up() {
 
 #[test]
 fn postgres_migrations_go_up_down_up_with_the_same_columns_as_sqlite() {
-    let Some(backend) = Backend::postgres() else {
+    let Some(db) = TempDatabase::postgres() else {
         return;
     };
-    let db = TestDb::empty(backend);
     let mut conn = PgConnection::establish(&db.url).unwrap();
     conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
     let first = postgres_schema(&mut conn);

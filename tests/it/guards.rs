@@ -1,0 +1,187 @@
+//! Guards derived from the route table (`einlass::web::ROUTES`), so a new
+//! route is covered the day it is added: every admin route needs a session,
+//! every POST a CSRF token of this browser and session, and a refused POST
+//! changes nothing in any table.
+
+use einlass::domain::AdminRole;
+use einlass::web::{Access, Method, ROUTES, Route};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+use crate::support::{TestApp, location};
+
+/// The concrete paths of a route pattern, with these ids for its parameters.
+fn paths(route: &Route, user: &str, unit: &str) -> Vec<String> {
+    let concrete = route
+        .path
+        .replace(
+            "{id}",
+            if route.path.starts_with("/users") {
+                user
+            } else {
+                unit
+            },
+        )
+        .replace("{user_id}", user)
+        .replace("{token}", "ELS_0000")
+        .replace("{file}", "app.css");
+    if concrete.contains("{kind:groups|areas}") {
+        vec![
+            concrete.replace("{kind:groups|areas}", "groups"),
+            concrete.replace("{kind:groups|areas}", "areas"),
+        ]
+    } else {
+        vec![concrete]
+    }
+}
+
+async fn post_anything(app: &TestApp, path: &str, csrf: Option<&str>) -> reqwest::Response {
+    if path.ends_with("/photo") {
+        let mut form = Form::new().part(
+            "photo",
+            Part::bytes(vec![0u8; 10])
+                .file_name("x.png")
+                .mime_str("image/png")
+                .unwrap(),
+        );
+        if let Some(token) = csrf {
+            form = form.text("csrf", token.to_owned());
+        }
+        return app
+            .client
+            .post(app.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut fields = vec![
+        ("name", "X"),
+        ("first_name", "X"),
+        ("last_name", "Y"),
+        ("member", "chef"),
+        ("organisation_name", "X"),
+    ];
+    if let Some(token) = csrf {
+        fields.push(("csrf", token));
+    }
+    app.post_raw(path, &fields).await
+}
+
+#[test]
+fn the_public_routes_are_exactly_these() {
+    let mut public: Vec<String> = ROUTES
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| format!("{:?} {}", r.method, r.path))
+        .collect();
+    public.sort();
+    assert_eq!(
+        public,
+        [
+            "Get /healthz",
+            "Get /login",
+            "Get /setup",
+            "Get /setup/{token}",
+            "Get /static/brand.css",
+            "Get /static/{file}",
+            "Post /lang",
+            "Post /login",
+            "Post /logout",
+            "Post /setup",
+        ]
+    );
+}
+
+db_test!(every_admin_route_needs_a_session, |app| {
+    let admin_routes: Vec<&Route> = ROUTES
+        .iter()
+        .filter(|r| r.access == Access::Admin)
+        .collect();
+    assert!(
+        admin_routes
+            .iter()
+            .any(|r| r.path == "/users/{id}/photo" && r.method == Method::Get)
+    );
+    let token = app.csrf().await;
+    for route in admin_routes {
+        for path in paths(route, "1", "1") {
+            let res = match route.method {
+                Method::Get => app.get(&path).await,
+                Method::Post => post_anything(&app, &path, Some(&token)).await,
+            };
+            assert_eq!(
+                res.status(),
+                StatusCode::SEE_OTHER,
+                "{:?} {path}",
+                route.method
+            );
+            assert!(
+                location(&res).starts_with("/login"),
+                "{:?} {path} -> {}",
+                route.method,
+                location(&res)
+            );
+        }
+    }
+    let res = app.get("/users?page=2").await;
+    assert_eq!(location(&res), "/login?next=%2Fusers%3Fpage%3D2");
+});
+
+db_test!(
+    every_post_needs_the_csrf_token_and_a_refusal_changes_nothing,
+    |app| {
+        let chef = app.login_as("chef", AdminRole::Administrator).await;
+        app.post("/groups", &[("name", "Lager")]).await;
+        let unit = app.unit_id("groups", "Lager").await.to_string();
+        let before = app.dump();
+        let forged = "ab".repeat(32);
+        for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
+            for path in paths(route, &chef.to_string(), &unit) {
+                for token in [None, Some(forged.as_str())] {
+                    let res = post_anything(&app, &path, token).await;
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::FORBIDDEN,
+                        "POST {path} with {token:?}"
+                    );
+                    assert!(
+                        res.text().await.unwrap().contains("Formular abgelaufen"),
+                        "{path}"
+                    );
+                }
+            }
+        }
+        assert_eq!(app.dump(), before, "no table changed");
+        assert_eq!(
+            app.get("/").await.status(),
+            StatusCode::OK,
+            "still signed in"
+        );
+    }
+);
+
+db_test!(
+    a_reader_is_refused_every_change_and_nothing_changes,
+    |app| {
+        let chef = app.create_admin("chef", AdminRole::Administrator).await;
+        let leser = app.login_as("leser", AdminRole::Lesezugriff).await;
+        let (_, page) = app.get_html("/groups").await;
+        let token = crate::support::extract_csrf(&page);
+        let before = app.dump();
+        // His own account and the session itself are his to use.
+        let own = ["/logout", "/lang", "/login", "/setup", "/account/password"];
+        for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
+            if own.contains(&route.path) {
+                continue;
+            }
+            for target in [chef, leser] {
+                for path in paths(route, &target.to_string(), "1") {
+                    let res = post_anything(&app, &path, Some(&token)).await;
+                    assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path}");
+                }
+            }
+        }
+        assert_eq!(app.dump(), before, "no table changed");
+    }
+);

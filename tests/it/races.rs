@@ -1,0 +1,303 @@
+//! Things that happen at the same instant: two admins, twenty creates, a
+//! flood of sign-ins, a database that is stuck. Each on both databases.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use einlass::domain::{AdminRole, UserStatus};
+use reqwest::StatusCode;
+
+use crate::support::{PASSWORD, TestApp, assert_redirect, form_encode, test_config};
+
+/// POSTs a form from a browser (a cloned client shares its cookies).
+async fn post_from(
+    client: reqwest::Client,
+    url: String,
+    fields: Vec<(&'static str, String)>,
+) -> StatusCode {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&fields))
+        .send()
+        .await
+        .expect("POST")
+        .status()
+}
+
+/// A second browser signed in as `username`; returns it with its form token.
+async fn browser_of(app: &mut TestApp, username: &str) -> (reqwest::Client, String) {
+    let mut other = TestApp::new_client();
+    app.swap_browser(&mut other);
+    app.sign_in(username).await;
+    let token = app.csrf().await;
+    app.swap_browser(&mut other);
+    (other, token)
+}
+
+db_test!(two_administrators_removing_each_other_leave_one, |app| {
+    let a = app.create_admin("erste", AdminRole::Administrator).await;
+    let b = app.create_admin("zweite", AdminRole::Administrator).await;
+    for round in 0..8 {
+        let (client_a, token_a) = browser_of(&mut app, "erste").await;
+        let (client_b, token_b) = browser_of(&mut app, "zweite").await;
+        let (ra, rb) = tokio::join!(
+            post_from(
+                client_a,
+                app.url(&format!("/users/{b}/deactivate")),
+                vec![("csrf", token_a)]
+            ),
+            post_from(
+                client_b,
+                app.url(&format!("/users/{a}/deactivate")),
+                vec![("csrf", token_b)]
+            ),
+        );
+        assert_eq!(
+            (ra, rb),
+            (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER),
+            "round {round}"
+        );
+        let active: Vec<&str> = {
+            let mut v = Vec::new();
+            for name in ["erste", "zweite"] {
+                if app.user(name).await.unwrap().status == UserStatus::Aktiv {
+                    v.push(name);
+                }
+            }
+            v
+        };
+        assert_eq!(
+            active.len(),
+            1,
+            "round {round}: exactly one administrator left: {active:?}"
+        );
+        // The survivor lifts the other's block for the next round.
+        let (survivor, blocked) = if active[0] == "erste" {
+            ("erste", b)
+        } else {
+            ("zweite", a)
+        };
+        let (client, token) = browser_of(&mut app, survivor).await;
+        let status = post_from(
+            client,
+            app.url(&format!("/users/{blocked}/reactivate")),
+            vec![("csrf", token)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+});
+
+db_test!(
+    twenty_simultaneous_anna_muellers_all_get_a_username,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let token = app.csrf().await;
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            tasks.push(tokio::spawn(post_from(
+                app.client.clone(),
+                app.url("/users/new"),
+                vec![
+                    ("csrf", token.clone()),
+                    ("first_name", "Anna".into()),
+                    ("last_name", "Müller".into()),
+                    ("then", "close".into()),
+                ],
+            )));
+        }
+        for task in tasks {
+            assert_eq!(
+                task.await.unwrap(),
+                StatusCode::SEE_OTHER,
+                "every create succeeds"
+            );
+        }
+        let mut names = BTreeSet::new();
+        for n in 1..=20 {
+            let username = if n == 1 {
+                "anna.mueller".to_owned()
+            } else {
+                format!("anna.mueller{n}")
+            };
+            assert!(app.user(&username).await.is_some(), "{username}");
+            names.insert(username);
+        }
+        assert_eq!(names.len(), 20);
+        assert_eq!(app.count_users().await, 21);
+    }
+);
+
+db_test!(a_typed_username_that_is_taken_stays_refused, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let token = app.csrf().await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        tasks.push(tokio::spawn(post_from(
+            app.client.clone(),
+            app.url("/users/new"),
+            vec![
+                ("csrf", token.clone()),
+                ("first_name", "Bo".into()),
+                ("last_name", format!("Bauer{i}")),
+                ("username", "bo".into()),
+                ("email", "bo@example.de".into()),
+            ],
+        )));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "the losers get the field error, never a 500: {statuses:?}"
+    );
+    assert_eq!(app.count_users().await, 2);
+});
+
+db_test!(concurrent_writers_do_not_fail, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let token = app.csrf().await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let fields = vec![("csrf", token.clone()), ("name", format!("Gruppe {i}"))];
+        tasks.push(tokio::spawn(post_from(
+            app.client.clone(),
+            app.url(if i % 2 == 0 { "/groups" } else { "/areas" }),
+            fields,
+        )));
+        tasks.push(tokio::spawn(post_from(
+            app.client.clone(),
+            app.url("/users/new"),
+            vec![
+                ("csrf", token.clone()),
+                ("first_name", "Gleich".into()),
+                ("last_name", format!("Zeitig{i}")),
+            ],
+        )));
+    }
+    for task in tasks {
+        assert_eq!(
+            task.await.unwrap(),
+            StatusCode::SEE_OTHER,
+            "no 'database is locked'"
+        );
+    }
+    assert_eq!(app.count_users().await, 31);
+});
+
+fn one_connection_short_wait(url: &str) -> einlass::config::Config {
+    let mut config = test_config(url);
+    config.db_pool_size = 1;
+    config.queue_timeout_ms = 400;
+    config
+}
+
+db_test!(
+    a_request_that_waits_too_long_gets_a_busy_page,
+    one_connection_short_wait,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let token = app.csrf().await;
+        // Another program holds a write lock on the groups.
+        let mut holder = app.db.raw();
+        if holder.is_postgres() {
+            holder.execute("BEGIN; LOCK TABLE user_groups IN EXCLUSIVE MODE;");
+        } else {
+            holder.execute("BEGIN IMMEDIATE;");
+        }
+        // This create takes the only connection and waits for the lock ...
+        let stuck = tokio::spawn(post_from(
+            app.client.clone(),
+            app.url("/groups"),
+            vec![("csrf", token), ("name", "Wartend".into())],
+        ));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // ... so the next request waits for a turn, and gets a clear answer.
+        let res = app.get("/users").await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(res.headers().get("retry-after").is_some());
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Gerade überlastet") && body.contains("<main"),
+            "{body}"
+        );
+        holder.execute(if holder.is_postgres() {
+            "COMMIT;"
+        } else {
+            "COMMIT;"
+        });
+        assert_eq!(
+            stuck.await.unwrap(),
+            StatusCode::SEE_OTHER,
+            "the waiting create finishes"
+        );
+        assert_eq!(app.get("/users").await.status(), StatusCode::OK);
+    }
+);
+
+fn real_bcrypt_one_connection(url: &str) -> einlass::config::Config {
+    let mut config = test_config(url);
+    config.bcrypt_cost = 12;
+    config.db_pool_size = 1;
+    config.queue_timeout_ms = 2_000;
+    config
+}
+
+db_test!(
+    a_flood_of_sign_ins_does_not_stall_admin_pages,
+    real_bcrypt_one_connection,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let token = app.csrf().await;
+        let mut attackers = TestApp::new_client();
+        app.swap_browser(&mut attackers);
+        let attacker_token = app.csrf().await;
+        app.swap_browser(&mut attackers);
+        let _ = token;
+        // 16 clients guess passwords of unknown accounts: each guess costs a
+        // bcrypt at cost 12, together several seconds of CPU.
+        let mut flood = Vec::new();
+        for i in 0..16 {
+            flood.push(tokio::spawn(post_from(
+                attackers.clone(),
+                app.url("/login"),
+                vec![
+                    ("csrf", attacker_token.clone()),
+                    ("identifier", format!("rate{i}")),
+                    ("password", "falsch-falsch".into()),
+                ],
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // With a single connection and a 2 s limit, admin pages would get 503
+        // if the hashing held the connection.
+        for _ in 0..5 {
+            let res = app.get("/users").await;
+            assert_eq!(res.status(), StatusCode::OK, "admin pages stay available");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for attempt in flood {
+            let status = attempt.await.unwrap();
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::SERVICE_UNAVAILABLE,
+                "{status}"
+            );
+        }
+        let res = app.login("chef", PASSWORD).await;
+        assert_redirect(&res, "/");
+    }
+);
