@@ -235,11 +235,7 @@ db_test!(
             body.contains("Gerade überlastet") && body.contains("<main"),
             "{body}"
         );
-        holder.execute(if holder.is_postgres() {
-            "COMMIT;"
-        } else {
-            "COMMIT;"
-        });
+        holder.execute("COMMIT;");
         assert_eq!(
             stuck.await.unwrap(),
             StatusCode::SEE_OTHER,
