@@ -47,3 +47,41 @@ db_test!(every_admin_action_is_recorded_and_filterable, |app| {
         "the user page shows his history"
     );
 });
+
+db_test!(
+    a_day_in_the_filter_is_a_day_in_the_instance_time_zone,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // Move the clock to 23:30 UTC of some coming day: 00:30 of the next day in Berlin.
+        let now = app.ctx.now();
+        let target = time::PrimitiveDateTime::new(
+            now.date().next_day().unwrap(),
+            time::macros::time!(23:30),
+        );
+        app.ctx.clock().advance(target - now);
+        app.sign_in("chef").await;
+        app.post("/groups", &[("name", "Nachtschicht")]).await;
+        let utc_day = target.date();
+        let berlin_day = utc_day.next_day().unwrap();
+        let q = |day: time::Date| format!("/audit?action=group.create&from={day}&until={day}");
+        assert_eq!(
+            hits(&app.get_html(&q(berlin_day)).await.1),
+            1,
+            "the day it was in Berlin"
+        );
+        assert_eq!(
+            hits(&app.get_html(&q(utc_day)).await.1),
+            0,
+            "not the UTC day"
+        );
+        // The list shows the local time too.
+        let (_, page) = app.get_html("/audit?action=group.create").await;
+        let shown = format!(
+            "{:02}.{:02}.{} 00:30",
+            berlin_day.day(),
+            berlin_day.month() as u8,
+            berlin_day.year()
+        );
+        assert!(page.contains(&shown), "{shown}");
+    }
+);

@@ -1,6 +1,7 @@
 //! The built binary: migrate, admin create, serve + healthcheck, clear
 //! messages for wrong database URLs.
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,7 +49,7 @@ fn cli_round_trip(db: &TestDb) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    use std::io::Write;
+
     child
         .stdin
         .take()
@@ -137,4 +138,201 @@ fn wrong_database_urls_name_the_cause() {
             "passwords are never printed: {stderr}"
         );
     }
+}
+
+/// A child process that is killed when the test ends, passed or not.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Peak resident memory of a process, from /proc (Linux).
+fn peak_rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb / 1024)
+        .expect("VmHWM")
+}
+
+/// Eight large photos at once: each decodes to 120 MB, but no more than two
+/// decodes run at a time, so the process stays far below eight times that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_photo_uploads_keep_memory_bounded() {
+    use image::ImageEncoder;
+    let db = TestDb::create(Backend::Sqlite);
+    let mut child = einlass()
+        .env("EINLASS_DATABASE_URL", &db.url)
+        .args(["admin", "create", "--username", "root", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ein-sicheres-passwort\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let server = KillOnDrop(
+        einlass()
+            .env("EINLASS_DATABASE_URL", &db.url)
+            .env("EINLASS_BIND", &bind)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{bind}");
+    let client = crate::support::TestApp::new_client();
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "server starts");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let form = |body: String| crate::support::extract_csrf(&body);
+    let token = form(
+        client
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("identifier", "root"),
+            ("password", "ein-sicheres-passwort"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let token = form(
+        client
+            .get(format!("{base}/users/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    client
+        .post(format!("{base}/users/new"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("first_name", "Fee"),
+            ("last_name", "Foto"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let list = client
+        .get(format!("{base}/users?q=fee.foto"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fee = {
+        let doc = scraper::Html::parse_document(&list);
+        let link = scraper::Selector::parse("tbody tr td:first-child a").unwrap();
+        doc.select(&link)
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .and_then(|href| href.rsplit('/').next())
+            .expect("Fee is listed")
+            .to_owned()
+    };
+    // 7000 x 5700 RGB: just under the 40-megapixel limit, 120 MB decoded.
+    let (w, h) = (7000u32, 5700u32);
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Best,
+        image::codecs::png::FilterType::NoFilter,
+    )
+    .write_image(
+        &vec![90u8; (w * h * 3) as usize],
+        w,
+        h,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    let baseline = peak_rss_mb(server.0.id());
+    let mut uploads = Vec::new();
+    for _ in 0..8 {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(png.clone())
+                    .file_name("gross.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        let request = client
+            .post(format!("{base}/users/{fee}/photo"))
+            .multipart(form);
+        uploads.push(tokio::spawn(async move {
+            request.send().await.unwrap().status()
+        }));
+    }
+    for upload in uploads {
+        let status = upload.await.unwrap();
+        assert_eq!(
+            status,
+            reqwest::StatusCode::SEE_OTHER,
+            "each photo is taken"
+        );
+    }
+    let peak = peak_rss_mb(server.0.id());
+    assert!(
+        peak < baseline + 450,
+        "peak {peak} MB (baseline {baseline} MB): eight decodes at once would need about 1000 MB more"
+    );
+}
+
+#[test]
+fn jobs_run_once_and_report() {
+    let db = TestDb::create(Backend::Sqlite);
+    let out = einlass()
+        .env("EINLASS_DATABASE_URL", &db.url)
+        .args(["jobs", "run"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for job in [
+        "refresh-caches: ok",
+        "forget-expired: ok",
+        "optimize-sqlite: ok",
+    ] {
+        assert!(stdout.contains(job), "{stdout}");
+    }
+    let out = einlass()
+        .env("EINLASS_DATABASE_URL", &db.url)
+        .args(["jobs", "run", "--only", "gibt-es-nicht"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "an unknown job is an error");
 }

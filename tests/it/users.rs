@@ -704,3 +704,67 @@ db_test!(search_follows_edits_and_deletions, |app| {
         "deleted users are not found"
     );
 });
+
+db_test!(role_and_email_changes_end_the_persons_sessions, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let kollege = app
+        .create_admin("kollege", AdminRole::Benutzerverwaltung)
+        .await;
+    let edit = |email: &'static str, role: &'static str| {
+        vec![
+            ("first_name", "Test"),
+            ("last_name", "kollege"),
+            ("username", "kollege"),
+            ("email", email),
+            ("is_staff", "on"),
+            ("admin_role", role),
+        ]
+    };
+    let mut other = TestApp::new_client();
+    // Only the name changes: his session lives on.
+    app.swap_browser(&mut other);
+    app.sign_in("kollege").await;
+    app.swap_browser(&mut other);
+    let mut fields = edit("kollege@example.com", "benutzerverwaltung");
+    fields[1] = ("last_name", "Kollegin");
+    let res = app.post(&format!("/users/{kollege}/edit"), &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.swap_browser(&mut other);
+    assert_eq!(
+        app.get("/").await.status(),
+        StatusCode::OK,
+        "a name change keeps sessions"
+    );
+    app.swap_browser(&mut other);
+    // A new role ends it.
+    let res = app
+        .post(
+            &format!("/users/{kollege}/edit"),
+            &edit("kollege@example.com", "lesezugriff"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.swap_browser(&mut other);
+    assert_eq!(
+        app.get("/").await.status(),
+        StatusCode::SEE_OTHER,
+        "a role change ends sessions"
+    );
+    app.sign_in("kollege").await;
+    assert_eq!(app.get("/").await.status(), StatusCode::OK);
+    app.swap_browser(&mut other);
+    // So does a new email address.
+    let res = app
+        .post(
+            &format!("/users/{kollege}/edit"),
+            &edit("neu@example.com", "lesezugriff"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.swap_browser(&mut other);
+    assert_eq!(
+        app.get("/").await.status(),
+        StatusCode::SEE_OTHER,
+        "an email change ends sessions"
+    );
+});
