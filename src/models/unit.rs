@@ -159,21 +159,24 @@ pub mod group {
 
     unit_table_queries!(user_groups, group_memberships, group_id);
 
+    /// Adds the user to the group; nothing happens if he is in it already
+    /// (also when two admins add him at the same instant).
     pub fn add_member(conn: &mut DbConn, group: UnitId, user: UserId) -> QueryResult<usize> {
-        let exists: i64 = group_memberships::table
-            .filter(group_memberships::group_id.eq(group))
-            .filter(group_memberships::user_id.eq(user))
-            .select(count_star())
-            .first(conn)?;
-        if exists > 0 {
-            return Ok(0);
+        macro_rules! insert {
+            () => {
+                diesel::insert_into(group_memberships::table)
+                    .values((
+                        group_memberships::group_id.eq(group),
+                        group_memberships::user_id.eq(user),
+                    ))
+                    .on_conflict((group_memberships::user_id, group_memberships::group_id))
+                    .do_nothing()
+            };
         }
-        diesel::insert_into(group_memberships::table)
-            .values((
-                group_memberships::group_id.eq(group),
-                group_memberships::user_id.eq(user),
-            ))
-            .execute(conn)
+        match conn {
+            DbConn::Postgres(c) => insert!().execute(c),
+            DbConn::Sqlite(c) => insert!().execute(c),
+        }
     }
 
     pub fn members(conn: &mut DbConn, group: UnitId, limit: i64) -> QueryResult<Vec<Member>> {
@@ -207,30 +210,31 @@ pub mod area {
 
     unit_table_queries!(areas, area_assignments, area_id);
 
-    /// Adds the user to the area or changes his role there.
+    /// Adds the user to the area or changes his role there, in one
+    /// statement (two admins at the same instant: the later role wins).
     pub fn assign(
         conn: &mut DbConn,
         area: UnitId,
         user: UserId,
         role: AreaRole,
     ) -> QueryResult<usize> {
-        let changed = diesel::update(
-            area_assignments::table
-                .filter(area_assignments::area_id.eq(area))
-                .filter(area_assignments::user_id.eq(user)),
-        )
-        .set(area_assignments::area_role.eq(role))
-        .execute(conn)?;
-        if changed > 0 {
-            return Ok(changed);
+        macro_rules! upsert {
+            () => {
+                diesel::insert_into(area_assignments::table)
+                    .values((
+                        area_assignments::area_id.eq(area),
+                        area_assignments::user_id.eq(user),
+                        area_assignments::area_role.eq(role),
+                    ))
+                    .on_conflict((area_assignments::user_id, area_assignments::area_id))
+                    .do_update()
+                    .set(area_assignments::area_role.eq(role))
+            };
         }
-        diesel::insert_into(area_assignments::table)
-            .values((
-                area_assignments::area_id.eq(area),
-                area_assignments::user_id.eq(user),
-                area_assignments::area_role.eq(role),
-            ))
-            .execute(conn)
+        match conn {
+            DbConn::Postgres(c) => upsert!().execute(c),
+            DbConn::Sqlite(c) => upsert!().execute(c),
+        }
     }
 
     pub fn members(conn: &mut DbConn, area: UnitId, limit: i64) -> QueryResult<Vec<Member>> {

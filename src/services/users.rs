@@ -286,6 +286,18 @@ fn guard_last_administrator(administrators: &[UserId], target: &User) -> Service
     Ok(())
 }
 
+/// A person the actor may block or delete: not himself, and never the last
+/// active Administrator (with the administrators' rows locked first).
+fn removable(conn: &mut DbConn, actor: &Actor, id: UserId) -> ServiceResult<User> {
+    let administrators = user::lock_active_administrators(conn)?;
+    let target = changeable(conn, actor, id)?;
+    if actor.is(id) {
+        return Err(ServiceError::Refused(Refusal::NotOnYourself));
+    }
+    guard_last_administrator(&administrators, &target)?;
+    Ok(target)
+}
+
 /// Database checks shared by create and edit: uniqueness and known groups.
 fn check_unique(
     conn: &mut DbConn,
@@ -600,12 +612,7 @@ pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResu
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let administrators = user::lock_active_administrators(conn)?;
-                let target = changeable(conn, &actor, id)?;
-                if actor.is(id) {
-                    return Err(ServiceError::Refused(Refusal::NotOnYourself));
-                }
-                guard_last_administrator(&administrators, &target)?;
+                let target = removable(conn, &actor, id)?;
                 let next = target
                     .status
                     .deactivate()
@@ -659,12 +666,7 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let administrators = user::lock_active_administrators(conn)?;
-                let target = changeable(conn, &actor, id)?;
-                if actor.is(id) {
-                    return Err(ServiceError::Refused(Refusal::NotOnYourself));
-                }
-                guard_last_administrator(&administrators, &target)?;
+                let target = removable(conn, &actor, id)?;
                 user::update(
                     conn,
                     id,

@@ -23,19 +23,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn cli_round_trip(db: &TestDb) {
-    let out = einlass()
-        .env("EINLASS_DATABASE_URL", &db.url)
-        .arg("migrate")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// `einlass admin create` of "root" with a password read from standard input.
+fn create_root(database_url: &str) -> std::process::Output {
     let mut child = einlass()
-        .env("EINLASS_DATABASE_URL", &db.url)
+        .env("EINLASS_DATABASE_URL", database_url)
         .args([
             "admin",
             "create",
@@ -49,14 +40,27 @@ fn cli_round_trip(db: &TestDb) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-
     child
         .stdin
         .take()
         .unwrap()
         .write_all(b"ein-sicheres-passwort\n")
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn cli_round_trip(db: &TestDb) {
+    let out = einlass()
+        .env("EINLASS_DATABASE_URL", &db.url)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = create_root(&db.url);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("root"));
     let out = einlass()
@@ -167,20 +171,7 @@ fn peak_rss_mb(pid: u32) -> u64 {
 async fn parallel_photo_uploads_keep_memory_bounded() {
     use image::ImageEncoder;
     let db = TestDb::create(Backend::Sqlite);
-    let mut child = einlass()
-        .env("EINLASS_DATABASE_URL", &db.url)
-        .args(["admin", "create", "--username", "root", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"ein-sicheres-passwort\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(create_root(&db.url).status.success());
     let port = free_port();
     let bind = format!("127.0.0.1:{port}");
     let server = KillOnDrop(

@@ -291,19 +291,7 @@ fn bomb_12000() -> &'static [u8] {
 }
 
 async fn upload(app: &TestApp, user: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = Form::new().text("csrf", app.csrf().await).part(
-        "photo",
-        Part::bytes(bytes)
-            .file_name("klein.png")
-            .mime_str("image/png")
-            .unwrap(),
-    );
-    app.client
-        .post(app.url(&format!("/users/{user}/photo")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.upload_photo(user, "klein.png", bytes, true).await
 }
 
 db_test!(a_png_bomb_is_refused_before_it_is_decoded, |app| {

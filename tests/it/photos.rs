@@ -4,7 +4,6 @@ use std::io::Cursor;
 
 use einlass::domain::AdminRole;
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 
 use crate::support::{TestApp, assert_redirect, hits, text_of};
 
@@ -26,23 +25,8 @@ async fn upload(
     bytes: Vec<u8>,
     with_csrf: bool,
 ) -> reqwest::Response {
-    let mut form = Form::new();
-    if with_csrf {
-        form = form.text("csrf", app.csrf().await);
-    }
-    form = form.part(
-        "photo",
-        Part::bytes(bytes)
-            .file_name(name.to_owned())
-            .mime_str("application/octet-stream")
-            .unwrap(),
-    );
-    app.client
-        .post(app.url(&format!("/users/{user}/photo")))
-        .multipart(form)
-        .send()
+    app.upload_photo(&user.to_string(), name, bytes, with_csrf)
         .await
-        .unwrap()
 }
 
 db_test!(photos_are_uploaded_reencoded_and_removed, |app| {

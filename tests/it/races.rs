@@ -297,3 +297,42 @@ db_test!(
         assert_redirect(&res, "/");
     }
 );
+
+db_test!(adding_the_same_member_at_once_is_no_error, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Lager")]).await;
+    app.post("/areas", &[("name", "Werk")]).await;
+    app.post(
+        "/users/new",
+        &[("first_name", "Anna"), ("last_name", "Müller")],
+    )
+    .await;
+    let group = app.unit_id("groups", "Lager").await;
+    let area = app.unit_id("areas", "Werk").await;
+    let token = app.csrf().await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        tasks.push(tokio::spawn(post_from(
+            app.client.clone(),
+            app.url(&format!("/groups/{group}/members")),
+            vec![("csrf", token.clone()), ("member", "anna.mueller".into())],
+        )));
+        let role = if i % 2 == 0 { "leitung" } else { "mitglied" };
+        tasks.push(tokio::spawn(post_from(
+            app.client.clone(),
+            app.url(&format!("/areas/{area}/members")),
+            vec![
+                ("csrf", token.clone()),
+                ("member", "anna.mueller".into()),
+                ("role", role.into()),
+            ],
+        )));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+    let (_, page) = app.get_html(&format!("/groups/{group}")).await;
+    assert!(page.contains("Mitglieder (1)"), "one membership");
+    let (_, page) = app.get_html(&format!("/areas/{area}")).await;
+    assert!(page.contains("Mitglieder (1)"), "one assignment");
+});

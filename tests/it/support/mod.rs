@@ -250,6 +250,33 @@ impl TestApp {
             .unwrap_or_else(|| panic!("{kind} {name:?} listed"))
     }
 
+    /// Uploads a photo for a user as the photo form does (optionally without the token).
+    pub async fn upload_photo(
+        &self,
+        user: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        with_csrf: bool,
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new();
+        if with_csrf {
+            form = form.text("csrf", self.csrf().await);
+        }
+        form = form.part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_owned())
+                .mime_str("application/octet-stream")
+                .expect("mime"),
+        );
+        self.client
+            .post(self.url(&format!("/users/{user}/photo")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
     /// Every row of every table, as text: "nothing changed" means this is equal.
     pub fn dump(&self) -> String {
         self.db.dump()
