@@ -95,14 +95,6 @@ impl Database {
             }
         }
     }
-
-    /// The connection itself, for a command-line tool that runs alone
-    /// (migrations, bulk seeding); no queue.
-    pub fn connection(&self) -> Result<crate::db::PooledConn, QueueError> {
-        self.pool
-            .get()
-            .map_err(|e| QueueError::Unavailable(e.to_string()))
-    }
 }
 
 /// Keys that never leave the process; Debug prints nothing of them.
