@@ -17,6 +17,24 @@ use crate::domain::{
 use crate::i18n::{Lang, Texts, format_datetime};
 use forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
 
+/// Filters the templates use besides askama's own.
+mod filters {
+    /// Text as someone typed it, with control characters (a NUL, an escape
+    /// sequence) shown as U+FFFD: refused input is shown again, but raw
+    /// control bytes never reach the HTML. Escaping happens after it, as usual.
+    #[askama::filter_fn]
+    pub fn printable(
+        value: impl std::fmt::Display,
+        _: &dyn askama::Values,
+    ) -> askama::Result<String> {
+        Ok(value
+            .to_string()
+            .chars()
+            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .collect())
+    }
+}
+
 /// The signed-in admin as the layout shows him.
 pub struct NavAdmin {
     pub name: String,

@@ -145,6 +145,11 @@ db_test!(control_characters_in_every_field_and_parameter, |app| {
                         form.action
                     );
                     assert!(body.is_empty() || body.contains("<html"), "{}", form.action);
+                    assert!(
+                        !body.contains(['\0', '\u{1b}']),
+                        "{} echoes a raw control character of {name}",
+                        form.action
+                    );
                     tried += 1;
                 }
             }
