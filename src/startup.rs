@@ -128,6 +128,12 @@ impl Application {
         self.port
     }
 
+    /// Stops the server from elsewhere: `stop(true)` lets requests in
+    /// flight finish, then [`Application::run_until_stopped`] stops the jobs.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until the server stops (Ctrl-C), then stops the jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;

@@ -128,7 +128,7 @@ db_test!(static_files_and_health, |app| {
 
 /// Killed database connections (a PostgreSQL restart, a dropped network) cost
 /// at most one failed request each, then the pool has fresh ones.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_postgres_connections_are_replaced() {
     use diesel::connection::SimpleConnection;
     use diesel::{Connection, PgConnection};
@@ -142,10 +142,7 @@ async fn dead_postgres_connections_are_replaced() {
         unreachable!()
     };
     let connections = crate::support::test_config("").db_pool_size;
-    let name = {
-        let url = app.db.url.clone();
-        url.rsplit('/').next().unwrap().to_owned()
-    };
+    let name = url::Url::parse(&app.db.url).unwrap().path()[1..].to_owned();
     let mut admin = PgConnection::establish(&server).unwrap();
     admin
         .batch_execute(&format!(

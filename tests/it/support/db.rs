@@ -24,13 +24,26 @@ impl Backend {
     /// PostgreSQL if configured. Under CI a missing URL fails the test.
     pub fn postgres() -> Option<Self> {
         match std::env::var(POSTGRES_VAR) {
-            Ok(url) if !url.trim().is_empty() => Some(Backend::Postgres(url)),
+            Ok(url) if !url.trim().is_empty() => Some(Backend::Postgres(without_tls(&url))),
             _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
                 panic!("{POSTGRES_VAR} must be set under CI: PostgreSQL tests may not be skipped")
             }
             _ => None,
         }
     }
+}
+
+/// The test server on loopback, without TLS unless the URL asks for it.
+/// libpq would otherwise negotiate TLS (Debian's server offers it) and so
+/// load OpenSSL, whose exit handler then frees its state while threads of
+/// the test process may still hold TLS connections: a crash after every
+/// test has passed.
+fn without_tls(url: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("EINLASS_TEST_POSTGRES_URL is a URL");
+    if !parsed.query_pairs().any(|(k, _)| k == "sslmode") {
+        parsed.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    parsed.to_string()
 }
 
 pub struct TestDb {

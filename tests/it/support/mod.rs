@@ -65,6 +65,27 @@ pub struct TestApp {
     /// Dropped with the app: removes the test database.
     pub db: TestDb,
     csrf: OnceLock<String>,
+    server: actix_web::dev::ServerHandle,
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// A test ends with its server stopped: requests still in flight (a flood
+/// the test no longer waits for) finish, the jobs stop, and only then are
+/// the pool and the database dropped. Nothing of a finished test may still
+/// talk to a database while the test process exits.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let running = self.running.take();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async move {
+                server.stop(true).await;
+                if let Some(running) = running {
+                    let _ = running.await;
+                }
+            })
+        });
+    }
 }
 
 pub fn test_config(database_url: &str) -> Config {
@@ -88,7 +109,8 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let ctx = app.ctx.clone();
         let setup_link = app.setup_link.clone();
-        tokio::spawn(app.run_until_stopped());
+        let server = app.handle();
+        let running = Some(tokio::spawn(app.run_until_stopped()));
         Self {
             address,
             client: Self::new_client(),
@@ -96,6 +118,8 @@ impl TestApp {
             setup_link,
             db,
             csrf: OnceLock::new(),
+            server,
+            running,
         }
     }
 
