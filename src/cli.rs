@@ -207,7 +207,7 @@ async fn create_admin(ctx: &Context, args: AdminCreateArgs) -> Result<(), String
                 password,
                 must_change: false,
             }),
-        None => Some(StartPassword::Generate),
+        None => Some(StartPassword::Generate(Password::generate())),
     };
     let (Some(first_name), Some(last_name), Some(username), Some(email), Some(role), Some(start)) =
         (first_name, last_name, username, email, role, start_password)
@@ -227,6 +227,8 @@ async fn create_admin(ctx: &Context, args: AdminCreateArgs) -> Result<(), String
         },
         username: Some(username),
         start_password: start,
+        form_key: None,
+        handover: None,
     };
     match services::users::create(ctx, &Actor::system("Kommandozeile"), cmd).await {
         Ok(created) => {

@@ -145,6 +145,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    secret_handovers (id_hash) {
+        id_hash -> Text,
+        session_hash -> Text,
+        user_id -> BigInt,
+        then_page -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    form_submissions (key_hash) {
+        key_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_memberships -> users (user_id));
 diesel::joinable!(group_memberships -> user_groups (group_id));
 diesel::joinable!(area_assignments -> users (user_id));
@@ -166,4 +184,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limit_hits,
     one_time_tokens,
     audit_events,
+    secret_handovers,
+    form_submissions,
 );

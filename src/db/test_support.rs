@@ -41,6 +41,15 @@ impl TempDatabase {
             }
             _ => return None,
         };
+        // Loopback tests need no TLS, and without it libpq never loads
+        // OpenSSL (whose exit handler can crash a finished test process).
+        let server = {
+            let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
+            if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+                url.query_pairs_mut().append_pair("sslmode", "disable");
+            }
+            url.to_string()
+        };
         let name = format!("einlass_test_{}", suffix());
         PgConnection::establish(&server)
             .expect("PostgreSQL reachable")

@@ -18,6 +18,8 @@ pub enum FieldError {
     PasswordTooLong,
     PasswordMismatch,
     PasswordWrong,
+    PasswordTooCommon,
+    PasswordUnchanged,
     NameTaken,
     InvalidColour,
     InvalidUrl,

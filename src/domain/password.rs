@@ -36,6 +36,9 @@ impl Password {
         if input.chars().any(|c| c.is_control()) {
             return Err(FieldError::InvalidCharacters);
         }
+        if is_common(input) {
+            return Err(FieldError::PasswordTooCommon);
+        }
         Ok(Self(input.to_owned()))
     }
 
@@ -46,6 +49,30 @@ impl Password {
         let mut rng = rand::rng();
         let s: String = (0..16)
             .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+            .collect();
+        Self(s)
+    }
+
+    /// The start password handed over through `seed`, a random id only the
+    /// admin's browser holds: the same seed and key always give the same
+    /// password, so it can be shown again (a reload, a language switch)
+    /// without being stored anywhere.
+    pub fn derive(key: &[u8], seed: &str) -> Self {
+        use hmac::{Hmac, KeyInit, Mac};
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        // HMAC takes keys of any length; the error case cannot happen.
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+            return Self::generate();
+        };
+        mac.update(b"einlass start password\0");
+        mac.update(seed.as_bytes());
+        let bytes = mac.finalize().into_bytes();
+        let s: String = bytes
+            .chunks(2)
+            .map(|pair| {
+                let n = u16::from_be_bytes([pair[0], pair[1]]) as usize;
+                ALPHABET[n % ALPHABET.len()] as char
+            })
             .collect();
         Self(s)
     }
@@ -70,6 +97,19 @@ pub fn dummy_hash(cost: u32) -> String {
     Password::generate()
         .hash(cost)
         .unwrap_or_else(|_| "$2b$12$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva".into())
+}
+
+/// The 20,000 most common passwords (Django's list, see
+/// `common-passwords.LICENSE`), sorted bytewise, one per line.
+const COMMON: &str = include_str!("common-passwords.txt");
+
+/// Whether a password is among the most common ones, ignoring case and
+/// surrounding spaces (as Django compares).
+pub fn is_common(password: &str) -> bool {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let list = LIST.get_or_init(|| COMMON.lines().collect());
+    let candidate = password.trim().to_lowercase();
+    list.binary_search(&candidate.as_str()).is_ok()
 }
 
 fn prehash(password: &str) -> String {
@@ -112,7 +152,7 @@ mod tests {
             Password::parse("1234567").err(),
             Some(FieldError::PasswordTooShort)
         );
-        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse("7gq-2zhx").is_ok());
         assert!(Password::parse(&"ä".repeat(128)).is_ok());
         assert_eq!(
             Password::parse(&"a".repeat(129)).err(),
@@ -136,9 +176,44 @@ mod tests {
     #[test]
     fn debug_hides_the_secret() {
         assert_eq!(
-            format!("{:?}", Password::parse("geheim123").unwrap()),
+            format!("{:?}", Password::parse("geheim-4711-x").unwrap()),
             "Password(***)"
         );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for p in [
+            "passwort",
+            "Passwort",
+            "password",
+            "12345678",
+            "qwertzuiop",
+            " iloveyou ",
+        ] {
+            assert_eq!(
+                Password::parse(p).map(|_| ()),
+                Err(FieldError::PasswordTooCommon),
+                "{p}"
+            );
+        }
+        assert!(Password::parse("richtig-geheim-123").is_ok());
+        assert!(COMMON.lines().count() >= 10_000);
+        let lines: Vec<&str> = COMMON.lines().collect();
+        assert!(
+            lines.windows(2).all(|w| w[0] < w[1]),
+            "sorted for the binary search"
+        );
+    }
+
+    #[test]
+    fn derived_passwords_depend_on_key_and_seed() {
+        let a = Password::derive(b"key", "seed-1");
+        assert_eq!(a.expose(), Password::derive(b"key", "seed-1").expose());
+        assert_ne!(a.expose(), Password::derive(b"key", "seed-2").expose());
+        assert_ne!(a.expose(), Password::derive(b"other", "seed-1").expose());
+        assert_eq!(a.expose().chars().count(), 16);
+        assert!(Password::parse(a.expose()).is_ok());
     }
 
     #[test]

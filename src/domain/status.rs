@@ -119,9 +119,14 @@ impl UserStatus {
         self.go(StatusAction::Activate, &[Eingeladen], Aktiv)
     }
 
-    /// An admin gave a user without email a start password.
+    /// An admin gave the user a start password (at creation, or a new one
+    /// later): he can sign in with it, and any invitation is over.
     pub fn set_start_password(self) -> Result<Self, TransitionError> {
-        self.go(StatusAction::SetStartPassword, &[Angelegt, Aktiv], Aktiv)
+        self.go(
+            StatusAction::SetStartPassword,
+            &[Angelegt, Eingeladen, Aktiv, Inaktiv, Widerrufen],
+            Aktiv,
+        )
     }
 
     /// The nightly rule: a by-hand reactivation that was not followed by a login.
@@ -220,7 +225,13 @@ mod tests {
             (
                 StatusAction::SetStartPassword,
                 UserStatus::set_start_password,
-                vec![(Angelegt, Aktiv), (Aktiv, Aktiv)],
+                vec![
+                    (Angelegt, Aktiv),
+                    (Eingeladen, Aktiv),
+                    (Aktiv, Aktiv),
+                    (Inaktiv, Aktiv),
+                    (Widerrufen, Aktiv),
+                ],
             ),
             (
                 StatusAction::MarkInactive,

@@ -96,7 +96,6 @@ catalogue! {
     login_submit: "Anmelden", "Sign in";
     login_invalid: "Benutzername/E-Mail oder Passwort ist falsch.", "Username/email or password is wrong.";
     login_throttled: "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.", "Too many failed sign-in attempts. Please wait 15 minutes, then try again.";
-    login_no_admin_access: "Dieses Konto hat keinen Zugang zum Verwaltungsbereich.", "This account has no access to the admin area.";
     logged_out: "Sie wurden abgemeldet.", "You have been signed out.";
     session_expired: "Bitte melden Sie sich an.", "Please sign in.";
     setup_title: "Ersten Administrator anlegen", "Create the first administrator";
@@ -171,6 +170,14 @@ catalogue! {
     sort_created: "Anlagedatum", "Creation date";
     no_users_found: "Keine Benutzer gefunden.", "No users found.";
     user_created: "Der Benutzer wurde angelegt.", "The user has been created.";
+    user_created_named: "Angelegt:", "Created:";
+    user_exists: "Dieses Formular war schon gesendet worden; es wurde niemand zusätzlich angelegt. Angelegt ist:", "This form had been sent before; nobody else was created. The user is:";
+    start_password_done: "Das Startpasswort wird nicht mehr angezeigt.", "The start password is no longer shown.";
+    start_password_new: "Neues Startpasswort vergeben", "Issue a new start password";
+    start_password_new_hint: "Erzeugt ein neues Startpasswort, das bei der ersten Anmeldung geändert werden muss. Das alte Passwort, alle Sitzungen und Links der Person werden ungültig.", "Creates a new start password that must be changed at first sign-in. The old password and all of the person's sessions and links stop working.";
+    credentials_shown_until: "Dieses Blatt zeigt das Passwort bis", "This sheet shows the password until";
+    credentials_gone: "Das Startpasswort wird aus Sicherheitsgründen nur kurz und nur in dem Browser angezeigt, in dem es erzeugt wurde. Wenn die Person es nicht erhalten hat, vergeben Sie ein neues.", "For safety the start password is shown only briefly, and only in the browser in which it was made. If the person did not receive it, issue a new one.";
+    done_label: "Fertig", "Done";
     user_updated: "Die Änderungen wurden gespeichert.", "The changes have been saved.";
     user_deactivated: "Der Benutzer wurde deaktiviert; seine Sitzungen und Links sind beendet.", "The user has been deactivated; their sessions and links have ended.";
     user_reactivated: "Die Sperre wurde aufgehoben.", "The block has been lifted.";
@@ -180,7 +187,7 @@ catalogue! {
     delete_user_title: "Benutzer löschen", "Delete user";
     delete_user_confirm: "Soll dieser Benutzer wirklich gelöscht werden? Benutzername, E-Mail und Personalnummer werden wieder frei; das Protokoll behält, was geschehen ist.", "Really delete this user? Username, email and personnel number become free again; the audit log keeps what happened.";
     credentials_title: "Zugangsdaten", "Credentials";
-    credentials_intro: "Das Startpasswort wird nur jetzt angezeigt. Drucken Sie dieses Blatt aus oder geben Sie die Daten sicher weiter.", "The start password is shown only now. Print this sheet or pass the details on securely.";
+    credentials_intro: "Drucken Sie dieses Blatt aus oder geben Sie die Daten sicher weiter. Mit „Fertig“ wird das Passwort nicht mehr angezeigt.", "Print this sheet or pass the details on securely. After “Done” the password is no longer shown.";
     credentials_login_at: "Anmelden unter", "Sign in at";
     print: "Drucken", "Print";
     continue_label: "Weiter", "Continue";
@@ -275,6 +282,8 @@ catalogue! {
     fe_password_long: "Höchstens 128 Zeichen.", "At most 128 characters.";
     fe_password_mismatch: "Die Passwörter stimmen nicht überein.", "The passwords do not match.";
     fe_password_wrong: "Das Passwort ist falsch.", "The password is wrong.";
+    fe_password_too_common: "Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten. Bitte wählen Sie ein anderes.", "This password is among the most common ones and easy to guess. Please choose another.";
+    fe_password_unchanged: "Das neue Passwort muss sich vom bisherigen unterscheiden.", "The new password must differ from the current one.";
     fe_name_taken: "Dieser Name ist bereits vergeben.", "This name is already taken.";
     fe_invalid_colour: "Bitte als #rrggbb angeben.", "Please give it as #rrggbb.";
     fe_invalid_url: "Bitte eine Adresse wie https://einlass.beispiel.de angeben.", "Please give an address like https://einlass.example.com.";
@@ -359,6 +368,8 @@ impl Texts {
             FieldError::PasswordTooLong => self.fe_password_long,
             FieldError::PasswordMismatch => self.fe_password_mismatch,
             FieldError::PasswordWrong => self.fe_password_wrong,
+            FieldError::PasswordTooCommon => self.fe_password_too_common,
+            FieldError::PasswordUnchanged => self.fe_password_unchanged,
             FieldError::NameTaken => self.fe_name_taken,
             FieldError::InvalidColour => self.fe_invalid_colour,
             FieldError::InvalidUrl => self.fe_invalid_url,

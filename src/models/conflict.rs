@@ -16,6 +16,8 @@ pub enum UniqueKey {
     PersonnelNumber,
     GroupName,
     AreaName,
+    /// A create form submitted a second time.
+    FormKey,
 }
 
 /// (PostgreSQL index name, SQLite constraint target, key)
@@ -33,6 +35,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         UniqueKey::GroupName,
     ),
     ("areas_name_key", "areas.name_key", UniqueKey::AreaName),
+    (
+        "form_submissions_pkey",
+        "form_submissions.key_hash",
+        UniqueKey::FormKey,
+    ),
 ];
 
 const SQLITE_PREFIX: &str = "UNIQUE constraint failed: ";
@@ -85,6 +92,12 @@ mod tests {
             (
                 "INSERT INTO areas (name, name_key, created_at) VALUES ('a', 'a', '2026-01-01 00:00:00')".into(),
                 UniqueKey::AreaName,
+            ),
+            (
+                "INSERT INTO form_submissions (key_hash, created_at) VALUES ('k', '2026-01-01 00:00:00'); \
+                 INSERT INTO form_submissions (key_hash, created_at) VALUES ('k', '2026-01-01 00:00:00')"
+                    .into(),
+                UniqueKey::FormKey,
             ),
         ];
         for (sql, expected) in cases {

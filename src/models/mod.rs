@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod conflict;
+pub mod handover;
 pub mod photo;
 pub mod rate_limit;
 pub mod session;

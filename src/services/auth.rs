@@ -52,7 +52,6 @@ pub enum SignInOutcome {
     },
     Invalid,
     Throttled,
-    NoAdminAccess,
 }
 
 /// What a sign-in attempt says: the identifier and password as typed, and
@@ -116,8 +115,12 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
     let matches = ctx
         .cpu(move || password::verify(&password, hash.as_deref().unwrap_or(&dummy)))
         .await?;
-    let accepted = candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
-    let Some(c) = accepted else {
+    // A person without admin access gets exactly the answer of a wrong
+    // password (and it counts as a failure): the sign-in page must not
+    // confirm that a password is right. Invitees get their own sign-in.
+    let accepted = candidate
+        .filter(|c| matches && c.hash.is_some() && c.status.may_sign_in() && c.role.is_some());
+    let Some((c, role)) = accepted.and_then(|c| c.role.map(|r| (c, r))) else {
         ctx.db()
             .run(move |conn| -> ServiceResult<()> {
                 write_tx(conn, |conn| {
@@ -128,9 +131,6 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
             })
             .await?;
         return Ok(SignInOutcome::Invalid);
-    };
-    let Some(role) = c.role else {
-        return Ok(SignInOutcome::NoAdminAccess);
     };
     let must_change_password = c.must_change_password;
     let session = ctx
@@ -278,7 +278,12 @@ pub async fn change_own_password(
             if !current_ok {
                 errors.add("current_password", FieldError::PasswordWrong);
             }
-            let new_password = errors.take("new_password", Password::parse(&change.new));
+            let mut new_password = errors.take("new_password", Password::parse(&change.new));
+            // The new password must differ from the current (start) password.
+            if current_ok && new_password.is_some() && change.new == change.current {
+                errors.add("new_password", FieldError::PasswordUnchanged);
+                new_password = None;
+            }
             if new_password.is_some() && change.new != change.repeat {
                 errors.add("repeat_password", FieldError::PasswordMismatch);
             }
@@ -334,7 +339,10 @@ pub async fn sweep(ctx: &Context) -> ServiceResult<usize> {
         .run(move |conn| -> ServiceResult<usize> {
             let sessions = session::delete_expired(conn, now - policy.idle, now - policy.absolute)?;
             let old_hits = crate::services::rate_limit::sweep(conn, now)?;
-            Ok(sessions + old_hits)
+            // Form keys guard against a double submit; a day is plenty.
+            let handovers =
+                crate::models::handover::sweep(conn, now, now - time::Duration::days(1))?;
+            Ok(sessions + old_hits + handovers)
         })
         .await
 }

@@ -114,6 +114,13 @@ impl ServiceError {
     }
 }
 
+/// A status change the person's status does not allow refuses the action.
+impl From<crate::domain::TransitionError> for ServiceError {
+    fn from(_: crate::domain::TransitionError) -> Self {
+        ServiceError::Refused(crate::domain::Refusal::StatusDoesNotAllow)
+    }
+}
+
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 /// Refuses unless the actor may change users, groups and areas.

@@ -91,6 +91,8 @@ pub async fn complete(
             password: admin.password,
             must_change: false,
         },
+        form_key: None,
+        handover: None,
     };
     ctx.db()
         .run(move |conn| {

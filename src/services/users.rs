@@ -19,7 +19,7 @@ use crate::domain::{
 use crate::models::conflict::UniqueKey;
 use crate::models::unit::{area, group};
 use crate::models::user::{self, NewUser, User, UserChanges, UserFilter, search_text, sort_name};
-use crate::models::{audit as audit_model, photo as photo_model};
+use crate::models::{audit as audit_model, handover, photo as photo_model};
 use crate::services::audit::{self, Target};
 use crate::services::auth::end_all_sessions_and_tokens;
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
@@ -48,8 +48,30 @@ pub enum StartPassword {
         password: Password,
         must_change: bool,
     },
-    /// A random one, shown once to the admin; must be changed at first sign-in.
-    Generate,
+    /// Made by the caller (random for the CLI, derived from a hand-over id
+    /// on the web), shown to the admin; must be changed at first sign-in.
+    Generate(Password),
+}
+
+/// Where a generated start password is shown: the admin's session and the
+/// hand-over id only his browser holds (the password derives from it), and
+/// which page comes after it (the web layer's word: `close`, `new`, …).
+#[derive(Clone, Debug)]
+pub struct Handover {
+    pub id: String,
+    pub session: String,
+    pub then_page: String,
+}
+
+/// How long a generated start password can be shown again.
+pub const HANDOVER_MINUTES: i64 = 10;
+
+/// A live hand-over, as the credentials sheet shows it.
+#[derive(Clone, Debug)]
+pub struct HandoverSheet {
+    pub user: UserSummary,
+    pub then_page: String,
+    pub expires_at: PrimitiveDateTime,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +80,10 @@ pub struct CreateUser {
     /// `None`: propose one from the name (`anna.mueller`, `anna.mueller2`, …).
     pub username: Option<Username>,
     pub start_password: StartPassword,
+    /// The create form's own key: a second submit with it creates nothing.
+    pub form_key: Option<String>,
+    /// Where a generated start password is handed over (web only).
+    pub handover: Option<Handover>,
 }
 
 #[derive(Clone, Debug)]
@@ -69,8 +95,13 @@ pub struct UpdateUser {
 pub struct CreatedUser {
     pub id: UserId,
     pub username: String,
+    /// "Anna Müller (anna.mueller)", for the message after the create.
+    pub label: String,
     /// Shown once to the admin when the start password was generated.
     pub generated_password: Option<Password>,
+    /// The form had been submitted before: this is what that submit made,
+    /// and nothing new was created.
+    pub duplicate: bool,
 }
 
 // ---------------------------------------------------------------- reads
@@ -373,22 +404,45 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
             password,
             must_change,
         } => (Some(password.clone()), *must_change, false),
-        StartPassword::Generate => (Some(Password::generate()), true, true),
+        StartPassword::Generate(password) => (Some(password.clone()), true, true),
     };
+    let form_key = cmd
+        .form_key
+        .as_deref()
+        .map(crate::domain::token::hash_secret);
+    let (first_name, last_name) = (cmd.person.first_name.clone(), cmd.person.last_name.clone());
+    if let Some(key) = form_key.clone()
+        && let Some(done) = earlier_submit(ctx, key).await?
+    {
+        return Ok(done);
+    }
     let cost = ctx.config().bcrypt_cost;
     let hash = match password.clone() {
         Some(p) => Some(ctx.cpu(move || p.hash(cost)).await??),
         None => None,
     };
     let (actor, now) = (actor.clone(), ctx.now());
-    let (id, username) = ctx
+    let key_in_tx = form_key.clone();
+    let created = ctx
         .db()
         .run(move |conn| {
+            let form_key = key_in_tx;
             let mut attempt = 0;
             loop {
                 attempt += 1;
                 let result = write_tx(conn, |conn| {
-                    insert_user(conn, &actor, &cmd, hash.clone(), must_change, now)
+                    if let Some(key) = &form_key {
+                        handover::claim_form_key(conn, key, now)?;
+                    }
+                    let (id, username) =
+                        insert_user(conn, &actor, &cmd, hash.clone(), must_change, now)?;
+                    if let Some(key) = &form_key {
+                        handover::set_form_result(conn, key, id)?;
+                    }
+                    if generated && let Some(h) = &cmd.handover {
+                        insert_handover(conn, h, id, now)?;
+                    }
+                    Ok((id, username))
                 });
                 match result {
                     // Someone took the proposed name between our check and
@@ -399,12 +453,169 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
                 }
             }
         })
-        .await?;
+        .await;
+    let (id, username) = match created {
+        // The same form, submitted at the same instant: the other one won.
+        Err(ServiceError::Conflict(UniqueKey::FormKey)) => {
+            if let Some(key) = form_key
+                && let Some(done) = earlier_submit(ctx, key).await?
+            {
+                return Ok(done);
+            }
+            return Err(ServiceError::Conflict(UniqueKey::FormKey));
+        }
+        other => other?,
+    };
+    let label = format!(
+        "{} ({username})",
+        crate::domain::people::display_name(first_name.as_str(), last_name.as_str())
+    );
     Ok(CreatedUser {
         id,
         username,
+        label,
         generated_password: password.filter(|_| generated),
+        duplicate: false,
     })
+}
+
+/// What an earlier submit of the same create form made, if it made something.
+async fn earlier_submit(ctx: &Context, key_hash: String) -> ServiceResult<Option<CreatedUser>> {
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            let Some(id) = handover::form_result(conn, &key_hash)? else {
+                return Ok(None);
+            };
+            Ok(user::find_summary(conn, id)?.map(|u| CreatedUser {
+                id,
+                label: u.label(),
+                username: u.username,
+                generated_password: None,
+                duplicate: true,
+            }))
+        })
+        .await
+}
+
+fn insert_handover(
+    conn: &mut DbConn,
+    h: &Handover,
+    user_id: UserId,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    handover::insert(
+        conn,
+        &handover::SecretHandover {
+            id_hash: crate::domain::token::hash_secret(&h.id),
+            session_hash: crate::domain::token::hash_secret(&h.session),
+            user_id,
+            then_page: h.then_page.clone(),
+            expires_at: now + time::Duration::minutes(HANDOVER_MINUTES),
+        },
+    )?;
+    Ok(())
+}
+
+/// The credentials sheet of a live hand-over, for the session that made it.
+pub async fn handover_sheet(
+    ctx: &Context,
+    actor: &Actor,
+    user_id: UserId,
+    handover_id: String,
+    session: String,
+) -> ServiceResult<Option<HandoverSheet>> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            let target = changeable(conn, &actor, user_id)?;
+            let found = handover::find_live(
+                conn,
+                &crate::domain::token::hash_secret(&handover_id),
+                &crate::domain::token::hash_secret(&session),
+                user_id,
+                now,
+            )?;
+            Ok(found.map(|h| HandoverSheet {
+                user: target.summary(),
+                then_page: h.then_page,
+                expires_at: h.expires_at,
+            }))
+        })
+        .await
+}
+
+/// "Fertig": the start password is not shown again.
+pub async fn end_handover(
+    ctx: &Context,
+    actor: &Actor,
+    user_id: UserId,
+    handover_id: String,
+) -> ServiceResult<()> {
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| {
+            changeable(conn, &actor, user_id)?;
+            handover::delete(conn, &crate::domain::token::hash_secret(&handover_id))?;
+            Ok(())
+        })
+        .await
+}
+
+/// "Neues Startpasswort vergeben": a new generated start password, to be
+/// changed at first sign-in; every session and link of the person ends.
+pub async fn new_start_password(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    password: Password,
+    handover_to: Handover,
+) -> ServiceResult<()> {
+    require_user_management(actor)?;
+    // Permission and status before the expensive hash.
+    let check = actor.clone();
+    ctx.db()
+        .run(move |conn| -> ServiceResult<()> {
+            let target = changeable(conn, &check, id)?;
+            target.status.set_start_password()?;
+            Ok(())
+        })
+        .await?;
+    let cost = ctx.config().bcrypt_cost;
+    let hash = ctx.cpu(move || password.hash(cost)).await??;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                let next = target.status.set_start_password()?;
+                user::update(
+                    conn,
+                    id,
+                    &UserChanges {
+                        password_hash: Some(Some(hash.clone())),
+                        must_change_password: Some(true),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                if next != target.status {
+                    user::set_status(conn, id, next, now)?;
+                }
+                end_all_sessions_and_tokens(conn, id, now)?;
+                handover::delete_for_user(conn, id)?;
+                insert_handover(conn, &handover_to, id, now)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "user.start_password",
+                    Some(Target::user(id, target.label())),
+                    None,
+                )?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Inserts a new user inside the caller's transaction.
@@ -423,9 +634,7 @@ pub(crate) fn insert_user(
         None => propose_username(conn, p.first_name.as_str(), p.last_name.as_str())?,
     };
     let status = if hash.is_some() {
-        UserStatus::Angelegt
-            .set_start_password()
-            .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?
+        UserStatus::Angelegt.set_start_password()?
     } else {
         UserStatus::Angelegt
     };
@@ -613,10 +822,7 @@ pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResu
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let target = removable(conn, &actor, id)?;
-                let next = target
-                    .status
-                    .deactivate()
-                    .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
+                let next = target.status.deactivate()?;
                 user::set_status(conn, id, next, now)?;
                 end_all_sessions_and_tokens(conn, id, now)?;
                 audit::record(
@@ -640,10 +846,7 @@ pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let target = changeable(conn, &actor, id)?;
-                let next = target
-                    .status
-                    .unblock(target.password_hash.is_some())
-                    .map_err(|_| ServiceError::Refused(Refusal::StatusDoesNotAllow))?;
+                let next = target.status.unblock(target.password_hash.is_some())?;
                 user::set_status(conn, id, next, now)?;
                 audit::record(
                     conn,

@@ -28,14 +28,21 @@ pub struct UserForm {
     pub start_password: String,
     /// Which save button of the create form was pressed: `close`, `new` or `areas`.
     pub then: String,
+    /// The create form's own random key (a double submit creates one user).
+    pub form_key: String,
 }
 
 impl UserForm {
-    /// An empty create form.
-    pub fn blank() -> Self {
+    /// An empty create form, with the groups of the previous one when the
+    /// admin creates several in a row. Admin access, once ticked, starts at
+    /// the least powerful role.
+    pub fn blank(groups: Vec<UnitId>) -> Self {
         Self {
             user_type: "mitarbeiter".into(),
+            admin_role: "lesezugriff".into(),
             start_password_mode: "none".into(),
+            groups,
+            form_key: crate::domain::token::random_secret(),
             ..Default::default()
         }
     }
@@ -62,6 +69,7 @@ impl UserForm {
             start_password_mode: "none".into(),
             start_password: String::new(),
             then: String::new(),
+            form_key: String::new(),
         }
     }
 

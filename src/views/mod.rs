@@ -12,7 +12,7 @@ use crate::domain::people::{AreaChoice, UserDetail, UserListRow, UserSummary};
 use crate::domain::units::{Unit, UnitDetail, UnitKind, UnitWithCount};
 use crate::domain::{
     AdminRole, AreaRole, FieldError, FieldErrors, Page as ListPage, Salutation, TimeZone, UnitId,
-    UserStatus, UserType,
+    UserId, UserStatus, UserType,
 };
 use crate::i18n::{Lang, Texts, format_datetime};
 use forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
@@ -60,6 +60,8 @@ pub struct Page {
 pub struct Flash {
     pub text: String,
     pub is_error: bool,
+    /// A person the message is about: (link, name).
+    pub subject: Option<(String, String)>,
 }
 
 impl Page {
@@ -278,6 +280,11 @@ impl UserShowView {
     pub fn is_blocked(&self) -> bool {
         self.detail.user.status == UserStatus::Deaktiviert
     }
+
+    /// Whether "Neues Startpasswort vergeben" applies to the person's status.
+    pub fn may_get_start_password(&self) -> bool {
+        self.detail.user.status.set_start_password().is_ok()
+    }
 }
 
 #[derive(Template)]
@@ -291,11 +298,16 @@ pub struct UserDeleteView {
 #[template(path = "pages/users/credentials.html")]
 pub struct CredentialsView {
     pub p: Page,
+    pub user_id: UserId,
     pub display_name: String,
     pub username: String,
-    pub password: String,
+    /// `None`: the hand-over is over (expired, done, another browser).
+    pub password: Option<String>,
     pub login_url: String,
-    pub next_url: String,
+    /// Where "Fertig" leads (`close`, `new`, `areas`, `user`).
+    pub then_page: String,
+    /// Until when this sheet shows the password.
+    pub shown_until: Option<PrimitiveDateTime>,
 }
 
 #[derive(Template)]

@@ -94,7 +94,6 @@ pub async fn login(
         }
         SignInOutcome::Invalid => (StatusCode::UNAUTHORIZED, t.login_invalid),
         SignInOutcome::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.login_throttled),
-        SignInOutcome::NoAdminAccess => (StatusCode::FORBIDDEN, t.login_no_admin_access),
     };
     // Typed text is shown again only if it is printable.
     let identifier = if crate::domain::text::has_control(&identifier) {

@@ -65,7 +65,9 @@ fn person(form: &UserForm, errors: &mut FieldErrors) -> Option<PersonData> {
     })
 }
 
-pub fn create_user(form: &UserForm) -> Result<CreateUser, FieldErrors> {
+/// The create form as a command. `generated` is the start password to use
+/// when the admin chose "generate" (derived from the hand-over id).
+pub fn create_user(form: &UserForm, generated: Password) -> Result<CreateUser, FieldErrors> {
     let mut errors = FieldErrors::default();
     let person = person(form, &mut errors);
     let username = match form.username.trim() {
@@ -74,7 +76,7 @@ pub fn create_user(form: &UserForm) -> Result<CreateUser, FieldErrors> {
     };
     let start_password = match form.start_password_mode.as_str() {
         "" | "none" => Some(StartPassword::None),
-        "generate" => Some(StartPassword::Generate),
+        "generate" => Some(StartPassword::Generate(generated)),
         "set" => errors
             .take("start_password", Password::parse(&form.start_password))
             .map(|password| StartPassword::Set {
@@ -92,6 +94,8 @@ pub fn create_user(form: &UserForm) -> Result<CreateUser, FieldErrors> {
                 person,
                 username,
                 start_password,
+                form_key: (!form.form_key.is_empty()).then(|| form.form_key.clone()),
+                handover: None,
             })
         }
         _ => Err(errors),

@@ -110,18 +110,45 @@ fn browser_lang(req: &HttpRequest) -> Option<Lang> {
         })
 }
 
-/// Flash message keys set by redirects; unknown keys are ignored.
-fn flash_for(t: &'static Texts, key: &str) -> Option<Flash> {
+/// Flash messages set by redirects: a key, or `k=key&name=…&id=…` for a
+/// message about one person (see `web::named_flash`); unknown keys are ignored.
+fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
+    if value.starts_with("k=") {
+        let mut key = String::new();
+        let mut name = String::new();
+        let mut id = None;
+        for (k, v) in url::form_urlencoded::parse(value.as_bytes()) {
+            match k.as_ref() {
+                "k" => key = v.into_owned(),
+                "name" => name = v.chars().filter(|c| !c.is_control()).take(250).collect(),
+                "id" => id = v.parse::<i64>().ok(),
+                _ => {}
+            }
+        }
+        let text = match key.as_str() {
+            "user_created" => t.user_created_named,
+            "user_exists" => t.user_exists,
+            _ => return None,
+        };
+        return Some(Flash {
+            text: text.to_owned(),
+            is_error: false,
+            subject: id.map(|id| (format!("/users/{id}"), name)),
+        });
+    }
+    let key = value;
     let ok = |text: &str| {
         Some(Flash {
             text: text.to_owned(),
             is_error: false,
+            subject: None,
         })
     };
     let err = |text: String| {
         Some(Flash {
             text,
             is_error: true,
+            subject: None,
         })
     };
     match key {
@@ -141,6 +168,7 @@ fn flash_for(t: &'static Texts, key: &str) -> Option<Flash> {
         "settings_saved" => ok(t.settings_saved),
         "photo_saved" => ok(t.photo_saved),
         "photo_removed" => ok(t.photo_removed),
+        "start_password_done" => ok(t.start_password_done),
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),

@@ -107,6 +107,9 @@ routes! {
     Get "/users/new" Admin => users::new_form;
     Post "/users/new" Admin => users::create;
     Get "/users/{id}" Admin => users::show;
+    Get "/users/{id}/credentials" Admin => users::credentials;
+    Post "/users/{id}/credentials/done" Admin => users::credentials_done;
+    Post "/users/{id}/start-password" Admin => users::new_start_password;
     Get "/users/{id}/edit" Admin => users::edit_form;
     Post "/users/{id}/edit" Admin => users::update;
     Post "/users/{id}/deactivate" Admin => users::deactivate;
@@ -316,6 +319,16 @@ pub fn redirect_with_flash(location: &str, flash: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location.to_owned()))
         .cookie(cookie)
         .finish()
+}
+
+/// A flash message about one person: the key, his label and id (the
+/// message names him and links to him).
+pub fn named_flash(key: &str, label: &str, id: crate::domain::UserId) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("k", key);
+    query.append_pair("name", label);
+    query.append_pair("id", &id.to_string());
+    query.finish()
 }
 
 pub fn redirect(location: &str) -> HttpResponse {

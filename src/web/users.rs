@@ -1,11 +1,14 @@
 //! /users — list, create, show, edit, deactivate, reactivate, delete, areas, photo.
 
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::people::UserSort;
-use crate::domain::{AreaRole, FieldError, FieldErrors, Page as ListPage, UnitId, UserId};
+use crate::domain::{
+    AreaRole, FieldError, FieldErrors, Page as ListPage, Password, UnitId, UserId,
+};
 use crate::error::AppResult;
-use crate::services::users::{self as service, CreatedUser};
+use crate::services::users::{self as service, StartPassword};
 use crate::services::{ServiceError, ServiceResult};
 use crate::views::forms::{UserForm, UserListQuery};
 use crate::views::{
@@ -14,7 +17,7 @@ use crate::views::{
 };
 use crate::web::commands;
 use crate::web::extract::{CsrfForm, CsrfMultipart, CurrentAdmin, NoFields, refusal_flash};
-use crate::web::{AppState, form_html, link, ok_html, redirect_with_flash};
+use crate::web::{AppState, form_html, link, named_flash, ok_html, redirect, redirect_with_flash};
 
 /// The list URL for these filters with another sort or page.
 fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64) -> String {
@@ -132,6 +135,15 @@ async fn form_page(
     )
 }
 
+/// `/users/new?group=3&group=5` starts with those groups ticked (after
+/// "Speichern & weiteren anlegen").
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewUserQuery {
+    #[serde(rename = "group")]
+    groups: Vec<String>,
+}
+
 pub async fn new_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -140,15 +152,72 @@ pub async fn new_form(
     if !admin.admin.role.may_manage_users() {
         return Err(crate::error::AppError::Forbidden);
     }
+    let query: NewUserQuery = serde_html_form::from_str(req.query_string()).unwrap_or_default();
+    let known = state.ctx.units();
+    let groups = query
+        .groups
+        .iter()
+        .filter_map(|g| g.parse::<UnitId>().ok())
+        .filter(|id| known.groups.iter().any(|g| g.id == *id))
+        .collect();
     form_page(
         &req,
         &state,
         &admin,
-        UserForm::blank(),
+        UserForm::blank(groups),
         FieldErrors::default(),
         None,
     )
     .await
+}
+
+const HANDOVER_COOKIE: &str = "einlass_handover";
+
+/// Where the create form's buttons lead for the user just made.
+fn then_url(then: &str, id: UserId, groups: &[UnitId]) -> String {
+    match then {
+        "new" => {
+            let values: Vec<String> = groups.iter().map(ToString::to_string).collect();
+            let pairs: Vec<(&str, &str)> = values.iter().map(|v| ("group", v.as_str())).collect();
+            link("/users/new", &pairs)
+        }
+        "areas" => format!("/users/{id}/areas"),
+        "user" => format!("/users/{id}"),
+        _ => "/users".to_owned(),
+    }
+}
+
+/// A fresh hand-over for a generated start password: its id (kept only in
+/// this browser's cookie) and the password derived from it.
+fn new_handover(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    then: &str,
+) -> (service::Handover, Password) {
+    let id = crate::domain::token::random_secret();
+    let password = Password::derive(&state.ctx.secrets().csrf_key, &id);
+    let handover = service::Handover {
+        id,
+        session: admin.session.clone(),
+        then_page: then.to_owned(),
+    };
+    (handover, password)
+}
+
+/// 303 to the credentials sheet, with the hand-over id in a cookie that only
+/// that page of this person receives.
+fn to_credentials(state: &AppState, id: UserId, handover_id: &str) -> HttpResponse {
+    let mut res = redirect(&format!("/users/{id}/credentials"));
+    let _ = res.add_cookie(
+        &Cookie::build(HANDOVER_COOKIE, handover_id.to_owned())
+            .path(format!("/users/{id}/credentials"))
+            .http_only(true)
+            .secure(state.secure_cookies())
+            .same_site(SameSite::Strict)
+            .max_age(CookieDuration::minutes(service::HANDOVER_MINUTES))
+            .finish(),
+    );
+    res
 }
 
 pub async fn create(
@@ -157,8 +226,18 @@ pub async fn create(
     admin: CurrentAdmin,
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> AppResult<HttpResponse> {
-    let result = match commands::create_user(&form) {
-        Ok(cmd) => service::create(&state.ctx, &admin.actor(), cmd).await,
+    let then = match form.then.as_str() {
+        t @ ("new" | "areas") => t,
+        _ => "close",
+    };
+    let (handover, generated) = new_handover(&state, &admin, then);
+    let result = match commands::create_user(&form, generated) {
+        Ok(mut cmd) => {
+            if matches!(cmd.start_password, StartPassword::Generate(_)) {
+                cmd.handover = Some(handover.clone());
+            }
+            service::create(&state.ctx, &admin.actor(), cmd).await
+        }
         Err(errors) => {
             // Permission first: a reader gets a refusal, not field errors.
             if !admin.admin.role.may_manage_users() {
@@ -168,13 +247,20 @@ pub async fn create(
         }
     };
     match result {
+        Ok(created) if created.generated_password.is_some() => {
+            Ok(to_credentials(&state, created.id, &handover.id))
+        }
         Ok(created) => {
-            let next = match form.then.as_str() {
-                "new" => "/users/new".to_owned(),
-                "areas" => format!("/users/{}/areas", created.id),
-                _ => "/users".to_owned(),
+            let next = then_url(then, created.id, &form.groups);
+            let flash = if created.duplicate {
+                "user_exists"
+            } else {
+                "user_created"
             };
-            credentials_or_redirect(&req, &state, &admin, &form, created, next)
+            Ok(redirect_with_flash(
+                &next,
+                &named_flash(flash, &created.label, created.id),
+            ))
         }
         Err(ServiceError::Invalid(errors)) => {
             form_page(&req, &state, &admin, form, errors, None).await
@@ -183,30 +269,108 @@ pub async fn create(
     }
 }
 
-/// After a create: the printable sheet when a start password was generated,
-/// else on to the next page.
-fn credentials_or_redirect(
-    req: &HttpRequest,
-    state: &AppState,
-    admin: &CurrentAdmin,
-    form: &UserForm,
-    created: CreatedUser,
-    next: String,
+/// GET /users/{id}/credentials: the printable sheet with the generated start
+/// password while the hand-over of this browser and session lives; after
+/// that, a page that says so and offers a new start password.
+pub async fn credentials(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
 ) -> AppResult<HttpResponse> {
-    let Some(password) = created.generated_password else {
-        return Ok(redirect_with_flash(&next, "user_created"));
+    let id = id.into_inner();
+    let handover_id = req
+        .cookie(HANDOVER_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()));
+    let sheet = match &handover_id {
+        Some(h) => {
+            let (h, session) = (h.clone(), admin.session.clone());
+            service::handover_sheet(&state.ctx, &admin.actor(), id, h, session).await?
+        }
+        None => None,
     };
-    ok_html(&CredentialsView {
-        p: admin.page(req, state, "users"),
-        display_name: crate::domain::people::display_name(
-            form.first_name.trim(),
-            form.last_name.trim(),
-        ),
-        username: created.username,
-        password: password.expose().to_owned(),
-        login_url: state.ctx.settings().link("/login"),
-        next_url: next,
-    })
+    let login_url = state.ctx.settings().link("/login");
+    let p = admin.page(&req, &state, "users");
+    let view = match (sheet, handover_id) {
+        (Some(sheet), Some(h)) => CredentialsView {
+            p,
+            user_id: id,
+            display_name: sheet.user.display_name(),
+            username: sheet.user.username.clone(),
+            password: Some(
+                Password::derive(&state.ctx.secrets().csrf_key, &h)
+                    .expose()
+                    .to_owned(),
+            ),
+            login_url,
+            then_page: sheet.then_page,
+            shown_until: Some(sheet.expires_at),
+        },
+        _ => {
+            let user = service::changeable_summary(&state.ctx, &admin.actor(), id).await?;
+            CredentialsView {
+                p,
+                user_id: id,
+                display_name: user.display_name(),
+                username: user.username.clone(),
+                password: None,
+                login_url,
+                then_page: "user".to_owned(),
+                shown_until: None,
+            }
+        }
+    };
+    ok_html(&view)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DoneForm {
+    then: String,
+}
+
+/// POST /users/{id}/credentials/done: "Fertig", the password is not shown again.
+pub async fn credentials_done(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    CsrfForm(form): CsrfForm<DoneForm>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let handover_id = req
+        .cookie(HANDOVER_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    service::end_handover(&state.ctx, &admin.actor(), id, handover_id).await?;
+    let mut res = redirect(&then_url(&form.then, id, &[]));
+    let _ = res.add_removal_cookie(
+        &Cookie::build(HANDOVER_COOKIE, "")
+            .path(format!("/users/{id}/credentials"))
+            .finish(),
+    );
+    Ok(res)
+}
+
+/// POST /users/{id}/start-password: "Neues Startpasswort vergeben".
+pub async fn new_start_password(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    _f: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let (handover, password) = new_handover(&state, &admin, "user");
+    let handover_id = handover.id.clone();
+    match service::new_start_password(&state.ctx, &admin.actor(), id, password, handover).await {
+        Ok(()) => Ok(to_credentials(&state, id, &handover_id)),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &format!("/users/{id}"),
+            &refusal_flash(r),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn show(

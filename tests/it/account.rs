@@ -391,6 +391,29 @@ db_test!(start_password_must_be_changed_first, |app| {
     assert_redirect(&res, "/account/password");
     app.forget_csrf();
     assert_redirect(&app.get("/users").await, "/account/password");
+    // Neither the start password itself nor a common password will do.
+    for (new, message) in [
+        ("start-passwort-1", "muss sich vom bisherigen unterscheiden"),
+        ("passwort", "gehört zu den häufigsten"),
+        ("Passwort", "gehört zu den häufigsten"),
+    ] {
+        let before = app.dump();
+        let res = app
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "start-passwort-1"),
+                    ("new_password", new),
+                    ("repeat_password", new),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+        let body = res.text().await.unwrap();
+        let error = crate::support::text_of(&body, "#new_password-error").unwrap_or_default();
+        assert!(error.contains(message), "{new}: {error}");
+        assert_eq!(app.dump(), before, "a refused change changes nothing");
+    }
     let res = app
         .post(
             "/account/password",

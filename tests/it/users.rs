@@ -35,15 +35,13 @@ db_test!(
         assert_eq!(anna.status, UserStatus::Angelegt);
         assert_eq!(anna.email.as_deref(), Some("Anna.Mueller@Example.de"));
         let (_, body) = app.get_html("/users").await;
-        assert!(
-            body.contains("Der Benutzer wurde angelegt."),
-            "flash on the list"
+        assert_eq!(
+            text_of(&body, ".flash").as_deref(),
+            Some("Angelegt: Anna Müller (anna.mueller)"),
+            "flash on the list names him"
         );
         let (_, body) = app.get_html("/users").await;
-        assert!(
-            !body.contains("Der Benutzer wurde angelegt."),
-            "flash shown once"
-        );
+        assert!(!body.contains("Angelegt: "), "flash shown once");
 
         // Same name again: anna.mueller2, and "save & create another" returns to the form.
         let res = create(
@@ -488,33 +486,163 @@ db_test!(roles_limit_what_admins_may_do, |app| {
     assert_eq!(app.get("/settings").await.status(), StatusCode::FORBIDDEN);
 });
 
-db_test!(generated_start_password_is_shown_once_and_works, |app| {
+/// The form's fields plus a form key, as the create page would send them.
+fn with_key<'a>(key: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = vec![("form_key", key)];
+    all.extend_from_slice(fields);
+    all
+}
+
+const OLGA: [(&str, &str); 4] = [
+    ("first_name", "Olga"),
+    ("last_name", "Ohnemail"),
+    ("start_password_mode", "generate"),
+    ("then", "close"),
+];
+
+db_test!(
+    generated_start_password_is_handed_over_after_a_redirect,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (_, form) = app.get_html("/users/new").await;
+        let key = value_of(&form, "input[name=form_key]").expect("the form has a key");
+        assert_eq!(key.len(), 64);
+        let res = create(&app, &with_key(&key, &OLGA)).await;
+        let olga = app.user_id("olga.ohnemail").await;
+        let sheet_url = format!("/users/{olga}/credentials");
+        assert_redirect(&res, &sheet_url);
+        let (status, sheet) = app.get_html(&sheet_url).await;
+        assert_eq!(status, StatusCode::OK);
+        let password = text_of(&sheet, "#start-password").expect("password on the sheet");
+        assert_eq!(password.chars().count(), 16);
+        // A reload and a language switch show the same password again.
+        let (_, again) = app.get_html(&sheet_url).await;
+        assert_eq!(
+            text_of(&again, "#start-password").as_deref(),
+            Some(password.as_str())
+        );
+        app.post("/lang", &[("lang", "en"), ("next", &sheet_url)])
+            .await;
+        let (_, english) = app.get_html(&sheet_url).await;
+        assert!(english.contains("<html lang=\"en\">"));
+        assert_eq!(
+            text_of(&english, "#start-password").as_deref(),
+            Some(password.as_str())
+        );
+        app.post("/lang", &[("lang", "de"), ("next", "/")]).await;
+        // Sending the same form again (a reload of the POST, a double click)
+        // creates nobody.
+        let users = app.count_users().await;
+        let res = create(&app, &with_key(&key, &OLGA)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count_users().await, users);
+        assert!(app.user("olga.ohnemail2").await.is_none());
+        let summary = app.user("olga.ohnemail").await.unwrap();
+        assert_eq!(summary.status, UserStatus::Aktiv);
+        assert!(summary.must_change_password);
+        assert!(
+            !app.dump().contains(&password),
+            "the password is stored nowhere"
+        );
+        // Another browser, even of the same admin, sees no password.
+        let mut other = TestApp::new_client();
+        app.swap_browser(&mut other);
+        app.sign_in("chef").await;
+        let (status, elsewhere) = app.get_html(&sheet_url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(text_of(&elsewhere, "#start-password").is_none());
+        assert!(elsewhere.contains("/start-password"), "offers a new one");
+        app.swap_browser(&mut other);
+        // "Fertig" ends the hand-over.
+        let res = app
+            .post(
+                &format!("/users/{olga}/credentials/done"),
+                &[("then", "close")],
+            )
+            .await;
+        assert_redirect(&res, "/users");
+        let (_, after) = app.get_html(&sheet_url).await;
+        assert!(text_of(&after, "#start-password").is_none());
+        // She is no admin: the right password gets the answer of a wrong one.
+        app.new_browser();
+        let right = app.login("olga.ohnemail", &password).await;
+        let (right_status, right_body) = (right.status(), right.text().await.unwrap());
+        let wrong = app.login("olga.ohnemail", "ganz-falsch-99").await;
+        assert_eq!(right_status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.status(), right_status);
+        assert_eq!(
+            text_of(&right_body, ".flash-error"),
+            text_of(&wrong.text().await.unwrap(), ".flash-error")
+        );
+    }
+);
+
+db_test!(the_hand_over_expires, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
-    let res = create(
-        &app,
-        &[
-            ("first_name", "Olga"),
-            ("last_name", "Ohnemail"),
-            ("start_password_mode", "generate"),
-            ("then", "close"),
-        ],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let sheet = res.text().await.unwrap();
-    let password = text_of(&sheet, "#start-password").expect("password on the sheet");
-    assert_eq!(password.len(), 16);
-    let olga = app.user("olga.ohnemail").await.unwrap();
-    assert_eq!(olga.status, UserStatus::Aktiv);
-    assert!(olga.must_change_password);
-    assert!(!app.dump().contains(&password), "only a hash is stored");
-    // She is no admin: correct credentials, but no access to the admin area.
+    create(&app, &OLGA).await;
+    let olga = app.user_id("olga.ohnemail").await;
+    let sheet_url = format!("/users/{olga}/credentials");
+    let (_, sheet) = app.get_html(&sheet_url).await;
+    assert!(text_of(&sheet, "#start-password").is_some());
+    // Behind the app's back: the hand-over ran out.
+    app.db
+        .sql("UPDATE secret_handovers SET expires_at = '2000-01-01 00:00:00'");
+    let (_, gone) = app.get_html(&sheet_url).await;
+    assert!(text_of(&gone, "#start-password").is_none());
+});
+
+db_test!(a_new_start_password_ends_everything_of_the_person, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let bert = app.create_admin("bert", AdminRole::Lesezugriff).await;
+    let mut berts = TestApp::new_client();
+    app.swap_browser(&mut berts);
+    app.sign_in("bert").await;
+    assert_eq!(app.get("/users").await.status(), StatusCode::OK);
+    app.swap_browser(&mut berts);
+    let res = app
+        .post(&format!("/users/{bert}/start-password"), &[])
+        .await;
+    let sheet_url = format!("/users/{bert}/credentials");
+    assert_redirect(&res, &sheet_url);
+    let (_, sheet) = app.get_html(&sheet_url).await;
+    let password = text_of(&sheet, "#start-password").expect("new start password");
+    // Bert's session is over, his old password too; the new one must be changed.
+    app.swap_browser(&mut berts);
+    assert_eq!(app.get("/users").await.status(), StatusCode::SEE_OTHER);
     app.new_browser();
     assert_eq!(
-        app.login("olga.ohnemail", &password).await.status(),
-        StatusCode::FORBIDDEN
+        app.login("bert", crate::support::PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
     );
+    assert_redirect(&app.login("bert", &password).await, "/account/password");
+    app.swap_browser(&mut berts);
+    let (_, audit) = app.get_html("/audit").await;
+    assert!(audit.contains("user.start_password") || audit.contains("Startpasswort"));
+    // Readers may not; a blocked account gets none.
+    let carl = app.create_admin("carl", AdminRole::Lesezugriff).await;
+    app.post(&format!("/users/{carl}/deactivate"), &[]).await;
+    let before = app.dump();
+    let res = app
+        .post(&format!("/users/{carl}/start-password"), &[])
+        .await;
+    assert_redirect(&res, &format!("/users/{carl}"));
+    assert_eq!(app.dump(), before);
 });
+
+db_test!(
+    a_double_submit_at_the_same_instant_creates_one_user,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (_, form) = app.get_html("/users/new").await;
+        let key = value_of(&form, "input[name=form_key]").unwrap();
+        let fields = with_key(&key, &ANNA);
+        let users = app.count_users().await;
+        let (a, b) = tokio::join!(create(&app, &fields), create(&app, &fields));
+        assert_eq!(a.status(), StatusCode::SEE_OTHER);
+        assert_eq!(b.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.count_users().await, users + 1);
+    }
+);
 
 db_test!(areas_are_assigned_with_a_role, |app| {
     app.login_as("chef", AdminRole::Administrator).await;

@@ -210,6 +210,8 @@ impl TestApp {
                 password: Password::parse(PASSWORD).unwrap(),
                 must_change: false,
             },
+            form_key: None,
+            handover: None,
         };
         services::users::create(&self.ctx, &Actor::system("test"), cmd)
             .await
