@@ -23,7 +23,9 @@ pub struct Config {
 
     /// Public base URL under which people reach this instance; links in emails
     /// and the setup link are built from it, never from the request.
-    /// Stored in the settings at first start; the settings page can change it later.
+    /// When set, it wins over the stored value (which it replaces, with a
+    /// warning) and the settings page shows it read-only; when unset, the
+    /// stored value applies and the settings page can change it.
     #[arg(long, env = "EINLASS_PUBLIC_BASE_URL", global = true)]
     pub public_base_url: Option<String>,
 

@@ -30,6 +30,10 @@ pub enum StartupError {
     BadCost,
     #[error("EINLASS_TRUSTED_PROXIES: {0}")]
     TrustedProxies(String),
+    #[error(
+        "EINLASS_PUBLIC_BASE_URL must be an http(s) address without credentials, query or fragment, e.g. https://einlass.example.de"
+    )]
+    BadBaseUrl,
 }
 
 /// Connects (migrating the database), loads or creates the settings and
@@ -42,8 +46,33 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
     let sqlite = matches!(DatabaseTarget::parse(&url)?, DatabaseTarget::Sqlite(_));
     let pool = db::connect(&url, config.db_pool_size)?;
     let mut conn = pool.get().map_err(db::DatabaseError::from)?;
-    let (settings, instance_secret) =
-        services::settings::bootstrap(&mut conn, &config.initial_base_url(), clock.now())?;
+    let configured_base_url = match &config.public_base_url {
+        Some(url) => Some(
+            crate::domain::settings::parse_base_url(url).map_err(|_| StartupError::BadBaseUrl)?,
+        ),
+        None => None,
+    };
+    let boot = services::settings::bootstrap(
+        &mut conn,
+        &config.initial_base_url(),
+        configured_base_url.as_deref(),
+        clock.now(),
+    )?;
+    if let Some(old) = &boot.replaced_base_url {
+        tracing::warn!(
+            stored = %old,
+            configured = %boot.settings.public_base_url,
+            "EINLASS_PUBLIC_BASE_URL differs from the stored public base URL; the environment wins and is stored"
+        );
+        eprintln!(
+            "\n  Note / Hinweis: EINLASS_PUBLIC_BASE_URL ({}) replaces the stored public base URL ({old}).\n  Links are built from {} now.\n",
+            boot.settings.public_base_url, boot.settings.public_base_url
+        );
+    }
+    let (settings, instance_secret) = (boot.settings, boot.instance_secret);
+    if services::maintenance::refresh_search_texts(&mut conn)? {
+        tracing::info!("search texts brought up to the current folding");
+    }
     let units = services::units::load_catalog(&mut conn).map_err(ServiceError::from)?;
     drop(conn);
     let csrf_key = match &config.secret_key {

@@ -9,3 +9,59 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Settings: a colour picker beside the colour field, and a live preview of
+// the readable shade (the same rule as the server: darken the colour until
+// white text on it reaches 4.5:1). Without script the field and the saved
+// preview still work.
+(function () {
+  function parse(value) {
+    var v = value.trim().toLowerCase().replace(/^#/, "");
+    if (/^[0-9a-f]{3}$/.test(v)) { v = v.replace(/(.)/g, "$1$1"); }
+    return /^[0-9a-f]{6}$/.test(v) ? "#" + v : null;
+  }
+  function channels(hex) {
+    return [1, 3, 5].map(function (i) { return parseInt(hex.substr(i, 2), 16); });
+  }
+  function luminance(rgb) {
+    var l = rgb.map(function (c) {
+      c = c / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  }
+  function hex(rgb) {
+    return "#" + rgb.map(function (c) { return ("0" + c.toString(16)).slice(-2); }).join("");
+  }
+  function shade(colour) {
+    var base = channels(colour);
+    for (var factor = 1; factor > -0.01; factor -= 0.02) {
+      var rgb = base.map(function (c) { return Math.max(0, Math.min(255, Math.round(c * factor))); });
+      if (1.05 / (luminance(rgb) + 0.05) >= 4.5) { return hex(rgb); }
+    }
+    return "#000000";
+  }
+  function paint(preview, colour) {
+    var s = shade(colour);
+    preview.querySelectorAll("[data-role]").forEach(function (el) {
+      var role = el.getAttribute("data-role");
+      if (role === "stripe") { el.style.backgroundColor = colour; }
+      if (role === "text") { el.style.color = s; }
+      if (role === "fill") { el.style.backgroundColor = s; el.style.borderColor = s; }
+      if (role === "shade") { el.textContent = s; }
+    });
+  }
+  document.querySelectorAll("[data-colour-for]").forEach(function (picker) {
+    var field = document.getElementById(picker.getAttribute("data-colour-for"));
+    var preview = document.querySelector('[data-preview-for="' + field.id + '"]');
+    picker.hidden = false;
+    function update(colour) { if (colour && preview) { paint(preview, colour); } }
+    picker.addEventListener("input", function () { field.value = picker.value; update(picker.value); });
+    field.addEventListener("input", function () {
+      var c = parse(field.value);
+      if (c) { picker.value = c; }
+      update(c);
+    });
+    update(parse(field.value));
+  });
+})();

@@ -142,6 +142,14 @@ diesel::table! {
         target_id -> Nullable<BigInt>,
         target_label -> Nullable<Text>,
         details -> Nullable<Text>,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    maintenance_marks (name) {
+        name -> Text,
+        version -> Integer,
     }
 }
 
@@ -186,4 +194,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     secret_handovers,
     form_submissions,
+    maintenance_marks,
 );

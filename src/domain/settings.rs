@@ -49,6 +49,31 @@ impl TimeZone {
     pub fn tz(self) -> &'static time_tz::Tz {
         self.0
     }
+
+    /// The zones offered first (the organisations Einlass is made for).
+    pub const COMMON: [&'static str; 5] = [
+        "Europe/Berlin",
+        "Europe/Vienna",
+        "Europe/Zurich",
+        "Europe/Luxembourg",
+        "UTC",
+    ];
+
+    /// Every zone of the tz database by region (`Europe/Berlin`, not the
+    /// legacy aliases like `CET`), sorted, plus `UTC`.
+    pub fn all_names() -> Vec<&'static str> {
+        use time_tz::TimeZone as _;
+        let mut names: Vec<&'static str> = time_tz::timezones::iter()
+            .map(|tz| tz.name())
+            .filter(|n| {
+                n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/")
+                    || *n == "UTC"
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 impl Default for TimeZone {
@@ -97,13 +122,77 @@ impl Settings {
 /// A brand colour as `#rrggbb`, lowercased.
 pub fn parse_colour(input: &str) -> Result<String, super::FieldError> {
     let v = input.trim().to_lowercase();
-    let ok = v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|c| c.is_ascii_hexdigit());
-    if ok {
-        Ok(v)
-    } else {
-        Err(super::FieldError::InvalidColour)
+    let digits = v.strip_prefix('#').unwrap_or(&v);
+    if !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(super::FieldError::InvalidColour);
+    }
+    match digits.len() {
+        6 => Ok(format!("#{digits}")),
+        // #0f0 is #00ff00, as in CSS.
+        3 => Ok(digits.chars().fold(String::from("#"), |mut out, c| {
+            out.push(c);
+            out.push(c);
+            out
+        })),
+        _ => Err(super::FieldError::InvalidColour),
     }
 }
+
+/// The contrast text needs on its background (WCAG 2 AA, normal text).
+pub const AA_CONTRAST: f64 = 4.5;
+
+fn rgb(hex: &str) -> Option<[u8; 3]> {
+    let d = hex.strip_prefix('#')?;
+    if d.len() != 6 {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(d.get(i..i + 2)?, 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?])
+}
+
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// WCAG contrast ratio of two `#rrggbb` colours (1 to 21).
+pub fn contrast(a: &str, b: &str) -> f64 {
+    let (Some(a), Some(b)) = (rgb(a), rgb(b)) else {
+        return 1.0;
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    (hi + 0.05) / (lo + 0.05)
+}
+
+/// The organisation's colour as links and buttons use it: the colour itself
+/// when white text on it (and it as text on white) reaches AA contrast, else
+/// the same hue darkened just enough. So any colour may be chosen, and every
+/// page stays readable.
+pub fn accessible_shade(colour: &str) -> String {
+    let Some(base) = rgb(colour) else {
+        return DEFAULT_BRAND.to_owned();
+    };
+    let mut factor = 1.0_f64;
+    loop {
+        let scaled = base.map(|c| (f64::from(c) * factor).round().clamp(0.0, 255.0) as u8);
+        let hex = format!("#{:02x}{:02x}{:02x}", scaled[0], scaled[1], scaled[2]);
+        if contrast(&hex, "#ffffff") >= AA_CONTRAST || factor <= 0.0 {
+            return hex;
+        }
+        factor -= 0.02;
+    }
+}
+
+/// The colour of a new instance.
+pub const DEFAULT_BRAND: &str = "#0b5cad";
 
 /// The public base URL: http(s), a host, no credentials, query or fragment;
 /// normalised by the `url` crate and stored without a trailing slash.
@@ -142,10 +231,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_zone_list_offers_every_region_and_parses_back() {
+        let all = TimeZone::all_names();
+        assert!(all.len() > 300);
+        for name in TimeZone::COMMON.iter().chain(all.iter()) {
+            assert!(TimeZone::parse(name).is_some(), "{name}");
+        }
+        assert!(all.contains(&"Europe/Berlin") && all.contains(&"America/New_York"));
+    }
+
+    #[test]
+    fn every_colour_gets_a_readable_shade() {
+        // Dark enough already: kept as chosen.
+        assert_eq!(accessible_shade("#0b5cad"), "#0b5cad");
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 0.01);
+        // A yellow that gives 1.2:1 on white is darkened, hue kept.
+        assert!(contrast("#ffeb3b", "#ffffff") < 1.3);
+        for colour in [
+            "#ffeb3b", "#ffffff", "#00ff00", "#f0f0f0", "#000000", "#ff0000",
+        ] {
+            let shade = accessible_shade(colour);
+            assert!(
+                contrast(&shade, "#ffffff") >= AA_CONTRAST,
+                "{colour} -> {shade}"
+            );
+        }
+        let yellow = accessible_shade("#ffeb3b");
+        let [r, g, b] = rgb(&yellow).unwrap();
+        assert!(r >= g && g > b, "still a yellow hue: {yellow}");
+    }
+
+    #[test]
     fn colours_and_urls() {
         assert_eq!(parse_colour("#0B5CAD"), Ok("#0b5cad".into()));
-        assert!(parse_colour("red").is_err());
-        assert!(parse_colour("#12345g").is_err());
+        assert_eq!(parse_colour("#0f0"), Ok("#00ff00".into()));
+        assert_eq!(parse_colour(" 0B5CAD "), Ok("#0b5cad".into()));
+        for bad in ["red", "#12345g", "#1234", "", "#", "#0f0f", "#ÿÿÿ"] {
+            assert!(parse_colour(bad).is_err(), "{bad}");
+        }
         assert_eq!(
             parse_base_url("https://Einlass.Example.de/"),
             Ok("https://einlass.example.de".into())

@@ -71,6 +71,66 @@ pub fn search_term(value: &str) -> Result<Option<String>, FieldError> {
     Ok((!value.is_empty()).then_some(value))
 }
 
+/// Text as search compares it, the same on every database: lower case,
+/// German letters spelled out (`Müller` is `mueller`, `Straße` is
+/// `strasse`), other accents dropped (`José` is `jose`), commas and
+/// semicolons as spaces, runs of spaces as one. Typed search terms and the
+/// stored search texts both go through it.
+pub fn search_fold(value: &str) -> String {
+    fold_with(value, super::username::latin)
+}
+
+/// Like [`search_fold`], but umlauts lose their dots instead (`Müller` is
+/// `muller`): stored beside it, so a search for "Muller" finds Müller too.
+pub fn search_fold_plain(value: &str) -> String {
+    fold_with(value, |c| match c {
+        'ä' => Some("a"),
+        'ö' => Some("o"),
+        'ü' => Some("u"),
+        c => super::username::latin(c),
+    })
+}
+
+fn fold_with(value: &str, latin: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.to_lowercase().chars() {
+        let c = if matches!(c, ',' | ';') || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        match latin(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The stored text a search looks through: each part in both folds (when
+/// they differ), parts kept apart by " | " so that no match spans two.
+pub fn search_text(parts: &[&str]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for part in parts {
+        let (german, plain) = (search_fold(part), search_fold_plain(part));
+        if german.is_empty() {
+            continue;
+        }
+        if plain != german {
+            out.push(plain);
+        }
+        out.push(german);
+    }
+    out.join(" | ")
+}
+
 /// Case- and space-insensitive key for unique names (groups, areas).
 pub fn name_key(name: &str) -> String {
     name.trim()
@@ -83,6 +143,19 @@ pub fn name_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_folds_case_and_german_spellings() {
+        assert_eq!(search_fold("Müller, Anna"), "mueller anna");
+        assert_eq!(search_fold("  MÜLLER   anna "), "mueller anna");
+        assert_eq!(search_fold("Özdemir"), "oezdemir");
+        assert_eq!(search_fold("ÖZDEMIR"), "oezdemir");
+        assert_eq!(search_fold("Straße"), "strasse");
+        assert_eq!(search_fold("José García"), "jose garcia");
+        assert_eq!(search_fold_plain("Müller"), "muller");
+        assert_eq!(search_fold("Mueller"), "mueller");
+        assert_eq!(search_fold("50%_x"), "50%_x");
+    }
 
     #[test]
     fn single_line_refuses_line_breaks_and_nul() {

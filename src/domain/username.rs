@@ -69,7 +69,7 @@ impl fmt::Display for Username {
 
 /// The Latin spelling of a lowercase letter with diacritics (German style:
 /// `ä` → `ae`), or `None` for letters that stay as they are.
-fn latin(c: char) -> Option<&'static str> {
+pub(crate) fn latin(c: char) -> Option<&'static str> {
     Some(match c {
         'ä' | 'æ' => "ae",
         'ö' | 'œ' => "oe",

@@ -5,16 +5,11 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::schema::audit_events as a;
+use crate::db::schema::{audit_events as a, users};
 use crate::db::{Db, DbConn};
 use crate::domain::audit::{AuditEntry, AuditFilter};
 use crate::domain::{Page, UserId};
 use crate::models::contains_pattern;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, the same on SQLite and PostgreSQL.
-    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = a)]
@@ -55,6 +50,8 @@ pub struct NewAuditEvent {
     pub target_id: Option<i64>,
     pub target_label: Option<String>,
     pub details: Option<String>,
+    /// Actor and target, folded for search (`domain::text::search_text`).
+    pub search_text: String,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewAuditEvent) -> QueryResult<usize> {
@@ -67,13 +64,8 @@ fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
         q = q.filter(a::action.eq(action.clone()));
     }
     if let Some(text) = &filter.text {
-        let pattern = contains_pattern(&text.to_lowercase());
-        q = q.filter(
-            lower(a::actor_label.nullable())
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(a::target_label).like(pattern).escape('\\')),
-        );
+        let pattern = contains_pattern(&crate::domain::text::search_fold(text));
+        q = q.filter(a::search_text.like(pattern).escape('\\'));
     }
     if let Some((kind, id)) = filter.target {
         q = q.filter(a::target_kind.eq(kind).and(a::target_id.eq(id)));
@@ -109,12 +101,44 @@ pub fn list(
         .offset((page - 1) * per_page)
         .select(AuditRow::as_select())
         .load(conn)?;
+    // Deleted people keep their name in the log, but get no link.
+    let mut entries: Vec<AuditEntry> = items.into_iter().map(Into::into).collect();
+    let ids: Vec<UserId> = entries.iter().filter_map(|e| e.target_user).collect();
+    let live: Vec<UserId> = users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::deleted_at.is_null())
+        .select(users::id)
+        .load(conn)?;
+    for e in &mut entries {
+        e.target_user = e.target_user.filter(|id| live.contains(id));
+    }
     Ok(Page {
-        items: items.into_iter().map(Into::into).collect(),
+        items: entries,
         total,
         page,
         per_page,
     })
+}
+
+/// Rows of the audit log with what their search text is made of, by id
+/// from `after` on (for recomputing search texts).
+pub fn search_sources(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, Option<String>)>> {
+    a::table
+        .filter(a::id.gt(after))
+        .order(a::id)
+        .limit(limit)
+        .select((a::id, a::actor_label, a::target_label))
+        .load(conn)
+}
+
+pub fn set_search_text(conn: &mut DbConn, id: i64, text: &str) -> QueryResult<usize> {
+    diesel::update(a::table.find(id))
+        .set(a::search_text.eq(text))
+        .execute(conn)
 }
 
 /// The distinct action names that occur, for the filter menu.

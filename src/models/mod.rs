@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod conflict;
 pub mod handover;
+pub mod maintenance;
 pub mod photo;
 pub mod rate_limit;
 pub mod session;

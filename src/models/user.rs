@@ -116,6 +116,9 @@ pub fn sort_name(first_name: &str, last_name: &str) -> String {
     crate::domain::username::sort_key(&format!("{last_name} {first_name}"))
 }
 
+/// What the user search looks through: the names in both orders (as the
+/// list shows them, "Müller, Anna", and as people say them), then username,
+/// email and personnel number, folded as `domain::text::search_text` does.
 pub fn search_text(
     first: &str,
     last: &str,
@@ -123,18 +126,14 @@ pub fn search_text(
     email: Option<&str>,
     personnel: Option<&str>,
 ) -> String {
-    [
-        first,
-        last,
+    let (last_first, first_last) = (format!("{last} {first}"), format!("{first} {last}"));
+    crate::domain::text::search_text(&[
+        &last_first,
+        &first_last,
         username,
         email.unwrap_or(""),
         personnel.unwrap_or(""),
-    ]
-    .iter()
-    .filter(|s| !s.is_empty())
-    .map(|s| s.to_lowercase())
-    .collect::<Vec<_>>()
-    .join(" ")
+    ])
 }
 
 #[derive(Insertable)]
@@ -244,6 +243,44 @@ pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
         .select(User::as_select())
         .first(conn)
         .optional()
+}
+
+/// Users (deleted ones too) with what their search text is made of, by id
+/// from `after` on: (id, first, last, username, email, personnel number).
+#[allow(clippy::type_complexity)]
+pub fn search_sources(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<
+    Vec<(
+        UserId,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    )>,
+> {
+    u::table
+        .filter(u::id.gt(UserId::new(after)))
+        .order(u::id)
+        .limit(limit)
+        .select((
+            u::id,
+            u::first_name,
+            u::last_name,
+            u::username,
+            u::email,
+            u::personnel_number,
+        ))
+        .load(conn)
+}
+
+pub fn set_search_text(conn: &mut DbConn, id: UserId, text: &str) -> QueryResult<usize> {
+    diesel::update(u::table.find(id))
+        .set(u::search_text.eq(text))
+        .execute(conn)
 }
 
 pub fn find_summary(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserSummary>> {
@@ -418,7 +455,7 @@ impl TextMatch {
         let Some(text) = &filter.text else {
             return Ok(Self::Anything);
         };
-        let needle = text.to_lowercase();
+        let needle = crate::domain::text::search_fold(text);
         if !(matches!(conn, DbConn::Sqlite(_)) && trigram_searchable(&needle)) {
             return Ok(Self::Like(contains_pattern(&needle)));
         }

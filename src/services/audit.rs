@@ -49,6 +49,7 @@ pub fn record(
         Some(t) => (Some(t.kind.to_owned()), t.id, Some(t.label)),
         None => (None, None, None),
     };
+    let search_text = audit_search_text(&actor.label, target_label.as_deref());
     audit::insert(
         conn,
         &NewAuditEvent {
@@ -60,9 +61,15 @@ pub fn record(
             target_id,
             target_label,
             details,
+            search_text,
         },
     )?;
     Ok(())
+}
+
+/// What the audit search looks through: who acted and on whom.
+pub fn audit_search_text(actor_label: &str, target_label: Option<&str>) -> String {
+    crate::domain::text::search_text(&[actor_label, target_label.unwrap_or("")])
 }
 
 pub const PER_PAGE: i64 = 50;

@@ -9,16 +9,53 @@ use crate::models::settings::{self, OrganisationSettings};
 use crate::services::audit::{self, Target};
 use crate::services::{Actor, ServiceError, ServiceResult};
 
+/// What start-up found: the settings, the instance secret, and the stored
+/// public base URL that `EINLASS_PUBLIC_BASE_URL` replaced (to warn about).
+pub struct Bootstrapped {
+    pub settings: Settings,
+    pub instance_secret: String,
+    pub replaced_base_url: Option<String>,
+}
+
 /// The settings and the instance secret, creating the row with defaults
-/// when there is none (first start).
+/// when there is none (first start). A public base URL set in the
+/// environment (`configured`) wins over the stored one and is stored, so
+/// links always use the address the operator configured last.
 pub fn bootstrap(
     conn: &mut DbConn,
     base_url: &str,
+    configured: Option<&str>,
     now: time::PrimitiveDateTime,
-) -> ServiceResult<(Settings, String)> {
+) -> ServiceResult<Bootstrapped> {
+    let configured = configured.map(|c| c.trim().trim_end_matches('/').to_owned());
     write_tx(conn, |conn| {
+        let mut replaced = None;
         let row = match settings::load(conn)? {
-            Some(existing) => existing,
+            Some(mut existing) => {
+                if let Some(url) = &configured
+                    && *url != existing.public_base_url
+                {
+                    replaced = Some(std::mem::replace(
+                        &mut existing.public_base_url,
+                        url.clone(),
+                    ));
+                    existing.updated_at = now;
+                    settings::update(conn, &existing)?;
+                    audit::record(
+                        conn,
+                        now,
+                        &Actor::system("EINLASS_PUBLIC_BASE_URL"),
+                        "settings.base_url_from_environment",
+                        Some(Target {
+                            kind: "settings",
+                            id: None,
+                            label: existing.organisation_name.clone(),
+                        }),
+                        replaced.as_ref().map(|old| format!("{old} -> {url}")),
+                    )?;
+                }
+                existing
+            }
             None => {
                 let row = OrganisationSettings {
                     id: 1,
@@ -35,7 +72,11 @@ pub fn bootstrap(
                 row
             }
         };
-        Ok((row.snapshot(), row.instance_secret))
+        Ok(Bootstrapped {
+            settings: row.snapshot(),
+            instance_secret: row.instance_secret,
+            replaced_base_url: replaced,
+        })
     })
 }
 
@@ -67,6 +108,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
         return Err(ServiceError::Forbidden);
     }
     let (actor, now) = (actor.clone(), ctx.now());
+    let base_url_fixed = ctx.config().public_base_url.is_some();
     let row = ctx
         .db()
         .run(move |conn| {
@@ -74,7 +116,10 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 let mut row = settings::load(conn)?.ok_or(ServiceError::NotFound)?;
                 row.organisation_name = cmd.organisation_name;
                 row.brand_colour = cmd.brand_colour;
-                row.public_base_url = cmd.public_base_url;
+                // Set in the environment: that address stays.
+                if !base_url_fixed {
+                    row.public_base_url = cmd.public_base_url;
+                }
                 row.invitation_validity_days = cmd.invitation_validity_days;
                 row.time_zone = cmd.time_zone.name().to_owned();
                 row.default_language = cmd.default_language.code().to_owned();

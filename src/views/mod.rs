@@ -382,6 +382,33 @@ pub struct SettingsView {
     pub p: Page,
     pub input: SettingsForm,
     pub errors: FieldErrors,
+    /// EINLASS_PUBLIC_BASE_URL is set: the field is read-only.
+    pub base_url_fixed: bool,
+}
+
+impl SettingsView {
+    pub fn common_zones(&self) -> &'static [&'static str] {
+        &TimeZone::COMMON
+    }
+
+    pub fn all_zones(&self) -> Vec<&'static str> {
+        TimeZone::all_names()
+    }
+
+    /// The colour as typed, if it is one (the picker needs `#rrggbb`).
+    pub fn colour_value(&self) -> String {
+        crate::domain::settings::parse_colour(&self.input.brand_colour)
+            .unwrap_or_else(|_| crate::domain::settings::DEFAULT_BRAND.to_owned())
+    }
+
+    /// The shade links and buttons get from the colour as typed.
+    pub fn shade(&self) -> String {
+        crate::domain::settings::accessible_shade(&self.colour_value())
+    }
+
+    pub fn shade_differs(&self) -> bool {
+        self.shade() != self.colour_value()
+    }
 }
 
 #[derive(Template)]

@@ -22,14 +22,20 @@ pub async fn file(path: web::Path<String>) -> AppResult<HttpResponse> {
         .body(body))
 }
 
-/// The organisation's colour as a CSS variable (inline styles are blocked by the CSP).
+/// The organisation's colour as CSS variables (inline styles are blocked by
+/// the CSP): the colour as chosen for the header stripe, and its readable
+/// shade for links, buttons and focus rings.
 pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
-    let colour = crate::domain::settings::parse_colour(&state.ctx.settings().brand_colour)
-        .unwrap_or_else(|_| "#0b5cad".into());
+    use crate::domain::settings::{DEFAULT_BRAND, accessible_shade, parse_colour};
+    let colour =
+        parse_colour(&state.ctx.settings().brand_colour).unwrap_or_else(|_| DEFAULT_BRAND.into());
+    let shade = accessible_shade(&colour);
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(format!(":root {{ --brand: {colour}; }}\n"))
+        .body(format!(
+            ":root {{ --brand: {shade}; --brand-stripe: {colour}; }}\n"
+        ))
 }
 
 /// 200 when the database answers.

@@ -22,6 +22,7 @@ pub async fn form(
         p: admin.page(&req, &state, "settings"),
         input: SettingsForm::of(&state.ctx.settings()),
         errors: Default::default(),
+        base_url_fixed: state.ctx.config().public_base_url.is_some(),
     })
 }
 
@@ -46,6 +47,7 @@ pub async fn save(
                 p: admin.page(&req, &state, "settings"),
                 input,
                 errors,
+                base_url_fixed: state.ctx.config().public_base_url.is_some(),
             },
         ),
         Err(e) => Err(e.into()),

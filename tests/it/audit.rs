@@ -85,3 +85,23 @@ db_test!(
         assert!(page.contains(&shown), "{shown}");
     }
 );
+
+db_test!(deleted_people_are_named_but_not_linked, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post(
+        "/users/new",
+        &[("first_name", "Emil"), ("last_name", "Ernst")],
+    )
+    .await;
+    let emil = app.user_id("emil.ernst").await;
+    let link = format!("href=\"/users/{emil}\"");
+    assert!(app.get_html("/audit").await.1.contains(&link));
+    app.post(&format!("/users/{emil}/delete"), &[]).await;
+    let (_, page) = app.get_html("/audit").await;
+    assert!(page.contains("Emil Ernst (emil.ernst)"), "still named");
+    assert!(!page.contains(&link), "no link to a page that is gone");
+    assert_eq!(
+        app.get(&format!("/users/{emil}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+});

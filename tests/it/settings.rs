@@ -115,3 +115,121 @@ db_test!(invalid_settings_are_refused_at_the_field, |app| {
     let res = app.post("/settings", &[("default_language", "fr")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+fn with(field: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    valid()
+        .into_iter()
+        .map(|(k, v)| if k == field { (k, value) } else { (k, v) })
+        .collect()
+}
+
+/// The two colours of brand.css: (links and buttons, header stripe).
+async fn brand(app: &crate::support::TestApp) -> (String, String) {
+    let css = app.get("/static/brand.css").await.text().await.unwrap();
+    let var = |name: &str| {
+        css.split(&format!("{name}: "))
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (var("--brand"), var("--brand-stripe"))
+}
+
+db_test!(any_colour_keeps_links_and_buttons_readable, |app| {
+    use einlass::domain::settings::{AA_CONTRAST, contrast};
+    app.login_as("chef", AdminRole::Administrator).await;
+    // A yellow that would give 1.2:1: accepted, the stripe keeps it, text
+    // gets a darker shade of it.
+    assert_redirect(
+        &app.post("/settings", &with("brand_colour", "#FFEB3B"))
+            .await,
+        "/settings",
+    );
+    let (shade, stripe) = brand(&app).await;
+    assert_eq!(stripe, "#ffeb3b");
+    assert!(contrast(&shade, "#ffffff") >= AA_CONTRAST, "{shade}");
+    let (_, page) = app.get_html("/settings").await;
+    assert!(page.contains(&shade), "the page says which shade is used");
+    assert!(page.contains("type=\"color\""), "a colour picker");
+    // Shorthand as in CSS.
+    assert_redirect(
+        &app.post("/settings", &with("brand_colour", "#0f0")).await,
+        "/settings",
+    );
+    assert_eq!(app.ctx.settings().brand_colour, "#00ff00");
+    let (shade, _) = brand(&app).await;
+    assert!(contrast(&shade, "#ffffff") >= AA_CONTRAST, "{shade}");
+    // A dark colour stays as chosen.
+    app.post("/settings", &with("brand_colour", "#0b5cad"))
+        .await;
+    assert_eq!(brand(&app).await, ("#0b5cad".into(), "#0b5cad".into()));
+});
+
+db_test!(time_zones_are_picked_from_a_list, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (_, page) = app.get_html("/settings").await;
+    assert!(page.contains("<select id=\"time_zone\""));
+    assert!(page.contains("<option value=\"America/New_York\">"));
+    assert_redirect(
+        &app.post("/settings", &with("time_zone", "America/New_York"))
+            .await,
+        "/settings",
+    );
+    let before = app.dump();
+    let res = app
+        .post("/settings", &with("time_zone", "Mars/Olympus"))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.dump(), before);
+});
+
+/// A public base URL in the environment wins over the stored one, is
+/// stored, said on the console (and in the audit log), and read-only on the
+/// settings page.
+fn config_with_base_url(url: &str) -> einlass::config::Config {
+    let mut config = crate::support::test_config(url);
+    config.public_base_url = Some("http://127.0.0.1:35021/".into());
+    config
+}
+
+db_test!(the_configured_base_url_wins_over_the_stored_one, |app| {
+    assert!(
+        app.ctx
+            .settings()
+            .public_base_url
+            .starts_with("http://127.0.0.1")
+    );
+    let second = einlass::startup::Application::build(
+        config_with_base_url(&app.db.url),
+        einlass::clock::Clock::system(),
+    )
+    .await
+    .expect("starts");
+    assert_eq!(
+        second.ctx.settings().public_base_url,
+        "http://127.0.0.1:35021"
+    );
+    let link = second
+        .setup_link
+        .clone()
+        .expect("no admin yet: a setup link");
+    assert!(link.starts_with("http://127.0.0.1:35021/setup/"), "{link}");
+    drop(second);
+    // The first instance reads the stored value after its cache refresh.
+    einlass::services::settings::reload(&app.ctx).await.unwrap();
+    assert_eq!(app.ctx.settings().public_base_url, "http://127.0.0.1:35021");
+});
+
+db_test!(
+    a_configured_base_url_is_read_only_in_the_settings,
+    config_with_base_url,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (_, page) = app.get_html("/settings").await;
+        assert!(page.contains("EINLASS_PUBLIC_BASE_URL"));
+        assert_redirect(&app.post("/settings", &valid()).await, "/settings");
+        assert_eq!(app.ctx.settings().public_base_url, "http://127.0.0.1:35021");
+        assert_eq!(app.ctx.settings().organisation_name, "Pflegeheim Sonnenhof");
+    }
+);

@@ -896,3 +896,78 @@ db_test!(role_and_email_changes_end_the_persons_sessions, |app| {
         "an email change ends sessions"
     );
 });
+
+db_test!(search_folds_case_and_german_spellings, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(&app, &ANNA).await;
+    create(
+        &app,
+        &[
+            ("first_name", "Ömer"),
+            ("last_name", "Özdemir"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    create(
+        &app,
+        &[
+            ("first_name", "Bernd"),
+            ("last_name", "Mull"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    for (q, expected) in [
+        ("Müller", 1),
+        ("MÜLLER", 1),
+        ("Mueller", 1),
+        ("muller", 1),
+        ("Müller, Anna", 1),
+        ("müller,anna", 1),
+        ("Anna Müller", 1),
+        ("anna  mueller", 1),
+        ("Özdemir", 1),
+        ("oezdemir", 1),
+        ("OZDEMIR", 1),
+        ("mull", 2),
+        ("Anna Özdemir", 0),
+    ] {
+        let url = crate::support::form_encode(&[("q", q)]);
+        assert_eq!(
+            hits(&app.get_html(&format!("/users?{url}")).await.1),
+            expected,
+            "{q}"
+        );
+    }
+    // The audit log folds the same way.
+    for q in ["Özdemir", "özdemir", "OEZDEMIR", "Ozdemir"] {
+        let url = crate::support::form_encode(&[("q", q)]);
+        assert_eq!(
+            hits(&app.get_html(&format!("/audit?{url}")).await.1),
+            1,
+            "audit {q}"
+        );
+    }
+});
+
+db_test!(
+    search_texts_written_before_a_new_folding_are_recomputed,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        create(&app, &ANNA).await;
+        // Behind the app's back: texts as an older version folded them.
+        app.db.sql(
+        "UPDATE users SET search_text = 'müller anna'; UPDATE audit_events SET search_text = ''; \
+         UPDATE maintenance_marks SET version = 1",
+    );
+        assert_eq!(hits(&app.get_html("/users?q=mueller").await.1), 0);
+        einlass::services::maintenance::migrate(&einlass::config::Config::for_database(
+            &app.db.url,
+        ))
+        .unwrap();
+        assert_eq!(hits(&app.get_html("/users?q=mueller").await.1), 1);
+        assert_eq!(hits(&app.get_html("/users?q=Müller,%20Anna").await.1), 1);
+        assert!(hits(&app.get_html("/audit?q=mueller").await.1) >= 1);
+    }
+);
