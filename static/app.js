@@ -65,3 +65,10 @@ document.addEventListener("click", function (event) {
     update(parse(field.value));
   });
 })();
+
+// A refused form: focus the error summary so screen readers and keyboards
+// start there (autofocus does it too where supported).
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+})();

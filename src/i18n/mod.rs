@@ -87,7 +87,7 @@ catalogue! {
     page_word: "Seite", "Page";
     of_word: "von", "of";
     results_word: "Treffer", "results";
-    form_has_errors: "Bitte korrigieren Sie die markierten Felder. Es wurde nichts gespeichert.", "Please correct the marked fields. Nothing was saved.";
+    error_summary_title: "Es gibt ein Problem – es wurde nichts gespeichert", "There is a problem – nothing was saved";
     required_marker: "Pflichtfeld", "required";
     read_only_notice: "Sie haben Lesezugriff: Änderungen sind Ihnen nicht möglich.", "You have read-only access: you cannot make changes.";
     login_title: "Anmelden", "Sign in";
@@ -102,6 +102,8 @@ catalogue! {
     setup_intro: "Dieser Link gilt einmal und nur, solange es noch keinen Administrator gibt.", "This link works once, and only while there is no administrator yet.";
     setup_submit: "Administrator anlegen", "Create administrator";
     setup_link_invalid: "Dieser Einrichtungslink ist ungültig, abgelaufen oder wurde schon benutzt. Starten Sie Einlass neu, um einen neuen Link zu erhalten, oder verwenden Sie „einlass admin create“.", "This setup link is invalid, expired or already used. Restart Einlass to get a new link, or use “einlass admin create”.";
+    setup_already_done: "Einlass ist bereits eingerichtet: Es gibt einen Administrator. Dieser Einrichtungslink wird nicht mehr gebraucht. Melden Sie sich mit Ihrem Konto an.", "Einlass is already set up: an administrator exists. This setup link is no longer needed. Sign in with your account.";
+    setup_go_on: "Zur Anmeldung / Übersicht", "To sign-in / overview";
     password_repeat: "Passwort wiederholen", "Repeat password";
     password_hint: "8 bis 128 Zeichen.", "8 to 128 characters.";
     account_title: "Mein Konto", "My account";
@@ -178,6 +180,7 @@ catalogue! {
     credentials_shown_until: "Dieses Blatt zeigt das Passwort bis", "This sheet shows the password until";
     credentials_gone: "Das Startpasswort wird aus Sicherheitsgründen nur kurz und nur in dem Browser angezeigt, in dem es erzeugt wurde. Wenn die Person es nicht erhalten hat, vergeben Sie ein neues.", "For safety the start password is shown only briefly, and only in the browser in which it was made. If the person did not receive it, issue a new one.";
     done_label: "Fertig", "Done";
+    password_retype: "Aus Sicherheitsgründen wird ein eingegebenes Passwort nicht erneut angezeigt: Bitte geben Sie es noch einmal ein.", "For safety a typed password is not shown again: please type it once more.";
     user_updated: "Die Änderungen wurden gespeichert.", "The changes have been saved.";
     user_deactivated: "Der Benutzer wurde deaktiviert; seine Sitzungen und Links sind beendet.", "The user has been deactivated; their sessions and links have ended.";
     user_reactivated: "Die Sperre wurde aufgehoben.", "The block has been lifted.";
@@ -358,6 +361,37 @@ impl Texts {
             AreaRole::Mitglied => self.area_role_mitglied,
             AreaRole::Redaktion => self.area_role_redaktion,
             AreaRole::Leitung => self.area_role_leitung,
+        }
+    }
+
+    /// The label of a form field by its name, for the error summary.
+    pub fn field_label(&self, field: &str) -> &'static str {
+        match field {
+            "salutation" => self.field_salutation,
+            "first_name" => self.field_first_name,
+            "last_name" => self.field_last_name,
+            "username" => self.field_username,
+            "email" => self.field_email,
+            "personnel_number" => self.field_personnel_number,
+            "user_type" => self.field_user_type,
+            "group" => self.field_groups,
+            "areas" => self.field_areas,
+            "admin_role" => self.field_admin_role,
+            "start_password" | "start_password_mode" => self.field_start_password,
+            "password" => self.login_password,
+            "password_repeat" | "repeat_password" => self.password_repeat,
+            "current_password" => self.current_password,
+            "new_password" => self.new_password,
+            "organisation_name" => self.field_org_name,
+            "brand_colour" => self.field_brand_colour,
+            "public_base_url" => self.field_public_base_url,
+            "invitation_validity_days" => self.field_invitation_validity,
+            "time_zone" => self.field_time_zone,
+            "default_language" => self.field_default_language,
+            "photo" => self.field_photo,
+            "name" => self.unit_name,
+            "member" => self.unit_add_member,
+            _ => "",
         }
     }
 

@@ -20,6 +20,13 @@ fn administrator_exists(conn: &mut DbConn) -> diesel::QueryResult<bool> {
     Ok(user::count_active_administrators(conn)? > 0)
 }
 
+/// Whether setup is done: an active Administrator exists.
+pub async fn is_done(ctx: &Context) -> ServiceResult<bool> {
+    ctx.db()
+        .run(|conn| -> ServiceResult<bool> { Ok(administrator_exists(conn)?) })
+        .await
+}
+
 /// A fresh setup token while there is no Administrator (older ones die).
 pub async fn prepare_link(ctx: &Context) -> ServiceResult<Option<PlainToken>> {
     let now = ctx.now();

@@ -362,6 +362,42 @@ fn check_unique(
     }
 }
 
+/// The unique values of a form that did parse, checked against the database
+/// even while other fields of the form are wrong, so that every error shows
+/// at once (not one round per error).
+#[derive(Clone, Debug, Default)]
+pub struct UniqueProbe {
+    pub username: Option<Username>,
+    pub email: Option<EmailAddress>,
+    pub personnel_number: Option<PersonnelNumber>,
+    /// The user being edited (his own values are no conflict).
+    pub except: Option<UserId>,
+}
+
+pub async fn conflicts(ctx: &Context, probe: UniqueProbe) -> ServiceResult<FieldErrors> {
+    ctx.db()
+        .run(move |conn| -> ServiceResult<FieldErrors> {
+            let mut errors = FieldErrors::default();
+            if let Some(name) = &probe.username
+                && user::username_taken(conn, name.as_str(), probe.except)?
+            {
+                errors.add("username", FieldError::UsernameTaken);
+            }
+            if let Some(email) = &probe.email
+                && user::email_taken(conn, &email.key(), probe.except)?
+            {
+                errors.add("email", FieldError::EmailTaken);
+            }
+            if let Some(number) = &probe.personnel_number
+                && user::personnel_number_taken(conn, number.as_str(), probe.except)?
+            {
+                errors.add("personnel_number", FieldError::PersonnelNumberTaken);
+            }
+            Ok(errors)
+        })
+        .await
+}
+
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).
 fn propose_username(
     conn: &mut DbConn,

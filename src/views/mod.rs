@@ -184,6 +184,20 @@ pub struct SetupView {
     pub input: SetupForm,
     pub errors: FieldErrors,
     pub link_valid: bool,
+    /// A typed password that is not sent back after an error.
+    pub password_dropped: bool,
+    /// The link is dead because setup is done (an Administrator exists).
+    pub setup_done: bool,
+}
+
+impl SetupView {
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
 }
 
 #[derive(Template)]
@@ -234,9 +248,21 @@ pub struct UserFormView {
     pub groups: Vec<Unit>,
     /// `None` for the create form.
     pub editing: Option<UserSummary>,
+    /// A typed start password that is not sent back after an error.
+    pub password_dropped: bool,
 }
 
 impl UserFormView {
+    /// The hint under the start password: after an error it says why the
+    /// field is empty again.
+    pub fn start_password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.start_password_hint
+        }
+    }
+
     pub fn has_group(&self, id: &UnitId) -> bool {
         self.input.groups.contains(id)
     }

@@ -11,7 +11,9 @@ use crate::domain::{
 use crate::services::audit::AuditQuery as AuditFilterQuery;
 use crate::services::settings::UpdateSettings;
 use crate::services::setup::FirstAdministrator;
-use crate::services::users::{CreateUser, PersonData, StartPassword, UpdateUser, UserQuery};
+use crate::services::users::{
+    CreateUser, PersonData, StartPassword, UniqueProbe, UpdateUser, UserQuery,
+};
 use crate::views::forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
 
 fn choice<T: std::str::FromStr>(value: &str) -> Result<Option<T>, FieldError> {
@@ -99,6 +101,18 @@ pub fn create_user(form: &UserForm, generated: Password) -> Result<CreateUser, F
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// The unique fields of a refused form that are valid by themselves.
+pub fn unique_probe(form: &UserForm, except: Option<crate::domain::UserId>) -> UniqueProbe {
+    UniqueProbe {
+        username: Username::parse(form.username.trim()).ok(),
+        email: optional_email(&form.email).ok().flatten(),
+        personnel_number: PersonnelNumber::parse(&form.personnel_number)
+            .ok()
+            .flatten(),
+        except,
     }
 }
 

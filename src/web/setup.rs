@@ -38,7 +38,7 @@ fn token_of(req: &HttpRequest) -> Option<PlainToken> {
         .map(|c| PlainToken::from_untrusted(c.value()))
 }
 
-fn page(
+async fn page(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,
@@ -46,10 +46,15 @@ fn page(
     errors: FieldErrors,
     link_valid: bool,
 ) -> AppResult<HttpResponse> {
+    let password_dropped = !errors.is_empty() && !input.password.is_empty();
+    // A dead link once an administrator exists: nothing to restart, sign in.
+    let setup_done = !link_valid && setup::is_done(&state.ctx).await?;
     html(
         status,
         &SetupView {
             p: public_page(req, state, "setup"),
+            password_dropped,
+            setup_done,
             input: SetupForm {
                 password: String::new(),
                 password_repeat: String::new(),
@@ -79,6 +84,7 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
         FieldErrors::default(),
         link_valid,
     )
+    .await
 }
 
 pub async fn submit(
@@ -94,7 +100,8 @@ pub async fn submit(
             input,
             FieldErrors::default(),
             false,
-        );
+        )
+        .await;
     };
     let result = match commands::first_admin(&input) {
         Ok(admin) => setup::complete(&state.ctx, &token, admin).await,
@@ -107,22 +114,28 @@ pub async fn submit(
                 res.add_removal_cookie(&Cookie::build(SETUP_COOKIE, "").path("/setup").finish());
             Ok(res)
         }
-        Err(ServiceError::Invalid(errors)) => page(
-            &req,
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            input,
-            errors,
-            true,
-        ),
-        Err(ServiceError::Refused(_)) => page(
-            &req,
-            &state,
-            StatusCode::GONE,
-            SetupForm::default(),
-            FieldErrors::default(),
-            false,
-        ),
+        Err(ServiceError::Invalid(errors)) => {
+            page(
+                &req,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                input,
+                errors,
+                true,
+            )
+            .await
+        }
+        Err(ServiceError::Refused(_)) => {
+            page(
+                &req,
+                &state,
+                StatusCode::GONE,
+                SetupForm::default(),
+                FieldErrors::default(),
+                false,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -118,7 +118,8 @@ async fn form_page(
     errors: FieldErrors,
     editing: Option<crate::domain::people::UserSummary>,
 ) -> AppResult<HttpResponse> {
-    // What was typed as a password is never sent back.
+    // What was typed as a password is never sent back (the page says so).
+    let password_dropped = !errors.is_empty() && !input.start_password.is_empty();
     let input = UserForm {
         start_password: String::new(),
         ..input
@@ -131,6 +132,7 @@ async fn form_page(
             errors,
             groups: state.ctx.units().groups.clone(),
             editing,
+            password_dropped,
         },
     )
 }
@@ -238,11 +240,14 @@ pub async fn create(
             }
             service::create(&state.ctx, &admin.actor(), cmd).await
         }
-        Err(errors) => {
+        Err(mut errors) => {
             // Permission first: a reader gets a refusal, not field errors.
             if !admin.admin.role.may_manage_users() {
                 return Err(crate::error::AppError::Forbidden);
             }
+            // Every error at once: taken values too, not in a second round.
+            let probe = commands::unique_probe(&form, None);
+            errors.extend(service::conflicts(&state.ctx, probe).await?);
             Err(ServiceError::Invalid(errors))
         }
     };
@@ -502,7 +507,11 @@ pub async fn update(
     let (user, _) = service::for_edit(&state.ctx, &actor, id).await?;
     let result = match commands::update_user(&form) {
         Ok(cmd) => service::update(&state.ctx, &actor, id, cmd).await,
-        Err(errors) => Err(ServiceError::Invalid(errors)),
+        Err(mut errors) => {
+            let probe = commands::unique_probe(&form, Some(id));
+            errors.extend(service::conflicts(&state.ctx, probe).await?);
+            Err(ServiceError::Invalid(errors))
+        }
     };
     match result {
         Ok(()) => Ok(redirect_with_flash(&format!("/users/{id}"), "user_updated")),

@@ -76,6 +76,7 @@ fn cli_round_trip(db: &TestDb) {
     let mut server = einlass()
         .env("EINLASS_DATABASE_URL", &db.url)
         .env("EINLASS_BIND", &bind)
+        .env("EINLASS_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -95,8 +96,14 @@ fn cli_round_trip(db: &TestDb) {
         std::thread::sleep(Duration::from_millis(200));
     };
     let _ = server.kill();
-    let _ = server.wait();
+    let output = server.wait_with_output().unwrap();
     assert!(healthy, "the served app answers the healthcheck");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("INFO"), "it logged: {log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour codes into a pipe: {log}"
+    );
     let out = einlass()
         .env("EINLASS_BIND", &bind)
         .arg("healthcheck")

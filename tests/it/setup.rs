@@ -64,7 +64,9 @@ db_test!(setup_link_creates_the_first_administrator_once, |app| {
     app.get(&path).await;
     let (status, page) = app.get_html("/setup").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(page.contains("ungültig, abgelaufen oder wurde schon benutzt"));
+    // Setup is done: the page says so, instead of asking for a restart.
+    assert!(page.contains("bereits eingerichtet"), "{page}");
+    assert!(!page.contains("Starten Sie Einlass neu"));
     let res = app.post("/setup", &FIRST_ADMIN).await;
     assert_ne!(res.status(), StatusCode::SEE_OTHER);
 });
@@ -135,4 +137,38 @@ db_test!(setup_link_expires, |app| {
     assert_eq!(app.count_users().await, 0);
     let (status, _) = app.get_html("/setup/ELS_ffff").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+});
+
+db_test!(an_empty_setup_form_shows_every_error_at_once, |app| {
+    let link = app.setup_link.clone().expect("setup link");
+    let path = link
+        .split_once("/setup/")
+        .map(|(_, t)| format!("/setup/{t}"))
+        .unwrap();
+    app.get(&path).await;
+    let res = app
+        .post(
+            "/setup",
+            &[
+                ("first_name", ""),
+                ("last_name", ""),
+                ("username", ""),
+                ("email", ""),
+                ("password", ""),
+                ("password_repeat", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    for field in ["first_name", "last_name", "username", "password"] {
+        assert!(
+            body.contains(&format!("id=\"{field}-error\"")),
+            "{field} flagged"
+        );
+        assert!(
+            body.contains(&format!("href=\"#{field}\"")),
+            "{field} in the summary"
+        );
+    }
 });

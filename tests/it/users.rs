@@ -168,7 +168,7 @@ db_test!(
             let error = text_of(&body, selector)
                 .unwrap_or_else(|| panic!("{selector} shown for {fields:?}"));
             assert!(error.contains(message), "{selector}: {error}");
-            assert!(body.contains("Es wurde nichts gespeichert"));
+            assert!(body.contains("es wurde nichts gespeichert"));
             // The form keeps what was typed.
             for (name, value) in fields
                 .iter()
@@ -971,3 +971,113 @@ db_test!(
         assert!(hits(&app.get_html("/audit?q=mueller").await.1) >= 1);
     }
 );
+
+/// The error messages of a refused form, by field id.
+fn field_errors(body: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("p.error").unwrap();
+    let mut ids: Vec<String> = doc
+        .select(&sel)
+        .filter_map(|e| e.value().attr("id"))
+        .map(|id| id.trim_end_matches("-error").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The links of the error summary.
+fn summary_links(body: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("[data-error-summary] a").unwrap();
+    let mut links: Vec<String> = doc
+        .select(&sel)
+        .filter_map(|e| e.value().attr("href"))
+        .map(str::to_owned)
+        .collect();
+    links.sort();
+    links
+}
+
+db_test!(every_error_of_a_form_shows_at_once, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(&app, &ANNA).await;
+    let before = app.dump();
+    // Four things wrong: a missing name, a bad address, a taken username and
+    // a taken personnel number. One round shows all four.
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Bert"),
+            ("last_name", ""),
+            ("username", "anna.mueller"),
+            ("email", "kein-at-zeichen"),
+            ("personnel_number", "4711"),
+            ("start_password_mode", "set"),
+            ("start_password", "ein-gutes-startpw"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    let expected = ["email", "last_name", "personnel_number", "username"];
+    assert_eq!(field_errors(&body), expected);
+    assert_eq!(
+        summary_links(&body),
+        expected.map(|f| format!("#{f}")),
+        "the summary links to each field"
+    );
+    assert!(body.contains("autofocus"), "focus moves to the summary");
+    // The typed start password is not sent back, and the page says so.
+    assert!(!body.contains("ein-gutes-startpw"));
+    assert!(body.contains("nicht erneut angezeigt"));
+    assert_eq!(app.dump(), before);
+    // The edit form does the same.
+    create(
+        &app,
+        &[
+            ("first_name", "Carla"),
+            ("last_name", "Clausen"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    let carla = app.user_id("carla.clausen").await;
+    let before = app.dump();
+    let res = app
+        .post(
+            &format!("/users/{carla}/edit"),
+            &[
+                ("first_name", ""),
+                ("last_name", "Clausen"),
+                ("username", "anna.mueller"),
+                ("email", "Anna.Mueller@example.de"),
+                ("personnel_number", "4711"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert_eq!(
+        field_errors(&body),
+        ["email", "first_name", "personnel_number", "username"]
+    );
+    assert!(
+        !body.contains("Leer lassen"),
+        "no proposal hint under a required field"
+    );
+    assert_eq!(app.dump(), before);
+});
+
+db_test!(admin_access_starts_at_the_least_powerful_role, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (_, form) = app.get_html("/users/new").await;
+    let doc = scraper::Html::parse_document(&form);
+    let sel = scraper::Selector::parse("#admin_role option[selected]").unwrap();
+    let selected: Vec<_> = doc
+        .select(&sel)
+        .filter_map(|o| o.value().attr("value"))
+        .collect();
+    assert_eq!(selected, ["lesezugriff"]);
+    assert!(!form.contains("title=\"required\""));
+});
