@@ -180,13 +180,14 @@ catalogue! {
     credentials_shown_until: "Dieses Blatt zeigt das Passwort bis", "This sheet shows the password until";
     credentials_gone: "Das Startpasswort wird aus Sicherheitsgründen nur kurz und nur in dem Browser angezeigt, in dem es erzeugt wurde. Wenn die Person es nicht erhalten hat, vergeben Sie ein neues.", "For safety the start password is shown only briefly, and only in the browser in which it was made. If the person did not receive it, issue a new one.";
     done_label: "Fertig", "Done";
+    audit_becomes: "wird zu", "becomes";
     password_retype: "Aus Sicherheitsgründen wird ein eingegebenes Passwort nicht erneut angezeigt: Bitte geben Sie es noch einmal ein.", "For safety a typed password is not shown again: please type it once more.";
     user_updated: "Die Änderungen wurden gespeichert.", "The changes have been saved.";
     user_deactivated: "Der Benutzer wurde deaktiviert; seine Sitzungen und Links sind beendet.", "The user has been deactivated; their sessions and links have ended.";
-    user_reactivated: "Die Sperre wurde aufgehoben.", "The block has been lifted.";
+    user_reactivated: "Der Benutzer wurde reaktiviert.", "The user has been reactivated.";
     user_deleted: "Der Benutzer wurde gelöscht.", "The user has been deleted.";
     deactivate: "Deaktivieren", "Deactivate";
-    reactivate: "Sperre aufheben", "Lift block";
+    reactivate: "Reaktivieren", "Reactivate";
     delete_user_title: "Benutzer löschen", "Delete user";
     delete_user_confirm: "Soll dieser Benutzer wirklich gelöscht werden? Benutzername, E-Mail und Personalnummer werden wieder frei; das Protokoll behält, was geschehen ist.", "Really delete this user? Username, email and personnel number become free again; the audit log keeps what happened.";
     credentials_title: "Zugangsdaten", "Credentials";
@@ -253,6 +254,7 @@ catalogue! {
     lang_en: "Englisch", "English";
     settings_saved: "Die Einstellungen wurden gespeichert.", "The settings have been saved.";
     audit_title: "Protokoll", "Audit log";
+    audit_what: "Was geschah", "What happened";
     audit_when: "Zeitpunkt", "When";
     audit_who: "Wer", "Who";
     audit_action: "Aktion", "Action";
@@ -361,6 +363,202 @@ impl Texts {
             AreaRole::Mitglied => self.area_role_mitglied,
             AreaRole::Redaktion => self.area_role_redaktion,
             AreaRole::Leitung => self.area_role_leitung,
+        }
+    }
+
+    /// An audit entry as a sentence: `{actor}`, `{target}` and `{member}`
+    /// stand for the names (the page links them where it can).
+    pub fn audit_sentence(&self, action: &str) -> &'static str {
+        let de = self.html_lang == "de";
+        let pick = |d: &'static str, e: &'static str| if de { d } else { e };
+        match action {
+            "auth.login" => pick("{actor} hat sich angemeldet.", "{actor} signed in."),
+            "account.password_change" => pick(
+                "{actor} hat das eigene Passwort geändert.",
+                "{actor} changed their own password.",
+            ),
+            "user.create" => pick(
+                "{actor} hat {target} angelegt.",
+                "{actor} created {target}.",
+            ),
+            "user.update" => pick(
+                "{actor} hat {target} geändert.",
+                "{actor} changed {target}.",
+            ),
+            "user.deactivate" => pick(
+                "{actor} hat {target} deaktiviert.",
+                "{actor} deactivated {target}.",
+            ),
+            "user.reactivate" => pick(
+                "{actor} hat {target} reaktiviert.",
+                "{actor} reactivated {target}.",
+            ),
+            "user.delete" => pick(
+                "{actor} hat {target} gelöscht.",
+                "{actor} deleted {target}.",
+            ),
+            "user.areas" => pick(
+                "{actor} hat die Bereiche von {target} geändert.",
+                "{actor} changed the areas of {target}.",
+            ),
+            "user.photo_set" => pick(
+                "{actor} hat ein Foto von {target} hochgeladen.",
+                "{actor} uploaded a photo of {target}.",
+            ),
+            "user.photo_remove" => pick(
+                "{actor} hat das Foto von {target} entfernt.",
+                "{actor} removed the photo of {target}.",
+            ),
+            "user.start_password" => pick(
+                "{actor} hat {target} ein neues Startpasswort vergeben.",
+                "{actor} issued a new start password to {target}.",
+            ),
+            "group.create" => pick(
+                "{actor} hat die Gruppe {target} angelegt.",
+                "{actor} created the group {target}.",
+            ),
+            "group.rename" => pick(
+                "{actor} hat die Gruppe {target} umbenannt.",
+                "{actor} renamed the group {target}.",
+            ),
+            "group.delete" => pick(
+                "{actor} hat die Gruppe {target} gelöscht.",
+                "{actor} deleted the group {target}.",
+            ),
+            "group.member_add" => pick(
+                "{actor} hat {member} zur Gruppe {target} hinzugefügt.",
+                "{actor} added {member} to the group {target}.",
+            ),
+            "group.member_remove" => pick(
+                "{actor} hat {member} aus der Gruppe {target} entfernt.",
+                "{actor} removed {member} from the group {target}.",
+            ),
+            "area.create" => pick(
+                "{actor} hat den Bereich {target} angelegt.",
+                "{actor} created the area {target}.",
+            ),
+            "area.rename" => pick(
+                "{actor} hat den Bereich {target} umbenannt.",
+                "{actor} renamed the area {target}.",
+            ),
+            "area.delete" => pick(
+                "{actor} hat den Bereich {target} gelöscht.",
+                "{actor} deleted the area {target}.",
+            ),
+            "area.member_add" => pick(
+                "{actor} hat {member} dem Bereich {target} zugeordnet.",
+                "{actor} assigned {member} to the area {target}.",
+            ),
+            "area.member_remove" => pick(
+                "{actor} hat {member} aus dem Bereich {target} entfernt.",
+                "{actor} removed {member} from the area {target}.",
+            ),
+            "settings.update" => pick(
+                "{actor} hat die Einstellungen geändert.",
+                "{actor} changed the settings.",
+            ),
+            "settings.base_url_from_environment" => pick(
+                "Die öffentliche Adresse wurde aus EINLASS_PUBLIC_BASE_URL übernommen.",
+                "The public address was taken from EINLASS_PUBLIC_BASE_URL.",
+            ),
+            _ => pick("{actor}: {target}", "{actor}: {target}"),
+        }
+    }
+
+    /// The name of an action in the log's filter menu.
+    pub fn audit_action_name(&self, action: &str) -> String {
+        let de = self.html_lang == "de";
+        let name = match (action, de) {
+            ("auth.login", true) => "Anmeldung",
+            ("auth.login", false) => "Sign-in",
+            ("account.password_change", true) => "Eigenes Passwort geändert",
+            ("account.password_change", false) => "Own password changed",
+            ("user.create", true) => "Benutzer angelegt",
+            ("user.create", false) => "User created",
+            ("user.update", true) => "Benutzer geändert",
+            ("user.update", false) => "User changed",
+            ("user.deactivate", true) => "Benutzer deaktiviert",
+            ("user.deactivate", false) => "User deactivated",
+            ("user.reactivate", true) => "Benutzer reaktiviert",
+            ("user.reactivate", false) => "User reactivated",
+            ("user.delete", true) => "Benutzer gelöscht",
+            ("user.delete", false) => "User deleted",
+            ("user.areas", true) => "Bereiche zugeordnet",
+            ("user.areas", false) => "Areas assigned",
+            ("user.photo_set", true) => "Foto hochgeladen",
+            ("user.photo_set", false) => "Photo uploaded",
+            ("user.photo_remove", true) => "Foto entfernt",
+            ("user.photo_remove", false) => "Photo removed",
+            ("user.start_password", true) => "Neues Startpasswort",
+            ("user.start_password", false) => "New start password",
+            ("group.create", true) => "Gruppe angelegt",
+            ("group.create", false) => "Group created",
+            ("group.rename", true) => "Gruppe umbenannt",
+            ("group.rename", false) => "Group renamed",
+            ("group.delete", true) => "Gruppe gelöscht",
+            ("group.delete", false) => "Group deleted",
+            ("group.member_add", true) => "Gruppenmitglied hinzugefügt",
+            ("group.member_add", false) => "Group member added",
+            ("group.member_remove", true) => "Gruppenmitglied entfernt",
+            ("group.member_remove", false) => "Group member removed",
+            ("area.create", true) => "Bereich angelegt",
+            ("area.create", false) => "Area created",
+            ("area.rename", true) => "Bereich umbenannt",
+            ("area.rename", false) => "Area renamed",
+            ("area.delete", true) => "Bereich gelöscht",
+            ("area.delete", false) => "Area deleted",
+            ("area.member_add", true) => "Bereich zugeordnet",
+            ("area.member_add", false) => "Area member added",
+            ("area.member_remove", true) => "Aus Bereich entfernt",
+            ("area.member_remove", false) => "Area member removed",
+            ("settings.update", true) => "Einstellungen geändert",
+            ("settings.update", false) => "Settings changed",
+            ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
+            ("settings.base_url_from_environment", false) => "Address from the environment",
+            (other, _) => other,
+        };
+        name.to_owned()
+    }
+
+    /// A changed value as people read it: choices translated, empty as "—".
+    pub fn audit_value(&self, field: &str, value: &str) -> String {
+        if value.is_empty() {
+            return self.empty_value.to_owned();
+        }
+        let translated = match field {
+            "admin_role" => value.parse().ok().map(|r| self.role(r)),
+            "user_type" => value.parse().ok().map(|t| self.user_type(t)),
+            "salutation" => value.parse().ok().map(|s| self.salutation(s)),
+            "status" => value.parse().ok().map(|s| self.status(s)),
+            "area_role" => value.parse().ok().map(|r| self.area_role(r)),
+            f if f.starts_with("area:") => value.parse().ok().map(|r| self.area_role(r)),
+            "start_password" => Some(if value == "generated" {
+                self.start_password_generate
+            } else {
+                self.start_password_set
+            }),
+            "default_language" => Language::parse(value).map(|l| match l {
+                Language::De => self.lang_de,
+                Language::En => self.lang_en,
+            }),
+            _ => None,
+        };
+        translated.map_or_else(|| value.to_owned(), str::to_owned)
+    }
+
+    /// The name of a changed field in the log.
+    pub fn audit_field(&self, field: &str) -> String {
+        match field.strip_prefix("area:") {
+            Some(area) => area.to_owned(),
+            None => match field {
+                "status" => self.field_status.to_owned(),
+                "area_role" => self.field_area_role.to_owned(),
+                "member" => self.unit_members.to_owned(),
+                f => match self.field_label(f) {
+                    "" => f.to_owned(),
+                    label => label.to_owned(),
+                },
+            },
         }
     }
 

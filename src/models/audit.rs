@@ -34,7 +34,14 @@ impl From<AuditRow> for AuditEntry {
                 .filter(|_| r.target_kind.as_deref() == Some("user"))
                 .map(UserId::new),
             target_label: r.target_label,
-            details: r.details,
+            changes: r
+                .details
+                .as_deref()
+                .and_then(crate::domain::audit::decode_changes)
+                .unwrap_or_default(),
+            details: r
+                .details
+                .filter(|d| crate::domain::audit::decode_changes(d).is_none()),
         }
     }
 }

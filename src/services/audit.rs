@@ -49,7 +49,21 @@ pub fn record(
         Some(t) => (Some(t.kind.to_owned()), t.id, Some(t.label)),
         None => (None, None, None),
     };
-    let search_text = audit_search_text(&actor.label, target_label.as_deref());
+    // A membership entry is found by the member's name too.
+    let member = details
+        .as_deref()
+        .and_then(crate::domain::audit::decode_changes)
+        .and_then(|changes| {
+            changes
+                .into_iter()
+                .find(|c| c.field == "member")
+                .map(|c| format!("{}{}", c.before, c.after))
+        });
+    let search_text = crate::domain::text::search_text(&[
+        &actor.label,
+        target_label.as_deref().unwrap_or(""),
+        member.as_deref().unwrap_or(""),
+    ]);
     audit::insert(
         conn,
         &NewAuditEvent {
@@ -65,6 +79,25 @@ pub fn record(
         },
     )?;
     Ok(())
+}
+
+/// Records an action with what it changed, field by field.
+pub fn record_changes(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    actor: &Actor,
+    action: &str,
+    target: Option<Target>,
+    changes: &[crate::domain::audit::Change],
+) -> diesel::QueryResult<()> {
+    record(
+        conn,
+        now,
+        actor,
+        action,
+        target,
+        crate::domain::audit::encode_changes(changes),
+    )
 }
 
 /// What the audit search looks through: who acted and on whom.

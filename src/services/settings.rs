@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
+use crate::domain::audit::diff;
 use crate::domain::token::random_secret;
 use crate::domain::{Language, Settings, TimeZone};
 use crate::models::settings::{self, OrganisationSettings};
@@ -51,7 +52,11 @@ pub fn bootstrap(
                             id: None,
                             label: existing.organisation_name.clone(),
                         }),
-                        replaced.as_ref().map(|old| format!("{old} -> {url}")),
+                        replaced.as_ref().and_then(|old| {
+                            crate::domain::audit::encode_changes(&[
+                                crate::domain::audit::Change::new("public_base_url", old, url),
+                            ])
+                        }),
                     )?;
                 }
                 existing
@@ -114,6 +119,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<OrganisationSettings> {
                 let mut row = settings::load(conn)?.ok_or(ServiceError::NotFound)?;
+                let before = row.clone();
                 row.organisation_name = cmd.organisation_name;
                 row.brand_colour = cmd.brand_colour;
                 // Set in the environment: that address stays.
@@ -125,7 +131,35 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 row.default_language = cmd.default_language.code().to_owned();
                 row.updated_at = now;
                 settings::update(conn, &row)?;
-                audit::record(
+                let mut changes = Vec::new();
+                for (field, old, new) in [
+                    (
+                        "organisation_name",
+                        &before.organisation_name,
+                        &row.organisation_name,
+                    ),
+                    ("brand_colour", &before.brand_colour, &row.brand_colour),
+                    (
+                        "public_base_url",
+                        &before.public_base_url,
+                        &row.public_base_url,
+                    ),
+                    ("time_zone", &before.time_zone, &row.time_zone),
+                    (
+                        "default_language",
+                        &before.default_language,
+                        &row.default_language,
+                    ),
+                ] {
+                    diff(&mut changes, field, old, new);
+                }
+                diff(
+                    &mut changes,
+                    "invitation_validity_days",
+                    &before.invitation_validity_days.to_string(),
+                    &row.invitation_validity_days.to_string(),
+                );
+                audit::record_changes(
                     conn,
                     now,
                     &actor,
@@ -135,7 +169,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                         id: None,
                         label: row.organisation_name.clone(),
                     }),
-                    None,
+                    &changes,
                 )?;
                 Ok(row)
             })

@@ -4,6 +4,7 @@
 
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
+use crate::domain::audit::Change;
 use crate::domain::text::lookup_key;
 use crate::domain::units::{Unit, UnitCatalog, UnitDetail, UnitKind, UnitWithCount};
 use crate::domain::{
@@ -143,7 +144,7 @@ pub async fn rename(
             &actor,
             &action(kind, "rename"),
             Some(Target::new(kind.as_str(), id.get(), name.clone())),
-            Some(format!("{} -> {name}", unit.name)),
+            crate::domain::audit::encode_changes(&[Change::new("name", &unit.name, &name)]),
         )?;
         Ok(())
     })
@@ -208,19 +209,17 @@ pub async fn add_member(
                         area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?
                     }
                 };
-                let details = format!(
-                    "{}{}",
-                    member.label(),
-                    role.map(|r| format!(" ({})", r.as_str()))
-                        .unwrap_or_default()
-                );
-                audit::record(
+                let mut changes = vec![Change::new("member", "", member.label())];
+                if let Some(r) = role {
+                    changes.push(Change::new("area_role", "", r.as_str()));
+                }
+                audit::record_changes(
                     conn,
                     now,
                     &actor,
                     &action(kind, "member_add"),
                     Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
-                    Some(details),
+                    &changes,
                 )?;
                 Ok(())
             })
@@ -249,7 +248,11 @@ pub async fn remove_member(
                     &actor,
                     &action(kind, "member_remove"),
                     Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
-                    Some(member.label()),
+                    crate::domain::audit::encode_changes(&[Change::new(
+                        "member",
+                        member.label(),
+                        "",
+                    )]),
                 )?;
                 Ok(())
             })

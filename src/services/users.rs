@@ -8,6 +8,7 @@ use time::PrimitiveDateTime;
 
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
+use crate::domain::audit::{Change, diff};
 use crate::domain::people::{AreaChoice, Photo, UserDetail, UserListRow, UserSort, UserSummary};
 use crate::domain::photo::{PhotoError, normalise};
 use crate::domain::text::{lookup_key, search_term};
@@ -710,25 +711,29 @@ pub(crate) fn insert_user(
     for gid in &p.groups {
         group::add_member(conn, *gid, id)?;
     }
-    let mut details = Vec::new();
+    let mut changes = Vec::new();
     if let Some(role) = p.admin_role {
-        details.push(format!("role={}", role.as_str()));
+        changes.push(Change::new("admin_role", "", role.as_str()));
     }
     if has_password {
-        details.push("start_password".to_owned());
+        let how = match cmd.start_password {
+            StartPassword::Generate(_) => "generated",
+            _ => "set",
+        };
+        changes.push(Change::new("start_password", "", how));
     }
     let label = format!(
         "{} ({})",
         crate::domain::people::display_name(first, last),
         username
     );
-    audit::record(
+    audit::record_changes(
         conn,
         now,
         actor,
         "user.create",
         Some(Target::user(id, label)),
-        (!details.is_empty()).then(|| details.join(", ")),
+        &changes,
     )?;
     Ok((id, username.as_str().to_owned()))
 }
@@ -823,30 +828,67 @@ fn update_user(
     if email_changed || role_changed {
         end_all_sessions_and_tokens(conn, id, now)?;
     }
-    let mut details = Vec::new();
-    if email_changed {
-        details.push("email".to_owned());
-    }
-    if role_changed {
-        details.push(format!(
-            "role={}",
-            p.admin_role.map_or("none", |r| r.as_str())
-        ));
-    }
-    if username != target.username {
-        details.push(format!("username {} -> {}", target.username, username));
-    }
+    let mut changes = Vec::new();
+    let code = |s: Option<&str>| s.unwrap_or("").to_owned();
+    diff(
+        &mut changes,
+        "salutation",
+        &code(target.salutation.map(|s| s.as_str())),
+        &code(p.salutation.map(|s| s.as_str())),
+    );
+    diff(&mut changes, "first_name", &target.first_name, first);
+    diff(&mut changes, "last_name", &target.last_name, last);
+    diff(&mut changes, "username", &target.username, &username);
+    diff(
+        &mut changes,
+        "email",
+        target.email.as_deref().unwrap_or(""),
+        email.as_deref().unwrap_or(""),
+    );
+    diff(
+        &mut changes,
+        "personnel_number",
+        target.personnel_number.as_deref().unwrap_or(""),
+        personnel.as_deref().unwrap_or(""),
+    );
+    diff(
+        &mut changes,
+        "user_type",
+        target.user_type.as_str(),
+        p.user_type.as_str(),
+    );
+    diff(
+        &mut changes,
+        "admin_role",
+        &code(target.role().map(|r| r.as_str())),
+        &code(p.admin_role.map(|r| r.as_str())),
+    );
+    let groups = group::all(conn)?;
+    let names_of = |ids: &[UnitId]| {
+        groups
+            .iter()
+            .filter(|g| ids.contains(&g.id))
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    diff(
+        &mut changes,
+        "group",
+        &names_of(&old_groups),
+        &names_of(&p.groups),
+    );
     let label = format!(
         "{} ({username})",
         crate::domain::people::display_name(first, last)
     );
-    audit::record(
+    audit::record_changes(
         conn,
         now,
         actor,
         "user.update",
         Some(Target::user(id, label)),
-        (!details.is_empty()).then(|| details.join(", ")),
+        &changes,
     )?;
     Ok(())
 }
@@ -861,13 +903,13 @@ pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResu
                 let next = target.status.deactivate()?;
                 user::set_status(conn, id, next, now)?;
                 end_all_sessions_and_tokens(conn, id, now)?;
-                audit::record(
+                audit::record_changes(
                     conn,
                     now,
                     &actor,
                     "user.deactivate",
                     Some(Target::user(id, target.label())),
-                    None,
+                    &[Change::new("status", target.status.as_str(), next.as_str())],
                 )?;
                 Ok(())
             })
@@ -884,13 +926,13 @@ pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<
                 let target = changeable(conn, &actor, id)?;
                 let next = target.status.unblock(target.password_hash.is_some())?;
                 user::set_status(conn, id, next, now)?;
-                audit::record(
+                audit::record_changes(
                     conn,
                     now,
                     &actor,
                     "user.reactivate",
                     Some(Target::user(id, target.label())),
-                    Some(format!("status={}", next.as_str())),
+                    &[Change::new("status", target.status.as_str(), next.as_str())],
                 )?;
                 Ok(())
             })
@@ -958,18 +1000,31 @@ pub async fn set_areas(
                 for (area_id, role) in &wanted {
                     area::assign(conn, *area_id, id, *role)?;
                 }
-                let summary = wanted
-                    .iter()
-                    .map(|(a, r)| format!("{a}:{}", r.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                audit::record(
+                let names = area::all(conn)?;
+                let mut changes = Vec::new();
+                for a in &names {
+                    let before = current
+                        .iter()
+                        .find(|(id, _)| *id == a.id)
+                        .map(|(_, r)| r.as_str());
+                    let after = wanted
+                        .iter()
+                        .find(|(id, _)| *id == a.id)
+                        .map(|(_, r)| r.as_str());
+                    diff(
+                        &mut changes,
+                        &format!("area:{}", a.name),
+                        before.unwrap_or(""),
+                        after.unwrap_or(""),
+                    );
+                }
+                audit::record_changes(
                     conn,
                     now,
                     &actor,
                     "user.areas",
                     Some(Target::user(id, target.label())),
-                    Some(summary),
+                    &changes,
                 )?;
                 Ok(())
             })

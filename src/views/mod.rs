@@ -57,6 +57,22 @@ pub struct Page {
     pub time_zone: TimeZone,
 }
 
+/// One piece of an audit sentence: text, or a name (linked where the
+/// person or unit still exists).
+pub struct SentencePart {
+    pub text: String,
+    pub is_name: bool,
+    pub href: Option<String>,
+}
+
+/// An audit entry as pages show it: a sentence in the reader's language and
+/// the changed fields, before → after.
+pub struct AuditLine {
+    pub parts: Vec<SentencePart>,
+    pub changes: Vec<(String, String, String)>,
+    pub legacy: Option<String>,
+}
+
 pub struct Flash {
     pub text: String,
     pub is_error: bool,
@@ -93,6 +109,65 @@ impl Page {
     pub fn opt_datetime(&self, at: &Option<PrimitiveDateTime>) -> String {
         at.as_ref()
             .map_or_else(|| self.t.never.to_owned(), |a| self.datetime(a))
+    }
+
+    /// An audit entry as a sentence with its changes.
+    pub fn audit_line(&self, e: &AuditEntry) -> AuditLine {
+        let sentence = self.t.audit_sentence(&e.action);
+        let target_href = e.target_user.map(|id| format!("/users/{id}"));
+        let mut parts = Vec::new();
+        let mut rest = sentence;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            if start > 0 {
+                parts.push(SentencePart {
+                    text: rest[..start].to_owned(),
+                    is_name: false,
+                    href: None,
+                });
+            }
+            let (text, href) = match &rest[start + 1..start + len] {
+                "actor" => (e.actor_label.clone(), None),
+                "target" => (
+                    e.target_label.clone().unwrap_or_default(),
+                    target_href.clone(),
+                ),
+                "member" => (e.member().unwrap_or_default().to_owned(), None),
+                other => (other.to_owned(), None),
+            };
+            parts.push(SentencePart {
+                text,
+                is_name: true,
+                href,
+            });
+            rest = &rest[start + len + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(SentencePart {
+                text: rest.to_owned(),
+                is_name: false,
+                href: None,
+            });
+        }
+        let changes = e
+            .changes
+            .iter()
+            .filter(|c| c.field != "member")
+            .map(|c| {
+                (
+                    self.t.audit_field(&c.field),
+                    self.t.audit_value(&c.field, &c.before),
+                    self.t.audit_value(&c.field, &c.after),
+                )
+            })
+            .collect();
+        AuditLine {
+            parts,
+            changes,
+            legacy: e.details.clone(),
+        }
     }
 
     pub fn status(&self, s: &UserStatus) -> &'static str {

@@ -105,3 +105,97 @@ db_test!(deleted_people_are_named_but_not_linked, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+/// The text of every audit row of a page, as a reader sees it.
+fn rows(page: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(page);
+    let sel = scraper::Selector::parse("td[data-action]").unwrap();
+    doc.select(&sel)
+        .map(|td| {
+            td.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+db_test!(entries_read_as_sentences_with_what_changed, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/areas", &[("name", "Werk Nord")]).await;
+    app.post(
+        "/users/new",
+        &[
+            ("first_name", "Anna"),
+            ("last_name", "Müler"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    let anna = app.user_id("anna.mueler").await;
+    app.post(
+        &format!("/users/{anna}/edit"),
+        &[
+            ("first_name", "Anna"),
+            ("last_name", "Müller"),
+            ("username", "anna.mueler"),
+            ("user_type", "extern"),
+            ("is_staff", "on"),
+            ("admin_role", "lesezugriff"),
+        ],
+    )
+    .await;
+    let nord = app.unit_id("areas", "Werk Nord").await;
+    let role_key = format!("role_{nord}");
+    app.post(
+        &format!("/users/{anna}/areas"),
+        &[("area", &nord.to_string()), (&role_key, "leitung")],
+    )
+    .await;
+    let (_, page) = app.get_html("/audit").await;
+    let rows = rows(&page);
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Test chef (chef) hat Anna Müler (anna.mueler) angelegt.")),
+        "{rows:#?}"
+    );
+    let update = rows
+        .iter()
+        .find(|r| r.contains("geändert.") && r.contains("Nachname"))
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    assert!(update.starts_with("Test chef (chef) hat Anna Müller (anna.mueler) geändert."));
+    assert!(
+        update.contains("Nachname: Müler → wird zu Müller"),
+        "{update}"
+    );
+    assert!(
+        update.contains("Nutzertyp: Mitarbeiter → wird zu Extern"),
+        "{update}"
+    );
+    assert!(
+        update.contains("Rolle im Verwaltungsbereich: — → wird zu Lesezugriff"),
+        "{update}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("die Bereiche von") && r.contains("Werk Nord: — → wird zu Leitung")),
+        "area names, not ids: {rows:#?}"
+    );
+    assert!(!page.contains("status="), "no raw codes");
+    // The reader's language.
+    app.post("/lang", &[("lang", "en"), ("next", "/")]).await;
+    let (_, english) = app.get_html("/audit").await;
+    let rows = crate::audit::rows(&english);
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Test chef (chef) created Anna Müler (anna.mueler).")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Last name: Müler → becomes Müller")),
+        "{rows:#?}"
+    );
+    // The filter menu names actions in words.
+    assert!(english.contains(">User changed</option>"));
+});
