@@ -72,3 +72,11 @@ document.addEventListener("click", function (event) {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 })();
+
+// Filter panels are open on wide screens (on phones they stay folded
+// unless a filter is set; without script they follow that rule everywhere).
+(function () {
+  if (window.matchMedia && window.matchMedia("(min-width: 800px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+})();

@@ -43,6 +43,26 @@ pub fn format_datetime(at: &PrimitiveDateTime, zone: TimeZone, lang: Language) -
     }
 }
 
+/// A whole number with the language's thousands separator.
+pub fn format_number(n: i64, lang: Language) -> String {
+    let sep = match lang {
+        Language::De => '.',
+        Language::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 macro_rules! catalogue {
     ($($key:ident: $de:literal, $en:literal;)+) => {
         /// Every text of the UI, in one language.
@@ -82,6 +102,12 @@ catalogue! {
     empty_value: "—", "—";
     actions: "Aktionen", "Actions";
     previous_page: "Vorherige Seite", "Previous page";
+    first_page: "Erste Seite", "First page";
+    last_page: "Letzte Seite", "Last page";
+    go_to_page: "Gehe zu Seite", "Go to page";
+    go: "Los", "Go";
+    more_filters: "Filter", "Filters";
+    filters_active: "aktiv", "active";
     next_page: "Nächste Seite", "Next page";
     pagination_label: "Seitennavigation", "Pagination";
     page_word: "Seite", "Page";
@@ -640,6 +666,15 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(format_number(100_000, Language::De), "100.000");
+        assert_eq!(format_number(1_234_567, Language::En), "1,234,567");
+        assert_eq!(format_number(999, Language::De), "999");
+        assert_eq!(format_number(0, Language::En), "0");
+        assert_eq!(format_number(-1000, Language::De), "-1.000");
+    }
 
     #[test]
     fn dates_are_local_and_localised() {

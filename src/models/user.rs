@@ -557,6 +557,75 @@ fn count_matching(conn: &mut DbConn, filter: &UserFilter, text: &TextMatch) -> Q
     filtered(filter, text).select(count_star()).first(conn)
 }
 
+/// Where a page of the name-sorted list starts: right after (or, going
+/// back, right before) this user, wherever he stands now. Keyset paging: the
+/// database seeks to him on the sort index instead of counting past every
+/// row before him.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    After(UserId),
+    Before(UserId),
+}
+
+/// The rows of one page by keyset (name order), or `None` when the cursor's
+/// user is unknown (the caller falls back to the page number).
+fn keyset_page(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    text: &TextMatch,
+    descending: bool,
+    cursor: Cursor,
+    per_page: i64,
+) -> QueryResult<Option<Vec<SummaryRow>>> {
+    let id = match cursor {
+        Cursor::After(id) | Cursor::Before(id) => id,
+    };
+    let Some(key) = u::table
+        .find(id)
+        .select(u::sort_name)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    // Walking forward in the shown order, or backward (then reversed).
+    let forward = matches!(cursor, Cursor::After(_));
+    let up = forward != descending;
+    let q = filtered(filter, text);
+    let q = if up {
+        q.filter(
+            u::sort_name
+                .gt(key.clone())
+                .or(u::sort_name.eq(key).and(u::id.gt(id))),
+        )
+        .order((u::sort_name.asc(), u::id.asc()))
+    } else {
+        q.filter(
+            u::sort_name
+                .lt(key.clone())
+                .or(u::sort_name.eq(key).and(u::id.lt(id))),
+        )
+        .order((u::sort_name.desc(), u::id.desc()))
+    };
+    let ids: Vec<UserId> = q.select(u::id).limit(per_page).load(conn)?;
+    let mut rows = rows_by_ids(conn, &ids)?;
+    if !forward {
+        rows.reverse();
+    }
+    Ok(Some(rows))
+}
+
+/// Whole rows for ids, in the order of the ids.
+fn rows_by_ids(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<SummaryRow>> {
+    let mut rows: Vec<SummaryRow> = u::table
+        .filter(u::id.eq_any(ids.to_vec()))
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn list(
     conn: &mut DbConn,
     filter: &UserFilter,
@@ -564,14 +633,46 @@ pub fn list(
     descending: bool,
     page: i64,
     per_page: i64,
+    cursor: Option<Cursor>,
 ) -> QueryResult<Page<UserSummary>> {
     let text = TextMatch::resolve(filter, conn)?;
     let total = match text {
         TextMatch::Anything => count(conn, filter)?,
         _ => count_matching(conn, filter, &text)?,
     };
-    let page = page.clamp(1, crate::domain::page::last_page(total, per_page));
+    let last = crate::domain::page::last_page(total, per_page);
+    let page = page.clamp(1, last);
     let offset = (page - 1) * per_page;
+    if let Some(cursor) = cursor.filter(|_| sort == UserSort::Name && page > 1 && page < last)
+        && let Some(rows) = keyset_page(conn, filter, &text, descending, cursor, per_page)?
+        && rows.len() as i64 == per_page
+    {
+        return Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page,
+            per_page,
+        });
+    }
+    // Pages past the middle are counted from the end: the last page costs
+    // what the first does.
+    let on_page = (total - offset).clamp(0, per_page);
+    let from_end = total - offset - on_page;
+    if offset >= DEFERRED_JOIN_FROM && from_end < offset {
+        let ids: Vec<UserId> = ordered(filtered(filter, &text), sort, !descending)
+            .select(u::id)
+            .limit(on_page)
+            .offset(from_end)
+            .load(conn)?;
+        let mut rows = rows_by_ids(conn, &ids)?;
+        rows.reverse();
+        return Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page,
+            per_page,
+        });
+    }
     let ordered = || ordered(filtered(filter, &text), sort, descending);
     let default_view = filter.is_empty() && sort == UserSort::Name && !descending;
     let rows: Vec<SummaryRow> = if default_view && offset < DEFERRED_JOIN_FROM {
@@ -592,12 +693,7 @@ pub fn list(
             .limit(per_page)
             .offset(offset)
             .load(conn)?;
-        let mut rows: Vec<SummaryRow> = u::table
-            .filter(u::id.eq_any(ids.clone()))
-            .select(SummaryRow::as_select())
-            .load(conn)?;
-        rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-        rows
+        rows_by_ids(conn, &ids)?
     } else {
         ordered()
             .limit(per_page)

@@ -121,7 +121,12 @@ pub struct UserQuery {
     pub sort: UserSort,
     pub descending: bool,
     pub page: i64,
+    /// Where the page starts in name order (from the previous page's links).
+    pub cursor: Option<ListCursor>,
 }
+
+/// Keyset paging of the name-sorted list: the page after or before a user.
+pub use crate::models::user::Cursor as ListCursor;
 
 pub struct UserListPage {
     pub rows: Page<UserListRow>,
@@ -152,11 +157,11 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceRe
         user_type: query.user_type,
         staff: query.staff,
     };
-    let (sort, descending, page) = (query.sort, query.descending, query.page);
+    let (sort, descending, page, cursor) = (query.sort, query.descending, query.page, query.cursor);
     let rows = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
-            let list = user::list(conn, &filter, sort, descending, page, per_page)?;
+            let list = user::list(conn, &filter, sort, descending, page, per_page, cursor)?;
             let ids: Vec<UserId> = list.items.iter().map(|u| u.id).collect();
             let names = group::names_for_users(conn, &ids)?;
             Ok(list.map(|user| UserListRow {

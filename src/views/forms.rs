@@ -129,6 +129,25 @@ pub struct UserListQuery {
     pub sort: String,
     pub dir: String,
     pub page: String,
+    /// Keyset cursors of the name order: the page after / before this user id.
+    pub after: String,
+    pub before: String,
+}
+
+impl UserListQuery {
+    /// Whether any filter (not sort or page) is set: the filter panel opens.
+    pub fn any_filter(&self) -> bool {
+        [
+            &self.q,
+            &self.status,
+            &self.group,
+            &self.area,
+            &self.user_type,
+            &self.staff,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
 }
 
 /// The audit log's filters, as typed.

@@ -101,6 +101,11 @@ impl Page {
         errors.get(field).map(|e| self.t.field_error(e))
     }
 
+    /// A count as the language writes it (100.000 / 100,000).
+    pub fn number<N: std::borrow::Borrow<i64>>(&self, n: N) -> String {
+        crate::i18n::format_number(*n.borrow(), self.lang)
+    }
+
     /// A UTC timestamp in the organisation's time zone, as the language writes dates.
     pub fn datetime(&self, at: &PrimitiveDateTime) -> String {
         format_datetime(at, self.time_zone, self.lang)
@@ -309,9 +314,41 @@ pub struct UserListView {
     pub groups: Vec<Unit>,
     pub areas: Vec<Unit>,
     pub sort_links: Vec<SortLink>,
+    pub pager: Pager,
+    pub errors: FieldErrors,
+}
+
+impl UserListView {
+    pub fn jump_action(&self) -> &'static str {
+        "/users"
+    }
+
+    /// The filters and sort the page jump keeps.
+    pub fn jump_fields(&self) -> Vec<(&'static str, String)> {
+        let q = &self.query;
+        [
+            ("q", &q.q),
+            ("status", &q.status),
+            ("group", &q.group),
+            ("area", &q.area),
+            ("type", &q.user_type),
+            ("staff", &q.staff),
+            ("sort", &q.sort),
+            ("dir", &q.dir),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+}
+
+/// Links of a paged list; `None` where there is nowhere to go.
+pub struct Pager {
+    pub first_url: Option<String>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
-    pub errors: FieldErrors,
+    pub last_url: Option<String>,
 }
 
 #[derive(Template)]
@@ -518,8 +555,29 @@ pub struct AuditView {
     pub p: Page,
     pub query: AuditQuery,
     pub events: ListPage<AuditEntry>,
+    /// The same page without the rows, for the pager.
+    pub list: ListPage<()>,
     pub actions: Vec<String>,
-    pub prev_url: Option<String>,
-    pub next_url: Option<String>,
+    pub pager: Pager,
     pub errors: FieldErrors,
+}
+
+impl AuditView {
+    pub fn jump_action(&self) -> &'static str {
+        "/audit"
+    }
+
+    pub fn jump_fields(&self) -> Vec<(&'static str, String)> {
+        let q = &self.query;
+        [
+            ("q", &q.q),
+            ("action", &q.action),
+            ("from", &q.from),
+            ("until", &q.until),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
 }

@@ -2,10 +2,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::domain::Page as ListPage;
 use crate::error::AppResult;
 use crate::services::audit;
-use crate::views::AuditView;
 use crate::views::forms::AuditQuery;
+use crate::views::{AuditView, Pager};
 use crate::web::commands;
 use crate::web::extract::CurrentAdmin;
 use crate::web::{AppState, form_html, link};
@@ -32,21 +33,32 @@ pub async fn list(
     let query = q.into_inner();
     let page = audit::list(&state.ctx, &admin.actor(), &commands::audit_query(&query)).await?;
     let events = page.entries;
-    let prev_url = events
-        .has_previous()
-        .then(|| page_link(&query, events.page - 1));
-    let next_url = events
-        .has_next()
-        .then(|| page_link(&query, events.page + 1));
+    let pager = Pager {
+        first_url: events.has_previous().then(|| page_link(&query, 1)),
+        prev_url: events
+            .has_previous()
+            .then(|| page_link(&query, events.page - 1)),
+        next_url: events
+            .has_next()
+            .then(|| page_link(&query, events.page + 1)),
+        last_url: events
+            .has_next()
+            .then(|| page_link(&query, events.page_count())),
+    };
     form_html(
         !page.errors.is_empty(),
         &AuditView {
             p: admin.page(&req, &state, "audit"),
             query,
+            list: ListPage {
+                items: Vec::new(),
+                total: events.total,
+                page: events.page,
+                per_page: events.per_page,
+            },
             events,
             actions: page.actions,
-            prev_url,
-            next_url,
+            pager,
             errors: page.errors,
         },
     )

@@ -12,7 +12,7 @@ use crate::services::audit::AuditQuery as AuditFilterQuery;
 use crate::services::settings::UpdateSettings;
 use crate::services::setup::FirstAdministrator;
 use crate::services::users::{
-    CreateUser, PersonData, StartPassword, UniqueProbe, UpdateUser, UserQuery,
+    CreateUser, ListCursor, PersonData, StartPassword, UniqueProbe, UpdateUser, UserQuery,
 };
 use crate::views::forms::{AuditQuery, SettingsForm, SetupForm, UserForm, UserListQuery};
 
@@ -213,6 +213,11 @@ pub fn user_query(q: &UserListQuery) -> UserQuery {
         sort: UserSort::parse(&q.sort),
         descending: q.dir == "desc",
         page: page_number(&q.page),
+        cursor: match (q.after.parse::<i64>(), q.before.parse::<i64>()) {
+            (Ok(id), _) => Some(ListCursor::After(crate::domain::UserId::new(id))),
+            (_, Ok(id)) => Some(ListCursor::Before(crate::domain::UserId::new(id))),
+            _ => None,
+        },
     }
 }
 

@@ -12,29 +12,34 @@ use crate::services::users::{self as service, StartPassword};
 use crate::services::{ServiceError, ServiceResult};
 use crate::views::forms::{UserForm, UserListQuery};
 use crate::views::{
-    CredentialsView, SortLink, UserAreasView, UserDeleteView, UserFormView, UserListView,
+    CredentialsView, Pager, SortLink, UserAreasView, UserDeleteView, UserFormView, UserListView,
     UserShowView,
 };
 use crate::web::commands;
 use crate::web::extract::{CsrfForm, CsrfMultipart, CurrentAdmin, NoFields, refusal_flash};
 use crate::web::{AppState, form_html, link, named_flash, ok_html, redirect, redirect_with_flash};
 
-/// The list URL for these filters with another sort or page.
-fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64) -> String {
-    link(
-        "/users",
-        &[
-            ("q", &q.q),
-            ("status", &q.status),
-            ("group", &q.group),
-            ("area", &q.area),
-            ("type", &q.user_type),
-            ("staff", &q.staff),
-            ("sort", sort),
-            ("dir", dir),
-            ("page", &page.to_string()),
-        ],
-    )
+/// The list URL for these filters with another sort or page, and a keyset
+/// cursor (`after` / `before` a user id) where the page has one.
+fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64, cursor: (&str, String)) -> String {
+    let page = page.to_string();
+    let mut pairs = vec![
+        ("q", q.q.as_str()),
+        ("status", &q.status),
+        ("group", &q.group),
+        ("area", &q.area),
+        ("type", &q.user_type),
+        ("staff", &q.staff),
+        ("sort", sort),
+        ("dir", dir),
+    ];
+    if page != "1" {
+        pairs.push(("page", &page));
+    }
+    if !cursor.0.is_empty() {
+        pairs.push((cursor.0, &cursor.1));
+    }
+    link("/users", &pairs)
 }
 
 pub async fn list(
@@ -69,7 +74,7 @@ pub async fn list(
             SortLink {
                 label,
                 key: s.as_str(),
-                url: list_url(&query, s.as_str(), dir, 1),
+                url: list_url(&query, s.as_str(), dir, 1, ("", String::new())),
                 aria_sort: match (current, descending) {
                     (true, false) => "ascending",
                     (true, true) => "descending",
@@ -80,12 +85,26 @@ pub async fn list(
         .collect();
     let rows = page.rows;
     let dir = if descending { "desc" } else { "asc" };
-    let prev_url = rows
-        .has_previous()
-        .then(|| list_url(&query, sort.as_str(), dir, rows.page - 1));
-    let next_url = rows
-        .has_next()
-        .then(|| list_url(&query, sort.as_str(), dir, rows.page + 1));
+    let (first_id, last_id) = (
+        rows.items.first().map(|r| r.user.id.to_string()),
+        rows.items.last().map(|r| r.user.id.to_string()),
+    );
+    let none = || ("", String::new());
+    let url =
+        |page: i64, cursor: (&str, String)| list_url(&query, sort.as_str(), dir, page, cursor);
+    let pager = Pager {
+        first_url: rows.has_previous().then(|| url(1, none())),
+        prev_url: rows.has_previous().then(|| {
+            url(
+                rows.page - 1,
+                first_id.map_or_else(none, |id| ("before", id)),
+            )
+        }),
+        next_url: rows
+            .has_next()
+            .then(|| url(rows.page + 1, last_id.map_or_else(none, |id| ("after", id)))),
+        last_url: rows.has_next().then(|| url(rows.page_count(), none())),
+    };
     let summary = ListPage {
         items: vec![],
         total: rows.total,
@@ -103,8 +122,7 @@ pub async fn list(
             groups: units.groups.clone(),
             areas: units.areas.clone(),
             sort_links,
-            prev_url,
-            next_url,
+            pager,
             errors,
         },
     )

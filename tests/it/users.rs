@@ -1081,3 +1081,101 @@ db_test!(admin_access_starts_at_the_least_powerful_role, |app| {
     assert_eq!(selected, ["lesezugriff"]);
     assert!(!form.contains("title=\"required\""));
 });
+
+/// The user ids of a list page, in order, and its pager links by rel/label.
+fn page_ids(body: &str) -> Vec<i64> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("td.name a").unwrap();
+    doc.select(&sel)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| h.rsplit('/').next()?.parse().ok())
+        .collect()
+}
+
+fn pager_link(body: &str, selector: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_owned)
+}
+
+/// The n-th link of the pager (first, previous, next, last).
+fn nth_pager_link(body: &str, n: usize) -> Option<String> {
+    pager_link(body, &format!(".pager li:nth-child({n}) a"))
+}
+
+db_test!(every_page_is_reachable_and_walks_agree, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.seed(1_120).await;
+    let total = app.count_users().await;
+    let pages = (total + 49) / 50;
+    assert_eq!(pages, 23);
+    // By page number (deep pages are counted from the end).
+    let mut by_number = Vec::new();
+    for page in 1..=pages {
+        let (_, body) = app.get_html(&format!("/users?page={page}")).await;
+        by_number.extend(page_ids(&body));
+    }
+    let mut unique = by_number.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len() as i64, total, "every user once");
+    assert_eq!(by_number.len() as i64, total);
+    // Forward through "next" (keyset), then back through "previous".
+    let (_, mut body) = app.get_html("/users").await;
+    let mut walked = page_ids(&body);
+    while let Some(next) = nth_pager_link(&body, 4) {
+        body = app.get_html(&next).await.1;
+        walked.extend(page_ids(&body));
+    }
+    assert_eq!(walked, by_number, "next links walk the same order");
+    assert!(body.contains("Seite 23 von 23"));
+    let mut back = page_ids(&body);
+    while let Some(prev) = nth_pager_link(&body, 2) {
+        body = app.get_html(&prev).await.1;
+        let mut ids = page_ids(&body);
+        ids.extend(back);
+        back = ids;
+    }
+    assert_eq!(back, by_number, "previous links walk it back");
+    // "Last" and the page jump, with thousands separators in the counts.
+    let (_, first) = app.get_html("/users").await;
+    let last = nth_pager_link(&first, 5).expect("a last link");
+    let (_, last_page) = app.get_html(&last).await;
+    assert_eq!(page_ids(&last_page), by_number[22 * 50..]);
+    let shown = einlass::i18n::format_number(total, einlass::domain::Language::De);
+    assert!(shown.contains('.'), "{shown}");
+    assert!(
+        first.contains(&format!("{shown} Treffer")),
+        "thousands separator"
+    );
+    assert!(
+        first.contains("name=\"page\" type=\"number\""),
+        "a page jump"
+    );
+    // Descending name order and other sorts reach their ends too.
+    for sort in [
+        "sort=name&dir=desc",
+        "sort=email",
+        "sort=created&dir=desc",
+        "sort=status",
+    ] {
+        let mut seen = Vec::new();
+        for page in 1..=pages {
+            let (_, body) = app.get_html(&format!("/users?{sort}&page={page}")).await;
+            seen.extend(page_ids(&body));
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, unique, "{sort}");
+    }
+});
+
+db_test!(filters_fold_away_on_phones_unless_one_is_set, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (_, plain) = app.get_html("/users").await;
+    assert!(plain.contains("<details class=\"more-filters\" data-open-wide>"));
+    let (_, filtered) = app.get_html("/users?status=aktiv").await;
+    assert!(filtered.contains("<details class=\"more-filters\" data-open-wide open>"));
+});
