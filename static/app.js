@@ -80,3 +80,27 @@ document.addEventListener("click", function (event) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
   }
 })();
+
+// "Select all" on lists with row checkboxes, and the count of chosen rows.
+(function () {
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    var boxes = function () {
+      return Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name="' + name + '"]'));
+    };
+    var count = document.querySelector("[data-selected-count]");
+    var update = function () {
+      var chosen = boxes().filter(function (b) { return b.checked; }).length;
+      all.checked = chosen > 0 && chosen === boxes().length;
+      all.indeterminate = chosen > 0 && chosen < boxes().length;
+      if (count) { count.textContent = chosen > 0 ? "(" + chosen + ")" : ""; }
+    };
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes().forEach(function (b) { b.checked = all.checked; });
+      update();
+    });
+    boxes().forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
+})();

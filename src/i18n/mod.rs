@@ -250,6 +250,26 @@ catalogue! {
     unit_renamed: "Umbenannt.", "Renamed.";
     unit_deleted: "Gelöscht.", "Deleted.";
     unit_add_member: "Mitglied hinzufügen", "Add member";
+    unit_memberships: "Zuordnungen", "Memberships";
+    bulk_label: "Ausgewählte Personen", "Chosen people";
+    bulk_add_to_group: "zur Gruppe hinzufügen:", "add to group:";
+    bulk_apply: "Ausführen", "Apply";
+    bulk_select_all: "Alle auf dieser Seite auswählen", "Select all on this page";
+    bulk_select_row: "Auswählen:", "Select:";
+    bulk_added_1: "Zur Gruppe hinzugefügt:", "Added to the group:";
+    bulk_added_2: "Personen.", "people.";
+    bulk_no_group: "Bitte wählen Sie die Gruppe, zu der die Personen hinzukommen.", "Please choose the group to add the people to.";
+    bulk_none_chosen: "Bitte wählen Sie zuerst Personen in der Liste aus.", "Please choose people in the list first.";
+    unit_find_people: "Personen suchen (Name, Benutzername oder E-Mail)", "Find people (name, username or email)";
+    unit_choose_people: "Gefundene Personen", "People found";
+    unit_already_member: "schon Mitglied", "already a member";
+    unit_add_chosen: "Ausgewählte hinzufügen", "Add the chosen";
+    unit_add_by_login: "Per Benutzername oder E-Mail hinzufügen", "Add by username or email";
+    unit_delete_question: "löschen?", "– delete?";
+    unit_delete_members_1: "Mit dem Löschen enden", "Deleting it ends";
+    unit_delete_members_2: "Zuordnungen von Personen. Die Personen selbst bleiben erhalten.", "memberships of people. The people themselves stay.";
+    unit_delete_empty: "Niemand ist zugeordnet.", "Nobody belongs to it.";
+    unit_delete_with_members: "Löschen, mit allen Zuordnungen", "Delete, with all memberships";
     unit_member_login: "Benutzername oder E-Mail", "Username or email";
     unit_remove_member: "Entfernen", "Remove";
     member_added: "Mitglied hinzugefügt.", "Member added.";
@@ -580,6 +600,7 @@ impl Texts {
                 "status" => self.field_status.to_owned(),
                 "area_role" => self.field_area_role.to_owned(),
                 "member" => self.unit_members.to_owned(),
+                "memberships" => self.unit_memberships.to_owned(),
                 f => match self.field_label(f) {
                     "" => f.to_owned(),
                     label => label.to_owned(),

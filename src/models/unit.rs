@@ -135,6 +135,11 @@ macro_rules! unit_table_queries {
             .execute(conn)
         }
 
+        /// Every membership of the unit (before it is deleted).
+        pub fn remove_all_members(conn: &mut DbConn, id: UnitId) -> QueryResult<usize> {
+            diesel::delete($members::table.filter($members::$fk.eq(id))).execute(conn)
+        }
+
         pub fn remove_all_of_user(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
             diesel::delete($members::table.filter($members::user_id.eq(user))).execute(conn)
         }
@@ -316,6 +321,35 @@ pub fn delete(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<usiz
     match kind {
         UnitKind::Group => group::delete(conn, id),
         UnitKind::Area => area::delete(conn, id),
+    }
+}
+
+/// Which of these users belong to the unit.
+pub fn members_among(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    id: UnitId,
+    users: &[UserId],
+) -> QueryResult<Vec<UserId>> {
+    use crate::db::schema::{area_assignments as aa, group_memberships as gm};
+    match kind {
+        UnitKind::Group => gm::table
+            .filter(gm::group_id.eq(id))
+            .filter(gm::user_id.eq_any(users.to_vec()))
+            .select(gm::user_id)
+            .load(conn),
+        UnitKind::Area => aa::table
+            .filter(aa::area_id.eq(id))
+            .filter(aa::user_id.eq_any(users.to_vec()))
+            .select(aa::user_id)
+            .load(conn),
+    }
+}
+
+pub fn remove_all_members(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<usize> {
+    match kind {
+        UnitKind::Group => group::remove_all_members(conn, id),
+        UnitKind::Area => area::remove_all_members(conn, id),
     }
 }
 

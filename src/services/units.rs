@@ -151,28 +151,136 @@ pub async fn rename(
     .await
 }
 
-/// Deletes a group or area that nobody belongs to any more.
-pub async fn delete(ctx: &Context, actor: &Actor, kind: UnitKind, id: UnitId) -> ServiceResult<()> {
+/// Deletes a group or area. With members, only when the admin confirmed
+/// exactly that many (`confirmed_members`): their memberships go with it.
+/// A count that changed since the confirmation page refuses, so nobody
+/// deletes more than he was shown.
+pub async fn delete(
+    ctx: &Context,
+    actor: &Actor,
+    kind: UnitKind,
+    id: UnitId,
+    confirmed_members: Option<i64>,
+) -> ServiceResult<()> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     write_and_refresh(ctx, move |conn| {
         let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
         let members = unit::live_member_count(conn, kind, id)?;
-        if members > 0 {
+        if members > 0 && confirmed_members != Some(members) {
             return Err(ServiceError::Refused(Refusal::UnitInUse(members)));
         }
+        let removed = unit::remove_all_members(conn, kind, id)?;
         unit::delete(conn, kind, id)?;
-        audit::record(
+        let changes = if removed > 0 {
+            vec![Change::new("memberships", removed.to_string(), "0")]
+        } else {
+            Vec::new()
+        };
+        audit::record_changes(
             conn,
             now,
             &actor,
             &action(kind, "delete"),
             Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
-            None,
+            &changes,
         )?;
         Ok(())
     })
     .await
+}
+
+/// Adds the chosen users to a group, or to an area with a role, in one
+/// transaction: all of them or, if the actor may not change one of them,
+/// none. Users already there keep their membership (in an area they get
+/// the chosen role). Returns how many were chosen.
+pub async fn add_members(
+    ctx: &Context,
+    actor: &Actor,
+    kind: UnitKind,
+    id: UnitId,
+    users: Vec<UserId>,
+    role: Option<AreaRole>,
+) -> ServiceResult<usize> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    let mut users = users;
+    users.sort_unstable();
+    users.dedup();
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+                for user_id in &users {
+                    let member = changeable(conn, &actor, *user_id)?;
+                    add_one(conn, &actor, kind, &unit, &member, role, now)?;
+                }
+                Ok(users.len())
+            })
+        })
+        .await
+}
+
+fn add_one(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: UnitKind,
+    unit: &crate::domain::units::Unit,
+    member: &crate::models::user::User,
+    role: Option<AreaRole>,
+    now: time::PrimitiveDateTime,
+) -> ServiceResult<()> {
+    match kind {
+        UnitKind::Group => group::add_member(conn, unit.id, member.id)?,
+        UnitKind::Area => {
+            area::assign(conn, unit.id, member.id, role.unwrap_or(AreaRole::Mitglied))?
+        }
+    };
+    let mut changes = vec![Change::new("member", "", member.label())];
+    if let Some(r) = role {
+        changes.push(Change::new("area_role", "", r.as_str()));
+    }
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        &action(kind, "member_add"),
+        Some(Target::new(kind.as_str(), unit.id.get(), unit.name.clone())),
+        &changes,
+    )?;
+    Ok(())
+}
+
+/// Live users whose name, username or email contains the text, for adding
+/// them to a unit (at most `limit`), with whether they already belong.
+pub async fn member_candidates(
+    ctx: &Context,
+    actor: &Actor,
+    kind: UnitKind,
+    id: UnitId,
+    text: &str,
+    limit: i64,
+) -> ServiceResult<(Vec<crate::domain::people::UserSummary>, Vec<UserId>)> {
+    let query = crate::services::users::UserQuery {
+        text: text.to_owned(),
+        ..Default::default()
+    };
+    let page = crate::services::users::list(ctx, actor, &query).await?;
+    let found: Vec<crate::domain::people::UserSummary> = page
+        .rows
+        .items
+        .into_iter()
+        .take(limit.max(0) as usize)
+        .map(|r| r.user)
+        .collect();
+    let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
+    let already = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<Vec<UserId>> {
+            Ok(unit::members_among(conn, kind, id, &ids)?)
+        })
+        .await?;
+    Ok((found, already))
 }
 
 /// Adds a user (by username or email, as typed) to a group, or to an area
@@ -203,24 +311,7 @@ pub async fn add_member(
                     )));
                 };
                 let member = changeable(conn, &actor, found.id)?;
-                match kind {
-                    UnitKind::Group => group::add_member(conn, id, member.id)?,
-                    UnitKind::Area => {
-                        area::assign(conn, id, member.id, role.unwrap_or(AreaRole::Mitglied))?
-                    }
-                };
-                let mut changes = vec![Change::new("member", "", member.label())];
-                if let Some(r) = role {
-                    changes.push(Change::new("area_role", "", r.as_str()));
-                }
-                audit::record_changes(
-                    conn,
-                    now,
-                    &actor,
-                    &action(kind, "member_add"),
-                    Some(Target::new(kind.as_str(), id.get(), unit.name.clone())),
-                    &changes,
-                )?;
+                add_one(conn, &actor, kind, &unit, &member, role, now)?;
                 Ok(())
             })
         })

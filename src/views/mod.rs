@@ -512,6 +512,18 @@ pub struct UnitShowView {
     pub name: String,
     pub member_login: String,
     pub errors: FieldErrors,
+    /// The member search as typed, and the people it found (with whether
+    /// each already belongs).
+    pub find: String,
+    pub candidates: Vec<(UserSummary, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/units/delete.html")]
+pub struct UnitDeleteView {
+    pub p: Page,
+    pub kind: UnitTexts,
+    pub detail: UnitDetail,
 }
 
 #[derive(Template)]

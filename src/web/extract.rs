@@ -116,24 +116,26 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
     if value.starts_with("k=") {
         let mut key = String::new();
         let mut name = String::new();
-        let mut id = None;
+        let mut href = None;
         for (k, v) in url::form_urlencoded::parse(value.as_bytes()) {
             match k.as_ref() {
                 "k" => key = v.into_owned(),
                 "name" => name = v.chars().filter(|c| !c.is_control()).take(250).collect(),
-                "id" => id = v.parse::<i64>().ok(),
+                // Only our own pages: /users/12, /groups/3, /areas/4.
+                "href" => href = safe_subject_link(&v),
                 _ => {}
             }
         }
         let text = match key.as_str() {
             "user_created" => t.user_created_named,
             "user_exists" => t.user_exists,
+            "unit_created" => t.user_created_named,
             _ => return None,
         };
         return Some(Flash {
             text: text.to_owned(),
             is_error: false,
-            subject: id.map(|id| (format!("/users/{id}"), name)),
+            subject: href.map(|h| (h, name)),
         });
     }
     let key = value;
@@ -172,11 +174,38 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
+        "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
+        "bulk_no_group" => err(t.bulk_no_group.to_owned()),
+        k if k.starts_with("bulk_added_") => k
+            .strip_prefix("bulk_added_")
+            .and_then(|n| n.parse::<i64>().ok())
+            .and_then(|n| {
+                ok(&format!(
+                    "{} {} {}",
+                    t.bulk_added_1,
+                    crate::i18n::format_number(
+                        n,
+                        if t.html_lang == "de" {
+                            crate::domain::Language::De
+                        } else {
+                            crate::domain::Language::En
+                        }
+                    ),
+                    t.bulk_added_2
+                ))
+            }),
         k => k
             .strip_prefix("refused_in_use_")
             .and_then(|n| n.parse::<i64>().ok())
             .and_then(|n| err(t.refusal(Refusal::UnitInUse(n)))),
     }
+}
+
+/// A flash link to one of our pages about a person or unit, nothing else.
+fn safe_subject_link(href: &str) -> Option<String> {
+    let (kind, id) = href.strip_prefix('/')?.split_once('/')?;
+    let ok = matches!(kind, "users" | "groups" | "areas") && id.parse::<i64>().is_ok();
+    ok.then(|| format!("/{kind}/{id}"))
 }
 
 /// The flash key for a refusal, for [`crate::web::redirect_with_flash`].

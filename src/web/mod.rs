@@ -106,6 +106,7 @@ routes! {
     Get "/users" Admin => users::list;
     Get "/users/new" Admin => users::new_form;
     Post "/users/new" Admin => users::create;
+    Post "/users/bulk" Admin => users::bulk;
     Get "/users/{id}" Admin => users::show;
     Get "/users/{id}/credentials" Admin => users::credentials;
     Post "/users/{id}/credentials/done" Admin => users::credentials_done;
@@ -128,6 +129,7 @@ routes! {
     Post "/{kind:groups|areas}" Admin => units::create;
     Get "/{kind:groups|areas}/{id}" Admin => units::show;
     Post "/{kind:groups|areas}/{id}/rename" Admin => units::rename;
+    Get "/{kind:groups|areas}/{id}/delete" Admin => units::delete_form;
     Post "/{kind:groups|areas}/{id}/delete" Admin => units::delete;
     Post "/{kind:groups|areas}/{id}/members" Admin => units::add_member;
     Post "/{kind:groups|areas}/{id}/members/{user_id}/remove" Admin => units::remove_member;
@@ -323,11 +325,11 @@ pub fn redirect_with_flash(location: &str, flash: &str) -> HttpResponse {
 
 /// A flash message about one person: the key, his label and id (the
 /// message names him and links to him).
-pub fn named_flash(key: &str, label: &str, id: crate::domain::UserId) -> String {
+pub fn named_flash(key: &str, label: &str, href: &str) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("k", key);
     query.append_pair("name", label);
-    query.append_pair("id", &id.to_string());
+    query.append_pair("href", href);
     query.finish()
 }
 

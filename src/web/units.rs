@@ -7,9 +7,9 @@ use crate::domain::units::UnitKind;
 use crate::domain::{AreaRole, FieldError, FieldErrors, UnitId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::{ServiceError, units};
-use crate::views::{UnitListView, UnitShowView, UnitTexts};
+use crate::views::{UnitDeleteView, UnitListView, UnitShowView, UnitTexts};
 use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
-use crate::web::{AppState, form_html, redirect_with_flash};
+use crate::web::{AppState, form_html, named_flash, redirect_with_flash};
 
 #[derive(Deserialize)]
 pub struct KindPath {
@@ -98,10 +98,11 @@ pub async fn create(
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
     let kind = kind_of(&path.kind)?;
+    // Back to the list, ready for the next one; the message links the new one.
     match units::create(&state.ctx, &admin.actor(), kind, &form.name).await {
         Ok(unit) => Ok(redirect_with_flash(
-            &unit_url(kind, unit.id),
-            "unit_created",
+            &format!("/{}", kind.segment()),
+            &named_flash("unit_created", &unit.name, &unit_url(kind, unit.id)),
         )),
         Err(ServiceError::Invalid(errors)) => {
             render_list(&req, &state, &admin, kind, form.name, errors).await
@@ -111,13 +112,17 @@ pub async fn create(
 }
 
 /// What the unit page shows besides the unit: the typed name and member
-/// login of a refused form, and its errors.
+/// login of a refused form, its errors, and a search for people to add.
 #[derive(Default)]
 struct Typed {
     name: Option<String>,
     member_login: String,
     errors: FieldErrors,
+    find: String,
 }
+
+/// People found by the member search, at most this many.
+const CANDIDATES: i64 = 25;
 
 async fn render_show(
     req: &HttpRequest,
@@ -128,18 +133,49 @@ async fn render_show(
     typed: Typed,
 ) -> AppResult<HttpResponse> {
     let detail = units::detail(&state.ctx, &admin.actor(), kind, id).await?;
+    let mut errors = typed.errors;
+    let (candidates, already) = match crate::domain::text::search_term(&typed.find) {
+        Ok(Some(text)) if admin.admin.role.may_manage_users() => {
+            units::member_candidates(&state.ctx, &admin.actor(), kind, id, &text, CANDIDATES)
+                .await?
+        }
+        Err(e) => {
+            errors.add("find", e);
+            (Vec::new(), Vec::new())
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
     let p = admin.page(req, state, nav(kind));
     form_html(
-        !typed.errors.is_empty(),
+        !errors.is_empty(),
         &UnitShowView {
             kind: UnitTexts::of(kind, p.t),
             p,
             name: typed.name.unwrap_or_else(|| detail.unit.name.clone()),
             detail,
             member_login: typed.member_login,
-            errors: typed.errors,
+            errors,
+            find: if crate::domain::text::has_control(&typed.find) {
+                String::new()
+            } else {
+                typed.find
+            },
+            candidates: candidates
+                .into_iter()
+                .map(|u| {
+                    let member = already.contains(&u.id);
+                    (u, member)
+                })
+                .collect(),
         },
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    /// The member search: people whose name, username or email contain it.
+    find: String,
 }
 
 pub async fn show(
@@ -147,9 +183,14 @@ pub async fn show(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     path: web::Path<UnitPath>,
+    q: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
     let kind = kind_of(&path.kind)?;
-    render_show(&req, &state, &admin, kind, path.id, Typed::default()).await
+    let typed = Typed {
+        find: q.into_inner().find,
+        ..Default::default()
+    };
+    render_show(&req, &state, &admin, kind, path.id, typed).await
 }
 
 pub async fn rename(
@@ -174,30 +215,68 @@ pub async fn rename(
     }
 }
 
+/// GET /{kind}/{id}/delete: says how many memberships go with it.
+pub async fn delete_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    path: web::Path<UnitPath>,
+) -> AppResult<HttpResponse> {
+    let (kind, id) = (kind_of(&path.kind)?, path.id);
+    if !admin.admin.role.may_manage_users() {
+        return Err(AppError::Forbidden);
+    }
+    let detail = units::detail(&state.ctx, &admin.actor(), kind, id).await?;
+    let p = admin.page(&req, &state, nav(kind));
+    crate::web::ok_html(&UnitDeleteView {
+        kind: UnitTexts::of(kind, p.t),
+        p,
+        detail,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteForm {
+    /// The member count the admin confirmed on the confirmation page.
+    members: String,
+}
+
 pub async fn delete(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     path: web::Path<UnitPath>,
-    _f: CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> AppResult<HttpResponse> {
     let (kind, id) = (kind_of(&path.kind)?, path.id);
-    match units::delete(&state.ctx, &admin.actor(), kind, id).await {
+    // The confirmation page sends the count it showed; without a number
+    // nothing was confirmed (the service then deletes only an empty unit).
+    let confirmed = form.members.trim().parse::<i64>().ok();
+    if confirmed.is_none() && !form.members.is_empty() {
+        return Err(AppError::BadRequest("members must be a number".into()));
+    }
+    match units::delete(&state.ctx, &admin.actor(), kind, id, confirmed).await {
         Ok(()) => Ok(redirect_with_flash(
             &format!("/{}", kind.segment()),
             "unit_deleted",
         )),
-        Err(ServiceError::Refused(r)) => {
-            Ok(redirect_with_flash(&unit_url(kind, id), &refusal_flash(r)))
-        }
+        // Members now, or another count than confirmed: ask (again).
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &format!("{}/delete", unit_url(kind, id)),
+            &refusal_flash(r),
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct MemberForm {
-    #[serde(default)]
+    /// A username or email as typed.
     member: String,
-    #[serde(default)]
+    /// Or people chosen from the search (one or many).
+    #[serde(rename = "user")]
+    users: Vec<String>,
     role: String,
 }
 
@@ -219,11 +298,21 @@ pub async fn add_member(
             ServiceError::Invalid(FieldErrors::single("member", FieldError::InvalidChoice))
         }),
     };
-    let result = match role {
-        Ok(role) => {
+    let chosen: Option<Vec<UserId>> = form.users.iter().map(|u| u.parse().ok()).collect();
+    let result = match (role, chosen) {
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(ServiceError::Invalid(FieldErrors::single(
+            "member",
+            FieldError::InvalidChoice,
+        ))),
+        (Ok(role), Some(users)) if !users.is_empty() => {
+            units::add_members(&state.ctx, &admin.actor(), kind, id, users, role)
+                .await
+                .map(|_| ())
+        }
+        (Ok(role), Some(_)) => {
             units::add_member(&state.ctx, &admin.actor(), kind, id, &form.member, role).await
         }
-        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(redirect_with_flash(&unit_url(kind, id), "member_added")),

@@ -282,7 +282,7 @@ pub async fn create(
             };
             Ok(redirect_with_flash(
                 &next,
-                &named_flash(flash, &created.label, created.id),
+                &named_flash(flash, &created.label, &format!("/users/{}", created.id)),
             ))
         }
         Err(ServiceError::Invalid(errors)) => {
@@ -657,5 +657,57 @@ pub async fn set_areas(
             areas_page(&req, &state, &admin, id, errors.get("areas")).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    action: String,
+    group: String,
+    #[serde(rename = "user")]
+    users: Vec<String>,
+    /// The list page to return to (same site only).
+    back: String,
+}
+
+/// POST /users/bulk: an action on the users chosen in the list. Today:
+/// add them to a group (all or, if one may not be changed, none).
+pub async fn bulk(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<BulkForm>,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_users() {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let back = crate::web::safe_next(&form.back);
+    let back = if back.starts_with("/users") {
+        back
+    } else {
+        "/users".to_owned()
+    };
+    let users: Option<Vec<UserId>> = form.users.iter().map(|u| u.parse().ok()).collect();
+    let group = form.group.parse::<UnitId>().ok();
+    match (form.action.as_str(), users, group) {
+        (_, Some(users), _) if users.is_empty() => {
+            Ok(redirect_with_flash(&back, "bulk_none_chosen"))
+        }
+        ("add_to_group", Some(users), Some(group)) => {
+            let n = crate::services::units::add_members(
+                &state.ctx,
+                &admin.actor(),
+                crate::domain::units::UnitKind::Group,
+                group,
+                users,
+                None,
+            )
+            .await?;
+            Ok(redirect_with_flash(&back, &format!("bulk_added_{n}")))
+        }
+        ("add_to_group", Some(_), None) => Ok(redirect_with_flash(&back, "bulk_no_group")),
+        _ => Err(crate::error::AppError::BadRequest(
+            "unknown bulk action or user ids".into(),
+        )),
     }
 }

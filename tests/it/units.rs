@@ -9,8 +9,12 @@ db_test!(groups_are_created_renamed_used_and_deleted, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let res = app.post("/groups", &[("name", "Lager")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Back on the list, ready for the next one; the message links the new one.
+    assert_eq!(location(&res), "/groups");
+    let (_, list) = app.get_html("/groups").await;
     let lager = app.unit_id("groups", "Lager").await;
-    assert_eq!(location(&res), format!("/groups/{lager}"));
+    assert_eq!(text_of(&list, ".flash").as_deref(), Some("Angelegt: Lager"));
+    assert!(list.contains(&format!("<a href=\"/groups/{lager}\">Lager</a>")));
     let res = app.post("/groups", &[("name", "  LAGER ")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -61,12 +65,26 @@ db_test!(groups_are_created_renamed_used_and_deleted, |app| {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // With a member, deleting asks first and says how many memberships go.
+    let before = app.dump();
     let res = app.post(&format!("/groups/{lager}/delete"), &[]).await;
-    assert_redirect(&res, &format!("/groups/{lager}"));
-    let (_, page) = app.get_html(&format!("/groups/{lager}")).await;
-    assert!(
-        page.contains("Wird noch verwendet") && page.contains("Mitglieder: 1"),
-        "refusal says why"
+    assert_redirect(&res, &format!("/groups/{lager}/delete"));
+    let (status, page) = app.get_html(&format!("/groups/{lager}/delete")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<strong>1</strong> Zuordnungen"), "{page}");
+    assert_eq!(
+        crate::support::value_of(&page, "input[name=members]").as_deref(),
+        Some("1")
+    );
+    // A stale confirmation (another count) deletes nothing either.
+    let res = app
+        .post(&format!("/groups/{lager}/delete"), &[("members", "0")])
+        .await;
+    assert_redirect(&res, &format!("/groups/{lager}/delete"));
+    assert_eq!(
+        app.dump(),
+        before,
+        "nothing deleted without the right confirmation"
     );
     assert_eq!(
         app.get(&format!("/groups/{lager}")).await.status(),
@@ -85,6 +103,172 @@ db_test!(groups_are_created_renamed_used_and_deleted, |app| {
         app.get(&format!("/groups/{lager}")).await.status(),
         StatusCode::NOT_FOUND
     );
+});
+
+db_test!(a_group_with_members_is_deleted_after_confirmation, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Technik")]).await;
+    let technik = app.unit_id("groups", "Technik").await;
+    app.seed(30).await;
+    let (_, list) = app.get_html("/users").await;
+    let ids = crate::support::row_user_ids(&list);
+    let mut fields = vec![
+        ("action", "add_to_group".to_owned()),
+        ("group", technik.to_string()),
+    ];
+    fields.extend(ids.iter().take(12).map(|id| ("user", id.to_string())));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.post("/users/bulk", &refs).await;
+    assert_redirect(&res, "/users");
+    let (_, page) = app.get_html(&format!("/groups/{technik}/delete")).await;
+    // (Seeded people may belong already: the page counts them all.)
+    let shown = crate::support::value_of(&page, "input[name=members]").unwrap();
+    assert!(shown.parse::<i64>().unwrap() >= 12, "{shown}");
+    assert!(
+        page.contains(&format!("<strong>{shown}</strong>")),
+        "{page}"
+    );
+    let memberships = || async { crate::support::rows_of(&app.dump(), "group_memberships").len() };
+    let before = memberships().await;
+    let res = app
+        .post(&format!("/groups/{technik}/delete"), &[("members", &shown)])
+        .await;
+    assert_redirect(&res, "/groups");
+    assert_eq!(
+        memberships().await,
+        before - shown.parse::<usize>().unwrap()
+    );
+    let (_, audit) = app.get_html("/audit?action=group.delete").await;
+    assert!(
+        audit.contains(&format!("Zuordnungen:</span> <del>{shown}</del>")),
+        "{audit}"
+    );
+    assert_eq!(app.count_users().await, 31, "the people stay");
+});
+
+db_test!(people_are_found_by_name_and_added_in_one_step, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Lager")]).await;
+    let lager = app.unit_id("groups", "Lager").await;
+    for (first, last) in [
+        ("Anna", "Müller"),
+        ("Bernd", "Müller"),
+        ("Carla", "Schmidt"),
+    ] {
+        app.post("/users/new", &[("first_name", first), ("last_name", last)])
+            .await;
+    }
+    app.get("/groups").await; // (shows the last creation's message)
+    // Typing a name, not a username, finds people (without script).
+    let (status, page) = app.get_html(&format!("/groups/{lager}?find=Mueller")).await;
+    assert_eq!(status, StatusCode::OK);
+    let anna = app.user_id("anna.mueller").await;
+    let bernd = app.user_id("bernd.mueller").await;
+    assert!(page.contains(&format!("name=\"user\" value=\"{anna}\"")));
+    assert!(page.contains(&format!("name=\"user\" value=\"{bernd}\"")));
+    assert!(!page.contains("Schmidt"), "{page}");
+    let res = app
+        .post(
+            &format!("/groups/{lager}/members"),
+            &[("user", &anna.to_string()), ("user", &bernd.to_string())],
+        )
+        .await;
+    assert_redirect(&res, &format!("/groups/{lager}"));
+    let (_, page) = app.get_html(&format!("/groups/{lager}")).await;
+    assert!(page.contains("Mitglieder (2)"));
+    // Members already in are shown as such.
+    let (_, page) = app.get_html(&format!("/groups/{lager}?find=Anna")).await;
+    assert!(page.contains("schon Mitglied"));
+    // Nonsense ids change nothing.
+    let before = app.dump();
+    let res = app
+        .post(&format!("/groups/{lager}/members"), &[("user", "x1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(&format!("/groups/{lager}/members"), &[("user", "99999")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.dump(), before);
+});
+
+db_test!(chosen_users_of_the_list_join_a_group_at_once, |app| {
+    let chef = app.create_admin("chef", AdminRole::Administrator).await;
+    app.login_as("verwalter", AdminRole::Benutzerverwaltung)
+        .await;
+    app.post("/groups", &[("name", "Schicht A")]).await;
+    let group = app.unit_id("groups", "Schicht A").await.to_string();
+    for (first, last) in [("Anna", "Arm"), ("Bert", "Bein")] {
+        app.post("/users/new", &[("first_name", first), ("last_name", last)])
+            .await;
+    }
+    let (_, list) = app.get_html("/users").await;
+    assert!(list.contains("id=\"bulk\""), "a bulk form");
+    let anna = app.user_id("anna.arm").await.to_string();
+    let bert = app.user_id("bert.bein").await.to_string();
+    let res = app
+        .post(
+            "/users/bulk",
+            &[
+                ("action", "add_to_group"),
+                ("group", &group),
+                ("user", &anna),
+                ("user", &bert),
+                ("back", "/users?q=a"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/users?q=a");
+    let (_, page) = app.get_html("/users").await;
+    assert!(
+        text_of(&page, ".flash").unwrap().contains("2"),
+        "says how many"
+    );
+    assert_eq!(
+        hits(&app.get_html(&format!("/users?group={group}")).await.1),
+        2
+    );
+    // Nobody chosen, or no group: a message, nothing changes.
+    let before = app.dump();
+    let res = app
+        .post(
+            "/users/bulk",
+            &[("action", "add_to_group"), ("group", &group)],
+        )
+        .await;
+    assert_redirect(&res, "/users");
+    let res = app
+        .post(
+            "/users/bulk",
+            &[("action", "add_to_group"), ("user", &anna)],
+        )
+        .await;
+    assert_redirect(&res, "/users");
+    // Someone above the actor's role among the chosen: none are added.
+    let res = app
+        .post(
+            "/users/bulk",
+            &[
+                ("action", "add_to_group"),
+                ("group", &group),
+                ("user", &chef.to_string()),
+                ("user", &anna),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Another site as "back" is not followed.
+    let res = app
+        .post(
+            "/users/bulk",
+            &[
+                ("action", "add_to_group"),
+                ("back", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/users");
+    assert_eq!(app.dump(), before);
 });
 
 db_test!(groups_in_the_user_form, |app| {
@@ -178,7 +362,7 @@ db_test!(areas_have_members_with_roles, |app| {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_redirect(
         &app.post(&format!("/areas/{mitte}/delete"), &[]).await,
-        &format!("/areas/{mitte}"),
+        &format!("/areas/{mitte}/delete"),
     );
     let (_, list) = app.get_html("/areas").await;
     assert!(list.contains("Filiale Mitte"));

@@ -715,7 +715,7 @@ db_test!(status_counters_follow_every_change, |app| {
 
 fn listed_names(body: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(body);
-    let sel = scraper::Selector::parse("tbody tr td:first-child a").unwrap();
+    let sel = scraper::Selector::parse("tbody tr td.name a").unwrap();
     doc.select(&sel)
         .map(|e| e.text().collect::<String>())
         .collect()

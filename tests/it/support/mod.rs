@@ -356,6 +356,16 @@ pub fn hits(body: &str) -> i64 {
         .unwrap_or_else(|| panic!("a number first: {count:?}"))
 }
 
+/// The user ids of the rows of a user list page, in order.
+pub fn row_user_ids(body: &str) -> Vec<i64> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("td.name a").expect("selector");
+    doc.select(&sel)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| h.rsplit('/').next()?.parse().ok())
+        .collect()
+}
+
 /// The rows of one table in a [`TestApp::dump`].
 pub fn rows_of(dump: &str, table: &str) -> Vec<String> {
     dump.split(&format!("## {table}\n"))
