@@ -142,6 +142,18 @@ catalogue! {
     dashboard_title: "Übersicht", "Overview";
     dashboard_total: "Benutzer insgesamt", "Users in total";
     dashboard_by_status: "Nach Status", "By status";
+    dashboard_units: "Gruppen und Bereiche", "Groups and areas";
+    dashboard_first_steps: "Erste Schritte", "First steps";
+    dashboard_first_steps_intro: "So bringen Sie Ihre Leute zu Einlass:", "How to bring your people in:";
+    step_done: "erledigt", "done";
+    step_org_title: "Organisation einrichten", "Set up your organisation";
+    step_org_text: "Name, Farbe, Zeitzone und öffentliche Adresse – sie erscheinen auf jeder Seite und in jedem Link.", "Name, colour, time zone and public address – they appear on every page and in every link.";
+    step_units_title: "Gruppen und Bereiche anlegen", "Create groups and areas";
+    step_units_text: "Zum Beispiel Abteilungen, Schichten oder Standorte, damit Sie Personen danach finden und ordnen.", "For example departments, shifts or sites, so you can find and sort people by them.";
+    step_people_title: "Benutzer anlegen", "Create users";
+    step_people_text: "Einzeln über das Formular; ohne E-Mail-Adresse mit Startpasswort und Zugangsblatt.", "One by one with the form; without an email address with a start password and credentials sheet.";
+    dashboard_groups_count: "Gruppen", "groups";
+    dashboard_areas_count: "Bereiche/Standorte", "areas/sites";
     user_new: "Neuer Benutzer", "New user";
     users_title: "Benutzer", "Users";
     user_edit_title: "Benutzer bearbeiten", "Edit user";

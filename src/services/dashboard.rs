@@ -1,4 +1,5 @@
-//! The overview: how many people are in which status.
+//! The overview: how many people are in which status, and how far a new
+//! instance is set up.
 
 use crate::context::Context;
 use crate::domain::UserStatus;
@@ -28,4 +29,72 @@ pub async fn counts_exactly(ctx: &Context) -> ServiceResult<Vec<(UserStatus, i64
     ctx.db()
         .run(|conn| -> ServiceResult<_> { Ok(user::count_by_status_exactly(conn)?) })
         .await
+}
+
+/// The admin's starting point: counts per status (the statuses in use
+/// today, and any other that is not empty) and the first steps of a new
+/// instance with whether each is done.
+pub struct Overview {
+    pub total: i64,
+    pub by_status: Vec<(UserStatus, i64)>,
+    pub groups: usize,
+    pub areas: usize,
+    pub steps: Vec<(SetupStep, bool)>,
+}
+
+/// What a new instance needs, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetupStep {
+    /// Name and colour of the organisation (the defaults changed).
+    Organisation,
+    /// At least one group or area.
+    Units,
+    /// People besides the admins.
+    People,
+}
+
+/// Statuses always shown, even at zero: the ones the product has today.
+const ALWAYS_SHOWN: [UserStatus; 3] = [
+    UserStatus::Angelegt,
+    UserStatus::Aktiv,
+    UserStatus::Deaktiviert,
+];
+
+pub async fn overview(ctx: &Context, actor: &Actor) -> ServiceResult<Overview> {
+    let counts = counts(ctx, actor).await?;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let staff = ctx
+        .db()
+        .run(|conn| -> ServiceResult<i64> {
+            Ok(user::count(
+                conn,
+                &user::UserFilter {
+                    staff: Some(true),
+                    ..Default::default()
+                },
+            )?)
+        })
+        .await?;
+    let units = ctx.units();
+    let settings = ctx.settings();
+    let organisation_done = settings.organisation_name != "Einlass"
+        || settings.brand_colour != crate::domain::settings::DEFAULT_BRAND;
+    let steps = vec![
+        (SetupStep::Organisation, organisation_done),
+        (
+            SetupStep::Units,
+            !units.groups.is_empty() || !units.areas.is_empty(),
+        ),
+        (SetupStep::People, total > staff),
+    ];
+    Ok(Overview {
+        total,
+        by_status: counts
+            .into_iter()
+            .filter(|(s, n)| *n > 0 || ALWAYS_SHOWN.contains(s))
+            .collect(),
+        groups: units.groups.len(),
+        areas: units.areas.len(),
+        steps,
+    })
 }

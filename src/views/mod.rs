@@ -292,8 +292,27 @@ pub struct PasswordView {
 #[template(path = "pages/dashboard.html")]
 pub struct DashboardView {
     pub p: Page,
-    pub total: i64,
-    pub by_status: Vec<(UserStatus, i64)>,
+    pub overview: crate::services::dashboard::Overview,
+}
+
+impl DashboardView {
+    pub fn steps_open(&self) -> bool {
+        self.overview.steps.iter().any(|(_, done)| !done)
+    }
+
+    /// A step's title, what it is for, and where it is done.
+    pub fn step(
+        &self,
+        s: &crate::services::dashboard::SetupStep,
+    ) -> (&'static str, &'static str, &'static str) {
+        use crate::services::dashboard::SetupStep::*;
+        let t = self.p.t;
+        match s {
+            Organisation => (t.step_org_title, t.step_org_text, "/settings"),
+            Units => (t.step_units_title, t.step_units_text, "/groups"),
+            People => (t.step_people_title, t.step_people_text, "/users/new"),
+        }
+    }
 }
 
 /// A sortable column header: label, sort key, link, current `aria-sort`.

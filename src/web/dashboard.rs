@@ -1,4 +1,4 @@
-//! / — counts per status.
+//! / — the admin's starting point: counts that lead into the list, first steps.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -13,11 +13,9 @@ pub async fn show(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
 ) -> AppResult<HttpResponse> {
-    let by_status = dashboard::counts(&state.ctx, &admin.actor()).await?;
-    let total = by_status.iter().map(|(_, n)| n).sum();
+    let overview = dashboard::overview(&state.ctx, &admin.actor()).await?;
     ok_html(&DashboardView {
         p: admin.page(&req, &state, "dashboard"),
-        total,
-        by_status,
+        overview,
     })
 }

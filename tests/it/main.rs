@@ -10,6 +10,7 @@ mod support;
 mod account;
 mod audit;
 mod cli;
+mod dashboard;
 mod frame;
 mod guards;
 mod hostile;
