@@ -12,8 +12,8 @@ document.addEventListener("click", function (event) {
 
 // Settings: a colour picker beside the colour field, and a live preview of
 // the readable shade (the same rule as the server: darken the colour until
-// white text on it reaches 4.5:1). Without script the field and the saved
-// preview still work.
+// it reads at 4.5:1 on the pages' light backgrounds). Without script the
+// field and the saved preview still work.
 (function () {
   function parse(value) {
     var v = value.trim().toLowerCase().replace(/^#/, "");
@@ -33,11 +33,13 @@ document.addEventListener("click", function (event) {
   function hex(rgb) {
     return "#" + rgb.map(function (c) { return ("0" + c.toString(16)).slice(-2); }).join("");
   }
+  // The darkest light background brand text sits on (as DARKEST_TINT on the server).
+  var tint = luminance(channels("#e8ebee"));
   function shade(colour) {
     var base = channels(colour);
     for (var factor = 1; factor > -0.01; factor -= 0.02) {
       var rgb = base.map(function (c) { return Math.max(0, Math.min(255, Math.round(c * factor))); });
-      if (1.05 / (luminance(rgb) + 0.05) >= 4.5) { return hex(rgb); }
+      if ((tint + 0.05) / (luminance(rgb) + 0.05) >= 4.5) { return hex(rgb); }
     }
     return "#000000";
   }

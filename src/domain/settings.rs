@@ -172,10 +172,14 @@ pub fn contrast(a: &str, b: &str) -> f64 {
     (hi + 0.05) / (lo + 0.05)
 }
 
+/// The darkest light background brand-coloured text sits on (badges, tinted
+/// messages): the shade must read on it too, not only on white.
+pub const DARKEST_TINT: &str = "#e8ebee";
+
 /// The organisation's colour as links and buttons use it: the colour itself
-/// when white text on it (and it as text on white) reaches AA contrast, else
-/// the same hue darkened just enough. So any colour may be chosen, and every
-/// page stays readable.
+/// when it reaches AA contrast as text on the pages' light backgrounds (and
+/// so white text on it does), else the same hue darkened just enough. So any
+/// colour may be chosen, and every page stays readable.
 pub fn accessible_shade(colour: &str) -> String {
     let Some(base) = rgb(colour) else {
         return DEFAULT_BRAND.to_owned();
@@ -184,7 +188,7 @@ pub fn accessible_shade(colour: &str) -> String {
     loop {
         let scaled = base.map(|c| (f64::from(c) * factor).round().clamp(0.0, 255.0) as u8);
         let hex = format!("#{:02x}{:02x}{:02x}", scaled[0], scaled[1], scaled[2]);
-        if contrast(&hex, "#ffffff") >= AA_CONTRAST || factor <= 0.0 {
+        if contrast(&hex, DARKEST_TINT) >= AA_CONTRAST || factor <= 0.0 {
             return hex;
         }
         factor -= 0.02;
@@ -254,6 +258,10 @@ mod tests {
             assert!(
                 contrast(&shade, "#ffffff") >= AA_CONTRAST,
                 "{colour} -> {shade}"
+            );
+            assert!(
+                contrast(&shade, DARKEST_TINT) >= AA_CONTRAST,
+                "{colour} -> {shade} on tints"
             );
         }
         let yellow = accessible_shade("#ffeb3b");

@@ -9,11 +9,13 @@ use crate::web::AppState;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
+const ICON_SVG: &str = include_str!("../../static/icon.svg");
 
 pub async fn file(path: web::Path<String>) -> AppResult<HttpResponse> {
     let (body, kind) = match path.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        "icon.svg" => (ICON_SVG, "image/svg+xml"),
         _ => return Err(AppError::NotFound),
     };
     Ok(HttpResponse::Ok()

@@ -9,6 +9,7 @@ mod support;
 
 mod account;
 mod audit;
+mod browser;
 mod cli;
 mod dashboard;
 mod frame;

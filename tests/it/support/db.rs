@@ -147,6 +147,13 @@ fn postgres_template(server: &str) -> String {
 }
 
 impl TestDb {
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
     pub fn create(backend: Backend) -> Self {
         let suffix = einlass::domain::token::random_secret()[..16].to_owned();
         match &backend {

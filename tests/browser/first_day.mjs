@@ -1,0 +1,283 @@
+// An HR admin's first day with Einlass, in Debian's Chromium: setup link,
+// settings, groups, areas, users by form (with errors), search, filters,
+// edit, areas, deactivate, delete, audit, language switch, sign-out; at
+// 1280x800 and 360x640, once more without JavaScript. On every page axe-core
+// must find nothing, the browser console must stay clean and no answer may
+// be a server error.
+//
+// Run by the Rust test `browser::an_admins_first_day` (tests/it/browser.rs):
+//   node first_day.mjs BASE_URL SETUP_PATH [SCREENSHOT_DIR]
+// Exit code 0 when everything held; otherwise every problem is printed.
+
+import { readFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [base, setupPath, shotDir] = process.argv.slice(2);
+if (!base || !setupPath) {
+  console.error("usage: node first_day.mjs BASE_URL SETUP_PATH [SCREENSHOT_DIR]");
+  process.exit(2);
+}
+const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const problems = [];
+const checked = new Set();
+if (shotDir) mkdirSync(shotDir, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+
+/** A browser tab that records console errors and failed answers. */
+async function tab(viewport, javaScriptEnabled = true) {
+  const context = await browser.newContext({ viewport, javaScriptEnabled, locale: "de-DE" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const label = `${viewport.width}${javaScriptEnabled ? "" : "-nojs"}`;
+  // The status of the page itself: a refused form answers 422 on purpose,
+  // which Chromium reports as "Failed to load resource" for the document.
+  let documentStatus = 200;
+  page.on("response", (res) => {
+    if (res.request().isNavigationRequest() && res.frame() === page.mainFrame()) documentStatus = res.status();
+  });
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const own = `the server responded with a status of ${documentStatus} `;
+    if (documentStatus === 422 && msg.text().includes(own) && msg.location().url === page.url()) return;
+    problems.push(`[${label}] console error on ${page.url()}: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on("pageerror", (err) => problems.push(`[${label}] script error on ${page.url()}: ${err.message}`));
+  page.on("response", (res) => {
+    if (res.status() >= 500) problems.push(`[${label}] ${res.status()} for ${res.url()}`);
+  });
+  return { context, page, label, js: javaScriptEnabled, width: viewport.width };
+}
+
+/** Checks the page as it is now: axe, and a screenshot if asked for. */
+async function check(t, name) {
+  const { page, label } = t;
+  const path = new URL(page.url()).pathname;
+  if (t.js) {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () =>
+      // eslint-disable-next-line no-undef
+      await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
+    for (const v of result.violations) {
+      const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
+      problems.push(`[${label}] axe ${v.id} (${v.impact}) on ${path} (${name}): ${v.help} -- ${nodes}`);
+    }
+  }
+  // Nothing may stick out sideways on a phone.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) problems.push(`[${label}] ${path} (${name}) is ${overflow}px wider than the screen`);
+  checked.add(`${label} ${name}`);
+  if (shotDir && t.js) {
+    await page.screenshot({ path: join(shotDir, `${name}-${t.width}.png`) });
+  }
+}
+
+function expect(cond, what) {
+  if (!cond) problems.push(what);
+  return cond;
+}
+
+async function submit(page, selector = "form button[type=submit].primary") {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function signIn(t, username, password) {
+  await t.page.goto(`${base}/login`);
+  await check(t, "login");
+  await t.page.fill("#identifier", username);
+  await t.page.fill("#password", password);
+  await submit(t.page);
+}
+
+/** The whole day at one size. `first` does the setup; later runs sign in. */
+async function day(viewport, first) {
+  const t = await tab(viewport);
+  const { page } = t;
+  const n = viewport.width; // keeps names apart between the runs
+  if (first) {
+    await page.goto(`${base}${setupPath}`);
+    expect(new URL(page.url()).pathname === "/setup", "the setup link moves to a clean URL");
+    await check(t, "setup");
+    // Everything wrong at once: the summary lists each field and takes focus.
+    await submit(page);
+    const summary = await page.$$eval("[data-error-summary] li", (li) => li.length);
+    expect(summary >= 4, `an empty setup form lists every error (${summary})`);
+    expect(await page.evaluate(() => document.activeElement?.hasAttribute("data-error-summary")),
+      "the error summary has the focus");
+    await check(t, "setup-errors");
+    await page.fill("#first_name", "Petra");
+    await page.fill("#last_name", "Schneider");
+    await page.fill("#username", "petra");
+    await page.fill("#email", "petra.schneider@example.org");
+    await page.fill("#password", "Sonnenblume-2026");
+    await page.fill("#password_repeat", "Sonnenblume-2026");
+    await submit(page);
+  } else {
+    await signIn(t, "petra", "Sonnenblume-2026");
+  }
+  expect(new URL(page.url()).pathname === "/", `signed in and on the overview (${page.url()})`);
+  await check(t, "dashboard");
+
+  // Settings: name, a light colour (a readable shade is used), time zone.
+  await page.goto(`${base}/settings`);
+  await check(t, "settings");
+  await page.fill("#organisation_name", "Pflegeheim Sonnenhof");
+  // The second run picks a yellow that needs a darker shade for text (axe checks the contrast).
+  await page.fill("#brand_colour", first ? "#2e7d32" : "#ffeb3b");
+  await page.selectOption("#time_zone", "Europe/Berlin");
+  await submit(page);
+  expect((await page.textContent(".flash")) !== null, "settings saved with a message");
+
+  // Groups and areas.
+  for (const [path, name] of [["/groups", `Pflege ${n}`], ["/groups", `Küche ${n}`], ["/areas", `Haus A ${n}`]]) {
+    await page.goto(`${base}${path}`);
+    await page.fill("#name", name);
+    await submit(page);
+    expect(new URL(page.url()).pathname === path, `back on ${path} after creating ${name}`);
+  }
+  await check(t, "groups");
+
+  // A user with errors first: bad address and no last name.
+  await page.goto(`${base}/users/new`);
+  await check(t, "user-new");
+  await page.fill("#first_name", "Anna");
+  await page.fill("#email", "anna.mueller-at-example.org");
+  await submit(page, "button[name=then][value=new]");
+  expect(await page.$("#last_name-error") !== null && await page.$("#email-error") !== null,
+    "both errors at once");
+  await check(t, "user-new-errors");
+  await page.fill("#last_name", "Müller");
+  await page.fill("#email", `anna.mueller.${n}@example.org`);
+  const pflege = await page.$(`label:has-text("Pflege ${n}") input`);
+  if (expect(pflege !== null, "the group is offered")) await pflege.check();
+  await submit(page, "button[name=then][value=new]");
+  expect(new URL(page.url()).pathname === "/users/new", "ready for the next user");
+  expect(await page.isChecked(`label:has-text("Pflege ${n}") input`), "the chosen group is kept");
+  await page.fill("#first_name", "Bernd");
+  await page.fill("#last_name", "Özdemir");
+  await page.check("input[name=start_password_mode][value=generate]");
+  await submit(page, "button[name=then][value=close]");
+  expect(/\/users\/\d+\/credentials$/.test(new URL(page.url()).pathname), "the credentials sheet comes by redirect");
+  await check(t, "credentials");
+  expect(await page.isVisible("[data-print]") === t.js, "print only with script");
+  await submit(page, "form[action$='/credentials/done'] button");
+
+  // Search, folded like a phone book, and filters.
+  await page.goto(`${base}/users?q=${encodeURIComponent("Mueller, Anna")}`);
+  const found = await page.$$eval("td.name a", (a) => a.map((x) => x.textContent));
+  expect(found.length > 0 && found.every((f) => f === "Müller, Anna"), `'Mueller, Anna' finds Anna Müller: ${found}`);
+  await page.goto(`${base}/users`);
+  await check(t, "users");
+  if (viewport.width < 800) {
+    expect(!(await page.$eval("details.more-filters", (d) => d.open)), "filters folded on a phone");
+    await page.click("details.more-filters > summary");
+  }
+  await page.selectOption("#status", "angelegt");
+  await submit(page, "details.more-filters button[type=submit]");
+  expect(await page.$eval("details.more-filters", (d) => d.open), "filters open while one is set");
+  await check(t, "users-filtered");
+
+  // Edit Anna, give her an area, deactivate, reactivate.
+  await page.goto(`${base}/users?q=${encodeURIComponent(`anna.mueller.${n}`)}`);
+  await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
+  const annaUrl = page.url();
+  await check(t, "user");
+  await Promise.all([page.waitForNavigation(), page.click("a[href^='/users/'][href$='/edit']")]);
+  await check(t, "user-edit");
+  await page.fill("#personnel_number", `P-${n}`);
+  await submit(page);
+  await Promise.all([page.waitForNavigation(), page.click("a[href^='/users/'][href$='/areas']")]);
+  await check(t, "user-areas");
+  await page.check("input[name=area]");
+  await submit(page);
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/deactivate'] button")]);
+  expect((await page.textContent("h1")).includes("deaktiviert"), "deactivated");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/reactivate'] button")]);
+
+  // Bernd goes: the delete page asks first.
+  await page.goto(`${base}/users?q=${encodeURIComponent("Özdemir")}`);
+  await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
+  await Promise.all([page.waitForNavigation(), page.click("a[href^='/users/'][href$='/delete']")]);
+  await check(t, "user-delete");
+  await submit(page, "form[action$='/delete'] button.danger");
+  expect(new URL(page.url()).pathname === "/users", "back on the list after deleting");
+
+  // A group with a member goes only after its confirmation.
+  await page.goto(`${base}/groups`);
+  await Promise.all([page.waitForNavigation(), page.click(`a:has-text("Pflege ${n}")`)]);
+  await check(t, "group");
+  await page.fill("#find", "Müller");
+  await submit(page, "form[role=search] button");
+  await check(t, "group-search");
+  await Promise.all([page.waitForNavigation(), page.click("a.button.danger")]);
+  await check(t, "group-delete");
+
+  // The audit log reads as sentences.
+  await page.goto(`${base}/audit`);
+  await check(t, "audit");
+  expect((await page.textContent("main")).includes("hat"), "sentences in German");
+
+  // English, and back.
+  await page.goto(annaUrl);
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/lang'] button")]);
+  expect(await page.getAttribute("html", "lang") === "en", "English after the switch");
+  expect(page.url() === annaUrl, "the same page after the switch");
+  await check(t, "user-en");
+  await page.goto(`${base}/audit`);
+  await check(t, "audit-en");
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/lang'] button")]);
+
+  // Sign out.
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
+  expect(new URL(page.url()).pathname === "/login", "signed out");
+  await page.goto(`${base}/users`);
+  expect(new URL(page.url()).pathname === "/login", "the list needs a session again");
+  await t.context.close();
+}
+
+/** Without JavaScript: the same forms work. */
+async function withoutScript() {
+  const t = await tab({ width: 360, height: 640 }, false);
+  const { page } = t;
+  await signIn(t, "petra", "Sonnenblume-2026");
+  expect(new URL(page.url()).pathname === "/", "signs in without script");
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Clara");
+  await page.fill("#last_name", "Ohneskript");
+  await page.check("input[name=start_password_mode][value=generate]");
+  await submit(page, "button[name=then][value=close]");
+  expect(await page.$("#start-password") !== null, "the credentials sheet without script");
+  expect(!(await page.isVisible("[data-print]")), "no dead print button without script");
+  await page.goto(`${base}/users?status=angelegt`);
+  expect(await page.$eval("details.more-filters", (d) => d.open), "filters open while set, without script");
+  await page.goto(`${base}/settings`);
+  expect(!(await page.isVisible("input[type=color]")), "no colour picker without script, the field remains");
+  await check(t, "settings-nojs");
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
+  await t.context.close();
+}
+
+try {
+  await day({ width: 1280, height: 800 }, true);
+  await day({ width: 360, height: 640 }, false);
+  await withoutScript();
+} catch (err) {
+  problems.push(`the walk stopped: ${err.stack || err}`);
+} finally {
+  await browser.close();
+}
+
+console.log(`checked ${checked.size} page states`);
+if (problems.length > 0) {
+  for (const p of problems) console.log(`PROBLEM ${p}`);
+  process.exit(1);
+}
+console.log("first day: no problems");
