@@ -96,6 +96,10 @@ document.addEventListener("click", function (event) {
       all.checked = chosen > 0 && chosen === boxes().length;
       all.indeterminate = chosen > 0 && chosen < boxes().length;
       if (count) { count.textContent = chosen > 0 ? "(" + chosen + ")" : ""; }
+      // On phones the bar waits until someone is chosen (see app.css).
+      document.querySelectorAll("[data-bulk-bar]").forEach(function (bar) {
+        bar.classList.toggle("idle", chosen === 0);
+      });
     };
     all.hidden = false;
     all.addEventListener("change", function () {

@@ -103,6 +103,7 @@ catalogue! {
     actions: "Aktionen", "Actions";
     previous_page: "Vorherige Seite", "Previous page";
     first_page: "Erste Seite", "First page";
+    personnel_short: "Pers.-Nr.", "No.";
     last_page: "Letzte Seite", "Last page";
     go_to_page: "Gehe zu Seite", "Go to page";
     go: "Los", "Go";
@@ -200,7 +201,7 @@ catalogue! {
     save_and_close: "Speichern & schließen", "Save & close";
     save_and_new: "Speichern & weiteren anlegen", "Save & create another";
     save_and_areas: "Speichern & Bereiche zuordnen", "Save & assign areas";
-    users_search_label: "Suche (Name, E-Mail, Benutzername, Personalnummer)", "Search (name, email, username, personnel number)";
+    users_search_label: "Suche: Name, E-Mail, Benutzername, Pers.-Nr.", "Search: name, email, username, no.";
     filter_staff: "Verwaltungszugang", "Admin access";
     staff_only: "nur mit Zugang", "with access only";
     non_staff_only: "nur ohne Zugang", "without access only";

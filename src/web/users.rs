@@ -55,9 +55,9 @@ pub async fn list(
     let units = state.ctx.units();
     let p = admin.page(&req, &state, "users");
     let t = p.t;
+    // The username sits under the name (sortable by URL: sort=username).
     let columns = [
         (t.field_name, UserSort::Name),
-        (t.field_username, UserSort::Username),
         (t.field_email, UserSort::Email),
         (t.field_status, UserSort::Status),
         (t.field_created, UserSort::Created),
