@@ -5,7 +5,9 @@
 #
 # Builds the release binary, fills a fresh database with `einlass dev seed`,
 # starts Einlass, signs in, and runs wrk (2 threads, 16 connections) against:
-# the first page, a deep page, a search by part of an email, a status filter.
+# the first page, a deep page by number and by its keyset link, the last page,
+# a search by part of an email, a search for a name as the list shows it, a
+# status filter.
 # PostgreSQL: EINLASS_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 # the database einlass_bench is dropped and recreated.
 set -euo pipefail
@@ -48,16 +50,24 @@ curl -s -c "$JAR" -b "$JAR" -o /dev/null --data "csrf=$TOKEN&identifier=bench&pa
 SESSION=$(awk '$6 == "einlass_session" { print $7 }' "$JAR")
 [ -n "$SESSION" ] || { echo "sign-in failed" >&2; exit 1; }
 
+# The keyset link a reader follows from page 1499 to 1500 ("next"): after
+# the last user of page 1499.
+AFTER=$(curl -s -b "einlass_session=$SESSION" "$BASE/users?page=1499" | grep -o 'class="name"><a href="/users/[0-9]*"' | tail -1 | grep -o '[0-9]*' | tail -1)
+LAST=$(( (USERS + 1 + 49) / 50 ))
+
 echo "# $BACKEND, $USERS users, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for scenario in \
     "first page|/users" \
-    "deep page (1500 of 2000)|/users?page=1500" \
+    "deep page by number (1500)|/users?page=1500" \
+    "deep page by its next link (1500, keyset)|/users?page=1500&after=$AFTER" \
+    "last page|/users?page=$LAST" \
     "search part of an email|/users?q=mueller1%40beispiel" \
+    "search a name as listed|/users?q=M%C3%BCller%2C%20Anna" \
     "filter by status|/users?status=eingeladen"; do
     name=${scenario%%|*}
     path=${scenario#*|}
     body=$(curl -s -b "einlass_session=$SESSION" "$BASE$path")
-    hits=$(echo "$body" | grep -o '[0-9]* Treffer' | head -1)
+    hits=$(echo "$body" | grep -o '[0-9.]* Treffer' | head -1)
     echo "## $name ($path): $hits"
     wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: einlass_session=$SESSION" "$BASE$path" |
         grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'

@@ -3,6 +3,7 @@
 //! with a password hash ever leaves the services).
 
 pub mod audit;
+pub mod dashboard;
 pub mod dates;
 pub mod email;
 pub mod errors;

@@ -592,20 +592,17 @@ fn keyset_page(
     let forward = matches!(cursor, Cursor::After(_));
     let up = forward != descending;
     let q = filtered(filter, text);
+    // `(sort_name, id) > (key, id)`, written with a plain range on the
+    // leading column first, so both planners seek on the sort index
+    // instead of testing the OR row by row.
     let q = if up {
-        q.filter(
-            u::sort_name
-                .gt(key.clone())
-                .or(u::sort_name.eq(key).and(u::id.gt(id))),
-        )
-        .order((u::sort_name.asc(), u::id.asc()))
+        q.filter(u::sort_name.ge(key.clone()))
+            .filter(u::sort_name.gt(key).or(u::id.gt(id)))
+            .order((u::sort_name.asc(), u::id.asc()))
     } else {
-        q.filter(
-            u::sort_name
-                .lt(key.clone())
-                .or(u::sort_name.eq(key).and(u::id.lt(id))),
-        )
-        .order((u::sort_name.desc(), u::id.desc()))
+        q.filter(u::sort_name.le(key.clone()))
+            .filter(u::sort_name.lt(key).or(u::id.lt(id)))
+            .order((u::sort_name.desc(), u::id.desc()))
     };
     let ids: Vec<UserId> = q.select(u::id).limit(per_page).load(conn)?;
     let mut rows = rows_by_ids(conn, &ids)?;

@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::domain::UserStatus;
+pub use crate::domain::dashboard::{Overview, SetupStep};
 use crate::models::user;
 use crate::services::{Actor, ServiceResult};
 
@@ -29,28 +30,6 @@ pub async fn counts_exactly(ctx: &Context) -> ServiceResult<Vec<(UserStatus, i64
     ctx.db()
         .run(|conn| -> ServiceResult<_> { Ok(user::count_by_status_exactly(conn)?) })
         .await
-}
-
-/// The admin's starting point: counts per status (the statuses in use
-/// today, and any other that is not empty) and the first steps of a new
-/// instance with whether each is done.
-pub struct Overview {
-    pub total: i64,
-    pub by_status: Vec<(UserStatus, i64)>,
-    pub groups: usize,
-    pub areas: usize,
-    pub steps: Vec<(SetupStep, bool)>,
-}
-
-/// What a new instance needs, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SetupStep {
-    /// Name and colour of the organisation (the defaults changed).
-    Organisation,
-    /// At least one group or area.
-    Units,
-    /// People besides the admins.
-    People,
 }
 
 /// Statuses always shown, even at zero: the ones the product has today.

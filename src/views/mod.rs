@@ -292,7 +292,7 @@ pub struct PasswordView {
 #[template(path = "pages/dashboard.html")]
 pub struct DashboardView {
     pub p: Page,
-    pub overview: crate::services::dashboard::Overview,
+    pub overview: crate::domain::dashboard::Overview,
 }
 
 impl DashboardView {
@@ -303,9 +303,9 @@ impl DashboardView {
     /// A step's title, what it is for, and where it is done.
     pub fn step(
         &self,
-        s: &crate::services::dashboard::SetupStep,
+        s: &crate::domain::dashboard::SetupStep,
     ) -> (&'static str, &'static str, &'static str) {
-        use crate::services::dashboard::SetupStep::*;
+        use crate::domain::dashboard::SetupStep::*;
         let t = self.p.t;
         match s {
             Organisation => (t.step_org_title, t.step_org_text, "/settings"),

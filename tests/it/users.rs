@@ -231,8 +231,17 @@ db_test!(list_searches_filters_sorts_and_pages, |app| {
         .get_html("/users?status=unsinn&group=abc&sort=%27%3B--&page=-4")
         .await;
     assert_eq!(hits(&bad), 121, "nonsense filters are ignored, not errors");
-    let (_, desc) = app.get_html("/users?sort=username&dir=desc").await;
+    let (_, desc) = app.get_html("/users?sort=email&dir=desc").await;
     assert!(desc.contains("aria-sort=\"descending\""));
+    // By username (no column of its own: the username sits under the name).
+    let (_, by_username) = app.get_html("/users?sort=username&dir=desc").await;
+    let doc = scraper::Html::parse_document(&by_username);
+    let sel = scraper::Selector::parse("td.name .sub .mono").unwrap();
+    let names: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert!(names.len() > 10);
+    assert_eq!(names, sorted);
 });
 
 db_test!(edit_keeps_rules_and_confirmed_email_is_locked, |app| {
