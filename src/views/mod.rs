@@ -345,7 +345,7 @@ impl UserListView {
     /// The filters and sort the page jump keeps.
     pub fn jump_fields(&self) -> Vec<(&'static str, String)> {
         let q = &self.query;
-        [
+        set_fields(&[
             ("q", &q.q),
             ("status", &q.status),
             ("group", &q.group),
@@ -354,12 +354,17 @@ impl UserListView {
             ("staff", &q.staff),
             ("sort", &q.sort),
             ("dir", &q.dir),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect()
+        ])
     }
+}
+
+/// The filter fields that are set, for hidden inputs of a page jump.
+fn set_fields(fields: &[(&'static str, &String)]) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, (*v).clone()))
+        .collect()
 }
 
 /// Links of a paged list; `None` where there is nowhere to go.
@@ -600,15 +605,11 @@ impl AuditView {
 
     pub fn jump_fields(&self) -> Vec<(&'static str, String)> {
         let q = &self.query;
-        [
+        set_fields(&[
             ("q", &q.q),
             ("action", &q.action),
             ("from", &q.from),
             ("until", &q.until),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect()
+        ])
     }
 }
