@@ -265,6 +265,7 @@ catalogue! {
     unit_add_member: "Mitglied hinzufügen", "Add member";
     unit_memberships: "Zuordnungen", "Memberships";
     bulk_label: "Ausgewählte Personen", "Chosen people";
+    bulk_choice: "Auswahl", "Choice";
     bulk_add_to_group: "zur Gruppe hinzufügen:", "add to group:";
     bulk_apply: "Ausführen", "Apply";
     bulk_select_all: "Alle auf dieser Seite auswählen", "Select all on this page";
