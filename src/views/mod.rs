@@ -457,6 +457,13 @@ pub struct UserDeleteView {
 }
 
 #[derive(Template)]
+#[template(path = "pages/users/start_password.html")]
+pub struct StartPasswordView {
+    pub p: Page,
+    pub user: UserSummary,
+}
+
+#[derive(Template)]
 #[template(path = "pages/users/credentials.html")]
 pub struct CredentialsView {
     pub p: Page,

@@ -110,6 +110,7 @@ routes! {
     Get "/users/{id}" Admin => users::show;
     Get "/users/{id}/credentials" Admin => users::credentials;
     Post "/users/{id}/credentials/done" Admin => users::credentials_done;
+    Get "/users/{id}/start-password" Admin => users::start_password_form;
     Post "/users/{id}/start-password" Admin => users::new_start_password;
     Get "/users/{id}/edit" Admin => users::edit_form;
     Post "/users/{id}/edit" Admin => users::update;

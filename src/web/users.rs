@@ -12,8 +12,8 @@ use crate::services::users::{self as service, StartPassword};
 use crate::services::{ServiceError, ServiceResult};
 use crate::views::forms::{UserForm, UserListQuery};
 use crate::views::{
-    CredentialsView, Pager, SortLink, UserAreasView, UserDeleteView, UserFormView, UserListView,
-    UserShowView,
+    CredentialsView, Pager, SortLink, StartPasswordView, UserAreasView, UserDeleteView,
+    UserFormView, UserListView, UserShowView,
 };
 use crate::web::commands;
 use crate::web::extract::{CsrfForm, CsrfMultipart, CurrentAdmin, NoFields, refusal_flash};
@@ -374,6 +374,22 @@ pub async fn credentials_done(
             .finish(),
     );
     Ok(res)
+}
+
+/// GET /users/{id}/start-password: what a new start password does, and the
+/// button that does it (the old password and every session end, so not by
+/// one stray click on the user page).
+pub async fn start_password_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+) -> AppResult<HttpResponse> {
+    let user = service::changeable_summary(&state.ctx, &admin.actor(), id.into_inner()).await?;
+    ok_html(&StartPasswordView {
+        p: admin.page(&req, &state, "users"),
+        user,
+    })
 }
 
 /// POST /users/{id}/start-password: "Neues Startpasswort vergeben".

@@ -608,6 +608,14 @@ db_test!(a_new_start_password_ends_everything_of_the_person, |app| {
     app.sign_in("bert").await;
     assert_eq!(app.get("/users").await.status(), StatusCode::OK);
     app.swap_browser(&mut berts);
+    // The user page links a confirmation page; nothing happens on GET.
+    let (_, page) = app.get_html(&format!("/users/{bert}")).await;
+    assert!(page.contains(&format!("href=\"/users/{bert}/start-password\"")));
+    let before = app.dump();
+    let (status, confirm) = app.get_html(&format!("/users/{bert}/start-password")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("alle Sitzungen"));
+    assert_eq!(app.dump(), before);
     let res = app
         .post(&format!("/users/{bert}/start-password"), &[])
         .await;
