@@ -10,7 +10,8 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let value = input.trim();
+        // Composed form: an umlaut pasted as two code points is one letter.
+        let value = &super::text::nfc(input.trim());
         if value.is_empty() {
             return Err(FieldError::Required);
         }

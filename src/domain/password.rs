@@ -24,7 +24,8 @@ impl fmt::Debug for Password {
 impl Password {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let n = input.chars().count();
-        if n == 0 {
+        // Only spaces is no password (and not what anyone meant to type).
+        if input.trim().is_empty() {
             return Err(FieldError::Required);
         }
         if n < MIN_CHARS {

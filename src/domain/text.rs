@@ -8,6 +8,13 @@
 //! - **Search terms** (user search, audit search): control characters are
 //!   refused with a field error at the search box; the list then matches nothing.
 //!
+//! "Control characters" here include the invisible formatting characters
+//! that can hide or reverse text (zero-width space, bidi overrides and
+//! isolates, BOM): a group named U+202E "evil" would show as "live".
+//! Accepted text is stored in Unicode NFC, so a name typed or pasted in
+//! decomposed form (macOS, iOS: "u" + combining diaeresis) is the same name,
+//! is found by the same search and gets the same username proposal.
+//!
 //! PostgreSQL refuses NUL in text outright, so anything that skipped these
 //! rules would fail there; the integration tests send NUL and CR/LF in every
 //! form field and query parameter on both databases.
@@ -19,20 +26,40 @@ pub const MAX_LOOKUP_CHARS: usize = 320;
 /// Longest search term accepted.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
-pub fn has_control(value: &str) -> bool {
-    value.chars().any(char::is_control)
+/// Control characters and the invisible formatting characters that hide or
+/// reverse text. (Zero-width joiner and non-joiner stay allowed: Persian and
+/// Indic names and emoji need them.)
+pub fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
-/// Rejects control characters (CR/LF included) in single-line text fields.
+pub fn has_control(value: &str) -> bool {
+    value.chars().any(is_forbidden)
+}
+
+/// Text in Unicode NFC (composed: "ü" as one character).
+pub fn nfc(value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    value.nfc().collect()
+}
+
+/// Rejects control characters (CR/LF included) in single-line text fields;
+/// the accepted value is trimmed and in NFC.
 pub fn single_line(value: &str, max_chars: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if has_control(value) {
         return Err(FieldError::InvalidCharacters);
     }
+    let value = nfc(value);
     if value.chars().count() > max_chars {
         return Err(FieldError::TooLong);
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
 /// Like [`single_line`] but empty is an error.
@@ -57,7 +84,7 @@ pub fn lookup_key(value: &str) -> Option<String> {
     if value.is_empty() || has_control(value) || value.chars().count() > MAX_LOOKUP_CHARS {
         return None;
     }
-    Some(value.to_lowercase())
+    Some(nfc(value).to_lowercase())
 }
 
 /// A search term: `Ok(None)` for an empty box, an error for control characters.
@@ -67,7 +94,7 @@ pub fn search_term(value: &str) -> Result<Option<String>, FieldError> {
     if has_control(value) {
         return Err(FieldError::InvalidCharacters);
     }
-    let value: String = value.chars().take(MAX_SEARCH_CHARS).collect();
+    let value: String = nfc(value).chars().take(MAX_SEARCH_CHARS).collect();
     Ok((!value.is_empty()).then_some(value))
 }
 
@@ -93,7 +120,7 @@ pub fn search_fold_plain(value: &str) -> String {
 
 fn fold_with(value: &str, latin: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(value.len());
-    for c in value.to_lowercase().chars() {
+    for c in nfc(value).to_lowercase().chars() {
         let c = if matches!(c, ',' | ';') || c.is_whitespace() {
             ' '
         } else {
@@ -143,6 +170,38 @@ pub fn name_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decomposed_text_is_the_same_text() {
+        let nfd = "Ju\u{308}rgen";
+        assert_eq!(single_line(nfd, 20), Ok("Jürgen".to_owned()));
+        assert_eq!(search_fold(nfd), "juergen");
+        assert_eq!(search_fold("Mu\u{308}ller, Anna"), "mueller anna");
+        assert_eq!(
+            lookup_key("ANNA.Mu\u{308}LLER@x.de").as_deref(),
+            Some("anna.müller@x.de")
+        );
+    }
+
+    #[test]
+    fn invisible_characters_that_hide_or_reverse_text_are_refused() {
+        for bad in [
+            "\u{200B}",
+            "\u{202E}evil",
+            "a\u{2066}b",
+            "\u{FEFF}x",
+            "x\u{200F}",
+        ] {
+            assert_eq!(
+                single_line(bad, 20),
+                Err(FieldError::InvalidCharacters),
+                "{bad:?}"
+            );
+            assert_eq!(lookup_key(bad), None);
+        }
+        // Joiners are part of some scripts and of emoji.
+        assert!(single_line("می\u{200C}خواهم", 20).is_ok());
+    }
 
     #[test]
     fn search_folds_case_and_german_spellings() {

@@ -196,6 +196,8 @@ catalogue! {
     start_password_none: "Kein Startpasswort (Einladung folgt)", "No start password (invitation follows)";
     start_password_set: "Startpasswort festlegen", "Set a start password";
     start_password_generate: "Startpasswort erzeugen", "Generate a start password";
+    start_password_was_generated: "erzeugt", "generated";
+    start_password_was_set: "festgelegt", "set";
     field_start_password: "Startpasswort", "Start password";
     start_password_hint: "Bei der ersten Anmeldung muss ein neues Passwort gewählt werden.", "A new password must be chosen at first sign-in.";
     save_and_close: "Speichern & schließen", "Save & close";
@@ -264,14 +266,14 @@ catalogue! {
     unit_deleted: "Gelöscht.", "Deleted.";
     unit_add_member: "Mitglied hinzufügen", "Add member";
     unit_memberships: "Zuordnungen", "Memberships";
+    candidates_first: "Gezeigt werden die ersten", "Showing the first";
+    candidates_narrow: "Treffern – bitte genauer suchen.", "matches – please narrow the search.";
     bulk_label: "Ausgewählte Personen", "Chosen people";
     bulk_choice: "Auswahl", "Choice";
     bulk_add_to_group: "zur Gruppe hinzufügen:", "add to group:";
     bulk_apply: "Ausführen", "Apply";
     bulk_select_all: "Alle auf dieser Seite auswählen", "Select all on this page";
     bulk_select_row: "Auswählen:", "Select:";
-    bulk_added_1: "Zur Gruppe hinzugefügt:", "Added to the group:";
-    bulk_added_2: "Personen.", "people.";
     bulk_no_group: "Bitte wählen Sie die Gruppe, zu der die Personen hinzukommen.", "Please choose the group to add the people to.";
     bulk_none_chosen: "Bitte wählen Sie zuerst Personen in der Liste aus.", "Please choose people in the list first.";
     unit_find_people: "Personen suchen (Name, Benutzername oder E-Mail)", "Find people (name, username or email)";
@@ -593,9 +595,9 @@ impl Texts {
             "area_role" => value.parse().ok().map(|r| self.area_role(r)),
             f if f.starts_with("area:") => value.parse().ok().map(|r| self.area_role(r)),
             "start_password" => Some(if value == "generated" {
-                self.start_password_generate
+                self.start_password_was_generated
             } else {
-                self.start_password_set
+                self.start_password_was_set
             }),
             "default_language" => Language::parse(value).map(|l| match l {
                 Language::De => self.lang_de,
@@ -620,6 +622,34 @@ impl Texts {
                     label => label.to_owned(),
                 },
             },
+        }
+    }
+
+    /// "2 Personen hinzugefügt." / "Niemand hinzugefügt: alle waren schon dabei."
+    pub fn people_added(&self, n: i64) -> String {
+        let de = self.html_lang == "de";
+        match (n, de) {
+            (0, true) => "Niemand hinzugefügt: Alle Gewählten gehören schon dazu.".to_owned(),
+            (0, false) => "Nobody added: everyone chosen belongs already.".to_owned(),
+            (1, true) => "1 Person hinzugefügt.".to_owned(),
+            (1, false) => "1 person added.".to_owned(),
+            (n, true) => format!("{} Personen hinzugefügt.", format_number(n, Language::De)),
+            (n, false) => format!("{} people added.", format_number(n, Language::En)),
+        }
+    }
+
+    /// A unit gained or lost members since its delete confirmation was shown.
+    pub fn members_now(&self, n: i64) -> String {
+        if self.html_lang == "de" {
+            format!(
+                "Inzwischen gehören {} Personen dazu. Es wurde nichts gelöscht; bitte prüfen Sie die Zahl und bestätigen Sie erneut.",
+                format_number(n, Language::De)
+            )
+        } else {
+            format!(
+                "{} people belong to it by now. Nothing was deleted; please check the number and confirm again.",
+                format_number(n, Language::En)
+            )
         }
     }
 

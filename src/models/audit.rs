@@ -70,9 +70,12 @@ fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
     if let Some(action) = &filter.action {
         q = q.filter(a::action.eq(action.clone()));
     }
+    // Every word somewhere, in any order: "Müller, Anna" finds the entries
+    // about "Anna Müller (anna.mueller)".
     if let Some(text) = &filter.text {
-        let pattern = contains_pattern(&crate::domain::text::search_fold(text));
-        q = q.filter(a::search_text.like(pattern).escape('\\'));
+        for word in crate::domain::text::search_fold(text).split(' ').take(8) {
+            q = q.filter(a::search_text.like(contains_pattern(word)).escape('\\'));
+        }
     }
     if let Some((kind, id)) = filter.target {
         q = q.filter(a::target_kind.eq(kind).and(a::target_id.eq(id)));

@@ -324,6 +324,35 @@ pub fn delete(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<usiz
     }
 }
 
+/// The admin roles among the unit's live members (people without admin
+/// access are not listed).
+pub fn member_admin_roles(
+    conn: &mut DbConn,
+    kind: UnitKind,
+    id: UnitId,
+) -> QueryResult<Vec<crate::domain::AdminRole>> {
+    use crate::db::schema::{area_assignments as aa, group_memberships as gm};
+    let roles: Vec<Option<crate::domain::AdminRole>> = match kind {
+        UnitKind::Group => gm::table
+            .inner_join(users::table)
+            .filter(gm::group_id.eq(id))
+            .filter(users::deleted_at.is_null())
+            .filter(users::admin_role.is_not_null())
+            .select(users::admin_role)
+            .distinct()
+            .load(conn)?,
+        UnitKind::Area => aa::table
+            .inner_join(users::table)
+            .filter(aa::area_id.eq(id))
+            .filter(users::deleted_at.is_null())
+            .filter(users::admin_role.is_not_null())
+            .select(users::admin_role)
+            .distinct()
+            .load(conn)?,
+    };
+    Ok(roles.into_iter().flatten().collect())
+}
+
 /// Which of these users belong to the unit.
 pub fn members_among(
     conn: &mut DbConn,

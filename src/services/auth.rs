@@ -280,7 +280,11 @@ pub async fn change_own_password(
             }
             let mut new_password = errors.take("new_password", Password::parse(&change.new));
             // The new password must differ from the current (start) password.
-            if current_ok && new_password.is_some() && change.new == change.current {
+            // Case alone does not make it another password.
+            if current_ok
+                && new_password.is_some()
+                && change.new.to_lowercase() == change.current.to_lowercase()
+            {
                 errors.add("new_password", FieldError::PasswordUnchanged);
                 new_password = None;
             }

@@ -170,6 +170,15 @@ pub async fn delete(
         if members > 0 && confirmed_members != Some(members) {
             return Err(ServiceError::Refused(Refusal::UnitInUse(members)));
         }
+        // Deleting ends every membership: the same "not above your own role"
+        // rule as removing each member by hand.
+        let roles = unit::member_admin_roles(conn, kind, id)?;
+        if roles
+            .iter()
+            .any(|r| !actor.role.may_change_account_of(Some(*r)))
+        {
+            return Err(ServiceError::Forbidden);
+        }
         let removed = unit::remove_all_members(conn, kind, id)?;
         unit::delete(conn, kind, id)?;
         let changes = if removed > 0 {
@@ -193,7 +202,8 @@ pub async fn delete(
 /// Adds the chosen users to a group, or to an area with a role, in one
 /// transaction: all of them or, if the actor may not change one of them,
 /// none. Users already there keep their membership (in an area they get
-/// the chosen role). Returns how many were chosen.
+/// the chosen role). Returns how many memberships really changed (people
+/// who were in already are not counted, and get no audit entry).
 pub async fn add_members(
     ctx: &Context,
     actor: &Actor,
@@ -211,11 +221,14 @@ pub async fn add_members(
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+                let mut changed = 0;
                 for user_id in &users {
                     let member = changeable(conn, &actor, *user_id)?;
-                    add_one(conn, &actor, kind, &unit, &member, role, now)?;
+                    if add_one(conn, &actor, kind, &unit, &member, role, now)? {
+                        changed += 1;
+                    }
                 }
-                Ok(users.len())
+                Ok(changed)
             })
         })
         .await
@@ -229,16 +242,30 @@ fn add_one(
     member: &crate::models::user::User,
     role: Option<AreaRole>,
     now: time::PrimitiveDateTime,
-) -> ServiceResult<()> {
-    match kind {
-        UnitKind::Group => group::add_member(conn, unit.id, member.id)?,
-        UnitKind::Area => {
-            area::assign(conn, unit.id, member.id, role.unwrap_or(AreaRole::Mitglied))?
-        }
-    };
+) -> ServiceResult<bool> {
     let mut changes = vec![Change::new("member", "", member.label())];
-    if let Some(r) = role {
-        changes.push(Change::new("area_role", "", r.as_str()));
+    match kind {
+        UnitKind::Group => {
+            if group::add_member(conn, unit.id, member.id)? == 0 {
+                return Ok(false);
+            }
+        }
+        UnitKind::Area => {
+            let role = role.unwrap_or(AreaRole::Mitglied);
+            let before = area::roles_for_user(conn, member.id)?
+                .into_iter()
+                .find(|(a, _)| *a == unit.id)
+                .map(|(_, r)| r);
+            if before == Some(role) {
+                return Ok(false);
+            }
+            area::assign(conn, unit.id, member.id, role)?;
+            changes.push(Change::new(
+                "area_role",
+                before.map_or("", |r| r.as_str()),
+                role.as_str(),
+            ));
+        }
     }
     audit::record_changes(
         conn,
@@ -248,7 +275,15 @@ fn add_one(
         Some(Target::new(kind.as_str(), unit.id.get(), unit.name.clone())),
         &changes,
     )?;
-    Ok(())
+    Ok(true)
+}
+
+/// People found for a unit: at most `limit` of `total` matches, and which
+/// of them belong already.
+pub struct Candidates {
+    pub people: Vec<crate::domain::people::UserSummary>,
+    pub total: i64,
+    pub members: Vec<UserId>,
 }
 
 /// Live users whose name, username or email contains the text, for adding
@@ -260,12 +295,13 @@ pub async fn member_candidates(
     id: UnitId,
     text: &str,
     limit: i64,
-) -> ServiceResult<(Vec<crate::domain::people::UserSummary>, Vec<UserId>)> {
+) -> ServiceResult<Candidates> {
     let query = crate::services::users::UserQuery {
         text: text.to_owned(),
         ..Default::default()
     };
     let page = crate::services::users::list(ctx, actor, &query).await?;
+    let total = page.rows.total;
     let found: Vec<crate::domain::people::UserSummary> = page
         .rows
         .items
@@ -280,11 +316,15 @@ pub async fn member_candidates(
             Ok(unit::members_among(conn, kind, id, &ids)?)
         })
         .await?;
-    Ok((found, already))
+    Ok(Candidates {
+        people: found,
+        total,
+        members: already,
+    })
 }
 
 /// Adds a user (by username or email, as typed) to a group, or to an area
-/// with a role (or changes his role there).
+/// with a role (or changes his role there). `false`: he was there already.
 pub async fn add_member(
     ctx: &Context,
     actor: &Actor,
@@ -292,7 +332,7 @@ pub async fn add_member(
     id: UnitId,
     login: &str,
     role: Option<AreaRole>,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
     require_user_management(actor)?;
     let key = lookup_key(login);
     let (actor, now) = (actor.clone(), ctx.now());
@@ -311,8 +351,7 @@ pub async fn add_member(
                     )));
                 };
                 let member = changeable(conn, &actor, found.id)?;
-                add_one(conn, &actor, kind, &unit, &member, role, now)?;
-                Ok(())
+                add_one(conn, &actor, kind, &unit, &member, role, now)
             })
         })
         .await

@@ -30,7 +30,13 @@ mod filters {
         Ok(value
             .to_string()
             .chars()
-            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .map(|c| {
+                if crate::domain::text::is_forbidden(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
             .collect())
     }
 }
@@ -547,6 +553,8 @@ pub struct UnitShowView {
     /// each already belongs).
     pub find: String,
     pub candidates: Vec<(UserSummary, bool)>,
+    /// How many the search matched (more than shown: narrow it down).
+    pub candidates_total: i64,
 }
 
 #[derive(Template)]

@@ -176,24 +176,14 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "bulk_no_group" => err(t.bulk_no_group.to_owned()),
-        k if k.starts_with("bulk_added_") => k
-            .strip_prefix("bulk_added_")
-            .and_then(|n| n.parse::<i64>().ok())
-            .and_then(|n| {
-                ok(&format!(
-                    "{} {} {}",
-                    t.bulk_added_1,
-                    crate::i18n::format_number(
-                        n,
-                        if t.html_lang == "de" {
-                            crate::domain::Language::De
-                        } else {
-                            crate::domain::Language::En
-                        }
-                    ),
-                    t.bulk_added_2
-                ))
-            }),
+        k if k.starts_with("count_changed_") => {
+            let n = k.rsplit('_').next()?.parse::<i64>().ok()?;
+            err(t.members_now(n))
+        }
+        k if k.starts_with("bulk_added_") || k.starts_with("members_added_") => {
+            let n = k.rsplit('_').next()?.parse::<i64>().ok()?;
+            ok(&t.people_added(n))
+        }
         k => k
             .strip_prefix("refused_in_use_")
             .and_then(|n| n.parse::<i64>().ok())

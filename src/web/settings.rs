@@ -35,6 +35,12 @@ pub async fn save(
     if !admin.admin.role.may_manage_settings() {
         return Err(AppError::Forbidden);
     }
+    // Set in the environment: the read-only field is not the admin's to get
+    // wrong (the service keeps the configured address anyway).
+    let mut input = input;
+    if state.ctx.config().public_base_url.is_some() {
+        input.public_base_url = state.ctx.settings().public_base_url.clone();
+    }
     let result = match commands::settings(&input) {
         Ok(cmd) => settings::update(&state.ctx, &admin.actor(), cmd).await,
         Err(errors) => Err(ServiceError::Invalid(errors)),

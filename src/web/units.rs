@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::domain::units::UnitKind;
-use crate::domain::{AreaRole, FieldError, FieldErrors, UnitId, UserId};
+use crate::domain::{AreaRole, FieldError, FieldErrors, Refusal, UnitId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::{ServiceError, units};
 use crate::views::{UnitDeleteView, UnitListView, UnitShowView, UnitTexts};
@@ -134,17 +134,26 @@ async fn render_show(
 ) -> AppResult<HttpResponse> {
     let detail = units::detail(&state.ctx, &admin.actor(), kind, id).await?;
     let mut errors = typed.errors;
-    let (candidates, already) = match crate::domain::text::search_term(&typed.find) {
+    let found = match crate::domain::text::search_term(&typed.find) {
         Ok(Some(text)) if admin.admin.role.may_manage_users() => {
             units::member_candidates(&state.ctx, &admin.actor(), kind, id, &text, CANDIDATES)
                 .await?
         }
         Err(e) => {
             errors.add("find", e);
-            (Vec::new(), Vec::new())
+            units::Candidates {
+                people: Vec::new(),
+                total: 0,
+                members: Vec::new(),
+            }
         }
-        _ => (Vec::new(), Vec::new()),
+        _ => units::Candidates {
+            people: Vec::new(),
+            total: 0,
+            members: Vec::new(),
+        },
     };
+    let (candidates_total, already) = (found.total, found.members);
     let p = admin.page(req, state, nav(kind));
     form_html(
         !errors.is_empty(),
@@ -160,7 +169,9 @@ async fn render_show(
             } else {
                 typed.find
             },
-            candidates: candidates
+            candidates_total,
+            candidates: found
+                .people
                 .into_iter()
                 .map(|u| {
                     let member = already.contains(&u.id);
@@ -260,11 +271,21 @@ pub async fn delete(
             &format!("/{}", kind.segment()),
             "unit_deleted",
         )),
-        // Members now, or another count than confirmed: ask (again).
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
-            &format!("{}/delete", unit_url(kind, id)),
-            &refusal_flash(r),
-        )),
+        // Members and no confirmation: ask. Another count than confirmed
+        // (someone joined meanwhile): say so and ask again.
+        Err(ServiceError::Refused(Refusal::UnitInUse(n))) if confirmed.is_some() => {
+            Ok(redirect_with_flash(
+                &format!("{}/delete", unit_url(kind, id)),
+                &format!("count_changed_{n}"),
+            ))
+        }
+        Err(ServiceError::Refused(Refusal::UnitInUse(_))) => Ok(crate::web::redirect(&format!(
+            "{}/delete",
+            unit_url(kind, id)
+        ))),
+        Err(ServiceError::Refused(r)) => {
+            Ok(redirect_with_flash(&unit_url(kind, id), &refusal_flash(r)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -306,16 +327,20 @@ pub async fn add_member(
             FieldError::InvalidChoice,
         ))),
         (Ok(role), Some(users)) if !users.is_empty() => {
-            units::add_members(&state.ctx, &admin.actor(), kind, id, users, role)
-                .await
-                .map(|_| ())
+            units::add_members(&state.ctx, &admin.actor(), kind, id, users, role).await
         }
         (Ok(role), Some(_)) => {
-            units::add_member(&state.ctx, &admin.actor(), kind, id, &form.member, role).await
+            units::add_member(&state.ctx, &admin.actor(), kind, id, &form.member, role)
+                .await
+                .map(usize::from)
         }
     };
     match result {
-        Ok(()) => Ok(redirect_with_flash(&unit_url(kind, id), "member_added")),
+        // How many really joined (people who were in already do not count).
+        Ok(n) => Ok(redirect_with_flash(
+            &unit_url(kind, id),
+            &format!("members_added_{n}"),
+        )),
         Err(ServiceError::Invalid(errors)) => {
             let typed = Typed {
                 member_login: if crate::domain::text::has_control(&form.member) {

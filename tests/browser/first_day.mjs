@@ -140,7 +140,11 @@ async function day(viewport, first) {
   expect((await page.textContent(".flash")) !== null, "settings saved with a message");
 
   // Groups and areas.
-  for (const [path, name] of [["/groups", `Pflege ${n}`], ["/groups", `Küche ${n}`], ["/areas", `Haus A ${n}`]]) {
+  // On the phone run also a group with a long unbroken name: it must wrap,
+  // not widen the page (the user form lists every group).
+  const units = [["/groups", `Pflege ${n}`], ["/groups", `Küche ${n}`], ["/areas", `Haus A ${n}`]];
+  if (!first) units.push(["/groups", "L".repeat(80)]);
+  for (const [path, name] of units) {
     await page.goto(`${base}${path}`);
     await page.fill("#name", name);
     await submit(page);

@@ -396,6 +396,8 @@ db_test!(start_password_must_be_changed_first, |app| {
         ("start-passwort-1", "muss sich vom bisherigen unterscheiden"),
         ("passwort", "gehört zu den häufigsten"),
         ("Passwort", "gehört zu den häufigsten"),
+        ("START-PASSWORT-1", "muss sich vom bisherigen unterscheiden"),
+        ("          ", "Bitte ausfüllen"),
     ] {
         let before = app.dump();
         let res = app

@@ -230,6 +230,12 @@ db_test!(
         assert!(page.contains("EINLASS_PUBLIC_BASE_URL"));
         assert_redirect(&app.post("/settings", &valid()).await, "/settings");
         assert_eq!(app.ctx.settings().public_base_url, "http://127.0.0.1:35021");
+        // The read-only field is not checked: empty or missing is fine.
+        assert_redirect(
+            &app.post("/settings", &with("public_base_url", "")).await,
+            "/settings",
+        );
+        assert_eq!(app.ctx.settings().public_base_url, "http://127.0.0.1:35021");
         assert_eq!(app.ctx.settings().organisation_name, "Pflegeheim Sonnenhof");
     }
 );

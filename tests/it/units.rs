@@ -367,3 +367,105 @@ db_test!(areas_have_members_with_roles, |app| {
     let (_, list) = app.get_html("/areas").await;
     assert!(list.contains("Filiale Mitte"));
 });
+
+db_test!(
+    deleting_a_unit_follows_the_role_rule_for_its_members,
+    |app| {
+        let chef = app.create_admin("chef", AdminRole::Administrator).await;
+        app.login_as("verwalter", AdminRole::Benutzerverwaltung)
+            .await;
+        app.post("/groups", &[("name", "Leitung")]).await;
+        let group = app.unit_id("groups", "Leitung").await;
+        // Put the Administrator in behind the actor's back (the pages refuse it).
+        app.db.sql(&format!(
+            "INSERT INTO group_memberships (group_id, user_id) VALUES ({group}, {chef})"
+        ));
+        let before = app.dump();
+        let res = app
+            .post(&format!("/groups/{group}/delete"), &[("members", "1")])
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "removing him one by one is refused too"
+        );
+        assert_eq!(app.dump(), before);
+    }
+);
+
+db_test!(
+    adding_people_who_belong_already_changes_and_records_nothing,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        app.post("/groups", &[("name", "Empfang")]).await;
+        let group = app.unit_id("groups", "Empfang").await.to_string();
+        app.post(
+            "/users/new",
+            &[("first_name", "Anna"), ("last_name", "Arm")],
+        )
+        .await;
+        let anna = app.user_id("anna.arm").await.to_string();
+        let bulk = [
+            ("action", "add_to_group"),
+            ("group", group.as_str()),
+            ("user", anna.as_str()),
+        ];
+        app.post("/users/bulk", &bulk).await;
+        let (_, page) = app.get_html("/users").await;
+        assert_eq!(
+            text_of(&page, ".flash").as_deref(),
+            Some("1 Person hinzugefügt.")
+        );
+        let before = app.dump();
+        app.post("/users/bulk", &bulk).await;
+        let (_, page) = app.get_html("/users").await;
+        assert!(
+            text_of(&page, ".flash")
+                .unwrap()
+                .starts_with("Niemand hinzugefügt")
+        );
+        app.post(
+            &format!("/groups/{group}/members"),
+            &[("user", anna.as_str())],
+        )
+        .await;
+        assert_eq!(app.dump(), before, "no second membership, no audit entry");
+    }
+);
+
+db_test!(a_confirmation_that_went_stale_says_so, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Küche")]).await;
+    let group = app.unit_id("groups", "Küche").await;
+    app.post(
+        "/users/new",
+        &[("first_name", "Anna"), ("last_name", "Arm")],
+    )
+    .await;
+    app.post(
+        &format!("/groups/{group}/members"),
+        &[("member", "anna.arm")],
+    )
+    .await;
+    let res = app
+        .post(&format!("/groups/{group}/delete"), &[("members", "0")])
+        .await;
+    assert_redirect(&res, &format!("/groups/{group}/delete"));
+    let (_, page) = app.get_html(&format!("/groups/{group}/delete")).await;
+    let flash = text_of(&page, ".flash-error").unwrap();
+    assert!(
+        flash.contains("Inzwischen gehören 1 Personen dazu"),
+        "{flash}"
+    );
+});
+
+db_test!(a_search_with_more_hits_than_shown_says_so, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Alle")]).await;
+    let group = app.unit_id("groups", "Alle").await;
+    app.seed(60).await;
+    let (_, page) = app
+        .get_html(&format!("/groups/{group}?find=beispiel"))
+        .await;
+    assert!(page.contains("Gezeigt werden die ersten 25 von"), "{page}");
+});

@@ -1196,3 +1196,74 @@ db_test!(filters_fold_away_on_phones_unless_one_is_set, |app| {
     let (_, filtered) = app.get_html("/users?status=aktiv").await;
     assert!(filtered.contains("<details class=\"more-filters\" data-open-wide open>"));
 });
+
+db_test!(decomposed_and_invisible_characters, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create(&app, &ANNA).await;
+    // "Jürgen" as macOS pastes it: u + combining diaeresis.
+    create(
+        &app,
+        &[
+            ("first_name", "Ju\u{308}rgen"),
+            ("last_name", "Weiß"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    let juergen = app
+        .user("juergen.weiss")
+        .await
+        .expect("proposed from the composed name");
+    assert_eq!(juergen.first_name, "Jürgen");
+    for q in [
+        "Jürgen",
+        "Ju\u{308}rgen",
+        "juergen",
+        "Weiss",
+        "Mu\u{308}ller",
+    ] {
+        let url = crate::support::form_encode(&[("q", q)]);
+        assert_eq!(
+            hits(&app.get_html(&format!("/users?{url}")).await.1),
+            1,
+            "{q:?}"
+        );
+    }
+    // Characters that hide or reverse text are refused like control characters.
+    let before = app.dump();
+    for bad in ["\u{202e}live", "\u{200b}", "a\u{2066}b"] {
+        let res = app.post("/groups", &[("name", bad)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        let res = create(&app, &[("first_name", bad), ("last_name", "X")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    assert_eq!(app.dump(), before);
+    // The audit search takes "Last, First" as the list shows it.
+    let url = crate::support::form_encode(&[("q", "Müller, Anna")]);
+    assert!(hits(&app.get_html(&format!("/audit?{url}")).await.1) >= 1);
+});
+
+db_test!(the_page_label_is_where_the_rows_are, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.seed(260).await;
+    let (_, first) = app.get_html("/users").await;
+    let ids = page_ids(&first);
+    // A made-up (or stale) page number beside the cursor of page 1's end.
+    let (_, body) = app
+        .get_html(&format!("/users?page=5&after={}", ids[49]))
+        .await;
+    assert!(
+        body.contains("Seite 2 von 6"),
+        "{}",
+        text_of(&body, ".pager").unwrap_or_default()
+    );
+    assert!(body.contains("51–100"));
+    let (_, second) = app.get_html("/users?page=2").await;
+    assert_eq!(page_ids(&body), page_ids(&second));
+    // Back from page 2 to the start, whatever number the link says.
+    let (_, body) = app
+        .get_html(&format!("/users?page=3&before={}", page_ids(&second)[0]))
+        .await;
+    assert!(body.contains("Seite 1 von 6"));
+    assert_eq!(page_ids(&body), ids);
+});
