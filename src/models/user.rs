@@ -612,26 +612,6 @@ fn keyset_page(
     Ok(Some(rows))
 }
 
-/// How many rows of the filtered list come before this one in name order.
-fn rows_before(
-    conn: &mut DbConn,
-    filter: &UserFilter,
-    text: &TextMatch,
-    descending: bool,
-    row: &SummaryRow,
-) -> QueryResult<i64> {
-    let key = sort_name(&row.first_name, &row.last_name);
-    let q = filtered(filter, text);
-    let q = if descending {
-        q.filter(u::sort_name.ge(key.clone()))
-            .filter(u::sort_name.gt(key).or(u::id.gt(row.id)))
-    } else {
-        q.filter(u::sort_name.le(key.clone()))
-            .filter(u::sort_name.lt(key).or(u::id.lt(row.id)))
-    };
-    q.select(count_star()).first(conn)
-}
-
 /// Whole rows for ids, in the order of the ids.
 fn rows_by_ids(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<SummaryRow>> {
     let mut rows: Vec<SummaryRow> = u::table
@@ -658,24 +638,20 @@ pub fn list(
         _ => count_matching(conn, filter, &text)?,
     };
     let last = crate::domain::page::last_page(total, per_page);
-    let mut page = page.clamp(1, last);
-    if let Some(cursor) = cursor.filter(|_| sort == UserSort::Name)
+    let page = page.clamp(1, last);
+    // The page number travels with the keyset link (counting the rows
+    // before the cursor would cost what the offset costs). A cursor that
+    // does not give a whole inner page falls back to the page by number.
+    if let Some(cursor) = cursor.filter(|_| sort == UserSort::Name && page > 1 && page < last)
         && let Some(rows) = keyset_page(conn, filter, &text, descending, cursor, per_page)?
-        && let Some(first) = rows.first()
+        && rows.len() as i64 == per_page
     {
-        // Where the rows really stand (the link's page number may be stale,
-        // or made up): the page is what the rows are, never a label beside them.
-        let before = rows_before(conn, filter, &text, descending, first)?;
-        let whole = rows.len() as i64 == per_page || before + rows.len() as i64 == total;
-        if before % per_page == 0 && whole {
-            return Ok(Page {
-                items: rows.into_iter().map(Into::into).collect(),
-                total,
-                page: before / per_page + 1,
-                per_page,
-            });
-        }
-        page = (before / per_page + 1).clamp(1, last);
+        return Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            total,
+            page,
+            per_page,
+        });
     }
     let offset = (page - 1) * per_page;
     // Pages past the middle are counted from the end: the last page costs
