@@ -32,6 +32,7 @@ pub enum FieldError {
     ImageTooManyPixels,
     InvalidDate,
     DateOutOfRange,
+    UntilBeforeFrom,
     UnknownMember,
 }
 

@@ -371,6 +371,7 @@ catalogue! {
     fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels). Please make it smaller first.";
     fe_invalid_date: "Bitte ein Datum wie 2026-03-31 angeben.", "Please give a date like 2026-03-31.";
     fe_date_out_of_range: "Bitte ein Datum zwischen den Jahren 1900 und 9998 angeben.", "Please give a date between the years 1900 and 9998.";
+    fe_until_before_from: "Das Ende liegt vor dem Anfang.", "The end lies before the start.";
     fe_unknown_member: "Kein Benutzer mit diesem Benutzernamen oder dieser E-Mail-Adresse.", "No user with this username or email address.";
     field_photo: "Foto", "Photo";
     photo_hint: "JPEG oder PNG, höchstens 5 MB. Einlass verkleinert das Bild und entfernt Metadaten.", "JPEG or PNG, at most 5 MB. Einlass shrinks the image and removes metadata.";
@@ -713,6 +714,7 @@ impl Texts {
             FieldError::ImageTooManyPixels => self.fe_image_too_many_pixels,
             FieldError::InvalidDate => self.fe_invalid_date,
             FieldError::DateOutOfRange => self.fe_date_out_of_range,
+            FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
         }
     }

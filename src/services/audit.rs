@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::db::DbConn;
 use crate::domain::audit::{AuditEntry, AuditFilter};
 use crate::domain::text::{lookup_key, search_term};
-use crate::domain::{FieldErrors, Page, dates};
+use crate::domain::{FieldError, FieldErrors, Page, dates};
 use crate::models::audit::{self, NewAuditEvent};
 use crate::services::{Actor, ServiceResult};
 
@@ -133,13 +133,22 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &AuditQuery) -> ServiceR
     let until: Option<Date> = errors
         .take("until", dates::parse_day(&query.until))
         .flatten();
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        errors.add("until", FieldError::UntilBeforeFrom);
+    }
+    // A filter field that cannot be used lists nothing (not everything
+    // under its error, which would look like an answer).
+    let unusable = ["q", "from", "until"]
+        .iter()
+        .any(|f| errors.get(f).is_some());
     let (from, until) = dates::day_range_utc(from, until, ctx.settings().time_zone);
     let action = query.action.trim();
     let filter = AuditFilter {
         // An action is looked up; one that cannot exist matches nothing.
         action: (!action.is_empty()).then(|| action.to_owned()),
-        matches_nothing: (!action.is_empty() && lookup_key(action).is_none())
-            || errors.get("q").is_some(),
+        matches_nothing: (!action.is_empty() && lookup_key(action).is_none()) || unusable,
         text,
         target: None,
         from,

@@ -263,7 +263,17 @@ db_test!(dates_out_of_range_are_field_errors, |app| {
             !error.is_empty() && error.contains(message),
             "{query}: {error:?}"
         );
+        assert_eq!(hits(&body), 0, "{query}: an unusable filter lists nothing");
     }
+    let (status, body) = app
+        .get_html("/audit?from=2026-05-02&until=2026-05-01")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text_of(&body, "#until-error")
+            .unwrap()
+            .contains("vor dem Anfang")
+    );
     let (status, body) = app
         .get_html("/audit?from=1900-01-01&until=9998-12-31")
         .await;
