@@ -16,7 +16,7 @@ impl EmailAddress {
             return Err(FieldError::Required);
         }
         if value.len() > 254 {
-            return Err(FieldError::TooLong);
+            return Err(FieldError::TooLong(254));
         }
         let (local, domain) = value.rsplit_once('@').ok_or(FieldError::InvalidEmail)?;
         if !valid_local(local) || !valid_domain(domain) {

@@ -6,7 +6,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldError {
     Required,
-    TooLong,
+    /// Longer than this many characters.
+    TooLong(usize),
     InvalidEmail,
     EmailTaken,
     EmailLocked,
@@ -100,15 +101,15 @@ mod tests {
     fn first_error_per_field_wins_and_order_is_kept() {
         let mut e = FieldErrors::default();
         e.add("b", FieldError::Required);
-        e.add("a", FieldError::TooLong);
-        e.add("b", FieldError::TooLong);
+        e.add("a", FieldError::TooLong(3));
+        e.add("b", FieldError::TooLong(3));
         assert_eq!(e.get("b"), Some(FieldError::Required));
         let fields: Vec<_> = e.iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["b", "a"]);
         let mut other = FieldErrors::single("c", FieldError::InvalidChoice);
         other.add("a", FieldError::Required);
         e.extend(other);
-        assert_eq!(e.get("a"), Some(FieldError::TooLong));
+        assert_eq!(e.get("a"), Some(FieldError::TooLong(3)));
         assert_eq!(e.get("c"), Some(FieldError::InvalidChoice));
     }
 }

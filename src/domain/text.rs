@@ -57,7 +57,7 @@ pub fn single_line(value: &str, max_chars: usize) -> Result<String, FieldError> 
     }
     let value = nfc(value);
     if value.chars().count() > max_chars {
-        return Err(FieldError::TooLong);
+        return Err(FieldError::TooLong(max_chars));
     }
     Ok(value)
 }
@@ -224,7 +224,7 @@ mod tests {
         );
         assert_eq!(single_line("a\0b", 10), Err(FieldError::InvalidCharacters));
         assert_eq!(single_line("  Anna ", 10), Ok("Anna".into()));
-        assert_eq!(single_line("ääää", 3), Err(FieldError::TooLong));
+        assert_eq!(single_line("ääää", 3), Err(FieldError::TooLong(3)));
         assert_eq!(required_line("  ", 3), Err(FieldError::Required));
         assert_eq!(optional_line(" ", 3), Ok(None));
     }

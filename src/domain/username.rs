@@ -17,7 +17,7 @@ impl Username {
             return Err(FieldError::Required);
         }
         if value.chars().count() > MAX_LEN {
-            return Err(FieldError::TooLong);
+            return Err(FieldError::TooLong(MAX_LEN));
         }
         let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
         if value.chars().count() < 2
@@ -176,6 +176,9 @@ mod tests {
             Err(FieldError::InvalidUsername)
         );
         assert_eq!(Username::parse(""), Err(FieldError::Required));
-        assert_eq!(Username::parse(&"a".repeat(65)), Err(FieldError::TooLong));
+        assert_eq!(
+            Username::parse(&"a".repeat(65)),
+            Err(FieldError::TooLong(MAX_LEN))
+        );
     }
 }

@@ -346,6 +346,8 @@ catalogue! {
     refusal_in_use: "Wird noch verwendet und kann daher nicht gelöscht werden. Anzahl Mitglieder:", "Still in use and therefore cannot be deleted. Number of members:";
     fe_required: "Bitte ausfüllen.", "Please fill in.";
     fe_too_long: "Zu lang.", "Too long.";
+    fe_at_most: "höchstens", "at most";
+    fe_characters: "Zeichen", "characters";
     fe_invalid_email: "Keine gültige E-Mail-Adresse.", "Not a valid email address.";
     fe_email_taken: "Diese E-Mail-Adresse wird bereits von einem anderen Konto verwendet.", "This email address is already used by another account.";
     fe_email_locked: "Die Adresse wurde bestätigt und kann nicht mehr von Admins geändert werden.", "The address has been confirmed and can no longer be changed by admins.";
@@ -685,10 +687,19 @@ impl Texts {
         }
     }
 
-    pub fn field_error(&self, e: FieldError) -> &'static str {
-        match e {
+    /// The message of a field error; a length error names the limit.
+    pub fn field_error(&self, e: FieldError) -> String {
+        if let FieldError::TooLong(max) = e {
+            return format!(
+                "{} ({} {max} {}).",
+                self.fe_too_long.trim_end_matches('.'),
+                self.fe_at_most,
+                self.fe_characters
+            );
+        }
+        let text: &'static str = match e {
             FieldError::Required => self.fe_required,
-            FieldError::TooLong => self.fe_too_long,
+            FieldError::TooLong(_) => self.fe_too_long,
             FieldError::InvalidEmail => self.fe_invalid_email,
             FieldError::EmailTaken => self.fe_email_taken,
             FieldError::EmailLocked => self.fe_email_locked,
@@ -716,7 +727,8 @@ impl Texts {
             FieldError::DateOutOfRange => self.fe_date_out_of_range,
             FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
-        }
+        };
+        text.to_owned()
     }
 
     pub fn refusal(&self, r: Refusal) -> String {

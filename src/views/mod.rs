@@ -103,7 +103,7 @@ impl Page {
         self.nav == entry
     }
 
-    pub fn fe(&self, errors: &FieldErrors, field: &str) -> Option<&'static str> {
+    pub fn fe(&self, errors: &FieldErrors, field: &str) -> Option<String> {
         errors.get(field).map(|e| self.t.field_error(e))
     }
 
@@ -422,7 +422,7 @@ impl UserFormView {
         current == mode
     }
 
-    pub fn error(&self, field: &str) -> Option<&'static str> {
+    pub fn error(&self, field: &str) -> Option<String> {
         self.p.fe(&self.errors, field)
     }
 }
@@ -441,7 +441,7 @@ impl UserShowView {
         self.detail.user.updated_at.assume_utc().unix_timestamp()
     }
 
-    pub fn photo_error_text(&self) -> Option<&'static str> {
+    pub fn photo_error_text(&self) -> Option<String> {
         self.photo_error.map(|e| self.p.t.field_error(e))
     }
 

@@ -469,3 +469,14 @@ db_test!(a_search_with_more_hits_than_shown_says_so, |app| {
         .await;
     assert!(page.contains("Gezeigt werden die ersten 25 von"), "{page}");
 });
+
+db_test!(a_length_error_names_the_limit, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app.post("/groups", &[("name", &"L".repeat(81))]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert_eq!(
+        text_of(&body, "#name-error").as_deref(),
+        Some("Zu lang (höchstens 80 Zeichen).")
+    );
+});
