@@ -142,7 +142,6 @@ catalogue! {
     password_changed: "Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet.", "Your password has been changed. All other sessions have been ended.";
     dashboard_title: "Übersicht", "Overview";
     dashboard_total: "Benutzer insgesamt", "Users in total";
-    dashboard_by_status: "Nach Status", "By status";
     dashboard_units: "Gruppen und Bereiche", "Groups and areas";
     dashboard_first_steps: "Erste Schritte", "First steps";
     dashboard_first_steps_intro: "So bringen Sie Ihre Leute zu Einlass:", "How to bring your people in:";
@@ -212,10 +211,9 @@ catalogue! {
     sort_descending: "absteigend", "descending";
     sort_created: "Anlagedatum", "Creation date";
     no_users_found: "Keine Benutzer gefunden.", "No users found.";
-    user_created: "Der Benutzer wurde angelegt.", "The user has been created.";
     user_created_named: "Angelegt:", "Created:";
+    unit_created_named: "Angelegt:", "Created:";
     user_exists: "Dieses Formular war schon gesendet worden; es wurde niemand zusätzlich angelegt. Angelegt ist:", "This form had been sent before; nobody else was created. The user is:";
-    start_password_done: "Das Startpasswort wird nicht mehr angezeigt.", "The start password is no longer shown.";
     start_password_new: "Neues Startpasswort vergeben", "Issue a new start password";
     start_password_new_hint: "Erzeugt ein neues Startpasswort, das bei der ersten Anmeldung geändert werden muss. Das alte Passwort, alle Sitzungen und Links der Person werden ungültig.", "Creates a new start password that must be changed at first sign-in. The old password and all of the person's sessions and links stop working.";
     credentials_shown_until: "Dieses Blatt zeigt das Passwort bis", "This sheet shows the password until";
@@ -235,7 +233,6 @@ catalogue! {
     credentials_intro: "Drucken Sie dieses Blatt aus oder geben Sie die Daten sicher weiter. Mit „Fertig“ wird das Passwort nicht mehr angezeigt.", "Print this sheet or pass the details on securely. After “Done” the password is no longer shown.";
     credentials_login_at: "Anmelden unter", "Sign in at";
     print: "Drucken", "Print";
-    continue_label: "Weiter", "Continue";
     areas_assign_title: "Bereiche zuordnen", "Assign areas";
     areas_saved: "Die Bereiche wurden gespeichert.", "The areas have been saved.";
     area_member: "zugeordnet", "assigned";
@@ -261,7 +258,6 @@ catalogue! {
     unit_members: "Mitglieder", "Members";
     unit_create: "Anlegen", "Create";
     unit_rename: "Umbenennen", "Rename";
-    unit_created: "Angelegt.", "Created.";
     unit_renamed: "Umbenannt.", "Renamed.";
     unit_deleted: "Gelöscht.", "Deleted.";
     unit_add_member: "Mitglied hinzufügen", "Add member";
@@ -288,7 +284,6 @@ catalogue! {
     unit_delete_with_members: "Löschen, mit allen Zuordnungen", "Delete, with all memberships";
     unit_member_login: "Benutzername oder E-Mail", "Username or email";
     unit_remove_member: "Entfernen", "Remove";
-    member_added: "Mitglied hinzugefügt.", "Member added.";
     member_removed: "Mitglied entfernt.", "Member removed.";
     no_units: "Noch keine Einträge.", "Nothing here yet.";
     no_members: "Noch keine Mitglieder.", "No members yet.";
@@ -318,10 +313,7 @@ catalogue! {
     audit_title: "Protokoll", "Audit log";
     audit_what: "Was geschah", "What happened";
     audit_when: "Zeitpunkt", "When";
-    audit_who: "Wer", "Who";
     audit_action: "Aktion", "Action";
-    audit_target: "Betroffen", "Subject";
-    audit_details: "Details", "Details";
     audit_filter_text: "Person (Wer oder Betroffen)", "Person (who or subject)";
     audit_from: "Von (Datum)", "From (date)";
     audit_until: "Bis (Datum)", "Until (date)";

@@ -280,6 +280,7 @@ fn add_one(
 
 /// People found for a unit: at most `limit` of `total` matches, and which
 /// of them belong already.
+#[derive(Default)]
 pub struct Candidates {
     pub people: Vec<crate::domain::people::UserSummary>,
     pub total: i64,

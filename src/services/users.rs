@@ -342,22 +342,13 @@ fn check_unique(
     username: Option<&Username>,
     except: Option<UserId>,
 ) -> ServiceResult<()> {
-    let mut errors = FieldErrors::default();
-    if let Some(name) = username
-        && user::username_taken(conn, name.as_str(), except)?
-    {
-        errors.add("username", FieldError::UsernameTaken);
-    }
-    if let Some(email) = &person.email
-        && user::email_taken(conn, &email.key(), except)?
-    {
-        errors.add("email", FieldError::EmailTaken);
-    }
-    if let Some(number) = &person.personnel_number
-        && user::personnel_number_taken(conn, number.as_str(), except)?
-    {
-        errors.add("personnel_number", FieldError::PersonnelNumberTaken);
-    }
+    let probe = UniqueProbe {
+        username: username.cloned(),
+        email: person.email.clone(),
+        personnel_number: person.personnel_number.clone(),
+        except,
+    };
+    let mut errors = taken(conn, &probe)?;
     if group::existing(conn, &person.groups)?.len() != person.groups.len() {
         errors.add("group", FieldError::InvalidChoice);
     }
@@ -380,28 +371,29 @@ pub struct UniqueProbe {
     pub except: Option<UserId>,
 }
 
+/// Which of the probe's values another live account holds.
+fn taken(conn: &mut DbConn, probe: &UniqueProbe) -> ServiceResult<FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if let Some(name) = &probe.username
+        && user::username_taken(conn, name.as_str(), probe.except)?
+    {
+        errors.add("username", FieldError::UsernameTaken);
+    }
+    if let Some(email) = &probe.email
+        && user::email_taken(conn, &email.key(), probe.except)?
+    {
+        errors.add("email", FieldError::EmailTaken);
+    }
+    if let Some(number) = &probe.personnel_number
+        && user::personnel_number_taken(conn, number.as_str(), probe.except)?
+    {
+        errors.add("personnel_number", FieldError::PersonnelNumberTaken);
+    }
+    Ok(errors)
+}
+
 pub async fn conflicts(ctx: &Context, probe: UniqueProbe) -> ServiceResult<FieldErrors> {
-    ctx.db()
-        .run(move |conn| -> ServiceResult<FieldErrors> {
-            let mut errors = FieldErrors::default();
-            if let Some(name) = &probe.username
-                && user::username_taken(conn, name.as_str(), probe.except)?
-            {
-                errors.add("username", FieldError::UsernameTaken);
-            }
-            if let Some(email) = &probe.email
-                && user::email_taken(conn, &email.key(), probe.except)?
-            {
-                errors.add("email", FieldError::EmailTaken);
-            }
-            if let Some(number) = &probe.personnel_number
-                && user::personnel_number_taken(conn, number.as_str(), probe.except)?
-            {
-                errors.add("personnel_number", FieldError::PersonnelNumberTaken);
-            }
-            Ok(errors)
-        })
-        .await
+    ctx.db().run(move |conn| taken(conn, &probe)).await
 }
 
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).

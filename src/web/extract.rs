@@ -129,7 +129,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         let text = match key.as_str() {
             "user_created" => t.user_created_named,
             "user_exists" => t.user_exists,
-            "unit_created" => t.user_created_named,
+            "unit_created" => t.unit_created_named,
             _ => return None,
         };
         return Some(Flash {
@@ -156,21 +156,17 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
     match key {
         "logged_out" => ok(t.logged_out),
         "password_changed" => ok(t.password_changed),
-        "user_created" => ok(t.user_created),
         "user_updated" => ok(t.user_updated),
         "user_deactivated" => ok(t.user_deactivated),
         "user_reactivated" => ok(t.user_reactivated),
         "user_deleted" => ok(t.user_deleted),
         "areas_saved" => ok(t.areas_saved),
-        "unit_created" => ok(t.unit_created),
         "unit_renamed" => ok(t.unit_renamed),
         "unit_deleted" => ok(t.unit_deleted),
-        "member_added" => ok(t.member_added),
         "member_removed" => ok(t.member_removed),
         "settings_saved" => ok(t.settings_saved),
         "photo_saved" => ok(t.photo_saved),
         "photo_removed" => ok(t.photo_removed),
-        "start_password_done" => ok(t.start_password_done),
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),

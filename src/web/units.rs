@@ -141,17 +141,9 @@ async fn render_show(
         }
         Err(e) => {
             errors.add("find", e);
-            units::Candidates {
-                people: Vec::new(),
-                total: 0,
-                members: Vec::new(),
-            }
+            units::Candidates::default()
         }
-        _ => units::Candidates {
-            people: Vec::new(),
-            total: 0,
-            members: Vec::new(),
-        },
+        _ => units::Candidates::default(),
     };
     let (candidates_total, already) = (found.total, found.members);
     let p = admin.page(req, state, nav(kind));

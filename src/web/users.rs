@@ -194,9 +194,14 @@ pub async fn new_form(
 const HANDOVER_COOKIE: &str = "einlass_handover";
 
 /// Where the create form's buttons lead for the user just made.
+/// `new:3,5` is "a new form with groups 3 and 5 ticked" (how the credentials
+/// sheet, which comes in between, remembers the groups).
 fn then_url(then: &str, id: UserId, groups: &[UnitId]) -> String {
-    match then {
+    let (word, kept) = then.split_once(':').unwrap_or((then, ""));
+    match word {
         "new" => {
+            let kept: Vec<UnitId> = kept.split(',').filter_map(|g| g.parse().ok()).collect();
+            let groups = if groups.is_empty() { &kept } else { groups };
             let values: Vec<String> = groups.iter().map(ToString::to_string).collect();
             let pairs: Vec<(&str, &str)> = values.iter().map(|v| ("group", v.as_str())).collect();
             link("/users/new", &pairs)
@@ -250,7 +255,13 @@ pub async fn create(
         t @ ("new" | "areas") => t,
         _ => "close",
     };
-    let (handover, generated) = new_handover(&state, &admin, then);
+    let then_page = if then == "new" {
+        let ids: Vec<String> = form.groups.iter().map(ToString::to_string).collect();
+        format!("new:{}", ids.join(","))
+    } else {
+        then.to_owned()
+    };
+    let (handover, generated) = new_handover(&state, &admin, &then_page);
     let result = match commands::create_user(&form, generated) {
         Ok(mut cmd) => {
             if matches!(cmd.start_password, StartPassword::Generate(_)) {

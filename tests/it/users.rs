@@ -1242,3 +1242,30 @@ db_test!(decomposed_and_invisible_characters, |app| {
     let url = crate::support::form_encode(&[("q", "Müller, Anna")]);
     assert!(hits(&app.get_html(&format!("/audit?{url}")).await.1) >= 1);
 });
+
+db_test!(
+    the_next_form_keeps_the_groups_across_the_credentials_sheet,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        app.post("/groups", &[("name", "Lager")]).await;
+        let lager = app.unit_id("groups", "Lager").await.to_string();
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Olga"),
+                ("last_name", "Ohnemail"),
+                ("group", &lager),
+                ("start_password_mode", "generate"),
+                ("then", "new"),
+            ],
+        )
+        .await;
+        let sheet = location(&res);
+        let (_, page) = app.get_html(&sheet).await;
+        let then = value_of(&page, "input[name=then]").unwrap();
+        let res = app.post(&format!("{sheet}/done"), &[("then", &then)]).await;
+        assert_redirect(&res, &format!("/users/new?group={lager}"));
+        let (_, form) = app.get_html(&location(&res)).await;
+        assert!(form.contains(&format!("value=\"{lager}\" checked")));
+    }
+);
