@@ -42,6 +42,15 @@ pub enum Command {
     /// Scheduled work (it also runs inside `serve`).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The mail worker.
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Send one test message now, through the configured SMTP server, and
+    /// print the server's answer (or what went wrong).
+    SendTestEmail {
+        /// Where to send it.
+        address: String,
+    },
     /// Ask a running instance whether it is healthy (exit code 0 = yes).
     Healthcheck {
         /// Base URL of the instance; default: http://<EINLASS_BIND>
@@ -90,6 +99,12 @@ pub enum JobsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Run a mail worker on its own (no web server) until Ctrl-C or SIGTERM.
+    Work,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Fill the database with realistic fake users, groups and areas (for benchmarks).
     Seed {
@@ -118,6 +133,16 @@ pub fn run(cli: Cli) -> Result<(), String> {
             for job in crate::jobs::standard(&ctx) {
                 println!("{:<18} every {:?}", job.name(), job.interval());
             }
+            Ok(())
+        }),
+        Command::Mail(MailCommand::Work) => with_context(config, |ctx| async move {
+            crate::jobs::mail::work_until_stopped(&ctx)
+                .await
+                .map_err(|e| e.to_string())
+        }),
+        Command::SendTestEmail { address } => with_context(config, |ctx| async move {
+            let answer = crate::jobs::mail::send_test(&ctx, &address).await?;
+            println!("{answer}");
             Ok(())
         }),
         Command::Healthcheck { url } => healthcheck(&config, url),
@@ -157,7 +182,7 @@ where
     Fut: std::future::Future<Output = Result<(), String>>,
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     let ctx = build_context(config, Clock::system()).map_err(|e| e.to_string())?;

@@ -92,6 +92,129 @@ pub struct Config {
         global = true
     )]
     pub trusted_proxies: String,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+/// How mail leaves the instance. Without `EINLASS_SMTP_HOST` it does not
+/// leave: the worker delivers into the in-app mailbox (Admin > Postfach).
+#[derive(Clone, Args)]
+pub struct MailConfig {
+    /// SMTP server; unset = mail stays in the in-app mailbox.
+    #[arg(long, env = "EINLASS_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "EINLASS_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+
+    /// starttls (default), tls (implicit TLS, "SMTPS") or none.
+    #[arg(
+        long,
+        env = "EINLASS_SMTP_SECURITY",
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_security: String,
+
+    /// SMTP user name (with EINLASS_SMTP_PASSWORD; unset = no authentication).
+    #[arg(long, env = "EINLASS_SMTP_USER", global = true)]
+    pub smtp_user: Option<String>,
+
+    /// SMTP password; never printed.
+    #[arg(
+        long,
+        env = "EINLASS_SMTP_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// Sender address of every message (default: einlass@ the public host).
+    #[arg(long, env = "EINLASS_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Sender name (default: the organisation's name).
+    #[arg(long, env = "EINLASS_MAIL_FROM_NAME", global = true)]
+    pub mail_from_name: Option<String>,
+
+    /// SMTP connections kept open and used at once.
+    #[arg(
+        long,
+        env = "EINLASS_SMTP_POOL_SIZE",
+        default_value_t = 4,
+        global = true
+    )]
+    pub smtp_pool_size: u32,
+
+    /// Seconds to wait for the SMTP server at each step.
+    #[arg(
+        long,
+        env = "EINLASS_SMTP_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub smtp_timeout_secs: u64,
+
+    /// Temporary failures are retried (30 s, 1 min, 2 min, … at most hourly)
+    /// until this many hours after the message was queued; then it fails.
+    #[arg(
+        long,
+        env = "EINLASS_MAIL_GIVE_UP_HOURS",
+        default_value_t = 72,
+        global = true
+    )]
+    pub mail_give_up_hours: i64,
+
+    /// First retry delay in seconds; it doubles with each attempt (at most hourly).
+    #[arg(
+        long,
+        env = "EINLASS_MAIL_RETRY_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub mail_retry_secs: i64,
+}
+
+impl MailConfig {
+    pub fn none() -> Self {
+        Self {
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            mail_from: None,
+            mail_from_name: None,
+            smtp_pool_size: 4,
+            smtp_timeout_secs: 30,
+            mail_give_up_hours: 72,
+            mail_retry_secs: 30,
+        }
+    }
+
+    pub fn retry_base(&self) -> time::Duration {
+        time::Duration::seconds(self.mail_retry_secs.clamp(1, 3600))
+    }
+}
+
+impl fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_user", &self.smtp_user)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("mail_from", &self.mail_from)
+            .field("mail_from_name", &self.mail_from_name)
+            .field("smtp_pool_size", &self.smtp_pool_size)
+            .field("smtp_timeout_secs", &self.smtp_timeout_secs)
+            .field("mail_give_up_hours", &self.mail_give_up_hours)
+            .field("mail_retry_secs", &self.mail_retry_secs)
+            .finish()
+    }
 }
 
 impl Config {
@@ -133,6 +256,7 @@ impl Config {
             workers: 0,
             queue_timeout_ms: 10_000,
             trusted_proxies: String::new(),
+            mail: MailConfig::none(),
         }
     }
 }
@@ -152,6 +276,7 @@ impl fmt::Debug for Config {
             .field("workers", &self.workers)
             .field("queue_timeout_ms", &self.queue_timeout_ms)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("mail", &self.mail)
             .finish()
     }
 }

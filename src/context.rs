@@ -119,6 +119,10 @@ struct Inner {
     settings: RwLock<Arc<Settings>>,
     units: RwLock<Arc<UnitCatalog>>,
     secrets: Secrets,
+    /// How mail leaves: SMTP, or the in-app mailbox.
+    mailer: crate::mailer::Mailer,
+    /// Names this process among the mail workers (leases carry it).
+    worker_id: String,
     /// CPU-heavy work (bcrypt): at most one per core at a time, so a flood
     /// of sign-ins queues here instead of starving everything else.
     cpu: Arc<Semaphore>,
@@ -141,6 +145,7 @@ impl Context {
         settings: Settings,
         units: UnitCatalog,
         secrets: Secrets,
+        mailer: crate::mailer::Mailer,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self(Arc::new(Inner {
@@ -150,6 +155,13 @@ impl Context {
             settings: RwLock::new(Arc::new(settings)),
             units: RwLock::new(Arc::new(units)),
             secrets,
+            mailer,
+            worker_id: format!(
+                "{}-{}-{}",
+                std::process::id(),
+                crate::domain::token::random_secret().get(..8).unwrap_or_default(),
+                hostname_hint()
+            ),
             cpu: Arc::new(Semaphore::new(cores)),
             photo_decodes: Arc::new(Semaphore::new(PHOTO_DECODES_AT_ONCE)),
         }))
@@ -173,6 +185,15 @@ impl Context {
 
     pub fn secrets(&self) -> &Secrets {
         &self.0.secrets
+    }
+
+    pub fn mailer(&self) -> &crate::mailer::Mailer {
+        &self.0.mailer
+    }
+
+    /// This process's name in mail leases.
+    pub fn worker_id(&self) -> &str {
+        &self.0.worker_id
     }
 
     pub fn settings(&self) -> Arc<Settings> {
@@ -224,6 +245,15 @@ impl Context {
     {
         queued_blocking(&self.0.photo_decodes, self.0.db.wait, f).await
     }
+}
+
+fn hostname_hint() -> String {
+    std::env::var("HOSTNAME")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(32)
+        .collect()
 }
 
 async fn queued_blocking<T, F>(

@@ -24,6 +24,9 @@ pub enum AppError {
     LoginRequired(String),
     #[error("password change required")]
     PasswordChangeRequired,
+    /// Somewhere else is the right page (a person on an admin page goes to his own).
+    #[error("redirect to {0}")]
+    Redirect(&'static str),
     /// Overloaded or the database unreachable: try again shortly.
     #[error("busy: {0}")]
     Busy(String),
@@ -53,7 +56,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::LoginRequired(_) | AppError::PasswordChangeRequired => StatusCode::SEE_OTHER,
+            AppError::LoginRequired(_) | AppError::PasswordChangeRequired | AppError::Redirect(_) => {
+                StatusCode::SEE_OTHER
+            }
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -74,6 +79,11 @@ impl ResponseError for AppError {
             AppError::PasswordChangeRequired => {
                 return HttpResponse::SeeOther()
                     .insert_header((LOCATION, "/account/password"))
+                    .finish();
+            }
+            AppError::Redirect(location) => {
+                return HttpResponse::SeeOther()
+                    .insert_header((LOCATION, *location))
                     .finish();
             }
             AppError::NotFound => ErrorPage::NotFound,

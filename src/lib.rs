@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod mailer;
 pub mod models;
 pub mod services;
 pub mod startup;

@@ -34,6 +34,8 @@ pub enum StartupError {
         "EINLASS_PUBLIC_BASE_URL must be an http(s) address without credentials, query or fragment, e.g. https://einlass.example.de"
     )]
     BadBaseUrl,
+    #[error(transparent)]
+    Mail(#[from] crate::mailer::MailerError),
 }
 
 /// Connects (migrating the database), loads or creates the settings and
@@ -84,6 +86,8 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
         csrf_key,
         dummy_hash: crate::domain::password::dummy_hash(config.bcrypt_cost),
     };
+    let mailer = crate::mailer::Mailer::from_config(&config.mail)?;
+    crate::mailer::sender_address(&config.mail, &settings.public_base_url)?;
     let wait = Duration::from_millis(config.queue_timeout_ms.max(1));
     Ok(Context::new(
         Database::new(pool, wait, sqlite),
@@ -92,6 +96,7 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
         settings,
         units,
         secrets,
+        mailer,
     ))
 }
 
@@ -121,6 +126,7 @@ impl Application {
                 ))
             })??;
         let setup_link = announce_setup_link(&ctx).await?;
+        announce_mail(&ctx);
         let listener = TcpListener::bind(&bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
         let port = listener
             .local_addr()
@@ -168,6 +174,18 @@ impl Application {
         let result = self.server.await;
         self.jobs.stop().await;
         result
+    }
+}
+
+/// Says on the console how mail leaves (or that it does not).
+fn announce_mail(ctx: &Context) {
+    match ctx.mailer() {
+        crate::mailer::Mailer::Local => eprintln!(
+            "\n  Mail / E-Mail: no SMTP server is configured. Messages do not leave this instance;\n  read them in the admin area under Postfach (/mail/mailbox).\n  To send them, set EINLASS_SMTP_HOST (and EINLASS_SMTP_PORT, _SECURITY, _USER, _PASSWORD,\n  EINLASS_MAIL_FROM); `einlass send-test-email you@example.com` checks the settings.\n"
+        ),
+        crate::mailer::Mailer::Smtp(smtp) => {
+            tracing::info!(server = %smtp.describe, "mail goes out through SMTP");
+        }
     }
 }
 

@@ -13,6 +13,9 @@ diesel::table! {
         default_language -> Text,
         instance_secret -> Text,
         updated_at -> Timestamp,
+        app_name -> Text,
+        app_url -> Text,
+        welcome_text -> Text,
     }
 }
 
@@ -39,6 +42,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        invitation_expires_at -> Nullable<Timestamp>,
+        invite_delivery -> Nullable<Text>,
+        sign_in_deadline -> Nullable<Timestamp>,
     }
 }
 
@@ -177,6 +183,7 @@ diesel::joinable!(area_assignments -> users (user_id));
 diesel::joinable!(area_assignments -> areas (area_id));
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(user_photos -> users (user_id));
+diesel::joinable!(outbox_messages -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
@@ -195,4 +202,44 @@ diesel::allow_tables_to_appear_in_same_query!(
     secret_handovers,
     form_submissions,
     maintenance_marks,
+    outbox_messages,
+    blocked_addresses,
 );
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> BigInt,
+        message_key -> Text,
+        kind -> Text,
+        user_id -> Nullable<BigInt>,
+        recipient -> Text,
+        recipient_lower -> Text,
+        recipient_name -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        sealed_token -> Nullable<Text>,
+        link_path -> Nullable<Text>,
+        status -> Text,
+        next_attempt_at -> Timestamp,
+        leased_by -> Nullable<Text>,
+        attempts -> Integer,
+        give_up_at -> Timestamp,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        transport -> Nullable<Text>,
+        last_answer -> Nullable<Text>,
+        failure_kind -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    blocked_addresses (address_lower) {
+        address_lower -> Text,
+        reason -> Text,
+        smtp_answer -> Nullable<Text>,
+        message_id -> Nullable<BigInt>,
+        blocked_at -> Timestamp,
+    }
+}

@@ -55,6 +55,17 @@ pub fn day_start_utc(day: Date, zone: TimeZone) -> PrimitiveDateTime {
     local
 }
 
+/// The next local midnight after the UTC instant `now`, as a UTC instant:
+/// the end of "today" in the instance's time zone (the midnight rule).
+pub fn next_midnight_utc(now: PrimitiveDateTime, zone: TimeZone) -> PrimitiveDateTime {
+    use time_tz::OffsetDateTimeExt;
+    let local_today = now.assume_utc().to_timezone(zone.tz()).date();
+    match local_today.next_day() {
+        Some(tomorrow) => day_start_utc(tomorrow, zone),
+        None => now + Duration::days(1),
+    }
+}
+
 /// A UTC range `[from, until)` covering the local days `from..=until`.
 pub fn day_range_utc(
     from: Option<Date>,
@@ -72,6 +83,35 @@ pub fn day_range_utc(
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn today_ends_at_local_midnight_also_across_a_clock_change() {
+        let berlin = TimeZone::parse("Europe/Berlin").expect("zone");
+        // Winter (UTC+1): 23:59:59 local is 22:59:59 UTC.
+        assert_eq!(
+            next_midnight_utc(datetime!(2026-01-15 22:59:59), berlin),
+            datetime!(2026-01-15 23:00:00)
+        );
+        assert_eq!(
+            next_midnight_utc(datetime!(2026-01-15 23:00:00), berlin),
+            datetime!(2026-01-16 23:00:00)
+        );
+        // Summer (UTC+2).
+        assert_eq!(
+            next_midnight_utc(datetime!(2026-07-01 10:00), berlin),
+            datetime!(2026-07-01 22:00)
+        );
+        // 2026-03-29 has 23 hours in Berlin; the day after it starts at 22:00 UTC.
+        assert_eq!(
+            next_midnight_utc(datetime!(2026-03-29 08:00), berlin),
+            datetime!(2026-03-29 22:00)
+        );
+        // 2026-10-25 has 25 hours; its end is 23:00 UTC.
+        assert_eq!(
+            next_midnight_utc(datetime!(2026-10-25 08:00), berlin),
+            datetime!(2026-10-25 23:00)
+        );
+    }
 
     #[test]
     fn days_parse_within_range() {

@@ -35,6 +35,10 @@ pub enum FieldError {
     DateOutOfRange,
     UntilBeforeFrom,
     UnknownMember,
+    /// Inviting needs an email address.
+    EmailNeededToInvite,
+    /// Asked too often in a short time.
+    TooManyAttempts,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.
@@ -91,6 +95,8 @@ pub enum Refusal {
     StatusDoesNotAllow,
     UnitInUse(i64),
     SetupDone,
+    /// The link is expired, used, revoked or unknown.
+    LinkDead,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod email;
 pub mod errors;
 pub mod ids;
+pub mod mail;
 pub mod page;
 pub mod password;
 pub mod people;

@@ -26,9 +26,46 @@ pub struct UserSummary {
     pub last_login_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// When the live invitation's link runs out (fixed when it was issued).
+    pub invitation_expires_at: Option<PrimitiveDateTime>,
+    /// Delivery of the last invitation mail.
+    pub invite_delivery: Option<crate::domain::mail::Delivery>,
+    /// Reactivated by hand: must sign in before this instant.
+    pub sign_in_deadline: Option<PrimitiveDateTime>,
+}
+
+/// The invitation at a glance, as the list and the user page show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationState {
+    NotInvited,
+    /// Live until the given instant.
+    Invited(PrimitiveDateTime),
+    Expired,
+    Revoked,
+    Activated,
+    /// Not an invitation matter (pending, rejected, deactivated).
+    None,
 }
 
 impl UserSummary {
+    /// The invitation's state at `now` (an expired link before the nightly
+    /// rule ran is shown as expired already).
+    pub fn invitation_state(&self, now: PrimitiveDateTime) -> InvitationState {
+        match self.status {
+            UserStatus::Angelegt => InvitationState::NotInvited,
+            UserStatus::Eingeladen => match self.invitation_expires_at {
+                Some(at) if at > now => InvitationState::Invited(at),
+                _ => InvitationState::Expired,
+            },
+            UserStatus::Inaktiv if self.invitation_expires_at.is_some() => {
+                InvitationState::Expired
+            }
+            UserStatus::Widerrufen => InvitationState::Revoked,
+            UserStatus::Aktiv | UserStatus::Inaktiv => InvitationState::Activated,
+            _ => InvitationState::None,
+        }
+    }
+
     pub fn display_name(&self) -> String {
         display_name(&self.first_name, &self.last_name)
     }
@@ -103,6 +140,42 @@ pub struct UserDetail {
     /// Whether the viewing admin may change this person.
     pub may_change: bool,
     pub is_self: bool,
+    /// The newest messages to him (invitations, resets), newest first.
+    pub mails: Vec<crate::domain::mail::SentMail>,
+    /// His address is blocked after a permanent failure.
+    pub address_block: Option<crate::domain::mail::AddressBlock>,
+    /// When the page was made (the invitation state depends on it).
+    pub now: PrimitiveDateTime,
+}
+
+/// What an invitation link is, as its page tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// Usable: the invitee, as the activation form shows him.
+    Live(Invitee),
+    /// Used already: the account is set up; sign in (or reset the password).
+    Used,
+    /// Expired, revoked, replaced by a newer one, never issued or malformed:
+    /// one answer, so the page does not tell which.
+    Dead,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitee {
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub expires_at: PrimitiveDateTime,
+}
+
+/// The signed-in person's own data, as his profile shows it.
+pub struct Profile {
+    pub display_name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_confirmed: bool,
+    pub is_admin: bool,
 }
 
 /// An area as the "assign areas" form offers it, with the user's role there.

@@ -105,6 +105,11 @@ pub struct Settings {
     pub invitation_validity_days: i32,
     pub time_zone: TimeZone,
     pub default_language: Language,
+    /// The organisation's app people are sent to once they are in ("" = none).
+    pub app_name: String,
+    pub app_url: String,
+    /// Shown to invitees on the activation page ("" = a standard text).
+    pub welcome_text: String,
 }
 
 impl Settings {
@@ -218,6 +223,41 @@ pub fn parse_base_url(input: &str) -> Result<String, super::FieldError> {
     } else {
         Err(InvalidUrl)
     }
+}
+
+/// The organisation's app: empty, or an http(s) address without credentials.
+pub fn parse_app_url(input: &str) -> Result<String, super::FieldError> {
+    use super::FieldError::InvalidUrl;
+    let v = input.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    if v.len() > 500 || super::text::has_control(v) {
+        return Err(InvalidUrl);
+    }
+    let url = url::Url::parse(v).map_err(|_| InvalidUrl)?;
+    let ok = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none();
+    if ok {
+        Ok(url.as_str().to_owned())
+    } else {
+        Err(InvalidUrl)
+    }
+}
+
+/// A text of several lines (the welcome text): line breaks kept, other
+/// control characters refused, at most `max_chars`.
+pub fn parse_long_text(input: &str, max_chars: usize) -> Result<String, super::FieldError> {
+    let v = super::text::nfc(input.replace("\r\n", "\n").trim());
+    if v.chars().any(|c| c != '\n' && super::text::is_forbidden(c)) {
+        return Err(super::FieldError::InvalidCharacters);
+    }
+    if v.chars().count() > max_chars {
+        return Err(super::FieldError::TooLong(max_chars));
+    }
+    Ok(v)
 }
 
 /// Invitation links are valid for 1 to 365 days.

@@ -11,20 +11,37 @@ use sha2::{Digest, Sha256};
 pub enum TokenPurpose {
     /// The one-time link that creates the first administrator.
     Setup,
+    /// An invitation: the invitee sets his password and is `aktiv`.
+    Invitation,
+    /// "Passwort vergessen": a new password (valid one hour).
+    PasswordReset,
+    /// Confirms an email address a person added himself.
+    EmailConfirmation,
 }
 
 impl TokenPurpose {
-    pub const ALL: [TokenPurpose; 1] = [TokenPurpose::Setup];
+    pub const ALL: [TokenPurpose; 4] = [
+        TokenPurpose::Setup,
+        TokenPurpose::Invitation,
+        TokenPurpose::PasswordReset,
+        TokenPurpose::EmailConfirmation,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TokenPurpose::Setup => "setup",
+            TokenPurpose::Invitation => "invitation",
+            TokenPurpose::PasswordReset => "password_reset",
+            TokenPurpose::EmailConfirmation => "email_confirmation",
         }
     }
 
     fn prefix(self) -> &'static str {
         match self {
             TokenPurpose::Setup => "ELS",
+            TokenPurpose::Invitation => "ELI",
+            TokenPurpose::PasswordReset => "ELR",
+            TokenPurpose::EmailConfirmation => "ELC",
         }
     }
 }
@@ -45,7 +62,16 @@ impl PlainToken {
     }
 
     pub fn from_untrusted(value: &str) -> Self {
-        Self(value.trim().to_owned())
+        Self(value.trim().chars().take(100).collect())
+    }
+
+    /// Whether the text has the shape of a token of this purpose (prefix and
+    /// 64 hex digits); anything else is refused before any lookup.
+    pub fn is_shaped_for(&self, purpose: TokenPurpose) -> bool {
+        self.0
+            .strip_prefix(purpose.prefix())
+            .and_then(|rest| rest.strip_prefix('_'))
+            .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     pub fn expose(&self) -> &str {

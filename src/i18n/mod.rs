@@ -375,6 +375,120 @@ catalogue! {
     photo_removed: "Das Foto wurde entfernt.", "The photo has been removed.";
     photo_of: "Foto von", "Photo of";
     no_photo: "Kein Foto", "No photo";
+    settings_invitee_heading: "Für eingeladene Personen", "For invited people";
+    field_app_name: "Name der App", "Name of the app";
+    app_name_hint: "Zum Beispiel „Mitarbeiter-App“. Eingeladene sehen nach der Aktivierung einen Knopf dorthin.", "For example “Staff app”. Invitees see a button to it once they are in.";
+    field_app_url: "Adresse der App", "Address of the app";
+    app_url_hint: "https://… – wohin Eingeladene nach der Aktivierung gehen.", "https://… – where invitees go once they are in.";
+    field_welcome_text: "Begrüßungstext", "Welcome text";
+    welcome_text_hint: "Steht über dem Formular, mit dem Eingeladene ihr Passwort festlegen. Leer: ein Standardtext.", "Shown above the form where invitees choose their password. Empty: a standard text.";
+    mail_footer: "Diese E-Mail wurde von Einlass gesendet.", "This email was sent by Einlass.";
+    mail_open_link: "Link öffnen", "Open link";
+    links_throttled_title: "Zu viele Versuche", "Too many attempts";
+    links_throttled_text: "Von diesem Gerät kamen in kurzer Zeit zu viele ungültige Links. Bitte warten Sie 15 Minuten und versuchen Sie es dann noch einmal.", "Too many invalid links came from this device in a short time. Please wait 15 minutes, then try again.";
+    activate_title: "Zugang einrichten", "Set up your access";
+    activate_valid_until: "Dieser Link gilt bis", "This link is valid until";
+    activate_check_data: "Ihre Angaben", "Your details";
+    activate_username_hint: "Damit melden Sie sich später an (oder mit Ihrer E-Mail-Adresse).", "You sign in with this later (or with your email address).";
+    activate_email_hint: "Freiwillig. Damit können Sie ein vergessenes Passwort selbst zurücksetzen.", "Optional. With it you can reset a forgotten password yourself.";
+    activate_choose_password: "Ihr Passwort", "Your password";
+    activate_submit: "Zugang aktivieren", "Activate my access";
+    activate_welcome_default: "Willkommen! Legen Sie hier Ihr Passwort fest, dann ist Ihr Zugang bereit.", "Welcome! Choose your password here, and your access is ready.";
+    link_used_title: "Dieser Link wurde schon benutzt", "This link has been used already";
+    link_used_text: "Ihr Zugang ist eingerichtet. Melden Sie sich mit Ihrem Benutzernamen oder Ihrer E-Mail-Adresse und Ihrem Passwort an. Passwort vergessen? Dann setzen Sie es hier zurück.", "Your access is set up. Sign in with your username or email address and your password. Forgot your password? Reset it here.";
+    forgot_link: "Passwort vergessen?", "Forgot your password?";
+    link_dead_title: "Dieser Link gilt nicht (mehr)", "This link is not valid (any more)";
+    link_dead_text: "Der Link ist abgelaufen, wurde widerrufen, durch einen neueren ersetzt oder ist unvollständig.", "The link has expired, was revoked, was replaced by a newer one, or is incomplete.";
+    link_dead_what_to_do: "Was tun: Prüfen Sie, ob Sie den ganzen Link geöffnet haben, oder bitten Sie die Person, die Sie eingeladen hat, um eine neue Einladung.", "What to do: check that you opened the whole link, or ask the person who invited you for a new invitation.";
+    link_dead_already_active: "Schon eingerichtet? Zur Anmeldung", "Already set up? Sign in";
+    welcome_title: "Sie sind drin", "You are in";
+    welcome_text: "Ihr Zugang ist bereit, willkommen", "Your access is ready, welcome";
+    welcome_to_app: "Weiter zur App", "On to the app";
+    welcome_open: "Weiter zu", "On to";
+    welcome_no_app: "Sie können dieses Fenster schließen.", "You can close this window.";
+    me_title: "Mein Konto", "My account";
+    forgot_title: "Passwort vergessen", "Forgot your password";
+    forgot_sent: "Wenn es ein Konto mit diesen Angaben gibt, ist eine E-Mail mit einem Link unterwegs.", "If there is an account with these details, an email with a link is on its way.";
+    forgot_sent_more: "Der Link gilt eine Stunde. Keine E-Mail bekommen? Prüfen Sie den Spam-Ordner. Konten ohne E-Mail-Adresse kann nur die Verwaltung zurücksetzen.", "The link is valid for one hour. No email? Check your spam folder. Accounts without an email address can only be reset by the administration.";
+    back_to_login: "Zurück zur Anmeldung", "Back to sign-in";
+    forgot_intro: "Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen.", "Enter your username or email address. We will send you a link to choose a new password.";
+    forgot_submit: "Link senden", "Send link";
+    reset_title: "Neues Passwort festlegen", "Choose a new password";
+    reset_submit: "Passwort speichern", "Save password";
+    reset_dead_text: "Der Link ist abgelaufen, wurde schon benutzt oder ist unvollständig. Fordern Sie einfach einen neuen an.", "The link has expired, has been used or is incomplete. Simply ask for a new one.";
+    reset_ask_again: "Neuen Link anfordern", "Ask for a new link";
+    confirm_title: "E-Mail-Adresse bestätigen", "Confirm email address";
+    confirm_done: "Danke, Ihre E-Mail-Adresse ist bestätigt.", "Thank you, your email address is confirmed.";
+    confirm_intro: "Bestätigen Sie, dass diese Adresse Ihnen gehört.", "Confirm that this address is yours.";
+    confirm_submit: "Adresse bestätigen", "Confirm address";
+    confirm_dead: "Der Link ist abgelaufen, wurde schon benutzt oder ist unvollständig. Auf Ihrer Kontoseite können Sie einen neuen anfordern.", "The link has expired, has been used or is incomplete. You can ask for a new one on your account page.";
+    me_to_admin: "Zur Verwaltung", "To the administration";
+    me_email_heading: "E-Mail-Adresse", "Email address";
+    me_no_email: "Sie haben noch keine E-Mail-Adresse hinterlegt. Ohne sie kann „Passwort vergessen“ Ihnen nicht helfen.", "You have not added an email address yet. Without one, “Forgot your password” cannot help you.";
+    me_email_unconfirmed: "Ihre Adresse ist noch nicht bestätigt. Bis dahin kann „Passwort vergessen“ Ihnen nicht helfen. Sie können einen neuen Bestätigungslink anfordern oder die Adresse ändern.", "Your address is not confirmed yet. Until it is, “Forgot your password” cannot help you. You can ask for a new confirmation link or change the address.";
+    me_email_hint: "Wir senden einen Link an diese Adresse; erst damit ist sie bestätigt.", "We send a link to this address; it is confirmed once you open it.";
+    me_email_submit: "Bestätigungslink senden", "Send confirmation link";
+    mailbox_title: "Postfach", "Mailbox";
+    mail_local_notice: "Es ist kein SMTP-Server eingerichtet: E-Mails verlassen diese Instanz nicht, sie liegen hier im Postfach. Zum Versand EINLASS_SMTP_HOST (und die weiteren EINLASS_SMTP_-Variablen) setzen, siehe README.", "No SMTP server is configured: emails do not leave this instance, they stay here in the mailbox. To send them, set EINLASS_SMTP_HOST (and the other EINLASS_SMTP_ variables), see README.";
+    mailbox_smtp_now: "E-Mails gehen über den SMTP-Server hinaus; hier stehen die, die zugestellt wurden, als noch keiner eingerichtet war.", "Emails leave through the SMTP server; listed here are those delivered while none was configured.";
+    mailbox_empty: "Das Postfach ist leer.", "The mailbox is empty.";
+    mail_sent_at: "Zugestellt", "Delivered";
+    mail_to: "An", "To";
+    mail_subject: "Betreff", "Subject";
+    mailbox_older: "Ältere Nachrichten", "Older messages";
+    mailbox_back: "Zurück zum Postfach", "Back to the mailbox";
+    mailbox_link_hint: "Der Link funktioniert wie in einer echten E-Mail: wer ihn öffnet, kann das Konto einrichten. Geben Sie ihn nur der Person, für die er bestimmt ist.", "The link works as in a real email: whoever opens it can set up the account. Give it only to the person it is meant for.";
+    invite_send: "Einladung senden", "Send invitation";
+    invite_needs_email: "Für eine Einladung per E-Mail braucht es eine Adresse. Sie wird gespeichert und die Einladung geht sofort hinaus.", "An invitation by email needs an address. It is saved and the invitation goes out at once.";
+    invite_renew: "Einladung erneuern", "Renew invitation";
+    invite_revoke: "Einladung widerrufen", "Revoke invitation";
+    invitation_heading: "Einladung", "Invitation";
+    invitation_mail: "E-Mail", "Email";
+    address_blocked: "Diese Adresse ist gesperrt (dauerhafter Zustellfehler) seit", "This address is blocked (permanent delivery failure) since";
+    reactivate_midnight_hint: "Reaktivieren setzt den Status auf aktiv. Die Person muss sich dann noch heute vor Mitternacht anmelden, sonst ist sie um Mitternacht wieder inaktiv. Ohne Passwort kann sie sich über „Passwort vergessen“ eines setzen.", "Reactivating sets the status to active. The person must then sign in today before midnight, or becomes inactive again at midnight. Without a password, he can set one through “Forgot your password”.";
+    sign_in_deadline_notice: "Reaktiviert von Hand: muss sich anmelden vor", "Reactivated by hand: must sign in before";
+    mails_to_user: "E-Mails an diese Person", "Emails to this person";
+    mail_kind: "Art", "Kind";
+    mail_status: "Zustellung", "Delivery";
+    mail_created: "Erstellt", "Created";
+    mail_answer: "Antwort des Servers", "Server's answer";
+    mail_attempts: "Versuche", "attempts";
+    invitation_not_invited: "nicht eingeladen", "not invited";
+    invitation_invited_until: "eingeladen bis", "invited until";
+    invitation_expired: "Einladung abgelaufen", "invitation expired";
+    invitation_revoked_state: "Einladung widerrufen", "invitation revoked";
+    invitation_activated: "aktiviert", "activated";
+    invite_all_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
+    invite_all_hint: "Schickt jedem Benutzer im Status „angelegt“ mit E-Mail-Adresse eine Einladung.", "Sends an invitation to every user in status “created” who has an email address.";
+    filter_delivery: "Zustellung der Einladung", "Invitation delivery";
+    invite_now: "Einladung sofort senden", "Send invitation now";
+    invite_later: "Später einladen", "Invite later";
+    invite_after_edit: "Einladung", "Invitation";
+    invite_after_edit_hint: "Eine geänderte Adresse macht einen alten Einladungslink ungültig.", "A changed address makes an old invitation link invalid.";
+    invite_now_edit: "Einladung jetzt senden", "Send invitation now";
+    nav_mailbox: "Postfach", "Mailbox";
+    mail_problem_title: "E-Mail-Versand gestört:", "Sending email is failing:";
+    mail_auth_failed: "Der SMTP-Server hat die Anmeldung abgelehnt. Prüfen Sie EINLASS_SMTP_USER und EINLASS_SMTP_PASSWORD und starten Sie Einlass neu; betroffene E-Mails danach erneut senden.", "The SMTP server refused the sign-in. Check EINLASS_SMTP_USER and EINLASS_SMTP_PASSWORD and restart Einlass; then send the affected emails again.";
+    mail_tls_failed: "Die verschlüsselte Verbindung zum SMTP-Server kam nicht zustande (Zertifikat oder TLS). Prüfen Sie EINLASS_SMTP_HOST (muss zum Zertifikat passen), EINLASS_SMTP_PORT und EINLASS_SMTP_SECURITY (starttls, tls, none).", "The encrypted connection to the SMTP server failed (certificate or TLS). Check EINLASS_SMTP_HOST (must match the certificate), EINLASS_SMTP_PORT and EINLASS_SMTP_SECURITY (starttls, tls, none).";
+    mail_local_title: "E-Mails bleiben in Einlass.", "Emails stay in Einlass.";
+    mail_waiting: "E-Mails wartend", "Emails waiting";
+    mail_failed_recently: "fehlgeschlagen (24 h)", "failed (24 h)";
+    invited_queued: "Die Einladung ist unterwegs.", "The invitation is on its way.";
+    invited_blocked: "Die Einladung wurde nicht gesendet: die Adresse ist nach einem dauerhaften Zustellfehler gesperrt.", "The invitation was not sent: the address is blocked after a permanent delivery failure.";
+    invitation_revoked: "Die Einladung ist widerrufen; ihr Link gilt nicht mehr.", "The invitation is revoked; its link no longer works.";
+    email_confirmation_sent: "Ein Bestätigungslink ist an die neue Adresse unterwegs.", "A confirmation link is on its way to the new address.";
+    fe_email_needed_to_invite: "Für eine Einladung per E-Mail ist eine E-Mail-Adresse nötig.", "An invitation by email needs an email address.";
+    fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
+    refusal_link_dead: "Der Link gilt nicht mehr.", "The link no longer works.";
+    delivery_wartend: "wartend", "waiting";
+    delivery_gesendet: "gesendet", "sent";
+    delivery_fehlgeschlagen: "fehlgeschlagen", "failed";
+    delivery_blockiert: "blockiert", "blocked";
+    delivery_abgebrochen: "abgebrochen", "cancelled";
+    kind_invitation: "Einladung", "Invitation";
+    kind_password_reset: "Passwort vergessen", "Forgotten password";
+    kind_email_confirmation: "E-Mail bestätigen", "Confirm email";
+    kind_test: "Test", "Test";
 }
 
 impl Texts {
@@ -510,6 +624,42 @@ impl Texts {
                 "{actor} hat {member} aus dem Bereich {target} entfernt.",
                 "{actor} removed {member} from the area {target}.",
             ),
+            "user.invite" => pick(
+                "{actor} hat {target} eingeladen.",
+                "{actor} invited {target}.",
+            ),
+            "user.invite_renew" => pick(
+                "{actor} hat die Einladung von {target} erneuert.",
+                "{actor} renewed the invitation of {target}.",
+            ),
+            "user.invite_revoke" => pick(
+                "{actor} hat die Einladung von {target} widerrufen.",
+                "{actor} revoked the invitation of {target}.",
+            ),
+            "user.activate" => pick(
+                "{actor} hat den Zugang aktiviert.",
+                "{actor} activated the account.",
+            ),
+            "user.invitation_expired" => pick(
+                "Die Einladung von {target} ist abgelaufen.",
+                "The invitation of {target} expired.",
+            ),
+            "user.reactivation_lapsed" => pick(
+                "{target} hat sich nach der Reaktivierung nicht bis Mitternacht angemeldet.",
+                "{target} did not sign in by midnight after being reactivated.",
+            ),
+            "account.password_reset" => pick(
+                "{actor} hat mit „Passwort vergessen“ ein neues Passwort gesetzt.",
+                "{actor} set a new password through “Forgot your password”.",
+            ),
+            "account.email_added" => pick(
+                "{actor} hat eine E-Mail-Adresse hinterlegt.",
+                "{actor} added an email address.",
+            ),
+            "account.email_confirmed" => pick(
+                "{actor} hat die E-Mail-Adresse bestätigt.",
+                "{actor} confirmed the email address.",
+            ),
             "settings.update" => pick(
                 "{actor} hat die Einstellungen geändert.",
                 "{actor} changed the settings.",
@@ -568,6 +718,24 @@ impl Texts {
             ("area.member_add", false) => "Area member added",
             ("area.member_remove", true) => "Aus Bereich entfernt",
             ("area.member_remove", false) => "Area member removed",
+            ("user.invite", true) => "Eingeladen",
+            ("user.invite", false) => "Invited",
+            ("user.invite_renew", true) => "Einladung erneuert",
+            ("user.invite_renew", false) => "Invitation renewed",
+            ("user.invite_revoke", true) => "Einladung widerrufen",
+            ("user.invite_revoke", false) => "Invitation revoked",
+            ("user.activate", true) => "Zugang aktiviert",
+            ("user.activate", false) => "Account activated",
+            ("user.invitation_expired", true) => "Einladung abgelaufen",
+            ("user.invitation_expired", false) => "Invitation expired",
+            ("user.reactivation_lapsed", true) => "Reaktivierung verfallen",
+            ("user.reactivation_lapsed", false) => "Reactivation lapsed",
+            ("account.password_reset", true) => "Passwort zurückgesetzt",
+            ("account.password_reset", false) => "Password reset",
+            ("account.email_added", true) => "E-Mail-Adresse hinterlegt",
+            ("account.email_added", false) => "Email address added",
+            ("account.email_confirmed", true) => "E-Mail-Adresse bestätigt",
+            ("account.email_confirmed", false) => "Email address confirmed",
             ("settings.update", true) => "Einstellungen geändert",
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
@@ -672,6 +840,9 @@ impl Texts {
             "invitation_validity_days" => self.field_invitation_validity,
             "time_zone" => self.field_time_zone,
             "default_language" => self.field_default_language,
+            "app_name" => self.field_app_name,
+            "app_url" => self.field_app_url,
+            "welcome_text" => self.field_welcome_text,
             "photo" => self.field_photo,
             "name" => self.unit_name,
             "member" => self.unit_add_member,
@@ -719,12 +890,70 @@ impl Texts {
             FieldError::DateOutOfRange => self.fe_date_out_of_range,
             FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
+            FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,
+            FieldError::TooManyAttempts => self.fe_too_many_attempts,
         };
         text.to_owned()
     }
 
+    pub fn delivery(&self, d: crate::domain::mail::Delivery) -> &'static str {
+        use crate::domain::mail::Delivery::*;
+        match d {
+            Wartend => self.delivery_wartend,
+            Gesendet => self.delivery_gesendet,
+            Fehlgeschlagen => self.delivery_fehlgeschlagen,
+            Blockiert => self.delivery_blockiert,
+            Abgebrochen => self.delivery_abgebrochen,
+        }
+    }
+
+    pub fn mail_kind(&self, k: crate::domain::mail::MailKind) -> &'static str {
+        use crate::domain::mail::MailKind::*;
+        match k {
+            Invitation => self.kind_invitation,
+            PasswordReset => self.kind_password_reset,
+            EmailConfirmation => self.kind_email_confirmation,
+            Test => self.kind_test,
+        }
+    }
+
+    /// What "Alle neu angelegten einladen" did, in a sentence.
+    pub fn invited_all(&self, queued: i64, blocked: i64, no_email: i64, role: i64) -> String {
+        let de = self.html_lang == "de";
+        let lang = if de { Language::De } else { Language::En };
+        let n = |v: i64| format_number(v, lang);
+        let mut out = if de {
+            format!("{} Einladungen sind unterwegs.", n(queued))
+        } else {
+            format!("{} invitations are on their way.", n(queued))
+        };
+        if blocked > 0 {
+            out.push_str(&if de {
+                format!(" {} an gesperrte Adressen nicht gesendet.", n(blocked))
+            } else {
+                format!(" {} to blocked addresses not sent.", n(blocked))
+            });
+        }
+        if no_email > 0 {
+            out.push_str(&if de {
+                format!(" {} übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen).", n(no_email))
+            } else {
+                format!(" {} skipped: no email address (use a QR code or a start password).", n(no_email))
+            });
+        }
+        if role > 0 {
+            out.push_str(&if de {
+                format!(" {} übersprungen: Konten über Ihrer Rolle.", n(role))
+            } else {
+                format!(" {} skipped: accounts above your role.", n(role))
+            });
+        }
+        out
+    }
+
     pub fn refusal(&self, r: Refusal) -> String {
         match r {
+            Refusal::LinkDead => self.refusal_link_dead.into(),
             Refusal::LastAdministrator => self.refusal_last_admin.into(),
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),

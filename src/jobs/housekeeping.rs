@@ -48,3 +48,32 @@ impl Job for OptimizeSqlite {
         })
     }
 }
+
+/// The nightly rules (expired invitations, lapsed reactivations). They are
+/// idempotent and cheap when nothing is due, so they run every minute: a
+/// status is right within a minute of its deadline, not at the next night.
+pub struct UserRules;
+
+impl Job for UserRules {
+    fn name(&self) -> &'static str {
+        "user-rules"
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    fn run(&self, ctx: Context) -> BoxFuture<'static, JobResult> {
+        Box::pin(async move {
+            let run = services::rules::apply(&ctx).await?;
+            if run.invitations_expired + run.reactivations_lapsed > 0 {
+                tracing::info!(
+                    expired = run.invitations_expired,
+                    lapsed = run.reactivations_lapsed,
+                    "users made inaktiv by the nightly rules"
+                );
+            }
+            Ok(())
+        })
+    }
+}

@@ -6,6 +6,7 @@
 
 mod caches;
 mod housekeeping;
+pub mod mail;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,8 @@ use tokio::task::JoinHandle;
 use crate::context::Context;
 
 pub use caches::RefreshCaches;
-pub use housekeeping::{ForgetExpired, OptimizeSqlite};
+pub use housekeeping::{ForgetExpired, OptimizeSqlite, UserRules};
+pub use mail::MailWorker;
 
 pub type JobResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -31,7 +33,12 @@ pub trait Job<C = Context>: Send + Sync + 'static {
 
 /// The jobs of a running instance.
 pub fn standard(ctx: &Context) -> Vec<Arc<dyn Job>> {
-    let mut jobs: Vec<Arc<dyn Job>> = vec![Arc::new(RefreshCaches), Arc::new(ForgetExpired)];
+    let mut jobs: Vec<Arc<dyn Job>> = vec![
+        Arc::new(RefreshCaches),
+        Arc::new(ForgetExpired),
+        Arc::new(MailWorker),
+        Arc::new(UserRules),
+    ];
     if ctx.db().is_sqlite() {
         jobs.push(Arc::new(OptimizeSqlite));
     }

@@ -65,6 +65,18 @@ pub fn insert(conn: &mut DbConn, row: &NewAuditEvent) -> QueryResult<usize> {
     diesel::insert_into(a::table).values(row).execute(conn)
 }
 
+/// Many entries at once (an action on thousands of people).
+pub fn insert_many(conn: &mut DbConn, rows: &[NewAuditEvent]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(2000) {
+        n += match conn {
+            DbConn::Postgres(c) => diesel::insert_into(a::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(a::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
 fn filtered(filter: &AuditFilter) -> a::BoxedQuery<'static, Db> {
     let mut q = a::table.into_boxed();
     if let Some(action) = &filter.action {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod conflict;
 pub mod handover;
 pub mod maintenance;
+pub mod outbox;
 pub mod photo;
 pub mod rate_limit;
 pub mod session;

@@ -19,6 +19,9 @@ pub struct OrganisationSettings {
     pub default_language: String,
     pub instance_secret: String,
     pub updated_at: PrimitiveDateTime,
+    pub app_name: String,
+    pub app_url: String,
+    pub welcome_text: String,
 }
 
 impl std::fmt::Debug for OrganisationSettings {
@@ -41,6 +44,9 @@ impl OrganisationSettings {
             invitation_validity_days: self.invitation_validity_days,
             time_zone: TimeZone::parse(&self.time_zone).unwrap_or_default(),
             default_language: Language::parse(&self.default_language).unwrap_or_default(),
+            app_name: self.app_name.clone(),
+            app_url: self.app_url.clone(),
+            welcome_text: self.welcome_text.clone(),
         }
     }
 }

@@ -11,6 +11,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::Sqlite;
 
 use crate::db::Db;
+use crate::domain::mail::{Delivery, MailKind};
 use crate::domain::token::TokenPurpose;
 use crate::domain::{
     AdminRole, AreaRole, Salutation, UnitId, UnknownValue, UserId, UserStatus, UserType,
@@ -120,5 +121,7 @@ text_column!(UserType, UserTypeColumn, "user type");
 text_column!(Salutation, SalutationColumn, "salutation");
 text_column!(AreaRole, AreaRoleColumn, "area role");
 text_column!(TokenPurpose, TokenPurposeColumn, "token purpose");
+text_column!(MailKind, MailKindColumn, "mail kind");
+text_column!(Delivery, DeliveryColumn, "delivery");
 id_column!(UserId, UserIdColumn);
 id_column!(UnitId, UnitIdColumn);

@@ -94,3 +94,66 @@ pub fn expire_all_of_user(
     .set(t::expires_at.eq(now))
     .execute(conn)
 }
+
+/// Many tokens at once (inviting thousands): multi-row inserts in chunks.
+pub fn insert_many(conn: &mut DbConn, rows: &[NewToken<'_>]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(2000) {
+        n += match conn {
+            DbConn::Postgres(c) => diesel::insert_into(t::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(t::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
+/// Whether the user holds a live token of this purpose.
+pub fn has_live(
+    conn: &mut DbConn,
+    user: UserId,
+    purpose: TokenPurpose,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    Ok(t::table
+        .filter(t::user_id.eq(user))
+        .filter(t::purpose.eq(purpose))
+        .filter(t::consumed_at.is_null())
+        .filter(t::expires_at.gt(now))
+        .select(t::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// Kills the user's outstanding tokens of one purpose.
+pub fn expire_of_user(
+    conn: &mut DbConn,
+    user: UserId,
+    purpose: TokenPurpose,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        t::table
+            .filter(t::user_id.eq(user))
+            .filter(t::purpose.eq(purpose))
+            .filter(t::consumed_at.is_null())
+            .filter(t::expires_at.gt(now)),
+    )
+    .set(t::expires_at.eq(now))
+    .execute(conn)
+}
+
+/// A token of this purpose by hash, whatever its state (to tell a used
+/// link from a dead one).
+pub fn find_any(
+    conn: &mut DbConn,
+    purpose: TokenPurpose,
+    hash: &str,
+) -> QueryResult<Option<OneTimeToken>> {
+    t::table
+        .filter(t::token_hash.eq(hash))
+        .filter(t::purpose.eq(purpose))
+        .select(OneTimeToken::as_select())
+        .first(conn)
+        .optional()
+}

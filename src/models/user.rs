@@ -7,6 +7,7 @@ use time::PrimitiveDateTime;
 use crate::db::schema::{area_assignments, group_memberships, users as u};
 use crate::db::{Db, DbConn};
 use crate::domain::people::{UserSort, UserSummary};
+use crate::domain::mail::Delivery;
 use crate::domain::{AdminRole, Page, Salutation, UnitId, UserId, UserStatus, UserType};
 use crate::models::contains_pattern;
 
@@ -33,6 +34,9 @@ pub struct User {
     pub last_login_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub invitation_expires_at: Option<PrimitiveDateTime>,
+    pub invite_delivery: Option<Delivery>,
+    pub sign_in_deadline: Option<PrimitiveDateTime>,
 }
 
 impl User {
@@ -58,6 +62,9 @@ impl User {
             last_login_at: self.last_login_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            invitation_expires_at: self.invitation_expires_at,
+            invite_delivery: self.invite_delivery,
+            sign_in_deadline: self.sign_in_deadline,
         }
     }
 
@@ -87,6 +94,9 @@ pub struct SummaryRow {
     last_login_at: Option<PrimitiveDateTime>,
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
+    invitation_expires_at: Option<PrimitiveDateTime>,
+    invite_delivery: Option<Delivery>,
+    sign_in_deadline: Option<PrimitiveDateTime>,
 }
 
 impl From<SummaryRow> for UserSummary {
@@ -107,6 +117,9 @@ impl From<SummaryRow> for UserSummary {
             last_login_at: r.last_login_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            invitation_expires_at: r.invitation_expires_at,
+            invite_delivery: r.invite_delivery,
+            sign_in_deadline: r.sign_in_deadline,
         }
     }
 }
@@ -183,6 +196,9 @@ pub struct UserChanges {
     pub last_login_at: Option<Option<PrimitiveDateTime>>,
     pub updated_at: Option<PrimitiveDateTime>,
     pub deleted_at: Option<Option<PrimitiveDateTime>>,
+    pub invitation_expires_at: Option<Option<PrimitiveDateTime>>,
+    pub invite_delivery: Option<Option<Delivery>>,
+    pub sign_in_deadline: Option<Option<PrimitiveDateTime>>,
 }
 
 fn live() -> u::BoxedQuery<'static, Db> {
@@ -235,6 +251,100 @@ pub fn replace_password_hash(
             .execute(conn)?,
     };
     Ok(n == 1)
+}
+
+/// Invited users whose link ran out at `now` (the nightly rule).
+pub fn due_for_expiry(conn: &mut DbConn, now: PrimitiveDateTime, limit: i64) -> QueryResult<Vec<UserId>> {
+    live()
+        .filter(u::status.eq(UserStatus::Eingeladen))
+        .filter(u::invitation_expires_at.le(now))
+        .order(u::id.asc())
+        .limit(limit)
+        .select(u::id)
+        .load(conn)
+}
+
+/// Reactivated users whose sign-in deadline passed without a sign-in.
+pub fn due_for_sign_in_deadline(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<UserId>> {
+    live()
+        .filter(u::sign_in_deadline.le(now))
+        .order(u::id.asc())
+        .limit(limit)
+        .select(u::id)
+        .load(conn)
+}
+
+pub fn clear_sign_in_deadlines(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<usize> {
+    diesel::update(u::table.filter(u::id.eq_any(ids)))
+        .set(u::sign_in_deadline.eq(None::<PrimitiveDateTime>))
+        .execute(conn)
+}
+
+/// Moves those of `ids` that are still in `from` to `to` (a transition the
+/// caller checked); returns the users that moved, as they were.
+pub fn move_status(
+    conn: &mut DbConn,
+    ids: &[UserId],
+    from: UserStatus,
+    to: UserStatus,
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let before: Vec<User> = live()
+        .filter(u::id.eq_any(ids.to_vec()))
+        .filter(u::status.eq(from))
+        .select(User::as_select())
+        .load(conn)?;
+    let moving: Vec<UserId> = before.iter().map(|u| u.id).collect();
+    diesel::update(u::table.filter(u::id.eq_any(&moving)).filter(u::status.eq(from)))
+        .set((u::status.eq(to), u::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(before)
+}
+
+/// Every live user in a status (for set-wise actions), by id.
+pub fn with_status(conn: &mut DbConn, status: UserStatus) -> QueryResult<Vec<User>> {
+    live()
+        .filter(u::status.eq(status))
+        .order(u::id.asc())
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Moves many invited users on at once: the status (from a transition the
+/// caller checked), the link's expiry and the mail's delivery state. Only
+/// users still `angelegt` move; the count tells the caller.
+pub fn invite_many(
+    conn: &mut DbConn,
+    ids: &[UserId],
+    status: UserStatus,
+    expires: PrimitiveDateTime,
+    delivery: Delivery,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(5000) {
+        n += diesel::update(
+            u::table
+                .filter(u::id.eq_any(chunk))
+                .filter(u::status.eq(UserStatus::Angelegt))
+                .filter(u::deleted_at.is_null()),
+        )
+        .set((
+            u::status.eq(status),
+            u::invitation_expires_at.eq(Some(expires)),
+            u::invite_delivery.eq(Some(delivery)),
+            u::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
 }
 
 pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
@@ -415,11 +525,14 @@ pub struct UserFilter {
     pub area: Option<UnitId>,
     pub user_type: Option<UserType>,
     pub staff: Option<bool>,
+    /// Delivery of the last invitation mail.
+    pub delivery: Option<Delivery>,
 }
 
 impl UserFilter {
     pub fn is_empty(&self) -> bool {
         self.text.is_none()
+            && self.delivery.is_none()
             && self.status.is_none()
             && self.group.is_none()
             && self.area.is_none()
@@ -491,6 +604,9 @@ fn filtered(filter: &UserFilter, text: &TextMatch) -> u::BoxedQuery<'static, Db>
     }
     if let Some(status) = filter.status {
         q = q.filter(u::status.eq(status));
+    }
+    if let Some(delivery) = filter.delivery {
+        q = q.filter(u::invite_delivery.eq(delivery));
     }
     if let Some(group) = filter.group {
         let members = group_memberships::table

@@ -100,6 +100,34 @@ pub fn record_changes(
     )
 }
 
+/// The same action with the same changes on many people: one entry each,
+/// written set-wise.
+pub fn record_many_user_changes(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    actor: &Actor,
+    action: &str,
+    users: &[(crate::domain::UserId, String)],
+    changes: &[crate::domain::audit::Change],
+) -> diesel::QueryResult<usize> {
+    let details = crate::domain::audit::encode_changes(changes);
+    let rows: Vec<NewAuditEvent> = users
+        .iter()
+        .map(|(id, label)| NewAuditEvent {
+            occurred_at: now,
+            actor_id: actor.user_id,
+            actor_label: actor.label.clone(),
+            action: action.to_owned(),
+            target_kind: Some("user".into()),
+            target_id: Some(id.get()),
+            target_label: Some(label.clone()),
+            details: details.clone(),
+            search_text: audit_search_text(&actor.label, Some(label)),
+        })
+        .collect();
+    audit::insert_many(conn, &rows)
+}
+
 /// What the audit search looks through: who acted and on whom.
 pub fn audit_search_text(actor_label: &str, target_label: Option<&str>) -> String {
     crate::domain::text::search_text(&[actor_label, target_label.unwrap_or("")])

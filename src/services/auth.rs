@@ -49,6 +49,8 @@ pub enum SignInOutcome {
     SignedIn {
         session: NewSession,
         must_change_password: bool,
+        /// Whether the account has admin access (else it goes to its own page).
+        is_admin: bool,
     },
     Invalid,
     Throttled,
@@ -115,12 +117,11 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
     let matches = ctx
         .cpu(move || password::verify(&password, hash.as_deref().unwrap_or(&dummy)))
         .await?;
-    // A person without admin access gets exactly the answer of a wrong
-    // password (and it counts as a failure): the sign-in page must not
-    // confirm that a password is right. Invitees get their own sign-in.
-    let accepted = candidate
-        .filter(|c| matches && c.hash.is_some() && c.status.may_sign_in() && c.role.is_some());
-    let Some((c, role)) = accepted.and_then(|c| c.role.map(|r| (c, r))) else {
+    // Admins and the people they brought in sign in here alike; a person
+    // without admin access lands on his own page, never on an admin page.
+    let accepted =
+        candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
+    let Some(c) = accepted else {
         ctx.db()
             .run(move |conn| -> ServiceResult<()> {
                 write_tx(conn, |conn| {
@@ -133,14 +134,14 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
         return Ok(SignInOutcome::Invalid);
     };
     let must_change_password = c.must_change_password;
+    let is_admin = c.role.is_some();
     let session = ctx
         .db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<Option<NewSession>> {
                 // The account may have changed while bcrypt ran.
-                let still = user::find(conn, c.id)?.filter(|u| {
-                    u.password_hash == c.hash && u.status.may_sign_in() && u.role().is_some()
-                });
+                let still = user::find(conn, c.id)?
+                    .filter(|u| u.password_hash == c.hash && u.status.may_sign_in());
                 if still.is_none() {
                     return Ok(None);
                 }
@@ -151,13 +152,18 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
                     c.id,
                     &UserChanges {
                         last_login_at: Some(Some(now)),
+                        // Signed in: the midnight rule no longer applies.
+                        sign_in_deadline: Some(None),
                         ..Default::default()
                     },
                 )?;
-                let actor = Actor {
-                    user_id: Some(c.id),
-                    label: c.label.clone(),
-                    role,
+                let actor = match c.role {
+                    Some(role) => Actor {
+                        user_id: Some(c.id),
+                        label: c.label.clone(),
+                        role,
+                    },
+                    None => Actor::person(c.id, c.label.clone()),
                 };
                 audit::record(conn, now, &actor, "auth.login", None, None)?;
                 Ok(Some(session))
@@ -168,6 +174,7 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
         Some(session) => SignInOutcome::SignedIn {
             session,
             must_change_password,
+            is_admin,
         },
         None => SignInOutcome::Invalid,
     })
@@ -192,12 +199,33 @@ pub fn start_session(
     Ok(NewSession(plain))
 }
 
-/// The signed-in admin behind a session cookie, if the session is alive and
-/// the account may still use the admin area. Expired sessions are removed.
-pub async fn current_admin(
+/// Who is behind a live session: an admin, or a person without admin access.
+pub enum SessionHolder {
+    Admin(SignedInAdmin),
+    Person(SignedInPerson),
+}
+
+/// A signed-in person without admin access (his own page only).
+#[derive(Clone, Debug)]
+pub struct SignedInPerson {
+    pub id: UserId,
+    pub display_name: String,
+    pub username: String,
+    pub must_change_password: bool,
+}
+
+impl SignedInPerson {
+    pub fn actor(&self) -> Actor {
+        Actor::person(self.id, format!("{} ({})", self.display_name, self.username))
+    }
+}
+
+/// Who is behind a session cookie, if the session is alive and the account
+/// may still sign in. Expired or orphaned sessions are removed.
+pub async fn current_session(
     ctx: &Context,
     plain_session_id: &str,
-) -> ServiceResult<Option<SignedInAdmin>> {
+) -> ServiceResult<Option<SessionHolder>> {
     let (now, policy) = (ctx.now(), SessionPolicy::of(ctx));
     let id_hash = hash_secret(plain_session_id);
     ctx.db()
@@ -207,27 +235,33 @@ pub async fn current_admin(
             };
             let expired =
                 s.last_seen_at + policy.idle <= now || s.created_at + policy.absolute <= now;
-            let admin = user
+            let holder = user
                 .filter(|u| !expired && u.status.may_sign_in())
-                .and_then(|u| {
-                    u.role().map(|role| SignedInAdmin {
+                .map(|u| match u.role() {
+                    Some(role) => SessionHolder::Admin(SignedInAdmin {
                         id: u.id,
                         display_name: u.summary().display_name(),
                         username: u.username.clone(),
                         role,
                         must_change_password: u.must_change_password,
-                    })
+                    }),
+                    None => SessionHolder::Person(SignedInPerson {
+                        id: u.id,
+                        display_name: u.summary().display_name(),
+                        username: u.username.clone(),
+                        must_change_password: u.must_change_password,
+                    }),
                 });
-            match admin {
+            match holder {
                 None => {
                     session::delete(conn, &id_hash)?;
                     Ok(None)
                 }
-                Some(admin) => {
+                Some(holder) => {
                     if s.last_seen_at + TOUCH_INTERVAL <= now {
                         session::touch(conn, &id_hash, now, now - TOUCH_INTERVAL)?;
                     }
-                    Ok(Some(admin))
+                    Ok(Some(holder))
                 }
             }
         })
@@ -333,6 +367,8 @@ pub fn end_all_sessions_and_tokens(
 ) -> diesel::QueryResult<()> {
     session::delete_for_user(conn, user_id)?;
     token::expire_all_of_user(conn, user_id, now)?;
+    // Mail that has not left yet would carry a dead link.
+    crate::models::outbox::cancel_waiting_links(conn, user_id, "the person's links died")?;
     Ok(())
 }
 

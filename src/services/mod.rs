@@ -9,9 +9,13 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod invitations;
+pub mod mail;
 pub mod maintenance;
 pub mod rate_limit;
+pub mod rules;
 pub mod seed;
+pub mod self_service;
 pub mod settings;
 pub mod setup;
 pub mod units;
@@ -45,6 +49,17 @@ impl Actor {
             user_id: None,
             label: label.to_owned(),
             role: AdminRole::Administrator,
+        }
+    }
+
+    /// A person acting on his own account (activation, profile, reset).
+    /// He has no admin rights: the services he reaches check his id only,
+    /// and no admin page lets a session without an admin role in.
+    pub fn person(id: UserId, label: String) -> Self {
+        Self {
+            user_id: Some(id),
+            label,
+            role: AdminRole::Lesezugriff,
         }
     }
 
@@ -98,7 +113,7 @@ impl DatabaseFailure for ServiceError {
 impl ServiceError {
     /// A lost race on a unique key, told as the same field error the check
     /// before the write would have given.
-    fn conflict_as_field_error(self) -> Self {
+    pub(crate) fn conflict_as_field_error(self) -> Self {
         let field = match self {
             ServiceError::Conflict(UniqueKey::Username) => ("username", FieldError::UsernameTaken),
             ServiceError::Conflict(UniqueKey::Email) => ("email", FieldError::EmailTaken),
@@ -124,7 +139,7 @@ impl From<crate::domain::TransitionError> for ServiceError {
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 /// Refuses unless the actor may change users, groups and areas.
-fn require_user_management(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn require_user_management(actor: &Actor) -> ServiceResult<()> {
     if actor.role.may_manage_users() {
         Ok(())
     } else {

@@ -31,6 +31,34 @@ pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
     window: Duration::minutes(15),
 };
 
+/// "Passwort vergessen" requests per account key (existing or not).
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    scope: "reset_account",
+    max: 3,
+    window: Duration::hours(1),
+};
+
+/// "Passwort vergessen" requests per client address.
+pub const RESET_PER_ADDRESS: Limit = Limit {
+    scope: "reset_address",
+    max: 20,
+    window: Duration::hours(1),
+};
+
+/// Link redemptions (activation, reset, confirmation) that failed, per client.
+pub const LINK_FAILURES_PER_ADDRESS: Limit = Limit {
+    scope: "link_address",
+    max: 30,
+    window: Duration::minutes(15),
+};
+
+/// Confirmation mails a person may ask for (adding an email) per hour.
+pub const CONFIRMATIONS_PER_ACCOUNT: Limit = Limit {
+    scope: "confirm_account",
+    max: 5,
+    window: Duration::hours(1),
+};
+
 /// Hits older than this are of no use to any limit and are swept.
 pub const LONGEST_WINDOW: Duration = Duration::hours(24);
 

@@ -72,6 +72,9 @@ pub fn bootstrap(
                     default_language: Language::De.code().into(),
                     instance_secret: random_secret(),
                     updated_at: now,
+                    app_name: String::new(),
+                    app_url: String::new(),
+                    welcome_text: String::new(),
                 };
                 settings::insert(conn, &row)?;
                 row
@@ -106,6 +109,9 @@ pub struct UpdateSettings {
     pub invitation_validity_days: i32,
     pub time_zone: TimeZone,
     pub default_language: Language,
+    pub app_name: String,
+    pub app_url: String,
+    pub welcome_text: String,
 }
 
 pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> ServiceResult<()> {
@@ -129,6 +135,9 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 row.invitation_validity_days = cmd.invitation_validity_days;
                 row.time_zone = cmd.time_zone.name().to_owned();
                 row.default_language = cmd.default_language.code().to_owned();
+                row.app_name = cmd.app_name;
+                row.app_url = cmd.app_url;
+                row.welcome_text = cmd.welcome_text;
                 row.updated_at = now;
                 settings::update(conn, &row)?;
                 let mut changes = Vec::new();
@@ -150,6 +159,9 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                         &before.default_language,
                         &row.default_language,
                     ),
+                    ("app_name", &before.app_name, &row.app_name),
+                    ("app_url", &before.app_url, &row.app_url),
+                    ("welcome_text", &before.welcome_text, &row.welcome_text),
                 ] {
                     diff(&mut changes, field, old, new);
                 }

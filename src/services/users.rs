@@ -12,6 +12,7 @@ use crate::domain::audit::{Change, diff};
 use crate::domain::people::{AreaChoice, Photo, UserDetail, UserListRow, UserSort, UserSummary};
 use crate::domain::photo::{PhotoError, normalise};
 use crate::domain::text::{lookup_key, search_term};
+use crate::domain::token::TokenPurpose;
 use crate::domain::units::Unit;
 use crate::domain::{
     AdminRole, AreaRole, EmailAddress, FieldError, FieldErrors, Page, Password, PersonName,
@@ -42,8 +43,11 @@ pub struct PersonData {
 /// How a new account gets its first password.
 #[derive(Clone, Debug)]
 pub enum StartPassword {
-    /// None: the person will be invited.
+    /// None: the person will be invited later ("später einladen").
     None,
+    /// None, and the invitation goes out at once ("Einladung sofort senden";
+    /// needs an email address).
+    InviteNow,
     /// This password; `must_change` forces a new one at first sign-in.
     Set {
         password: Password,
@@ -91,6 +95,9 @@ pub struct CreateUser {
 pub struct UpdateUser {
     pub person: PersonData,
     pub username: Username,
+    /// "Einladung jetzt senden" (after an email change, or any time the
+    /// status allows an invitation); otherwise "später".
+    pub invite_now: bool,
 }
 
 pub struct CreatedUser {
@@ -118,6 +125,7 @@ pub struct UserQuery {
     pub area: Option<UnitId>,
     pub user_type: Option<UserType>,
     pub staff: Option<bool>,
+    pub delivery: Option<crate::domain::mail::Delivery>,
     pub sort: UserSort,
     pub descending: bool,
     pub page: i64,
@@ -156,6 +164,7 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceRe
         area: query.area,
         user_type: query.user_type,
         staff: query.staff,
+        delivery: query.delivery,
     };
     let (sort, descending, page, cursor) = (query.sort, query.descending, query.page, query.cursor);
     let rows = ctx
@@ -186,10 +195,15 @@ pub async fn count(ctx: &Context) -> ServiceResult<i64> {
 
 /// The user page.
 pub async fn detail(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<UserDetail> {
-    let actor = actor.clone();
+    let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
         .run(move |conn| {
             let user = user::find_summary(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let mails = crate::services::mail::of_user(conn, id)?;
+            let address_block = match &user.email {
+                Some(e) => crate::services::mail::block_of(conn, e)?,
+                None => None,
+            };
             let group_ids = group::ids_for_user(conn, id)?;
             let roles = area::roles_for_user(conn, id)?;
             let groups: Vec<Unit> = group::all(conn)?
@@ -217,6 +231,9 @@ pub async fn detail(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<U
                 areas,
                 history,
                 has_photo,
+                mails,
+                address_block,
+                now,
             })
         })
         .await
@@ -433,7 +450,7 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
     require_user_management(actor)?;
     refuse_role_above(actor, cmd.person.admin_role)?;
     let (password, must_change, generated) = match &cmd.start_password {
-        StartPassword::None => (None, false, false),
+        StartPassword::None | StartPassword::InviteNow => (None, false, false),
         StartPassword::Set {
             password,
             must_change,
@@ -455,6 +472,14 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
         Some(p) => Some(ctx.cpu(move || p.hash(cost)).await??),
         None => None,
     };
+    let invite_now = matches!(cmd.start_password, StartPassword::InviteNow);
+    if invite_now && cmd.person.email.is_none() {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "email",
+            FieldError::EmailNeededToInvite,
+        )));
+    }
+    let env = crate::services::mail::MailEnv::of(ctx);
     let (actor, now) = (actor.clone(), ctx.now());
     let key_in_tx = form_key.clone();
     let created = ctx
@@ -475,6 +500,12 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
                     }
                     if generated && let Some(h) = &cmd.handover {
                         insert_handover(conn, h, id, now)?;
+                    }
+                    if invite_now {
+                        let created = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+                        crate::services::invitations::invite_in_tx(
+                            conn, &env, &actor, &created, now,
+                        )?;
                     }
                     Ok((id, username))
                 });
@@ -741,13 +772,57 @@ pub async fn update(
     id: UserId,
     cmd: UpdateUser,
 ) -> ServiceResult<()> {
-    let (actor, now) = (actor.clone(), ctx.now());
+    let (actor, now, env) = (actor.clone(), ctx.now(), crate::services::mail::MailEnv::of(ctx));
     ctx.db()
         .run(move |conn| {
-            write_tx(conn, |conn| update_user(conn, &actor, id, &cmd, now))
-                .map_err(ServiceError::conflict_as_field_error)
+            write_tx(conn, |conn| {
+                update_user(conn, &actor, id, &cmd, now)?;
+                follow_up_invitation(conn, &env, &actor, id, cmd.invite_now, now)
+            })
+            .map_err(ServiceError::conflict_as_field_error)
         })
         .await
+}
+
+/// After an edit: "Einladung jetzt senden" invites (or renews) when the
+/// status allows it. An edit that changed the address of an invited person
+/// has killed his link; with "später" his invitation is withdrawn
+/// (`widerrufen`), so no dead link waits as "eingeladen".
+fn follow_up_invitation(
+    conn: &mut DbConn,
+    env: &crate::services::mail::MailEnv,
+    actor: &Actor,
+    id: UserId,
+    invite_now: bool,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    let target = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+    let invitable = target.status.invite().is_ok() || target.status.renew().is_ok();
+    if invite_now && invitable && !target.email_confirmed {
+        if target.email.is_none() {
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "email",
+                FieldError::EmailNeededToInvite,
+            )));
+        }
+        crate::services::invitations::invite_in_tx(conn, env, actor, &target, now)?;
+        return Ok(());
+    }
+    let link_live = crate::models::token::has_live(conn, id, TokenPurpose::Invitation, now)?;
+    if target.status == UserStatus::Eingeladen && !link_live {
+        let next = target.status.revoke()?;
+        crate::services::invitations::revoke_in_tx(conn, id, now)?;
+        user::set_status(conn, id, next, now)?;
+        audit::record_changes(
+            conn,
+            now,
+            actor,
+            "user.invite_revoke",
+            Some(Target::user(id, target.label())),
+            &[Change::new("status", target.status.as_str(), next.as_str())],
+        )?;
+    }
+    Ok(())
 }
 
 fn update_user(
@@ -914,14 +989,32 @@ pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResu
         .await
 }
 
-/// Lifts a block set by an admin.
+/// "Reaktivieren": lifts a block set by an admin, or brings an `inaktiv`
+/// user back by hand; he must then sign in before midnight of this day
+/// (the instance's time zone) or the nightly rule makes him `inaktiv` again.
 pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
     let (actor, now) = (actor.clone(), ctx.now());
+    let zone = ctx.settings().time_zone;
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
                 let target = changeable(conn, &actor, id)?;
-                let next = target.status.unblock(target.password_hash.is_some())?;
+                let next = if target.status == UserStatus::Inaktiv {
+                    let next = target.status.reactivate()?;
+                    user::update(
+                        conn,
+                        id,
+                        &UserChanges {
+                            sign_in_deadline: Some(Some(
+                                crate::domain::dates::next_midnight_utc(now, zone),
+                            )),
+                            ..Default::default()
+                        },
+                    )?;
+                    next
+                } else {
+                    target.status.unblock(target.password_hash.is_some())?
+                };
                 user::set_status(conn, id, next, now)?;
                 audit::record_changes(
                     conn,

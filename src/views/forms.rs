@@ -30,6 +30,8 @@ pub struct UserForm {
     pub then: String,
     /// The create form's own random key (a double submit creates one user).
     pub form_key: String,
+    /// Edit form: `now` ("Einladung jetzt senden") or `later`.
+    pub invite: String,
 }
 
 impl UserForm {
@@ -70,6 +72,7 @@ impl UserForm {
             start_password: String::new(),
             then: String::new(),
             form_key: String::new(),
+            invite: "later".into(),
         }
     }
 
@@ -88,6 +91,12 @@ pub struct SettingsForm {
     pub invitation_validity_days: String,
     pub time_zone: String,
     pub default_language: String,
+    #[serde(default)]
+    pub app_name: String,
+    #[serde(default)]
+    pub app_url: String,
+    #[serde(default)]
+    pub welcome_text: String,
 }
 
 impl SettingsForm {
@@ -99,6 +108,9 @@ impl SettingsForm {
             invitation_validity_days: s.invitation_validity_days.to_string(),
             time_zone: s.time_zone.name().to_owned(),
             default_language: s.default_language.code().to_owned(),
+            app_name: s.app_name.clone(),
+            app_url: s.app_url.clone(),
+            welcome_text: s.welcome_text.clone(),
         }
     }
 }
@@ -126,6 +138,8 @@ pub struct UserListQuery {
     #[serde(rename = "type")]
     pub user_type: String,
     pub staff: String,
+    /// Delivery of the last invitation mail (wartend, gesendet, …).
+    pub delivery: String,
     pub sort: String,
     pub dir: String,
     pub page: String,
@@ -144,6 +158,7 @@ impl UserListQuery {
             &self.area,
             &self.user_type,
             &self.staff,
+            &self.delivery,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())

@@ -61,6 +61,8 @@ pub struct Page {
     /// Path and query of this request, for "back here" after a language switch.
     pub here: String,
     pub time_zone: TimeZone,
+    /// A signed-in person (his own pages): the name the header shows.
+    pub person: Option<String>,
 }
 
 /// One piece of an audit sentence: text, or a name (linked where the
@@ -185,6 +187,37 @@ impl Page {
         self.t.status(*s)
     }
 
+    /// The delivery states the list filters by (cancelled mail is not a state of a user).
+    pub fn all_deliveries(&self) -> Vec<(&'static str, &'static str)> {
+        use crate::domain::mail::Delivery::*;
+        [Wartend, Gesendet, Fehlgeschlagen, Blockiert]
+            .into_iter()
+            .map(|d| (d.as_str(), self.t.delivery(d)))
+            .collect()
+    }
+
+    pub fn delivery(&self, d: &crate::domain::mail::Delivery) -> &'static str {
+        self.t.delivery(*d)
+    }
+
+    pub fn mail_kind(&self, k: &crate::domain::mail::MailKind) -> &'static str {
+        self.t.mail_kind(*k)
+    }
+
+    /// The invitation at a glance: "eingeladen bis 15.12.2026 10:00", …
+    pub fn invitation(&self, u: &UserSummary, now: &PrimitiveDateTime) -> String {
+        use crate::domain::people::InvitationState::*;
+        let t = self.t;
+        match u.invitation_state(*now) {
+            NotInvited => t.invitation_not_invited.to_owned(),
+            Invited(until) => format!("{} {}", t.invitation_invited_until, self.datetime(&until)),
+            Expired => t.invitation_expired.to_owned(),
+            Revoked => t.invitation_revoked_state.to_owned(),
+            Activated => t.invitation_activated.to_owned(),
+            None => t.empty_value.to_owned(),
+        }
+    }
+
     pub fn role(&self, r: &Option<AdminRole>) -> &'static str {
         r.map_or("", |r| self.t.role(r))
     }
@@ -292,6 +325,154 @@ pub struct PasswordView {
     pub p: Page,
     pub must_change: bool,
     pub errors: FieldErrors,
+    /// Where the form goes: /account/password (admins) or /me/password.
+    pub action: &'static str,
+}
+
+/// The activation page of an invitation link.
+#[derive(Template)]
+#[template(path = "pages/invitee/activate.html")]
+pub struct ActivateView {
+    pub p: Page,
+    pub link: crate::domain::people::LinkState,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub welcome_text: String,
+    pub errors: FieldErrors,
+    pub password_dropped: bool,
+}
+
+impl ActivateView {
+    pub fn invitee(&self) -> Option<&crate::domain::people::Invitee> {
+        match &self.link {
+            crate::domain::people::LinkState::Live(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn is_used(&self) -> bool {
+        self.link == crate::domain::people::LinkState::Used
+    }
+
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
+
+    /// The welcome text's paragraphs (the admin's text, or the standard one).
+    pub fn welcome(&self) -> Vec<String> {
+        let text = if self.welcome_text.trim().is_empty() {
+            self.p.t.activate_welcome_default
+        } else {
+            &self.welcome_text
+        };
+        text.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/invitee/welcome.html")]
+pub struct WelcomeView {
+    pub p: Page,
+    pub name: String,
+    pub app_name: String,
+    pub app_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/invitee/forgot.html")]
+pub struct ForgotView {
+    pub p: Page,
+    pub identifier: String,
+    pub sent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/invitee/reset.html")]
+pub struct ResetView {
+    pub p: Page,
+    /// The account's username while the link is live, for password managers.
+    pub username: Option<String>,
+    pub errors: FieldErrors,
+    pub password_dropped: bool,
+}
+
+impl ResetView {
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/invitee/confirm.html")]
+pub struct ConfirmView {
+    pub p: Page,
+    pub live: bool,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/invitee/profile.html")]
+pub struct ProfileView {
+    pub p: Page,
+    pub profile: crate::domain::people::Profile,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+/// The in-app mailbox (no SMTP server configured).
+#[derive(Template)]
+#[template(path = "pages/mail/mailbox.html")]
+pub struct MailboxView {
+    pub p: Page,
+    pub entries: Vec<crate::domain::mail::MailboxEntry>,
+    pub local_only: bool,
+    pub older: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/mail/message.html")]
+pub struct MailboxMessageView {
+    pub p: Page,
+    pub entry: crate::domain::mail::MailboxEntry,
+}
+
+impl MailboxMessageView {
+    /// The text part in pieces: (text, is the link).
+    pub fn parts(&self) -> Vec<(String, bool)> {
+        match &self.entry.link {
+            Some(link) if !link.is_empty() => {
+                let mut out = Vec::new();
+                let mut rest = self.entry.text.as_str();
+                while let Some(at) = rest.find(link.as_str()) {
+                    out.push((rest[..at].to_owned(), false));
+                    out.push((link.clone(), true));
+                    rest = &rest[at + link.len()..];
+                }
+                out.push((rest.to_owned(), false));
+                out
+            }
+            _ => vec![(self.entry.text.clone(), false)],
+        }
+    }
+}
+
+/// "Einladung senden" for a user without an address: ask for one first.
+#[derive(Template)]
+#[template(path = "pages/users/invite.html")]
+pub struct InviteView {
+    pub p: Page,
+    pub user: UserSummary,
+    pub email: String,
+    pub errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -299,6 +480,19 @@ pub struct PasswordView {
 pub struct DashboardView {
     pub p: Page,
     pub overview: crate::domain::dashboard::Overview,
+    pub mail: crate::domain::mail::MailHealth,
+}
+
+impl DashboardView {
+    /// Advice for a sending failure that is the configuration's fault.
+    pub fn mail_advice(&self) -> Option<(&'static str, &str)> {
+        let (kind, answer, _) = self.mail.configuration_failure.as_ref()?;
+        let advice = match kind {
+            crate::domain::mail::FailureKind::Auth => self.p.t.mail_auth_failed,
+            _ => self.p.t.mail_tls_failed,
+        };
+        Some((advice, answer.as_str()))
+    }
 }
 
 impl DashboardView {
@@ -341,6 +535,8 @@ pub struct UserListView {
     pub sort_links: Vec<SortLink>,
     pub pager: Pager,
     pub errors: FieldErrors,
+    /// When the page was made (invitation states depend on it).
+    pub now: PrimitiveDateTime,
 }
 
 impl UserListView {
@@ -358,6 +554,7 @@ impl UserListView {
             ("area", &q.area),
             ("type", &q.user_type),
             ("staff", &q.staff),
+            ("delivery", &q.delivery),
             ("sort", &q.sort),
             ("dir", &q.dir),
         ])
@@ -409,6 +606,14 @@ impl UserFormView {
         self.input.groups.contains(id)
     }
 
+    /// The edit form asks "Einladung jetzt senden / später" while the person
+    /// can be invited (or re-invited) and his address is not confirmed.
+    pub fn offers_invitation(&self) -> bool {
+        self.editing.as_ref().is_some_and(|u| {
+            !u.email_confirmed && (u.status.invite().is_ok() || u.status.renew().is_ok())
+        })
+    }
+
     pub fn email_locked(&self) -> bool {
         self.editing.as_ref().is_some_and(|u| u.email_confirmed)
     }
@@ -447,6 +652,20 @@ impl UserShowView {
 
     pub fn is_blocked(&self) -> bool {
         self.detail.user.status == UserStatus::Deaktiviert
+    }
+
+    /// "Einladung senden" applies (first one, or again after revocation or expiry).
+    pub fn may_invite(&self) -> bool {
+        self.detail.user.status.invite().is_ok()
+    }
+
+    /// "Erneuern" and "Widerrufen" apply: the invitation is live.
+    pub fn may_renew(&self) -> bool {
+        self.detail.user.status.renew().is_ok()
+    }
+
+    pub fn is_inactive(&self) -> bool {
+        self.detail.user.status == UserStatus::Inaktiv
     }
 
     /// Whether "Neues Startpasswort vergeben" applies to the person's status.

@@ -84,11 +84,16 @@ pub async fn login(
         SignInOutcome::SignedIn {
             session,
             must_change_password,
+            is_admin,
         } => {
-            let target = if must_change_password {
-                "/account/password"
-            } else {
-                &next
+            // A person without admin access goes to his own pages only.
+            let own = next == "/me" || next.starts_with("/me/") || next.starts_with("/me?");
+            let target = match (is_admin, must_change_password) {
+                (true, true) => "/account/password",
+                (true, false) => &next,
+                (false, true) => "/me/password",
+                (false, false) if own => &next,
+                (false, false) => "/me",
             };
             return Ok(signed_in(&state, target, session));
         }
@@ -163,6 +168,7 @@ pub async fn password_form(
         p,
         must_change: admin.admin.must_change_password,
         errors: Default::default(),
+        action: "/account/password",
     })
 }
 
@@ -202,6 +208,7 @@ pub async fn change_password(
                 p: admin.page(&req, &state, "account"),
                 must_change: admin.admin.must_change_password,
                 errors,
+                action: "/account/password",
             },
         ),
         Err(other) => Err(other.into()),

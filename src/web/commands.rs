@@ -76,8 +76,12 @@ pub fn create_user(form: &UserForm, generated: Password) -> Result<CreateUser, F
         "" => Some(None),
         v => errors.take("username", Username::parse(v).map(Some)),
     };
+    if form.start_password_mode == "invite_now" && form.email.trim().is_empty() {
+        errors.add("email", FieldError::EmailNeededToInvite);
+    }
     let start_password = match form.start_password_mode.as_str() {
         "" | "none" => Some(StartPassword::None),
+        "invite_now" => Some(StartPassword::InviteNow),
         "generate" => Some(StartPassword::Generate(generated)),
         "set" => errors
             .take("start_password", Password::parse(&form.start_password))
@@ -121,7 +125,11 @@ pub fn update_user(form: &UserForm) -> Result<UpdateUser, FieldErrors> {
     let person = person(form, &mut errors);
     let username = errors.take("username", Username::parse(&form.username));
     match (person, username) {
-        (Some(person), Some(username)) if errors.is_empty() => Ok(UpdateUser { person, username }),
+        (Some(person), Some(username)) if errors.is_empty() => Ok(UpdateUser {
+            person,
+            username,
+            invite_now: form.invite == "now",
+        }),
         _ => Err(errors),
     }
 }
@@ -179,10 +187,30 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
         "default_language",
         Language::parse(&form.default_language).ok_or(FieldError::InvalidChoice),
     );
-    match (name, colour, base, days, zone, lang) {
-        (Some(name), Some(colour), Some(base), Some(days), Some(zone), Some(lang))
-            if errors.is_empty() =>
-        {
+    let app_name = errors.take(
+        "app_name",
+        crate::domain::optional_line(&form.app_name, 80).map(Option::unwrap_or_default),
+    );
+    let app_url = errors.take(
+        "app_url",
+        crate::domain::settings::parse_app_url(&form.app_url),
+    );
+    let welcome_text = errors.take(
+        "welcome_text",
+        crate::domain::settings::parse_long_text(&form.welcome_text, 2000),
+    );
+    match (name, colour, base, days, zone, lang, app_name, app_url, welcome_text) {
+        (
+            Some(name),
+            Some(colour),
+            Some(base),
+            Some(days),
+            Some(zone),
+            Some(lang),
+            Some(app_name),
+            Some(app_url),
+            Some(welcome_text),
+        ) if errors.is_empty() => {
             Ok(UpdateSettings {
                 organisation_name: name,
                 brand_colour: colour,
@@ -190,6 +218,9 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
                 invitation_validity_days: days,
                 time_zone: zone,
                 default_language: lang,
+                app_name,
+                app_url,
+                welcome_text,
             })
         }
         _ => Err(errors),
@@ -210,6 +241,7 @@ pub fn user_query(q: &UserListQuery) -> UserQuery {
             "no" => Some(false),
             _ => None,
         },
+        delivery: crate::domain::mail::Delivery::parse(&q.delivery),
         sort: UserSort::parse(&q.sort),
         descending: q.dir == "desc",
         page: page_number(&q.page),

@@ -14,8 +14,10 @@ pub async fn show(
     admin: CurrentAdmin,
 ) -> AppResult<HttpResponse> {
     let overview = dashboard::overview(&state.ctx, &admin.actor()).await?;
+    let mail = crate::services::mail::health(&state.ctx).await?;
     ok_html(&DashboardView {
         p: admin.page(&req, &state, "dashboard"),
         overview,
+        mail,
     })
 }

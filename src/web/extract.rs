@@ -171,6 +171,23 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
+        "invited_wartend" => ok(t.invited_queued),
+        "invited_blockiert" => err(t.invited_blocked.to_owned()),
+        "invitation_revoked" => ok(t.invitation_revoked),
+        "email_confirmation_sent" => ok(t.email_confirmation_sent),
+        k if k.starts_with("invited_all_") => {
+            let n: Vec<i64> = k
+                .trim_start_matches("invited_all_")
+                .split('_')
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            match n[..] {
+                [queued, blocked, no_email, role] => {
+                    ok(&t.invited_all(queued, blocked, no_email, role))
+                }
+                _ => None,
+            }
+        }
         "bulk_no_group" => err(t.bulk_no_group.to_owned()),
         k if k.starts_with("count_changed_") => {
             let n = k.rsplit('_').next()?.parse::<i64>().ok()?;
@@ -200,7 +217,9 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::LastAdministrator => "refused_last_admin".into(),
         Refusal::NotOnYourself => "refused_self".into(),
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
-        Refusal::StatusDoesNotAllow | Refusal::SetupDone => "refused_status".into(),
+        Refusal::StatusDoesNotAllow | Refusal::SetupDone | Refusal::LinkDead => {
+            "refused_status".into()
+        }
     }
 }
 
@@ -226,6 +245,7 @@ pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Pa
         nav,
         here: here(req),
         time_zone: settings.time_zone,
+        person: None,
     }
 }
 
@@ -267,8 +287,11 @@ impl FromRequest for CurrentAdmin {
             let Some(plain) = session_of(&req) else {
                 return Err(AppError::LoginRequired(next));
             };
-            let Some(admin) = auth::current_admin(&state.ctx, &plain).await? else {
-                return Err(AppError::LoginRequired(next));
+            let admin = match auth::current_session(&state.ctx, &plain).await? {
+                Some(auth::SessionHolder::Admin(admin)) => admin,
+                // Signed in without admin access: his own page, not this one.
+                Some(auth::SessionHolder::Person(_)) => return Err(AppError::Redirect("/me")),
+                None => return Err(AppError::LoginRequired(next)),
             };
             if admin.must_change_password
                 && req.path() != "/account/password"
@@ -280,6 +303,76 @@ impl FromRequest for CurrentAdmin {
                 admin,
                 session: plain,
             })
+        })
+    }
+}
+
+/// Anyone signed in (a person without admin access, or an admin), for his
+/// own pages under /me. A forced password change comes first.
+pub struct SignedIn {
+    pub id: crate::domain::UserId,
+    pub display_name: String,
+    pub username: String,
+    pub must_change_password: bool,
+    pub admin: Option<SignedInAdmin>,
+}
+
+impl SignedIn {
+    pub fn actor(&self) -> Actor {
+        match &self.admin {
+            Some(admin) => Actor::admin(admin),
+            None => Actor::person(self.id, format!("{} ({})", self.display_name, self.username)),
+        }
+    }
+
+    pub fn page(&self, req: &HttpRequest, state: &AppState, nav: &'static str) -> Page {
+        let mut p = public_page(req, state, nav);
+        p.admin = self.admin.as_ref().map(|a| NavAdmin {
+            name: a.display_name.clone(),
+            role: a.role,
+        });
+        p.person = Some(self.display_name.clone());
+        p
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = LocalFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let next = if req.method() == actix_web::http::Method::GET {
+                here(&req)
+            } else {
+                String::new()
+            };
+            let Some(plain) = session_of(&req) else {
+                return Err(AppError::LoginRequired(next));
+            };
+            let me = match auth::current_session(&state.ctx, &plain).await? {
+                Some(auth::SessionHolder::Admin(a)) => SignedIn {
+                    id: a.id,
+                    display_name: a.display_name.clone(),
+                    username: a.username.clone(),
+                    must_change_password: a.must_change_password,
+                    admin: Some(a),
+                },
+                Some(auth::SessionHolder::Person(p)) => SignedIn {
+                    id: p.id,
+                    display_name: p.display_name,
+                    username: p.username,
+                    must_change_password: p.must_change_password,
+                    admin: None,
+                },
+                None => return Err(AppError::LoginRequired(next)),
+            };
+            if me.must_change_password && req.path() != "/me/password" && req.path() != "/logout" {
+                return Err(AppError::Redirect("/me/password"));
+            }
+            Ok(me)
         })
     }
 }

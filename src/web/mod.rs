@@ -10,6 +10,8 @@ pub mod client;
 mod commands;
 mod dashboard;
 pub mod extract;
+mod invitee;
+mod mail;
 mod settings;
 mod setup;
 mod units;
@@ -55,12 +57,16 @@ pub enum Access {
     Public,
     /// Signed-in admins only: the handler takes `CurrentAdmin`.
     Admin,
+    /// Anyone signed in (his own pages): the handler takes `SignedIn`.
+    Person,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     Get,
     Post,
+    /// Link pages answer HEAD like GET (mail scanners): nothing changes.
+    Head,
 }
 
 /// One route of the table below.
@@ -87,6 +93,7 @@ macro_rules! routes {
     };
     (@method Get) => { web::get() };
     (@method Post) => { web::post() };
+    (@method Head) => { web::head() };
 }
 
 routes! {
@@ -100,6 +107,25 @@ routes! {
     Get "/setup" Public => setup::form;
     Post "/setup" Public => setup::submit;
     Get "/setup/{token}" Public => setup::open_link;
+    Get "/i/{token}" Public => invitee::open_invitation;
+    Head "/i/{token}" Public => invitee::open_invitation;
+    Get "/activate" Public => invitee::activate_form;
+    Post "/activate" Public => invitee::activate;
+    Get "/forgot" Public => invitee::forgot_form;
+    Post "/forgot" Public => invitee::forgot;
+    Get "/r/{token}" Public => invitee::open_reset;
+    Head "/r/{token}" Public => invitee::open_reset;
+    Get "/reset" Public => invitee::reset_form;
+    Post "/reset" Public => invitee::reset;
+    Get "/c/{token}" Public => invitee::open_confirmation;
+    Head "/c/{token}" Public => invitee::open_confirmation;
+    Get "/confirm" Public => invitee::confirm_form;
+    Post "/confirm" Public => invitee::confirm;
+    Get "/welcome" Person => invitee::welcome;
+    Get "/me" Person => invitee::profile;
+    Post "/me/email" Person => invitee::add_email;
+    Get "/me/password" Person => invitee::password_form;
+    Post "/me/password" Person => invitee::change_password;
     Get "/account/password" Admin => account::password_form;
     Post "/account/password" Admin => account::change_password;
     Get "/" Admin => dashboard::show;
@@ -107,11 +133,15 @@ routes! {
     Get "/users/new" Admin => users::new_form;
     Post "/users/new" Admin => users::create;
     Post "/users/bulk" Admin => users::bulk;
+    Post "/users/invite-created" Admin => mail::invite_all_created;
     Get "/users/{id}" Admin => users::show;
     Get "/users/{id}/credentials" Admin => users::credentials;
     Post "/users/{id}/credentials/done" Admin => users::credentials_done;
     Get "/users/{id}/start-password" Admin => users::start_password_form;
     Post "/users/{id}/start-password" Admin => users::new_start_password;
+    Get "/users/{id}/invite" Admin => mail::invite_form;
+    Post "/users/{id}/invite" Admin => mail::invite;
+    Post "/users/{id}/invite/revoke" Admin => mail::revoke;
     Get "/users/{id}/edit" Admin => users::edit_form;
     Post "/users/{id}/edit" Admin => users::update;
     Post "/users/{id}/deactivate" Admin => users::deactivate;
@@ -126,6 +156,8 @@ routes! {
     Get "/settings" Admin => settings::form;
     Post "/settings" Admin => settings::save;
     Get "/audit" Admin => audit::list;
+    Get "/mail/mailbox" Admin => mail::mailbox;
+    Get "/mail/mailbox/{id}" Admin => mail::mailbox_message;
     Get "/{kind:groups|areas}" Admin => units::list;
     Post "/{kind:groups|areas}" Admin => units::create;
     Get "/{kind:groups|areas}/{id}" Admin => units::show;

@@ -30,6 +30,7 @@ fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64, cursor: (&str, 
         ("area", &q.area),
         ("type", &q.user_type),
         ("staff", &q.staff),
+        ("delivery", &q.delivery),
         ("sort", sort),
         ("dir", dir),
     ];
@@ -124,6 +125,7 @@ pub async fn list(
             sort_links,
             pager,
             errors,
+            now: state.ctx.now(),
         },
     )
 }

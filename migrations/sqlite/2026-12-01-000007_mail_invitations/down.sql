@@ -1,0 +1,11 @@
+ALTER TABLE organisation_settings DROP COLUMN welcome_text;
+ALTER TABLE organisation_settings DROP COLUMN app_url;
+ALTER TABLE organisation_settings DROP COLUMN app_name;
+DROP INDEX users_sign_in_deadline;
+DROP INDEX users_invitation_expiry;
+DROP INDEX users_list_by_delivery;
+ALTER TABLE users DROP COLUMN sign_in_deadline;
+ALTER TABLE users DROP COLUMN invite_delivery;
+ALTER TABLE users DROP COLUMN invitation_expires_at;
+DROP TABLE blocked_addresses;
+DROP TABLE outbox_messages;

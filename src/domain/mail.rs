@@ -1,0 +1,530 @@
+//! Mail without I/O: the kinds of message, their delivery states, the texts
+//! (subject and body per kind and language, with placeholders), the branded
+//! HTML frame, how the server's answers are classified, the retry schedule,
+//! and how the token of a link is sealed while a message waits.
+//!
+//! A message is rendered when it is queued, with [`LINK_MARK`] where its link
+//! goes: the stored copy never holds the link. The worker puts the real link
+//! in when it sends; the log shows a masked one.
+
+use std::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use super::Language;
+use super::token::PlainToken;
+
+/// Stands for the link in a stored message. User data cannot contain it:
+/// control characters are refused in every field (`domain::text`).
+pub const LINK_MARK: &str = "\u{7}link\u{7}";
+
+/// What a message is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MailKind {
+    Invitation,
+    PasswordReset,
+    EmailConfirmation,
+    Test,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 4] = [
+        MailKind::Invitation,
+        MailKind::PasswordReset,
+        MailKind::EmailConfirmation,
+        MailKind::Test,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Invitation => "invitation",
+            MailKind::PasswordReset => "password_reset",
+            MailKind::EmailConfirmation => "email_confirmation",
+            MailKind::Test => "test",
+        }
+    }
+}
+
+impl std::str::FromStr for MailKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    }
+}
+
+/// Where a message is on its way out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Queued, or being retried.
+    Wartend,
+    Gesendet,
+    /// Refused for good, or given up after retrying.
+    Fehlgeschlagen,
+    /// Not sent: the address is blocked after an earlier permanent failure.
+    Blockiert,
+    /// Not sent: the link it carried died first (renewed, revoked).
+    Abgebrochen,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 5] = [
+        Delivery::Wartend,
+        Delivery::Gesendet,
+        Delivery::Fehlgeschlagen,
+        Delivery::Blockiert,
+        Delivery::Abgebrochen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Wartend => "wartend",
+            Delivery::Gesendet => "gesendet",
+            Delivery::Fehlgeschlagen => "fehlgeschlagen",
+            Delivery::Blockiert => "blockiert",
+            Delivery::Abgebrochen => "abgebrochen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+impl std::str::FromStr for Delivery {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::parse(s).ok_or(())
+    }
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a message failed, so the admin gets advice, not just a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server refused this message or address for good (5xx).
+    Rejected,
+    /// The server refused our credentials: a configuration problem.
+    Auth,
+    /// TLS failed (certificate, handshake): a configuration problem.
+    Tls,
+    /// Temporary failures went on past the give-up time.
+    GaveUp,
+    /// The address was blocked before this message went out.
+    Blocked,
+}
+
+impl FailureKind {
+    pub const ALL: [FailureKind; 5] = [
+        FailureKind::Rejected,
+        FailureKind::Auth,
+        FailureKind::Tls,
+        FailureKind::GaveUp,
+        FailureKind::Blocked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Rejected => "rejected",
+            FailureKind::Auth => "auth",
+            FailureKind::Tls => "tls",
+            FailureKind::GaveUp => "gave_up",
+            FailureKind::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the fault is the instance's configuration, not the address.
+    pub fn is_configuration(self) -> bool {
+        matches!(self, FailureKind::Auth | FailureKind::Tls)
+    }
+}
+
+/// What one attempt to send came to, as the worker classifies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// The server took the message (its answer, e.g. "250 2.0.0 Ok: queued").
+    Sent(String),
+    /// Try again later: 4xx, connection refused, timeout.
+    Transient(String),
+    /// Failed for good.
+    Permanent(FailureKind, String),
+}
+
+/// Classifies an SMTP reply code (and whether it came in answer to AUTH).
+pub fn classify_code(code: u16, answer: String) -> Attempt {
+    match code {
+        200..=399 => Attempt::Sent(answer),
+        // 530 auth required, 534/535/538 credentials refused.
+        530 | 534 | 535 | 538 => Attempt::Permanent(FailureKind::Auth, answer),
+        400..=499 => Attempt::Transient(answer),
+        _ => Attempt::Permanent(FailureKind::Rejected, answer),
+    }
+}
+
+/// When the next attempt is due after `attempts` failed ones: 30 s, 1 min,
+/// 2 min, … doubling, at most one hour apart.
+pub fn retry_delay(attempts: i32, base: time::Duration) -> time::Duration {
+    let doublings = attempts.clamp(1, 20) - 1;
+    let delay = base * 2i32.saturating_pow(doublings as u32).min(1 << 20);
+    delay.min(time::Duration::hours(1))
+}
+
+/// Seals a token with the instance key for the time its message waits: the
+/// database holds no token in clear. Each message has its own key stream
+/// (HMAC-SHA256 of the message key and a block counter), so equal tokens
+/// never look alike.
+pub fn seal_token(key: &[u8], message_key: &str, token: &PlainToken) -> String {
+    hex::encode(xor_stream(key, message_key, token.expose().as_bytes()))
+}
+
+/// The token back from [`seal_token`]; `None` for anything not sealed so.
+pub fn unseal_token(key: &[u8], message_key: &str, sealed: &str) -> Option<PlainToken> {
+    let bytes = hex::decode(sealed).ok()?;
+    let plain = String::from_utf8(xor_stream(key, message_key, &bytes)).ok()?;
+    Some(PlainToken::from_untrusted(&plain))
+}
+
+fn xor_stream(key: &[u8], message_key: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    for (block, chunk) in data.chunks(32).enumerate() {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+            return Vec::new();
+        };
+        mac.update(b"einlass-outbox-seal\0");
+        mac.update(message_key.as_bytes());
+        mac.update(&(block as u32).to_be_bytes());
+        let pad = mac.finalize().into_bytes();
+        out.extend(chunk.iter().zip(pad.iter()).map(|(d, p)| d ^ p));
+    }
+    out
+}
+
+/// The messages to one user, for his page: kind, status, times, answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentMail {
+    pub id: i64,
+    pub kind: MailKind,
+    pub status: Delivery,
+    pub created_at: time::PrimitiveDateTime,
+    pub sent_at: Option<time::PrimitiveDateTime>,
+    pub attempts: i32,
+    pub answer: Option<String>,
+    pub failure: Option<FailureKind>,
+}
+
+/// A message of the in-app mailbox, with its working link.
+pub struct MailboxEntry {
+    pub id: i64,
+    pub kind: MailKind,
+    pub to: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub sent_at: Option<time::PrimitiveDateTime>,
+}
+
+/// The state of mail for the dashboard.
+pub struct MailHealth {
+    pub local_only: bool,
+    pub waiting: i64,
+    pub failed_recently: i64,
+    /// The newest authentication or TLS failure since the last success.
+    pub configuration_failure: Option<(FailureKind, String, time::PrimitiveDateTime)>,
+}
+
+/// An address blocked after a permanent failure, as the user page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddressBlock {
+    pub answer: String,
+    pub blocked_at: time::PrimitiveDateTime,
+}
+
+/// The values a message's text is made of.
+pub struct MailVars {
+    pub salutation_line: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub organisation: String,
+    /// The link's expiry as the reader's language writes dates ("" if none).
+    pub expires: String,
+}
+
+/// A message as it is stored: subject, text and HTML, the link as [`LINK_MARK`].
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The frame's look: the organisation's name and its readable colour.
+pub struct Frame<'a> {
+    pub organisation: &'a str,
+    pub colour: &'a str,
+    pub button: &'a str,
+    pub footer: &'a str,
+}
+
+struct MailText {
+    subject: &'static str,
+    body: &'static str,
+    button: &'static str,
+}
+
+fn text_of(kind: MailKind, lang: Language) -> MailText {
+    use Language::*;
+    use MailKind::*;
+    match (kind, lang) {
+        (Invitation, De) => MailText {
+            subject: "Ihre Einladung: {{Organisation}}",
+            body: "{{Anrede}}\n\n{{Organisation}} lädt Sie ein. Öffnen Sie den folgenden Link, legen Sie Ihr Passwort fest, und Ihr Zugang ist bereit:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}} und nur einmal. Ihr Benutzername: {{Benutzername}}\n\nWenn Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.",
+            button: "Zugang einrichten",
+        },
+        (Invitation, En) => MailText {
+            subject: "Your invitation: {{Organisation}}",
+            body: "{{Anrede}}\n\n{{Organisation}} invites you. Open the following link, choose your password, and your access is ready:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}} and works once. Your username: {{Benutzername}}\n\nIf you did not expect this invitation, you can ignore this email.",
+            button: "Set up my access",
+        },
+        (PasswordReset, De) => MailText {
+            subject: "Neues Passwort für {{Organisation}}",
+            body: "{{Anrede}}\n\njemand hat für Ihr Konto ein neues Passwort angefordert. Mit diesem Link legen Sie es fest:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}} und nur einmal. Wenn Sie kein neues Passwort angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.",
+            button: "Neues Passwort festlegen",
+        },
+        (PasswordReset, En) => MailText {
+            subject: "New password for {{Organisation}}",
+            body: "{{Anrede}}\n\nsomeone asked for a new password for your account. Use this link to choose it:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}} and works once. If you did not ask for a new password, ignore this email: your password stays as it is.",
+            button: "Choose a new password",
+        },
+        (EmailConfirmation, De) => MailText {
+            subject: "Bitte bestätigen Sie Ihre E-Mail-Adresse",
+            body: "{{Anrede}}\n\nbitte bestätigen Sie, dass diese Adresse zu Ihrem Konto bei {{Organisation}} gehört:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}}. Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.",
+            button: "E-Mail-Adresse bestätigen",
+        },
+        (EmailConfirmation, En) => MailText {
+            subject: "Please confirm your email address",
+            body: "{{Anrede}}\n\nplease confirm that this address belongs to your account at {{Organisation}}:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}}. If this was not you, ignore this email.",
+            button: "Confirm email address",
+        },
+        (Test, De) => MailText {
+            subject: "Test-E-Mail von Einlass ({{Organisation}})",
+            body: "Diese E-Mail kommt von Einlass. Wenn sie angekommen ist, funktioniert der Versand.",
+            button: "",
+        },
+        (Test, En) => MailText {
+            subject: "Test email from Einlass ({{Organisation}})",
+            body: "This email comes from Einlass. If it arrived, sending works.",
+            button: "",
+        },
+    }
+}
+
+/// Removes what must never reach a header or a line of its own.
+fn one_line(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn fill(template: &str, vars: &MailVars, link: &str, escape: fn(&str) -> String) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in [
+        ("Anrede", &vars.salutation_line),
+        ("Vorname", &vars.first_name),
+        ("Nachname", &vars.last_name),
+        ("Benutzername", &vars.username),
+        ("Organisation", &vars.organisation),
+        ("Ablaufdatum", &vars.expires),
+    ] {
+        out = out.replace(&format!("{{{{{name}}}}}"), &escape(&one_line(value)));
+    }
+    out.replace("{{link}}", link)
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a message of `kind` in `lang`: the subject on one line, the text
+/// part, and the HTML part in the branded frame. User data is escaped in
+/// HTML and made single-line everywhere.
+pub fn render(kind: MailKind, lang: Language, vars: &MailVars, frame: &Frame<'_>) -> Rendered {
+    let t = text_of(kind, lang);
+    let subject = one_line(&fill(t.subject, vars, "", |s| s.to_owned()));
+    let text = format!(
+        "{}\n\n-- \n{}\n",
+        fill(t.body, vars, LINK_MARK, |s| s.to_owned()),
+        one_line(frame.organisation)
+    );
+    let mut paragraphs = String::new();
+    for para in t.body.split("\n\n") {
+        if para.trim() == "{{link}}" {
+            paragraphs.push_str(&format!(
+                "<p style=\"margin:24px 0\"><a href=\"{LINK_MARK}\" style=\"display:inline-block;background:{c};color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:bold\">{b}</a></p>\
+                 <p style=\"font-size:13px;color:#555555;word-break:break-all\">{LINK_MARK}</p>",
+                c = escape_html(frame.colour),
+                b = escape_html(if t.button.is_empty() { frame.button } else { t.button }),
+            ));
+        } else {
+            let filled = fill(para, vars, LINK_MARK, escape_html).replace('\n', "<br>");
+            paragraphs.push_str(&format!("<p style=\"margin:0 0 16px\">{filled}</p>"));
+        }
+    }
+    let org = escape_html(&one_line(frame.organisation));
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
+         <body style=\"margin:0;padding:0;background:#f4f4f5\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f4f5\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;border-top:6px solid {colour};font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328\">\
+         <tr><td style=\"padding:20px 24px 0;font-size:18px;font-weight:bold\">{org}</td></tr>\
+         <tr><td style=\"padding:16px 24px 8px\">{paragraphs}</td></tr>\
+         <tr><td style=\"padding:12px 24px 20px;font-size:12px;color:#6b7280;border-top:1px solid #e5e7eb\">{footer}</td></tr>\
+         </table></td></tr></table></body></html>",
+        lang = lang.code(),
+        title = escape_html(&subject),
+        colour = escape_html(frame.colour),
+        footer = escape_html(frame.footer),
+    );
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The link as the log shows it: the token masked.
+pub fn masked_link(base: &str, path: &str) -> String {
+    format!("{base}{path}••••••••")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::token::TokenPurpose;
+
+    fn vars(first: &str) -> MailVars {
+        MailVars {
+            salutation_line: format!("Guten Tag {first} Müller,"),
+            first_name: first.into(),
+            last_name: "Müller".into(),
+            username: "anna.mueller".into(),
+            organisation: "Werk <Nord> & Co".into(),
+            expires: "15.12.2026 10:00".into(),
+        }
+    }
+
+    fn frame() -> Frame<'static> {
+        Frame {
+            organisation: "Werk <Nord> & Co",
+            colour: "#0b5cad",
+            button: "Öffnen",
+            footer: "Gesendet von Einlass",
+        }
+    }
+
+    #[test]
+    fn an_invitation_has_its_link_in_both_parts_and_user_data_escaped() {
+        let r = render(MailKind::Invitation, Language::De, &vars("Anna"), &frame());
+        assert_eq!(r.subject, "Ihre Einladung: Werk <Nord> & Co");
+        assert!(r.text.contains(LINK_MARK));
+        assert!(r.text.contains("anna.mueller"));
+        assert!(r.html.contains(&format!("href=\"{LINK_MARK}\"")));
+        assert!(r.html.contains("Werk &lt;Nord&gt; &amp; Co"));
+        assert!(!r.html.contains("<Nord>"));
+        assert!(r.html.contains("15.12.2026 10:00"));
+    }
+
+    #[test]
+    fn markup_and_line_breaks_in_names_go_nowhere() {
+        let r = render(
+            MailKind::Invitation,
+            Language::En,
+            &vars("<b>x</b>\r\nBcc: evil@example.com"),
+            &frame(),
+        );
+        assert!(!r.subject.contains('\n') && !r.subject.contains('\r'));
+        assert!(!r.html.contains("<b>x</b>"));
+        assert!(!r.text.contains("\r\nBcc"));
+    }
+
+    #[test]
+    fn every_kind_renders_in_both_languages() {
+        for kind in MailKind::ALL {
+            for lang in Language::ALL {
+                let r = render(kind, lang, &vars("Anna"), &frame());
+                assert!(!r.subject.is_empty() && !r.subject.contains("{{"), "{kind:?}");
+                assert!(!r.text.contains("{{") && !r.html.contains("{{"), "{kind:?}");
+                let has_link = kind != MailKind::Test;
+                assert_eq!(r.text.contains(LINK_MARK), has_link, "{kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sealed_tokens_come_back_only_with_the_same_key_and_message() {
+        let token = PlainToken::generate(TokenPurpose::Invitation);
+        let sealed = seal_token(b"key", "m1", &token);
+        assert!(!sealed.contains(token.expose()));
+        assert_ne!(sealed, seal_token(b"key", "m2", &token));
+        let back = unseal_token(b"key", "m1", &sealed).map(|t| t.expose().to_owned());
+        assert_eq!(back.as_deref(), Some(token.expose()));
+        let wrong = unseal_token(b"other", "m1", &sealed).map(|t| t.expose().to_owned());
+        assert_ne!(wrong.as_deref(), Some(token.expose()));
+        assert!(unseal_token(b"key", "m1", "zz").is_none());
+    }
+
+    #[test]
+    fn answers_are_classified_by_code() {
+        assert!(matches!(classify_code(250, "ok".into()), Attempt::Sent(_)));
+        assert!(matches!(
+            classify_code(451, "try later".into()),
+            Attempt::Transient(_)
+        ));
+        assert!(matches!(
+            classify_code(421, "closing".into()),
+            Attempt::Transient(_)
+        ));
+        assert_eq!(
+            classify_code(550, "no such user".into()),
+            Attempt::Permanent(FailureKind::Rejected, "no such user".into())
+        );
+        assert_eq!(
+            classify_code(535, "bad credentials".into()),
+            Attempt::Permanent(FailureKind::Auth, "bad credentials".into())
+        );
+    }
+
+    #[test]
+    fn retries_back_off_and_stay_within_an_hour() {
+        let base = time::Duration::seconds(30);
+        assert_eq!(retry_delay(1, base), time::Duration::seconds(30));
+        assert_eq!(retry_delay(2, base), time::Duration::seconds(60));
+        assert_eq!(retry_delay(3, base), time::Duration::seconds(120));
+        assert_eq!(retry_delay(30, base), time::Duration::hours(1));
+        assert_eq!(retry_delay(0, base), time::Duration::seconds(30));
+    }
+}

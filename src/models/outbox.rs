@@ -1,0 +1,372 @@
+//! The outbox: every message, written in the transaction of the change that
+//! causes it, claimed by a worker with a lease, and its outcome recorded.
+//!
+//! A waiting message is due when `next_attempt_at <= now`. Claiming sets
+//! `next_attempt_at` to the end of the lease and `leased_by` to the worker,
+//! so a worker that dies leaves its messages to be claimed again when the
+//! lease runs out, never before. PostgreSQL claims with `FOR UPDATE SKIP
+//! LOCKED` (several instances take disjoint sets); SQLite has one writer,
+//! and the claim is a conditional UPDATE in an immediate transaction.
+//! Outcomes are recorded only by the worker that still holds the lease.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::schema::{blocked_addresses as b, outbox_messages as o, users as u};
+use crate::db::{Db, DbConn};
+use crate::domain::UserId;
+use crate::domain::mail::{Delivery, MailKind};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = o)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub message_key: String,
+    pub kind: MailKind,
+    pub user_id: Option<UserId>,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub sealed_token: Option<String>,
+    pub link_path: Option<String>,
+    pub status: Delivery,
+    pub next_attempt_at: PrimitiveDateTime,
+    pub attempts: i32,
+    pub give_up_at: PrimitiveDateTime,
+    pub created_at: PrimitiveDateTime,
+    pub sent_at: Option<PrimitiveDateTime>,
+    pub transport: Option<String>,
+    pub last_answer: Option<String>,
+    pub failure_kind: Option<String>,
+}
+
+#[derive(Clone, Insertable)]
+#[diesel(table_name = o)]
+pub struct NewMessage {
+    pub message_key: String,
+    pub kind: MailKind,
+    pub user_id: Option<UserId>,
+    pub recipient: String,
+    pub recipient_lower: String,
+    pub recipient_name: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub sealed_token: Option<String>,
+    pub link_path: Option<String>,
+    pub status: Delivery,
+    pub next_attempt_at: PrimitiveDateTime,
+    pub attempts: i32,
+    pub give_up_at: PrimitiveDateTime,
+    pub created_at: PrimitiveDateTime,
+    pub last_answer: Option<String>,
+    pub failure_kind: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewMessage) -> QueryResult<i64> {
+    diesel::insert_into(o::table)
+        .values(row)
+        .returning(o::id)
+        .get_result(conn)
+}
+
+/// Many messages at once (inviting thousands): multi-row inserts in chunks
+/// that stay below PostgreSQL's bind-parameter limit.
+pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(1000) {
+        n += match conn {
+            DbConn::Postgres(c) => diesel::insert_into(o::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(o::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
+/// Claims up to `limit` due messages for `worker` until `lease_until`.
+pub fn claim(
+    conn: &mut DbConn,
+    worker: &str,
+    now: PrimitiveDateTime,
+    lease_until: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
+    let due = o::table
+        .filter(o::status.eq(Delivery::Wartend))
+        .filter(o::next_attempt_at.le(now))
+        .order((o::next_attempt_at.asc(), o::id.asc()))
+        .limit(limit)
+        .select(o::id);
+    let ids: Vec<i64> = match conn {
+        DbConn::Postgres(c) => due.for_update().skip_locked().load(c)?,
+        DbConn::Sqlite(c) => due.load(c)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let claimed: Vec<i64> = diesel::update(
+        o::table
+            .filter(o::id.eq_any(&ids))
+            .filter(o::status.eq(Delivery::Wartend))
+            .filter(o::next_attempt_at.le(now)),
+    )
+    .set((
+        o::next_attempt_at.eq(lease_until),
+        o::leased_by.eq(worker),
+        o::attempts.eq(o::attempts + 1),
+    ))
+    .returning(o::id)
+    .get_results(conn)?;
+    o::table
+        .filter(o::id.eq_any(&claimed))
+        .order(o::id.asc())
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+/// The outcome of one attempt, as the worker records it.
+pub struct Outcome<'a> {
+    pub status: Delivery,
+    /// When to try again (status `Wartend`).
+    pub next_attempt_at: Option<PrimitiveDateTime>,
+    pub sent_at: Option<PrimitiveDateTime>,
+    pub transport: Option<&'a str>,
+    pub answer: &'a str,
+    pub failure_kind: Option<&'a str>,
+    /// Sent through SMTP: the sealed token is no longer needed.
+    pub forget_token: bool,
+}
+
+/// Records an outcome if `worker` still holds the lease; true if it did.
+pub fn record(
+    conn: &mut DbConn,
+    id: i64,
+    worker: &str,
+    outcome: &Outcome<'_>,
+) -> QueryResult<bool> {
+    let target = o::table
+        .filter(o::id.eq(id))
+        .filter(o::status.eq(Delivery::Wartend))
+        .filter(o::leased_by.eq(worker));
+    let n = if let Some(next) = outcome.next_attempt_at {
+        diesel::update(target)
+            .set((
+                o::next_attempt_at.eq(next),
+                o::leased_by.eq(None::<String>),
+                o::last_answer.eq(outcome.answer),
+            ))
+            .execute(conn)?
+    } else {
+        let n = diesel::update(target)
+            .set((
+                o::status.eq(outcome.status),
+                o::leased_by.eq(None::<String>),
+                o::sent_at.eq(outcome.sent_at),
+                o::transport.eq(outcome.transport),
+                o::last_answer.eq(outcome.answer),
+                o::failure_kind.eq(outcome.failure_kind),
+            ))
+            .execute(conn)?;
+        if n == 1 && outcome.forget_token {
+            diesel::update(o::table.find(id))
+                .set(o::sealed_token.eq(None::<String>))
+                .execute(conn)?;
+        }
+        n
+    };
+    Ok(n == 1)
+}
+
+/// The user's last invitation mail: its delivery state shows on the user.
+pub fn set_invite_delivery(
+    conn: &mut DbConn,
+    user: UserId,
+    delivery: Option<Delivery>,
+) -> QueryResult<usize> {
+    diesel::update(u::table.find(user))
+        .set(u::invite_delivery.eq(delivery.map(|d| d.as_str())))
+        .execute(conn)
+}
+
+/// The id of the user's newest message of a kind.
+pub fn latest_of_user(conn: &mut DbConn, user: UserId, kind: MailKind) -> QueryResult<Option<i64>> {
+    o::table
+        .filter(o::user_id.eq(user))
+        .filter(o::kind.eq(kind))
+        .select(diesel::dsl::max(o::id))
+        .first(conn)
+}
+
+/// Cancels every waiting message of the user that carries a link (his
+/// links died: password change, deactivation, deletion).
+pub fn cancel_waiting_links(conn: &mut DbConn, user: UserId, answer: &str) -> QueryResult<usize> {
+    diesel::update(
+        o::table
+            .filter(o::user_id.eq(user))
+            .filter(o::link_path.is_not_null())
+            .filter(o::status.eq(Delivery::Wartend)),
+    )
+    .set((
+        o::status.eq(Delivery::Abgebrochen),
+        o::sealed_token.eq(None::<String>),
+        o::last_answer.eq(answer),
+    ))
+    .execute(conn)
+}
+
+/// Cancels the user's waiting messages of a kind (a renewed or revoked
+/// invitation: its older mail must not go out any more).
+pub fn cancel_waiting(
+    conn: &mut DbConn,
+    user: UserId,
+    kind: MailKind,
+    answer: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        o::table
+            .filter(o::user_id.eq(user))
+            .filter(o::kind.eq(kind))
+            .filter(o::status.eq(Delivery::Wartend)),
+    )
+    .set((
+        o::status.eq(Delivery::Abgebrochen),
+        o::sealed_token.eq(None::<String>),
+        o::last_answer.eq(answer),
+    ))
+    .execute(conn)
+}
+
+/// Whether an address is blocked (after a permanent failure).
+pub fn is_blocked(conn: &mut DbConn, address_lower: &str) -> QueryResult<bool> {
+    Ok(b::table
+        .find(address_lower)
+        .select(b::address_lower)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// Which of these addresses are blocked.
+pub fn blocked_among(conn: &mut DbConn, addresses: &[String]) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in addresses.chunks(5000) {
+        out.extend(
+            b::table
+                .filter(b::address_lower.eq_any(chunk))
+                .select(b::address_lower)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Blocks an address; a second block of the same address keeps the first.
+pub fn block(
+    conn: &mut DbConn,
+    address_lower: &str,
+    reason: &str,
+    answer: &str,
+    message: i64,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    macro_rules! insert {
+        () => {
+            diesel::insert_into(b::table)
+                .values((
+                    b::address_lower.eq(address_lower),
+                    b::reason.eq(reason),
+                    b::smtp_answer.eq(answer),
+                    b::message_id.eq(message),
+                    b::blocked_at.eq(now),
+                ))
+                .on_conflict(b::address_lower)
+                .do_nothing()
+        };
+    }
+    match conn {
+        DbConn::Postgres(c) => insert!().execute(c),
+        DbConn::Sqlite(c) => insert!().execute(c),
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = b)]
+pub struct BlockedAddress {
+    pub address_lower: String,
+    pub reason: String,
+    pub smtp_answer: Option<String>,
+    pub blocked_at: PrimitiveDateTime,
+}
+
+pub fn find_block(conn: &mut DbConn, address_lower: &str) -> QueryResult<Option<BlockedAddress>> {
+    b::table
+        .find(address_lower)
+        .select(BlockedAddress::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxMessage>> {
+    o::table
+        .find(id)
+        .select(OutboxMessage::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn newest_first() -> o::BoxedQuery<'static, Db> {
+    o::table.order((o::id.desc(),)).into_boxed()
+}
+
+/// The in-app mailbox: messages delivered locally, newest first.
+pub fn mailbox(conn: &mut DbConn, before: Option<i64>, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    let mut q = newest_first().filter(o::transport.eq("local"));
+    if let Some(id) = before {
+        q = q.filter(o::id.lt(id));
+    }
+    q.limit(limit).select(OutboxMessage::as_select()).load(conn)
+}
+
+/// The messages to one user, newest first (the user page).
+pub fn of_user(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    newest_first()
+        .filter(o::user_id.eq(user))
+        .limit(limit)
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+/// Counts for the dashboard: waiting, failed in the last day.
+pub fn counts(conn: &mut DbConn, since: PrimitiveDateTime) -> QueryResult<(i64, i64)> {
+    let waiting = o::table
+        .filter(o::status.eq(Delivery::Wartend))
+        .count()
+        .get_result(conn)?;
+    let failed = o::table
+        .filter(o::status.eq(Delivery::Fehlgeschlagen))
+        .filter(o::created_at.ge(since))
+        .count()
+        .get_result(conn)?;
+    Ok((waiting, failed))
+}
+
+/// The newest configuration failure (auth, TLS) after the newest success:
+/// while there is one, sending is broken for every message.
+pub fn configuration_failure(conn: &mut DbConn) -> QueryResult<Option<OutboxMessage>> {
+    let last_sent: Option<i64> = o::table
+        .filter(o::status.eq(Delivery::Gesendet))
+        .filter(o::transport.eq("smtp"))
+        .select(diesel::dsl::max(o::id))
+        .first(conn)?;
+    let mut q = newest_first()
+        .filter(o::status.eq(Delivery::Fehlgeschlagen))
+        .filter(o::failure_kind.eq_any(["auth", "tls"]));
+    if let Some(id) = last_sent {
+        q = q.filter(o::id.gt(id));
+    }
+    q.select(OutboxMessage::as_select()).first(conn).optional()
+}

@@ -1,0 +1,475 @@
+//! Invitations: send, renew, revoke, "alle neu angelegten einladen" (admin
+//! side), and the invitee's side: reading a link and activating with it.
+//!
+//! A link is a one-time token (purpose `invitation`, bound to the user),
+//! stored as a hash; its expiry is fixed when it is issued. Issuing one kills
+//! every older invitation link of the user and cancels his invitation mail
+//! that has not left yet, in the same transaction that queues the new mail.
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::audit::Change;
+use crate::domain::mail::{Delivery, MailKind};
+use crate::domain::people::{Invitee, LinkState};
+use crate::domain::password::Password;
+use crate::domain::people::display_name;
+use crate::domain::token::{PlainToken, TokenPurpose};
+use crate::domain::{
+    EmailAddress, FieldError, FieldErrors, PersonName, Refusal, UserId, UserStatus,
+};
+use crate::models::outbox;
+use crate::models::token::{self, NewToken};
+use crate::models::user::{self, User, UserChanges};
+use crate::services::audit::{self, Target};
+use crate::services::auth::{NewSession, start_session};
+use crate::services::mail::{self, Letter, MailEnv, Recipient};
+use crate::services::users::changeable;
+use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
+
+/// Where invitation links point: `/i/<token>`.
+pub const INVITATION_PATH: &str = "/i/";
+
+fn validity(env: &MailEnv) -> Duration {
+    Duration::days(env.settings.invitation_validity_days.clamp(1, 365).into())
+}
+
+fn letter<'a>(env: &MailEnv, u: &'a User, address: &'a str, token: &'a PlainToken, expires: PrimitiveDateTime) -> Letter<'a> {
+    Letter {
+        kind: MailKind::Invitation,
+        to: Recipient {
+            user: Some(u.id),
+            address,
+            salutation: u.salutation,
+            first_name: &u.first_name,
+            last_name: &u.last_name,
+            username: &u.username,
+            language: env.settings.default_language,
+        },
+        link: Some((token, INVITATION_PATH, expires)),
+    }
+}
+
+/// Invites (or re-invites) one user in the caller's transaction: a new
+/// link, the older ones dead, the mail queued, the status moved on, audited.
+/// Refused without an email address (a field error on `email`).
+pub(crate) fn invite_in_tx(
+    conn: &mut DbConn,
+    env: &MailEnv,
+    actor: &Actor,
+    target: &User,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Delivery> {
+    let renew = target.status == UserStatus::Eingeladen;
+    let next = if renew {
+        target.status.renew()?
+    } else {
+        target.status.invite()?
+    };
+    let Some(address) = target.email.clone() else {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "email",
+            FieldError::EmailNeededToInvite,
+        )));
+    };
+    token::expire_of_user(conn, target.id, TokenPurpose::Invitation, now)?;
+    outbox::cancel_waiting(
+        conn,
+        target.id,
+        MailKind::Invitation,
+        "replaced by a newer invitation",
+    )?;
+    let plain = PlainToken::generate(TokenPurpose::Invitation);
+    let expires = now + validity(env);
+    let hash = plain.hashed();
+    token::insert(
+        conn,
+        &NewToken {
+            purpose: TokenPurpose::Invitation,
+            user_id: Some(target.id),
+            token_hash: &hash,
+            created_at: now,
+            expires_at: expires,
+        },
+    )?;
+    let (_, delivery) = mail::queue(conn, env, &letter(env, target, &address, &plain, expires), now)?;
+    user::set_status(conn, target.id, next, now)?;
+    user::update(
+        conn,
+        target.id,
+        &UserChanges {
+            invitation_expires_at: Some(Some(expires)),
+            invite_delivery: Some(Some(delivery)),
+            sign_in_deadline: Some(None),
+            ..Default::default()
+        },
+    )?;
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        if renew { "user.invite_renew" } else { "user.invite" },
+        Some(Target::user(target.id, target.label())),
+        &[
+            Change::new("status", target.status.as_str(), next.as_str()),
+            Change::new("email", "", &address),
+        ],
+    )?;
+    Ok(delivery)
+}
+
+/// "Einladen → senden" or "→ erneuern" from the user page. `email` is the
+/// address asked for when the user has none yet.
+pub async fn invite(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    email: Option<EmailAddress>,
+) -> ServiceResult<Delivery> {
+    let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let mut target = changeable(conn, &actor, id)?;
+                if let (None, Some(email)) = (&target.email, &email) {
+                    if user::email_taken(conn, &email.key(), Some(id))? {
+                        return Err(ServiceError::Invalid(FieldErrors::single(
+                            "email",
+                            FieldError::EmailTaken,
+                        )));
+                    }
+                    user::update(
+                        conn,
+                        id,
+                        &UserChanges {
+                            email: Some(Some(email.as_str().to_owned())),
+                            email_lower: Some(Some(email.key())),
+                            email_confirmed: Some(false),
+                            search_text: Some(user::search_text(
+                                &target.first_name,
+                                &target.last_name,
+                                &target.username,
+                                Some(email.as_str()),
+                                target.personnel_number.as_deref(),
+                            )),
+                            updated_at: Some(now),
+                            ..Default::default()
+                        },
+                    )?;
+                    target.email = Some(email.as_str().to_owned());
+                }
+                invite_in_tx(conn, &env, &actor, &target, now)
+            })
+        })
+        .await
+        .map_err(ServiceError::conflict_as_field_error)
+}
+
+/// "Einladen → widerrufen": the link dies at once, the mail not yet sent
+/// stays unsent, the status is `widerrufen`.
+pub async fn revoke(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let target = changeable(conn, &actor, id)?;
+                let next = target.status.revoke()?;
+                revoke_in_tx(conn, id, now)?;
+                user::set_status(conn, id, next, now)?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "user.invite_revoke",
+                    Some(Target::user(id, target.label())),
+                    &[Change::new("status", target.status.as_str(), next.as_str())],
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Kills the user's invitation links and cancels his unsent invitation mail.
+pub(crate) fn revoke_in_tx(
+    conn: &mut DbConn,
+    id: UserId,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<()> {
+    token::expire_of_user(conn, id, TokenPurpose::Invitation, now)?;
+    let cancelled = outbox::cancel_waiting(conn, id, MailKind::Invitation, "invitation revoked")?;
+    if cancelled > 0 {
+        outbox::set_invite_delivery(conn, id, Some(Delivery::Abgebrochen))?;
+    }
+    Ok(())
+}
+
+/// What "Alle neu angelegten Benutzer einladen" did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BulkInvitation {
+    pub queued: i64,
+    /// Invited, but the address is blocked: the mail is not sent.
+    pub blocked: i64,
+    pub skipped_no_email: i64,
+    /// Above the actor's role: not his to invite.
+    pub skipped_role: i64,
+}
+
+/// Invites every `angelegt` user with an email address, in one transaction:
+/// tokens, messages and status changes are written set-wise, so 10,000
+/// people take well under a second.
+pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<BulkInvitation> {
+    require_user_management(actor)?;
+    let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<BulkInvitation> {
+                let candidates = user::with_status(conn, UserStatus::Angelegt)?;
+                let next = UserStatus::Angelegt.invite()?;
+                let mut result = BulkInvitation::default();
+                let mut chosen = Vec::new();
+                for u in candidates {
+                    if !actor.role.may_change_account_of(u.role()) {
+                        result.skipped_role += 1;
+                    } else if u.email.is_none() {
+                        result.skipped_no_email += 1;
+                    } else {
+                        chosen.push(u);
+                    }
+                }
+                if chosen.is_empty() {
+                    return Ok(result);
+                }
+                let expires = now + validity(&env);
+                let plains: Vec<PlainToken> = chosen
+                    .iter()
+                    .map(|_| PlainToken::generate(TokenPurpose::Invitation))
+                    .collect();
+                let hashes: Vec<String> = plains.iter().map(PlainToken::hashed).collect();
+                let tokens: Vec<NewToken<'_>> = chosen
+                    .iter()
+                    .zip(&hashes)
+                    .map(|(u, hash)| NewToken {
+                        purpose: TokenPurpose::Invitation,
+                        user_id: Some(u.id),
+                        token_hash: hash,
+                        created_at: now,
+                        expires_at: expires,
+                    })
+                    .collect();
+                token::insert_many(conn, &tokens)?;
+                let addresses: Vec<String> = chosen
+                    .iter()
+                    .filter_map(|u| u.email_lower.clone())
+                    .collect();
+                let blocked = outbox::blocked_among(conn, &addresses)?;
+                let mut rows = Vec::with_capacity(chosen.len());
+                let (mut waiting, mut blocked_ids) = (Vec::new(), Vec::new());
+                for (u, plain) in chosen.iter().zip(&plains) {
+                    let address = u.email.as_deref().unwrap_or_default();
+                    let mut row = mail::prepare(&env, &letter(&env, u, address, plain, expires), now);
+                    if blocked.contains(&row.recipient_lower) {
+                        row.status = Delivery::Blockiert;
+                        row.sealed_token = None;
+                        row.failure_kind = Some("blocked".into());
+                        blocked_ids.push(u.id);
+                    } else {
+                        waiting.push(u.id);
+                    }
+                    rows.push(row);
+                }
+                outbox::insert_many(conn, &rows)?;
+                let ids: Vec<UserId> = chosen.iter().map(|u| u.id).collect();
+                let moved = user::invite_many(conn, &waiting, next, expires, Delivery::Wartend, now)?
+                    + user::invite_many(conn, &blocked_ids, next, expires, Delivery::Blockiert, now)?;
+                if moved != ids.len() {
+                    // Someone changed one of them meanwhile: all or nothing.
+                    return Err(ServiceError::Refused(Refusal::StatusDoesNotAllow));
+                }
+                let entries: Vec<(UserId, String)> =
+                    chosen.iter().map(|u| (u.id, u.label())).collect();
+                audit::record_many_user_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "user.invite",
+                    &entries,
+                    &[Change::new("status", UserStatus::Angelegt.as_str(), next.as_str())],
+                )?;
+                result.queued = waiting.len() as i64;
+                result.blocked = blocked_ids.len() as i64;
+                Ok(result)
+            })
+        })
+        .await
+}
+
+/// Looks a link up without changing anything (GET and HEAD of the page).
+pub async fn link_state(ctx: &Context, plain: &PlainToken) -> ServiceResult<LinkState> {
+    if !plain.is_shaped_for(TokenPurpose::Invitation) {
+        return Ok(LinkState::Dead);
+    }
+    let (hash, now) = (plain.hashed(), ctx.now());
+    ctx.db()
+        .run(move |conn| -> ServiceResult<LinkState> {
+            let Some(t) = token::find_any(conn, TokenPurpose::Invitation, &hash)? else {
+                return Ok(LinkState::Dead);
+            };
+            let owner = match t.user_id {
+                Some(id) => user::find(conn, id)?,
+                None => None,
+            };
+            let Some(u) = owner else {
+                return Ok(LinkState::Dead);
+            };
+            if t.consumed_at.is_some() {
+                return Ok(LinkState::Used);
+            }
+            if t.expires_at <= now || u.status != UserStatus::Eingeladen {
+                return Ok(LinkState::Dead);
+            }
+            Ok(LinkState::Live(Invitee {
+                first_name: u.first_name,
+                last_name: u.last_name,
+                username: u.username,
+                email: u.email,
+                expires_at: t.expires_at,
+            }))
+        })
+        .await
+}
+
+/// The activation form as submitted.
+pub struct Activation {
+    pub password: String,
+    pub repeat: String,
+    /// Name as the invitee checked it (empty: keep).
+    pub first_name: String,
+    pub last_name: String,
+    /// Only when the account has no address yet (empty: none).
+    pub email: String,
+}
+
+/// Activates with the link: in one transaction the token is used (of two
+/// at the same instant exactly one wins), the status is `aktiv`, the email
+/// confirmed, every other link of the person dead, a session started.
+pub async fn activate(
+    ctx: &Context,
+    plain: &PlainToken,
+    form: Activation,
+) -> ServiceResult<(UserId, NewSession)> {
+    if !plain.is_shaped_for(TokenPurpose::Invitation) {
+        return Err(ServiceError::Refused(Refusal::LinkDead));
+    }
+    let mut errors = FieldErrors::default();
+    let first = errors.take("first_name", PersonName::parse(&form.first_name));
+    let last = errors.take("last_name", PersonName::parse(&form.last_name));
+    let email = if form.email.trim().is_empty() {
+        None
+    } else {
+        errors.take("email", EmailAddress::parse(&form.email))
+    };
+    let cost = ctx.config().bcrypt_cost;
+    let hash = ctx
+        .cpu(move || -> Result<Option<String>, FieldErrors> {
+            let password = errors.take("password", Password::parse(&form.password));
+            if password.is_some() && form.password != form.repeat {
+                errors.add("password_repeat", FieldError::PasswordMismatch);
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            Ok(password.and_then(|p| p.hash(cost).ok()))
+        })
+        .await?
+        .map_err(ServiceError::Invalid)?
+        .ok_or_else(|| ServiceError::Invalid(FieldErrors::single("password", FieldError::Required)))?;
+    let (token_hash, now) = (plain.hashed(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<(UserId, NewSession)> {
+                let live = token::find_live(conn, TokenPurpose::Invitation, &token_hash, now)?;
+                let Some(t) = live else {
+                    return Err(ServiceError::Refused(Refusal::LinkDead));
+                };
+                let target = match t.user_id {
+                    Some(id) => user::find(conn, id)?,
+                    None => None,
+                }
+                .ok_or(ServiceError::Refused(Refusal::LinkDead))?;
+                let next = target
+                    .status
+                    .activate()
+                    .map_err(|_| ServiceError::Refused(Refusal::LinkDead))?;
+                if !token::consume(conn, t.id, now)? {
+                    return Err(ServiceError::Refused(Refusal::LinkDead));
+                }
+                let mut changes = UserChanges {
+                    password_hash: Some(Some(hash)),
+                    must_change_password: Some(false),
+                    email_confirmed: Some(true),
+                    last_login_at: Some(Some(now)),
+                    sign_in_deadline: Some(None),
+                    updated_at: Some(now),
+                    ..Default::default()
+                };
+                let mut audit_changes = vec![Change::new(
+                    "status",
+                    target.status.as_str(),
+                    next.as_str(),
+                )];
+                let (first, last) = (
+                    first.map(|n| n.as_str().to_owned()).unwrap_or(target.first_name.clone()),
+                    last.map(|n| n.as_str().to_owned()).unwrap_or(target.last_name.clone()),
+                );
+                let mut address = target.email.clone();
+                if address.is_none()
+                    && let Some(e) = &email
+                {
+                    if user::email_taken(conn, &e.key(), Some(target.id))? {
+                        return Err(ServiceError::Invalid(FieldErrors::single(
+                            "email",
+                            FieldError::EmailTaken,
+                        )));
+                    }
+                    changes.email = Some(Some(e.as_str().to_owned()));
+                    changes.email_lower = Some(Some(e.key()));
+                    audit_changes.push(Change::new("email", "", e.as_str()));
+                    address = Some(e.as_str().to_owned());
+                }
+                if address.is_none() {
+                    changes.email_confirmed = Some(false);
+                }
+                if first != target.first_name || last != target.last_name {
+                    audit_changes.push(Change::new("first_name", &target.first_name, &first));
+                    audit_changes.push(Change::new("last_name", &target.last_name, &last));
+                    changes.sort_name = Some(user::sort_name(&first, &last));
+                    changes.first_name = Some(first.clone());
+                    changes.last_name = Some(last.clone());
+                }
+                changes.search_text = Some(user::search_text(
+                    &first,
+                    &last,
+                    &target.username,
+                    address.as_deref(),
+                    target.personnel_number.as_deref(),
+                ));
+                user::update(conn, target.id, &changes)?;
+                user::set_status(conn, target.id, next, now)?;
+                crate::services::auth::end_all_sessions_and_tokens(conn, target.id, now)?;
+                let me = Actor::person(target.id, format!("{} ({})", display_name(&first, &last), target.username));
+                audit::record_changes(
+                    conn,
+                    now,
+                    &me,
+                    "user.activate",
+                    Some(Target::user(target.id, me.label.clone())),
+                    &audit_changes,
+                )?;
+                Ok((target.id, start_session(conn, target.id, now)?))
+            })
+        })
+        .await
+        .map_err(ServiceError::conflict_as_field_error)
+}

@@ -1,0 +1,436 @@
+//! Mail as use cases: queueing a message inside the caller's transaction,
+//! the worker's claim and record steps, the in-app mailbox, the dashboard's
+//! view of mail health. Sending itself (SMTP) is `crate::mailer`; the loop
+//! that ties them together is the `mail` job.
+
+use std::sync::Arc;
+
+use time::{Duration, PrimitiveDateTime};
+
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::mail::{
+    self, AddressBlock, Attempt, Delivery, FailureKind, Frame, LINK_MARK, MailKind, MailVars,
+    MailHealth, MailboxEntry, SentMail,
+};
+use crate::domain::people::display_name;
+use crate::domain::settings::accessible_shade;
+use crate::domain::token::random_secret;
+use crate::domain::{Language, PlainToken, Salutation, Settings, UserId};
+use crate::i18n::{Catalogue, format_datetime};
+use crate::models::outbox::{self, NewMessage, Outcome, OutboxMessage};
+use crate::services::{ServiceError, ServiceResult};
+
+/// What queueing needs from the `Context`, owned, so it can go into a
+/// database closure.
+#[derive(Clone)]
+pub struct MailEnv {
+    key: Arc<Vec<u8>>,
+    pub settings: Arc<Settings>,
+    give_up: Duration,
+}
+
+impl MailEnv {
+    pub fn of(ctx: &Context) -> Self {
+        Self {
+            key: Arc::new(ctx.secrets().csrf_key.clone()),
+            settings: ctx.settings(),
+            give_up: Duration::hours(ctx.config().mail.mail_give_up_hours.clamp(1, 24 * 60)),
+        }
+    }
+}
+
+/// The person a message goes to.
+pub struct Recipient<'a> {
+    pub user: Option<UserId>,
+    pub address: &'a str,
+    pub salutation: Option<Salutation>,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub username: &'a str,
+    pub language: Language,
+}
+
+/// One message to queue: its kind, recipient, and the link it carries.
+pub struct Letter<'a> {
+    pub kind: MailKind,
+    pub to: Recipient<'a>,
+    /// The token and the path it goes after ("/i/"), with the link's expiry.
+    pub link: Option<(&'a PlainToken, &'static str, PrimitiveDateTime)>,
+}
+
+fn salutation_line(to: &Recipient<'_>) -> String {
+    let name = display_name(to.first_name, to.last_name);
+    match (to.language, to.salutation) {
+        (Language::De, Some(Salutation::Frau)) => format!("Guten Tag Frau {},", to.last_name),
+        (Language::De, Some(Salutation::Herr)) => format!("Guten Tag Herr {},", to.last_name),
+        (Language::De, _) => format!("Guten Tag {name},"),
+        (Language::En, _) => format!("Hello {name},"),
+    }
+}
+
+/// Renders a letter into an outbox row (not yet written).
+pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> NewMessage {
+    let s = &env.settings;
+    let t = letter.to.language.texts();
+    let expires = letter
+        .link
+        .map(|(_, _, at)| format_datetime(&at, s.time_zone, letter.to.language))
+        .unwrap_or_default();
+    let vars = MailVars {
+        salutation_line: salutation_line(&letter.to),
+        first_name: letter.to.first_name.to_owned(),
+        last_name: letter.to.last_name.to_owned(),
+        username: letter.to.username.to_owned(),
+        organisation: s.organisation_name.clone(),
+        expires,
+    };
+    let shade = accessible_shade(&s.brand_colour);
+    let footer = format!("{} · {}", s.organisation_name, t.mail_footer);
+    let rendered = mail::render(
+        letter.kind,
+        letter.to.language,
+        &vars,
+        &Frame {
+            organisation: &s.organisation_name,
+            colour: &shade,
+            button: t.mail_open_link,
+            footer: &footer,
+        },
+    );
+    let message_key = random_secret()[..32].to_owned();
+    let sealed = letter
+        .link
+        .map(|(token, _, _)| mail::seal_token(&env.key, &message_key, token));
+    NewMessage {
+        message_key,
+        kind: letter.kind,
+        user_id: letter.to.user,
+        recipient: letter.to.address.to_owned(),
+        recipient_lower: letter.to.address.to_lowercase(),
+        recipient_name: display_name(letter.to.first_name, letter.to.last_name),
+        language: letter.to.language.code().to_owned(),
+        subject: rendered.subject,
+        body_text: rendered.text,
+        body_html: rendered.html,
+        sealed_token: sealed,
+        link_path: letter.link.map(|(_, path, _)| path.to_owned()),
+        status: Delivery::Wartend,
+        next_attempt_at: now,
+        attempts: 0,
+        give_up_at: now + env.give_up,
+        created_at: now,
+        last_answer: None,
+        failure_kind: None,
+    }
+}
+
+/// Queues one message in the caller's transaction. A blocked address gets
+/// its row (so the log shows it) but the message is not sent.
+pub fn queue(
+    conn: &mut DbConn,
+    env: &MailEnv,
+    letter: &Letter<'_>,
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<(i64, Delivery)> {
+    let mut row = prepare(env, letter, now);
+    if outbox::is_blocked(conn, &row.recipient_lower)? {
+        row.status = Delivery::Blockiert;
+        row.sealed_token = None;
+        row.failure_kind = Some(FailureKind::Blocked.as_str().into());
+    }
+    let status = row.status;
+    Ok((outbox::insert(conn, &row)?, status))
+}
+
+/// A claimed message, ready for the transport: the link filled in.
+pub struct Claimed {
+    pub id: i64,
+    pub kind: MailKind,
+    pub message_id: String,
+    pub to: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The Message-ID of a message: stable across attempts.
+pub fn message_id(settings: &Settings, message_key: &str) -> String {
+    let host = url::Url::parse(&settings.public_base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "einlass.invalid".into());
+    format!("<{message_key}@{}>", host.trim_matches(['[', ']']))
+}
+
+fn fill_link(body: &str, link: &str) -> String {
+    body.replace(LINK_MARK, link)
+}
+
+/// Lease of a claim: longer than a batch can take (its sends time out
+/// after `EINLASS_SMTP_TIMEOUT_SECS`, and the worker stops a batch when the
+/// server is unreachable).
+pub const LEASE: Duration = Duration::minutes(10);
+
+/// Claims up to `limit` due messages for this worker. Messages to an
+/// address blocked meanwhile are marked `blockiert` and not handed out.
+pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec<Claimed>> {
+    let env = MailEnv::of(ctx);
+    let now = ctx.now();
+    let worker = worker.to_owned();
+    let rows = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<Vec<OutboxMessage>> {
+                let rows = outbox::claim(conn, &worker, now, now + LEASE, limit)?;
+                let addresses: Vec<String> =
+                    rows.iter().map(|r| r.recipient.to_lowercase()).collect();
+                let blocked = outbox::blocked_among(conn, &addresses)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    if blocked.contains(&row.recipient.to_lowercase()) {
+                        apply(
+                            conn,
+                            &row,
+                            &worker,
+                            &Attempt::Permanent(FailureKind::Blocked, String::new()),
+                            None,
+                            now,
+                            "",
+                        )?;
+                    } else {
+                        out.push(row);
+                    }
+                }
+                Ok(out)
+            })
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let link = match (&row.sealed_token, &row.link_path) {
+                (Some(sealed), Some(path)) => mail::unseal_token(&env.key, &row.message_key, sealed)
+                    .map(|t| env.settings.link(&format!("{path}{}", t.expose())))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            Claimed {
+                id: row.id,
+                kind: row.kind,
+                message_id: message_id(&env.settings, &row.message_key),
+                to: row.recipient,
+                to_name: row.recipient_name,
+                text: fill_link(&row.body_text, &link),
+                html: fill_link(&row.body_html, &crate::domain::mail::escape_html(&link)),
+                subject: row.subject,
+            }
+        })
+        .collect())
+}
+
+/// Records what the attempts came to, in one transaction; outcomes of
+/// messages whose lease this worker lost are dropped.
+pub async fn record(
+    ctx: &Context,
+    worker: &str,
+    transport: &'static str,
+    results: Vec<(i64, Attempt)>,
+) -> ServiceResult<usize> {
+    let now = ctx.now();
+    let worker = worker.to_owned();
+    let base = ctx.config().mail.retry_base();
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<usize> {
+                let mut n = 0;
+                for (id, attempt) in &results {
+                    let Some(row) = outbox::find(conn, *id)? else {
+                        continue;
+                    };
+                    let (attempt, retry_at) = match attempt {
+                        Attempt::Transient(answer) => {
+                            let next = now + mail::retry_delay(row.attempts, base);
+                            if next > row.give_up_at {
+                                (Attempt::Permanent(FailureKind::GaveUp, answer.clone()), None)
+                            } else {
+                                (attempt.clone(), Some(next))
+                            }
+                        }
+                        other => (other.clone(), None),
+                    };
+                    if apply(conn, &row, &worker, &attempt, retry_at, now, transport)? {
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            })
+        })
+        .await
+}
+
+/// Writes one outcome (if the lease is still ours), blocks the address after
+/// a refusal, and keeps the user's invitation delivery state current.
+fn apply(
+    conn: &mut DbConn,
+    row: &OutboxMessage,
+    worker: &str,
+    attempt: &Attempt,
+    retry_at: Option<PrimitiveDateTime>,
+    now: PrimitiveDateTime,
+    transport: &str,
+) -> diesel::QueryResult<bool> {
+    let (status, next, answer, failure) = match attempt {
+        Attempt::Sent(answer) => (Delivery::Gesendet, None, answer.as_str(), None),
+        Attempt::Transient(answer) => (
+            Delivery::Wartend,
+            Some(retry_at.unwrap_or(now)),
+            answer.as_str(),
+            None,
+        ),
+        Attempt::Permanent(FailureKind::Blocked, answer) => (
+            Delivery::Blockiert,
+            None,
+            answer.as_str(),
+            Some(FailureKind::Blocked),
+        ),
+        Attempt::Permanent(kind, answer) => {
+            (Delivery::Fehlgeschlagen, None, answer.as_str(), Some(*kind))
+        }
+    };
+    let sent = status == Delivery::Gesendet;
+    let recorded = outbox::record(
+        conn,
+        row.id,
+        worker,
+        &Outcome {
+            status,
+            next_attempt_at: next,
+            sent_at: sent.then_some(now),
+            transport: sent.then_some(transport),
+            answer,
+            failure_kind: failure.map(FailureKind::as_str),
+            forget_token: sent && transport == "smtp"
+                || matches!(status, Delivery::Fehlgeschlagen | Delivery::Blockiert),
+        },
+    )?;
+    if recorded && failure == Some(FailureKind::Rejected) {
+        outbox::block(
+            conn,
+            &row.recipient.to_lowercase(),
+            FailureKind::Rejected.as_str(),
+            answer,
+            row.id,
+            now,
+        )?;
+    }
+    if recorded
+        && row.kind == MailKind::Invitation
+        && let Some(user) = row.user_id
+        && outbox::latest_of_user(conn, user, MailKind::Invitation)? == Some(row.id)
+    {
+        outbox::set_invite_delivery(conn, user, Some(status))?;
+    }
+    Ok(recorded)
+}
+
+fn entry(env: &MailEnv, row: OutboxMessage) -> MailboxEntry {
+    let link = match (&row.sealed_token, &row.link_path) {
+        (Some(sealed), Some(path)) => mail::unseal_token(&env.key, &row.message_key, sealed)
+            .map(|t| env.settings.link(&format!("{path}{}", t.expose()))),
+        _ => None,
+    };
+    let masked = row
+        .link_path
+        .as_deref()
+        .map(|p| mail::masked_link(&env.settings.public_base_url, p))
+        .unwrap_or_default();
+    MailboxEntry {
+        id: row.id,
+        kind: row.kind,
+        text: fill_link(&row.body_text, link.as_deref().unwrap_or(&masked)),
+        to: row.recipient,
+        to_name: row.recipient_name,
+        subject: row.subject,
+        link,
+        sent_at: row.sent_at,
+    }
+}
+
+/// The in-app mailbox (no SMTP configured): newest first. It holds working
+/// links, so only admins who may invite read it.
+pub async fn mailbox(
+    ctx: &Context,
+    actor: &crate::services::Actor,
+    before: Option<i64>,
+) -> ServiceResult<Vec<MailboxEntry>> {
+    crate::services::require_user_management(actor)?;
+    let env = MailEnv::of(ctx);
+    let rows = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(outbox::mailbox(conn, before, 50)?) })
+        .await?;
+    Ok(rows.into_iter().map(|r| entry(&env, r)).collect())
+}
+
+pub async fn mailbox_message(
+    ctx: &Context,
+    actor: &crate::services::Actor,
+    id: i64,
+) -> ServiceResult<MailboxEntry> {
+    crate::services::require_user_management(actor)?;
+    let env = MailEnv::of(ctx);
+    let row = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(outbox::find(conn, id)?) })
+        .await?
+        .filter(|r| r.transport.as_deref() == Some("local"))
+        .ok_or(ServiceError::NotFound)?;
+    Ok(entry(&env, row))
+}
+
+pub async fn health(ctx: &Context) -> ServiceResult<MailHealth> {
+    let since = ctx.now() - Duration::days(1);
+    let local_only = ctx.mailer().is_local();
+    ctx.db()
+        .run(move |conn| -> ServiceResult<MailHealth> {
+            let (waiting, failed_recently) = outbox::counts(conn, since)?;
+            let configuration_failure = outbox::configuration_failure(conn)?.and_then(|m| {
+                let kind = FailureKind::parse(m.failure_kind.as_deref()?)?;
+                Some((kind, m.last_answer.unwrap_or_default(), m.created_at))
+            });
+            Ok(MailHealth {
+                local_only,
+                waiting,
+                failed_recently,
+                configuration_failure,
+            })
+        })
+        .await
+}
+
+/// The newest messages to one user, for his page.
+pub fn of_user(conn: &mut DbConn, user: UserId) -> diesel::QueryResult<Vec<SentMail>> {
+    Ok(outbox::of_user(conn, user, 10)?
+        .into_iter()
+        .map(|m| SentMail {
+            id: m.id,
+            kind: m.kind,
+            status: m.status,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            attempts: m.attempts,
+            failure: m.failure_kind.as_deref().and_then(FailureKind::parse),
+            answer: m.last_answer,
+        })
+        .collect())
+}
+
+/// The block of an address, if any.
+pub fn block_of(conn: &mut DbConn, address: &str) -> diesel::QueryResult<Option<AddressBlock>> {
+    Ok(outbox::find_block(conn, &address.to_lowercase())?.map(|b| AddressBlock {
+        answer: b.smtp_answer.unwrap_or_default(),
+        blocked_at: b.blocked_at,
+    }))
+}

@@ -1,0 +1,456 @@
+//! The invitee's pages: the invitation link and activation, "Sie sind drin",
+//! "Passwort vergessen" and the reset link, the confirmation link of an
+//! added address, and the person's own page (/me).
+//!
+//! A link (`/i/…`, `/r/…`, `/c/…`) changes nothing on GET or HEAD: the token
+//! moves into a short-lived HttpOnly cookie bound to the page's path, and
+//! the browser goes on to the clean URL. Only the POST from that page uses
+//! the token. The access log records link requests without the token.
+
+use std::time::{Duration, Instant};
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::token::TokenPurpose;
+use crate::domain::{FieldErrors, PlainToken, Refusal};
+use crate::error::AppResult;
+use crate::services::auth::{self, ChangePassword};
+use crate::domain::people::LinkState;
+use crate::services::invitations::{self, Activation};
+use crate::services::{ServiceError, self_service};
+use crate::views::{
+    ActivateView, ConfirmView, ForgotView, PasswordView, ProfileView, ResetView, WelcomeView,
+};
+use crate::web::client::client_key;
+use crate::web::extract::{CsrfForm, NoFields, SignedIn, public_page};
+use crate::web::{AppState, html, ok_html, redirect, redirect_with_flash};
+
+const INVITE_COOKIE: &str = "einlass_invite";
+const RESET_COOKIE: &str = "einlass_reset";
+const CONFIRM_COOKIE: &str = "einlass_confirm";
+
+/// "Passwort vergessen" answers no sooner than this, whatever happened.
+const FORGOT_FLOOR: Duration = Duration::from_millis(400);
+
+fn link_cookie(state: &AppState, name: &'static str, path: &'static str, token: &str) -> Cookie<'static> {
+    Cookie::build(name, token.chars().take(100).collect::<String>())
+        .path(path)
+        .http_only(true)
+        .secure(state.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::minutes(30))
+        .finish()
+}
+
+fn forget_cookie(res: &mut HttpResponse, name: &'static str, path: &'static str) {
+    let _ = res.add_removal_cookie(&Cookie::build(name, "").path(path).finish());
+}
+
+fn token_in(req: &HttpRequest, name: &str) -> Option<PlainToken> {
+    req.cookie(name).map(|c| PlainToken::from_untrusted(c.value()))
+}
+
+/// Moves the token of a link into its cookie and goes on to the clean page.
+fn open(state: &AppState, token: &str, name: &'static str, path: &'static str) -> HttpResponse {
+    let mut res = redirect(path);
+    let _ = res.add_cookie(&link_cookie(state, name, path, token));
+    res
+}
+
+pub async fn open_invitation(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    open(&state, &token, INVITE_COOKIE, "/activate")
+}
+
+pub async fn open_reset(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    open(&state, &token, RESET_COOKIE, "/reset")
+}
+
+pub async fn open_confirmation(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    open(&state, &token, CONFIRM_COOKIE, "/confirm")
+}
+
+#[derive(Default, Deserialize)]
+pub struct ActivateForm {
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+async fn activate_page(
+    req: &HttpRequest,
+    state: &AppState,
+    link: LinkState,
+    input: ActivateForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let status = match (&link, errors.is_empty()) {
+        (LinkState::Live(_), true) => StatusCode::OK,
+        (LinkState::Live(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::GONE,
+    };
+    let p = public_page(req, state, "activate");
+    let settings = state.ctx.settings();
+    html(
+        status,
+        &ActivateView {
+            password_dropped: !errors.is_empty() && !input.password.is_empty(),
+            first_name: input.first_name,
+            last_name: input.last_name,
+            email: input.email,
+            welcome_text: settings.welcome_text.clone(),
+            link,
+            errors,
+            p,
+        },
+    )
+}
+
+pub async fn activate_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let link = match token_in(&req, INVITE_COOKIE) {
+        Some(t) => invitations::link_state(&state.ctx, &t).await?,
+        None => LinkState::Dead,
+    };
+    let input = match &link {
+        LinkState::Live(i) => ActivateForm {
+            first_name: i.first_name.clone(),
+            last_name: i.last_name.clone(),
+            ..Default::default()
+        },
+        _ => ActivateForm::default(),
+    };
+    activate_page(&req, &state, link, input, FieldErrors::default()).await
+}
+
+pub async fn activate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ActivateForm>,
+) -> AppResult<HttpResponse> {
+    let client = client_key(&req, &state.proxies);
+    if self_service::links_throttled(&state.ctx, &client).await? {
+        return throttled(&req, &state);
+    }
+    let Some(token) = token_in(&req, INVITE_COOKIE) else {
+        return activate_page(&req, &state, LinkState::Dead, form, FieldErrors::default()).await;
+    };
+    let activation = Activation {
+        password: form.password.clone(),
+        repeat: form.password_repeat.clone(),
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        email: form.email.clone(),
+    };
+    match invitations::activate(&state.ctx, &token, activation).await {
+        Ok((_, session)) => {
+            let mut res = super::account::signed_in(&state, "/welcome", session);
+            forget_cookie(&mut res, INVITE_COOKIE, "/activate");
+            Ok(res)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let link = invitations::link_state(&state.ctx, &token).await?;
+            activate_page(&req, &state, link, form, errors).await
+        }
+        Err(ServiceError::Refused(_)) => {
+            self_service::link_failed(&state.ctx, &client).await?;
+            let link = invitations::link_state(&state.ctx, &token).await?;
+            let link = if matches!(link, LinkState::Live(_)) { LinkState::Dead } else { link };
+            activate_page(&req, &state, link, ActivateForm::default(), FieldErrors::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn throttled(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> {
+    let p = public_page(req, state, "");
+    let t = p.t;
+    html(
+        StatusCode::TOO_MANY_REQUESTS,
+        &crate::views::ErrorView {
+            p,
+            title: t.links_throttled_title,
+            text: t.links_throttled_text,
+        },
+    )
+}
+
+/// "Sie sind drin": the person is signed in; on to the organisation's app.
+pub async fn welcome(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+    let settings = state.ctx.settings();
+    ok_html(&WelcomeView {
+        p: me.page(&req, &state, "me"),
+        name: me.display_name.clone(),
+        app_name: settings.app_name.clone(),
+        app_url: settings.app_url.clone(),
+    })
+}
+
+#[derive(Default, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    identifier: String,
+}
+
+pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    ok_html(&ForgotView {
+        p: public_page(&req, &state, "forgot"),
+        identifier: String::new(),
+        sent: false,
+    })
+}
+
+/// The same page, status, cookies and (at least) time for every input.
+pub async fn forgot(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ForgotForm>,
+) -> AppResult<HttpResponse> {
+    let started = Instant::now();
+    let client = client_key(&req, &state.proxies);
+    let identifier: String = form.identifier.chars().take(320).collect();
+    let result = self_service::request_reset(&state.ctx, &identifier, &client).await;
+    if let Err(e) = &result {
+        tracing::warn!(error = %e, "password reset request failed");
+    }
+    let elapsed = started.elapsed();
+    if elapsed < FORGOT_FLOOR {
+        tokio::time::sleep(FORGOT_FLOOR - elapsed).await;
+    }
+    result?;
+    ok_html(&ForgotView {
+        p: public_page(&req, &state, "forgot"),
+        identifier: String::new(),
+        sent: true,
+    })
+}
+
+#[derive(Default, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_repeat: String,
+}
+
+async fn reset_page(
+    req: &HttpRequest,
+    state: &AppState,
+    username: Option<String>,
+    errors: FieldErrors,
+    password_dropped: bool,
+) -> AppResult<HttpResponse> {
+    let status = match (&username, errors.is_empty()) {
+        (Some(_), true) => StatusCode::OK,
+        (Some(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, _) => StatusCode::GONE,
+    };
+    html(
+        status,
+        &ResetView {
+            p: public_page(req, state, "reset"),
+            username,
+            errors,
+            password_dropped,
+        },
+    )
+}
+
+pub async fn reset_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let owner = match token_in(&req, RESET_COOKIE) {
+        Some(t) => self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &t).await?,
+        None => None,
+    };
+    reset_page(&req, &state, owner, FieldErrors::default(), false).await
+}
+
+pub async fn reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> AppResult<HttpResponse> {
+    let client = client_key(&req, &state.proxies);
+    if self_service::links_throttled(&state.ctx, &client).await? {
+        return throttled(&req, &state);
+    }
+    let Some(token) = token_in(&req, RESET_COOKIE) else {
+        return reset_page(&req, &state, None, FieldErrors::default(), false).await;
+    };
+    match self_service::reset_password(&state.ctx, &token, form.password.clone(), form.password_repeat).await {
+        Ok((session, is_admin)) => {
+            let to = if is_admin { "/" } else { "/welcome" };
+            let mut res = super::account::signed_in(&state, to, session);
+            forget_cookie(&mut res, RESET_COOKIE, "/reset");
+            Ok(res)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let owner =
+                self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &token).await?;
+            reset_page(&req, &state, owner, errors, !form.password.is_empty()).await
+        }
+        Err(ServiceError::Refused(_)) => {
+            self_service::link_failed(&state.ctx, &client).await?;
+            reset_page(&req, &state, None, FieldErrors::default(), false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn confirm_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let live = match token_in(&req, CONFIRM_COOKIE) {
+        Some(t) => self_service::live_link_owner(&state.ctx, TokenPurpose::EmailConfirmation, &t)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    html(
+        if live { StatusCode::OK } else { StatusCode::GONE },
+        &ConfirmView {
+            p: public_page(&req, &state, "confirm"),
+            live,
+            done: false,
+        },
+    )
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let client = client_key(&req, &state.proxies);
+    if self_service::links_throttled(&state.ctx, &client).await? {
+        return throttled(&req, &state);
+    }
+    let result = match token_in(&req, CONFIRM_COOKIE) {
+        Some(t) => self_service::confirm_email(&state.ctx, &t).await,
+        None => Err(ServiceError::Refused(Refusal::LinkDead)),
+    };
+    let done = match result {
+        Ok(()) => true,
+        Err(ServiceError::Refused(_)) => {
+            self_service::link_failed(&state.ctx, &client).await?;
+            false
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut res = html(
+        if done { StatusCode::OK } else { StatusCode::GONE },
+        &ConfirmView {
+            p: public_page(&req, &state, "confirm"),
+            live: false,
+            done,
+        },
+    )?;
+    forget_cookie(&mut res, CONFIRM_COOKIE, "/confirm");
+    Ok(res)
+}
+
+async fn profile_page(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    email: String,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let profile = self_service::profile(&state.ctx, me.id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    html(
+        status,
+        &ProfileView {
+            p: me.page(req, state, "me"),
+            profile,
+            email,
+            errors,
+        },
+    )
+}
+
+pub async fn profile(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+    profile_page(&req, &state, &me, String::new(), FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn add_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> AppResult<HttpResponse> {
+    match self_service::add_email(&state.ctx, &me.actor(), &form.email).await {
+        Ok(()) => Ok(redirect_with_flash("/me", "email_confirmation_sent")),
+        Err(ServiceError::Invalid(errors)) => {
+            profile_page(&req, &state, &me, form.email, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn password_form(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+    ok_html(&PasswordView {
+        p: me.page(&req, &state, "me"),
+        must_change: me.must_change_password,
+        errors: FieldErrors::default(),
+        action: "/me/password",
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<HttpResponse> {
+    let change = ChangePassword {
+        current: form.current_password,
+        new: form.new_password,
+        repeat: form.repeat_password,
+    };
+    match auth::change_own_password(&state.ctx, &me.actor(), change).await {
+        Ok(session) => {
+            let mut res = super::account::signed_in(&state, "/me", session);
+            let flash = redirect_with_flash("/me", "password_changed");
+            for cookie in flash.cookies() {
+                let _ = res.add_cookie(&cookie);
+            }
+            Ok(res)
+        }
+        Err(ServiceError::Invalid(errors)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordView {
+                p: me.page(&req, &state, "me"),
+                must_change: me.must_change_password,
+                errors,
+                action: "/me/password",
+            },
+        ),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,162 @@
+//! Admin pages about mail and invitations: the "Einladen" actions of a user,
+//! "Alle neu angelegten einladen", and the in-app mailbox.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::{EmailAddress, FieldErrors, UserId};
+use crate::error::{AppError, AppResult};
+use crate::services::{ServiceError, invitations, mail, users};
+use crate::views::{InviteView, MailboxMessageView, MailboxView};
+use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
+use crate::web::{AppState, html, ok_html, redirect_with_flash};
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// "Einladen → senden" for someone without an address: the address first.
+pub async fn invite_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let user = users::changeable_summary(&state.ctx, &admin.actor(), UserId::new(*id)).await?;
+    ok_html(&InviteView {
+        p: admin.page(&req, &state, "users"),
+        user,
+        email: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
+/// Sends, or renews, the invitation; the flash says which and how it went.
+pub async fn invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> AppResult<HttpResponse> {
+    let id = UserId::new(*id);
+    let back = format!("/users/{}", id.get());
+    let email = if form.email.trim().is_empty() {
+        None
+    } else {
+        match EmailAddress::parse(&form.email) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                return invite_refused(&req, &state, &admin, id, form.email, FieldErrors::single("email", e)).await;
+            }
+        }
+    };
+    match invitations::invite(&state.ctx, &admin.actor(), id, email).await {
+        Ok(delivery) => Ok(redirect_with_flash(
+            &back,
+            &format!("invited_{}", delivery.as_str()),
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            invite_refused(&req, &state, &admin, id, form.email, errors).await
+        }
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&back, &refusal_flash(r))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn invite_refused(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: UserId,
+    email: String,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let user = users::changeable_summary(&state.ctx, &admin.actor(), id).await?;
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &InviteView {
+            p: admin.page(req, state, "users"),
+            user,
+            email,
+            errors,
+        },
+    )
+}
+
+pub async fn revoke(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = UserId::new(*id);
+    let back = format!("/users/{}", id.get());
+    match invitations::revoke(&state.ctx, &admin.actor(), id).await {
+        Ok(()) => Ok(redirect_with_flash(&back, "invitation_revoked")),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&back, &refusal_flash(r))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Alle neu angelegten Benutzer einladen".
+pub async fn invite_all_created(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    match invitations::invite_all_created(&state.ctx, &admin.actor()).await {
+        Ok(r) => Ok(redirect_with_flash(
+            "/users",
+            &format!(
+                "invited_all_{}_{}_{}_{}",
+                r.queued, r.blocked, r.skipped_no_email, r.skipped_role
+            ),
+        )),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash("/users", &refusal_flash(r))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MailboxQuery {
+    #[serde(default)]
+    before: String,
+}
+
+pub async fn mailbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    q: web::Query<MailboxQuery>,
+) -> AppResult<HttpResponse> {
+    let before = q.before.parse::<i64>().ok();
+    let entries = mail::mailbox(&state.ctx, &admin.actor(), before).await?;
+    let older = (entries.len() == 50).then(|| entries.last().map(|e| e.id)).flatten();
+    ok_html(&MailboxView {
+        p: admin.page(&req, &state, "mailbox"),
+        local_only: state.ctx.mailer().is_local(),
+        entries,
+        older,
+    })
+}
+
+pub async fn mailbox_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let entry = match mail::mailbox_message(&state.ctx, &admin.actor(), *id).await {
+        Ok(e) => e,
+        Err(ServiceError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    ok_html(&MailboxMessageView {
+        p: admin.page(&req, &state, "mailbox"),
+        entry,
+    })
+}
