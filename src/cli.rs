@@ -110,6 +110,9 @@ pub enum DevCommand {
     Seed {
         #[arg(long, default_value_t = 1000)]
         users: u32,
+        /// All of them `angelegt` with an email address (ready to invite).
+        #[arg(long)]
+        new: bool,
     },
 }
 
@@ -146,9 +149,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
         Command::Healthcheck { url } => healthcheck(&config, url),
-        Command::Dev(DevCommand::Seed { users }) => with_context(config, |ctx| async move {
+        Command::Dev(DevCommand::Seed { users, new }) => with_context(config, |ctx| async move {
             let started = std::time::Instant::now();
-            let n = services::seed::seed(&ctx, users)
+            let mix = if new {
+                services::seed::SeedMix::NewWithEmail
+            } else {
+                services::seed::SeedMix::Realistic
+            };
+            let n = services::seed::seed(&ctx, users, mix)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -185,6 +193,8 @@ where
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    // The SMTP pool starts a task when it is built: inside the runtime.
+    let _inside = runtime.enter();
     let ctx = build_context(config, Clock::system()).map_err(|e| e.to_string())?;
     runtime.block_on(f(ctx))
 }

@@ -101,6 +101,17 @@ pub struct Config {
 /// leave: the worker delivers into the in-app mailbox (Admin > Postfach).
 #[derive(Clone, Args)]
 pub struct MailConfig {
+    /// Whether `einlass serve` runs a mail worker itself (default). Set to
+    /// false when workers run apart, as `einlass mail work`.
+    #[arg(
+        long,
+        env = "EINLASS_MAIL_WORKER_IN_SERVE",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub worker_in_serve: bool,
+
     /// SMTP server; unset = mail stays in the in-app mailbox.
     #[arg(long, env = "EINLASS_SMTP_HOST", global = true)]
     pub smtp_host: Option<String>,
@@ -180,6 +191,7 @@ pub struct MailConfig {
 impl MailConfig {
     pub fn none() -> Self {
         Self {
+            worker_in_serve: true,
             smtp_host: None,
             smtp_port: None,
             smtp_security: "starttls".into(),
@@ -202,6 +214,7 @@ impl MailConfig {
 impl fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MailConfig")
+            .field("worker_in_serve", &self.worker_in_serve)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_security", &self.smtp_security)

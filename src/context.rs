@@ -159,7 +159,9 @@ impl Context {
             worker_id: format!(
                 "{}-{}-{}",
                 std::process::id(),
-                crate::domain::token::random_secret().get(..8).unwrap_or_default(),
+                crate::domain::token::random_secret()
+                    .get(..8)
+                    .unwrap_or_default(),
                 hostname_hint()
             ),
             cpu: Arc::new(Semaphore::new(cores)),

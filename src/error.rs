@@ -56,9 +56,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::LoginRequired(_) | AppError::PasswordChangeRequired | AppError::Redirect(_) => {
-                StatusCode::SEE_OTHER
-            }
+            AppError::LoginRequired(_)
+            | AppError::PasswordChangeRequired
+            | AppError::Redirect(_) => StatusCode::SEE_OTHER,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -63,20 +63,26 @@ pub enum MailerError {
 
 impl Mailer {
     pub fn from_config(config: &MailConfig) -> Result<Self, MailerError> {
-        let Some(host) = config.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty())
+        let Some(host) = config
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
         else {
             return Ok(Mailer::Local);
         };
-        if host.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
+        if host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+        {
             return Err(MailerError::Host(host.to_owned()));
         }
         if !(1..=64).contains(&config.smtp_pool_size) {
             return Err(MailerError::PoolSize);
         }
         let security = config.smtp_security.trim().to_ascii_lowercase();
-        let tls_params = || {
-            TlsParameters::new(host.to_owned()).map_err(|_| MailerError::Host(host.to_owned()))
-        };
+        let tls_params =
+            || TlsParameters::new(host.to_owned()).map_err(|_| MailerError::Host(host.to_owned()));
         let (tls, default_port) = match security.as_str() {
             "starttls" => (Tls::Required(tls_params()?), 587),
             "tls" | "smtps" => (Tls::Wrapper(tls_params()?), 465),
@@ -243,8 +249,8 @@ mod tests {
             text: "Text".into(),
             html: "<p>HTML</p>".into(),
         };
-        let raw = String::from_utf8(formatted(&build_message(&out).expect("builds")))
-            .expect("utf-8");
+        let raw =
+            String::from_utf8(formatted(&build_message(&out).expect("builds"))).expect("utf-8");
         let headers = raw.split("\r\n\r\n").next().unwrap_or_default();
         for line in headers.lines() {
             assert!(
@@ -280,11 +286,15 @@ mod tests {
     fn the_sender_defaults_to_the_public_host() {
         let cfg = MailConfig::none();
         assert_eq!(
-            sender_address(&cfg, "https://einlass.werk.de").map(|a| a.to_string()).ok(),
+            sender_address(&cfg, "https://einlass.werk.de")
+                .map(|a| a.to_string())
+                .ok(),
             Some("einlass@einlass.werk.de".into())
         );
         assert_eq!(
-            sender_address(&cfg, "http://127.0.0.1:8080").map(|a| a.to_string()).ok(),
+            sender_address(&cfg, "http://127.0.0.1:8080")
+                .map(|a| a.to_string())
+                .ok(),
             Some("einlass@127.0.0.1".into())
         );
         let bad = MailConfig {
@@ -294,8 +304,9 @@ mod tests {
         assert!(sender_address(&bad, "https://x.de").is_err());
     }
 
-    #[test]
-    fn configuration_is_checked() {
+    /// The pooled transport starts a task: it is built inside a runtime.
+    #[tokio::test]
+    async fn configuration_is_checked() {
         assert!(Mailer::from_config(&MailConfig::none()).is_ok_and(|m| m.is_local()));
         let with = |f: fn(&mut MailConfig)| {
             let mut c = MailConfig {

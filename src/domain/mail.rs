@@ -476,7 +476,10 @@ mod tests {
         for kind in MailKind::ALL {
             for lang in Language::ALL {
                 let r = render(kind, lang, &vars("Anna"), &frame());
-                assert!(!r.subject.is_empty() && !r.subject.contains("{{"), "{kind:?}");
+                assert!(
+                    !r.subject.is_empty() && !r.subject.contains("{{"),
+                    "{kind:?}"
+                );
                 assert!(!r.text.contains("{{") && !r.html.contains("{{"), "{kind:?}");
                 let has_link = kind != MailKind::Test;
                 assert_eq!(r.text.contains(LINK_MARK), has_link, "{kind:?}");

@@ -57,9 +57,7 @@ impl UserSummary {
                 Some(at) if at > now => InvitationState::Invited(at),
                 _ => InvitationState::Expired,
             },
-            UserStatus::Inaktiv if self.invitation_expires_at.is_some() => {
-                InvitationState::Expired
-            }
+            UserStatus::Inaktiv if self.invitation_expires_at.is_some() => InvitationState::Expired,
             UserStatus::Widerrufen => InvitationState::Revoked,
             UserStatus::Aktiv | UserStatus::Inaktiv => InvitationState::Activated,
             _ => InvitationState::None,

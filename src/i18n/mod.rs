@@ -936,9 +936,15 @@ impl Texts {
         }
         if no_email > 0 {
             out.push_str(&if de {
-                format!(" {} übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen).", n(no_email))
+                format!(
+                    " {} übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen).",
+                    n(no_email)
+                )
             } else {
-                format!(" {} skipped: no email address (use a QR code or a start password).", n(no_email))
+                format!(
+                    " {} skipped: no email address (use a QR code or a start password).",
+                    n(no_email)
+                )
             });
         }
         if role > 0 {

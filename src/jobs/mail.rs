@@ -2,10 +2,11 @@
 //! any transaction, and records each answer as it comes. Runs every second
 //! inside `einlass serve`, alone as `einlass mail work`, once in `jobs run`.
 //!
-//! Results are recorded in small groups as they arrive (whatever is ready,
-//! at most 64 at a time), so a worker killed in the middle of a batch leaves
-//! only the messages in flight unrecorded: they are sent again after the
-//! lease, with the same Message-ID.
+//! Results are recorded in small groups as they arrive (whatever is ready),
+//! and a send waits while its answer cannot be handed over, so a worker
+//! killed in the middle of a batch leaves only the messages in flight (about
+//! twice the pool size) unrecorded: they are sent again after the lease,
+//! with the same Message-ID.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,18 +91,18 @@ async fn send_batch(
         .clone()
         .unwrap_or_else(|| settings.organisation_name.clone())
         .into();
-    let slots = Arc::new(Semaphore::new(ctx.mailer().concurrency()));
+    let concurrency = ctx.mailer().concurrency();
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let record_at_most = concurrency.max(8);
     // Once the server cannot be reached, the rest of the batch waits for
     // the next round instead of timing out one by one.
     let unreachable = Arc::new(AtomicBool::new(false));
-    let (tx, mut rx) = mpsc::channel::<(i64, Attempt)>(256);
+    // A small channel: a send that cannot hand its answer over waits (and
+    // holds its slot), so sent-but-unrecorded messages stay few.
+    let (tx, mut rx) = mpsc::channel::<(i64, Attempt)>(concurrency);
     for message in batch {
-        let (smtp, slots, unreachable, tx) = (
-            smtp.clone(),
-            slots.clone(),
-            unreachable.clone(),
-            tx.clone(),
-        );
+        let (smtp, slots, unreachable, tx) =
+            (smtp.clone(), slots.clone(), unreachable.clone(), tx.clone());
         let (from, from_name) = (from.clone(), from_name.clone());
         tokio::spawn(async move {
             let Ok(_slot) = slots.acquire_owned().await else {
@@ -136,7 +137,7 @@ async fn send_batch(
     drop(tx);
     let mut recorded = 0;
     let mut ready = Vec::with_capacity(64);
-    while rx.recv_many(&mut ready, 64).await > 0 {
+    while rx.recv_many(&mut ready, record_at_most).await > 0 {
         recorded += mail_service::record(ctx, worker, "smtp", std::mem::take(&mut ready)).await?;
     }
     Ok(recorded)
@@ -144,9 +145,15 @@ async fn send_batch(
 
 /// `einlass mail work`: drains the queue every second until Ctrl-C or
 /// SIGTERM; a batch in progress finishes first.
-pub async fn work_until_stopped(ctx: &Context) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn work_until_stopped(
+    ctx: &Context,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut stop = std::pin::pin!(shutdown_signal());
-    tracing::info!(worker = ctx.worker_id(), local = ctx.mailer().is_local(), "mail worker started");
+    tracing::info!(
+        worker = ctx.worker_id(),
+        local = ctx.mailer().is_local(),
+        "mail worker started"
+    );
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -197,7 +204,8 @@ pub async fn send_test(ctx: &Context, address: &str) -> Result<String, String> {
         .map_err(|_| format!("{address:?} is not an email address / ist keine E-Mail-Adresse"))?;
     let settings = ctx.settings();
     let config = &ctx.config().mail;
-    let from = mailer::sender_address(config, &settings.public_base_url).map_err(|e| e.to_string())?;
+    let from =
+        mailer::sender_address(config, &settings.public_base_url).map_err(|e| e.to_string())?;
     let from_name = config
         .mail_from_name
         .clone()
@@ -239,8 +247,10 @@ pub async fn send_test(ctx: &Context, address: &str) -> Result<String, String> {
             smtp.describe,
             kind.as_str(),
             match kind {
-                crate::domain::mail::FailureKind::Auth => " — check EINLASS_SMTP_USER / EINLASS_SMTP_PASSWORD",
-                crate::domain::mail::FailureKind::Tls => " — check EINLASS_SMTP_SECURITY, EINLASS_SMTP_PORT and that EINLASS_SMTP_HOST matches the certificate",
+                crate::domain::mail::FailureKind::Auth =>
+                    " — check EINLASS_SMTP_USER / EINLASS_SMTP_PASSWORD",
+                crate::domain::mail::FailureKind::Tls =>
+                    " — check EINLASS_SMTP_SECURITY, EINLASS_SMTP_PORT and that EINLASS_SMTP_HOST matches the certificate",
                 _ => "",
             }
         )),

@@ -36,9 +36,11 @@ pub fn standard(ctx: &Context) -> Vec<Arc<dyn Job>> {
     let mut jobs: Vec<Arc<dyn Job>> = vec![
         Arc::new(RefreshCaches),
         Arc::new(ForgetExpired),
-        Arc::new(MailWorker),
         Arc::new(UserRules),
     ];
+    if ctx.config().mail.worker_in_serve {
+        jobs.push(Arc::new(MailWorker));
+    }
     if ctx.db().is_sqlite() {
         jobs.push(Arc::new(OptimizeSqlite));
     }

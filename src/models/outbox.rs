@@ -81,7 +81,16 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<usize>
     for chunk in rows.chunks(1000) {
         n += match conn {
             DbConn::Postgres(c) => diesel::insert_into(o::table).values(chunk).execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(o::table).values(chunk).execute(c)?,
+            // Row by row: diesel wraps an SQLite batch insert in a
+            // transaction of its own, and ours is already open. One cached
+            // prepared statement in one immediate transaction is fast.
+            DbConn::Sqlite(c) => {
+                let mut n = 0;
+                for row in chunk {
+                    n += diesel::insert_into(o::table).values(row).execute(c)?;
+                }
+                n
+            }
         };
     }
     Ok(n)
@@ -323,7 +332,11 @@ fn newest_first() -> o::BoxedQuery<'static, Db> {
 }
 
 /// The in-app mailbox: messages delivered locally, newest first.
-pub fn mailbox(conn: &mut DbConn, before: Option<i64>, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+pub fn mailbox(
+    conn: &mut DbConn,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
     let mut q = newest_first().filter(o::transport.eq("local"));
     if let Some(id) = before {
         q = q.filter(o::id.lt(id));

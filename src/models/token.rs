@@ -101,7 +101,16 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewToken<'_>]) -> QueryResult<usiz
     for chunk in rows.chunks(2000) {
         n += match conn {
             DbConn::Postgres(c) => diesel::insert_into(t::table).values(chunk).execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(t::table).values(chunk).execute(c)?,
+            // Row by row: diesel wraps an SQLite batch insert in a
+            // transaction of its own, and ours is already open. One cached
+            // prepared statement in one immediate transaction is fast.
+            DbConn::Sqlite(c) => {
+                let mut n = 0;
+                for row in chunk {
+                    n += diesel::insert_into(t::table).values(row).execute(c)?;
+                }
+                n
+            }
         };
     }
     Ok(n)

@@ -6,8 +6,8 @@ use time::PrimitiveDateTime;
 
 use crate::db::schema::{area_assignments, group_memberships, users as u};
 use crate::db::{Db, DbConn};
-use crate::domain::people::{UserSort, UserSummary};
 use crate::domain::mail::Delivery;
+use crate::domain::people::{UserSort, UserSummary};
 use crate::domain::{AdminRole, Page, Salutation, UnitId, UserId, UserStatus, UserType};
 use crate::models::contains_pattern;
 
@@ -254,7 +254,11 @@ pub fn replace_password_hash(
 }
 
 /// Invited users whose link ran out at `now` (the nightly rule).
-pub fn due_for_expiry(conn: &mut DbConn, now: PrimitiveDateTime, limit: i64) -> QueryResult<Vec<UserId>> {
+pub fn due_for_expiry(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<UserId>> {
     live()
         .filter(u::status.eq(UserStatus::Eingeladen))
         .filter(u::invitation_expires_at.le(now))
@@ -302,9 +306,13 @@ pub fn move_status(
         .select(User::as_select())
         .load(conn)?;
     let moving: Vec<UserId> = before.iter().map(|u| u.id).collect();
-    diesel::update(u::table.filter(u::id.eq_any(&moving)).filter(u::status.eq(from)))
-        .set((u::status.eq(to), u::updated_at.eq(now)))
-        .execute(conn)?;
+    diesel::update(
+        u::table
+            .filter(u::id.eq_any(&moving))
+            .filter(u::status.eq(from)),
+    )
+    .set((u::status.eq(to), u::updated_at.eq(now)))
+    .execute(conn)?;
     Ok(before)
 }
 

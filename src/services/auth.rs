@@ -119,8 +119,7 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
         .await?;
     // Admins and the people they brought in sign in here alike; a person
     // without admin access lands on his own page, never on an admin page.
-    let accepted =
-        candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
+    let accepted = candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
     let Some(c) = accepted else {
         ctx.db()
             .run(move |conn| -> ServiceResult<()> {
@@ -216,7 +215,10 @@ pub struct SignedInPerson {
 
 impl SignedInPerson {
     pub fn actor(&self) -> Actor {
-        Actor::person(self.id, format!("{} ({})", self.display_name, self.username))
+        Actor::person(
+            self.id,
+            format!("{} ({})", self.display_name, self.username),
+        )
     }
 }
 

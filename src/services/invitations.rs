@@ -12,9 +12,9 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::audit::Change;
 use crate::domain::mail::{Delivery, MailKind};
-use crate::domain::people::{Invitee, LinkState};
 use crate::domain::password::Password;
 use crate::domain::people::display_name;
+use crate::domain::people::{Invitee, LinkState};
 use crate::domain::token::{PlainToken, TokenPurpose};
 use crate::domain::{
     EmailAddress, FieldError, FieldErrors, PersonName, Refusal, UserId, UserStatus,
@@ -35,7 +35,13 @@ fn validity(env: &MailEnv) -> Duration {
     Duration::days(env.settings.invitation_validity_days.clamp(1, 365).into())
 }
 
-fn letter<'a>(env: &MailEnv, u: &'a User, address: &'a str, token: &'a PlainToken, expires: PrimitiveDateTime) -> Letter<'a> {
+fn letter<'a>(
+    env: &MailEnv,
+    u: &'a User,
+    address: &'a str,
+    token: &'a PlainToken,
+    expires: PrimitiveDateTime,
+) -> Letter<'a> {
     Letter {
         kind: MailKind::Invitation,
         to: Recipient {
@@ -93,7 +99,12 @@ pub(crate) fn invite_in_tx(
             expires_at: expires,
         },
     )?;
-    let (_, delivery) = mail::queue(conn, env, &letter(env, target, &address, &plain, expires), now)?;
+    let (_, delivery) = mail::queue(
+        conn,
+        env,
+        &letter(env, target, &address, &plain, expires),
+        now,
+    )?;
     user::set_status(conn, target.id, next, now)?;
     user::update(
         conn,
@@ -109,7 +120,11 @@ pub(crate) fn invite_in_tx(
         conn,
         now,
         actor,
-        if renew { "user.invite_renew" } else { "user.invite" },
+        if renew {
+            "user.invite_renew"
+        } else {
+            "user.invite"
+        },
         Some(Target::user(target.id, target.label())),
         &[
             Change::new("status", target.status.as_str(), next.as_str()),
@@ -268,7 +283,8 @@ pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<B
                 let (mut waiting, mut blocked_ids) = (Vec::new(), Vec::new());
                 for (u, plain) in chosen.iter().zip(&plains) {
                     let address = u.email.as_deref().unwrap_or_default();
-                    let mut row = mail::prepare(&env, &letter(&env, u, address, plain, expires), now);
+                    let mut row =
+                        mail::prepare(&env, &letter(&env, u, address, plain, expires), now);
                     if blocked.contains(&row.recipient_lower) {
                         row.status = Delivery::Blockiert;
                         row.sealed_token = None;
@@ -281,8 +297,16 @@ pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<B
                 }
                 outbox::insert_many(conn, &rows)?;
                 let ids: Vec<UserId> = chosen.iter().map(|u| u.id).collect();
-                let moved = user::invite_many(conn, &waiting, next, expires, Delivery::Wartend, now)?
-                    + user::invite_many(conn, &blocked_ids, next, expires, Delivery::Blockiert, now)?;
+                let moved =
+                    user::invite_many(conn, &waiting, next, expires, Delivery::Wartend, now)?
+                        + user::invite_many(
+                            conn,
+                            &blocked_ids,
+                            next,
+                            expires,
+                            Delivery::Blockiert,
+                            now,
+                        )?;
                 if moved != ids.len() {
                     // Someone changed one of them meanwhile: all or nothing.
                     return Err(ServiceError::Refused(Refusal::StatusDoesNotAllow));
@@ -295,7 +319,11 @@ pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<B
                     &actor,
                     "user.invite",
                     &entries,
-                    &[Change::new("status", UserStatus::Angelegt.as_str(), next.as_str())],
+                    &[Change::new(
+                        "status",
+                        UserStatus::Angelegt.as_str(),
+                        next.as_str(),
+                    )],
                 )?;
                 result.queued = waiting.len() as i64;
                 result.blocked = blocked_ids.len() as i64;
@@ -384,7 +412,9 @@ pub async fn activate(
         })
         .await?
         .map_err(ServiceError::Invalid)?
-        .ok_or_else(|| ServiceError::Invalid(FieldErrors::single("password", FieldError::Required)))?;
+        .ok_or_else(|| {
+            ServiceError::Invalid(FieldErrors::single("password", FieldError::Required))
+        })?;
     let (token_hash, now) = (plain.hashed(), ctx.now());
     ctx.db()
         .run(move |conn| {
@@ -414,14 +444,14 @@ pub async fn activate(
                     updated_at: Some(now),
                     ..Default::default()
                 };
-                let mut audit_changes = vec![Change::new(
-                    "status",
-                    target.status.as_str(),
-                    next.as_str(),
-                )];
+                let mut audit_changes =
+                    vec![Change::new("status", target.status.as_str(), next.as_str())];
                 let (first, last) = (
-                    first.map(|n| n.as_str().to_owned()).unwrap_or(target.first_name.clone()),
-                    last.map(|n| n.as_str().to_owned()).unwrap_or(target.last_name.clone()),
+                    first
+                        .map(|n| n.as_str().to_owned())
+                        .unwrap_or(target.first_name.clone()),
+                    last.map(|n| n.as_str().to_owned())
+                        .unwrap_or(target.last_name.clone()),
                 );
                 let mut address = target.email.clone();
                 if address.is_none()
@@ -458,7 +488,10 @@ pub async fn activate(
                 user::update(conn, target.id, &changes)?;
                 user::set_status(conn, target.id, next, now)?;
                 crate::services::auth::end_all_sessions_and_tokens(conn, target.id, now)?;
-                let me = Actor::person(target.id, format!("{} ({})", display_name(&first, &last), target.username));
+                let me = Actor::person(
+                    target.id,
+                    format!("{} ({})", display_name(&first, &last), target.username),
+                );
                 audit::record_changes(
                     conn,
                     now,

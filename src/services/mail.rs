@@ -10,15 +10,15 @@ use time::{Duration, PrimitiveDateTime};
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::mail::{
-    self, AddressBlock, Attempt, Delivery, FailureKind, Frame, LINK_MARK, MailKind, MailVars,
-    MailHealth, MailboxEntry, SentMail,
+    self, AddressBlock, Attempt, Delivery, FailureKind, Frame, LINK_MARK, MailHealth, MailKind,
+    MailVars, MailboxEntry, SentMail,
 };
 use crate::domain::people::display_name;
 use crate::domain::settings::accessible_shade;
 use crate::domain::token::random_secret;
 use crate::domain::{Language, PlainToken, Salutation, Settings, UserId};
 use crate::i18n::{Catalogue, format_datetime};
-use crate::models::outbox::{self, NewMessage, Outcome, OutboxMessage};
+use crate::models::outbox::{self, NewMessage, OutboxMessage, Outcome};
 use crate::services::{ServiceError, ServiceResult};
 
 /// What queueing needs from the `Context`, owned, so it can go into a
@@ -211,9 +211,11 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
         .into_iter()
         .map(|row| {
             let link = match (&row.sealed_token, &row.link_path) {
-                (Some(sealed), Some(path)) => mail::unseal_token(&env.key, &row.message_key, sealed)
-                    .map(|t| env.settings.link(&format!("{path}{}", t.expose())))
-                    .unwrap_or_default(),
+                (Some(sealed), Some(path)) => {
+                    mail::unseal_token(&env.key, &row.message_key, sealed)
+                        .map(|t| env.settings.link(&format!("{path}{}", t.expose())))
+                        .unwrap_or_default()
+                }
                 _ => String::new(),
             };
             Claimed {
@@ -253,7 +255,10 @@ pub async fn record(
                         Attempt::Transient(answer) => {
                             let next = now + mail::retry_delay(row.attempts, base);
                             if next > row.give_up_at {
-                                (Attempt::Permanent(FailureKind::GaveUp, answer.clone()), None)
+                                (
+                                    Attempt::Permanent(FailureKind::GaveUp, answer.clone()),
+                                    None,
+                                )
                             } else {
                                 (attempt.clone(), Some(next))
                             }
@@ -429,8 +434,10 @@ pub fn of_user(conn: &mut DbConn, user: UserId) -> diesel::QueryResult<Vec<SentM
 
 /// The block of an address, if any.
 pub fn block_of(conn: &mut DbConn, address: &str) -> diesel::QueryResult<Option<AddressBlock>> {
-    Ok(outbox::find_block(conn, &address.to_lowercase())?.map(|b| AddressBlock {
-        answer: b.smtp_answer.unwrap_or_default(),
-        blocked_at: b.blocked_at,
-    }))
+    Ok(
+        outbox::find_block(conn, &address.to_lowercase())?.map(|b| AddressBlock {
+            answer: b.smtp_answer.unwrap_or_default(),
+            blocked_at: b.blocked_at,
+        }),
+    )
 }

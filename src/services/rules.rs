@@ -42,7 +42,11 @@ pub async fn apply(ctx: &Context) -> ServiceResult<RulesRun> {
                         &system,
                         "user.invitation_expired",
                         &entries,
-                        &[Change::new("status", UserStatus::Eingeladen.as_str(), to.as_str())],
+                        &[Change::new(
+                            "status",
+                            UserStatus::Eingeladen.as_str(),
+                            to.as_str(),
+                        )],
                     )?;
                     let lapsing = user::due_for_sign_in_deadline(conn, now, 1000)?;
                     let to_inactive = UserStatus::Aktiv.mark_inactive()?;

@@ -103,14 +103,24 @@ const AREAS: &[&str] = &[
     "Lager West",
 ];
 
+/// What the seeded people are like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedMix {
+    /// Every status, some without email or personnel number (lists, demos).
+    Realistic,
+    /// All `angelegt` with an email address: a roll-out about to start
+    /// (the invitation benchmark, the mail worker tests).
+    NewWithEmail,
+}
+
 /// Seeds `count` users (plus groups and areas if missing); returns how many
 /// were added. Runs as one piece of database work.
-pub async fn seed(ctx: &Context, count: u32) -> ServiceResult<u32> {
+pub async fn seed(ctx: &Context, count: u32, mix: SeedMix) -> ServiceResult<u32> {
     let now = ctx.now();
     let (added, catalog) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
-            let added = seed_users(conn, count, now)?;
+            let added = seed_users(conn, count, mix, now)?;
             Ok((added, unit::catalog(conn)?))
         })
         .await?;
@@ -118,7 +128,12 @@ pub async fn seed(ctx: &Context, count: u32) -> ServiceResult<u32> {
     Ok(added)
 }
 
-fn seed_users(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceResult<u32> {
+fn seed_users(
+    conn: &mut DbConn,
+    count: u32,
+    mix: SeedMix,
+    now: PrimitiveDateTime,
+) -> ServiceResult<u32> {
     let group_ids = ensure_units(conn, GROUPS, UnitKind::Group, now)?;
     let area_ids = ensure_units(conn, AREAS, UnitKind::Area, now)?;
     let offset = user::count(conn, &Default::default())? as u64;
@@ -131,9 +146,12 @@ fn seed_users(conn: &mut DbConn, count: u32, now: PrimitiveDateTime) -> ServiceR
                 let first = FIRST[(n % FIRST.len() as u64) as usize];
                 let last = LAST[((n / FIRST.len() as u64) % LAST.len() as u64) as usize];
                 let username = format!("{}{n}", Username::proposal_base(first, last));
-                let email = (!n.is_multiple_of(7)).then(|| format!("{username}@beispiel-firma.de"));
+                let fresh = mix == SeedMix::NewWithEmail;
+                let email = (fresh || !n.is_multiple_of(7))
+                    .then(|| format!("{username}@beispiel-firma.de"));
                 let personnel = (!n.is_multiple_of(3)).then(|| format!("P{:07}", n + 1));
                 let status = match n % 20 {
+                    _ if fresh => UserStatus::Angelegt,
                     0..=9 => UserStatus::Aktiv,
                     10..=13 => UserStatus::Eingeladen,
                     14..=15 => UserStatus::Angelegt,

@@ -16,9 +16,7 @@ use crate::domain::mail::MailKind;
 use crate::domain::people::{Profile, display_name};
 use crate::domain::text::lookup_key;
 use crate::domain::token::{PlainToken, TokenPurpose};
-use crate::domain::{
-    EmailAddress, FieldError, FieldErrors, Password, Refusal, UserId, UserStatus,
-};
+use crate::domain::{EmailAddress, FieldError, FieldErrors, Password, Refusal, UserId, UserStatus};
 use crate::models::token::{self, NewToken};
 use crate::models::user::{self, User, UserChanges};
 use crate::services::audit::{self, Target};

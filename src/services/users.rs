@@ -772,7 +772,11 @@ pub async fn update(
     id: UserId,
     cmd: UpdateUser,
 ) -> ServiceResult<()> {
-    let (actor, now, env) = (actor.clone(), ctx.now(), crate::services::mail::MailEnv::of(ctx));
+    let (actor, now, env) = (
+        actor.clone(),
+        ctx.now(),
+        crate::services::mail::MailEnv::of(ctx),
+    );
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
@@ -1005,9 +1009,9 @@ pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<
                         conn,
                         id,
                         &UserChanges {
-                            sign_in_deadline: Some(Some(
-                                crate::domain::dates::next_midnight_utc(now, zone),
-                            )),
+                            sign_in_deadline: Some(Some(crate::domain::dates::next_midnight_utc(
+                                now, zone,
+                            ))),
                             ..Default::default()
                         },
                     )?;

@@ -370,7 +370,10 @@ impl ActivateView {
         } else {
             &self.welcome_text
         };
-        text.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        text.split("\n\n")
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 }
 

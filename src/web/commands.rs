@@ -199,7 +199,17 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
         "welcome_text",
         crate::domain::settings::parse_long_text(&form.welcome_text, 2000),
     );
-    match (name, colour, base, days, zone, lang, app_name, app_url, welcome_text) {
+    match (
+        name,
+        colour,
+        base,
+        days,
+        zone,
+        lang,
+        app_name,
+        app_url,
+        welcome_text,
+    ) {
         (
             Some(name),
             Some(colour),
@@ -210,19 +220,17 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
             Some(app_name),
             Some(app_url),
             Some(welcome_text),
-        ) if errors.is_empty() => {
-            Ok(UpdateSettings {
-                organisation_name: name,
-                brand_colour: colour,
-                public_base_url: base,
-                invitation_validity_days: days,
-                time_zone: zone,
-                default_language: lang,
-                app_name,
-                app_url,
-                welcome_text,
-            })
-        }
+        ) if errors.is_empty() => Ok(UpdateSettings {
+            organisation_name: name,
+            brand_colour: colour,
+            public_base_url: base,
+            invitation_validity_days: days,
+            time_zone: zone,
+            default_language: lang,
+            app_name,
+            app_url,
+            welcome_text,
+        }),
         _ => Err(errors),
     }
 }

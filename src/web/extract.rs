@@ -321,7 +321,10 @@ impl SignedIn {
     pub fn actor(&self) -> Actor {
         match &self.admin {
             Some(admin) => Actor::admin(admin),
-            None => Actor::person(self.id, format!("{} ({})", self.display_name, self.username)),
+            None => Actor::person(
+                self.id,
+                format!("{} ({})", self.display_name, self.username),
+            ),
         }
     }
 

@@ -14,11 +14,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::domain::people::LinkState;
 use crate::domain::token::TokenPurpose;
 use crate::domain::{FieldErrors, PlainToken, Refusal};
 use crate::error::AppResult;
 use crate::services::auth::{self, ChangePassword};
-use crate::domain::people::LinkState;
 use crate::services::invitations::{self, Activation};
 use crate::services::{ServiceError, self_service};
 use crate::views::{
@@ -35,7 +35,12 @@ const CONFIRM_COOKIE: &str = "einlass_confirm";
 /// "Passwort vergessen" answers no sooner than this, whatever happened.
 const FORGOT_FLOOR: Duration = Duration::from_millis(400);
 
-fn link_cookie(state: &AppState, name: &'static str, path: &'static str, token: &str) -> Cookie<'static> {
+fn link_cookie(
+    state: &AppState,
+    name: &'static str,
+    path: &'static str,
+    token: &str,
+) -> Cookie<'static> {
     Cookie::build(name, token.chars().take(100).collect::<String>())
         .path(path)
         .http_only(true)
@@ -50,7 +55,8 @@ fn forget_cookie(res: &mut HttpResponse, name: &'static str, path: &'static str)
 }
 
 fn token_in(req: &HttpRequest, name: &str) -> Option<PlainToken> {
-    req.cookie(name).map(|c| PlainToken::from_untrusted(c.value()))
+    req.cookie(name)
+        .map(|c| PlainToken::from_untrusted(c.value()))
 }
 
 /// Moves the token of a link into its cookie and goes on to the clean page.
@@ -68,7 +74,10 @@ pub async fn open_reset(state: web::Data<AppState>, token: web::Path<String>) ->
     open(&state, &token, RESET_COOKIE, "/reset")
 }
 
-pub async fn open_confirmation(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+pub async fn open_confirmation(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> HttpResponse {
     open(&state, &token, CONFIRM_COOKIE, "/confirm")
 }
 
@@ -115,7 +124,10 @@ async fn activate_page(
     )
 }
 
-pub async fn activate_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn activate_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let link = match token_in(&req, INVITE_COOKIE) {
         Some(t) => invitations::link_state(&state.ctx, &t).await?,
         None => LinkState::Dead,
@@ -163,8 +175,19 @@ pub async fn activate(
         Err(ServiceError::Refused(_)) => {
             self_service::link_failed(&state.ctx, &client).await?;
             let link = invitations::link_state(&state.ctx, &token).await?;
-            let link = if matches!(link, LinkState::Live(_)) { LinkState::Dead } else { link };
-            activate_page(&req, &state, link, ActivateForm::default(), FieldErrors::default()).await
+            let link = if matches!(link, LinkState::Live(_)) {
+                LinkState::Dead
+            } else {
+                link
+            };
+            activate_page(
+                &req,
+                &state,
+                link,
+                ActivateForm::default(),
+                FieldErrors::default(),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -184,7 +207,11 @@ fn throttled(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> {
 }
 
 /// "Sie sind drin": the person is signed in; on to the organisation's app.
-pub async fn welcome(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+pub async fn welcome(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+) -> AppResult<HttpResponse> {
     let settings = state.ctx.settings();
     ok_html(&WelcomeView {
         p: me.page(&req, &state, "me"),
@@ -266,7 +293,9 @@ async fn reset_page(
 
 pub async fn reset_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let owner = match token_in(&req, RESET_COOKIE) {
-        Some(t) => self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &t).await?,
+        Some(t) => {
+            self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &t).await?
+        }
         None => None,
     };
     reset_page(&req, &state, owner, FieldErrors::default(), false).await
@@ -284,7 +313,14 @@ pub async fn reset(
     let Some(token) = token_in(&req, RESET_COOKIE) else {
         return reset_page(&req, &state, None, FieldErrors::default(), false).await;
     };
-    match self_service::reset_password(&state.ctx, &token, form.password.clone(), form.password_repeat).await {
+    match self_service::reset_password(
+        &state.ctx,
+        &token,
+        form.password.clone(),
+        form.password_repeat,
+    )
+    .await
+    {
         Ok((session, is_admin)) => {
             let to = if is_admin { "/" } else { "/welcome" };
             let mut res = super::account::signed_in(&state, to, session);
@@ -293,7 +329,8 @@ pub async fn reset(
         }
         Err(ServiceError::Invalid(errors)) => {
             let owner =
-                self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &token).await?;
+                self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &token)
+                    .await?;
             reset_page(&req, &state, owner, errors, !form.password.is_empty()).await
         }
         Err(ServiceError::Refused(_)) => {
@@ -312,7 +349,11 @@ pub async fn confirm_form(req: HttpRequest, state: web::Data<AppState>) -> AppRe
         None => false,
     };
     html(
-        if live { StatusCode::OK } else { StatusCode::GONE },
+        if live {
+            StatusCode::OK
+        } else {
+            StatusCode::GONE
+        },
         &ConfirmView {
             p: public_page(&req, &state, "confirm"),
             live,
@@ -343,7 +384,11 @@ pub async fn confirm(
         Err(e) => return Err(e.into()),
     };
     let mut res = html(
-        if done { StatusCode::OK } else { StatusCode::GONE },
+        if done {
+            StatusCode::OK
+        } else {
+            StatusCode::GONE
+        },
         &ConfirmView {
             p: public_page(&req, &state, "confirm"),
             live: false,
@@ -378,7 +423,11 @@ async fn profile_page(
     )
 }
 
-pub async fn profile(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+pub async fn profile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+) -> AppResult<HttpResponse> {
     profile_page(&req, &state, &me, String::new(), FieldErrors::default()).await
 }
 
@@ -403,7 +452,11 @@ pub async fn add_email(
     }
 }
 
-pub async fn password_form(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+pub async fn password_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+) -> AppResult<HttpResponse> {
     ok_html(&PasswordView {
         p: me.page(&req, &state, "me"),
         must_change: me.must_change_password,

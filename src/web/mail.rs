@@ -50,7 +50,15 @@ pub async fn invite(
         match EmailAddress::parse(&form.email) {
             Ok(e) => Some(e),
             Err(e) => {
-                return invite_refused(&req, &state, &admin, id, form.email, FieldErrors::single("email", e)).await;
+                return invite_refused(
+                    &req,
+                    &state,
+                    &admin,
+                    id,
+                    form.email,
+                    FieldErrors::single("email", e),
+                )
+                .await;
             }
         }
     };
@@ -135,7 +143,9 @@ pub async fn mailbox(
 ) -> AppResult<HttpResponse> {
     let before = q.before.parse::<i64>().ok();
     let entries = mail::mailbox(&state.ctx, &admin.actor(), before).await?;
-    let older = (entries.len() == 50).then(|| entries.last().map(|e| e.id)).flatten();
+    let older = (entries.len() == 50)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
     ok_html(&MailboxView {
         p: admin.page(&req, &state, "mailbox"),
         local_only: state.ctx.mailer().is_local(),

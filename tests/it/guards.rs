@@ -79,24 +79,39 @@ fn the_public_routes_are_exactly_these() {
     assert_eq!(
         public,
         [
+            "Get /activate",
+            "Get /c/{token}",
+            "Get /confirm",
+            "Get /forgot",
             "Get /healthz",
+            "Get /i/{token}",
             "Get /login",
+            "Get /r/{token}",
+            "Get /reset",
             "Get /setup",
             "Get /setup/{token}",
             "Get /static/brand.css",
             "Get /static/{file}",
+            "Head /c/{token}",
+            "Head /i/{token}",
+            "Head /r/{token}",
+            "Post /activate",
+            "Post /confirm",
+            "Post /forgot",
             "Post /lang",
             "Post /login",
             "Post /logout",
+            "Post /reset",
             "Post /setup",
         ]
     );
 }
 
 db_test!(every_admin_route_needs_a_session, |app| {
+    // Admin pages and a person's own pages alike.
     let admin_routes: Vec<&Route> = ROUTES
         .iter()
-        .filter(|r| r.access == Access::Admin)
+        .filter(|r| r.access != Access::Public)
         .collect();
     assert!(
         admin_routes
@@ -108,6 +123,7 @@ db_test!(every_admin_route_needs_a_session, |app| {
         for path in paths(route, "1", "1") {
             let res = match route.method {
                 Method::Get => app.get(&path).await,
+                Method::Head => app.client.head(app.url(&path)).send().await.unwrap(),
                 Method::Post => post_anything(&app, &path, Some(&token)).await,
             };
             assert_eq!(
@@ -170,7 +186,20 @@ db_test!(
         let token = crate::support::extract_csrf(&page);
         let before = app.dump();
         // His own account and the session itself are his to use.
-        let own = ["/logout", "/lang", "/login", "/setup", "/account/password"];
+        let own = [
+            "/logout",
+            "/lang",
+            "/login",
+            "/setup",
+            "/account/password",
+            "/me/password",
+            "/me/email",
+            // Public pages of invitees: a reader is a visitor there.
+            "/forgot",
+            "/activate",
+            "/reset",
+            "/confirm",
+        ];
         for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
             if own.contains(&route.path) {
                 continue;

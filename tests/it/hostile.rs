@@ -101,6 +101,8 @@ db_test!(control_characters_in_every_field_and_parameter, |app| {
     for route in ROUTES
         .iter()
         .filter(|r| r.method == Method::Get && r.access == Access::Admin)
+        // A mailbox message has no form to attack (and no message exists here).
+        .filter(|r| r.path != "/mail/mailbox/{id}")
     {
         let path = route.path.replace("{user_id}", &chef.to_string());
         if path.contains("{kind:groups|areas}") {

@@ -15,6 +15,8 @@ mod dashboard;
 mod frame;
 mod guards;
 mod hostile;
+mod invitations;
+mod mail_faults;
 mod photos;
 mod races;
 mod roles;

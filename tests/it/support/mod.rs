@@ -3,6 +3,7 @@
 //! up through HTTP or the services, like the app itself does it.
 
 pub mod db;
+pub mod smtp;
 
 use std::sync::OnceLock;
 
@@ -16,6 +17,45 @@ use einlass::services::{self, Actor};
 use reqwest::{Response, StatusCode};
 
 pub use db::{Backend, TestDb};
+
+/// Runs a test body on SQLite and on PostgreSQL with an app that sends
+/// through a real SMTP server (`support::smtp`, started with these options).
+macro_rules! smtp_test {
+    ($name:ident, [$($opt:expr),*], |$app:ident, $sink:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run(backend: $crate::support::Backend) {
+                let Some(mut $sink) = $crate::support::smtp::SmtpSink::start(&[$($opt),*]) else {
+                    return;
+                };
+                #[allow(unused_mut)]
+                let mut $app = $crate::support::TestApp::spawn_on(
+                    $crate::support::TestDb::create(backend),
+                    $sink.configure(),
+                )
+                .await;
+                $body
+                #[allow(unreachable_code)]
+                $sink.stop();
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(backend) = $crate::support::Backend::postgres() else {
+                    return;
+                };
+                run(backend).await;
+            }
+        }
+    };
+}
 
 /// Runs a test body on SQLite and on PostgreSQL.
 macro_rules! db_test {
@@ -101,7 +141,7 @@ impl TestApp {
         Self::spawn_on(TestDb::create(backend), test_config).await
     }
 
-    pub async fn spawn_on(db: TestDb, configure: fn(&str) -> Config) -> Self {
+    pub async fn spawn_on(db: TestDb, configure: impl FnOnce(&str) -> Config) -> Self {
         let config = configure(&db.url);
         let app = einlass::startup::Application::build(config, Clock::system())
             .await
@@ -166,6 +206,13 @@ impl TestApp {
         let token = extract_csrf(&body);
         let _ = self.csrf.set(token.clone());
         token
+    }
+
+    /// The CSRF token of the form on this page (for public pages reached
+    /// through a link cookie, where /login would not do).
+    pub async fn csrf_of(&self, path: &str) -> String {
+        let (_, body) = self.get_html(path).await;
+        extract_csrf(&body)
     }
 
     /// Forgets the cached form token (after the session changed).
@@ -260,7 +307,16 @@ impl TestApp {
     }
 
     pub async fn seed(&self, users: u32) {
-        services::seed::seed(&self.ctx, users).await.expect("seed");
+        services::seed::seed(&self.ctx, users, services::seed::SeedMix::Realistic)
+            .await
+            .expect("seed");
+    }
+
+    /// Seeds users who are all `angelegt` with an email address.
+    pub async fn seed_new(&self, users: u32) {
+        services::seed::seed(&self.ctx, users, services::seed::SeedMix::NewWithEmail)
+            .await
+            .expect("seed");
     }
 
     /// The id of a group or area by name, read from its list page.
