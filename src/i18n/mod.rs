@@ -402,7 +402,7 @@ catalogue! {
     link_dead_what_to_do: "Was tun: Prüfen Sie, ob Sie den ganzen Link geöffnet haben, oder bitten Sie die Person, die Sie eingeladen hat, um eine neue Einladung.", "What to do: check that you opened the whole link, or ask the person who invited you for a new invitation.";
     link_dead_already_active: "Schon eingerichtet? Zur Anmeldung", "Already set up? Sign in";
     welcome_title: "Sie sind drin", "You are in";
-    welcome_text: "Ihr Zugang ist bereit, willkommen", "Your access is ready, welcome";
+    welcome_text: "Ihr Zugang ist bereit. Willkommen,", "Your access is ready. Welcome,";
     welcome_to_app: "Weiter zur App", "On to the app";
     welcome_open: "Weiter zu", "On to";
     welcome_no_app: "Sie können dieses Fenster schließen.", "You can close this window.";

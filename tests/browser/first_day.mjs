@@ -25,7 +25,8 @@ const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const problems = [];
 // The pages the README shows (docs/screenshots), at both sizes.
 const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors", "credentials",
-  "group-search", "group-delete", "settings", "audit"]);
+  "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
+  "activate-errors", "welcome", "me", "link-used", "forgot-sent"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -50,7 +51,8 @@ async function tab(viewport, javaScriptEnabled = true) {
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
     const own = `the server responded with a status of ${documentStatus} `;
-    if (documentStatus === 422 && msg.text().includes(own) && msg.location().url === page.url()) return;
+    // 422: a refused form; 410: a used or dead link. Both are the page's own answer.
+    if ([410, 422].includes(documentStatus) && msg.text().includes(own) && msg.location().url === page.url()) return;
     problems.push(`[${label}] console error on ${page.url()}: ${msg.text()} (${msg.location().url})`);
   });
   page.on("pageerror", (err) => problems.push(`[${label}] script error on ${page.url()}: ${err.message}`));
@@ -100,6 +102,62 @@ async function signIn(t, username, password) {
   await submit(t.page);
 }
 
+/** The newest invitation link in the in-app mailbox for this address (the
+ *  worker delivers within a second or two). */
+async function invitationLink(page, address) {
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${base}/mail/mailbox`);
+    const href = await page.$$eval("tbody tr", (rows, a) => {
+      const row = rows.find((r) => r.textContent.includes(a));
+      return row ? row.querySelector("a").getAttribute("href") : null;
+    }, address);
+    if (href) {
+      await page.goto(`${base}${href}`);
+      return page.getAttribute("[data-mail-link]", "href");
+    }
+    await page.waitForTimeout(250);
+  }
+  return null;
+}
+
+/** An invitee on his own device: opens the link, sets a password, is in. */
+async function invitee(viewport, js, link, name) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  // Links are built from the public base URL; reach it through this server.
+  await page.goto(base + new URL(link).pathname);
+  expect(new URL(page.url()).pathname === "/activate", `the link moves to a clean URL (${page.url()})`);
+  await check(t, "activate");
+  await page.fill("#password", "zu-kurz");
+  await page.fill("#password_repeat", "anders");
+  await submit(page);
+  expect(await page.$("#password-error") !== null, "the password rule is told at the field");
+  await check(t, "activate-errors");
+  await page.fill("#password", "Gartenhaus-Ahorn-31");
+  await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
+  await submit(page);
+  expect(new URL(page.url()).pathname === "/welcome", `activated and in (${page.url()})`);
+  await check(t, "welcome");
+  expect((await page.textContent("h1")).includes("Sie sind drin"), "the welcome says so");
+  expect(((await page.getAttribute("main a.button", "href")) || "").startsWith("https://app.sonnenhof.example"),
+    "on to the organisation's app");
+  await page.goto(`${base}/me`);
+  await check(t, "me");
+  expect((await page.textContent("main")).includes(name), "his own page shows him");
+  // The link is used up now.
+  await page.goto(base + new URL(link).pathname);
+  await check(t, "link-used");
+  expect((await page.textContent("h1")).includes("schon benutzt"), "a used link says so");
+  await page.goto(`${base}/me`);
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
+  await page.goto(`${base}/forgot`);
+  await check(t, "forgot");
+  await page.fill("#identifier", name);
+  await submit(page);
+  await check(t, "forgot-sent");
+  await t.context.close();
+}
+
 /** The whole day at one size. `first` does the setup; later runs sign in. */
 async function day(viewport, first) {
   const t = await tab(viewport);
@@ -136,6 +194,8 @@ async function day(viewport, first) {
   // The second run picks a yellow that needs a darker shade for text (axe checks the contrast).
   await page.fill("#brand_colour", first ? "#2e7d32" : "#ffeb3b");
   await page.selectOption("#time_zone", "Europe/Berlin");
+  await page.fill("#app_name", "Sonnenhof-App");
+  await page.fill("#app_url", "https://app.sonnenhof.example");
   await submit(page);
   expect((await page.textContent(".flash")) !== null, "settings saved with a message");
 
@@ -176,6 +236,27 @@ async function day(viewport, first) {
   await check(t, "credentials");
   expect(await page.isVisible("[data-print]") === t.js, "print only with script");
   await submit(page, "form[action$='/credentials/done'] button");
+
+  // Carla is invited at once; her mail lands in the in-app mailbox (no SMTP
+  // server here), and she activates on her own device.
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Carla");
+  await page.fill("#last_name", `Neu${n}`);
+  await page.fill("#email", `carla.${n}@example.org`);
+  await page.check("input[name=start_password_mode][value=invite_now]");
+  await submit(page, "button[name=then][value=close]");
+  await page.goto(`${base}/users?q=${encodeURIComponent(`carla.${n}`)}`);
+  await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
+  expect((await page.textContent("[data-invitation]")).includes("eingeladen bis"), "the invitation at a glance");
+  const link = await invitationLink(page, `carla.${n}@example.org`);
+  await check(t, "mailbox-message");
+  if (expect(link !== null, "the invitation is in the mailbox")) {
+    await invitee(viewport, true, link, `carla.neu${n}`);
+  }
+  await page.goto(`${base}/users?q=${encodeURIComponent(`carla.${n}`)}`);
+  await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
+  expect((await page.textContent("h1")).includes("aktiv"), "Carla is aktiv");
+  await check(t, "user-invited");
 
   // Search, folded like a phone book, and filters.
   await page.goto(`${base}/users?q=${encodeURIComponent("Mueller, Anna")}`);
@@ -268,6 +349,17 @@ async function withoutScript() {
   await page.goto(`${base}/settings`);
   expect(!(await page.isVisible("input[type=color]")), "no colour picker without script, the field remains");
   await check(t, "settings-nojs");
+  // An invitee without script activates just the same.
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Dieter");
+  await page.fill("#last_name", "Ohneskript");
+  await page.fill("#email", "dieter@example.org");
+  await page.check("input[name=start_password_mode][value=invite_now]");
+  await submit(page, "button[name=then][value=close]");
+  const link = await invitationLink(page, "dieter@example.org");
+  if (expect(link !== null, "the invitation is in the mailbox")) {
+    await invitee({ width: 360, height: 640 }, false, link, "dieter.ohneskript");
+  }
   await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
   await t.context.close();
 }
