@@ -56,6 +56,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Pending +1/-1 per status (PostgreSQL's trigger writes them; the
+    /// fold-counts job adds them to `user_status_counts`).
+    user_status_count_deltas (id) {
+        id -> BigInt,
+        status -> Text,
+        delta -> BigInt,
+    }
+}
+
+diesel::table! {
     /// SQLite only: the FTS5 trigram index over `users.search_text`.
     users_search (rowid) {
         rowid -> BigInt,
@@ -189,6 +199,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
     users,
     user_status_counts,
+    user_status_count_deltas,
     user_photos,
     users_search,
     user_groups,

@@ -49,7 +49,7 @@ impl Job for MailWorker {
 pub async fn drain(ctx: &Context) -> DrainResult {
     let mut recorded = 0;
     let worker = ctx.worker_id().to_owned();
-    let batch_size = (ctx.mailer().concurrency() * 50).clamp(50, 500) as i64;
+    let batch_size = (ctx.mailer().concurrency() * 250).clamp(250, 2000) as i64;
     loop {
         let batch = mail_service::claim(ctx, &worker, batch_size).await?;
         if batch.is_empty() {
@@ -62,7 +62,7 @@ pub async fn drain(ctx: &Context) -> DrainResult {
                     .into_iter()
                     .map(|m| {
                         (
-                            m.id,
+                            m.facts,
                             Attempt::Sent("delivered to the in-app mailbox".into()),
                         )
                     })
@@ -93,13 +93,13 @@ async fn send_batch(
         .into();
     let concurrency = ctx.mailer().concurrency();
     let slots = Arc::new(Semaphore::new(concurrency));
-    let record_at_most = concurrency.max(8);
+    let record_at_most = (concurrency * 8).clamp(8, 64);
     // Once the server cannot be reached, the rest of the batch waits for
     // the next round instead of timing out one by one.
     let unreachable = Arc::new(AtomicBool::new(false));
     // A small channel: a send that cannot hand its answer over waits (and
     // holds its slot), so sent-but-unrecorded messages stay few.
-    let (tx, mut rx) = mpsc::channel::<(i64, Attempt)>(concurrency);
+    let (tx, mut rx) = mpsc::channel::<(mail_service::Facts, Attempt)>(concurrency * 4);
     for message in batch {
         let (smtp, slots, unreachable, tx) =
             (smtp.clone(), slots.clone(), unreachable.clone(), tx.clone());
@@ -131,7 +131,7 @@ async fn send_batch(
             {
                 unreachable.store(true, Ordering::Relaxed);
             }
-            let _ = tx.send((message.id, attempt)).await;
+            let _ = tx.send((message.facts, attempt)).await;
         });
     }
     drop(tx);

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::context::Context;
 
 pub use caches::RefreshCaches;
-pub use housekeeping::{ForgetExpired, OptimizeSqlite, UserRules};
+pub use housekeeping::{FoldCounts, ForgetExpired, OptimizeSqlite, UserRules};
 pub use mail::MailWorker;
 
 pub type JobResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -43,6 +43,8 @@ pub fn standard(ctx: &Context) -> Vec<Arc<dyn Job>> {
     }
     if ctx.db().is_sqlite() {
         jobs.push(Arc::new(OptimizeSqlite));
+    } else {
+        jobs.push(Arc::new(FoldCounts));
     }
     jobs
 }

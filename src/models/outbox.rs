@@ -96,6 +96,16 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<usize>
     Ok(n)
 }
 
+/// Lets the current transaction commit without waiting for the disk
+/// (PostgreSQL; SQLite in WAL mode does not wait per commit anyway).
+pub fn relaxed_commit(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Postgres(c) => c.batch_execute("SET LOCAL synchronous_commit = off"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Claims up to `limit` due messages for `worker` until `lease_until`.
 pub fn claim(
     conn: &mut DbConn,
@@ -199,6 +209,28 @@ pub fn set_invite_delivery(
     diesel::update(u::table.find(user))
         .set(u::invite_delivery.eq(delivery.map(|d| d.as_str())))
         .execute(conn)
+}
+
+/// Sets the user's invitation delivery state from this message, unless a
+/// newer invitation message of his exists (one statement).
+pub fn set_invite_delivery_if_latest(
+    conn: &mut DbConn,
+    user: UserId,
+    message: i64,
+    delivery: Delivery,
+) -> QueryResult<usize> {
+    let newer = o::table
+        .filter(o::user_id.eq(user))
+        .filter(o::kind.eq(MailKind::Invitation))
+        .filter(o::id.gt(message))
+        .select(o::id);
+    diesel::update(
+        u::table
+            .find(user)
+            .filter(diesel::dsl::not(diesel::dsl::exists(newer))),
+    )
+    .set(u::invite_delivery.eq(delivery.as_str()))
+    .execute(conn)
 }
 
 /// The id of the user's newest message of a kind.

@@ -28,13 +28,17 @@ pub struct MailEnv {
     key: Arc<Vec<u8>>,
     pub settings: Arc<Settings>,
     give_up: Duration,
+    /// The readable shade of the brand colour (computed once, not per message).
+    shade: Arc<str>,
 }
 
 impl MailEnv {
     pub fn of(ctx: &Context) -> Self {
+        let settings = ctx.settings();
         Self {
             key: Arc::new(ctx.secrets().csrf_key.clone()),
-            settings: ctx.settings(),
+            shade: accessible_shade(&settings.brand_colour).into(),
+            settings,
             give_up: Duration::hours(ctx.config().mail.mail_give_up_hours.clamp(1, 24 * 60)),
         }
     }
@@ -85,7 +89,6 @@ pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> Ne
         organisation: s.organisation_name.clone(),
         expires,
     };
-    let shade = accessible_shade(&s.brand_colour);
     let footer = format!("{} · {}", s.organisation_name, t.mail_footer);
     let rendered = mail::render(
         letter.kind,
@@ -93,7 +96,7 @@ pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> Ne
         &vars,
         &Frame {
             organisation: &s.organisation_name,
-            colour: &shade,
+            colour: &env.shade,
             button: t.mail_open_link,
             footer: &footer,
         },
@@ -147,6 +150,8 @@ pub fn queue(
 pub struct Claimed {
     pub id: i64,
     pub kind: MailKind,
+    /// What recording the outcome needs, so it reads nothing back.
+    pub facts: Facts,
     pub message_id: String,
     pub to: String,
     pub to_name: String,
@@ -192,7 +197,7 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
                     if blocked.contains(&row.recipient.to_lowercase()) {
                         apply(
                             conn,
-                            &row,
+                            &Facts::of(&row),
                             &worker,
                             &Attempt::Permanent(FailureKind::Blocked, String::new()),
                             None,
@@ -221,6 +226,7 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
             Claimed {
                 id: row.id,
                 kind: row.kind,
+                facts: Facts::of(&row),
                 message_id: message_id(&env.settings, &row.message_key),
                 to: row.recipient,
                 to_name: row.recipient_name,
@@ -232,13 +238,38 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
         .collect())
 }
 
+/// What recording an outcome needs to know of a claimed message.
+#[derive(Clone, Debug)]
+pub struct Facts {
+    pub id: i64,
+    pub kind: MailKind,
+    pub user_id: Option<UserId>,
+    pub recipient_lower: String,
+    /// Counting this attempt.
+    pub attempts: i32,
+    pub give_up_at: PrimitiveDateTime,
+}
+
+impl Facts {
+    fn of(row: &OutboxMessage) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            user_id: row.user_id,
+            recipient_lower: row.recipient.to_lowercase(),
+            attempts: row.attempts,
+            give_up_at: row.give_up_at,
+        }
+    }
+}
+
 /// Records what the attempts came to, in one transaction; outcomes of
 /// messages whose lease this worker lost are dropped.
 pub async fn record(
     ctx: &Context,
     worker: &str,
     transport: &'static str,
-    results: Vec<(i64, Attempt)>,
+    results: Vec<(Facts, Attempt)>,
 ) -> ServiceResult<usize> {
     let now = ctx.now();
     let worker = worker.to_owned();
@@ -246,11 +277,11 @@ pub async fn record(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<usize> {
+                // An outcome lost in a database crash is sent again, with
+                // the same Message-ID: as after a worker crash.
+                outbox::relaxed_commit(conn)?;
                 let mut n = 0;
-                for (id, attempt) in &results {
-                    let Some(row) = outbox::find(conn, *id)? else {
-                        continue;
-                    };
+                for (row, attempt) in &results {
                     let (attempt, retry_at) = match attempt {
                         Attempt::Transient(answer) => {
                             let next = now + mail::retry_delay(row.attempts, base);
@@ -265,7 +296,7 @@ pub async fn record(
                         }
                         other => (other.clone(), None),
                     };
-                    if apply(conn, &row, &worker, &attempt, retry_at, now, transport)? {
+                    if apply(conn, row, &worker, &attempt, retry_at, now, transport)? {
                         n += 1;
                     }
                 }
@@ -279,7 +310,7 @@ pub async fn record(
 /// a refusal, and keeps the user's invitation delivery state current.
 fn apply(
     conn: &mut DbConn,
-    row: &OutboxMessage,
+    row: &Facts,
     worker: &str,
     attempt: &Attempt,
     retry_at: Option<PrimitiveDateTime>,
@@ -323,7 +354,7 @@ fn apply(
     if recorded && failure == Some(FailureKind::Rejected) {
         outbox::block(
             conn,
-            &row.recipient.to_lowercase(),
+            &row.recipient_lower,
             FailureKind::Rejected.as_str(),
             answer,
             row.id,
@@ -333,9 +364,8 @@ fn apply(
     if recorded
         && row.kind == MailKind::Invitation
         && let Some(user) = row.user_id
-        && outbox::latest_of_user(conn, user, MailKind::Invitation)? == Some(row.id)
     {
-        outbox::set_invite_delivery(conn, user, Some(status))?;
+        outbox::set_invite_delivery_if_latest(conn, user, row.id, status)?;
     }
     Ok(recorded)
 }

@@ -82,3 +82,13 @@ pub async fn optimize(ctx: &Context) -> ServiceResult<()> {
         .run(|conn| -> ServiceResult<()> { Ok(crate::models::optimize(conn)?) })
         .await
 }
+
+/// Adds the pending per-status deltas to the counters (PostgreSQL).
+pub async fn fold_counts(ctx: &Context) -> ServiceResult<()> {
+    ctx.db()
+        .run(|conn| -> ServiceResult<()> {
+            crate::models::user::fold_status_deltas(conn)?;
+            Ok(())
+        })
+        .await
+}

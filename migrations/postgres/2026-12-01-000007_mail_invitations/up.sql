@@ -65,3 +65,31 @@ CREATE INDEX users_sign_in_deadline ON users (sign_in_deadline) WHERE sign_in_de
 ALTER TABLE organisation_settings ADD COLUMN app_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisation_settings ADD COLUMN app_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisation_settings ADD COLUMN welcome_text TEXT NOT NULL DEFAULT '';
+
+-- Live users per status: the trigger no longer updates the one counter row
+-- per changed user (inviting 10,000 people in one statement made 10,000 new
+-- versions of that row, each slower to reach than the last) but appends
+-- a +1/-1 to user_status_count_deltas; reads add the deltas to the counters
+-- and the fold-counts job moves them over every few seconds.
+CREATE TABLE user_status_count_deltas (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    status TEXT NOT NULL,
+    delta BIGINT NOT NULL
+);
+CREATE INDEX user_status_count_deltas_status ON user_status_count_deltas (status);
+
+CREATE OR REPLACE FUNCTION users_maintain_status_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
+       AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL THEN
+        INSERT INTO user_status_count_deltas (status, delta) VALUES (OLD.status, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL THEN
+        INSERT INTO user_status_count_deltas (status, delta) VALUES (NEW.status, 1);
+    END IF;
+    RETURN NULL;
+END
+$$;

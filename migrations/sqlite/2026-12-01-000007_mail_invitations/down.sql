@@ -1,3 +1,4 @@
+DROP TABLE user_status_count_deltas;
 ALTER TABLE organisation_settings DROP COLUMN welcome_text;
 ALTER TABLE organisation_settings DROP COLUMN app_url;
 ALTER TABLE organisation_settings DROP COLUMN app_name;

@@ -65,3 +65,13 @@ CREATE INDEX users_sign_in_deadline ON users (sign_in_deadline) WHERE sign_in_de
 ALTER TABLE organisation_settings ADD COLUMN app_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisation_settings ADD COLUMN app_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisation_settings ADD COLUMN welcome_text TEXT NOT NULL DEFAULT '';
+
+-- PostgreSQL keeps pending per-status deltas here (see its migration);
+-- SQLite's triggers update the counters directly (one writer, no row
+-- versions), so the table stays empty. The same table on both keeps one schema.
+CREATE TABLE user_status_count_deltas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    status TEXT NOT NULL,
+    delta BIGINT NOT NULL
+);
+CREATE INDEX user_status_count_deltas_status ON user_status_count_deltas (status);
