@@ -230,6 +230,8 @@ pub struct MailboxEntry {
     pub subject: String,
     pub text: String,
     pub link: Option<String>,
+    /// The message has a link this reader may not use (shown masked).
+    pub link_hidden: bool,
     pub sent_at: Option<time::PrimitiveDateTime>,
 }
 

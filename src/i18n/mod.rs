@@ -437,6 +437,8 @@ catalogue! {
     mail_subject: "Betreff", "Subject";
     mailbox_older: "Ältere Nachrichten", "Older messages";
     mailbox_back: "Zurück zum Postfach", "Back to the mailbox";
+    link_changed: "In diesem Browser wurde inzwischen ein anderer Einladungslink geöffnet. Hier sind seine Angaben: bitte prüfen und das Passwort noch einmal eingeben.", "Another invitation link was opened in this browser meanwhile. Here are its details: please check them and enter the password again.";
+    mailbox_link_hidden: "Der Link ist verborgen: das Konto steht über Ihrer Rolle (oder gibt es nicht mehr). Nur wer es ändern darf, sieht ihn.", "The link is hidden: the account is above your role (or gone). Only someone who may change it sees the link.";
     mailbox_link_hint: "Der Link funktioniert wie in einer echten E-Mail: wer ihn öffnet, kann das Konto einrichten. Geben Sie ihn nur der Person, für die er bestimmt ist.", "The link works as in a real email: whoever opens it can set up the account. Give it only to the person it is meant for.";
     invite_send: "Einladung senden", "Send invitation";
     invite_needs_email: "Für eine Einladung per E-Mail braucht es eine Adresse. Sie wird gespeichert und die Einladung geht sofort hinaus.", "An invitation by email needs an address. It is saved and the invitation goes out at once.";

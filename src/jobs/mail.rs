@@ -4,9 +4,9 @@
 //!
 //! Results are recorded in small groups as they arrive (whatever is ready),
 //! and a send waits while its answer cannot be handed over, so a worker
-//! killed in the middle of a batch leaves only the messages in flight (about
-//! twice the pool size) unrecorded: they are sent again after the lease,
-//! with the same Message-ID.
+//! killed in the middle of a batch leaves only the messages in flight
+//! unrecorded ([`unrecorded_at_most`]: 28 for a pool of 4): they are sent
+//! again after the lease, with the same Message-ID.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,6 +77,23 @@ pub async fn drain(ctx: &Context) -> DrainResult {
     }
 }
 
+/// Answers that may wait for their turn to be recorded.
+fn waiting_answers(concurrency: usize) -> usize {
+    concurrency * 2
+}
+
+/// Answers recorded in one transaction at most.
+fn recorded_together(concurrency: usize) -> usize {
+    (concurrency * 4).clamp(8, 64)
+}
+
+/// How many messages a worker killed at the worst moment can leave sent
+/// but unrecorded (sent again after the lease, with the same Message-ID):
+/// the sends in flight, the answers waiting, and the group being recorded.
+pub fn unrecorded_at_most(concurrency: usize) -> usize {
+    concurrency + waiting_answers(concurrency) + recorded_together(concurrency)
+}
+
 async fn send_batch(
     ctx: &Context,
     smtp: &SmtpMailer,
@@ -93,13 +110,14 @@ async fn send_batch(
         .into();
     let concurrency = ctx.mailer().concurrency();
     let slots = Arc::new(Semaphore::new(concurrency));
-    let record_at_most = (concurrency * 8).clamp(8, 64);
+    let record_at_most = recorded_together(concurrency);
     // Once the server cannot be reached, the rest of the batch waits for
     // the next round instead of timing out one by one.
     let unreachable = Arc::new(AtomicBool::new(false));
     // A small channel: a send that cannot hand its answer over waits (and
     // holds its slot), so sent-but-unrecorded messages stay few.
-    let (tx, mut rx) = mpsc::channel::<(mail_service::Facts, Attempt)>(concurrency * 4);
+    let (tx, mut rx) =
+        mpsc::channel::<(mail_service::Facts, Attempt)>(waiting_answers(concurrency));
     for message in batch {
         let (smtp, slots, unreachable, tx) =
             (smtp.clone(), slots.clone(), unreachable.clone(), tx.clone());

@@ -76,24 +76,27 @@ struct Candidate {
 
 pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutcome> {
     let now = ctx.now();
-    // The account key counts attempts whatever was typed; the lookup key
-    // finds nothing for values that cannot name an account.
-    let account_key = attempt.identifier.trim().to_lowercase();
     let lookup = lookup_key(&attempt.identifier);
     let client = attempt.client;
-    let (throttled, candidate) = {
-        let (account_key, client) = (account_key.clone(), client.clone());
+    let typed = attempt.identifier;
+    let (throttled, candidate, account_key) = {
+        let client = client.clone();
         ctx.db()
             .run(move |conn| -> ServiceResult<_> {
-                if SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?
-                    || SIGN_IN_PER_ADDRESS.exceeded(conn, &client, now)?
-                {
-                    return Ok((true, None));
-                }
                 let found = match &lookup {
                     Some(key) => user::find_by_login(conn, key)?,
                     None => None,
                 };
+                // Attempts count per account, whichever of its names (or
+                // spellings of them) was typed; for no account, per
+                // normalised input.
+                let account_key =
+                    limit_key(found.as_ref().map(|u| u.id), lookup.as_deref(), &typed);
+                if SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?
+                    || SIGN_IN_PER_ADDRESS.exceeded(conn, &client, now)?
+                {
+                    return Ok((true, None, account_key));
+                }
                 Ok((
                     false,
                     found.map(|u| Candidate {
@@ -104,6 +107,7 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
                         must_change_password: u.must_change_password,
                         label: u.label(),
                     }),
+                    account_key,
                 ))
             })
             .await?
@@ -177,6 +181,23 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
         },
         None => SignInOutcome::Invalid,
     })
+}
+
+/// The key of a per-account limit: the account if the input names one,
+/// else the input as a lookup would read it (NFC, lower case).
+pub fn limit_key(account: Option<UserId>, lookup: Option<&str>, typed: &str) -> String {
+    match (account, lookup) {
+        (Some(id), _) => format!("user:{}", id.get()),
+        (None, Some(key)) => format!("name:{key}"),
+        (None, None) => format!(
+            "typed:{}",
+            crate::domain::text::nfc(typed.trim())
+                .to_lowercase()
+                .chars()
+                .take(320)
+                .collect::<String>()
+        ),
+    }
 }
 
 /// Creates a session row for the user; returns the plain id for the cookie.

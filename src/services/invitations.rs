@@ -415,7 +415,7 @@ pub async fn activate(
         .ok_or_else(|| {
             ServiceError::Invalid(FieldErrors::single("password", FieldError::Required))
         })?;
-    let (token_hash, now) = (plain.hashed(), ctx.now());
+    let (token_hash, now, env) = (plain.hashed(), ctx.now(), MailEnv::of(ctx));
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<(UserId, NewSession)> {
@@ -441,6 +441,8 @@ pub async fn activate(
                     email_confirmed: Some(true),
                     last_login_at: Some(Some(now)),
                     sign_in_deadline: Some(None),
+                    // The invitation is over: no "abgelaufen" later.
+                    invitation_expires_at: Some(None),
                     updated_at: Some(now),
                     ..Default::default()
                 };
@@ -454,6 +456,7 @@ pub async fn activate(
                         .unwrap_or(target.last_name.clone()),
                 );
                 let mut address = target.email.clone();
+                let mut added_email = None;
                 if address.is_none()
                     && let Some(e) = &email
                 {
@@ -467,8 +470,11 @@ pub async fn activate(
                     changes.email_lower = Some(Some(e.key()));
                     audit_changes.push(Change::new("email", "", e.as_str()));
                     address = Some(e.as_str().to_owned());
+                    added_email = Some(e.as_str().to_owned());
                 }
-                if address.is_none() {
+                // The invitation reached his address: it is confirmed. One he
+                // typed here is not, until its own link is opened.
+                if address.is_none() || added_email.is_some() {
                     changes.email_confirmed = Some(false);
                 }
                 if first != target.first_name || last != target.last_name {
@@ -488,6 +494,13 @@ pub async fn activate(
                 user::update(conn, target.id, &changes)?;
                 user::set_status(conn, target.id, next, now)?;
                 crate::services::auth::end_all_sessions_and_tokens(conn, target.id, now)?;
+                if let Some(address) = &added_email
+                    && let Some(me) = user::find(conn, target.id)?
+                {
+                    crate::services::self_service::send_confirmation_in_tx(
+                        conn, &env, &me, address, now,
+                    )?;
+                }
                 let me = Actor::person(
                     target.id,
                     format!("{} ({})", display_name(&first, &last), target.username),

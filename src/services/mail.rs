@@ -370,8 +370,12 @@ fn apply(
     Ok(recorded)
 }
 
-fn entry(env: &MailEnv, row: OutboxMessage) -> MailboxEntry {
-    let link = match (&row.sealed_token, &row.link_path) {
+/// A mailbox message as this reader may see it: the working link only when
+/// he may act on the person it belongs to (a reset link of an account above
+/// his role would hand him that account); masked otherwise.
+fn entry(env: &MailEnv, row: OutboxMessage, may_use_link: bool) -> MailboxEntry {
+    let sealed = row.sealed_token.as_ref().filter(|_| may_use_link);
+    let link = match (sealed, &row.link_path) {
         (Some(sealed), Some(path)) => mail::unseal_token(&env.key, &row.message_key, sealed)
             .map(|t| env.settings.link(&format!("{path}{}", t.expose()))),
         _ => None,
@@ -388,6 +392,7 @@ fn entry(env: &MailEnv, row: OutboxMessage) -> MailboxEntry {
         to: row.recipient,
         to_name: row.recipient_name,
         subject: row.subject,
+        link_hidden: !may_use_link && row.sealed_token.is_some(),
         link,
         sent_at: row.sent_at,
     }
@@ -406,7 +411,8 @@ pub async fn mailbox(
         .db()
         .run(move |conn| -> ServiceResult<_> { Ok(outbox::mailbox(conn, before, 50)?) })
         .await?;
-    Ok(rows.into_iter().map(|r| entry(&env, r)).collect())
+    // The list shows no link; the message page decides per message.
+    Ok(rows.into_iter().map(|r| entry(&env, r, false)).collect())
 }
 
 pub async fn mailbox_message(
@@ -416,13 +422,25 @@ pub async fn mailbox_message(
 ) -> ServiceResult<MailboxEntry> {
     crate::services::require_user_management(actor)?;
     let env = MailEnv::of(ctx);
-    let row = ctx
+    let role = actor.role;
+    let (row, may_use_link) = ctx
         .db()
-        .run(move |conn| -> ServiceResult<_> { Ok(outbox::find(conn, id)?) })
-        .await?
+        .run(move |conn| -> ServiceResult<_> {
+            let Some(row) = outbox::find(conn, id)? else {
+                return Ok((None, false));
+            };
+            let owner = match row.user_id {
+                Some(user) => crate::models::user::find(conn, user)?,
+                None => None,
+            };
+            let may = owner.is_some_and(|u| role.may_change_account_of(u.role()));
+            Ok((Some(row), may))
+        })
+        .await?;
+    let row = row
         .filter(|r| r.transport.as_deref() == Some("local"))
         .ok_or(ServiceError::NotFound)?;
-    Ok(entry(&env, row))
+    Ok(entry(&env, row, may_use_link))
 }
 
 pub async fn health(ctx: &Context) -> ServiceResult<MailHealth> {

@@ -57,20 +57,26 @@ fn may_reset(u: &User) -> bool {
 /// it, and has not asked too often; otherwise does the same work without
 /// writing a message. Always `Ok(())`: the caller answers the same anyway.
 pub async fn request_reset(ctx: &Context, identifier: &str, client: &str) -> ServiceResult<()> {
-    let account_key: String = identifier.trim().to_lowercase().chars().take(320).collect();
+    let typed = identifier.to_owned();
     let lookup = lookup_key(identifier);
     let (client, now, env) = (client.to_owned(), ctx.now(), MailEnv::of(ctx));
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
-                let throttled = RESET_PER_ACCOUNT.exceeded(conn, &account_key, now)?
-                    || RESET_PER_ADDRESS.exceeded(conn, &client, now)?;
-                RESET_PER_ACCOUNT.hit(conn, &account_key, now)?;
-                RESET_PER_ADDRESS.hit(conn, &client, now)?;
                 let found = match &lookup {
                     Some(key) => user::find_by_login(conn, key)?,
                     None => None,
                 };
+                // Per account, whichever name or spelling of it was typed.
+                let account_key = crate::services::auth::limit_key(
+                    found.as_ref().map(|u| u.id),
+                    lookup.as_deref(),
+                    &typed,
+                );
+                let throttled = RESET_PER_ACCOUNT.exceeded(conn, &account_key, now)?
+                    || RESET_PER_ADDRESS.exceeded(conn, &client, now)?;
+                RESET_PER_ACCOUNT.hit(conn, &account_key, now)?;
+                RESET_PER_ADDRESS.hit(conn, &client, now)?;
                 let plain = PlainToken::generate(TokenPurpose::PasswordReset);
                 let expires = now + RESET_VALIDITY;
                 match found.filter(|u| !throttled && may_reset(u)) {
@@ -268,6 +274,25 @@ pub async fn add_email(ctx: &Context, actor: &Actor, email: &str) -> ServiceResu
     let email = EmailAddress::parse(email)
         .map_err(|e| ServiceError::Invalid(FieldErrors::single("email", e)))?;
     let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
+    // Counted (and committed) before the address is checked: the "taken"
+    // answer must not become a free test of which addresses have accounts.
+    let throttled = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<bool> {
+                let key = format!("user:{}", id.get());
+                let over = CONFIRMATIONS_PER_ACCOUNT.exceeded(conn, &key, now)?;
+                CONFIRMATIONS_PER_ACCOUNT.hit(conn, &key, now)?;
+                Ok(over)
+            })
+        })
+        .await?;
+    if throttled {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "email",
+            FieldError::TooManyAttempts,
+        )));
+    }
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
@@ -284,14 +309,6 @@ pub async fn add_email(ctx: &Context, actor: &Actor, email: &str) -> ServiceResu
                         FieldError::EmailTaken,
                     )));
                 }
-                let key = format!("user:{}", id.get());
-                if CONFIRMATIONS_PER_ACCOUNT.exceeded(conn, &key, now)? {
-                    return Err(ServiceError::Invalid(FieldErrors::single(
-                        "email",
-                        FieldError::TooManyAttempts,
-                    )));
-                }
-                CONFIRMATIONS_PER_ACCOUNT.hit(conn, &key, now)?;
                 user::update(
                     conn,
                     id,
@@ -310,26 +327,7 @@ pub async fn add_email(ctx: &Context, actor: &Actor, email: &str) -> ServiceResu
                         ..Default::default()
                     },
                 )?;
-                token::expire_of_user(conn, id, TokenPurpose::EmailConfirmation, now)?;
-                let plain = PlainToken::generate(TokenPurpose::EmailConfirmation);
-                let expires = now + CONFIRM_VALIDITY;
-                let hash = plain.hashed();
-                token::insert(
-                    conn,
-                    &NewToken {
-                        purpose: TokenPurpose::EmailConfirmation,
-                        user_id: Some(id),
-                        token_hash: &hash,
-                        created_at: now,
-                        expires_at: expires,
-                    },
-                )?;
-                let letter = Letter {
-                    kind: MailKind::EmailConfirmation,
-                    to: recipient(&env, &u, email.as_str()),
-                    link: Some((&plain, CONFIRM_PATH, expires)),
-                };
-                mail::queue(conn, &env, &letter, now)?;
+                send_confirmation_in_tx(conn, &env, &u, email.as_str(), now)?;
                 audit::record_changes(
                     conn,
                     now,
@@ -347,6 +345,38 @@ pub async fn add_email(ctx: &Context, actor: &Actor, email: &str) -> ServiceResu
         })
         .await
         .map_err(ServiceError::conflict_as_field_error)
+}
+
+/// A confirmation link for `address` (which the person gave himself), every
+/// older one dead; the mail queued in the caller's transaction.
+pub(crate) fn send_confirmation_in_tx(
+    conn: &mut crate::db::DbConn,
+    env: &MailEnv,
+    u: &User,
+    address: &str,
+    now: time::PrimitiveDateTime,
+) -> diesel::QueryResult<()> {
+    token::expire_of_user(conn, u.id, TokenPurpose::EmailConfirmation, now)?;
+    let plain = PlainToken::generate(TokenPurpose::EmailConfirmation);
+    let expires = now + CONFIRM_VALIDITY;
+    let hash = plain.hashed();
+    token::insert(
+        conn,
+        &NewToken {
+            purpose: TokenPurpose::EmailConfirmation,
+            user_id: Some(u.id),
+            token_hash: &hash,
+            created_at: now,
+            expires_at: expires,
+        },
+    )?;
+    let letter = Letter {
+        kind: MailKind::EmailConfirmation,
+        to: recipient(env, u, address),
+        link: Some((&plain, CONFIRM_PATH, expires)),
+    };
+    mail::queue(conn, env, &letter, now)?;
+    Ok(())
 }
 
 /// Confirms an address with its link (a POST from the confirmation page).

@@ -341,6 +341,10 @@ pub struct ActivateView {
     pub welcome_text: String,
     pub errors: FieldErrors,
     pub password_dropped: bool,
+    /// The fingerprint of the link this form belongs to.
+    pub link_check: String,
+    /// The submit came from a form of another link (an older tab).
+    pub link_changed: bool,
 }
 
 impl ActivateView {
@@ -402,6 +406,7 @@ pub struct ResetView {
     pub username: Option<String>,
     pub errors: FieldErrors,
     pub password_dropped: bool,
+    pub link_check: String,
 }
 
 impl ResetView {

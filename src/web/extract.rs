@@ -403,6 +403,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if body.len() > super::FORM_LIMIT {
                 return Err(AppError::BadRequest("form too large".into()));
             }
+            // Bytes that are no UTF-8 would reach the fields as U+FFFD.
+            if !form_is_utf8(&body) {
+                return Err(AppError::BadRequest("form is not UTF-8".into()));
+            }
             let pairs: Vec<(String, String)> =
                 serde_html_form::from_bytes(&body).unwrap_or_default();
             let token = pairs
@@ -418,6 +422,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .map_err(|e| AppError::BadRequest(format!("form fields: {e}")))
         })
     }
+}
+
+/// Whether every key and value of a url-encoded body decodes to UTF-8.
+fn form_is_utf8(body: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    body.split(|b| *b == b'&').all(|pair| {
+        let mut decoded = Vec::with_capacity(pair.len());
+        let mut i = 0;
+        while i < pair.len() {
+            match pair[i] {
+                b'%' if i + 2 < pair.len() => match (hex(pair[i + 1]), hex(pair[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        decoded.push(h * 16 + l);
+                        i += 3;
+                        continue;
+                    }
+                    _ => decoded.push(b'%'),
+                },
+                b'+' => decoded.push(b' '),
+                b => decoded.push(b),
+            }
+            i += 1;
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    })
 }
 
 /// A multipart form (file uploads) whose CSRF token has been checked. Text
@@ -518,6 +547,14 @@ impl FromRequest for CsrfMultipart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_must_be_utf8() {
+        assert!(form_is_utf8(b"a=%C3%BC&b=x+y&c="));
+        assert!(form_is_utf8(b"a=100%"));
+        assert!(!form_is_utf8(b"first_name=%FF%FEx"));
+        assert!(!form_is_utf8(b"a=\xff"));
+    }
 
     #[test]
     fn csrf_tokens_depend_on_key_seed_and_session() {

@@ -60,10 +60,29 @@ fn token_in(req: &HttpRequest, name: &str) -> Option<PlainToken> {
 }
 
 /// Moves the token of a link into its cookie and goes on to the clean page.
+/// Only what can be a token goes into the cookie (letters, digits, `_`): a
+/// path cannot add cookie attributes. Anything else leaves no cookie, and
+/// the page says the link is not valid.
 fn open(state: &AppState, token: &str, name: &'static str, path: &'static str) -> HttpResponse {
+    let token = token.trim();
+    let shaped = !token.is_empty()
+        && token.len() <= 100
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let mut res = redirect(path);
-    let _ = res.add_cookie(&link_cookie(state, name, path, token));
+    if shaped {
+        let _ = res.add_cookie(&link_cookie(state, name, path, token));
+    } else {
+        forget_cookie(&mut res, name, path);
+    }
     res
+}
+
+/// What a form shown for one link carries, so that a submit from an older
+/// tab (another link opened since) does not act on the newer link.
+fn fingerprint(token: &PlainToken) -> String {
+    token.hashed()[..16].to_owned()
 }
 
 pub async fn open_invitation(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
@@ -93,6 +112,9 @@ pub struct ActivateForm {
     password: String,
     #[serde(default)]
     password_repeat: String,
+    /// The fingerprint of the link the form was shown for.
+    #[serde(default)]
+    link: String,
 }
 
 async fn activate_page(
@@ -101,17 +123,23 @@ async fn activate_page(
     link: LinkState,
     input: ActivateForm,
     errors: FieldErrors,
+    link_changed: bool,
 ) -> AppResult<HttpResponse> {
-    let status = match (&link, errors.is_empty()) {
+    let status = match (&link, errors.is_empty() && !link_changed) {
         (LinkState::Live(_), true) => StatusCode::OK,
         (LinkState::Live(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::GONE,
     };
     let p = public_page(req, state, "activate");
     let settings = state.ctx.settings();
+    let link_check = token_in(req, INVITE_COOKIE)
+        .map(|t| fingerprint(&t))
+        .unwrap_or_default();
     html(
         status,
         &ActivateView {
+            link_check,
+            link_changed,
             password_dropped: !errors.is_empty() && !input.password.is_empty(),
             first_name: input.first_name,
             last_name: input.last_name,
@@ -140,7 +168,7 @@ pub async fn activate_form(
         },
         _ => ActivateForm::default(),
     };
-    activate_page(&req, &state, link, input, FieldErrors::default()).await
+    activate_page(&req, &state, link, input, FieldErrors::default(), false).await
 }
 
 pub async fn activate(
@@ -153,8 +181,29 @@ pub async fn activate(
         return throttled(&req, &state);
     }
     let Some(token) = token_in(&req, INVITE_COOKIE) else {
-        return activate_page(&req, &state, LinkState::Dead, form, FieldErrors::default()).await;
+        return activate_page(
+            &req,
+            &state,
+            LinkState::Dead,
+            form,
+            FieldErrors::default(),
+            false,
+        )
+        .await;
     };
+    // Another link was opened in this browser since this form was shown.
+    if form.link != fingerprint(&token) {
+        let link = invitations::link_state(&state.ctx, &token).await?;
+        let input = match &link {
+            LinkState::Live(i) => ActivateForm {
+                first_name: i.first_name.clone(),
+                last_name: i.last_name.clone(),
+                ..Default::default()
+            },
+            _ => ActivateForm::default(),
+        };
+        return activate_page(&req, &state, link, input, FieldErrors::default(), true).await;
+    }
     let activation = Activation {
         password: form.password.clone(),
         repeat: form.password_repeat.clone(),
@@ -170,7 +219,7 @@ pub async fn activate(
         }
         Err(ServiceError::Invalid(errors)) => {
             let link = invitations::link_state(&state.ctx, &token).await?;
-            activate_page(&req, &state, link, form, errors).await
+            activate_page(&req, &state, link, form, errors, false).await
         }
         Err(ServiceError::Refused(_)) => {
             self_service::link_failed(&state.ctx, &client).await?;
@@ -186,6 +235,7 @@ pub async fn activate(
                 link,
                 ActivateForm::default(),
                 FieldErrors::default(),
+                false,
             )
             .await
         }
@@ -196,14 +246,19 @@ pub async fn activate(
 fn throttled(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> {
     let p = public_page(req, state, "");
     let t = p.t;
-    html(
+    let mut res = html(
         StatusCode::TOO_MANY_REQUESTS,
         &crate::views::ErrorView {
             p,
             title: t.links_throttled_title,
             text: t.links_throttled_text,
         },
-    )
+    )?;
+    res.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from_static("900"),
+    );
+    Ok(res)
 }
 
 /// "Sie sind drin": the person is signed in; on to the organisation's app.
@@ -266,6 +321,8 @@ pub struct ResetForm {
     password: String,
     #[serde(default)]
     password_repeat: String,
+    #[serde(default)]
+    link: String,
 }
 
 async fn reset_page(
@@ -284,6 +341,9 @@ async fn reset_page(
         status,
         &ResetView {
             p: public_page(req, state, "reset"),
+            link_check: token_in(req, RESET_COOKIE)
+                .map(|t| fingerprint(&t))
+                .unwrap_or_default(),
             username,
             errors,
             password_dropped,
@@ -313,6 +373,12 @@ pub async fn reset(
     let Some(token) = token_in(&req, RESET_COOKIE) else {
         return reset_page(&req, &state, None, FieldErrors::default(), false).await;
     };
+    // Another reset link was opened since: show that one's form again.
+    if form.link != fingerprint(&token) {
+        let owner =
+            self_service::live_link_owner(&state.ctx, TokenPurpose::PasswordReset, &token).await?;
+        return reset_page(&req, &state, owner, FieldErrors::default(), false).await;
+    }
     match self_service::reset_password(
         &state.ctx,
         &token,

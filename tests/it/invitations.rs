@@ -73,6 +73,13 @@ async fn open_link(app: &mut TestApp, link: &str) -> (StatusCode, String) {
     app.get_html(&clean).await
 }
 
+/// The CSRF token and the link fingerprint of the form on a link page.
+async fn form_keys(app: &TestApp, path: &str) -> (String, String) {
+    let (_, body) = app.get_html(path).await;
+    let link = crate::support::value_of(&body, "input[name=link]").unwrap_or_default();
+    (extract_csrf(&body), link)
+}
+
 /// Every text column of every table, searched for any raw token.
 fn assert_no_raw_token(app: &TestApp, tokens: &[&str]) {
     let dump = app.dump();
@@ -125,12 +132,13 @@ db_test!(invite_and_activate_through_the_in_app_mailbox, |app| {
     assert_eq!(app.dump(), before, "opening the link changed nothing");
 
     // Password policy applies; nothing is used up by a refused form.
-    let csrf = app.csrf_of("/activate").await;
+    let (csrf, link_fp) = form_keys(&app, "/activate").await;
     let res = app
         .post_raw(
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Anna"),
                 ("last_name", "Müller"),
                 ("password", "kurz"),
@@ -149,6 +157,7 @@ db_test!(invite_and_activate_through_the_in_app_mailbox, |app| {
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Anna"),
                 ("last_name", "Müller-Lüdenscheidt"),
                 ("password", NEW_PASSWORD),
@@ -232,12 +241,13 @@ smtp_test!(invite_through_a_real_smtp_server, [], |app, sink| {
     app.swap_browser(&mut chef);
     let (status, _) = open_link(&mut app, &text_link).await;
     assert_eq!(status, StatusCode::OK);
-    let csrf = app.csrf_of("/activate").await;
+    let (csrf, link_fp) = form_keys(&app, "/activate").await;
     let res = app
         .post_raw(
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Bernd"),
                 ("last_name", "Özdemir"),
                 ("password", NEW_PASSWORD),
@@ -271,6 +281,7 @@ db_test!(the_link_works_until_its_last_second, |app| {
     let (status, page) = open_link(&mut app, &link).await;
     assert_eq!(status, StatusCode::OK, "one second before expiry");
     assert!(page.contains("Zugang einrichten"));
+    let link_fp = crate::support::value_of(&page, "input[name=link]").unwrap();
     app.ctx.clock().advance(Duration::seconds(2));
     let (status, page) = open_link(&mut app, &link).await;
     assert_eq!(status, StatusCode::GONE, "one second after");
@@ -282,6 +293,7 @@ db_test!(the_link_works_until_its_last_second, |app| {
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Carla"),
                 ("last_name", "Neu"),
                 ("password", NEW_PASSWORD),
@@ -345,18 +357,19 @@ db_test!(two_redeems_at_once_activate_once, |app| {
         let mut tab = TestApp::new_client();
         app.swap_browser(&mut tab);
         open_link(&mut app, &link).await;
-        let csrf = app.csrf_of("/activate").await;
+        let (csrf, link_fp) = form_keys(&app, "/activate").await;
         app.swap_browser(&mut tab);
-        tabs.push((tab, csrf));
+        tabs.push((tab, csrf, link_fp));
     }
     let url = app.url("/activate");
-    let posts = tabs.into_iter().map(|(tab, csrf)| {
+    let posts = tabs.into_iter().map(|(tab, csrf, link_fp)| {
         let url = url.clone();
         tokio::spawn(async move {
             tab.post(url)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(crate::support::form_encode(&[
                     ("csrf", &csrf),
+                    ("link", &link_fp),
                     ("first_name", "Emil"),
                     ("last_name", "Zwei"),
                     ("password", NEW_PASSWORD),
@@ -439,12 +452,13 @@ db_test!(password_and_email_changes_kill_outstanding_links, |app| {
     // the reset link dies.
     app.swap_browser(&mut chef);
     open_link(&mut app, &newest).await;
-    let csrf = app.csrf_of("/activate").await;
+    let (csrf, link_fp) = form_keys(&app, "/activate").await;
     let res = app
         .post_raw(
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Fritz"),
                 ("last_name", "Wechsel"),
                 ("password", NEW_PASSWORD),
@@ -488,12 +502,13 @@ db_test!(forgot_password_answers_the_same_for_everyone, |app| {
     let mut chef = TestApp::new_client();
     app.swap_browser(&mut chef);
     open_link(&mut app, &link).await;
-    let csrf = app.csrf_of("/activate").await;
+    let (csrf, link_fp) = form_keys(&app, "/activate").await;
     let res = app
         .post_raw(
             "/activate",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("first_name", "Gina"),
                 ("last_name", "Aktiv"),
                 ("password", NEW_PASSWORD),
@@ -539,11 +554,13 @@ db_test!(forgot_password_answers_the_same_for_everyone, |app| {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("gina.aktiv"));
     let csrf = extract_csrf(&page);
+    let link_fp = crate::support::value_of(&page, "input[name=link]").unwrap();
     let res = app
         .post_raw(
             "/reset",
             &[
                 ("csrf", &csrf),
+                ("link", &link_fp),
                 ("password", "Neues-Passwort-99"),
                 ("password_repeat", "Neues-Passwort-99"),
             ],
@@ -742,4 +759,61 @@ db_test!(inviting_needs_an_address, |app| {
         app.user("kein.postfach").await.unwrap().status,
         UserStatus::Eingeladen
     );
+});
+
+db_test!(a_form_of_an_older_link_does_not_act_on_a_newer_one, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create_user(&app, "Ida", "Test", "ida@example.com", "invite_now").await;
+    create_user(&app, "Hans", "Test", "hans@example.com", "invite_now").await;
+    drain(&app.ctx).await.unwrap();
+    let links = mailbox_links(&app, "/i/").await;
+    assert_eq!(links.len(), 2);
+    let (hans_link, ida_link) = (links[0].clone(), links[1].clone());
+    let mut chef = TestApp::new_client();
+    app.swap_browser(&mut chef);
+    // Ida's form in one tab, then Hans's link opened in another tab.
+    let (_, ida_page) = open_link(&mut app, &ida_link).await;
+    assert!(ida_page.contains("ida.test"));
+    let (csrf, ida_fp) = form_keys(&app, "/activate").await;
+    open_link(&mut app, &hans_link).await;
+    let res = app
+        .post_raw(
+            "/activate",
+            &[
+                ("csrf", &csrf),
+                ("link", &ida_fp),
+                ("first_name", "Ida"),
+                ("last_name", "Test"),
+                ("password", NEW_PASSWORD),
+                ("password_repeat", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("hans.test"), "the form of the link now open");
+    assert_eq!(
+        app.user("hans@example.com").await.unwrap().status,
+        UserStatus::Eingeladen
+    );
+    assert_eq!(
+        app.user("hans@example.com").await.unwrap().last_name,
+        "Test"
+    );
+    assert_eq!(
+        app.user("ida@example.com").await.unwrap().status,
+        UserStatus::Eingeladen
+    );
+});
+
+db_test!(a_link_path_cannot_set_cookie_attributes, |app| {
+    let res = app
+        .get("/i/abc%3B%20Domain%3D127.0.0.1%3B%20Path%3D%2F")
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for cookie in res.headers().get_all("set-cookie") {
+        let c = cookie.to_str().unwrap();
+        assert!(!c.contains("Domain="), "{c}");
+        assert!(!c.starts_with("einlass_invite=abc"), "{c}");
+    }
 });

@@ -208,13 +208,6 @@ impl TestApp {
         token
     }
 
-    /// The CSRF token of the form on this page (for public pages reached
-    /// through a link cookie, where /login would not do).
-    pub async fn csrf_of(&self, path: &str) -> String {
-        let (_, body) = self.get_html(path).await;
-        extract_csrf(&body)
-    }
-
     /// Forgets the cached form token (after the session changed).
     pub fn forget_csrf(&mut self) {
         self.csrf = OnceLock::new();
