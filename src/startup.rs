@@ -142,7 +142,7 @@ impl Application {
                 .app_data(web::FormConfig::default().limit(crate::web::FORM_LIMIT))
                 .app_data(web::PayloadConfig::new(crate::web::FORM_LIMIT))
                 .wrap(from_fn(crate::web::frame))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<crate::web::RedactedSpan>::new())
                 .configure(crate::web::routes)
         })
         .workers(workers)

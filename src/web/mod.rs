@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, build a typed command, call a service, turn
 //! the result into a page or a redirect.
 
+mod access_log;
 mod account;
 mod assets;
 mod audit;
@@ -28,6 +29,7 @@ use askama::Template;
 use crate::context::Context;
 use crate::error::{AppError, AppResult, ErrorPage};
 use crate::views::ErrorView;
+pub use access_log::RedactedSpan;
 pub use client::TrustedProxies;
 
 pub const SESSION_COOKIE: &str = "einlass_session";

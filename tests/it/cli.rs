@@ -95,11 +95,30 @@ fn cli_round_trip(db: &TestDb) {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
+    // A link with a token: the access log has the request, not the token.
+    let token = format!("ELI_{}", "ab".repeat(32));
+    {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&bind).unwrap();
+        write!(stream, "GET /i/{token} HTTP/1.0\r\nHost: {bind}\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.0 303") || answer.starts_with("HTTP/1.1 303"),
+            "{answer}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
     let _ = server.kill();
     let output = server.wait_with_output().unwrap();
     assert!(healthy, "the served app answers the healthcheck");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(log.contains("INFO"), "it logged: {log}");
+    assert!(
+        log.contains("/i/[token]"),
+        "the link request is in the access log: {log}"
+    );
+    assert!(!log.contains(&token), "the token is not: {log}");
     assert!(
         !log.contains('\u{1b}'),
         "no colour codes into a pipe: {log}"
