@@ -817,3 +817,54 @@ db_test!(a_link_path_cannot_set_cookie_attributes, |app| {
         assert!(!c.starts_with("einlass_invite=abc"), "{c}");
     }
 });
+
+db_test!(
+    an_expired_invitee_comes_back_through_forgot_password,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        create_user(&app, "Olaf", "Spaet", "olaf@example.com", "invite_now").await;
+        drain(&app.ctx).await.unwrap();
+        app.ctx.clock().advance(Duration::days(15));
+        services::rules::apply(&app.ctx).await.unwrap();
+        assert_eq!(
+            app.user("olaf@example.com").await.unwrap().status,
+            UserStatus::Inaktiv
+        );
+        let mut chef = TestApp::new_client();
+        app.swap_browser(&mut chef);
+        let res = app
+            .post("/forgot", &[("identifier", "olaf@example.com")])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        drain(&app.ctx).await.unwrap();
+        // The admin's session ran out while the clock moved: sign in again.
+        app.swap_browser(&mut chef);
+        app.new_browser();
+        app.sign_in("chef").await;
+        let reset = mailbox_links(&app, "/r/").await.remove(0);
+        app.new_browser();
+        let (status, page) = open_link(&mut app, &reset).await;
+        assert_eq!(status, StatusCode::OK);
+        let csrf = extract_csrf(&page);
+        let link_fp = crate::support::value_of(&page, "input[name=link]").unwrap();
+        let res = app
+            .post_raw(
+                "/reset",
+                &[
+                    ("csrf", &csrf),
+                    ("link", &link_fp),
+                    ("password", NEW_PASSWORD),
+                    ("password_repeat", NEW_PASSWORD),
+                ],
+            )
+            .await;
+        assert_redirect(&res, "/welcome");
+        let olaf = app.user("olaf@example.com").await.unwrap();
+        assert_eq!(
+            olaf.status,
+            UserStatus::Aktiv,
+            "inaktiv becomes aktiv through a reset"
+        );
+        assert!(olaf.email_confirmed);
+    }
+);
