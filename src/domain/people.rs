@@ -174,6 +174,9 @@ pub struct Profile {
     pub email: Option<String>,
     pub email_confirmed: bool,
     pub is_admin: bool,
+    pub has_photo: bool,
+    /// Changes with every new photo, so browsers do not show an old one.
+    pub photo_version: i64,
 }
 
 /// An area as the "assign areas" form offers it, with the user's role there.

@@ -423,6 +423,8 @@ catalogue! {
     confirm_submit: "Adresse bestätigen", "Confirm address";
     confirm_dead: "Der Link ist abgelaufen, wurde schon benutzt oder ist unvollständig. Auf Ihrer Kontoseite können Sie einen neuen anfordern.", "The link has expired, has been used or is incomplete. You can ask for a new one on your account page.";
     me_to_admin: "Zur Verwaltung", "To the administration";
+    me_photo_optional: "Noch kein Foto. Freiwillig: ein Foto, damit Kolleginnen und Kollegen Sie erkennen.", "No photo yet. Optional: a photo so colleagues recognise you.";
+    welcome_photo_offer: "Ein Foto hinzufügen oder Ihre Angaben ansehen:", "Add a photo or see your details:";
     me_email_heading: "E-Mail-Adresse", "Email address";
     me_no_email: "Sie haben noch keine E-Mail-Adresse hinterlegt. Ohne sie kann „Passwort vergessen“ Ihnen nicht helfen.", "You have not added an email address yet. Without one, “Forgot your password” cannot help you.";
     me_email_unconfirmed: "Ihre Adresse ist noch nicht bestätigt. Bis dahin kann „Passwort vergessen“ Ihnen nicht helfen. Sie können einen neuen Bestätigungslink anfordern oder die Adresse ändern.", "Your address is not confirmed yet. Until it is, “Forgot your password” cannot help you. You can ask for a new confirmation link or change the address.";

@@ -261,6 +261,8 @@ pub async fn profile(ctx: &Context, id: UserId) -> ServiceResult<Profile> {
                 username: u.username.clone(),
                 email_confirmed: u.email_confirmed,
                 is_admin: u.role().is_some(),
+                has_photo: crate::models::photo::exists(conn, id)?,
+                photo_version: u.updated_at.assume_utc().unix_timestamp(),
                 email: u.email,
             })
         })

@@ -1134,9 +1134,36 @@ pub async fn set_photo(
     id: UserId,
     upload: Vec<u8>,
 ) -> ServiceResult<()> {
+    store_photo(ctx, actor, id, upload, changeable).await
+}
+
+/// A person's own photo (his page, after activation): checked and
+/// re-encoded exactly like an admin's upload.
+pub async fn set_own_photo(ctx: &Context, actor: &Actor, upload: Vec<u8>) -> ServiceResult<()> {
+    let id = actor.user_id.ok_or(ServiceError::Forbidden)?;
+    store_photo(ctx, actor, id, upload, own_account).await
+}
+
+/// The actor's own live account.
+fn own_account(conn: &mut DbConn, actor: &Actor, id: UserId) -> ServiceResult<User> {
+    if !actor.is(id) {
+        return Err(ServiceError::Forbidden);
+    }
+    user::find(conn, id)?.ok_or(ServiceError::NotFound)
+}
+
+type AccountCheck = fn(&mut DbConn, &Actor, UserId) -> ServiceResult<User>;
+
+async fn store_photo(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    upload: Vec<u8>,
+    check: AccountCheck,
+) -> ServiceResult<()> {
     let checker = actor.clone();
     ctx.db()
-        .run(move |conn| changeable(conn, &checker, id).map(|_| ()))
+        .run(move |conn| check(conn, &checker, id).map(|_| ()))
         .await?;
     let stored = ctx.photo_decode(move || normalise(&upload)).await?;
     let stored = stored.map_err(|e| {
@@ -1151,7 +1178,7 @@ pub async fn set_photo(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let target = changeable(conn, &actor, id)?;
+                let target = check(conn, &actor, id)?;
                 photo_model::put(
                     conn,
                     &photo_model::UserPhoto {

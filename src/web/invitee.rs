@@ -465,6 +465,43 @@ pub async fn confirm(
     Ok(res)
 }
 
+/// His own photo, optional: uploaded from his page (offered on "Sie sind
+/// drin"), checked and re-encoded like an admin's upload.
+pub async fn upload_photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    mut form: crate::web::extract::CsrfMultipart,
+) -> AppResult<HttpResponse> {
+    use crate::domain::FieldError;
+    let result = match form.take_file("photo") {
+        Some(f) if f.oversized => Err(ServiceError::Invalid(FieldErrors::single(
+            "photo",
+            FieldError::ImageTooLarge,
+        ))),
+        Some(f) => crate::services::users::set_own_photo(&state.ctx, &me.actor(), f.bytes).await,
+        None => Err(ServiceError::Invalid(FieldErrors::single(
+            "photo",
+            FieldError::InvalidImage,
+        ))),
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash("/me", "photo_saved")),
+        Err(ServiceError::Invalid(errors)) => {
+            profile_page(&req, &state, &me, String::new(), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn photo(state: web::Data<AppState>, me: SignedIn) -> AppResult<HttpResponse> {
+    let photo = crate::services::users::photo(&state.ctx, &me.actor(), me.id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(photo.content_type)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(photo.bytes))
+}
+
 async fn profile_page(
     req: &HttpRequest,
     state: &AppState,

@@ -126,6 +126,8 @@ routes! {
     Get "/welcome" Person => invitee::welcome;
     Get "/me" Person => invitee::profile;
     Post "/me/email" Person => invitee::add_email;
+    Get "/me/photo" Person => invitee::photo;
+    Post "/me/photo" Person => invitee::upload_photo;
     Get "/me/password" Person => invitee::password_form;
     Post "/me/password" Person => invitee::change_password;
     Get "/account/password" Admin => account::password_form;

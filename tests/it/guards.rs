@@ -194,6 +194,7 @@ db_test!(
             "/account/password",
             "/me/password",
             "/me/email",
+            "/me/photo",
             // Public pages of invitees: a reader is a visitor there.
             "/forgot",
             "/activate",

@@ -868,3 +868,54 @@ db_test!(
         assert!(olaf.email_confirmed);
     }
 );
+
+db_test!(an_activated_person_may_add_his_own_photo, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    create_user(&app, "Pia", "Bild", "pia@example.com", "invite_now").await;
+    drain(&app.ctx).await.unwrap();
+    let link = mailbox_links(&app, "/i/").await.remove(0);
+    app.new_browser();
+    open_link(&mut app, &link).await;
+    let (csrf, link_fp) = form_keys(&app, "/activate").await;
+    let res = app
+        .post_raw(
+            "/activate",
+            &[
+                ("csrf", &csrf),
+                ("link", &link_fp),
+                ("first_name", "Pia"),
+                ("last_name", "Bild"),
+                ("password", NEW_PASSWORD),
+                ("password_repeat", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/welcome");
+    app.forget_csrf();
+    let (_, me) = app.get_html("/me").await;
+    let token = extract_csrf(&me);
+    let send = |bytes: Vec<u8>, name: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        app.client.post(app.url("/me/photo")).multipart(form).send()
+    };
+    // Not an image: a clear field error, nothing stored.
+    let res = send(b"not a picture".to_vec(), "x.png").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("photo-error"));
+    let res = send(crate::photos::png(900, 600), "pia.png").await.unwrap();
+    assert_redirect(&res, "/me");
+    let photo = app.get("/me/photo").await;
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg", "re-encoded");
+    let bytes = photo.bytes().await.unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert!(
+        img.width() <= 512 && img.height() <= 512,
+        "shrunk like an admin's upload"
+    );
+});

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 
 use crate::support::{TestApp, assert_redirect, hits, text_of};
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 250) as u8, (y % 250) as u8, 120])
     });
