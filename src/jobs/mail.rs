@@ -126,6 +126,11 @@ async fn send_batch(
             let Ok(_slot) = slots.acquire_owned().await else {
                 return;
             };
+            // Answers can no longer be recorded (the database failed): send
+            // nothing more; the lease brings these messages back unsent.
+            if tx.is_closed() {
+                return;
+            }
             let attempt = if unreachable.load(Ordering::Relaxed) {
                 Attempt::Transient("not tried: the SMTP server was unreachable".into())
             } else {
@@ -156,7 +161,29 @@ async fn send_batch(
     let mut recorded = 0;
     let mut ready = Vec::with_capacity(64);
     while rx.recv_many(&mut ready, record_at_most).await > 0 {
-        recorded += mail_service::record(ctx, worker, "smtp", std::mem::take(&mut ready)).await?;
+        let results = std::mem::take(&mut ready);
+        // A busy or briefly locked database gets a few more tries: an answer
+        // that is not recorded means the message is sent again later.
+        let mut tries = 0;
+        loop {
+            match mail_service::record(ctx, worker, "smtp", results.clone()).await {
+                Ok(n) => {
+                    recorded += n;
+                    break;
+                }
+                Err(error) if tries < 5 => {
+                    tries += 1;
+                    tracing::warn!(%error, tries, "recording mail answers failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                }
+                Err(error) => {
+                    // Stop the batch: closing the channel keeps the waiting
+                    // sends from going out.
+                    rx.close();
+                    return Err(error.into());
+                }
+            }
+        }
     }
     Ok(recorded)
 }
