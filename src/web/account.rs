@@ -173,7 +173,7 @@ pub async fn password_form(
 }
 
 #[derive(Deserialize)]
-pub struct PasswordForm {
+pub(super) struct PasswordForm {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -182,27 +182,42 @@ pub struct PasswordForm {
     repeat_password: String,
 }
 
+/// Changes the actor's own password (admins and people alike): a redirect
+/// to `to` with a fresh session, or the refused form's errors.
+pub(super) async fn own_password_change(
+    state: &AppState,
+    actor: &crate::services::Actor,
+    form: PasswordForm,
+    to: &str,
+) -> AppResult<Result<HttpResponse, crate::domain::FieldErrors>> {
+    let change = ChangePassword {
+        current: form.current_password,
+        new: form.new_password,
+        repeat: form.repeat_password,
+    };
+    match auth::change_own_password(&state.ctx, actor, change).await {
+        Ok(session) => {
+            let mut res = signed_in(state, to, session);
+            let flash = redirect_with_flash(to, "password_changed");
+            for cookie in flash.cookies() {
+                let _ = res.add_cookie(&cookie);
+            }
+            Ok(Ok(res))
+        }
+        Err(ServiceError::Invalid(errors)) => Ok(Err(errors)),
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let change = ChangePassword {
-        current: form.current_password,
-        new: form.new_password,
-        repeat: form.repeat_password,
-    };
-    match auth::change_own_password(&state.ctx, &admin.actor(), change).await {
-        Ok(session) => {
-            let mut res = signed_in(&state, "/", session);
-            let flash = redirect_with_flash("/", "password_changed");
-            for cookie in flash.cookies() {
-                let _ = res.add_cookie(&cookie);
-            }
-            Ok(res)
-        }
-        Err(ServiceError::Invalid(errors)) => html(
+    match own_password_change(&state, &admin.actor(), form, "/").await? {
+        Ok(res) => Ok(res),
+        Err(errors) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordView {
                 p: admin.page(&req, &state, "account"),
@@ -211,6 +226,5 @@ pub async fn change_password(
                 action: "/account/password",
             },
         ),
-        Err(other) => Err(other.into()),
     }
 }

@@ -18,7 +18,6 @@ use crate::domain::people::LinkState;
 use crate::domain::token::TokenPurpose;
 use crate::domain::{FieldErrors, PlainToken, Refusal};
 use crate::error::AppResult;
-use crate::services::auth::{self, ChangePassword};
 use crate::services::invitations::{self, Activation};
 use crate::services::{ServiceError, self_service};
 use crate::views::{
@@ -568,37 +567,15 @@ pub async fn password_form(
     })
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default)]
-    repeat_password: String,
-}
-
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     me: SignedIn,
-    CsrfForm(form): CsrfForm<PasswordForm>,
+    CsrfForm(form): CsrfForm<super::account::PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let change = ChangePassword {
-        current: form.current_password,
-        new: form.new_password,
-        repeat: form.repeat_password,
-    };
-    match auth::change_own_password(&state.ctx, &me.actor(), change).await {
-        Ok(session) => {
-            let mut res = super::account::signed_in(&state, "/me", session);
-            let flash = redirect_with_flash("/me", "password_changed");
-            for cookie in flash.cookies() {
-                let _ = res.add_cookie(&cookie);
-            }
-            Ok(res)
-        }
-        Err(ServiceError::Invalid(errors)) => html(
+    match super::account::own_password_change(&state, &me.actor(), form, "/me").await? {
+        Ok(res) => Ok(res),
+        Err(errors) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordView {
                 p: me.page(&req, &state, "me"),
@@ -607,6 +584,5 @@ pub async fn change_password(
                 action: "/me/password",
             },
         ),
-        Err(other) => Err(other.into()),
     }
 }
