@@ -80,6 +80,23 @@ async fn form_keys(app: &TestApp, path: &str) -> (String, String) {
     (extract_csrf(&body), link)
 }
 
+/// Submits the activation form of the link open in this browser.
+async fn activate_as(app: &TestApp, first: &str, last: &str) -> reqwest::Response {
+    let (csrf, link_fp) = form_keys(app, "/activate").await;
+    app.post_raw(
+        "/activate",
+        &[
+            ("csrf", &csrf),
+            ("link", &link_fp),
+            ("first_name", first),
+            ("last_name", last),
+            ("password", NEW_PASSWORD),
+            ("password_repeat", NEW_PASSWORD),
+        ],
+    )
+    .await
+}
+
 /// Every text column of every table, searched for any raw token.
 fn assert_no_raw_token(app: &TestApp, tokens: &[&str]) {
     let dump = app.dump();
@@ -241,20 +258,7 @@ smtp_test!(invite_through_a_real_smtp_server, [], |app, sink| {
     app.swap_browser(&mut chef);
     let (status, _) = open_link(&mut app, &text_link).await;
     assert_eq!(status, StatusCode::OK);
-    let (csrf, link_fp) = form_keys(&app, "/activate").await;
-    let res = app
-        .post_raw(
-            "/activate",
-            &[
-                ("csrf", &csrf),
-                ("link", &link_fp),
-                ("first_name", "Bernd"),
-                ("last_name", "Özdemir"),
-                ("password", NEW_PASSWORD),
-                ("password_repeat", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = activate_as(&app, "Bernd", "Özdemir").await;
     assert_redirect(&res, "/welcome");
     app.new_browser();
     assert_redirect(&app.login("bernd.oezdemir", NEW_PASSWORD).await, "/me");
@@ -452,20 +456,7 @@ db_test!(password_and_email_changes_kill_outstanding_links, |app| {
     // the reset link dies.
     app.swap_browser(&mut chef);
     open_link(&mut app, &newest).await;
-    let (csrf, link_fp) = form_keys(&app, "/activate").await;
-    let res = app
-        .post_raw(
-            "/activate",
-            &[
-                ("csrf", &csrf),
-                ("link", &link_fp),
-                ("first_name", "Fritz"),
-                ("last_name", "Wechsel"),
-                ("password", NEW_PASSWORD),
-                ("password_repeat", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = activate_as(&app, "Fritz", "Wechsel").await;
     assert_redirect(&res, "/welcome");
     app.forget_csrf();
     services::self_service::request_reset(&app.ctx, "fritz.wechsel", "test")
@@ -502,20 +493,7 @@ db_test!(forgot_password_answers_the_same_for_everyone, |app| {
     let mut chef = TestApp::new_client();
     app.swap_browser(&mut chef);
     open_link(&mut app, &link).await;
-    let (csrf, link_fp) = form_keys(&app, "/activate").await;
-    let res = app
-        .post_raw(
-            "/activate",
-            &[
-                ("csrf", &csrf),
-                ("link", &link_fp),
-                ("first_name", "Gina"),
-                ("last_name", "Aktiv"),
-                ("password", NEW_PASSWORD),
-                ("password_repeat", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = activate_as(&app, "Gina", "Aktiv").await;
     assert_redirect(&res, "/welcome");
     let _ = active;
     // One anonymous browser asks for all four.
@@ -876,20 +854,7 @@ db_test!(an_activated_person_may_add_his_own_photo, |app| {
     let link = mailbox_links(&app, "/i/").await.remove(0);
     app.new_browser();
     open_link(&mut app, &link).await;
-    let (csrf, link_fp) = form_keys(&app, "/activate").await;
-    let res = app
-        .post_raw(
-            "/activate",
-            &[
-                ("csrf", &csrf),
-                ("link", &link_fp),
-                ("first_name", "Pia"),
-                ("last_name", "Bild"),
-                ("password", NEW_PASSWORD),
-                ("password_repeat", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let res = activate_as(&app, "Pia", "Bild").await;
     assert_redirect(&res, "/welcome");
     app.forget_csrf();
     let (_, me) = app.get_html("/me").await;
