@@ -43,8 +43,8 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         invitation_expires_at -> Nullable<Timestamp>,
-        invite_delivery -> Nullable<Text>,
         sign_in_deadline -> Nullable<Timestamp>,
+        invitation_message_id -> Nullable<BigInt>,
     }
 }
 
@@ -194,6 +194,7 @@ diesel::joinable!(area_assignments -> areas (area_id));
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(user_photos -> users (user_id));
 diesel::joinable!(outbox_messages -> users (user_id));
+diesel::joinable!(outbox_bodies -> outbox_messages (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
@@ -214,6 +215,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     form_submissions,
     maintenance_marks,
     outbox_messages,
+    outbox_bodies,
     blocked_addresses,
 );
 
@@ -228,8 +230,6 @@ diesel::table! {
         recipient_name -> Text,
         language -> Text,
         subject -> Text,
-        body_text -> Text,
-        body_html -> Text,
         sealed_token -> Nullable<Text>,
         link_path -> Nullable<Text>,
         status -> Text,
@@ -242,6 +242,14 @@ diesel::table! {
         transport -> Nullable<Text>,
         last_answer -> Nullable<Text>,
         failure_kind -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_bodies (message_id) {
+        message_id -> BigInt,
+        body_text -> Text,
+        body_html -> Text,
     }
 }
 

@@ -12,7 +12,7 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::schema::{blocked_addresses as b, outbox_messages as o, users as u};
+use crate::db::schema::{blocked_addresses as b, outbox_bodies as ob, outbox_messages as o};
 use crate::db::{Db, DbConn};
 use crate::domain::UserId;
 use crate::domain::mail::{Delivery, MailKind};
@@ -28,8 +28,6 @@ pub struct OutboxMessage {
     pub recipient_name: String,
     pub language: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
     pub sealed_token: Option<String>,
     pub link_path: Option<String>,
     pub status: Delivery,
@@ -54,7 +52,10 @@ pub struct NewMessage {
     pub recipient_name: String,
     pub language: String,
     pub subject: String,
+    /// Written to `outbox_bodies`.
+    #[diesel(skip_insertion)]
     pub body_text: String,
+    #[diesel(skip_insertion)]
     pub body_html: String,
     pub sealed_token: Option<String>,
     pub link_path: Option<String>,
@@ -67,33 +68,86 @@ pub struct NewMessage {
     pub failure_kind: Option<String>,
 }
 
+/// The parts of a message: written once, read when it is sent or shown.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ob)]
+pub struct Body {
+    pub message_id: i64,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+impl NewMessage {
+    fn body(&self, message_id: i64) -> Body {
+        Body {
+            message_id,
+            body_text: self.body_text.clone(),
+            body_html: self.body_html.clone(),
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConn, row: &NewMessage) -> QueryResult<i64> {
-    diesel::insert_into(o::table)
+    let id = diesel::insert_into(o::table)
         .values(row)
         .returning(o::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    diesel::insert_into(ob::table)
+        .values(&row.body(id))
+        .execute(conn)?;
+    Ok(id)
 }
 
 /// Many messages at once (inviting thousands): multi-row inserts in chunks
-/// that stay below PostgreSQL's bind-parameter limit.
-pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<usize> {
-    let mut n = 0;
+/// that stay below PostgreSQL's bind-parameter limit. Returns the ids, in
+/// the order of `rows`.
+pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1000) {
-        n += match conn {
-            DbConn::Postgres(c) => diesel::insert_into(o::table).values(chunk).execute(c)?,
+        match conn {
+            DbConn::Postgres(c) => {
+                // A multi-row INSERT … RETURNING gives the rows back in the
+                // order of its VALUES.
+                let new: Vec<i64> = diesel::insert_into(o::table)
+                    .values(chunk)
+                    .returning(o::id)
+                    .get_results(c)?;
+                let bodies: Vec<Body> = chunk.iter().zip(&new).map(|(r, id)| r.body(*id)).collect();
+                diesel::insert_into(ob::table).values(&bodies).execute(c)?;
+                ids.extend(new);
+            }
             // Row by row: diesel wraps an SQLite batch insert in a
             // transaction of its own, and ours is already open. One cached
             // prepared statement in one immediate transaction is fast.
             DbConn::Sqlite(c) => {
-                let mut n = 0;
                 for row in chunk {
-                    n += diesel::insert_into(o::table).values(row).execute(c)?;
+                    let id = diesel::insert_into(o::table)
+                        .values(row)
+                        .returning(o::id)
+                        .get_result(c)?;
+                    diesel::insert_into(ob::table)
+                        .values(&row.body(id))
+                        .execute(c)?;
+                    ids.push(id);
                 }
-                n
             }
-        };
+        }
     }
-    Ok(n)
+    Ok(ids)
+}
+
+/// The parts of these messages.
+pub fn bodies(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Body>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5000) {
+        out.extend(
+            ob::table
+                .filter(ob::message_id.eq_any(chunk))
+                .select(Body::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// Lets the current transaction commit without waiting for the disk
@@ -180,57 +234,83 @@ pub fn record(
             ))
             .execute(conn)?
     } else {
-        let n = diesel::update(target)
-            .set((
-                o::status.eq(outcome.status),
-                o::leased_by.eq(None::<String>),
-                o::sent_at.eq(outcome.sent_at),
-                o::transport.eq(outcome.transport),
-                o::last_answer.eq(outcome.answer),
-                o::failure_kind.eq(outcome.failure_kind),
-            ))
-            .execute(conn)?;
-        if n == 1 && outcome.forget_token {
-            diesel::update(o::table.find(id))
-                .set(o::sealed_token.eq(None::<String>))
-                .execute(conn)?;
+        let changes = (
+            o::status.eq(outcome.status),
+            o::leased_by.eq(None::<String>),
+            o::sent_at.eq(outcome.sent_at),
+            o::transport.eq(outcome.transport),
+            o::last_answer.eq(outcome.answer),
+            o::failure_kind.eq(outcome.failure_kind),
+        );
+        if outcome.forget_token {
+            diesel::update(target)
+                .set((changes, o::sealed_token.eq(None::<String>)))
+                .execute(conn)?
+        } else {
+            diesel::update(target).set(changes).execute(conn)?
         }
-        n
     };
     Ok(n == 1)
 }
 
-/// The user's last invitation mail: its delivery state shows on the user.
-pub fn set_invite_delivery(
+/// Records many messages of `worker` as sent, in one statement (the answers
+/// of a group of sends); returns the ids it recorded: those whose lease was
+/// still this worker's. Sent through SMTP, the sealed token goes.
+pub fn record_sent_many(
     conn: &mut DbConn,
-    user: UserId,
-    delivery: Option<Delivery>,
-) -> QueryResult<usize> {
-    diesel::update(u::table.find(user))
-        .set(u::invite_delivery.eq(delivery.map(|d| d.as_str())))
-        .execute(conn)
-}
-
-/// Sets the user's invitation delivery state from this message, unless a
-/// newer invitation message of his exists (one statement).
-pub fn set_invite_delivery_if_latest(
-    conn: &mut DbConn,
-    user: UserId,
-    message: i64,
-    delivery: Delivery,
-) -> QueryResult<usize> {
-    let newer = o::table
-        .filter(o::user_id.eq(user))
-        .filter(o::kind.eq(MailKind::Invitation))
-        .filter(o::id.gt(message))
-        .select(o::id);
-    diesel::update(
-        u::table
-            .find(user)
-            .filter(diesel::dsl::not(diesel::dsl::exists(newer))),
-    )
-    .set(u::invite_delivery.eq(delivery.as_str()))
-    .execute(conn)
+    worker: &str,
+    now: PrimitiveDateTime,
+    transport: &str,
+    sent: &[(i64, String)],
+) -> QueryResult<Vec<i64>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    #[derive(QueryableByName)]
+    struct Recorded {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    if sent.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pg = matches!(conn, DbConn::Postgres(_));
+    let p = |i: usize| if pg { format!("${i}") } else { format!("?{i}") };
+    let values: Vec<String> = (0..sent.len())
+        .map(|k| format!("({}, {})", p(4 + 2 * k), p(5 + 2 * k)))
+        .collect();
+    let forget = if transport == "smtp" {
+        ", sealed_token = NULL"
+    } else {
+        ""
+    };
+    // VALUES names its columns column1, column2 on both backends.
+    let sql = format!(
+        "UPDATE outbox_messages SET status = 'gesendet', leased_by = NULL, sent_at = {}, \
+         transport = {}, last_answer = v.column2{forget} FROM (VALUES {}) AS v \
+         WHERE outbox_messages.id = v.column1 AND outbox_messages.status = 'wartend' \
+         AND outbox_messages.leased_by = {} RETURNING outbox_messages.id",
+        p(1),
+        p(2),
+        values.join(", "),
+        p(3),
+    );
+    macro_rules! run {
+        ($c:expr, $backend:ty) => {{
+            let mut q = diesel::sql_query(sql)
+                .into_boxed::<$backend>()
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(transport)
+                .bind::<Text, _>(worker);
+            for (id, answer) in sent {
+                q = q.bind::<BigInt, _>(*id).bind::<Text, _>(answer.as_str());
+            }
+            q.load::<Recorded>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConn::Postgres(c) => run!(c, diesel::pg::Pg),
+        DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite),
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// The id of the user's newest message of a kind.

@@ -35,7 +35,8 @@ pub struct User {
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
     pub invitation_expires_at: Option<PrimitiveDateTime>,
-    pub invite_delivery: Option<Delivery>,
+    /// His current invitation message (its status is the delivery state).
+    pub invitation_message_id: Option<i64>,
     pub sign_in_deadline: Option<PrimitiveDateTime>,
 }
 
@@ -45,6 +46,8 @@ impl User {
         self.admin_role.filter(|_| self.is_staff)
     }
 
+    /// What pages show of him, but the delivery state of his invitation
+    /// mail (that is a lookup: [`summary_of`]).
     pub fn summary(&self) -> UserSummary {
         UserSummary {
             id: self.id,
@@ -63,7 +66,7 @@ impl User {
             created_at: self.created_at,
             updated_at: self.updated_at,
             invitation_expires_at: self.invitation_expires_at,
-            invite_delivery: self.invite_delivery,
+            invite_delivery: None,
             sign_in_deadline: self.sign_in_deadline,
         }
     }
@@ -95,8 +98,56 @@ pub struct SummaryRow {
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
     invitation_expires_at: Option<PrimitiveDateTime>,
-    invite_delivery: Option<Delivery>,
+    invitation_message_id: Option<i64>,
     sign_in_deadline: Option<PrimitiveDateTime>,
+}
+
+/// The summary of one user, with the delivery state of his invitation mail.
+pub fn summary_of(conn: &mut DbConn, user: &User) -> QueryResult<UserSummary> {
+    let mut summary = user.summary();
+    if let Some(message) = user.invitation_message_id {
+        summary.invite_delivery = deliveries(conn, &[message])?.remove(&message);
+    }
+    Ok(summary)
+}
+
+/// The status of these invitation messages (the users' delivery states).
+fn deliveries(
+    conn: &mut DbConn,
+    messages: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Delivery>> {
+    use crate::db::schema::outbox_messages as o;
+    if messages.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(o::table
+        .filter(o::id.eq_any(messages.to_vec()))
+        .select((o::id, o::status))
+        .load::<(i64, Delivery)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Summaries of the rows of a page, with their delivery states (one
+/// lookup for the page).
+pub fn summaries(conn: &mut DbConn, rows: Vec<SummaryRow>) -> QueryResult<Vec<UserSummary>> {
+    let messages: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.invitation_message_id)
+        .collect();
+    let states = deliveries(conn, &messages)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let delivery = r
+                .invitation_message_id
+                .and_then(|m| states.get(&m).copied());
+            UserSummary {
+                invite_delivery: delivery,
+                ..r.into()
+            }
+        })
+        .collect())
 }
 
 impl From<SummaryRow> for UserSummary {
@@ -118,7 +169,7 @@ impl From<SummaryRow> for UserSummary {
             created_at: r.created_at,
             updated_at: r.updated_at,
             invitation_expires_at: r.invitation_expires_at,
-            invite_delivery: r.invite_delivery,
+            invite_delivery: None,
             sign_in_deadline: r.sign_in_deadline,
         }
     }
@@ -197,7 +248,7 @@ pub struct UserChanges {
     pub updated_at: Option<PrimitiveDateTime>,
     pub deleted_at: Option<Option<PrimitiveDateTime>>,
     pub invitation_expires_at: Option<Option<PrimitiveDateTime>>,
-    pub invite_delivery: Option<Option<Delivery>>,
+    pub invitation_message_id: Option<Option<i64>>,
     pub sign_in_deadline: Option<Option<PrimitiveDateTime>>,
 }
 
@@ -327,15 +378,16 @@ pub fn with_status(conn: &mut DbConn, status: UserStatus) -> QueryResult<Vec<Use
 
 /// Moves many invited users on at once: the status (from a transition the
 /// caller checked), the link's expiry and the mail's delivery state. Only
-/// users still `angelegt` move; the count tells the caller.
+/// users still `angelegt` move; the count tells the caller. Each points at
+/// his newest invitation message (queued just before).
 pub fn invite_many(
     conn: &mut DbConn,
     ids: &[UserId],
     status: UserStatus,
     expires: PrimitiveDateTime,
-    delivery: Delivery,
     now: PrimitiveDateTime,
 ) -> QueryResult<usize> {
+    use crate::db::schema::outbox_messages as o;
     let mut n = 0;
     for chunk in ids.chunks(5000) {
         n += diesel::update(
@@ -347,7 +399,11 @@ pub fn invite_many(
         .set((
             u::status.eq(status),
             u::invitation_expires_at.eq(Some(expires)),
-            u::invite_delivery.eq(Some(delivery)),
+            u::invitation_message_id.eq(o::table
+                .filter(o::user_id.eq(u::id.nullable()))
+                .filter(o::kind.eq(crate::domain::mail::MailKind::Invitation))
+                .select(diesel::dsl::max(o::id))
+                .single_value()),
             u::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -407,7 +463,9 @@ pub fn find_summary(conn: &mut DbConn, id: UserId) -> QueryResult<Option<UserSum
         .select(SummaryRow::as_select())
         .first(conn)
         .optional()?
-        .map(Into::into))
+        .map(|row| summaries(conn, vec![row]))
+        .transpose()?
+        .and_then(|mut v| v.pop()))
 }
 
 /// The account a lookup key names: an email (if it has an `@`) or a
@@ -663,7 +721,12 @@ fn filtered(filter: &UserFilter, text: &TextMatch) -> u::BoxedQuery<'static, Db>
         q = q.filter(u::status.eq(status));
     }
     if let Some(delivery) = filter.delivery {
-        q = q.filter(u::invite_delivery.eq(delivery));
+        use crate::db::schema::outbox_messages as o;
+        let messages = o::table
+            .filter(o::kind.eq(crate::domain::mail::MailKind::Invitation))
+            .filter(o::status.eq(delivery))
+            .select(o::id.nullable());
+        q = q.filter(u::invitation_message_id.eq_any(messages));
     }
     if let Some(group) = filter.group {
         let members = group_memberships::table
@@ -875,7 +938,7 @@ pub fn list(
             .load(conn)?
     };
     Ok(Page {
-        items: rows.into_iter().map(Into::into).collect(),
+        items: summaries(conn, rows)?,
         total,
         page,
         per_page,

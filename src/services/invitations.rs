@@ -99,7 +99,7 @@ pub(crate) fn invite_in_tx(
             expires_at: expires,
         },
     )?;
-    let (_, delivery) = mail::queue(
+    let (message, delivery) = mail::queue(
         conn,
         env,
         &letter(env, target, &address, &plain, expires),
@@ -111,7 +111,7 @@ pub(crate) fn invite_in_tx(
         target.id,
         &UserChanges {
             invitation_expires_at: Some(Some(expires)),
-            invite_delivery: Some(Some(delivery)),
+            invitation_message_id: Some(Some(message)),
             sign_in_deadline: Some(None),
             ..Default::default()
         },
@@ -213,10 +213,7 @@ pub(crate) fn revoke_in_tx(
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<()> {
     token::expire_of_user(conn, id, TokenPurpose::Invitation, now)?;
-    let cancelled = outbox::cancel_waiting(conn, id, MailKind::Invitation, "invitation revoked")?;
-    if cancelled > 0 {
-        outbox::set_invite_delivery(conn, id, Some(Delivery::Abgebrochen))?;
-    }
+    outbox::cancel_waiting(conn, id, MailKind::Invitation, "invitation revoked")?;
     Ok(())
 }
 
@@ -297,16 +294,7 @@ pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<B
                 }
                 outbox::insert_many(conn, &rows)?;
                 let ids: Vec<UserId> = chosen.iter().map(|u| u.id).collect();
-                let moved =
-                    user::invite_many(conn, &waiting, next, expires, Delivery::Wartend, now)?
-                        + user::invite_many(
-                            conn,
-                            &blocked_ids,
-                            next,
-                            expires,
-                            Delivery::Blockiert,
-                            now,
-                        )?;
+                let moved = user::invite_many(conn, &ids, next, expires, now)?;
                 if moved != ids.len() {
                     // Someone changed one of them meanwhile: all or nothing.
                     return Err(ServiceError::Refused(Refusal::StatusDoesNotAllow));

@@ -187,34 +187,46 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
     let rows = ctx
         .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<Vec<OutboxMessage>> {
-                let rows = outbox::claim(conn, &worker, now, now + LEASE, limit)?;
-                let addresses: Vec<String> =
-                    rows.iter().map(|r| r.recipient.to_lowercase()).collect();
-                let blocked = outbox::blocked_among(conn, &addresses)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    if blocked.contains(&row.recipient.to_lowercase()) {
-                        apply(
-                            conn,
-                            &Facts::of(&row),
-                            &worker,
-                            &Attempt::Permanent(FailureKind::Blocked, String::new()),
-                            None,
-                            now,
-                            "",
-                        )?;
-                    } else {
-                        out.push(row);
+            write_tx(
+                conn,
+                |conn| -> ServiceResult<Vec<(OutboxMessage, outbox::Body)>> {
+                    let rows = outbox::claim(conn, &worker, now, now + LEASE, limit)?;
+                    let addresses: Vec<String> =
+                        rows.iter().map(|r| r.recipient.to_lowercase()).collect();
+                    let blocked = outbox::blocked_among(conn, &addresses)?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        if blocked.contains(&row.recipient.to_lowercase()) {
+                            apply(
+                                conn,
+                                &Facts::of(&row),
+                                &worker,
+                                &Attempt::Permanent(FailureKind::Blocked, String::new()),
+                                None,
+                                now,
+                                "",
+                            )?;
+                        } else {
+                            out.push(row);
+                        }
                     }
-                }
-                Ok(out)
-            })
+                    let ids: Vec<i64> = out.iter().map(|r| r.id).collect();
+                    let mut bodies: std::collections::HashMap<i64, outbox::Body> =
+                        outbox::bodies(conn, &ids)?
+                            .into_iter()
+                            .map(|b| (b.message_id, b))
+                            .collect();
+                    Ok(out
+                        .into_iter()
+                        .filter_map(|row| bodies.remove(&row.id).map(|b| (row, b)))
+                        .collect())
+                },
+            )
         })
         .await?;
     Ok(rows
         .into_iter()
-        .map(|row| {
+        .map(|(row, body)| {
             let link = match (&row.sealed_token, &row.link_path) {
                 (Some(sealed), Some(path)) => {
                     mail::unseal_token(&env.key, &row.message_key, sealed)
@@ -230,8 +242,8 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
                 message_id: message_id(&env.settings, &row.message_key),
                 to: row.recipient,
                 to_name: row.recipient_name,
-                text: fill_link(&row.body_text, &link),
-                html: fill_link(&row.body_html, &crate::domain::mail::escape_html(&link)),
+                text: fill_link(&body.body_text, &link),
+                html: fill_link(&body.body_html, &crate::domain::mail::escape_html(&link)),
                 subject: row.subject,
             }
         })
@@ -280,9 +292,18 @@ pub async fn record(
                 // An outcome lost in a database crash is sent again, with
                 // the same Message-ID: as after a worker crash.
                 outbox::relaxed_commit(conn)?;
-                let mut n = 0;
+                // The common case, sent, in one statement for the group.
+                let sent: Vec<(i64, String)> = results
+                    .iter()
+                    .filter_map(|(row, attempt)| match attempt {
+                        Attempt::Sent(answer) => Some((row.id, answer.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                let mut n = outbox::record_sent_many(conn, &worker, now, transport, &sent)?.len();
                 for (row, attempt) in &results {
                     let (attempt, retry_at) = match attempt {
+                        Attempt::Sent(_) => continue,
                         Attempt::Transient(answer) => {
                             let next = now + mail::retry_delay(row.attempts, base);
                             if next > row.give_up_at {
@@ -306,8 +327,9 @@ pub async fn record(
         .await
 }
 
-/// Writes one outcome (if the lease is still ours), blocks the address after
-/// a refusal, and keeps the user's invitation delivery state current.
+/// Writes one outcome (if the lease is still ours) and blocks the address
+/// after a refusal. (The user's invitation delivery state is his current
+/// invitation message's status: nothing to write on him.)
 fn apply(
     conn: &mut DbConn,
     row: &Facts,
@@ -361,19 +383,13 @@ fn apply(
             now,
         )?;
     }
-    if recorded
-        && row.kind == MailKind::Invitation
-        && let Some(user) = row.user_id
-    {
-        outbox::set_invite_delivery_if_latest(conn, user, row.id, status)?;
-    }
     Ok(recorded)
 }
 
 /// A mailbox message as this reader may see it: the working link only when
 /// he may act on the person it belongs to (a reset link of an account above
 /// his role would hand him that account); masked otherwise.
-fn entry(env: &MailEnv, row: OutboxMessage, may_use_link: bool) -> MailboxEntry {
+fn entry(env: &MailEnv, row: OutboxMessage, body_text: &str, may_use_link: bool) -> MailboxEntry {
     let sealed = row.sealed_token.as_ref().filter(|_| may_use_link);
     let link = match (sealed, &row.link_path) {
         (Some(sealed), Some(path)) => mail::unseal_token(&env.key, &row.message_key, sealed)
@@ -388,7 +404,7 @@ fn entry(env: &MailEnv, row: OutboxMessage, may_use_link: bool) -> MailboxEntry 
     MailboxEntry {
         id: row.id,
         kind: row.kind,
-        text: fill_link(&row.body_text, link.as_deref().unwrap_or(&masked)),
+        text: fill_link(body_text, link.as_deref().unwrap_or(&masked)),
         to: row.recipient,
         to_name: row.recipient_name,
         subject: row.subject,
@@ -409,10 +425,16 @@ pub async fn mailbox(
     let env = MailEnv::of(ctx);
     let rows = ctx
         .db()
-        .run(move |conn| -> ServiceResult<_> { Ok(outbox::mailbox(conn, before, 50)?) })
+        .run(move |conn| -> ServiceResult<_> {
+            let rows = outbox::mailbox(conn, before, 50)?;
+            Ok(with_texts(conn, rows)?)
+        })
         .await?;
     // The list shows no link; the message page decides per message.
-    Ok(rows.into_iter().map(|r| entry(&env, r, false)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(r, text)| entry(&env, r, &text, false))
+        .collect())
 }
 
 pub async fn mailbox_message(
@@ -426,10 +448,12 @@ pub async fn mailbox_message(
     let (row, may_use_link) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
-            let Some(row) = outbox::find(conn, id)? else {
+            let Some(row) =
+                outbox::find(conn, id)?.and_then(|r| with_texts(conn, vec![r]).ok()?.pop())
+            else {
                 return Ok((None, false));
             };
-            let owner = match row.user_id {
+            let owner = match row.0.user_id {
                 Some(user) => crate::models::user::find(conn, user)?,
                 None => None,
             };
@@ -437,10 +461,29 @@ pub async fn mailbox_message(
             Ok((Some(row), may))
         })
         .await?;
-    let row = row
-        .filter(|r| r.transport.as_deref() == Some("local"))
+    let (row, text) = row
+        .filter(|(r, _)| r.transport.as_deref() == Some("local"))
         .ok_or(ServiceError::NotFound)?;
-    Ok(entry(&env, row, may_use_link))
+    Ok(entry(&env, row, &text, may_use_link))
+}
+
+/// The messages with their text parts.
+fn with_texts(
+    conn: &mut DbConn,
+    rows: Vec<OutboxMessage>,
+) -> diesel::QueryResult<Vec<(OutboxMessage, String)>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut texts: std::collections::HashMap<i64, String> = outbox::bodies(conn, &ids)?
+        .into_iter()
+        .map(|b| (b.message_id, b.body_text))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let text = texts.remove(&r.id).unwrap_or_default();
+            (r, text)
+        })
+        .collect())
 }
 
 pub async fn health(ctx: &Context) -> ServiceResult<MailHealth> {

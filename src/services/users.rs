@@ -249,7 +249,10 @@ pub async fn for_edit(
     ctx.db()
         .run(move |conn| {
             let target = changeable(conn, &actor, id)?;
-            Ok((target.summary(), group::ids_for_user(conn, id)?))
+            Ok((
+                user::summary_of(conn, &target)?,
+                group::ids_for_user(conn, id)?,
+            ))
         })
         .await
 }
@@ -276,7 +279,12 @@ pub async fn find_by_login(
         return Ok(None);
     };
     ctx.db()
-        .run(move |conn| Ok(user::find_by_login(conn, &key)?.map(|u| u.summary())))
+        .run(move |conn| {
+            Ok(match user::find_by_login(conn, &key)? {
+                Some(u) => Some(user::summary_of(conn, &u)?),
+                None => None,
+            })
+        })
         .await
 }
 
