@@ -156,6 +156,7 @@ fn main() {
         let settings = ctx.settings();
         let from = "einlass@bench.example".parse().unwrap();
         let now = ctx.now();
+        let building = Instant::now();
         let messages: Vec<lettre::Message> = (0..n)
             .map(|i| {
                 let token = PlainToken::generate(TokenPurpose::Invitation);
@@ -188,6 +189,7 @@ fn main() {
                 .expect("message")
             })
             .collect();
+        let built = building.elapsed();
         let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
             .port(port)
             .tls(lettre::transport::smtp::client::Tls::None)
@@ -272,9 +274,10 @@ fn main() {
 
         let rate = |d: Duration| n as f64 / d.as_secs_f64();
         println!(
-            "backend={} n={n} pool={pool} sink={} request_ms={:.0} einlass_s={:.2} einlass_per_s={:.0} floor_s={:.2} floor_per_s={:.0} ratio={:.2}",
+            "backend={} n={n} pool={pool} sink={} build_ms={:.0} request_ms={:.0} einlass_s={:.2} einlass_per_s={:.0} floor_s={:.2} floor_per_s={:.0} ratio={:.2}",
             if url.starts_with("sqlite") { "sqlite" } else { "postgres" },
             if quickack { "quickack" } else { "delayed-ack" },
+            built.as_secs_f64() * 1000.0,
             request.as_secs_f64() * 1000.0,
             delivery.as_secs_f64(),
             rate(delivery),

@@ -5,7 +5,7 @@
 //! Results are recorded in small groups as they arrive (whatever is ready),
 //! and a send waits while its answer cannot be handed over, so a worker
 //! killed in the middle of a batch leaves only the messages in flight
-//! unrecorded ([`unrecorded_at_most`]: 28 for a pool of 4): they are sent
+//! unrecorded ([`unrecorded_at_most`]: 36 for a pool of 4): they are sent
 //! again after the lease, with the same Message-ID.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use super::{Job, JobResult};
 use crate::context::Context;
@@ -46,19 +46,24 @@ impl Job for MailWorker {
 }
 
 /// Sends everything that is due now; returns how many outcomes were recorded.
+///
+/// The next batch is claimed and its messages built while the current one
+/// is being sent, so the connections never wait for the database between
+/// batches. After a batch that found the server unreachable, the next one
+/// is not tried (its messages wait for their next attempt).
 pub async fn drain(ctx: &Context) -> DrainResult {
     let mut recorded = 0;
     let worker = ctx.worker_id().to_owned();
-    let batch_size = (ctx.mailer().concurrency() * 250).clamp(250, 2000) as i64;
-    loop {
-        let batch = mail_service::claim(ctx, &worker, batch_size).await?;
-        if batch.is_empty() {
-            return Ok(recorded);
+    let batch_size = (ctx.mailer().concurrency() * 250).clamp(250, 2000);
+    let mut next = Some(tokio::spawn(fetch(ctx.clone(), worker.clone(), batch_size)));
+    while let Some(pending) = next.take() {
+        let batch = pending.await??;
+        if batch.len() == batch_size {
+            next = Some(tokio::spawn(fetch(ctx.clone(), worker.clone(), batch_size)));
         }
-        let full = batch.len() as i64 == batch_size;
-        recorded += match ctx.mailer() {
-            Mailer::Local => {
-                let results = batch
+        let outcome = match batch {
+            Batch::Local(claimed) => {
+                let results = claimed
                     .into_iter()
                     .map(|m| {
                         (
@@ -67,20 +72,113 @@ pub async fn drain(ctx: &Context) -> DrainResult {
                         )
                     })
                     .collect();
-                mail_service::record(ctx, &worker, "local", results).await?
+                mail_service::record(ctx, &worker, "local", results)
+                    .await
+                    .map(|n| (n, false))
+                    .map_err(Into::into)
             }
-            Mailer::Smtp(smtp) => send_batch(ctx, smtp, &worker, batch).await?,
+            Batch::Smtp(ready) => match ctx.mailer() {
+                Mailer::Smtp(smtp) => send_batch(ctx, smtp, &worker, ready, false).await,
+                Mailer::Local => Ok((0, false)),
+            },
         };
-        if !full {
-            return Ok(recorded);
+        match outcome {
+            Ok((n, unreachable)) => {
+                recorded += n;
+                if unreachable && let Some(pending) = next.take() {
+                    // Handed back untried: due again at their next attempt.
+                    if let (Ok(Ok(batch)), Mailer::Smtp(smtp)) = (pending.await, ctx.mailer()) {
+                        recorded += send_batch(ctx, smtp, &worker, batch.into_ready(), true)
+                            .await?
+                            .0;
+                    }
+                }
+            }
+            Err(error) => {
+                // The next batch stays leased until its lease runs out.
+                return Err(error);
+            }
+        }
+    }
+    Ok(recorded)
+}
+
+/// A claimed batch, ready for its transport.
+enum Batch {
+    Local(Vec<Claimed>),
+    /// Each message built (or refused, with the reason).
+    Smtp(Vec<Ready>),
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Local(v) => v.len(),
+            Batch::Smtp(v) => v.len(),
+        }
+    }
+
+    fn into_ready(self) -> Vec<Ready> {
+        match self {
+            Batch::Smtp(v) => v,
+            Batch::Local(_) => Vec::new(),
         }
     }
 }
 
-/// Answers that may wait for their turn to be recorded.
-fn waiting_answers(concurrency: usize) -> usize {
-    concurrency * 2
+struct Ready {
+    facts: mail_service::Facts,
+    message: Result<lettre::Message, Attempt>,
 }
+
+/// Claims a batch and, for SMTP, builds its messages (on the blocking pool:
+/// it is CPU work).
+async fn fetch(
+    ctx: Context,
+    worker: String,
+    size: usize,
+) -> Result<Batch, Box<dyn std::error::Error + Send + Sync>> {
+    let claimed = mail_service::claim(&ctx, &worker, size as i64).await?;
+    if ctx.mailer().is_local() {
+        return Ok(Batch::Local(claimed));
+    }
+    let settings = ctx.settings();
+    let config = &ctx.config().mail;
+    let from = mailer::sender_address(config, &settings.public_base_url)?;
+    let from_name = config
+        .mail_from_name
+        .clone()
+        .unwrap_or_else(|| settings.organisation_name.clone());
+    let ready = tokio::task::spawn_blocking(move || {
+        claimed
+            .into_iter()
+            .map(|m| Ready {
+                message: mailer::build_message(&Outgoing {
+                    message_id: m.message_id,
+                    from: &from,
+                    from_name: &from_name,
+                    to: &m.to,
+                    to_name: &m.to_name,
+                    subject: &m.subject,
+                    text: m.text,
+                    html: m.html,
+                }),
+                facts: m.facts,
+            })
+            .collect()
+    })
+    .await?;
+    Ok(Batch::Smtp(ready))
+}
+
+/// Answers that may wait for their turn to be recorded: as many as are
+/// recorded together, so the sends go on while a group is collected.
+fn waiting_answers(concurrency: usize) -> usize {
+    recorded_together(concurrency)
+}
+
+/// How long the recorder waits to fill a group (fewer, larger transactions).
+const GROUP_WAIT: Duration = Duration::from_millis(3);
 
 /// Answers recorded in one transaction at most.
 fn recorded_together(concurrency: usize) -> usize {
@@ -94,73 +192,73 @@ pub fn unrecorded_at_most(concurrency: usize) -> usize {
     concurrency + waiting_answers(concurrency) + recorded_together(concurrency)
 }
 
+/// Sends a batch; returns how many outcomes were recorded and whether the
+/// server turned out unreachable. `unreachable` set: nothing is tried, every
+/// message is recorded as not tried.
 async fn send_batch(
     ctx: &Context,
     smtp: &SmtpMailer,
     worker: &str,
-    batch: Vec<Claimed>,
-) -> DrainResult {
-    let settings = ctx.settings();
-    let config = &ctx.config().mail;
-    let from = Arc::new(mailer::sender_address(config, &settings.public_base_url)?);
-    let from_name: Arc<str> = config
-        .mail_from_name
-        .clone()
-        .unwrap_or_else(|| settings.organisation_name.clone())
-        .into();
+    batch: Vec<Ready>,
+    unreachable: bool,
+) -> Result<(usize, bool), Box<dyn std::error::Error + Send + Sync>> {
     let concurrency = ctx.mailer().concurrency();
-    let slots = Arc::new(Semaphore::new(concurrency));
     let record_at_most = recorded_together(concurrency);
     // Once the server cannot be reached, the rest of the batch waits for
     // the next round instead of timing out one by one.
-    let unreachable = Arc::new(AtomicBool::new(false));
+    let unreachable = Arc::new(AtomicBool::new(unreachable));
     // A small channel: a send that cannot hand its answer over waits (and
     // holds its slot), so sent-but-unrecorded messages stay few.
     let (tx, mut rx) =
         mpsc::channel::<(mail_service::Facts, Attempt)>(waiting_answers(concurrency));
-    for message in batch {
-        let (smtp, slots, unreachable, tx) =
-            (smtp.clone(), slots.clone(), unreachable.clone(), tx.clone());
-        let (from, from_name) = (from.clone(), from_name.clone());
+    // One sender per connection, each taking the next message when its
+    // connection is free.
+    let queue = Arc::new(std::sync::Mutex::new(batch.into_iter()));
+    for _ in 0..concurrency {
+        let (smtp, queue, unreachable, tx) =
+            (smtp.clone(), queue.clone(), unreachable.clone(), tx.clone());
         tokio::spawn(async move {
-            let Ok(_slot) = slots.acquire_owned().await else {
-                return;
-            };
-            // Answers can no longer be recorded (the database failed): send
-            // nothing more; the lease brings these messages back unsent.
-            if tx.is_closed() {
-                return;
-            }
-            let attempt = if unreachable.load(Ordering::Relaxed) {
-                Attempt::Transient("not tried: the SMTP server was unreachable".into())
-            } else {
-                let out = Outgoing {
-                    message_id: message.message_id,
-                    from: &from,
-                    from_name: &from_name,
-                    to: &message.to,
-                    to_name: &message.to_name,
-                    subject: &message.subject,
-                    text: message.text,
-                    html: message.html,
-                };
-                match mailer::build_message(&out) {
-                    Ok(built) => smtp.send(built).await,
-                    Err(refused) => refused,
+            loop {
+                // Answers can no longer be recorded (the database failed):
+                // send nothing more; the lease brings the rest back unsent.
+                if tx.is_closed() {
+                    return;
                 }
-            };
-            if let Attempt::Transient(answer) = &attempt
-                && answer.starts_with("no connection")
-            {
-                unreachable.store(true, Ordering::Relaxed);
+                let next = queue.lock().ok().and_then(|mut q| q.next());
+                let Some(Ready { facts, message }) = next else {
+                    return;
+                };
+                let attempt = match message {
+                    Err(refused) => refused,
+                    Ok(_) if unreachable.load(Ordering::Relaxed) => {
+                        Attempt::Transient("not tried: the SMTP server was unreachable".into())
+                    }
+                    Ok(built) => smtp.send(built).await,
+                };
+                if let Attempt::Transient(answer) = &attempt
+                    && answer.starts_with("no connection")
+                {
+                    unreachable.store(true, Ordering::Relaxed);
+                }
+                if tx.send((facts, attempt)).await.is_err() {
+                    return;
+                }
             }
-            let _ = tx.send((message.facts, attempt)).await;
         });
     }
     drop(tx);
     let mut recorded = 0;
     let mut ready = Vec::with_capacity(64);
     while rx.recv_many(&mut ready, record_at_most).await > 0 {
+        // Fill the group a little longer while answers are coming.
+        let deadline = tokio::time::Instant::now() + GROUP_WAIT;
+        while ready.len() < record_at_most {
+            let more = record_at_most - ready.len();
+            match tokio::time::timeout_at(deadline, rx.recv_many(&mut ready, more)).await {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
         let results = std::mem::take(&mut ready);
         // A busy or briefly locked database gets a few more tries: an answer
         // that is not recorded means the message is sent again later.
@@ -185,7 +283,7 @@ async fn send_batch(
             }
         }
     }
-    Ok(recorded)
+    Ok((recorded, unreachable.load(Ordering::Relaxed)))
 }
 
 /// `einlass mail work`: drains the queue every second until Ctrl-C or

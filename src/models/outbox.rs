@@ -282,9 +282,16 @@ pub fn record_sent_many(
     } else {
         ""
     };
-    // VALUES names its columns column1, column2 on both backends.
+    // VALUES names its columns column1, column2 on both backends. SQLite
+    // would walk the index of waiting messages for each row of the VALUES
+    // (the status term matches it); NOT INDEXED leaves it the primary key.
+    let target = if pg {
+        "outbox_messages"
+    } else {
+        "outbox_messages NOT INDEXED"
+    };
     let sql = format!(
-        "UPDATE outbox_messages SET status = 'gesendet', leased_by = NULL, sent_at = {}, \
+        "UPDATE {target} SET status = 'gesendet', leased_by = NULL, sent_at = {}, \
          transport = {}, last_answer = v.column2{forget} FROM (VALUES {}) AS v \
          WHERE outbox_messages.id = v.column1 AND outbox_messages.status = 'wartend' \
          AND outbox_messages.leased_by = {} RETURNING outbox_messages.id",
