@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             run_jobs(&ctx, only.as_deref()).await
         }),
         Command::Jobs(JobsCommand::List) => with_context(config, |ctx| async move {
-            for job in crate::jobs::standard(&ctx) {
+            for job in crate::jobs::all(&ctx) {
                 println!("{:<18} every {:?}", job.name(), job.interval());
             }
             Ok(())
@@ -284,7 +284,7 @@ async fn create_admin(ctx: &Context, args: AdminCreateArgs) -> Result<(), String
 }
 
 async fn run_jobs(ctx: &Context, only: Option<&str>) -> Result<(), String> {
-    let jobs: Vec<_> = crate::jobs::standard(ctx)
+    let jobs: Vec<_> = crate::jobs::all(ctx)
         .into_iter()
         .filter(|j| only.is_none_or(|name| j.name() == name))
         .collect();

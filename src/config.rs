@@ -93,6 +93,18 @@ pub struct Config {
     )]
     pub trusted_proxies: String,
 
+    /// Whether `einlass serve` runs background tasks (bulk work such as
+    /// "Alle neu angelegten einladen") itself (default). Set to false when
+    /// only some instances, or `einlass jobs run` from cron, should.
+    #[arg(
+        long,
+        env = "EINLASS_TASKS_IN_SERVE",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub tasks_in_serve: bool,
+
     #[command(flatten)]
     pub mail: MailConfig,
 }
@@ -269,6 +281,7 @@ impl Config {
             workers: 0,
             queue_timeout_ms: 10_000,
             trusted_proxies: String::new(),
+            tasks_in_serve: true,
             mail: MailConfig::none(),
         }
     }

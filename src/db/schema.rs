@@ -195,6 +195,7 @@ diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(user_photos -> users (user_id));
 diesel::joinable!(outbox_messages -> users (user_id));
 diesel::joinable!(outbox_bodies -> outbox_messages (message_id));
+diesel::joinable!(bulk_task_items -> bulk_tasks (task_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisation_settings,
@@ -217,6 +218,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     outbox_bodies,
     blocked_addresses,
+    bulk_tasks,
+    bulk_task_items,
 );
 
 diesel::table! {
@@ -250,6 +253,34 @@ diesel::table! {
         message_id -> BigInt,
         body_text -> Text,
         body_html -> Text,
+    }
+}
+
+diesel::table! {
+    bulk_tasks (id) {
+        id -> BigInt,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        state -> Text,
+        planned -> BigInt,
+        done -> BigInt,
+        blocked -> BigInt,
+        skipped_no_email -> BigInt,
+        skipped_role -> BigInt,
+        skipped_changed -> BigInt,
+        stop_reason -> Nullable<Text>,
+        leased_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    bulk_task_items (task_id, user_id) {
+        task_id -> BigInt,
+        user_id -> BigInt,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod photo;
 pub mod role;
 pub mod settings;
 pub mod status;
+pub mod tasks;
 pub mod text;
 pub mod token;
 pub mod units;

@@ -465,6 +465,26 @@ catalogue! {
     invite_all_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     invite_all_hint: "Schickt jedem Benutzer im Status „angelegt“ mit E-Mail-Adresse eine Einladung.", "Sends an invitation to every user in status “created” who has an email address.";
     filter_delivery: "Zustellung der Einladung", "Invitation delivery";
+    task_title: "Auftrag", "Task";
+    task_invite_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
+    task_started_by: "Gestartet von", "Started by";
+    task_started_at: "am", "on";
+    task_running: "Läuft", "Running";
+    task_done_state: "Fertig", "Done";
+    task_stopped_state: "Abgebrochen", "Stopped";
+    task_progress: "Fortschritt", "Progress";
+    task_of: "von", "of";
+    task_refresh_hint: "Die Seite aktualisiert sich von selbst. Sie können sie auch schließen: der Auftrag läuft im Hintergrund weiter, auch nach einem Neustart.", "This page refreshes itself. You may also close it: the task goes on in the background, even after a restart.";
+    task_invited: "Eingeladen (E-Mail wartet auf den Versand)", "Invited (email waiting to be sent)";
+    task_blocked: "Eingeladen, aber die Adresse ist gesperrt (keine E-Mail)", "Invited, but the address is blocked (no email)";
+    task_skipped_no_email: "Übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen)", "Skipped: no email address (use a QR code or a start password)";
+    task_skipped_role: "Übersprungen: Konten über Ihrer Rolle", "Skipped: accounts above your role";
+    task_skipped_changed: "Übersprungen: inzwischen geändert (nicht mehr „angelegt“)", "Skipped: changed meanwhile (no longer “created”)";
+    task_stopped_actor: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind eingeladen; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are invited; the others are unchanged.";
+    task_finished_at: "Beendet", "Finished";
+    task_to_users: "Zur Benutzerliste", "To the user list";
+    task_to_waiting: "Eingeladene mit wartender E-Mail anzeigen", "Show the invited whose email is waiting";
+    task_already_running: "Dieser Auftrag läuft schon; hier sein Stand.", "This task is running already; here is where it stands.";
     invite_now: "Einladung sofort senden", "Send invitation now";
     invite_later: "Später einladen", "Invite later";
     invite_after_edit: "Einladung", "Invitation";
@@ -664,6 +684,10 @@ impl Texts {
                 "{actor} hat die E-Mail-Adresse bestätigt.",
                 "{actor} confirmed the email address.",
             ),
+            "task.invite_created" => pick(
+                "{actor} hat alle neu angelegten Benutzer eingeladen (Auftrag {target}).",
+                "{actor} invited all newly created users (task {target}).",
+            ),
             "settings.update" => pick(
                 "{actor} hat die Einstellungen geändert.",
                 "{actor} changed the settings.",
@@ -740,6 +764,8 @@ impl Texts {
             ("account.email_added", false) => "Email address added",
             ("account.email_confirmed", true) => "E-Mail-Adresse bestätigt",
             ("account.email_confirmed", false) => "Email address confirmed",
+            ("task.invite_created", true) => "Alle neu angelegten eingeladen",
+            ("task.invite_created", false) => "All newly created invited",
             ("settings.update", true) => "Einstellungen geändert",
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",

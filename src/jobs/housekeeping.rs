@@ -98,3 +98,27 @@ impl Job for FoldCounts {
         })
     }
 }
+
+/// Background tasks (bulk work started from a page): runs those that are
+/// running and free, including any whose runner died (its lease ran out).
+pub struct BulkTasks;
+
+impl Job for BulkTasks {
+    fn name(&self) -> &'static str {
+        "bulk-tasks"
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(2)
+    }
+
+    fn run(&self, ctx: Context) -> BoxFuture<'static, JobResult> {
+        Box::pin(async move {
+            let finished = services::tasks::run_pending(&ctx).await?;
+            if finished > 0 {
+                tracing::info!(finished, "background tasks finished");
+            }
+            Ok(())
+        })
+    }
+}

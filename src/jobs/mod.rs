@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use crate::context::Context;
 
 pub use caches::RefreshCaches;
-pub use housekeeping::{FoldCounts, ForgetExpired, OptimizeSqlite, UserRules};
+pub use housekeeping::{BulkTasks, FoldCounts, ForgetExpired, OptimizeSqlite, UserRules};
 pub use mail::MailWorker;
 
 pub type JobResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -31,14 +31,28 @@ pub trait Job<C = Context>: Send + Sync + 'static {
     fn run(&self, ctx: C) -> BoxFuture<'static, JobResult>;
 }
 
-/// The jobs of a running instance.
+/// The jobs of a running instance (`einlass serve`): the background tasks
+/// and the mail worker unless they are configured to run elsewhere.
 pub fn standard(ctx: &Context) -> Vec<Arc<dyn Job>> {
+    let config = ctx.config();
+    every(ctx, config.tasks_in_serve, config.mail.worker_in_serve)
+}
+
+/// Every job, for `einlass jobs run` and `jobs list`.
+pub fn all(ctx: &Context) -> Vec<Arc<dyn Job>> {
+    every(ctx, true, true)
+}
+
+fn every(ctx: &Context, tasks: bool, mail: bool) -> Vec<Arc<dyn Job>> {
     let mut jobs: Vec<Arc<dyn Job>> = vec![
         Arc::new(RefreshCaches),
         Arc::new(ForgetExpired),
         Arc::new(UserRules),
     ];
-    if ctx.config().mail.worker_in_serve {
+    if tasks {
+        jobs.push(Arc::new(BulkTasks));
+    }
+    if mail {
         jobs.push(Arc::new(MailWorker));
     }
     if ctx.db().is_sqlite() {

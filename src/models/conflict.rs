@@ -18,6 +18,8 @@ pub enum UniqueKey {
     AreaName,
     /// A create form submitted a second time.
     FormKey,
+    /// A task that runs once at a time is running already.
+    RunningTask,
 }
 
 /// (PostgreSQL index name, SQLite constraint target, key)
@@ -39,6 +41,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         "form_submissions_pkey",
         "form_submissions.key_hash",
         UniqueKey::FormKey,
+    ),
+    (
+        "bulk_tasks_one_running",
+        "bulk_tasks.kind",
+        UniqueKey::RunningTask,
     ),
 ];
 

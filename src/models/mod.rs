@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod session;
 pub mod settings;
 pub mod sql_types;
+pub mod task;
 pub mod token;
 pub mod unit;
 pub mod user;

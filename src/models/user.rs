@@ -376,39 +376,55 @@ pub fn with_status(conn: &mut DbConn, status: UserStatus) -> QueryResult<Vec<Use
         .load(conn)
 }
 
-/// Moves many invited users on at once: the status (from a transition the
-/// caller checked), the link's expiry and the mail's delivery state. Only
-/// users still `angelegt` move; the count tells the caller. Each points at
-/// his newest invitation message (queued just before).
-pub fn invite_many(
+/// These users, if they are live and still in `status`, in id order; on
+/// PostgreSQL locked until the transaction ends (nobody changes them
+/// between the check and the write).
+pub fn lock_with_status(
     conn: &mut DbConn,
     ids: &[UserId],
     status: UserStatus,
+) -> QueryResult<Vec<User>> {
+    macro_rules! q {
+        () => {
+            u::table
+                .filter(u::deleted_at.is_null())
+                .filter(u::id.eq_any(ids))
+                .filter(u::status.eq(status))
+                .order(u::id.asc())
+                .select(User::as_select())
+        };
+    }
+    match conn {
+        DbConn::Postgres(c) => q!().for_update().load(c),
+        DbConn::Sqlite(c) => q!().load(c),
+    }
+}
+
+/// One invited user of a bulk invitation moves on: the status (from a
+/// transition the caller checked), the link's expiry, his invitation
+/// message. Only if he is still `angelegt`; the count tells the caller.
+pub fn mark_invited(
+    conn: &mut DbConn,
+    id: UserId,
+    status: UserStatus,
     expires: PrimitiveDateTime,
+    message: i64,
     now: PrimitiveDateTime,
 ) -> QueryResult<usize> {
-    use crate::db::schema::outbox_messages as o;
-    let mut n = 0;
-    for chunk in ids.chunks(5000) {
-        n += diesel::update(
-            u::table
-                .filter(u::id.eq_any(chunk))
-                .filter(u::status.eq(UserStatus::Angelegt))
-                .filter(u::deleted_at.is_null()),
-        )
-        .set((
-            u::status.eq(status),
-            u::invitation_expires_at.eq(Some(expires)),
-            u::invitation_message_id.eq(o::table
-                .filter(o::user_id.eq(u::id.nullable()))
-                .filter(o::kind.eq(crate::domain::mail::MailKind::Invitation))
-                .select(diesel::dsl::max(o::id))
-                .single_value()),
-            u::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    }
-    Ok(n)
+    diesel::update(
+        u::table
+            .find(id)
+            .filter(u::status.eq(UserStatus::Angelegt))
+            .filter(u::deleted_at.is_null()),
+    )
+    .set((
+        u::status.eq(status),
+        u::invitation_expires_at.eq(Some(expires)),
+        u::invitation_message_id.eq(Some(message)),
+        u::sign_in_deadline.eq(None::<PrimitiveDateTime>),
+        u::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {

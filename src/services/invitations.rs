@@ -15,13 +15,14 @@ use crate::domain::mail::{Delivery, MailKind};
 use crate::domain::password::Password;
 use crate::domain::people::display_name;
 use crate::domain::people::{Invitee, LinkState};
+use crate::domain::tasks::{TaskKind, TaskState};
 use crate::domain::token::{PlainToken, TokenPurpose};
 use crate::domain::{
     EmailAddress, FieldError, FieldErrors, PersonName, Refusal, UserId, UserStatus,
 };
-use crate::models::outbox;
 use crate::models::token::{self, NewToken};
 use crate::models::user::{self, User, UserChanges};
+use crate::models::{outbox, task};
 use crate::services::audit::{self, Target};
 use crate::services::auth::{NewSession, start_session};
 use crate::services::mail::{self, Letter, MailEnv, Recipient};
@@ -217,7 +218,7 @@ pub(crate) fn revoke_in_tx(
     Ok(())
 }
 
-/// What "Alle neu angelegten Benutzer einladen" did.
+/// What "Alle neu angelegten Benutzer einladen" did (a finished task).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BulkInvitation {
     pub queued: i64,
@@ -226,99 +227,194 @@ pub struct BulkInvitation {
     pub skipped_no_email: i64,
     /// Above the actor's role: not his to invite.
     pub skipped_role: i64,
+    /// Changed between the start and their turn (no longer `angelegt`).
+    pub skipped_changed: i64,
 }
 
-/// Invites every `angelegt` user with an email address, in one transaction:
-/// tokens, messages and status changes are written set-wise, so 10,000
-/// people take well under a second.
-pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<BulkInvitation> {
+/// What starting it did: the task that invites them (none when nobody is
+/// left to invite), or the one already running.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BulkStart {
+    pub task: Option<i64>,
+    pub already_running: bool,
+    pub planned: i64,
+    pub skipped_no_email: i64,
+    pub skipped_role: i64,
+}
+
+/// "Alle neu angelegten Benutzer einladen": fixes who is invited (every
+/// `angelegt` user with an email address the actor may change) as a
+/// background task and returns at once; the task runner invites them in
+/// chunks (`invite_chunk`). While one such task runs, starting again
+/// returns that one (a double click starts one task).
+pub async fn start_invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<BulkStart> {
     require_user_management(actor)?;
-    let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
-    ctx.db()
+    let (actor, now) = (actor.clone(), ctx.now());
+    let kind = TaskKind::InviteCreated.as_str();
+    let started = ctx
+        .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<BulkInvitation> {
-                let candidates = user::with_status(conn, UserStatus::Angelegt)?;
-                let next = UserStatus::Angelegt.invite()?;
-                let mut result = BulkInvitation::default();
+            write_tx(conn, |conn| -> ServiceResult<BulkStart> {
+                if let Some(id) = task::running_of_kind(conn, kind)? {
+                    return Ok(BulkStart {
+                        task: Some(id),
+                        already_running: true,
+                        ..Default::default()
+                    });
+                }
+                let mut start = BulkStart::default();
                 let mut chosen = Vec::new();
-                for u in candidates {
+                for u in user::with_status(conn, UserStatus::Angelegt)? {
                     if !actor.role.may_change_account_of(u.role()) {
-                        result.skipped_role += 1;
+                        start.skipped_role += 1;
                     } else if u.email.is_none() {
-                        result.skipped_no_email += 1;
+                        start.skipped_no_email += 1;
                     } else {
-                        chosen.push(u);
+                        chosen.push(u.id);
                     }
                 }
-                if chosen.is_empty() {
-                    return Ok(result);
-                }
-                let expires = now + validity(&env);
-                let plains: Vec<PlainToken> = chosen
-                    .iter()
-                    .map(|_| PlainToken::generate(TokenPurpose::Invitation))
-                    .collect();
-                let hashes: Vec<String> = plains.iter().map(PlainToken::hashed).collect();
-                let tokens: Vec<NewToken<'_>> = chosen
-                    .iter()
-                    .zip(&hashes)
-                    .map(|(u, hash)| NewToken {
-                        purpose: TokenPurpose::Invitation,
-                        user_id: Some(u.id),
-                        token_hash: hash,
+                start.planned = chosen.len() as i64;
+                if !chosen.is_empty() {
+                    let new = task::NewTask {
+                        kind,
+                        actor_id: actor.user_id,
+                        actor_label: &actor.label,
+                        state: TaskState::Laufend.as_str(),
+                        planned: start.planned,
+                        skipped_no_email: start.skipped_no_email,
+                        skipped_role: start.skipped_role,
                         created_at: now,
-                        expires_at: expires,
-                    })
-                    .collect();
-                token::insert_many(conn, &tokens)?;
-                let addresses: Vec<String> = chosen
-                    .iter()
-                    .filter_map(|u| u.email_lower.clone())
-                    .collect();
-                let blocked = outbox::blocked_among(conn, &addresses)?;
-                let mut rows = Vec::with_capacity(chosen.len());
-                let (mut waiting, mut blocked_ids) = (Vec::new(), Vec::new());
-                for (u, plain) in chosen.iter().zip(&plains) {
-                    let address = u.email.as_deref().unwrap_or_default();
-                    let mut row =
-                        mail::prepare(&env, &letter(&env, u, address, plain, expires), now);
-                    if blocked.contains(&row.recipient_lower) {
-                        row.status = Delivery::Blockiert;
-                        row.sealed_token = None;
-                        row.failure_kind = Some("blocked".into());
-                        blocked_ids.push(u.id);
-                    } else {
-                        waiting.push(u.id);
-                    }
-                    rows.push(row);
+                    };
+                    start.task = Some(task::insert(conn, &new, &chosen)?);
                 }
-                outbox::insert_many(conn, &rows)?;
-                let ids: Vec<UserId> = chosen.iter().map(|u| u.id).collect();
-                let moved = user::invite_many(conn, &ids, next, expires, now)?;
-                if moved != ids.len() {
-                    // Someone changed one of them meanwhile: all or nothing.
-                    return Err(ServiceError::Refused(Refusal::StatusDoesNotAllow));
-                }
-                let entries: Vec<(UserId, String)> =
-                    chosen.iter().map(|u| (u.id, u.label())).collect();
-                audit::record_many_user_changes(
-                    conn,
-                    now,
-                    &actor,
-                    "user.invite",
-                    &entries,
-                    &[Change::new(
-                        "status",
-                        UserStatus::Angelegt.as_str(),
-                        next.as_str(),
-                    )],
-                )?;
-                result.queued = waiting.len() as i64;
-                result.blocked = blocked_ids.len() as i64;
-                Ok(result)
+                Ok(start)
             })
         })
-        .await
+        .await;
+    match started {
+        // Another admin started one at the same instant (PostgreSQL: the
+        // unique index on the running task): that one is it.
+        Err(ServiceError::Conflict(crate::models::conflict::UniqueKey::RunningTask)) => {
+            let id = ctx
+                .db()
+                .run(move |conn| Ok::<_, ServiceError>(task::running_of_kind(conn, kind)?))
+                .await?;
+            Ok(BulkStart {
+                task: id,
+                already_running: true,
+                ..Default::default()
+            })
+        }
+        other => other,
+    }
+}
+
+/// Invites every `angelegt` user with an email address and waits until the
+/// task is done (the command line, tests, benchmarks).
+pub async fn invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<BulkInvitation> {
+    let start = start_invite_all_created(ctx, actor).await?;
+    let Some(id) = start.task else {
+        return Ok(BulkInvitation {
+            skipped_no_email: start.skipped_no_email,
+            skipped_role: start.skipped_role,
+            ..Default::default()
+        });
+    };
+    let view = crate::services::tasks::run_until_done(ctx, id).await?;
+    Ok(BulkInvitation {
+        queued: view.done - view.blocked,
+        blocked: view.blocked,
+        skipped_no_email: view.skipped_no_email,
+        skipped_role: view.skipped_role,
+        skipped_changed: view.skipped_changed,
+    })
+}
+
+/// What one chunk of a bulk invitation came to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChunkOutcome {
+    pub done: i64,
+    pub blocked: i64,
+    pub changed: i64,
+}
+
+/// Invites these users in the caller's transaction, set-wise: tokens,
+/// messages and audit entries in a few statements. A user who is no longer
+/// `angelegt`, has lost his address or is now above the actor's role is
+/// left out (counted as changed).
+pub(crate) fn invite_chunk(
+    conn: &mut DbConn,
+    env: &MailEnv,
+    actor: &Actor,
+    ids: &[UserId],
+    now: PrimitiveDateTime,
+) -> ServiceResult<ChunkOutcome> {
+    let next = UserStatus::Angelegt.invite()?;
+    let chosen: Vec<User> = user::lock_with_status(conn, ids, UserStatus::Angelegt)?
+        .into_iter()
+        .filter(|u| u.email.is_some() && actor.role.may_change_account_of(u.role()))
+        .collect();
+    let mut outcome = ChunkOutcome {
+        changed: (ids.len() - chosen.len()) as i64,
+        ..Default::default()
+    };
+    if chosen.is_empty() {
+        return Ok(outcome);
+    }
+    let expires = now + validity(env);
+    let plains: Vec<PlainToken> = chosen
+        .iter()
+        .map(|_| PlainToken::generate(TokenPurpose::Invitation))
+        .collect();
+    let hashes: Vec<String> = plains.iter().map(PlainToken::hashed).collect();
+    let tokens: Vec<NewToken<'_>> = chosen
+        .iter()
+        .zip(&hashes)
+        .map(|(u, hash)| NewToken {
+            purpose: TokenPurpose::Invitation,
+            user_id: Some(u.id),
+            token_hash: hash,
+            created_at: now,
+            expires_at: expires,
+        })
+        .collect();
+    token::insert_many(conn, &tokens)?;
+    let addresses: Vec<String> = chosen
+        .iter()
+        .filter_map(|u| u.email_lower.clone())
+        .collect();
+    let blocked = outbox::blocked_among(conn, &addresses)?;
+    let mut rows = Vec::with_capacity(chosen.len());
+    for (u, plain) in chosen.iter().zip(&plains) {
+        let address = u.email.as_deref().unwrap_or_default();
+        let mut row = mail::prepare(env, &letter(env, u, address, plain, expires), now);
+        if blocked.contains(&row.recipient_lower) {
+            row.status = Delivery::Blockiert;
+            row.sealed_token = None;
+            row.failure_kind = Some("blocked".into());
+            outcome.blocked += 1;
+        }
+        rows.push(row);
+    }
+    let messages = outbox::insert_many(conn, &rows)?;
+    for (u, message) in chosen.iter().zip(&messages) {
+        user::mark_invited(conn, u.id, next, expires, *message, now)?;
+    }
+    let entries: Vec<(UserId, String)> = chosen.iter().map(|u| (u.id, u.label())).collect();
+    audit::record_many_user_changes(
+        conn,
+        now,
+        actor,
+        "user.invite",
+        &entries,
+        &[Change::new(
+            "status",
+            UserStatus::Angelegt.as_str(),
+            next.as_str(),
+        )],
+    )?;
+    outcome.done = chosen.len() as i64;
+    Ok(outcome)
 }
 
 /// Looks a link up without changing anything (GET and HEAD of the page).

@@ -18,6 +18,7 @@ pub mod seed;
 pub mod self_service;
 pub mod settings;
 pub mod setup;
+pub mod tasks;
 pub mod units;
 pub mod users;
 

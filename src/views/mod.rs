@@ -447,6 +447,37 @@ pub struct MailboxView {
 }
 
 #[derive(Template)]
+#[template(path = "pages/tasks/show.html")]
+pub struct TaskPage {
+    pub p: Page,
+    pub task: crate::domain::tasks::TaskView,
+    /// The admin started it again while it ran.
+    pub already_running: bool,
+}
+
+impl TaskPage {
+    pub fn kind_name(&self) -> &'static str {
+        match self.task.kind {
+            crate::domain::tasks::TaskKind::InviteCreated => self.p.t.task_invite_created,
+        }
+    }
+
+    pub fn state_name(&self) -> &'static str {
+        use crate::domain::tasks::TaskState::*;
+        match self.task.state {
+            Laufend => self.p.t.task_running,
+            Fertig => self.p.t.task_done_state,
+            Abgebrochen => self.p.t.task_stopped_state,
+        }
+    }
+
+    /// The invited whose mail goes out (done, less the blocked ones).
+    pub fn invited(&self) -> i64 {
+        self.task.done - self.task.blocked
+    }
+}
+
+#[derive(Template)]
 #[template(path = "pages/mail/message.html")]
 pub struct MailboxMessageView {
     pub p: Page,

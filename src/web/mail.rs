@@ -110,18 +110,29 @@ pub async fn revoke(
     }
 }
 
-/// "Alle neu angelegten Benutzer einladen".
+/// "Alle neu angelegten Benutzer einladen": starts the task and shows its
+/// page (progress, then what it did).
 pub async fn invite_all_created(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     _form: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
-    match invitations::invite_all_created(&state.ctx, &admin.actor()).await {
+    match invitations::start_invite_all_created(&state.ctx, &admin.actor()).await {
+        Ok(invitations::BulkStart {
+            task: Some(id),
+            already_running,
+            ..
+        }) => {
+            crate::web::tasks::kick(&state.ctx);
+            let again = if already_running { "?again=1" } else { "" };
+            Ok(crate::web::redirect(&format!("/tasks/{id}{again}")))
+        }
+        // Nobody to invite: say who was left out, on the list.
         Ok(r) => Ok(redirect_with_flash(
             "/users",
             &format!(
                 "invited_all_{}_{}_{}_{}",
-                r.queued, r.blocked, r.skipped_no_email, r.skipped_role
+                0, 0, r.skipped_no_email, r.skipped_role
             ),
         )),
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash("/users", &refusal_flash(r))),

@@ -15,6 +15,7 @@ mod invitee;
 mod mail;
 mod settings;
 mod setup;
+pub mod tasks;
 mod units;
 mod users;
 
@@ -160,6 +161,7 @@ routes! {
     Get "/settings" Admin => settings::form;
     Post "/settings" Admin => settings::save;
     Get "/audit" Admin => audit::list;
+    Get "/tasks/{id}" Admin => tasks::show;
     Get "/mail/mailbox" Admin => mail::mailbox;
     Get "/mail/mailbox/{id}" Admin => mail::mailbox_message;
     Get "/{kind:groups|areas}" Admin => units::list;

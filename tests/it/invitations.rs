@@ -5,7 +5,7 @@
 
 use std::time::Duration as StdDuration;
 
-use einlass::domain::{AdminRole, UserStatus};
+use einlass::domain::{AdminRole, UserId, UserStatus};
 use einlass::jobs::mail::drain;
 use einlass::services::{self, Actor};
 use reqwest::StatusCode;
@@ -668,10 +668,19 @@ db_test!(invite_all_created_queues_and_says_what_it_skipped, |app| {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = app.post("/users/invite-created", &[]).await;
-    assert_redirect(&res, "/users");
-    let (_, page) = app.get_html("/users").await;
-    assert!(page.contains("5 Einladungen sind unterwegs"), "{page}");
-    assert!(page.contains("1 übersprungen: keine E-Mail-Adresse"));
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let task = crate::support::location(&res);
+    assert!(task.starts_with("/tasks/"), "{task}");
+    // The task page refreshes itself until the task is done.
+    let page = finished_task_page(&app, &task).await;
+    assert!(page.contains("data-task-state=\"fertig\""), "{page}");
+    assert!(page.contains("data-count=\"invited\">5<"), "{page}");
+    assert!(page.contains("data-count=\"no_email\">1<"), "{page}");
+    assert!(page.contains("keine E-Mail-Adresse"));
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "a finished task stops refreshing"
+    );
     for i in 0..5 {
         let u = app.user(&format!("massen{i}@example.com")).await.unwrap();
         assert_eq!(u.status, UserStatus::Eingeladen);
@@ -680,11 +689,131 @@ db_test!(invite_all_created_queues_and_says_what_it_skipped, |app| {
     assert_eq!(mailbox_links(&app, "/i/").await.len(), 5);
     let (_, page) = app.get_html("/users?delivery=gesendet").await;
     assert_eq!(crate::support::hits(&page), 5, "filterable by delivery");
-    // Nobody left to invite: nothing happens twice.
-    app.post("/users/invite-created", &[]).await;
+    // One summary entry in the audit log, beside each user's own.
+    let (_, log) = app.get_html("/audit").await;
+    assert!(
+        log.contains("alle neu angelegten Benutzer eingeladen"),
+        "{log}"
+    );
+    // Nobody left to invite: nothing happens twice; the list says who was left out.
+    let res = app.post("/users/invite-created", &[]).await;
+    assert_redirect(&res, "/users");
+    let (_, page) = app.get_html("/users").await;
+    assert!(
+        page.contains("1 übersprungen: keine E-Mail-Adresse"),
+        "{page}"
+    );
     drain(&app.ctx).await.unwrap();
     assert_eq!(mailbox_links(&app, "/i/").await.len(), 5);
 });
+
+fn chef_actor(id: UserId) -> Actor {
+    Actor {
+        user_id: Some(id),
+        label: "chef".into(),
+        role: AdminRole::Administrator,
+    }
+}
+
+/// The task page once the task has ended (it refreshes itself meanwhile).
+async fn finished_task_page(app: &TestApp, path: &str) -> String {
+    for _ in 0..300 {
+        let (status, page) = app.get_html(path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        if !page.contains("data-task-state=\"laufend\"") {
+            return page;
+        }
+        assert!(
+            page.contains("http-equiv=\"refresh\""),
+            "a running task refreshes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("task {path} did not end");
+}
+
+/// Background tasks run only when the test says so.
+fn without_task_runner(url: &str) -> einlass::config::Config {
+    let mut c = crate::support::test_config(url);
+    c.tasks_in_serve = false;
+    c
+}
+
+db_test!(
+    a_double_click_starts_one_task_and_a_dead_runner_is_taken_over,
+    without_task_runner,
+    |app| {
+        let chef = app.login_as("chef", AdminRole::Administrator).await;
+        for i in 0..3 {
+            create_via_service(&app, &format!("doppelt{i}@example.com")).await;
+        }
+        let actor = chef_actor(chef);
+        // A runner takes the task and dies before its first chunk: the lease
+        // holds it for a minute.
+        let start = services::invitations::start_invite_all_created(&app.ctx, &actor)
+            .await
+            .unwrap();
+        let id = start.task.expect("a task");
+        let again = services::invitations::start_invite_all_created(&app.ctx, &actor)
+            .await
+            .unwrap();
+        assert_eq!(again.task, Some(id), "the running task, not a second one");
+        assert!(again.already_running);
+        let res = app.post("/users/invite-created", &[]).await;
+        assert_eq!(
+            crate::support::location(&res),
+            format!("/tasks/{id}?again=1")
+        );
+        let (_, page) = app.get_html(&format!("/tasks/{id}?again=1")).await;
+        assert!(page.contains("läuft schon"), "{page}");
+        app.db.raw().execute(&format!(
+        "UPDATE bulk_tasks SET leased_by = 'dead-runner', lease_until = '2999-01-01 00:00:00' WHERE id = {id}"
+    ));
+        assert_eq!(
+            services::tasks::run_pending(&app.ctx).await.unwrap(),
+            0,
+            "leased: not taken"
+        );
+        let u = app.user("doppelt0@example.com").await.unwrap();
+        assert_eq!(u.status, UserStatus::Angelegt, "nothing done yet");
+        // The lease runs out (a restart, another instance): the task is taken over.
+        app.db.raw().execute(&format!(
+            "UPDATE bulk_tasks SET lease_until = '2000-01-01 00:00:00' WHERE id = {id}"
+        ));
+        let view = services::tasks::run_until_done(&app.ctx, id).await.unwrap();
+        assert_eq!((view.done, view.planned), (3, 3));
+        for i in 0..3 {
+            let u = app.user(&format!("doppelt{i}@example.com")).await.unwrap();
+            assert_eq!(u.status, UserStatus::Eingeladen);
+        }
+        drain(&app.ctx).await.unwrap();
+        assert_eq!(mailbox_links(&app, "/i/").await.len(), 3, "one mail each");
+    }
+);
+
+db_test!(
+    a_task_whose_admin_lost_his_rights_stops,
+    without_task_runner,
+    |app| {
+        let chef = app.login_as("chef", AdminRole::Administrator).await;
+        create_via_service(&app, "verwaist@example.com").await;
+        let actor = chef_actor(chef);
+        let id = services::invitations::start_invite_all_created(&app.ctx, &actor)
+            .await
+            .unwrap()
+            .task
+            .unwrap();
+        // Before the runner's turn, the admin is demoted to read-only.
+        app.db
+            .raw()
+            .execute("UPDATE users SET admin_role = 'lesezugriff' WHERE username = 'chef'");
+        let view = services::tasks::run_until_done(&app.ctx, id).await.unwrap();
+        assert_eq!(view.state, einlass::domain::tasks::TaskState::Abgebrochen);
+        assert_eq!(view.done, 0);
+        let u = app.user("verwaist@example.com").await.unwrap();
+        assert_eq!(u.status, UserStatus::Angelegt, "nothing done in his name");
+    }
+);
 
 db_test!(inviting_needs_an_address, |app| {
     app.login_as("chef", AdminRole::Administrator).await;

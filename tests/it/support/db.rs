@@ -209,10 +209,14 @@ impl TestDb {
     /// behind the app's back.
     pub fn raw(&self) -> RawConn {
         match &self.backend {
-            Backend::Sqlite => RawConn::Sqlite(
-                SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
-                    .expect("sqlite"),
-            ),
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(self.url.trim_start_matches("sqlite://"))
+                    .expect("sqlite");
+                // The app's jobs may be writing: wait for them.
+                c.batch_execute("PRAGMA busy_timeout = 5000")
+                    .expect("busy timeout");
+                RawConn::Sqlite(c)
+            }
             Backend::Postgres(_) => {
                 RawConn::Postgres(PgConnection::establish(&self.url).expect("postgres"))
             }

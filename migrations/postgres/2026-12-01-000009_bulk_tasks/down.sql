@@ -1,0 +1,2 @@
+DROP TABLE bulk_task_items;
+DROP TABLE bulk_tasks;
