@@ -7,7 +7,7 @@
 # starts Einlass, signs in, and runs wrk (2 threads, 16 connections) against:
 # the first page, a deep page by number and by its keyset link, the last page,
 # a search by part of an email, a search for a name as the list shows it, a
-# status filter.
+# status filter, and the invitation delivery filter (common and rare states).
 # PostgreSQL: EINLASS_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 # the database einlass_bench is dropped and recreated.
 set -euo pipefail
@@ -38,6 +38,8 @@ esac
 export EINLASS_DATABASE_URL="$URL" EINLASS_BIND="127.0.0.1:$PORT" EINLASS_LOG=warn
 "$BIN" migrate >/dev/null
 "$BIN" dev seed --users "$USERS"
+# PostgreSQL: write the bulk load out now, not during the first scenarios.
+if [ "$BACKEND" = postgres ]; then psql "${SERVER_URL%/*}/einlass_bench" -qc CHECKPOINT; fi
 echo "bench-password-1" | "$BIN" admin create --username bench --password-stdin >/dev/null
 
 "$BIN" serve 2>"$WORK/server.log" &
@@ -63,7 +65,9 @@ for scenario in \
     "last page|/users?page=$LAST" \
     "search part of an email|/users?q=mueller1%40beispiel" \
     "search a name as listed|/users?q=M%C3%BCller%2C%20Anna" \
-    "filter by status|/users?status=eingeladen"; do
+    "filter by status|/users?status=eingeladen" \
+    "filter by delivery, common|/users?delivery=gesendet" \
+    "filter by delivery, rare|/users?delivery=fehlgeschlagen"; do
     name=${scenario%%|*}
     path=${scenario#*|}
     body=$(curl -s -b "einlass_session=$SESSION" "$BASE$path")

@@ -475,7 +475,7 @@ catalogue! {
     task_progress: "Fortschritt", "Progress";
     task_of: "von", "of";
     task_refresh_hint: "Die Seite aktualisiert sich von selbst. Sie können sie auch schließen: der Auftrag läuft im Hintergrund weiter, auch nach einem Neustart.", "This page refreshes itself. You may also close it: the task goes on in the background, even after a restart.";
-    task_invited: "Eingeladen (E-Mail wartet auf den Versand)", "Invited (email waiting to be sent)";
+    task_invited: "Eingeladen (Einladungs-E-Mail erstellt)", "Invited (invitation email queued)";
     task_blocked: "Eingeladen, aber die Adresse ist gesperrt (keine E-Mail)", "Invited, but the address is blocked (no email)";
     task_skipped_no_email: "Übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen)", "Skipped: no email address (use a QR code or a start password)";
     task_skipped_role: "Übersprungen: Konten über Ihrer Rolle", "Skipped: accounts above your role";

@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::units::UnitKind;
 use crate::domain::{AreaRole, Salutation, UnitId, UserStatus, UserType, Username, name_key};
+use crate::models::outbox;
 use crate::models::unit::{self, area, group};
 use crate::models::user::{self, NewUser, search_text, sort_name};
 use crate::services::ServiceResult;
@@ -199,6 +200,9 @@ fn seed_users(
                         updated_at: created_at,
                     },
                 )?;
+                if let Some(address) = &email {
+                    seed_invitation_mail(conn, id, address, status, n, created_at)?;
+                }
                 group::add_member(conn, group_ids[(n % group_ids.len() as u64) as usize], id)?;
                 area::assign(
                     conn,
@@ -213,6 +217,65 @@ fn seed_users(
     }
     crate::models::analyze_after_bulk_load(conn)?;
     Ok(done)
+}
+
+/// The invitation mail of a seeded person who was invited (the delivery
+/// states the list shows and filters by): most sent, some waiting, failed
+/// or blocked. A short stand-in text; no link, no token.
+fn seed_invitation_mail(
+    conn: &mut DbConn,
+    user_id: crate::domain::UserId,
+    address: &str,
+    status: UserStatus,
+    n: u64,
+    at: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    use crate::domain::mail::{Delivery, MailKind};
+    if !matches!(
+        status,
+        UserStatus::Eingeladen | UserStatus::Aktiv | UserStatus::Inaktiv | UserStatus::Widerrufen
+    ) {
+        return Ok(());
+    }
+    let delivery = match n % 50 {
+        3 => Delivery::Fehlgeschlagen,
+        7 => Delivery::Blockiert,
+        11 if status == UserStatus::Eingeladen => Delivery::Wartend,
+        _ => Delivery::Gesendet,
+    };
+    let message = outbox::insert(
+        conn,
+        &outbox::NewMessage {
+            message_key: format!("seed{n:012}"),
+            kind: MailKind::Invitation,
+            user_id: Some(user_id),
+            recipient: address.to_owned(),
+            recipient_lower: address.to_lowercase(),
+            recipient_name: String::new(),
+            language: "de".into(),
+            subject: "Einladung (Beispieldaten)".into(),
+            body_text: "Beispieldaten".into(),
+            body_html: "<p>Beispieldaten</p>".into(),
+            sealed_token: None,
+            link_path: None,
+            status: delivery,
+            next_attempt_at: at,
+            attempts: 1,
+            give_up_at: at,
+            created_at: at,
+            last_answer: None,
+            failure_kind: None,
+        },
+    )?;
+    user::update(
+        conn,
+        user_id,
+        &user::UserChanges {
+            invitation_message_id: Some(Some(message)),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
 }
 
 fn ensure_units(

@@ -26,7 +26,7 @@ const problems = [];
 // The pages the README shows (docs/screenshots), at both sizes.
 const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors", "credentials",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
-  "activate-errors", "welcome", "me", "link-used", "forgot-sent"]);
+  "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -297,6 +297,23 @@ async function day(viewport, first) {
   await check(t, "user-delete");
   await submit(page, "form[action$='/delete'] button.danger");
   expect(new URL(page.url()).pathname === "/users", "back on the list after deleting");
+
+  // Dora is created to be invited later; "Alle neu angelegten Benutzer
+  // einladen" starts a background task whose page refreshes itself until
+  // it is done, then says what it did.
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Dora");
+  await page.fill("#last_name", `Später${n}`);
+  await page.fill("#email", `dora.${n}@example.org`);
+  await page.check("input[name=start_password_mode][value=none]");
+  await submit(page, "button[name=then][value=close]");
+  await page.goto(`${base}/users`);
+  await submit(page, "form[action='/users/invite-created'] button");
+  expect(/^\/tasks\/\d+$/.test(new URL(page.url()).pathname), `the task page: ${page.url()}`);
+  await page.waitForSelector("[data-task-state=fertig]", { timeout: 20000 });
+  await check(t, "task");
+  expect((await page.textContent("[data-count=invited]")).trim() !== "0", "the task says how many it invited");
+  expect(await invitationLink(page, `dora.${n}@example.org`) !== null, "Dora's invitation is in the mailbox");
 
   // A group with a member goes only after its confirmation.
   await page.goto(`${base}/groups`);
