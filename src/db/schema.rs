@@ -245,6 +245,7 @@ diesel::table! {
         transport -> Nullable<Text>,
         last_answer -> Nullable<Text>,
         failure_kind -> Nullable<Text>,
+        current_invitation -> Bool,
     }
 }
 

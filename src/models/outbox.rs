@@ -66,6 +66,9 @@ pub struct NewMessage {
     pub created_at: PrimitiveDateTime,
     pub last_answer: Option<String>,
     pub failure_kind: Option<String>,
+    /// The user's current invitation (an older one of his loses the flag
+    /// when this one is written).
+    pub current_invitation: bool,
 }
 
 /// The parts of a message: written once, read when it is sent or shown.
@@ -87,7 +90,66 @@ impl NewMessage {
     }
 }
 
+/// The user's older invitations are no longer his current one.
+fn supersede(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<()> {
+    let users: Vec<UserId> = rows
+        .iter()
+        .filter(|r| r.current_invitation)
+        .filter_map(|r| r.user_id)
+        .collect();
+    for chunk in users.chunks(5000) {
+        diesel::update(
+            o::table
+                .filter(o::user_id.eq_any(chunk))
+                .filter(o::current_invitation.eq(true)),
+        )
+        .set(o::current_invitation.eq(false))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A deleted user has no current invitation any more (the list's delivery
+/// filter counts live users only).
+pub fn release_current_invitation(conn: &mut DbConn, user: UserId) -> QueryResult<usize> {
+    diesel::update(
+        o::table
+            .filter(o::user_id.eq(user))
+            .filter(o::current_invitation.eq(true)),
+    )
+    .set(o::current_invitation.eq(false))
+    .execute(conn)
+}
+
+/// How many live users' current invitation is in this state (an index-only
+/// count).
+pub fn count_current_invitations(conn: &mut DbConn, status: Delivery) -> QueryResult<i64> {
+    o::table
+        .filter(o::current_invitation.eq(true))
+        .filter(o::status.eq(status))
+        .count()
+        .get_result(conn)
+}
+
+/// The users whose current invitation is in this state, at most `limit`.
+pub fn users_with_current_invitation(
+    conn: &mut DbConn,
+    status: Delivery,
+    limit: i64,
+) -> QueryResult<Vec<UserId>> {
+    Ok(o::table
+        .filter(o::current_invitation.eq(true))
+        .filter(o::status.eq(status))
+        .select(o::user_id)
+        .limit(limit)
+        .load::<Option<UserId>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
 pub fn insert(conn: &mut DbConn, row: &NewMessage) -> QueryResult<i64> {
+    supersede(conn, std::slice::from_ref(row))?;
     let id = diesel::insert_into(o::table)
         .values(row)
         .returning(o::id)
@@ -102,6 +164,7 @@ pub fn insert(conn: &mut DbConn, row: &NewMessage) -> QueryResult<i64> {
 /// that stay below PostgreSQL's bind-parameter limit. Returns the ids, in
 /// the order of `rows`.
 pub fn insert_many(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<Vec<i64>> {
+    supersede(conn, rows)?;
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(1000) {
         match conn {

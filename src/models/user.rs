@@ -755,7 +755,6 @@ enum DeliveryMatch {
 
 impl DeliveryMatch {
     fn resolve(filter: &UserFilter, conn: &mut DbConn) -> QueryResult<Self> {
-        use crate::db::schema::outbox_messages as o;
         let Some(delivery) = filter.delivery else {
             return Ok(Self::Anything);
         };
@@ -763,14 +762,14 @@ impl DeliveryMatch {
         if !matches!(conn, DbConn::Sqlite(_)) {
             return Ok(Self::Messages(delivery));
         }
-        let few: Vec<i64> = o::table
-            .inner_join(u::table.on(u::invitation_message_id.eq(o::id.nullable())))
-            .filter(o::kind.eq(crate::domain::mail::MailKind::Invitation))
-            .filter(o::status.eq(delivery))
-            .filter(u::deleted_at.is_null())
-            .select(u::id)
-            .limit(FEW_IN_DELIVERY_STATE + 1)
-            .load(conn)?;
+        let few: Vec<i64> = crate::models::outbox::users_with_current_invitation(
+            conn,
+            delivery,
+            FEW_IN_DELIVERY_STATE + 1,
+        )?
+        .into_iter()
+        .map(|id| id.get())
+        .collect();
         if few.len() as i64 <= FEW_IN_DELIVERY_STATE {
             Ok(Self::Ids(few))
         } else {
@@ -811,11 +810,11 @@ fn filtered(filter: &UserFilter, m: &Matches) -> u::BoxedQuery<'static, Db> {
         }
         DeliveryMatch::Messages(delivery) => {
             use crate::db::schema::outbox_messages as o;
-            let messages = o::table
-                .filter(o::kind.eq(crate::domain::mail::MailKind::Invitation))
+            let users = o::table
+                .filter(o::current_invitation.eq(true))
                 .filter(o::status.eq(*delivery))
-                .select(o::id.nullable());
-            q = q.filter(u::invitation_message_id.eq_any(messages));
+                .select(o::user_id);
+            q = q.filter(u::id.nullable().eq_any(users));
         }
     }
     if let Some(group) = filter.group {
@@ -874,6 +873,16 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
             .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted == *status))
             .map(|(_, n)| n)
             .sum());
+    }
+    // Only the delivery state: counted on the messages' side.
+    let without_delivery = UserFilter {
+        delivery: None,
+        ..filter.clone()
+    };
+    if let Some(delivery) = filter.delivery
+        && without_delivery.is_empty()
+    {
+        return crate::models::outbox::count_current_invitations(conn, delivery);
     }
     let m = Matches::resolve(filter, conn)?;
     count_matching(conn, filter, &m)
@@ -959,8 +968,7 @@ pub fn list(
     cursor: Option<Cursor>,
 ) -> QueryResult<Page<UserSummary>> {
     let text = Matches::resolve(filter, conn)?;
-    let only_status = filter.text.is_none() && filter.delivery.is_none();
-    let total = if only_status {
+    let total = if filter.text.is_none() {
         count(conn, filter)?
     } else {
         count_matching(conn, filter, &text)?

@@ -125,6 +125,7 @@ pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> Ne
         created_at: now,
         last_answer: None,
         failure_kind: None,
+        current_invitation: letter.kind == MailKind::Invitation && letter.to.user.is_some(),
     }
 }
 

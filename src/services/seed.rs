@@ -265,6 +265,7 @@ fn seed_invitation_mail(
             created_at: at,
             last_answer: None,
             failure_kind: None,
+            current_invitation: true,
         },
     )?;
     user::update(

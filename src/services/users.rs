@@ -1062,6 +1062,7 @@ pub async fn delete(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<(
                 group::remove_all_of_user(conn, id)?;
                 area::remove_all_of_user(conn, id)?;
                 end_all_sessions_and_tokens(conn, id, now)?;
+                crate::models::outbox::release_current_invitation(conn, id)?;
                 audit::record(
                     conn,
                     now,

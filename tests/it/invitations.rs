@@ -314,6 +314,40 @@ db_test!(the_link_works_until_its_last_second, |app| {
     );
 });
 
+db_test!(
+    the_delivery_filter_counts_each_live_persons_current_invitation,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let id = create_user(&app, "Erna", "Zweimal", "erna@example.com", "invite_now").await;
+        create_user(&app, "Fritz", "Einmal", "fritz@example.com", "invite_now").await;
+        drain(&app.ctx).await.unwrap();
+        let (_, page) = app.get_html("/users?delivery=gesendet").await;
+        assert_eq!(crate::support::hits(&page), 2);
+        // Renewed: two mails sent to Erna, she is one person in one state.
+        app.post(&format!("/users/{id}/invite"), &[]).await;
+        let (_, page) = app.get_html("/users?delivery=wartend").await;
+        assert_eq!(crate::support::hits(&page), 1, "her current mail waits");
+        assert!(page.contains("Zweimal"));
+        let (_, page) = app.get_html("/users?delivery=gesendet").await;
+        assert_eq!(
+            crate::support::hits(&page),
+            1,
+            "her first mail is no longer hers to count"
+        );
+        drain(&app.ctx).await.unwrap();
+        let (_, page) = app.get_html("/users?delivery=gesendet").await;
+        assert_eq!(crate::support::hits(&page), 2);
+        // Combined with another filter the same answer comes the other way.
+        let (_, page) = app.get_html("/users?delivery=gesendet&q=Zweimal").await;
+        assert_eq!(crate::support::hits(&page), 1);
+        // Deleted: no longer counted.
+        app.post(&format!("/users/{id}/delete"), &[]).await;
+        let (_, page) = app.get_html("/users?delivery=gesendet").await;
+        assert_eq!(crate::support::hits(&page), 1, "{page}");
+        assert!(!page.contains("Zweimal"));
+    }
+);
+
 db_test!(renew_revoke_and_purpose_binding, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let id = create_user(&app, "Dora", "Alt", "dora@example.com", "invite_now").await;

@@ -1,4 +1,5 @@
-DROP INDEX outbox_messages_invitations_by_status;
+DROP INDEX outbox_messages_current_invitations;
+ALTER TABLE outbox_messages DROP COLUMN current_invitation;
 DROP INDEX users_invitation_message;
 ALTER TABLE users ADD COLUMN invite_delivery TEXT CHECK (invite_delivery IN ('wartend', 'gesendet', 'fehlgeschlagen', 'blockiert', 'abgebrochen'));
 UPDATE users SET invite_delivery = m.status FROM outbox_messages m WHERE m.id = users.invitation_message_id;

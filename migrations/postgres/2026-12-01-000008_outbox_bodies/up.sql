@@ -5,7 +5,8 @@
 -- * the parts of a message (written once, read when it is sent or shown)
 --   live in outbox_bodies;
 -- * the user points at his current invitation message, whose status is the
---   delivery state the list and the user page show.
+--   delivery state the list and the user page show (the message carries the
+--   flag current_invitation for the list's filter).
 -- Mirrors migrations/sqlite/2026-12-01-000008_outbox_bodies.
 
 CREATE TABLE outbox_bodies (
@@ -27,5 +28,12 @@ WHERE m.user_id = users.id;
 DROP INDEX users_list_by_delivery;
 ALTER TABLE users DROP COLUMN invite_delivery;
 CREATE INDEX users_invitation_message ON users (invitation_message_id) WHERE invitation_message_id IS NOT NULL;
--- The list's delivery filter: the invitation messages in one state.
-CREATE INDEX outbox_messages_invitations_by_status ON outbox_messages (status, id) WHERE kind = 'invitation';
+-- The same fact on the message's side, for the list's delivery filter and
+-- its count: an index-only count of the current invitations in one state,
+-- instead of a lookup per user. Set with the pointer, cleared when the user
+-- gets a newer invitation or is deleted.
+ALTER TABLE outbox_messages ADD COLUMN current_invitation BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE outbox_messages SET current_invitation = TRUE
+WHERE id IN (SELECT invitation_message_id FROM users
+             WHERE deleted_at IS NULL AND invitation_message_id IS NOT NULL);
+CREATE INDEX outbox_messages_current_invitations ON outbox_messages (status, user_id) WHERE current_invitation;
