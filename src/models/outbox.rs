@@ -101,7 +101,7 @@ fn supersede(conn: &mut DbConn, rows: &[NewMessage]) -> QueryResult<()> {
         diesel::update(
             o::table
                 .filter(o::user_id.eq_any(chunk))
-                .filter(o::current_invitation.eq(true)),
+                .filter(o::current_invitation),
         )
         .set(o::current_invitation.eq(false))
         .execute(conn)?;
@@ -115,17 +115,18 @@ pub fn release_current_invitation(conn: &mut DbConn, user: UserId) -> QueryResul
     diesel::update(
         o::table
             .filter(o::user_id.eq(user))
-            .filter(o::current_invitation.eq(true)),
+            .filter(o::current_invitation),
     )
     .set(o::current_invitation.eq(false))
     .execute(conn)
 }
 
 /// How many live users' current invitation is in this state (an index-only
-/// count).
+/// count). The flag is tested as itself, not compared with a bound value:
+/// only then does SQLite see that the partial index applies.
 pub fn count_current_invitations(conn: &mut DbConn, status: Delivery) -> QueryResult<i64> {
     o::table
-        .filter(o::current_invitation.eq(true))
+        .filter(o::current_invitation)
         .filter(o::status.eq(status))
         .count()
         .get_result(conn)
@@ -138,7 +139,7 @@ pub fn users_with_current_invitation(
     limit: i64,
 ) -> QueryResult<Vec<UserId>> {
     Ok(o::table
-        .filter(o::current_invitation.eq(true))
+        .filter(o::current_invitation)
         .filter(o::status.eq(status))
         .select(o::user_id)
         .limit(limit)

@@ -811,7 +811,7 @@ fn filtered(filter: &UserFilter, m: &Matches) -> u::BoxedQuery<'static, Db> {
         DeliveryMatch::Messages(delivery) => {
             use crate::db::schema::outbox_messages as o;
             let users = o::table
-                .filter(o::current_invitation.eq(true))
+                .filter(o::current_invitation)
                 .filter(o::status.eq(*delivery))
                 .select(o::user_id);
             q = q.filter(u::id.nullable().eq_any(users));
