@@ -235,6 +235,45 @@ pub struct MailboxEntry {
     pub sent_at: Option<time::PrimitiveDateTime>,
 }
 
+/// What the email log shows of a message (one row of the list).
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub id: i64,
+    pub kind: MailKind,
+    pub to: String,
+    pub subject: String,
+    pub status: Delivery,
+    pub attempts: i32,
+    pub created_at: time::PrimitiveDateTime,
+    pub sent_at: Option<time::PrimitiveDateTime>,
+    pub last_answer: Option<String>,
+}
+
+/// The email log's filter, as the admin set it (all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub status: Option<Delivery>,
+    pub kind: Option<MailKind>,
+    /// Part of the recipient's address (compared lower-cased).
+    pub recipient: Option<String>,
+    /// Created on or after this day / on or before this day (instance time).
+    pub from: Option<time::Date>,
+    pub until: Option<time::Date>,
+}
+
+/// One message in full, as the log's "Info" shows it: the link masked.
+#[derive(Clone, Debug)]
+pub struct LogMessage {
+    pub entry: LogEntry,
+    pub to_name: String,
+    pub message_id: String,
+    pub from: String,
+    pub text: String,
+    pub html: String,
+    pub transport: Option<String>,
+    pub failure_kind: Option<FailureKind>,
+}
+
 /// The state of mail for the dashboard.
 pub struct MailHealth {
     pub local_only: bool,

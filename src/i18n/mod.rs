@@ -465,6 +465,18 @@ catalogue! {
     invite_all_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     invite_all_hint: "Schickt jedem Benutzer im Status „angelegt“ mit E-Mail-Adresse eine Einladung.", "Sends an invitation to every user in status “created” who has an email address.";
     filter_delivery: "Zustellung der Einladung", "Invitation delivery";
+    mail_log_title: "E-Mail-Protokoll", "Email log";
+    nav_mail_log: "E-Mails", "Emails";
+    mail_log_recipient: "Empfänger (Teil der Adresse)", "Recipient (part of the address)";
+    mail_log_empty: "Keine E-Mails für diesen Filter.", "No emails for this filter.";
+    mail_log_newer: "← Neuere", "← Newer";
+    mail_log_older: "Ältere →", "Older →";
+    mail_log_back: "Zurück zum E-Mail-Protokoll", "Back to the email log";
+    mail_from: "Von", "From";
+    mail_log_link_masked: "Der Link der E-Mail ist hier unkenntlich gemacht: er ist geheim und gehört nur der Person, an die sie ging.", "The email's link is masked here: it is secret and belongs only to the person it went to.";
+    mail_log_text_part: "Textteil", "Text part";
+    mail_log_html_part: "HTML-Teil", "HTML part";
+    mail_log_html_source: "HTML-Quelltext", "HTML source";
     task_title: "Auftrag", "Task";
     task_invite_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     task_started_by: "Gestartet von", "Started by";

@@ -527,6 +527,67 @@ pub fn mailbox(
     q.limit(limit).select(OutboxMessage::as_select()).load(conn)
 }
 
+/// Bounds of the email log's query (times already in UTC).
+#[derive(Clone, Debug, Default)]
+pub struct LogQuery {
+    pub status: Option<Delivery>,
+    pub kind: Option<MailKind>,
+    /// A LIKE pattern on the lower-cased address (escaped by the caller).
+    pub recipient: Option<String>,
+    pub created_from: Option<PrimitiveDateTime>,
+    pub created_before: Option<PrimitiveDateTime>,
+    /// Keyset: strictly older than this message (created_at, id).
+    pub older_than: Option<(PrimitiveDateTime, i64)>,
+    /// Keyset the other way: strictly newer (the page before).
+    pub newer_than: Option<(PrimitiveDateTime, i64)>,
+}
+
+/// A page of the email log, newest first (`newer_than`: the page before,
+/// still returned newest first).
+pub fn log(conn: &mut DbConn, q: &LogQuery, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    let mut query = o::table.into_boxed::<Db>();
+    if let Some(status) = q.status {
+        query = query.filter(o::status.eq(status));
+    }
+    if let Some(kind) = q.kind {
+        query = query.filter(o::kind.eq(kind));
+    }
+    if let Some(pattern) = &q.recipient {
+        query = query.filter(o::recipient_lower.like(pattern.clone()).escape('\\'));
+    }
+    if let Some(from) = q.created_from {
+        query = query.filter(o::created_at.ge(from));
+    }
+    if let Some(before) = q.created_before {
+        query = query.filter(o::created_at.lt(before));
+    }
+    if let Some((at, id)) = q.older_than {
+        // The plain range first, so both planners seek on the index.
+        query = query
+            .filter(o::created_at.le(at))
+            .filter(o::created_at.lt(at).or(o::id.lt(id)));
+    }
+    let mut rows: Vec<OutboxMessage> = if let Some((at, id)) = q.newer_than {
+        query
+            .filter(o::created_at.ge(at))
+            .filter(o::created_at.gt(at).or(o::id.gt(id)))
+            .order((o::created_at.asc(), o::id.asc()))
+            .limit(limit)
+            .select(OutboxMessage::as_select())
+            .load(conn)?
+    } else {
+        query
+            .order((o::created_at.desc(), o::id.desc()))
+            .limit(limit)
+            .select(OutboxMessage::as_select())
+            .load(conn)?
+    };
+    if q.newer_than.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
 /// The messages to one user, newest first (the user page).
 pub fn of_user(conn: &mut DbConn, user: UserId, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
     newest_first()

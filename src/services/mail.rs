@@ -533,3 +533,184 @@ pub fn block_of(conn: &mut DbConn, address: &str) -> diesel::QueryResult<Option<
         }),
     )
 }
+
+/// The email log's request as the page sends it (text, checked here).
+#[derive(Clone, Debug, Default)]
+pub struct LogRequest {
+    pub status: String,
+    pub kind: String,
+    pub recipient: String,
+    pub from: String,
+    pub until: String,
+    /// Keyset: the page after (older than) / before (newer than) this message.
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// A page of the email log.
+pub struct LogPage {
+    pub entries: Vec<crate::domain::mail::LogEntry>,
+    pub filter: crate::domain::mail::LogFilter,
+    pub errors: crate::domain::FieldErrors,
+    /// Message ids to page on from, when there is more that way.
+    pub older: Option<i64>,
+    pub newer: Option<i64>,
+}
+
+/// Messages per page of the log.
+pub const LOG_PAGE: i64 = 50;
+
+fn log_entry(row: OutboxMessage) -> crate::domain::mail::LogEntry {
+    crate::domain::mail::LogEntry {
+        id: row.id,
+        kind: row.kind,
+        to: row.recipient,
+        subject: row.subject,
+        status: row.status,
+        attempts: row.attempts,
+        created_at: row.created_at,
+        sent_at: row.sent_at,
+        last_answer: row.last_answer,
+    }
+}
+
+/// The email log: every message, newest first, filtered. Any admin may read
+/// it: links are never shown in it.
+pub async fn log(
+    ctx: &Context,
+    _actor: &crate::services::Actor,
+    req: LogRequest,
+) -> ServiceResult<LogPage> {
+    use crate::domain::mail::LogFilter;
+    use crate::domain::{FieldError, FieldErrors, dates, text::search_term};
+    let mut errors = FieldErrors::default();
+    let status = req.status.trim();
+    let kind = req.kind.trim();
+    let recipient = errors
+        .take("recipient", search_term(&req.recipient))
+        .flatten();
+    let from = errors.take("from", dates::parse_day(&req.from)).flatten();
+    let until = errors.take("until", dates::parse_day(&req.until)).flatten();
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        errors.add("until", FieldError::UntilBeforeFrom);
+    }
+    let filter = LogFilter {
+        status: Delivery::parse(status),
+        kind: kind.parse().ok(),
+        recipient: recipient.clone(),
+        from,
+        until,
+    };
+    // A value that names no status or kind (a hand-made URL) and a field
+    // that cannot be used list nothing, rather than everything.
+    let matches_nothing = (!status.is_empty() && filter.status.is_none())
+        || (!kind.is_empty() && filter.kind.is_none())
+        || !errors.is_empty();
+    if matches_nothing {
+        return Ok(LogPage {
+            entries: Vec::new(),
+            filter,
+            errors,
+            older: None,
+            newer: None,
+        });
+    }
+    let (created_from, created_before) =
+        dates::day_range_utc(from, until, ctx.settings().time_zone);
+    let mut query = outbox::LogQuery {
+        status: filter.status,
+        kind: filter.kind,
+        recipient: recipient.map(|r| crate::models::contains_pattern(&r.to_lowercase())),
+        created_from,
+        created_before,
+        ..Default::default()
+    };
+    let (before, after) = (req.before, req.after);
+    let (rows, more_that_way, came_back) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let key = |conn: &mut DbConn,
+                       id: i64|
+             -> diesel::QueryResult<Option<(PrimitiveDateTime, i64)>> {
+                Ok(outbox::find(conn, id)?.map(|m| (m.created_at, m.id)))
+            };
+            if let Some(id) = before {
+                query.older_than = key(conn, id)?;
+            } else if let Some(id) = after {
+                query.newer_than = key(conn, id)?;
+            }
+            let came_back = query.newer_than.is_some();
+            let mut rows = outbox::log(conn, &query, LOG_PAGE + 1)?;
+            let more = rows.len() as i64 > LOG_PAGE;
+            if more {
+                if came_back {
+                    rows.remove(0);
+                } else {
+                    rows.pop();
+                }
+            }
+            Ok((rows, more, came_back))
+        })
+        .await?;
+    let (first, last) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id));
+    // Older pages exist when this one was cut, or when we came back from one.
+    let older = if came_back || more_that_way {
+        last
+    } else {
+        None
+    };
+    let newer = if came_back {
+        more_that_way.then_some(first).flatten()
+    } else if before.is_some() {
+        first
+    } else {
+        None
+    };
+    Ok(LogPage {
+        entries: rows.into_iter().map(log_entry).collect(),
+        filter,
+        errors,
+        older: if came_back { last } else { older },
+        newer,
+    })
+}
+
+/// One message in full for the log's "Info": subject, both parts and the
+/// headers that matter; the link masked (its token is never shown here).
+pub async fn log_message(
+    ctx: &Context,
+    _actor: &crate::services::Actor,
+    id: i64,
+) -> ServiceResult<crate::domain::mail::LogMessage> {
+    let env = MailEnv::of(ctx);
+    let config = ctx.config().mail.clone();
+    let (row, body) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let row = outbox::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let body = outbox::bodies(conn, &[id])?.pop();
+            Ok((row, body))
+        })
+        .await?;
+    let masked = row
+        .link_path
+        .as_deref()
+        .map(|p| mail::masked_link(&env.settings.public_base_url, p))
+        .unwrap_or_default();
+    let (text, html) = body.map(|b| (b.body_text, b.body_html)).unwrap_or_default();
+    let from = crate::mailer::sender_address(&config, &env.settings.public_base_url)
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    Ok(crate::domain::mail::LogMessage {
+        message_id: message_id(&env.settings, &row.message_key),
+        to_name: row.recipient_name.clone(),
+        from,
+        text: fill_link(&text, &masked),
+        html: fill_link(&html, &crate::domain::mail::escape_html(&masked)),
+        transport: row.transport.clone(),
+        failure_kind: row.failure_kind.as_deref().and_then(FailureKind::parse),
+        entry: log_entry(row),
+    })
+}

@@ -446,6 +446,50 @@ pub struct MailboxView {
     pub older: Option<i64>,
 }
 
+/// The email log's filter as typed (shown back in the form).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MailLogQuery {
+    pub status: String,
+    pub kind: String,
+    pub recipient: String,
+    pub from: String,
+    pub until: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/mail/log.html")]
+pub struct MailLogView {
+    pub p: Page,
+    pub query: MailLogQuery,
+    pub entries: Vec<crate::domain::mail::LogEntry>,
+    pub errors: crate::domain::FieldErrors,
+    pub older_url: Option<String>,
+    pub newer_url: Option<String>,
+}
+
+impl MailLogView {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.p.fe(&self.errors, field)
+    }
+
+    pub fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::mail::MailKind::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), self.p.t.mail_kind(k)))
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/mail/log_message.html")]
+pub struct MailLogMessageView {
+    pub p: Page,
+    pub message: crate::domain::mail::LogMessage,
+}
+
 #[derive(Template)]
 #[template(path = "pages/tasks/show.html")]
 pub struct TaskPage {

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use crate::domain::{EmailAddress, FieldErrors, UserId};
 use crate::error::{AppError, AppResult};
 use crate::services::{ServiceError, invitations, mail, users};
-use crate::views::{InviteView, MailboxMessageView, MailboxView};
+use crate::views::{
+    InviteView, MailLogMessageView, MailLogQuery, MailLogView, MailboxMessageView, MailboxView,
+};
 use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
 
@@ -180,4 +182,97 @@ pub async fn mailbox_message(
         p: admin.page(&req, &state, "mailbox"),
         entry,
     })
+}
+
+/// The email log (E-Mail > Protokoll): any admin; links never show in it.
+pub async fn log(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    q: web::Query<MailLogQuery>,
+) -> AppResult<HttpResponse> {
+    let query = q.into_inner();
+    let page = mail::log(
+        &state.ctx,
+        &admin.actor(),
+        mail::LogRequest {
+            status: query.status.clone(),
+            kind: query.kind.clone(),
+            recipient: query.recipient.clone(),
+            from: query.from.clone(),
+            until: query.until.clone(),
+            before: query.before.trim().parse().ok(),
+            after: query.after.trim().parse().ok(),
+        },
+    )
+    .await?;
+    let url = |key: &str, id: i64| {
+        crate::web::link(
+            "/mail/log",
+            &[
+                ("recipient", &query.recipient),
+                ("status", &query.status),
+                ("kind", &query.kind),
+                ("from", &query.from),
+                ("until", &query.until),
+                (key, &id.to_string()),
+            ],
+        )
+    };
+    let view = MailLogView {
+        p: admin.page(&req, &state, "mail_log"),
+        older_url: page.older.map(|id| url("before", id)),
+        newer_url: page.newer.map(|id| url("after", id)),
+        entries: page.entries,
+        errors: page.errors,
+        query,
+    };
+    crate::web::form_html(!view.errors.is_empty(), &view)
+}
+
+/// One message of the log in full, its link masked.
+pub async fn log_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    let message = match mail::log_message(&state.ctx, &admin.actor(), id).await {
+        Ok(m) => m,
+        Err(ServiceError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    ok_html(&MailLogMessageView {
+        p: admin.page(&req, &state, "mail_log"),
+        message,
+    })
+}
+
+/// The HTML part of a logged message, as sent (link masked), for the
+/// preview frame on its Info page: sandboxed, no scripts, no requests out,
+/// framable only by this site.
+pub async fn log_message_html(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    let message = match mail::log_message(&state.ctx, &admin.actor(), id).await {
+        Ok(m) => m,
+        Err(ServiceError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        ))
+        .insert_header((actix_web::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"))
+        .body(message.html))
 }

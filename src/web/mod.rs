@@ -162,6 +162,9 @@ routes! {
     Post "/settings" Admin => settings::save;
     Get "/audit" Admin => audit::list;
     Get "/tasks/{id}" Admin => tasks::show;
+    Get "/mail/log" Admin => mail::log;
+    Get "/mail/log/{id}" Admin => mail::log_message;
+    Get "/mail/log/{id}/html" Admin => mail::log_message_html;
     Get "/mail/mailbox" Admin => mail::mailbox;
     Get "/mail/mailbox/{id}" Admin => mail::mailbox_message;
     Get "/{kind:groups|areas}" Admin => units::list;
@@ -267,15 +270,19 @@ pub async fn frame(
             .add_removal_cookie(&Cookie::build(FLASH_COOKIE, "").path("/").finish());
     }
     let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response that brings its own (stricter, framable) policy keeps it:
+    // the sandboxed preview of a mail's HTML part.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

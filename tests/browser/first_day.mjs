@@ -26,7 +26,7 @@ const problems = [];
 // The pages the README shows (docs/screenshots), at both sizes.
 const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors", "credentials",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
-  "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task"]);
+  "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -314,6 +314,12 @@ async function day(viewport, first) {
   await check(t, "task");
   expect((await page.textContent("[data-count=invited]")).trim() !== "0", "the task says how many it invited");
   expect(await invitationLink(page, `dora.${n}@example.org`) !== null, "Dora's invitation is in the mailbox");
+  // The email log lists her mail; its Info shows it with the link masked.
+  await page.goto(`${base}/mail/log?recipient=${encodeURIComponent(`dora.${n}`)}`);
+  await check(t, "mail-log");
+  await Promise.all([page.waitForNavigation(), page.click("[data-mail-log] td.email a")]);
+  await check(t, "mail-log-message");
+  expect((await page.textContent("[data-text-part]")).includes("••••••••"), "the log masks the link");
 
   // A group with a member goes only after its confirmation.
   await page.goto(`${base}/groups`);

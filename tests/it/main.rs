@@ -17,6 +17,7 @@ mod guards;
 mod hostile;
 mod invitations;
 mod mail_faults;
+mod mail_log;
 mod photos;
 mod races;
 mod roles;
