@@ -237,14 +237,7 @@ pub async fn log_message(
     admin: CurrentAdmin,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let Ok(id) = id.parse::<i64>() else {
-        return Err(AppError::NotFound);
-    };
-    let message = match mail::log_message(&state.ctx, &admin.actor(), id).await {
-        Ok(m) => m,
-        Err(ServiceError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let message = logged(&state, &admin, &id).await?;
     ok_html(&MailLogMessageView {
         p: admin.page(&req, &state, "mail_log"),
         message,
@@ -259,14 +252,7 @@ pub async fn log_message_html(
     admin: CurrentAdmin,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let Ok(id) = id.parse::<i64>() else {
-        return Err(AppError::NotFound);
-    };
-    let message = match mail::log_message(&state.ctx, &admin.actor(), id).await {
-        Ok(m) => m,
-        Err(ServiceError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let message = logged(&state, &admin, &id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
@@ -275,4 +261,20 @@ pub async fn log_message_html(
         ))
         .insert_header((actix_web::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"))
         .body(message.html))
+}
+
+/// The logged message a path names; anything but a known id is a 404.
+async fn logged(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: &str,
+) -> AppResult<crate::domain::mail::LogMessage> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    match mail::log_message(&state.ctx, &admin.actor(), id).await {
+        Ok(m) => Ok(m),
+        Err(ServiceError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }
