@@ -457,6 +457,7 @@ catalogue! {
     mail_created: "Erstellt", "Created";
     mail_answer: "Antwort des Servers", "Server's answer";
     mail_attempts: "Versuche", "attempts";
+    mail_attempt_one: "Versuch", "attempt";
     invitation_not_invited: "nicht eingeladen", "not invited";
     invitation_invited_until: "eingeladen bis", "invited until";
     invitation_expired: "Einladung abgelaufen", "invitation expired";
