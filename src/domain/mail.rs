@@ -235,6 +235,10 @@ pub struct MailboxEntry {
     pub sent_at: Option<time::PrimitiveDateTime>,
 }
 
+/// The answer recorded for a message delivered to the in-app mailbox (the
+/// pages show it in the reader's language).
+pub const LOCAL_ANSWER: &str = "delivered to the in-app mailbox";
+
 /// What the email log shows of a message (one row of the list).
 #[derive(Clone, Debug)]
 pub struct LogEntry {

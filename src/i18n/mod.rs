@@ -489,15 +489,17 @@ catalogue! {
     task_of: "von", "of";
     task_refresh_hint: "Die Seite aktualisiert sich von selbst. Sie können sie auch schließen: der Auftrag läuft im Hintergrund weiter, auch nach einem Neustart.", "This page refreshes itself. You may also close it: the task goes on in the background, even after a restart.";
     task_invited: "Eingeladen (Einladungs-E-Mail erstellt)", "Invited (invitation email queued)";
-    task_blocked: "Eingeladen, aber die Adresse ist gesperrt (keine E-Mail)", "Invited, but the address is blocked (no email)";
+    task_blocked: "Eingeladen, aber an eine gesperrte Adresse (keine E-Mail verschickt)", "Invited, but to a blocked address (no email sent)";
     task_skipped_no_email: "Übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen)", "Skipped: no email address (use a QR code or a start password)";
-    task_skipped_role: "Übersprungen: Konten über Ihrer Rolle", "Skipped: accounts above your role";
+    task_skipped_role: "Übersprungen: Konten mit höherer Rolle als Ihrer", "Skipped: accounts with a higher role than yours";
     task_skipped_changed: "Übersprungen: inzwischen geändert (nicht mehr „angelegt“)", "Skipped: changed meanwhile (no longer “created”)";
     task_stopped_actor: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind eingeladen; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are invited; the others are unchanged.";
     task_finished_at: "Beendet", "Finished";
     task_to_users: "Zur Benutzerliste", "To the user list";
     task_to_waiting: "Eingeladene mit wartender E-Mail anzeigen", "Show the invited whose email is waiting";
     task_already_running: "Dieser Auftrag läuft schon; hier sein Stand.", "This task is running already; here is where it stands.";
+    task_just_ran: "Dieser Auftrag ist eben gelaufen: niemand ist mehr im Status „angelegt“. Hier, was er getan hat.", "This task has just run: nobody is left in status “created”. Here is what it did.";
+    mail_local_answer: "ins Postfach dieser Instanz zugestellt", "delivered to this instance's mailbox";
     invite_now: "Einladung sofort senden", "Send invitation now";
     invite_later: "Später einladen", "Invite later";
     invite_after_edit: "Einladung", "Invitation";
@@ -965,10 +967,18 @@ impl Texts {
         let de = self.html_lang == "de";
         let lang = if de { Language::De } else { Language::En };
         let n = |v: i64| format_number(v, lang);
-        let mut out = if de {
-            format!("{} Einladungen sind unterwegs.", n(queued))
-        } else {
-            format!("{} invitations are on their way.", n(queued))
+        let mut out = match (de, queued) {
+            (true, 0) => {
+                "Niemand zum Einladen: kein Benutzer im Status „angelegt“ mit E-Mail-Adresse."
+                    .to_owned()
+            }
+            (false, 0) => {
+                "Nobody to invite: no user in status “created” with an email address.".to_owned()
+            }
+            (true, 1) => "1 Einladung ist unterwegs.".to_owned(),
+            (false, 1) => "1 invitation is on its way.".to_owned(),
+            (true, _) => format!("{} Einladungen sind unterwegs.", n(queued)),
+            (false, _) => format!("{} invitations are on their way.", n(queued)),
         };
         if blocked > 0 {
             out.push_str(&if de {

@@ -68,7 +68,7 @@ pub async fn drain(ctx: &Context) -> DrainResult {
                     .map(|m| {
                         (
                             m.facts,
-                            Attempt::Sent("delivered to the in-app mailbox".into()),
+                            Attempt::Sent(crate::domain::mail::LOCAL_ANSWER.into()),
                         )
                     })
                     .collect();

@@ -89,6 +89,21 @@ pub fn running_of_kind(conn: &mut DbConn, kind: &str) -> QueryResult<Option<i64>
         .optional()
 }
 
+/// The newest task of this kind that ended at or after `since`.
+pub fn recently_ended_of_kind(
+    conn: &mut DbConn,
+    kind: &str,
+    since: PrimitiveDateTime,
+) -> QueryResult<Option<i64>> {
+    t::table
+        .filter(t::kind.eq(kind))
+        .filter(t::finished_at.ge(since))
+        .select(t::id)
+        .order(t::id.desc())
+        .first(conn)
+        .optional()
+}
+
 /// Takes the oldest running task whose lease is free for `runner`.
 pub fn take(
     conn: &mut DbConn,

@@ -274,6 +274,18 @@ pub async fn start_invite_all_created(ctx: &Context, actor: &Actor) -> ServiceRe
                     }
                 }
                 start.planned = chosen.len() as i64;
+                // Nobody left, and a task of this kind has just ended (a
+                // double click that came after it): its page says what it did.
+                if chosen.is_empty()
+                    && let Some(id) =
+                        task::recently_ended_of_kind(conn, kind, now - Duration::minutes(10))?
+                {
+                    return Ok(BulkStart {
+                        task: Some(id),
+                        already_running: true,
+                        ..Default::default()
+                    });
+                }
                 if !chosen.is_empty() {
                     let new = task::NewTask {
                         kind,

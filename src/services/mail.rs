@@ -628,7 +628,7 @@ pub async fn log(
         ..Default::default()
     };
     let (before, after) = (req.before, req.after);
-    let (rows, more_that_way, came_back) = ctx
+    let (rows, more_that_way, came_back, went_on) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
             let key = |conn: &mut DbConn,
@@ -641,7 +641,9 @@ pub async fn log(
             } else if let Some(id) = after {
                 query.newer_than = key(conn, id)?;
             }
+            // A cursor naming no message is the first page (and says so).
             let came_back = query.newer_than.is_some();
+            let went_on = query.older_than.is_some();
             let mut rows = outbox::log(conn, &query, LOG_PAGE + 1)?;
             let more = rows.len() as i64 > LOG_PAGE;
             if more {
@@ -651,7 +653,7 @@ pub async fn log(
                     rows.pop();
                 }
             }
-            Ok((rows, more, came_back))
+            Ok((rows, more, came_back, went_on))
         })
         .await?;
     let (first, last) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id));
@@ -663,7 +665,7 @@ pub async fn log(
     };
     let newer = if came_back {
         more_that_way.then_some(first).flatten()
-    } else if before.is_some() {
+    } else if went_on {
         first
     } else {
         None

@@ -200,6 +200,16 @@ impl Page {
         self.t.delivery(*d)
     }
 
+    /// A server's answer as recorded; the in-app mailbox's in the reader's
+    /// language.
+    pub fn mail_answer(&self, answer: &str) -> String {
+        if answer == crate::domain::mail::LOCAL_ANSWER {
+            self.t.mail_local_answer.to_owned()
+        } else {
+            answer.to_owned()
+        }
+    }
+
     pub fn mail_kind(&self, k: &crate::domain::mail::MailKind) -> &'static str {
         self.t.mail_kind(*k)
     }
@@ -495,8 +505,8 @@ pub struct MailLogMessageView {
 pub struct TaskPage {
     pub p: Page,
     pub task: crate::domain::tasks::TaskView,
-    /// The admin started it again while it ran.
-    pub already_running: bool,
+    /// The admin started it again while it ran (or just after).
+    pub again: bool,
 }
 
 impl TaskPage {

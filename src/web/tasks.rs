@@ -33,7 +33,7 @@ pub async fn show(
     };
     ok_html(&TaskPage {
         p: admin.page(&req, &state, "users"),
-        already_running: q.again.is_some() && task.running(),
+        again: q.again.is_some(),
         task,
     })
 }

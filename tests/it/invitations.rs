@@ -729,10 +729,20 @@ db_test!(invite_all_created_queues_and_says_what_it_skipped, |app| {
         log.contains("alle neu angelegten Benutzer eingeladen"),
         "{log}"
     );
-    // Nobody left to invite: nothing happens twice; the list says who was left out.
+    // Nobody left to invite: nothing happens twice. Just after the task
+    // (a late double click) its page says it has just run.
+    let res = app.post("/users/invite-created", &[]).await;
+    assert_redirect(&res, &format!("{task}?again=1"));
+    let (_, page) = app.get_html(&format!("{task}?again=1")).await;
+    assert!(page.contains("eben gelaufen"), "{page}");
+    // Later, the list says that nobody is left and who was left out.
+    app.db
+        .raw()
+        .execute("UPDATE bulk_tasks SET finished_at = '2000-01-01 00:00:00'");
     let res = app.post("/users/invite-created", &[]).await;
     assert_redirect(&res, "/users");
     let (_, page) = app.get_html("/users").await;
+    assert!(page.contains("Niemand zum Einladen"), "{page}");
     assert!(
         page.contains("1 übersprungen: keine E-Mail-Adresse"),
         "{page}"

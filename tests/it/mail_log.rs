@@ -42,6 +42,16 @@ db_test!(the_log_pages_newest_first_and_filters, |app| {
     assert_eq!(page1.len(), 50);
     assert!(page1.windows(2).all(|w| w[0] > w[1]), "newest first");
     assert!(pager(&first, "prev").is_none());
+    // A cursor naming no message is the first page, without a way "newer".
+    for bad in ["before=0", "before=-9223372036854775808", "after=0"] {
+        let (_, page) = app.get_html(&format!("/mail/log?{bad}")).await;
+        assert_eq!(listed(&page), page1, "{bad}");
+        assert!(pager(&page, "prev").is_none(), "{bad}");
+    }
+    assert!(
+        first.contains("ins Postfach dieser Instanz zugestellt"),
+        "the local answer in German"
+    );
     let next = pager(&first, "next").expect("older messages");
     let (_, second) = app.get_html(&next).await;
     let page2 = listed(&second);
