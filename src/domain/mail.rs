@@ -253,18 +253,6 @@ pub struct LogEntry {
     pub last_answer: Option<String>,
 }
 
-/// The email log's filter, as the admin set it (all optional).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LogFilter {
-    pub status: Option<Delivery>,
-    pub kind: Option<MailKind>,
-    /// Part of the recipient's address (compared lower-cased).
-    pub recipient: Option<String>,
-    /// Created on or after this day / on or before this day (instance time).
-    pub from: Option<time::Date>,
-    pub until: Option<time::Date>,
-}
-
 /// One message in full, as the log's "Info" shows it: the link masked.
 #[derive(Clone, Debug)]
 pub struct LogMessage {

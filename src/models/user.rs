@@ -862,17 +862,29 @@ fn ordered(
 
 /// How many live users match the filter.
 pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
+    if let Some(n) = kept_count(conn, filter)? {
+        return Ok(n);
+    }
+    let m = Matches::resolve(filter, conn)?;
+    count_matching(conn, filter, &m)
+}
+
+/// The count without looking at the users, where a kept figure answers it:
+/// only a status (the counters), or only a delivery state (its index).
+fn kept_count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<Option<i64>> {
     let only_status = UserFilter {
         status: None,
         ..filter.clone()
     };
     if only_status.is_empty() {
         let counts = count_by_status(conn)?;
-        return Ok(counts
-            .iter()
-            .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted == *status))
-            .map(|(_, n)| n)
-            .sum());
+        return Ok(Some(
+            counts
+                .iter()
+                .filter(|(status, _)| filter.status.is_none_or(|wanted| wanted == *status))
+                .map(|(_, n)| n)
+                .sum(),
+        ));
     }
     // Only the delivery state: counted on the messages' side.
     let without_delivery = UserFilter {
@@ -882,10 +894,9 @@ pub fn count(conn: &mut DbConn, filter: &UserFilter) -> QueryResult<i64> {
     if let Some(delivery) = filter.delivery
         && without_delivery.is_empty()
     {
-        return crate::models::outbox::count_current_invitations(conn, delivery);
+        return crate::models::outbox::count_current_invitations(conn, delivery).map(Some);
     }
-    let m = Matches::resolve(filter, conn)?;
-    count_matching(conn, filter, &m)
+    Ok(None)
 }
 
 fn count_matching(conn: &mut DbConn, filter: &UserFilter, m: &Matches) -> QueryResult<i64> {
@@ -968,10 +979,9 @@ pub fn list(
     cursor: Option<Cursor>,
 ) -> QueryResult<Page<UserSummary>> {
     let text = Matches::resolve(filter, conn)?;
-    let total = if filter.text.is_none() {
-        count(conn, filter)?
-    } else {
-        count_matching(conn, filter, &text)?
+    let total = match kept_count(conn, filter)? {
+        Some(n) => n,
+        None => count_matching(conn, filter, &text)?,
     };
     let last = crate::domain::page::last_page(total, per_page);
     let page = page.clamp(1, last);

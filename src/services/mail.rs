@@ -550,7 +550,6 @@ pub struct LogRequest {
 /// A page of the email log.
 pub struct LogPage {
     pub entries: Vec<crate::domain::mail::LogEntry>,
-    pub filter: crate::domain::mail::LogFilter,
     pub errors: crate::domain::FieldErrors,
     /// Message ids to page on from, when there is more that way.
     pub older: Option<i64>,
@@ -581,7 +580,6 @@ pub async fn log(
     _actor: &crate::services::Actor,
     req: LogRequest,
 ) -> ServiceResult<LogPage> {
-    use crate::domain::mail::LogFilter;
     use crate::domain::{FieldError, FieldErrors, dates, text::search_term};
     let mut errors = FieldErrors::default();
     let status = req.status.trim();
@@ -596,22 +594,16 @@ pub async fn log(
     {
         errors.add("until", FieldError::UntilBeforeFrom);
     }
-    let filter = LogFilter {
-        status: Delivery::parse(status),
-        kind: kind.parse().ok(),
-        recipient: recipient.clone(),
-        from,
-        until,
-    };
+    let wanted_status = Delivery::parse(status);
+    let wanted_kind: Option<MailKind> = kind.parse().ok();
     // A value that names no status or kind (a hand-made URL) and a field
     // that cannot be used list nothing, rather than everything.
-    let matches_nothing = (!status.is_empty() && filter.status.is_none())
-        || (!kind.is_empty() && filter.kind.is_none())
+    let matches_nothing = (!status.is_empty() && wanted_status.is_none())
+        || (!kind.is_empty() && wanted_kind.is_none())
         || !errors.is_empty();
     if matches_nothing {
         return Ok(LogPage {
             entries: Vec::new(),
-            filter,
             errors,
             older: None,
             newer: None,
@@ -620,8 +612,8 @@ pub async fn log(
     let (created_from, created_before) =
         dates::day_range_utc(from, until, ctx.settings().time_zone);
     let mut query = outbox::LogQuery {
-        status: filter.status,
-        kind: filter.kind,
+        status: wanted_status,
+        kind: wanted_kind,
         recipient: recipient.map(|r| crate::models::contains_pattern(&r.to_lowercase())),
         created_from,
         created_before,
@@ -657,24 +649,17 @@ pub async fn log(
         })
         .await?;
     let (first, last) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id));
-    // Older pages exist when this one was cut, or when we came back from one.
-    let older = if came_back || more_that_way {
-        last
+    // Going older, more that way means an older page; coming back, there is
+    // always the one we came from (and the other way round for newer).
+    let (older, newer) = if came_back {
+        (last, first.filter(|_| more_that_way))
     } else {
-        None
-    };
-    let newer = if came_back {
-        more_that_way.then_some(first).flatten()
-    } else if went_on {
-        first
-    } else {
-        None
+        (last.filter(|_| more_that_way), first.filter(|_| went_on))
     };
     Ok(LogPage {
         entries: rows.into_iter().map(log_entry).collect(),
-        filter,
         errors,
-        older: if came_back { last } else { older },
+        older,
         newer,
     })
 }

@@ -176,6 +176,7 @@ fn finish(
     now: PrimitiveDateTime,
 ) -> ServiceResult<bool> {
     task::finish(conn, row.id, stop.map(StopReason::as_str), now)?;
+    // The log records who acted, not with which role (he may have lost it).
     let actor = match row.actor_id {
         Some(id) => Actor {
             user_id: Some(id),
