@@ -74,6 +74,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// SQLite only: the FTS5 trigram index over `outbox_messages.recipient_lower`.
+    outbox_search (rowid) {
+        rowid -> BigInt,
+        recipient_lower -> Text,
+    }
+}
+
+diesel::table! {
     user_photos (user_id) {
         user_id -> BigInt,
         content_type -> Text,
@@ -204,6 +212,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_status_count_deltas,
     user_photos,
     users_search,
+    outbox_search,
     user_groups,
     group_memberships,
     areas,
@@ -246,6 +255,7 @@ diesel::table! {
         last_answer -> Nullable<Text>,
         failure_kind -> Nullable<Text>,
         current_invitation -> Bool,
+        resent_from -> Nullable<BigInt>,
     }
 }
 

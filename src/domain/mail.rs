@@ -12,8 +12,8 @@ use std::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::Language;
 use super::token::PlainToken;
+use super::{Language, UserId, UserStatus};
 
 /// Stands for the link in a stored message. User data cannot contain it:
 /// control characters are refused in every field (`domain::text`).
@@ -264,6 +264,148 @@ pub struct LogMessage {
     pub html: String,
     pub transport: Option<String>,
     pub failure_kind: Option<FailureKind>,
+}
+
+/// What "Erneut senden" can do with a message now, and if not, why and what
+/// to do instead. Decided by [`resend_check`] from the facts of the moment,
+/// for the Info page before the click and again in the transaction of the
+/// click.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResendCheck {
+    /// A fresh copy goes out to this address; `fresh_link`: with a fresh
+    /// link, and the old one dies.
+    Possible { to: String, fresh_link: bool },
+    /// Sent again already, as this message (which can be sent again).
+    AlreadyResent(i64),
+    /// The invitation ran out unused: a new invitation renews it.
+    InvitationExpired(UserId),
+    /// The invitation was revoked: a new invitation is the way back.
+    InvitationRevoked(UserId),
+    /// The person has activated his account: nothing to do.
+    AlreadyActive(UserId),
+    /// The person's account is deactivated: nothing goes out.
+    Deactivated(UserId),
+    /// The person was deleted.
+    UserGone,
+    /// The person has no address now.
+    NoAddress(UserId),
+    /// What the message was for is over (the address was confirmed or
+    /// changed; the account cannot use a new password).
+    NoLongerApplies,
+    /// The address the copy would go to is blocked: unblock it first.
+    Blocked(String),
+    /// Sent again [`RESEND_PER_HOUR`] times to this address in the last hour.
+    TooMany,
+}
+
+/// At most this many copies per recipient and hour ("Erneut senden").
+pub const RESEND_PER_HOUR: i64 = 3;
+
+impl ResendCheck {
+    pub fn is_possible(&self) -> bool {
+        matches!(self, ResendCheck::Possible { .. })
+    }
+}
+
+/// The person a message went to, as he is now.
+#[derive(Clone, Debug)]
+pub struct ResendPerson {
+    pub id: UserId,
+    pub status: UserStatus,
+    pub email: Option<String>,
+    pub email_confirmed: bool,
+    pub invitation_expires_at: Option<time::PrimitiveDateTime>,
+}
+
+/// The facts "Erneut senden" is decided on.
+pub struct ResendFacts<'a> {
+    pub kind: MailKind,
+    pub recipient: &'a str,
+    /// The message was to a person (`Some(None)`: who has been deleted).
+    pub person: Option<Option<ResendPerson>>,
+    pub copy: Option<i64>,
+    /// Whether the address a copy would go to ([`copy_address`]) is blocked.
+    pub blocked: bool,
+    /// Copies sent to that address in the last hour.
+    pub sent_lately: i64,
+    pub now: time::PrimitiveDateTime,
+}
+
+/// Where a copy would go: the person's address as it is now; a test mail
+/// (or a message to nobody's account) to its recipient.
+pub fn copy_address(
+    kind: MailKind,
+    person: &Option<Option<ResendPerson>>,
+    recipient: &str,
+) -> Option<String> {
+    match (kind, person) {
+        (_, Some(None)) => None,
+        (MailKind::Test, _) | (_, None) => Some(recipient.to_owned()),
+        (_, Some(Some(p))) => p.email.clone(),
+    }
+}
+
+/// Decides what "Erneut senden" can do (see [`ResendCheck`]). A copy goes
+/// to the person's address as it is now; a test mail to its recipient.
+pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
+    use UserStatus as S;
+    if let Some(copy) = f.copy {
+        return ResendCheck::AlreadyResent(copy);
+    }
+    let (to, fresh_link) = match (f.kind, &f.person) {
+        (_, Some(None)) => return ResendCheck::UserGone,
+        (MailKind::Test, _) | (_, None) => (f.recipient.to_owned(), false),
+        (kind, Some(Some(p))) => {
+            let verdict = match kind {
+                MailKind::Invitation => match p.status {
+                    S::Eingeladen if p.invitation_expires_at.is_some_and(|e| e > f.now) => None,
+                    S::Eingeladen | S::Inaktiv => Some(ResendCheck::InvitationExpired(p.id)),
+                    S::Widerrufen => Some(ResendCheck::InvitationRevoked(p.id)),
+                    S::Aktiv => Some(ResendCheck::AlreadyActive(p.id)),
+                    S::Deaktiviert => Some(ResendCheck::Deactivated(p.id)),
+                    S::Angelegt | S::Ausstehend | S::Abgelehnt => {
+                        Some(ResendCheck::NoLongerApplies)
+                    }
+                },
+                MailKind::PasswordReset => match p.status {
+                    S::Aktiv | S::Inaktiv => None,
+                    S::Deaktiviert => Some(ResendCheck::Deactivated(p.id)),
+                    _ => Some(ResendCheck::NoLongerApplies),
+                },
+                MailKind::EmailConfirmation => {
+                    let same = p
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase() == f.recipient.to_lowercase());
+                    (!same || p.email_confirmed).then_some(ResendCheck::NoLongerApplies)
+                }
+                MailKind::Test => None,
+            };
+            if let Some(v) = verdict {
+                return v;
+            }
+            match &p.email {
+                Some(e) => (e.clone(), true),
+                None => return ResendCheck::NoAddress(p.id),
+            }
+        }
+    };
+    if f.blocked {
+        ResendCheck::Blocked(to.to_lowercase())
+    } else if f.sent_lately >= RESEND_PER_HOUR {
+        ResendCheck::TooMany
+    } else {
+        ResendCheck::Possible { to, fresh_link }
+    }
+}
+
+/// An address blocked after a permanent failure, as the list shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockedEntry {
+    pub address: String,
+    pub reason: String,
+    pub answer: String,
+    pub blocked_at: time::PrimitiveDateTime,
 }
 
 /// The state of mail for the dashboard.
@@ -531,6 +673,92 @@ mod tests {
         let wrong = unseal_token(b"other", "m1", &sealed).map(|t| t.expose().to_owned());
         assert_ne!(wrong.as_deref(), Some(token.expose()));
         assert!(unseal_token(b"key", "m1", "zz").is_none());
+    }
+
+    fn person(status: UserStatus, expires_in_days: i64) -> Option<Option<ResendPerson>> {
+        let now = time::macros::datetime!(2026-12-01 10:00);
+        Some(Some(ResendPerson {
+            id: UserId::new(7),
+            status,
+            email: Some("Anna@Example.com".into()),
+            email_confirmed: false,
+            invitation_expires_at: Some(now + time::Duration::days(expires_in_days)),
+        }))
+    }
+
+    fn check(kind: MailKind, person: Option<Option<ResendPerson>>) -> ResendCheck {
+        resend_check(&ResendFacts {
+            kind,
+            recipient: "anna@example.com",
+            person,
+            copy: None,
+            blocked: false,
+            sent_lately: 0,
+            now: time::macros::datetime!(2026-12-01 10:00),
+        })
+    }
+
+    #[test]
+    fn an_invitation_is_resent_only_while_it_is_live() {
+        use UserStatus::*;
+        let possible = ResendCheck::Possible {
+            to: "Anna@Example.com".into(),
+            fresh_link: true,
+        };
+        assert_eq!(check(MailKind::Invitation, person(Eingeladen, 3)), possible);
+        let u = UserId::new(7);
+        assert_eq!(
+            check(MailKind::Invitation, person(Eingeladen, -1)),
+            ResendCheck::InvitationExpired(u)
+        );
+        assert_eq!(
+            check(MailKind::Invitation, person(Inaktiv, 3)),
+            ResendCheck::InvitationExpired(u)
+        );
+        assert_eq!(
+            check(MailKind::Invitation, person(Widerrufen, 3)),
+            ResendCheck::InvitationRevoked(u)
+        );
+        assert_eq!(
+            check(MailKind::Invitation, person(Aktiv, 3)),
+            ResendCheck::AlreadyActive(u)
+        );
+        assert_eq!(
+            check(MailKind::Invitation, person(Deaktiviert, 3)),
+            ResendCheck::Deactivated(u)
+        );
+        assert_eq!(
+            check(MailKind::Invitation, Some(None)),
+            ResendCheck::UserGone
+        );
+        assert_eq!(
+            check(MailKind::PasswordReset, person(Eingeladen, 3)),
+            ResendCheck::NoLongerApplies
+        );
+        assert!(check(MailKind::EmailConfirmation, person(Aktiv, 3)).is_possible());
+    }
+
+    #[test]
+    fn an_earlier_copy_a_block_and_the_hourly_limit_come_first() {
+        let now = time::macros::datetime!(2026-12-01 10:00);
+        let facts = |copy, blocked, sent_lately| {
+            resend_check(&ResendFacts {
+                kind: MailKind::Invitation,
+                recipient: "anna@example.com",
+                person: person(UserStatus::Eingeladen, 3),
+                copy,
+                blocked,
+                sent_lately,
+                now,
+            })
+        };
+        assert_eq!(facts(Some(9), true, 9), ResendCheck::AlreadyResent(9));
+        assert_eq!(
+            facts(None, true, 0),
+            ResendCheck::Blocked("anna@example.com".into())
+        );
+        assert_eq!(facts(None, false, RESEND_PER_HOUR), ResendCheck::TooMany);
+        assert!(facts(None, false, RESEND_PER_HOUR - 1).is_possible());
     }
 
     #[test]

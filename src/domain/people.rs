@@ -125,6 +125,8 @@ impl UserSort {
 pub struct UserListRow {
     pub user: UserSummary,
     pub groups: Vec<String>,
+    /// His address is blocked (after a permanent delivery failure).
+    pub address_blocked: bool,
 }
 
 /// Everything the user page shows.

@@ -453,6 +453,7 @@ catalogue! {
     sign_in_deadline_notice: "Reaktiviert von Hand: muss sich anmelden vor", "Reactivated by hand: must sign in before";
     mails_to_user: "E-Mails an diese Person", "Emails to this person";
     mail_kind: "Art", "Kind";
+    mail_message: "Nachricht", "Message";
     mail_status: "Zustellung", "Delivery";
     mail_created: "Erstellt", "Created";
     mail_answer: "Antwort des Servers", "Server's answer";
@@ -478,6 +479,37 @@ catalogue! {
     mail_log_text_part: "Textteil", "Text part";
     mail_log_html_part: "HTML-Teil", "HTML part";
     mail_log_html_source: "HTML-Quelltext", "HTML source";
+    resend_button: "Erneut senden", "Send again";
+    resend_heading: "Erneut senden", "Send again";
+    resend_with_link: "Geht mit einem neuen Link an diese Adresse; der bisherige Link gilt dann nicht mehr:", "Goes out with a fresh link to this address; the earlier link stops working:";
+    resend_copy: "Eine Kopie geht an diese Adresse:", "A copy goes to this address:";
+    resend_already: "Diese E-Mail wurde schon erneut gesendet. Die neue Nachricht kann ihrerseits erneut gesendet werden.", "This email was sent again already. The new message can itself be sent again.";
+    resend_open_copy: "Neue Nachricht ansehen", "View the new message";
+    resend_expired: "Die Einladung ist abgelaufen. Erneuern Sie sie: die Person bekommt einen neuen Link mit neuer Gültigkeit.", "The invitation has expired. Renew it: the person gets a fresh link with a new validity.";
+    resend_revoked: "Die Einladung wurde widerrufen; deshalb wird sie nicht erneut gesendet. Um die Person wieder einzuladen, erneuern Sie die Einladung.", "The invitation was revoked, so it is not sent again. To invite the person again, renew the invitation.";
+    resend_active: "Nichts zu tun: Die Person hat ihren Zugang schon aktiviert.", "Nothing to do: the person has already activated the account.";
+    resend_deactivated: "Nichts zu senden: Das Konto ist deaktiviert.", "Nothing to send: the account is deactivated.";
+    resend_user_gone: "Nichts zu senden: Die Person wurde gelöscht.", "Nothing to send: the person was deleted.";
+    resend_no_address: "Nichts zu senden: Die Person hat keine E-Mail-Adresse mehr.", "Nothing to send: the person has no email address any more.";
+    resend_no_longer: "Nichts zu senden: Wofür diese E-Mail war, ist erledigt (die Adresse ist bestätigt oder geändert, oder das Konto kann kein neues Passwort festlegen).", "Nothing to send: what this email was for is over (the address is confirmed or changed, or the account cannot choose a new password).";
+    resend_blocked: "Die Adresse ist gesperrt, weil der Mailserver sie dauerhaft abgelehnt hat. Entsperren Sie sie zuerst, wenn sie wieder erreichbar ist.", "The address is blocked because the mail server refused it for good. Unblock it first if it can be reached again.";
+    resend_too_many: "An diese Adresse wurde in der letzten Stunde schon 3-mal erneut gesendet. Bitte versuchen Sie es später noch einmal.", "This address was sent to again 3 times in the last hour already. Please try again later.";
+    resent_queued: "Erneut gesendet: Das ist die neue Nachricht.", "Sent again: this is the new message.";
+    resent_blocked: "Nicht gesendet: Die Adresse ist gesperrt.", "Not sent: the address is blocked.";
+    resend_refused: "Nicht erneut gesendet. Warum, steht unten bei „Erneut senden“.", "Not sent again. Why is shown below under “Send again”.";
+    open_user: "Zur Person", "Open the person";
+    blocked_title: "Gesperrte Adressen", "Blocked addresses";
+    blocked_intro: "An diese Adressen geht keine E-Mail mehr, weil der Mailserver sie dauerhaft abgelehnt hat. Ist eine Adresse wieder erreichbar (etwa nach einem Tippfehler, der korrigiert wurde, oder einem vollen Postfach), entsperren Sie sie und senden Sie die E-Mail im Protokoll erneut.", "No email goes to these addresses any more because the mail server refused them for good. When an address can be reached again (say a typo was fixed or a full mailbox emptied), unblock it and send the email again from the log.";
+    blocked_address: "Adresse", "Address";
+    blocked_reason: "Grund", "Reason";
+    blocked_since: "Gesperrt seit", "Blocked since";
+    blocked_reason_rejected: "Dauerhaft abgelehnt", "Refused for good";
+    blocked_empty: "Keine Adresse ist gesperrt.", "No address is blocked.";
+    blocked_search: "Adresse (Teil)", "Address (part)";
+    unblock_button: "Entsperren", "Unblock";
+    unblocked: "Die Adresse ist entsperrt: E-Mails an sie gehen wieder hinaus. Fehlgeschlagene können Sie im E-Mail-Protokoll erneut senden.", "The address is unblocked: emails to it go out again. Failed ones can be sent again from the email log.";
+    not_blocked: "Diese Adresse war nicht (mehr) gesperrt.", "This address was not blocked (any more).";
+    address_blocked_short: "Adresse gesperrt", "Address blocked";
     task_title: "Auftrag", "Task";
     task_invite_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     task_started_by: "Gestartet von", "Started by";
@@ -703,6 +735,14 @@ impl Texts {
                 "{actor} hat alle neu angelegten Benutzer eingeladen (Auftrag {target}).",
                 "{actor} invited all newly created users (task {target}).",
             ),
+            "mail.resend" => pick(
+                "{actor} hat eine E-Mail an {target} erneut gesendet.",
+                "{actor} sent an email to {target} again.",
+            ),
+            "mail.unblock" => pick(
+                "{actor} hat die Adresse {target} entsperrt.",
+                "{actor} unblocked the address {target}.",
+            ),
             "settings.update" => pick(
                 "{actor} hat die Einstellungen geändert.",
                 "{actor} changed the settings.",
@@ -781,6 +821,10 @@ impl Texts {
             ("account.email_confirmed", false) => "Email address confirmed",
             ("task.invite_created", true) => "Alle neu angelegten eingeladen",
             ("task.invite_created", false) => "All newly created invited",
+            ("mail.resend", true) => "E-Mail erneut gesendet",
+            ("mail.resend", false) => "Email sent again",
+            ("mail.unblock", true) => "Adresse entsperrt",
+            ("mail.unblock", false) => "Address unblocked",
             ("settings.update", true) => "Einstellungen geändert",
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
@@ -798,6 +842,7 @@ impl Texts {
         let translated = match field {
             "admin_role" => value.parse().ok().map(|r| self.role(r)),
             "user_type" => value.parse().ok().map(|t| self.user_type(t)),
+            "kind" => value.parse().ok().map(|k| self.mail_kind(k)),
             "salutation" => value.parse().ok().map(|s| self.salutation(s)),
             "status" => value.parse().ok().map(|s| self.status(s)),
             "area_role" => value.parse().ok().map(|r| self.area_role(r)),
@@ -825,6 +870,9 @@ impl Texts {
                 "area_role" => self.field_area_role.to_owned(),
                 "member" => self.unit_members.to_owned(),
                 "memberships" => self.unit_memberships.to_owned(),
+                "kind" => self.mail_kind.to_owned(),
+                "message" => self.mail_message.to_owned(),
+                "answer" => self.mail_answer.to_owned(),
                 f => match self.field_label(f) {
                     "" => f.to_owned(),
                     label => label.to_owned(),

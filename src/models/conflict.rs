@@ -20,6 +20,8 @@ pub enum UniqueKey {
     FormKey,
     /// A task that runs once at a time is running already.
     RunningTask,
+    /// A message was already sent again ("Erneut senden").
+    Resent,
 }
 
 /// (PostgreSQL index name, SQLite constraint target, key)
@@ -46,6 +48,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         "bulk_tasks_one_running",
         "bulk_tasks.kind",
         UniqueKey::RunningTask,
+    ),
+    (
+        "outbox_messages_resent_once",
+        "outbox_messages.resent_from",
+        UniqueKey::Resent,
     ),
 ];
 

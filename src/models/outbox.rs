@@ -39,6 +39,8 @@ pub struct OutboxMessage {
     pub transport: Option<String>,
     pub last_answer: Option<String>,
     pub failure_kind: Option<String>,
+    /// The message this one is a copy of ("Erneut senden").
+    pub resent_from: Option<i64>,
 }
 
 #[derive(Clone, Insertable)]
@@ -494,6 +496,57 @@ pub struct BlockedAddress {
     pub blocked_at: PrimitiveDateTime,
 }
 
+/// Lifts the block of an address ("Entsperren"); what the block was, if
+/// there was one.
+pub fn unblock(conn: &mut DbConn, address_lower: &str) -> QueryResult<Option<BlockedAddress>> {
+    let found = find_block(conn, address_lower)?;
+    if found.is_some() {
+        diesel::delete(b::table.find(address_lower)).execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// A page of blocked addresses, newest first, optionally only those with
+/// `pattern` (LIKE, escaped) in them; keyset on (blocked_at, address).
+pub fn blocked_page(
+    conn: &mut DbConn,
+    pattern: Option<&str>,
+    older_than: Option<(PrimitiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<BlockedAddress>> {
+    let mut q = b::table.into_boxed::<Db>();
+    if let Some(p) = pattern {
+        q = q.filter(b::address_lower.like(p.to_owned()).escape('\\'));
+    }
+    if let Some((at, address)) = older_than {
+        q = q
+            .filter(b::blocked_at.le(at))
+            .filter(b::blocked_at.lt(at).or(b::address_lower.lt(address)));
+    }
+    q.order((b::blocked_at.desc(), b::address_lower.desc()))
+        .limit(limit)
+        .select(BlockedAddress::as_select())
+        .load(conn)
+}
+
+/// The copy "Erneut senden" made of a message, if it made one.
+pub fn copy_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
+    o::table
+        .filter(o::resent_from.eq(id))
+        .select(o::id)
+        .first(conn)
+        .optional()
+}
+
+/// Marks `copy` as the one copy of `original` (a second copy of the same
+/// message is a unique violation, `UniqueKey::Resent`).
+pub fn mark_resent(conn: &mut DbConn, copy: i64, original: i64) -> QueryResult<()> {
+    diesel::update(o::table.find(copy))
+        .set(o::resent_from.eq(Some(original)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn find_block(conn: &mut DbConn, address_lower: &str) -> QueryResult<Option<BlockedAddress>> {
     b::table
         .find(address_lower)
@@ -527,13 +580,46 @@ pub fn mailbox(
     q.limit(limit).select(OutboxMessage::as_select()).load(conn)
 }
 
+/// How the log matches part of an address, decided once per request.
+#[derive(Clone, Debug)]
+pub enum RecipientMatch {
+    /// SQLite, few trigram hits: the matching messages themselves.
+    Ids(Vec<i64>),
+    /// A LIKE pattern on the lower-cased address (escaped), tested while the
+    /// time index is walked (many hits soon fill a page), or served by
+    /// pg_trgm on PostgreSQL.
+    Like(String),
+}
+
+/// Up to this many trigram hits are passed to the log as ids.
+const FEW_RECIPIENT_HITS: i64 = 2000;
+
+/// Resolves part of an address (lower-cased, not yet a pattern).
+pub fn recipient_match(conn: &mut DbConn, needle: &str) -> QueryResult<RecipientMatch> {
+    use crate::db::schema::outbox_search as fts;
+    let like = crate::models::contains_pattern(needle);
+    let trigram = needle.chars().count() >= 3 && !needle.contains(['%', '_', '\\']);
+    if !(matches!(conn, DbConn::Sqlite(_)) && trigram) {
+        return Ok(RecipientMatch::Like(like));
+    }
+    let few: Vec<i64> = fts::table
+        .filter(fts::recipient_lower.like(format!("%{needle}%")))
+        .select(fts::rowid)
+        .limit(FEW_RECIPIENT_HITS + 1)
+        .load(conn)?;
+    Ok(if few.len() as i64 <= FEW_RECIPIENT_HITS {
+        RecipientMatch::Ids(few)
+    } else {
+        RecipientMatch::Like(like)
+    })
+}
+
 /// Bounds of the email log's query (times already in UTC).
 #[derive(Clone, Debug, Default)]
 pub struct LogQuery {
     pub status: Option<Delivery>,
     pub kind: Option<MailKind>,
-    /// A LIKE pattern on the lower-cased address (escaped by the caller).
-    pub recipient: Option<String>,
+    pub recipient: Option<RecipientMatch>,
     pub created_from: Option<PrimitiveDateTime>,
     pub created_before: Option<PrimitiveDateTime>,
     /// Keyset: strictly older than this message (created_at, id).
@@ -552,8 +638,12 @@ pub fn log(conn: &mut DbConn, q: &LogQuery, limit: i64) -> QueryResult<Vec<Outbo
     if let Some(kind) = q.kind {
         query = query.filter(o::kind.eq(kind));
     }
-    if let Some(pattern) = &q.recipient {
-        query = query.filter(o::recipient_lower.like(pattern.clone()).escape('\\'));
+    match &q.recipient {
+        None => {}
+        Some(RecipientMatch::Ids(ids)) => query = query.filter(o::id.eq_any(ids.clone())),
+        Some(RecipientMatch::Like(pattern)) => {
+            query = query.filter(o::recipient_lower.like(pattern.clone()).escape('\\'))
+        }
     }
     if let Some(from) = q.created_from {
         query = query.filter(o::created_at.ge(from));

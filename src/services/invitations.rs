@@ -67,7 +67,7 @@ pub(crate) fn invite_in_tx(
     actor: &Actor,
     target: &User,
     now: PrimitiveDateTime,
-) -> ServiceResult<Delivery> {
+) -> ServiceResult<(i64, Delivery)> {
     let renew = target.status == UserStatus::Eingeladen;
     let next = if renew {
         target.status.renew()?
@@ -132,7 +132,7 @@ pub(crate) fn invite_in_tx(
             Change::new("email", "", &address),
         ],
     )?;
-    Ok(delivery)
+    Ok((message, delivery))
 }
 
 /// "Einladen → senden" or "→ erneuern" from the user page. `email` is the
@@ -175,7 +175,7 @@ pub async fn invite(
                     )?;
                     target.email = Some(email.as_str().to_owned());
                 }
-                invite_in_tx(conn, &env, &actor, &target, now)
+                invite_in_tx(conn, &env, &actor, &target, now).map(|(_, d)| d)
             })
         })
         .await

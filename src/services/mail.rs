@@ -614,7 +614,7 @@ pub async fn log(
     let mut query = outbox::LogQuery {
         status: wanted_status,
         kind: wanted_kind,
-        recipient: recipient.map(|r| crate::models::contains_pattern(&r.to_lowercase())),
+
         created_from,
         created_before,
         ..Default::default()
@@ -628,6 +628,9 @@ pub async fn log(
              -> diesel::QueryResult<Option<(PrimitiveDateTime, i64)>> {
                 Ok(outbox::find(conn, id)?.map(|m| (m.created_at, m.id)))
             };
+            if let Some(needle) = &recipient {
+                query.recipient = Some(outbox::recipient_match(conn, &needle.to_lowercase())?);
+            }
             if let Some(id) = before {
                 query.older_than = key(conn, id)?;
             } else if let Some(id) = after {

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod mail;
 pub mod maintenance;
 pub mod rate_limit;
+pub mod resend;
 pub mod rules;
 pub mod seed;
 pub mod self_service;

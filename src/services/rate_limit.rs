@@ -70,8 +70,17 @@ impl Limit {
         key: &str,
         now: PrimitiveDateTime,
     ) -> diesel::QueryResult<bool> {
-        let n = rate_limit::count_since(conn, self.scope, &hash_secret(key), now - self.window)?;
-        Ok(n >= self.max)
+        Ok(self.count(conn, key, now)? >= self.max)
+    }
+
+    /// How many events `key` had within the window.
+    pub fn count(
+        &self,
+        conn: &mut DbConn,
+        key: &str,
+        now: PrimitiveDateTime,
+    ) -> diesel::QueryResult<i64> {
+        rate_limit::count_since(conn, self.scope, &hash_secret(key), now - self.window)
     }
 
     /// Counts one event for `key`.

@@ -12,7 +12,7 @@ use time::Duration;
 use crate::context::Context;
 use crate::db::write_tx;
 use crate::domain::audit::Change;
-use crate::domain::mail::MailKind;
+use crate::domain::mail::{Delivery, MailKind};
 use crate::domain::people::{Profile, display_name};
 use crate::domain::text::lookup_key;
 use crate::domain::token::{PlainToken, TokenPurpose};
@@ -49,7 +49,7 @@ fn recipient<'a>(env: &MailEnv, u: &'a User, address: &'a str) -> Recipient<'a> 
 /// Whether a reset may help this account: it can sign in again afterwards
 /// (`aktiv`, or `inaktiv` after an expired invitation or the midnight rule)
 /// and has an address to send the link to.
-fn may_reset(u: &User) -> bool {
+pub(crate) fn may_reset(u: &User) -> bool {
     matches!(u.status, UserStatus::Aktiv | UserStatus::Inaktiv) && u.email.is_some()
 }
 
@@ -77,32 +77,14 @@ pub async fn request_reset(ctx: &Context, identifier: &str, client: &str) -> Ser
                     || RESET_PER_ADDRESS.exceeded(conn, &client, now)?;
                 RESET_PER_ACCOUNT.hit(conn, &account_key, now)?;
                 RESET_PER_ADDRESS.hit(conn, &client, now)?;
-                let plain = PlainToken::generate(TokenPurpose::PasswordReset);
-                let expires = now + RESET_VALIDITY;
                 match found.filter(|u| !throttled && may_reset(u)) {
                     Some(u) => {
-                        let address = u.email.clone().unwrap_or_default();
-                        token::expire_of_user(conn, u.id, TokenPurpose::PasswordReset, now)?;
-                        let hash = plain.hashed();
-                        token::insert(
-                            conn,
-                            &NewToken {
-                                purpose: TokenPurpose::PasswordReset,
-                                user_id: Some(u.id),
-                                token_hash: &hash,
-                                created_at: now,
-                                expires_at: expires,
-                            },
-                        )?;
-                        let letter = Letter {
-                            kind: MailKind::PasswordReset,
-                            to: recipient(&env, &u, &address),
-                            link: Some((&plain, RESET_PATH, expires)),
-                        };
-                        mail::queue(conn, &env, &letter, now)?;
+                        send_reset_in_tx(conn, &env, &u, now)?;
                     }
                     None => {
                         // The same rendering, nothing written.
+                        let plain = PlainToken::generate(TokenPurpose::PasswordReset);
+                        let expires = now + RESET_VALIDITY;
                         let stand_in = Letter {
                             kind: MailKind::PasswordReset,
                             to: Recipient {
@@ -357,15 +339,48 @@ pub(crate) fn send_confirmation_in_tx(
     u: &User,
     address: &str,
     now: time::PrimitiveDateTime,
-) -> diesel::QueryResult<()> {
-    token::expire_of_user(conn, u.id, TokenPurpose::EmailConfirmation, now)?;
-    let plain = PlainToken::generate(TokenPurpose::EmailConfirmation);
-    let expires = now + CONFIRM_VALIDITY;
+) -> diesel::QueryResult<(i64, Delivery)> {
+    send_link_in_tx(conn, env, u, address, MailKind::EmailConfirmation, now)
+}
+
+/// A reset link for `u` (who [`may_reset`]), every older one dead; the mail
+/// queued in the caller's transaction.
+pub(crate) fn send_reset_in_tx(
+    conn: &mut crate::db::DbConn,
+    env: &MailEnv,
+    u: &User,
+    now: time::PrimitiveDateTime,
+) -> diesel::QueryResult<(i64, Delivery)> {
+    let address = u.email.clone().unwrap_or_default();
+    send_link_in_tx(conn, env, u, &address, MailKind::PasswordReset, now)
+}
+
+/// Issues a fresh link of the mail's purpose (the older ones of the user
+/// die) and queues the mail that carries it.
+fn send_link_in_tx(
+    conn: &mut crate::db::DbConn,
+    env: &MailEnv,
+    u: &User,
+    address: &str,
+    kind: MailKind,
+    now: time::PrimitiveDateTime,
+) -> diesel::QueryResult<(i64, Delivery)> {
+    let (purpose, path, validity) = match kind {
+        MailKind::PasswordReset => (TokenPurpose::PasswordReset, RESET_PATH, RESET_VALIDITY),
+        _ => (
+            TokenPurpose::EmailConfirmation,
+            CONFIRM_PATH,
+            CONFIRM_VALIDITY,
+        ),
+    };
+    token::expire_of_user(conn, u.id, purpose, now)?;
+    let plain = PlainToken::generate(purpose);
+    let expires = now + validity;
     let hash = plain.hashed();
     token::insert(
         conn,
         &NewToken {
-            purpose: TokenPurpose::EmailConfirmation,
+            purpose,
             user_id: Some(u.id),
             token_hash: &hash,
             created_at: now,
@@ -373,12 +388,11 @@ pub(crate) fn send_confirmation_in_tx(
         },
     )?;
     let letter = Letter {
-        kind: MailKind::EmailConfirmation,
+        kind,
         to: recipient(env, u, address),
-        link: Some((&plain, CONFIRM_PATH, expires)),
+        link: Some((&plain, path, expires)),
     };
-    mail::queue(conn, env, &letter, now)?;
-    Ok(())
+    mail::queue(conn, env, &letter, now)
 }
 
 /// Confirms an address with its link (a POST from the confirmation page).

@@ -173,7 +173,17 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceRe
             let list = user::list(conn, &filter, sort, descending, page, per_page, cursor)?;
             let ids: Vec<UserId> = list.items.iter().map(|u| u.id).collect();
             let names = group::names_for_users(conn, &ids)?;
+            let addresses: Vec<String> = list
+                .items
+                .iter()
+                .filter_map(|u| u.email.as_deref().map(str::to_lowercase))
+                .collect();
+            let blocked = crate::models::outbox::blocked_among(conn, &addresses)?;
             Ok(list.map(|user| UserListRow {
+                address_blocked: user
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| blocked.contains(&e.to_lowercase())),
                 groups: names
                     .iter()
                     .filter(|(id, _)| *id == user.id)

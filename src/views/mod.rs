@@ -498,6 +498,87 @@ impl MailLogView {
 pub struct MailLogMessageView {
     pub p: Page,
     pub message: crate::domain::mail::LogMessage,
+    pub resend: crate::domain::mail::ResendCheck,
+}
+
+impl MailLogMessageView {
+    /// The person to renew the invitation of, when that is the way on.
+    pub fn renew_user(&self) -> Option<i64> {
+        use crate::domain::mail::ResendCheck::*;
+        match &self.resend {
+            InvitationExpired(u) | InvitationRevoked(u) => Some(u.get()),
+            _ => None,
+        }
+    }
+
+    /// Why nothing is sent again (empty when it can be).
+    pub fn resend_reason(&self) -> &'static str {
+        use crate::domain::mail::ResendCheck::*;
+        let t = self.p.t;
+        match &self.resend {
+            Possible { .. } => "",
+            AlreadyResent(_) => t.resend_already,
+            InvitationExpired(_) => t.resend_expired,
+            InvitationRevoked(_) => t.resend_revoked,
+            AlreadyActive(_) => t.resend_active,
+            Deactivated(_) => t.resend_deactivated,
+            UserGone => t.resend_user_gone,
+            NoAddress(_) => t.resend_no_address,
+            NoLongerApplies => t.resend_no_longer,
+            Blocked(_) => t.resend_blocked,
+            TooMany => t.resend_too_many,
+        }
+    }
+
+    /// The blocked-address list, showing this address.
+    pub fn blocked_url(&self, address: &str) -> String {
+        with_query("/mail/blocked", "q", address)
+    }
+
+    /// The person this message was to, for a link to his page.
+    pub fn person(&self) -> Option<i64> {
+        use crate::domain::mail::ResendCheck::*;
+        match &self.resend {
+            InvitationExpired(u) | InvitationRevoked(u) | AlreadyActive(u) | Deactivated(u)
+            | NoAddress(u) => Some(u.get()),
+            _ => None,
+        }
+    }
+}
+
+/// `path?key=value`, the value encoded.
+fn with_query(path: &str, key: &str, value: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair(key, value)
+        .finish();
+    format!("{path}?{query}")
+}
+
+#[derive(Template)]
+#[template(path = "pages/mail/blocked.html")]
+pub struct BlockedListView {
+    pub p: Page,
+    pub q: String,
+    pub entries: Vec<crate::domain::mail::BlockedEntry>,
+    pub older_url: Option<String>,
+}
+
+impl BlockedListView {
+    /// The email log, filtered to this address.
+    pub fn log_url(&self, address: &str) -> String {
+        with_query("/mail/log", "recipient", address)
+    }
+
+    pub fn no_error(&self) -> Option<String> {
+        None
+    }
+
+    pub fn reason(&self, reason: &str) -> &'static str {
+        match reason {
+            "rejected" => self.p.t.blocked_reason_rejected,
+            _ => self.p.t.blocked_reason_rejected,
+        }
+    }
 }
 
 #[derive(Template)]

@@ -175,6 +175,11 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
         "invitation_revoked" => ok(t.invitation_revoked),
         "email_confirmation_sent" => ok(t.email_confirmation_sent),
+        "resent_queued" => ok(t.resent_queued),
+        "resent_blocked" => err(t.resent_blocked.to_owned()),
+        "resend_refused" => err(t.resend_refused.to_owned()),
+        "unblocked" => ok(t.unblocked),
+        "not_blocked" => ok(t.not_blocked),
         k if k.starts_with("invited_all_") => {
             let n: Vec<i64> = k
                 .trim_start_matches("invited_all_")

@@ -5,11 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::domain::mail::ResendCheck;
 use crate::domain::{EmailAddress, FieldErrors, UserId};
 use crate::error::{AppError, AppResult};
-use crate::services::{ServiceError, invitations, mail, users};
+use crate::services::{ServiceError, invitations, mail, resend, users};
 use crate::views::{
-    InviteView, MailLogMessageView, MailLogQuery, MailLogView, MailboxMessageView, MailboxView,
+    BlockedListView, InviteView, MailLogMessageView, MailLogQuery, MailLogView, MailboxMessageView,
+    MailboxView,
 };
 use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
@@ -238,10 +240,93 @@ pub async fn log_message(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let message = logged(&state, &admin, &id).await?;
+    let resend = resend::check(&state.ctx, &admin.actor(), message.entry.id).await?;
     ok_html(&MailLogMessageView {
         p: admin.page(&req, &state, "mail_log"),
         message,
+        resend,
     })
+}
+
+/// "Erneut senden": the copy's Info page, or back here saying why not.
+pub async fn resend(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(AppError::NotFound);
+    };
+    match resend::resend(&state.ctx, &admin.actor(), id).await {
+        Ok(resend::Resent::Queued { copy, delivery }) => Ok(redirect_with_flash(
+            &format!("/mail/log/{copy}"),
+            if delivery == crate::domain::mail::Delivery::Blockiert {
+                "resent_blocked"
+            } else {
+                "resent_queued"
+            },
+        )),
+        // A double click: the other click made the copy.
+        Ok(resend::Resent::Refused(ResendCheck::AlreadyResent(copy))) => Ok(redirect_with_flash(
+            &format!("/mail/log/{copy}"),
+            "resent_queued",
+        )),
+        Ok(resend::Resent::Refused(_)) => Ok(redirect_with_flash(
+            &format!("/mail/log/{id}"),
+            "resend_refused",
+        )),
+        Err(ServiceError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BlockedQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    before: String,
+}
+
+/// The blocked addresses ("Gesperrte Adressen"), newest first.
+pub async fn blocked(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    query: web::Query<BlockedQuery>,
+) -> AppResult<HttpResponse> {
+    let q = crate::domain::text::search_term(&query.q).ok().flatten();
+    let cursor = Some(query.before.trim()).filter(|c| !c.is_empty());
+    let page = resend::blocked(&state.ctx, &admin.actor(), q, cursor).await?;
+    let older_url = page
+        .older
+        .map(|c| crate::web::link("/mail/blocked", &[("q", query.q.as_str()), ("before", &c)]));
+    ok_html(&BlockedListView {
+        p: admin.page(&req, &state, "mail_log"),
+        q: query.q.clone(),
+        entries: page.entries,
+        older_url,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UnblockForm {
+    #[serde(default)]
+    address: String,
+}
+
+/// "Entsperren": back to the list, saying what happened.
+pub async fn unblock(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<UnblockForm>,
+) -> AppResult<HttpResponse> {
+    let done = resend::unblock(&state.ctx, &admin.actor(), &form.address).await?;
+    Ok(redirect_with_flash(
+        "/mail/blocked",
+        if done { "unblocked" } else { "not_blocked" },
+    ))
 }
 
 /// The HTML part of a logged message, as sent (link masked), for the

@@ -165,6 +165,9 @@ routes! {
     Get "/mail/log" Admin => mail::log;
     Get "/mail/log/{id}" Admin => mail::log_message;
     Get "/mail/log/{id}/html" Admin => mail::log_message_html;
+    Post "/mail/log/{id}/resend" Admin => mail::resend;
+    Get "/mail/blocked" Admin => mail::blocked;
+    Post "/mail/blocked/unblock" Admin => mail::unblock;
     Get "/mail/mailbox" Admin => mail::mailbox;
     Get "/mail/mailbox/{id}" Admin => mail::mailbox_message;
     Get "/{kind:groups|areas}" Admin => units::list;

@@ -18,7 +18,13 @@ const NEW_PASSWORD: &str = "Sonnenblume-Fahrrad-42";
 
 /// Creates a user through the form; `mode` is the create form's choice
 /// (`invite_now`, `none`, …). Returns his id.
-async fn create_user(app: &TestApp, first: &str, last: &str, email: &str, mode: &str) -> i64 {
+pub(crate) async fn create_user(
+    app: &TestApp,
+    first: &str,
+    last: &str,
+    email: &str,
+    mode: &str,
+) -> i64 {
     let res = app
         .post(
             "/users/new",
@@ -37,7 +43,7 @@ async fn create_user(app: &TestApp, first: &str, last: &str, email: &str, mode: 
 }
 
 /// The path (and query) of an absolute link of this instance.
-fn path_of(link: &str) -> String {
+pub(crate) fn path_of(link: &str) -> String {
     let after_scheme = link.split_once("://").map_or(link, |(_, r)| r);
     after_scheme
         .find('/')
@@ -45,7 +51,7 @@ fn path_of(link: &str) -> String {
 }
 
 /// Every link of `path` in the in-app mailbox, newest first.
-async fn mailbox_links(app: &TestApp, path: &str) -> Vec<String> {
+pub(crate) async fn mailbox_links(app: &TestApp, path: &str) -> Vec<String> {
     let (status, list) = app.get_html("/mail/mailbox").await;
     assert_eq!(status, StatusCode::OK);
     let mut links = Vec::new();
@@ -64,7 +70,7 @@ async fn mailbox_links(app: &TestApp, path: &str) -> Vec<String> {
 
 /// Opens a link in a fresh browser the way a phone would: GET the link,
 /// follow to the clean page. Returns (status of the page, its body).
-async fn open_link(app: &mut TestApp, link: &str) -> (StatusCode, String) {
+pub(crate) async fn open_link(app: &mut TestApp, link: &str) -> (StatusCode, String) {
     let res = app.get(&path_of(link)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{link}");
     let clean = location(&res);
@@ -74,14 +80,14 @@ async fn open_link(app: &mut TestApp, link: &str) -> (StatusCode, String) {
 }
 
 /// The CSRF token and the link fingerprint of the form on a link page.
-async fn form_keys(app: &TestApp, path: &str) -> (String, String) {
+pub(crate) async fn form_keys(app: &TestApp, path: &str) -> (String, String) {
     let (_, body) = app.get_html(path).await;
     let link = crate::support::value_of(&body, "input[name=link]").unwrap_or_default();
     (extract_csrf(&body), link)
 }
 
 /// Submits the activation form of the link open in this browser.
-async fn activate_as(app: &TestApp, first: &str, last: &str) -> reqwest::Response {
+pub(crate) async fn activate_as(app: &TestApp, first: &str, last: &str) -> reqwest::Response {
     let (csrf, link_fp) = form_keys(app, "/activate").await;
     app.post_raw(
         "/activate",

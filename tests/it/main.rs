@@ -20,6 +20,7 @@ mod mail_faults;
 mod mail_log;
 mod photos;
 mod races;
+mod resend;
 mod roles;
 mod settings;
 mod setup;

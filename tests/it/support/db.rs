@@ -238,7 +238,7 @@ impl TestDb {
                         .expect("sqlite");
                 let tables: Vec<Line> = diesel::sql_query(
                     "SELECT name AS line FROM sqlite_master WHERE type = 'table' \
-                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'users_search%' ORDER BY name",
+                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'users_search%' AND name NOT LIKE 'outbox_search%' ORDER BY name",
                 )
                 .load(&mut conn)
                 .expect("tables");
