@@ -118,6 +118,9 @@ struct Inner {
     config: Config,
     settings: RwLock<Arc<Settings>>,
     units: RwLock<Arc<UnitCatalog>>,
+    /// The mail texts as the admins edited them (loaded at start, kept in
+    /// step by the caches job and by this instance's own saves).
+    mail_texts: RwLock<Arc<crate::domain::templates::MailTexts>>,
     secrets: Secrets,
     /// How mail leaves: SMTP, or the in-app mailbox.
     mailer: crate::mailer::Mailer,
@@ -154,6 +157,7 @@ impl Context {
             config,
             settings: RwLock::new(Arc::new(settings)),
             units: RwLock::new(Arc::new(units)),
+            mail_texts: RwLock::new(Arc::default()),
             secrets,
             mailer,
             worker_id: format!(
@@ -210,6 +214,21 @@ impl Context {
         match self.0.settings.write() {
             Ok(mut s) => *s = settings,
             Err(poisoned) => *poisoned.into_inner() = settings,
+        }
+    }
+
+    pub fn mail_texts(&self) -> Arc<crate::domain::templates::MailTexts> {
+        match self.0.mail_texts.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_mail_texts(&self, texts: crate::domain::templates::MailTexts) {
+        let texts = Arc::new(texts);
+        match self.0.mail_texts.write() {
+            Ok(mut t) => *t = texts,
+            Err(poisoned) => *poisoned.into_inner() = texts,
         }
     }
 

@@ -76,6 +76,7 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
         tracing::info!("search texts brought up to the current folding");
     }
     let units = services::units::load_catalog(&mut conn).map_err(ServiceError::from)?;
+    let mail_texts = services::templates::load(&mut conn).map_err(ServiceError::from)?;
     drop(conn);
     let csrf_key = match &config.secret_key {
         Some(k) if k.len() < 32 => return Err(StartupError::WeakSecret),
@@ -89,7 +90,7 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
     let mailer = crate::mailer::Mailer::from_config(&config.mail)?;
     crate::mailer::sender_address(&config.mail, &settings.public_base_url)?;
     let wait = Duration::from_millis(config.queue_timeout_ms.max(1));
-    Ok(Context::new(
+    let ctx = Context::new(
         Database::new(pool, wait, sqlite),
         config,
         clock,
@@ -97,7 +98,9 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
         units,
         secrets,
         mailer,
-    ))
+    );
+    ctx.set_mail_texts(mail_texts);
+    Ok(ctx)
 }
 
 pub struct Application {

@@ -16,6 +16,7 @@ diesel::table! {
         app_name -> Text,
         app_url -> Text,
         welcome_text -> Text,
+        reminder_days_before -> Integer,
     }
 }
 
@@ -45,6 +46,7 @@ diesel::table! {
         invitation_expires_at -> Nullable<Timestamp>,
         sign_in_deadline -> Nullable<Timestamp>,
         invitation_message_id -> Nullable<BigInt>,
+        invitation_reminded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -213,6 +215,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_photos,
     users_search,
     outbox_search,
+    mail_templates,
     user_groups,
     group_memberships,
     areas,
@@ -256,6 +259,17 @@ diesel::table! {
         failure_kind -> Nullable<Text>,
         current_invitation -> Bool,
         resent_from -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    mail_templates (kind, language) {
+        kind -> Text,
+        language -> Text,
+        subject -> Text,
+        body -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
     }
 }
 

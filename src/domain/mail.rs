@@ -13,7 +13,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::token::PlainToken;
-use super::{Language, UserId, UserStatus};
+use super::{UserId, UserStatus};
 
 /// Stands for the link in a stored message. User data cannot contain it:
 /// control characters are refused in every field (`domain::text`).
@@ -23,24 +23,35 @@ pub const LINK_MARK: &str = "\u{7}link\u{7}";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MailKind {
     Invitation,
+    /// "Erinnerung": a fresh link shortly before an invitation expires.
+    Reminder,
     PasswordReset,
     EmailConfirmation,
+    /// An access request was approved / declined.
+    AccessApproved,
+    AccessRejected,
     Test,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [
+    pub const ALL: [MailKind; 7] = [
         MailKind::Invitation,
+        MailKind::Reminder,
         MailKind::PasswordReset,
         MailKind::EmailConfirmation,
+        MailKind::AccessApproved,
+        MailKind::AccessRejected,
         MailKind::Test,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Invitation => "invitation",
+            MailKind::Reminder => "reminder",
             MailKind::PasswordReset => "password_reset",
             MailKind::EmailConfirmation => "email_confirmation",
+            MailKind::AccessApproved => "access_approved",
+            MailKind::AccessRejected => "access_rejected",
             MailKind::Test => "test",
         }
     }
@@ -56,6 +67,9 @@ impl std::str::FromStr for MailKind {
 /// Where a message is on its way out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Delivery {
+    /// An invitation waiting for its send time; its link and text are made
+    /// when the time comes.
+    Geplant,
     /// Queued, or being retried.
     Wartend,
     Gesendet,
@@ -68,7 +82,8 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    pub const ALL: [Delivery; 5] = [
+    pub const ALL: [Delivery; 6] = [
+        Delivery::Geplant,
         Delivery::Wartend,
         Delivery::Gesendet,
         Delivery::Fehlgeschlagen,
@@ -78,6 +93,7 @@ impl Delivery {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Delivery::Geplant => "geplant",
             Delivery::Wartend => "wartend",
             Delivery::Gesendet => "gesendet",
             Delivery::Fehlgeschlagen => "fehlgeschlagen",
@@ -357,7 +373,7 @@ pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
         (MailKind::Test, _) | (_, None) => (f.recipient.to_owned(), false),
         (kind, Some(Some(p))) => {
             let verdict = match kind {
-                MailKind::Invitation => match p.status {
+                MailKind::Invitation | MailKind::Reminder => match p.status {
                     S::Eingeladen if p.invitation_expires_at.is_some_and(|e| e > f.now) => None,
                     S::Eingeladen | S::Inaktiv => Some(ResendCheck::InvitationExpired(p.id)),
                     S::Widerrufen => Some(ResendCheck::InvitationRevoked(p.id)),
@@ -379,7 +395,7 @@ pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
                         .is_some_and(|e| e.to_lowercase() == f.recipient.to_lowercase());
                     (!same || p.email_confirmed).then_some(ResendCheck::NoLongerApplies)
                 }
-                MailKind::Test => None,
+                MailKind::AccessApproved | MailKind::AccessRejected | MailKind::Test => None,
             };
             if let Some(v) = verdict {
                 return v;
@@ -424,172 +440,7 @@ pub struct AddressBlock {
     pub blocked_at: time::PrimitiveDateTime,
 }
 
-/// The values a message's text is made of.
-pub struct MailVars {
-    pub salutation_line: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub username: String,
-    pub organisation: String,
-    /// The link's expiry as the reader's language writes dates ("" if none).
-    pub expires: String,
-}
-
-/// A message as it is stored: subject, text and HTML, the link as [`LINK_MARK`].
-#[derive(Clone, Debug)]
-pub struct Rendered {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-/// The frame's look: the organisation's name and its readable colour.
-pub struct Frame<'a> {
-    pub organisation: &'a str,
-    pub colour: &'a str,
-    pub button: &'a str,
-    pub footer: &'a str,
-}
-
-struct MailText {
-    subject: &'static str,
-    body: &'static str,
-    button: &'static str,
-}
-
-fn text_of(kind: MailKind, lang: Language) -> MailText {
-    use Language::*;
-    use MailKind::*;
-    match (kind, lang) {
-        (Invitation, De) => MailText {
-            subject: "Ihre Einladung: {{Organisation}}",
-            body: "{{Anrede}}\n\n{{Organisation}} lädt Sie ein. Öffnen Sie den folgenden Link, legen Sie Ihr Passwort fest, und Ihr Zugang ist bereit:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}} und nur einmal. Ihr Benutzername: {{Benutzername}}\n\nWenn Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.",
-            button: "Zugang einrichten",
-        },
-        (Invitation, En) => MailText {
-            subject: "Your invitation: {{Organisation}}",
-            body: "{{Anrede}}\n\n{{Organisation}} invites you. Open the following link, choose your password, and your access is ready:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}} and works once. Your username: {{Benutzername}}\n\nIf you did not expect this invitation, you can ignore this email.",
-            button: "Set up my access",
-        },
-        (PasswordReset, De) => MailText {
-            subject: "Neues Passwort für {{Organisation}}",
-            body: "{{Anrede}}\n\njemand hat für Ihr Konto ein neues Passwort angefordert. Mit diesem Link legen Sie es fest:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}} und nur einmal. Wenn Sie kein neues Passwort angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.",
-            button: "Neues Passwort festlegen",
-        },
-        (PasswordReset, En) => MailText {
-            subject: "New password for {{Organisation}}",
-            body: "{{Anrede}}\n\nsomeone asked for a new password for your account. Use this link to choose it:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}} and works once. If you did not ask for a new password, ignore this email: your password stays as it is.",
-            button: "Choose a new password",
-        },
-        (EmailConfirmation, De) => MailText {
-            subject: "Bitte bestätigen Sie Ihre E-Mail-Adresse",
-            body: "{{Anrede}}\n\nbitte bestätigen Sie, dass diese Adresse zu Ihrem Konto bei {{Organisation}} gehört:\n\n{{link}}\n\nDer Link gilt bis {{Ablaufdatum}}. Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.",
-            button: "E-Mail-Adresse bestätigen",
-        },
-        (EmailConfirmation, En) => MailText {
-            subject: "Please confirm your email address",
-            body: "{{Anrede}}\n\nplease confirm that this address belongs to your account at {{Organisation}}:\n\n{{link}}\n\nThe link is valid until {{Ablaufdatum}}. If this was not you, ignore this email.",
-            button: "Confirm email address",
-        },
-        (Test, De) => MailText {
-            subject: "Test-E-Mail von Einlass ({{Organisation}})",
-            body: "Diese E-Mail kommt von Einlass. Wenn sie angekommen ist, funktioniert der Versand.",
-            button: "",
-        },
-        (Test, En) => MailText {
-            subject: "Test email from Einlass ({{Organisation}})",
-            body: "This email comes from Einlass. If it arrived, sending works.",
-            button: "",
-        },
-    }
-}
-
-/// Removes what must never reach a header or a line of its own.
-fn one_line(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
-fn fill(template: &str, vars: &MailVars, link: &str, escape: fn(&str) -> String) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in [
-        ("Anrede", &vars.salutation_line),
-        ("Vorname", &vars.first_name),
-        ("Nachname", &vars.last_name),
-        ("Benutzername", &vars.username),
-        ("Organisation", &vars.organisation),
-        ("Ablaufdatum", &vars.expires),
-    ] {
-        out = out.replace(&format!("{{{{{name}}}}}"), &escape(&one_line(value)));
-    }
-    out.replace("{{link}}", link)
-}
-
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Renders a message of `kind` in `lang`: the subject on one line, the text
-/// part, and the HTML part in the branded frame. User data is escaped in
-/// HTML and made single-line everywhere.
-pub fn render(kind: MailKind, lang: Language, vars: &MailVars, frame: &Frame<'_>) -> Rendered {
-    let t = text_of(kind, lang);
-    let subject = one_line(&fill(t.subject, vars, "", |s| s.to_owned()));
-    let text = format!(
-        "{}\n\n-- \n{}\n",
-        fill(t.body, vars, LINK_MARK, |s| s.to_owned()),
-        one_line(frame.organisation)
-    );
-    let mut paragraphs = String::new();
-    for para in t.body.split("\n\n") {
-        if para.trim() == "{{link}}" {
-            paragraphs.push_str(&format!(
-                "<p style=\"margin:24px 0\"><a href=\"{LINK_MARK}\" style=\"display:inline-block;background:{c};color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:bold\">{b}</a></p>\
-                 <p style=\"font-size:13px;color:#555555;word-break:break-all\">{LINK_MARK}</p>",
-                c = escape_html(frame.colour),
-                b = escape_html(if t.button.is_empty() { frame.button } else { t.button }),
-            ));
-        } else {
-            let filled = fill(para, vars, LINK_MARK, escape_html).replace('\n', "<br>");
-            paragraphs.push_str(&format!("<p style=\"margin:0 0 16px\">{filled}</p>"));
-        }
-    }
-    let org = escape_html(&one_line(frame.organisation));
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
-         <body style=\"margin:0;padding:0;background:#f4f4f5\">\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f4f5\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;border-top:6px solid {colour};font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2328\">\
-         <tr><td style=\"padding:20px 24px 0;font-size:18px;font-weight:bold\">{org}</td></tr>\
-         <tr><td style=\"padding:16px 24px 8px\">{paragraphs}</td></tr>\
-         <tr><td style=\"padding:12px 24px 20px;font-size:12px;color:#6b7280;border-top:1px solid #e5e7eb\">{footer}</td></tr>\
-         </table></td></tr></table></body></html>",
-        lang = lang.code(),
-        title = escape_html(&subject),
-        colour = escape_html(frame.colour),
-        footer = escape_html(frame.footer),
-    );
-    Rendered {
-        subject,
-        text,
-        html,
-    }
-}
+pub use super::templates::{Frame, MailVars, Rendered, escape_html, render};
 
 /// The link as the log shows it: the token masked.
 pub fn masked_link(base: &str, path: &str) -> String {
@@ -600,67 +451,6 @@ pub fn masked_link(base: &str, path: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::token::TokenPurpose;
-
-    fn vars(first: &str) -> MailVars {
-        MailVars {
-            salutation_line: format!("Guten Tag {first} Müller,"),
-            first_name: first.into(),
-            last_name: "Müller".into(),
-            username: "anna.mueller".into(),
-            organisation: "Werk <Nord> & Co".into(),
-            expires: "15.12.2026 10:00".into(),
-        }
-    }
-
-    fn frame() -> Frame<'static> {
-        Frame {
-            organisation: "Werk <Nord> & Co",
-            colour: "#0b5cad",
-            button: "Öffnen",
-            footer: "Gesendet von Einlass",
-        }
-    }
-
-    #[test]
-    fn an_invitation_has_its_link_in_both_parts_and_user_data_escaped() {
-        let r = render(MailKind::Invitation, Language::De, &vars("Anna"), &frame());
-        assert_eq!(r.subject, "Ihre Einladung: Werk <Nord> & Co");
-        assert!(r.text.contains(LINK_MARK));
-        assert!(r.text.contains("anna.mueller"));
-        assert!(r.html.contains(&format!("href=\"{LINK_MARK}\"")));
-        assert!(r.html.contains("Werk &lt;Nord&gt; &amp; Co"));
-        assert!(!r.html.contains("<Nord>"));
-        assert!(r.html.contains("15.12.2026 10:00"));
-    }
-
-    #[test]
-    fn markup_and_line_breaks_in_names_go_nowhere() {
-        let r = render(
-            MailKind::Invitation,
-            Language::En,
-            &vars("<b>x</b>\r\nBcc: evil@example.com"),
-            &frame(),
-        );
-        assert!(!r.subject.contains('\n') && !r.subject.contains('\r'));
-        assert!(!r.html.contains("<b>x</b>"));
-        assert!(!r.text.contains("\r\nBcc"));
-    }
-
-    #[test]
-    fn every_kind_renders_in_both_languages() {
-        for kind in MailKind::ALL {
-            for lang in Language::ALL {
-                let r = render(kind, lang, &vars("Anna"), &frame());
-                assert!(
-                    !r.subject.is_empty() && !r.subject.contains("{{"),
-                    "{kind:?}"
-                );
-                assert!(!r.text.contains("{{") && !r.html.contains("{{"), "{kind:?}");
-                let has_link = kind != MailKind::Test;
-                assert_eq!(r.text.contains(LINK_MARK), has_link, "{kind:?}");
-            }
-        }
-    }
 
     #[test]
     fn sealed_tokens_come_back_only_with_the_same_key_and_message() {

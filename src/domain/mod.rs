@@ -18,6 +18,7 @@ pub mod role;
 pub mod settings;
 pub mod status;
 pub mod tasks;
+pub mod templates;
 pub mod text;
 pub mod token;
 pub mod units;

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A language the UI speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Language {
     #[default]
     De,

@@ -510,6 +510,43 @@ catalogue! {
     unblocked: "Die Adresse ist entsperrt: E-Mails an sie gehen wieder hinaus. Fehlgeschlagene können Sie im E-Mail-Protokoll erneut senden.", "The address is unblocked: emails to it go out again. Failed ones can be sent again from the email log.";
     not_blocked: "Diese Adresse war nicht (mehr) gesperrt.", "This address was not blocked (any more).";
     address_blocked_short: "Adresse gesperrt", "Address blocked";
+    templates_title: "E-Mail-Vorlagen", "Email templates";
+    templates_intro: "Betreff und Text jeder E-Mail, auf Deutsch und auf Englisch. Einlass setzt den Text in den Rahmen mit Namen und Farbe Ihrer Organisation und sendet ihn als HTML und als reinen Text. Geänderte Texte gelten für jede E-Mail, die danach erstellt wird; geplante Einladungen erhalten den Text, der beim Versand gilt.", "Subject and text of every email, in German and in English. Einlass puts the text into the frame with your organisation's name and colour and sends it as HTML and as plain text. A changed text applies to every email made afterwards; scheduled invitations get the text that applies when they go out.";
+    template_language: "Sprache", "Language";
+    template_state: "Stand", "State";
+    template_shipped: "Standardtext", "Standard text";
+    template_edited_by: "geändert von", "changed by";
+    template_edit: "Bearbeiten", "Edit";
+    template_body: "Text", "Text";
+    template_body_hint: "Absätze trennen Sie mit einer Leerzeile. Ein Absatz, der nur aus {{link}} besteht, wird in der HTML-Fassung zu einem Knopf. Alles ist reiner Text: HTML-Zeichen erscheinen, wie sie geschrieben sind.", "Separate paragraphs with an empty line. A paragraph that is only {{link}} becomes a button in the HTML version. Everything is plain text: HTML characters show as written.";
+    template_placeholders: "Platzhalter", "Placeholders";
+    template_placeholders_hint: "Diese Platzhalter ersetzt Einlass beim Versand für jede Person:", "Einlass replaces these placeholders for each person when sending:";
+    ph_link: "der persönliche Link (nur einmal gültig)", "the personal link (works once)";
+    ph_anrede: "die Anrede, z. B. „Guten Tag Frau Müller,“", "the greeting, e.g. “Hello Anna Müller,”";
+    ph_vorname: "Vorname", "first name";
+    ph_nachname: "Nachname", "last name";
+    ph_benutzername: "Benutzername", "username";
+    ph_ablaufdatum: "bis wann der Link gilt", "until when the link works";
+    ph_organisation: "Name der Organisation", "name of the organisation";
+    ph_app: "Name Ihrer App (Einstellungen)", "name of your app (settings)";
+    ph_app_url: "Adresse Ihrer App (Einstellungen)", "address of your app (settings)";
+    ph_grund: "die Begründung der Ablehnung (kann leer sein)", "the reason for declining (may be empty)";
+    template_save: "Speichern", "Save";
+    template_preview: "Vorschau", "Preview";
+    template_preview_hint: "Die Vorschau zeigt den Text im Formular mit Beispieldaten, ohne ihn zu speichern.", "The preview shows the text in the form with sample data, without saving it.";
+    template_preview_title: "Vorschau mit Beispieldaten", "Preview with sample data";
+    template_text_part: "Textfassung", "Plain-text version";
+    template_reset: "Auf Standard zurücksetzen", "Reset to standard";
+    template_reset_hint: "Stellt den mitgelieferten Text dieser Vorlage wieder her.", "Restores the text this template shipped with.";
+    template_saved: "Die Vorlage ist gespeichert. Sie gilt für jede E-Mail, die ab jetzt erstellt wird.", "The template is saved. It applies to every email made from now on.";
+    template_reset_done: "Die Vorlage ist wieder der Standardtext.", "The template is the standard text again.";
+    template_not_edited: "Die Vorlage war schon der Standardtext.", "The template was the standard text already.";
+    template_back: "Zurück zu den Vorlagen", "Back to the templates";
+    te_required: "Bitte ausfüllen.", "Please fill this in.";
+    te_control: "Enthält unzulässige Steuerzeichen (im Betreff auch keine Zeilenumbrüche).", "Contains control characters that are not allowed (and no line breaks in the subject).";
+    te_unclosed: "Ein Platzhalter ist nicht geschlossen: Zu „{{“ fehlt „}}“.", "A placeholder is not closed: “{{” lacks its “}}”.";
+    te_link_missing: "Diese E-Mail trägt einen persönlichen Link: Der Text braucht den Platzhalter {{link}}.", "This email carries a personal link: the text needs the placeholder {{link}}.";
+    te_link_in_subject: "Der Link gehört in den Text, nicht in den Betreff.", "The link belongs in the text, not in the subject.";
     task_title: "Auftrag", "Task";
     task_invite_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     task_started_by: "Gestartet von", "Started by";
@@ -551,6 +588,7 @@ catalogue! {
     fe_email_needed_to_invite: "Für eine Einladung per E-Mail ist eine E-Mail-Adresse nötig.", "An invitation by email needs an email address.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
     refusal_link_dead: "Der Link gilt nicht mehr.", "The link no longer works.";
+    delivery_geplant: "geplant", "scheduled";
     delivery_wartend: "wartend", "waiting";
     delivery_gesendet: "gesendet", "sent";
     delivery_fehlgeschlagen: "fehlgeschlagen", "failed";
@@ -559,6 +597,9 @@ catalogue! {
     kind_invitation: "Einladung", "Invitation";
     kind_password_reset: "Passwort vergessen", "Forgotten password";
     kind_email_confirmation: "E-Mail bestätigen", "Confirm email";
+    kind_reminder: "Erinnerung", "Reminder";
+    kind_access_approved: "Zugang genehmigt", "Access approved";
+    kind_access_rejected: "Zugang abgelehnt", "Access declined";
     kind_test: "Test", "Test";
 }
 
@@ -739,6 +780,14 @@ impl Texts {
                 "{actor} hat eine E-Mail an {target} erneut gesendet.",
                 "{actor} sent an email to {target} again.",
             ),
+            "mail.template_save" => pick(
+                "{actor} hat die E-Mail-Vorlage {target} geändert.",
+                "{actor} changed the email template {target}.",
+            ),
+            "mail.template_reset" => pick(
+                "{actor} hat die E-Mail-Vorlage {target} auf den Standard zurückgesetzt.",
+                "{actor} reset the email template {target} to standard.",
+            ),
             "mail.unblock" => pick(
                 "{actor} hat die Adresse {target} entsperrt.",
                 "{actor} unblocked the address {target}.",
@@ -752,6 +801,68 @@ impl Texts {
                 "The public address was taken from EINLASS_PUBLIC_BASE_URL.",
             ),
             _ => pick("{actor}: {target}", "{actor}: {target}"),
+        }
+    }
+
+    /// What an edited template was refused for.
+    pub fn template_error(
+        &self,
+        kind: crate::domain::mail::MailKind,
+        e: &crate::domain::templates::TemplateError,
+    ) -> String {
+        use crate::domain::templates::TemplateError::*;
+        let de = self.html_lang == "de";
+        match e {
+            Required => self.te_required.to_owned(),
+            TooLong(n) => {
+                if de {
+                    format!(
+                        "Höchstens {} Zeichen.",
+                        format_number(*n as i64, Language::De)
+                    )
+                } else {
+                    format!(
+                        "At most {} characters.",
+                        format_number(*n as i64, Language::En)
+                    )
+                }
+            }
+            ControlCharacters => self.te_control.to_owned(),
+            Unclosed => self.te_unclosed.to_owned(),
+            Unknown(name) => {
+                let known = kind
+                    .placeholders()
+                    .iter()
+                    .map(|p| p.token())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if de {
+                    format!(
+                        "Unbekannter Platzhalter {{{{{name}}}}}. In dieser Vorlage möglich: {known}."
+                    )
+                } else {
+                    format!("Unknown placeholder {{{{{name}}}}}. This template can use: {known}.")
+                }
+            }
+            LinkMissing => self.te_link_missing.to_owned(),
+            LinkInSubject => self.te_link_in_subject.to_owned(),
+        }
+    }
+
+    /// What a placeholder stands for.
+    pub fn placeholder(&self, p: crate::domain::templates::Placeholder) -> &'static str {
+        use crate::domain::templates::Placeholder::*;
+        match p {
+            Link => self.ph_link,
+            Anrede => self.ph_anrede,
+            Vorname => self.ph_vorname,
+            Nachname => self.ph_nachname,
+            Benutzername => self.ph_benutzername,
+            Ablaufdatum => self.ph_ablaufdatum,
+            Organisation => self.ph_organisation,
+            App => self.ph_app,
+            AppUrl => self.ph_app_url,
+            Grund => self.ph_grund,
         }
     }
 
@@ -823,6 +934,10 @@ impl Texts {
             ("task.invite_created", false) => "All newly created invited",
             ("mail.resend", true) => "E-Mail erneut gesendet",
             ("mail.resend", false) => "Email sent again",
+            ("mail.template_save", true) => "E-Mail-Vorlage geändert",
+            ("mail.template_save", false) => "Email template changed",
+            ("mail.template_reset", true) => "E-Mail-Vorlage zurückgesetzt",
+            ("mail.template_reset", false) => "Email template reset",
             ("mail.unblock", true) => "Adresse entsperrt",
             ("mail.unblock", false) => "Address unblocked",
             ("settings.update", true) => "Einstellungen geändert",
@@ -871,6 +986,8 @@ impl Texts {
                 "member" => self.unit_members.to_owned(),
                 "memberships" => self.unit_memberships.to_owned(),
                 "kind" => self.mail_kind.to_owned(),
+                "subject" => self.mail_subject.to_owned(),
+                "body" => self.template_body.to_owned(),
                 "message" => self.mail_message.to_owned(),
                 "answer" => self.mail_answer.to_owned(),
                 f => match self.field_label(f) {
@@ -992,6 +1109,7 @@ impl Texts {
     pub fn delivery(&self, d: crate::domain::mail::Delivery) -> &'static str {
         use crate::domain::mail::Delivery::*;
         match d {
+            Geplant => self.delivery_geplant,
             Wartend => self.delivery_wartend,
             Gesendet => self.delivery_gesendet,
             Fehlgeschlagen => self.delivery_fehlgeschlagen,
@@ -1006,6 +1124,9 @@ impl Texts {
             Invitation => self.kind_invitation,
             PasswordReset => self.kind_password_reset,
             EmailConfirmation => self.kind_email_confirmation,
+            Reminder => self.kind_reminder,
+            AccessApproved => self.kind_access_approved,
+            AccessRejected => self.kind_access_rejected,
             Test => self.kind_test,
         }
     }

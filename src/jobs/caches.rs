@@ -1,4 +1,4 @@
-//! Picks up settings, groups and areas changed by another instance (this
+//! Picks up settings, groups, areas and mail texts changed by another instance (this
 //! instance refreshes its caches itself after its own changes).
 
 use std::time::Duration;
@@ -24,6 +24,7 @@ impl Job for RefreshCaches {
         Box::pin(async move {
             services::settings::reload(&ctx).await?;
             services::units::reload_catalog(&ctx).await?;
+            services::templates::reload(&ctx).await?;
             Ok(())
         })
     }

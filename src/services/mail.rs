@@ -30,6 +30,8 @@ pub struct MailEnv {
     give_up: Duration,
     /// The readable shade of the brand colour (computed once, not per message).
     shade: Arc<str>,
+    /// The texts in use (edited or shipped).
+    texts: Arc<crate::domain::templates::MailTexts>,
 }
 
 impl MailEnv {
@@ -38,6 +40,7 @@ impl MailEnv {
         Self {
             key: Arc::new(ctx.secrets().csrf_key.clone()),
             shade: accessible_shade(&settings.brand_colour).into(),
+            texts: ctx.mail_texts(),
             settings,
             give_up: Duration::hours(ctx.config().mail.mail_give_up_hours.clamp(1, 24 * 60)),
         }
@@ -88,16 +91,19 @@ pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> Ne
         username: letter.to.username.to_owned(),
         organisation: s.organisation_name.clone(),
         expires,
+        app_name: s.app_name.clone(),
+        app_url: s.app_url.clone(),
+        reason: String::new(),
     };
     let footer = format!("{} · {}", s.organisation_name, t.mail_footer);
     let rendered = mail::render(
         letter.kind,
         letter.to.language,
+        &env.texts.get(letter.kind, letter.to.language),
         &vars,
         &Frame {
             organisation: &s.organisation_name,
             colour: &env.shade,
-            button: t.mail_open_link,
             footer: &footer,
         },
     );

@@ -20,6 +20,7 @@ pub mod self_service;
 pub mod settings;
 pub mod setup;
 pub mod tasks;
+pub mod templates;
 pub mod units;
 pub mod users;
 

@@ -113,7 +113,7 @@ pub async fn resend(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Rese
                     None => None,
                 };
                 let (copy, delivery) = match (&target, message.kind) {
-                    (Some(u), MailKind::Invitation) => {
+                    (Some(u), MailKind::Invitation | MailKind::Reminder) => {
                         crate::services::invitations::invite_in_tx(conn, &env, &actor, u, now)?
                     }
                     (Some(u), MailKind::PasswordReset) => {

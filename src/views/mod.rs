@@ -546,6 +546,75 @@ impl MailLogMessageView {
     }
 }
 
+#[derive(Template)]
+#[template(path = "pages/mail/templates.html")]
+pub struct TemplatesView {
+    pub p: Page,
+    pub templates: Vec<crate::domain::templates::TemplateSummary>,
+}
+
+impl TemplatesView {
+    pub fn lang_name(&self, l: &Lang) -> &'static str {
+        match l {
+            Lang::De => self.p.t.lang_de,
+            Lang::En => self.p.t.lang_en,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/mail/template_edit.html")]
+pub struct TemplateEditView {
+    pub p: Page,
+    pub kind: crate::domain::mail::MailKind,
+    pub language: Lang,
+    pub subject: String,
+    pub body: String,
+    pub errors: crate::domain::templates::TemplateErrors,
+    pub edited: Option<(PrimitiveDateTime, String)>,
+}
+
+impl TemplateEditView {
+    /// `/mail/templates/<kind>/<lang>`
+    pub fn path(&self) -> String {
+        format!(
+            "/mail/templates/{}/{}",
+            self.kind.as_str(),
+            self.language.code()
+        )
+    }
+
+    pub fn lang_name(&self) -> &'static str {
+        match self.language {
+            Lang::De => self.p.t.lang_de,
+            Lang::En => self.p.t.lang_en,
+        }
+    }
+
+    pub fn subject_error(&self) -> Option<String> {
+        self.errors
+            .subject
+            .as_ref()
+            .map(|e| self.p.t.template_error(self.kind, e))
+    }
+
+    pub fn body_error(&self) -> Option<String> {
+        self.errors
+            .body
+            .as_ref()
+            .map(|e| self.p.t.template_error(self.kind, e))
+    }
+
+    /// The placeholders of this kind: `{{name}}` and what it stands for.
+    pub fn placeholders(&self) -> Vec<(String, &'static str)> {
+        self.kind
+            .placeholders()
+            .iter()
+            .map(|p| (p.token(), self.p.t.placeholder(*p)))
+            .collect()
+    }
+}
+
 /// `path?key=value`, the value encoded.
 fn with_query(path: &str, key: &str, value: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())

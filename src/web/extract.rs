@@ -179,6 +179,9 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "resent_blocked" => err(t.resent_blocked.to_owned()),
         "resend_refused" => err(t.resend_refused.to_owned()),
         "unblocked" => ok(t.unblocked),
+        "template_saved" => ok(t.template_saved),
+        "template_reset_done" => ok(t.template_reset_done),
+        "template_not_edited" => ok(t.template_not_edited),
         "not_blocked" => ok(t.not_blocked),
         k if k.starts_with("invited_all_") => {
             let n: Vec<i64> = k

@@ -338,14 +338,20 @@ pub async fn log_message_html(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let message = logged(&state, &admin, &id).await?;
-    Ok(HttpResponse::Ok()
+    Ok(framed_mail_html(message.html))
+}
+
+/// A mail's HTML as its own document for a frame of our pages: sandboxed,
+/// no scripts, no requests out, framable only by this site.
+pub fn framed_mail_html(html: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
             actix_web::http::header::CONTENT_SECURITY_POLICY,
             "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
         ))
         .insert_header((actix_web::http::header::X_FRAME_OPTIONS, "SAMEORIGIN"))
-        .body(message.html))
+        .body(html)
 }
 
 /// The logged message a path names; anything but a known id is a 404.

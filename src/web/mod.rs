@@ -16,6 +16,7 @@ mod mail;
 mod settings;
 mod setup;
 pub mod tasks;
+mod templates;
 mod units;
 mod users;
 
@@ -167,6 +168,12 @@ routes! {
     Get "/mail/log/{id}/html" Admin => mail::log_message_html;
     Post "/mail/log/{id}/resend" Admin => mail::resend;
     Get "/mail/blocked" Admin => mail::blocked;
+    Get "/mail/templates" Admin => templates::list;
+    Get "/mail/templates/{kind}/{lang}" Admin => templates::edit_form;
+    Post "/mail/templates/{kind}/{lang}" Admin => templates::save;
+    Get "/mail/templates/{kind}/{lang}/preview" Admin => templates::preview_saved;
+    Post "/mail/templates/{kind}/{lang}/preview" Admin => templates::preview;
+    Post "/mail/templates/{kind}/{lang}/reset" Admin => templates::reset;
     Post "/mail/blocked/unblock" Admin => mail::unblock;
     Get "/mail/mailbox" Admin => mail::mailbox;
     Get "/mail/mailbox/{id}" Admin => mail::mailbox_message;

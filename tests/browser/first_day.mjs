@@ -26,7 +26,8 @@ const problems = [];
 // The pages the README shows (docs/screenshots), at both sizes.
 const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors", "credentials",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
-  "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message"]);
+  "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message",
+  "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -320,6 +321,21 @@ async function day(viewport, first) {
   await Promise.all([page.waitForNavigation(), page.click("[data-mail-log] td.email a")]);
   await check(t, "mail-log-message");
   expect((await page.textContent("[data-text-part]")).includes("••••••••"), "the log masks the link");
+  // "Erneut senden": a fresh link; the page of the copy says so.
+  await submit(page, "[data-resend] button[type=submit]");
+  await check(t, "mail-resent");
+  expect((await page.textContent(".flash")).includes("Erneut gesendet"), "the copy is shown");
+  await page.goto(`${base}/mail/blocked`);
+  await check(t, "mail-blocked");
+  // The templates: the list, the editor with its preview.
+  await page.goto(`${base}/mail/templates`);
+  await check(t, "mail-templates");
+  await Promise.all([page.waitForNavigation(), page.click("[data-template=invitation-de] a")]);
+  await check(t, "mail-template-edit");
+  await page.fill("#body", "Ohne Link");
+  await submit(page, ".template-form button.primary");
+  await check(t, "mail-template-error");
+  expect((await page.textContent("#body-error")).includes("{{link}}"), "the missing link is named");
 
   // A group with a member goes only after its confirmation.
   await page.goto(`${base}/groups`);

@@ -24,7 +24,8 @@ fn paths(route: &Route, user: &str, unit: &str) -> Vec<String> {
         )
         .replace("{user_id}", user)
         .replace("{token}", "ELS_0000")
-        .replace("{file}", "app.css");
+        .replace("{file}", "app.css")
+        .replace("{kind}/{lang}", "invitation/de");
     if concrete.contains("{kind:groups|areas}") {
         vec![
             concrete.replace("{kind:groups|areas}", "groups"),

@@ -113,7 +113,10 @@ db_test!(control_characters_in_every_field_and_parameter, |app| {
             .contains(&r.path)
         })
     {
-        let path = route.path.replace("{user_id}", &chef.to_string());
+        let path = route
+            .path
+            .replace("{user_id}", &chef.to_string())
+            .replace("{kind}/{lang}", "invitation/de");
         if path.contains("{kind:groups|areas}") {
             pages.push(
                 path.replace("{kind:groups|areas}", "groups")

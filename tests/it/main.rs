@@ -24,5 +24,6 @@ mod resend;
 mod roles;
 mod settings;
 mod setup;
+mod templates;
 mod units;
 mod users;

@@ -1,0 +1,38 @@
+-- Editable mail templates, reminders, scheduled invitations, and the kinds
+-- of bulk action on the user list.
+-- Mirrors migrations/sqlite/2026-12-01-000012_mail_templates_schedule.
+
+-- New kinds of message: the reminder, and the answers to access requests.
+-- New delivery state: geplant (an invitation waiting for its send time; its
+-- link and its text are made when that time comes).
+ALTER TABLE outbox_messages DROP CONSTRAINT outbox_messages_kind_check;
+ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_kind_check
+    CHECK (kind IN ('invitation', 'reminder', 'password_reset', 'email_confirmation', 'access_approved', 'access_rejected', 'test'));
+ALTER TABLE outbox_messages DROP CONSTRAINT outbox_messages_status_check;
+ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_status_check
+    CHECK (status IN ('geplant', 'wartend', 'gesendet', 'fehlgeschlagen', 'blockiert', 'abgebrochen'));
+-- Scheduled invitations by their send time.
+CREATE INDEX outbox_messages_scheduled ON outbox_messages (next_attempt_at, id) WHERE status = 'geplant';
+
+-- Subject and body per kind and language, as the admins edited them; a kind
+-- without a row uses the shipped text ("Auf Standard zurücksetzen" deletes
+-- the row).
+CREATE TABLE mail_templates (
+    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'password_reset', 'email_confirmation', 'access_approved', 'access_rejected')),
+    language TEXT NOT NULL CHECK (language IN ('de', 'en')),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (kind, language)
+);
+
+-- Reminders: N days before an invitation expires (0 = off, the default);
+-- once per invitation (a new invitation clears the mark).
+ALTER TABLE organisation_settings ADD COLUMN reminder_days_before INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN invitation_reminded_at TIMESTAMP;
+
+-- Bulk actions on the user list run as tasks too.
+ALTER TABLE bulk_tasks DROP CONSTRAINT bulk_tasks_kind_check;
+ALTER TABLE bulk_tasks ADD CONSTRAINT bulk_tasks_kind_check
+    CHECK (kind IN ('invite_created', 'invite', 'resend', 'revoke', 'reactivate', 'deactivate', 'delete'));

@@ -1,0 +1,30 @@
+DROP INDEX bulk_tasks_one_running;
+DELETE FROM bulk_tasks WHERE kind <> 'invite_created';
+ALTER TABLE bulk_tasks ADD COLUMN kind_old TEXT NOT NULL DEFAULT 'invite_created' CHECK (kind_old IN ('invite_created'));
+ALTER TABLE bulk_tasks DROP COLUMN kind;
+ALTER TABLE bulk_tasks RENAME COLUMN kind_old TO kind;
+CREATE UNIQUE INDEX bulk_tasks_one_running ON bulk_tasks (kind) WHERE state = 'laufend' AND kind = 'invite_created';
+ALTER TABLE users DROP COLUMN invitation_reminded_at;
+ALTER TABLE organisation_settings DROP COLUMN reminder_days_before;
+DROP TABLE mail_templates;
+DROP INDEX outbox_messages_scheduled;
+DROP INDEX outbox_messages_log_status;
+DROP INDEX outbox_messages_log_kind;
+DROP INDEX outbox_messages_current_invitations;
+DROP INDEX outbox_messages_due;
+UPDATE outbox_messages SET status = 'abgebrochen' WHERE status = 'geplant';
+DELETE FROM outbox_messages WHERE kind IN ('reminder', 'access_approved', 'access_rejected');
+ALTER TABLE outbox_messages ADD COLUMN status_old TEXT NOT NULL DEFAULT 'wartend'
+    CHECK (status_old IN ('wartend', 'gesendet', 'fehlgeschlagen', 'blockiert', 'abgebrochen'));
+UPDATE outbox_messages SET status_old = status;
+ALTER TABLE outbox_messages DROP COLUMN status;
+ALTER TABLE outbox_messages RENAME COLUMN status_old TO status;
+ALTER TABLE outbox_messages ADD COLUMN kind_old TEXT NOT NULL DEFAULT 'test'
+    CHECK (kind_old IN ('invitation', 'password_reset', 'email_confirmation', 'test'));
+UPDATE outbox_messages SET kind_old = kind;
+ALTER TABLE outbox_messages DROP COLUMN kind;
+ALTER TABLE outbox_messages RENAME COLUMN kind_old TO kind;
+CREATE INDEX outbox_messages_log_status ON outbox_messages (status, created_at, id);
+CREATE INDEX outbox_messages_log_kind ON outbox_messages (kind, created_at, id);
+CREATE INDEX outbox_messages_current_invitations ON outbox_messages (status, user_id) WHERE current_invitation;
+CREATE INDEX outbox_messages_due ON outbox_messages (next_attempt_at, id) WHERE status = 'wartend';
