@@ -79,8 +79,111 @@ pub fn day_range_utc(
     (start, end)
 }
 
+/// An instant as `YYYY-MM-DD HH:MM UTC` (audit values).
+pub fn iso_utc(at: &PrimitiveDateTime) -> String {
+    let f = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.format(&f).unwrap_or_default()
+}
+
+/// How far ahead a send time may be.
+pub const SCHEDULE_AT_MOST_DAYS: i64 = 366;
+
+/// A send time typed as a local date and time (`<input type="date">` and
+/// `<input type="time">`) in the instance's time zone, as a UTC instant.
+/// Both empty is "now" (`None`). It must lie ahead of `now` (by a minute at
+/// least) and at most [`SCHEDULE_AT_MOST_DAYS`] days ahead. Errors are tied
+/// to `send_date` or `send_time`.
+pub fn parse_send_time(
+    date: &str,
+    time_of_day: &str,
+    zone: TimeZone,
+    now: PrimitiveDateTime,
+) -> Result<Option<PrimitiveDateTime>, (&'static str, FieldError)> {
+    let (date, time_of_day) = (date.trim(), time_of_day.trim());
+    if date.is_empty() && time_of_day.is_empty() {
+        return Ok(None);
+    }
+    let day = match parse_day(date) {
+        Ok(Some(d)) => d,
+        Ok(None) => return Err(("send_date", FieldError::Required)),
+        // Outside the years a date may have: long past, or far ahead.
+        Err(FieldError::DateOutOfRange) => {
+            let past = date.starts_with('-')
+                || date
+                    .split('-')
+                    .next()
+                    .and_then(|y| y.parse::<i64>().ok())
+                    .is_some_and(|y| y < i64::from(MIN_YEAR));
+            let e = if past {
+                FieldError::NotInFuture
+            } else {
+                FieldError::TooFarAhead
+            };
+            return Err(("send_date", e));
+        }
+        Err(e) => return Err(("send_date", e)),
+    };
+    let at = if time_of_day.is_empty() {
+        Time::from_hms(8, 0, 0).unwrap_or(Time::MIDNIGHT)
+    } else {
+        let hm = format_description!("[hour]:[minute]");
+        let hms = format_description!("[hour]:[minute]:[second]");
+        Time::parse(time_of_day, &hm)
+            .or_else(|_| Time::parse(time_of_day, &hms))
+            .map_err(|_| ("send_time", FieldError::InvalidTime))?
+    };
+    let local = PrimitiveDateTime::new(day, at);
+    let utc = match local.assume_timezone(zone.tz()) {
+        OffsetResult::Some(t) | OffsetResult::Ambiguous(t, _) => t.to_offset(time::UtcOffset::UTC),
+        // A local time that does not exist (the hour skipped in spring).
+        OffsetResult::None => return Err(("send_time", FieldError::InvalidTime)),
+    };
+    let utc = PrimitiveDateTime::new(utc.date(), utc.time());
+    if utc <= now + Duration::minutes(1) {
+        return Err(("send_date", FieldError::NotInFuture));
+    }
+    if utc > now + Duration::days(SCHEDULE_AT_MOST_DAYS) {
+        return Err(("send_date", FieldError::TooFarAhead));
+    }
+    Ok(Some(utc))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_send_time_is_local_and_ahead() {
+        use time::macros::datetime;
+        let berlin = TimeZone::parse("Europe/Berlin").unwrap();
+        let now = datetime!(2026-12-01 10:00);
+        assert_eq!(parse_send_time("", "", berlin, now), Ok(None));
+        assert_eq!(
+            parse_send_time("2027-01-04", "08:00", berlin, now),
+            Ok(Some(datetime!(2027-01-04 07:00)))
+        );
+        // Summer time: two hours ahead of UTC; no time given is 08:00.
+        assert_eq!(
+            parse_send_time("2027-07-01", "", berlin, now),
+            Ok(Some(datetime!(2027-07-01 06:00)))
+        );
+        // 02:30 does not exist on the night clocks go forward.
+        assert_eq!(
+            parse_send_time("2027-03-28", "02:30", berlin, now),
+            Err(("send_time", FieldError::InvalidTime))
+        );
+        assert_eq!(
+            parse_send_time("2026-12-01", "11:00", berlin, now),
+            Err(("send_date", FieldError::NotInFuture))
+        );
+        assert_eq!(
+            parse_send_time("2028-12-01", "11:00", berlin, now),
+            Err(("send_date", FieldError::TooFarAhead))
+        );
+        assert_eq!(
+            parse_send_time("", "11:00", berlin, now),
+            Err(("send_date", FieldError::Required))
+        );
+    }
+
     use super::*;
     use time::macros::{date, datetime};
 

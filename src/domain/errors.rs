@@ -39,6 +39,14 @@ pub enum FieldError {
     EmailNeededToInvite,
     /// Asked too often in a short time.
     TooManyAttempts,
+    /// Not a time of day like 08:30.
+    InvalidTime,
+    /// A send time that is not ahead of now.
+    NotInFuture,
+    /// A send time more than a year ahead.
+    TooFarAhead,
+    /// A reminder as many days before expiry as the invitation is valid.
+    ReminderAfterExpiry,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.

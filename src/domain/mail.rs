@@ -293,6 +293,9 @@ pub enum ResendCheck {
     Possible { to: String, fresh_link: bool },
     /// Sent again already, as this message (which can be sent again).
     AlreadyResent(i64),
+    /// Not sent yet: a scheduled invitation goes out at its time (revoking
+    /// it cancels it).
+    Scheduled(UserId),
     /// The invitation ran out unused: a new invitation renews it.
     InvitationExpired(UserId),
     /// The invitation was revoked: a new invitation is the way back.
@@ -340,6 +343,8 @@ pub struct ResendFacts<'a> {
     /// The message was to a person (`Some(None)`: who has been deleted).
     pub person: Option<Option<ResendPerson>>,
     pub copy: Option<i64>,
+    /// The message is a scheduled invitation not sent yet.
+    pub scheduled: bool,
     /// Whether the address a copy would go to ([`copy_address`]) is blocked.
     pub blocked: bool,
     /// Copies sent to that address in the last hour.
@@ -367,6 +372,11 @@ pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
     use UserStatus as S;
     if let Some(copy) = f.copy {
         return ResendCheck::AlreadyResent(copy);
+    }
+    if f.scheduled
+        && let Some(Some(p)) = &f.person
+    {
+        return ResendCheck::Scheduled(p.id);
     }
     let (to, fresh_link) = match (f.kind, &f.person) {
         (_, Some(None)) => return ResendCheck::UserGone,
@@ -482,6 +492,7 @@ mod tests {
             recipient: "anna@example.com",
             person,
             copy: None,
+            scheduled: false,
             blocked: false,
             sent_lately: 0,
             now: time::macros::datetime!(2026-12-01 10:00),
@@ -537,6 +548,7 @@ mod tests {
                 recipient: "anna@example.com",
                 person: person(UserStatus::Eingeladen, 3),
                 copy,
+                scheduled: false,
                 blocked,
                 sent_lately,
                 now,

@@ -30,6 +30,8 @@ pub struct UserSummary {
     pub invitation_expires_at: Option<PrimitiveDateTime>,
     /// Delivery of the last invitation mail.
     pub invite_delivery: Option<crate::domain::mail::Delivery>,
+    /// When his scheduled invitation goes out (while it is `geplant`).
+    pub invite_scheduled_for: Option<PrimitiveDateTime>,
     /// Reactivated by hand: must sign in before this instant.
     pub sign_in_deadline: Option<PrimitiveDateTime>,
 }
@@ -38,6 +40,8 @@ pub struct UserSummary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvitationState {
     NotInvited,
+    /// Scheduled: the mail and its link go out at the given instant.
+    Scheduled(PrimitiveDateTime),
     /// Live until the given instant.
     Invited(PrimitiveDateTime),
     Expired,
@@ -53,6 +57,9 @@ impl UserSummary {
     pub fn invitation_state(&self, now: PrimitiveDateTime) -> InvitationState {
         match self.status {
             UserStatus::Angelegt => InvitationState::NotInvited,
+            UserStatus::Eingeladen if self.invite_scheduled_for.is_some() => {
+                InvitationState::Scheduled(self.invite_scheduled_for.unwrap_or(now))
+            }
             UserStatus::Eingeladen => match self.invitation_expires_at {
                 Some(at) if at > now => InvitationState::Invited(at),
                 _ => InvitationState::Expired,

@@ -103,6 +103,8 @@ pub struct Settings {
     /// Without a trailing slash.
     pub public_base_url: String,
     pub invitation_validity_days: i32,
+    /// Remind this many days before an invitation expires (0: no reminders).
+    pub reminder_days_before: i32,
     pub time_zone: TimeZone,
     pub default_language: Language,
     /// The organisation's app people are sent to once they are in ("" = none).
@@ -261,6 +263,24 @@ pub fn parse_long_text(input: &str, max_chars: usize) -> Result<String, super::F
 }
 
 /// Invitation links are valid for 1 to 365 days.
+/// Days before expiry for the reminder: 0 (off) up to one less than the
+/// validity (a reminder must come after the invitation).
+pub fn parse_reminder_days(input: &str, validity: Option<i32>) -> Result<i32, super::FieldError> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(0);
+    }
+    let days = input
+        .parse::<i32>()
+        .ok()
+        .filter(|d| (0..=364).contains(d))
+        .ok_or(super::FieldError::OutOfRange)?;
+    match validity {
+        Some(v) if days > 0 && days >= v => Err(super::FieldError::ReminderAfterExpiry),
+        _ => Ok(days),
+    }
+}
+
 pub fn parse_validity_days(input: &str) -> Result<i32, super::FieldError> {
     input
         .trim()

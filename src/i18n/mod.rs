@@ -364,6 +364,12 @@ catalogue! {
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
     fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels). Please make it smaller first.";
     fe_invalid_date: "Bitte ein Datum wie 2026-03-31 angeben.", "Please give a date like 2026-03-31.";
+    fe_invalid_time: "Bitte eine Uhrzeit wie 08:30 angeben (die es an diesem Tag gibt).", "Please give a time like 08:30 (one that exists on that day).";
+    fe_reminder_after_expiry: "Die Erinnerung muss weniger Tage vor Ablauf kommen, als die Einladung gilt.", "The reminder must come fewer days before expiry than the invitation is valid.";
+    field_reminder_days: "Erinnerung vor Ablauf (Tage)", "Reminder before expiry (days)";
+    reminder_days_hint: "Eine Erinnerung mit neuem Link so viele Tage, bevor eine unbenutzte Einladung abläuft; einmal je Einladung. 0 = keine Erinnerungen.", "A reminder with a fresh link this many days before an unused invitation expires; once per invitation. 0 = no reminders.";
+    fe_too_far_ahead: "Höchstens ein Jahr im Voraus planen.", "Schedule at most a year ahead.";
+    fe_not_in_future: "Der Zeitpunkt liegt nicht in der Zukunft. Für sofort lassen Sie Datum und Uhrzeit leer.", "That moment is not in the future. To send now, leave date and time empty.";
     fe_date_out_of_range: "Bitte ein Datum zwischen den Jahren 1900 und 9998 angeben.", "Please give a date between the years 1900 and 9998.";
     fe_until_before_from: "Das Ende liegt vor dem Anfang.", "The end lies before the start.";
     fe_unknown_member: "Kein Benutzer mit diesem Benutzernamen oder dieser E-Mail-Adresse.", "No user with this username or email address.";
@@ -460,6 +466,13 @@ catalogue! {
     mail_attempts: "Versuche", "attempts";
     mail_attempt_one: "Versuch", "attempt";
     invitation_not_invited: "nicht eingeladen", "not invited";
+    invitation_scheduled_for: "Einladung geplant für", "invitation scheduled for";
+    invited_scheduled: "Die Einladung ist geplant. Link und E-Mail entstehen zum geplanten Zeitpunkt; bis dahin können Sie die Planung mit „Einladung widerrufen“ aufheben.", "The invitation is scheduled. Its link and email are made at the scheduled time; until then, “Revoke invitation” cancels it.";
+    invite_schedule: "Zeitpunkt (optional)", "When (optional)";
+    invite_schedule_hint: "Leer lassen, um sofort zu senden. Sonst geht die Einladung zu diesem Zeitpunkt hinaus (Zeitzone der Instanz); der Link gilt ab dann.", "Leave empty to send now. Otherwise the invitation goes out at this time (the instance's time zone); the link is valid from then on.";
+    field_send_date: "Datum", "Date";
+    field_send_time: "Uhrzeit", "Time";
+    invite_send_later: "Später senden …", "Send later …";
     invitation_invited_until: "eingeladen bis", "invited until";
     invitation_expired: "Einladung abgelaufen", "invitation expired";
     invitation_revoked_state: "Einladung widerrufen", "invitation revoked";
@@ -484,6 +497,7 @@ catalogue! {
     resend_with_link: "Geht mit einem neuen Link an diese Adresse; der bisherige Link gilt dann nicht mehr:", "Goes out with a fresh link to this address; the earlier link stops working:";
     resend_copy: "Eine Kopie geht an diese Adresse:", "A copy goes to this address:";
     resend_already: "Diese E-Mail wurde schon erneut gesendet. Die neue Nachricht kann ihrerseits erneut gesendet werden.", "This email was sent again already. The new message can itself be sent again.";
+    resend_scheduled: "Diese Einladung ist geplant und geht zum geplanten Zeitpunkt hinaus; erst dann entstehen Link und Text. Um die Planung aufzuheben, widerrufen Sie die Einladung auf der Seite der Person.", "This invitation is scheduled and goes out at its time; only then are its link and text made. To cancel it, revoke the invitation on the person's page.";
     resend_open_copy: "Neue Nachricht ansehen", "View the new message";
     resend_expired: "Die Einladung ist abgelaufen. Erneuern Sie sie: die Person bekommt einen neuen Link mit neuer Gültigkeit.", "The invitation has expired. Renew it: the person gets a fresh link with a new validity.";
     resend_revoked: "Die Einladung wurde widerrufen; deshalb wird sie nicht erneut gesendet. Um die Person wieder einzuladen, erneuern Sie die Einladung.", "The invitation was revoked, so it is not sent again. To invite the person again, renew the invitation.";
@@ -752,6 +766,10 @@ impl Texts {
                 "{actor} hat den Zugang aktiviert.",
                 "{actor} activated the account.",
             ),
+            "user.invite_reminder" => pick(
+                "{target} wurde an die Einladung erinnert.",
+                "{target} was reminded of the invitation.",
+            ),
             "user.invitation_expired" => pick(
                 "Die Einladung von {target} ist abgelaufen.",
                 "The invitation of {target} expired.",
@@ -920,6 +938,8 @@ impl Texts {
             ("user.invite_revoke", false) => "Invitation revoked",
             ("user.activate", true) => "Zugang aktiviert",
             ("user.activate", false) => "Account activated",
+            ("user.invite_reminder", true) => "Erinnerung gesendet",
+            ("user.invite_reminder", false) => "Reminder sent",
             ("user.invitation_expired", true) => "Einladung abgelaufen",
             ("user.invitation_expired", false) => "Invitation expired",
             ("user.reactivation_lapsed", true) => "Reaktivierung verfallen",
@@ -1048,12 +1068,15 @@ impl Texts {
             "brand_colour" => self.field_brand_colour,
             "public_base_url" => self.field_public_base_url,
             "invitation_validity_days" => self.field_invitation_validity,
+            "reminder_days_before" => self.field_reminder_days,
             "time_zone" => self.field_time_zone,
             "default_language" => self.field_default_language,
             "app_name" => self.field_app_name,
             "app_url" => self.field_app_url,
             "welcome_text" => self.field_welcome_text,
             "photo" => self.field_photo,
+            "send_date" => self.field_send_date,
+            "send_time" => self.field_send_time,
             "name" => self.unit_name,
             "member" => self.unit_add_member,
             _ => "",
@@ -1098,6 +1121,10 @@ impl Texts {
             FieldError::ImageTooManyPixels => self.fe_image_too_many_pixels,
             FieldError::InvalidDate => self.fe_invalid_date,
             FieldError::DateOutOfRange => self.fe_date_out_of_range,
+            FieldError::InvalidTime => self.fe_invalid_time,
+            FieldError::NotInFuture => self.fe_not_in_future,
+            FieldError::TooFarAhead => self.fe_too_far_ahead,
+            FieldError::ReminderAfterExpiry => self.fe_reminder_after_expiry,
             FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
             FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,

@@ -73,6 +73,18 @@ impl Job for UserRules {
                     "users made inaktiv by the nightly rules"
                 );
             }
+            // Reminders before invitations expire (a setting; off by default).
+            let mut reminded = 0;
+            loop {
+                let n = services::invitations::send_reminders(&ctx).await?;
+                reminded += n;
+                if n < services::invitations::REMINDER_CHUNK as usize {
+                    break;
+                }
+            }
+            if reminded > 0 {
+                tracing::info!(reminded, "invitation reminders queued");
+            }
             Ok(())
         })
     }

@@ -52,6 +52,10 @@ impl Job for MailWorker {
 /// batches. After a batch that found the server unreachable, the next one
 /// is not tried (its messages wait for their next attempt).
 pub async fn drain(ctx: &Context) -> DrainResult {
+    // Scheduled invitations whose time has come join the queue first.
+    while crate::services::invitations::release_scheduled(ctx).await?
+        == crate::services::invitations::RELEASE_CHUNK as usize
+    {}
     let mut recorded = 0;
     let worker = ctx.worker_id().to_owned();
     let batch_size = (ctx.mailer().concurrency() * 250).clamp(250, 2000);

@@ -163,6 +163,62 @@ pub fn insert(conn: &mut DbConn, row: &NewMessage) -> QueryResult<i64> {
     Ok(id)
 }
 
+/// Scheduled messages whose send time has come, oldest first.
+pub fn due_scheduled(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
+    o::table
+        .filter(o::status.eq(Delivery::Geplant))
+        .filter(o::next_attempt_at.le(now))
+        .order((o::next_attempt_at.asc(), o::id.asc()))
+        .limit(limit)
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+/// Takes a scheduled message out of the schedule (`geplant` → `status`);
+/// `false` if another instance did first.
+pub fn take_scheduled(
+    conn: &mut DbConn,
+    id: i64,
+    status: Delivery,
+    answer: Option<&str>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        o::table
+            .filter(o::id.eq(id))
+            .filter(o::status.eq(Delivery::Geplant)),
+    )
+    .set((o::status.eq(status), o::last_answer.eq(answer)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Fills in a released scheduled message as it goes out now: its text,
+/// its sealed link, its times (the row was taken with [`take_scheduled`]).
+pub fn fill_released(conn: &mut DbConn, id: i64, row: &NewMessage) -> QueryResult<()> {
+    diesel::update(o::table.find(id))
+        .set((
+            o::status.eq(row.status),
+            o::subject.eq(&row.subject),
+            o::sealed_token.eq(&row.sealed_token),
+            o::message_key.eq(&row.message_key),
+            o::next_attempt_at.eq(row.next_attempt_at),
+            o::give_up_at.eq(row.give_up_at),
+            o::failure_kind.eq(&row.failure_kind),
+        ))
+        .execute(conn)?;
+    diesel::update(ob::table.find(id))
+        .set((
+            ob::body_text.eq(&row.body_text),
+            ob::body_html.eq(&row.body_html),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Many messages at once (inviting thousands): multi-row inserts in chunks
 /// that stay below PostgreSQL's bind-parameter limit. Returns the ids, in
 /// the order of `rows`.
@@ -402,7 +458,7 @@ pub fn cancel_waiting_links(conn: &mut DbConn, user: UserId, answer: &str) -> Qu
         o::table
             .filter(o::user_id.eq(user))
             .filter(o::link_path.is_not_null())
-            .filter(o::status.eq(Delivery::Wartend)),
+            .filter(o::status.eq_any([Delivery::Wartend, Delivery::Geplant])),
     )
     .set((
         o::status.eq(Delivery::Abgebrochen),
@@ -412,19 +468,19 @@ pub fn cancel_waiting_links(conn: &mut DbConn, user: UserId, answer: &str) -> Qu
     .execute(conn)
 }
 
-/// Cancels the user's waiting messages of a kind (a renewed or revoked
-/// invitation: its older mail must not go out any more).
+/// Cancels the user's waiting and scheduled messages of these kinds (a
+/// renewed or revoked invitation: its older mail must not go out any more).
 pub fn cancel_waiting(
     conn: &mut DbConn,
     user: UserId,
-    kind: MailKind,
+    kinds: &[MailKind],
     answer: &str,
 ) -> QueryResult<usize> {
     diesel::update(
         o::table
             .filter(o::user_id.eq(user))
-            .filter(o::kind.eq(kind))
-            .filter(o::status.eq(Delivery::Wartend)),
+            .filter(o::kind.eq_any(kinds.to_vec()))
+            .filter(o::status.eq_any([Delivery::Wartend, Delivery::Geplant])),
     )
     .set((
         o::status.eq(Delivery::Abgebrochen),

@@ -22,6 +22,7 @@ pub struct OrganisationSettings {
     pub app_name: String,
     pub app_url: String,
     pub welcome_text: String,
+    pub reminder_days_before: i32,
 }
 
 impl std::fmt::Debug for OrganisationSettings {
@@ -42,6 +43,7 @@ impl OrganisationSettings {
             brand_colour: self.brand_colour.clone(),
             public_base_url: self.public_base_url.clone(),
             invitation_validity_days: self.invitation_validity_days,
+            reminder_days_before: self.reminder_days_before,
             time_zone: TimeZone::parse(&self.time_zone).unwrap_or_default(),
             default_language: Language::parse(&self.default_language).unwrap_or_default(),
             app_name: self.app_name.clone(),

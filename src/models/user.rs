@@ -67,6 +67,7 @@ impl User {
             updated_at: self.updated_at,
             invitation_expires_at: self.invitation_expires_at,
             invite_delivery: None,
+            invite_scheduled_for: None,
             sign_in_deadline: self.sign_in_deadline,
         }
     }
@@ -105,26 +106,31 @@ pub struct SummaryRow {
 /// The summary of one user, with the delivery state of his invitation mail.
 pub fn summary_of(conn: &mut DbConn, user: &User) -> QueryResult<UserSummary> {
     let mut summary = user.summary();
-    if let Some(message) = user.invitation_message_id {
-        summary.invite_delivery = deliveries(conn, &[message])?.remove(&message);
+    if let Some(message) = user.invitation_message_id
+        && let Some((delivery, at)) = deliveries(conn, &[message])?.remove(&message)
+    {
+        summary.invite_delivery = Some(delivery);
+        summary.invite_scheduled_for = at;
     }
     Ok(summary)
 }
 
-/// The status of these invitation messages (the users' delivery states).
+/// The status of these invitation messages (the users' delivery states),
+/// with the send time of a scheduled one.
 fn deliveries(
     conn: &mut DbConn,
     messages: &[i64],
-) -> QueryResult<std::collections::HashMap<i64, Delivery>> {
+) -> QueryResult<std::collections::HashMap<i64, (Delivery, Option<PrimitiveDateTime>)>> {
     use crate::db::schema::outbox_messages as o;
     if messages.is_empty() {
         return Ok(Default::default());
     }
     Ok(o::table
         .filter(o::id.eq_any(messages.to_vec()))
-        .select((o::id, o::status))
-        .load::<(i64, Delivery)>(conn)?
+        .select((o::id, o::status, o::next_attempt_at))
+        .load::<(i64, Delivery, PrimitiveDateTime)>(conn)?
         .into_iter()
+        .map(|(id, d, at)| (id, (d, (d == Delivery::Geplant).then_some(at))))
         .collect())
 }
 
@@ -139,11 +145,12 @@ pub fn summaries(conn: &mut DbConn, rows: Vec<SummaryRow>) -> QueryResult<Vec<Us
     Ok(rows
         .into_iter()
         .map(|r| {
-            let delivery = r
+            let state = r
                 .invitation_message_id
                 .and_then(|m| states.get(&m).copied());
             UserSummary {
-                invite_delivery: delivery,
+                invite_delivery: state.map(|(d, _)| d),
+                invite_scheduled_for: state.and_then(|(_, at)| at),
                 ..r.into()
             }
         })
@@ -170,6 +177,7 @@ impl From<SummaryRow> for UserSummary {
             updated_at: r.updated_at,
             invitation_expires_at: r.invitation_expires_at,
             invite_delivery: None,
+            invite_scheduled_for: None,
             sign_in_deadline: r.sign_in_deadline,
         }
     }
@@ -249,7 +257,28 @@ pub struct UserChanges {
     pub deleted_at: Option<Option<PrimitiveDateTime>>,
     pub invitation_expires_at: Option<Option<PrimitiveDateTime>>,
     pub invitation_message_id: Option<Option<i64>>,
+    pub invitation_reminded_at: Option<Option<PrimitiveDateTime>>,
     pub sign_in_deadline: Option<Option<PrimitiveDateTime>>,
+}
+
+/// Invited users whose unused invitation expires within `until` and who
+/// were not reminded of it yet (the reminder job), soonest first.
+pub fn due_for_reminder(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    until: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    live()
+        .filter(u::status.eq(UserStatus::Eingeladen))
+        .filter(u::invitation_expires_at.gt(now))
+        .filter(u::invitation_expires_at.le(until))
+        .filter(u::invitation_reminded_at.is_null())
+        .filter(u::email.is_not_null())
+        .order((u::invitation_expires_at.asc(), u::id.asc()))
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)
 }
 
 fn live() -> u::BoxedQuery<'static, Db> {

@@ -11,6 +11,7 @@ use time::{Duration, PrimitiveDateTime};
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::audit::Change;
+use crate::domain::dates;
 use crate::domain::mail::{Delivery, MailKind};
 use crate::domain::password::Password;
 use crate::domain::people::display_name;
@@ -29,6 +30,9 @@ use crate::services::mail::{self, Letter, MailEnv, Recipient};
 use crate::services::users::changeable;
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 
+/// The mails that carry an invitation link (they die with it).
+pub const INVITATION_MAILS: [MailKind; 2] = [MailKind::Invitation, MailKind::Reminder];
+
 /// Where invitation links point: `/i/<token>`.
 pub const INVITATION_PATH: &str = "/i/";
 
@@ -44,6 +48,14 @@ fn letter<'a>(
     expires: PrimitiveDateTime,
 ) -> Letter<'a> {
     Letter {
+        link: Some((token, INVITATION_PATH, expires)),
+        ..letter_to(env, u, address)
+    }
+}
+
+/// An invitation to `u` without its link.
+fn letter_to<'a>(env: &MailEnv, u: &'a User, address: &'a str) -> Letter<'a> {
+    Letter {
         kind: MailKind::Invitation,
         to: Recipient {
             user: Some(u.id),
@@ -54,7 +66,7 @@ fn letter<'a>(
             username: &u.username,
             language: env.settings.default_language,
         },
-        link: Some((token, INVITATION_PATH, expires)),
+        link: None,
     }
 }
 
@@ -67,6 +79,7 @@ pub(crate) fn invite_in_tx(
     actor: &Actor,
     target: &User,
     now: PrimitiveDateTime,
+    send_at: Option<PrimitiveDateTime>,
 ) -> ServiceResult<(i64, Delivery)> {
     let renew = target.status == UserStatus::Eingeladen;
     let next = if renew {
@@ -84,28 +97,37 @@ pub(crate) fn invite_in_tx(
     outbox::cancel_waiting(
         conn,
         target.id,
-        MailKind::Invitation,
+        &INVITATION_MAILS,
         "replaced by a newer invitation",
     )?;
-    let plain = PlainToken::generate(TokenPurpose::Invitation);
-    let expires = now + validity(env);
-    let hash = plain.hashed();
-    token::insert(
-        conn,
-        &NewToken {
-            purpose: TokenPurpose::Invitation,
-            user_id: Some(target.id),
-            token_hash: &hash,
-            created_at: now,
-            expires_at: expires,
-        },
-    )?;
-    let (message, delivery) = mail::queue(
-        conn,
-        env,
-        &letter(env, target, &address, &plain, expires),
-        now,
-    )?;
+    let scheduled = send_at.filter(|at| *at > now);
+    let (message, delivery, expires) = match scheduled {
+        None => {
+            let expires = now + validity(env);
+            let plain = issue_link(conn, target.id, now, expires)?;
+            let (message, delivery) = mail::queue(
+                conn,
+                env,
+                &letter(env, target, &address, &plain, expires),
+                now,
+            )?;
+            (message, delivery, expires)
+        }
+        // The link and the text are made when the time comes, so the link
+        // is valid from then on.
+        Some(at) => {
+            let mut row = mail::prepare(env, &letter_to(env, target, &address), now);
+            row.link_path = Some(INVITATION_PATH.to_owned());
+            row.status = Delivery::Geplant;
+            row.next_attempt_at = at;
+            row.give_up_at = at + (row.give_up_at - now);
+            (
+                outbox::insert(conn, &row)?,
+                Delivery::Geplant,
+                at + validity(env),
+            )
+        }
+    };
     user::set_status(conn, target.id, next, now)?;
     user::update(
         conn,
@@ -113,6 +135,7 @@ pub(crate) fn invite_in_tx(
         &UserChanges {
             invitation_expires_at: Some(Some(expires)),
             invitation_message_id: Some(Some(message)),
+            invitation_reminded_at: Some(None),
             sign_in_deadline: Some(None),
             ..Default::default()
         },
@@ -130,18 +153,163 @@ pub(crate) fn invite_in_tx(
         &[
             Change::new("status", target.status.as_str(), next.as_str()),
             Change::new("email", "", &address),
+            Change::new(
+                "scheduled_for",
+                "",
+                scheduled.map(|at| dates::iso_utc(&at)).unwrap_or_default(),
+            ),
         ],
     )?;
     Ok((message, delivery))
 }
 
+/// A fresh invitation link for the user (his older ones die), valid until
+/// `expires`.
+fn issue_link(
+    conn: &mut DbConn,
+    user: UserId,
+    now: PrimitiveDateTime,
+    expires: PrimitiveDateTime,
+) -> diesel::QueryResult<PlainToken> {
+    token::expire_of_user(conn, user, TokenPurpose::Invitation, now)?;
+    let plain = PlainToken::generate(TokenPurpose::Invitation);
+    let hash = plain.hashed();
+    token::insert(
+        conn,
+        &NewToken {
+            purpose: TokenPurpose::Invitation,
+            user_id: Some(user),
+            token_hash: &hash,
+            created_at: now,
+            expires_at: expires,
+        },
+    )?;
+    Ok(plain)
+}
+
+/// Reminders per transaction.
+pub const REMINDER_CHUNK: i64 = 500;
+
+/// Sends the reminders that are due (setting "Erinnerung vor Ablauf"): to
+/// each invited person whose unused invitation expires within that many
+/// days, once per invitation, a reminder with a fresh link valid until the
+/// invitation's own expiry (the older link dies). Returns how many went
+/// out in this call (at most [`REMINDER_CHUNK`]).
+pub async fn send_reminders(ctx: &Context) -> ServiceResult<usize> {
+    let (now, env) = (ctx.now(), MailEnv::of(ctx));
+    let days = env.settings.reminder_days_before;
+    if days <= 0 {
+        return Ok(0);
+    }
+    let until = now + Duration::days(days.into());
+    let actor = Actor::system("reminders");
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<usize> {
+                let due = user::due_for_reminder(conn, now, until, REMINDER_CHUNK)?;
+                for u in &due {
+                    let (Some(address), Some(expires)) = (&u.email, u.invitation_expires_at) else {
+                        continue;
+                    };
+                    let plain = issue_link(conn, u.id, now, expires)?;
+                    let letter = Letter {
+                        kind: MailKind::Reminder,
+                        ..letter(&env, u, address, &plain, expires)
+                    };
+                    mail::queue(conn, &env, &letter, now)?;
+                    user::update(
+                        conn,
+                        u.id,
+                        &UserChanges {
+                            invitation_reminded_at: Some(Some(now)),
+                            ..Default::default()
+                        },
+                    )?;
+                    audit::record_changes(
+                        conn,
+                        now,
+                        &actor,
+                        "user.invite_reminder",
+                        Some(Target::user(u.id, u.label())),
+                        &[Change::new("email", "", address)],
+                    )?;
+                }
+                Ok(due.len())
+            })
+        })
+        .await
+}
+
+/// Scheduled invitations released per transaction.
+pub const RELEASE_CHUNK: i64 = 200;
+
+/// Sends the scheduled invitations whose time has come: each gets its link
+/// now (valid from now), the text as the template reads now, and waits for
+/// the worker like any other message. One that no longer applies (the
+/// person was invited anew, revoked, deleted) is cancelled. Returns how many
+/// were taken.
+pub async fn release_scheduled(ctx: &Context) -> ServiceResult<usize> {
+    let (now, env) = (ctx.now(), MailEnv::of(ctx));
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<usize> {
+                let due = outbox::due_scheduled(conn, now, RELEASE_CHUNK)?;
+                for m in &due {
+                    let person = match m.user_id {
+                        Some(id) => user::find(conn, id)?,
+                        None => None,
+                    };
+                    let live = person.filter(|u| {
+                        u.status == UserStatus::Eingeladen
+                            && u.invitation_message_id == Some(m.id)
+                            && u.email.is_some()
+                    });
+                    let Some(u) = live else {
+                        outbox::take_scheduled(
+                            conn,
+                            m.id,
+                            Delivery::Abgebrochen,
+                            Some("the invitation no longer applies"),
+                        )?;
+                        continue;
+                    };
+                    if !outbox::take_scheduled(conn, m.id, Delivery::Wartend, None)? {
+                        continue;
+                    }
+                    let expires = now + validity(&env);
+                    let plain = issue_link(conn, u.id, now, expires)?;
+                    let mut row =
+                        mail::prepare(&env, &letter(&env, &u, &m.recipient, &plain, expires), now);
+                    if outbox::is_blocked(conn, &row.recipient_lower)? {
+                        row.status = Delivery::Blockiert;
+                        row.sealed_token = None;
+                        row.failure_kind = Some("blocked".into());
+                    }
+                    outbox::fill_released(conn, m.id, &row)?;
+                    user::update(
+                        conn,
+                        u.id,
+                        &UserChanges {
+                            invitation_expires_at: Some(Some(expires)),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                Ok(due.len())
+            })
+        })
+        .await
+}
+
 /// "Einladen → senden" or "→ erneuern" from the user page. `email` is the
-/// address asked for when the user has none yet.
+/// address asked for when the user has none yet; `send_at` a send time
+/// ahead (the invitation is then `geplant` until it comes).
 pub async fn invite(
     ctx: &Context,
     actor: &Actor,
     id: UserId,
     email: Option<EmailAddress>,
+    send_at: Option<PrimitiveDateTime>,
 ) -> ServiceResult<Delivery> {
     let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
     ctx.db()
@@ -175,7 +343,7 @@ pub async fn invite(
                     )?;
                     target.email = Some(email.as_str().to_owned());
                 }
-                invite_in_tx(conn, &env, &actor, &target, now).map(|(_, d)| d)
+                invite_in_tx(conn, &env, &actor, &target, now, send_at).map(|(_, d)| d)
             })
         })
         .await
@@ -214,7 +382,7 @@ pub(crate) fn revoke_in_tx(
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<()> {
     token::expire_of_user(conn, id, TokenPurpose::Invitation, now)?;
-    outbox::cancel_waiting(conn, id, MailKind::Invitation, "invitation revoked")?;
+    outbox::cancel_waiting(conn, id, &INVITATION_MAILS, "invitation revoked")?;
     Ok(())
 }
 
@@ -531,6 +699,13 @@ pub async fn activate(
                 if !token::consume(conn, t.id, now)? {
                     return Err(ServiceError::Refused(Refusal::LinkDead));
                 }
+                // A reminder not sent yet would carry a dead link.
+                outbox::cancel_waiting(
+                    conn,
+                    target.id,
+                    &[MailKind::Reminder],
+                    "the invitation was used",
+                )?;
                 let mut changes = UserChanges {
                     password_hash: Some(Some(hash)),
                     must_change_password: Some(false),

@@ -76,6 +76,7 @@ pub(crate) fn check_in_tx(
         recipient: &message.recipient,
         person,
         copy: outbox::copy_of(conn, message.id)?,
+        scheduled: message.status == crate::domain::mail::Delivery::Geplant,
         blocked,
         sent_lately,
         now,
@@ -114,7 +115,9 @@ pub async fn resend(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Rese
                 };
                 let (copy, delivery) = match (&target, message.kind) {
                     (Some(u), MailKind::Invitation | MailKind::Reminder) => {
-                        crate::services::invitations::invite_in_tx(conn, &env, &actor, u, now)?
+                        crate::services::invitations::invite_in_tx(
+                            conn, &env, &actor, u, now, None,
+                        )?
                     }
                     (Some(u), MailKind::PasswordReset) => {
                         crate::services::self_service::send_reset_in_tx(conn, &env, u, now)?

@@ -68,6 +68,7 @@ pub fn bootstrap(
                     brand_colour: "#0b5cad".into(),
                     public_base_url: base_url.trim_end_matches('/').to_owned(),
                     invitation_validity_days: 14,
+                    reminder_days_before: 0,
                     time_zone: TimeZone::DEFAULT_NAME.into(),
                     default_language: Language::De.code().into(),
                     instance_secret: random_secret(),
@@ -107,6 +108,7 @@ pub struct UpdateSettings {
     pub brand_colour: String,
     pub public_base_url: String,
     pub invitation_validity_days: i32,
+    pub reminder_days_before: i32,
     pub time_zone: TimeZone,
     pub default_language: Language,
     pub app_name: String,
@@ -133,6 +135,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                     row.public_base_url = cmd.public_base_url;
                 }
                 row.invitation_validity_days = cmd.invitation_validity_days;
+                row.reminder_days_before = cmd.reminder_days_before;
                 row.time_zone = cmd.time_zone.name().to_owned();
                 row.default_language = cmd.default_language.code().to_owned();
                 row.app_name = cmd.app_name;
@@ -170,6 +173,12 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                     "invitation_validity_days",
                     &before.invitation_validity_days.to_string(),
                     &row.invitation_validity_days.to_string(),
+                );
+                diff(
+                    &mut changes,
+                    "reminder_days_before",
+                    &before.reminder_days_before.to_string(),
+                    &row.reminder_days_before.to_string(),
                 );
                 audit::record_changes(
                     conn,

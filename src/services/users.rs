@@ -522,7 +522,7 @@ pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceRes
                     if invite_now {
                         let created = user::find(conn, id)?.ok_or(ServiceError::NotFound)?;
                         crate::services::invitations::invite_in_tx(
-                            conn, &env, &actor, &created, now,
+                            conn, &env, &actor, &created, now, None,
                         )?;
                     }
                     Ok((id, username))
@@ -827,7 +827,7 @@ fn follow_up_invitation(
                 FieldError::EmailNeededToInvite,
             )));
         }
-        crate::services::invitations::invite_in_tx(conn, env, actor, &target, now)?;
+        crate::services::invitations::invite_in_tx(conn, env, actor, &target, now, None)?;
         return Ok(());
     }
     let link_live = crate::models::token::has_live(conn, id, TokenPurpose::Invitation, now)?;

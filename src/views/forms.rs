@@ -89,6 +89,8 @@ pub struct SettingsForm {
     pub brand_colour: String,
     pub public_base_url: String,
     pub invitation_validity_days: String,
+    #[serde(default)]
+    pub reminder_days_before: String,
     pub time_zone: String,
     pub default_language: String,
     #[serde(default)]
@@ -106,6 +108,7 @@ impl SettingsForm {
             brand_colour: s.brand_colour.clone(),
             public_base_url: s.public_base_url.clone(),
             invitation_validity_days: s.invitation_validity_days.to_string(),
+            reminder_days_before: s.reminder_days_before.to_string(),
             time_zone: s.time_zone.name().to_owned(),
             default_language: s.default_language.code().to_owned(),
             app_name: s.app_name.clone(),

@@ -220,6 +220,7 @@ impl Page {
         let t = self.t;
         match u.invitation_state(*now) {
             NotInvited => t.invitation_not_invited.to_owned(),
+            Scheduled(at) => format!("{} {}", t.invitation_scheduled_for, self.datetime(&at)),
             Invited(until) => format!("{} {}", t.invitation_invited_until, self.datetime(&until)),
             Expired => t.invitation_expired.to_owned(),
             Revoked => t.invitation_revoked_state.to_owned(),
@@ -518,6 +519,7 @@ impl MailLogMessageView {
         match &self.resend {
             Possible { .. } => "",
             AlreadyResent(_) => t.resend_already,
+            Scheduled(_) => t.resend_scheduled,
             InvitationExpired(_) => t.resend_expired,
             InvitationRevoked(_) => t.resend_revoked,
             AlreadyActive(_) => t.resend_active,
@@ -540,7 +542,7 @@ impl MailLogMessageView {
         use crate::domain::mail::ResendCheck::*;
         match &self.resend {
             InvitationExpired(u) | InvitationRevoked(u) | AlreadyActive(u) | Deactivated(u)
-            | NoAddress(u) => Some(u.get()),
+            | NoAddress(u) | Scheduled(u) => Some(u.get()),
             _ => None,
         }
     }
@@ -715,6 +717,8 @@ pub struct InviteView {
     pub p: Page,
     pub user: UserSummary,
     pub email: String,
+    pub send_date: String,
+    pub send_time: String,
     pub errors: FieldErrors,
 }
 

@@ -179,6 +179,10 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
         "invitation_validity_days",
         parse_validity_days(&form.invitation_validity_days),
     );
+    let reminder = errors.take(
+        "reminder_days_before",
+        crate::domain::settings::parse_reminder_days(&form.reminder_days_before, days),
+    );
     let zone = errors.take(
         "time_zone",
         TimeZone::parse(&form.time_zone).ok_or(FieldError::InvalidTimeZone),
@@ -204,6 +208,7 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
         colour,
         base,
         days,
+        reminder,
         zone,
         lang,
         app_name,
@@ -215,6 +220,7 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
             Some(colour),
             Some(base),
             Some(days),
+            Some(reminder),
             Some(zone),
             Some(lang),
             Some(app_name),
@@ -225,6 +231,7 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
             brand_colour: colour,
             public_base_url: base,
             invitation_validity_days: days,
+            reminder_days_before: reminder,
             time_zone: zone,
             default_language: lang,
             app_name,

@@ -173,6 +173,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "invited_wartend" => ok(t.invited_queued),
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
+        "invited_geplant" => ok(t.invited_scheduled),
         "invitation_revoked" => ok(t.invitation_revoked),
         "email_confirmation_sent" => ok(t.email_confirmation_sent),
         "resent_queued" => ok(t.resent_queued),

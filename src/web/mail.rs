@@ -16,13 +16,19 @@ use crate::views::{
 use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
 use crate::web::{AppState, html, ok_html, redirect_with_flash};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct InviteForm {
     #[serde(default)]
     email: String,
+    /// A send time ahead, in the instance's time zone (both empty: now).
+    #[serde(default)]
+    send_date: String,
+    #[serde(default)]
+    send_time: String,
 }
 
-/// "Einladen → senden" for someone without an address: the address first.
+/// The invite form: the address (for someone without one) and, optionally,
+/// when the invitation goes out.
 pub async fn invite_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -34,11 +40,14 @@ pub async fn invite_form(
         p: admin.page(&req, &state, "users"),
         user,
         email: String::new(),
+        send_date: String::new(),
+        send_time: String::new(),
         errors: FieldErrors::default(),
     })
 }
 
-/// Sends, or renews, the invitation; the flash says which and how it went.
+/// Sends, renews or schedules the invitation; the flash says which and how
+/// it went.
 pub async fn invite(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -48,31 +57,35 @@ pub async fn invite(
 ) -> AppResult<HttpResponse> {
     let id = UserId::new(*id);
     let back = format!("/users/{}", id.get());
+    let mut errors = FieldErrors::default();
     let email = if form.email.trim().is_empty() {
         None
     } else {
-        match EmailAddress::parse(&form.email) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                return invite_refused(
-                    &req,
-                    &state,
-                    &admin,
-                    id,
-                    form.email,
-                    FieldErrors::single("email", e),
-                )
-                .await;
-            }
+        errors.take("email", EmailAddress::parse(&form.email))
+    };
+    let settings = state.ctx.settings();
+    let send_at = match crate::domain::dates::parse_send_time(
+        &form.send_date,
+        &form.send_time,
+        settings.time_zone,
+        state.ctx.now(),
+    ) {
+        Ok(at) => at,
+        Err((field, e)) => {
+            errors.add(field, e);
+            None
         }
     };
-    match invitations::invite(&state.ctx, &admin.actor(), id, email).await {
+    if !errors.is_empty() {
+        return invite_refused(&req, &state, &admin, id, form, errors).await;
+    }
+    match invitations::invite(&state.ctx, &admin.actor(), id, email, send_at).await {
         Ok(delivery) => Ok(redirect_with_flash(
             &back,
             &format!("invited_{}", delivery.as_str()),
         )),
         Err(ServiceError::Invalid(errors)) => {
-            invite_refused(&req, &state, &admin, id, form.email, errors).await
+            invite_refused(&req, &state, &admin, id, form, errors).await
         }
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&back, &refusal_flash(r))),
         Err(e) => Err(e.into()),
@@ -84,7 +97,7 @@ async fn invite_refused(
     state: &AppState,
     admin: &CurrentAdmin,
     id: UserId,
-    email: String,
+    form: InviteForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let user = users::changeable_summary(&state.ctx, &admin.actor(), id).await?;
@@ -93,7 +106,9 @@ async fn invite_refused(
         &InviteView {
             p: admin.page(req, state, "users"),
             user,
-            email,
+            email: form.email,
+            send_date: form.send_date,
+            send_time: form.send_time,
             errors,
         },
     )

@@ -630,7 +630,7 @@ db_test!(reactivated_by_hand_must_sign_in_before_midnight, |app| {
         create_via_service(&app, &email).await;
         let id = app.user_id(&email).await;
         set_berlin(&app, y, m, d, 9, 0, 0);
-        services::invitations::invite(&app.ctx, &actor, id, None)
+        services::invitations::invite(&app.ctx, &actor, id, None, None)
             .await
             .unwrap();
         // The invitation runs out unused: inaktiv.

@@ -22,6 +22,7 @@ mod photos;
 mod races;
 mod resend;
 mod roles;
+mod schedule;
 mod settings;
 mod setup;
 mod templates;
