@@ -113,6 +113,10 @@ pub enum DevCommand {
         /// All of them `angelegt` with an email address (ready to invite).
         #[arg(long)]
         new: bool,
+        /// Also this many past messages in the email log (all kinds and
+        /// states, spread over the last weeks).
+        #[arg(long, default_value_t = 0)]
+        mails: u32,
     },
 }
 
@@ -149,22 +153,34 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
         Command::Healthcheck { url } => healthcheck(&config, url),
-        Command::Dev(DevCommand::Seed { users, new }) => with_context(config, |ctx| async move {
-            let started = std::time::Instant::now();
-            let mix = if new {
-                services::seed::SeedMix::NewWithEmail
-            } else {
-                services::seed::SeedMix::Realistic
-            };
-            let n = services::seed::seed(&ctx, users, mix)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!(
-                "{n} users seeded in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }),
+        Command::Dev(DevCommand::Seed { users, new, mails }) => {
+            with_context(config, |ctx| async move {
+                let started = std::time::Instant::now();
+                let mix = if new {
+                    services::seed::SeedMix::NewWithEmail
+                } else {
+                    services::seed::SeedMix::Realistic
+                };
+                let n = services::seed::seed(&ctx, users, mix)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "{n} users seeded in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                if mails > 0 {
+                    let started = std::time::Instant::now();
+                    let m = services::seed::seed_mails(&ctx, mails)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    println!(
+                        "{m} messages seeded in {:.1} s",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                Ok(())
+            })
+        }
     }
 }
 

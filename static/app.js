@@ -110,3 +110,27 @@ document.addEventListener("click", function (event) {
     update();
   });
 })();
+
+// A running task's page: with script, its progress is fetched and put in
+// place every two seconds (without script the page refreshes itself).
+(function () {
+  var live = document.querySelector("[data-task-live][data-task-running]");
+  if (!live || !window.fetch || !window.DOMParser) { return; }
+  function poll() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (res) { return res.ok ? res.text() : Promise.reject(res.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-task-live]");
+        if (!fresh) { return; }
+        live.innerHTML = fresh.innerHTML;
+        if (fresh.hasAttribute("data-task-running")) {
+          window.setTimeout(poll, 2000);
+        } else {
+          live.removeAttribute("data-task-running");
+          live.setAttribute("role", "status");
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 2000);
+}());

@@ -59,9 +59,9 @@ type Schema = BTreeMap<String, Vec<String>>;
 
 fn sqlite_schema(conn: &mut SqliteConnection) -> Schema {
     let tables: Vec<TableName> = diesel::sql_query(
-        // users_search*: the FTS5 search index, SQLite's counterpart of a pg_trgm index.
+        // users_search*, outbox_search*: FTS5 search indexes, SQLite's counterparts of pg_trgm indexes.
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name NOT LIKE 'users_search%' AND name <> '__diesel_schema_migrations'",
+         AND name NOT LIKE 'users_search%' AND name NOT LIKE 'outbox_search%' AND name <> '__diesel_schema_migrations'",
     )
     .load(conn)
     .unwrap();

@@ -105,6 +105,8 @@ pub enum Refusal {
     SetupDone,
     /// The link is expired, used, revoked or unknown.
     LinkDead,
+    /// More users than one bulk action takes.
+    TooManyAtOnce(i64),
 }
 
 #[cfg(test)]

@@ -8,17 +8,143 @@ use time::PrimitiveDateTime;
 pub enum TaskKind {
     /// "Alle neu angelegten Benutzer einladen".
     InviteCreated,
+    /// The bulk actions of the user list.
+    Invite,
+    Resend,
+    Revoke,
+    Reactivate,
+    Deactivate,
+    Delete,
 }
 
+/// The actions the user list offers for a selection, in its order.
+pub const BULK_ACTIONS: [TaskKind; 6] = [
+    TaskKind::Invite,
+    TaskKind::Resend,
+    TaskKind::Revoke,
+    TaskKind::Reactivate,
+    TaskKind::Deactivate,
+    TaskKind::Delete,
+];
+
 impl TaskKind {
+    pub const ALL: [TaskKind; 7] = [
+        TaskKind::InviteCreated,
+        TaskKind::Invite,
+        TaskKind::Resend,
+        TaskKind::Revoke,
+        TaskKind::Reactivate,
+        TaskKind::Deactivate,
+        TaskKind::Delete,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::InviteCreated => "invite_created",
+            TaskKind::Invite => "invite",
+            TaskKind::Resend => "resend",
+            TaskKind::Revoke => "revoke",
+            TaskKind::Reactivate => "reactivate",
+            TaskKind::Deactivate => "deactivate",
+            TaskKind::Delete => "delete",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        (s == "invite_created").then_some(TaskKind::InviteCreated)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the action sends mail (its summary counts blocked addresses).
+    pub fn sends_mail(self) -> bool {
+        matches!(
+            self,
+            TaskKind::InviteCreated | TaskKind::Invite | TaskKind::Resend
+        )
+    }
+
+    /// Whether this action applies to a person, or why he is left out.
+    pub fn applies_to(self, f: &BulkFacts, actor: &BulkActor) -> Result<(), Skip> {
+        use super::UserStatus as S;
+        if !actor.role.may_change_account_of(f.role) {
+            return Err(Skip::AboveRole);
+        }
+        let removes = matches!(self, TaskKind::Deactivate | TaskKind::Delete);
+        if removes && actor.id == Some(f.id) {
+            return Err(Skip::Yourself);
+        }
+        let status_ok = match self {
+            TaskKind::InviteCreated => f.status == S::Angelegt,
+            TaskKind::Invite => f.status.invite().is_ok(),
+            TaskKind::Resend => f.status.renew().is_ok(),
+            TaskKind::Revoke => f.status.revoke().is_ok(),
+            TaskKind::Reactivate => matches!(f.status, S::Inaktiv | S::Deaktiviert),
+            TaskKind::Deactivate => f.status.deactivate().is_ok(),
+            TaskKind::Delete => true,
+        };
+        if !status_ok {
+            return Err(Skip::WrongStatus);
+        }
+        if self.sends_mail() && !f.has_email {
+            return Err(Skip::NoEmail);
+        }
+        Ok(())
+    }
+}
+
+/// Who starts a bulk action.
+#[derive(Clone, Copy, Debug)]
+pub struct BulkActor {
+    pub id: Option<super::UserId>,
+    pub role: super::AdminRole,
+}
+
+/// What a bulk action needs to know of a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BulkFacts {
+    pub id: super::UserId,
+    pub status: super::UserStatus,
+    pub has_email: bool,
+    /// His admin role, if he is staff.
+    pub role: Option<super::AdminRole>,
+}
+
+/// Why a person is left out of a bulk action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Skip {
+    NoEmail,
+    WrongStatus,
+    AboveRole,
+    Yourself,
+}
+
+/// How a selection splits for an action: who is affected, who is left out
+/// and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkPlan {
+    pub affected: Vec<super::UserId>,
+    pub no_email: i64,
+    pub wrong_status: i64,
+    pub above_role: i64,
+    pub yourself: i64,
+}
+
+impl BulkPlan {
+    pub fn of(kind: TaskKind, people: &[BulkFacts], actor: &BulkActor) -> Self {
+        let mut plan = BulkPlan::default();
+        for f in people {
+            match kind.applies_to(f, actor) {
+                Ok(()) => plan.affected.push(f.id),
+                Err(Skip::NoEmail) => plan.no_email += 1,
+                Err(Skip::WrongStatus) => plan.wrong_status += 1,
+                Err(Skip::AboveRole) => plan.above_role += 1,
+                Err(Skip::Yourself) => plan.yourself += 1,
+            }
+        }
+        plan
+    }
+
+    pub fn skipped(&self) -> i64 {
+        self.no_email + self.wrong_status + self.above_role + self.yourself
     }
 }
 
@@ -82,6 +208,8 @@ pub struct TaskView {
     pub skipped_no_email: i64,
     pub skipped_role: i64,
     pub skipped_changed: i64,
+    pub skipped_status: i64,
+    pub skipped_self: i64,
     pub stop_reason: Option<StopReason>,
     pub created_at: PrimitiveDateTime,
     pub finished_at: Option<PrimitiveDateTime>,
@@ -132,6 +260,70 @@ mod tests {
     }
 
     #[test]
+    fn a_bulk_action_applies_by_status_role_self_and_address() {
+        use crate::domain::{AdminRole, UserId, UserStatus as S};
+        let me = BulkActor {
+            id: Some(UserId::new(1)),
+            role: AdminRole::Benutzerverwaltung,
+        };
+        let f = |id: i64, status, has_email, role| BulkFacts {
+            id: UserId::new(id),
+            status,
+            has_email,
+            role,
+        };
+        assert_eq!(
+            TaskKind::Invite.applies_to(&f(2, S::Angelegt, true, None), &me),
+            Ok(())
+        );
+        assert_eq!(
+            TaskKind::Invite.applies_to(&f(2, S::Widerrufen, true, None), &me),
+            Ok(())
+        );
+        assert_eq!(
+            TaskKind::Invite.applies_to(&f(2, S::Angelegt, false, None), &me),
+            Err(Skip::NoEmail)
+        );
+        assert_eq!(
+            TaskKind::Invite.applies_to(&f(2, S::Aktiv, true, None), &me),
+            Err(Skip::WrongStatus)
+        );
+        assert_eq!(
+            TaskKind::Resend.applies_to(&f(2, S::Eingeladen, true, None), &me),
+            Ok(())
+        );
+        assert_eq!(
+            TaskKind::Delete.applies_to(&f(1, S::Aktiv, true, None), &me),
+            Err(Skip::Yourself)
+        );
+        assert_eq!(
+            TaskKind::Deactivate
+                .applies_to(&f(3, S::Aktiv, true, Some(AdminRole::Administrator)), &me),
+            Err(Skip::AboveRole)
+        );
+        assert_eq!(
+            TaskKind::Reactivate.applies_to(&f(2, S::Deaktiviert, false, None), &me),
+            Ok(())
+        );
+        assert_eq!(
+            TaskKind::Delete.applies_to(&f(2, S::Ausstehend, false, None), &me),
+            Ok(())
+        );
+        let plan = BulkPlan::of(
+            TaskKind::Revoke,
+            &[f(2, S::Eingeladen, true, None), f(3, S::Aktiv, true, None)],
+            &me,
+        );
+        assert_eq!(
+            (plan.affected.len(), plan.wrong_status, plan.skipped()),
+            (1, 1, 1)
+        );
+        for k in TaskKind::ALL {
+            assert_eq!(TaskKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
     fn percent_is_bounded() {
         let mut t = TaskView {
             id: 1,
@@ -144,6 +336,8 @@ mod tests {
             skipped_no_email: 0,
             skipped_role: 0,
             skipped_changed: 0,
+            skipped_status: 0,
+            skipped_self: 0,
             stop_reason: None,
             created_at: time::macros::datetime!(2026-12-01 10:00),
             finished_at: None,

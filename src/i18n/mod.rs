@@ -576,6 +576,37 @@ catalogue! {
     task_skipped_no_email: "Übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen)", "Skipped: no email address (use a QR code or a start password)";
     task_skipped_role: "Übersprungen: Konten mit höherer Rolle als Ihrer", "Skipped: accounts with a higher role than yours";
     task_skipped_changed: "Übersprungen: inzwischen geändert (nicht mehr „angelegt“)", "Skipped: changed meanwhile (no longer “created”)";
+    task_skipped_changed_bulk: "Übersprungen: inzwischen geändert oder abgelehnt (etwa der letzte Administrator)", "Skipped: changed meanwhile or refused (such as the last Administrator)";
+    task_skipped_status: "Übersprungen: Status passt nicht zu dieser Aktion", "Skipped: status does not fit this action";
+    task_skipped_self: "Übersprungen: Ihr eigenes Konto", "Skipped: your own account";
+    task_done_count: "Erledigt", "Done";
+    bulk_invite: "Einladen", "Invite";
+    bulk_resend: "Einladung erneut senden (neuer Link)", "Send invitation again (fresh link)";
+    bulk_revoke: "Einladung widerrufen", "Revoke invitation";
+    bulk_reactivate: "Reaktivieren", "Reactivate";
+    bulk_deactivate: "Deaktivieren", "Deactivate";
+    bulk_delete: "Löschen", "Delete";
+    bulk_invite_does: "Jede betroffene Person bekommt eine Einladung mit einem neuen Link; ihr Status wird „eingeladen“.", "Each person affected gets an invitation with a fresh link; the status becomes “invited”.";
+    bulk_resend_does: "Jede betroffene Person bekommt ihre Einladung noch einmal, mit einem neuen Link; der bisherige gilt nicht mehr.", "Each person affected gets the invitation again, with a fresh link; the earlier one stops working.";
+    bulk_revoke_does: "Die Einladungslinks sterben sofort, noch nicht gesendete Einladungen gehen nicht mehr hinaus; der Status wird „widerrufen“.", "The invitation links die at once, invitations not yet sent no longer go out; the status becomes “revoked”.";
+    bulk_reactivate_does: "Gesperrte Konten werden wieder freigegeben; inaktive müssen sich dann noch heute anmelden.", "Blocked accounts are released again; inactive ones must then sign in today.";
+    bulk_deactivate_does: "Die Konten werden gesperrt: Anmeldungen enden sofort, offene Links sterben.", "The accounts are blocked: sessions end at once, open links die.";
+    bulk_delete_does: "Die Konten werden gelöscht: Sie verschwinden aus den Listen, Benutzername, E-Mail und Personalnummer werden frei. Das Protokoll behält ihre Geschichte.", "The accounts are deleted: they disappear from the lists, username, email and personnel number become free. The audit log keeps their story.";
+    bulk_confirm_title: "Sammelaktion bestätigen", "Confirm bulk action";
+    bulk_affected: "Betroffen", "Affected";
+    bulk_skipped: "Übersprungen", "Skipped";
+    bulk_skip_no_email: "ohne E-Mail-Adresse", "without an email address";
+    bulk_skip_status: "Status passt nicht zu dieser Aktion", "status does not fit this action";
+    bulk_skip_role: "höhere Rolle als Ihre", "higher role than yours";
+    bulk_skip_self: "Ihr eigenes Konto", "your own account";
+    bulk_what_happens: "Was geschieht", "What happens";
+    bulk_confirm_button: "Jetzt ausführen", "Run now";
+    bulk_nobody: "Auf niemanden in dieser Auswahl passt die Aktion; es gibt nichts zu tun.", "The action fits nobody in this selection; there is nothing to do.";
+    bulk_action: "Aktion", "Action";
+    bulk_scope_filter: "Alle Treffer dieses Filters", "All results of this filter";
+    bulk_next: "Weiter …", "Next …";
+    bulk_scope_chosen: "Ausgewählte Zeilen", "Chosen rows";
+    bulk_back: "Zurück zur Liste", "Back to the list";
     task_stopped_actor: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind eingeladen; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are invited; the others are unchanged.";
     task_finished_at: "Beendet", "Finished";
     task_to_users: "Zur Benutzerliste", "To the user list";
@@ -601,6 +632,7 @@ catalogue! {
     email_confirmation_sent: "Ein Bestätigungslink ist an die neue Adresse unterwegs.", "A confirmation link is on its way to the new address.";
     fe_email_needed_to_invite: "Für eine Einladung per E-Mail ist eine E-Mail-Adresse nötig.", "An invitation by email needs an email address.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
+    refusal_too_many: "Zu viele auf einmal: Eine Sammelaktion nimmt höchstens", "Too many at once: a bulk action takes at most";
     refusal_link_dead: "Der Link gilt nicht mehr.", "The link no longer works.";
     delivery_geplant: "geplant", "scheduled";
     delivery_wartend: "wartend", "waiting";
@@ -1214,6 +1246,14 @@ impl Texts {
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),
             Refusal::SetupDone => self.refusal_setup_done.into(),
             Refusal::UnitInUse(n) => format!("{} {n}", self.refusal_in_use),
+            Refusal::TooManyAtOnce(n) => {
+                let lang = if self.html_lang == "de" {
+                    Language::De
+                } else {
+                    Language::En
+                };
+                format!("{} {}.", self.refusal_too_many, format_number(n, lang))
+            }
         }
     }
 }

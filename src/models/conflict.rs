@@ -22,6 +22,8 @@ pub enum UniqueKey {
     RunningTask,
     /// A message was already sent again ("Erneut senden").
     Resent,
+    /// A bulk action's confirmation was submitted before.
+    TaskFormKey,
 }
 
 /// (PostgreSQL index name, SQLite constraint target, key)
@@ -48,6 +50,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         "bulk_tasks_one_running",
         "bulk_tasks.kind",
         UniqueKey::RunningTask,
+    ),
+    (
+        "bulk_tasks_form_key",
+        "bulk_tasks.form_key",
+        UniqueKey::TaskFormKey,
     ),
     (
         "outbox_messages_resent_once",

@@ -26,6 +26,8 @@ pub struct TaskRow {
     pub skipped_role: i64,
     pub skipped_changed: i64,
     pub stop_reason: Option<String>,
+    pub skipped_status: i64,
+    pub skipped_self: i64,
     pub created_at: PrimitiveDateTime,
     pub finished_at: Option<PrimitiveDateTime>,
 }
@@ -40,6 +42,9 @@ pub struct NewTask<'a> {
     pub planned: i64,
     pub skipped_no_email: i64,
     pub skipped_role: i64,
+    pub skipped_status: i64,
+    pub skipped_self: i64,
+    pub form_key: Option<&'a str>,
     pub created_at: PrimitiveDateTime,
 }
 
@@ -68,6 +73,15 @@ pub fn insert(conn: &mut DbConn, task: &NewTask<'_>, users: &[UserId]) -> QueryR
         }
     }
     Ok(id)
+}
+
+/// The task a confirmation form (by its hashed key) started.
+pub fn by_form_key(conn: &mut DbConn, key_hash: &str) -> QueryResult<Option<i64>> {
+    t::table
+        .filter(t::form_key.eq(key_hash))
+        .select(t::id)
+        .first(conn)
+        .optional()
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<TaskRow>> {

@@ -998,6 +998,51 @@ fn rows_by_ids(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<SummaryRow>
 }
 
 #[allow(clippy::too_many_arguments)]
+/// What a bulk action needs to know of the users a filter finds, in id
+/// order, at most `limit` of them.
+pub fn bulk_facts_matching(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    limit: i64,
+) -> QueryResult<Vec<crate::domain::tasks::BulkFacts>> {
+    let m = Matches::resolve(filter, conn)?;
+    let rows: Vec<FactsRow> = filtered(filter, &m)
+        .order(u::id.asc())
+        .limit(limit)
+        .select((u::id, u::status, u::email, u::admin_role, u::is_staff))
+        .load(conn)?;
+    Ok(rows.into_iter().map(bulk_facts).collect())
+}
+
+/// The same for chosen users (live ones; unknown ids are left out).
+pub fn bulk_facts_of(
+    conn: &mut DbConn,
+    ids: &[UserId],
+) -> QueryResult<Vec<crate::domain::tasks::BulkFacts>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5000) {
+        let rows: Vec<FactsRow> = live()
+            .filter(u::id.eq_any(chunk))
+            .order(u::id.asc())
+            .select((u::id, u::status, u::email, u::admin_role, u::is_staff))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(bulk_facts));
+    }
+    Ok(out)
+}
+
+/// id, status, email, admin role, staff: what [`bulk_facts`] is made of.
+type FactsRow = (UserId, UserStatus, Option<String>, Option<AdminRole>, bool);
+
+fn bulk_facts((id, status, email, role, staff): FactsRow) -> crate::domain::tasks::BulkFacts {
+    crate::domain::tasks::BulkFacts {
+        id,
+        status,
+        has_email: email.is_some(),
+        role: role.filter(|_| staff),
+    }
+}
+
 pub fn list(
     conn: &mut DbConn,
     filter: &UserFilter,

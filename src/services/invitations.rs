@@ -355,24 +355,30 @@ pub async fn invite(
 pub async fn revoke(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
     let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let target = changeable(conn, &actor, id)?;
-                let next = target.status.revoke()?;
-                revoke_in_tx(conn, id, now)?;
-                user::set_status(conn, id, next, now)?;
-                audit::record_changes(
-                    conn,
-                    now,
-                    &actor,
-                    "user.invite_revoke",
-                    Some(Target::user(id, target.label())),
-                    &[Change::new("status", target.status.as_str(), next.as_str())],
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |conn| write_tx(conn, |conn| revoke_user_in_tx(conn, &actor, id, now)))
         .await
+}
+
+/// Revokes one user's invitation in the caller's transaction (audited).
+pub(crate) fn revoke_user_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: UserId,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    let target = changeable(conn, actor, id)?;
+    let next = target.status.revoke()?;
+    revoke_in_tx(conn, id, now)?;
+    user::set_status(conn, id, next, now)?;
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        "user.invite_revoke",
+        Some(Target::user(id, target.label())),
+        &[Change::new("status", target.status.as_str(), next.as_str())],
+    )?;
+    Ok(())
 }
 
 /// Kills the user's invitation links and cancels his unsent invitation mail.
@@ -463,6 +469,9 @@ pub async fn start_invite_all_created(ctx: &Context, actor: &Actor) -> ServiceRe
                         planned: start.planned,
                         skipped_no_email: start.skipped_no_email,
                         skipped_role: start.skipped_role,
+                        skipped_status: 0,
+                        skipped_self: 0,
+                        form_key: None,
                         created_at: now,
                     };
                     start.task = Some(task::insert(conn, &new, &chosen)?);

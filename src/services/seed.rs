@@ -219,6 +219,78 @@ fn seed_users(
     Ok(done)
 }
 
+/// Seeds `count` past messages for the email log: every kind and state,
+/// one every 13 seconds back from now, to made-up addresses (no user, no
+/// link, no token). Returns how many were added.
+pub async fn seed_mails(ctx: &Context, count: u32) -> ServiceResult<u32> {
+    use crate::domain::mail::{Delivery, MailKind};
+    let now = ctx.now();
+    let mut done = 0u32;
+    while done < count {
+        let batch = (count - done).min(5000);
+        let from = done;
+        ctx.db()
+            .run(move |conn| {
+                write_tx(conn, |conn| -> ServiceResult<()> {
+                    let rows: Vec<outbox::NewMessage> = (from..from + batch)
+                        .map(|i| {
+                            let n = u64::from(i);
+                            let kind = match n % 20 {
+                                0..=13 => MailKind::Invitation,
+                                14..=15 => MailKind::Reminder,
+                                16..=18 => MailKind::PasswordReset,
+                                _ => MailKind::EmailConfirmation,
+                            };
+                            let status = match n % 100 {
+                                0..=2 => Delivery::Fehlgeschlagen,
+                                3..=4 => Delivery::Blockiert,
+                                5..=8 => Delivery::Abgebrochen,
+                                9 => Delivery::Wartend,
+                                _ => Delivery::Gesendet,
+                            };
+                            let at = now - Duration::seconds(13 * (n as i64 + 1));
+                            let address = format!("person{n}@beispiel-firma.de");
+                            outbox::NewMessage {
+                                message_key: format!("seedmail{n:012}"),
+                                kind,
+                                user_id: None,
+                                recipient: address.clone(),
+                                recipient_lower: address,
+                                recipient_name: String::new(),
+                                language: "de".into(),
+                                subject: "Beispielnachricht".into(),
+                                body_text: "Beispieldaten".into(),
+                                body_html: "<p>Beispieldaten</p>".into(),
+                                sealed_token: None,
+                                link_path: None,
+                                status,
+                                next_attempt_at: at,
+                                attempts: i32::from(status != Delivery::Abgebrochen),
+                                give_up_at: at,
+                                created_at: at,
+                                last_answer: (status == Delivery::Gesendet)
+                                    .then(|| "250 2.0.0 Ok: queued".to_owned()),
+                                failure_kind: None,
+                                current_invitation: false,
+                            }
+                        })
+                        .collect();
+                    outbox::insert_many(conn, &rows)?;
+                    Ok(())
+                })
+            })
+            .await?;
+        done += batch;
+    }
+    ctx.db()
+        .run(|conn| -> ServiceResult<()> {
+            crate::models::analyze_after_bulk_load(conn)?;
+            Ok(())
+        })
+        .await?;
+    Ok(done)
+}
+
 /// The invitation mail of a seeded person who was invited (the delivery
 /// states the list shows and filters by): most sent, some waiting, failed
 /// or blocked. A short stand-in text; no link, no token.

@@ -12,14 +12,15 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
+use crate::domain::UserId;
 use crate::domain::audit::Change;
-use crate::domain::tasks::{StopReason, TaskKind, TaskState, TaskView};
+use crate::domain::tasks::{BulkActor, BulkPlan, StopReason, TaskKind, TaskState, TaskView};
 use crate::models::task::{self, TaskRow};
 use crate::models::user;
 use crate::services::audit::{self, Target};
-use crate::services::invitations;
 use crate::services::mail::MailEnv;
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
+use crate::services::{invitations, users};
 
 /// Users per transaction.
 pub const CHUNK: i64 = 500;
@@ -38,6 +39,8 @@ fn view_of(row: TaskRow) -> Option<TaskView> {
         skipped_no_email: row.skipped_no_email,
         skipped_role: row.skipped_role,
         skipped_changed: row.skipped_changed,
+        skipped_status: row.skipped_status,
+        skipped_self: row.skipped_self,
         stop_reason: row.stop_reason.as_deref().and_then(StopReason::parse),
         created_at: row.created_at,
         finished_at: row.finished_at,
@@ -97,6 +100,24 @@ pub async fn run_until_done(ctx: &Context, id: i64) -> ServiceResult<TaskView> {
 }
 
 /// Works through one task this runner has taken, chunk by chunk.
+/// Takes a task whose lease is free and runs one chunk of it, then stops
+/// as if the process died (its lease stays until it runs out). For tests
+/// of what a restart in the middle of a task does.
+pub async fn run_one_chunk_and_die(ctx: &Context) -> ServiceResult<Option<i64>> {
+    let (runner, now, env) = (ctx.worker_id().to_owned(), ctx.now(), MailEnv::of(ctx));
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<Option<i64>> {
+                let Some(id) = task::take(conn, &runner, now, now + LEASE)? else {
+                    return Ok(None);
+                };
+                chunk(conn, &env, id, &runner, now)?;
+                Ok(Some(id))
+            })
+        })
+        .await
+}
+
 async fn run_task(ctx: &Context, id: i64, runner: &str) -> ServiceResult<()> {
     let env = MailEnv::of(ctx);
     loop {
@@ -147,8 +168,197 @@ fn chunk(
             let done = invitations::invite_chunk(conn, env, &actor, &items, now)?;
             task::complete_items(conn, id, &items, done.done, done.blocked, done.changed)?;
         }
+        kind => {
+            let (done, blocked, changed) = bulk_chunk(conn, env, kind, &actor, &items, now)?;
+            task::complete_items(conn, id, &items, done, blocked, changed)?;
+        }
     }
     Ok(true)
+}
+
+/// One chunk of a bulk action of the user list: each person checked again
+/// as he is now (left out if the action no longer applies), then changed
+/// through the same code as the action on his own page, each audited.
+/// Returns (done, blocked, left out).
+fn bulk_chunk(
+    conn: &mut DbConn,
+    env: &MailEnv,
+    kind: TaskKind,
+    actor: &Actor,
+    items: &[UserId],
+    now: PrimitiveDateTime,
+) -> ServiceResult<(i64, i64, i64)> {
+    use crate::domain::mail::Delivery;
+    let who = BulkActor {
+        id: actor.user_id,
+        role: actor.role,
+    };
+    let facts = user::bulk_facts_of(conn, items)?;
+    let (mut done, mut blocked, mut changed) = (0, 0, 0);
+    for id in items {
+        let applies = facts
+            .iter()
+            .find(|f| f.id == *id)
+            .is_some_and(|f| kind.applies_to(f, &who).is_ok());
+        if !applies {
+            changed += 1;
+            continue;
+        }
+        let result = match kind {
+            TaskKind::Invite | TaskKind::Resend | TaskKind::InviteCreated => {
+                match user::find(conn, *id)? {
+                    Some(u) => invitations::invite_in_tx(conn, env, actor, &u, now, None)
+                        .map(|(_, d)| d == Delivery::Blockiert),
+                    None => Err(ServiceError::NotFound),
+                }
+            }
+            TaskKind::Revoke => {
+                invitations::revoke_user_in_tx(conn, actor, *id, now).map(|_| false)
+            }
+            TaskKind::Reactivate => {
+                users::unblock_in_tx(conn, actor, *id, now, env.settings.time_zone).map(|_| false)
+            }
+            TaskKind::Deactivate => users::deactivate_in_tx(conn, actor, *id, now).map(|_| false),
+            TaskKind::Delete => users::delete_in_tx(conn, actor, *id, now).map(|_| false),
+        };
+        match result {
+            Ok(b) => {
+                done += 1;
+                blocked += i64::from(b);
+            }
+            // Refused before anything was written: the last administrator,
+            // a status or a role that changed meanwhile.
+            Err(
+                ServiceError::Refused(_)
+                | ServiceError::Forbidden
+                | ServiceError::NotFound
+                | ServiceError::Invalid(_),
+            ) => changed += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((done, blocked, changed))
+}
+
+/// The users a bulk action is for: the rows chosen on the page, or every
+/// user a filter of the list finds.
+#[derive(Clone, Debug)]
+pub enum Selection {
+    Chosen(Vec<UserId>),
+    Filter(crate::services::users::UserQuery),
+}
+
+/// A bulk action takes at most this many users at once.
+pub const MAX_BULK: i64 = 100_000;
+
+/// How a selection splits for an action, for its confirmation page (and,
+/// again, when it starts).
+fn plan_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: TaskKind,
+    selection: &Selection,
+) -> ServiceResult<BulkPlan> {
+    let facts = match selection {
+        Selection::Chosen(ids) => user::bulk_facts_of(conn, ids)?,
+        Selection::Filter(q) => match users::filter_of(q) {
+            Some(filter) => user::bulk_facts_matching(conn, &filter, MAX_BULK + 1)?,
+            None => Vec::new(),
+        },
+    };
+    if facts.len() as i64 > MAX_BULK {
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::TooManyAtOnce(MAX_BULK),
+        ));
+    }
+    Ok(BulkPlan::of(
+        kind,
+        &facts,
+        &BulkActor {
+            id: actor.user_id,
+            role: actor.role,
+        },
+    ))
+}
+
+/// What a bulk action would do (the confirmation page): nothing changes.
+pub async fn plan_bulk(
+    ctx: &Context,
+    actor: &Actor,
+    kind: TaskKind,
+    selection: Selection,
+) -> ServiceResult<BulkPlan> {
+    require_user_management(actor)?;
+    bulk_kind(kind)?;
+    let actor = actor.clone();
+    ctx.db()
+        .run(move |conn| plan_in_tx(conn, &actor, kind, &selection))
+        .await
+}
+
+fn bulk_kind(kind: TaskKind) -> ServiceResult<()> {
+    if crate::domain::tasks::BULK_ACTIONS.contains(&kind) {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// Starts a confirmed bulk action as a task: who is affected is decided
+/// again now; the task's page shows its progress. A confirmation submitted
+/// twice (its `form_key`) gives the task the first submit started.
+pub async fn start_bulk(
+    ctx: &Context,
+    actor: &Actor,
+    kind: TaskKind,
+    selection: Selection,
+    form_key: Option<String>,
+) -> ServiceResult<i64> {
+    require_user_management(actor)?;
+    bulk_kind(kind)?;
+    let key = form_key
+        .filter(|k| !k.is_empty())
+        .map(|k| crate::domain::token::hash_secret(&k));
+    let (actor_in, now, key_in) = (actor.clone(), ctx.now(), key.clone());
+    let started = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<i64> {
+                if let Some(k) = &key_in
+                    && let Some(id) = task::by_form_key(conn, k)?
+                {
+                    return Ok(id);
+                }
+                let plan = plan_in_tx(conn, &actor_in, kind, &selection)?;
+                let new = task::NewTask {
+                    kind: kind.as_str(),
+                    actor_id: actor_in.user_id,
+                    actor_label: &actor_in.label,
+                    state: TaskState::Laufend.as_str(),
+                    planned: plan.affected.len() as i64,
+                    skipped_no_email: plan.no_email,
+                    skipped_role: plan.above_role,
+                    skipped_status: plan.wrong_status,
+                    skipped_self: plan.yourself,
+                    form_key: key_in.as_deref(),
+                    created_at: now,
+                };
+                Ok(task::insert(conn, &new, &plan.affected)?)
+            })
+        })
+        .await;
+    match started {
+        // The same confirmation at the same instant: the other one won.
+        Err(ServiceError::Conflict(crate::models::conflict::UniqueKey::TaskFormKey)) => {
+            let key = key.unwrap_or_default();
+            ctx.db()
+                .run(move |conn| -> ServiceResult<i64> {
+                    task::by_form_key(conn, &key)?.ok_or(ServiceError::NotFound)
+                })
+                .await
+        }
+        other => other,
+    }
 }
 
 /// The admin who started the task, with the rights he has now; `None` when
@@ -193,6 +403,8 @@ fn finish(
         Change::new("skipped_no_email", "", n(row.skipped_no_email)),
         Change::new("skipped_role", "", n(row.skipped_role)),
         Change::new("skipped_changed", "", n(row.skipped_changed)),
+        Change::new("skipped_status", "", n(row.skipped_status)),
+        Change::new("skipped_self", "", n(row.skipped_self)),
     ];
     if let Some(stop) = stop {
         summary.push(Change::new("stopped", "", stop.as_str()));

@@ -141,6 +141,21 @@ pub struct UserListPage {
     pub errors: FieldErrors,
 }
 
+/// The filter of a list query; `None` for a search that cannot match
+/// anything (its error is the list's to show).
+pub(crate) fn filter_of(query: &UserQuery) -> Option<UserFilter> {
+    let text = search_term(&query.text).ok()?;
+    Some(UserFilter {
+        text,
+        status: query.status,
+        group: query.group,
+        area: query.area,
+        user_type: query.user_type,
+        staff: query.staff,
+        delivery: query.delivery,
+    })
+}
+
 pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceResult<UserListPage> {
     let mut errors = FieldErrors::default();
     let text = errors.take("q", search_term(&query.text));
@@ -991,24 +1006,29 @@ fn update_user(
 pub async fn deactivate(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
     let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let target = removable(conn, &actor, id)?;
-                let next = target.status.deactivate()?;
-                user::set_status(conn, id, next, now)?;
-                end_all_sessions_and_tokens(conn, id, now)?;
-                audit::record_changes(
-                    conn,
-                    now,
-                    &actor,
-                    "user.deactivate",
-                    Some(Target::user(id, target.label())),
-                    &[Change::new("status", target.status.as_str(), next.as_str())],
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |conn| write_tx(conn, |conn| deactivate_in_tx(conn, &actor, id, now)))
         .await
+}
+
+pub(crate) fn deactivate_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: UserId,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    let target = removable(conn, actor, id)?;
+    let next = target.status.deactivate()?;
+    user::set_status(conn, id, next, now)?;
+    end_all_sessions_and_tokens(conn, id, now)?;
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        "user.deactivate",
+        Some(Target::user(id, target.label())),
+        &[Change::new("status", target.status.as_str(), next.as_str())],
+    )?;
+    Ok(())
 }
 
 /// "Reaktivieren": lifts a block set by an admin, or brings an `inaktiv`
@@ -1018,38 +1038,42 @@ pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<
     let (actor, now) = (actor.clone(), ctx.now());
     let zone = ctx.settings().time_zone;
     ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let target = changeable(conn, &actor, id)?;
-                let next = if target.status == UserStatus::Inaktiv {
-                    let next = target.status.reactivate()?;
-                    user::update(
-                        conn,
-                        id,
-                        &UserChanges {
-                            sign_in_deadline: Some(Some(crate::domain::dates::next_midnight_utc(
-                                now, zone,
-                            ))),
-                            ..Default::default()
-                        },
-                    )?;
-                    next
-                } else {
-                    target.status.unblock(target.password_hash.is_some())?
-                };
-                user::set_status(conn, id, next, now)?;
-                audit::record_changes(
-                    conn,
-                    now,
-                    &actor,
-                    "user.reactivate",
-                    Some(Target::user(id, target.label())),
-                    &[Change::new("status", target.status.as_str(), next.as_str())],
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |conn| write_tx(conn, |conn| unblock_in_tx(conn, &actor, id, now, zone)))
         .await
+}
+
+pub(crate) fn unblock_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: UserId,
+    now: PrimitiveDateTime,
+    zone: crate::domain::TimeZone,
+) -> ServiceResult<()> {
+    let target = changeable(conn, actor, id)?;
+    let next = if target.status == UserStatus::Inaktiv {
+        let next = target.status.reactivate()?;
+        user::update(
+            conn,
+            id,
+            &UserChanges {
+                sign_in_deadline: Some(Some(crate::domain::dates::next_midnight_utc(now, zone))),
+                ..Default::default()
+            },
+        )?;
+        next
+    } else {
+        target.status.unblock(target.password_hash.is_some())?
+    };
+    user::set_status(conn, id, next, now)?;
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        "user.reactivate",
+        Some(Target::user(id, target.label())),
+        &[Change::new("status", target.status.as_str(), next.as_str())],
+    )?;
+    Ok(())
 }
 
 /// Deletes the account: it disappears from lists, frees its username, email
@@ -1057,34 +1081,39 @@ pub async fn unblock(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<
 pub async fn delete(ctx: &Context, actor: &Actor, id: UserId) -> ServiceResult<()> {
     let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let target = removable(conn, &actor, id)?;
-                user::update(
-                    conn,
-                    id,
-                    &UserChanges {
-                        deleted_at: Some(Some(now)),
-                        updated_at: Some(now),
-                        ..Default::default()
-                    },
-                )?;
-                group::remove_all_of_user(conn, id)?;
-                area::remove_all_of_user(conn, id)?;
-                end_all_sessions_and_tokens(conn, id, now)?;
-                crate::models::outbox::release_current_invitation(conn, id)?;
-                audit::record(
-                    conn,
-                    now,
-                    &actor,
-                    "user.delete",
-                    Some(Target::user(id, target.label())),
-                    target.email.clone(),
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |conn| write_tx(conn, |conn| delete_in_tx(conn, &actor, id, now)))
         .await
+}
+
+pub(crate) fn delete_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: UserId,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
+    let target = removable(conn, actor, id)?;
+    user::update(
+        conn,
+        id,
+        &UserChanges {
+            deleted_at: Some(Some(now)),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )?;
+    group::remove_all_of_user(conn, id)?;
+    area::remove_all_of_user(conn, id)?;
+    end_all_sessions_and_tokens(conn, id, now)?;
+    crate::models::outbox::release_current_invitation(conn, id)?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        "user.delete",
+        Some(Target::user(id, target.label())),
+        target.email.clone(),
+    )?;
+    Ok(())
 }
 
 /// Replaces the user's areas and the role in each.

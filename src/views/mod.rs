@@ -210,6 +210,20 @@ impl Page {
         }
     }
 
+    pub fn task_kind(&self, k: &crate::domain::tasks::TaskKind) -> &'static str {
+        use crate::domain::tasks::TaskKind::*;
+        let t = self.t;
+        match *k {
+            InviteCreated => t.task_invite_created,
+            Invite => t.bulk_invite,
+            Resend => t.bulk_resend,
+            Revoke => t.bulk_revoke,
+            Reactivate => t.bulk_reactivate,
+            Deactivate => t.bulk_deactivate,
+            Delete => t.bulk_delete,
+        }
+    }
+
     pub fn mail_kind(&self, k: &crate::domain::mail::MailKind) -> &'static str {
         self.t.mail_kind(*k)
     }
@@ -653,6 +667,48 @@ impl BlockedListView {
 }
 
 #[derive(Template)]
+#[template(path = "pages/users/bulk_confirm.html")]
+pub struct BulkConfirmView {
+    pub p: Page,
+    pub kind: crate::domain::tasks::TaskKind,
+    pub affected: i64,
+    pub no_email: i64,
+    pub wrong_status: i64,
+    pub above_role: i64,
+    pub yourself: i64,
+    /// The fields that carry the selection to the run.
+    pub carried: Vec<(&'static str, String)>,
+    pub form_key: String,
+    pub back: String,
+}
+
+impl BulkConfirmView {
+    pub fn skipped(&self) -> i64 {
+        self.no_email + self.wrong_status + self.above_role + self.yourself
+    }
+
+    pub fn what_happens(&self) -> &'static str {
+        use crate::domain::tasks::TaskKind::*;
+        let t = self.p.t;
+        match self.kind {
+            Invite | InviteCreated => t.bulk_invite_does,
+            Resend => t.bulk_resend_does,
+            Revoke => t.bulk_revoke_does,
+            Reactivate => t.bulk_reactivate_does,
+            Deactivate => t.bulk_deactivate_does,
+            Delete => t.bulk_delete_does,
+        }
+    }
+
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self.kind,
+            crate::domain::tasks::TaskKind::Delete | crate::domain::tasks::TaskKind::Deactivate
+        )
+    }
+}
+
+#[derive(Template)]
 #[template(path = "pages/tasks/show.html")]
 pub struct TaskPage {
     pub p: Page,
@@ -663,8 +719,23 @@ pub struct TaskPage {
 
 impl TaskPage {
     pub fn kind_name(&self) -> &'static str {
-        match self.task.kind {
-            crate::domain::tasks::TaskKind::InviteCreated => self.p.t.task_invite_created,
+        self.p.task_kind(&self.task.kind)
+    }
+
+    /// How the summary names what was done.
+    pub fn done_label(&self) -> &'static str {
+        if self.task.kind.sends_mail() {
+            self.p.t.task_invited
+        } else {
+            self.p.t.task_done_count
+        }
+    }
+
+    pub fn changed_label(&self) -> &'static str {
+        if self.task.kind == crate::domain::tasks::TaskKind::InviteCreated {
+            self.p.t.task_skipped_changed
+        } else {
+            self.p.t.task_skipped_changed_bulk
         }
     }
 
@@ -787,6 +858,32 @@ pub struct UserListView {
 }
 
 impl UserListView {
+    /// The bulk actions offered, (code, label).
+    pub fn bulk_actions(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::tasks::BULK_ACTIONS
+            .iter()
+            .map(|k| (k.as_str(), self.p.task_kind(k)))
+            .collect()
+    }
+
+    /// The list's filter, for "alle Treffer dieses Filters".
+    pub fn bulk_filter(&self) -> Vec<(&'static str, String)> {
+        let q = &self.query;
+        [
+            ("f_q", &q.q),
+            ("f_status", &q.status),
+            ("f_group", &q.group),
+            ("f_area", &q.area),
+            ("f_type", &q.user_type),
+            ("f_staff", &q.staff),
+            ("f_delivery", &q.delivery),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+
     pub fn jump_action(&self) -> &'static str {
         "/users"
     }

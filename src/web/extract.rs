@@ -170,6 +170,9 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
+        "refused_too_many" => {
+            err(t.refusal(Refusal::TooManyAtOnce(crate::services::tasks::MAX_BULK)))
+        }
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "invited_wartend" => ok(t.invited_queued),
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
@@ -226,6 +229,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::LastAdministrator => "refused_last_admin".into(),
         Refusal::NotOnYourself => "refused_self".into(),
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
+        Refusal::TooManyAtOnce(_) => "refused_too_many".into(),
         Refusal::StatusDoesNotAllow | Refusal::SetupDone | Refusal::LinkDead => {
             "refused_status".into()
         }

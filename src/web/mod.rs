@@ -139,6 +139,7 @@ routes! {
     Get "/users/new" Admin => users::new_form;
     Post "/users/new" Admin => users::create;
     Post "/users/bulk" Admin => users::bulk;
+    Post "/users/bulk/run" Admin => users::bulk_run;
     Post "/users/invite-created" Admin => mail::invite_all_created;
     Get "/users/{id}" Admin => users::show;
     Get "/users/{id}/credentials" Admin => users::credentials;

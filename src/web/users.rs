@@ -689,7 +689,7 @@ pub async fn set_areas(
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 pub struct BulkForm {
     action: String,
@@ -698,11 +698,85 @@ pub struct BulkForm {
     users: Vec<String>,
     /// The list page to return to (same site only).
     back: String,
+    /// "filter": every result of the list's filter (its fields below),
+    /// else the chosen rows.
+    scope: String,
+    f_q: String,
+    f_status: String,
+    f_group: String,
+    f_area: String,
+    f_type: String,
+    f_staff: String,
+    f_delivery: String,
+    /// The confirmation's key: a double submit starts one task.
+    form_key: String,
 }
 
-/// POST /users/bulk: an action on the users chosen in the list. Today:
-/// add them to a group (all or, if one may not be changed, none).
+impl BulkForm {
+    fn list_query(&self) -> crate::views::forms::UserListQuery {
+        crate::views::forms::UserListQuery {
+            q: self.f_q.clone(),
+            status: self.f_status.clone(),
+            group: self.f_group.clone(),
+            area: self.f_area.clone(),
+            user_type: self.f_type.clone(),
+            staff: self.f_staff.clone(),
+            delivery: self.f_delivery.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// What the form chose; `None` for ids that are not ids.
+    fn selection(&self) -> Option<crate::services::tasks::Selection> {
+        use crate::services::tasks::Selection;
+        if self.scope == "filter" {
+            return Some(Selection::Filter(crate::web::commands::user_query(
+                &self.list_query(),
+            )));
+        }
+        let users: Option<Vec<UserId>> = self.users.iter().map(|u| u.parse().ok()).collect();
+        users.map(Selection::Chosen)
+    }
+
+    /// The fields that carry the selection to the confirmation's form.
+    fn carried(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![("action", self.action.clone()), ("back", self.back.clone())];
+        if self.scope == "filter" {
+            out.push(("scope", "filter".into()));
+            for (k, v) in [
+                ("f_q", &self.f_q),
+                ("f_status", &self.f_status),
+                ("f_group", &self.f_group),
+                ("f_area", &self.f_area),
+                ("f_type", &self.f_type),
+                ("f_staff", &self.f_staff),
+                ("f_delivery", &self.f_delivery),
+            ] {
+                if !v.is_empty() {
+                    out.push((k, v.clone()));
+                }
+            }
+        } else {
+            out.extend(self.users.iter().map(|u| ("user", u.clone())));
+        }
+        out
+    }
+}
+
+fn list_back(form: &BulkForm) -> String {
+    let back = crate::web::safe_next(&form.back);
+    if back.starts_with("/users") {
+        back
+    } else {
+        "/users".to_owned()
+    }
+}
+
+/// POST /users/bulk: an action on the users chosen in the list, or on every
+/// result of its filter. Adding to a group happens at once (all or, if one
+/// may not be changed, none); the other actions show a confirmation first.
 pub async fn bulk(
+    req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     CsrfForm(form): CsrfForm<BulkForm>,
@@ -710,33 +784,86 @@ pub async fn bulk(
     if !admin.admin.role.may_manage_users() {
         return Err(crate::error::AppError::Forbidden);
     }
-    let back = crate::web::safe_next(&form.back);
-    let back = if back.starts_with("/users") {
-        back
-    } else {
-        "/users".to_owned()
-    };
-    let users: Option<Vec<UserId>> = form.users.iter().map(|u| u.parse().ok()).collect();
-    let group = form.group.parse::<UnitId>().ok();
-    match (form.action.as_str(), users, group) {
-        (_, Some(users), _) if users.is_empty() => {
-            Ok(redirect_with_flash(&back, "bulk_none_chosen"))
-        }
-        ("add_to_group", Some(users), Some(group)) => {
-            let n = crate::services::units::add_members(
-                &state.ctx,
-                &admin.actor(),
-                crate::domain::units::UnitKind::Group,
-                group,
-                users,
-                None,
-            )
-            .await?;
-            Ok(redirect_with_flash(&back, &format!("bulk_added_{n}")))
-        }
-        ("add_to_group", Some(_), None) => Ok(redirect_with_flash(&back, "bulk_no_group")),
-        _ => Err(crate::error::AppError::BadRequest(
+    let back = list_back(&form);
+    let chosen_none = form.scope != "filter" && form.users.is_empty();
+    if chosen_none {
+        return Ok(redirect_with_flash(&back, "bulk_none_chosen"));
+    }
+    if form.action == "add_to_group" {
+        let users: Option<Vec<UserId>> = form.users.iter().map(|u| u.parse().ok()).collect();
+        let (Some(users), Ok(group)) = (users, form.group.parse::<UnitId>()) else {
+            return Ok(redirect_with_flash(&back, "bulk_no_group"));
+        };
+        let n = crate::services::units::add_members(
+            &state.ctx,
+            &admin.actor(),
+            crate::domain::units::UnitKind::Group,
+            group,
+            users,
+            None,
+        )
+        .await?;
+        return Ok(redirect_with_flash(&back, &format!("bulk_added_{n}")));
+    }
+    let (Some(kind), Some(selection)) = (
+        crate::domain::tasks::TaskKind::parse(&form.action)
+            .filter(|k| crate::domain::tasks::BULK_ACTIONS.contains(k)),
+        form.selection(),
+    ) else {
+        return Err(crate::error::AppError::BadRequest(
             "unknown bulk action or user ids".into(),
-        )),
+        ));
+    };
+    let plan = match crate::services::tasks::plan_bulk(&state.ctx, &admin.actor(), kind, selection)
+        .await
+    {
+        Ok(plan) => plan,
+        Err(ServiceError::Refused(r)) => {
+            return Ok(redirect_with_flash(&back, &refusal_flash(r)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    ok_html(&crate::views::BulkConfirmView {
+        p: admin.page(&req, &state, "users"),
+        kind,
+        affected: plan.affected.len() as i64,
+        no_email: plan.no_email,
+        wrong_status: plan.wrong_status,
+        above_role: plan.above_role,
+        yourself: plan.yourself,
+        carried: form.carried(),
+        form_key: crate::domain::token::random_secret(),
+        back,
+    })
+}
+
+/// POST /users/bulk/run: the confirmed bulk action starts as a task.
+pub async fn bulk_run(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    CsrfForm(form): CsrfForm<BulkForm>,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_users() {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let back = list_back(&form);
+    let (Some(kind), Some(selection)) = (
+        crate::domain::tasks::TaskKind::parse(&form.action)
+            .filter(|k| crate::domain::tasks::BULK_ACTIONS.contains(k)),
+        form.selection(),
+    ) else {
+        return Err(crate::error::AppError::BadRequest(
+            "unknown bulk action or user ids".into(),
+        ));
+    };
+    let key = Some(form.form_key.clone()).filter(|k| !k.is_empty());
+    match crate::services::tasks::start_bulk(&state.ctx, &admin.actor(), kind, selection, key).await
+    {
+        Ok(id) => {
+            crate::web::tasks::kick(&state.ctx);
+            Ok(crate::web::redirect(&format!("/tasks/{id}")))
+        }
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&back, &refusal_flash(r))),
+        Err(e) => Err(e.into()),
     }
 }

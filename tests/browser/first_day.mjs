@@ -27,7 +27,8 @@ const problems = [];
 const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors", "credentials",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
   "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message",
-  "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error"]);
+  "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
+  "bulk-confirm", "bulk-task"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -313,7 +314,7 @@ async function day(viewport, first) {
   expect(/^\/tasks\/\d+$/.test(new URL(page.url()).pathname), `the task page: ${page.url()}`);
   await page.waitForSelector("[data-task-state=fertig]", { timeout: 20000 });
   await check(t, "task");
-  expect((await page.textContent("[data-count=invited]")).trim() !== "0", "the task says how many it invited");
+  expect((await page.textContent("[data-count=done]")).trim() !== "0", "the task says how many it invited");
   expect(await invitationLink(page, `dora.${n}@example.org`) !== null, "Dora's invitation is in the mailbox");
   // The email log lists her mail; its Info shows it with the link masked.
   await page.goto(`${base}/mail/log?recipient=${encodeURIComponent(`dora.${n}`)}`);
@@ -336,6 +337,17 @@ async function day(viewport, first) {
   await submit(page, ".template-form button.primary");
   await check(t, "mail-template-error");
   expect((await page.textContent("#body-error")).includes("{{link}}"), "the missing link is named");
+  // A bulk action on the list: choose Dora's row, "erneut senden", confirm.
+  await page.goto(`${base}/users?q=${encodeURIComponent(`dora.${n}`)}`);
+  await page.check("td.select input[type=checkbox]");
+  await page.selectOption("#bulk-action", "resend");
+  await submit(page, "#bulk button[type=submit]");
+  await check(t, "bulk-confirm");
+  expect((await page.textContent("[data-count=affected]")).trim() === "1", "one person affected");
+  await submit(page, "form[action='/users/bulk/run'] button[type=submit]");
+  expect(/^\/tasks\/\d+$/.test(new URL(page.url()).pathname), `the bulk task page: ${page.url()}`);
+  await page.waitForSelector("[data-task-state=fertig]", { timeout: 20000 });
+  await check(t, "bulk-task");
 
   // A group with a member goes only after its confirmation.
   await page.goto(`${base}/groups`);

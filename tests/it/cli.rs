@@ -268,7 +268,7 @@ async fn parallel_photo_uploads_keep_memory_bounded() {
         .unwrap();
     let fee = {
         let doc = scraper::Html::parse_document(&list);
-        let link = scraper::Selector::parse("tbody tr td:first-child a").unwrap();
+        let link = scraper::Selector::parse("tbody tr td.name a").unwrap();
         doc.select(&link)
             .next()
             .and_then(|a| a.value().attr("href"))

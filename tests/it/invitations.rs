@@ -714,7 +714,7 @@ db_test!(invite_all_created_queues_and_says_what_it_skipped, |app| {
     // The task page refreshes itself until the task is done.
     let page = finished_task_page(&app, &task).await;
     assert!(page.contains("data-task-state=\"fertig\""), "{page}");
-    assert!(page.contains("data-count=\"invited\">5<"), "{page}");
+    assert!(page.contains("data-count=\"done\">5<"), "{page}");
     assert!(page.contains("data-count=\"no_email\">1<"), "{page}");
     assert!(page.contains("keine E-Mail-Adresse"));
     assert!(

@@ -10,6 +10,7 @@ mod support;
 mod account;
 mod audit;
 mod browser;
+mod bulk;
 mod cli;
 mod dashboard;
 mod frame;

@@ -1,3 +1,7 @@
+DROP INDEX bulk_tasks_form_key;
+ALTER TABLE bulk_tasks DROP COLUMN form_key;
+ALTER TABLE bulk_tasks DROP COLUMN skipped_self;
+ALTER TABLE bulk_tasks DROP COLUMN skipped_status;
 DELETE FROM bulk_tasks WHERE kind <> 'invite_created';
 ALTER TABLE bulk_tasks DROP CONSTRAINT bulk_tasks_kind_check;
 ALTER TABLE bulk_tasks ADD CONSTRAINT bulk_tasks_kind_check CHECK (kind IN ('invite_created'));

@@ -36,3 +36,11 @@ ALTER TABLE users ADD COLUMN invitation_reminded_at TIMESTAMP;
 ALTER TABLE bulk_tasks DROP CONSTRAINT bulk_tasks_kind_check;
 ALTER TABLE bulk_tasks ADD CONSTRAINT bulk_tasks_kind_check
     CHECK (kind IN ('invite_created', 'invite', 'resend', 'revoke', 'reactivate', 'deactivate', 'delete'));
+-- What the list's bulk actions leave out when they start: the wrong status
+-- for the action; the acting admin himself (deactivate, delete). A task
+-- started from a confirmation form carries its key: a double submit or a
+-- second tab finds the task the first one started.
+ALTER TABLE bulk_tasks ADD COLUMN skipped_status BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE bulk_tasks ADD COLUMN skipped_self BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE bulk_tasks ADD COLUMN form_key TEXT;
+CREATE UNIQUE INDEX bulk_tasks_form_key ON bulk_tasks (form_key) WHERE form_key IS NOT NULL;

@@ -1,3 +1,7 @@
+DROP INDEX bulk_tasks_form_key;
+ALTER TABLE bulk_tasks DROP COLUMN form_key;
+ALTER TABLE bulk_tasks DROP COLUMN skipped_self;
+ALTER TABLE bulk_tasks DROP COLUMN skipped_status;
 DROP INDEX bulk_tasks_one_running;
 DELETE FROM bulk_tasks WHERE kind <> 'invite_created';
 ALTER TABLE bulk_tasks ADD COLUMN kind_old TEXT NOT NULL DEFAULT 'invite_created' CHECK (kind_old IN ('invite_created'));

@@ -56,3 +56,11 @@ UPDATE bulk_tasks SET kind_new = kind;
 ALTER TABLE bulk_tasks DROP COLUMN kind;
 ALTER TABLE bulk_tasks RENAME COLUMN kind_new TO kind;
 CREATE UNIQUE INDEX bulk_tasks_one_running ON bulk_tasks (kind) WHERE state = 'laufend' AND kind = 'invite_created';
+-- What the list's bulk actions leave out when they start: the wrong status
+-- for the action; the acting admin himself (deactivate, delete). A task
+-- started from a confirmation form carries its key: a double submit or a
+-- second tab finds the task the first one started.
+ALTER TABLE bulk_tasks ADD COLUMN skipped_status BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE bulk_tasks ADD COLUMN skipped_self BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE bulk_tasks ADD COLUMN form_key TEXT;
+CREATE UNIQUE INDEX bulk_tasks_form_key ON bulk_tasks (form_key) WHERE form_key IS NOT NULL;
