@@ -298,6 +298,7 @@ diesel::table! {
         skipped_status -> BigInt,
         skipped_self -> BigInt,
         form_key -> Nullable<Text>,
+        scheduled_for -> Nullable<Timestamp>,
         leased_by -> Nullable<Text>,
         lease_until -> Nullable<Timestamp>,
         created_at -> Timestamp,

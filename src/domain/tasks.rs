@@ -210,6 +210,8 @@ pub struct TaskView {
     pub skipped_changed: i64,
     pub skipped_status: i64,
     pub skipped_self: i64,
+    /// The invitations it makes go out then (`geplant` until then).
+    pub scheduled_for: Option<PrimitiveDateTime>,
     pub stop_reason: Option<StopReason>,
     pub created_at: PrimitiveDateTime,
     pub finished_at: Option<PrimitiveDateTime>,
@@ -338,6 +340,7 @@ mod tests {
             skipped_changed: 0,
             skipped_status: 0,
             skipped_self: 0,
+            scheduled_for: None,
             stop_reason: None,
             created_at: time::macros::datetime!(2026-12-01 10:00),
             finished_at: None,

@@ -580,6 +580,9 @@ catalogue! {
     task_skipped_status: "Übersprungen: Status passt nicht zu dieser Aktion", "Skipped: status does not fit this action";
     task_skipped_self: "Übersprungen: Ihr eigenes Konto", "Skipped: your own account";
     task_done_count: "Erledigt", "Done";
+    task_scheduled_for: "Die Einladungen sind geplant; Link und E-Mail entstehen beim Versand am", "The invitations are scheduled; link and email are made when they go out on";
+    invite_all_later: "Später senden …", "Send later …";
+    invite_all_later_title: "Alle neu angelegten Benutzer später einladen", "Invite all newly created users later";
     bulk_invite: "Einladen", "Invite";
     bulk_resend: "Einladung erneut senden (neuer Link)", "Send invitation again (fresh link)";
     bulk_revoke: "Einladung widerrufen", "Revoke invitation";

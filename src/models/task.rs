@@ -30,6 +30,7 @@ pub struct TaskRow {
     pub skipped_self: i64,
     pub created_at: PrimitiveDateTime,
     pub finished_at: Option<PrimitiveDateTime>,
+    pub scheduled_for: Option<PrimitiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -45,6 +46,7 @@ pub struct NewTask<'a> {
     pub skipped_status: i64,
     pub skipped_self: i64,
     pub form_key: Option<&'a str>,
+    pub scheduled_for: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
 }
 

@@ -422,6 +422,16 @@ pub struct BulkStart {
 /// chunks (`invite_chunk`). While one such task runs, starting again
 /// returns that one (a double click starts one task).
 pub async fn start_invite_all_created(ctx: &Context, actor: &Actor) -> ServiceResult<BulkStart> {
+    start_invite_all_created_at(ctx, actor, None).await
+}
+
+/// The same, the invitations scheduled for `send_at` (`geplant` until
+/// then; see [`invite_in_tx`]).
+pub async fn start_invite_all_created_at(
+    ctx: &Context,
+    actor: &Actor,
+    send_at: Option<PrimitiveDateTime>,
+) -> ServiceResult<BulkStart> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     let kind = TaskKind::InviteCreated.as_str();
@@ -472,6 +482,7 @@ pub async fn start_invite_all_created(ctx: &Context, actor: &Actor) -> ServiceRe
                         skipped_status: 0,
                         skipped_self: 0,
                         form_key: None,
+                        scheduled_for: send_at,
                         created_at: now,
                     };
                     start.task = Some(task::insert(conn, &new, &chosen)?);

@@ -41,6 +41,7 @@ fn view_of(row: TaskRow) -> Option<TaskView> {
         skipped_changed: row.skipped_changed,
         skipped_status: row.skipped_status,
         skipped_self: row.skipped_self,
+        scheduled_for: row.scheduled_for,
         stop_reason: row.stop_reason.as_deref().and_then(StopReason::parse),
         created_at: row.created_at,
         finished_at: row.finished_at,
@@ -164,12 +165,13 @@ fn chunk(
         return finish(conn, &row, None, now);
     }
     match kind {
-        TaskKind::InviteCreated => {
+        TaskKind::InviteCreated if row.scheduled_for.is_none() => {
             let done = invitations::invite_chunk(conn, env, &actor, &items, now)?;
             task::complete_items(conn, id, &items, done.done, done.blocked, done.changed)?;
         }
         kind => {
-            let (done, blocked, changed) = bulk_chunk(conn, env, kind, &actor, &items, now)?;
+            let (done, blocked, changed) =
+                bulk_chunk(conn, env, kind, &actor, &items, row.scheduled_for, now)?;
             task::complete_items(conn, id, &items, done, blocked, changed)?;
         }
     }
@@ -186,6 +188,7 @@ fn bulk_chunk(
     kind: TaskKind,
     actor: &Actor,
     items: &[UserId],
+    send_at: Option<PrimitiveDateTime>,
     now: PrimitiveDateTime,
 ) -> ServiceResult<(i64, i64, i64)> {
     use crate::domain::mail::Delivery;
@@ -207,7 +210,7 @@ fn bulk_chunk(
         let result = match kind {
             TaskKind::Invite | TaskKind::Resend | TaskKind::InviteCreated => {
                 match user::find(conn, *id)? {
-                    Some(u) => invitations::invite_in_tx(conn, env, actor, &u, now, None)
+                    Some(u) => invitations::invite_in_tx(conn, env, actor, &u, now, send_at)
                         .map(|(_, d)| d == Delivery::Blockiert),
                     None => Err(ServiceError::NotFound),
                 }
@@ -313,9 +316,11 @@ pub async fn start_bulk(
     kind: TaskKind,
     selection: Selection,
     form_key: Option<String>,
+    send_at: Option<PrimitiveDateTime>,
 ) -> ServiceResult<i64> {
     require_user_management(actor)?;
     bulk_kind(kind)?;
+    let send_at = send_at.filter(|_| kind.sends_mail());
     let key = form_key
         .filter(|k| !k.is_empty())
         .map(|k| crate::domain::token::hash_secret(&k));
@@ -341,6 +346,7 @@ pub async fn start_bulk(
                     skipped_status: plan.wrong_status,
                     skipped_self: plan.yourself,
                     form_key: key_in.as_deref(),
+                    scheduled_for: send_at,
                     created_at: now,
                 };
                 Ok(task::insert(conn, &new, &plan.affected)?)

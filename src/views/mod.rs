@@ -667,6 +667,15 @@ impl BlockedListView {
 }
 
 #[derive(Template)]
+#[template(path = "pages/users/invite_all_later.html")]
+pub struct InviteAllLaterView {
+    pub p: Page,
+    pub send_date: String,
+    pub send_time: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
 #[template(path = "pages/users/bulk_confirm.html")]
 pub struct BulkConfirmView {
     pub p: Page,
@@ -679,6 +688,9 @@ pub struct BulkConfirmView {
     /// The fields that carry the selection to the run.
     pub carried: Vec<(&'static str, String)>,
     pub form_key: String,
+    pub send_date: String,
+    pub send_time: String,
+    pub errors: FieldErrors,
     pub back: String,
 }
 

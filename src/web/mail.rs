@@ -129,14 +129,51 @@ pub async fn revoke(
     }
 }
 
+/// "Alle neu angelegten Benutzer einladen → Später senden": the send time.
+pub async fn invite_all_later_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_users() {
+        return Err(AppError::Forbidden);
+    }
+    ok_html(&crate::views::InviteAllLaterView {
+        p: admin.page(&req, &state, "users"),
+        send_date: String::new(),
+        send_time: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
 /// "Alle neu angelegten Benutzer einladen": starts the task and shows its
 /// page (progress, then what it did).
 pub async fn invite_all_created(
+    req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    _form: CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<InviteForm>,
 ) -> AppResult<HttpResponse> {
-    match invitations::start_invite_all_created(&state.ctx, &admin.actor()).await {
+    let send_at = match crate::domain::dates::parse_send_time(
+        &form.send_date,
+        &form.send_time,
+        state.ctx.settings().time_zone,
+        state.ctx.now(),
+    ) {
+        Ok(at) => at,
+        Err((field, e)) => {
+            return html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &crate::views::InviteAllLaterView {
+                    p: admin.page(&req, &state, "users"),
+                    send_date: form.send_date,
+                    send_time: form.send_time,
+                    errors: FieldErrors::single(field, e),
+                },
+            );
+        }
+    };
+    match invitations::start_invite_all_created_at(&state.ctx, &admin.actor(), send_at).await {
         Ok(invitations::BulkStart {
             task: Some(id),
             already_running,

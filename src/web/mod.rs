@@ -140,6 +140,7 @@ routes! {
     Post "/users/new" Admin => users::create;
     Post "/users/bulk" Admin => users::bulk;
     Post "/users/bulk/run" Admin => users::bulk_run;
+    Get "/users/invite-created" Admin => mail::invite_all_later_form;
     Post "/users/invite-created" Admin => mail::invite_all_created;
     Get "/users/{id}" Admin => users::show;
     Get "/users/{id}/credentials" Admin => users::credentials;

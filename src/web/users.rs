@@ -710,6 +710,9 @@ pub struct BulkForm {
     f_delivery: String,
     /// The confirmation's key: a double submit starts one task.
     form_key: String,
+    /// For the actions that send: a send time ahead (both empty: now).
+    send_date: String,
+    send_time: String,
 }
 
 impl BulkForm {
@@ -823,8 +826,32 @@ pub async fn bulk(
         }
         Err(e) => return Err(e.into()),
     };
-    ok_html(&crate::views::BulkConfirmView {
-        p: admin.page(&req, &state, "users"),
+    let view = confirm_view(
+        &req,
+        &state,
+        &admin,
+        &form,
+        kind,
+        &plan,
+        back,
+        Default::default(),
+    );
+    ok_html(&view)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn confirm_view(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    form: &BulkForm,
+    kind: crate::domain::tasks::TaskKind,
+    plan: &crate::domain::tasks::BulkPlan,
+    back: String,
+    errors: FieldErrors,
+) -> crate::views::BulkConfirmView {
+    crate::views::BulkConfirmView {
+        p: admin.page(req, state, "users"),
         kind,
         affected: plan.affected.len() as i64,
         no_email: plan.no_email,
@@ -832,13 +859,21 @@ pub async fn bulk(
         above_role: plan.above_role,
         yourself: plan.yourself,
         carried: form.carried(),
-        form_key: crate::domain::token::random_secret(),
+        form_key: if form.form_key.is_empty() {
+            crate::domain::token::random_secret()
+        } else {
+            form.form_key.clone()
+        },
+        send_date: form.send_date.clone(),
+        send_time: form.send_time.clone(),
+        errors,
         back,
-    })
+    }
 }
 
 /// POST /users/bulk/run: the confirmed bulk action starts as a task.
 pub async fn bulk_run(
+    req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     CsrfForm(form): CsrfForm<BulkForm>,
@@ -857,7 +892,39 @@ pub async fn bulk_run(
         ));
     };
     let key = Some(form.form_key.clone()).filter(|k| !k.is_empty());
-    match crate::services::tasks::start_bulk(&state.ctx, &admin.actor(), kind, selection, key).await
+    let send_at = match crate::domain::dates::parse_send_time(
+        &form.send_date,
+        &form.send_time,
+        state.ctx.settings().time_zone,
+        state.ctx.now(),
+    ) {
+        Ok(at) => at,
+        Err((field, e)) => {
+            let plan =
+                crate::services::tasks::plan_bulk(&state.ctx, &admin.actor(), kind, selection)
+                    .await?;
+            let view = confirm_view(
+                &req,
+                &state,
+                &admin,
+                &form,
+                kind,
+                &plan,
+                back,
+                FieldErrors::single(field, e),
+            );
+            return crate::web::html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &view);
+        }
+    };
+    match crate::services::tasks::start_bulk(
+        &state.ctx,
+        &admin.actor(),
+        kind,
+        selection,
+        key,
+        send_at,
+    )
+    .await
     {
         Ok(id) => {
             crate::web::tasks::kick(&state.ctx);

@@ -178,6 +178,7 @@ db_test!(
             TaskKind::Revoke,
             Selection::Chosen(ids(&all)),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -206,6 +207,7 @@ db_test!(
             TaskKind::Deactivate,
             Selection::Chosen(ids(&all)),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -223,6 +225,7 @@ db_test!(
             TaskKind::Reactivate,
             Selection::Chosen(ids(&three)),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -232,6 +235,7 @@ db_test!(
             &actor,
             TaskKind::Delete,
             Selection::Chosen(ids(&three)),
+            None,
             None,
         )
         .await

@@ -227,3 +227,96 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    all_newly_created_and_a_bulk_invitation_can_be_scheduled,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        create_user(&app, "Kai", "Eins", "kai@example.com", "none").await;
+        create_user(&app, "Lea", "Zwei", "lea@example.com", "none").await;
+        let (status, page) = app.get_html("/users/invite-created").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("name=\"send_date\""));
+        let before = app.dump();
+        let res = app
+            .post(
+                "/users/invite-created",
+                &[("send_date", "2001-01-01"), ("send_time", "09:00")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("nicht in der Zukunft"));
+        assert_eq!(app.dump(), before, "nothing started");
+        let date = day_ahead(&app, 2);
+        let res = app
+            .post(
+                "/users/invite-created",
+                &[("send_date", &date), ("send_time", "09:00")],
+            )
+            .await;
+        let task = location(&res);
+        let id: i64 = task.trim_start_matches("/tasks/").parse().unwrap();
+        einlass::services::tasks::run_until_done(&app.ctx, id)
+            .await
+            .unwrap();
+        let (_, page) = app.get_html(&task).await;
+        assert!(page.contains("data-task-scheduled"), "the task says when");
+        for who in ["kai@example.com", "lea@example.com"] {
+            let u = app.user(who).await.unwrap();
+            assert_eq!(
+                (u.status, u.invite_delivery),
+                (UserStatus::Eingeladen, Some(Delivery::Geplant))
+            );
+        }
+        drain(&app.ctx).await.unwrap();
+        assert!(
+            mailbox_links(&app, "/i/").await.is_empty(),
+            "not before its time"
+        );
+        // A bulk invitation with a send time on its confirmation.
+        let mia = create_user(&app, "Mia", "Drei", "mia@example.com", "none").await;
+        let res = app
+            .post(
+                "/users/bulk",
+                &[("action", "invite"), ("user", &mia.to_string())],
+            )
+            .await;
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("name=\"send_date\""),
+            "the confirmation offers a time"
+        );
+        let key = crate::support::value_of(&page, "input[name=form_key]").unwrap();
+        let run = |date: String| {
+            vec![
+                ("action", "invite".to_owned()),
+                ("user", mia.to_string()),
+                ("form_key", key.clone()),
+                ("send_date", date),
+                ("send_time", "09:00".to_owned()),
+            ]
+        };
+        let fields = run("9999-12-31".into());
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post("/users/bulk/run", &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("ein Jahr im Voraus"));
+        let fields = run(date.clone());
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post("/users/bulk/run", &fields).await;
+        let id: i64 = location(&res)
+            .trim_start_matches("/tasks/")
+            .parse()
+            .unwrap();
+        einlass::services::tasks::run_until_done(&app.ctx, id)
+            .await
+            .unwrap();
+        let u = app.user("mia@example.com").await.unwrap();
+        assert_eq!(u.invite_delivery, Some(Delivery::Geplant));
+        // Their time comes: all three go out.
+        app.ctx.clock().advance(Duration::days(3));
+        app.login_as("chefin", AdminRole::Administrator).await;
+        drain(&app.ctx).await.unwrap();
+        assert_eq!(mailbox_links(&app, "/i/").await.len(), 3);
+    }
+);

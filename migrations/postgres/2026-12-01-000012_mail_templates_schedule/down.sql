@@ -1,3 +1,4 @@
+ALTER TABLE bulk_tasks DROP COLUMN scheduled_for;
 DROP INDEX bulk_tasks_form_key;
 ALTER TABLE bulk_tasks DROP COLUMN form_key;
 ALTER TABLE bulk_tasks DROP COLUMN skipped_self;

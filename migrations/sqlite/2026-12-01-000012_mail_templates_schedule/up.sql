@@ -64,3 +64,5 @@ ALTER TABLE bulk_tasks ADD COLUMN skipped_status BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE bulk_tasks ADD COLUMN skipped_self BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE bulk_tasks ADD COLUMN form_key TEXT;
 CREATE UNIQUE INDEX bulk_tasks_form_key ON bulk_tasks (form_key) WHERE form_key IS NOT NULL;
+-- A bulk invitation may be scheduled: its messages are geplant until then.
+ALTER TABLE bulk_tasks ADD COLUMN scheduled_for TIMESTAMP;
