@@ -18,6 +18,9 @@ pub fn parse_day(input: &str) -> Result<Option<Date>, FieldError> {
     if input.is_empty() {
         return Ok(None);
     }
+    if input.starts_with('+') {
+        return Err(FieldError::InvalidDate);
+    }
     let format = format_description!("[year]-[month]-[day]");
     let date = Date::parse(input, &format).map_err(|_| {
         // A well-formed date with a year beyond four digits is out of range, not garbage.

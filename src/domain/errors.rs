@@ -47,6 +47,8 @@ pub enum FieldError {
     TooFarAhead,
     /// A reminder as many days before expiry as the invitation is valid.
     ReminderAfterExpiry,
+    /// Not a whole number of days for the reminder.
+    ReminderDays,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.
@@ -107,6 +109,8 @@ pub enum Refusal {
     LinkDead,
     /// More users than one bulk action takes.
     TooManyAtOnce(i64),
+    /// Who a confirmed bulk action affects has changed since it was shown.
+    SelectionChanged,
 }
 
 #[cfg(test)]

@@ -334,6 +334,8 @@ pub struct ResendPerson {
     pub email: Option<String>,
     pub email_confirmed: bool,
     pub invitation_expires_at: Option<time::PrimitiveDateTime>,
+    /// His current invitation is scheduled, not sent yet.
+    pub invitation_scheduled: bool,
 }
 
 /// The facts "Erneut senden" is decided on.
@@ -383,6 +385,9 @@ pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
         (MailKind::Test, _) | (_, None) => (f.recipient.to_owned(), false),
         (kind, Some(Some(p))) => {
             let verdict = match kind {
+                MailKind::Invitation | MailKind::Reminder if p.invitation_scheduled => {
+                    Some(ResendCheck::Scheduled(p.id))
+                }
                 MailKind::Invitation | MailKind::Reminder => match p.status {
                     S::Eingeladen if p.invitation_expires_at.is_some_and(|e| e > f.now) => None,
                     S::Eingeladen | S::Inaktiv => Some(ResendCheck::InvitationExpired(p.id)),
@@ -483,6 +488,7 @@ mod tests {
             email: Some("Anna@Example.com".into()),
             email_confirmed: false,
             invitation_expires_at: Some(now + time::Duration::days(expires_in_days)),
+            invitation_scheduled: false,
         }))
     }
 

@@ -274,7 +274,7 @@ pub fn parse_reminder_days(input: &str, validity: Option<i32>) -> Result<i32, su
         .parse::<i32>()
         .ok()
         .filter(|d| (0..=364).contains(d))
-        .ok_or(super::FieldError::OutOfRange)?;
+        .ok_or(super::FieldError::ReminderDays)?;
     match validity {
         Some(v) if days > 0 && days >= v => Err(super::FieldError::ReminderAfterExpiry),
         _ => Ok(days),

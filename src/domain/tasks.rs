@@ -146,6 +146,17 @@ impl BulkPlan {
     pub fn skipped(&self) -> i64 {
         self.no_email + self.wrong_status + self.above_role + self.yourself
     }
+
+    /// Names exactly who is affected: the confirmation carries it, and the
+    /// start refuses when the selection has changed since.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for id in &self.affected {
+            h.update(id.get().to_be_bytes());
+        }
+        hex::encode(&h.finalize()[..12])
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

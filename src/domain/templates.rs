@@ -279,6 +279,21 @@ pub enum TemplateError {
     LinkMissing,
     /// The link belongs in the body, not in the subject.
     LinkInSubject,
+    /// `=?` in the subject (the start of a MIME encoded word).
+    EncodedWord,
+}
+
+/// Characters that change how text around them shows without being seen:
+/// line and paragraph separators, bidirectional overrides, zero-width ones.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// The errors of an edited template, per field.
@@ -323,10 +338,15 @@ pub fn check(kind: MailKind, subject: &str, body: &str) -> Result<MailText, Temp
         }
         if text
             .chars()
-            .any(|c| c.is_control() && !(line_breaks && c == '\n'))
+            .any(|c| (c.is_control() && !(line_breaks && c == '\n')) || invisible(c))
             || text.contains(LINK_MARK)
         {
             return Err(TemplateError::ControlCharacters);
+        }
+        // An encoded word ("=?utf-8?b?…?=") would be decoded by mail
+        // programs into text nobody sees here.
+        if !line_breaks && text.contains("=?") {
+            return Err(TemplateError::EncodedWord);
         }
         let pieces = pieces(text)?;
         for p in &pieces {
@@ -690,6 +710,11 @@ mod tests {
         assert_eq!(e.body, Some(TemplateError::Unclosed));
         let e = check(k, "Hal\u{0}lo", "{{link}}").unwrap_err();
         assert_eq!(e.subject, Some(TemplateError::ControlCharacters));
+        let e = check(k, "Hallo \u{202e}dlrow", "{{link}}\u{2028}x").unwrap_err();
+        assert_eq!(e.subject, Some(TemplateError::ControlCharacters));
+        assert_eq!(e.body, Some(TemplateError::ControlCharacters));
+        let e = check(k, "=?utf-8?b?QmNjOiBldmlsQHguY29t?=", "{{link}}").unwrap_err();
+        assert_eq!(e.subject, Some(TemplateError::EncodedWord));
         let e = check(k, "", &"x".repeat(BODY_MAX + 1)).unwrap_err();
         assert_eq!(e.subject, Some(TemplateError::Required));
         assert_eq!(e.body, Some(TemplateError::TooLong(BODY_MAX)));

@@ -357,7 +357,8 @@ catalogue! {
     fe_invalid_colour: "Bitte als #rrggbb angeben.", "Please give it as #rrggbb.";
     fe_invalid_url: "Bitte eine Adresse wie https://einlass.beispiel.de angeben.", "Please give an address like https://einlass.example.com.";
     fe_invalid_tz: "Unbekannte Zeitzone.", "Unknown time zone.";
-    fe_out_of_range: "Bitte eine Zahl von 1 bis 365.", "Please a number from 1 to 365.";
+    fe_out_of_range: "Bitte eine Zahl von 1 bis 365.", "Please give a number from 1 to 365.";
+    fe_reminder_days: "Bitte eine ganze Zahl von 0 (keine Erinnerungen) bis eins weniger als die Gültigkeit der Einladung.", "Please give a whole number from 0 (no reminders) to one less than the invitation's validity.";
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
     fe_invalid_image: "Bitte ein Foto als JPEG oder PNG hochladen.", "Please upload a photo as JPEG or PNG.";
@@ -471,6 +472,7 @@ catalogue! {
     invite_schedule: "Zeitpunkt (optional)", "When (optional)";
     invite_schedule_hint: "Leer lassen, um sofort zu senden. Sonst geht die Einladung zu diesem Zeitpunkt hinaus (Zeitzone der Instanz); der Link gilt ab dann.", "Leave empty to send now. Otherwise the invitation goes out at this time (the instance's time zone); the link is valid from then on.";
     field_send_date: "Datum", "Date";
+    field_scheduled_for: "Versand geplant für", "Scheduled for";
     field_send_time: "Uhrzeit", "Time";
     invite_send_later: "Später senden …", "Send later …";
     invitation_invited_until: "eingeladen bis", "invited until";
@@ -560,6 +562,7 @@ catalogue! {
     te_control: "Enthält unzulässige Steuerzeichen (im Betreff auch keine Zeilenumbrüche).", "Contains control characters that are not allowed (and no line breaks in the subject).";
     te_unclosed: "Ein Platzhalter ist nicht geschlossen: Zu „{{“ fehlt „}}“.", "A placeholder is not closed: “{{” lacks its “}}”.";
     te_link_missing: "Diese E-Mail trägt einen persönlichen Link: Der Text braucht den Platzhalter {{link}}.", "This email carries a personal link: the text needs the placeholder {{link}}.";
+    te_encoded_word: "„=?“ ist im Betreff nicht erlaubt: Mailprogramme lesen es als verschlüsselten Text.", "“=?” is not allowed in the subject: mail programs read it as encoded text.";
     te_link_in_subject: "Der Link gehört in den Text, nicht in den Betreff.", "The link belongs in the text, not in the subject.";
     task_title: "Auftrag", "Task";
     task_invite_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
@@ -610,6 +613,12 @@ catalogue! {
     bulk_next: "Weiter …", "Next …";
     bulk_scope_chosen: "Ausgewählte Zeilen", "Chosen rows";
     bulk_back: "Zurück zur Liste", "Back to the list";
+    task_stopped_actor_bulk: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind geändert; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are changed; the others are unchanged.";
+    note_replaced: "Nicht gesendet: durch eine neuere Einladung ersetzt (Einlass)", "Not sent: replaced by a newer invitation (Einlass)";
+    note_revoked: "Nicht gesendet: Einladung widerrufen (Einlass)", "Not sent: invitation revoked (Einlass)";
+    note_no_longer: "Nicht gesendet: die Einladung galt nicht mehr (Einlass)", "Not sent: the invitation no longer applied (Einlass)";
+    note_used: "Nicht gesendet: die Einladung wurde schon benutzt (Einlass)", "Not sent: the invitation was already used (Einlass)";
+    note_links_died: "Nicht gesendet: die Links der Person gelten nicht mehr (Einlass)", "Not sent: the person's links no longer work (Einlass)";
     task_stopped_actor: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind eingeladen; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are invited; the others are unchanged.";
     task_finished_at: "Beendet", "Finished";
     task_to_users: "Zur Benutzerliste", "To the user list";
@@ -635,6 +644,7 @@ catalogue! {
     email_confirmation_sent: "Ein Bestätigungslink ist an die neue Adresse unterwegs.", "A confirmation link is on its way to the new address.";
     fe_email_needed_to_invite: "Für eine Einladung per E-Mail ist eine E-Mail-Adresse nötig.", "An invitation by email needs an email address.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
+    refusal_selection_changed: "Die Auswahl hat sich seit der Bestätigung geändert; es wurde nichts ausgeführt. Hier ist sie, wie sie jetzt ist: bitte prüfen und erneut bestätigen.", "The selection has changed since it was confirmed; nothing was done. Here it is as it is now: please check it and confirm again.";
     refusal_too_many: "Zu viele auf einmal: Eine Sammelaktion nimmt höchstens", "Too many at once: a bulk action takes at most";
     refusal_link_dead: "Der Link gilt nicht mehr.", "The link no longer works.";
     delivery_geplant: "geplant", "scheduled";
@@ -899,6 +909,7 @@ impl Texts {
             }
             LinkMissing => self.te_link_missing.to_owned(),
             LinkInSubject => self.te_link_in_subject.to_owned(),
+            EncodedWord => self.te_encoded_word.to_owned(),
         }
     }
 
@@ -1041,6 +1052,7 @@ impl Texts {
                 "member" => self.unit_members.to_owned(),
                 "memberships" => self.unit_memberships.to_owned(),
                 "kind" => self.mail_kind.to_owned(),
+                "scheduled_for" => self.field_scheduled_for.to_owned(),
                 "subject" => self.mail_subject.to_owned(),
                 "body" => self.template_body.to_owned(),
                 "message" => self.mail_message.to_owned(),
@@ -1160,6 +1172,7 @@ impl Texts {
             FieldError::NotInFuture => self.fe_not_in_future,
             FieldError::TooFarAhead => self.fe_too_far_ahead,
             FieldError::ReminderAfterExpiry => self.fe_reminder_after_expiry,
+            FieldError::ReminderDays => self.fe_reminder_days,
             FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
             FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,
@@ -1249,6 +1262,7 @@ impl Texts {
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),
             Refusal::SetupDone => self.refusal_setup_done.into(),
             Refusal::UnitInUse(n) => format!("{} {n}", self.refusal_in_use),
+            Refusal::SelectionChanged => self.refusal_selection_changed.into(),
             Refusal::TooManyAtOnce(n) => {
                 let lang = if self.html_lang == "de" {
                     Language::De

@@ -116,7 +116,14 @@ pub(crate) fn invite_in_tx(
         // The link and the text are made when the time comes, so the link
         // is valid from then on.
         Some(at) => {
-            let mut row = mail::prepare(env, &letter_to(env, target, &address), now);
+            // Rendered with a stand-in link (never stored, never sent) so the
+            // stored copy says until when the real one will be valid; the
+            // real text is made when the time comes.
+            let stand_in = PlainToken::generate(TokenPurpose::Invitation);
+            let expires = at + validity(env);
+            let mut row =
+                mail::prepare(env, &letter(env, target, &address, &stand_in, expires), now);
+            row.sealed_token = None;
             row.link_path = Some(INVITATION_PATH.to_owned());
             row.status = Delivery::Geplant;
             row.next_attempt_at = at;
@@ -140,6 +147,13 @@ pub(crate) fn invite_in_tx(
             ..Default::default()
         },
     )?;
+    let mut changes = vec![
+        Change::new("status", target.status.as_str(), next.as_str()),
+        Change::new("email", "", &address),
+    ];
+    if let Some(at) = scheduled {
+        changes.push(Change::new("scheduled_for", "", dates::iso_utc(&at)));
+    }
     audit::record_changes(
         conn,
         now,
@@ -150,15 +164,7 @@ pub(crate) fn invite_in_tx(
             "user.invite"
         },
         Some(Target::user(target.id, target.label())),
-        &[
-            Change::new("status", target.status.as_str(), next.as_str()),
-            Change::new("email", "", &address),
-            Change::new(
-                "scheduled_for",
-                "",
-                scheduled.map(|at| dates::iso_utc(&at)).unwrap_or_default(),
-            ),
-        ],
+        &changes,
     )?;
     Ok((message, delivery))
 }

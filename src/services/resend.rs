@@ -52,13 +52,24 @@ pub(crate) fn check_in_tx(
 ) -> diesel::QueryResult<ResendCheck> {
     let person = match message.user_id {
         None => None,
-        Some(id) => Some(user::find(conn, id)?.map(|u| ResendPerson {
-            id: u.id,
-            status: u.status,
-            email: u.email,
-            email_confirmed: u.email_confirmed,
-            invitation_expires_at: u.invitation_expires_at,
-        })),
+        Some(id) => match user::find(conn, id)? {
+            None => Some(None),
+            Some(u) => {
+                let scheduled = match u.invitation_message_id {
+                    Some(m) => outbox::find(conn, m)?
+                        .is_some_and(|m| m.status == crate::domain::mail::Delivery::Geplant),
+                    None => false,
+                };
+                Some(Some(ResendPerson {
+                    id: u.id,
+                    status: u.status,
+                    email: u.email,
+                    email_confirmed: u.email_confirmed,
+                    invitation_expires_at: u.invitation_expires_at,
+                    invitation_scheduled: scheduled,
+                }))
+            }
+        },
     };
     let to = copy_address(message.kind, &person, &message.recipient);
     let (blocked, sent_lately) = match &to {

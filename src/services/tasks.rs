@@ -210,8 +210,22 @@ fn bulk_chunk(
         let result = match kind {
             TaskKind::Invite | TaskKind::Resend | TaskKind::InviteCreated => {
                 match user::find(conn, *id)? {
-                    Some(u) => invitations::invite_in_tx(conn, env, actor, &u, now, send_at)
-                        .map(|(_, d)| d == Delivery::Blockiert),
+                    Some(u) => {
+                        // "Erneut senden" in bulk counts against the same
+                        // allowance per address as from the email log.
+                        let limit = crate::services::resend::RESEND_PER_RECIPIENT;
+                        let key = u.email_lower.clone().unwrap_or_default();
+                        if kind == TaskKind::Resend && limit.exceeded(conn, &key, now)? {
+                            changed += 1;
+                            continue;
+                        }
+                        let sent = invitations::invite_in_tx(conn, env, actor, &u, now, send_at)
+                            .map(|(_, d)| d == Delivery::Blockiert);
+                        if kind == TaskKind::Resend && sent.is_ok() {
+                            limit.hit(conn, &key, now)?;
+                        }
+                        sent
+                    }
                     None => Err(ServiceError::NotFound),
                 }
             }
@@ -317,6 +331,7 @@ pub async fn start_bulk(
     selection: Selection,
     form_key: Option<String>,
     send_at: Option<PrimitiveDateTime>,
+    confirmed: Option<String>,
 ) -> ServiceResult<i64> {
     require_user_management(actor)?;
     bulk_kind(kind)?;
@@ -335,6 +350,11 @@ pub async fn start_bulk(
                     return Ok(id);
                 }
                 let plan = plan_in_tx(conn, &actor_in, kind, &selection)?;
+                if confirmed.as_ref().is_some_and(|c| *c != plan.fingerprint()) {
+                    return Err(ServiceError::Refused(
+                        crate::domain::Refusal::SelectionChanged,
+                    ));
+                }
                 let new = task::NewTask {
                     kind: kind.as_str(),
                     actor_id: actor_in.user_id,

@@ -39,6 +39,26 @@ mod filters {
             })
             .collect())
     }
+
+    /// [`printable`] for a multi-line field (a textarea): line breaks stay.
+    #[askama::filter_fn]
+    pub fn printable_lines(
+        value: impl std::fmt::Display,
+        _: &dyn askama::Values,
+    ) -> askama::Result<String> {
+        Ok(value
+            .to_string()
+            .replace("\r\n", "\n")
+            .chars()
+            .map(|c| {
+                if c != '\n' && crate::domain::text::is_forbidden(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect())
+    }
 }
 
 /// The signed-in admin as the layout shows him.
@@ -190,7 +210,7 @@ impl Page {
     /// The delivery states the list filters by (cancelled mail is not a state of a user).
     pub fn all_deliveries(&self) -> Vec<(&'static str, &'static str)> {
         use crate::domain::mail::Delivery::*;
-        [Wartend, Gesendet, Fehlgeschlagen, Blockiert]
+        [Geplant, Wartend, Gesendet, Fehlgeschlagen, Blockiert]
             .into_iter()
             .map(|d| (d.as_str(), self.t.delivery(d)))
             .collect()
@@ -203,10 +223,16 @@ impl Page {
     /// A server's answer as recorded; the in-app mailbox's in the reader's
     /// language.
     pub fn mail_answer(&self, answer: &str) -> String {
-        if answer == crate::domain::mail::LOCAL_ANSWER {
-            self.t.mail_local_answer.to_owned()
-        } else {
-            answer.to_owned()
+        let t = self.t;
+        match answer {
+            crate::domain::mail::LOCAL_ANSWER => t.mail_local_answer.to_owned(),
+            // Einlass's own notes on messages it did not send.
+            "replaced by a newer invitation" => t.note_replaced.to_owned(),
+            "invitation revoked" => t.note_revoked.to_owned(),
+            "the invitation no longer applies" => t.note_no_longer.to_owned(),
+            "the invitation was used" => t.note_used.to_owned(),
+            "the person's links died" => t.note_links_died.to_owned(),
+            _ => answer.to_owned(),
         }
     }
 
@@ -687,6 +713,10 @@ pub struct BulkConfirmView {
     pub yourself: i64,
     /// The fields that carry the selection to the run.
     pub carried: Vec<(&'static str, String)>,
+    /// Who is affected, as the start checks it again.
+    pub fingerprint: String,
+    /// Why the confirmation is shown again.
+    pub notice: Option<String>,
     pub form_key: String,
     pub send_date: String,
     pub send_time: String,
@@ -740,6 +770,14 @@ impl TaskPage {
             self.p.t.task_invited
         } else {
             self.p.t.task_done_count
+        }
+    }
+
+    pub fn stopped_text(&self) -> &'static str {
+        if self.task.kind.sends_mail() {
+            self.p.t.task_stopped_actor
+        } else {
+            self.p.t.task_stopped_actor_bulk
         }
     }
 

@@ -230,6 +230,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::NotOnYourself => "refused_self".into(),
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
         Refusal::TooManyAtOnce(_) => "refused_too_many".into(),
+        Refusal::SelectionChanged => "refused_status".into(),
         Refusal::StatusDoesNotAllow | Refusal::SetupDone | Refusal::LinkDead => {
             "refused_status".into()
         }

@@ -713,6 +713,8 @@ pub struct BulkForm {
     /// For the actions that send: a send time ahead (both empty: now).
     send_date: String,
     send_time: String,
+    /// Who the confirmation showed ([`crate::domain::tasks::BulkPlan::fingerprint`]).
+    confirmed: String,
 }
 
 impl BulkForm {
@@ -733,9 +735,25 @@ impl BulkForm {
     fn selection(&self) -> Option<crate::services::tasks::Selection> {
         use crate::services::tasks::Selection;
         if self.scope == "filter" {
-            return Some(Selection::Filter(crate::web::commands::user_query(
-                &self.list_query(),
-            )));
+            // A value that names nothing must not widen the selection (the
+            // list ignores it; a bulk action refuses it).
+            let q = self.list_query();
+            let fine = |v: &str, ok: bool| v.is_empty() || ok;
+            let valid = fine(
+                &q.status,
+                q.status.parse::<crate::domain::UserStatus>().is_ok(),
+            ) && fine(&q.group, q.group.parse::<i64>().is_ok())
+                && fine(&q.area, q.area.parse::<i64>().is_ok())
+                && fine(
+                    &q.user_type,
+                    q.user_type.parse::<crate::domain::UserType>().is_ok(),
+                )
+                && fine(&q.staff, matches!(q.staff.as_str(), "yes" | "no"))
+                && fine(
+                    &q.delivery,
+                    crate::domain::mail::Delivery::parse(&q.delivery).is_some(),
+                );
+            return valid.then(|| Selection::Filter(crate::web::commands::user_query(&q)));
         }
         let users: Option<Vec<UserId>> = self.users.iter().map(|u| u.parse().ok()).collect();
         users.map(Selection::Chosen)
@@ -859,6 +877,8 @@ fn confirm_view(
         above_role: plan.above_role,
         yourself: plan.yourself,
         carried: form.carried(),
+        fingerprint: plan.fingerprint(),
+        notice: None,
         form_key: if form.form_key.is_empty() {
             crate::domain::token::random_secret()
         } else {
@@ -920,15 +940,39 @@ pub async fn bulk_run(
         &state.ctx,
         &admin.actor(),
         kind,
-        selection,
+        selection.clone(),
         key,
         send_at,
+        Some(form.confirmed.clone()),
     )
     .await
     {
         Ok(id) => {
             crate::web::tasks::kick(&state.ctx);
             Ok(crate::web::redirect(&format!("/tasks/{id}")))
+        }
+        // Who it affects changed since the confirmation: show it as it is now.
+        Err(ServiceError::Refused(crate::domain::Refusal::SelectionChanged)) => {
+            let plan =
+                crate::services::tasks::plan_bulk(&state.ctx, &admin.actor(), kind, selection)
+                    .await?;
+            let mut view = confirm_view(
+                &req,
+                &state,
+                &admin,
+                &form,
+                kind,
+                &plan,
+                back,
+                Default::default(),
+            );
+            view.notice = Some(
+                admin
+                    .page(&req, &state, "users")
+                    .t
+                    .refusal(crate::domain::Refusal::SelectionChanged),
+            );
+            crate::web::html(actix_web::http::StatusCode::CONFLICT, &view)
         }
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&back, &refusal_flash(r))),
         Err(e) => Err(e.into()),

@@ -287,11 +287,13 @@ db_test!(
             "the confirmation offers a time"
         );
         let key = crate::support::value_of(&page, "input[name=form_key]").unwrap();
+        let confirmed = crate::support::value_of(&page, "input[name=confirmed]").unwrap();
         let run = |date: String| {
             vec![
                 ("action", "invite".to_owned()),
                 ("user", mia.to_string()),
                 ("form_key", key.clone()),
+                ("confirmed", confirmed.clone()),
                 ("send_date", date),
                 ("send_time", "09:00".to_owned()),
             ]
@@ -304,6 +306,7 @@ db_test!(
         let fields = run(date.clone());
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let res = app.post("/users/bulk/run", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", fields);
         let id: i64 = location(&res)
             .trim_start_matches("/tasks/")
             .parse()
