@@ -59,8 +59,9 @@ for step in "invite|angelegt" "deactivate|eingeladen"; do
     confirm_s=$(curl -s -b "$JAR" -o "$WORK/confirm.html" -w '%{time_total}' --data "$form" "$BASE/users/bulk")
     affected=$(grep -o 'data-count="affected"><strong>[0-9.]*' "$WORK/confirm.html" | grep -o '[0-9.]*$')
     key=$(grep -o 'name="form_key" value="[0-9a-zA-Z_-]*"' "$WORK/confirm.html" | sed 's/.*value="//; s/"//')
+    confirmed=$(grep -o 'name="confirmed" value="[0-9a-f]*"' "$WORK/confirm.html" | sed 's/.*value="//; s/"//')
     started=$(date +%s.%N)
-    run_s=$(curl -s -b "$JAR" -o /dev/null -D "$WORK/headers" -w '%{time_total}' --data "$form&form_key=$key" "$BASE/users/bulk/run")
+    run_s=$(curl -s -b "$JAR" -o /dev/null -D "$WORK/headers" -w '%{time_total}' --data "$form&form_key=$key&confirmed=$confirmed" "$BASE/users/bulk/run")
     task=$(grep -i '^location:' "$WORK/headers" | tr -d '\r' | awk '{print $2}')
     until curl -s -b "$JAR" "$BASE$task" | grep -q 'data-task-state="fertig"'; do sleep 0.2; done
     ended=$(date +%s.%N)
