@@ -488,6 +488,11 @@ catalogue! {
     mail_log_empty: "Keine E-Mails für diesen Filter.", "No emails for this filter.";
     mail_log_newer: "← Neuere", "← Newer";
     mail_log_older: "Ältere →", "Older →";
+    mail_log_order: "Sortierung", "Order";
+    mail_log_newest_first: "Neueste zuerst", "Newest first";
+    mail_log_oldest_first: "Älteste zuerst", "Oldest first";
+    mail_log_back_older: "← Ältere", "← Older";
+    mail_log_on_newer: "Neuere →", "Newer →";
     mail_log_back: "Zurück zum E-Mail-Protokoll", "Back to the email log";
     mail_from: "Von", "From";
     mail_log_link_masked: "Der Link der E-Mail ist hier unkenntlich gemacht: er ist geheim und gehört nur der Person, an die sie ging.", "The email's link is masked here: it is secret and belongs only to the person it went to.";

@@ -682,6 +682,9 @@ pub struct LogQuery {
     pub older_than: Option<(PrimitiveDateTime, i64)>,
     /// Keyset the other way: strictly newer (the page before).
     pub newer_than: Option<(PrimitiveDateTime, i64)>,
+    /// Without a cursor: the oldest messages (the first page of the log
+    /// sorted oldest first).
+    pub oldest: bool,
 }
 
 /// A page of the email log, newest first (`newer_than`: the page before,
@@ -713,22 +716,29 @@ pub fn log(conn: &mut DbConn, q: &LogQuery, limit: i64) -> QueryResult<Vec<Outbo
             .filter(o::created_at.le(at))
             .filter(o::created_at.lt(at).or(o::id.lt(id)));
     }
-    let mut rows: Vec<OutboxMessage> = if let Some((at, id)) = q.newer_than {
-        query
-            .filter(o::created_at.ge(at))
-            .filter(o::created_at.gt(at).or(o::id.gt(id)))
-            .order((o::created_at.asc(), o::id.asc()))
-            .limit(limit)
-            .select(OutboxMessage::as_select())
-            .load(conn)?
-    } else {
-        query
-            .order((o::created_at.desc(), o::id.desc()))
-            .limit(limit)
-            .select(OutboxMessage::as_select())
-            .load(conn)?
-    };
-    if q.newer_than.is_some() {
+    let mut rows: Vec<OutboxMessage> =
+        if q.oldest && q.newer_than.is_none() && q.older_than.is_none() {
+            query
+                .order((o::created_at.asc(), o::id.asc()))
+                .limit(limit)
+                .select(OutboxMessage::as_select())
+                .load(conn)?
+        } else if let Some((at, id)) = q.newer_than {
+            query
+                .filter(o::created_at.ge(at))
+                .filter(o::created_at.gt(at).or(o::id.gt(id)))
+                .order((o::created_at.asc(), o::id.asc()))
+                .limit(limit)
+                .select(OutboxMessage::as_select())
+                .load(conn)?
+        } else {
+            query
+                .order((o::created_at.desc(), o::id.desc()))
+                .limit(limit)
+                .select(OutboxMessage::as_select())
+                .load(conn)?
+        };
+    if q.newer_than.is_some() || (q.oldest && q.older_than.is_none()) {
         rows.reverse();
     }
     Ok(rows)

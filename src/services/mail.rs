@@ -548,16 +548,20 @@ pub struct LogRequest {
     pub recipient: String,
     pub from: String,
     pub until: String,
-    /// Keyset: the page after (older than) / before (newer than) this message.
+    /// Keyset, in the order shown: the next page (after this message) /
+    /// the previous one (before it).
     pub before: Option<i64>,
     pub after: Option<i64>,
+    /// Oldest first (else newest first).
+    pub oldest_first: bool,
 }
 
 /// A page of the email log.
 pub struct LogPage {
     pub entries: Vec<crate::domain::mail::LogEntry>,
     pub errors: crate::domain::FieldErrors,
-    /// Message ids to page on from, when there is more that way.
+    /// Message ids to page on from, when there is more that way: the next
+    /// page (`before=`) and the previous one (`after=`), in the order shown.
     pub older: Option<i64>,
     pub newer: Option<i64>,
 }
@@ -625,7 +629,7 @@ pub async fn log(
         created_before,
         ..Default::default()
     };
-    let (before, after) = (req.before, req.after);
+    let (before, after, oldest_first) = (req.before, req.after, req.oldest_first);
     let (rows, more_that_way, came_back, went_on) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
@@ -637,23 +641,45 @@ pub async fn log(
             if let Some(needle) = &recipient {
                 query.recipient = Some(outbox::recipient_match(conn, &needle.to_lowercase())?);
             }
-            if let Some(id) = before {
+            // "Next" goes towards older messages when the newest come first,
+            // towards newer ones when the oldest do.
+            query.oldest = oldest_first;
+            let (next, previous) = (before, after);
+            let (toward_older, toward_newer) = if oldest_first {
+                (previous, next)
+            } else {
+                (next, previous)
+            };
+            if let Some(id) = toward_older {
                 query.older_than = key(conn, id)?;
-            } else if let Some(id) = after {
+            } else if let Some(id) = toward_newer {
                 query.newer_than = key(conn, id)?;
             }
             // A cursor naming no message is the first page (and says so).
-            let came_back = query.newer_than.is_some();
-            let went_on = query.older_than.is_some();
+            let moved_newer = query.newer_than.is_some();
+            let moved_older = query.older_than.is_some();
             let mut rows = outbox::log(conn, &query, LOG_PAGE + 1)?;
             let more = rows.len() as i64 > LOG_PAGE;
+            // Rows come newest first; the extra one lies beyond the page in
+            // the direction of travel.
             if more {
-                if came_back {
+                let newest_end = moved_newer || (oldest_first && !moved_older);
+                if newest_end {
                     rows.remove(0);
                 } else {
                     rows.pop();
                 }
             }
+            if oldest_first {
+                rows.reverse();
+            }
+            // In the order shown: did this request go back (to the previous
+            // page), or on (to the next one)?
+            let (came_back, went_on) = if oldest_first {
+                (moved_older, moved_newer)
+            } else {
+                (moved_newer, moved_older)
+            };
             Ok((rows, more, came_back, went_on))
         })
         .await?;

@@ -501,6 +501,8 @@ pub struct MailboxView {
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct MailLogQuery {
+    /// "oldest": oldest first; else newest first.
+    pub order: String,
     pub status: String,
     pub kind: String,
     pub recipient: String,

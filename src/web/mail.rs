@@ -257,6 +257,7 @@ pub async fn log(
             until: query.until.clone(),
             before: query.before.trim().parse().ok(),
             after: query.after.trim().parse().ok(),
+            oldest_first: query.order == "oldest",
         },
     )
     .await?;
@@ -269,6 +270,7 @@ pub async fn log(
                 ("kind", &query.kind),
                 ("from", &query.from),
                 ("until", &query.until),
+                ("order", &query.order),
                 (key, &id.to_string()),
             ],
         )

@@ -22,7 +22,7 @@ fn pager(page: &str, rel: &str) -> Option<String> {
     let at = page.find(&format!("rel=\"{rel}\""))?;
     let start = page[..at].rfind("href=\"")? + 6;
     let end = start + page[start..].find('"')?;
-    Some(page[start..end].replace("&amp;", "&"))
+    Some(page[start..end].replace("&amp;", "&").replace("&#38;", "&"))
 }
 
 async fn invite_many(app: &TestApp, n: u32) {
@@ -162,4 +162,36 @@ db_test!(info_shows_the_whole_message_with_its_link_masked, |app| {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.get_html(&format!("/mail/mailbox/{id}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+});
+
+db_test!(the_log_pages_oldest_first_too, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    invite_many(&app, 120).await;
+    let (status, first) = app.get_html("/mail/log?order=oldest").await;
+    assert_eq!(status, StatusCode::OK);
+    let page1 = listed(&first);
+    assert_eq!(page1.len(), 50);
+    assert!(page1.windows(2).all(|w| w[0] < w[1]), "oldest first");
+    assert!(pager(&first, "prev").is_none(), "nothing before the oldest");
+    let next = pager(&first, "next").expect("newer messages");
+    assert!(next.contains("order=oldest"), "the order stays: {next}");
+    let (_, second) = app.get_html(&next).await;
+    let page2 = listed(&second);
+    assert_eq!(page2.len(), 50);
+    assert!(
+        page2[0] > page1[49],
+        "continues where the first ended: {page1:?} {page2:?} {next}"
+    );
+    let (_, third) = app.get_html(&pager(&second, "next").unwrap()).await;
+    let page3 = listed(&third);
+    assert_eq!(page3.len(), 20);
+    assert!(pager(&third, "next").is_none(), "the newest page ends");
+    let (_, newest) = app.get_html("/mail/log").await;
+    assert_eq!(listed(&newest)[0], page3[19], "the same newest message");
+    // And back again.
+    let (_, back) = app.get_html(&pager(&third, "prev").unwrap()).await;
+    assert_eq!(listed(&back), page2);
+    let (_, back) = app.get_html(&pager(&back, "prev").unwrap()).await;
+    assert_eq!(listed(&back), page1);
+    assert!(pager(&back, "prev").is_none());
 });
