@@ -373,15 +373,27 @@ pub(crate) fn revoke_user_in_tx(
     now: PrimitiveDateTime,
 ) -> ServiceResult<()> {
     let target = changeable(conn, actor, id)?;
+    revoke_target_in_tx(conn, actor, &target, now)
+}
+
+/// Revokes the invitation of a user already loaded (and checked) in the
+/// caller's transaction: links dead, unsent mail cancelled, status
+/// `widerrufen`, audited.
+pub(crate) fn revoke_target_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: &User,
+    now: PrimitiveDateTime,
+) -> ServiceResult<()> {
     let next = target.status.revoke()?;
-    revoke_in_tx(conn, id, now)?;
-    user::set_status(conn, id, next, now)?;
+    revoke_in_tx(conn, target.id, now)?;
+    user::set_status(conn, target.id, next, now)?;
     audit::record_changes(
         conn,
         now,
         actor,
         "user.invite_revoke",
-        Some(Target::user(id, target.label())),
+        Some(Target::user(target.id, target.label())),
         &[Change::new("status", target.status.as_str(), next.as_str())],
     )?;
     Ok(())

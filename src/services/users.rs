@@ -847,17 +847,7 @@ fn follow_up_invitation(
     }
     let link_live = crate::models::token::has_live(conn, id, TokenPurpose::Invitation, now)?;
     if target.status == UserStatus::Eingeladen && !link_live {
-        let next = target.status.revoke()?;
-        crate::services::invitations::revoke_in_tx(conn, id, now)?;
-        user::set_status(conn, id, next, now)?;
-        audit::record_changes(
-            conn,
-            now,
-            actor,
-            "user.invite_revoke",
-            Some(Target::user(id, target.label())),
-            &[Change::new("status", target.status.as_str(), next.as_str())],
-        )?;
+        crate::services::invitations::revoke_target_in_tx(conn, actor, &target, now)?;
     }
     Ok(())
 }

@@ -759,6 +759,23 @@ impl BulkForm {
         users.map(Selection::Chosen)
     }
 
+    /// The bulk action and whom it is for; a 400 for anything else.
+    fn action_and_selection(
+        &self,
+    ) -> AppResult<(
+        crate::domain::tasks::TaskKind,
+        crate::services::tasks::Selection,
+    )> {
+        let kind = crate::domain::tasks::TaskKind::parse(&self.action)
+            .filter(|k| crate::domain::tasks::BULK_ACTIONS.contains(k));
+        match (kind, self.selection()) {
+            (Some(kind), Some(selection)) => Ok((kind, selection)),
+            _ => Err(crate::error::AppError::BadRequest(
+                "unknown bulk action or user ids".into(),
+            )),
+        }
+    }
+
     /// The fields that carry the selection to the confirmation's form.
     fn carried(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![("action", self.action.clone()), ("back", self.back.clone())];
@@ -826,15 +843,7 @@ pub async fn bulk(
         .await?;
         return Ok(redirect_with_flash(&back, &format!("bulk_added_{n}")));
     }
-    let (Some(kind), Some(selection)) = (
-        crate::domain::tasks::TaskKind::parse(&form.action)
-            .filter(|k| crate::domain::tasks::BULK_ACTIONS.contains(k)),
-        form.selection(),
-    ) else {
-        return Err(crate::error::AppError::BadRequest(
-            "unknown bulk action or user ids".into(),
-        ));
-    };
+    let (kind, selection) = form.action_and_selection()?;
     let plan = match crate::services::tasks::plan_bulk(&state.ctx, &admin.actor(), kind, selection)
         .await
     {
@@ -902,15 +911,7 @@ pub async fn bulk_run(
         return Err(crate::error::AppError::Forbidden);
     }
     let back = list_back(&form);
-    let (Some(kind), Some(selection)) = (
-        crate::domain::tasks::TaskKind::parse(&form.action)
-            .filter(|k| crate::domain::tasks::BULK_ACTIONS.contains(k)),
-        form.selection(),
-    ) else {
-        return Err(crate::error::AppError::BadRequest(
-            "unknown bulk action or user ids".into(),
-        ));
-    };
+    let (kind, selection) = form.action_and_selection()?;
     let key = Some(form.form_key.clone()).filter(|k| !k.is_empty());
     let send_at = match crate::domain::dates::parse_send_time(
         &form.send_date,
