@@ -210,8 +210,13 @@ fn classify_error(e: &lettre::transport::smtp::Error) -> Attempt {
     let mut chain = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
+        // lettre names the server's text in its own message and again as
+        // the source: keep it once.
+        let text = s.to_string();
+        if !chain.contains(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
         source = s.source();
     }
     let chain = header_text(&chain);

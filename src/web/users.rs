@@ -912,7 +912,14 @@ pub async fn bulk_run(
     }
     let back = list_back(&form);
     let (kind, selection) = form.action_and_selection()?;
-    let key = Some(form.form_key.clone()).filter(|k| !k.is_empty());
+    // The confirmation page always carries its key: it makes a double
+    // submit start one task.
+    if form.form_key.is_empty() {
+        return Err(crate::error::AppError::BadRequest(
+            "bulk confirmation without form_key".into(),
+        ));
+    }
+    let key = Some(form.form_key.clone());
     let send_at = match crate::domain::dates::parse_send_time(
         &form.send_date,
         &form.send_time,

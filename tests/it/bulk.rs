@@ -285,6 +285,22 @@ db_test!(
         assert!(page.contains("Jetzt ausführen"), "{page}");
         let key = crate::support::value_of(&page, "input[name=form_key]").unwrap();
         let confirmed = crate::support::value_of(&page, "input[name=confirmed]").unwrap();
+        // A confirmation without its key (a crafted post) starts nothing.
+        let res = app
+            .post(
+                "/users/bulk/run",
+                &[
+                    ("action", "invite"),
+                    ("user", &d.to_string()),
+                    ("confirmed", &confirmed),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(
+            app.user("dora@example.com").await.unwrap().status,
+            UserStatus::Angelegt
+        );
         let res = app
             .post(
                 "/users/bulk/run",

@@ -121,6 +121,11 @@ smtp_test!(
         app.login_as("chef", AdminRole::Administrator).await;
         let (_, page) = app.get_html(&format!("/users/{}", nein.get())).await;
         assert!(page.contains("User unknown"), "the server's text is shown");
+        assert_eq!(
+            app.dump().matches("Recipient address rejected").count(),
+            2,
+            "the answer is kept once on the message and once on the block"
+        );
         assert!(page.contains("gesperrt"), "the block is shown");
         // The next invitation to that address is not sent: blockiert.
         let res = app
