@@ -36,6 +36,14 @@ pub async fn invite_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let user = users::changeable_summary(&state.ctx, &admin.actor(), UserId::new(*id)).await?;
+    // Someone who cannot be invited (active, deactivated, waiting for
+    // approval) gets the answer the submit would give, not a form.
+    if user.status.invite().is_err() && user.status.renew().is_err() {
+        return Ok(redirect_with_flash(
+            &format!("/users/{}", user.id.get()),
+            &refusal_flash(crate::domain::Refusal::StatusDoesNotAllow),
+        ));
+    }
     ok_html(&InviteView {
         p: admin.page(&req, &state, "users"),
         user,

@@ -360,6 +360,13 @@ db_test!(renew_revoke_and_purpose_binding, |app| {
     drain(&app.ctx).await.unwrap();
     let first = mailbox_links(&app, "/i/").await.remove(0);
     // Renew: the old link dies, the new one works.
+    let (status, page) = app.get_html(&format!("/users/{id}/invite")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an invited user can be invited again"
+    );
+    assert!(page.contains("dora@example.com"), "{page}");
     let res = app.post(&format!("/users/{id}/invite"), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     drain(&app.ctx).await.unwrap();
@@ -915,6 +922,16 @@ db_test!(inviting_needs_an_address, |app| {
     assert_eq!(
         app.user("kein.postfach").await.unwrap().status,
         UserStatus::Eingeladen
+    );
+    // A deactivated person gets no invitation form, but the answer.
+    let res = app.post(&format!("/users/{id}/deactivate"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app.get(&format!("/users/{id}/invite")).await;
+    assert_redirect(&res, &format!("/users/{id}"));
+    let (_, page) = app.get_html(&format!("/users/{id}")).await;
+    assert!(
+        page.contains("im aktuellen Status des Benutzers nicht möglich"),
+        "{page}"
     );
 });
 
