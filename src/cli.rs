@@ -60,6 +60,10 @@ pub enum Command {
     /// Developer tools.
     #[command(subcommand)]
     Dev(DevCommand),
+    /// Reads a spreadsheet from standard input within memory and time
+    /// limits (started by the server for each upload; not for people).
+    #[command(hide = true)]
+    ReadSpreadsheet(crate::spreadsheet::runner::ChildArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +157,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
         Command::Healthcheck { url } => healthcheck(&config, url),
+        Command::ReadSpreadsheet(args) => {
+            let schema = crate::domain::import::schema(&args.schema)
+                .ok_or_else(|| format!("unknown schema {}", args.schema))?;
+            match crate::spreadsheet::runner::child_main(&args, &|head| schema.recognises(head)) {
+                0 => Ok(()),
+                code => Err(format!("reader stopped ({code})")),
+            }
+        }
         Command::Dev(DevCommand::Seed { users, new, mails }) => {
             with_context(config, |ctx| async move {
                 let started = std::time::Instant::now();

@@ -107,6 +107,83 @@ pub struct Config {
 
     #[command(flatten)]
     pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub import: ImportConfig,
+}
+
+/// Limits of the spreadsheet import (and the reader that enforces them).
+#[derive(Clone, Debug, Args)]
+pub struct ImportConfig {
+    /// Largest upload in megabytes.
+    #[arg(
+        long = "import-max-mb",
+        env = "EINLASS_IMPORT_MAX_MB",
+        default_value_t = 10,
+        global = true
+    )]
+    pub max_mb: u64,
+
+    /// Most rows of data in one file.
+    #[arg(
+        long = "import-max-rows",
+        env = "EINLASS_IMPORT_MAX_ROWS",
+        default_value_t = crate::domain::import::DEFAULT_MAX_ROWS,
+        global = true
+    )]
+    pub max_rows: u32,
+
+    /// Memory (MB) the process that reads a spreadsheet may use.
+    #[arg(
+        long = "import-reader-memory-mb",
+        env = "EINLASS_IMPORT_READER_MEMORY_MB",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub reader_memory_mb: u64,
+
+    /// Seconds the process that reads a spreadsheet may take.
+    #[arg(
+        long = "import-reader-seconds",
+        env = "EINLASS_IMPORT_READER_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub reader_seconds: u64,
+
+    /// The program that reads spreadsheets (default: this binary).
+    #[arg(long = "import-reader", env = "EINLASS_IMPORT_READER", global = true)]
+    pub reader: Option<std::path::PathBuf>,
+}
+
+impl ImportConfig {
+    pub fn defaults() -> Self {
+        Self {
+            max_mb: 10,
+            max_rows: crate::domain::import::DEFAULT_MAX_ROWS,
+            reader_memory_mb: 1024,
+            reader_seconds: 60,
+            reader: None,
+        }
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        self.max_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// How the server runs the reader.
+    pub fn reader_settings(&self) -> crate::spreadsheet::runner::ReaderSettings {
+        crate::spreadsheet::runner::ReaderSettings {
+            program: self
+                .reader
+                .clone()
+                .or_else(|| std::env::current_exe().ok())
+                .unwrap_or_else(|| "einlass".into()),
+            memory_mb: self.reader_memory_mb.max(64),
+            seconds: self.reader_seconds.max(1),
+            max_rows: self.max_rows.max(1),
+        }
+    }
 }
 
 /// How mail leaves the instance. Without `EINLASS_SMTP_HOST` it does not
@@ -283,6 +360,7 @@ impl Config {
             trusted_proxies: String::new(),
             tasks_in_serve: true,
             mail: MailConfig::none(),
+            import: ImportConfig::defaults(),
         }
     }
 }
@@ -303,6 +381,7 @@ impl fmt::Debug for Config {
             .field("queue_timeout_ms", &self.queue_timeout_ms)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("mail", &self.mail)
+            .field("import", &self.import)
             .finish()
     }
 }

@@ -131,6 +131,7 @@ struct Inner {
     cpu: Arc<Semaphore>,
     /// Photo decodes: each may take up to ~200 MB while it runs.
     photo_decodes: Arc<Semaphore>,
+    spreadsheet_reads: Arc<Semaphore>,
 }
 
 /// Cheap to clone: one shared instance per running app.
@@ -139,6 +140,10 @@ pub struct Context(Arc<Inner>);
 
 /// Photo decodes that may run at once (memory: see `domain::photo`).
 pub const PHOTO_DECODES_AT_ONCE: usize = 2;
+
+/// Spreadsheet uploads read at once (each by a child process that may use
+/// the configured reader memory).
+pub const SPREADSHEET_READS_AT_ONCE: usize = 2;
 
 impl Context {
     pub fn new(
@@ -170,6 +175,7 @@ impl Context {
             ),
             cpu: Arc::new(Semaphore::new(cores)),
             photo_decodes: Arc::new(Semaphore::new(PHOTO_DECODES_AT_ONCE)),
+            spreadsheet_reads: Arc::new(Semaphore::new(SPREADSHEET_READS_AT_ONCE)),
         }))
     }
 
@@ -265,6 +271,18 @@ impl Context {
         F: FnOnce() -> T + Send + 'static,
     {
         queued_blocking(&self.0.photo_decodes, self.0.db.wait, f).await
+    }
+}
+
+impl Context {
+    /// Runs the reading of an upload (it waits for its child process): at
+    /// most [`SPREADSHEET_READS_AT_ONCE`] at a time.
+    pub async fn read_spreadsheet<T, F>(&self, f: F) -> Result<T, QueueError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        queued_blocking(&self.0.spreadsheet_reads, self.0.db.wait, f).await
     }
 }
 

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod mailer;
 pub mod models;
 pub mod services;
+pub mod spreadsheet;
 pub mod startup;
 pub mod views;
 pub mod web;

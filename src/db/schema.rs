@@ -47,6 +47,7 @@ diesel::table! {
         sign_in_deadline -> Nullable<Timestamp>,
         invitation_message_id -> Nullable<BigInt>,
         invitation_reminded_at -> Nullable<Timestamp>,
+        import_batch_id -> Nullable<BigInt>,
     }
 }
 
@@ -197,6 +198,80 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_batches (id) {
+        id -> BigInt,
+        state -> Text,
+        mode -> Text,
+        file_name -> Text,
+        format -> Text,
+        sheet_name -> Nullable<Text>,
+        header_line -> Nullable<Integer>,
+        mapping -> Text,
+        create_missing_units -> Bool,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        created_at -> Timestamp,
+        committed_at -> Nullable<Timestamp>,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
+        preview_version -> Integer,
+        rows_total -> Integer,
+        rows_new -> Integer,
+        rows_update -> Integer,
+        rows_unchanged -> Integer,
+        rows_error -> Integer,
+        created_count -> Integer,
+        updated_count -> Integer,
+        removed_count -> Integer,
+        kept_count -> Integer,
+        upload -> Nullable<Binary>,
+        grid -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
+    import_rows (batch_id, line) {
+        batch_id -> BigInt,
+        line -> Integer,
+        outcome -> Text,
+        problems -> Text,
+        salutation -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        username -> Text,
+        email -> Nullable<Text>,
+        email_lower -> Nullable<Text>,
+        personnel_number -> Nullable<Text>,
+        user_type -> Text,
+        groups -> Text,
+        areas -> Text,
+        sort_name -> Text,
+        search_text -> Text,
+        target_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    import_row_units (batch_id, line, kind, unit_key) {
+        batch_id -> BigInt,
+        line -> Integer,
+        kind -> Text,
+        unit_key -> Text,
+        unit_name -> Text,
+    }
+}
+
+diesel::table! {
+    import_changes (batch_id, user_id, field) {
+        batch_id -> BigInt,
+        user_id -> BigInt,
+        field -> Text,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(group_memberships -> users (user_id));
 diesel::joinable!(group_memberships -> user_groups (group_id));
 diesel::joinable!(area_assignments -> users (user_id));
@@ -208,6 +283,10 @@ diesel::joinable!(outbox_bodies -> outbox_messages (message_id));
 diesel::joinable!(bulk_task_items -> bulk_tasks (task_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    import_batches,
+    import_rows,
+    import_row_units,
+    import_changes,
     organisation_settings,
     users,
     user_status_counts,

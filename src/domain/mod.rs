@@ -8,6 +8,7 @@ pub mod dates;
 pub mod email;
 pub mod errors;
 pub mod ids;
+pub mod import;
 pub mod mail;
 pub mod page;
 pub mod password;

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod conflict;
 pub mod handover;
+pub mod import;
 pub mod mail_template;
 pub mod maintenance;
 pub mod outbox;

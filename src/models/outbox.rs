@@ -490,6 +490,30 @@ pub fn cancel_waiting(
     .execute(conn)
 }
 
+/// Cancels every waiting and scheduled message of these users (an undone
+/// import: their people are going).
+pub fn cancel_waiting_of_users(
+    conn: &mut DbConn,
+    users: &[UserId],
+    answer: &str,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in users.chunks(5000) {
+        n += diesel::update(
+            o::table
+                .filter(o::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
+                .filter(o::status.eq_any([Delivery::Wartend, Delivery::Geplant])),
+        )
+        .set((
+            o::status.eq(Delivery::Abgebrochen),
+            o::sealed_token.eq(None::<String>),
+            o::last_answer.eq(answer),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// Whether an address is blocked (after a permanent failure).
 pub fn is_blocked(conn: &mut DbConn, address_lower: &str) -> QueryResult<bool> {
     Ok(b::table

@@ -1128,3 +1128,52 @@ pub fn list(
         per_page,
     })
 }
+
+/// The unique keys of every live account (username, email, personnel
+/// number), for checking a whole import file at once.
+pub fn live_keys(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<(UserId, String, Option<String>, Option<String>)>> {
+    u::table
+        .filter(u::deleted_at.is_null())
+        .select((u::id, u::username, u::email_lower, u::personnel_number))
+        .load(conn)
+}
+
+/// These users (live ones), in any order.
+pub fn find_many(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<User>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5000) {
+        out.extend(
+            live()
+                .filter(u::id.eq_any(chunk.to_vec()))
+                .select(User::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Group and area ids of these users: (user, group) and (user, area) pairs.
+#[allow(clippy::type_complexity)]
+pub fn units_of(
+    conn: &mut DbConn,
+    ids: &[UserId],
+) -> QueryResult<(Vec<(UserId, UnitId)>, Vec<(UserId, UnitId)>)> {
+    let (mut groups, mut areas) = (Vec::new(), Vec::new());
+    for chunk in ids.chunks(5000) {
+        groups.extend(
+            group_memberships::table
+                .filter(group_memberships::user_id.eq_any(chunk))
+                .select((group_memberships::user_id, group_memberships::group_id))
+                .load::<(UserId, UnitId)>(conn)?,
+        );
+        areas.extend(
+            area_assignments::table
+                .filter(area_assignments::user_id.eq_any(chunk))
+                .select((area_assignments::user_id, area_assignments::area_id))
+                .load::<(UserId, UnitId)>(conn)?,
+        );
+    }
+    Ok((groups, areas))
+}

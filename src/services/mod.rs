@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod imports;
 pub mod invitations;
 pub mod mail;
 pub mod maintenance;

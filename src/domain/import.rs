@@ -1,0 +1,1128 @@
+//! The import's rules, without I/O: which field a column's title names (in
+//! German or English, as people write it), which row holds the titles, the
+//! admin's mapping, and what one row of a user import comes to.
+//!
+//! The pipeline is general over a [`Schema`] (the fields a kind of import
+//! takes); the user import is [`USERS`]. A column whose title looks like a
+//! password is never read: imported people get invitations, not passwords
+//! from a file.
+
+use std::collections::HashMap;
+
+use super::errors::FieldError;
+use super::text::{has_control, nfc};
+use super::{EmailAddress, PersonName, PersonnelNumber, Salutation, UserType, Username};
+
+/// One non-empty row of a sheet: its number as the spreadsheet shows it
+/// (1-based) and its cells by column, trailing empty cells left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    pub line: u32,
+    pub cells: Vec<String>,
+}
+
+impl Row {
+    pub fn cell(&self, column: usize) -> &str {
+        self.cells.get(column).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// A field a column can feed.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub key: &'static str,
+    /// Titles that name it, as [`title_key`] folds them.
+    pub titles: &'static [&'static str],
+    pub required: bool,
+}
+
+/// The fields of one kind of import.
+#[derive(Debug)]
+pub struct Schema {
+    pub name: &'static str,
+    pub fields: &'static [FieldSpec],
+}
+
+impl Schema {
+    pub fn field(&self, key: &str) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The field a column title names, if any.
+    pub fn field_for_title(&self, title: &str) -> Option<&'static FieldSpec> {
+        let key = title_key(title);
+        if key.is_empty() {
+            return None;
+        }
+        self.fields
+            .iter()
+            .find(|f| f.titles.contains(&key.as_str()))
+    }
+
+    /// Whether these rows start with (or hold, under title rows) a header
+    /// this schema knows: a row naming at least two of its fields.
+    pub fn recognises(&self, head: &[Row]) -> bool {
+        self.header_row(head).is_some()
+    }
+
+    /// Index into `head` of the first row that names two or more fields.
+    pub fn header_row(&self, head: &[Row]) -> Option<usize> {
+        head.iter().position(|row| {
+            let mut seen: Vec<&str> = Vec::new();
+            for cell in &row.cells {
+                if let Some(f) = self.field_for_title(cell)
+                    && !seen.contains(&f.key)
+                {
+                    seen.push(f.key);
+                }
+            }
+            seen.len() >= 2
+        })
+    }
+}
+
+pub const USERS: Schema = Schema {
+    name: "users",
+    fields: &[
+        FieldSpec {
+            key: "salutation",
+            titles: &[
+                "anrede",
+                "geschlecht",
+                "salutation",
+                "title",
+                "gender",
+                "briefanrede",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "first_name",
+            titles: &[
+                "vorname",
+                "vornamen",
+                "rufname",
+                "firstname",
+                "givenname",
+                "forename",
+                "first",
+            ],
+            required: true,
+        },
+        FieldSpec {
+            key: "last_name",
+            titles: &[
+                "nachname",
+                "familienname",
+                "zuname",
+                "name",
+                "lastname",
+                "surname",
+                "familyname",
+                "last",
+            ],
+            required: true,
+        },
+        FieldSpec {
+            key: "username",
+            titles: &[
+                "benutzername",
+                "nutzername",
+                "anmeldename",
+                "benutzerkennung",
+                "kennung",
+                "login",
+                "loginname",
+                "username",
+                "userid",
+                "user",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "email",
+            titles: &[
+                "email",
+                "mail",
+                "emailadresse",
+                "mailadresse",
+                "emailaddress",
+                "mailaddress",
+                "dienstlicheemail",
+                "workemail",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "personnel_number",
+            titles: &[
+                "personalnummer",
+                "personalnr",
+                "persnr",
+                "pnr",
+                "mitarbeiternummer",
+                "mitarbeiternr",
+                "personnelnumber",
+                "personnelno",
+                "employeeid",
+                "employeenumber",
+                "employeeno",
+                "staffnumber",
+                "staffid",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "user_type",
+            titles: &[
+                "nutzertyp",
+                "benutzertyp",
+                "nutzerart",
+                "typ",
+                "usertype",
+                "type",
+                "accounttype",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "groups",
+            titles: &[
+                "gruppe",
+                "gruppen",
+                "benutzergruppe",
+                "benutzergruppen",
+                "group",
+                "groups",
+                "usergroup",
+                "usergroups",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "areas",
+            titles: &[
+                "bereich",
+                "bereiche",
+                "standort",
+                "standorte",
+                "bereichstandort",
+                "bereichestandorte",
+                "area",
+                "areas",
+                "location",
+                "locations",
+                "site",
+                "sites",
+            ],
+            required: false,
+        },
+    ],
+};
+
+/// The schema of this name (the reader child is told it by name).
+pub fn schema(name: &str) -> Option<&'static Schema> {
+    [&USERS].into_iter().find(|s| s.name == name)
+}
+
+/// A column title folded for comparison: lower case, German letters spelled
+/// out, everything but letters and digits dropped ("E-Mail*" is "email",
+/// "Pers.-Nr." is "persnr", "Gruppe(n)" is "gruppen").
+pub fn title_key(title: &str) -> String {
+    let mut out = String::new();
+    for c in nfc(title).to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A title that names a password (never read, whatever it holds).
+pub fn is_password_title(title: &str) -> bool {
+    let key = title_key(title);
+    ["passwort", "password", "kennwort", "pwd", "passwd"]
+        .iter()
+        .any(|p| key.contains(p))
+        || key == "pin"
+}
+
+/// Why a column is not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ignored {
+    /// Its title names no field (or the admin chose "nicht importieren").
+    Unknown,
+    /// Its title names a password.
+    Password,
+}
+
+/// Which field each column feeds, and where the data starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// The row with the titles (as the sheet numbers it); `None`: the data
+    /// starts at the first row.
+    pub header_line: Option<u32>,
+    /// Per column: the field key it feeds.
+    pub columns: Vec<Option<&'static str>>,
+}
+
+/// What is wrong with a mapping; each makes the admin map by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MappingProblem {
+    /// A required field has no column.
+    Missing(&'static str),
+    /// Two columns feed one field.
+    Twice(&'static str),
+}
+
+impl Mapping {
+    /// The mapping found from the titles of the head rows, if a header row
+    /// is recognised; else every column unmapped, data from the first row.
+    pub fn recognise(schema: &Schema, head: &[Row]) -> Mapping {
+        let Some(at) = schema.header_row(head) else {
+            let width = head.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+            return Mapping {
+                header_line: None,
+                columns: vec![None; width],
+            };
+        };
+        let header = &head[at];
+        let mut columns: Vec<Option<&'static str>> = Vec::with_capacity(header.cells.len());
+        for title in &header.cells {
+            let field = if is_password_title(title) {
+                None
+            } else {
+                schema
+                    .field_for_title(title)
+                    .map(|f| f.key)
+                    .filter(|k| !columns.contains(&Some(*k)))
+            };
+            columns.push(field);
+        }
+        Mapping {
+            header_line: Some(header.line),
+            columns,
+        }
+    }
+
+    /// What keeps this mapping from being used as it is.
+    pub fn problems(&self, schema: &Schema) -> Vec<MappingProblem> {
+        let mut out = Vec::new();
+        for f in schema.fields {
+            let n = self.columns.iter().filter(|c| **c == Some(f.key)).count();
+            if n == 0 && f.required {
+                out.push(MappingProblem::Missing(f.key));
+            }
+            if n > 1 {
+                out.push(MappingProblem::Twice(f.key));
+            }
+        }
+        out
+    }
+
+    /// The column a field is read from.
+    pub fn column_of(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| *c == Some(key))
+    }
+
+    /// Stored form: field keys by column, comma-separated (empty for none).
+    pub fn encode(&self) -> String {
+        self.columns
+            .iter()
+            .map(|c| c.unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn decode(schema: &Schema, header_line: Option<u32>, text: &str) -> Mapping {
+        let columns = if text.is_empty() {
+            Vec::new()
+        } else {
+            text.split(',')
+                .map(|k| schema.field(k).map(|f| f.key))
+                .collect()
+        };
+        Mapping {
+            header_line,
+            columns,
+        }
+    }
+}
+
+/// The titles of the header row by column (empty without one).
+pub fn titles(rows: &[Row], header_line: Option<u32>) -> Vec<String> {
+    header_line
+        .and_then(|line| rows.iter().find(|r| r.line == line))
+        .map(|r| r.cells.clone())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- user rows
+
+/// The most rows of data one file may have (the default of the setting).
+pub const DEFAULT_MAX_ROWS: u32 = 200_000;
+
+/// What the import will do with a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// A new person.
+    Neu,
+    /// Update mode: an existing person changes.
+    Aenderung,
+    /// Update mode: an existing person, nothing to change.
+    Unveraendert,
+    /// Not importable (the problems say why).
+    Fehler,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Neu,
+        Outcome::Aenderung,
+        Outcome::Unveraendert,
+        Outcome::Fehler,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Neu => "neu",
+            Outcome::Aenderung => "aenderung",
+            Outcome::Unveraendert => "unveraendert",
+            Outcome::Fehler => "fehler",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One reason a row is not imported, or one change it makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The field's value breaks its rule.
+    Invalid(&'static str, FieldError),
+    /// A name that starts like a formula (`=`, `+`, `@`).
+    FormulaStart(&'static str),
+    UnknownSalutation(String),
+    UnknownUserType(String),
+    /// Groups or areas the instance does not have.
+    UnknownGroups(Vec<String>),
+    UnknownAreas(Vec<String>),
+    /// The same value in other rows of the file.
+    DuplicateInFile(&'static str, Vec<u32>),
+    /// Another account holds this value.
+    Taken(&'static str),
+    /// Update mode: the address was confirmed by its owner and stays.
+    EmailConfirmed,
+    /// Update mode: the personnel number and the address name two people.
+    TwoPeople,
+    /// Update mode: an account above the importing admin's role.
+    AboveRole,
+    /// Update mode: a field changes from `old` to `new`.
+    Change(&'static str, String, String),
+}
+
+impl Problem {
+    /// The field the problem is about ("" for the row as a whole).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Problem::Invalid(f, _)
+            | Problem::FormulaStart(f)
+            | Problem::DuplicateInFile(f, _)
+            | Problem::Taken(f)
+            | Problem::Change(f, _, _) => f,
+            Problem::UnknownSalutation(_) => "salutation",
+            Problem::UnknownUserType(_) => "user_type",
+            Problem::UnknownGroups(_) => "groups",
+            Problem::UnknownAreas(_) => "areas",
+            Problem::EmailConfirmed => "email",
+            Problem::TwoPeople | Problem::AboveRole => "",
+        }
+    }
+
+    pub fn is_change(&self) -> bool {
+        matches!(self, Problem::Change(..))
+    }
+}
+
+/// Separators of the stored problem list (never in a value: control
+/// characters are taken out of the values stored with them).
+const NEXT: char = '\u{1e}';
+const PART: char = '\u{1f}';
+
+fn clean(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
+}
+
+fn field_key(key: &str) -> &'static str {
+    USERS.field(key).map(|f| f.key).unwrap_or("")
+}
+
+pub fn encode_problems(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for p in problems {
+        if !out.is_empty() {
+            out.push(NEXT);
+        }
+        let parts: Vec<String> = match p {
+            Problem::Invalid(f, e) => vec!["invalid".into(), (*f).into(), encode_field_error(*e)],
+            Problem::FormulaStart(f) => vec!["formula".into(), (*f).into()],
+            Problem::UnknownSalutation(v) => vec!["salutation".into(), clean(v)],
+            Problem::UnknownUserType(v) => vec!["user_type".into(), clean(v)],
+            Problem::UnknownGroups(names) => {
+                let mut v = vec!["groups".to_owned()];
+                v.extend(names.iter().map(|n| clean(n)));
+                v
+            }
+            Problem::UnknownAreas(names) => {
+                let mut v = vec!["areas".to_owned()];
+                v.extend(names.iter().map(|n| clean(n)));
+                v
+            }
+            Problem::DuplicateInFile(f, lines) => {
+                let mut v = vec!["duplicate".to_owned(), (*f).to_owned()];
+                v.extend(lines.iter().map(u32::to_string));
+                v
+            }
+            Problem::Taken(f) => vec!["taken".into(), (*f).into()],
+            Problem::EmailConfirmed => vec!["email_confirmed".into()],
+            Problem::TwoPeople => vec!["two_people".into()],
+            Problem::AboveRole => vec!["above_role".into()],
+            Problem::Change(f, old, new) => {
+                vec!["change".into(), (*f).into(), clean(old), clean(new)]
+            }
+        };
+        out.push_str(&parts.join(&PART.to_string()));
+    }
+    out
+}
+
+pub fn decode_problems(text: &str) -> Vec<Problem> {
+    text.split(NEXT)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| {
+            let parts: Vec<&str> = p.split(PART).collect();
+            let arg = |i: usize| parts.get(i).copied().unwrap_or("");
+            Some(match parts[0] {
+                "invalid" => Problem::Invalid(field_key(arg(1)), decode_field_error(arg(2))?),
+                "formula" => Problem::FormulaStart(field_key(arg(1))),
+                "salutation" => Problem::UnknownSalutation(arg(1).into()),
+                "user_type" => Problem::UnknownUserType(arg(1).into()),
+                "groups" => {
+                    Problem::UnknownGroups(parts[1..].iter().map(|s| (*s).into()).collect())
+                }
+                "areas" => Problem::UnknownAreas(parts[1..].iter().map(|s| (*s).into()).collect()),
+                "duplicate" => Problem::DuplicateInFile(
+                    field_key(arg(1)),
+                    parts[2..].iter().filter_map(|s| s.parse().ok()).collect(),
+                ),
+                "taken" => Problem::Taken(field_key(arg(1))),
+                "email_confirmed" => Problem::EmailConfirmed,
+                "two_people" => Problem::TwoPeople,
+                "above_role" => Problem::AboveRole,
+                "change" => Problem::Change(field_key(arg(1)), arg(2).into(), arg(3).into()),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+fn encode_field_error(e: FieldError) -> String {
+    match e {
+        FieldError::Required => "required".into(),
+        FieldError::TooLong(n) => format!("too_long:{n}"),
+        FieldError::InvalidEmail => "email".into(),
+        FieldError::InvalidUsername => "username".into(),
+        FieldError::InvalidCharacters => "characters".into(),
+        _ => "invalid".into(),
+    }
+}
+
+fn decode_field_error(s: &str) -> Option<FieldError> {
+    Some(match s {
+        "required" => FieldError::Required,
+        "email" => FieldError::InvalidEmail,
+        "username" => FieldError::InvalidUsername,
+        "characters" => FieldError::InvalidCharacters,
+        "invalid" => FieldError::InvalidChoice,
+        s => FieldError::TooLong(s.strip_prefix("too_long:")?.parse().ok()?),
+    })
+}
+
+/// A salutation as people write it; `Ok(None)` for none.
+pub fn parse_salutation(value: &str) -> Result<Option<Salutation>, ()> {
+    let key = title_key(value);
+    Ok(Some(match key.as_str() {
+        "" | "keine" | "none" | "ohne" | "k" | "na" => return Ok(None),
+        "frau" | "fr" | "w" | "weiblich" | "female" | "f" | "ms" | "mrs" | "miss" => {
+            Salutation::Frau
+        }
+        "herr" | "hr" | "m" | "maennlich" | "male" | "mr" => Salutation::Herr,
+        "divers" | "d" | "x" | "diverse" | "nonbinary" | "nichtbinaer" | "inter" => {
+            Salutation::Divers
+        }
+        _ => return Err(()),
+    }))
+}
+
+/// A user type as people write it; empty is a Mitarbeiter.
+pub fn parse_user_type(value: &str) -> Result<UserType, ()> {
+    Ok(match title_key(value).as_str() {
+        "" | "mitarbeiter" | "mitarbeiterin" | "mitarbeitende" | "mitarbeitender" | "employee"
+        | "staff" | "angestellte" | "angestellter" => UserType::Mitarbeiter,
+        "extern" | "externe" | "externer" | "external" | "contractor" | "dienstleister" => {
+            UserType::Extern
+        }
+        "gast" | "gaeste" | "guest" => UserType::Gast,
+        _ => return Err(()),
+    })
+}
+
+/// Names in a group or area cell: separated by commas, semicolons or line
+/// breaks, trimmed, each once.
+pub fn split_names(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in value.split([',', ';', '\n', '\r']) {
+        let name = nfc(part.trim());
+        if !name.is_empty() && !out.iter().any(|n| n.to_lowercase() == name.to_lowercase()) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The value a cell Einlass exported stood for: its exports put an
+/// apostrophe before text that would start a formula
+/// (`spreadsheet::write::neutralise`).
+pub fn unneutralise(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) => rest,
+        _ => text,
+    }
+}
+
+/// A cell of a user row, as the import reads it: the apostrophe Einlass's
+/// own exports put before formula-like text taken off, then trimmed.
+fn value<'a>(row: &'a Row, mapping: &Mapping, key: &str) -> &'a str {
+    mapping
+        .column_of(key)
+        .map(|c| unneutralise(row.cell(c)).trim())
+        .unwrap_or("")
+}
+
+/// One row of a user import, parsed: the valid values and what is wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserRow {
+    pub line: u32,
+    pub salutation: Option<Salutation>,
+    pub first_name: String,
+    pub last_name: String,
+    /// As given (valid), or `None` to be proposed.
+    pub username: Option<String>,
+    /// The address if it is valid.
+    pub email: Option<String>,
+    /// The address as the file gives it (for showing, valid or not).
+    pub email_shown: String,
+    pub personnel_number: Option<String>,
+    pub user_type: Option<UserType>,
+    pub groups: Vec<String>,
+    pub areas: Vec<String>,
+    /// Which fields the file gives (update mode changes only these).
+    pub given: Vec<&'static str>,
+    pub problems: Vec<Problem>,
+}
+
+impl UserRow {
+    pub fn email_key(&self) -> Option<String> {
+        self.email.as_ref().map(|e| e.to_lowercase())
+    }
+}
+
+fn formula_start(value: &str) -> bool {
+    value.starts_with(['=', '+', '@'])
+}
+
+/// Parses one data row by the mapping; every problem of the row is noted,
+/// not only the first.
+pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
+    let mut out = UserRow {
+        line: row.line,
+        ..Default::default()
+    };
+    for f in USERS.fields {
+        if mapping.column_of(f.key).is_some() && !value(row, mapping, f.key).is_empty() {
+            out.given.push(f.key);
+        }
+    }
+    let mut name = |key: &'static str| -> String {
+        let v = value(row, mapping, key);
+        match PersonName::parse(v) {
+            Ok(n) if formula_start(n.as_str()) => {
+                out.problems.push(Problem::FormulaStart(key));
+                n.as_str().to_owned()
+            }
+            Ok(n) => n.as_str().to_owned(),
+            Err(e) => {
+                out.problems.push(Problem::Invalid(key, e));
+                printable(v)
+            }
+        }
+    };
+    let first = name("first_name");
+    let last = name("last_name");
+    out.first_name = first;
+    out.last_name = last;
+    let salutation = value(row, mapping, "salutation");
+    match parse_salutation(salutation) {
+        Ok(s) => out.salutation = s,
+        Err(()) => out
+            .problems
+            .push(Problem::UnknownSalutation(printable(salutation))),
+    }
+    let username = value(row, mapping, "username");
+    if !username.is_empty() {
+        match Username::parse(username) {
+            Ok(u) => out.username = Some(u.as_str().to_owned()),
+            Err(e) => out.problems.push(Problem::Invalid("username", e)),
+        }
+    }
+    let email = value(row, mapping, "email");
+    if !email.is_empty() {
+        out.email_shown = printable(email);
+        match EmailAddress::parse(email) {
+            Ok(e) => out.email = Some(e.as_str().to_owned()),
+            Err(e) => out.problems.push(Problem::Invalid("email", e)),
+        }
+    }
+    let number = value(row, mapping, "personnel_number");
+    match PersonnelNumber::parse(number) {
+        Ok(n) => out.personnel_number = n.map(|n| n.as_str().to_owned()),
+        Err(e) => out.problems.push(Problem::Invalid("personnel_number", e)),
+    }
+    let user_type = value(row, mapping, "user_type");
+    match parse_user_type(user_type) {
+        Ok(t) => out.user_type = Some(t),
+        Err(()) => out
+            .problems
+            .push(Problem::UnknownUserType(printable(user_type))),
+    }
+    for (key, target) in [("groups", &mut out.groups), ("areas", &mut out.areas)] {
+        let v = value(row, mapping, key);
+        if has_control(&v.replace(['\n', '\r'], "")) {
+            out.problems
+                .push(Problem::Invalid(key, FieldError::InvalidCharacters));
+        } else {
+            *target = split_names(v);
+        }
+    }
+    out
+}
+
+/// A value for showing on the preview even when it is refused: control
+/// characters as `�`, at most 100 characters.
+fn printable(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if super::text::is_forbidden(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .take(100)
+        .collect()
+}
+
+/// Marks every row whose value for `key` another row has too, naming the
+/// other rows (an ambiguous value is imported for nobody).
+pub fn mark_duplicates(
+    rows: &mut [UserRow],
+    field: &'static str,
+    key_of: impl Fn(&UserRow) -> Option<String>,
+) {
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(k) = key_of(row) {
+            seen.entry(k).or_default().push(i);
+        }
+    }
+    for indexes in seen.values().filter(|v| v.len() > 1) {
+        for &i in indexes {
+            let others: Vec<u32> = indexes
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| rows[j].line)
+                .take(5)
+                .collect();
+            rows[i]
+                .problems
+                .push(Problem::DuplicateInFile(field, others));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- batches
+
+/// New people only, or also changes to people the file names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportMode {
+    Create,
+    Update,
+}
+
+impl ImportMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportMode::Create => "create",
+            ImportMode::Update => "update",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ImportMode::Create, ImportMode::Update]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// Where a batch stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchState {
+    /// A workbook with several sheets: the admin picks one.
+    Datei,
+    /// The columns need the admin's mapping.
+    Zuordnung,
+    /// Rows staged; nothing written to the people yet.
+    Vorschau,
+    Importiert,
+    Rueckgaengig,
+    /// Undone, but for people who had taken their account.
+    TeilweiseRueckgaengig,
+    /// A preview dropped (or replaced by a new upload).
+    Verworfen,
+}
+
+impl BatchState {
+    pub const ALL: [BatchState; 7] = [
+        BatchState::Datei,
+        BatchState::Zuordnung,
+        BatchState::Vorschau,
+        BatchState::Importiert,
+        BatchState::Rueckgaengig,
+        BatchState::TeilweiseRueckgaengig,
+        BatchState::Verworfen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchState::Datei => "datei",
+            BatchState::Zuordnung => "zuordnung",
+            BatchState::Vorschau => "vorschau",
+            BatchState::Importiert => "importiert",
+            BatchState::Rueckgaengig => "rueckgaengig",
+            BatchState::TeilweiseRueckgaengig => "teilweise_rueckgaengig",
+            BatchState::Verworfen => "verworfen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// Not yet written to the people: the steps before the commit.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            BatchState::Datei | BatchState::Zuordnung | BatchState::Vorschau
+        )
+    }
+}
+
+/// A batch as pages show it.
+#[derive(Clone, Debug)]
+pub struct ImportBatch {
+    pub id: i64,
+    pub state: BatchState,
+    pub mode: ImportMode,
+    pub file_name: String,
+    pub format: String,
+    pub sheet_name: Option<String>,
+    pub header_line: Option<u32>,
+    pub create_missing_units: bool,
+    pub actor_label: String,
+    pub created_at: time::PrimitiveDateTime,
+    pub committed_at: Option<time::PrimitiveDateTime>,
+    pub undone_at: Option<time::PrimitiveDateTime>,
+    pub undone_by: Option<String>,
+    pub preview_version: i32,
+    pub counts: Counts,
+    pub created: i64,
+    pub updated: i64,
+    pub removed: i64,
+    pub kept: i64,
+}
+
+/// Rows of a preview by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: i64,
+    pub new: i64,
+    pub update: i64,
+    pub unchanged: i64,
+    pub error: i64,
+}
+
+/// One row of a preview as the page shows it.
+#[derive(Clone, Debug)]
+pub struct PreviewRow {
+    pub line: u32,
+    pub outcome: Outcome,
+    pub salutation: Option<Salutation>,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: String,
+    pub personnel_number: String,
+    pub user_type: UserType,
+    pub groups: Vec<String>,
+    pub areas: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: u32, cells: &[&str]) -> Row {
+        Row {
+            line,
+            cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn titles_are_recognised_in_german_and_english() {
+        for (title, key) in [
+            ("E-Mail", "email"),
+            ("Email", "email"),
+            ("Mail", "email"),
+            ("E-Mail-Adresse", "email"),
+            ("Vorname*", "first_name"),
+            ("First name", "first_name"),
+            ("Nachname", "last_name"),
+            ("Last Name", "last_name"),
+            ("Personalnummer", "personnel_number"),
+            ("Pers.-Nr.", "personnel_number"),
+            ("Employee ID", "personnel_number"),
+            ("Gruppe(n)", "groups"),
+            ("Groups", "groups"),
+            ("Bereich/Standort", "areas"),
+            ("Standort", "areas"),
+            ("Anrede", "salutation"),
+            ("Geschlecht", "salutation"),
+            ("Nutzertyp", "user_type"),
+            ("Benutzername", "username"),
+        ] {
+            assert_eq!(
+                USERS.field_for_title(title).map(|f| f.key),
+                Some(key),
+                "{title}"
+            );
+        }
+        assert!(USERS.field_for_title("Lieblingsfarbe").is_none());
+        assert!(is_password_title("Passwort"));
+        assert!(is_password_title("Initial password"));
+        assert!(!is_password_title("Vorname"));
+    }
+
+    #[test]
+    fn the_header_may_follow_title_rows() {
+        let head = vec![
+            row(1, &["Mitarbeiterliste Werk Nord"]),
+            row(3, &["Stand: 01.12.2026"]),
+            row(5, &["Nachname", "Vorname", "Passwort", "E-Mail", "Hobby"]),
+            row(6, &["Müller", "Anna", "geheim", "anna@example.com", "Rad"]),
+        ];
+        let m = Mapping::recognise(&USERS, &head);
+        assert_eq!(m.header_line, Some(5));
+        assert_eq!(
+            m.columns,
+            vec![
+                Some("last_name"),
+                Some("first_name"),
+                None,
+                Some("email"),
+                None
+            ]
+        );
+        assert!(m.problems(&USERS).is_empty());
+        let decoded = Mapping::decode(&USERS, m.header_line, &m.encode());
+        assert_eq!(decoded, m);
+    }
+
+    #[test]
+    fn an_unknown_header_needs_a_mapping() {
+        let head = vec![row(1, &["Wer", "Was"]), row(2, &["Anna", "x"])];
+        let m = Mapping::recognise(&USERS, &head);
+        assert_eq!(m.header_line, None);
+        assert_eq!(
+            m.problems(&USERS),
+            vec![
+                MappingProblem::Missing("first_name"),
+                MappingProblem::Missing("last_name")
+            ]
+        );
+        let twice = Mapping {
+            header_line: Some(1),
+            columns: vec![
+                Some("first_name"),
+                Some("last_name"),
+                Some("email"),
+                Some("email"),
+            ],
+        };
+        assert_eq!(twice.problems(&USERS), vec![MappingProblem::Twice("email")]);
+    }
+
+    #[test]
+    fn rows_are_parsed_with_every_problem() {
+        let m = Mapping {
+            header_line: Some(1),
+            columns: vec![
+                Some("salutation"),
+                Some("first_name"),
+                Some("last_name"),
+                Some("email"),
+                Some("personnel_number"),
+                Some("groups"),
+                Some("user_type"),
+            ],
+        };
+        let ok = parse_user_row(
+            &row(
+                2,
+                &[
+                    "Fr.",
+                    " Anna ",
+                    "Mu\u{308}ller",
+                    "Anna@Example.com",
+                    "00123",
+                    "Lager; Büro, Lager",
+                    "",
+                ],
+            ),
+            &m,
+        );
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        assert_eq!(ok.salutation, Some(Salutation::Frau));
+        assert_eq!(ok.last_name, "Müller");
+        assert_eq!(ok.email.as_deref(), Some("Anna@Example.com"));
+        assert_eq!(ok.email_key().as_deref(), Some("anna@example.com"));
+        assert_eq!(ok.personnel_number.as_deref(), Some("00123"));
+        assert_eq!(ok.groups, vec!["Lager", "Büro"]);
+        assert_eq!(ok.user_type, Some(UserType::Mitarbeiter));
+        let bad = parse_user_row(
+            &row(
+                3,
+                &[
+                    "Käpt'n",
+                    "=HYPERLINK(\"x\")",
+                    "",
+                    "kein-at",
+                    "A\r\nB",
+                    "",
+                    "Chef",
+                ],
+            ),
+            &m,
+        );
+        assert_eq!(
+            bad.problems,
+            vec![
+                Problem::FormulaStart("first_name"),
+                Problem::Invalid("last_name", FieldError::Required),
+                Problem::UnknownSalutation("Käpt'n".into()),
+                Problem::Invalid("email", FieldError::InvalidEmail),
+                Problem::Invalid("personnel_number", FieldError::InvalidCharacters),
+                Problem::UnknownUserType("Chef".into()),
+            ]
+        );
+        // Einlass's own export: the apostrophe before a formula comes off.
+        let exported = parse_user_row(&row(4, &["", "'-Anna", "Muster", "", "", "", ""]), &m);
+        assert_eq!(exported.first_name, "-Anna");
+    }
+
+    #[test]
+    fn duplicates_name_each_other() {
+        let mut rows: Vec<UserRow> = [(2, "a@x.de"), (3, "b@x.de"), (7, "A@x.de")]
+            .iter()
+            .map(|(line, e)| UserRow {
+                line: *line,
+                email: Some((*e).into()),
+                ..Default::default()
+            })
+            .collect();
+        mark_duplicates(&mut rows, "email", UserRow::email_key);
+        assert_eq!(
+            rows[0].problems,
+            vec![Problem::DuplicateInFile("email", vec![7])]
+        );
+        assert!(rows[1].problems.is_empty());
+        assert_eq!(
+            rows[2].problems,
+            vec![Problem::DuplicateInFile("email", vec![2])]
+        );
+    }
+
+    #[test]
+    fn problems_survive_storage() {
+        let all = vec![
+            Problem::Invalid("email", FieldError::InvalidEmail),
+            Problem::Invalid("first_name", FieldError::TooLong(100)),
+            Problem::FormulaStart("last_name"),
+            Problem::UnknownSalutation("Käpt'n".into()),
+            Problem::UnknownUserType("Chef".into()),
+            Problem::UnknownGroups(vec!["Lager".into(), "Büro\u{1e}x".into()]),
+            Problem::UnknownAreas(vec!["Nord".into()]),
+            Problem::DuplicateInFile("personnel_number", vec![4, 9]),
+            Problem::Taken("username"),
+            Problem::EmailConfirmed,
+            Problem::TwoPeople,
+            Problem::AboveRole,
+            Problem::Change("last_name", "Alt".into(), "Neu".into()),
+        ];
+        let back = decode_problems(&encode_problems(&all));
+        assert_eq!(back.len(), all.len());
+        assert_eq!(
+            back[5],
+            Problem::UnknownGroups(vec!["Lager".into(), "Bürox".into()])
+        );
+        assert_eq!(back[12], all[12]);
+        assert!(decode_problems("").is_empty());
+        assert!(decode_problems("nonsense\u{1f}x").is_empty());
+    }
+
+    #[test]
+    fn salutations_and_types_as_people_write_them() {
+        assert_eq!(parse_salutation("Herr"), Ok(Some(Salutation::Herr)));
+        assert_eq!(parse_salutation("männlich"), Ok(Some(Salutation::Herr)));
+        assert_eq!(parse_salutation("Ms."), Ok(Some(Salutation::Frau)));
+        assert_eq!(parse_salutation("d"), Ok(Some(Salutation::Divers)));
+        assert_eq!(parse_salutation(""), Ok(None));
+        assert!(parse_salutation("Dr.").is_err());
+        assert_eq!(parse_user_type("Extern"), Ok(UserType::Extern));
+        assert_eq!(parse_user_type("Guest"), Ok(UserType::Gast));
+        assert!(parse_user_type("Chef").is_err());
+    }
+}

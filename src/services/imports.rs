@@ -1,0 +1,1648 @@
+//! The spreadsheet import: upload, sheet choice, column mapping, preview,
+//! commit (one batch: every importable row or none), undo; the import
+//! history; and the files around it (the template, the refused rows).
+//!
+//! A file is read once, by the reader child (`spreadsheet::runner`); what it
+//! read is kept with the batch, so a new mapping needs no second read, and
+//! the preview's rows are staged in `import_rows`, so the commit writes
+//! exactly what the preview showed. The checks are set-based: the keys of
+//! every live account are loaded once, never a query per row.
+
+use std::collections::{HashMap, HashSet};
+
+use time::PrimitiveDateTime;
+
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::import::{
+    BatchState, Counts, ImportBatch, ImportMode, Mapping, Outcome, PreviewRow, Problem, Row, USERS,
+    UserRow, decode_problems, encode_problems, mark_duplicates, parse_user_row,
+};
+use crate::domain::people::UserSummary;
+use crate::domain::text::{name_key, nfc};
+use crate::domain::units::UnitKind;
+use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
+use crate::models::import::{self as model, Batch, BatchChanges, StagedRow, StagedUnit};
+use crate::models::user::{self, UserChanges};
+use crate::services::audit::{self, Target};
+use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
+use crate::spreadsheet::{ReadError, Workbook, runner, wire};
+
+/// What comes after an upload or a change of the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    ChooseSheet,
+    Mapping,
+    Preview,
+}
+
+/// An uploaded file.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub mode: ImportMode,
+}
+
+/// Rows of a preview page.
+pub const PREVIEW_PAGE: i64 = 50;
+
+fn batch_view(b: &Batch) -> ImportBatch {
+    ImportBatch {
+        id: b.id,
+        state: BatchState::parse(&b.state).unwrap_or(BatchState::Verworfen),
+        mode: ImportMode::parse(&b.mode).unwrap_or(ImportMode::Create),
+        file_name: b.file_name.clone(),
+        format: b.format.clone(),
+        sheet_name: b.sheet_name.clone(),
+        header_line: b.header_line.and_then(|l| u32::try_from(l).ok()),
+        create_missing_units: b.create_missing_units,
+        actor_label: b.actor_label.clone(),
+        created_at: b.created_at,
+        committed_at: b.committed_at,
+        undone_at: b.undone_at,
+        undone_by: b.undone_by.clone(),
+        preview_version: b.preview_version,
+        counts: Counts {
+            total: i64::from(b.rows_total),
+            new: i64::from(b.rows_new),
+            update: i64::from(b.rows_update),
+            unchanged: i64::from(b.rows_unchanged),
+            error: i64::from(b.rows_error),
+        },
+        created: i64::from(b.created_count),
+        updated: i64::from(b.updated_count),
+        removed: i64::from(b.removed_count),
+        kept: i64::from(b.kept_count),
+    }
+}
+
+/// A file name as shown and stored: its last path part, one line, at most
+/// 120 characters.
+fn clean_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = nfc(last)
+        .chars()
+        .filter(|c| !crate::domain::text::is_forbidden(*c))
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().to_owned();
+    if cleaned.is_empty() {
+        "Datei".into()
+    } else {
+        cleaned
+    }
+}
+
+fn state_str(s: BatchState) -> String {
+    s.as_str().to_owned()
+}
+
+// ---------------------------------------------------------------- upload
+
+/// Reads an uploaded file and starts a batch. `Ok(Err(_))`: the file could
+/// not be read (nothing was stored).
+pub async fn upload(
+    ctx: &Context,
+    actor: &Actor,
+    upload: Upload,
+) -> ServiceResult<Result<(i64, Step), ReadError>> {
+    require_user_management(actor)?;
+    let config = ctx.config().import.clone();
+    if upload.bytes.is_empty() {
+        return Ok(Err(ReadError::Empty));
+    }
+    if upload.bytes.len() as u64 > config.max_bytes() {
+        return Ok(Err(ReadError::TooLarge(config.max_bytes())));
+    }
+    let settings = config.reader_settings();
+    let bytes = upload.bytes;
+    let kept = bytes.clone();
+    let book = match ctx
+        .read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None))
+        .await?
+    {
+        Ok(book) => book,
+        Err(e) => return Ok(Err(e)),
+    };
+    let recognised = book
+        .sheets
+        .iter()
+        .filter(|s| USERS.recognises(&s.head))
+        .count();
+    let with_data = book.sheets.iter().filter(|s| !s.head.is_empty()).count();
+    let choose = recognised != 1 && with_data > 1;
+    let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
+    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
+        return Ok(Err(e));
+    }
+    let (actor_in, now) = (actor.clone(), ctx.now());
+    let file_name = clean_file_name(&upload.file_name);
+    let state = if choose {
+        BatchState::Datei
+    } else if mapping.problems(&USERS).is_empty() {
+        BatchState::Vorschau
+    } else {
+        BatchState::Zuordnung
+    };
+    let grid = wire::encode(&Ok(book.clone()));
+    let sheet = book.sheets[book.chosen].name.clone();
+    let format = book.format.as_str();
+    let mode = upload.mode;
+    let id = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<i64> {
+                let id = model::insert_batch(
+                    conn,
+                    &model::NewBatch {
+                        state: if state == BatchState::Vorschau {
+                            BatchState::Zuordnung.as_str()
+                        } else {
+                            state.as_str()
+                        },
+                        mode: mode.as_str(),
+                        file_name: &file_name,
+                        format,
+                        actor_id: actor_in.user_id,
+                        actor_label: &actor_in.label,
+                        created_at: now,
+                    },
+                )?;
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        sheet_name: Some(Some(sheet)),
+                        header_line: Some(mapping.header_line.map(|l| l as i32)),
+                        mapping: Some(mapping.encode()),
+                        upload: Some(choose.then_some(kept)),
+                        grid: Some(Some(grid)),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(id)
+            })
+        })
+        .await?;
+    let step = match state {
+        BatchState::Datei => Step::ChooseSheet,
+        BatchState::Zuordnung => Step::Mapping,
+        _ => restage(ctx, actor, id).await?,
+    };
+    Ok(Ok((id, step)))
+}
+
+/// Refuses a sheet with more rows of data than allowed.
+fn check_row_count(book: &Workbook, mapping: &Mapping, max: u32) -> Result<(), ReadError> {
+    let data = book
+        .rows
+        .iter()
+        .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
+        .count();
+    if data as u64 > u64::from(max) {
+        return Err(ReadError::TooManyRows(max));
+    }
+    Ok(())
+}
+
+/// Loads an open batch the actor may work on.
+async fn open_batch(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Batch> {
+    require_user_management(actor)?;
+    let batch = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::find_batch(conn, id)?) })
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(batch)
+}
+
+fn refuse_unless_open(batch: &Batch) -> ServiceResult<()> {
+    match BatchState::parse(&batch.state) {
+        Some(s) if s.is_open() => Ok(()),
+        _ => Err(ServiceError::Refused(
+            crate::domain::Refusal::StatusDoesNotAllow,
+        )),
+    }
+}
+
+/// The rows as read (all sheets' heads, the chosen sheet's rows).
+async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<(Option<Vec<u8>>, Workbook)> {
+    let blobs = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::batch_blobs(conn, id)?) })
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (upload, grid) = blobs;
+    let grid = grid.ok_or(ServiceError::NotFound)?;
+    let book = ctx
+        .cpu(move || wire::decode(&grid))
+        .await?
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(ServiceError::NotFound)?;
+    Ok((upload, book))
+}
+
+/// The sheet choice: every sheet's name and first rows.
+pub async fn sheets(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<(ImportBatch, Vec<crate::spreadsheet::Sheet>)> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    let (_, book) = workbook_of(ctx, id).await?;
+    Ok((batch_view(&batch), book.sheets))
+}
+
+/// Reads the stored file again for the sheet the admin chose.
+pub async fn choose_sheet(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    sheet: String,
+) -> ServiceResult<Result<Step, ReadError>> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    let (upload, _) = workbook_of(ctx, id).await?;
+    let Some(bytes) = upload else {
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::StatusDoesNotAllow,
+        ));
+    };
+    let config = ctx.config().import.clone();
+    let settings = config.reader_settings();
+    let wanted = sheet.clone();
+    let book = match ctx
+        .read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, Some(&wanted)))
+        .await?
+    {
+        Ok(book) => book,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
+    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
+        return Ok(Err(e));
+    }
+    let grid = wire::encode(&Ok(book));
+    let ok = mapping.problems(&USERS).is_empty();
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        state: Some(state_str(BatchState::Zuordnung)),
+                        sheet_name: Some(Some(sheet)),
+                        header_line: Some(mapping.header_line.map(|l| l as i32)),
+                        mapping: Some(mapping.encode()),
+                        upload: Some(None),
+                        grid: Some(Some(grid)),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    if ok {
+        Ok(Ok(restage(ctx, actor, id).await?))
+    } else {
+        Ok(Ok(Step::Mapping))
+    }
+}
+
+/// What the mapping page shows: per column its title, first values and
+/// field, and the rows that could hold the titles.
+pub struct MappingPage {
+    pub batch: ImportBatch,
+    pub mapping: Mapping,
+    pub titles: Vec<String>,
+    pub samples: Vec<Vec<String>>,
+    /// The first rows (line, first cells) to pick the title row from.
+    pub head: Vec<Row>,
+    pub problems: Vec<crate::domain::import::MappingProblem>,
+}
+
+pub async fn mapping_page(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<MappingPage> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    let (_, book) = workbook_of(ctx, id).await?;
+    let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
+    let mapping = Mapping::decode(&USERS, header, &batch.mapping);
+    Ok(mapping_view(batch, book, mapping))
+}
+
+fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPage {
+    let head = book.sheets[book.chosen].head.clone();
+    let width = book
+        .rows
+        .iter()
+        .take(200)
+        .map(|r| r.cells.len())
+        .max()
+        .unwrap_or(0)
+        .max(mapping.columns.len());
+    mapping.columns.resize(width, None);
+    let titles = crate::domain::import::titles(&book.rows, mapping.header_line);
+    let data: Vec<&Row> = book
+        .rows
+        .iter()
+        .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
+        .take(3)
+        .collect();
+    let samples = (0..width)
+        .map(|c| data.iter().map(|r| r.cell(c).to_owned()).collect())
+        .collect();
+    let problems = mapping.problems(&USERS);
+    MappingPage {
+        batch: batch_view(&batch),
+        mapping,
+        titles,
+        samples,
+        head,
+        problems,
+    }
+}
+
+/// The admin's mapping: the title row (or none) and a field per column.
+pub async fn set_mapping(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    header_line: Option<u32>,
+    columns: Vec<Option<String>>,
+) -> ServiceResult<Result<Step, MappingPage>> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    let (_, book) = workbook_of(ctx, id).await?;
+    let header_line = header_line.filter(|l| book.rows.iter().any(|r| r.line == *l));
+    let mapping = Mapping {
+        header_line,
+        columns: columns
+            .iter()
+            .map(|c| c.as_deref().and_then(|k| USERS.field(k)).map(|f| f.key))
+            .collect(),
+    };
+    if !mapping.problems(&USERS).is_empty() {
+        return Ok(Err(mapping_view(batch, book, mapping)));
+    }
+    let max = ctx.config().import.max_rows;
+    if check_row_count(&book, &mapping, max).is_err() {
+        return Ok(Err(mapping_view(batch, book, mapping)));
+    }
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        header_line: Some(mapping.header_line.map(|l| l as i32)),
+                        mapping: Some(mapping.encode()),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(Ok(restage(ctx, actor, id).await?))
+}
+
+/// "Fehlende Gruppen und Bereiche anlegen": on or off, then a new preview.
+pub async fn set_create_missing(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    create: bool,
+) -> ServiceResult<Step> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        create_missing_units: Some(create),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    restage(ctx, actor, id).await
+}
+
+/// Drops an open batch (its staged rows and the stored file go).
+pub async fn discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<()> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                let Some(b) = model::lock_batch(conn, id)? else {
+                    return Err(ServiceError::NotFound);
+                };
+                refuse_unless_open(&b)?;
+                model::stage(conn, id, &[], &[])?;
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        state: Some(state_str(BatchState::Verworfen)),
+                        upload: Some(None),
+                        grid: Some(None),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+// ---------------------------------------------------------------- staging
+
+/// What the database knows that the rows are checked against.
+struct Existing {
+    by_username: HashMap<String, UserId>,
+    by_email: HashMap<String, UserId>,
+    by_number: HashMap<String, UserId>,
+    groups: HashMap<String, UnitId>,
+    areas: HashMap<String, UnitId>,
+    /// Update mode: the people rows match, with their groups and areas.
+    people: HashMap<UserId, Person>,
+}
+
+struct Person {
+    salutation: Option<Salutation>,
+    first_name: String,
+    last_name: String,
+    username: String,
+    email: Option<String>,
+    email_confirmed: bool,
+    personnel_number: Option<String>,
+    user_type: UserType,
+    role: Option<AdminRole>,
+    groups: HashSet<UnitId>,
+    areas: HashSet<UnitId>,
+}
+
+/// Makes the preview again from the rows as read, the mapping and the
+/// database as it is now.
+pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Step> {
+    let batch = open_batch(ctx, actor, id).await?;
+    refuse_unless_open(&batch)?;
+    let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
+    let mapping = Mapping::decode(&USERS, header, &batch.mapping);
+    if !mapping.problems(&USERS).is_empty() {
+        return Ok(Step::Mapping);
+    }
+    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    let create_missing = batch.create_missing_units;
+    let (_, book) = workbook_of(ctx, id).await?;
+    let parse_mapping = mapping.clone();
+    let mut rows: Vec<UserRow> = ctx
+        .cpu(move || {
+            let mut rows: Vec<UserRow> = book
+                .rows
+                .iter()
+                .filter(|r| parse_mapping.header_line.is_none_or(|h| r.line > h))
+                .map(|r| parse_user_row(r, &parse_mapping))
+                .collect();
+            mark_duplicates(&mut rows, "email", UserRow::email_key);
+            mark_duplicates(&mut rows, "personnel_number", |r| {
+                r.personnel_number.clone()
+            });
+            mark_duplicates(&mut rows, "username", |r| r.username.clone());
+            rows
+        })
+        .await?;
+    let keys_for_update: Vec<(Option<String>, Option<String>)> = if mode == ImportMode::Update {
+        rows.iter()
+            .map(|r| (r.personnel_number.clone(), r.email_key()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let existing = ctx
+        .db()
+        .run(move |conn| load_existing(conn, mode, &keys_for_update))
+        .await?;
+    let (actor_in, now) = (actor.clone(), ctx.now());
+    let staged = ctx
+        .cpu(move || evaluate(&mut rows, &existing, mode, create_missing, &actor_in, id))
+        .await?;
+    let version = batch.preview_version + 1;
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                let Some(b) = model::lock_batch(conn, id)? else {
+                    return Err(ServiceError::NotFound);
+                };
+                refuse_unless_open(&b)?;
+                model::stage(conn, id, &staged.rows, &staged.units)?;
+                let c = staged.counts;
+                model::update_batch(
+                    conn,
+                    id,
+                    &BatchChanges {
+                        state: Some(state_str(BatchState::Vorschau)),
+                        preview_version: Some(version.max(b.preview_version + 1)),
+                        rows_total: Some(c.total as i32),
+                        rows_new: Some(c.new as i32),
+                        rows_update: Some(c.update as i32),
+                        rows_unchanged: Some(c.unchanged as i32),
+                        rows_error: Some(c.error as i32),
+                        ..Default::default()
+                    },
+                )?;
+                let _ = now;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(Step::Preview)
+}
+
+fn load_existing(
+    conn: &mut DbConn,
+    mode: ImportMode,
+    keys: &[(Option<String>, Option<String>)],
+) -> ServiceResult<Existing> {
+    let mut existing = Existing {
+        by_username: HashMap::new(),
+        by_email: HashMap::new(),
+        by_number: HashMap::new(),
+        groups: HashMap::new(),
+        areas: HashMap::new(),
+        people: HashMap::new(),
+    };
+    for (id, username, email, number) in user::live_keys(conn)? {
+        existing.by_username.insert(username, id);
+        if let Some(e) = email {
+            existing.by_email.insert(e, id);
+        }
+        if let Some(n) = number {
+            existing.by_number.insert(n, id);
+        }
+    }
+    let catalog = crate::models::unit::catalog(conn)?;
+    for g in &catalog.groups {
+        existing.groups.insert(name_key(&g.name), g.id);
+    }
+    for a in &catalog.areas {
+        existing.areas.insert(name_key(&a.name), a.id);
+    }
+    if mode == ImportMode::Update {
+        let mut wanted: Vec<UserId> = keys
+            .iter()
+            .flat_map(|(n, e)| {
+                [
+                    n.as_ref().and_then(|n| existing.by_number.get(n)).copied(),
+                    e.as_ref().and_then(|e| existing.by_email.get(e)).copied(),
+                ]
+            })
+            .flatten()
+            .collect();
+        wanted.sort_unstable_by_key(|u| u.get());
+        wanted.dedup();
+        let (groups, areas) = user::units_of(conn, &wanted)?;
+        for u in user::find_many(conn, &wanted)? {
+            existing.people.insert(
+                u.id,
+                Person {
+                    salutation: u.salutation,
+                    first_name: u.first_name.clone(),
+                    last_name: u.last_name.clone(),
+                    username: u.username.clone(),
+                    email: u.email.clone(),
+                    email_confirmed: u.email_confirmed,
+                    personnel_number: u.personnel_number.clone(),
+                    user_type: u.user_type,
+                    role: u.role(),
+                    groups: HashSet::new(),
+                    areas: HashSet::new(),
+                },
+            );
+        }
+        for (u, g) in groups {
+            if let Some(p) = existing.people.get_mut(&u) {
+                p.groups.insert(g);
+            }
+        }
+        for (u, a) in areas {
+            if let Some(p) = existing.people.get_mut(&u) {
+                p.areas.insert(a);
+            }
+        }
+    }
+    Ok(existing)
+}
+
+struct Staged {
+    rows: Vec<StagedRow>,
+    units: Vec<StagedUnit>,
+    counts: Counts,
+}
+
+/// Decides each row's outcome against the database: taken values, unknown
+/// groups and areas, the person an update matches and what changes; then
+/// proposes usernames for new people.
+fn evaluate(
+    rows: &mut [UserRow],
+    existing: &Existing,
+    mode: ImportMode,
+    create_missing: bool,
+    actor: &Actor,
+    batch: i64,
+) -> Staged {
+    // Usernames the file gives are reserved before any is proposed.
+    let mut used: HashSet<String> = rows.iter().filter_map(|r| r.username.clone()).collect();
+    let mut next_proposal: HashMap<String, u32> = HashMap::new();
+    let mut staged = Staged {
+        rows: Vec::with_capacity(rows.len()),
+        units: Vec::new(),
+        counts: Counts::default(),
+    };
+    for row in rows.iter_mut() {
+        // Groups and areas by name.
+        let mut units: Vec<(&'static str, String, String, Option<UnitId>)> = Vec::new();
+        for (kind, names, known) in [
+            ("group", &row.groups, &existing.groups),
+            ("area", &row.areas, &existing.areas),
+        ] {
+            let mut unknown = Vec::new();
+            for name in names {
+                let key = name_key(name);
+                match known.get(&key) {
+                    Some(id) => units.push((kind, key, name.clone(), Some(*id))),
+                    None if create_missing => {
+                        if crate::domain::text::required_line(
+                            name,
+                            crate::services::units::MAX_NAME_CHARS,
+                        )
+                        .is_ok()
+                        {
+                            units.push((kind, key, name.clone(), None));
+                        } else {
+                            unknown.push(name.clone());
+                        }
+                    }
+                    None => unknown.push(name.clone()),
+                }
+            }
+            if !unknown.is_empty() {
+                row.problems.push(if kind == "group" {
+                    Problem::UnknownGroups(unknown)
+                } else {
+                    Problem::UnknownAreas(unknown)
+                });
+            }
+        }
+        let target = if mode == ImportMode::Update {
+            let by_number = row
+                .personnel_number
+                .as_ref()
+                .and_then(|n| existing.by_number.get(n));
+            let by_email = row
+                .email_key()
+                .and_then(|e| existing.by_email.get(&e).copied());
+            match (by_number, by_email) {
+                (Some(a), Some(b)) if *a != b => {
+                    row.problems.push(Problem::TwoPeople);
+                    None
+                }
+                (Some(a), _) => Some(*a),
+                (None, b) => b,
+            }
+        } else {
+            None
+        };
+        let person = target.and_then(|t| existing.people.get(&t));
+        let mut changes: Vec<Problem> = Vec::new();
+        let mut add_units: Vec<(&'static str, String, String)> = Vec::new();
+        match (target, person) {
+            (Some(t), Some(p)) => {
+                if !actor.role.may_change_account_of(p.role) {
+                    row.problems.push(Problem::AboveRole);
+                }
+                let other = |map: &HashMap<String, UserId>, key: &str| {
+                    map.get(key).is_some_and(|holder| *holder != t)
+                };
+                let given = |f: &str| row.given.contains(&f);
+                if given("salutation") && row.salutation != p.salutation {
+                    changes.push(Problem::Change(
+                        "salutation",
+                        p.salutation.map(|s| s.as_str()).unwrap_or("").into(),
+                        row.salutation.map(|s| s.as_str()).unwrap_or("").into(),
+                    ));
+                }
+                if row.first_name != p.first_name {
+                    changes.push(Problem::Change(
+                        "first_name",
+                        p.first_name.clone(),
+                        row.first_name.clone(),
+                    ));
+                }
+                if row.last_name != p.last_name {
+                    changes.push(Problem::Change(
+                        "last_name",
+                        p.last_name.clone(),
+                        row.last_name.clone(),
+                    ));
+                }
+                if let Some(u) = &row.username
+                    && *u != p.username
+                {
+                    if other(&existing.by_username, u) {
+                        row.problems.push(Problem::Taken("username"));
+                    } else {
+                        changes.push(Problem::Change("username", p.username.clone(), u.clone()));
+                    }
+                }
+                if let Some(e) = &row.email
+                    && p.email.as_deref() != Some(e.as_str())
+                {
+                    let key = e.to_lowercase();
+                    if p.email_confirmed
+                        && p.email.as_ref().map(|x| x.to_lowercase()) != Some(key.clone())
+                    {
+                        row.problems.push(Problem::EmailConfirmed);
+                    } else if other(&existing.by_email, &key) {
+                        row.problems.push(Problem::Taken("email"));
+                    } else {
+                        changes.push(Problem::Change(
+                            "email",
+                            p.email.clone().unwrap_or_default(),
+                            e.clone(),
+                        ));
+                    }
+                }
+                if let Some(n) = &row.personnel_number
+                    && p.personnel_number.as_deref() != Some(n.as_str())
+                {
+                    if other(&existing.by_number, n) {
+                        row.problems.push(Problem::Taken("personnel_number"));
+                    } else {
+                        changes.push(Problem::Change(
+                            "personnel_number",
+                            p.personnel_number.clone().unwrap_or_default(),
+                            n.clone(),
+                        ));
+                    }
+                }
+                if given("user_type")
+                    && let Some(t) = row.user_type
+                    && t != p.user_type
+                {
+                    changes.push(Problem::Change(
+                        "user_type",
+                        p.user_type.as_str().into(),
+                        t.as_str().into(),
+                    ));
+                }
+                for (kind, key, name, id) in &units {
+                    let member = match (kind, id) {
+                        (&"group", Some(id)) => p.groups.contains(id),
+                        (&"area", Some(id)) => p.areas.contains(id),
+                        _ => false,
+                    };
+                    if !member {
+                        add_units.push((kind, key.clone(), name.clone()));
+                    }
+                }
+                for kind in ["group", "area"] {
+                    let names: Vec<&str> = add_units
+                        .iter()
+                        .filter(|(k, _, _)| *k == kind)
+                        .map(|(_, _, n)| n.as_str())
+                        .collect();
+                    if !names.is_empty() {
+                        let field = if kind == "group" { "groups" } else { "areas" };
+                        changes.push(Problem::Change(field, String::new(), names.join(", ")));
+                    }
+                }
+            }
+            _ => {
+                // A new person: nothing of his may be taken.
+                if let Some(e) = row.email_key()
+                    && existing.by_email.contains_key(&e)
+                {
+                    row.problems.push(Problem::Taken("email"));
+                }
+                if let Some(n) = &row.personnel_number
+                    && existing.by_number.contains_key(n)
+                {
+                    row.problems.push(Problem::Taken("personnel_number"));
+                }
+                if let Some(u) = &row.username
+                    && existing.by_username.contains_key(u)
+                {
+                    row.problems.push(Problem::Taken("username"));
+                }
+            }
+        }
+        let outcome = if !row.problems.is_empty() {
+            Outcome::Fehler
+        } else if target.is_some() && changes.is_empty() {
+            Outcome::Unveraendert
+        } else if target.is_some() {
+            Outcome::Aenderung
+        } else {
+            Outcome::Neu
+        };
+        let username = match (outcome, &row.username, person) {
+            (Outcome::Neu, None, _) => {
+                let base = Username::proposal_base(&row.first_name, &row.last_name);
+                let mut n = next_proposal.get(&base).copied().unwrap_or(1);
+                let proposal = loop {
+                    let candidate = Username::proposal(&base, n);
+                    n += 1;
+                    if !used.contains(candidate.as_str())
+                        && !existing.by_username.contains_key(candidate.as_str())
+                    {
+                        break candidate.as_str().to_owned();
+                    }
+                };
+                next_proposal.insert(base, n);
+                used.insert(proposal.clone());
+                proposal
+            }
+            (_, Some(u), _) => u.clone(),
+            (_, None, Some(p)) => p.username.clone(),
+            (_, None, None) => String::new(),
+        };
+        let line = row.line as i32;
+        match outcome {
+            Outcome::Neu => {
+                for (kind, key, name, _) in &units {
+                    staged.units.push(StagedUnit {
+                        batch_id: batch,
+                        line,
+                        kind,
+                        unit_key: key.clone(),
+                        unit_name: name.clone(),
+                    });
+                }
+            }
+            Outcome::Aenderung => {
+                for (kind, key, name) in &add_units {
+                    staged.units.push(StagedUnit {
+                        batch_id: batch,
+                        line,
+                        kind,
+                        unit_key: key.clone(),
+                        unit_name: name.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        // Two rows naming one group twice would make one unit twice.
+        staged
+            .units
+            .dedup_by(|a, b| a.line == b.line && a.kind == b.kind && a.unit_key == b.unit_key);
+        let c = &mut staged.counts;
+        c.total += 1;
+        match outcome {
+            Outcome::Neu => c.new += 1,
+            Outcome::Aenderung => c.update += 1,
+            Outcome::Unveraendert => c.unchanged += 1,
+            Outcome::Fehler => c.error += 1,
+        }
+        let mut problems = row.problems.clone();
+        if outcome == Outcome::Aenderung {
+            problems.extend(changes);
+        }
+        let email = if outcome == Outcome::Fehler {
+            Some(row.email_shown.clone()).filter(|e| !e.is_empty())
+        } else {
+            row.email.clone()
+        };
+        staged.rows.push(StagedRow {
+            batch_id: batch,
+            line,
+            outcome: outcome.as_str().into(),
+            problems: encode_problems(&problems),
+            salutation: row.salutation,
+            first_name: row.first_name.clone(),
+            last_name: row.last_name.clone(),
+            username: username.clone(),
+            email_lower: email.as_ref().map(|e| e.to_lowercase()),
+            personnel_number: row.personnel_number.clone(),
+            user_type: row.user_type.unwrap_or(UserType::Mitarbeiter),
+            groups: row.groups.join("\n"),
+            areas: row.areas.join("\n"),
+            sort_name: user::sort_name(&row.first_name, &row.last_name),
+            search_text: user::search_text(
+                &row.first_name,
+                &row.last_name,
+                &username,
+                email.as_deref(),
+                row.personnel_number.as_deref(),
+            ),
+            email,
+            target_user_id: target.filter(|_| outcome != Outcome::Fehler),
+        });
+    }
+    staged
+}
+
+// ---------------------------------------------------------------- reading
+
+/// A preview page: the batch, a page of its rows (narrowed to an outcome),
+/// the columns read and left out, and the groups and areas it would create.
+pub struct Preview {
+    pub batch: ImportBatch,
+    pub rows: Vec<PreviewRow>,
+    pub outcome: Option<Outcome>,
+    /// First row number on this page (1-based among the narrowed rows).
+    pub first: i64,
+    pub next_after: Option<u32>,
+    pub mapped: Vec<(String, &'static str)>,
+    pub ignored: Vec<String>,
+    pub to_create: Vec<(String, String)>,
+}
+
+pub fn preview_row(r: StagedRow) -> PreviewRow {
+    PreviewRow {
+        line: u32::try_from(r.line).unwrap_or(0),
+        outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Fehler),
+        salutation: r.salutation,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        username: r.username,
+        email: r.email.unwrap_or_default(),
+        personnel_number: r.personnel_number.unwrap_or_default(),
+        user_type: r.user_type,
+        groups: r.groups.lines().map(str::to_owned).collect(),
+        areas: r.areas.lines().map(str::to_owned).collect(),
+        problems: decode_problems(&r.problems),
+    }
+}
+
+pub async fn preview(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    outcome: Option<Outcome>,
+    after_line: u32,
+) -> ServiceResult<Preview> {
+    require_user_management(actor)?;
+    let after = i32::try_from(after_line).unwrap_or(i32::MAX);
+    let (batch, rows, before, to_create) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let filter = outcome.map(Outcome::as_str);
+            let rows = model::rows_page(conn, id, filter, after, PREVIEW_PAGE + 1)?;
+            let before = model::rows_before(conn, id, filter, after)?;
+            let to_create = if batch.create_missing_units && batch.state == "vorschau" {
+                model::missing_units(conn, id)?
+            } else {
+                Vec::new()
+            };
+            Ok((batch, rows, before, to_create))
+        })
+        .await?;
+    let more = rows.len() as i64 > PREVIEW_PAGE;
+    let rows: Vec<PreviewRow> = rows
+        .into_iter()
+        .take(PREVIEW_PAGE as usize)
+        .map(preview_row)
+        .collect();
+    let next_after = more.then(|| rows.last().map(|r| r.line)).flatten();
+    let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
+    let mapping = Mapping::decode(&USERS, header, &batch.mapping);
+    let (mapped, ignored) = if batch.state == "vorschau" {
+        let (_, book) = workbook_of(ctx, id).await?;
+        let titles = crate::domain::import::titles(&book.rows, mapping.header_line);
+        let width = titles.len().max(mapping.columns.len());
+        let mut mapped = Vec::new();
+        let mut ignored = Vec::new();
+        for c in 0..width {
+            let title = titles.get(c).cloned().unwrap_or_default();
+            match mapping.columns.get(c).copied().flatten() {
+                Some(f) => mapped.push((column_label(c, &title), f)),
+                None if !title.trim().is_empty() => ignored.push(column_label(c, &title)),
+                None => {}
+            }
+        }
+        (mapped, ignored)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Preview {
+        batch: batch_view(&batch),
+        rows,
+        outcome,
+        first: before + 1,
+        next_after,
+        mapped,
+        ignored,
+        to_create,
+    })
+}
+
+/// "C: Abteilung" — a column by letter and title.
+pub fn column_label(column: usize, title: &str) -> String {
+    let letter = column_letter(column);
+    if title.trim().is_empty() {
+        letter
+    } else {
+        format!("{letter}: {}", title.trim())
+    }
+}
+
+/// The spreadsheet letter of a column (0 → A, 26 → AA).
+pub fn column_letter(mut column: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A batch by id.
+pub async fn batch(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<ImportBatch> {
+    require_user_management(actor)?;
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            model::find_batch(conn, id)?
+                .map(|b| batch_view(&b))
+                .ok_or(ServiceError::NotFound)
+        })
+        .await
+}
+
+/// The import history, newest first.
+pub async fn history(
+    ctx: &Context,
+    actor: &Actor,
+    before: Option<i64>,
+) -> ServiceResult<(Vec<ImportBatch>, Option<i64>)> {
+    require_user_management(actor)?;
+    let list = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::list_batches(conn, before, 51)?) })
+        .await?;
+    let more = list.len() > 50;
+    let batches: Vec<ImportBatch> = list.iter().take(50).map(batch_view).collect();
+    let next = more.then(|| batches.last().map(|b| b.id)).flatten();
+    Ok((batches, next))
+}
+
+// ---------------------------------------------------------------- commit
+
+/// How a commit went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Committed {
+    /// Written now: so many people created and changed.
+    Done { created: i64, updated: i64 },
+    /// Written before (a second submit, another tab): nothing new.
+    Earlier,
+    /// The database changed since the preview (someone took an address,
+    /// a group went); the preview was made again and must be looked at.
+    Stale,
+}
+
+/// Writes the staged rows: every new person, every change, or nothing.
+pub async fn commit(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+) -> ServiceResult<Committed> {
+    require_user_management(actor)?;
+    let (actor_in, now) = (actor.clone(), ctx.now());
+    let result = ctx
+        .db()
+        .run(move |conn| write_tx(conn, |conn| commit_in_tx(conn, &actor_in, id, version, now)))
+        .await;
+    match result {
+        Ok(Some(done)) => Ok(done),
+        // Stale, or a unique key someone took between our check and our
+        // insert: nothing was written; the preview is made again.
+        Ok(None) | Err(ServiceError::Conflict(_)) => {
+            restage(ctx, actor, id).await?;
+            Ok(Committed::Stale)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `None`: stale, nothing written.
+fn commit_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Option<Committed>> {
+    let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+    match BatchState::parse(&batch.state) {
+        Some(BatchState::Vorschau) => {}
+        Some(
+            BatchState::Importiert | BatchState::Rueckgaengig | BatchState::TeilweiseRueckgaengig,
+        ) => {
+            return Ok(Some(Committed::Earlier));
+        }
+        _ => {
+            return Err(ServiceError::Refused(
+                crate::domain::Refusal::StatusDoesNotAllow,
+            ));
+        }
+    }
+    if batch.preview_version != version {
+        return Ok(None);
+    }
+    if !model::taken_since_preview(conn, id)?.is_empty() {
+        return Ok(None);
+    }
+    let created_units = if batch.create_missing_units {
+        model::create_missing_units(conn, id, now)?
+    } else if !model::missing_units(conn, id)?.is_empty() {
+        return Ok(None);
+    } else {
+        Vec::new()
+    };
+    let updated = match apply_changes(conn, actor, id, now)? {
+        Some(n) => n,
+        None => return Ok(None),
+    };
+    let created = model::insert_new_people(conn, id, now)? as i64;
+    model::insert_new_memberships(conn, id)?;
+    model::update_batch(
+        conn,
+        id,
+        &BatchChanges {
+            state: Some(state_str(BatchState::Importiert)),
+            committed_at: Some(Some(now)),
+            created_count: Some(created as i32),
+            updated_count: Some(updated as i32),
+            upload: Some(None),
+            grid: Some(None),
+            ..Default::default()
+        },
+    )?;
+    let mut changes = vec![
+        crate::domain::audit::Change::new("created", "", &created.to_string()),
+        crate::domain::audit::Change::new("updated", "", &updated.to_string()),
+    ];
+    for (kind, name) in &created_units {
+        changes.push(crate::domain::audit::Change::new(
+            if kind == "group" {
+                "group_created"
+            } else {
+                "area_created"
+            },
+            "",
+            name,
+        ));
+    }
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        "import.commit",
+        Some(Target::new("import", id, batch.file_name.clone())),
+        &changes,
+    )?;
+    Ok(Some(Committed::Done { created, updated }))
+}
+
+/// Update mode: changes each matched person as the preview said, noting the
+/// values before for undo. `None` when a person changed so that the preview
+/// no longer holds (gone, or now above the actor's role).
+fn apply_changes(
+    conn: &mut DbConn,
+    actor: &Actor,
+    batch: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Option<i64>> {
+    let rows = model::change_rows(conn, batch)?;
+    if rows.is_empty() {
+        return Ok(Some(0));
+    }
+    let catalog = crate::models::unit::catalog(conn)?;
+    let units = model::staged_units(conn, batch)?;
+    let mut n = 0;
+    for row in rows {
+        let Some(target) = row.target_user_id else {
+            return Ok(None);
+        };
+        let Some(person) = user::find(conn, target)? else {
+            return Ok(None);
+        };
+        if !actor.role.may_change_account_of(person.role()) {
+            return Ok(None);
+        }
+        let mut set = UserChanges::default();
+        let mut noted: Vec<model::Change> = Vec::new();
+        let mut note = |field: &str, old: Option<String>, new: Option<String>| {
+            noted.push(model::Change {
+                batch_id: batch,
+                user_id: target,
+                field: field.to_owned(),
+                old_value: old,
+                new_value: new,
+            });
+        };
+        let mut email_changed = false;
+        for change in decode_problems(&row.problems) {
+            let Problem::Change(field, _, _) = change else {
+                continue;
+            };
+            match field {
+                "salutation" => {
+                    note(
+                        field,
+                        person.salutation.map(|s| s.as_str().to_owned()),
+                        row.salutation.map(|s| s.as_str().to_owned()),
+                    );
+                    set.salutation = Some(row.salutation);
+                }
+                "first_name" => {
+                    note(
+                        field,
+                        Some(person.first_name.clone()),
+                        Some(row.first_name.clone()),
+                    );
+                    set.first_name = Some(row.first_name.clone());
+                }
+                "last_name" => {
+                    note(
+                        field,
+                        Some(person.last_name.clone()),
+                        Some(row.last_name.clone()),
+                    );
+                    set.last_name = Some(row.last_name.clone());
+                }
+                "username" => {
+                    note(
+                        field,
+                        Some(person.username.clone()),
+                        Some(row.username.clone()),
+                    );
+                    set.username = Some(row.username.clone());
+                }
+                "email" => {
+                    if person.email_confirmed {
+                        return Ok(None);
+                    }
+                    note(field, person.email.clone(), row.email.clone());
+                    set.email = Some(row.email.clone());
+                    set.email_lower = Some(row.email_lower.clone());
+                    email_changed = true;
+                }
+                "personnel_number" => {
+                    note(
+                        field,
+                        person.personnel_number.clone(),
+                        row.personnel_number.clone(),
+                    );
+                    set.personnel_number = Some(row.personnel_number.clone());
+                }
+                "user_type" => {
+                    note(
+                        field,
+                        Some(person.user_type.as_str().to_owned()),
+                        Some(row.user_type.as_str().to_owned()),
+                    );
+                    set.user_type = Some(row.user_type);
+                }
+                _ => {}
+            }
+        }
+        // Memberships the row adds.
+        for (line, kind, key) in units.iter().filter(|(l, _, _)| *l == row.line) {
+            let _ = line;
+            let (unit_kind, list) = if kind == "group" {
+                (UnitKind::Group, &catalog.groups)
+            } else {
+                (UnitKind::Area, &catalog.areas)
+            };
+            let Some(unit) = list.iter().find(|u| name_key(&u.name) == *key) else {
+                return Ok(None);
+            };
+            let added = match unit_kind {
+                UnitKind::Group => crate::models::unit::group::add_member(conn, unit.id, target)?,
+                UnitKind::Area => crate::models::unit::area::assign(
+                    conn,
+                    unit.id,
+                    target,
+                    crate::domain::AreaRole::Mitglied,
+                )?,
+            };
+            if added > 0 {
+                note(
+                    &format!("{kind}:{}", unit.id.get()),
+                    None,
+                    Some(unit.name.clone()),
+                );
+            }
+        }
+        let (first, last) = (
+            set.first_name.clone().unwrap_or(person.first_name.clone()),
+            set.last_name.clone().unwrap_or(person.last_name.clone()),
+        );
+        let username = set.username.clone().unwrap_or(person.username.clone());
+        let email = set.email.clone().unwrap_or(person.email.clone());
+        let number = set
+            .personnel_number
+            .clone()
+            .unwrap_or(person.personnel_number.clone());
+        set.sort_name = Some(user::sort_name(&first, &last));
+        set.search_text = Some(user::search_text(
+            &first,
+            &last,
+            &username,
+            email.as_deref(),
+            number.as_deref(),
+        ));
+        set.updated_at = Some(now);
+        user::update(conn, target, &set)?;
+        if email_changed {
+            // The old address's links die; an invitation to it is withdrawn.
+            crate::services::auth::end_all_sessions_and_tokens(conn, target, now)?;
+            if person.status == crate::domain::UserStatus::Eingeladen {
+                crate::services::invitations::revoke_user_in_tx(conn, actor, target, now)?;
+            }
+        }
+        let audit_changes: Vec<crate::domain::audit::Change> = noted
+            .iter()
+            .map(|c| {
+                crate::domain::audit::Change::new(
+                    &c.field,
+                    c.old_value.as_deref().unwrap_or(""),
+                    c.new_value.as_deref().unwrap_or(""),
+                )
+            })
+            .collect();
+        model::record_changes(conn, &noted)?;
+        audit::record_changes(
+            conn,
+            now,
+            actor,
+            "user.import_update",
+            Some(Target::user(target, person.label())),
+            &audit_changes,
+        )?;
+        n += 1;
+    }
+    Ok(Some(n))
+}
+
+// ---------------------------------------------------------------- undo
+
+/// What an undo would do: how many people go, and who stays because he
+/// has taken his account already.
+pub struct UndoPlan {
+    pub batch: ImportBatch,
+    pub removable: i64,
+    pub kept: Vec<UserSummary>,
+    pub restorable: i64,
+}
+
+pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<UndoPlan> {
+    require_user_management(actor)?;
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let kept_ids = model::created_and_in(conn, id)?;
+            let removable = model::lock_created_not_in(conn, id)?.len() as i64;
+            let mut kept = Vec::new();
+            for uid in kept_ids.iter().take(200) {
+                if let Some(s) = user::find_summary(conn, *uid)? {
+                    kept.push(s);
+                }
+            }
+            let restorable = model::changes_of(conn, id)?
+                .iter()
+                .map(|c| c.user_id)
+                .collect::<HashSet<_>>()
+                .len() as i64;
+            Ok(UndoPlan {
+                batch: batch_view(&batch),
+                removable,
+                kept,
+                restorable,
+            })
+        })
+        .await
+}
+
+/// How an undo went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undone {
+    Done {
+        removed: i64,
+        kept: i64,
+        restored: i64,
+    },
+    /// Some people have taken their account: the admin must agree to undo
+    /// the rest (nothing was done).
+    NeedsConsent,
+}
+
+/// Undoes a batch: removes the people it created (with their links,
+/// sessions and unsent mail) and puts back what it changed. People who
+/// have taken their account stay, and only with `rest` agreed.
+pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceResult<Undone> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, now)))
+        .await
+}
+
+fn undo_in_tx(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    rest: bool,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Undone> {
+    let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+    if batch.state != BatchState::Importiert.as_str() {
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::StatusDoesNotAllow,
+        ));
+    }
+    let ids = model::lock_created_not_in(conn, id)?;
+    let kept = model::created_and_in(conn, id)?;
+    if !kept.is_empty() && !rest {
+        return Ok(Undone::NeedsConsent);
+    }
+    crate::models::outbox::cancel_waiting_of_users(conn, &ids, "import undone")?;
+    let removed = model::delete_people(conn, id, &ids)? as i64;
+    let restored = restore_changes(conn, actor, id, now)?;
+    let state = if kept.is_empty() {
+        BatchState::Rueckgaengig
+    } else {
+        BatchState::TeilweiseRueckgaengig
+    };
+    model::update_batch(
+        conn,
+        id,
+        &BatchChanges {
+            state: Some(state_str(state)),
+            undone_at: Some(Some(now)),
+            undone_by: Some(Some(actor.label.clone())),
+            removed_count: Some(removed as i32),
+            kept_count: Some(kept.len() as i32),
+            ..Default::default()
+        },
+    )?;
+    audit::record_changes(
+        conn,
+        now,
+        actor,
+        "import.undo",
+        Some(Target::new("import", id, batch.file_name.clone())),
+        &[
+            crate::domain::audit::Change::new("removed", "", &removed.to_string()),
+            crate::domain::audit::Change::new("kept", "", &kept.len().to_string()),
+            crate::domain::audit::Change::new("restored", "", &restored.to_string()),
+        ],
+    )?;
+    Ok(Undone::Done {
+        removed,
+        kept: kept.len() as i64,
+        restored,
+    })
+}
+
+/// Puts back what an update changed, field by field, where the field still
+/// holds what the import wrote (a later change by hand stays).
+fn restore_changes(
+    conn: &mut DbConn,
+    actor: &Actor,
+    batch: i64,
+    now: PrimitiveDateTime,
+) -> ServiceResult<i64> {
+    let changes = model::changes_of(conn, batch)?;
+    let mut by_user: HashMap<UserId, Vec<model::Change>> = HashMap::new();
+    for c in changes {
+        by_user.entry(c.user_id).or_default().push(c);
+    }
+    let mut restored = 0;
+    for (uid, changes) in by_user {
+        let Some(person) = user::find(conn, uid)? else {
+            continue;
+        };
+        let mut set = UserChanges::default();
+        let mut done: Vec<crate::domain::audit::Change> = Vec::new();
+        let holds = |now: Option<&str>, c: &model::Change| now == c.new_value.as_deref();
+        for c in &changes {
+            let back = c.old_value.clone();
+            match c.field.as_str() {
+                "salutation" if holds(person.salutation.map(|s| s.as_str()), c) => {
+                    set.salutation = Some(back.as_deref().and_then(|s| s.parse().ok()));
+                }
+                "first_name" if holds(Some(&person.first_name), c) => {
+                    set.first_name = back.clone();
+                }
+                "last_name" if holds(Some(&person.last_name), c) => {
+                    set.last_name = back.clone();
+                }
+                "username" if holds(Some(&person.username), c) => {
+                    let free = match &back {
+                        Some(name) => !user::username_taken(conn, name, Some(uid))?,
+                        None => false,
+                    };
+                    if !free {
+                        continue;
+                    }
+                    set.username = back.clone();
+                }
+                "email" if holds(person.email.as_deref(), c) && !person.email_confirmed => {
+                    if let Some(old) = &back
+                        && user::email_taken(conn, &old.to_lowercase(), Some(uid))?
+                    {
+                        continue;
+                    }
+                    set.email = Some(back.clone());
+                    set.email_lower = Some(back.as_ref().map(|e| e.to_lowercase()));
+                }
+                "personnel_number" if holds(person.personnel_number.as_deref(), c) => {
+                    if let Some(old) = &back
+                        && user::personnel_number_taken(conn, old, Some(uid))?
+                    {
+                        continue;
+                    }
+                    set.personnel_number = Some(back.clone());
+                }
+                "user_type" if holds(Some(person.user_type.as_str()), c) => {
+                    match back.as_deref().and_then(|t| t.parse::<UserType>().ok()) {
+                        Some(t) => set.user_type = Some(t),
+                        None => continue,
+                    }
+                }
+                field => {
+                    if let Some(group) = field.strip_prefix("group:") {
+                        if let Ok(g) = group.parse::<i64>() {
+                            crate::models::unit::group::remove_member(conn, UnitId::new(g), uid)?;
+                        }
+                    } else if let Some(area) = field.strip_prefix("area:") {
+                        if let Ok(a) = area.parse::<i64>() {
+                            crate::models::unit::area::remove_member(conn, UnitId::new(a), uid)?;
+                        }
+                    } else {
+                        continue;
+                    }
+                }
+            }
+            done.push(crate::domain::audit::Change::new(
+                &c.field,
+                c.new_value.as_deref().unwrap_or(""),
+                c.old_value.as_deref().unwrap_or(""),
+            ));
+        }
+        if done.is_empty() {
+            continue;
+        }
+        let first = set.first_name.clone().unwrap_or(person.first_name.clone());
+        let last = set.last_name.clone().unwrap_or(person.last_name.clone());
+        let username = set.username.clone().unwrap_or(person.username.clone());
+        let email = set.email.clone().unwrap_or(person.email.clone());
+        let number = set
+            .personnel_number
+            .clone()
+            .unwrap_or(person.personnel_number.clone());
+        set.sort_name = Some(user::sort_name(&first, &last));
+        set.search_text = Some(user::search_text(
+            &first,
+            &last,
+            &username,
+            email.as_deref(),
+            number.as_deref(),
+        ));
+        set.updated_at = Some(now);
+        user::update(conn, uid, &set)?;
+        if set.email.is_some() {
+            crate::services::auth::end_all_sessions_and_tokens(conn, uid, now)?;
+        }
+        audit::record_changes(
+            conn,
+            now,
+            actor,
+            "user.import_restore",
+            Some(Target::user(uid, person.label())),
+            &done,
+        )?;
+        restored += 1;
+    }
+    Ok(restored)
+}

@@ -1,0 +1,582 @@
+//! The reader child's work: the bytes of an upload to a [`Workbook`], within
+//! [`Limits`]. Runs in `einlass read-spreadsheet` (see [`super::runner`]);
+//! tests call it directly too.
+//!
+//! Values come out as the admin sees them in his spreadsheet program: text
+//! as typed, whole numbers without ".0", a number formatted `00000` with its
+//! leading zeros (.xlsx), dates as `24.12.1990`, formulas as their last
+//! computed value.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use calamine::{Data, DataRef, Reader};
+
+use super::{Format, HEAD_ROWS, Limits, MAX_CELL_BYTES, ReadError, Row, Sheet, Workbook};
+
+/// Reads `bytes`. Without `sheet`, the first sheet whose head `recognises`
+/// is chosen, else the first with anything in it.
+pub fn read(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    limits: &Limits,
+    recognises: &dyn Fn(&[Row]) -> bool,
+) -> Result<Workbook, ReadError> {
+    let format = detect(bytes)?;
+    match format {
+        Format::Csv => read_csv(bytes, limits),
+        Format::Xlsx => {
+            check_zip(bytes, limits)?;
+            read_xlsx(bytes, sheet, limits, recognises)
+        }
+        Format::Xlsb => {
+            check_zip(bytes, limits)?;
+            let wb = calamine::Xlsb::new(Cursor::new(bytes)).map_err(damaged)?;
+            read_ranges(wb, format, sheet, limits, recognises)
+        }
+        Format::Ods => {
+            check_zip(bytes, limits)?;
+            let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::OdsError::Password => ReadError::PasswordProtected,
+                e => damaged(e),
+            })?;
+            read_ranges(wb, format, sheet, limits, recognises)
+        }
+        Format::Xls => {
+            let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsError::Password => ReadError::PasswordProtected,
+                e => damaged(e),
+            })?;
+            read_ranges(wb, format, sheet, limits, recognises)
+        }
+    }
+}
+
+fn damaged(e: impl std::fmt::Display) -> ReadError {
+    let mut text = e.to_string();
+    text.truncate(300);
+    ReadError::Damaged(text)
+}
+
+// ---------------------------------------------------------------- formats
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const EMPTY_ZIP: &[u8] = b"PK\x05\x06";
+const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Tells the format by the content.
+pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
+    if bytes.starts_with(ZIP) || bytes.starts_with(EMPTY_ZIP) {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+        let has = |name: &str| zip.index_for_name(name).is_some();
+        if has("xl/workbook.xml") {
+            return Ok(Format::Xlsx);
+        }
+        if has("xl/workbook.bin") {
+            return Ok(Format::Xlsb);
+        }
+        if has("content.xml") {
+            return Ok(Format::Ods);
+        }
+        return Err(ReadError::UnknownFormat);
+    }
+    if bytes.starts_with(CFB) {
+        // An encrypted .xlsx travels inside an OLE container too.
+        let marker: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+            return Err(ReadError::PasswordProtected);
+        }
+        return Ok(Format::Xls);
+    }
+    if decode_text(bytes).is_some() {
+        return Ok(Format::Csv);
+    }
+    Err(ReadError::UnknownFormat)
+}
+
+/// Checks every part of a zip by unpacking it for real (what the directory
+/// declares is not believed) before a reader sees the file.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+    if zip.len() as u64 > u64::from(limits.max_parts) {
+        return Err(ReadError::TooManyParts(limits.max_parts));
+    }
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = match zip.by_index(i) {
+            Ok(p) => p,
+            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+                return Err(ReadError::PasswordProtected);
+            }
+            Err(e) => return Err(damaged(e)),
+        };
+        if part.encrypted() {
+            return Err(ReadError::PasswordProtected);
+        }
+        let mut size = 0u64;
+        loop {
+            let n = part.read(&mut buf).map_err(damaged)?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            total += n as u64;
+            if size > limits.max_unpacked_part {
+                return Err(ReadError::UnpackedTooLarge(limits.max_unpacked_part));
+            }
+            if total > limits.max_unpacked_total {
+                return Err(ReadError::UnpackedTooLarge(limits.max_unpacked_total));
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- cells
+
+/// Gathers cells into rows within the limits. In head mode it stops quietly
+/// after the first [`HEAD_ROWS`] rows and drops what is right of the limit.
+struct Collector<'l> {
+    limits: &'l Limits,
+    head_only: bool,
+    rows: BTreeMap<u32, Vec<String>>,
+    cells: u64,
+    text: u64,
+}
+
+enum Added {
+    More,
+    Enough,
+}
+
+impl<'l> Collector<'l> {
+    fn new(limits: &'l Limits, head_only: bool) -> Self {
+        Collector {
+            limits,
+            head_only,
+            rows: BTreeMap::new(),
+            cells: 0,
+            text: 0,
+        }
+    }
+
+    fn add(&mut self, row: u32, column: u32, text: String) -> Result<Added, ReadError> {
+        if text.trim().is_empty() {
+            return Ok(Added::More);
+        }
+        if self.head_only {
+            if !self.rows.contains_key(&row) && self.rows.len() >= HEAD_ROWS {
+                return Ok(Added::Enough);
+            }
+            if column >= self.limits.max_columns {
+                return Ok(Added::More);
+            }
+        } else {
+            if column >= self.limits.max_columns {
+                return Err(ReadError::TooManyColumns(self.limits.max_columns));
+            }
+            if !self.rows.contains_key(&row) && self.rows.len() as u32 >= self.limits.max_rows {
+                return Err(ReadError::TooManyRows(self.limits.max_rows));
+            }
+            self.cells += 1;
+            if self.cells > self.limits.max_cells {
+                return Err(ReadError::TooManyCells(self.limits.max_cells));
+            }
+            self.text += text.len() as u64;
+            if self.text > self.limits.max_text_bytes {
+                return Err(ReadError::TooMuchText(self.limits.max_text_bytes));
+            }
+        }
+        let cells = self.rows.entry(row).or_default();
+        let at = column as usize;
+        if cells.len() <= at {
+            cells.resize(at + 1, String::new());
+        }
+        cells[at] = cut(text);
+        Ok(Added::More)
+    }
+
+    /// The rows, numbered as the spreadsheet shows them (1-based).
+    fn finish(self) -> Vec<Row> {
+        self.rows
+            .into_iter()
+            .map(|(row, cells)| Row {
+                line: row.saturating_add(1),
+                cells,
+            })
+            .collect()
+    }
+}
+
+fn cut(mut text: String) -> String {
+    if text.len() > MAX_CELL_BYTES {
+        let mut at = MAX_CELL_BYTES;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
+/// A number as a spreadsheet program shows it with this format code.
+pub fn number_text(value: f64, format: Option<&str>) -> String {
+    if let Some(code) = format {
+        let digits = code.trim_matches('"');
+        // "00000": a number with leading zeros (personnel numbers).
+        if !digits.is_empty()
+            && digits.chars().all(|c| c == '0')
+            && value.fract() == 0.0
+            && (0.0..1e15).contains(&value)
+        {
+            return format!("{:0width$}", value as u64, width = digits.len());
+        }
+    }
+    general_number(value)
+}
+
+/// Up to 15 significant digits, like the "General" format.
+fn general_number(value: f64) -> String {
+    if !value.is_finite() {
+        return String::new();
+    }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        return format!("{}", value as i64);
+    }
+    let magnitude = value.abs().log10().floor() as i32 + 1;
+    let scale = 10f64.powi(15 - magnitude);
+    let rounded = (value * scale).round() / scale;
+    format!("{rounded}")
+}
+
+fn date_text(y: u16, m: u8, d: u8, h: u8, min: u8, s: u8) -> String {
+    if (h, min, s) == (0, 0, 0) {
+        format!("{d:02}.{m:02}.{y:04}")
+    } else {
+        format!("{d:02}.{m:02}.{y:04} {h:02}:{min:02}")
+    }
+}
+
+/// An ISO date (ODS) as the German date the admin sees.
+fn iso_date_text(iso: &str) -> String {
+    let b = iso.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .filter(|s| s.iter().all(u8::is_ascii_digit))
+            .map(|_| &iso[r])
+    };
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(y), Some(m), Some(d)) if b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') => {
+            let time = iso.get(11..16).filter(|t| *t != "00:00");
+            match time {
+                Some(t) => format!("{d}.{m}.{y} {t}"),
+                None => format!("{d}.{m}.{y}"),
+            }
+        }
+        _ => iso.to_owned(),
+    }
+}
+
+fn excel_date(dt: &calamine::ExcelDateTime) -> String {
+    if dt.is_datetime() {
+        let (y, m, d, h, min, s, _) = dt.to_ymd_hms_milli();
+        if dt.as_f64() < 1.0 && y <= 1900 {
+            return format!("{h:02}:{min:02}");
+        }
+        date_text(y, m, d, h, min, s)
+    } else {
+        general_number(dt.as_f64())
+    }
+}
+
+fn data_ref_text(value: DataRef<'_>, format: Option<&str>) -> String {
+    match value {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(f, format),
+        DataRef::String(s) => s,
+        DataRef::SharedString(s) => s.to_owned(),
+        DataRef::Bool(b) => bool_text(b),
+        DataRef::DateTime(dt) => excel_date(&dt),
+        DataRef::DateTimeIso(s) => iso_date_text(&s),
+        DataRef::DurationIso(s) => s,
+        DataRef::Error(e) => e.to_string(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+fn data_text(value: &Data) -> String {
+    match value {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => general_number(*f),
+        Data::String(s) => s.clone(),
+        Data::Bool(b) => bool_text(*b),
+        Data::DateTime(dt) => excel_date(dt),
+        Data::DateTimeIso(s) => iso_date_text(s),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+        Data::Empty => String::new(),
+    }
+}
+
+fn bool_text(b: bool) -> String {
+    if b { "WAHR" } else { "FALSCH" }.to_owned()
+}
+
+fn choose(
+    sheets: &[Sheet],
+    wanted: Option<&str>,
+    recognises: &dyn Fn(&[Row]) -> bool,
+) -> Result<usize, ReadError> {
+    if let Some(name) = wanted {
+        return sheets
+            .iter()
+            .position(|s| s.name == name)
+            .ok_or(ReadError::NoSuchSheet);
+    }
+    sheets
+        .iter()
+        .position(|s| recognises(&s.head))
+        .or_else(|| sheets.iter().position(|s| !s.head.is_empty()))
+        .ok_or(ReadError::Empty)
+}
+
+fn visible_worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| {
+            s.typ == calamine::SheetType::WorkSheet && s.visible == calamine::SheetVisible::Visible
+        })
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+// ---------------------------------------------------------------- xlsx
+
+/// .xlsx and .xlsm: cells are streamed, never a range allocated from what
+/// the sheet declares.
+fn read_xlsx(
+    bytes: &[u8],
+    wanted: Option<&str>,
+    limits: &Limits,
+    recognises: &dyn Fn(&[Row]) -> bool,
+) -> Result<Workbook, ReadError> {
+    let mut wb: calamine::Xlsx<_> =
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsxError::Password => ReadError::PasswordProtected,
+            e => damaged(e),
+        })?;
+    let names = visible_worksheets(wb.sheets_metadata());
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in &names {
+        let head = xlsx_rows(&mut wb, name, limits, true)?;
+        sheets.push(Sheet {
+            name: name.clone(),
+            head,
+        });
+    }
+    let chosen = choose(&sheets, wanted, recognises)?;
+    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false)?;
+    Ok(Workbook {
+        format: Format::Xlsx,
+        sheets,
+        chosen,
+        rows,
+    })
+}
+
+fn xlsx_rows(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+    head_only: bool,
+) -> Result<Vec<Row>, ReadError> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(damaged)?;
+    let formats: Vec<Option<String>> = reader
+        .styles()
+        .iter()
+        .map(|s| s.number_format.as_ref().map(|f| f.format_code.clone()))
+        .collect();
+    let mut collector = Collector::new(limits, head_only);
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(damaged)? {
+        let (row, column) = cell.get_position();
+        let format = formats.get(style).and_then(|f| f.as_deref());
+        let text = data_ref_text(cell.get_value().clone(), format);
+        if let Added::Enough = collector.add(row, column, text)? {
+            break;
+        }
+    }
+    Ok(collector.finish())
+}
+
+// ---------------------------------------------------------------- xls, ods, xlsb
+
+/// .xls, .ods and .xlsb: calamine reads them whole (the child's memory
+/// limit is the guard against a sheet that declares a huge range).
+fn read_ranges<'a, R>(
+    mut wb: R,
+    format: Format,
+    wanted: Option<&str>,
+    limits: &Limits,
+    recognises: &dyn Fn(&[Row]) -> bool,
+) -> Result<Workbook, ReadError>
+where
+    R: Reader<Cursor<&'a [u8]>>,
+    R::Error: std::fmt::Display,
+{
+    let names = visible_worksheets(wb.sheets_metadata());
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in &names {
+        let range = wb.worksheet_range(name).map_err(damaged)?;
+        sheets.push(Sheet {
+            name: name.clone(),
+            head: range_rows(&range, limits, true)?,
+        });
+    }
+    let chosen = choose(&sheets, wanted, recognises)?;
+    let range = wb.worksheet_range(&names[chosen]).map_err(damaged)?;
+    let rows = range_rows(&range, limits, false)?;
+    Ok(Workbook {
+        format,
+        sheets,
+        chosen,
+        rows,
+    })
+}
+
+fn range_rows(
+    range: &calamine::Range<Data>,
+    limits: &Limits,
+    head_only: bool,
+) -> Result<Vec<Row>, ReadError> {
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut collector = Collector::new(limits, head_only);
+    for (r, c, value) in range.used_cells() {
+        let row = top.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+        let column = left.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+        if let Added::Enough = collector.add(row, column, data_text(value))? {
+            break;
+        }
+    }
+    Ok(collector.finish())
+}
+
+// ---------------------------------------------------------------- csv
+
+/// The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM
+/// (Excel's "Unicode text"), else Windows-1252 (Excel's CSV in a German
+/// Windows). `None` for what looks like binary data.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        String::from_utf8(rest.to_vec()).ok()?
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let (decoded, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        if bad {
+            return None;
+        }
+        decoded.into_owned()
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        text.to_owned()
+    } else if bytes.contains(&0) {
+        return None;
+    } else {
+        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+    };
+    // Control characters other than tab and line breaks: binary, not text.
+    let sample: Vec<char> = text.chars().take(8192).collect();
+    let control = sample
+        .iter()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+        .count();
+    if sample.is_empty() || control * 100 > sample.len() {
+        return None;
+    }
+    Some(text)
+}
+
+/// The separator of a CSV file: Excel's `sep=;` line, else the candidate
+/// that occurs most often outside quotes in the first lines (`;` wins a tie:
+/// German Excel writes it).
+fn separator(text: &str) -> (u8, usize) {
+    let first_line = text.lines().next().unwrap_or("");
+    if let Some(sep) = first_line.trim().strip_prefix("sep=")
+        && let [b] = sep.as_bytes()
+    {
+        return (*b, first_line.len() + 1);
+    }
+    let mut counts = [(b';', 0usize), (b',', 0), (b'\t', 0)];
+    let mut quoted = false;
+    let mut lines = 0;
+    for b in text.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                lines += 1;
+                if lines >= 20 {
+                    break;
+                }
+            }
+            _ if !quoted => {
+                for (c, n) in counts.iter_mut() {
+                    if *c == b {
+                        *n += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // In order of preference: the first of the most frequent wins.
+    let mut best = (b';', 0);
+    for (c, n) in counts {
+        if n > best.1 {
+            best = (c, n);
+        }
+    }
+    (best.0, 0)
+}
+
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
+    let text = decode_text(bytes).ok_or(ReadError::UnknownFormat)?;
+    let (sep, skip) = separator(&text);
+    let body = &text[skip.min(text.len())..];
+    let skipped_lines = u32::from(skip > 0);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let mut collector = Collector::new(limits, false);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(damaged(e)),
+        }
+        let line = record
+            .position()
+            .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX))
+            .unwrap_or(0)
+            .saturating_add(skipped_lines);
+        for (column, value) in record.iter().enumerate() {
+            let column = u32::try_from(column).unwrap_or(u32::MAX);
+            collector.add(line.saturating_sub(1), column, value.to_owned())?;
+        }
+    }
+    let rows = collector.finish();
+    let head = rows.iter().take(HEAD_ROWS).cloned().collect();
+    Ok(Workbook {
+        format: Format::Csv,
+        sheets: vec![Sheet {
+            name: "CSV".into(),
+            head,
+        }],
+        chosen: 0,
+        rows,
+    })
+}
