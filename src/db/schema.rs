@@ -48,6 +48,7 @@ diesel::table! {
         invitation_message_id -> Nullable<BigInt>,
         invitation_reminded_at -> Nullable<Timestamp>,
         import_batch_id -> Nullable<BigInt>,
+        activated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -559,8 +559,12 @@ fn decode_field_error(s: &str) -> Option<FieldError> {
     })
 }
 
+/// A value of a closed vocabulary that names none of its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownWord;
+
 /// A salutation as people write it; `Ok(None)` for none.
-pub fn parse_salutation(value: &str) -> Result<Option<Salutation>, ()> {
+pub fn parse_salutation(value: &str) -> Result<Option<Salutation>, UnknownWord> {
     let key = title_key(value);
     Ok(Some(match key.as_str() {
         "" | "keine" | "none" | "ohne" | "k" | "na" => return Ok(None),
@@ -571,12 +575,12 @@ pub fn parse_salutation(value: &str) -> Result<Option<Salutation>, ()> {
         "divers" | "d" | "x" | "diverse" | "nonbinary" | "nichtbinaer" | "inter" => {
             Salutation::Divers
         }
-        _ => return Err(()),
+        _ => return Err(UnknownWord),
     }))
 }
 
 /// A user type as people write it; empty is a Mitarbeiter.
-pub fn parse_user_type(value: &str) -> Result<UserType, ()> {
+pub fn parse_user_type(value: &str) -> Result<UserType, UnknownWord> {
     Ok(match title_key(value).as_str() {
         "" | "mitarbeiter" | "mitarbeiterin" | "mitarbeitende" | "mitarbeitender" | "employee"
         | "staff" | "angestellte" | "angestellter" => UserType::Mitarbeiter,
@@ -584,7 +588,7 @@ pub fn parse_user_type(value: &str) -> Result<UserType, ()> {
             UserType::Extern
         }
         "gast" | "gaeste" | "guest" => UserType::Gast,
-        _ => return Err(()),
+        _ => return Err(UnknownWord),
     })
 }
 
@@ -685,7 +689,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     let salutation = value(row, mapping, "salutation");
     match parse_salutation(salutation) {
         Ok(s) => out.salutation = s,
-        Err(()) => out
+        Err(UnknownWord) => out
             .problems
             .push(Problem::UnknownSalutation(printable(salutation))),
     }
@@ -712,7 +716,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     let user_type = value(row, mapping, "user_type");
     match parse_user_type(user_type) {
         Ok(t) => out.user_type = Some(t),
-        Err(()) => out
+        Err(UnknownWord) => out
             .problems
             .push(Problem::UnknownUserType(printable(user_type))),
     }
@@ -898,6 +902,41 @@ pub struct PreviewRow {
     pub groups: Vec<String>,
     pub areas: Vec<String>,
     pub problems: Vec<Problem>,
+}
+
+/// What the mapping page shows: per column its title, first values and
+/// field, and the rows that could hold the titles.
+pub struct MappingPage {
+    pub batch: ImportBatch,
+    pub mapping: Mapping,
+    pub titles: Vec<String>,
+    pub samples: Vec<Vec<String>>,
+    /// The first rows (line, first cells) to pick the title row from.
+    pub head: Vec<Row>,
+    pub problems: Vec<MappingProblem>,
+}
+
+/// A preview page: the batch, a page of its rows (narrowed to an outcome),
+/// the columns read and left out, and the groups and areas it would create.
+pub struct Preview {
+    pub batch: ImportBatch,
+    pub rows: Vec<PreviewRow>,
+    pub outcome: Option<Outcome>,
+    /// First row number on this page (1-based among the narrowed rows).
+    pub first: i64,
+    pub next_after: Option<u32>,
+    pub mapped: Vec<(String, &'static str)>,
+    pub ignored: Vec<String>,
+    pub to_create: Vec<(String, String)>,
+}
+
+/// What an undo would do: how many people go, and who stays because he
+/// has taken his account already.
+pub struct UndoPlan {
+    pub batch: ImportBatch,
+    pub removable: i64,
+    pub kept: Vec<super::people::UserSummary>,
+    pub restorable: i64,
 }
 
 #[cfg(test)]

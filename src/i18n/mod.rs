@@ -665,6 +665,128 @@ catalogue! {
     kind_access_approved: "Zugang genehmigt", "Access approved";
     kind_access_rejected: "Zugang abgelehnt", "Access declined";
     kind_test: "Test", "Test";
+    imports_title: "Import", "Import";
+    imports_history: "Import-Verlauf", "Import history";
+    import_upload_title: "Benutzer aus einer Tabelle importieren", "Import users from a spreadsheet";
+    import_upload_intro: "Laden Sie eine Tabelle hoch (.xlsx, .xlsm, .xls, .ods oder .csv). Spalten werden an ihrer Überschrift erkannt, auf Deutsch oder Englisch. Vor dem Import sehen Sie jede Zeile mit ihrem Ergebnis; gespeichert wird erst, wenn Sie bestätigen, und ein Import lässt sich rückgängig machen.", "Upload a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv). Columns are recognised by their title, in German or English. Before anything is imported you see every row with its outcome; nothing is saved until you confirm, and an import can be undone.";
+    import_file: "Datei", "File";
+    import_at_most: "Höchstens", "At most";
+    import_rows_word: "Zeilen", "rows";
+    import_mode: "Art des Imports", "Kind of import";
+    import_mode_create: "Nur neue Benutzer anlegen", "Create new users only";
+    import_mode_update: "Neue anlegen und bestehende aktualisieren (erkannt an der Personalnummer, sonst an der E-Mail-Adresse)", "Create new users and update existing ones (recognised by personnel number, else by email address)";
+    import_upload_button: "Hochladen und prüfen", "Upload and check";
+    import_template: "Vorlage herunterladen (.xlsx)", "Download the template (.xlsx)";
+    import_template_other: "Vorlage auf Englisch", "Template in German";
+    import_history_empty: "Noch keine Importe.", "No imports yet.";
+    import_col_when: "Zeitpunkt", "When";
+    import_col_by: "Von", "By";
+    import_col_state: "Stand", "State";
+    import_col_result: "Ergebnis", "Result";
+    import_state_datei: "Blatt wählen", "Choose a sheet";
+    import_state_zuordnung: "Spalten zuordnen", "Map columns";
+    import_state_vorschau: "Vorschau", "Preview";
+    import_state_importiert: "Importiert", "Imported";
+    import_state_rueckgaengig: "Rückgängig gemacht", "Undone";
+    import_state_teilweise: "Teilweise rückgängig gemacht", "Partly undone";
+    import_state_verworfen: "Verworfen", "Discarded";
+    import_outcome_neu: "Neu", "New";
+    import_outcome_aenderung: "Änderung", "Change";
+    import_outcome_unveraendert: "Unverändert", "Unchanged";
+    import_outcome_fehler: "Fehler", "Error";
+    import_sheet_title: "Welches Tabellenblatt?", "Which sheet?";
+    import_sheet_intro: "Die Datei hat mehrere Tabellenblätter. Wählen Sie das mit den Benutzern.", "The file has several sheets. Choose the one with the users.";
+    import_sheet_empty: "(leer)", "(empty)";
+    import_continue: "Weiter", "Continue";
+    import_mapping_title: "Spalten zuordnen", "Map columns";
+    import_mapping_intro: "Ordnen Sie jeder Spalte ein Feld zu. Vorname und Nachname sind nötig; Spalten ohne Feld werden nicht importiert. Spalten, die wie ein Passwort heißen, werden nie gelesen: Importierte Benutzer bekommen Einladungen, kein Passwort aus einer Datei.", "Assign a field to each column. First and last name are needed; columns without a field are not imported. Columns named like a password are never read: imported users get invitations, not a password from a file.";
+    import_header_row: "Zeile mit den Spaltenüberschriften", "Row with the column titles";
+    import_no_header: "Keine – die Daten beginnen in der ersten Zeile", "None – the data starts in the first row";
+    import_line: "Zeile", "Row";
+    import_column: "Spalte", "Column";
+    import_column_title: "Überschrift", "Title";
+    import_examples: "Beispiele", "Examples";
+    import_field: "Feld", "Field";
+    import_not_imported: "— nicht importieren —", "— do not import —";
+    import_mapping_missing: "Keine Spalte für", "No column for";
+    import_mapping_twice: "Mehr als eine Spalte für", "More than one column for";
+    import_preview_title: "Vorschau", "Preview";
+    import_preview_intro: "Noch ist nichts gespeichert. Zeilen mit Fehlern werden nicht importiert; alle anderen werden in einem Schritt übernommen – oder keine.", "Nothing has been saved yet. Rows with errors are not imported; all others are taken over in one step – or none.";
+    import_sheet: "Blatt", "Sheet";
+    import_total: "Zeilen", "Rows";
+    import_columns_read: "Gelesene Spalten", "Columns read";
+    import_columns_ignored: "Nicht importierte Spalten", "Columns not imported";
+    import_change_mapping: "Zuordnung ändern", "Change the mapping";
+    import_create_missing: "Fehlende Gruppen und Bereiche beim Import anlegen", "Create missing groups and areas with the import";
+    import_to_create: "Wird angelegt:", "Will be created:";
+    import_apply: "Übernehmen", "Apply";
+    import_commit_button: "Jetzt importieren", "Import now";
+    import_commit_none: "Keine Zeile kann übernommen werden.", "No row can be taken over.";
+    import_errors_download: "Fehlerliste herunterladen (.xlsx)", "Download the list of errors (.xlsx)";
+    import_discard: "Vorschau verwerfen", "Discard the preview";
+    import_problems: "Hinweise", "Notes";
+    import_filter_outcome: "Zeilen", "Rows";
+    import_rows_shown: "Zeilen", "Rows";
+    import_more_rows: "Weitere Zeilen", "More rows";
+    import_first_rows: "Zum Anfang", "To the start";
+    import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername oder eine Gruppe). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username or a group). The preview was made again – please check it and confirm again. Nothing was saved.";
+    import_created_n: "angelegt", "created";
+    import_updated_n: "aktualisiert", "updated";
+    import_removed_n: "entfernt", "removed";
+    import_kept_n: "behalten (schon aktiviert)", "kept (already activated)";
+    import_invite_title: "Aktivierungs-E-Mails", "Activation emails";
+    import_invite_intro: "Die neuen Benutzer sind angelegt, aber noch nicht eingeladen. Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "The new users are created but not invited yet. The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
+    import_invite_now: "Aktivierungs-E-Mails senden …", "Send activation emails …";
+    import_invite_later: "Später: Sie finden den Import jederzeit im Import-Verlauf.", "Later: you find the import in the import history at any time.";
+    import_show_users: "Benutzer dieses Imports anzeigen", "Show the users of this import";
+    import_undo: "Import rückgängig machen", "Undo the import";
+    import_undo_intro: "Entfernt genau die Benutzer, die dieser Import angelegt hat, mit ihren Einladungen, Links und nicht gesendeten E-Mails, und gibt geänderten Benutzern ihre vorigen Werte zurück.", "Removes exactly the users this import created, with their invitations, links and unsent emails, and gives changed users their previous values back.";
+    import_undo_removes: "Benutzer werden entfernt.", "users will be removed.";
+    import_undo_restores: "geänderte Benutzer erhalten ihre vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed users get their previous values back (where nobody changed them since).";
+    import_undo_kept: "Benutzer haben ihr Konto schon aktiviert und bleiben:", "users have activated their account already and stay:";
+    import_undo_more_kept: "und weitere", "and more";
+    import_undo_rest: "Den Rest rückgängig machen", "Undo the rest";
+    import_undo_done: "Import rückgängig gemacht.", "Import undone.";
+    import_undo_closed: "Dieser Import kann nicht (mehr) rückgängig gemacht werden.", "This import cannot be undone (any more).";
+    import_undone_by: "Rückgängig gemacht", "Undone";
+    import_committed_at: "Importiert", "Imported";
+    import_format: "Format", "Format";
+    import_users_from: "aus Import", "from import";
+    re_unknown_format: "Das Dateiformat wird nicht erkannt. Erlaubt sind .xlsx, .xlsm, .xls, .ods und .csv.", "The file format is not recognised. Allowed are .xlsx, .xlsm, .xls, .ods and .csv.";
+    re_password: "Die Datei ist mit einem Passwort geschützt. Speichern Sie sie ohne Passwort und laden Sie sie erneut hoch.", "The file is protected by a password. Save it without a password and upload it again.";
+    re_damaged: "Die Datei ist beschädigt oder nicht, was sie zu sein vorgibt.", "The file is damaged or not what it claims to be.";
+    re_too_large: "Die Datei ist zu groß", "The file is too large";
+    re_unpacked: "Die Datei ist entpackt zu groß", "The file is too large when unpacked";
+    re_parts: "Die Datei besteht aus zu vielen Teilen", "The file consists of too many parts";
+    re_rows: "Die Tabelle hat zu viele Zeilen", "The sheet has too many rows";
+    re_columns: "Die Tabelle hat Inhalte in zu vielen Spalten", "The sheet has content in too many columns";
+    re_cells: "Die Tabelle hat zu viele gefüllte Zellen", "The sheet has too many filled cells";
+    re_text: "Die Tabelle enthält zu viel Text", "The sheet holds too much text";
+    re_no_sheet: "Dieses Tabellenblatt gibt es in der Datei nicht.", "The file has no such sheet.";
+    re_empty: "Die Datei ist leer: kein Tabellenblatt mit Inhalt.", "The file is empty: no sheet with content.";
+    re_limit: "Die Datei konnte nicht in der erlaubten Zeit und mit dem erlaubten Speicher gelesen werden. Ist sie ungewöhnlich groß oder beschädigt?", "The file could not be read within the allowed time and memory. Is it unusually large or damaged?";
+    re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
+    re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
+    pr_formula: "beginnt mit =, + oder @ wie eine Formel", "starts with =, + or @ like a formula";
+    pr_salutation: "unbekannte Anrede", "unknown salutation";
+    pr_user_type: "unbekannter Nutzertyp", "unknown user type";
+    pr_groups: "Gruppe gibt es nicht", "no such group";
+    pr_areas: "Bereich gibt es nicht", "no such area";
+    pr_duplicate: "doppelt in der Datei, auch in Zeile", "twice in the file, also in row";
+    pr_taken: "schon vergeben an ein anderes Konto", "already used by another account";
+    pr_email_confirmed: "Die Adresse ist vom Benutzer bestätigt und lässt sich per Import nicht ändern.", "The address is confirmed by its owner and cannot be changed by import.";
+    pr_two_people: "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten.", "Personnel number and email address belong to two different accounts.";
+    pr_above_role: "Das Konto steht über Ihrer Rolle.", "The account is above your role.";
+    users_import: "Importieren", "Import";
+    export_email_confirmed: "E-Mail bestätigt", "Email confirmed";
+    export_invitation: "Einladung", "Invitation";
+    export_invitation_until: "Einladung gültig bis", "Invitation valid until";
+    export_activated: "Aktiviert am", "Activated";
+    export_sheet: "Nutzerkartei", "Users";
+    export_file: "Nutzerkartei", "users";
+    import_done: "Import abgeschlossen.", "Import done.";
+    import_discarded: "Die Vorschau wurde verworfen; es wurde nichts gespeichert.", "The preview was discarded; nothing was saved.";
+    users_export: "Exportieren (.xlsx)", "Export (.xlsx)";
 }
 
 impl Texts {
@@ -840,6 +962,22 @@ impl Texts {
                 "{actor} hat die E-Mail-Adresse bestätigt.",
                 "{actor} confirmed the email address.",
             ),
+            "import.commit" => pick(
+                "{actor} hat die Datei {target} importiert.",
+                "{actor} imported the file {target}.",
+            ),
+            "import.undo" => pick(
+                "{actor} hat den Import der Datei {target} rückgängig gemacht.",
+                "{actor} undid the import of the file {target}.",
+            ),
+            "user.import_update" => pick(
+                "{actor} hat {target} per Import geändert.",
+                "{actor} changed {target} by import.",
+            ),
+            "user.import_restore" => pick(
+                "{actor} hat die Import-Änderungen an {target} zurückgenommen.",
+                "{actor} took back the import's changes to {target}.",
+            ),
             "task.invite_created" => pick(
                 "{actor} hat alle neu angelegten Benutzer eingeladen (Auftrag {target}).",
                 "{actor} invited all newly created users (task {target}).",
@@ -1001,6 +1139,14 @@ impl Texts {
             ("account.email_added", false) => "Email address added",
             ("account.email_confirmed", true) => "E-Mail-Adresse bestätigt",
             ("account.email_confirmed", false) => "Email address confirmed",
+            ("import.commit", true) => "Import",
+            ("import.commit", false) => "Import",
+            ("import.undo", true) => "Import rückgängig gemacht",
+            ("import.undo", false) => "Import undone",
+            ("user.import_update", true) => "Benutzer per Import geändert",
+            ("user.import_update", false) => "User changed by import",
+            ("user.import_restore", true) => "Import-Änderung zurückgenommen",
+            ("user.import_restore", false) => "Import change taken back",
             ("task.invite_created", true) => "Alle neu angelegten eingeladen",
             ("task.invite_created", false) => "All newly created invited",
             ("mail.resend", true) => "E-Mail erneut gesendet",
@@ -1062,6 +1208,13 @@ impl Texts {
                 "body" => self.template_body.to_owned(),
                 "message" => self.mail_message.to_owned(),
                 "answer" => self.mail_answer.to_owned(),
+                "created" => self.import_created_n.to_owned(),
+                "updated" => self.import_updated_n.to_owned(),
+                "removed" => self.import_removed_n.to_owned(),
+                "kept" => self.import_kept_n.to_owned(),
+                "restored" => self.import_updated_n.to_owned(),
+                "group_created" => self.field_groups.to_owned(),
+                "area_created" => self.field_areas.to_owned(),
                 f => match self.field_label(f) {
                     "" => f.to_owned(),
                     label => label.to_owned(),
@@ -1108,7 +1261,7 @@ impl Texts {
             "email" => self.field_email,
             "personnel_number" => self.field_personnel_number,
             "user_type" => self.field_user_type,
-            "group" => self.field_groups,
+            "group" | "groups" => self.field_groups,
             "areas" => self.field_areas,
             "admin_role" => self.field_admin_role,
             "start_password" | "start_password_mode" => self.field_start_password,
@@ -1257,6 +1410,120 @@ impl Texts {
             });
         }
         out
+    }
+
+    /// The label of an import field.
+    pub fn import_field(&self, key: &str) -> &'static str {
+        match key {
+            "first_name" => self.field_first_name,
+            "last_name" => self.field_last_name,
+            "groups" => self.field_groups,
+            other => self.field_label(other),
+        }
+    }
+
+    pub fn import_outcome(&self, o: crate::domain::import::Outcome) -> &'static str {
+        use crate::domain::import::Outcome::*;
+        match o {
+            Neu => self.import_outcome_neu,
+            Aenderung => self.import_outcome_aenderung,
+            Unveraendert => self.import_outcome_unveraendert,
+            Fehler => self.import_outcome_fehler,
+        }
+    }
+
+    pub fn import_state(&self, s: crate::domain::import::BatchState) -> &'static str {
+        use crate::domain::import::BatchState::*;
+        match s {
+            Datei => self.import_state_datei,
+            Zuordnung => self.import_state_zuordnung,
+            Vorschau => self.import_state_vorschau,
+            Importiert => self.import_state_importiert,
+            Rueckgaengig => self.import_state_rueckgaengig,
+            TeilweiseRueckgaengig => self.import_state_teilweise,
+            Verworfen => self.import_state_verworfen,
+        }
+    }
+
+    /// One reason a row is not imported (or one change it makes), with the
+    /// field it concerns.
+    pub fn import_problem(&self, p: &crate::domain::import::Problem) -> String {
+        use crate::domain::import::Problem::*;
+        let lang = if self.html_lang == "de" {
+            Language::De
+        } else {
+            Language::En
+        };
+        let field = |f: &str| self.import_field(f);
+        match p {
+            Invalid(f, e) => format!("{}: {}", field(f), self.field_error(*e)),
+            FormulaStart(f) => format!("{}: {}", field(f), self.pr_formula),
+            UnknownSalutation(v) => {
+                format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
+            }
+            UnknownUserType(v) => format!("{}: {} „{v}“", field("user_type"), self.pr_user_type),
+            UnknownGroups(names) => format!("{}: {}", self.pr_groups, names.join(", ")),
+            UnknownAreas(names) => format!("{}: {}", self.pr_areas, names.join(", ")),
+            DuplicateInFile(f, lines) => format!(
+                "{}: {} {}",
+                field(f),
+                self.pr_duplicate,
+                lines
+                    .iter()
+                    .map(|l| format_number(i64::from(*l), lang))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Taken(f) => format!("{}: {}", field(f), self.pr_taken),
+            EmailConfirmed => self.pr_email_confirmed.to_owned(),
+            TwoPeople => self.pr_two_people.to_owned(),
+            AboveRole => self.pr_above_role.to_owned(),
+            Change(f, old, new) => {
+                let shown = |v: &str| {
+                    if v.is_empty() {
+                        self.empty_value.to_owned()
+                    } else {
+                        self.audit_value(f, v)
+                    }
+                };
+                if *f == "groups" || *f == "areas" {
+                    format!("{}: + {new}", field(f))
+                } else {
+                    format!("{}: {} → {}", field(f), shown(old), shown(new))
+                }
+            }
+        }
+    }
+
+    /// Why a file could not be read.
+    pub fn read_error(&self, e: &crate::spreadsheet::ReadError) -> String {
+        use crate::spreadsheet::ReadError::*;
+        let lang = if self.html_lang == "de" {
+            Language::De
+        } else {
+            Language::En
+        };
+        let n = |v: u64| format_number(i64::try_from(v).unwrap_or(i64::MAX), lang);
+        let mb = |v: u64| format!("{} MB", n(v / (1024 * 1024)));
+        let bounded = |text: &str, limit: String| {
+            format!("{text} ({} {limit}).", self.import_at_most.to_lowercase())
+        };
+        match e {
+            UnknownFormat => self.re_unknown_format.to_owned(),
+            PasswordProtected => self.re_password.to_owned(),
+            Damaged(_) => self.re_damaged.to_owned(),
+            TooLarge(max) => bounded(self.re_too_large, mb(*max)),
+            UnpackedTooLarge(max) => bounded(self.re_unpacked, mb(*max)),
+            TooManyParts(max) => bounded(self.re_parts, n(u64::from(*max))),
+            TooManyRows(max) => bounded(self.re_rows, n(u64::from(*max))),
+            TooManyColumns(max) => bounded(self.re_columns, n(u64::from(*max))),
+            TooManyCells(max) => bounded(self.re_cells, n(*max)),
+            TooMuchText(max) => bounded(self.re_text, mb(*max)),
+            NoSuchSheet => self.re_no_sheet.to_owned(),
+            Empty => self.re_empty.to_owned(),
+            ReaderLimit => self.re_limit.to_owned(),
+            ReaderFailed(_) => self.re_failed.to_owned(),
+        }
     }
 
     pub fn refusal(&self, r: Refusal) -> String {

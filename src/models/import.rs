@@ -118,11 +118,14 @@ pub fn update_batch(conn: &mut DbConn, id: i64, changes: &BatchChanges) -> Query
     diesel::update(b::table.find(id)).set(changes).execute(conn)
 }
 
+/// A batch's stored upload and its rows as read.
+pub type Blobs = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The stored upload (while a sheet is to be chosen) and rows as read.
 pub fn batch_blobs(
     conn: &mut DbConn,
     id: i64,
-) -> QueryResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
+) -> QueryResult<Option<Blobs>> {
     b::table
         .find(id)
         .select((b::upload, b::grid))
@@ -493,6 +496,7 @@ pub fn created_and_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>>
         .filter(
             u::password_hash
                 .is_not_null()
+                .or(u::activated_at.is_not_null())
                 .or(u::last_login_at.is_not_null())
                 .or(u::email_confirmed.eq(true))
                 .or(u::status.eq(UserStatus::Aktiv)),
@@ -516,6 +520,7 @@ pub fn lock_created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<Use
         .filter(u::import_batch_id.eq(Some(batch)))
         .filter(u::deleted_at.is_null())
         .filter(u::password_hash.is_null())
+        .filter(u::activated_at.is_null())
         .filter(u::last_login_at.is_null())
         .filter(u::email_confirmed.eq(false))
         .filter(u::status.ne(UserStatus::Aktiv))
@@ -538,6 +543,7 @@ pub fn delete_people(conn: &mut DbConn, batch: i64, ids: &[UserId]) -> QueryResu
                 .filter(u::id.eq_any(chunk))
                 .filter(u::import_batch_id.eq(Some(batch)))
                 .filter(u::password_hash.is_null())
+                .filter(u::activated_at.is_null())
                 .filter(u::last_login_at.is_null())
                 .filter(u::email_confirmed.eq(false))
                 .filter(u::status.ne(UserStatus::Aktiv)),

@@ -456,6 +456,30 @@ pub fn mark_invited(
     .execute(conn)
 }
 
+/// A live user, his row locked until the transaction ends (PostgreSQL;
+/// SQLite's write transaction holds the database). Who takes an account
+/// (activation, reset) locks the person first, like an undone import does,
+/// so that the two wait for each other instead of deadlocking.
+pub fn lock(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
+    match conn {
+        DbConn::Postgres(c) => u::table
+            .filter(u::deleted_at.is_null())
+            .filter(u::id.eq(id))
+            .select(User::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
+/// Notes when the person first took his account.
+pub fn mark_activated(conn: &mut DbConn, id: UserId, now: PrimitiveDateTime) -> QueryResult<usize> {
+    diesel::update(u::table.find(id).filter(u::activated_at.is_null()))
+        .set(u::activated_at.eq(now))
+        .execute(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
     live()
         .filter(u::id.eq(id))
@@ -687,6 +711,8 @@ pub struct UserFilter {
     pub staff: Option<bool>,
     /// Delivery of the last invitation mail.
     pub delivery: Option<Delivery>,
+    /// Created by this import batch.
+    pub import_batch: Option<i64>,
 }
 
 impl UserFilter {
@@ -698,6 +724,7 @@ impl UserFilter {
             && self.area.is_none()
             && self.user_type.is_none()
             && self.staff.is_none()
+            && self.import_batch.is_none()
     }
 }
 
@@ -863,6 +890,9 @@ fn filtered(filter: &UserFilter, m: &Matches) -> u::BoxedQuery<'static, Db> {
     }
     if let Some(staff) = filter.staff {
         q = q.filter(u::is_staff.eq(staff));
+    }
+    if let Some(batch) = filter.import_batch {
+        q = q.filter(u::import_batch_id.eq(batch));
     }
     q
 }
@@ -1129,11 +1159,12 @@ pub fn list(
     })
 }
 
+/// Id, username, lower-cased email and personnel number of an account.
+pub type LiveKeys = (UserId, String, Option<String>, Option<String>);
+
 /// The unique keys of every live account (username, email, personnel
 /// number), for checking a whole import file at once.
-pub fn live_keys(
-    conn: &mut DbConn,
-) -> QueryResult<Vec<(UserId, String, Option<String>, Option<String>)>> {
+pub fn live_keys(conn: &mut DbConn) -> QueryResult<Vec<LiveKeys>> {
     u::table
         .filter(u::deleted_at.is_null())
         .select((u::id, u::username, u::email_lower, u::personnel_number))
@@ -1176,4 +1207,44 @@ pub fn units_of(
         );
     }
     Ok((groups, areas))
+}
+
+/// The ids of every live user the filter finds, in the list's order, at
+/// most `limit` (the export).
+pub fn ids_matching(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+    limit: i64,
+) -> QueryResult<Vec<UserId>> {
+    let m = Matches::resolve(filter, conn)?;
+    ordered(filtered(filter, &m), sort, descending)
+        .select(u::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// These users as lists show them, in the order of `ids`.
+pub fn summaries_of(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<UserSummary>> {
+    let rows: Vec<SummaryRow> = u::table
+        .filter(u::id.eq_any(ids.to_vec()))
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    let at: std::collections::HashMap<UserId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut rows = rows;
+    rows.sort_by_key(|r| at.get(&r.id).copied().unwrap_or(usize::MAX));
+    summaries(conn, rows)
+}
+
+/// When these users first took their account.
+pub fn activated_at_of(
+    conn: &mut DbConn,
+    ids: &[UserId],
+) -> QueryResult<Vec<(UserId, Option<PrimitiveDateTime>)>> {
+    u::table
+        .filter(u::id.eq_any(ids.to_vec()))
+        .select((u::id, u::activated_at))
+        .load(conn)
 }

@@ -15,10 +15,10 @@ use time::PrimitiveDateTime;
 use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
-    BatchState, Counts, ImportBatch, ImportMode, Mapping, Outcome, PreviewRow, Problem, Row, USERS,
-    UserRow, decode_problems, encode_problems, mark_duplicates, parse_user_row,
+    BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
+    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, encode_problems,
+    mark_duplicates, parse_user_row,
 };
-use crate::domain::people::UserSummary;
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
 use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
@@ -313,18 +313,6 @@ pub async fn choose_sheet(
     }
 }
 
-/// What the mapping page shows: per column its title, first values and
-/// field, and the rows that could hold the titles.
-pub struct MappingPage {
-    pub batch: ImportBatch,
-    pub mapping: Mapping,
-    pub titles: Vec<String>,
-    pub samples: Vec<Vec<String>>,
-    /// The first rows (line, first cells) to pick the title row from.
-    pub head: Vec<Row>,
-    pub problems: Vec<crate::domain::import::MappingProblem>,
-}
-
 pub async fn mapping_page(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<MappingPage> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
@@ -523,9 +511,15 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
             rows
         })
         .await?;
-    let keys_for_update: Vec<(Option<String>, Option<String>)> = if mode == ImportMode::Update {
+    let keys_for_update: Vec<MatchKeys> = if mode == ImportMode::Update {
         rows.iter()
-            .map(|r| (r.personnel_number.clone(), r.email_key()))
+            .map(|r| {
+                (
+                    r.personnel_number.clone(),
+                    r.email_key(),
+                    r.username.clone(),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -570,10 +564,13 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     Ok(Step::Preview)
 }
 
+/// What an update row is matched by: personnel number, email, username.
+type MatchKeys = (Option<String>, Option<String>, Option<String>);
+
 fn load_existing(
     conn: &mut DbConn,
     mode: ImportMode,
-    keys: &[(Option<String>, Option<String>)],
+    keys: &[MatchKeys],
 ) -> ServiceResult<Existing> {
     let mut existing = Existing {
         by_username: HashMap::new(),
@@ -602,10 +599,13 @@ fn load_existing(
     if mode == ImportMode::Update {
         let mut wanted: Vec<UserId> = keys
             .iter()
-            .flat_map(|(n, e)| {
+            .flat_map(|(n, e, u)| {
                 [
                     n.as_ref().and_then(|n| existing.by_number.get(n)).copied(),
                     e.as_ref().and_then(|e| existing.by_email.get(e)).copied(),
+                    u.as_ref()
+                        .and_then(|u| existing.by_username.get(u))
+                        .copied(),
                 ]
             })
             .flatten()
@@ -719,7 +719,14 @@ fn evaluate(
                     None
                 }
                 (Some(a), _) => Some(*a),
-                (None, b) => b,
+                (None, Some(b)) => Some(b),
+                // The username names a person only where nothing else does
+                // (someone without number and address, as the export lists him).
+                (None, None) => row
+                    .username
+                    .as_ref()
+                    .and_then(|u| existing.by_username.get(u))
+                    .copied(),
             }
         } else {
             None
@@ -956,20 +963,6 @@ fn evaluate(
 
 // ---------------------------------------------------------------- reading
 
-/// A preview page: the batch, a page of its rows (narrowed to an outcome),
-/// the columns read and left out, and the groups and areas it would create.
-pub struct Preview {
-    pub batch: ImportBatch,
-    pub rows: Vec<PreviewRow>,
-    pub outcome: Option<Outcome>,
-    /// First row number on this page (1-based among the narrowed rows).
-    pub first: i64,
-    pub next_after: Option<u32>,
-    pub mapped: Vec<(String, &'static str)>,
-    pub ignored: Vec<String>,
-    pub to_create: Vec<(String, String)>,
-}
-
 pub fn preview_row(r: StagedRow) -> PreviewRow {
     PreviewRow {
         line: u32::try_from(r.line).unwrap_or(0),
@@ -1197,8 +1190,8 @@ fn commit_in_tx(
         },
     )?;
     let mut changes = vec![
-        crate::domain::audit::Change::new("created", "", &created.to_string()),
-        crate::domain::audit::Change::new("updated", "", &updated.to_string()),
+        crate::domain::audit::Change::new("created", "", created.to_string()),
+        crate::domain::audit::Change::new("updated", "", updated.to_string()),
     ];
     for (kind, name) in &created_units {
         changes.push(crate::domain::audit::Change::new(
@@ -1384,7 +1377,7 @@ fn apply_changes(
             .iter()
             .map(|c| {
                 crate::domain::audit::Change::new(
-                    &c.field,
+                    audit_field(&c.field),
                     c.old_value.as_deref().unwrap_or(""),
                     c.new_value.as_deref().unwrap_or(""),
                 )
@@ -1404,16 +1397,19 @@ fn apply_changes(
     Ok(Some(n))
 }
 
-// ---------------------------------------------------------------- undo
-
-/// What an undo would do: how many people go, and who stays because he
-/// has taken his account already.
-pub struct UndoPlan {
-    pub batch: ImportBatch,
-    pub removable: i64,
-    pub kept: Vec<UserSummary>,
-    pub restorable: i64,
+/// A noted change as the audit log names its field (a membership by the
+/// kind of unit; its name is the value).
+fn audit_field(field: &str) -> &str {
+    if field.starts_with("group:") {
+        "groups"
+    } else if field.starts_with("area:") {
+        "areas"
+    } else {
+        field
+    }
 }
+
+// ---------------------------------------------------------------- undo
 
 pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<UndoPlan> {
     require_user_management(actor)?;
@@ -1512,9 +1508,9 @@ fn undo_in_tx(
         "import.undo",
         Some(Target::new("import", id, batch.file_name.clone())),
         &[
-            crate::domain::audit::Change::new("removed", "", &removed.to_string()),
-            crate::domain::audit::Change::new("kept", "", &kept.len().to_string()),
-            crate::domain::audit::Change::new("restored", "", &restored.to_string()),
+            crate::domain::audit::Change::new("removed", "", removed.to_string()),
+            crate::domain::audit::Change::new("kept", "", kept.len().to_string()),
+            crate::domain::audit::Change::new("restored", "", restored.to_string()),
         ],
     )?;
     Ok(Undone::Done {
@@ -1605,7 +1601,7 @@ fn restore_changes(
                 }
             }
             done.push(crate::domain::audit::Change::new(
-                &c.field,
+                audit_field(&c.field),
                 c.new_value.as_deref().unwrap_or(""),
                 c.old_value.as_deref().unwrap_or(""),
             ));
@@ -1645,4 +1641,221 @@ fn restore_changes(
         restored += 1;
     }
     Ok(restored)
+}
+
+// ---------------------------------------------------------------- files
+
+/// The template to fill in: a sheet with the columns (German or English
+/// titles, text-formatted so that `00123` stays), and one that explains each
+/// column with an example.
+pub fn template_xlsx(lang: crate::i18n::Lang) -> Result<Vec<u8>, String> {
+    use crate::i18n::Catalogue;
+    use crate::spreadsheet::write::{Table, xlsx};
+    let t = lang.texts();
+    let de = lang == crate::i18n::Lang::De;
+    let columns: [(&str, &str, &str, &str); 9] = if de {
+        [
+            ("Anrede", "nein", "Frau, Herr, divers oder leer", "Frau"),
+            ("Vorname", "ja", "Text", "Anna"),
+            ("Nachname", "ja", "Text", "Müller"),
+            (
+                "E-Mail",
+                "nein (für Einladungen per E-Mail nötig)",
+                "eine Adresse, einmalig",
+                "anna.mueller@example.com",
+            ),
+            (
+                "Personalnummer",
+                "nein",
+                "Text, einmalig; führende Nullen bleiben",
+                "00123",
+            ),
+            (
+                "Benutzername",
+                "nein (wird sonst vorgeschlagen, z. B. anna.mueller)",
+                "a–z, 0–9, . _ -",
+                "anna.mueller",
+            ),
+            (
+                "Nutzertyp",
+                "nein (Standard: Mitarbeiter)",
+                "Mitarbeiter, Extern oder Gast",
+                "Mitarbeiter",
+            ),
+            (
+                "Gruppen",
+                "nein",
+                "Namen vorhandener Gruppen, getrennt durch Komma oder Semikolon",
+                "Lager, Versand",
+            ),
+            (
+                "Bereiche",
+                "nein",
+                "Namen vorhandener Bereiche/Standorte, getrennt durch Komma oder Semikolon",
+                "Werk Nord",
+            ),
+        ]
+    } else {
+        [
+            ("Salutation", "no", "Mrs, Mr, diverse or empty", "Mrs"),
+            ("First name", "yes", "text", "Anna"),
+            ("Last name", "yes", "text", "Miller"),
+            (
+                "Email",
+                "no (needed for invitations by email)",
+                "an address, once only",
+                "anna.miller@example.com",
+            ),
+            (
+                "Personnel number",
+                "no",
+                "text, once only; leading zeros stay",
+                "00123",
+            ),
+            (
+                "Username",
+                "no (else proposed, e.g. anna.miller)",
+                "a–z, 0–9, . _ -",
+                "anna.miller",
+            ),
+            (
+                "User type",
+                "no (default: employee)",
+                "Employee, External or Guest",
+                "Employee",
+            ),
+            (
+                "Groups",
+                "no",
+                "names of existing groups, separated by comma or semicolon",
+                "Warehouse, Shipping",
+            ),
+            (
+                "Areas",
+                "no",
+                "names of existing areas/sites, separated by comma or semicolon",
+                "Plant North",
+            ),
+        ]
+    };
+    let users = Table {
+        name: if de { "Benutzer" } else { "Users" }.into(),
+        header: columns.iter().map(|c| c.0.to_owned()).collect(),
+        rows: Vec::new(),
+        widths: vec![10.0, 18.0, 18.0, 30.0, 16.0, 18.0, 14.0, 24.0, 20.0],
+        data_sheet: true,
+    };
+    let mut rows: Vec<Vec<String>> = vec![
+        vec![t.import_upload_intro.to_owned()],
+        vec![t.import_mapping_intro.to_owned()],
+        Vec::new(),
+    ];
+    rows.push(
+        if de {
+            ["Spalte", "Pflicht", "Erlaubt", "Beispiel"]
+        } else {
+            ["Column", "Required", "Allowed", "Example"]
+        }
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    );
+    for (title, required, allowed, example) in columns {
+        rows.push(vec![
+            title.into(),
+            required.into(),
+            allowed.into(),
+            example.into(),
+        ]);
+    }
+    let help = Table {
+        name: if de { "Anleitung" } else { "Instructions" }.into(),
+        header: vec![t.import_upload_title.to_owned()],
+        rows,
+        widths: vec![30.0, 28.0, 48.0, 28.0],
+        data_sheet: false,
+    };
+    xlsx(&[users, help])
+}
+
+/// The rows a preview refused, with the reason, as a workbook to fix them
+/// in (and upload again).
+pub async fn errors_xlsx(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    lang: crate::i18n::Lang,
+) -> ServiceResult<(String, Vec<u8>)> {
+    use crate::i18n::Catalogue;
+    use crate::spreadsheet::write::{Table, xlsx};
+    require_user_management(actor)?;
+    let (batch, rows) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> {
+            let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let rows = model::rows_page(conn, id, Some("fehler"), 0, i64::MAX)?;
+            Ok((batch, rows))
+        })
+        .await?;
+    let bytes = ctx
+        .cpu(move || {
+            let t = lang.texts();
+            let header = [
+                t.import_line,
+                t.import_problems,
+                t.field_salutation,
+                t.field_first_name,
+                t.field_last_name,
+                t.field_email,
+                t.field_personnel_number,
+                t.field_username,
+                t.field_user_type,
+                t.field_groups,
+                t.field_areas,
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let r = preview_row(r);
+                    vec![
+                        r.line.to_string(),
+                        r.problems
+                            .iter()
+                            .map(|p| t.import_problem(p))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        r.salutation.map(|s| t.salutation(s)).unwrap_or("").into(),
+                        r.first_name,
+                        r.last_name,
+                        r.email,
+                        r.personnel_number,
+                        r.username,
+                        t.user_type(r.user_type).into(),
+                        r.groups.join(", "),
+                        r.areas.join(", "),
+                    ]
+                })
+                .collect();
+            xlsx(&[Table {
+                name: t.import_outcome_fehler.into(),
+                header,
+                rows,
+                widths: vec![
+                    8.0, 60.0, 10.0, 18.0, 18.0, 30.0, 16.0, 18.0, 14.0, 24.0, 20.0,
+                ],
+                data_sheet: true,
+            }])
+        })
+        .await?
+        .map_err(ServiceError::Spreadsheet)?;
+    let stem = batch
+        .file_name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(&batch.file_name)
+        .to_owned();
+    Ok((format!("{stem} - Fehler.xlsx"), bytes))
 }

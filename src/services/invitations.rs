@@ -726,10 +726,11 @@ pub async fn activate(
                     return Err(ServiceError::Refused(Refusal::LinkDead));
                 };
                 let target = match t.user_id {
-                    Some(id) => user::find(conn, id)?,
+                    Some(id) => user::lock(conn, id)?,
                     None => None,
                 }
                 .ok_or(ServiceError::Refused(Refusal::LinkDead))?;
+                user::mark_activated(conn, target.id, now)?;
                 let next = target
                     .status
                     .activate()

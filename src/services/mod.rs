@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod export;
 pub mod imports;
 pub mod invitations;
 pub mod mail;
@@ -94,6 +95,9 @@ pub enum ServiceError {
     Database(diesel::result::Error),
     #[error("password hashing failed: {0}")]
     Hashing(#[from] bcrypt::BcryptError),
+    /// A spreadsheet Einlass makes could not be written.
+    #[error("spreadsheet: {0}")]
+    Spreadsheet(String),
 }
 
 impl From<diesel::result::Error> for ServiceError {

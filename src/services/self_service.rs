@@ -190,7 +190,7 @@ pub async fn reset_password(
                 let t = token::find_live(conn, TokenPurpose::PasswordReset, &token_hash, now)?
                     .ok_or(ServiceError::Refused(Refusal::LinkDead))?;
                 let u = match t.user_id {
-                    Some(id) => user::find(conn, id)?,
+                    Some(id) => user::lock(conn, id)?,
                     None => None,
                 }
                 .filter(may_reset)
@@ -217,6 +217,9 @@ pub async fn reset_password(
                 )?;
                 if next != u.status {
                     user::set_status(conn, u.id, next, now)?;
+                }
+                if next == UserStatus::Aktiv {
+                    user::mark_activated(conn, u.id, now)?;
                 }
                 end_all_sessions_and_tokens(conn, u.id, now)?;
                 let me = Actor::person(u.id, u.label());

@@ -126,6 +126,8 @@ pub struct UserQuery {
     pub user_type: Option<UserType>,
     pub staff: Option<bool>,
     pub delivery: Option<crate::domain::mail::Delivery>,
+    /// Only the people this import batch created.
+    pub import_batch: Option<i64>,
     pub sort: UserSort,
     pub descending: bool,
     pub page: i64,
@@ -153,6 +155,7 @@ pub(crate) fn filter_of(query: &UserQuery) -> Option<UserFilter> {
         user_type: query.user_type,
         staff: query.staff,
         delivery: query.delivery,
+        import_batch: query.import_batch,
     })
 }
 
@@ -180,6 +183,7 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceRe
         user_type: query.user_type,
         staff: query.staff,
         delivery: query.delivery,
+        import_batch: query.import_batch,
     };
     let (sort, descending, page, cursor) = (query.sort, query.descending, query.page, query.cursor);
     let rows = ctx

@@ -89,6 +89,55 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, String> {
     book.save_to_buffer().map_err(err)
 }
 
+/// One large data sheet written row by row (rows go to a temporary file as
+/// they are written, so 100,000 rows do not sit in memory as cells).
+pub fn xlsx_streamed(
+    name: &str,
+    header: &[String],
+    widths: &[f64],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, String> {
+    let mut book = Workbook::new();
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("DDE7F0")
+        .set_border_bottom(FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    let sheet = book.add_worksheet_with_constant_memory().map_err(err)?;
+    sheet.set_name(sheet_name(name)).map_err(err)?;
+    let columns = header.len().max(1);
+    for c in 0..columns {
+        let col = c as u16;
+        sheet
+            .set_column_width(col, widths.get(c).copied().unwrap_or(16.0))
+            .map_err(err)?;
+        sheet.set_column_format(col, &text).map_err(err)?;
+    }
+    for (c, title) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, neutralise(title), &bold)
+            .map_err(err)?;
+    }
+    let mut last = 0u32;
+    for (r, row) in rows.enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| "too many rows".to_owned())?;
+        last = r;
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet
+                    .write_string_with_format(r, c as u16, neutralise(value), &text)
+                    .map_err(err)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(err)?;
+    sheet
+        .autofilter(0, 0, last.max(1), (columns - 1) as u16)
+        .map_err(err)?;
+    book.save_to_buffer().map_err(err)
+}
+
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(name: &str) -> String {
     let cleaned: String = name

@@ -143,6 +143,8 @@ pub struct UserListQuery {
     pub staff: String,
     /// Delivery of the last invitation mail (wartend, gesendet, …).
     pub delivery: String,
+    /// Only the people an import batch created.
+    pub import: String,
     pub sort: String,
     pub dir: String,
     pub page: String,
@@ -162,6 +164,7 @@ impl UserListQuery {
             &self.user_type,
             &self.staff,
             &self.delivery,
+            &self.import,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())

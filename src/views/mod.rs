@@ -3,6 +3,7 @@
 //! services or web code, so a template can never reach the database.
 
 pub mod forms;
+pub mod imports;
 
 use askama::Template;
 use time::PrimitiveDateTime;
@@ -929,6 +930,7 @@ impl UserListView {
             ("f_type", &q.user_type),
             ("f_staff", &q.staff),
             ("f_delivery", &q.delivery),
+            ("f_import", &q.import),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -938,6 +940,26 @@ impl UserListView {
 
     pub fn jump_action(&self) -> &'static str {
         "/users"
+    }
+
+    /// "Exportieren": the same filters and order, as a spreadsheet.
+    pub fn export_url(&self) -> String {
+        let q = &self.query;
+        query_link(
+            "/users/export.xlsx",
+            &[
+                ("q", &q.q),
+                ("status", &q.status),
+                ("group", &q.group),
+                ("area", &q.area),
+                ("type", &q.user_type),
+                ("staff", &q.staff),
+                ("delivery", &q.delivery),
+                ("import", &q.import),
+                ("sort", &q.sort),
+                ("dir", &q.dir),
+            ],
+        )
     }
 
     /// The filters and sort the page jump keeps.
@@ -951,6 +973,7 @@ impl UserListView {
             ("type", &q.user_type),
             ("staff", &q.staff),
             ("delivery", &q.delivery),
+            ("import", &q.import),
             ("sort", &q.sort),
             ("dir", &q.dir),
         ])
@@ -964,6 +987,20 @@ fn set_fields(fields: &[(&'static str, &String)]) -> Vec<(&'static str, String)>
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (*k, (*v).clone()))
         .collect()
+}
+
+/// `path?k=v&…` with the values percent-encoded; empty values left out.
+fn query_link(path: &str, pairs: &[(&str, &String)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(k, v);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// Links of a paged list; `None` where there is nowhere to go.

@@ -257,6 +257,7 @@ pub fn user_query(q: &UserListQuery) -> UserQuery {
             _ => None,
         },
         delivery: crate::domain::mail::Delivery::parse(&q.delivery),
+        import_batch: q.import.trim().parse().ok(),
         sort: UserSort::parse(&q.sort),
         descending: q.dir == "desc",
         page: page_number(&q.page),

@@ -187,6 +187,9 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "template_reset_done" => ok(t.template_reset_done),
         "template_not_edited" => ok(t.template_not_edited),
         "not_blocked" => ok(t.not_blocked),
+        "import_done" => ok(t.import_done),
+        "import_undone" => ok(t.import_undo_done),
+        "import_discarded" => ok(t.import_discarded),
         k if k.starts_with("invited_all_") => {
             let n: Vec<i64> = k
                 .trim_start_matches("invited_all_")
@@ -473,6 +476,8 @@ pub struct CsrfMultipart {
 
 pub struct UploadedFile {
     pub field: String,
+    /// The name the browser gave (not trusted: shown and stored cleaned).
+    pub file_name: String,
     pub bytes: Vec<u8>,
     pub oversized: bool,
 }
@@ -508,15 +513,19 @@ impl FromRequest for CsrfMultipart {
                     return Err(bad("too many parts"));
                 }
                 let name = field.name().unwrap_or_default().to_owned();
-                let is_file = field
+                let file_name = field
                     .content_disposition()
                     .and_then(|cd| cd.get_filename())
-                    .is_some();
-                let limit = if is_file {
-                    crate::domain::photo::MAX_UPLOAD_BYTES
+                    .map(str::to_owned);
+                let is_file = file_name.is_some();
+                // Spreadsheets for the import have their own (configured)
+                // limit; every other upload is a photo.
+                let file_limit = if req.path() == "/imports" {
+                    usize::try_from(state.ctx.config().import.max_bytes()).unwrap_or(usize::MAX)
                 } else {
-                    MAX_TEXT_FIELD
+                    crate::domain::photo::MAX_UPLOAD_BYTES
                 };
+                let limit = if is_file { file_limit } else { MAX_TEXT_FIELD };
                 let mut bytes = Vec::new();
                 let mut oversized = false;
                 while let Some(chunk) = field.next().await {
@@ -530,6 +539,7 @@ impl FromRequest for CsrfMultipart {
                 if is_file {
                     files.push(UploadedFile {
                         field: name,
+                        file_name: file_name.unwrap_or_default(),
                         bytes,
                         oversized,
                     });

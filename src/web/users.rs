@@ -31,6 +31,7 @@ fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64, cursor: (&str, 
         ("type", &q.user_type),
         ("staff", &q.staff),
         ("delivery", &q.delivery),
+        ("import", &q.import),
         ("sort", sort),
         ("dir", dir),
     ];
@@ -41,6 +42,20 @@ fn list_url(q: &UserListQuery, sort: &str, dir: &str, page: i64, cursor: (&str, 
         pairs.push((cursor.0, &cursor.1));
     }
     link("/users", &pairs)
+}
+
+/// GET /users/export.xlsx: the list as on screen (filters, order), all of it.
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    q: web::Query<UserListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = commands::user_query(&q.into_inner());
+    let lang = admin.page(&req, &state, "users").lang;
+    let (name, bytes) =
+        crate::services::export::users_xlsx(&state.ctx, &admin.actor(), &query, lang).await?;
+    Ok(crate::web::imports::xlsx_download(&name, bytes))
 }
 
 pub async fn list(
@@ -708,6 +723,7 @@ pub struct BulkForm {
     f_type: String,
     f_staff: String,
     f_delivery: String,
+    f_import: String,
     /// The confirmation's key: a double submit starts one task.
     form_key: String,
     /// For the actions that send: a send time ahead (both empty: now).
@@ -727,6 +743,7 @@ impl BulkForm {
             user_type: self.f_type.clone(),
             staff: self.f_staff.clone(),
             delivery: self.f_delivery.clone(),
+            import: self.f_import.clone(),
             ..Default::default()
         }
     }
@@ -752,7 +769,8 @@ impl BulkForm {
                 && fine(
                     &q.delivery,
                     crate::domain::mail::Delivery::parse(&q.delivery).is_some(),
-                );
+                )
+                && fine(&q.import, q.import.parse::<i64>().is_ok());
             return valid.then(|| Selection::Filter(crate::web::commands::user_query(&q)));
         }
         let users: Option<Vec<UserId>> = self.users.iter().map(|u| u.parse().ok()).collect();
@@ -789,6 +807,7 @@ impl BulkForm {
                 ("f_type", &self.f_type),
                 ("f_staff", &self.f_staff),
                 ("f_delivery", &self.f_delivery),
+                ("f_import", &self.f_import),
             ] {
                 if !v.is_empty() {
                     out.push((k, v.clone()));

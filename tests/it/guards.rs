@@ -37,10 +37,11 @@ fn paths(route: &Route, user: &str, unit: &str) -> Vec<String> {
 }
 
 async fn post_anything(app: &TestApp, path: &str, csrf: Option<&str>) -> reqwest::Response {
-    if path.ends_with("/photo") {
+    if path.ends_with("/photo") || path == "/imports" {
+        let field = if path == "/imports" { "file" } else { "photo" };
         let mut form = Form::new().part(
-            "photo",
-            Part::bytes(vec![0u8; 10])
+            field,
+            Part::bytes(b"Vorname;Nachname\nAnna;Muster\n".to_vec())
                 .file_name("x.png")
                 .mime_str("image/png")
                 .unwrap(),

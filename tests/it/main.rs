@@ -16,6 +16,7 @@ mod dashboard;
 mod frame;
 mod guards;
 mod hostile;
+mod imports;
 mod invitations;
 mod mail_faults;
 mod mail_log;

@@ -7,6 +7,7 @@ CREATE TRIGGER users_maintain_status_counts
     AFTER INSERT OR DELETE OR UPDATE OF status, deleted_at ON users
     FOR EACH ROW EXECUTE FUNCTION users_maintain_status_counts();
 DROP INDEX users_import_batch;
+ALTER TABLE users DROP COLUMN activated_at;
 ALTER TABLE users DROP COLUMN import_batch_id;
 DROP TABLE import_changes;
 DROP TABLE import_row_units;

@@ -101,6 +101,9 @@ CREATE TABLE import_changes (
 -- The batch that created a person (undo removes exactly these). No foreign
 -- key: batches are never deleted, and SQLite could not drop such a column.
 ALTER TABLE users ADD COLUMN import_batch_id BIGINT;
+-- When the person first took his account (activation, or a reset that
+-- made him active); the export lists it.
+ALTER TABLE users ADD COLUMN activated_at TIMESTAMP;
 CREATE INDEX users_import_batch ON users (import_batch_id, id) WHERE import_batch_id IS NOT NULL;
 
 -- An import inserts (and its undo deletes) many people in one statement: the

@@ -1,4 +1,5 @@
 DROP INDEX users_import_batch;
+ALTER TABLE users DROP COLUMN activated_at;
 ALTER TABLE users DROP COLUMN import_batch_id;
 DROP TABLE import_changes;
 DROP TABLE import_row_units;

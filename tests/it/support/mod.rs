@@ -133,6 +133,8 @@ pub fn test_config(database_url: &str) -> Config {
     config.bcrypt_cost = 4;
     config.workers = 1;
     config.db_pool_size = 4;
+    // The test runner is not einlass: uploads are read by the real binary.
+    config.import.reader = Some(env!("CARGO_BIN_EXE_einlass").into());
     config
 }
 
@@ -346,6 +348,26 @@ impl TestApp {
         );
         self.client
             .post(self.url(&format!("/users/{user}/photo")))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// Uploads a spreadsheet to the import as its form does.
+    pub async fn upload_import(&self, name: &str, bytes: Vec<u8>, mode: &str) -> Response {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", self.csrf().await)
+            .text("mode", mode.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str("application/octet-stream")
+                    .expect("mime"),
+            );
+        self.client
+            .post(self.url("/imports"))
             .multipart(form)
             .send()
             .await

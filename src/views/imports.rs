@@ -1,0 +1,292 @@
+//! The import pages: upload and history, sheet choice, column mapping,
+//! preview, the batch after its commit, and its undo.
+
+use askama::Template;
+
+use super::{Page, filters};
+use crate::domain::import::{
+    BatchState, ImportBatch, MappingPage, MappingProblem, Outcome, Preview, Problem, USERS,
+    UndoPlan,
+};
+
+/// Helpers every import page shares.
+fn column_letter(column: usize) -> String {
+    let mut column = column;
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (column % 26) as u8);
+        if column < 26 {
+            break;
+        }
+        column = column / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/index.html")]
+pub struct ImportsView {
+    pub p: Page,
+    pub batches: Vec<ImportBatch>,
+    pub older: Option<i64>,
+    /// Why the last upload was refused (nothing was stored).
+    pub error: Option<String>,
+    pub mode: String,
+    pub max_mb: u64,
+    pub max_rows: u32,
+}
+
+impl ImportsView {
+    pub fn state(&self, b: &ImportBatch) -> &'static str {
+        self.p.t.import_state(b.state)
+    }
+
+    pub fn href(&self, b: &ImportBatch) -> String {
+        format!("/imports/{}", b.id)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.p.t.other_language_code
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/sheet.html")]
+pub struct ImportSheetView {
+    pub p: Page,
+    pub batch: ImportBatch,
+    pub sheets: Vec<crate::spreadsheet::Sheet>,
+    pub chosen: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/mapping.html")]
+pub struct ImportMappingView {
+    pub p: Page,
+    pub page: MappingPage,
+    pub shown_problems: bool,
+}
+
+impl ImportMappingView {
+    pub fn letter(&self, column: &usize) -> String {
+        column_letter(*column)
+    }
+
+    pub fn columns(&self) -> Vec<usize> {
+        (0..self.page.mapping.columns.len()).collect()
+    }
+
+    pub fn title(&self, column: &usize) -> String {
+        self.page.titles.get(*column).cloned().unwrap_or_default()
+    }
+
+    pub fn samples(&self, column: &usize) -> String {
+        self.page
+            .samples
+            .get(*column)
+            .map(|s| {
+                s.iter()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.chars().take(40).collect::<String>())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn field_of(&self, column: &usize) -> &'static str {
+        self.page
+            .mapping
+            .columns
+            .get(*column)
+            .copied()
+            .flatten()
+            .unwrap_or("")
+    }
+
+    pub fn is_field(&self, column: &usize, key: &str) -> bool {
+        self.field_of(column) == key
+    }
+
+    pub fn fields(&self) -> Vec<(&'static str, &'static str)> {
+        USERS
+            .fields
+            .iter()
+            .map(|f| (f.key, self.p.t.import_field(f.key)))
+            .collect()
+    }
+
+    pub fn is_header(&self, line: &u32) -> bool {
+        self.page.mapping.header_line == Some(*line)
+    }
+
+    pub fn head_label(&self, row: &crate::domain::import::Row) -> String {
+        let cells: Vec<String> = row
+            .cells
+            .iter()
+            .filter(|c| !c.trim().is_empty())
+            .take(5)
+            .map(|c| c.chars().take(24).collect())
+            .collect();
+        format!(
+            "{} {}: {}",
+            self.p.t.import_line,
+            self.p.number(i64::from(row.line)),
+            cells.join(", ")
+        )
+    }
+
+    pub fn problem(&self, p: &MappingProblem) -> String {
+        match p {
+            MappingProblem::Missing(f) => {
+                format!(
+                    "{} {}.",
+                    self.p.t.import_mapping_missing,
+                    self.p.t.import_field(f)
+                )
+            }
+            MappingProblem::Twice(f) => {
+                format!(
+                    "{} {}.",
+                    self.p.t.import_mapping_twice,
+                    self.p.t.import_field(f)
+                )
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/preview.html")]
+pub struct ImportPreviewView {
+    pub p: Page,
+    pub preview: Preview,
+    pub notice: Option<String>,
+}
+
+impl ImportPreviewView {
+    pub fn outcome(&self, o: &Outcome) -> &'static str {
+        self.p.t.import_outcome(*o)
+    }
+
+    pub fn problem(&self, p: &Problem) -> String {
+        self.p.t.import_problem(p)
+    }
+
+    pub fn field(&self, key: &&'static str) -> &'static str {
+        self.p.t.import_field(key)
+    }
+
+    /// Outcome filters with their counts: (code, label, count, current).
+    pub fn filters(&self) -> Vec<(&'static str, &'static str, i64, bool)> {
+        let c = &self.preview.batch.counts;
+        let mut out = vec![("", self.p.t.all, c.total, self.preview.outcome.is_none())];
+        for (o, n) in [
+            (Outcome::Neu, c.new),
+            (Outcome::Aenderung, c.update),
+            (Outcome::Unveraendert, c.unchanged),
+            (Outcome::Fehler, c.error),
+        ] {
+            if n > 0 || self.preview.outcome == Some(o) {
+                out.push((
+                    o.as_str(),
+                    self.p.t.import_outcome(o),
+                    n,
+                    self.preview.outcome == Some(o),
+                ));
+            }
+        }
+        out
+    }
+
+    pub fn filter_href(&self, code: &&str) -> String {
+        if code.is_empty() {
+            format!("/imports/{}", self.preview.batch.id)
+        } else {
+            format!("/imports/{}?outcome={code}", self.preview.batch.id)
+        }
+    }
+
+    pub fn next_href(&self) -> Option<String> {
+        let after = self.preview.next_after?;
+        let base = format!("/imports/{}?after={after}", self.preview.batch.id);
+        Some(match self.preview.outcome {
+            Some(o) => format!("{base}&outcome={}", o.as_str()),
+            None => base,
+        })
+    }
+
+    pub fn first_href(&self) -> Option<String> {
+        (self.preview.first > 1)
+            .then(|| self.filter_href(&self.preview.outcome.map(Outcome::as_str).unwrap_or("")))
+    }
+
+    pub fn importable(&self) -> i64 {
+        self.preview.batch.counts.new + self.preview.batch.counts.update
+    }
+
+    pub fn has_unknown_units(&self) -> bool {
+        self.preview.batch.create_missing_units
+            || self.preview.rows.iter().any(|r| {
+                r.problems
+                    .iter()
+                    .any(|p| matches!(p, Problem::UnknownGroups(_) | Problem::UnknownAreas(_)))
+            })
+            || self.preview.outcome == Some(Outcome::Fehler)
+    }
+
+    pub fn is_update(&self) -> bool {
+        self.preview.batch.mode == crate::domain::import::ImportMode::Update
+    }
+
+    pub fn last_row(&self) -> i64 {
+        self.preview.first + self.preview.rows.len() as i64 - 1
+    }
+
+    pub fn shown_total(&self) -> i64 {
+        let c = &self.preview.batch.counts;
+        match self.preview.outcome {
+            None => c.total,
+            Some(Outcome::Neu) => c.new,
+            Some(Outcome::Aenderung) => c.update,
+            Some(Outcome::Unveraendert) => c.unchanged,
+            Some(Outcome::Fehler) => c.error,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/batch.html")]
+pub struct ImportBatchView {
+    pub p: Page,
+    pub batch: ImportBatch,
+}
+
+impl ImportBatchView {
+    pub fn state(&self) -> &'static str {
+        self.p.t.import_state(self.batch.state)
+    }
+
+    pub fn may_undo(&self) -> bool {
+        self.batch.state == BatchState::Importiert
+    }
+
+    pub fn users_href(&self) -> String {
+        format!("/users?import={}", self.batch.id)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/imports/undo.html")]
+pub struct ImportUndoView {
+    pub p: Page,
+    pub plan: UndoPlan,
+}
+
+impl ImportUndoView {
+    pub fn may_undo(&self) -> bool {
+        self.plan.batch.state == BatchState::Importiert
+    }
+}

@@ -1,0 +1,449 @@
+//! /imports: upload a spreadsheet, choose its sheet, map its columns, look
+//! at the preview, commit, invite, undo; the template and the refused rows
+//! as .xlsx downloads.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::domain::import::{BatchState, ImportMode, Outcome};
+use crate::error::AppResult;
+use crate::services::ServiceError;
+use crate::services::imports::{self as service, Committed, Undone, Upload};
+use crate::spreadsheet::ReadError;
+use crate::views::imports::{
+    ImportBatchView, ImportMappingView, ImportPreviewView, ImportSheetView, ImportUndoView,
+    ImportsView,
+};
+use crate::web::extract::{CsrfForm, CsrfMultipart, CurrentAdmin, NoFields, refusal_flash};
+use crate::web::{AppState, html, ok_html, redirect, redirect_with_flash};
+
+fn batch_url(id: i64) -> String {
+    format!("/imports/{id}")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct HistoryQuery {
+    before: String,
+}
+
+/// GET /imports: the upload form and the import history.
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    q: web::Query<HistoryQuery>,
+) -> AppResult<HttpResponse> {
+    index_page(
+        &req,
+        &state,
+        &admin,
+        q.before.trim().parse().ok(),
+        None,
+        "create",
+    )
+    .await
+}
+
+async fn index_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    before: Option<i64>,
+    error: Option<&ReadError>,
+    mode: &str,
+) -> AppResult<HttpResponse> {
+    let (batches, older) = service::history(&state.ctx, &admin.actor(), before).await?;
+    let p = admin.page(req, state, "users");
+    let error = error.map(|e| p.t.read_error(e));
+    let config = &state.ctx.config().import;
+    let view = ImportsView {
+        p,
+        batches,
+        older,
+        mode: mode.to_owned(),
+        max_mb: config.max_mb,
+        max_rows: config.max_rows,
+        error,
+    };
+    crate::web::form_html(view.error.is_some(), &view)
+}
+
+/// POST /imports: reads the file; the next step, or the form with why not.
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    mut form: CsrfMultipart,
+) -> AppResult<HttpResponse> {
+    let mode_text = form
+        .text
+        .iter()
+        .find(|(k, _)| k == "mode")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mode = ImportMode::parse(&mode_text).unwrap_or(ImportMode::Create);
+    let max = state.ctx.config().import.max_bytes();
+    let result = match form.take_file("file") {
+        Some(f) if f.oversized => Ok(Err(ReadError::TooLarge(max))),
+        Some(f) => {
+            service::upload(
+                &state.ctx,
+                &admin.actor(),
+                Upload {
+                    file_name: f.file_name,
+                    bytes: f.bytes,
+                    mode,
+                },
+            )
+            .await
+        }
+        None => Ok(Err(ReadError::Empty)),
+    };
+    match result? {
+        Ok((id, _)) => Ok(redirect(&batch_url(id))),
+        Err(e) => {
+            if let ReadError::ReaderFailed(why) = &e {
+                tracing::error!(error = %why, "spreadsheet reader failed");
+            }
+            index_page(&req, &state, &admin, None, Some(&e), mode.as_str()).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TemplateQuery {
+    lang: String,
+}
+
+/// GET /imports/template.xlsx: the template (German, or `?lang=en`).
+pub async fn template(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    q: web::Query<TemplateQuery>,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_users() {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let lang = crate::i18n::Lang::parse(&q.lang).unwrap_or(state.ctx.settings().default_language);
+    let bytes = state
+        .ctx
+        .cpu(move || service::template_xlsx(lang))
+        .await?
+        .map_err(crate::error::AppError::Internal)?;
+    let name = match lang {
+        crate::i18n::Lang::De => "Einlass-Importvorlage.xlsx",
+        crate::i18n::Lang::En => "Einlass-import-template.xlsx",
+    };
+    Ok(xlsx_download(name, bytes))
+}
+
+/// A spreadsheet as a download under this name.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        ))
+        .body(bytes)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    outcome: String,
+    after: String,
+}
+
+/// GET /imports/{id}: the step the batch is at, or what it did.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    q: web::Query<ShowQuery>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    let batch = service::batch(&state.ctx, &admin.actor(), id).await?;
+    match batch.state {
+        BatchState::Datei => sheet_page(&req, &state, &admin, id, None).await,
+        BatchState::Zuordnung => mapping_page(&req, &state, &admin, id, false).await,
+        BatchState::Vorschau => {
+            let outcome = Outcome::parse(&q.outcome);
+            let after = q.after.trim().parse().unwrap_or(0);
+            let preview = service::preview(&state.ctx, &admin.actor(), id, outcome, after).await?;
+            ok_html(&ImportPreviewView {
+                p: admin.page(&req, &state, "users"),
+                preview,
+                notice: None,
+            })
+        }
+        BatchState::Verworfen => Ok(redirect_with_flash("/imports", "import_discarded")),
+        _ => ok_html(&ImportBatchView {
+            p: admin.page(&req, &state, "users"),
+            batch,
+        }),
+    }
+}
+
+async fn sheet_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+    error: Option<&ReadError>,
+) -> AppResult<HttpResponse> {
+    let (batch, sheets) = service::sheets(&state.ctx, &admin.actor(), id).await?;
+    let p = admin.page(req, state, "users");
+    let error = error.map(|e| p.t.read_error(e));
+    let chosen = batch.sheet_name.clone().unwrap_or_default();
+    let view = ImportSheetView {
+        p,
+        batch,
+        sheets,
+        chosen,
+        error,
+    };
+    crate::web::form_html(view.error.is_some(), &view)
+}
+
+async fn mapping_page(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+    shown_problems: bool,
+) -> AppResult<HttpResponse> {
+    let page = service::mapping_page(&state.ctx, &admin.actor(), id).await?;
+    ok_html(&ImportMappingView {
+        p: admin.page(req, state, "users"),
+        page,
+        shown_problems,
+    })
+}
+
+/// GET /imports/{id}/mapping: change the mapping of a preview.
+pub async fn mapping_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    match service::mapping_page(&state.ctx, &admin.actor(), id).await {
+        Ok(page) => ok_html(&ImportMappingView {
+            p: admin.page(&req, &state, "users"),
+            page,
+            shown_problems: false,
+        }),
+        // A batch past its preview: what it did.
+        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SheetForm {
+    #[serde(default)]
+    sheet: String,
+}
+
+/// POST /imports/{id}/sheet
+pub async fn choose_sheet(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<SheetForm>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    match service::choose_sheet(&state.ctx, &admin.actor(), id, form.sheet).await {
+        Ok(Ok(_)) => Ok(redirect(&batch_url(id))),
+        Ok(Err(e)) => sheet_page(&req, &state, &admin, id, Some(&e)).await,
+        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /imports/{id}/mapping: `header_line` and `col0`, `col1`, … (a
+/// field key each, or empty).
+pub async fn set_mapping(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    let header = form
+        .get("header_line")
+        .and_then(|l| l.trim().parse::<u32>().ok());
+    let mut columns: Vec<Option<String>> = Vec::new();
+    for (k, v) in &form {
+        if let Some(c) = k.strip_prefix("col").and_then(|c| c.parse::<usize>().ok())
+            && c < 1024
+        {
+            if columns.len() <= c {
+                columns.resize(c + 1, None);
+            }
+            columns[c] = Some(v.clone()).filter(|v| !v.is_empty());
+        }
+    }
+    match service::set_mapping(&state.ctx, &admin.actor(), id, header, columns).await {
+        Ok(Ok(_)) => Ok(redirect(&batch_url(id))),
+        Ok(Err(page)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportMappingView {
+                p: admin.page(&req, &state, "users"),
+                page,
+                shown_problems: true,
+            },
+        ),
+        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitsForm {
+    #[serde(default)]
+    create: String,
+}
+
+/// POST /imports/{id}/units: create missing groups and areas, or not.
+pub async fn set_units(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<UnitsForm>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    match service::set_create_missing(&state.ctx, &admin.actor(), id, form.create == "1").await {
+        Ok(_) | Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    #[serde(default)]
+    version: String,
+}
+
+/// POST /imports/{id}/commit: every importable row, or nothing.
+pub async fn commit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<CommitForm>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    let version = form.version.trim().parse::<i32>().unwrap_or(-1);
+    match service::commit(&state.ctx, &admin.actor(), id, version).await {
+        Ok(Committed::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
+        Ok(Committed::Earlier) => Ok(redirect(&batch_url(id))),
+        Ok(Committed::Stale) => {
+            let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
+            let p = admin.page(&req, &state, "users");
+            let notice = Some(p.t.import_stale.to_owned());
+            html(
+                StatusCode::CONFLICT,
+                &ImportPreviewView { p, preview, notice },
+            )
+        }
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /imports/{id}/discard
+pub async fn discard(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    match service::discard(&state.ctx, &admin.actor(), *id).await {
+        Ok(()) => Ok(redirect_with_flash("/imports", "import_discarded")),
+        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(*id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// GET /imports/{id}/errors.xlsx: the refused rows with their reasons.
+pub async fn errors(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let lang = admin.page(&req, &state, "users").lang;
+    let (name, bytes) = service::errors_xlsx(&state.ctx, &admin.actor(), *id, lang).await?;
+    Ok(xlsx_download(&name, bytes))
+}
+
+/// GET /imports/{id}/undo: who goes and who stays.
+pub async fn undo_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let plan = service::undo_plan(&state.ctx, &admin.actor(), *id).await?;
+    ok_html(&ImportUndoView {
+        p: admin.page(&req, &state, "users"),
+        plan,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    #[serde(default)]
+    rest: String,
+}
+
+/// POST /imports/{id}/undo
+pub async fn undo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<UndoForm>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    match service::undo(&state.ctx, &admin.actor(), id, form.rest == "1").await {
+        Ok(Undone::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_undone")),
+        // Someone activated since the page was shown: show who.
+        Ok(Undone::NeedsConsent) => {
+            let plan = service::undo_plan(&state.ctx, &admin.actor(), id).await?;
+            html(
+                StatusCode::CONFLICT,
+                &ImportUndoView {
+                    p: admin.page(&req, &state, "users"),
+                    plan,
+                },
+            )
+        }
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
+        Err(e) => Err(e.into()),
+    }
+}
