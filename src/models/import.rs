@@ -122,10 +122,7 @@ pub fn update_batch(conn: &mut DbConn, id: i64, changes: &BatchChanges) -> Query
 pub type Blobs = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// The stored upload (while a sheet is to be chosen) and rows as read.
-pub fn batch_blobs(
-    conn: &mut DbConn,
-    id: i64,
-) -> QueryResult<Option<Blobs>> {
+pub fn batch_blobs(conn: &mut DbConn, id: i64) -> QueryResult<Option<Blobs>> {
     b::table
         .find(id)
         .select((b::upload, b::grid))
