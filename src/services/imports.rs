@@ -836,6 +836,8 @@ fn evaluate(
                     }
                 }
             }
+            // Number and address name two people: that is the reason.
+            _ if row.problems.contains(&Problem::TwoPeople) => {}
             _ => {
                 // A new person: nothing of his may be taken.
                 if let Some(e) = row.email_key()

@@ -552,17 +552,36 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         .from_reader(body.as_bytes());
     let mut collector = Collector::new(limits, false);
     let mut record = csv::StringRecord::new();
+    // The line a record starts on, counted from its byte offset (a quoted
+    // value may span lines; the reader's own line count lags behind).
+    let (mut counted_to, mut line) = (0usize, 1u32);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(damaged(e)),
         }
-        let line = record
+        let mut start = record
             .position()
-            .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX))
-            .unwrap_or(0)
-            .saturating_add(skipped_lines);
+            .map_or(counted_to, |p| {
+                usize::try_from(p.byte()).unwrap_or(usize::MAX)
+            })
+            .clamp(counted_to, body.len());
+        // After a CR the reader starts the record at the LF that follows.
+        while body
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        let breaks = body.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        line = line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+        counted_to = start;
+        let line = line.saturating_add(skipped_lines);
         for (column, value) in record.iter().enumerate() {
             let column = u32::try_from(column).unwrap_or(u32::MAX);
             collector.add(line.saturating_sub(1), column, value.to_owned())?;
@@ -579,4 +598,29 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         chosen: 0,
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv_rows(text: &str) -> Vec<Row> {
+        read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false)
+            .unwrap()
+            .rows
+    }
+
+    #[test]
+    fn csv_rows_keep_their_line_numbers() {
+        let rows = csv_rows("Wer;Womit\r\nAnna;\"Mus\nter\"\r\n\r\nBernd;x");
+        let lines: Vec<(u32, Vec<String>)> = rows.into_iter().map(|r| (r.line, r.cells)).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, vec!["Wer".into(), "Womit".into()]),
+                (2, vec!["Anna".into(), "Mus\nter".into()]),
+                (5, vec!["Bernd".into(), "x".into()]),
+            ]
+        );
+    }
 }

@@ -220,3 +220,823 @@ db_test!(
         assert_eq!(app.count_users().await, before);
     }
 );
+
+/// A CSV file as people write one (semicolons, German titles).
+fn csv(lines: &[&str]) -> Vec<u8> {
+    lines.join("\r\n").into_bytes()
+}
+
+db_test!(every_outcome_has_its_reason, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    fixture_units(&app).await;
+    // Someone who is there already: his address, username and number.
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Vera"),
+                ("last_name", "Vorhanden"),
+                ("username", "vera"),
+                ("email", "vera@example.com"),
+                ("personnel_number", "P-1"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (id, page) = upload(
+        &app,
+        "liste.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail;Benutzername;Personalnummer;Gruppen;Bereich;Nutzertyp",
+            "Neu;Mensch;neu@example.com;;P-2;Lager;Werk Nord;Extern",
+            "Adresse;Vergeben;VERA@example.com;;;;;",
+            "Name;Vergeben;name@example.com;vera;;;;",
+            "Nummer;Vergeben;nummer@example.com;;P-1;;;",
+            "Ohne;;ohne@example.com;;;;;",
+            "Falsche;Adresse;nicht@;;;;;",
+            "Doppel;Eins;doppel@example.com;;P-9;;;",
+            "Doppel;Zwei;Doppel@Example.com;;;;;",
+            "Gruppe;Fehlt;gruppe@example.com;;;Kantine;Werk Süd;",
+            "Typ;Falsch;typ@example.com;;;;;Chef",
+            "=HYPERLINK(\"http://x\");Formel;formel@example.com;;;;;",
+            "<script>alert(1)</script>;Skript;skript@example.com;;;;;",
+            "Zeilen\u{1}umbruch;Steuer;steuer@example.com;;;;;",
+        ]),
+        "create",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+    assert_eq!(at(2).1, "neu", "{:?}", at(2));
+    for (line, reason) in [
+        (3, "E-Mail: schon vergeben"),
+        (4, "Benutzername: schon vergeben"),
+        (5, "Personalnummer: schon vergeben"),
+        (6, "Nachname: Bitte ausfüllen"),
+        (7, "E-Mail"),
+        (8, "doppelt in der Datei, auch in Zeile 9"),
+        (9, "doppelt in der Datei, auch in Zeile 8"),
+        (10, "Gruppe gibt es nicht: Kantine"),
+        (10, "Bereich gibt es nicht: Werk Süd"),
+        (11, "unbekannter Nutzertyp „Chef“"),
+        (12, "wie eine Formel"),
+        (14, "Vorname"),
+    ] {
+        let row = at(line);
+        assert_eq!(row.1, "fehler", "{line}: {row:?}");
+        assert!(row.2.contains(reason), "{line}: {reason} in {row:?}");
+    }
+    // Markup in a name is only text.
+    assert_eq!(at(13).1, "neu");
+    assert!(!page.contains("<script>alert"), "escaped");
+    assert!(
+        page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"),
+        "shown as text"
+    );
+    // Missing groups and areas can be created with the import.
+    let res = app
+        .post(&format!("/imports/{id}/units"), &[("create", "1")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let rows = preview_rows(&page);
+    assert_eq!(rows.iter().find(|r| r.0 == 10).unwrap().1, "neu");
+    assert!(page.contains("data-to-create"), "{page}");
+    // Only the errors, and as a workbook to fix them in.
+    let (_, errors_page) = app.get_html(&format!("/imports/{id}?outcome=fehler")).await;
+    assert!(preview_rows(&errors_page).iter().all(|r| r.1 == "fehler"));
+    let res = app.get(&format!("/imports/{id}/errors.xlsx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let book = res.bytes().await.unwrap().to_vec();
+    let read = einlass::spreadsheet::read::read(
+        &book,
+        None,
+        &einlass::spreadsheet::Limits::for_rows(100),
+        &|_| false,
+    )
+    .unwrap();
+    let text: String = read
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.clone())
+        .collect::<Vec<_>>()
+        .join("|");
+    assert!(text.contains("schon vergeben"), "{text}");
+    assert!(text.contains("'=HYPERLINK"), "neutralised: {text}");
+    let before = app.count_users().await;
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert_eq!(app.count_users().await, before + 3, "rows 2, 10 and 13");
+    let kantine = app.unit_id("groups", "Kantine").await;
+    assert!(kantine > 0);
+    let neu = app.user("neu@example.com").await.unwrap();
+    assert_eq!(neu.user_type, einlass::domain::UserType::Extern);
+    assert_eq!(neu.personnel_number.as_deref(), Some("P-2"));
+});
+
+db_test!(unknown_titles_lead_to_a_mapping, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "wer.csv",
+        csv(&[
+            "Wer;Womit;Zweitname",
+            "Anna;anna@example.com;Muster",
+            "Bernd;bernd@example.com;Beispiel",
+        ]),
+        "create",
+    )
+    .await;
+    assert!(page.contains("Spalten zuordnen"), "{page}");
+    assert!(page.contains("anna@example.com"), "examples are shown");
+    // A field for two columns is refused, naming the field.
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("header_line", "1"),
+                ("col0", "first_name"),
+                ("col1", "email"),
+                ("col2", "email"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Mehr als eine Spalte für E-Mail"), "{body}");
+    assert!(body.contains("Keine Spalte für Nachname"), "{body}");
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("header_line", "1"),
+                ("col0", "first_name"),
+                ("col1", "email"),
+                ("col2", "last_name"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let rows = preview_rows(&page);
+    assert_eq!(rows.len(), 2, "{page}");
+    assert!(rows.iter().all(|r| r.1 == "neu"), "{rows:?}");
+    // Data from the first row when there are no titles at all.
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("header_line", ""),
+                ("col0", "first_name"),
+                ("col1", "email"),
+                ("col2", "last_name"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    assert_eq!(preview_rows(&page).len(), 3);
+});
+
+db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (sheet, person) in [("Werk Nord", "Anna"), ("Werk Süd", "Bernd")] {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet).unwrap();
+        ws.write_string(0, 0, "Vorname").unwrap();
+        ws.write_string(0, 1, "Nachname").unwrap();
+        ws.write_string(1, 0, person).unwrap();
+        ws.write_string(1, 1, "Muster").unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let (id, page) = upload(&app, "werke.xlsx", bytes, "create").await;
+    assert!(page.contains("Welches Tabellenblatt?"), "{page}");
+    let res = app
+        .post(
+            &format!("/imports/{id}/sheet"),
+            &[("sheet", "Gibt es nicht")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(&format!("/imports/{id}/sheet"), &[("sheet", "Werk Süd")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(page.contains("Bernd") && !page.contains(">Anna<"), "{page}");
+});
+
+db_test!(a_preview_gone_stale_writes_nothing, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "x.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail",
+            "Anna;Muster;anna@example.com",
+            "Bernd;Muster;bernd@example.com",
+        ]),
+        "create",
+    )
+    .await;
+    // Meanwhile someone takes Anna's address.
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Andere"),
+                ("last_name", "Anna"),
+                ("email", "ANNA@example.com"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let before = app.dump();
+    let res = commit(&app, id, &page).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Seit der Vorschau hat sich etwas geändert"),
+        "{body}"
+    );
+    assert!(
+        app.user("bernd@example.com").await.is_none(),
+        "nothing written"
+    );
+    assert_ne!(app.dump(), before, "the preview was made again");
+    let rows = preview_rows(&body);
+    assert_eq!(rows.iter().find(|r| r.0 == 2).unwrap().1, "fehler");
+    // The new preview can be committed: Bernd only.
+    let res = commit(&app, id, &body).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert!(app.user("bernd@example.com").await.is_some());
+    assert_eq!(
+        app.user("anna@example.com").await.unwrap().first_name,
+        "Andere"
+    );
+});
+
+db_test!(undo_keeps_who_activated_and_says_so, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "x.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail",
+            "Anna;Muster;anna@example.com",
+            "Bernd;Muster;bernd@example.com",
+        ]),
+        "create",
+    )
+    .await;
+    commit(&app, id, &page).await;
+    // The batch invites its people through the bulk confirmation.
+    let res = app
+        .post(
+            "/users/bulk",
+            &[
+                ("action", "invite"),
+                ("scope", "filter"),
+                ("f_import", &id.to_string()),
+            ],
+        )
+        .await;
+    let confirm = res.text().await.unwrap();
+    assert!(
+        confirm.contains("data-count=\"affected\"><strong>2<"),
+        "{confirm}"
+    );
+    let key = crate::support::value_of(&confirm, "input[name=form_key]").unwrap();
+    let fp = crate::support::value_of(&confirm, "input[name=confirmed]").unwrap();
+    let res = app
+        .post(
+            "/users/bulk/run",
+            &[
+                ("action", "invite"),
+                ("scope", "filter"),
+                ("f_import", &id.to_string()),
+                ("form_key", &key),
+                ("confirmed", &fp),
+            ],
+        )
+        .await;
+    let task: i64 = location(&res)
+        .trim_start_matches("/tasks/")
+        .parse()
+        .unwrap();
+    services::tasks::run_until_done(&app.ctx, task)
+        .await
+        .unwrap();
+    einlass::jobs::mail::drain(&app.ctx).await.unwrap();
+    let links = crate::invitations::mailbox_links(&app, "/i/").await;
+    assert_eq!(links.len(), 2);
+    // Somebody (whoever's link comes first) activates.
+    let mut chef = TestApp::new_client();
+    app.swap_browser(&mut chef);
+    let (status, form) = crate::invitations::open_link(&mut app, &links[0]).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = crate::support::value_of(&form, "input[name=first_name]").unwrap();
+    let res = crate::invitations::activate_as(&app, &first, "Muster").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.swap_browser(&mut chef);
+    let (active, other) = if first == "Anna" {
+        ("anna@example.com", "bernd@example.com")
+    } else {
+        ("bernd@example.com", "anna@example.com")
+    };
+    // Undo says who stays and wants consent for the rest.
+    let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+    assert!(plan.contains("data-count=\"kept\">1<"), "{plan}");
+    assert!(plan.contains(&first), "{plan}");
+    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "no consent, nothing done"
+    );
+    assert!(app.user(other).await.is_some());
+    let res = app
+        .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert_eq!(app.user(active).await.unwrap().status, UserStatus::Aktiv);
+    assert!(app.user(other).await.is_none());
+    let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(
+        batch.contains("data-state=\"teilweise_rueckgaengig\""),
+        "{batch}"
+    );
+    assert!(batch.contains("data-count=\"kept\">1<"), "{batch}");
+    // The removed person's link is dead.
+    let mut fresh = TestApp::new_client();
+    app.swap_browser(&mut fresh);
+    let dead = app.get(&crate::invitations::path_of(&links[1])).await;
+    let page = app
+        .get(&location(&dead))
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!page.contains("name=\"password\""), "{page}");
+});
+
+db_test!(
+    update_mode_changes_field_by_field_and_undo_puts_it_back,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        let (id, page) = upload(
+            &app,
+            "stamm.csv",
+            csv(&[
+                "Personalnummer;Vorname;Nachname;E-Mail;Gruppen",
+                "100;Anna;Alt;anna@example.com;Lager",
+                "101;Bernd;Bleibt;bernd@example.com;",
+            ]),
+            "create",
+        )
+        .await;
+        commit(&app, id, &page).await;
+        // The next file: Anna married and joins Versand; Bernd unchanged; Carl new.
+        let (id2, page) = upload(
+            &app,
+            "stamm2.csv",
+            csv(&[
+                "Personalnummer;Vorname;Nachname;E-Mail;Gruppen",
+                "100;Anna;Neu;anna@example.com;Lager, Versand",
+                "101;Bernd;Bleibt;bernd@example.com;",
+                "102;Carl;Neu;carl@example.com;",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        assert_eq!(at(2).1, "aenderung", "{rows:?}");
+        assert!(at(2).2.contains("Nachname: Alt → Neu"), "{:?}", at(2));
+        assert!(at(2).2.contains("Gruppen: + Versand"), "{:?}", at(2));
+        assert_eq!(at(3).1, "unveraendert");
+        assert_eq!(at(4).1, "neu");
+        // A number and an address of two different people: refused, saying so.
+        let (other, conflict) = upload(
+            &app,
+            "stamm-konflikt.csv",
+            csv(&[
+                "Personalnummer;Vorname;Nachname;E-Mail",
+                "100;Dora;Zwei;bernd@example.com",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&conflict);
+        assert_eq!(rows[0].1, "fehler");
+        assert_eq!(
+            rows[0].2,
+            "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten."
+        );
+        app.post(&format!("/imports/{other}/discard"), &[]).await;
+        let res = commit(&app, id2, &page).await;
+        assert_redirect(&res, &format!("/imports/{id2}"));
+        assert!(app.user("carl@example.com").await.is_some());
+        let anna = app.user("anna@example.com").await.unwrap();
+        assert_eq!(anna.last_name, "Neu");
+        let id3 = id2;
+        let (_, user_page) = app.get_html(&format!("/users/{}", anna.id)).await;
+        assert!(user_page.contains("Versand"), "{user_page}");
+        let (_, batch) = app.get_html(&format!("/imports/{id3}")).await;
+        assert!(batch.contains("data-count=\"updated\">1<"), "{batch}");
+        // Undo: her name and groups as before.
+        let (_, plan) = app.get_html(&format!("/imports/{id3}/undo")).await;
+        assert!(plan.contains("data-count=\"restorable\">1<"), "{plan}");
+        let res = app.post(&format!("/imports/{id3}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id3}"));
+        let anna = app.user("anna@example.com").await.unwrap();
+        assert_eq!(anna.last_name, "Alt");
+        let versand = app.unit_id("groups", "Versand").await;
+        let (_, members) = app.get_html(&format!("/users?group={versand}")).await;
+        assert_eq!(crate::support::hits(&members), 0, "{members}");
+        assert!(app.user("carl@example.com").await.is_none());
+        let (_, audit) = app.get_html("/audit").await;
+        assert!(audit.contains("per Import geändert"), "{audit}");
+    }
+);
+
+db_test!(
+    the_export_reimported_in_update_mode_changes_nothing,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        let (id, page) = upload(&app, "people.xlsx", fixture("people.xlsx"), "create").await;
+        commit(&app, id, &page).await;
+        // A username-only person and a hostile name, made by hand.
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "-Minus"),
+                    ("last_name", "Ohne Adresse"),
+                    ("user_type", "gast"),
+                    ("salutation", "divers"),
+                    ("start_password_mode", "none"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = app.get("/users/export.xlsx").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let book = res.bytes().await.unwrap().to_vec();
+        let read = einlass::spreadsheet::read::read(
+            &book,
+            None,
+            &einlass::spreadsheet::Limits::for_rows(100),
+            &|_| false,
+        )
+        .unwrap();
+        let all: Vec<String> = read.rows.iter().flat_map(|r| r.cells.clone()).collect();
+        assert!(all.contains(&"'-Minus".to_owned()), "neutralised: {all:?}");
+        assert!(all.contains(&"00456".to_owned()), "{all:?}");
+        // Filtered as on screen.
+        let res = app.get("/users/export.xlsx?type=gast").await;
+        let only = res.bytes().await.unwrap().to_vec();
+        let read_only = einlass::spreadsheet::read::read(
+            &only,
+            None,
+            &einlass::spreadsheet::Limits::for_rows(100),
+            &|_| false,
+        )
+        .unwrap();
+        assert_eq!(read_only.rows.len(), 2, "title row and the guest");
+        // Round trip: everyone known, nothing to change.
+        let before = app.dump();
+        let (id, page) = upload(&app, "export.xlsx", book, "update").await;
+        let rows = preview_rows(&page);
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter().all(|r| r.1 == "unveraendert"),
+            "{:?}",
+            rows.iter()
+                .filter(|r| r.1 != "unveraendert")
+                .collect::<Vec<_>>()
+        );
+        let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let _ = before;
+    }
+);
+
+db_test!(the_template_comes_back_as_an_empty_import, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    for lang in ["de", "en"] {
+        let res = app
+            .get(&format!("/imports/template.xlsx?lang={lang}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let (_, page) = upload(&app, "vorlage.xlsx", bytes, "create").await;
+        // Titles recognised (no mapping step), no rows, nothing to import.
+        assert!(
+            page.contains("Keine Zeile kann übernommen werden"),
+            "{lang}: {page}"
+        );
+        let (_, page) = app.get_html("/imports").await;
+        assert!(page.contains("vorlage.xlsx"));
+    }
+});
+
+/// A zip whose one part unpacks to `size` bytes of the same letter.
+fn zip_bomb(part: &str, size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(size > u32::MAX as usize);
+    zip.start_file("xl/workbook.xml", options).unwrap();
+    zip.write_all(b"<workbook/>").unwrap();
+    zip.start_file(part, options).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        zip.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// An .xlsx (our own writer) with these cells: (row, column, text).
+fn xlsx_with(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, c, v) in cells {
+        ws.write_string(*r, *c, *v).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn small_limits(url: &str) -> einlass::config::Config {
+    let mut config = crate::support::test_config(url);
+    config.import.max_mb = 2;
+    config.import.max_rows = 50;
+    config.import.reader_memory_mb = 256;
+    config.import.reader_seconds = 20;
+    config
+}
+
+db_test!(
+    hostile_files_get_a_clear_error_and_write_nothing,
+    small_limits,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let xlsx = fixture("people.xlsx");
+        let mut random = vec![0u8; 4096];
+        for (i, b) in random.iter_mut().enumerate() {
+            *b = (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3];
+        }
+        let many_rows: Vec<String> = std::iter::once("Vorname;Nachname".to_owned())
+            .chain((0..60).map(|i| format!("A{i};B{i}")))
+            .collect();
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("random.xlsx", random, "Dateiformat wird nicht erkannt"),
+            ("halb.xlsx", xlsx[..xlsx.len() / 2].to_vec(), "beschädigt"),
+            (
+                "passwort.xlsx",
+                fixture("people-password.xlsx"),
+                "mit einem Passwort geschützt",
+            ),
+            (
+                "bild.xlsx",
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                "Dateiformat wird nicht erkannt",
+            ),
+            ("leer.csv", Vec::new(), "leer"),
+            (
+                "bombe.xlsx",
+                zip_bomb("xl/worksheets/sheet1.xml", 300 << 20),
+                "entpackt zu groß",
+            ),
+            (
+                "weit.xlsx",
+                xlsx_with(&[
+                    (0, 0, "Vorname"),
+                    (0, 1, "Nachname"),
+                    (1_048_575, 16_383, "x"),
+                ]),
+                "zu vielen Spalten",
+            ),
+            (
+                "lang.csv",
+                many_rows.join("\n").into_bytes(),
+                "zu viele Zeilen",
+            ),
+            ("gross.csv", vec![b'a'; 3 << 20], "zu groß"),
+        ];
+        let before = app.dump();
+        for (name, bytes, message) in cases {
+            let res = app.upload_import(name, bytes, "create").await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            let body = res.text().await.unwrap();
+            assert!(body.contains(message), "{name}: {message} in {body}");
+            assert!(body.contains("Es wurde nichts gespeichert"), "{name}");
+        }
+        assert_eq!(app.dump(), before, "nothing written");
+        // A file whose name lies: the content decides.
+        let (_, page) = upload(&app, "liste.csv", xlsx.clone(), "create").await;
+        assert_eq!(preview_rows(&page).len(), 8);
+        // An empty sheet and a header-only sheet: a preview with nothing to do.
+        let (_, page) = upload(&app, "kopf.csv", csv(&["Vorname;Nachname"]), "create").await;
+        assert!(
+            page.contains("Keine Zeile kann übernommen werden"),
+            "{page}"
+        );
+    }
+);
+
+db_test!(
+    a_reader_out_of_memory_is_an_error_not_a_dead_server,
+    |url| {
+        let mut config = crate::support::test_config(url);
+        config.import.reader_memory_mb = 64;
+        config
+    },
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // Three million shared strings: calamine loads them all at once.
+        use std::io::Write;
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let src =
+            zip::ZipArchive::new(std::io::Cursor::new(fixture("people-libreoffice.xlsx"))).unwrap();
+        let mut src = src;
+        for i in 0..src.len() {
+            let mut part = src.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name == "xl/sharedStrings.xml" {
+                continue;
+            }
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut part, &mut data).unwrap();
+            zip.start_file(name, options).unwrap();
+            zip.write_all(&data).unwrap();
+        }
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        zip.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">").unwrap();
+        for i in 0..3_000_000 {
+            write!(zip, "<si><t>s{i}</t></si>").unwrap();
+        }
+        zip.write_all(b"</sst>").unwrap();
+        zip.finish().unwrap();
+        let bytes = out.into_inner();
+        let before = app.dump();
+        let res = app.upload_import("strings.xlsx", bytes, "create").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Speicher"), "{body}");
+        assert_eq!(app.dump(), before);
+        // The server goes on: the next file is read.
+        let (_, page) = upload(&app, "people.xlsx", fixture("people.xlsx"), "create").await;
+        assert_eq!(preview_rows(&page).len(), 8);
+    }
+);
+
+db_test!(undo_racing_an_activation_goes_one_way, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    for round in 0..4 {
+        let address = format!("race{round}@example.com");
+        let (id, page) = upload(
+            &app,
+            "race.csv",
+            csv(&[
+                "Vorname;Nachname;E-Mail",
+                &format!("Rena;Rennen{round};{address}"),
+            ]),
+            "create",
+        )
+        .await;
+        commit(&app, id, &page).await;
+        let person = app.user(&address).await.unwrap().id;
+        services::invitations::invite(&app.ctx, &Actor::system("test"), person, None, None)
+            .await
+            .unwrap();
+        einlass::jobs::mail::drain(&app.ctx).await.unwrap();
+        let link = crate::invitations::mailbox_links(&app, "/i/")
+            .await
+            .remove(0);
+        // The invitee's own browser opens the link and sends the form
+        // while the admin undoes the import.
+        let invitee = TestApp::new_client();
+        let res = invitee
+            .get(app.url(&crate::invitations::path_of(&link)))
+            .send()
+            .await
+            .unwrap();
+        let form_page = invitee
+            .get(app.url(&location(&res)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = crate::support::extract_csrf(&form_page);
+        let fp = crate::support::value_of(&form_page, "input[name=link]").unwrap();
+        let last = format!("Rennen{round}");
+        let body = crate::support::form_encode(&[
+            ("csrf", &csrf),
+            ("link", &fp),
+            ("first_name", "Rena"),
+            ("last_name", &last),
+            ("password", "Sonnenblume-Fahrrad-42"),
+            ("password_repeat", "Sonnenblume-Fahrrad-42"),
+        ]);
+        let undo_path = format!("/imports/{id}/undo");
+        let (activation, undo) = tokio::join!(
+            invitee
+                .post(app.url("/activate"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send(),
+            app.post(&undo_path, &[("rest", "1")]),
+        );
+        let activation = activation.unwrap();
+        assert_redirect(&undo, &format!("/imports/{id}"));
+        match app.user(&address).await {
+            // Activated first: kept, and the batch says so.
+            Some(u) => {
+                assert_eq!(u.status, UserStatus::Aktiv, "round {round}");
+                assert_eq!(activation.status(), StatusCode::SEE_OTHER);
+                let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+                assert!(batch.contains("data-count=\"kept\">1<"), "{batch}");
+            }
+            // Undone first: the activation found a dead link, no session.
+            None => {
+                assert_ne!(
+                    activation.status(),
+                    StatusCode::SEE_OTHER,
+                    "round {round}: activated a removed person"
+                );
+                let me = invitee.get(app.url("/me")).send().await.unwrap();
+                assert_ne!(me.status(), StatusCode::OK, "round {round}: signed in");
+            }
+        }
+    }
+});
+
+db_test!(ten_thousand_rows_in_one_batch, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    fixture_units(&app).await;
+    let mut lines = vec!["Vorname;Nachname;E-Mail;Personalnummer;Gruppen".to_owned()];
+    for i in 0..10_000 {
+        lines.push(format!("Vor{i};Nach{i};p{i}@example.com;{i:05};Lager"));
+    }
+    // 1 % invalid, a few duplicates.
+    for i in (0..10_000).step_by(100) {
+        lines[i + 1] = format!("Vor{i};Nach{i};kaputt{i};{i:05};Lager");
+    }
+    lines.push("Vor5;Doppelt;p5@example.com;99999;".into());
+    let before = app.count_users().await;
+    let (id, page) = upload(&app, "gross.csv", lines.join("\n").into_bytes(), "create").await;
+    assert!(page.contains("data-outcome=\"neu\""), "{page}");
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    // 10,000 rows: 100 invalid, row 7 and the last share an address.
+    assert_eq!(app.count_users().await, before + 10_000 - 100 - 1);
+    let (_, list) = app
+        .get_html(&format!(
+            "/users?import={id}&group={}",
+            app.unit_id("groups", "Lager").await
+        ))
+        .await;
+    assert!(list.contains("9.899"), "{}", &list[..2000.min(list.len())]);
+    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert_eq!(app.count_users().await, before);
+    // The kept per-status figures agree with a count.
+    services::maintenance::fold_counts(&app.ctx).await.unwrap();
+    let (_, dashboard) = app.get_html("/users?status=angelegt").await;
+    assert_eq!(crate::support::hits(&dashboard), 0);
+});
