@@ -412,40 +412,48 @@ pub fn create_missing_units(
     Ok(done)
 }
 
-/// The memberships of the new people: one statement per kind.
+/// Notes on each new row the person it made (found by the username, which
+/// is unique among live accounts): one statement, an index lookup per row.
+pub fn link_new_people(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
+    let made = u::table
+        .filter(u::username.eq(r::username))
+        .filter(u::deleted_at.is_null())
+        .select(u::id.nullable())
+        .single_value();
+    diesel::update(
+        r::table
+            .filter(r::batch_id.eq(batch))
+            .filter(r::outcome.eq("neu")),
+    )
+    .set(r::target_user_id.eq(made))
+    .execute(conn)
+}
+
+/// The memberships of the new people: one statement per kind, walking the
+/// batch's staged units (never the users table, whose statistics may not
+/// know the batch yet).
 pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    let people = iu::table
-        .inner_join(r::table.on(r::batch_id.eq(iu::batch_id).and(r::line.eq(iu::line))))
-        .inner_join(
-            u::table.on(u::username
-                .eq(r::username)
-                .and(u::deleted_at.is_null())
-                .and(u::import_batch_id.eq(Some(batch)))),
-        )
-        .filter(iu::batch_id.eq(batch))
-        .filter(r::outcome.eq("neu"));
-    let groups = people
+    link_new_people(conn, batch)?;
+    let staged = || {
+        iu::table
+            .inner_join(r::table.on(r::batch_id.eq(iu::batch_id).and(r::line.eq(iu::line))))
+            .filter(iu::batch_id.eq(batch))
+            .filter(r::outcome.eq("neu"))
+            .filter(r::target_user_id.is_not_null())
+    };
+    let groups = staged()
         .inner_join(user_groups::table.on(user_groups::name_key.eq(iu::unit_key)))
         .filter(iu::kind.eq("group"))
-        .select((u::id, user_groups::id));
+        .select((r::target_user_id.assume_not_null(), user_groups::id));
     let mut n = diesel::insert_into(gm::table)
         .values(groups)
         .into_columns((gm::user_id, gm::group_id))
         .execute(conn)?;
-    let area_rows = iu::table
-        .inner_join(r::table.on(r::batch_id.eq(iu::batch_id).and(r::line.eq(iu::line))))
-        .inner_join(
-            u::table.on(u::username
-                .eq(r::username)
-                .and(u::deleted_at.is_null())
-                .and(u::import_batch_id.eq(Some(batch)))),
-        )
+    let area_rows = staged()
         .inner_join(areas::table.on(areas::name_key.eq(iu::unit_key)))
-        .filter(iu::batch_id.eq(batch))
-        .filter(r::outcome.eq("neu"))
         .filter(iu::kind.eq("area"))
         .select((
-            u::id,
+            r::target_user_id.assume_not_null(),
             areas::id,
             crate::domain::AreaRole::Mitglied
                 .as_str()

@@ -117,6 +117,7 @@ pub async fn upload(
     let settings = config.reader_settings();
     let bytes = upload.bytes;
     let kept = bytes.clone();
+    let started = std::time::Instant::now();
     let book = match ctx
         .read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None))
         .await?
@@ -124,6 +125,11 @@ pub async fn upload(
         Ok(book) => book,
         Err(e) => return Ok(Err(e)),
     };
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        rows = book.rows.len(),
+        "import: file read"
+    );
     let recognised = book
         .sheets
         .iter()
@@ -184,6 +190,7 @@ pub async fn upload(
             })
         })
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: batch stored");
     let step = match state {
         BatchState::Datei => Step::ChooseSheet,
         BatchState::Zuordnung => Step::Mapping,
@@ -493,7 +500,9 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     }
     let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
     let create_missing = batch.create_missing_units;
+    let started = std::time::Instant::now();
     let (_, book) = workbook_of(ctx, id).await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: rows loaded");
     let parse_mapping = mapping.clone();
     let mut rows: Vec<UserRow> = ctx
         .cpu(move || {
@@ -511,6 +520,7 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
             rows
         })
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: rows parsed");
     let keys_for_update: Vec<MatchKeys> = if mode == ImportMode::Update {
         rows.iter()
             .map(|r| {
@@ -528,10 +538,12 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
         .db()
         .run(move |conn| load_existing(conn, mode, &keys_for_update))
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: keys loaded");
     let (actor_in, now) = (actor.clone(), ctx.now());
     let staged = ctx
         .cpu(move || evaluate(&mut rows, &existing, mode, create_missing, &actor_in, id))
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: rows evaluated");
     let version = batch.preview_version + 1;
     ctx.db()
         .run(move |conn| {
@@ -561,6 +573,7 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
             })
         })
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: rows staged");
     Ok(Step::Preview)
 }
 
@@ -888,6 +901,11 @@ fn evaluate(
             (_, None, None) => String::new(),
         };
         let line = row.line as i32;
+        // "Lager" and "lager " are one group: one membership.
+        units.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        units.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        add_units.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        add_units.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         match outcome {
             Outcome::Neu => {
                 for (kind, key, name, _) in &units {
@@ -913,10 +931,6 @@ fn evaluate(
             }
             _ => {}
         }
-        // Two rows naming one group twice would make one unit twice.
-        staged
-            .units
-            .dedup_by(|a, b| a.line == b.line && a.kind == b.kind && a.unit_key == b.unit_key);
         let c = &mut staged.counts;
         c.total += 1;
         match outcome {

@@ -28,7 +28,7 @@ const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
   "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message",
   "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
-  "bulk-confirm", "bulk-task"]);
+  "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -348,6 +348,34 @@ async function day(viewport, first) {
   expect(/^\/tasks\/\d+$/.test(new URL(page.url()).pathname), `the bulk task page: ${page.url()}`);
   await page.waitForSelector("[data-task-state=fertig]", { timeout: 20000 });
   await check(t, "bulk-task");
+
+  // Import from a spreadsheet: upload, the preview with its reasons, the
+  // commit, the batch and its undo page; a file with unknown titles asks
+  // for the mapping.
+  await page.goto(`${base}/users`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href='/imports']")]);
+  await check(t, "imports");
+  const rows = ["Anrede;Vorname;Nachname;E-Mail;Personalnummer;Gruppen",
+    `Frau;Ines;Import${n};ines.${n}@example.org;I-${n}-1;`,
+    `Herr;Jan;Import${n};jan.${n}@example.org;I-${n}-2;`,
+    `;Kai;Import${n};kai.${n}(at)example.org;I-${n}-3;`,
+    `Frau;Lea;Import${n};ines.${n}@example.org;I-${n}-4;`,
+    `Herr;Max;Import${n};max.${n}@example.org;I-${n}-5;Gibt es nicht`];
+  await page.setInputFiles("#file", { name: `liste-${n}.csv`, mimeType: "text/csv", buffer: Buffer.from(rows.join("\r\n"), "utf8") });
+  await submit(page, "form.upload button[type=submit]");
+  await check(t, "import-preview");
+  expect(await page.$$eval("table[data-preview] tbody tr", (r) => r.length) === 5, "five rows in the preview");
+  await submit(page, "button[data-commit]");
+  await check(t, "import-batch");
+  expect((await page.textContent("[data-count=created]")).trim() === "1", "Jan is the one new person");
+  const batchUrl = page.url();
+  await page.goto(`${batchUrl}/undo`);
+  await check(t, "import-undo");
+  await page.goto(`${base}/imports`);
+  await page.setInputFiles("#file", { name: "wer.csv", mimeType: "text/csv", buffer: Buffer.from(`Wer;Womit\r\nIda;ida.${n}@example.org\r\n`, "utf8") });
+  await submit(page, "form.upload button[type=submit]");
+  await check(t, "import-mapping");
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/discard'] button")]);
 
   // A group with a member goes only after its confirmation.
   await page.goto(`${base}/groups`);
