@@ -145,8 +145,10 @@ pub fn list_batches(conn: &mut DbConn, before: Option<i64>, limit: i64) -> Query
 
 // ---------------------------------------------------------------- staged rows
 
+/// A staged row. `None` is written as NULL (not DEFAULT), which lets SQLite
+/// take many rows in one statement.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = r)]
+#[diesel(table_name = r, treat_none_as_default_value = false)]
 pub struct StagedRow {
     pub batch_id: i64,
     pub line: i32,
@@ -168,7 +170,7 @@ pub struct StagedRow {
 }
 
 #[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = iu)]
+#[diesel(table_name = iu, treat_none_as_default_value = false)]
 pub struct StagedUnit {
     pub batch_id: i64,
     pub line: i32,
@@ -186,23 +188,23 @@ pub fn stage(
 ) -> QueryResult<()> {
     diesel::delete(iu::table.filter(iu::batch_id.eq(batch))).execute(conn)?;
     diesel::delete(r::table.filter(r::batch_id.eq(batch))).execute(conn)?;
+    // Multi-row inserts within SQLite's 32,766 parameters a statement
+    // (PostgreSQL takes 65,535): 17 columns a row, 5 a unit.
     match conn {
-        // Multi-row inserts, within the 65,535 parameters of a statement.
         DbConn::Postgres(c) => {
-            for chunk in rows.chunks(3000) {
+            for chunk in rows.chunks(1900) {
                 diesel::insert_into(r::table).values(chunk).execute(c)?;
             }
-            for chunk in units.chunks(10000) {
+            for chunk in units.chunks(6500) {
                 diesel::insert_into(iu::table).values(chunk).execute(c)?;
             }
         }
-        // One cached statement per row inside the open transaction.
         DbConn::Sqlite(c) => {
-            for row in rows {
-                diesel::insert_into(r::table).values(row).execute(c)?;
+            for chunk in rows.chunks(1900) {
+                diesel::insert_into(r::table).values(chunk).execute(c)?;
             }
-            for unit in units {
-                diesel::insert_into(iu::table).values(unit).execute(c)?;
+            for chunk in units.chunks(6500) {
+                diesel::insert_into(iu::table).values(chunk).execute(c)?;
             }
         }
     }
@@ -412,39 +414,23 @@ pub fn create_missing_units(
     Ok(done)
 }
 
-/// Notes on each new row the person it made (found by the username, which
-/// is unique among live accounts): one statement, an index lookup per row.
-pub fn link_new_people(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    let made = u::table
-        .filter(u::username.eq(r::username))
-        .filter(u::deleted_at.is_null())
-        .select(u::id.nullable())
-        .single_value();
-    diesel::update(
-        r::table
-            .filter(r::batch_id.eq(batch))
-            .filter(r::outcome.eq("neu")),
-    )
-    .set(r::target_user_id.eq(made))
-    .execute(conn)
-}
-
-/// The memberships of the new people: one statement per kind, walking the
-/// batch's staged units (never the users table, whose statistics may not
-/// know the batch yet).
+/// The memberships of the new people: one statement per kind, from the
+/// batch's staged units to the person by his username (unique among live
+/// accounts; the commit checked that nobody else holds it). The batch is
+/// not a condition on the person: SQLite's statistics may not know the new
+/// batch yet and would start from the people instead of the units.
 pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    link_new_people(conn, batch)?;
     let staged = || {
         iu::table
             .inner_join(r::table.on(r::batch_id.eq(iu::batch_id).and(r::line.eq(iu::line))))
+            .inner_join(u::table.on(u::username.eq(r::username).and(u::deleted_at.is_null())))
             .filter(iu::batch_id.eq(batch))
             .filter(r::outcome.eq("neu"))
-            .filter(r::target_user_id.is_not_null())
     };
     let groups = staged()
         .inner_join(user_groups::table.on(user_groups::name_key.eq(iu::unit_key)))
         .filter(iu::kind.eq("group"))
-        .select((r::target_user_id.assume_not_null(), user_groups::id));
+        .select((u::id, user_groups::id));
     let mut n = diesel::insert_into(gm::table)
         .values(groups)
         .into_columns((gm::user_id, gm::group_id))
@@ -453,7 +439,7 @@ pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usiz
         .inner_join(areas::table.on(areas::name_key.eq(iu::unit_key)))
         .filter(iu::kind.eq("area"))
         .select((
-            r::target_user_id.assume_not_null(),
+            u::id,
             areas::id,
             crate::domain::AreaRole::Mitglied
                 .as_str()
@@ -537,23 +523,45 @@ pub fn lock_created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<Use
     }
 }
 
-/// Removes these people for good (memberships, tokens and sessions go with
-/// them by their foreign keys). The statement itself checks again that none
-/// has taken his account meanwhile. Returns how many went.
-pub fn delete_people(conn: &mut DbConn, batch: i64, ids: &[UserId]) -> QueryResult<usize> {
+/// Removes these people as deleting a person does (they are `deleted`:
+/// username, address and number free again; groups, areas, sessions and
+/// links gone; unsent mail cancelled), set-based. The update itself checks
+/// again that none has taken his account meanwhile. Returns how many went.
+pub fn remove_people(
+    conn: &mut DbConn,
+    batch: i64,
+    ids: &[UserId],
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    use crate::db::schema::{admin_sessions as s, one_time_tokens as t};
     let mut n = 0;
-    for chunk in ids.chunks(20_000) {
-        n += diesel::delete(
+    for chunk in ids.chunks(5000) {
+        n += diesel::update(
             u::table
                 .filter(u::id.eq_any(chunk))
                 .filter(u::import_batch_id.eq(Some(batch)))
+                .filter(u::deleted_at.is_null())
                 .filter(u::password_hash.is_null())
                 .filter(u::activated_at.is_null())
                 .filter(u::last_login_at.is_null())
                 .filter(u::email_confirmed.eq(false))
                 .filter(u::status.ne(UserStatus::Aktiv)),
         )
+        .set((u::deleted_at.eq(Some(now)), u::updated_at.eq(now)))
+        .execute(conn)?;
+        diesel::delete(gm::table.filter(gm::user_id.eq_any(chunk))).execute(conn)?;
+        diesel::delete(aa::table.filter(aa::user_id.eq_any(chunk))).execute(conn)?;
+        diesel::delete(s::table.filter(s::user_id.eq_any(chunk))).execute(conn)?;
+        diesel::update(
+            t::table
+                .filter(t::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
+                .filter(t::consumed_at.is_null())
+                .filter(t::expires_at.gt(now)),
+        )
+        .set(t::expires_at.eq(now))
         .execute(conn)?;
     }
+    crate::models::outbox::cancel_waiting_of_users(conn, ids, "import undone")?;
+    crate::models::outbox::release_current_invitations(conn, ids)?;
     Ok(n)
 }

@@ -123,6 +123,21 @@ pub fn release_current_invitation(conn: &mut DbConn, user: UserId) -> QueryResul
     .execute(conn)
 }
 
+/// Removed people have no current invitation any more (many at once).
+pub fn release_current_invitations(conn: &mut DbConn, users: &[UserId]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in users.chunks(5000) {
+        n += diesel::update(
+            o::table
+                .filter(o::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
+                .filter(o::current_invitation),
+        )
+        .set(o::current_invitation.eq(false))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// How many live users' current invitation is in this state (an index-only
 /// count). The flag is tested as itself, not compared with a bound value:
 /// only then does SQLite see that the partial index applies.

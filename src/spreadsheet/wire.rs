@@ -13,17 +13,7 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
     });
     out.extend_from_slice(MAGIC);
     match result {
-        Ok(w) => {
-            out.push(0);
-            put_str(&mut out, w.format.as_str());
-            put_u32(&mut out, w.sheets.len() as u32);
-            for sheet in &w.sheets {
-                put_str(&mut out, &sheet.name);
-                put_rows(&mut out, &sheet.head);
-            }
-            put_u32(&mut out, w.chosen as u32);
-            put_rows(&mut out, &w.rows);
-        }
+        Ok(w) => put_workbook(&mut out, w),
         Err(e) => {
             out.push(1);
             let (code, n, text): (u8, u64, &str) = match e {
@@ -48,6 +38,26 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A workbook as [`encode`] writes it (the rows a batch keeps).
+pub fn encode_workbook(w: &Workbook) -> Vec<u8> {
+    let mut out = Vec::with_capacity(w.rows.len() * 64 + 1024);
+    out.extend_from_slice(MAGIC);
+    put_workbook(&mut out, w);
+    out
+}
+
+fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
+    out.push(0);
+    put_str(out, w.format.as_str());
+    put_u32(out, w.sheets.len() as u32);
+    for sheet in &w.sheets {
+        put_str(out, &sheet.name);
+        put_rows(out, &sheet.head);
+    }
+    put_u32(out, w.chosen as u32);
+    put_rows(out, &w.rows);
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Result<Workbook, ReadError>, String> {

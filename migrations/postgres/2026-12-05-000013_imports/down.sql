@@ -1,8 +1,9 @@
 DROP TRIGGER users_count_inserted ON users;
 DROP TRIGGER users_count_deleted ON users;
+DROP TRIGGER users_count_updated ON users;
 DROP FUNCTION users_count_inserted();
 DROP FUNCTION users_count_deleted();
-DROP TRIGGER users_maintain_status_counts ON users;
+DROP FUNCTION users_count_updated();
 CREATE TRIGGER users_maintain_status_counts
     AFTER INSERT OR DELETE OR UPDATE OF status, deleted_at ON users
     FOR EACH ROW EXECUTE FUNCTION users_maintain_status_counts();
