@@ -188,15 +188,20 @@ pub fn stage(
 ) -> QueryResult<()> {
     diesel::delete(iu::table.filter(iu::batch_id.eq(batch))).execute(conn)?;
     diesel::delete(r::table.filter(r::batch_id.eq(batch))).execute(conn)?;
-    // Multi-row inserts within SQLite's 32,766 parameters a statement
-    // (PostgreSQL takes 65,535): 17 columns a row, 5 a unit.
+    // SQLite: multi-row inserts within its 32,766 parameters a statement
+    // (17 columns a row, 5 a unit).
     match conn {
+        // PostgreSQL's fast path: COPY (binary), one statement per table.
         DbConn::Postgres(c) => {
-            for chunk in rows.chunks(1900) {
-                diesel::insert_into(r::table).values(chunk).execute(c)?;
+            if !rows.is_empty() {
+                diesel::copy_from(r::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
             }
-            for chunk in units.chunks(6500) {
-                diesel::insert_into(iu::table).values(chunk).execute(c)?;
+            if !units.is_empty() {
+                diesel::copy_from(iu::table)
+                    .from_insertable(units)
+                    .execute(c)?;
             }
         }
         DbConn::Sqlite(c) => {
@@ -414,41 +419,97 @@ pub fn create_missing_units(
     Ok(done)
 }
 
-/// The memberships of the new people: one statement per kind, from the
-/// batch's staged units to the person by his username (unique among live
-/// accounts; the commit checked that nobody else holds it). The batch is
-/// not a condition on the person: SQLite's statistics may not know the new
-/// batch yet and would start from the people instead of the units.
+#[derive(Insertable)]
+#[diesel(table_name = gm, treat_none_as_default_value = false)]
+struct NewMembership {
+    user_id: UserId,
+    group_id: crate::domain::UnitId,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = aa, treat_none_as_default_value = false)]
+struct NewAssignment {
+    user_id: UserId,
+    area_id: crate::domain::UnitId,
+    area_role: crate::domain::AreaRole,
+}
+
+/// The memberships of the new people: who is who is read once (the batch's
+/// people by username, the new rows' usernames by line), the pairs are made
+/// here and written in bulk (COPY on PostgreSQL, multi-row statements on
+/// SQLite) — a join per membership cost seconds at 100,000.
 pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    let staged = || {
-        iu::table
-            .inner_join(r::table.on(r::batch_id.eq(iu::batch_id).and(r::line.eq(iu::line))))
-            .inner_join(u::table.on(u::username.eq(r::username).and(u::deleted_at.is_null())))
-            .filter(iu::batch_id.eq(batch))
-            .filter(r::outcome.eq("neu"))
-    };
-    let groups = staged()
-        .inner_join(user_groups::table.on(user_groups::name_key.eq(iu::unit_key)))
-        .filter(iu::kind.eq("group"))
-        .select((u::id, user_groups::id));
-    let mut n = diesel::insert_into(gm::table)
-        .values(groups)
-        .into_columns((gm::user_id, gm::group_id))
-        .execute(conn)?;
-    let area_rows = staged()
-        .inner_join(areas::table.on(areas::name_key.eq(iu::unit_key)))
-        .filter(iu::kind.eq("area"))
-        .select((
-            u::id,
-            areas::id,
-            crate::domain::AreaRole::Mitglied
-                .as_str()
-                .into_sql::<diesel::sql_types::Text>(),
-        ));
-    n += diesel::insert_into(aa::table)
-        .values(area_rows)
-        .into_columns((aa::user_id, aa::area_id, aa::area_role))
-        .execute(conn)?;
+    use std::collections::HashMap;
+    let people: HashMap<String, UserId> = u::table
+        .filter(u::import_batch_id.eq(Some(batch)))
+        .filter(u::deleted_at.is_null())
+        .select((u::username, u::id))
+        .load::<(String, UserId)>(conn)?
+        .into_iter()
+        .collect();
+    let by_line: HashMap<i32, UserId> = r::table
+        .filter(r::batch_id.eq(batch))
+        .filter(r::outcome.eq("neu"))
+        .select((r::line, r::username))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .filter_map(|(line, name)| people.get(&name).map(|id| (line, *id)))
+        .collect();
+    drop(people);
+    let catalog = crate::models::unit::catalog(conn)?;
+    let key = |name: &str| crate::domain::text::name_key(name);
+    let groups: HashMap<String, crate::domain::UnitId> = catalog
+        .groups
+        .iter()
+        .map(|g| (key(&g.name), g.id))
+        .collect();
+    let area_ids: HashMap<String, crate::domain::UnitId> =
+        catalog.areas.iter().map(|a| (key(&a.name), a.id)).collect();
+    let (mut memberships, mut assignments) = (Vec::new(), Vec::new());
+    for (line, kind, unit_key) in staged_units(conn, batch)? {
+        let Some(user_id) = by_line.get(&line).copied() else {
+            continue;
+        };
+        match kind.as_str() {
+            "group" => {
+                if let Some(group_id) = groups.get(&unit_key).copied() {
+                    memberships.push(NewMembership { user_id, group_id });
+                }
+            }
+            _ => {
+                if let Some(area_id) = area_ids.get(&unit_key).copied() {
+                    assignments.push(NewAssignment {
+                        user_id,
+                        area_id,
+                        area_role: crate::domain::AreaRole::Mitglied,
+                    });
+                }
+            }
+        }
+    }
+    let n = memberships.len() + assignments.len();
+    match conn {
+        DbConn::Postgres(c) => {
+            if !memberships.is_empty() {
+                diesel::copy_from(gm::table)
+                    .from_insertable(&memberships)
+                    .execute(c)?;
+            }
+            if !assignments.is_empty() {
+                diesel::copy_from(aa::table)
+                    .from_insertable(&assignments)
+                    .execute(c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for chunk in memberships.chunks(10_000) {
+                diesel::insert_into(gm::table).values(chunk).execute(c)?;
+            }
+            for chunk in assignments.chunks(10_000) {
+                diesel::insert_into(aa::table).values(chunk).execute(c)?;
+            }
+        }
+    }
     Ok(n)
 }
 
