@@ -718,7 +718,8 @@ catalogue! {
     import_columns_ignored: "Nicht importierte Spalten", "Columns not imported";
     import_change_mapping: "Zuordnung ändern", "Change the mapping";
     import_create_missing: "Fehlende Gruppen und Bereiche beim Import anlegen", "Create missing groups and areas with the import";
-    import_to_create: "Wird angelegt:", "Will be created:";
+    import_to_create: "Mit dem Import werden angelegt:", "Created with the import:";
+    import_create_missing_off: "Doch nicht anlegen", "Do not create them";
     import_apply: "Übernehmen", "Apply";
     import_commit_button: "Jetzt importieren", "Import now";
     import_commit_none: "Keine Zeile kann übernommen werden.", "No row can be taken over.";
