@@ -44,7 +44,11 @@ pub fn has_control(value: &str) -> bool {
 
 /// Text in Unicode NFC (composed: "ü" as one character).
 pub fn nfc(value: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    // Most text is composed already (and all ASCII is): no rebuilding.
+    if value.is_ascii() || is_nfc_quick(value.chars()) == IsNormalized::Yes {
+        return value.to_owned();
+    }
     value.nfc().collect()
 }
 
