@@ -228,6 +228,7 @@ diesel::table! {
         kept_count -> Integer,
         upload -> Nullable<Binary>,
         grid -> Nullable<Binary>,
+        missing_units -> Text,
     }
 }
 
@@ -250,16 +251,7 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         target_user_id -> Nullable<BigInt>,
-    }
-}
-
-diesel::table! {
-    import_row_units (batch_id, line, kind, unit_key) {
-        batch_id -> BigInt,
-        line -> Integer,
-        kind -> Text,
-        unit_key -> Text,
-        unit_name -> Text,
+        units -> Text,
     }
 }
 
@@ -286,7 +278,6 @@ diesel::joinable!(bulk_task_items -> bulk_tasks (task_id));
 diesel::allow_tables_to_appear_in_same_query!(
     import_batches,
     import_rows,
-    import_row_units,
     import_changes,
     organisation_settings,
     users,

@@ -596,13 +596,35 @@ pub fn parse_user_type(value: &str) -> Result<UserType, UnknownWord> {
 /// breaks, trimmed, each once.
 pub fn split_names(value: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for part in value.split([',', ';', '\n', '\r']) {
         let name = nfc(part.trim());
-        if !name.is_empty() && !out.iter().any(|n| n.to_lowercase() == name.to_lowercase()) {
+        if !name.is_empty() && seen.insert(name.to_lowercase()) {
             out.push(name);
         }
     }
     out
+}
+
+/// The groups and areas a staged row adds, as stored: `group` or `area`, a
+/// tab, the name; one per line (names hold no control characters:
+/// `parse_user_row` refuses them).
+pub fn encode_units<'a>(units: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (kind, name) in units {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(kind);
+        out.push('\t');
+        out.push_str(name);
+    }
+    out
+}
+
+/// The (kind, name) pairs of `encode_units`.
+pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split('\n').filter_map(|line| line.split_once('\t'))
 }
 
 /// The value a cell Einlass exported stood for: its exports put an
@@ -942,6 +964,20 @@ pub struct UndoPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_round_trip_and_names_split_once_each() {
+        let stored = encode_units([("group", "Lager Süd"), ("area", "Köln, Nord")]);
+        assert_eq!(
+            decode_units(&stored).collect::<Vec<_>>(),
+            vec![("group", "Lager Süd"), ("area", "Köln, Nord")]
+        );
+        assert_eq!(decode_units("").count(), 0);
+        assert_eq!(
+            split_names("Lager; lager ,Büro\nBÜRO"),
+            vec!["Lager", "Büro"]
+        );
+    }
 
     fn row(line: u32, cells: &[&str]) -> Row {
         Row {

@@ -5,13 +5,13 @@
 //! so 100,000 rows cost a handful of statements, not 100,000 round trips
 //! (and SQLite's FTS5 index flushes once, not once per statement).
 
-use diesel::dsl::{exists, not};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::{
-    area_assignments as aa, areas, group_memberships as gm, import_batches as b,
-    import_changes as ic, import_row_units as iu, import_rows as r, user_groups, users as u,
+    area_assignments as aa, group_memberships as gm, import_batches as b, import_changes as ic,
+    import_rows as r, users as u,
 };
 use crate::db::{Db, DbConn};
 use crate::domain::{Salutation, UserId, UserStatus, UserType};
@@ -44,6 +44,7 @@ pub struct Batch {
     pub updated_count: i32,
     pub removed_count: i32,
     pub kept_count: i32,
+    pub missing_units: String,
 }
 
 #[derive(Insertable)]
@@ -83,6 +84,7 @@ pub struct BatchChanges {
     pub kept_count: Option<i32>,
     pub upload: Option<Option<Vec<u8>>>,
     pub grid: Option<Option<Vec<u8>>>,
+    pub missing_units: Option<String>,
 }
 
 pub fn insert_batch(conn: &mut DbConn, new: &NewBatch<'_>) -> QueryResult<i64> {
@@ -167,54 +169,47 @@ pub struct StagedRow {
     pub sort_name: String,
     pub search_text: String,
     pub target_user_id: Option<UserId>,
+    /// The groups and areas the row adds (`domain::import::encode_units`).
+    pub units: String,
 }
 
-#[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = iu, treat_none_as_default_value = false)]
-pub struct StagedUnit {
-    pub batch_id: i64,
-    pub line: i32,
-    pub kind: &'static str,
-    pub unit_key: String,
-    pub unit_name: String,
-}
-
-/// Replaces the batch's staged rows (and their units) by these.
-pub fn stage(
-    conn: &mut DbConn,
-    batch: i64,
-    rows: &[StagedRow],
-    units: &[StagedUnit],
-) -> QueryResult<()> {
-    diesel::delete(iu::table.filter(iu::batch_id.eq(batch))).execute(conn)?;
+/// Replaces the batch's staged rows by these.
+pub fn stage(conn: &mut DbConn, batch: i64, rows: &[StagedRow]) -> QueryResult<()> {
     diesel::delete(r::table.filter(r::batch_id.eq(batch))).execute(conn)?;
-    // SQLite: multi-row inserts within its 32,766 parameters a statement
-    // (17 columns a row, 5 a unit).
+    stage_more(conn, rows)
+}
+
+/// Adds staged rows.
+pub fn stage_more(conn: &mut DbConn, rows: &[StagedRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     match conn {
-        // PostgreSQL's fast path: COPY (binary), one statement per table.
+        // PostgreSQL's fast path: COPY (binary).
         DbConn::Postgres(c) => {
-            if !rows.is_empty() {
-                diesel::copy_from(r::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            if !units.is_empty() {
-                diesel::copy_from(iu::table)
-                    .from_insertable(units)
-                    .execute(c)?;
-            }
+            diesel::copy_from(r::table)
+                .from_insertable(rows)
+                .execute(c)?;
         }
+        // SQLite's: one prepared statement (cached) for a fixed number of
+        // rows, in the caller's transaction.
         DbConn::Sqlite(c) => {
-            for chunk in rows.chunks(1900) {
-                diesel::insert_into(r::table).values(chunk).execute(c)?;
+            let (chunks, rest) = rows.as_chunks::<STAGE_ROWS_A_STATEMENT>();
+            for fixed in chunks {
+                diesel::insert_into(r::table).values(fixed).execute(c)?;
             }
-            for chunk in units.chunks(6500) {
-                diesel::insert_into(iu::table).values(chunk).execute(c)?;
+            for row in rest {
+                diesel::insert_into(r::table).values(row).execute(c)?;
             }
         }
     }
     Ok(())
 }
+
+/// SQLite: staged rows a statement. A fixed number keeps the statement the
+/// same, so it is prepared once (a statement for any number of rows is
+/// parsed anew each time).
+const STAGE_ROWS_A_STATEMENT: usize = 32;
 
 /// A page of staged rows in file order, after `after_line`; `outcome`
 /// narrows it (`None`: all).
@@ -259,12 +254,29 @@ pub fn change_rows(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<StagedRow>>
     rows_page(conn, batch, Some("aenderung"), 0, i64::MAX)
 }
 
-/// Group and area names the staged new and changed rows give, by kind.
+/// The groups and areas the staged new and changed rows add: line, kind
+/// (`group` or `area`) and name key.
 pub fn staged_units(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(i32, String, String)>> {
-    iu::table
-        .filter(iu::batch_id.eq(batch))
-        .select((iu::line, iu::kind, iu::unit_key))
-        .load(conn)
+    Ok(staged_unit_names(conn, batch)?
+        .into_iter()
+        .map(|(line, kind, name)| (line, kind, crate::domain::text::name_key(&name)))
+        .collect())
+}
+
+/// The groups and areas the staged rows add, by name as the file gives it.
+fn staged_unit_names(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(i32, String, String)>> {
+    let rows: Vec<(i32, String)> = r::table
+        .filter(r::batch_id.eq(batch))
+        .filter(r::units.ne(""))
+        .select((r::line, r::units))
+        .load(conn)?;
+    let mut all = Vec::with_capacity(rows.len() * 2);
+    for (line, units) in &rows {
+        for (kind, name) in crate::domain::import::decode_units(units) {
+            all.push((*line, kind.to_owned(), name.to_owned()));
+        }
+    }
+    Ok(all)
 }
 
 // ---------------------------------------------------------------- commit
@@ -312,30 +324,28 @@ pub fn taken_since_preview(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<i32
     Ok(lines)
 }
 
-/// Names of staged groups or areas that do not exist (any more).
+/// Names of staged groups or areas that do not exist (any more), each once
+/// (by name key), in file order.
 pub fn missing_units(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(String, String)>> {
-    let groups: Vec<(String, String)> = iu::table
-        .filter(iu::batch_id.eq(batch))
-        .filter(iu::kind.eq("group"))
-        .filter(not(exists(
-            user_groups::table.filter(user_groups::name_key.eq(iu::unit_key)),
-        )))
-        .select((iu::kind, iu::unit_name))
-        .distinct()
-        .load(conn)?;
-    let mut all = groups;
-    all.extend(
-        iu::table
-            .filter(iu::batch_id.eq(batch))
-            .filter(iu::kind.eq("area"))
-            .filter(not(exists(
-                areas::table.filter(areas::name_key.eq(iu::unit_key)),
-            )))
-            .select((iu::kind, iu::unit_name))
-            .distinct()
-            .load::<(String, String)>(conn)?,
-    );
-    Ok(all)
+    use std::collections::HashSet;
+    let catalog = crate::models::unit::catalog(conn)?;
+    let key = crate::domain::text::name_key;
+    let groups: HashSet<String> = catalog.groups.iter().map(|g| key(&g.name)).collect();
+    let areas_known: HashSet<String> = catalog.areas.iter().map(|a| key(&a.name)).collect();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut missing = Vec::new();
+    for (_, kind, name) in staged_unit_names(conn, batch)? {
+        let k = key(&name);
+        let known = if kind == "group" {
+            &groups
+        } else {
+            &areas_known
+        };
+        if !known.contains(&k) && seen.insert((kind.clone(), k)) {
+            missing.push((kind, name));
+        }
+    }
+    Ok(missing)
 }
 
 /// The new rows as people: one statement. Returns how many.
@@ -368,7 +378,7 @@ pub fn insert_new_people(
             now.into_sql::<Timestamp>(),
             Some(batch).into_sql::<Nullable<diesel::sql_types::BigInt>>(),
         ));
-    diesel::insert_into(u::table)
+    let n = diesel::insert_into(u::table)
         .values(rows)
         .into_columns((
             u::salutation,
@@ -389,7 +399,16 @@ pub fn insert_new_people(
             u::updated_at,
             u::import_batch_id,
         ))
-        .execute(conn)
+        .execute(conn)?;
+    // SQLite's per-person counter trigger leaves an import's people out
+    // (migration 2026-12-06-000014): they are counted here, once.
+    if let DbConn::Sqlite(c) = conn {
+        use crate::db::schema::user_status_counts as k;
+        diesel::update(k::table.filter(k::status.eq(UserStatus::Angelegt.as_str())))
+            .set(k::live.eq(k::live + n as i64))
+            .execute(c)?;
+    }
+    Ok(n)
 }
 
 /// Groups and areas the file names but the instance lacks, created.
@@ -399,24 +418,16 @@ pub fn create_missing_units(
     now: PrimitiveDateTime,
 ) -> QueryResult<Vec<(String, String)>> {
     let missing = missing_units(conn, batch)?;
-    let mut done: Vec<(String, String)> = Vec::new();
-    for (kind, name) in missing {
-        let key = crate::domain::text::name_key(&name);
-        if done
-            .iter()
-            .any(|(k, n)| *k == kind && crate::domain::text::name_key(n) == key)
-        {
-            continue;
-        }
+    for (kind, name) in &missing {
+        let key = crate::domain::text::name_key(name);
         let unit_kind = if kind == "group" {
             crate::domain::units::UnitKind::Group
         } else {
             crate::domain::units::UnitKind::Area
         };
-        crate::models::unit::insert(conn, unit_kind, &name, &key, now)?;
-        done.push((kind, name));
+        crate::models::unit::insert(conn, unit_kind, name, &key, now)?;
     }
-    Ok(done)
+    Ok(missing)
 }
 
 #[derive(Insertable)]

@@ -16,13 +16,13 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
-    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, encode_problems,
-    mark_duplicates, parse_user_row,
+    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, decode_units,
+    encode_problems, encode_units, mark_duplicates, parse_user_row,
 };
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
 use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
-use crate::models::import::{self as model, Batch, BatchChanges, StagedRow, StagedUnit};
+use crate::models::import::{self as model, Batch, BatchChanges, StagedRow};
 use crate::models::user::{self, UserChanges};
 use crate::services::audit::{self, Target};
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
@@ -118,10 +118,12 @@ pub async fn upload(
     let bytes = upload.bytes;
     let kept = bytes.clone();
     let started = std::time::Instant::now();
-    let book = match ctx
-        .read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None))
-        .await?
-    {
+    // The keys of the accounts are read while the child reads the file.
+    let (book, keys) = tokio::join!(
+        ctx.read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None)),
+        ctx.db().run(load_keys)
+    );
+    let book = match book? {
         Ok(book) => book,
         Err(e) => return Ok(Err(e)),
     };
@@ -150,7 +152,6 @@ pub async fn upload(
     } else {
         BatchState::Zuordnung
     };
-    let grid = wire::encode_workbook(&book);
     let sheet = book.sheets[book.chosen].name.clone();
     let format = book.format.as_str();
     let mode = upload.mode;
@@ -182,7 +183,6 @@ pub async fn upload(
                         header_line: Some(mapping.header_line.map(|l| l as i32)),
                         mapping: Some(mapping.encode()),
                         upload: Some(choose.then_some(kept)),
-                        grid: Some(Some(grid)),
                         ..Default::default()
                     },
                 )?;
@@ -190,15 +190,38 @@ pub async fn upload(
             })
         })
         .await?;
-    tracing::debug!(ms = started.elapsed().as_millis(), "import: batch stored");
+    // The rows as read are kept (a new mapping or a fresh preview needs no
+    // second read); they are written while the rows are checked.
+    let grid = wire::encode_workbook(&book);
+    let store_grid = ctx.db().run(move |conn| -> ServiceResult<()> {
+        model::update_batch(
+            conn,
+            id,
+            &BatchChanges {
+                grid: Some(Some(grid)),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    });
     let step = match state {
-        BatchState::Datei => Step::ChooseSheet,
-        BatchState::Zuordnung => Step::Mapping,
+        BatchState::Datei => {
+            store_grid.await?;
+            Step::ChooseSheet
+        }
+        BatchState::Zuordnung => {
+            store_grid.await?;
+            Step::Mapping
+        }
         _ => {
             let batch = open_batch(ctx, actor, id).await?;
-            stage_book(ctx, actor, batch, book).await?
+            let (stored, step) =
+                tokio::join!(store_grid, stage_book(ctx, actor, batch, book, keys.ok()));
+            stored?;
+            step?
         }
     };
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: preview made");
     Ok(Ok((id, step)))
 }
 
@@ -318,7 +341,7 @@ pub async fn choose_sheet(
         .await?;
     if ok {
         let batch = open_batch(ctx, actor, id).await?;
-        Ok(Ok(stage_book(ctx, actor, batch, book).await?))
+        Ok(Ok(stage_book(ctx, actor, batch, book, None).await?))
     } else {
         Ok(Ok(Step::Mapping))
     }
@@ -448,7 +471,7 @@ pub async fn discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<()>
                     return Err(ServiceError::NotFound);
                 };
                 refuse_unless_open(&b)?;
-                model::stage(conn, id, &[], &[])?;
+                model::stage(conn, id, &[])?;
                 model::update_batch(
                     conn,
                     id,
@@ -498,7 +521,7 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     let (_, book) = workbook_of(ctx, id).await?;
-    stage_book(ctx, actor, batch, book).await
+    stage_book(ctx, actor, batch, book, None).await
 }
 
 /// The preview of these rows (the batch's rows as read).
@@ -507,6 +530,7 @@ async fn stage_book(
     actor: &Actor,
     batch: Batch,
     book: Workbook,
+    keys: Option<Existing>,
 ) -> ServiceResult<Step> {
     let id = batch.id;
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
@@ -552,43 +576,74 @@ async fn stage_book(
     };
     let existing = ctx
         .db()
-        .run(move |conn| load_existing(conn, mode, &keys_for_update))
-        .await?;
-    tracing::debug!(ms = started.elapsed().as_millis(), "import: keys loaded");
-    let (actor_in, now) = (actor.clone(), ctx.now());
-    let staged = ctx
-        .cpu(move || evaluate(&mut rows, &existing, mode, create_missing, &actor_in, id))
-        .await?;
-    tracing::debug!(ms = started.elapsed().as_millis(), "import: rows evaluated");
-    let version = batch.preview_version + 1;
-    ctx.db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
-                let Some(b) = model::lock_batch(conn, id)? else {
-                    return Err(ServiceError::NotFound);
-                };
-                refuse_unless_open(&b)?;
-                model::stage(conn, id, &staged.rows, &staged.units)?;
-                let c = staged.counts;
-                model::update_batch(
-                    conn,
-                    id,
-                    &BatchChanges {
-                        state: Some(state_str(BatchState::Vorschau)),
-                        preview_version: Some(version.max(b.preview_version + 1)),
-                        rows_total: Some(c.total as i32),
-                        rows_new: Some(c.new as i32),
-                        rows_update: Some(c.update as i32),
-                        rows_unchanged: Some(c.unchanged as i32),
-                        rows_error: Some(c.error as i32),
-                        ..Default::default()
-                    },
-                )?;
-                let _ = now;
-                Ok(())
-            })
+            let mut existing = match keys {
+                Some(k) => k,
+                None => load_keys(conn)?,
+            };
+            if mode == ImportMode::Update {
+                load_people(conn, &mut existing, &keys_for_update)?;
+            }
+            Ok::<_, ServiceError>(existing)
         })
         .await?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "import: keys loaded");
+    // The rows are checked on the CPU pool and written as they come, in
+    // chunks, by one write transaction: the two overlap.
+    let actor_in = actor.clone();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<StageMsg>(2);
+    let evaluating = ctx.cpu(move || {
+        let staged = evaluate(
+            &mut rows,
+            &existing,
+            mode,
+            create_missing,
+            &actor_in,
+            id,
+            &mut |chunk| sender.send(StageMsg::Rows(chunk)).is_ok(),
+        );
+        let _ = sender.send(StageMsg::Done(staged));
+    });
+    let version = batch.preview_version + 1;
+    let writing = ctx.db().run(move |conn| {
+        write_tx(conn, |conn| -> ServiceResult<()> {
+            let Some(b) = model::lock_batch(conn, id)? else {
+                return Err(ServiceError::NotFound);
+            };
+            refuse_unless_open(&b)?;
+            model::stage(conn, id, &[])?;
+            let staged = loop {
+                match receiver.recv() {
+                    Ok(StageMsg::Rows(chunk)) => model::stage_more(conn, &chunk)?,
+                    Ok(StageMsg::Done(staged)) => break staged,
+                    // The checking ended without its result (it panicked).
+                    Err(_) => return Err(crate::context::QueueError::Panicked.into()),
+                }
+            };
+            let c = staged.counts;
+            model::update_batch(
+                conn,
+                id,
+                &BatchChanges {
+                    state: Some(state_str(BatchState::Vorschau)),
+                    preview_version: Some(version.max(b.preview_version + 1)),
+                    rows_total: Some(c.total as i32),
+                    rows_new: Some(c.new as i32),
+                    rows_update: Some(c.update as i32),
+                    rows_unchanged: Some(c.unchanged as i32),
+                    rows_error: Some(c.error as i32),
+                    missing_units: Some(encode_units(
+                        staged.missing.iter().map(|(k, n)| (*k, n.as_str())),
+                    )),
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+    });
+    let (evaluated, written) = tokio::join!(evaluating, writing);
+    evaluated?;
+    written?;
     tracing::debug!(ms = started.elapsed().as_millis(), "import: rows staged");
     Ok(Step::Preview)
 }
@@ -596,11 +651,10 @@ async fn stage_book(
 /// What an update row is matched by: personnel number, email, username.
 type MatchKeys = (Option<String>, Option<String>, Option<String>);
 
-fn load_existing(
-    conn: &mut DbConn,
-    mode: ImportMode,
-    keys: &[MatchKeys],
-) -> ServiceResult<Existing> {
+/// The keys of every live account and the groups and areas by name: what
+/// any row is checked against (read once, while the file is still being
+/// read where it can).
+fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     let mut existing = Existing {
         by_username: HashMap::new(),
         by_email: HashMap::new(),
@@ -625,7 +679,16 @@ fn load_existing(
     for a in &catalog.areas {
         existing.areas.insert(name_key(&a.name), a.id);
     }
-    if mode == ImportMode::Update {
+    Ok(existing)
+}
+
+/// Update mode: the people the rows match, with their groups and areas.
+fn load_people(
+    conn: &mut DbConn,
+    existing: &mut Existing,
+    keys: &[MatchKeys],
+) -> ServiceResult<()> {
+    {
         let mut wanted: Vec<UserId> = keys
             .iter()
             .flat_map(|(n, e, u)| {
@@ -671,12 +734,22 @@ fn load_existing(
             }
         }
     }
-    Ok(existing)
+    Ok(())
 }
 
+/// Rows checked, handed to the writer in chunks, then the result.
+enum StageMsg {
+    Rows(Vec<StagedRow>),
+    Done(Staged),
+}
+
+/// Rows a chunk of the preview's writing holds.
+const STAGE_CHUNK: usize = 4096;
+
 struct Staged {
-    rows: Vec<StagedRow>,
-    units: Vec<StagedUnit>,
+    /// Groups and areas the rows name that the instance lacks (kind, name),
+    /// each once.
+    missing: Vec<(&'static str, String)>,
     counts: Counts,
 }
 
@@ -690,13 +763,15 @@ fn evaluate(
     create_missing: bool,
     actor: &Actor,
     batch: i64,
+    emit: &mut dyn FnMut(Vec<StagedRow>) -> bool,
 ) -> Staged {
     // Usernames the file gives are reserved before any is proposed.
     let mut used: HashSet<String> = rows.iter().filter_map(|r| r.username.clone()).collect();
     let mut next_proposal: HashMap<String, u32> = HashMap::new();
+    let mut missing_seen: HashSet<(&'static str, String)> = HashSet::new();
+    let mut chunk: Vec<StagedRow> = Vec::with_capacity(STAGE_CHUNK);
     let mut staged = Staged {
-        rows: Vec::with_capacity(rows.len()),
-        units: Vec::new(),
+        missing: Vec::new(),
         counts: Counts::default(),
     };
     for row in rows.iter_mut() {
@@ -922,30 +997,17 @@ fn evaluate(
         units.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         add_units.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         add_units.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        match outcome {
-            Outcome::Neu => {
-                for (kind, key, name, _) in &units {
-                    staged.units.push(StagedUnit {
-                        batch_id: batch,
-                        line,
-                        kind,
-                        unit_key: key.clone(),
-                        unit_name: name.clone(),
-                    });
+        let row_units = match outcome {
+            Outcome::Neu => encode_units(units.iter().map(|(k, _, n, _)| (*k, n.as_str()))),
+            Outcome::Aenderung => encode_units(add_units.iter().map(|(k, _, n)| (*k, n.as_str()))),
+            _ => String::new(),
+        };
+        if matches!(outcome, Outcome::Neu | Outcome::Aenderung) {
+            for (kind, key, name, id) in &units {
+                if id.is_none() && missing_seen.insert((*kind, key.clone())) {
+                    staged.missing.push((*kind, name.clone()));
                 }
             }
-            Outcome::Aenderung => {
-                for (kind, key, name) in &add_units {
-                    staged.units.push(StagedUnit {
-                        batch_id: batch,
-                        line,
-                        kind,
-                        unit_key: key.clone(),
-                        unit_name: name.clone(),
-                    });
-                }
-            }
-            _ => {}
         }
         let c = &mut staged.counts;
         c.total += 1;
@@ -964,7 +1026,7 @@ fn evaluate(
         } else {
             row.email.clone()
         };
-        staged.rows.push(StagedRow {
+        chunk.push(StagedRow {
             batch_id: batch,
             line,
             outcome: outcome.as_str().into(),
@@ -983,9 +1045,23 @@ fn evaluate(
             search_text: String::new(),
             email,
             target_user_id: target.filter(|_| outcome != Outcome::Fehler),
+            units: row_units,
         });
+        if chunk.len() == STAGE_CHUNK && !emit(finish_chunk(&mut chunk)) {
+            return staged;
+        }
     }
-    on_both_cores(&mut staged.rows, |r| {
+    if !chunk.is_empty() {
+        emit(finish_chunk(&mut chunk));
+    }
+    staged
+}
+
+/// The chunk with each row's sort name and search text (on both cores),
+/// taken out of `chunk`.
+fn finish_chunk(chunk: &mut Vec<StagedRow>) -> Vec<StagedRow> {
+    let mut rows = std::mem::replace(chunk, Vec::with_capacity(STAGE_CHUNK));
+    on_both_cores(&mut rows, |r| {
         r.sort_name = user::sort_name(&r.first_name, &r.last_name);
         r.search_text = user::search_text(
             &r.first_name,
@@ -995,7 +1071,7 @@ fn evaluate(
             r.personnel_number.as_deref(),
         );
     });
-    staged
+    rows
 }
 
 /// Runs `f` on every item, the two halves on two threads (a file of
@@ -1068,11 +1144,14 @@ pub async fn preview(
             let filter = outcome.map(Outcome::as_str);
             let rows = model::rows_page(conn, id, filter, after, PREVIEW_PAGE + 1)?;
             let before = model::rows_before(conn, id, filter, after)?;
-            let to_create = if batch.create_missing_units && batch.state == "vorschau" {
-                model::missing_units(conn, id)?
-            } else {
-                Vec::new()
-            };
+            let to_create: Vec<(String, String)> =
+                if batch.create_missing_units && batch.state == "vorschau" {
+                    decode_units(&batch.missing_units)
+                        .map(|(k, n)| (k.to_owned(), n.to_owned()))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
             Ok((batch, rows, before, to_create))
         })
         .await?;
