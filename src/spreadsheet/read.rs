@@ -140,10 +140,17 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 
 /// Gathers cells into rows within the limits. In head mode it stops quietly
 /// after the first [`HEAD_ROWS`] rows and drops what is right of the limit.
+///
+/// Cells come row by row in every file a program writes: the rows are kept
+/// in order of arrival and a cell finds its row at the end. A file whose
+/// cells jump back gets an index by row number from then on (never a search
+/// per cell).
 struct Collector<'l> {
     limits: &'l Limits,
     head_only: bool,
-    rows: BTreeMap<u32, Vec<String>>,
+    rows: Vec<(u32, Vec<String>)>,
+    /// Position in `rows` by row number, once cells came out of order.
+    index: Option<BTreeMap<u32, usize>>,
     cells: u64,
     text: u64,
 }
@@ -158,18 +165,39 @@ impl<'l> Collector<'l> {
         Collector {
             limits,
             head_only,
-            rows: BTreeMap::new(),
+            rows: Vec::new(),
+            index: None,
             cells: 0,
             text: 0,
         }
+    }
+
+    /// Where row `row` is in `rows`, if it has cells yet.
+    fn find(&mut self, row: u32) -> Option<usize> {
+        if self.index.is_none() {
+            match self.rows.last() {
+                None => return None,
+                Some((last, _)) if *last == row => return Some(self.rows.len() - 1),
+                Some((last, _)) if *last < row => return None,
+                // Back to an earlier row: index them all from now on.
+                Some(_) => {
+                    let index = self.rows.iter().enumerate().map(|(i, (r, _))| (*r, i));
+                    self.index = Some(index.collect());
+                }
+            }
+        }
+        self.index
+            .as_ref()
+            .and_then(|index| index.get(&row).copied())
     }
 
     fn add(&mut self, row: u32, column: u32, text: String) -> Result<Added, ReadError> {
         if text.trim().is_empty() {
             return Ok(Added::More);
         }
+        let found = self.find(row);
         if self.head_only {
-            if !self.rows.contains_key(&row) && self.rows.len() >= HEAD_ROWS {
+            if found.is_none() && self.rows.len() >= HEAD_ROWS {
                 return Ok(Added::Enough);
             }
             if column >= self.limits.max_columns {
@@ -179,7 +207,7 @@ impl<'l> Collector<'l> {
             if column >= self.limits.max_columns {
                 return Err(ReadError::TooManyColumns(self.limits.max_columns));
             }
-            if !self.rows.contains_key(&row) && self.rows.len() as u32 >= self.limits.max_rows {
+            if found.is_none() && self.rows.len() as u32 >= self.limits.max_rows {
                 return Err(ReadError::TooManyRows(self.limits.max_rows));
             }
             self.cells += 1;
@@ -191,17 +219,31 @@ impl<'l> Collector<'l> {
                 return Err(ReadError::TooMuchText(self.limits.max_text_bytes));
             }
         }
-        let cells = self.rows.entry(row).or_default();
-        let at = column as usize;
-        if cells.len() <= at {
-            cells.resize(at + 1, String::new());
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.rows.push((row, Vec::new()));
+                let at = self.rows.len() - 1;
+                if let Some(index) = self.index.as_mut() {
+                    index.insert(row, at);
+                }
+                at
+            }
+        };
+        let cells = &mut self.rows[at].1;
+        let column = column as usize;
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
         }
-        cells[at] = cut(text);
+        cells[column] = cut(text);
         Ok(Added::More)
     }
 
-    /// The rows, numbered as the spreadsheet shows them (1-based).
-    fn finish(self) -> Vec<Row> {
+    /// The rows in order, numbered as the spreadsheet shows them (1-based).
+    fn finish(mut self) -> Vec<Row> {
+        if self.index.is_some() {
+            self.rows.sort_unstable_by_key(|(row, _)| *row);
+        }
         self.rows
             .into_iter()
             .map(|(row, cells)| Row {
@@ -603,6 +645,43 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_out_of_row_order_find_their_rows() {
+        let limits = Limits::for_rows(10);
+        let mut c = Collector::new(&limits, false);
+        for (row, column, text) in [
+            (1, 0, "a"),
+            (3, 0, "c"),
+            (1, 1, "b"),
+            (2, 0, "x"),
+            (3, 1, "d"),
+        ] {
+            assert!(matches!(c.add(row, column, text.into()), Ok(Added::More)));
+        }
+        let rows = c.finish();
+        let seen: Vec<(u32, Vec<&str>)> = rows
+            .iter()
+            .map(|r| (r.line, r.cells.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![(2, vec!["a", "b"]), (3, vec!["x"]), (4, vec!["c", "d"])]
+        );
+        // A row counts once against the limit, however its cells come.
+        let limits = Limits {
+            max_rows: 2,
+            ..Limits::for_rows(2)
+        };
+        let mut c = Collector::new(&limits, false);
+        for (row, column) in [(1, 0), (2, 0), (1, 1), (2, 1)] {
+            assert!(c.add(row, column, "v".into()).is_ok());
+        }
+        assert!(matches!(
+            c.add(5, 0, "v".into()),
+            Err(ReadError::TooManyRows(2))
+        ));
+    }
 
     fn csv_rows(text: &str) -> Vec<Row> {
         read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false)

@@ -56,6 +56,7 @@ pub fn run(
     sheet: Option<&str>,
 ) -> Result<Workbook, ReadError> {
     let limits = Limits::for_rows(settings.max_rows);
+    let started = Instant::now();
     let mut command = Command::new(&settings.program);
     command
         .arg("read-spreadsheet")
@@ -116,6 +117,11 @@ pub fn run(
         .join()
         .map_err(|_| ReadError::ReaderFailed("reader thread".into()))?
         .map_err(|e| ReadError::ReaderFailed(e.to_string()))?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        bytes = answer.len(),
+        "reader child done"
+    );
     match status {
         // Killed at the deadline, by its CPU limit, or aborted when an
         // allocation failed under its memory limit.
