@@ -544,14 +544,11 @@ async fn stage_book(
     let parse_mapping = mapping.clone();
     let mut rows: Vec<UserRow> = ctx
         .cpu(move || {
-            let data: Vec<&Row> = book
-                .rows
-                .iter()
-                .filter(|r| parse_mapping.header_line.is_none_or(|h| r.line > h))
-                .collect();
-            let mut rows = map_on_both_cores(&data, |r| parse_user_row(r, &parse_mapping));
-            drop(data);
-            drop(book);
+            let mut data = book.rows;
+            data.retain(|r| parse_mapping.header_line.is_none_or(|h| r.line > h));
+            // Each row as read is dropped once parsed: the two never all
+            // live at once.
+            let mut rows = map_on_both_cores(data, |r| parse_user_row(&r, &parse_mapping));
             mark_duplicates(&mut rows, "email", UserRow::email_key);
             mark_duplicates(&mut rows, "personnel_number", |r| {
                 r.personnel_number.clone()
@@ -1092,15 +1089,16 @@ fn on_both_cores<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
     });
 }
 
-/// `f` of every item, in order, the two halves on two threads.
-fn map_on_both_cores<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+/// `f` of every item, in order, the two halves on two threads; each item is
+/// dropped as soon as `f` has it.
+fn map_on_both_cores<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
     if items.len() < 2_000 {
-        return items.iter().map(&f).collect();
+        return items.into_iter().map(&f).collect();
     }
-    let (a, b) = items.split_at(items.len() / 2);
+    let second = items.split_off(items.len() / 2);
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| a.iter().map(&f).collect::<Vec<U>>());
-        let second: Vec<U> = b.iter().map(&f).collect();
+        let other = scope.spawn(|| items.into_iter().map(&f).collect::<Vec<U>>());
+        let second: Vec<U> = second.into_iter().map(&f).collect();
         let mut first = other
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
