@@ -203,6 +203,16 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DatabaseError> {
     applied.map_err(|e| DatabaseError::Migration(e.to_string()))
 }
 
+/// Hands back the page cache a connection filled (SQLite; each pooled
+/// connection may keep up to 16 MB): for the end of work that read or wrote
+/// a whole table, like an import, so the memory does not stay with one
+/// idle connection of the pool.
+pub fn release_cache(conn: &mut DbConn) {
+    if let DbConn::Sqlite(c) = conn {
+        let _ = c.batch_execute("PRAGMA shrink_memory");
+    }
+}
+
 /// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a
 /// writer waits for the lock up front (busy_timeout) instead of failing when a
 /// read transaction tries to upgrade; on PostgreSQL an ordinary transaction.

@@ -260,6 +260,21 @@ fn refuse_unless_open(batch: &Batch) -> ServiceResult<()> {
 
 /// The rows as read (all sheets' heads, the chosen sheet's rows).
 async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<(Option<Vec<u8>>, Workbook)> {
+    stored_workbook(ctx, id, wire::decode).await
+}
+
+/// The rows as read, but only the sheets' heads (no rows after them).
+async fn heads_of(ctx: &Context, id: i64) -> ServiceResult<Workbook> {
+    Ok(stored_workbook(ctx, id, wire::decode_heads).await?.1)
+}
+
+type Decoder = fn(&[u8]) -> Result<Result<Workbook, ReadError>, String>;
+
+async fn stored_workbook(
+    ctx: &Context,
+    id: i64,
+    decode: Decoder,
+) -> ServiceResult<(Option<Vec<u8>>, Workbook)> {
     let blobs = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> { Ok(model::batch_blobs(conn, id)?) })
@@ -268,7 +283,7 @@ async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<(Option<Vec<u8>>, 
     let (upload, grid) = blobs;
     let grid = grid.ok_or(ServiceError::NotFound)?;
     let book = ctx
-        .cpu(move || wire::decode(&grid))
+        .cpu(move || decode(&grid))
         .await?
         .ok()
         .and_then(Result::ok)
@@ -542,7 +557,7 @@ async fn stage_book(
     let create_missing = batch.create_missing_units;
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
-    let mut rows: Vec<UserRow> = ctx
+    let rows: Vec<UserRow> = ctx
         .cpu(move || {
             let mut data = book.rows;
             data.retain(|r| parse_mapping.header_line.is_none_or(|h| r.line > h));
@@ -591,7 +606,7 @@ async fn stage_book(
     let (sender, receiver) = std::sync::mpsc::sync_channel::<StageMsg>(2);
     let evaluating = ctx.cpu(move || {
         let staged = evaluate(
-            &mut rows,
+            rows,
             &existing,
             mode,
             create_missing,
@@ -603,7 +618,7 @@ async fn stage_book(
     });
     let version = batch.preview_version + 1;
     let writing = ctx.db().run(move |conn| {
-        write_tx(conn, |conn| -> ServiceResult<()> {
+        let written = write_tx(conn, |conn| -> ServiceResult<()> {
             let Some(b) = model::lock_batch(conn, id)? else {
                 return Err(ServiceError::NotFound);
             };
@@ -636,7 +651,9 @@ async fn stage_book(
                 },
             )?;
             Ok(())
-        })
+        });
+        crate::db::release_cache(conn);
+        written
     });
     let (evaluated, written) = tokio::join!(evaluating, writing);
     evaluated?;
@@ -676,6 +693,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     for a in &catalog.areas {
         existing.areas.insert(name_key(&a.name), a.id);
     }
+    crate::db::release_cache(conn);
     Ok(existing)
 }
 
@@ -754,7 +772,7 @@ struct Staged {
 /// groups and areas, the person an update matches and what changes; then
 /// proposes usernames for new people.
 fn evaluate(
-    rows: &mut [UserRow],
+    rows: Vec<UserRow>,
     existing: &Existing,
     mode: ImportMode,
     create_missing: bool,
@@ -771,7 +789,8 @@ fn evaluate(
         missing: Vec::new(),
         counts: Counts::default(),
     };
-    for row in rows.iter_mut() {
+    // Each row is taken apart into its staged row (and dropped) in turn.
+    for mut row in rows {
         // Groups and areas by name.
         let mut units: Vec<(&'static str, String, String, Option<UnitId>)> = Vec::new();
         for (kind, names, known) in [
@@ -1014,14 +1033,14 @@ fn evaluate(
             Outcome::Unveraendert => c.unchanged += 1,
             Outcome::Fehler => c.error += 1,
         }
-        let mut problems = row.problems.clone();
+        let mut problems = std::mem::take(&mut row.problems);
         if outcome == Outcome::Aenderung {
             problems.extend(changes);
         }
         let email = if outcome == Outcome::Fehler {
-            Some(row.email_shown.clone()).filter(|e| !e.is_empty())
+            Some(std::mem::take(&mut row.email_shown)).filter(|e| !e.is_empty())
         } else {
-            row.email.clone()
+            row.email.take()
         };
         chunk.push(StagedRow {
             batch_id: batch,
@@ -1029,11 +1048,11 @@ fn evaluate(
             outcome: outcome.as_str().into(),
             problems: encode_problems(&problems),
             salutation: row.salutation,
-            first_name: row.first_name.clone(),
-            last_name: row.last_name.clone(),
-            username: username.clone(),
+            first_name: std::mem::take(&mut row.first_name),
+            last_name: std::mem::take(&mut row.last_name),
+            username,
             email_lower: email.as_ref().map(|e| e.to_lowercase()),
-            personnel_number: row.personnel_number.clone(),
+            personnel_number: row.personnel_number.take(),
             user_type: row.user_type.unwrap_or(UserType::Mitarbeiter),
             groups: row.groups.join("\n"),
             areas: row.areas.join("\n"),
@@ -1163,8 +1182,15 @@ pub async fn preview(
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
     let mapping = Mapping::decode(&USERS, header, &batch.mapping);
     let (mapped, ignored) = if batch.state == "vorschau" {
-        let (_, book) = workbook_of(ctx, id).await?;
-        let titles = crate::domain::import::titles(&book.rows, mapping.header_line);
+        // The title row is among the head rows the header was found in; a
+        // mapping that names a later one reads all rows.
+        let heads = heads_of(ctx, id).await?;
+        let mut titles =
+            crate::domain::import::titles(&heads.sheets[heads.chosen].head, mapping.header_line);
+        if titles.is_empty() && mapping.header_line.is_some() {
+            let (_, book) = workbook_of(ctx, id).await?;
+            titles = crate::domain::import::titles(&book.rows, mapping.header_line);
+        }
         let width = titles.len().max(mapping.columns.len());
         let mut mapped = Vec::new();
         let mut ignored = Vec::new();
@@ -1270,7 +1296,11 @@ pub async fn commit(
     let (actor_in, now) = (actor.clone(), ctx.now());
     let result = ctx
         .db()
-        .run(move |conn| write_tx(conn, |conn| commit_in_tx(conn, &actor_in, id, version, now)))
+        .run(move |conn| {
+            let done = write_tx(conn, |conn| commit_in_tx(conn, &actor_in, id, version, now));
+            crate::db::release_cache(conn);
+            done
+        })
         .await;
     match result {
         Ok(Some(done)) => Ok(done),
@@ -1618,7 +1648,11 @@ pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceR
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
-        .run(move |conn| write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, now)))
+        .run(move |conn| {
+            let done = write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, now));
+            crate::db::release_cache(conn);
+            done
+        })
         .await
 }
 

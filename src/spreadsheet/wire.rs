@@ -61,6 +61,16 @@ fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Result<Workbook, ReadError>, String> {
+    decode_with(bytes, true)
+}
+
+/// Like [`decode`], but a workbook comes without its rows (the sheets'
+/// heads only): for pages that show titles, not the 100,000 rows after them.
+pub fn decode_heads(bytes: &[u8]) -> Result<Result<Workbook, ReadError>, String> {
+    decode_with(bytes, false)
+}
+
+fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Result<Workbook, ReadError>, String> {
     let mut r = Cursor { bytes, at: 0 };
     if r.take(MAGIC.len())? != MAGIC {
         return Err("not a reader answer".into());
@@ -76,7 +86,7 @@ pub fn decode(bytes: &[u8]) -> Result<Result<Workbook, ReadError>, String> {
                 sheets.push(Sheet { name, head });
             }
             let chosen = r.u32()? as usize;
-            let rows = r.rows()?;
+            let rows = if with_rows { r.rows()? } else { Vec::new() };
             if chosen >= sheets.len() {
                 return Err("chosen sheet out of range".into());
             }

@@ -1,3 +1,4 @@
+CREATE INDEX users_list_by_email ON users (email_lower, id) WHERE deleted_at IS NULL;
 DROP TRIGGER users_counts_insert;
 CREATE TRIGGER users_counts_insert AFTER INSERT ON users WHEN NEW.deleted_at IS NULL
 BEGIN
