@@ -658,6 +658,21 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxMessage>> {
         .optional()
 }
 
+/// The message, its row locked until the transaction ends (PostgreSQL; on
+/// SQLite the write transaction holds the database): two resends of one
+/// message go one after the other, and the second finds the first's copy.
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<Option<OutboxMessage>> {
+    match conn {
+        DbConn::Postgres(c) => o::table
+            .find(id)
+            .select(OutboxMessage::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
 fn newest_first() -> o::BoxedQuery<'static, Db> {
     o::table.order((o::id.desc(),)).into_boxed()
 }

@@ -115,7 +115,14 @@ pub async fn resend(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Rese
         .db()
         .run(move |conn| {
             write_tx(conn, |conn| {
-                let message = outbox::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+                // The person first, then the message (the order activation
+                // and invitation take them in): concurrent resends of one
+                // message wait for each other, the later finds the copy.
+                let seen = outbox::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+                if let Some(uid) = seen.user_id {
+                    user::lock(conn, uid)?;
+                }
+                let message = outbox::lock(conn, id)?.ok_or(ServiceError::NotFound)?;
                 let check = check_in_tx(conn, &message, now)?;
                 let ResendCheck::Possible { to, .. } = &check else {
                     return Ok(Resent::Refused(check));
