@@ -29,6 +29,30 @@ impl Job for ForgetExpired {
     }
 }
 
+/// Discards imports nobody finished within a week (their staged rows and
+/// stored file go; the history keeps the entry).
+pub struct SweepImports;
+
+impl Job for SweepImports {
+    fn name(&self) -> &'static str {
+        "sweep-imports"
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(60 * 60)
+    }
+
+    fn run(&self, ctx: Context) -> BoxFuture<'static, JobResult> {
+        Box::pin(async move {
+            let swept = services::imports::sweep_open(&ctx).await?;
+            if swept > 0 {
+                tracing::info!(swept, "imports left open for a week discarded");
+            }
+            Ok(())
+        })
+    }
+}
+
 /// SQLite has no autovacuum daemon to refresh the planner's statistics.
 pub struct OptimizeSqlite;
 

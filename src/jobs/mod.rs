@@ -18,7 +18,9 @@ use tokio::task::JoinHandle;
 use crate::context::Context;
 
 pub use caches::RefreshCaches;
-pub use housekeeping::{BulkTasks, FoldCounts, ForgetExpired, OptimizeSqlite, UserRules};
+pub use housekeeping::{
+    BulkTasks, FoldCounts, ForgetExpired, OptimizeSqlite, SweepImports, UserRules,
+};
 pub use mail::MailWorker;
 
 pub type JobResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -48,6 +50,7 @@ fn every(ctx: &Context, tasks: bool, mail: bool) -> Vec<Arc<dyn Job>> {
         Arc::new(RefreshCaches),
         Arc::new(ForgetExpired),
         Arc::new(UserRules),
+        Arc::new(SweepImports),
     ];
     if tasks {
         jobs.push(Arc::new(BulkTasks));

@@ -132,6 +132,22 @@ pub fn batch_blobs(conn: &mut DbConn, id: i64) -> QueryResult<Option<Blobs>> {
         .optional()
 }
 
+/// Batches still open (a sheet, a mapping or a preview waiting for the
+/// admin) made before `before`, oldest first.
+pub fn open_batches_before(
+    conn: &mut DbConn,
+    before: PrimitiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    b::table
+        .filter(b::state.eq_any(["datei", "zuordnung", "vorschau"]))
+        .filter(b::created_at.lt(before))
+        .order(b::id.asc())
+        .select(b::id)
+        .limit(limit)
+        .load(conn)
+}
+
 /// Batches newest first, older than `before`.
 pub fn list_batches(conn: &mut DbConn, before: Option<i64>, limit: i64) -> QueryResult<Vec<Batch>> {
     let mut q = b::table

@@ -480,27 +480,62 @@ pub async fn discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<()>
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
-                let Some(b) = model::lock_batch(conn, id)? else {
-                    return Err(ServiceError::NotFound);
-                };
-                refuse_unless_open(&b)?;
-                model::stage(conn, id, &[])?;
-                model::update_batch(
-                    conn,
-                    id,
-                    &BatchChanges {
-                        state: Some(state_str(BatchState::Verworfen)),
-                        upload: Some(None),
-                        grid: Some(None),
-                        ..Default::default()
-                    },
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |conn| write_tx(conn, |conn| discard_in_tx(conn, id)))
         .await
+}
+
+/// Drops an open batch: its staged rows and stored file go, it stays in
+/// the history as discarded.
+fn discard_in_tx(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
+    let Some(b) = model::lock_batch(conn, id)? else {
+        return Err(ServiceError::NotFound);
+    };
+    refuse_unless_open(&b)?;
+    model::stage(conn, id, &[])?;
+    model::update_batch(
+        conn,
+        id,
+        &BatchChanges {
+            state: Some(state_str(BatchState::Verworfen)),
+            upload: Some(None),
+            grid: Some(None),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// How long an import nobody finished (sheet, mapping or preview) is kept.
+pub const OPEN_BATCH_DAYS: i64 = 7;
+
+/// Discards imports left open for more than [`OPEN_BATCH_DAYS`] (a preview
+/// of 100,000 rows keeps about 20 MB). Returns how many.
+pub async fn sweep_open(ctx: &Context) -> ServiceResult<usize> {
+    let before = ctx.now() - time::Duration::days(OPEN_BATCH_DAYS);
+    let mut n = 0;
+    loop {
+        let ids = ctx
+            .db()
+            .run(move |conn| -> ServiceResult<_> {
+                Ok(model::open_batches_before(conn, before, 50)?)
+            })
+            .await?;
+        if ids.is_empty() {
+            return Ok(n);
+        }
+        for id in ids {
+            let swept = ctx
+                .db()
+                .run(move |conn| write_tx(conn, |conn| discard_in_tx(conn, id)))
+                .await;
+            match swept {
+                Ok(()) => n += 1,
+                // Committed or discarded meanwhile.
+                Err(ServiceError::Refused(_) | ServiceError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- staging

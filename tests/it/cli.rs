@@ -342,6 +342,7 @@ fn jobs_run_once_and_report() {
     for job in [
         "refresh-caches: ok",
         "forget-expired: ok",
+        "sweep-imports: ok",
         "optimize-sqlite: ok",
     ] {
         assert!(stdout.contains(job), "{stdout}");

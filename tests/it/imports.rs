@@ -1040,3 +1040,35 @@ db_test!(ten_thousand_rows_in_one_batch, |app| {
     let (_, dashboard) = app.get_html("/users?status=angelegt").await;
     assert_eq!(crate::support::hits(&dashboard), 0);
 });
+
+db_test!(imports_left_open_for_a_week_are_discarded, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let csv = |name: &str| format!("Vorname;Nachname;E-Mail\nAlt;{name};{name}@example.com\n");
+    let (old, _) = upload(&app, "alt.csv", csv("alt").into_bytes(), "create").await;
+    app.ctx.clock().advance(time::Duration::days(6));
+    app.sign_in("chef").await;
+    let (recent, _) = upload(&app, "neu.csv", csv("neu").into_bytes(), "create").await;
+    assert_eq!(services::imports::sweep_open(&app.ctx).await.unwrap(), 0);
+    app.ctx.clock().advance(time::Duration::days(2));
+    assert_eq!(services::imports::sweep_open(&app.ctx).await.unwrap(), 1);
+    app.sign_in("chef").await;
+    // A discarded import's page leads to the history.
+    let res = app.get(&format!("/imports/{old}")).await;
+    assert_redirect(&res, "/imports");
+    let staged = |id: i64| {
+        app.ctx
+            .db()
+            .run(move |conn| -> Result<i64, services::ServiceError> {
+                use diesel::prelude::*;
+                use einlass::db::schema::import_rows as r;
+                Ok(r::table
+                    .filter(r::batch_id.eq(id))
+                    .count()
+                    .get_result(conn)?)
+            })
+    };
+    assert_eq!(staged(old).await.unwrap(), 0, "its staged rows are gone");
+    assert_eq!(staged(recent).await.unwrap(), 1, "the recent preview stays");
+    let (_, page) = app.get_html(&format!("/imports/{recent}")).await;
+    assert!(page.contains("data-preview"), "{page}");
+});
