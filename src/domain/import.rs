@@ -13,6 +13,10 @@ use super::errors::FieldError;
 use super::text::{has_control, nfc};
 use super::{EmailAddress, PersonName, PersonnelNumber, Salutation, UserType, Username};
 
+/// A cell's text is cut after this many bytes when it is read (no field
+/// takes as much; a cut value is refused, never used in part).
+pub const MAX_CELL_BYTES: usize = 4096;
+
 /// One non-empty row of a sheet: its number as the spreadsheet shows it
 /// (1-based) and its cells by column, trailing empty cells left out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -674,7 +678,7 @@ impl UserRow {
     }
 }
 
-fn formula_start(value: &str) -> bool {
+pub fn formula_start(value: &str) -> bool {
     value.starts_with(['=', '+', '@'])
 }
 
@@ -732,6 +736,9 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     }
     let number = value(row, mapping, "personnel_number");
     match PersonnelNumber::parse(number) {
+        Ok(Some(n)) if formula_start(n.as_str()) => {
+            out.problems.push(Problem::FormulaStart("personnel_number"));
+        }
         Ok(n) => out.personnel_number = n.map(|n| n.as_str().to_owned()),
         Err(e) => out.problems.push(Problem::Invalid("personnel_number", e)),
     }
@@ -744,7 +751,11 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     }
     for (key, target) in [("groups", &mut out.groups), ("areas", &mut out.areas)] {
         let v = value(row, mapping, key);
-        if has_control(&v.replace(['\n', '\r'], "")) {
+        // The reader cut a longer cell: its last names are not all there.
+        if v.len() > MAX_CELL_BYTES {
+            out.problems
+                .push(Problem::Invalid(key, FieldError::TooLong(MAX_CELL_BYTES)));
+        } else if has_control(&v.replace(['\n', '\r'], "")) {
             out.problems
                 .push(Problem::Invalid(key, FieldError::InvalidCharacters));
         } else {

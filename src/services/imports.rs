@@ -123,8 +123,8 @@ pub async fn upload(
         ctx.read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None)),
         ctx.db().run(load_keys)
     );
-    let book = match book? {
-        Ok(book) => book,
+    let (book, grid) = match book? {
+        Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
     tracing::debug!(
@@ -192,7 +192,6 @@ pub async fn upload(
         .await?;
     // The rows as read are kept (a new mapping or a fresh preview needs no
     // second read); they are written while the rows are checked.
-    let grid = wire::encode_workbook(&book);
     let store_grid = ctx.db().run(move |conn| -> ServiceResult<()> {
         model::update_batch(
             conn,
@@ -321,22 +320,23 @@ pub async fn choose_sheet(
     let config = ctx.config().import.clone();
     let settings = config.reader_settings();
     let wanted = sheet.clone();
-    let book = match ctx
+    let (book, grid) = match ctx
         .read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, Some(&wanted)))
         .await?
     {
-        Ok(book) => book,
+        Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
     let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
     if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
         return Ok(Err(e));
     }
-    let grid = wire::encode_workbook(&book);
     let ok = mapping.problems(&USERS).is_empty();
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
+                let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+                refuse_unless_open(&b)?;
                 model::update_batch(
                     conn,
                     id,
@@ -432,6 +432,9 @@ pub async fn set_mapping(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
+                // Committed or discarded meanwhile (another tab): too late.
+                let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+                refuse_unless_open(&b)?;
                 model::update_batch(
                     conn,
                     id,
@@ -460,6 +463,8 @@ pub async fn set_create_missing(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
+                let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+                refuse_unless_open(&b)?;
                 model::update_batch(
                     conn,
                     id,
@@ -837,12 +842,15 @@ fn evaluate(
                 let key = name_key(name);
                 match known.get(&key) {
                     Some(id) => units.push((kind, key, name.clone(), Some(*id))),
+                    // A name a spreadsheet would take for a formula is not
+                    // made a group or area.
                     None if create_missing => {
                         if crate::domain::text::required_line(
                             name,
                             crate::services::units::MAX_NAME_CHARS,
                         )
                         .is_ok()
+                            && !crate::domain::import::formula_start(name)
                         {
                             units.push((kind, key, name.clone(), None));
                         } else {

@@ -97,8 +97,8 @@ pub const HEADER_ALLOWANCE: u32 = 50;
 pub const HEAD_ROWS: usize = 30;
 
 /// One cell's text is cut after this many bytes (no field takes as much;
-/// the cut value is refused by the field's own rule).
-pub const MAX_CELL_BYTES: usize = 4096;
+/// the import refuses a cut value).
+pub use crate::domain::import::MAX_CELL_BYTES;
 
 pub use crate::domain::import::Row;
 

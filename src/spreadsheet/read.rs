@@ -617,9 +617,12 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         {
             start += 1;
         }
-        let breaks = body.as_bytes()[counted_to..start]
+        // A line ends with LF, CR LF, or a CR alone (old Mac files).
+        let between = &body.as_bytes()[counted_to..start];
+        let breaks = between
             .iter()
-            .filter(|b| **b == b'\n')
+            .enumerate()
+            .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && between.get(i + 1) != Some(&b'\n')))
             .count();
         line = line.saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
         counted_to = start;
@@ -687,6 +690,25 @@ mod tests {
         read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false)
             .unwrap()
             .rows
+    }
+
+    #[test]
+    fn csv_lines_may_end_with_a_carriage_return_alone() {
+        let rows = csv_rows("Wer;Womit\rAnna;a\rBernd;b\nCarla;c\r\nDora;d\r");
+        let lines: Vec<(u32, String)> = rows
+            .into_iter()
+            .map(|r| (r.line, r.cells[0].clone()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, "Wer".into()),
+                (2, "Anna".into()),
+                (3, "Bernd".into()),
+                (4, "Carla".into()),
+                (5, "Dora".into())
+            ]
+        );
     }
 
     #[test]

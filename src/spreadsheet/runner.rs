@@ -48,13 +48,16 @@ fn answer_limit(limits: &Limits) -> u64 {
 }
 
 /// Reads `bytes` in a child process. Blocking: call it off the request
-/// threads.
+/// threads. Besides the workbook comes the child's answer as it was
+/// decoded: it is what [`wire::encode_workbook`] would make of the
+/// workbook, so it can be kept as the rows as read without encoding them
+/// again.
 pub fn run(
     settings: &ReaderSettings,
     bytes: Vec<u8>,
     schema: &str,
     sheet: Option<&str>,
-) -> Result<Workbook, ReadError> {
+) -> Result<(Workbook, Vec<u8>), ReadError> {
     let limits = Limits::for_rows(settings.max_rows);
     let started = Instant::now();
     let mut command = Command::new(&settings.program);
@@ -128,7 +131,10 @@ pub fn run(
         None => Err(ReadError::ReaderLimit),
         Some(s) if !s.success() => Err(ReadError::ReaderLimit),
         Some(_) if answer.len() as u64 > cap => Err(ReadError::ReaderLimit),
-        Some(_) => wire::decode(&answer).map_err(ReadError::ReaderFailed)?,
+        Some(_) => {
+            let book = wire::decode(&answer).map_err(ReadError::ReaderFailed)??;
+            Ok((book, answer))
+        }
     }
 }
 

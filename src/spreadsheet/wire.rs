@@ -223,6 +223,10 @@ mod tests {
                 cells: vec!["Anna".into()],
             }],
         };
+        // The child's answer is what a batch keeps as its rows as read.
+        assert_eq!(encode(&Ok(book.clone())), encode_workbook(&book));
+        let heads = decode_heads(&encode_workbook(&book)).unwrap().unwrap();
+        assert_eq!((heads.sheets.len(), heads.rows.len()), (2, 0));
         assert_eq!(decode(&encode(&Ok(book.clone()))), Ok(Ok(book)));
         for e in [
             ReadError::Damaged("zip: bad".into()),
