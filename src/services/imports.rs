@@ -125,7 +125,7 @@ pub async fn upload(
     );
     let (book, grid) = match book? {
         Ok(read) => read,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Err(rows_as_configured(e, config.max_rows))),
     };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -222,6 +222,15 @@ pub async fn upload(
     };
     tracing::debug!(ms = started.elapsed().as_millis(), "import: preview made");
     Ok(Ok((id, step)))
+}
+
+/// The reader counts title rows into its row limit (a few more than the
+/// setting): the admin is told the setting's number.
+fn rows_as_configured(e: ReadError, max_rows: u32) -> ReadError {
+    match e {
+        ReadError::TooManyRows(_) => ReadError::TooManyRows(max_rows),
+        e => e,
+    }
 }
 
 /// Refuses a sheet with more rows of data than allowed.
@@ -325,7 +334,7 @@ pub async fn choose_sheet(
         .await?
     {
         Ok(read) => read,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Err(rows_as_configured(e, config.max_rows))),
     };
     let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
     if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {

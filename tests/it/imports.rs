@@ -818,6 +818,11 @@ db_test!(
         let many_rows: Vec<String> = std::iter::once("Vorname;Nachname".to_owned())
             .chain((0..60).map(|i| format!("A{i};B{i}")))
             .collect();
+        // More than the reader takes (it counts title rows in): the admin
+        // is told the setting's number all the same.
+        let very_many_rows: Vec<String> = std::iter::once("Vorname;Nachname".to_owned())
+            .chain((0..120).map(|i| format!("A{i};B{i}")))
+            .collect();
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("random.xlsx", random, "Dateiformat wird nicht erkannt"),
             ("halb.xlsx", xlsx[..xlsx.len() / 2].to_vec(), "beschädigt"),
@@ -850,6 +855,11 @@ db_test!(
                 "lang.csv",
                 many_rows.join("\n").into_bytes(),
                 "zu viele Zeilen",
+            ),
+            (
+                "sehr-viele.csv",
+                very_many_rows.join("\n").into_bytes(),
+                "(höchstens 50)",
             ),
             ("gross.csv", vec![b'a'; 3 << 20], "zu groß"),
         ];
