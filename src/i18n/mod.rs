@@ -729,6 +729,7 @@ catalogue! {
     import_filter_outcome: "Zeilen", "Rows";
     import_rows_shown: "Zeilen", "Rows";
     import_more_rows: "Weitere Zeilen", "More rows";
+    import_no_rows: "Hier sind keine Zeilen: Die Datei enthält unter den Spaltentiteln keine Daten, oder keine Zeile hat dieses Ergebnis.", "There are no rows here: the file has no data below its column titles, or no row has this outcome.";
     import_first_rows: "Zum Anfang", "To the start";
     import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername oder eine Gruppe). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username or a group). The preview was made again – please check it and confirm again. Nothing was saved.";
     import_created_n: "angelegt", "created";

@@ -881,6 +881,8 @@ db_test!(
             page.contains("Keine Zeile kann übernommen werden"),
             "{page}"
         );
+        assert!(page.contains("data-no-rows"), "{page}");
+        assert!(!page.contains("Auf niemanden"), "the import's own words");
     }
 );
 
