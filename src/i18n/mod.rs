@@ -766,6 +766,7 @@ catalogue! {
     re_text: "Die Tabelle enthält zu viel Text", "The sheet holds too much text";
     re_no_sheet: "Dieses Tabellenblatt gibt es in der Datei nicht.", "The file has no such sheet.";
     re_empty: "Die Datei ist leer: kein Tabellenblatt mit Inhalt.", "The file is empty: no sheet with content.";
+    re_no_file: "Bitte wählen Sie eine Datei aus.", "Please choose a file.";
     re_limit: "Die Datei konnte nicht in der erlaubten Zeit und mit dem erlaubten Speicher gelesen werden. Ist sie ungewöhnlich groß oder beschädigt?", "The file could not be read within the allowed time and memory. Is it unusually large or damaged?";
     re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
     re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
@@ -1523,6 +1524,7 @@ impl Texts {
             TooMuchText(max) => bounded(self.re_text, mb(*max)),
             NoSuchSheet => self.re_no_sheet.to_owned(),
             Empty => self.re_empty.to_owned(),
+            NoFile => self.re_no_file.to_owned(),
             ReaderLimit => self.re_limit.to_owned(),
             ReaderFailed(_) => self.re_failed.to_owned(),
         }

@@ -141,6 +141,9 @@ pub enum ReadError {
     NoSuchSheet,
     /// No sheet with anything in it.
     Empty,
+    /// No file was chosen (the form came without one, or with zero bytes
+    /// and no name).
+    NoFile,
     /// The reader ran out of memory or time.
     ReaderLimit,
     /// The reader could not be started or answered nonsense.

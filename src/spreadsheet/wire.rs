@@ -29,6 +29,7 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
                 ReadError::TooMuchText(n) => (10, *n, ""),
                 ReadError::NoSuchSheet => (11, 0, ""),
                 ReadError::Empty => (12, 0, ""),
+                ReadError::NoFile => (15, 0, ""),
                 ReadError::ReaderLimit => (13, 0, ""),
                 ReadError::ReaderFailed(t) => (14, 0, t),
             };
@@ -115,6 +116,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Result<Workbook, ReadErr
                 10 => ReadError::TooMuchText(n),
                 11 => ReadError::NoSuchSheet,
                 12 => ReadError::Empty,
+                15 => ReadError::NoFile,
                 13 => ReadError::ReaderLimit,
                 14 => ReadError::ReaderFailed(text),
                 _ => return Err("unknown error code".into()),

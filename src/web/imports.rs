@@ -85,10 +85,20 @@ pub async fn upload(
         .find(|(k, _)| k == "mode")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let mode = ImportMode::parse(&mode_text).unwrap_or(ImportMode::Create);
+    // Only the form's own choices (none: a new import).
+    let mode = match ImportMode::parse(&mode_text) {
+        Some(mode) => mode,
+        None if mode_text.is_empty() => ImportMode::Create,
+        None => {
+            return Err(crate::error::AppError::BadRequest(
+                "unknown import mode".into(),
+            ));
+        }
+    };
     let max = state.ctx.config().import.max_bytes();
     let result = match form.take_file("file") {
         Some(f) if f.oversized => Ok(Err(ReadError::TooLarge(max))),
+        Some(f) if f.bytes.is_empty() && f.file_name.is_empty() => Ok(Err(ReadError::NoFile)),
         Some(f) => {
             service::upload(
                 &state.ctx,
@@ -101,7 +111,7 @@ pub async fn upload(
             )
             .await
         }
-        None => Ok(Err(ReadError::Empty)),
+        None => Ok(Err(ReadError::NoFile)),
     };
     match result? {
         Ok((id, _)) => Ok(redirect(&batch_url(id))),

@@ -862,6 +862,8 @@ db_test!(
                 "(höchstens 50)",
             ),
             ("gross.csv", vec![b'a'; 3 << 20], "zu groß"),
+            // The form sent without a file chosen.
+            ("", Vec::new(), "Bitte wählen Sie eine Datei aus"),
         ];
         let before = app.dump();
         for (name, bytes, message) in cases {
@@ -871,6 +873,11 @@ db_test!(
             assert!(body.contains(message), "{name}: {message} in {body}");
             assert!(body.contains("Es wurde nichts gespeichert"), "{name}");
         }
+        // A mode the form does not offer.
+        let res = app
+            .upload_import("a.csv", csv(&["Vorname;Nachname", "A;B"]), "delete")
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert_eq!(app.dump(), before, "nothing written");
         // A file whose name lies: the content decides.
         let (_, page) = upload(&app, "liste.csv", xlsx.clone(), "create").await;
