@@ -189,14 +189,14 @@ pub struct StagedRow {
     pub units: String,
 }
 
-/// Replaces the batch's staged rows by these.
-pub fn stage(conn: &mut DbConn, batch: i64, rows: &[StagedRow]) -> QueryResult<()> {
+/// Removes the batch's staged rows.
+pub fn clear_staged(conn: &mut DbConn, batch: i64) -> QueryResult<()> {
     diesel::delete(r::table.filter(r::batch_id.eq(batch))).execute(conn)?;
-    stage_more(conn, rows)
+    Ok(())
 }
 
 /// Adds staged rows.
-pub fn stage_more(conn: &mut DbConn, rows: &[StagedRow]) -> QueryResult<()> {
+pub fn stage(conn: &mut DbConn, rows: &[StagedRow]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }

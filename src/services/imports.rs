@@ -125,7 +125,7 @@ pub async fn upload(
     );
     let (book, grid) = match book? {
         Ok(read) => read,
-        Err(e) => return Ok(Err(rows_as_configured(e, config.max_rows))),
+        Err(e) => return Ok(Err(e)),
     };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -222,15 +222,6 @@ pub async fn upload(
     };
     tracing::debug!(ms = started.elapsed().as_millis(), "import: preview made");
     Ok(Ok((id, step)))
-}
-
-/// The reader counts title rows into its row limit (a few more than the
-/// setting): the admin is told the setting's number.
-fn rows_as_configured(e: ReadError, max_rows: u32) -> ReadError {
-    match e {
-        ReadError::TooManyRows(_) => ReadError::TooManyRows(max_rows),
-        e => e,
-    }
 }
 
 /// Refuses a sheet with more rows of data than allowed.
@@ -334,7 +325,7 @@ pub async fn choose_sheet(
         .await?
     {
         Ok(read) => read,
-        Err(e) => return Ok(Err(rows_as_configured(e, config.max_rows))),
+        Err(e) => return Ok(Err(e)),
     };
     let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
     if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
@@ -505,7 +496,7 @@ fn discard_in_tx(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
         return Err(ServiceError::NotFound);
     };
     refuse_unless_open(&b)?;
-    model::stage(conn, id, &[])?;
+    model::clear_staged(conn, id)?;
     model::update_batch(
         conn,
         id,
@@ -672,12 +663,13 @@ async fn stage_book(
                 return Err(ServiceError::NotFound);
             };
             refuse_unless_open(&b)?;
-            model::stage(conn, id, &[])?;
+            model::clear_staged(conn, id)?;
             let staged = loop {
                 match receiver.recv() {
-                    Ok(StageMsg::Rows(chunk)) => model::stage_more(conn, &chunk)?,
+                    Ok(StageMsg::Rows(chunk)) => model::stage(conn, &chunk)?,
                     Ok(StageMsg::Done(staged)) => break staged,
-                    // The checking ended without its result (it panicked).
+                    // The checking ended without its result (it panicked,
+                    // or waited too long for a turn and never ran).
                     Err(_) => return Err(crate::context::QueueError::Panicked.into()),
                 }
             };

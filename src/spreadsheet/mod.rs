@@ -60,6 +60,8 @@ impl Format {
 pub struct Limits {
     /// Non-empty rows in the chosen sheet (title and header rows included).
     pub max_rows: u32,
+    /// The rows of data that makes (the setting): what a refusal names.
+    pub data_rows: u32,
     /// Columns: a value right of this one is refused.
     pub max_columns: u32,
     /// Non-empty cells in the chosen sheet.
@@ -80,6 +82,7 @@ impl Limits {
         let rows = data_rows.saturating_add(HEADER_ALLOWANCE);
         Limits {
             max_rows: rows,
+            data_rows,
             max_columns: 256,
             max_cells: u64::from(rows) * 20,
             max_text_bytes: 48 * 1024 * 1024,

@@ -208,7 +208,7 @@ impl<'l> Collector<'l> {
                 return Err(ReadError::TooManyColumns(self.limits.max_columns));
             }
             if found.is_none() && self.rows.len() as u32 >= self.limits.max_rows {
-                return Err(ReadError::TooManyRows(self.limits.max_rows));
+                return Err(ReadError::TooManyRows(self.limits.data_rows));
             }
             self.cells += 1;
             if self.cells > self.limits.max_cells {
