@@ -132,6 +132,8 @@ struct Inner {
     /// Photo decodes: each may take up to ~200 MB while it runs.
     photo_decodes: Arc<Semaphore>,
     spreadsheet_reads: Arc<Semaphore>,
+    /// Imports read, checked and staged at once (see [`ImportTurn`]).
+    imports: Arc<Semaphore>,
 }
 
 /// Cheap to clone: one shared instance per running app.
@@ -144,6 +146,18 @@ pub const PHOTO_DECODES_AT_ONCE: usize = 2;
 /// Spreadsheet uploads read at once (each by a child process that may use
 /// the configured reader memory).
 pub const SPREADSHEET_READS_AT_ONCE: usize = 2;
+
+/// Imports prepared at once: each holds its file's rows, the keys of every
+/// account and the rows being staged (about 200 MB for 100,000 rows), so
+/// the next one waits for its turn (up to the queue timeout, then a busy
+/// page) instead of adding its own peak to the first one's.
+pub const IMPORTS_AT_ONCE: usize = 1;
+
+/// The right to read, check and stage one import now; held until the
+/// preview is staged. Functions that stage take one, so none can forget it.
+pub struct ImportTurn {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
 
 impl Context {
     pub fn new(
@@ -176,6 +190,7 @@ impl Context {
             cpu: Arc::new(Semaphore::new(cores)),
             photo_decodes: Arc::new(Semaphore::new(PHOTO_DECODES_AT_ONCE)),
             spreadsheet_reads: Arc::new(Semaphore::new(SPREADSHEET_READS_AT_ONCE)),
+            imports: Arc::new(Semaphore::new(IMPORTS_AT_ONCE)),
         }))
     }
 
@@ -283,6 +298,16 @@ impl Context {
         F: FnOnce() -> T + Send + 'static,
     {
         queued_blocking(&self.0.spreadsheet_reads, self.0.db.wait, f).await
+    }
+
+    /// Waits for this import's turn (see [`IMPORTS_AT_ONCE`]).
+    pub async fn import_turn(&self) -> Result<ImportTurn, QueueError> {
+        let wait = self.0.db.wait;
+        let permit = tokio::time::timeout(wait, self.0.imports.clone().acquire_owned())
+            .await
+            .map_err(|_| QueueError::Busy(wait))?
+            .map_err(|_| QueueError::Unavailable("queue closed".into()))?;
+        Ok(ImportTurn { _permit: permit })
     }
 }
 

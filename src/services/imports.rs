@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use time::PrimitiveDateTime;
 
-use crate::context::Context;
+use crate::context::{Context, ImportTurn};
 use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
@@ -114,6 +114,7 @@ pub async fn upload(
     if upload.bytes.len() as u64 > config.max_bytes() {
         return Ok(Err(ReadError::TooLarge(config.max_bytes())));
     }
+    let turn = ctx.import_turn().await?;
     let settings = config.reader_settings();
     let bytes = upload.bytes;
     let kept = bytes.clone();
@@ -214,8 +215,10 @@ pub async fn upload(
         }
         _ => {
             let batch = open_batch(ctx, actor, id).await?;
-            let (stored, step) =
-                tokio::join!(store_grid, stage_book(ctx, actor, batch, book, keys.ok()));
+            let (stored, step) = tokio::join!(
+                store_grid,
+                stage_book(ctx, actor, &turn, batch, book, keys.ok())
+            );
             stored?;
             step?
         }
@@ -317,6 +320,7 @@ pub async fn choose_sheet(
             crate::domain::Refusal::StatusDoesNotAllow,
         ));
     };
+    let turn = ctx.import_turn().await?;
     let config = ctx.config().import.clone();
     let settings = config.reader_settings();
     let wanted = sheet.clone();
@@ -356,7 +360,7 @@ pub async fn choose_sheet(
         .await?;
     if ok {
         let batch = open_batch(ctx, actor, id).await?;
-        Ok(Ok(stage_book(ctx, actor, batch, book, None).await?))
+        Ok(Ok(stage_book(ctx, actor, &turn, batch, book, None).await?))
     } else {
         Ok(Ok(Step::Mapping))
     }
@@ -573,16 +577,18 @@ struct Person {
 /// Makes the preview again from the rows as read, the mapping and the
 /// database as it is now.
 pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Step> {
+    let turn = ctx.import_turn().await?;
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     let (_, book) = workbook_of(ctx, id).await?;
-    stage_book(ctx, actor, batch, book, None).await
+    stage_book(ctx, actor, &turn, batch, book, None).await
 }
 
 /// The preview of these rows (the batch's rows as read).
 async fn stage_book(
     ctx: &Context,
     actor: &Actor,
+    _turn: &ImportTurn,
     batch: Batch,
     book: Workbook,
     keys: Option<Existing>,
@@ -645,6 +651,7 @@ async fn stage_book(
     let actor_in = actor.clone();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<StageMsg>(2);
     let evaluating = ctx.cpu(move || {
+        let checking = std::time::Instant::now();
         let staged = evaluate(
             rows,
             &existing,
@@ -654,6 +661,7 @@ async fn stage_book(
             id,
             &mut |chunk| sender.send(StageMsg::Rows(chunk)).is_ok(),
         );
+        tracing::debug!(ms = checking.elapsed().as_millis(), "import: rows checked");
         let _ = sender.send(StageMsg::Done(staged));
     });
     let version = batch.preview_version + 1;
@@ -664,15 +672,22 @@ async fn stage_book(
             };
             refuse_unless_open(&b)?;
             model::clear_staged(conn, id)?;
+            // Time spent writing (the rest is waiting for checked rows).
+            let mut busy = std::time::Duration::ZERO;
             let staged = loop {
                 match receiver.recv() {
-                    Ok(StageMsg::Rows(chunk)) => model::stage(conn, &chunk)?,
+                    Ok(StageMsg::Rows(chunk)) => {
+                        let t = std::time::Instant::now();
+                        model::stage(conn, &chunk)?;
+                        busy += t.elapsed();
+                    }
                     Ok(StageMsg::Done(staged)) => break staged,
                     // The checking ended without its result (it panicked,
                     // or waited too long for a turn and never ran).
                     Err(_) => return Err(crate::context::QueueError::Panicked.into()),
                 }
             };
+            tracing::debug!(ms = busy.as_millis(), "import: staged rows written");
             let c = staged.counts;
             model::update_batch(
                 conn,

@@ -521,23 +521,62 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
             return None;
         }
         decoded.into_owned()
+    } else if let Some(encoding) = bomless_utf16(bytes) {
+        let (decoded, bad) = encoding.decode_without_bom_handling(bytes);
+        if bad {
+            return None;
+        }
+        decoded.into_owned()
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         text.to_owned()
-    } else if bytes.contains(&0) {
-        return None;
     } else {
+        // A stray NUL or control byte is the row's problem (the import
+        // refuses the value and names the line); binary data fails the
+        // count below.
         encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
     };
-    // Control characters other than tab and line breaks: binary, not text.
+    // Control characters other than tab and line breaks in more than 1 % of
+    // the characters: binary, not text.
     let sample: Vec<char> = text.chars().take(8192).collect();
     let control = sample
         .iter()
         .filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
         .count();
-    if sample.is_empty() || control * 100 > sample.len() {
+    // (At least three: one stray NUL in a short file is not binary.)
+    if sample.is_empty() || control * 100 > sample.len().max(300) {
         return None;
     }
     Some(text)
+}
+
+/// UTF-16 without a byte-order mark (some exports write it so): text in
+/// Latin script has a zero in every second byte, always at the same side.
+fn bomless_utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let zero_at = |side: usize| {
+        sample
+            .iter()
+            .skip(side)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let (even, odd) = (zero_at(0), zero_at(1));
+    // Nine in ten characters from the first 256 code points, the other
+    // half of each pair nearly never zero.
+    let mostly = |zeros: usize| zeros * 10 >= pairs * 9;
+    let rarely = |zeros: usize| zeros * 20 <= pairs;
+    if mostly(odd) && rarely(even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if mostly(even) && rarely(odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// The separator of a CSV file: Excel's `sep=;` line, else the candidate
@@ -690,6 +729,38 @@ mod tests {
         read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false)
             .unwrap()
             .rows
+    }
+
+    #[test]
+    fn csv_text_in_utf16_without_a_mark_or_with_a_stray_nul_is_read() {
+        let utf16le: Vec<u8> = "Vorname;Nachname\nJürgen;Öz\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let utf16be: Vec<u8> = "Vorname;Nachname\nJürgen;Öz\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        for bytes in [utf16le, utf16be] {
+            assert_eq!(detect(&bytes), Ok(Format::Csv));
+            assert_eq!(
+                decode_text(&bytes).as_deref(),
+                Some("Vorname;Nachname\nJürgen;Öz\n")
+            );
+        }
+        // Windows-1252 with one NUL inside a value: text, its row refused
+        // later by the import.
+        let mut cp1252 = b"Vorname;Nachname\nJ\xfcrgen;M\x00ller\n".to_vec();
+        assert_eq!(detect(&cp1252), Ok(Format::Csv));
+        assert_eq!(
+            decode_text(&cp1252).as_deref(),
+            Some("Vorname;Nachname\nJürgen;M\0ller\n")
+        );
+        // Binary stays binary.
+        cp1252 = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert_eq!(detect(&cp1252), Err(ReadError::UnknownFormat));
     }
 
     #[test]

@@ -1143,3 +1143,68 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    csv_in_utf16_without_a_mark_or_with_a_stray_nul_is_read_and_its_row_refused,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // Some exports write UTF-16 without a byte-order mark.
+        let text = "Vorname;Nachname;E-Mail\nJürgen;Öz;juergen@example.com\n";
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let (_, page) = upload(&app, "unicode.csv", utf16, "create").await;
+        let rows = preview_rows(&page);
+        assert_eq!(
+            rows.iter().map(|r| (r.0, r.1.as_str())).collect::<Vec<_>>(),
+            vec![(2, "neu")],
+            "{page}"
+        );
+        assert!(page.contains("Jürgen"), "{page}");
+        // Windows-1252 with a NUL inside a name: the file is read, that row
+        // is refused by name, the other one imported.
+        let bytes =
+            b"Vorname;Nachname;E-Mail\nJ\xfcrgen;M\x00ller;jm@example.com\nUte;Ost;ute@example.com\n"
+                .to_vec();
+        let (id, page) = upload(&app, "nul.csv", bytes, "create").await;
+        let rows = preview_rows(&page);
+        assert_eq!(
+            rows.iter().map(|r| (r.0, r.1.as_str())).collect::<Vec<_>>(),
+            vec![(2, "fehler"), (3, "neu")],
+            "{page}"
+        );
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("ute@example.com").await.is_some());
+        assert!(app.user("jm@example.com").await.is_none());
+    }
+);
+
+db_test!(
+    two_uploads_at_the_same_instant_both_get_their_preview,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let file = |n: u32| {
+            let mut lines = vec!["Vorname;Nachname;E-Mail".to_owned()];
+            lines.extend((0..500).map(|i| format!("P{n}x{i};Q;p{n}x{i}@example.com")));
+            lines.join("\n").into_bytes()
+        };
+        // One import is prepared at a time; the other waits for its turn.
+        let (a, b) = tokio::join!(
+            app.upload_import("a.csv", file(1), "create"),
+            app.upload_import("b.csv", file(2), "create")
+        );
+        let mut ids = Vec::new();
+        for res in [a, b] {
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let at = location(&res);
+            let (_, page) = app.get_html(&at).await;
+            assert!(page.contains("data-preview"), "{page}");
+            assert_eq!(
+                preview_rows(&page).len(),
+                50,
+                "the first page of 500 new rows"
+            );
+            ids.push(at);
+        }
+        assert_ne!(ids[0], ids[1]);
+    }
+);
