@@ -134,3 +134,33 @@ document.addEventListener("click", function (event) {
   }
   window.setTimeout(poll, 2000);
 }());
+
+// QR code page: "Link kopieren" and "Bild kopieren" through the Clipboard
+// API; where it is missing or refused, the link is selected for Ctrl+C.
+(function () {
+  var source = document.querySelector("[data-copy-source]");
+  var status = document.querySelector("[data-copy-status]");
+  if (!source || !status) { return; }
+  function say(key) { status.textContent = status.getAttribute(key); }
+  function selectLink() { source.focus(); source.select(); say("data-copy-failed"); }
+  var linkButton = document.querySelector("[data-copy-link]");
+  if (linkButton) {
+    linkButton.hidden = false;
+    linkButton.addEventListener("click", function () {
+      if (!navigator.clipboard || !navigator.clipboard.writeText) { selectLink(); return; }
+      navigator.clipboard.writeText(source.value).then(function () { say("data-copied"); }, selectLink);
+    });
+  }
+  var imageButton = document.querySelector("[data-copy-image]");
+  var image = document.querySelector("[data-qr-image]");
+  if (imageButton && image && window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
+    imageButton.hidden = false;
+    imageButton.addEventListener("click", function () {
+      var png = fetch(image.src, { credentials: "same-origin" }).then(function (res) {
+        return res.ok ? res.blob() : Promise.reject(res.status);
+      });
+      navigator.clipboard.write([new ClipboardItem({ "image/png": png })])
+        .then(function () { say("data-copied"); }, selectLink);
+    });
+  }
+})();

@@ -156,6 +156,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         consumed_at -> Nullable<Timestamp>,
+        handed_over -> Bool,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod password;
 pub mod people;
 pub mod person;
 pub mod photo;
+pub mod qr;
 pub mod role;
 pub mod settings;
 pub mod status;

@@ -78,6 +78,28 @@ impl PlainToken {
         &self.0
     }
 
+    /// The token handed over through `seed`, a random id only the admin's
+    /// browser holds (see `Password::derive`): the same key, seed and
+    /// purpose always give the same token, so a QR code can be drawn again
+    /// (the page, its PNG and SVG, the printed letter) without the token
+    /// being stored anywhere. As strong as the seed (256 random bits).
+    pub fn derive(purpose: TokenPurpose, key: &[u8], seed: &str) -> Self {
+        use hmac::{Hmac, KeyInit, Mac};
+        let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+            // HMAC takes keys of any length: this cannot happen.
+            return Self::generate(purpose);
+        };
+        mac.update(b"einlass handed-over token\0");
+        mac.update(purpose.as_str().as_bytes());
+        mac.update(b"\0");
+        mac.update(seed.as_bytes());
+        Self(format!(
+            "{}_{}",
+            purpose.prefix(),
+            hex::encode(mac.finalize().into_bytes())
+        ))
+    }
+
     pub fn hashed(&self) -> String {
         hash_secret(&self.0)
     }
@@ -115,5 +137,20 @@ mod tests {
         assert_ne!(a.hashed(), a.expose());
         assert_eq!(PlainToken::from_untrusted(a.expose()).hashed(), a.hashed());
         assert_eq!(format!("{a:?}"), "PlainToken(***)");
+    }
+
+    #[test]
+    fn derived_tokens_depend_on_purpose_key_and_seed() {
+        let t = |p, k: &[u8], s| PlainToken::derive(p, k, s).expose().to_owned();
+        let a = t(TokenPurpose::Invitation, b"key", "seed");
+        assert_eq!(a, t(TokenPurpose::Invitation, b"key", "seed"));
+        assert!(PlainToken::from_untrusted(&a).is_shaped_for(TokenPurpose::Invitation));
+        assert_ne!(a, t(TokenPurpose::Invitation, b"key", "seed2"));
+        assert_ne!(a, t(TokenPurpose::Invitation, b"key2", "seed"));
+        assert_ne!(
+            a[4..],
+            t(TokenPurpose::PasswordReset, b"key", "seed")[4..],
+            "another purpose, another secret"
+        );
     }
 }

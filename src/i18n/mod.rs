@@ -230,6 +230,35 @@ catalogue! {
     delete_user_title: "Benutzer löschen", "Delete user";
     delete_user_confirm: "Soll dieser Benutzer wirklich gelöscht werden? Benutzername, E-Mail und Personalnummer werden wieder frei; das Protokoll behält, was geschehen ist.", "Really delete this user? Username, email and personnel number become free again; the audit log keeps what happened.";
     credentials_title: "Zugangsdaten", "Credentials";
+    qr_title: "QR-Code zur Aktivierung", "QR code for activation";
+    qr_action: "QR-Code", "QR code";
+    qr_intro: "Für Menschen ohne dienstliche E-Mail: Der QR-Code enthält den Aktivierungslink. Mit der Handykamera gescannt, öffnet er die Seite, auf der die Person ihr Passwort festlegt. Es wird keine E-Mail gesendet.", "For people without a work email: the QR code holds the activation link. Scanned with a phone camera it opens the page where the person sets a password. No email is sent.";
+    qr_warning: "Ein neuer QR-Code erzeugt einen neuen Link: Alle früheren Einladungslinks dieser Person, auch gedruckte QR-Codes und Links aus E-Mails, werden sofort ungültig.", "A new QR code makes a new link: every earlier invitation link of this person, printed QR codes and links from emails included, stops working at once.";
+    qr_make: "QR-Code erzeugen", "Make QR code";
+    qr_remake: "Neuen QR-Code erzeugen", "Make a new QR code";
+    qr_gone: "Ein QR-Code wird aus Sicherheitsgründen nur in dem Browser angezeigt, in dem er erzeugt wurde, und nur 30 Minuten lang. Ein bereits gedruckter Code bleibt gültig, bis er benutzt wird oder abläuft.", "For safety a QR code is shown only in the browser in which it was made, and only for 30 minutes. A code already printed stays valid until it is used or expires.";
+    qr_not_possible: "Für diese Person kann gerade kein Einladungslink erzeugt werden (Status:", "No invitation link can be made for this person now (status:";
+    qr_image_alt: "QR-Code mit dem Aktivierungslink für", "QR code with the activation link for";
+    qr_link_label: "Aktivierungslink", "Activation link";
+    qr_copy_link: "Link kopieren", "Copy link";
+    qr_copy_image: "Bild kopieren", "Copy image";
+    qr_copied: "Kopiert.", "Copied.";
+    qr_copy_failed: "Kopieren ist hier nicht möglich: Der Link ist markiert, kopieren Sie ihn mit Strg+C.", "Copying is not possible here: the link is selected, copy it with Ctrl+C.";
+    qr_download_png: "PNG herunterladen", "Download PNG";
+    qr_download_svg: "SVG herunterladen", "Download SVG";
+    qr_print_letter: "Brief drucken", "Print letter";
+    qr_valid_until: "Der Link gilt bis", "The link is valid until";
+    qr_shown_until: "Diese Seite zeigt den Code bis", "This page shows the code until";
+    qr_done_hint: "Mit „Fertig“ wird der Code in diesem Browser nicht mehr angezeigt; der Link bleibt gültig.", "After “Done” this browser no longer shows the code; the link stays valid.";
+    letter_title: "Ihr Zugang", "Your access";
+    letter_hello: "Hallo", "Hello";
+    letter_intro: "für Sie ist ein Zugang eingerichtet. So aktivieren Sie ihn in zwei Minuten:", "an account has been set up for you. This is how you activate it in two minutes:";
+    letter_step_scan: "Öffnen Sie die Kamera Ihres Handys und richten Sie sie auf den QR-Code. Tippen Sie auf den Link, der erscheint.", "Open your phone's camera and point it at the QR code. Tap the link that appears.";
+    letter_step_password: "Legen Sie ein Passwort fest (mindestens 8 Zeichen) und prüfen Sie Ihre Angaben.", "Choose a password (at least 8 characters) and check your details.";
+    letter_step_login: "Danach melden Sie sich mit Ihrem Benutzernamen und Ihrem Passwort an unter", "Afterwards, sign in with your username and password at";
+    letter_or_type: "Ohne Kamera: Geben Sie diesen Link im Browser ein.", "Without a camera: type this link into a browser.";
+    letter_valid: "Der Code gilt einmal und bis", "The code works once and until";
+    letter_keep: "Bewahren Sie diesen Brief sicher auf und geben Sie ihn nicht weiter: Wer den Code hat, kann Ihren Zugang aktivieren. Fragen? Wenden Sie sich an Ihre Personalabteilung.", "Keep this letter safe and do not pass it on: whoever has the code can activate your account. Questions? Contact your HR department.";
     credentials_intro: "Drucken Sie dieses Blatt aus oder geben Sie die Daten sicher weiter. Mit „Fertig“ wird das Passwort nicht mehr angezeigt.", "Print this sheet or pass the details on securely. After “Done” the password is no longer shown.";
     credentials_login_at: "Anmelden unter", "Sign in at";
     print: "Drucken", "Print";
@@ -933,6 +962,10 @@ impl Texts {
                 "{actor} hat die Einladung von {target} erneuert.",
                 "{actor} renewed the invitation of {target}.",
             ),
+            "user.invite_qr" => pick(
+                "{actor} hat für {target} einen Einladungslink als QR-Code erzeugt.",
+                "{actor} made an invitation link as a QR code for {target}.",
+            ),
             "user.invite_revoke" => pick(
                 "{actor} hat die Einladung von {target} widerrufen.",
                 "{actor} revoked the invitation of {target}.",
@@ -1126,6 +1159,8 @@ impl Texts {
             ("user.invite", false) => "Invited",
             ("user.invite_renew", true) => "Einladung erneuert",
             ("user.invite_renew", false) => "Invitation renewed",
+            ("user.invite_qr", true) => "QR-Code erzeugt",
+            ("user.invite_qr", false) => "QR code made",
             ("user.invite_revoke", true) => "Einladung widerrufen",
             ("user.invite_revoke", false) => "Invitation revoked",
             ("user.activate", true) => "Zugang aktiviert",

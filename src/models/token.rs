@@ -18,6 +18,8 @@ pub struct OneTimeToken {
     pub created_at: PrimitiveDateTime,
     pub expires_at: PrimitiveDateTime,
     pub consumed_at: Option<PrimitiveDateTime>,
+    /// Handed over by hand (a QR code), not sent to the address.
+    pub handed_over: bool,
 }
 
 #[derive(Insertable)]
@@ -28,6 +30,7 @@ pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub created_at: PrimitiveDateTime,
     pub expires_at: PrimitiveDateTime,
+    pub handed_over: bool,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewToken<'_>) -> QueryResult<usize> {

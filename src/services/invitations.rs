@@ -188,6 +188,7 @@ fn issue_link(
             token_hash: &hash,
             created_at: now,
             expires_at: expires,
+            handed_over: false,
         },
     )?;
     Ok(plain)
@@ -354,6 +355,177 @@ pub async fn invite(
         })
         .await
         .map_err(ServiceError::conflict_as_field_error)
+}
+
+/// How long the admin who made a QR code can show it again (its page, the
+/// PNG and SVG, the letter). The link itself is valid as long as any
+/// invitation.
+pub const QR_MINUTES: i64 = 30;
+
+/// "QR-Code erzeugen": a fresh invitation link, handed over by hand instead
+/// of by mail. The token is derived from the hand-over id that only the
+/// admin's browser holds (see [`PlainToken::derive`]), so the code can be
+/// drawn again for that browser without the token being stored. Every older
+/// link of the person dies and an invitation mail not sent yet is
+/// cancelled; no mail goes out. An address is not needed.
+pub async fn hand_over_link(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    handover: crate::services::users::Handover,
+) -> ServiceResult<()> {
+    let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
+    let key = ctx.secrets().csrf_key.clone();
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                changeable(conn, &actor, id)?;
+                let target = user::lock(conn, id)?.ok_or(ServiceError::NotFound)?;
+                let renew = target.status == UserStatus::Eingeladen;
+                let next = if renew {
+                    target.status.renew()?
+                } else {
+                    target.status.invite()?
+                };
+                token::expire_of_user(conn, id, TokenPurpose::Invitation, now)?;
+                outbox::cancel_waiting(
+                    conn,
+                    id,
+                    &INVITATION_MAILS,
+                    "replaced by a link handed over as a QR code",
+                )?;
+                let expires = now + validity(&env);
+                let plain = PlainToken::derive(TokenPurpose::Invitation, &key, &handover.id);
+                token::insert(
+                    conn,
+                    &NewToken {
+                        purpose: TokenPurpose::Invitation,
+                        user_id: Some(id),
+                        token_hash: &plain.hashed(),
+                        created_at: now,
+                        expires_at: expires,
+                        handed_over: true,
+                    },
+                )?;
+                crate::models::handover::insert(
+                    conn,
+                    &crate::models::handover::SecretHandover {
+                        id_hash: crate::domain::token::hash_secret(&handover.id),
+                        session_hash: crate::domain::token::hash_secret(&handover.session),
+                        user_id: id,
+                        then_page: handover.then_page.clone(),
+                        expires_at: now + Duration::minutes(QR_MINUTES),
+                    },
+                )?;
+                user::set_status(conn, id, next, now)?;
+                user::update(
+                    conn,
+                    id,
+                    &UserChanges {
+                        invitation_expires_at: Some(Some(expires)),
+                        invitation_message_id: Some(None),
+                        invitation_reminded_at: Some(None),
+                        sign_in_deadline: Some(None),
+                        ..Default::default()
+                    },
+                )?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "user.invite_qr",
+                    Some(Target::user(id, target.label())),
+                    &[
+                        Change::new("status", target.status.as_str(), next.as_str()),
+                        Change::new("invitation_expires_at", "", dates::iso_utc(&expires)),
+                    ],
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// A QR code's link as its page, images and letter show it.
+#[derive(Clone, Debug)]
+pub struct HandedOverLink {
+    pub user: crate::domain::people::UserSummary,
+    /// The whole activation link (public base URL, `/i/`, token).
+    pub url: String,
+    pub expires_at: PrimitiveDateTime,
+    /// Until when this browser may show it again.
+    pub shown_until: PrimitiveDateTime,
+}
+
+/// The link handed over through `handover_id` (this browser's cookie) in
+/// `session`, while the hand-over lasts and the link is still the person's
+/// live one; `None` otherwise (made elsewhere, shown too long ago, renewed,
+/// revoked, used).
+pub async fn handed_over_link(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    handover_id: &str,
+    session: &str,
+) -> ServiceResult<Option<HandedOverLink>> {
+    let (actor, now) = (actor.clone(), ctx.now());
+    let plain = PlainToken::derive(
+        TokenPurpose::Invitation,
+        &ctx.secrets().csrf_key,
+        handover_id,
+    );
+    let (id_hash, session_hash) = (
+        crate::domain::token::hash_secret(handover_id),
+        crate::domain::token::hash_secret(session),
+    );
+    let base = ctx.settings().public_base_url.clone();
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            let target = changeable(conn, &actor, id)?;
+            let Some(h) =
+                crate::models::handover::find_live(conn, &id_hash, &session_hash, id, now)?
+            else {
+                return Ok(None);
+            };
+            let live = token::find_live(conn, TokenPurpose::Invitation, &plain.hashed(), now)?
+                .filter(|t| t.user_id == Some(id) && t.handed_over);
+            let Some(t) = live else {
+                return Ok(None);
+            };
+            if target.status != UserStatus::Eingeladen {
+                return Ok(None);
+            }
+            Ok(Some(HandedOverLink {
+                user: target.summary(),
+                url: format!(
+                    "{}{INVITATION_PATH}{}",
+                    base.trim_end_matches('/'),
+                    plain.expose()
+                ),
+                expires_at: t.expires_at,
+                shown_until: h.expires_at,
+            }))
+        })
+        .await
+}
+
+/// "Fertig": the QR code is not shown again in this browser (the link stays
+/// valid).
+pub async fn end_hand_over(
+    ctx: &Context,
+    actor: &Actor,
+    id: UserId,
+    handover_id: &str,
+) -> ServiceResult<()> {
+    let actor = actor.clone();
+    let id_hash = crate::domain::token::hash_secret(handover_id);
+    ctx.db()
+        .run(move |conn| {
+            changeable(conn, &actor, id)?;
+            crate::models::handover::delete(conn, &id_hash)?;
+            Ok(())
+        })
+        .await
 }
 
 /// "Einladen → widerrufen": the link dies at once, the mail not yet sent
@@ -594,6 +766,7 @@ pub(crate) fn invite_chunk(
             token_hash: hash,
             created_at: now,
             expires_at: expires,
+            handed_over: false,
         })
         .collect();
     token::insert_many(conn, &tokens)?;
@@ -784,7 +957,7 @@ pub async fn activate(
                 }
                 // The invitation reached his address: it is confirmed. One he
                 // typed here is not, until its own link is opened.
-                if address.is_none() || added_email.is_some() {
+                if address.is_none() || added_email.is_some() || t.handed_over {
                     changes.email_confirmed = Some(false);
                 }
                 if first != target.first_name || last != target.last_name {
@@ -804,7 +977,12 @@ pub async fn activate(
                 user::update(conn, target.id, &changes)?;
                 user::set_status(conn, target.id, next, now)?;
                 crate::services::auth::end_all_sessions_and_tokens(conn, target.id, now)?;
-                if let Some(address) = &added_email
+                // An address he typed, or the one on file when the link came
+                // by hand: its own link confirms it.
+                let to_confirm = added_email
+                    .clone()
+                    .or_else(|| address.clone().filter(|_| t.handed_over));
+                if let Some(address) = &to_confirm
                     && let Some(me) = user::find(conn, target.id)?
                 {
                     crate::services::self_service::send_confirmation_in_tx(

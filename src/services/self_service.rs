@@ -388,6 +388,7 @@ fn send_link_in_tx(
             token_hash: &hash,
             created_at: now,
             expires_at: expires,
+            handed_over: false,
         },
     )?;
     let letter = Letter {

@@ -46,6 +46,7 @@ pub async fn prepare_link(ctx: &Context) -> ServiceResult<Option<PlainToken>> {
                         token_hash: &plain.hashed(),
                         created_at: now,
                         expires_at: now + SETUP_LINK_VALIDITY,
+                        handed_over: false,
                     },
                 )?;
                 Ok(Some(plain))

@@ -1121,6 +1121,27 @@ pub struct StartPasswordView {
     pub user: UserSummary,
 }
 
+/// The QR code page of a person (`web::qr`).
+#[derive(Template)]
+#[template(path = "pages/users/qr.html")]
+pub struct QrView {
+    pub p: Page,
+    pub user: UserSummary,
+    /// `None`: no code in this browser now (never made here, or over).
+    pub link: Option<crate::services::invitations::HandedOverLink>,
+    /// A new code may be made (the status allows an invitation).
+    pub may_issue: bool,
+}
+
+/// The printed letter with one person's code.
+#[derive(Template)]
+#[template(path = "print/qr_letter.html")]
+pub struct QrLetterView {
+    pub p: Page,
+    pub login_url: String,
+    pub link: crate::services::invitations::HandedOverLink,
+}
+
 #[derive(Template)]
 #[template(path = "pages/users/credentials.html")]
 pub struct CredentialsView {

@@ -9,7 +9,9 @@
 //   node first_day.mjs BASE_URL SETUP_PATH [SCREENSHOT_DIR]
 // Exit code 0 when everything held; otherwise every problem is printed.
 
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -28,7 +30,8 @@ const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors",
   "group-search", "group-delete", "settings", "audit", "user-invited", "mailbox-message", "activate",
   "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message",
   "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
-  "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping"]);
+  "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping",
+  "qr-make", "qr", "qr-letter"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -120,6 +123,21 @@ async function invitationLink(page, address) {
     await page.waitForTimeout(250);
   }
   return null;
+}
+
+/** What Debian's zbarimg reads in a PNG (a code as the browser drew it). */
+function zbar(png) {
+  const dir = mkdtempSync(join(tmpdir(), "einlass-qr-"));
+  const file = join(dir, "code.png");
+  writeFileSync(file, png);
+  try {
+    return execFileSync("zbarimg", ["-q", "--raw", "-Sbinary", file]).toString().trim();
+  } catch (e) {
+    problems.push(`zbarimg could not read the code on screen: ${e.message}`);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** An invitee on his own device: opens the link, sets a password, is in. */
@@ -238,6 +256,28 @@ async function day(viewport, first) {
   await check(t, "credentials");
   expect(await page.isVisible("[data-print]") === t.js, "print only with script");
   await submit(page, "form[action$='/credentials/done'] button");
+
+  // Gerda has no email: her link goes on paper as a QR code. The code as the
+  // browser shows it is read with zbarimg, and a phone activates with it.
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Gerda");
+  await page.fill("#last_name", `Papier${n}`);
+  await page.check("input[name=start_password_mode][value=none]");
+  await submit(page, "button[name=then][value=close]");
+  await page.goto(`${base}/users?q=${encodeURIComponent(`Papier${n}`)}`);
+  await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
+  await Promise.all([page.waitForNavigation(), page.click("main a[href$='/qr']")]);
+  await check(t, "qr-make");
+  await submit(page, "form[action$='/qr'] button.primary");
+  await check(t, "qr");
+  expect(await page.isVisible("[data-copy-link]") === t.js, "copy buttons only with script");
+  const shown = await page.inputValue("#qr-link");
+  const read = zbar(await page.locator("img.qr-code").screenshot());
+  expect(read === shown, `the code on screen holds the link shown (${read} / ${shown})`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href$='/qr/letter']")]);
+  await check(t, "qr-letter");
+  expect((await page.textContent(".letter")).includes(shown), "the letter has the link to type");
+  if (read) await invitee({ width: 360, height: 640 }, t.js, read, `gerda.papier${n}`);
 
   // Carla is invited at once; her mail lands in the in-app mailbox (no SMTP
   // server here), and she activates on her own device.

@@ -21,6 +21,7 @@ mod invitations;
 mod mail_faults;
 mod mail_log;
 mod photos;
+mod qr;
 mod races;
 mod resend;
 mod roles;

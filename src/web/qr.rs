@@ -1,0 +1,218 @@
+//! /users/{id}/qr — the activation link as a QR code: its page (with "Link
+//! kopieren", "Bild kopieren", downloads), the PNG and SVG, and the letter
+//! to print. The link is made by a POST and handed over to this browser
+//! only (see `services::invitations::hand_over_link`): a cookie limited to
+//! these paths holds the hand-over id the token is derived from.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::domain::UserId;
+use crate::error::AppResult;
+use crate::services::ServiceError;
+use crate::services::invitations::{self as service, HandedOverLink, QR_MINUTES};
+use crate::services::users::{Handover, changeable_summary};
+use crate::views::{QrLetterView, QrView};
+use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
+use crate::web::{AppState, ok_html, redirect, redirect_with_flash};
+
+const QR_COOKIE: &str = "einlass_qr";
+
+fn base(id: UserId) -> String {
+    format!("/users/{id}/qr")
+}
+
+/// The hand-over id this browser holds for the person's QR pages.
+fn handover_id(req: &HttpRequest) -> Option<String> {
+    req.cookie(QR_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The live link of this browser's hand-over, if there is one.
+async fn live_link(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: UserId,
+) -> AppResult<Option<HandedOverLink>> {
+    let Some(h) = handover_id(req) else {
+        return Ok(None);
+    };
+    Ok(service::handed_over_link(&state.ctx, &admin.actor(), id, &h, &admin.session).await?)
+}
+
+/// GET /users/{id}/qr: the code while this browser's hand-over lives; else
+/// what a new code does, and the button that makes it.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let link = live_link(&req, &state, &admin, id).await?;
+    let user = match &link {
+        Some(l) => l.user.clone(),
+        None => changeable_summary(&state.ctx, &admin.actor(), id).await?,
+    };
+    let may_issue = user.status.invite().is_ok() || user.status.renew().is_ok();
+    ok_html(&QrView {
+        p: admin.page(&req, &state, "users"),
+        user,
+        link,
+        may_issue,
+    })
+}
+
+/// POST /users/{id}/qr: "QR-Code erzeugen" — a fresh link (every older one
+/// dies), shown to this browser for [`QR_MINUTES`].
+pub async fn issue(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let handover = Handover {
+        id: crate::domain::token::random_secret(),
+        session: admin.session.clone(),
+        then_page: "qr".to_owned(),
+    };
+    let seed = handover.id.clone();
+    match service::hand_over_link(&state.ctx, &admin.actor(), id, handover).await {
+        Ok(()) => {}
+        // The status changed meanwhile (activated, blocked): the page says so.
+        Err(ServiceError::Refused(r)) => {
+            return Ok(redirect_with_flash(&base(id), &refusal_flash(r)));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let mut res = redirect(&base(id));
+    let _ = res.add_cookie(
+        &Cookie::build(QR_COOKIE, seed)
+            .path(base(id))
+            .http_only(true)
+            .secure(state.secure_cookies())
+            .same_site(SameSite::Strict)
+            .max_age(CookieDuration::minutes(QR_MINUTES))
+            .finish(),
+    );
+    Ok(res)
+}
+
+/// POST /users/{id}/qr/done: "Fertig" — this browser shows the code no
+/// more (the link stays valid).
+pub async fn done(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    if let Some(h) = handover_id(&req) {
+        service::end_hand_over(&state.ctx, &admin.actor(), id, &h).await?;
+    }
+    let mut res = redirect(&format!("/users/{id}"));
+    let _ = res.add_removal_cookie(&Cookie::build(QR_COOKIE, "").path(base(id)).finish());
+    Ok(res)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ImageQuery {
+    /// Set: as a file to save, not to show.
+    download: String,
+}
+
+/// The file name of a download: the person's username (letters, digits,
+/// `.`, `-`, `_` only).
+fn file_name(link: &HandedOverLink, ext: &str) -> String {
+    let name: String = link
+        .user
+        .username
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    format!("einladung-{name}.{ext}")
+}
+
+/// The code of this browser's live link as PNG or SVG; 404 when there is
+/// none (made elsewhere, shown too long ago, renewed, used).
+async fn code(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: UserId,
+    query: &ImageQuery,
+    svg: bool,
+) -> AppResult<HttpResponse> {
+    let Some(link) = live_link(req, state, admin, id).await? else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let url = link.url.clone();
+    let (content_type, ext, drawn) = if svg {
+        (
+            "image/svg+xml",
+            "svg",
+            crate::domain::qr::svg(&url).map(String::into_bytes),
+        )
+    } else {
+        (
+            "image/png",
+            "png",
+            state.ctx.cpu(move || crate::domain::qr::png(&url)).await?,
+        )
+    };
+    let body = drawn.map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let disposition = if query.download.is_empty() {
+        "inline".to_owned()
+    } else {
+        format!("attachment; filename=\"{}\"", file_name(&link, ext))
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", disposition))
+        .body(body))
+}
+
+/// GET /users/{id}/qr/code.png (`?download=1` to save it).
+pub async fn png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    query: web::Query<ImageQuery>,
+) -> AppResult<HttpResponse> {
+    code(&req, &state, &admin, id.into_inner(), &query, false).await
+}
+
+/// GET /users/{id}/qr/code.svg (`?download=1` to save it).
+pub async fn svg(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+    query: web::Query<ImageQuery>,
+) -> AppResult<HttpResponse> {
+    code(&req, &state, &admin, id.into_inner(), &query, true).await
+}
+
+/// GET /users/{id}/qr/letter: the A4 letter to print and hand over.
+pub async fn letter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<UserId>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let Some(link) = live_link(&req, &state, &admin, id).await? else {
+        return Ok(redirect(&base(id)));
+    };
+    ok_html(&QrLetterView {
+        p: admin.page(&req, &state, "users"),
+        login_url: state.ctx.settings().link("/login"),
+        link,
+    })
+}
