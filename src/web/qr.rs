@@ -111,9 +111,9 @@ pub async fn done(
     _form: CsrfForm<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    if let Some(h) = handover_id(&req) {
-        service::end_hand_over(&state.ctx, &admin.actor(), id, &h).await?;
-    }
+    // Called without a hand-over too: the permission is checked either way.
+    let h = handover_id(&req).unwrap_or_default();
+    service::end_hand_over(&state.ctx, &admin.actor(), id, &h).await?;
     let mut res = redirect(&format!("/users/{id}"));
     let _ = res.add_removal_cookie(&Cookie::build(QR_COOKIE, "").path(base(id)).finish());
     Ok(res)
