@@ -193,6 +193,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    letter_prints (id) {
+        id -> BigInt,
+        id_hash -> Text,
+        session_hash -> Text,
+        people -> Text,
+        form_key_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     form_submissions (key_hash) {
         key_hash -> Text,
         user_id -> Nullable<BigInt>,
@@ -297,6 +309,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     one_time_tokens,
     audit_events,
     secret_handovers,
+    letter_prints,
     form_submissions,
     maintenance_marks,
     outbox_messages,

@@ -15,12 +15,17 @@ pub enum TaskKind {
     Reactivate,
     Deactivate,
     Delete,
+    /// "QR-Briefe drucken": not a task; the letters are made at once
+    /// (`services::letters`), but who gets one is planned and confirmed
+    /// like every bulk action.
+    Letters,
 }
 
 /// The actions the user list offers for a selection, in its order.
-pub const BULK_ACTIONS: [TaskKind; 6] = [
+pub const BULK_ACTIONS: [TaskKind; 7] = [
     TaskKind::Invite,
     TaskKind::Resend,
+    TaskKind::Letters,
     TaskKind::Revoke,
     TaskKind::Reactivate,
     TaskKind::Deactivate,
@@ -28,7 +33,7 @@ pub const BULK_ACTIONS: [TaskKind; 6] = [
 ];
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 7] = [
+    pub const ALL: [TaskKind; 8] = [
         TaskKind::InviteCreated,
         TaskKind::Invite,
         TaskKind::Resend,
@@ -36,6 +41,7 @@ impl TaskKind {
         TaskKind::Reactivate,
         TaskKind::Deactivate,
         TaskKind::Delete,
+        TaskKind::Letters,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,11 +53,18 @@ impl TaskKind {
             TaskKind::Reactivate => "reactivate",
             TaskKind::Deactivate => "deactivate",
             TaskKind::Delete => "delete",
+            TaskKind::Letters => "letters",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the action runs as a background task (all but the letters,
+    /// which are made while the admin waits).
+    pub fn runs_as_task(self) -> bool {
+        self != TaskKind::Letters
     }
 
     /// Whether the action sends mail (its summary counts blocked addresses).
@@ -80,6 +93,7 @@ impl TaskKind {
             TaskKind::Reactivate => matches!(f.status, S::Inaktiv | S::Deaktiviert),
             TaskKind::Deactivate => f.status.deactivate().is_ok(),
             TaskKind::Delete => true,
+            TaskKind::Letters => f.status.invite().is_ok() || f.status.renew().is_ok(),
         };
         if !status_ok {
             return Err(Skip::WrongStatus);

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod conflict;
 pub mod handover;
 pub mod import;
+pub mod letter_print;
 pub mod mail_template;
 pub mod maintenance;
 pub mod outbox;

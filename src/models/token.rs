@@ -155,6 +155,52 @@ pub fn expire_of_user(
     .execute(conn)
 }
 
+/// Kills the outstanding tokens of one purpose of all these users.
+pub fn expire_of_users(
+    conn: &mut DbConn,
+    users: &[UserId],
+    purpose: TokenPurpose,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in users.chunks(5000) {
+        n += diesel::update(
+            t::table
+                .filter(t::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
+                .filter(t::purpose.eq(purpose))
+                .filter(t::consumed_at.is_null())
+                .filter(t::expires_at.gt(now)),
+        )
+        .set(t::expires_at.eq(now))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
+/// The live tokens handed over by hand of one purpose among these hashes:
+/// (user, hash, expiry).
+pub fn live_handed_over(
+    conn: &mut DbConn,
+    purpose: TokenPurpose,
+    hashes: &[String],
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<(Option<UserId>, String, PrimitiveDateTime)>> {
+    let mut out = Vec::with_capacity(hashes.len());
+    for chunk in hashes.chunks(5000) {
+        out.extend(
+            t::table
+                .filter(t::token_hash.eq_any(chunk))
+                .filter(t::purpose.eq(purpose))
+                .filter(t::handed_over.eq(true))
+                .filter(t::consumed_at.is_null())
+                .filter(t::expires_at.gt(now))
+                .select((t::user_id, t::token_hash, t::expires_at))
+                .load::<(Option<UserId>, String, PrimitiveDateTime)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A token of this purpose by hash, whatever its state (to tell a used
 /// link from a dead one).
 pub fn find_any(

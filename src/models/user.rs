@@ -429,6 +429,50 @@ pub fn lock_with_status(
     }
 }
 
+/// These users, if they are live, in id order; on PostgreSQL locked until
+/// the transaction ends.
+pub fn lock_many(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<User>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5000) {
+        macro_rules! q {
+            () => {
+                u::table
+                    .filter(u::deleted_at.is_null())
+                    .filter(u::id.eq_any(chunk))
+                    .order(u::id.asc())
+                    .select(User::as_select())
+            };
+        }
+        out.extend(match conn {
+            DbConn::Postgres(c) => q!().for_update().load(c)?,
+            DbConn::Sqlite(c) => q!().load(c)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A person whose new link was handed over by hand (a QR letter) moves on:
+/// the status (from a transition the caller checked), the link's expiry, no
+/// invitation message, no reminder sent yet.
+pub fn mark_handed_over(
+    conn: &mut DbConn,
+    id: UserId,
+    status: UserStatus,
+    expires: PrimitiveDateTime,
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(u::table.find(id).filter(u::deleted_at.is_null()))
+        .set((
+            u::status.eq(status),
+            u::invitation_expires_at.eq(Some(expires)),
+            u::invitation_message_id.eq(None::<i64>),
+            u::invitation_reminded_at.eq(None::<PrimitiveDateTime>),
+            u::sign_in_deadline.eq(None::<PrimitiveDateTime>),
+            u::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 /// One invited user of a bulk invitation moves on: the status (from a
 /// transition the caller checked), the link's expiry, his invitation
 /// message. Only if he is still `angelegt`; the count tells the caller.

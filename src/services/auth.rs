@@ -405,7 +405,8 @@ pub async fn sweep(ctx: &Context) -> ServiceResult<usize> {
             // Form keys guard against a double submit; a day is plenty.
             let handovers =
                 crate::models::handover::sweep(conn, now, now - time::Duration::days(1))?;
-            Ok(sessions + old_hits + handovers)
+            let letters = crate::models::letter_print::sweep(conn, now)?;
+            Ok(sessions + old_hits + handovers + letters)
         })
         .await
 }

@@ -36,7 +36,7 @@ pub const INVITATION_MAILS: [MailKind; 2] = [MailKind::Invitation, MailKind::Rem
 /// Where invitation links point: `/i/<token>`.
 pub const INVITATION_PATH: &str = "/i/";
 
-fn validity(env: &MailEnv) -> Duration {
+pub(crate) fn validity(env: &MailEnv) -> Duration {
     Duration::days(env.settings.invitation_validity_days.clamp(1, 365).into())
 }
 

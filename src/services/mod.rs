@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod export;
 pub mod imports;
 pub mod invitations;
+pub mod letters;
 pub mod mail;
 pub mod maintenance;
 pub mod rate_limit;

@@ -237,6 +237,8 @@ fn bulk_chunk(
             }
             TaskKind::Deactivate => users::deactivate_in_tx(conn, actor, *id, now).map(|_| false),
             TaskKind::Delete => users::delete_in_tx(conn, actor, *id, now).map(|_| false),
+            // Never started as a task (see `start_bulk`).
+            TaskKind::Letters => Err(ServiceError::NotFound),
         };
         match result {
             Ok(b) => {
@@ -270,7 +272,7 @@ pub const MAX_BULK: i64 = 100_000;
 
 /// How a selection splits for an action, for its confirmation page (and,
 /// again, when it starts).
-fn plan_in_tx(
+pub(crate) fn plan_in_tx(
     conn: &mut DbConn,
     actor: &Actor,
     kind: TaskKind,
@@ -335,6 +337,9 @@ pub async fn start_bulk(
 ) -> ServiceResult<i64> {
     require_user_management(actor)?;
     bulk_kind(kind)?;
+    if !kind.runs_as_task() {
+        return Err(ServiceError::NotFound);
+    }
     let send_at = send_at.filter(|_| kind.sends_mail());
     let key = form_key
         .filter(|k| !k.is_empty())

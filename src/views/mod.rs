@@ -248,6 +248,7 @@ impl Page {
             Reactivate => t.bulk_reactivate,
             Deactivate => t.bulk_deactivate,
             Delete => t.bulk_delete,
+            Letters => t.bulk_letters,
         }
     }
 
@@ -742,6 +743,7 @@ impl BulkConfirmView {
             Reactivate => t.bulk_reactivate_does,
             Deactivate => t.bulk_deactivate_does,
             Delete => t.bulk_delete_does,
+            Letters => t.bulk_letters_does,
         }
     }
 
@@ -1140,6 +1142,17 @@ pub struct QrLetterView {
     pub p: Page,
     pub login_url: String,
     pub link: crate::services::invitations::HandedOverLink,
+}
+
+/// The printed letters of many people (`web::qr::letters`).
+#[derive(Template)]
+#[template(path = "print/letters.html")]
+pub struct LettersView {
+    pub p: Page,
+    pub login_url: String,
+    pub id: i64,
+    /// `None`: this browser may not show them (made elsewhere, too long ago).
+    pub letters: Option<crate::services::letters::Letters>,
 }
 
 #[derive(Template)]

@@ -14,7 +14,7 @@ pub mod extract;
 mod imports;
 mod invitee;
 mod mail;
-mod qr;
+pub(crate) mod qr;
 mod settings;
 mod setup;
 pub mod tasks;
@@ -170,6 +170,8 @@ routes! {
     Post "/users/{id}/photo/delete" Admin => users::remove_photo;
     Get "/users/{id}/areas" Admin => users::areas_form;
     Post "/users/{id}/areas" Admin => users::set_areas;
+    Get "/letters/{id}" Admin => qr::letters;
+    Get "/letters/{id}/{file}" Admin => qr::letter_code;
     Get "/imports" Admin => imports::index;
     Post "/imports" Admin => imports::upload;
     Get "/imports/template.xlsx" Admin => imports::template;

@@ -3,6 +3,10 @@
 //! to print. The link is made by a POST and handed over to this browser
 //! only (see `services::invitations::hand_over_link`): a cookie limited to
 //! these paths holds the hand-over id the token is derived from.
+//!
+//! /letters/{id} — the letters of a confirmed "QR-Briefe drucken" (the
+//! user list's bulk action, `services::letters`), one page per person, and
+//! each letter's code; a cookie limited to that path holds their secret.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,21 +16,43 @@ use crate::error::AppResult;
 use crate::services::ServiceError;
 use crate::services::invitations::{self as service, HandedOverLink, QR_MINUTES};
 use crate::services::users::{Handover, changeable_summary};
-use crate::views::{QrLetterView, QrView};
+use crate::views::{LettersView, QrLetterView, QrView};
 use crate::web::extract::{CsrfForm, CurrentAdmin, NoFields, refusal_flash};
 use crate::web::{AppState, ok_html, redirect, redirect_with_flash};
 
 const QR_COOKIE: &str = "einlass_qr";
+const LETTERS_COOKIE: &str = "einlass_letters";
 
 fn base(id: UserId) -> String {
     format!("/users/{id}/qr")
 }
 
-/// The hand-over id this browser holds for the person's QR pages.
-fn handover_id(req: &HttpRequest) -> Option<String> {
-    req.cookie(QR_COOKIE)
+/// The secret this browser holds in `cookie` (64 hex digits).
+fn secret_in(req: &HttpRequest, cookie: &str) -> Option<String> {
+    req.cookie(cookie)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The hand-over id this browser holds for the person's QR pages.
+fn handover_id(req: &HttpRequest) -> Option<String> {
+    secret_in(req, QR_COOKIE)
+}
+
+/// A cookie with a secret for these pages only, for [`QR_MINUTES`].
+fn secret_cookie(
+    state: &AppState,
+    name: &'static str,
+    value: &str,
+    path: String,
+) -> Cookie<'static> {
+    Cookie::build(name, value.to_owned())
+        .path(path)
+        .http_only(true)
+        .secure(state.secure_cookies())
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::minutes(QR_MINUTES))
+        .finish()
 }
 
 /// The live link of this browser's hand-over, if there is one.
@@ -89,15 +115,7 @@ pub async fn issue(
         Err(e) => return Err(e.into()),
     }
     let mut res = redirect(&base(id));
-    let _ = res.add_cookie(
-        &Cookie::build(QR_COOKIE, seed)
-            .path(base(id))
-            .http_only(true)
-            .secure(state.secure_cookies())
-            .same_site(SameSite::Strict)
-            .max_age(CookieDuration::minutes(QR_MINUTES))
-            .finish(),
-    );
+    let _ = res.add_cookie(&secret_cookie(&state, QR_COOKIE, &seed, base(id)));
     Ok(res)
 }
 
@@ -215,4 +233,88 @@ pub async fn letter(
         login_url: state.ctx.settings().link("/login"),
         link,
     })
+}
+
+fn letters_path(id: i64) -> String {
+    format!("/letters/{id}")
+}
+
+/// 303 to the letters of print `id`, with their secret in a cookie for that
+/// path when this request made them (`None`: a repeated confirmation).
+pub fn to_letters(state: &AppState, id: i64, secret: Option<&str>) -> HttpResponse {
+    let mut res = redirect(&letters_path(id));
+    if let Some(secret) = secret {
+        let _ = res.add_cookie(&secret_cookie(
+            state,
+            LETTERS_COOKIE,
+            secret,
+            letters_path(id),
+        ));
+    }
+    res
+}
+
+/// GET /letters/{id}: every letter of the print, one per page, while this
+/// browser may show them; else a page that says why not.
+pub async fn letters(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let found = match secret_in(&req, LETTERS_COOKIE) {
+        Some(seed) => {
+            crate::services::letters::letters(&state.ctx, &admin.actor(), id, &seed, &admin.session)
+                .await?
+        }
+        None => {
+            crate::services::require_user_management(&admin.actor())?;
+            None
+        }
+    };
+    ok_html(&LettersView {
+        p: admin.page(&req, &state, "users"),
+        login_url: state.ctx.settings().link("/login"),
+        id,
+        letters: found,
+    })
+}
+
+/// GET /letters/{id}/{user_id}.png: the code on one letter of the print.
+pub async fn letter_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    path: web::Path<(i64, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, file) = path.into_inner();
+    let person = file
+        .strip_suffix(".png")
+        .and_then(|n| n.parse::<i64>().ok())
+        .map(UserId::new);
+    let (Some(person), Some(seed)) = (person, secret_in(&req, LETTERS_COOKIE)) else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let link = crate::services::letters::letter_link(
+        &state.ctx,
+        &admin.actor(),
+        id,
+        person,
+        &seed,
+        &admin.session,
+    )
+    .await?;
+    let Some(url) = link else {
+        return Ok(HttpResponse::NotFound().finish());
+    };
+    let png = state
+        .ctx
+        .cpu(move || crate::domain::qr::png(&url))
+        .await?
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Content-Disposition", "inline"))
+        .body(png))
 }

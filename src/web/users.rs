@@ -822,7 +822,8 @@ impl BulkForm {
 
 fn list_back(form: &BulkForm) -> String {
     let back = crate::web::safe_next(&form.back);
-    if back.starts_with("/users") {
+    // The user list, or a group's or area's page ("QR-Briefe" for members).
+    if back.starts_with("/users") || back.starts_with("/groups/") || back.starts_with("/areas/") {
         back
     } else {
         "/users".to_owned()
@@ -963,21 +964,38 @@ pub async fn bulk_run(
             return crate::web::html(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &view);
         }
     };
-    match crate::services::tasks::start_bulk(
-        &state.ctx,
-        &admin.actor(),
-        kind,
-        selection.clone(),
-        key,
-        send_at,
-        Some(form.confirmed.clone()),
-    )
-    .await
-    {
-        Ok(id) => {
+    let started = if kind.runs_as_task() {
+        crate::services::tasks::start_bulk(
+            &state.ctx,
+            &admin.actor(),
+            kind,
+            selection.clone(),
+            key,
+            send_at,
+            Some(form.confirmed.clone()),
+        )
+        .await
+        .map(|id| {
             crate::web::tasks::kick(&state.ctx);
-            Ok(crate::web::redirect(&format!("/tasks/{id}")))
-        }
+            crate::web::redirect(&format!("/tasks/{id}"))
+        })
+    } else {
+        // "QR-Briefe drucken": made now, shown to this browser.
+        let seed = crate::domain::token::random_secret();
+        crate::services::letters::issue(
+            &state.ctx,
+            &admin.actor(),
+            selection.clone(),
+            Some(form.confirmed.clone()),
+            &form.form_key,
+            &seed,
+            &admin.session,
+        )
+        .await
+        .map(|(id, fresh)| crate::web::qr::to_letters(&state, id, fresh.then_some(seed.as_str())))
+    };
+    match started {
+        Ok(res) => Ok(res),
         // Who it affects changed since the confirmation: show it as it is now.
         Err(ServiceError::Refused(crate::domain::Refusal::SelectionChanged)) => {
             let plan =

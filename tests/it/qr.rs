@@ -45,13 +45,19 @@ fn rand_suffix() -> String {
     einlass::domain::token::random_secret()[..12].to_owned()
 }
 
-/// Creates a person without an address (status `angelegt`).
+/// Creates a person without an address (status `angelegt`), first name
+/// `Pia` unless the username starts with another one (`zoe.z` is Zoe).
 async fn create_without_email(app: &TestApp, username: &str) -> i64 {
+    let first = match username.split('.').next() {
+        Some("zoe") => "Zoe",
+        Some("bea") => "Bea",
+        _ => "Pia",
+    };
     let res = app
         .post(
             "/users/new",
             &[
-                ("first_name", "Pia"),
+                ("first_name", first),
                 ("last_name", "Ohnemail"),
                 ("username", username),
                 ("user_type", "mitarbeiter"),
@@ -244,5 +250,148 @@ db_test!(
             app.user("lea.l").await.unwrap().status,
             UserStatus::Angelegt
         );
+    }
+);
+
+/// The letters page's letters: (user id, the link printed on it).
+fn letters_on(page: &str) -> Vec<(i64, String)> {
+    let doc = scraper::Html::parse_document(page);
+    let letter = scraper::Selector::parse("article.letter").unwrap();
+    let img = scraper::Selector::parse("img.letter-code").unwrap();
+    let link = scraper::Selector::parse(".letter-link").unwrap();
+    doc.select(&letter)
+        .map(|a| {
+            let src = a.select(&img).next().unwrap().value().attr("src").unwrap();
+            let id = src.rsplit('/').next().unwrap().trim_end_matches(".png");
+            let text = a.select(&link).next().unwrap().text().collect::<String>();
+            (id.parse().unwrap(), text.trim().to_owned())
+        })
+        .collect()
+}
+
+db_test!(
+    letters_for_a_group_one_page_each_from_the_group_page,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let zoe = create_without_email(&app, "zoe.z").await;
+        let bea = create_without_email(&app, "bea.b").await;
+        // Already in: no letter for him.
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Aktiv"),
+                    ("last_name", "Schon"),
+                    ("username", "aktiv.s"),
+                    ("user_type", "mitarbeiter"),
+                    ("start_password_mode", "generate"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let aktiv = app.user_id("aktiv.s").await.get();
+        let res = app.post("/groups", &[("name", "Lager")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let group = app.unit_id("groups", "Lager").await;
+        for id in [zoe, bea, aktiv] {
+            let res = app
+                .post(
+                    "/users/bulk",
+                    &[
+                        ("action", "add_to_group"),
+                        ("group", &group.to_string()),
+                        ("user", &id.to_string()),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+        // The group page offers the letters; the confirmation counts.
+        let (_, page) = app.get_html(&format!("/groups/{group}")).await;
+        assert!(page.contains("data-letters-for-members"), "{page}");
+        let res = app
+            .post(
+                "/users/bulk",
+                &[
+                    ("action", "letters"),
+                    ("scope", "filter"),
+                    ("f_group", &group.to_string()),
+                    ("back", &format!("/groups/{group}")),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("data-count=\"affected\"><strong>2<"),
+            "{page}"
+        );
+        assert!(page.contains("data-skip=\"status\""), "{page}");
+        let key = value_of(&page, "input[name=form_key]").unwrap();
+        let confirmed = value_of(&page, "input[name=confirmed]").unwrap();
+        let group_s = group.to_string();
+        let run = [
+            ("action", "letters"),
+            ("scope", "filter"),
+            ("f_group", group_s.as_str()),
+            ("form_key", key.as_str()),
+            ("confirmed", confirmed.as_str()),
+        ];
+        let res = app.post("/users/bulk/run", &run).await;
+        let at = crate::support::location(&res);
+        assert!(at.starts_with("/letters/"), "{at}");
+        // A double submit makes no second set (the first stays valid).
+        let again = app.post("/users/bulk/run", &run).await;
+        assert_eq!(crate::support::location(&again), at);
+        let (status, page) = app.get_html(&at).await;
+        assert_eq!(status, StatusCode::OK);
+        let letters = letters_on(&page);
+        // One page each, in name order (Bea before Zoe), none for Aktiv.
+        assert_eq!(
+            letters.iter().map(|l| l.0).collect::<Vec<_>>(),
+            vec![bea, zoe],
+            "{page}"
+        );
+        for (id, link) in &letters {
+            assert!(is_live(&app, link).await, "{link}");
+            let res = app.get(&format!("{at}/{id}.png")).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            if let Some(text) = decode(&res.bytes().await.unwrap()) {
+                assert_eq!(&text, link);
+            }
+        }
+        assert_eq!(
+            app.user("zoe.z").await.unwrap().status,
+            UserStatus::Eingeladen
+        );
+        // Another admin sees no letters and no codes.
+        let mut other = TestApp::new_client();
+        let mut app = app;
+        app.swap_browser(&mut other);
+        app.login_as("kollege", AdminRole::Administrator).await;
+        let (status, page) = app.get_html(&at).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(letters_on(&page).is_empty());
+        let res = app.get(&format!("{at}/{zoe}.png")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        app.swap_browser(&mut other);
+        // Bea activates with her letter; then hers is no longer shown.
+        let bea_link = letters[0].1.clone();
+        let mut phone = TestApp::new_client();
+        app.swap_browser(&mut phone);
+        let (status, _) = open_link(&mut app, &bea_link).await;
+        assert_eq!(status, StatusCode::OK);
+        let res = activate_as(&app, "Bea", "Ohnemail").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        app.swap_browser(&mut phone);
+        let (_, page) = app.get_html(&at).await;
+        assert_eq!(
+            letters_on(&page).iter().map(|l| l.0).collect::<Vec<_>>(),
+            vec![zoe]
+        );
+        assert!(page.contains("data-letters-dropped=\"1\""), "{page}");
+        let res = app.get(&format!("{at}/{bea}.png")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 );
