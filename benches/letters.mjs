@@ -1,0 +1,68 @@
+// The QR letters benchmark's browser part (benches/letters.sh runs it):
+// Debian's Chromium signs in, confirms "QR-Briefe drucken" for every
+// person `angelegt`, and times
+//   - issue: the confirmation's POST until the letters page has loaded
+//     with every code (links made, page and images served);
+//   - ready: the letters page loaded again, every code image included;
+//   - pdf: Chromium's print to PDF (A4), whose pages are counted;
+// then writes the PDF for the script to check each page's code.
+//
+//   node benches/letters.mjs BASE_URL USERNAME PASSWORD OUT.pdf
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(new URL("../tests/browser/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+const [base, username, password, out] = process.argv.slice(2);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+page.setDefaultTimeout(120000);
+await page.goto(`${base}/login`);
+await page.fill("#identifier", username);
+await page.fill("#password", password);
+await Promise.all([page.waitForNavigation(), page.click("form button[type=submit].primary")]);
+
+// The confirmation, as the user list's "all results of this filter" sends it.
+await page.goto(`${base}/users?status=angelegt`);
+let t = performance.now();
+await page.evaluate(() => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/users/bulk";
+  const csrf = document.querySelector("input[name=csrf]").value;
+  for (const [k, v] of [["csrf", csrf], ["action", "letters"], ["scope", "filter"], ["f_status", "angelegt"]]) {
+    const input = document.createElement("input");
+    input.type = "hidden"; input.name = k; input.value = v;
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+});
+await page.waitForLoadState("load");
+const confirmMs = performance.now() - t;
+const affected = await page.textContent("[data-count=affected]");
+
+t = performance.now();
+await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("form[action='/users/bulk/run'] button[type=submit]")]);
+const issueMs = performance.now() - t;
+const letters = await page.$$eval("article.letter", (a) => a.length);
+const broken = await page.$$eval("img.letter-code", (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
+
+t = performance.now();
+await page.reload({ waitUntil: "load" });
+const readyMs = performance.now() - t;
+
+t = performance.now();
+const pdf = await page.pdf({ format: "A4", printBackground: true });
+const pdfMs = performance.now() - t;
+writeFileSync(out, pdf);
+const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+
+console.log(`affected=${affected.trim()} letters=${letters} images_not_loaded=${broken}`);
+console.log(`confirm_ms=${confirmMs.toFixed(0)} issue_and_ready_ms=${issueMs.toFixed(0)} ready_ms=${readyMs.toFixed(0)}`);
+console.log(`pdf_ms=${pdfMs.toFixed(0)} pdf_pages=${pages} pdf_bytes=${pdf.length}`);
+await browser.close();
