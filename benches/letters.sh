@@ -51,11 +51,14 @@ node benches/letters.mjs "$BASE" bench bench-password-1 "$WORK/letters.pdf"
 # Every page's code, read back.
 mkdir "$WORK/pages"
 start=$(date +%s.%N)
-pdftoppm -r 100 -png "$WORK/letters.pdf" "$WORK/pages/p"
+pdftoppm -r 72 -png "$WORK/letters.pdf" "$WORK/pages/p"
 read_ok=0; links=$WORK/links
 : > "$links"
 for png in "$WORK"/pages/*.png; do
-    if zbarimg -q --raw -Sbinary "$png" >> "$links" 2>/dev/null; then read_ok=$((read_ok + 1)); fi
+    if code=$(zbarimg -q --raw -Sbinary "$png" 2>/dev/null); then
+        read_ok=$((read_ok + 1))
+        echo "$code" >> "$links"
+    fi
 done
 distinct=$(grep -c '/i/ELI_' "$links" | xargs)
 unique=$(sort -u "$links" | grep -c '/i/ELI_' | xargs)
