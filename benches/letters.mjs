@@ -55,6 +55,21 @@ const broken = await page.$$eval("img.letter-code", (imgs) => imgs.filter((i) =>
 t = performance.now();
 await page.reload({ waitUntil: "load" });
 const readyMs = performance.now() - t;
+// Where the time went: the page itself and its code images, as the
+// browser's resource timing saw them (server answer vs. all loaded).
+const timing = await page.evaluate(() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const images = performance.getEntriesByType("resource").filter((r) => r.initiatorType === "img");
+  const waits = images.map((r) => r.responseStart - r.requestStart).sort((a, b) => a - b);
+  return {
+    html_ms: nav.responseEnd - nav.startTime,
+    dom_ms: nav.domContentLoadedEventEnd - nav.startTime,
+    images: images.length,
+    last_image_ms: Math.max(0, ...images.map((r) => r.responseEnd)) - nav.startTime,
+    image_wait_median_ms: waits[Math.floor(waits.length / 2)] || 0,
+    load_ms: nav.loadEventEnd - nav.startTime,
+  };
+});
 
 t = performance.now();
 const pdf = await page.pdf({ format: "A4", printBackground: true });
@@ -64,5 +79,6 @@ const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).lengt
 
 console.log(`affected=${affected.trim()} letters=${letters} images_not_loaded=${broken}`);
 console.log(`confirm_ms=${confirmMs.toFixed(0)} issue_and_ready_ms=${issueMs.toFixed(0)} ready_ms=${readyMs.toFixed(0)}`);
+console.log(Object.entries(timing).map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(0) : v}`).join(" "));
 console.log(`pdf_ms=${pdfMs.toFixed(0)} pdf_pages=${pages} pdf_bytes=${pdf.length}`);
 await browser.close();

@@ -180,7 +180,10 @@ async fn code(
         (
             "image/png",
             "png",
-            state.ctx.cpu(move || crate::domain::qr::png(&url)).await?,
+            state
+                .ctx
+                .cpu(move || crate::domain::qr::png(&url, crate::domain::qr::PNG_SCALE))
+                .await?,
         )
     };
     let body = drawn.map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
@@ -281,9 +284,9 @@ pub async fn letters(
     })
 }
 
-/// GET /letters/{id}/{user_id}.svg: the code on one letter of the print
-/// (SVG: drawn in microseconds and sharp at any print size, so a page of a
-/// thousand letters is ready at once).
+/// GET /letters/{id}/{user_id}.png: the code on one letter of the print
+/// (PNG: Chromium decodes those off its main thread; a thousand SVG images
+/// kept it busy for half a minute).
 pub async fn letter_code(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -292,7 +295,7 @@ pub async fn letter_code(
 ) -> AppResult<HttpResponse> {
     let (id, file) = path.into_inner();
     let person = file
-        .strip_suffix(".svg")
+        .strip_suffix(".png")
         .and_then(|n| n.parse::<i64>().ok())
         .map(UserId::new);
     let (Some(person), Some(seed)) = (person, secret_in(&req, LETTERS_COOKIE)) else {
@@ -310,10 +313,13 @@ pub async fn letter_code(
     let Some(url) = link else {
         return Ok(HttpResponse::NotFound().finish());
     };
-    let svg = crate::domain::qr::svg(&url)
+    let png = state
+        .ctx
+        .cpu(move || crate::domain::qr::png(&url, crate::domain::qr::LETTER_SCALE))
+        .await?
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml")
+        .content_type("image/png")
         .insert_header(("Content-Disposition", "inline"))
-        .body(svg))
+        .body(png))
 }
