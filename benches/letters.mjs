@@ -49,6 +49,12 @@ const affected = await page.textContent("[data-count=affected]");
 t = performance.now();
 await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("form[action='/users/bulk/run'] button[type=submit]")]);
 const issueMs = performance.now() - t;
+// The server's part: the confirmation's POST (links made) and the letters'
+// HTML, up to its last byte.
+const issueHtmlMs = await page.evaluate(() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  return nav.responseEnd - nav.startTime;
+});
 const letters = await page.$$eval("article.letter", (a) => a.length);
 const broken = await page.$$eval("img.letter-code", (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
 
@@ -78,7 +84,7 @@ writeFileSync(out, pdf);
 const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
 
 console.log(`affected=${affected.trim()} letters=${letters} images_not_loaded=${broken}`);
-console.log(`confirm_ms=${confirmMs.toFixed(0)} issue_and_ready_ms=${issueMs.toFixed(0)} ready_ms=${readyMs.toFixed(0)}`);
+console.log(`confirm_ms=${confirmMs.toFixed(0)} issue_html_ms=${issueHtmlMs.toFixed(0)} issue_and_ready_ms=${issueMs.toFixed(0)} ready_ms=${readyMs.toFixed(0)}`);
 console.log(Object.entries(timing).map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(0) : v}`).join(" "));
 console.log(`pdf_ms=${pdfMs.toFixed(0)} pdf_pages=${pages} pdf_bytes=${pdf.length}`);
 await browser.close();
