@@ -45,6 +45,18 @@ await page.evaluate(() => {
 await page.waitForLoadState("load");
 const confirmMs = performance.now() - t;
 const affected = await page.textContent("[data-count=affected]");
+// LETTERS_SHOTS=DIR: screenshots of the confirmation and the letters at
+// 1280 and 360 px (a small run, e.g. 3 people, to look at them).
+const shots = process.env.LETTERS_SHOTS;
+async function shoot(name) {
+  if (!shots) return;
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: width === 360 ? 640 : 900 });
+    await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: width === 360 && name !== "letters" });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+await shoot("letters-confirm");
 
 t = performance.now();
 await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("form[action='/users/bulk/run'] button[type=submit]")]);
@@ -56,6 +68,7 @@ const issueHtmlMs = await page.evaluate(() => {
   return nav.responseEnd - nav.startTime;
 });
 const letters = await page.$$eval("article.letter", (a) => a.length);
+await shoot("letters");
 const broken = await page.$$eval("img.letter-code", (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
 
 t = performance.now();
