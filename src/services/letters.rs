@@ -29,6 +29,10 @@ use crate::services::mail::MailEnv;
 use crate::services::tasks::{Selection, plan_in_tx};
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 
+/// Letters one print makes at most: a stack for a shop floor, not the
+/// whole instance (a page of 5,000 letters is already 5,000 images).
+pub const MAX_LETTERS: i64 = 5_000;
+
 /// The token of one person's letter: derived from the print's secret and
 /// his id, so one secret in one cookie draws every letter again.
 fn token_of(key: &[u8], seed: &str, person: UserId) -> PlainToken {
@@ -75,6 +79,9 @@ pub async fn issue(
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<(i64, bool)> {
                 let plan = plan_in_tx(conn, &actor, TaskKind::Letters, &selection)?;
+                if plan.affected.len() as i64 > MAX_LETTERS {
+                    return Err(ServiceError::Refused(Refusal::TooManyAtOnce(MAX_LETTERS)));
+                }
                 if confirmed.as_ref().is_some_and(|c| *c != plan.fingerprint()) {
                     return Err(ServiceError::Refused(Refusal::SelectionChanged));
                 }

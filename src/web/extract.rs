@@ -170,9 +170,6 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
-        "refused_too_many" => {
-            err(t.refusal(Refusal::TooManyAtOnce(crate::services::tasks::MAX_BULK)))
-        }
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "invited_wartend" => ok(t.invited_queued),
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
@@ -212,10 +209,17 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
             let n = k.rsplit('_').next()?.parse::<i64>().ok()?;
             ok(&t.people_added(n))
         }
-        k => k
-            .strip_prefix("refused_in_use_")
-            .and_then(|n| n.parse::<i64>().ok())
-            .and_then(|n| err(t.refusal(Refusal::UnitInUse(n)))),
+        k => {
+            if let Some(n) = k.strip_prefix("refused_too_many_") {
+                return n
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| err(t.refusal(Refusal::TooManyAtOnce(n))));
+            }
+            k.strip_prefix("refused_in_use_")
+                .and_then(|n| n.parse::<i64>().ok())
+                .and_then(|n| err(t.refusal(Refusal::UnitInUse(n))))
+        }
     }
 }
 
@@ -232,7 +236,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::LastAdministrator => "refused_last_admin".into(),
         Refusal::NotOnYourself => "refused_self".into(),
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
-        Refusal::TooManyAtOnce(_) => "refused_too_many".into(),
+        Refusal::TooManyAtOnce(n) => format!("refused_too_many_{n}"),
         Refusal::SelectionChanged => "refused_status".into(),
         Refusal::StatusDoesNotAllow | Refusal::SetupDone | Refusal::LinkDead => {
             "refused_status".into()

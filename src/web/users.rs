@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::people::UserSort;
 use crate::domain::{
-    AreaRole, FieldError, FieldErrors, Page as ListPage, Password, UnitId, UserId,
+    AreaRole, FieldError, FieldErrors, Page as ListPage, Password, Refusal, UnitId, UserId,
 };
 use crate::error::AppResult;
 use crate::services::users::{self as service, StartPassword};
@@ -873,6 +873,11 @@ pub async fn bulk(
         }
         Err(e) => return Err(e.into()),
     };
+    // Letters are made while the admin waits: a bounded number at once.
+    if !kind.runs_as_task() && plan.affected.len() as i64 > crate::services::letters::MAX_LETTERS {
+        let refusal = Refusal::TooManyAtOnce(crate::services::letters::MAX_LETTERS);
+        return Ok(redirect_with_flash(&back, &refusal_flash(refusal)));
+    }
     let view = confirm_view(
         &req,
         &state,

@@ -395,3 +395,29 @@ db_test!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 );
+
+db_test!(letters_for_more_than_a_print_holds_are_refused_up_front, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.seed_new(5_001).await;
+    let before = app.dump();
+    let res = app
+        .post(
+            "/users/bulk",
+            &[
+                ("action", "letters"),
+                ("scope", "filter"),
+                ("f_status", "angelegt"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = crate::support::location(&res);
+    let (_, page) = app.get_html(&back).await;
+    assert!(page.contains("5.000"), "the limit is named: {page}");
+    let after = app.dump();
+    let changed: Vec<_> = after.lines().filter(|l| !before.contains(l)).collect();
+    assert!(
+        changed.iter().all(|l| l.starts_with("admin_sessions")),
+        "nothing else changed: {changed:?}"
+    );
+});
