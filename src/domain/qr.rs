@@ -14,12 +14,12 @@ use qrcode::{Color, EcLevel};
 /// Modules of white around the code (the standard asks for four).
 const QUIET_ZONE: u32 = 4;
 
-/// Pixels per module of the PNG on the QR page and its download: a version
-/// 7 code (45 modules, a link of about 100 characters) is 424 pixels wide,
-/// sharp when printed 4 cm wide.
+/// Pixels per module of the PNG on the QR page and its download: a link of
+/// about 90 characters is a version 8 code, 456 pixels wide with its quiet
+/// zone, sharp when printed 4 cm wide.
 pub const PNG_SCALE: u32 = 8;
 
-/// Pixels per module on printed letters: 212 pixels for 6 cm, shown with
+/// Pixels per module on printed letters: 228 pixels for 6 cm, shown with
 /// sharp module edges (`image-rendering: pixelated`); a quarter of the
 /// pixels to draw, send and decode, a thousand times per print.
 pub const LETTER_SCALE: u32 = 4;
@@ -129,6 +129,16 @@ fn penalty(dark: &[bool], width: usize) -> u32 {
     score + (percent.abs_diff(50) / 5) as u32 * 10
 }
 
+/// The side in pixels of `text`'s PNG at `scale` (for the page's `img`
+/// size: a link of 90 characters is version 8, 57 modules with the quiet
+/// zone, 456 pixels at 8).
+pub fn png_side(text: &str, scale: u32) -> Result<u32, TooLong> {
+    let version = bits::encode_auto(text.as_bytes(), EcLevel::Q)
+        .map_err(|_| TooLong)?
+        .version();
+    Ok((version.width() as u32 + 2 * QUIET_ZONE) * scale.clamp(1, 32))
+}
+
 /// The code as a PNG (8-bit greyscale), `scale` pixels per module.
 pub fn png(text: &str, scale: u32) -> Result<Vec<u8>, TooLong> {
     let (width, dark) = modules(text)?;
@@ -214,6 +224,7 @@ mod tests {
         let image = image::load_from_memory(&bytes).unwrap().to_luma8();
         let (width, dark) = modules(LINK).unwrap();
         assert_eq!(image.width(), (width + 8) * PNG_SCALE);
+        assert_eq!(png_side(LINK, PNG_SCALE).unwrap(), image.width());
         assert_eq!(image.width(), image.height());
         // White all around, the finder pattern's corner dark.
         assert_eq!(image.get_pixel(0, 0).0, [255]);

@@ -235,6 +235,7 @@ catalogue! {
     qr_intro: "Für Menschen ohne dienstliche E-Mail: Der QR-Code enthält den Aktivierungslink. Mit der Handykamera gescannt, öffnet er die Seite, auf der die Person ihr Passwort festlegt. Es wird keine E-Mail gesendet.", "For people without a work email: the QR code holds the activation link. Scanned with a phone camera it opens the page where the person sets a password. No email is sent.";
     qr_warning: "Ein neuer QR-Code erzeugt einen neuen Link: Alle früheren Einladungslinks dieser Person, auch gedruckte QR-Codes und Links aus E-Mails, werden sofort ungültig.", "A new QR code makes a new link: every earlier invitation link of this person, printed QR codes and links from emails included, stops working at once.";
     qr_make: "QR-Code erzeugen", "Make QR code";
+    qr_live_link: "Diese Person hat schon einen gültigen Einladungslink (per E-Mail, QR-Code oder Brief). Er gilt bis", "This person already has a valid invitation link (by email, QR code or letter). It is valid until";
     qr_remake: "Neuen QR-Code erzeugen", "Make a new QR code";
     qr_gone: "Ein QR-Code wird aus Sicherheitsgründen nur in dem Browser angezeigt, in dem er erzeugt wurde, und nur 30 Minuten lang. Ein bereits gedruckter Code bleibt gültig, bis er benutzt wird oder abläuft.", "For safety a QR code is shown only in the browser in which it was made, and only for 30 minutes. A code already printed stays valid until it is used or expires.";
     qr_not_possible: "Für diese Person kann gerade kein Einladungslink erzeugt werden (Status:", "No invitation link can be made for this person now (status:";
@@ -638,7 +639,8 @@ catalogue! {
     letters_shown_until: "Diese Seite zeigt die Briefe bis", "This page shows the letters until";
     letters_intro: "Eine Seite je Person. Drucken Sie das Dokument und verteilen Sie die Briefe persönlich.", "One page per person. Print the document and hand the letters out in person.";
     letters_gone: "Die Briefe werden aus Sicherheitsgründen nur in dem Browser angezeigt, in dem sie erzeugt wurden, und nur 30 Minuten lang. Gedruckte Briefe bleiben gültig; für neue Briefe wählen Sie die Personen noch einmal aus (ihre bisherigen Links werden dann ungültig).", "For safety the letters are shown only in the browser in which they were made, and only for 30 minutes. Printed letters stay valid; for new letters choose the people again (their links so far then stop working).";
-    letters_dropped: "Personen erhalten hier keinen Brief mehr: Ihr Link wurde inzwischen erneuert, widerrufen oder benutzt.", "people get no letter here any more: their link has since been renewed, revoked or used.";
+    letters_dropped: "Personen erhalten hier keinen Brief mehr: Ihr Link gilt nicht mehr (erneuert, widerrufen oder benutzt) oder ihr Konto wurde inzwischen gesperrt oder gelöscht.", "people get no letter here any more: their link no longer works (renewed, revoked or used), or their account has since been blocked or deleted.";
+    letters_dropped_one: "Person erhält hier keinen Brief mehr: Ihr Link gilt nicht mehr (erneuert, widerrufen oder benutzt) oder ihr Konto wurde inzwischen gesperrt oder gelöscht.", "person gets no letter here any more: the link no longer works (renewed, revoked or used), or the account has since been blocked or deleted.";
     letters_for_group: "QR-Briefe für die Mitglieder drucken …", "Print QR letters for the members …";
     bulk_confirm_title: "Sammelaktion bestätigen", "Confirm bulk action";
     bulk_affected: "Betroffen", "Affected";

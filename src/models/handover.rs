@@ -23,22 +23,36 @@ pub fn insert(conn: &mut DbConn, row: &SecretHandover) -> QueryResult<usize> {
     diesel::insert_into(h::table).values(row).execute(conn)
 }
 
-/// The live hand-over with this id for this session and person.
+/// What a QR code's hand-over has as `then_page`: a start password's names
+/// a page after the sheet, never this.
+pub const QR_HANDOVER: &str = "qr";
+
+/// The live hand-over with this id for this session and person; `qr`: a QR
+/// code's (else a start password's: one kind never opens the other).
 pub fn find_live(
     conn: &mut DbConn,
     id_hash: &str,
     session_hash: &str,
     user_id: UserId,
+    qr: bool,
     now: PrimitiveDateTime,
 ) -> QueryResult<Option<SecretHandover>> {
-    h::table
+    let q = h::table
         .filter(h::id_hash.eq(id_hash))
         .filter(h::session_hash.eq(session_hash))
         .filter(h::user_id.eq(user_id))
         .filter(h::expires_at.gt(now))
         .select(SecretHandover::as_select())
-        .first(conn)
-        .optional()
+        .into_boxed();
+    if qr {
+        q.filter(h::then_page.eq(QR_HANDOVER))
+            .first(conn)
+            .optional()
+    } else {
+        q.filter(h::then_page.ne(QR_HANDOVER))
+            .first(conn)
+            .optional()
+    }
 }
 
 pub fn delete(conn: &mut DbConn, id_hash: &str) -> QueryResult<usize> {

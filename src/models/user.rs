@@ -261,8 +261,9 @@ pub struct UserChanges {
     pub sign_in_deadline: Option<Option<PrimitiveDateTime>>,
 }
 
-/// Invited users whose unused invitation expires within `until` and who
-/// were not reminded of it yet (the reminder job), soonest first.
+/// Invited users whose unused invitation, sent by mail, expires within
+/// `until` and who were not reminded of it yet (the reminder job), soonest
+/// first.
 pub fn due_for_reminder(
     conn: &mut DbConn,
     now: PrimitiveDateTime,
@@ -275,6 +276,9 @@ pub fn due_for_reminder(
         .filter(u::invitation_expires_at.le(until))
         .filter(u::invitation_reminded_at.is_null())
         .filter(u::email.is_not_null())
+        // Invited by mail: a link handed over by hand (a QR code, a printed
+        // letter) has no message, and a reminder would replace it.
+        .filter(u::invitation_message_id.is_not_null())
         .order((u::invitation_expires_at.asc(), u::id.asc()))
         .limit(limit)
         .select(User::as_select())

@@ -455,6 +455,8 @@ pub struct HandedOverLink {
     pub expires_at: PrimitiveDateTime,
     /// Until when this browser may show it again.
     pub shown_until: PrimitiveDateTime,
+    /// The side of its PNG on the page (pixels).
+    pub code_px: u32,
 }
 
 /// The link handed over through `handover_id` (this browser's cookie) in
@@ -483,7 +485,7 @@ pub async fn handed_over_link(
         .run(move |conn| -> ServiceResult<_> {
             let target = changeable(conn, &actor, id)?;
             let Some(h) =
-                crate::models::handover::find_live(conn, &id_hash, &session_hash, id, now)?
+                crate::models::handover::find_live(conn, &id_hash, &session_hash, id, true, now)?
             else {
                 return Ok(None);
             };
@@ -495,13 +497,16 @@ pub async fn handed_over_link(
             if target.status != UserStatus::Eingeladen {
                 return Ok(None);
             }
+            let url = format!(
+                "{}{INVITATION_PATH}{}",
+                base.trim_end_matches('/'),
+                plain.expose()
+            );
             Ok(Some(HandedOverLink {
                 user: target.summary(),
-                url: format!(
-                    "{}{INVITATION_PATH}{}",
-                    base.trim_end_matches('/'),
-                    plain.expose()
-                ),
+                code_px: crate::domain::qr::png_side(&url, crate::domain::qr::PNG_SCALE)
+                    .unwrap_or(0),
+                url,
                 expires_at: t.expires_at,
                 shown_until: h.expires_at,
             }))

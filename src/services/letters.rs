@@ -78,6 +78,11 @@ pub async fn issue(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<(i64, bool)> {
+                // A repeated confirmation finds the first one's letters (its
+                // people are `eingeladen` now: the plan would find nobody).
+                if let Some(done) = letter_print::by_form_key(conn, &key_hash)? {
+                    return Ok((done, false));
+                }
                 let plan = plan_in_tx(conn, &actor, TaskKind::Letters, &selection)?;
                 if plan.affected.len() as i64 > MAX_LETTERS {
                     return Err(ServiceError::Refused(Refusal::TooManyAtOnce(MAX_LETTERS)));
@@ -85,8 +90,8 @@ pub async fn issue(
                 if confirmed.as_ref().is_some_and(|c| *c != plan.fingerprint()) {
                     return Err(ServiceError::Refused(Refusal::SelectionChanged));
                 }
-                // Locked first: a second submit of the same confirmation
-                // waits here and then finds the first one's letters.
+                // Locked, then the key checked again: a second submit at the
+                // same instant waits here and then finds the first's letters.
                 let mut people: Vec<user::User> = user::lock_many(conn, &plan.affected)?
                     .into_iter()
                     .filter(|u| {
@@ -178,6 +183,8 @@ pub struct Letter {
     pub user: UserSummary,
     pub url: String,
     pub expires_at: PrimitiveDateTime,
+    /// The side of its PNG (pixels).
+    pub code_px: u32,
 }
 
 /// The letters of a print, as its page shows them.
@@ -238,9 +245,12 @@ pub async fn letters(
                 {
                     continue;
                 }
+                let url = link_of(&base, token);
                 letters.push(Letter {
                     user: summary,
-                    url: link_of(&base, token),
+                    code_px: crate::domain::qr::png_side(&url, crate::domain::qr::LETTER_SCALE)
+                        .unwrap_or(0),
+                    url,
                     expires_at: *expires,
                 });
             }

@@ -635,6 +635,7 @@ pub async fn handover_sheet(
                 &crate::domain::token::hash_secret(&handover_id),
                 &crate::domain::token::hash_secret(&session),
                 user_id,
+                false,
                 now,
             )?;
             Ok(found.map(|h| HandoverSheet {

@@ -1135,6 +1135,16 @@ pub struct QrView {
     pub may_issue: bool,
 }
 
+impl QrView {
+    /// Until when the person's current link lives, when he has one (a new
+    /// code would replace it, a printed letter too).
+    pub fn live_link_until(&self) -> Option<PrimitiveDateTime> {
+        self.user
+            .invitation_expires_at
+            .filter(|_| self.user.status == UserStatus::Eingeladen)
+    }
+}
+
 /// The printed letter with one person's code.
 #[derive(Template)]
 #[template(path = "print/qr_letter.html")]

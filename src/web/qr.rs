@@ -103,7 +103,7 @@ pub async fn issue(
     let handover = Handover {
         id: crate::domain::token::random_secret(),
         session: admin.session.clone(),
-        then_page: "qr".to_owned(),
+        then_page: crate::models::handover::QR_HANDOVER.to_owned(),
     };
     let seed = handover.id.clone();
     match service::hand_over_link(&state.ctx, &admin.actor(), id, handover).await {

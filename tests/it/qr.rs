@@ -191,6 +191,10 @@ db_test!(
         assert_redirect(&res, &format!("/users/{id}"));
         let (_, page) = app.get_html(&format!("/users/{id}/qr")).await;
         assert!(!page.contains(&third));
+        assert!(
+            page.contains("data-live-link"),
+            "the page says a link is live: {page}"
+        );
         assert!(is_live(&app, &third).await);
         // A code handed over by hand does not confirm the address on file:
         // its own confirmation mail does.
@@ -396,28 +400,77 @@ db_test!(
     }
 );
 
-db_test!(letters_for_more_than_a_print_holds_are_refused_up_front, |app| {
-    app.login_as("chef", AdminRole::Administrator).await;
-    app.seed_new(5_001).await;
-    let before = app.dump();
-    let res = app
-        .post(
-            "/users/bulk",
-            &[
-                ("action", "letters"),
-                ("scope", "filter"),
-                ("f_status", "angelegt"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let back = crate::support::location(&res);
-    let (_, page) = app.get_html(&back).await;
-    assert!(page.contains("5.000"), "the limit is named: {page}");
-    let after = app.dump();
-    let changed: Vec<_> = after.lines().filter(|l| !before.contains(l)).collect();
-    assert!(
-        changed.iter().all(|l| l.starts_with("admin_sessions")),
-        "nothing else changed: {changed:?}"
-    );
-});
+db_test!(
+    letters_for_more_than_a_print_holds_are_refused_up_front,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        app.seed_new(5_001).await;
+        let before = app.dump();
+        let res = app
+            .post(
+                "/users/bulk",
+                &[
+                    ("action", "letters"),
+                    ("scope", "filter"),
+                    ("f_status", "angelegt"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let back = crate::support::location(&res);
+        let (_, page) = app.get_html(&back).await;
+        assert!(page.contains("5.000"), "the limit is named: {page}");
+        let after = app.dump();
+        let changed: Vec<_> = after.lines().filter(|l| !before.contains(l)).collect();
+        assert!(
+            changed.iter().all(|l| l.starts_with("admin_sessions")),
+            "nothing else changed: {changed:?}"
+        );
+    }
+);
+
+db_test!(
+    printed_links_get_no_reminder_and_a_repeated_filter_print_finds_the_first,
+    |app| {
+        use einlass::services::invitations::send_reminders;
+        app.login_as("chef", AdminRole::Administrator).await;
+        let max = create_user(&app, "Max", "Brief", "max@example.com", "none").await;
+        // Letters for everyone `angelegt`: after the first submit nobody is,
+        // and the repeat still finds the first print.
+        let res = app
+            .post(
+                "/users/bulk",
+                &[
+                    ("action", "letters"),
+                    ("scope", "filter"),
+                    ("f_status", "angelegt"),
+                ],
+            )
+            .await;
+        let page = res.text().await.unwrap();
+        let key = value_of(&page, "input[name=form_key]").unwrap();
+        let confirmed = value_of(&page, "input[name=confirmed]").unwrap();
+        let run = [
+            ("action", "letters"),
+            ("scope", "filter"),
+            ("f_status", "angelegt"),
+            ("form_key", key.as_str()),
+            ("confirmed", confirmed.as_str()),
+        ];
+        let first = crate::support::location(&app.post("/users/bulk/run", &run).await);
+        assert!(first.starts_with("/letters/"), "{first}");
+        let again = app.post("/users/bulk/run", &run).await;
+        assert_eq!(crate::support::location(&again), first);
+        let (_, page) = app.get_html(&first).await;
+        let letters = letters_on(&page);
+        assert_eq!(letters.iter().map(|l| l.0).collect::<Vec<_>>(), vec![max]);
+        // Reminders are on and the link is due: a printed link is not
+        // replaced by a reminder's.
+        app.db
+            .sql("UPDATE organisation_settings SET reminder_days_before = 14");
+        einlass::services::settings::reload(&app.ctx).await.unwrap();
+        app.ctx.clock().advance(time::Duration::days(1));
+        assert_eq!(send_reminders(&app.ctx).await.unwrap(), 0);
+        assert!(is_live(&app, &letters[0].1).await);
+    }
+);
