@@ -111,6 +111,21 @@ impl fmt::Debug for PlainToken {
     }
 }
 
+/// A secret derived from others (HMAC-SHA-256 under `key`, as hex), for a
+/// purpose named by `label`: the same inputs give it again, nothing else
+/// does.
+pub fn derive_secret(key: &[u8], label: &str, from: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+        // HMAC takes keys of any length: this cannot happen.
+        return random_secret();
+    };
+    mac.update(label.as_bytes());
+    mac.update(b"\0");
+    mac.update(from.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// SHA-256 hex of a high-entropy secret (tokens, session ids).
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

@@ -54,9 +54,9 @@ fn link_of(base: &str, token: &PlainToken) -> String {
 /// A confirmed "QR-Briefe drucken": for everyone the selection still
 /// affects, a fresh link handed over by hand (every older link dies, mail
 /// with an older link not sent yet is cancelled, nothing is sent), in one
-/// transaction. Returns the print's id, and whether this call made it: a
-/// confirmation submitted twice (`form_key`) gives the print the first
-/// submit made (shown only where that one's secret went).
+/// transaction. Returns the print's id: a confirmation submitted twice
+/// (`form_key`) gives the print the first submit made (the caller derives
+/// the secret from the key and the session, so both hand over the same).
 pub async fn issue(
     ctx: &Context,
     actor: &Actor,
@@ -65,7 +65,7 @@ pub async fn issue(
     form_key: &str,
     seed: &str,
     session: &str,
-) -> ServiceResult<(i64, bool)> {
+) -> ServiceResult<i64> {
     require_user_management(actor)?;
     let (actor, now, env) = (actor.clone(), ctx.now(), MailEnv::of(ctx));
     let key = ctx.secrets().csrf_key.clone();
@@ -77,11 +77,11 @@ pub async fn issue(
     );
     ctx.db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<(i64, bool)> {
+            write_tx(conn, |conn| -> ServiceResult<i64> {
                 // A repeated confirmation finds the first one's letters (its
                 // people are `eingeladen` now: the plan would find nobody).
                 if let Some(done) = letter_print::by_form_key(conn, &key_hash)? {
-                    return Ok((done, false));
+                    return Ok(done);
                 }
                 let plan = plan_in_tx(conn, &actor, TaskKind::Letters, &selection)?;
                 if plan.affected.len() as i64 > MAX_LETTERS {
@@ -100,7 +100,7 @@ pub async fn issue(
                     })
                     .collect();
                 if let Some(done) = letter_print::by_form_key(conn, &key_hash)? {
-                    return Ok((done, false));
+                    return Ok(done);
                 }
                 if people.is_empty() {
                     return Err(ServiceError::Refused(Refusal::SelectionChanged));
@@ -171,7 +171,7 @@ pub async fn issue(
                         expires_at: now + Duration::minutes(QR_MINUTES),
                     },
                 )?;
-                Ok((id, true))
+                Ok(id)
             })
         })
         .await

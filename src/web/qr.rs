@@ -243,17 +243,15 @@ fn letters_path(id: i64) -> String {
 }
 
 /// 303 to the letters of print `id`, with their secret in a cookie for that
-/// path when this request made them (`None`: a repeated confirmation).
-pub fn to_letters(state: &AppState, id: i64, secret: Option<&str>) -> HttpResponse {
+/// path (a repeated confirmation hands the same secret over again).
+pub fn to_letters(state: &AppState, id: i64, secret: &str) -> HttpResponse {
     let mut res = redirect(&letters_path(id));
-    if let Some(secret) = secret {
-        let _ = res.add_cookie(&secret_cookie(
-            state,
-            LETTERS_COOKIE,
-            secret,
-            letters_path(id),
-        ));
-    }
+    let _ = res.add_cookie(&secret_cookie(
+        state,
+        LETTERS_COOKIE,
+        secret,
+        letters_path(id),
+    ));
     res
 }
 

@@ -985,8 +985,14 @@ pub async fn bulk_run(
             crate::web::redirect(&format!("/tasks/{id}"))
         })
     } else {
-        // "QR-Briefe drucken": made now, shown to this browser.
-        let seed = crate::domain::token::random_secret();
+        // "QR-Briefe drucken": made now, shown to this browser. The secret
+        // comes from the confirmation's key and the session, so a repeated
+        // submit (its first answer lost) gets the same one, and the letters.
+        let seed = crate::domain::token::derive_secret(
+            &state.ctx.secrets().csrf_key,
+            "einlass letters print",
+            &format!("{}\0{}", form.form_key, admin.session),
+        );
         crate::services::letters::issue(
             &state.ctx,
             &admin.actor(),
@@ -997,7 +1003,7 @@ pub async fn bulk_run(
             &admin.session,
         )
         .await
-        .map(|(id, fresh)| crate::web::qr::to_letters(&state, id, fresh.then_some(seed.as_str())))
+        .map(|id| crate::web::qr::to_letters(&state, id, &seed))
     };
     match started {
         Ok(res) => Ok(res),

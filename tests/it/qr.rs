@@ -461,6 +461,9 @@ db_test!(
         assert!(first.starts_with("/letters/"), "{first}");
         let again = app.post("/users/bulk/run", &run).await;
         assert_eq!(crate::support::location(&again), first);
+        // The repeat hands the same secret over again: a browser that lost
+        // the first answer (and its cookie) still gets the letters.
+        assert!(again.headers().get("set-cookie").is_some());
         let (_, page) = app.get_html(&first).await;
         let letters = letters_on(&page);
         assert_eq!(letters.iter().map(|l| l.0).collect::<Vec<_>>(), vec![max]);
