@@ -649,7 +649,7 @@ pub fn remove_people(
         .set(t::expires_at.eq(now))
         .execute(conn)?;
     }
-    crate::models::outbox::cancel_waiting_of_users(conn, ids, "import undone")?;
+    crate::models::outbox::cancel_waiting_of_users(conn, ids, None, "import undone")?;
     crate::models::outbox::release_current_invitations(conn, ids)?;
     Ok(n)
 }

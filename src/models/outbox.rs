@@ -505,44 +505,22 @@ pub fn cancel_waiting(
     .execute(conn)
 }
 
-/// Cancels the waiting and scheduled messages of these kinds of all these
-/// users (new links for many at once: their older mail must not go out).
-pub fn cancel_waiting_kinds_of_users(
-    conn: &mut DbConn,
-    users: &[UserId],
-    kinds: &[MailKind],
-    answer: &str,
-) -> QueryResult<usize> {
-    let mut n = 0;
-    for chunk in users.chunks(5000) {
-        n += diesel::update(
-            o::table
-                .filter(o::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
-                .filter(o::kind.eq_any(kinds.to_vec()))
-                .filter(o::status.eq_any([Delivery::Wartend, Delivery::Geplant])),
-        )
-        .set((
-            o::status.eq(Delivery::Abgebrochen),
-            o::sealed_token.eq(None::<String>),
-            o::last_answer.eq(answer),
-        ))
-        .execute(conn)?;
-    }
-    Ok(n)
-}
-
-/// Cancels every waiting and scheduled message of these users (an undone
-/// import: their people are going).
+/// Cancels the waiting and scheduled messages of all these users: of these
+/// kinds (new links for many at once: their older mail must not go out), or
+/// of every kind (`None`: an undone import, its people are going).
 pub fn cancel_waiting_of_users(
     conn: &mut DbConn,
     users: &[UserId],
+    kinds: Option<&[MailKind]>,
     answer: &str,
 ) -> QueryResult<usize> {
+    let kinds = kinds.unwrap_or(&MailKind::ALL).to_vec();
     let mut n = 0;
     for chunk in users.chunks(5000) {
         n += diesel::update(
             o::table
                 .filter(o::user_id.eq_any(chunk.iter().map(|u| Some(*u)).collect::<Vec<_>>()))
+                .filter(o::kind.eq_any(kinds.clone()))
                 .filter(o::status.eq_any([Delivery::Wartend, Delivery::Geplant])),
         )
         .set((

@@ -109,10 +109,10 @@ pub async fn issue(
                 people.sort_by_cached_key(|u| (user::sort_name(&u.first_name, &u.last_name), u.id));
                 let ids: Vec<UserId> = people.iter().map(|u| u.id).collect();
                 token::expire_of_users(conn, &ids, TokenPurpose::Invitation, now)?;
-                outbox::cancel_waiting_kinds_of_users(
+                outbox::cancel_waiting_of_users(
                     conn,
                     &ids,
-                    &INVITATION_MAILS,
+                    Some(&INVITATION_MAILS),
                     "replaced by a link handed over on a QR letter",
                 )?;
                 let expires = now + validity(&env);
