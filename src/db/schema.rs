@@ -205,6 +205,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_link_sets (id) {
+        id -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_by_label -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        label -> Text,
+        links -> Integer,
+        user_type -> Text,
+        group_id -> Nullable<BigInt>,
+        area_id -> Nullable<BigInt>,
+        area_role -> Nullable<Text>,
+        form_key_hash -> Text,
+        shown_id_hash -> Nullable<Text>,
+        shown_session_hash -> Nullable<Text>,
+        shown_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_links (id) {
+        id -> BigInt,
+        set_id -> BigInt,
+        number -> Integer,
+        token_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        used_by -> Nullable<BigInt>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by_label -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     form_submissions (key_hash) {
         key_hash -> Text,
         user_id -> Nullable<BigInt>,
@@ -287,6 +320,7 @@ diesel::joinable!(user_photos -> users (user_id));
 diesel::joinable!(outbox_messages -> users (user_id));
 diesel::joinable!(outbox_bodies -> outbox_messages (message_id));
 diesel::joinable!(bulk_task_items -> bulk_tasks (task_id));
+diesel::joinable!(access_links -> access_link_sets (set_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     import_batches,
@@ -317,6 +351,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocked_addresses,
     bulk_tasks,
     bulk_task_items,
+    access_link_sets,
+    access_links,
 );
 
 diesel::table! {

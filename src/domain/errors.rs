@@ -26,6 +26,8 @@ pub enum FieldError {
     InvalidUrl,
     InvalidTimeZone,
     OutOfRange,
+    /// Not a whole number from the first to the second.
+    NotBetween(i64, i64),
     RoleTooHigh,
     InvalidCharacters,
     InvalidImage,
@@ -37,6 +39,8 @@ pub enum FieldError {
     UnknownMember,
     /// Inviting needs an email address.
     EmailNeededToInvite,
+    /// A registration without an address needs a username to sign in with.
+    EmailOrUsernameNeeded,
     /// Asked too often in a short time.
     TooManyAttempts,
     /// Not a time of day like 08:30.
@@ -107,6 +111,9 @@ pub enum Refusal {
     SetupDone,
     /// The link is expired, used, revoked or unknown.
     LinkDead,
+    /// Somebody used this one-time link already (an access link: the page
+    /// may say so, it belongs to nobody).
+    LinkUsed,
     /// More users than one bulk action takes.
     TooManyAtOnce(i64),
     /// Who a confirmed bulk action affects has changed since it was shown.

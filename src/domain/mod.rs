@@ -2,6 +2,7 @@
 //! valid. Also the plain structs that services hand out for showing (no row
 //! with a password hash ever leaves the services).
 
+pub mod access;
 pub mod audit;
 pub mod dashboard;
 pub mod dates;

@@ -164,6 +164,13 @@ impl UserStatus {
         self.go(StatusAction::Unblock, &[Deaktiviert], to)
     }
 
+    /// The status a self-registered account starts in: `aktiv` when what
+    /// he registered with admits him (an access link, a whitelist entry),
+    /// `ausstehend` while an admin has to approve him (open registration).
+    pub fn registered(needs_approval: bool) -> Self {
+        if needs_approval { Ausstehend } else { Aktiv }
+    }
+
     /// Whether someone in this status may sign in with a password.
     pub fn may_sign_in(self) -> bool {
         matches!(self, Aktiv)

@@ -17,14 +17,18 @@ pub enum TokenPurpose {
     PasswordReset,
     /// Confirms an email address a person added himself.
     EmailConfirmation,
+    /// A Zugangslink: whoever holds it registers once (`access_links`, not
+    /// `one_time_tokens`: it belongs to nobody until it is used).
+    AccessLink,
 }
 
 impl TokenPurpose {
-    pub const ALL: [TokenPurpose; 4] = [
+    pub const ALL: [TokenPurpose; 5] = [
         TokenPurpose::Setup,
         TokenPurpose::Invitation,
         TokenPurpose::PasswordReset,
         TokenPurpose::EmailConfirmation,
+        TokenPurpose::AccessLink,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl TokenPurpose {
             TokenPurpose::Invitation => "invitation",
             TokenPurpose::PasswordReset => "password_reset",
             TokenPurpose::EmailConfirmation => "email_confirmation",
+            TokenPurpose::AccessLink => "access_link",
         }
     }
 
@@ -42,6 +47,7 @@ impl TokenPurpose {
             TokenPurpose::Invitation => "ELI",
             TokenPurpose::PasswordReset => "ELR",
             TokenPurpose::EmailConfirmation => "ELC",
+            TokenPurpose::AccessLink => "ELA",
         }
     }
 }

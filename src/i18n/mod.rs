@@ -687,6 +687,75 @@ catalogue! {
     invitation_revoked: "Die Einladung ist widerrufen; ihr Link gilt nicht mehr.", "The invitation is revoked; its link no longer works.";
     email_confirmation_sent: "Ein Bestätigungslink ist an die neue Adresse unterwegs.", "A confirmation link is on its way to the new address.";
     fe_email_needed_to_invite: "Für eine Einladung per E-Mail ist eine E-Mail-Adresse nötig.", "An invitation by email needs an email address.";
+    nav_access: "Zugangslinks", "Access links";
+    field_group: "Gruppe", "Group";
+    field_area: "Bereich", "Area";
+    access_title: "Zugangslinks", "Access links";
+    access_intro: "Ein Zugangslink gilt für eine Person und einmal: wer ihn öffnet, legt sich selbst ein Konto an und ist sofort aktiv – mit dem Nutzertyp, der Gruppe und dem Bereich, die der Link vergibt. Für Menschen, für die es noch kein Konto gibt.", "An access link is for one person and works once: whoever opens it creates an account himself and is active at once, with the user type, group and area the link grants. For people who have no account yet.";
+    access_new: "Zugangslinks erstellen", "Create access links";
+    access_new_intro: "Die Links werden gleich danach angezeigt, zum Kopieren und als QR-Briefe zum Drucken – nur in diesem Browser und nur 30 Minuten lang. Gespeichert wird keiner: wer einen verliert, widerruft ihn und erstellt einen neuen.", "The links are shown right afterwards, to copy and as QR letters to print: in this browser only, for 30 minutes. None is stored: a link that is lost is revoked and replaced by a new one.";
+    access_none: "Noch keine Zugangslinks.", "No access links yet.";
+    access_set: "Zugangslinks", "Access links";
+    access_grants: "Vergibt", "Grants";
+    access_valid_until: "Gültig bis", "Valid until";
+    access_links: "Links", "Links";
+    access_created: "Erstellt", "Created";
+    access_count: "Anzahl Links", "Number of links";
+    access_count_hint: "Ein Link je Person, höchstens", "One link per person, at most";
+    access_valid_days: "Gültig (Tage)", "Valid (days)";
+    access_valid_days_hint: "Danach ist jeder noch offene Link abgelaufen. Höchstens", "After that every link not used yet has expired. At most";
+    access_label: "Bezeichnung", "Name";
+    access_label_hint: "Optional, z. B. „Aushilfen Sommer“: erscheint in der Liste und auf den Briefen.", "Optional, e.g. “Summer temps”: shown in the list and on the letters.";
+    access_grants_legend: "Was die Links vergeben", "What the links grant";
+    access_grants_hint: "Wer sich mit einem der Links anmeldet, bekommt das. Admin-Rechte vergibt ein Link nie.", "Whoever signs up with one of the links gets this. A link never grants admin rights.";
+    access_no_group: "keine Gruppe", "no group";
+    access_no_area: "kein Bereich", "no area";
+    access_area_role_hint: "Gilt nur mit einem Bereich.", "Applies only with an area.";
+    access_create: "Links erstellen", "Create links";
+    access_state_offen: "offen", "open";
+    access_state_benutzt: "benutzt", "used";
+    access_state_abgelaufen: "abgelaufen", "expired";
+    access_state_widerrufen: "widerrufen", "revoked";
+    access_shown_title: "Die offenen Links", "The open links";
+    access_shown_none: "Kein Link dieser Reihe ist mehr offen.", "No link of this set is open any more.";
+    access_shown_intro: "Nur dieser Browser sieht die Links, und nur bis", "Only this browser sees the links, and only until";
+    access_urls_label: "Links, einer je Zeile", "Links, one per line";
+    access_copy_all: "Alle Links kopieren", "Copy all links";
+    access_print_letters: "QR-Briefe drucken", "Print QR letters";
+    access_not_shown: "Die Adressen der Links werden nur dem Browser, der sie erstellt hat, eine halbe Stunde lang gezeigt; gespeichert ist keine. Ein verlorener Link wird widerrufen und durch einen neuen ersetzt.", "The links' addresses are shown only to the browser that made them, for half an hour; none is stored. A lost link is revoked and replaced by a new one.";
+    access_revoke_all: "Alle offenen widerrufen", "Revoke all open links";
+    access_revoke: "Widerrufen", "Revoke";
+    access_revoke_hint: "Ein widerrufener Link gilt sofort nicht mehr; benutzte bleiben, wie sie sind.", "A revoked link stops working at once; used ones stay as they are.";
+    access_number: "Nr.", "No.";
+    access_detail: "Wer, wann", "Who, when";
+    access_used_by: "von", "by";
+    access_letters_title: "QR-Briefe für Zugangslinks", "QR letters for access links";
+    access_letters_intro: "Ein Brief je offenem Link. Drucken Sie sie jetzt: nur dieser Browser kann sie zeigen, und nur eine halbe Stunde nach dem Erstellen.", "One letter per open link. Print them now: only this browser can show them, and only for half an hour after they were made.";
+    access_letters_gone: "Diese Briefe kann nur der Browser zeigen, der die Links erstellt hat, und nur eine halbe Stunde lang. Widerrufen Sie die offenen Links und erstellen Sie neue, wenn Briefe fehlen.", "Only the browser that made the links can show these letters, and only for half an hour. Revoke the open links and create new ones if letters are missing.";
+    access_letter_title: "Ihr Zugang", "Your access";
+    access_letter_intro: "mit diesem Brief legen Sie sich selbst ein Konto an. Sie brauchen dafür nur ein Handy mit Kamera.", "with this letter you create your own account. All you need is a phone with a camera.";
+    access_letter_code_alt: "QR-Code mit dem Zugangslink", "QR code with the access link";
+    access_letter_step_register: "Geben Sie Ihren Namen ein, eine E-Mail-Adresse oder einen Benutzernamen, und wählen Sie ein Passwort.", "Enter your name, an email address or a username, and choose a password.";
+    access_letter_once: "Dieser Link gilt für eine Person und nur einmal. Geben Sie ihn nicht weiter.", "This link is for one person and works only once. Do not pass it on.";
+    access_created_flash: "Die Zugangslinks sind erstellt.", "The access links have been created.";
+    access_revoked_flash: "Widerrufen.", "Revoked.";
+    access_nothing_revoked: "Nichts widerrufen: der Link war nicht mehr offen.", "Nothing revoked: the link was no longer open.";
+    join_title: "Konto anlegen", "Create your account";
+    join_welcome_default: "Willkommen! Legen Sie hier Ihr Konto an.", "Welcome! Create your account here.";
+    join_once: "Dieser Link gilt einmal.", "This link works once.";
+    join_about_you: "Über Sie", "About you";
+    join_sign_in_with: "Womit Sie sich anmelden", "What you sign in with";
+    join_sign_in_hint: "Eine E-Mail-Adresse oder ein Benutzername, oder beides. Mit einer E-Mail-Adresse können Sie ein vergessenes Passwort selbst neu setzen.", "An email address or a username, or both. With an email address you can reset a forgotten password yourself.";
+    join_email_hint: "Optional. Sie bekommen einen Link, der sie bestätigt.", "Optional. You will get a link that confirms it.";
+    join_username_hint: "Optional, wenn Sie eine E-Mail-Adresse angeben: sonst wird er aus Ihrem Namen gebildet. Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.", "Optional if you give an email address: otherwise it is made from your name. Letters, digits, dot, hyphen and underscore.";
+    join_submit: "Konto anlegen", "Create account";
+    join_used_title: "Dieser Link wurde schon benutzt", "This link has been used already";
+    join_used_text: "Mit diesem Zugangslink wurde bereits ein Konto angelegt. Waren Sie das, melden Sie sich an. Sonst bitten Sie Ihre Ansprechperson um einen neuen Link.", "An account has already been created with this access link. If that was you, sign in. Otherwise ask your contact person for a new link.";
+    join_dead_title: "Dieser Link gilt nicht (mehr)", "This link is not valid (any more)";
+    join_dead_text: "Der Zugangslink ist abgelaufen, wurde widerrufen oder ist unvollständig. Bitten Sie Ihre Ansprechperson um einen neuen Link.", "The access link has expired, was revoked or is incomplete. Ask your contact person for a new link.";
+    fe_number_from: "Bitte eine ganze Zahl von", "Please give a whole number from";
+    fe_number_to: "bis", "to";
+    fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
     refusal_selection_changed: "Die Auswahl hat sich seit der Bestätigung geändert; es wurde nichts ausgeführt. Hier ist sie, wie sie jetzt ist: bitte prüfen und erneut bestätigen.", "The selection has changed since it was confirmed; nothing was done. Here it is as it is now: please check it and confirm again.";
     refusal_too_many: "Zu viele auf einmal: Eine Sammelaktion nimmt höchstens", "Too many at once: a bulk action takes at most";
@@ -1332,12 +1401,23 @@ impl Texts {
             "send_time" => self.field_send_time,
             "name" => self.unit_name,
             "member" => self.unit_add_member,
+            "count" => self.access_count,
+            "valid_days" => self.access_valid_days,
+            "label" => self.access_label,
+            "area" => self.field_area,
+            "area_role" => self.field_area_role,
             _ => "",
         }
     }
 
     /// The message of a field error; a length error names the limit.
     pub fn field_error(&self, e: FieldError) -> String {
+        if let FieldError::NotBetween(low, high) = e {
+            return format!(
+                "{} {low} {} {high}.",
+                self.fe_number_from, self.fe_number_to
+            );
+        }
         if let FieldError::TooLong(max) = e {
             return format!(
                 "{} ({} {max} {}).",
@@ -1349,6 +1429,7 @@ impl Texts {
         let text: &'static str = match e {
             FieldError::Required => self.fe_required,
             FieldError::TooLong(_) => self.fe_too_long,
+            FieldError::NotBetween(..) => self.fe_number_from,
             FieldError::InvalidEmail => self.fe_invalid_email,
             FieldError::EmailTaken => self.fe_email_taken,
             FieldError::EmailLocked => self.fe_email_locked,
@@ -1382,6 +1463,7 @@ impl Texts {
             FieldError::UntilBeforeFrom => self.fe_until_before_from,
             FieldError::UnknownMember => self.fe_unknown_member,
             FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,
+            FieldError::EmailOrUsernameNeeded => self.fe_email_or_username_needed,
             FieldError::TooManyAttempts => self.fe_too_many_attempts,
         };
         text.to_owned()
@@ -1577,7 +1659,7 @@ impl Texts {
 
     pub fn refusal(&self, r: Refusal) -> String {
         match r {
-            Refusal::LinkDead => self.refusal_link_dead.into(),
+            Refusal::LinkDead | Refusal::LinkUsed => self.refusal_link_dead.into(),
             Refusal::LastAdministrator => self.refusal_last_admin.into(),
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),

@@ -47,6 +47,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         UniqueKey::FormKey,
     ),
     (
+        "access_link_sets_form_key_hash_key",
+        "access_link_sets.form_key_hash",
+        UniqueKey::FormKey,
+    ),
+    (
         "bulk_tasks_one_running",
         "bulk_tasks.kind",
         UniqueKey::RunningTask,
@@ -117,6 +122,16 @@ mod tests {
             (
                 "INSERT INTO form_submissions (key_hash, created_at) VALUES ('k', '2026-01-01 00:00:00'); \
                  INSERT INTO form_submissions (key_hash, created_at) VALUES ('k', '2026-01-01 00:00:00')"
+                    .into(),
+                UniqueKey::FormKey,
+            ),
+            (
+                "INSERT INTO access_link_sets (created_by_label, created_at, expires_at, label, links, \
+                 user_type, form_key_hash) VALUES ('a', '2026-01-01 00:00:00', '2026-01-02 00:00:00', '', 1, \
+                 'mitarbeiter', 'k'); \
+                 INSERT INTO access_link_sets (created_by_label, created_at, expires_at, label, links, \
+                 user_type, form_key_hash) VALUES ('a', '2026-01-01 00:00:00', '2026-01-02 00:00:00', '', 1, \
+                 'mitarbeiter', 'k')"
                     .into(),
                 UniqueKey::FormKey,
             ),

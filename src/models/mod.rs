@@ -3,6 +3,7 @@
 //! knows SQL and the only place that branches on the backend; services
 //! decide, models fetch and store.
 
+pub mod access_link;
 pub mod audit;
 pub mod conflict;
 pub mod handover;

@@ -406,7 +406,8 @@ pub async fn sweep(ctx: &Context) -> ServiceResult<usize> {
             let handovers =
                 crate::models::handover::sweep(conn, now, now - time::Duration::days(1))?;
             let letters = crate::models::letter_print::sweep(conn, now)?;
-            Ok(sessions + old_hits + handovers + letters)
+            let shown = crate::models::access_link::sweep_shown(conn, now)?;
+            Ok(sessions + old_hits + handovers + letters + shown)
         })
         .await
 }

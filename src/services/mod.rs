@@ -6,6 +6,7 @@
 //! Reads return plain structs made for showing (`domain::people` and
 //! friends), never a row with a password hash.
 
+pub mod access_links;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

@@ -451,7 +451,7 @@ pub async fn conflicts(ctx: &Context, probe: UniqueProbe) -> ServiceResult<Field
 }
 
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).
-fn propose_username(
+pub(crate) fn propose_username(
     conn: &mut DbConn,
     first_name: &str,
     last_name: &str,
@@ -481,7 +481,7 @@ fn refuse_role_above(actor: &Actor, role: Option<AdminRole>) -> ServiceResult<()
 // ---------------------------------------------------------------- writes
 
 /// How often a proposed username that lost a race is proposed again.
-const PROPOSAL_ATTEMPTS: usize = 50;
+pub(crate) const PROPOSAL_ATTEMPTS: usize = 50;
 
 pub async fn create(ctx: &Context, actor: &Actor, cmd: CreateUser) -> ServiceResult<CreatedUser> {
     require_user_management(actor)?;

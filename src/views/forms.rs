@@ -181,3 +181,48 @@ pub struct AuditQuery {
     pub until: String,
     pub page: String,
 }
+
+/// "Zugangslinks erstellen" as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccessLinksForm {
+    pub count: String,
+    pub valid_days: String,
+    pub label: String,
+    pub user_type: String,
+    /// A group's id, or empty for none.
+    pub group: String,
+    /// An area's id, or empty for none.
+    pub area: String,
+    pub area_role: String,
+    /// Makes a double submit create one set.
+    pub form_key: String,
+}
+
+/// A registration form of a public page as typed (the passwords are never
+/// shown again).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JoinForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    pub password_repeat: String,
+    /// The fingerprint of the link the form was shown for.
+    pub link: String,
+}
+
+impl JoinForm {
+    pub fn registration(&self) -> crate::domain::access::RegistrationForm {
+        crate::domain::access::RegistrationForm {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            password_repeat: self.password_repeat.clone(),
+        }
+    }
+}

@@ -312,6 +312,16 @@ impl Page {
             .collect()
     }
 
+    pub fn access_state(&self, s: &crate::domain::access::LinkStatus) -> &'static str {
+        use crate::domain::access::LinkStatus;
+        match s {
+            LinkStatus::Offen => self.t.access_state_offen,
+            LinkStatus::Benutzt => self.t.access_state_benutzt,
+            LinkStatus::Abgelaufen => self.t.access_state_abgelaufen,
+            LinkStatus::Widerrufen => self.t.access_state_widerrufen,
+        }
+    }
+
     pub fn all_area_roles(&self) -> Vec<(&'static str, &'static str)> {
         AreaRole::ALL
             .iter()
@@ -422,15 +432,7 @@ impl ActivateView {
 
     /// The welcome text's paragraphs (the admin's text, or the standard one).
     pub fn welcome(&self) -> Vec<String> {
-        let text = if self.welcome_text.trim().is_empty() {
-            self.p.t.activate_welcome_default
-        } else {
-            &self.welcome_text
-        };
-        text.split("\n\n")
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
+        welcome_paragraphs(&self.welcome_text, self.p.t.activate_welcome_default)
     }
 }
 
@@ -1323,4 +1325,121 @@ impl AuditView {
             ("until", &q.until),
         ])
     }
+}
+
+/// Zugangslinks: every set, newest first (`web::access_links`).
+#[derive(Template)]
+#[template(path = "pages/access/list.html")]
+pub struct AccessListView {
+    pub p: Page,
+    pub sets: ListPage<crate::domain::access::LinkSet>,
+    pub now: PrimitiveDateTime,
+}
+
+/// "Zugangslinks erstellen".
+#[derive(Template)]
+#[template(path = "pages/access/new.html")]
+pub struct AccessNewView {
+    pub p: Page,
+    pub input: forms::AccessLinksForm,
+    pub groups: Vec<Unit>,
+    pub areas: Vec<Unit>,
+    pub errors: FieldErrors,
+    pub max_links: i64,
+    pub max_days: i64,
+}
+
+impl AccessNewView {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.p.fe(&self.errors, field)
+    }
+}
+
+/// One set of access links: its links with their state, and (for the
+/// browser that made it, for a while) their addresses.
+#[derive(Template)]
+#[template(path = "pages/access/show.html")]
+pub struct AccessSetView {
+    pub p: Page,
+    pub detail: crate::domain::access::SetDetail,
+    /// `None`: this browser cannot show the addresses (any more).
+    pub shown: Option<Vec<crate::domain::access::ShownLink>>,
+    pub now: PrimitiveDateTime,
+}
+
+impl AccessSetView {
+    /// The open links' addresses, one per line (to copy all at once).
+    pub fn all_urls(&self) -> String {
+        self.shown
+            .iter()
+            .flatten()
+            .map(|l| l.url.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The QR letters of a set's open links, one per page.
+#[derive(Template)]
+#[template(path = "print/access_letters.html")]
+pub struct AccessLettersView {
+    pub p: Page,
+    pub login_url: String,
+    pub set: crate::domain::access::LinkSet,
+    /// `None`: this browser cannot show them (any more).
+    pub links: Option<Vec<crate::domain::access::ShownLink>>,
+}
+
+/// The public page of an access link: the registration form while the
+/// link is open; else what happened.
+#[derive(Template)]
+#[template(path = "pages/invitee/join.html")]
+pub struct JoinView {
+    pub p: Page,
+    pub state: crate::domain::access::AccessState,
+    pub input: forms::JoinForm,
+    pub errors: FieldErrors,
+    pub welcome_text: String,
+    pub password_dropped: bool,
+    pub link_check: String,
+    pub link_changed: bool,
+}
+
+impl JoinView {
+    pub fn live_until(&self) -> Option<PrimitiveDateTime> {
+        match self.state {
+            crate::domain::access::AccessState::Live { expires_at } => Some(expires_at),
+            _ => None,
+        }
+    }
+
+    pub fn is_used(&self) -> bool {
+        self.state == crate::domain::access::AccessState::Used
+    }
+
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
+
+    pub fn welcome(&self) -> Vec<String> {
+        welcome_paragraphs(&self.welcome_text, self.p.t.join_welcome_default)
+    }
+}
+
+/// The organisation's welcome text (or the page's own when it has none) as
+/// paragraphs: blank lines separate them.
+fn welcome_paragraphs(text: &str, default: &str) -> Vec<String> {
+    let text = if text.trim().is_empty() {
+        default
+    } else {
+        text
+    };
+    text.split("\n\n")
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
 }

@@ -287,3 +287,55 @@ fn page_number(value: &str) -> i64 {
         .unwrap_or(1)
         .clamp(1, 10_000_000)
 }
+
+/// A whole number typed into a field, within `low..=high`.
+fn whole_number(value: &str, low: i64, high: i64) -> Result<i64, FieldError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+        .ok_or(FieldError::NotBetween(low, high))
+}
+
+/// "Zugangslinks erstellen" as a command: every field's error at once.
+pub fn access_links(
+    form: &crate::views::forms::AccessLinksForm,
+) -> Result<crate::services::access_links::NewLinks, FieldErrors> {
+    use crate::domain::access::{Grant, MAX_LINKS_PER_SET, MAX_VALID_DAYS};
+    let mut errors = FieldErrors::default();
+    let count = errors.take("count", whole_number(&form.count, 1, MAX_LINKS_PER_SET));
+    let valid_days = errors.take(
+        "valid_days",
+        whole_number(&form.valid_days, 1, MAX_VALID_DAYS),
+    );
+    let label = errors.take("label", crate::domain::single_line(&form.label, 100));
+    let user_type = errors.take("user_type", choice::<UserType>(&form.user_type));
+    let group = errors.take("group", choice::<UnitId>(&form.group));
+    let area = errors.take("area", choice::<UnitId>(&form.area));
+    let role = errors.take(
+        "area_role",
+        choice::<crate::domain::AreaRole>(&form.area_role),
+    );
+    match (count, valid_days, label, user_type, group, area, role) {
+        (
+            Some(count),
+            Some(valid_days),
+            Some(label),
+            Some(user_type),
+            Some(group),
+            Some(area),
+            Some(role),
+        ) if errors.is_empty() => Ok(crate::services::access_links::NewLinks {
+            count,
+            valid_days,
+            label,
+            grant: Grant {
+                user_type: user_type.unwrap_or(UserType::Mitarbeiter),
+                group,
+                area: area.map(|a| (a, role.unwrap_or(crate::domain::AreaRole::Mitglied))),
+            },
+        }),
+        _ => Err(errors),
+    }
+}

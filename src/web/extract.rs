@@ -187,6 +187,9 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "import_done" => ok(t.import_done),
         "import_undone" => ok(t.import_undo_done),
         "import_discarded" => ok(t.import_discarded),
+        "access_created" => ok(t.access_created_flash),
+        "access_revoked" => ok(t.access_revoked_flash),
+        "access_nothing_revoked" => err(t.access_nothing_revoked.to_owned()),
         k if k.starts_with("invited_all_") => {
             let n: Vec<i64> = k
                 .trim_start_matches("invited_all_")
@@ -238,9 +241,10 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
         Refusal::TooManyAtOnce(n) => format!("refused_too_many_{n}"),
         Refusal::SelectionChanged => "refused_status".into(),
-        Refusal::StatusDoesNotAllow | Refusal::SetupDone | Refusal::LinkDead => {
-            "refused_status".into()
-        }
+        Refusal::StatusDoesNotAllow
+        | Refusal::SetupDone
+        | Refusal::LinkDead
+        | Refusal::LinkUsed => "refused_status".into(),
     }
 }
 

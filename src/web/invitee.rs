@@ -14,14 +14,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::domain::access::AccessState;
 use crate::domain::people::LinkState;
 use crate::domain::token::TokenPurpose;
 use crate::domain::{FieldErrors, PlainToken, Refusal};
 use crate::error::AppResult;
 use crate::services::invitations::{self, Activation};
-use crate::services::{ServiceError, self_service};
+use crate::services::{ServiceError, access_links, self_service};
+use crate::views::forms::JoinForm;
 use crate::views::{
-    ActivateView, ConfirmView, ForgotView, PasswordView, ProfileView, ResetView, WelcomeView,
+    ActivateView, ConfirmView, ForgotView, JoinView, PasswordView, ProfileView, ResetView,
+    WelcomeView,
 };
 use crate::web::client::client_key;
 use crate::web::extract::{CsrfForm, NoFields, SignedIn, public_page};
@@ -30,6 +33,7 @@ use crate::web::{AppState, html, ok_html, redirect, redirect_with_flash};
 const INVITE_COOKIE: &str = "einlass_invite";
 const RESET_COOKIE: &str = "einlass_reset";
 const CONFIRM_COOKIE: &str = "einlass_confirm";
+const ACCESS_COOKIE: &str = "einlass_access";
 
 /// "Passwort vergessen" answers no sooner than this, whatever happened.
 const FORGOT_FLOOR: Duration = Duration::from_millis(400);
@@ -90,6 +94,10 @@ pub async fn open_invitation(state: web::Data<AppState>, token: web::Path<String
 
 pub async fn open_reset(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     open(&state, &token, RESET_COOKIE, "/reset")
+}
+
+pub async fn open_access(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    open(&state, &token, ACCESS_COOKIE, "/join")
 }
 
 pub async fn open_confirmation(
@@ -584,5 +592,122 @@ pub async fn change_password(
                 action: "/me/password",
             },
         ),
+    }
+}
+
+async fn join_page(
+    req: &HttpRequest,
+    state: &AppState,
+    link: AccessState,
+    input: JoinForm,
+    errors: FieldErrors,
+    link_changed: bool,
+) -> AppResult<HttpResponse> {
+    let status = match (&link, errors.is_empty() && !link_changed) {
+        (AccessState::Live { .. }, true) => StatusCode::OK,
+        (AccessState::Live { .. }, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::GONE,
+    };
+    let password_dropped = !errors.is_empty() && !input.password.is_empty();
+    html(
+        status,
+        &JoinView {
+            p: public_page(req, state, "join"),
+            state: link,
+            input: JoinForm {
+                password: String::new(),
+                password_repeat: String::new(),
+                ..input
+            },
+            errors,
+            welcome_text: state.ctx.settings().welcome_text.clone(),
+            password_dropped,
+            link_check: token_in(req, ACCESS_COOKIE)
+                .map(|t| fingerprint(&t))
+                .unwrap_or_default(),
+            link_changed,
+        },
+    )
+}
+
+async fn access_state(req: &HttpRequest, state: &AppState) -> AppResult<AccessState> {
+    Ok(match token_in(req, ACCESS_COOKIE) {
+        Some(t) => access_links::state(&state.ctx, &t).await?,
+        None => AccessState::Dead,
+    })
+}
+
+/// GET /join: the registration form of an access link (nothing is used).
+pub async fn join_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let link = access_state(&req, &state).await?;
+    join_page(
+        &req,
+        &state,
+        link,
+        JoinForm::default(),
+        FieldErrors::default(),
+        false,
+    )
+    .await
+}
+
+/// POST /join: registers with the access link. Every refused attempt
+/// counts against the client's link allowance, so a link cannot become a
+/// free test of which addresses and usernames have accounts.
+pub async fn join(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<JoinForm>,
+) -> AppResult<HttpResponse> {
+    let client = client_key(&req, &state.proxies);
+    if self_service::links_throttled(&state.ctx, &client).await? {
+        return throttled(&req, &state);
+    }
+    let Some(token) = token_in(&req, ACCESS_COOKIE) else {
+        self_service::link_failed(&state.ctx, &client).await?;
+        return join_page(
+            &req,
+            &state,
+            AccessState::Dead,
+            form,
+            FieldErrors::default(),
+            false,
+        )
+        .await;
+    };
+    // Another access link was opened in this browser since the form was shown.
+    if form.link != fingerprint(&token) {
+        let link = access_state(&req, &state).await?;
+        return join_page(&req, &state, link, form, FieldErrors::default(), true).await;
+    }
+    let result = match form.registration().parse() {
+        Ok(registration) => access_links::register(&state.ctx, &token, registration).await,
+        Err(errors) => Err(ServiceError::Invalid(errors)),
+    };
+    match result {
+        Ok((_, session)) => {
+            let mut res = super::account::signed_in(&state, "/welcome", session);
+            forget_cookie(&mut res, ACCESS_COOKIE, "/join");
+            Ok(res)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            self_service::link_failed(&state.ctx, &client).await?;
+            let link = access_state(&req, &state).await?;
+            join_page(&req, &state, link, form, errors, false).await
+        }
+        Err(ServiceError::Refused(_)) => {
+            self_service::link_failed(&state.ctx, &client).await?;
+            let link = access_state(&req, &state).await?;
+            join_page(
+                &req,
+                &state,
+                link,
+                JoinForm::default(),
+                FieldErrors::default(),
+                false,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
 }

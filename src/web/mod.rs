@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, build a typed command, call a service, turn
 //! the result into a page or a redirect.
 
+mod access_links;
 mod access_log;
 mod account;
 mod assets;
@@ -125,6 +126,10 @@ routes! {
     Post "/reset" Public => invitee::reset;
     Get "/c/{token}" Public => invitee::open_confirmation;
     Head "/c/{token}" Public => invitee::open_confirmation;
+    Get "/a/{token}" Public => invitee::open_access;
+    Head "/a/{token}" Public => invitee::open_access;
+    Get "/join" Public => invitee::join_form;
+    Post "/join" Public => invitee::join;
     Get "/confirm" Public => invitee::confirm_form;
     Post "/confirm" Public => invitee::confirm;
     Get "/welcome" Person => invitee::welcome;
@@ -172,6 +177,13 @@ routes! {
     Post "/users/{id}/areas" Admin => users::set_areas;
     Get "/letters/{id}" Admin => qr::letters;
     Get "/letters/{id}/{file}" Admin => qr::letter_code;
+    Get "/access-links" Admin => access_links::list;
+    Get "/access-links/new" Admin => access_links::new_form;
+    Post "/access-links/new" Admin => access_links::create;
+    Get "/access-links/{id}" Admin => access_links::show;
+    Post "/access-links/{id}/revoke" Admin => access_links::revoke;
+    Get "/access-links/{id}/letters" Admin => access_links::letters;
+    Get "/access-links/{id}/{file}" Admin => access_links::code;
     Get "/imports" Admin => imports::index;
     Post "/imports" Admin => imports::upload;
     Get "/imports/template.xlsx" Admin => imports::template;

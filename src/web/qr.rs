@@ -28,7 +28,7 @@ fn base(id: UserId) -> String {
 }
 
 /// The secret this browser holds in `cookie` (64 hex digits).
-fn secret_in(req: &HttpRequest, cookie: &str) -> Option<String> {
+pub(crate) fn secret_in(req: &HttpRequest, cookie: &str) -> Option<String> {
     req.cookie(cookie)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -40,7 +40,7 @@ fn handover_id(req: &HttpRequest) -> Option<String> {
 }
 
 /// A cookie with a secret for these pages only, for [`QR_MINUTES`].
-fn secret_cookie(
+pub(crate) fn secret_cookie(
     state: &AppState,
     name: &'static str,
     value: &str,

@@ -31,7 +31,8 @@ const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors",
   "activate-errors", "welcome", "me", "link-used", "forgot-sent", "task", "mail-log", "mail-log-message",
   "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
   "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping",
-  "qr-make", "qr", "qr-letter"]);
+  "qr-make", "qr", "qr-letter", "access-list", "access-new", "access-set", "access-letters", "join",
+  "join-errors", "join-used"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -178,6 +179,37 @@ async function invitee(viewport, js, link, name) {
   await t.context.close();
 }
 
+/** Someone without an account on his phone: opens an access link,
+ *  registers (first without a way to sign in, which is told), is in; the
+ *  link is used up then. */
+async function joiner(viewport, js, link, username) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  await page.goto(base + new URL(link).pathname);
+  expect(new URL(page.url()).pathname === "/join", `the access link moves to a clean URL (${page.url()})`);
+  await check(t, "join");
+  await page.fill("#first_name", "Jana");
+  await page.fill("#last_name", "Zugang");
+  await page.fill("#password", "Gartenhaus-Ahorn-31");
+  await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
+  await submit(page);
+  expect(await page.$("#email-error") !== null, "an address or a username is asked for at the field");
+  await check(t, "join-errors");
+  expect(await page.inputValue("#first_name") === "Jana", "the name stays filled in");
+  await page.fill("#username", username);
+  await page.fill("#password", "Gartenhaus-Ahorn-31");
+  await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
+  await submit(page);
+  expect(new URL(page.url()).pathname === "/welcome", `registered and in (${page.url()})`);
+  await page.goto(`${base}/me`);
+  expect((await page.textContent("main")).includes(username), "his own page shows his username");
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
+  await page.goto(base + new URL(link).pathname);
+  await check(t, "join-used");
+  expect((await page.textContent("h1")).includes("schon benutzt"), "a used access link says so");
+  await t.context.close();
+}
+
 /** The whole day at one size. `first` does the setup; later runs sign in. */
 async function day(viewport, first) {
   const t = await tab(viewport);
@@ -278,6 +310,32 @@ async function day(viewport, first) {
   await check(t, "qr-letter");
   expect((await page.textContent(".letter")).includes(shown), "the letter has the link to type");
   if (read) await invitee({ width: 360, height: 640 }, t.js, read, `gerda.papier${n}`);
+
+  // Access links for temps who have no account yet: two, granting a group;
+  // the letter's code as Chromium shows it is read with zbarimg, and a
+  // phone registers with it.
+  await page.goto(`${base}/access-links/new`);
+  await check(t, "access-new");
+  await page.fill("#count", "0");
+  await submit(page);
+  expect(await page.$("#count-error") !== null, "a wrong number of links is told at the field");
+  await page.fill("#count", "2");
+  await page.fill("#label", `Aushilfen ${n}`);
+  if ((await page.$$("#group option")).length > 1) await page.selectOption("#group", { index: 1 });
+  await submit(page);
+  expect(/^\/access-links\/\d+$/.test(new URL(page.url()).pathname), `the set's page (${page.url()})`);
+  await check(t, "access-set");
+  expect(await page.isVisible("[data-copy-link]") === t.js, "'Alle Links kopieren' only with script");
+  const urls = (await page.inputValue("#access-urls")).split("\n");
+  expect(urls.length === 2, `two links shown: ${urls}`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href$='/letters']")]);
+  await check(t, "access-letters");
+  const onLetter = zbar(await page.locator("img.letter-code").first().screenshot());
+  expect(onLetter === urls[0], `the first letter's code holds the first link (${onLetter} / ${urls[0]})`);
+  await joiner({ width: 360, height: 640 }, t.js, urls[0], `jana.zugang${n}`);
+  await page.goto(`${base}/access-links`);
+  await check(t, "access-list");
+  expect((await page.textContent("main")).includes(`Aushilfen ${n}`), "the set is listed");
 
   // Carla is invited at once; her mail lands in the in-app mailbox (no SMTP
   // server here), and she activates on her own device.

@@ -81,12 +81,14 @@ fn the_public_routes_are_exactly_these() {
     assert_eq!(
         public,
         [
+            "Get /a/{token}",
             "Get /activate",
             "Get /c/{token}",
             "Get /confirm",
             "Get /forgot",
             "Get /healthz",
             "Get /i/{token}",
+            "Get /join",
             "Get /login",
             "Get /r/{token}",
             "Get /reset",
@@ -94,12 +96,14 @@ fn the_public_routes_are_exactly_these() {
             "Get /setup/{token}",
             "Get /static/brand.css",
             "Get /static/{file}",
+            "Head /a/{token}",
             "Head /c/{token}",
             "Head /i/{token}",
             "Head /r/{token}",
             "Post /activate",
             "Post /confirm",
             "Post /forgot",
+            "Post /join",
             "Post /lang",
             "Post /login",
             "Post /logout",
@@ -202,6 +206,7 @@ db_test!(
             "/activate",
             "/reset",
             "/confirm",
+            "/join",
         ];
         for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
             if own.contains(&route.path) {

@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod access_links;
 mod account;
 mod audit;
 mod browser;

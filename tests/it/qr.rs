@@ -16,7 +16,7 @@ use crate::support::{TestApp, assert_redirect, value_of};
 
 /// What zbarimg reads in a PNG; `None` when zbarimg is not installed here
 /// (a failure under CI).
-fn decode(png: &[u8]) -> Option<String> {
+pub(crate) fn decode(png: &[u8]) -> Option<String> {
     let dir = std::env::temp_dir().join(format!("einlass-qr-{}", rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("code.png");

@@ -1,0 +1,2 @@
+DROP TABLE access_links;
+DROP TABLE access_link_sets;
