@@ -17,6 +17,7 @@ diesel::table! {
         app_url -> Text,
         welcome_text -> Text,
         reminder_days_before -> Integer,
+        registration_criteria -> Text,
     }
 }
 
@@ -238,6 +239,53 @@ diesel::table! {
 }
 
 diesel::table! {
+    registration_imports (id) {
+        id -> BigInt,
+        file_name -> Text,
+        actor_label -> Text,
+        created_at -> Timestamp,
+        state -> Text,
+        rows_new -> Integer,
+        rows_refused -> Integer,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    registration_import_rows (import_id, line) {
+        import_id -> BigInt,
+        line -> Integer,
+        first_name -> Text,
+        last_name -> Text,
+        personnel_number -> Nullable<Text>,
+        birth_date -> Nullable<Text>,
+        user_type -> Text,
+        group_id -> Nullable<BigInt>,
+        problem -> Nullable<Text>,
+        other_line -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    registration_entries (id) {
+        id -> BigInt,
+        first_name -> Text,
+        last_name -> Text,
+        first_key -> Text,
+        last_key -> Text,
+        personnel_number -> Nullable<Text>,
+        birth_date -> Nullable<Text>,
+        user_type -> Text,
+        group_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        created_by_label -> Text,
+        import_id -> Nullable<BigInt>,
+        used_at -> Nullable<Timestamp>,
+        used_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     form_submissions (key_hash) {
         key_hash -> Text,
         user_id -> Nullable<BigInt>,
@@ -353,6 +401,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     bulk_task_items,
     access_link_sets,
     access_links,
+    registration_imports,
+    registration_import_rows,
+    registration_entries,
 );
 
 diesel::table! {

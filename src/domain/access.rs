@@ -137,36 +137,28 @@ pub enum AccessState {
     Dead,
 }
 
-/// The registration form of a public page, as the person filled it in.
+/// How a self-registered person will sign in, as typed: an address, a
+/// username, or both, and a password twice.
 #[derive(Clone, Debug, Default)]
-pub struct RegistrationForm {
-    pub first_name: String,
-    pub last_name: String,
+pub struct AccountInput {
     pub email: String,
     pub username: String,
     pub password: String,
     pub password_repeat: String,
 }
 
-/// A registration that parsed: the person signs in with the username (his
-/// own, or proposed from his name) or the address, if he gave one.
+/// The sign-in of a self-registered account, parsed: an address or a
+/// username of his choice (a proposed one he could not know) or both.
 #[derive(Clone, Debug)]
-pub struct Registration {
-    pub first_name: PersonName,
-    pub last_name: PersonName,
+pub struct Account {
     pub email: Option<EmailAddress>,
     pub username: Option<Username>,
     pub password: Password,
 }
 
-impl RegistrationForm {
-    /// Every field's error at once. The person needs a way to sign in
-    /// later: an address or a username of his choice (a proposed one he
-    /// could not know).
-    pub fn parse(&self) -> Result<Registration, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let first_name = errors.take("first_name", PersonName::parse(&self.first_name));
-        let last_name = errors.take("last_name", PersonName::parse(&self.last_name));
+impl AccountInput {
+    /// The account's fields, their errors added to `errors`.
+    pub fn parse_into(&self, errors: &mut FieldErrors) -> Option<Account> {
         let email = if self.email.trim().is_empty() {
             None
         } else {
@@ -184,14 +176,43 @@ impl RegistrationForm {
         if password.is_some() && self.password != self.password_repeat {
             errors.add("password_repeat", FieldError::PasswordMismatch);
         }
-        match (first_name, last_name, password) {
-            (Some(first_name), Some(last_name), Some(password)) if errors.is_empty() => {
+        Some(Account {
+            email,
+            username,
+            password: password?,
+        })
+    }
+}
+
+/// The registration form of an access link, as the person filled it in.
+#[derive(Clone, Debug, Default)]
+pub struct RegistrationForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub account: AccountInput,
+}
+
+/// A registration through an access link that parsed.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub account: Account,
+}
+
+impl RegistrationForm {
+    /// Every field's error at once.
+    pub fn parse(&self) -> Result<Registration, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let first_name = errors.take("first_name", PersonName::parse(&self.first_name));
+        let last_name = errors.take("last_name", PersonName::parse(&self.last_name));
+        let account = self.account.parse_into(&mut errors);
+        match (first_name, last_name, account) {
+            (Some(first_name), Some(last_name), Some(account)) if errors.is_empty() => {
                 Ok(Registration {
                     first_name,
                     last_name,
-                    email,
-                    username,
-                    password,
+                    account,
                 })
             }
             _ => Err(errors),
@@ -227,10 +248,12 @@ mod tests {
         RegistrationForm {
             first_name: " Anna ".into(),
             last_name: "Müller".into(),
-            email: String::new(),
-            username: "anna.m".into(),
-            password: "lang genug und gut".into(),
-            password_repeat: "lang genug und gut".into(),
+            account: AccountInput {
+                email: String::new(),
+                username: "anna.m".into(),
+                password: "lang genug und gut".into(),
+                password_repeat: "lang genug und gut".into(),
+            },
         }
     }
 
@@ -238,15 +261,15 @@ mod tests {
     fn a_registration_needs_an_address_or_a_username() {
         let r = form().parse().unwrap();
         assert_eq!(r.first_name.as_str(), "Anna");
-        assert!(r.email.is_none());
-        assert_eq!(r.username.unwrap().as_str(), "anna.m");
+        assert!(r.account.email.is_none());
+        assert_eq!(r.account.username.unwrap().as_str(), "anna.m");
         let mut f = form();
-        f.username = " ".into();
+        f.account.username = " ".into();
         assert_eq!(
             f.parse().unwrap_err().get("email"),
             Some(FieldError::EmailOrUsernameNeeded)
         );
-        f.email = "Anna@Example.org".into();
+        f.account.email = "Anna@Example.org".into();
         assert!(f.parse().is_ok());
     }
 
@@ -255,17 +278,19 @@ mod tests {
         let f = RegistrationForm {
             first_name: String::new(),
             last_name: "x\0y".into(),
-            email: "kein-at".into(),
-            username: "a b".into(),
-            password: "kurz".into(),
-            password_repeat: "anders".into(),
+            account: AccountInput {
+                email: "kein-at".into(),
+                username: "a b".into(),
+                password: "kurz".into(),
+                password_repeat: "anders".into(),
+            },
         };
         let errors = f.parse().unwrap_err();
         for field in ["first_name", "last_name", "email", "username", "password"] {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
         let mut f = form();
-        f.password_repeat = "anders als oben".into();
+        f.account.password_repeat = "anders als oben".into();
         assert_eq!(
             f.parse().unwrap_err().get("password_repeat"),
             Some(FieldError::PasswordMismatch)

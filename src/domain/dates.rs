@@ -41,6 +41,12 @@ pub fn parse_day(input: &str) -> Result<Option<Date>, FieldError> {
     Ok(Some(date))
 }
 
+/// Today's date in the instance's time zone.
+pub fn local_today(now: PrimitiveDateTime, zone: TimeZone) -> Date {
+    use time_tz::OffsetDateTimeExt;
+    now.assume_utc().to_timezone(zone.tz()).date()
+}
+
 /// The UTC instant at which `day` begins in `zone`. Where local midnight does
 /// not exist (a daylight-saving gap at midnight), the day begins at the first
 /// local time that does.

@@ -41,6 +41,12 @@ pub enum FieldError {
     EmailNeededToInvite,
     /// A registration without an address needs a username to sign in with.
     EmailOrUsernameNeeded,
+    /// Registration criteria: fewer than two, or only names.
+    CriteriaTooWeak,
+    /// The same entry is on the registration whitelist already.
+    OnTheList,
+    /// Not a birth date as people write it (31.03.1990).
+    InvalidBirthDate,
     /// Asked too often in a short time.
     TooManyAttempts,
     /// Not a time of day like 08:30.
@@ -111,6 +117,8 @@ pub enum Refusal {
     SetupDone,
     /// The link is expired, used, revoked or unknown.
     LinkDead,
+    /// An account with this data exists already: sign in instead.
+    AlreadyRegistered,
     /// Somebody used this one-time link already (an access link: the page
     /// may say so, it belongs to nobody).
     LinkUsed,

@@ -85,6 +85,60 @@ impl Schema {
     }
 }
 
+const FIRST_NAME_TITLES: &[&str] = &[
+    "vorname",
+    "vornamen",
+    "rufname",
+    "firstname",
+    "givenname",
+    "forename",
+    "first",
+];
+const LAST_NAME_TITLES: &[&str] = &[
+    "nachname",
+    "familienname",
+    "zuname",
+    "name",
+    "lastname",
+    "surname",
+    "familyname",
+    "last",
+];
+const PERSONNEL_NUMBER_TITLES: &[&str] = &[
+    "personalnummer",
+    "personalnr",
+    "persnr",
+    "pnr",
+    "mitarbeiternummer",
+    "mitarbeiternr",
+    "personnelnumber",
+    "personnelno",
+    "employeeid",
+    "employeenumber",
+    "employeeno",
+    "staffnumber",
+    "staffid",
+];
+const USER_TYPE_TITLES: &[&str] = &[
+    "nutzertyp",
+    "benutzertyp",
+    "nutzerart",
+    "typ",
+    "usertype",
+    "type",
+    "accounttype",
+];
+const GROUPS_TITLES: &[&str] = &[
+    "gruppe",
+    "gruppen",
+    "benutzergruppe",
+    "benutzergruppen",
+    "group",
+    "groups",
+    "usergroup",
+    "usergroups",
+];
+
 pub const USERS: Schema = Schema {
     name: "users",
     fields: &[
@@ -102,29 +156,12 @@ pub const USERS: Schema = Schema {
         },
         FieldSpec {
             key: "first_name",
-            titles: &[
-                "vorname",
-                "vornamen",
-                "rufname",
-                "firstname",
-                "givenname",
-                "forename",
-                "first",
-            ],
+            titles: FIRST_NAME_TITLES,
             required: true,
         },
         FieldSpec {
             key: "last_name",
-            titles: &[
-                "nachname",
-                "familienname",
-                "zuname",
-                "name",
-                "lastname",
-                "surname",
-                "familyname",
-                "last",
-            ],
+            titles: LAST_NAME_TITLES,
             required: true,
         },
         FieldSpec {
@@ -159,48 +196,17 @@ pub const USERS: Schema = Schema {
         },
         FieldSpec {
             key: "personnel_number",
-            titles: &[
-                "personalnummer",
-                "personalnr",
-                "persnr",
-                "pnr",
-                "mitarbeiternummer",
-                "mitarbeiternr",
-                "personnelnumber",
-                "personnelno",
-                "employeeid",
-                "employeenumber",
-                "employeeno",
-                "staffnumber",
-                "staffid",
-            ],
+            titles: PERSONNEL_NUMBER_TITLES,
             required: false,
         },
         FieldSpec {
             key: "user_type",
-            titles: &[
-                "nutzertyp",
-                "benutzertyp",
-                "nutzerart",
-                "typ",
-                "usertype",
-                "type",
-                "accounttype",
-            ],
+            titles: USER_TYPE_TITLES,
             required: false,
         },
         FieldSpec {
             key: "groups",
-            titles: &[
-                "gruppe",
-                "gruppen",
-                "benutzergruppe",
-                "benutzergruppen",
-                "group",
-                "groups",
-                "usergroup",
-                "usergroups",
-            ],
+            titles: GROUPS_TITLES,
             required: false,
         },
         FieldSpec {
@@ -224,9 +230,57 @@ pub const USERS: Schema = Schema {
     ],
 };
 
+/// The registration whitelist's import: the criteria, the user type and
+/// one group an entry grants.
+pub const WHITELIST: Schema = Schema {
+    name: "whitelist",
+    fields: &[
+        FieldSpec {
+            key: "first_name",
+            titles: FIRST_NAME_TITLES,
+            required: true,
+        },
+        FieldSpec {
+            key: "last_name",
+            titles: LAST_NAME_TITLES,
+            required: true,
+        },
+        FieldSpec {
+            key: "personnel_number",
+            titles: PERSONNEL_NUMBER_TITLES,
+            required: false,
+        },
+        FieldSpec {
+            key: "birth_date",
+            titles: &[
+                "geburtsdatum",
+                "geburtstag",
+                "gebdatum",
+                "gebdat",
+                "geboren",
+                "birthdate",
+                "dateofbirth",
+                "birthday",
+                "dob",
+            ],
+            required: false,
+        },
+        FieldSpec {
+            key: "user_type",
+            titles: USER_TYPE_TITLES,
+            required: false,
+        },
+        FieldSpec {
+            key: "group",
+            titles: GROUPS_TITLES,
+            required: false,
+        },
+    ],
+};
+
 /// The schema of this name (the reader child is told it by name).
 pub fn schema(name: &str) -> Option<&'static Schema> {
-    [&USERS].into_iter().find(|s| s.name == name)
+    [&USERS, &WHITELIST].into_iter().find(|s| s.name == name)
 }
 
 /// A column title folded for comparison: lower case, German letters spelled

@@ -17,6 +17,7 @@ pub mod people;
 pub mod person;
 pub mod photo;
 pub mod qr;
+pub mod registration;
 pub mod role;
 pub mod settings;
 pub mod status;

@@ -112,6 +112,8 @@ pub struct Settings {
     pub app_url: String,
     /// Shown to invitees on the activation page ("" = a standard text).
     pub welcome_text: String,
+    /// What a registration through the whitelist must match.
+    pub registration_criteria: super::registration::Criteria,
 }
 
 impl Settings {

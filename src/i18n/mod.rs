@@ -733,6 +733,7 @@ catalogue! {
     access_letters_intro: "Ein Brief je offenem Link. Drucken Sie sie jetzt: nur dieser Browser kann sie zeigen, und nur eine halbe Stunde nach dem Erstellen.", "One letter per open link. Print them now: only this browser can show them, and only for half an hour after they were made.";
     access_letters_gone: "Diese Briefe kann nur der Browser zeigen, der die Links erstellt hat, und nur eine halbe Stunde lang. Widerrufen Sie die offenen Links und erstellen Sie neue, wenn Briefe fehlen.", "Only the browser that made the links can show these letters, and only for half an hour. Revoke the open links and create new ones if letters are missing.";
     access_letter_title: "Ihr Zugang", "Your access";
+    access_letter_hello: "Guten Tag,", "Hello,";
     access_letter_intro: "mit diesem Brief legen Sie sich selbst ein Konto an. Sie brauchen dafür nur ein Handy mit Kamera.", "with this letter you create your own account. All you need is a phone with a camera.";
     access_letter_code_alt: "QR-Code mit dem Zugangslink", "QR code with the access link";
     access_letter_step_register: "Geben Sie Ihren Namen ein, eine E-Mail-Adresse oder einen Benutzernamen, und wählen Sie ein Passwort.", "Enter your name, an email address or a username, and choose a password.";
@@ -742,7 +743,7 @@ catalogue! {
     access_nothing_revoked: "Nichts widerrufen: der Link war nicht mehr offen.", "Nothing revoked: the link was no longer open.";
     join_title: "Konto anlegen", "Create your account";
     join_welcome_default: "Willkommen! Legen Sie hier Ihr Konto an.", "Welcome! Create your account here.";
-    join_once: "Dieser Link gilt einmal.", "This link works once.";
+    join_once: "Dieser Link gilt einmal, bis", "This link works once, until";
     join_about_you: "Über Sie", "About you";
     join_sign_in_with: "Womit Sie sich anmelden", "What you sign in with";
     join_sign_in_hint: "Eine E-Mail-Adresse oder ein Benutzername, oder beides. Mit einer E-Mail-Adresse können Sie ein vergessenes Passwort selbst neu setzen.", "An email address or a username, or both. With an email address you can reset a forgotten password yourself.";
@@ -755,6 +756,69 @@ catalogue! {
     join_dead_text: "Der Zugangslink ist abgelaufen, wurde widerrufen oder ist unvollständig. Bitten Sie Ihre Ansprechperson um einen neuen Link.", "The access link has expired, was revoked or is incomplete. Ask your contact person for a new link.";
     fe_number_from: "Bitte eine ganze Zahl von", "Please give a whole number from";
     fe_number_to: "bis", "to";
+    fe_invalid_birth_date: "Bitte ein Datum wie 31.03.1990 angeben.", "Please give a date like 31.03.1990 (day, month, year).";
+    fe_on_the_list: "Ein gleicher offener Eintrag steht schon auf der Liste.", "The same open entry is on the list already.";
+    refusal_already_registered: "Für diese Angaben gibt es schon ein Konto. Melden Sie sich an, oder nutzen Sie „Passwort vergessen“.", "There is an account for these details already. Sign in, or use “Forgot password”.";
+    fe_criteria_too_weak: "Bitte mindestens zwei Angaben wählen, darunter die Personalnummer oder das Geburtsdatum: Namen allein sind leicht zu erraten.", "Please choose at least two items, the personnel number or the birth date among them: names alone are easy to guess.";
+    nav_registration: "Registrierung", "Registration";
+    field_birth_date: "Geburtsdatum", "Date of birth";
+    wl_title: "Registrierung", "Registration";
+    wl_intro: "Hier stehen die Menschen, die sich selbst registrieren dürfen: Wer auf der öffentlichen Registrierungsseite genau die Angaben eines offenen Eintrags macht, bekommt ein aktives Konto – einmal je Eintrag. Die Seite:", "Here are the people who may register themselves: whoever gives exactly the details of an open entry on the public registration page gets an active account, once per entry. The page:";
+    wl_public_page: "Registrierungsseite", "registration page";
+    wl_open: "offen", "open";
+    wl_used: "benutzt", "used";
+    wl_unmatchable: "offene Einträge fehlt eine Angabe, nach der jetzt verglichen wird: mit ihnen kann sich niemand registrieren, bis sie ergänzt (neu angelegt) werden.", "open entries lack a detail that is now compared: nobody can register with them until they are added again with it.";
+    wl_criteria: "Verglichene Angaben", "Details compared";
+    wl_criteria_legend: "Eine Registrierung muss übereinstimmen in", "A registration must match in";
+    wl_criteria_hint: "Mindestens zwei, darunter die Personalnummer oder das Geburtsdatum. Verglichen wird ohne Rücksicht auf Groß- und Kleinschreibung, Umlautschreibung (ü = ue), Akzente, Bindestriche und Leerzeichen bei Namen; Personalnummern genau; Geburtsdaten als Datum.", "At least two, the personnel number or the date of birth among them. Names are compared regardless of letter case, umlaut spelling (ü = ue), accents, hyphens and spaces; personnel numbers exactly; dates of birth as dates.";
+    wl_criteria_save: "Angaben speichern", "Save details";
+    wl_criteria_saved: "Die verglichenen Angaben sind gespeichert.", "The details compared have been saved.";
+    wl_add: "Eintrag hinzufügen", "Add an entry";
+    wl_add_submit: "Hinzufügen", "Add";
+    wl_added: "Der Eintrag steht auf der Liste.", "The entry is on the list.";
+    wl_deleted: "Der Eintrag ist gelöscht.", "The entry has been deleted.";
+    wl_not_deleted: "Nicht gelöscht: mit dem Eintrag hat sich schon jemand registriert.", "Not deleted: someone has registered with the entry already.";
+    wl_number_hint: "Genau so, wie die Person sie kennt (führende Nullen zählen).", "Exactly as the person knows it (leading zeros count).";
+    wl_birth_hint: "TT.MM.JJJJ, z. B. 31.03.1990", "DD.MM.YYYY, e.g. 31.03.1990";
+    wl_import: "Liste importieren", "Import a list";
+    wl_import_intro: "Eine Tabelle (.xlsx, .xls, .ods, .csv) mit einer Kopfzeile: Vorname, Nachname und die verglichenen Angaben (Personalnummer, Geburtsdatum), wahlweise Nutzertyp und Gruppe. Vor der Übernahme zeigt eine Vorschau jede Zeile mit ihrem Ergebnis.", "A spreadsheet (.xlsx, .xls, .ods, .csv) with a header row: first name, last name and the details compared (personnel number, date of birth), optionally user type and group. A preview shows every row with its outcome before anything is taken.";
+    wl_import_submit: "Hochladen und prüfen", "Upload and check";
+    wl_import_columns: "Es fehlen Spalten mit diesen Titeln:", "Columns with these titles are missing:";
+    wl_rows: "Zeilen", "Rows";
+    wl_rows_new: "neu", "new";
+    wl_rows_refused: "nicht übernehmbar", "not importable";
+    wl_rows_new_title: "Neue Einträge", "New entries";
+    wl_rows_refused_title: "Nicht übernehmbar", "Not importable";
+    wl_reason: "Grund", "Reason";
+    wl_preview_intro: "Noch steht nichts auf der Liste. „Übernehmen“ setzt alle neuen Einträge auf einmal darauf (oder keinen, falls sich inzwischen etwas geändert hat).", "Nothing is on the list yet. “Take them” puts all new entries on it at once (or none, if something changed meanwhile).";
+    wl_commit: "Übernehmen", "Take them";
+    wl_discard: "Verwerfen", "Discard";
+    wl_undo: "Import rückgängig machen", "Undo the import";
+    wl_undo_hint: "Nimmt die Einträge dieses Imports von der Liste, die noch niemand benutzt hat.", "Takes this import's entries off the list that nobody has used yet.";
+    wl_imported: "Die Einträge stehen auf der Liste.", "The entries are on the list.";
+    wl_import_changed: "Nichts übernommen: die Liste oder die Konten haben sich seit der Vorschau geändert. Bitte die Datei noch einmal hochladen.", "Nothing taken: the list or the accounts have changed since the preview. Please upload the file again.";
+    wl_import_discarded: "Verworfen.", "Discarded.";
+    wl_import_undone: "Die unbenutzten Einträge des Imports sind entfernt.", "The import's unused entries have been removed.";
+    wl_state_preview: "Vorschau", "Preview";
+    wl_state_imported: "übernommen", "taken";
+    wl_state_discarded: "verworfen", "discarded";
+    wl_state_undone: "rückgängig gemacht", "undone";
+    wl_state_used: "benutzt", "used";
+    wl_problem_invalid: "ungültig", "invalid";
+    wl_problem_date_range: "kein mögliches Geburtsdatum", "not a possible date of birth";
+    wl_problem_unknown_group: "diese Gruppe gibt es nicht", "no such group";
+    wl_problem_twice: "steht auch in Zeile", "is also in row";
+    wl_entries: "Einträge", "Entries";
+    wl_none: "Keine Einträge.", "No entries.";
+    wl_search_label: "Suche: Name, Personalnummer", "Search: name, personnel number";
+    wl_delete: "Löschen", "Delete";
+    register_title: "Registrieren", "Register";
+    register_intro: "Ihr Arbeitgeber hat Ihre Angaben hinterlegt. Geben Sie sie genau so ein, wie Sie sie kennen, und wählen Sie, womit Sie sich künftig anmelden.", "Your employer has stored your details. Enter them exactly as you know them, and choose what you will sign in with.";
+    register_who: "Ihre Angaben", "Your details";
+    register_number_hint: "Steht z. B. auf Ihrer Gehaltsabrechnung.", "It is on your payslip, for example.";
+    register_no_match: "Diese Angaben passen zu keinem Eintrag. Prüfen Sie die Schreibweise, oder fragen Sie Ihre Ansprechperson.", "These details match no entry. Check the spelling, or ask your contact person.";
+    register_throttled: "Zu viele Versuche. Bitte versuchen Sie es in einer Stunde wieder, oder fragen Sie Ihre Ansprechperson.", "Too many attempts. Please try again in an hour, or ask your contact person.";
+    login_register: "Noch kein Konto? Registrieren", "No account yet? Register";
     fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
     refusal_selection_changed: "Die Auswahl hat sich seit der Bestätigung geändert; es wurde nichts ausgeführt. Hier ist sie, wie sie jetzt ist: bitte prüfen und erneut bestätigen.", "The selection has changed since it was confirmed; nothing was done. Here it is as it is now: please check it and confirm again.";
@@ -1406,6 +1470,8 @@ impl Texts {
             "label" => self.access_label,
             "area" => self.field_area,
             "area_role" => self.field_area_role,
+            "birth_date" => self.field_birth_date,
+            "criteria" => self.wl_criteria,
             _ => "",
         }
     }
@@ -1464,6 +1530,9 @@ impl Texts {
             FieldError::UnknownMember => self.fe_unknown_member,
             FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,
             FieldError::EmailOrUsernameNeeded => self.fe_email_or_username_needed,
+            FieldError::CriteriaTooWeak => self.fe_criteria_too_weak,
+            FieldError::OnTheList => self.fe_on_the_list,
+            FieldError::InvalidBirthDate => self.fe_invalid_birth_date,
             FieldError::TooManyAttempts => self.fe_too_many_attempts,
         };
         text.to_owned()
@@ -1660,6 +1729,7 @@ impl Texts {
     pub fn refusal(&self, r: Refusal) -> String {
         match r {
             Refusal::LinkDead | Refusal::LinkUsed => self.refusal_link_dead.into(),
+            Refusal::AlreadyRegistered => self.refusal_already_registered.into(),
             Refusal::LastAdministrator => self.refusal_last_admin.into(),
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),

@@ -24,6 +24,8 @@ pub enum UniqueKey {
     Resent,
     /// A bulk action's confirmation was submitted before.
     TaskFormKey,
+    /// An open whitelist entry has this personnel number already.
+    WhitelistNumber,
 }
 
 /// (PostgreSQL index name, SQLite constraint target, key)
@@ -50,6 +52,11 @@ const KEYS: &[(&str, &str, UniqueKey)] = &[
         "access_link_sets_form_key_hash_key",
         "access_link_sets.form_key_hash",
         UniqueKey::FormKey,
+    ),
+    (
+        "registration_entries_number",
+        "registration_entries.personnel_number",
+        UniqueKey::WhitelistNumber,
     ),
     (
         "bulk_tasks_one_running",
@@ -134,6 +141,16 @@ mod tests {
                  'mitarbeiter', 'k')"
                     .into(),
                 UniqueKey::FormKey,
+            ),
+            (
+                "INSERT INTO registration_entries (first_name, last_name, first_key, last_key, \
+                 personnel_number, user_type, created_at, created_by_label) VALUES ('a', 'b', 'a', 'b', '7', \
+                 'mitarbeiter', '2026-01-01 00:00:00', 'x'); \
+                 INSERT INTO registration_entries (first_name, last_name, first_key, last_key, \
+                 personnel_number, user_type, created_at, created_by_label) VALUES ('c', 'd', 'c', 'd', '7', \
+                 'mitarbeiter', '2026-01-01 00:00:00', 'x')"
+                    .into(),
+                UniqueKey::WhitelistNumber,
             ),
         ];
         for (sql, expected) in cases {

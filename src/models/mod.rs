@@ -14,6 +14,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod photo;
 pub mod rate_limit;
+pub mod registration;
 pub mod session;
 pub mod settings;
 pub mod sql_types;

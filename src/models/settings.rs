@@ -23,6 +23,7 @@ pub struct OrganisationSettings {
     pub app_url: String,
     pub welcome_text: String,
     pub reminder_days_before: i32,
+    pub registration_criteria: String,
 }
 
 impl std::fmt::Debug for OrganisationSettings {
@@ -49,6 +50,9 @@ impl OrganisationSettings {
             app_name: self.app_name.clone(),
             app_url: self.app_url.clone(),
             welcome_text: self.welcome_text.clone(),
+            registration_criteria: crate::domain::registration::Criteria::decode(
+                &self.registration_criteria,
+            ),
         }
     }
 }

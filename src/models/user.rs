@@ -632,6 +632,14 @@ pub fn personnel_number_taken(
     Ok(q.select(count_star()).first::<i64>(conn)? > 0)
 }
 
+/// Every personnel number of a live account (an import checks against them).
+pub fn all_personnel_numbers(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    live()
+        .filter(u::personnel_number.is_not_null())
+        .select(u::personnel_number.assume_not_null())
+        .load(conn)
+}
+
 /// Usernames in use that start with `base` (to find the next free proposal).
 pub fn usernames_starting_with(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
     live()

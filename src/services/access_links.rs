@@ -21,18 +21,18 @@ use crate::domain::access::{
     Registration, SetDetail, ShownLink,
 };
 use crate::domain::audit::Change;
-use crate::domain::people::display_name;
 use crate::domain::token::{PlainToken, TokenPurpose, hash_secret};
 use crate::domain::units::UnitKind;
 use crate::domain::{FieldError, FieldErrors, Page, Refusal, UserId, UserStatus, dates};
 use crate::models::access_link::{self, LinkSetRow, NewLinkSet};
 use crate::models::conflict::UniqueKey;
 use crate::models::unit::{self, area, group};
-use crate::models::user::{self, NewUser, UserChanges};
+use crate::models::user;
 use crate::services::audit::{self, Target};
 use crate::services::auth::{NewSession, start_session};
 use crate::services::mail::MailEnv;
-use crate::services::users::{PROPOSAL_ATTEMPTS, propose_username};
+use crate::services::self_registration::{self, NewRegistered};
+use crate::services::users::PROPOSAL_ATTEMPTS;
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 
 /// The path of a link: `/a/{token}`.
@@ -461,7 +461,7 @@ pub async fn register(
         return Err(ServiceError::Refused(Refusal::LinkDead));
     }
     let cost = ctx.config().bcrypt_cost;
-    let password = form.password.clone();
+    let password = form.account.password.clone();
     let hash = ctx.cpu(move || password.hash(cost)).await??;
     let (token_hash, now, env) = (plain.hashed(), ctx.now(), MailEnv::of(ctx));
     ctx.db()
@@ -476,7 +476,7 @@ pub async fn register(
                     // Someone took the proposed name between our check and
                     // our insert: propose again. A typed name stays refused.
                     Err(ServiceError::Conflict(UniqueKey::Username))
-                        if form.username.is_none() && attempt < PROPOSAL_ATTEMPTS => {}
+                        if form.account.username.is_none() && attempt < PROPOSAL_ATTEMPTS => {}
                     other => return other.map_err(ServiceError::conflict_as_field_error),
                 }
             }
@@ -499,111 +499,33 @@ fn register_in_tx(
         LinkStatus::Benutzt => return Err(ServiceError::Refused(Refusal::LinkUsed)),
         _ => return Err(ServiceError::Refused(Refusal::LinkDead)),
     }
-    let mut errors = FieldErrors::default();
-    if let Some(name) = &form.username
-        && user::username_taken(conn, name.as_str(), None)?
-    {
-        errors.add("username", FieldError::UsernameTaken);
-    }
-    if let Some(email) = &form.email
-        && user::email_taken(conn, &email.key(), None)?
-    {
-        errors.add("email", FieldError::EmailTaken);
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
     // The second of two at the same instant waits here for the first and
     // then finds the link used.
     if !access_link::claim(conn, link.id, now)? {
         return Err(ServiceError::Refused(Refusal::LinkUsed));
     }
-    let (first, last) = (form.first_name.as_str(), form.last_name.as_str());
-    let username = match &form.username {
-        Some(u) => u.clone(),
-        None => propose_username(conn, first, last)?,
-    };
-    let email = form.email.as_ref().map(|e| e.as_str().to_owned());
-    let status = UserStatus::registered(false);
-    let id = user::insert(
+    let (id, _) = self_registration::create(
         conn,
-        &NewUser {
-            salutation: None,
-            first_name: first.to_owned(),
-            last_name: last.to_owned(),
-            username: username.as_str().to_owned(),
-            email_lower: form.email.as_ref().map(|e| e.key()),
-            email: email.clone(),
-            email_confirmed: false,
+        env,
+        &NewRegistered {
+            first_name: &form.first_name,
+            last_name: &form.last_name,
             personnel_number: None,
             user_type: set.user_type,
-            is_staff: false,
-            admin_role: None,
-            status,
-            password_hash: Some(hash.to_owned()),
-            must_change_password: false,
-            sort_name: user::sort_name(first, last),
-            search_text: user::search_text(first, last, username.as_str(), email.as_deref(), None),
-            created_at: now,
-            updated_at: now,
+            group: set.group_id,
+            area: set.area_id.zip(set.area_role),
+            account: &form.account,
+            password_hash: hash,
+            status: UserStatus::registered(false),
         },
-    )?;
-    user::mark_activated(conn, id, now)?;
-    user::update(
-        conn,
-        id,
-        &UserChanges {
-            last_login_at: Some(Some(now)),
-            ..Default::default()
-        },
+        "user.register_access_link",
+        Change::new(
+            "access_link",
+            "",
+            format!("{} #{}", set_label(set.id, &set.label), link.number),
+        ),
+        now,
     )?;
     access_link::set_used_by(conn, link.id, id)?;
-    let mut changes = vec![
-        Change::new("status", "", status.as_str()),
-        Change::new("user_type", "", set.user_type.as_str()),
-    ];
-    if let Some(g) = set
-        .group_id
-        .map(|g| group::find(conn, g))
-        .transpose()?
-        .flatten()
-    {
-        group::add_member(conn, g.id, id)?;
-        changes.push(Change::new("group", "", g.name));
-    }
-    if let (Some(a), Some(role)) = (
-        set.area_id
-            .map(|a| area::find(conn, a))
-            .transpose()?
-            .flatten(),
-        set.area_role,
-    ) {
-        area::assign(conn, a.id, id, role)?;
-        changes.push(Change::new(
-            "area",
-            "",
-            format!("{} ({})", a.name, role.as_str()),
-        ));
-    }
-    let label = format!("{} ({})", display_name(first, last), username.as_str());
-    let me = Actor::person(id, label.clone());
-    // An address he typed is his once its own link is opened.
-    if let (Some(address), Some(created)) = (&email, user::find(conn, id)?) {
-        crate::services::self_service::send_confirmation_in_tx(conn, env, &created, address, now)?;
-        changes.push(Change::new("email", "", address.as_str()));
-    }
-    changes.push(Change::new(
-        "access_link",
-        "",
-        format!("{} #{}", set_label(set.id, &set.label), link.number),
-    ));
-    audit::record_changes(
-        conn,
-        now,
-        &me,
-        "user.register_access_link",
-        Some(Target::user(id, label)),
-        &changes,
-    )?;
     Ok((id, start_session(conn, id, now)?))
 }

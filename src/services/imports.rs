@@ -78,7 +78,7 @@ fn batch_view(b: &Batch) -> ImportBatch {
 
 /// A file name as shown and stored: its last path part, one line, at most
 /// 120 characters.
-fn clean_file_name(name: &str) -> String {
+pub(crate) fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = nfc(last)
         .chars()
@@ -228,7 +228,11 @@ pub async fn upload(
 }
 
 /// Refuses a sheet with more rows of data than allowed.
-fn check_row_count(book: &Workbook, mapping: &Mapping, max: u32) -> Result<(), ReadError> {
+pub(crate) fn check_row_count(
+    book: &Workbook,
+    mapping: &Mapping,
+    max: u32,
+) -> Result<(), ReadError> {
     let data = book
         .rows
         .iter()

@@ -59,6 +59,22 @@ pub const CONFIRMATIONS_PER_ACCOUNT: Limit = Limit {
     window: Duration::hours(1),
 };
 
+/// Registrations through the whitelist that matched no entry, per client
+/// address.
+pub const REGISTER_MISMATCH_PER_ADDRESS: Limit = Limit {
+    scope: "register_address",
+    max: 10,
+    window: Duration::hours(1),
+};
+
+/// The same, per typed key (the personnel number, else the names): one
+/// person's data cannot be guessed from many addresses either.
+pub const REGISTER_MISMATCH_PER_KEY: Limit = Limit {
+    scope: "register_key",
+    max: 5,
+    window: Duration::hours(1),
+};
+
 /// Hits older than this are of no use to any limit and are swept.
 pub const LONGEST_WINDOW: Duration = Duration::hours(24);
 

@@ -76,6 +76,8 @@ pub fn bootstrap(
                     app_name: String::new(),
                     app_url: String::new(),
                     welcome_text: String::new(),
+                    registration_criteria: crate::domain::registration::Criteria::default()
+                        .encode(),
                 };
                 settings::insert(conn, &row)?;
                 row

@@ -219,6 +219,58 @@ impl JoinForm {
         crate::domain::access::RegistrationForm {
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
+            account: self.account(),
+        }
+    }
+
+    pub fn account(&self) -> crate::domain::access::AccountInput {
+        crate::domain::access::AccountInput {
+            email: self.email.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            password_repeat: self.password_repeat.clone(),
+        }
+    }
+}
+
+/// A whitelist entry as typed into the form.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EntryForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub personnel_number: String,
+    pub birth_date: String,
+    pub user_type: String,
+    pub group: String,
+}
+
+/// The public registration form (whitelist) as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub personnel_number: String,
+    pub birth_date: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    pub password_repeat: String,
+}
+
+impl RegisterForm {
+    pub fn probe(&self) -> crate::domain::registration::ProbeInput {
+        crate::domain::registration::ProbeInput {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            personnel_number: self.personnel_number.clone(),
+            birth_date: self.birth_date.clone(),
+        }
+    }
+
+    pub fn account(&self) -> crate::domain::access::AccountInput {
+        crate::domain::access::AccountInput {
             email: self.email.clone(),
             username: self.username.clone(),
             password: self.password.clone(),

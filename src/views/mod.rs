@@ -312,6 +312,24 @@ impl Page {
             .collect()
     }
 
+    /// A stored `JJJJ-MM-TT` date as the language writes it.
+    pub fn iso_date(&self, d: &str) -> String {
+        let parts: Vec<&str> = d.split('-').collect();
+        match (self.lang, &parts[..]) {
+            (Lang::De, [y, m, day]) => format!("{day}.{m}.{y}"),
+            _ => d.to_owned(),
+        }
+    }
+
+    pub fn wl_import_state(&self, state: &str) -> &'static str {
+        match state {
+            "vorschau" => self.t.wl_state_preview,
+            "importiert" => self.t.wl_state_imported,
+            "verworfen" => self.t.wl_state_discarded,
+            _ => self.t.wl_state_undone,
+        }
+    }
+
     pub fn access_state(&self, s: &crate::domain::access::LinkStatus) -> &'static str {
         use crate::domain::access::LinkStatus;
         match s {
@@ -357,6 +375,8 @@ pub struct LoginView {
     pub identifier: String,
     pub next: String,
     pub error: Option<&'static str>,
+    /// The whitelist has open entries: offer the registration page.
+    pub may_register: bool,
 }
 
 #[derive(Template)]
@@ -1442,4 +1462,113 @@ fn welcome_paragraphs(text: &str, default: &str) -> Vec<String> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// Registrierung: the whitelist, its criteria, adding an entry, imports.
+#[derive(Template)]
+#[template(path = "pages/registration/list.html")]
+pub struct WhitelistView {
+    pub p: Page,
+    pub list: crate::services::registration::Whitelist,
+    pub q: String,
+    pub entry: forms::EntryForm,
+    pub errors: FieldErrors,
+    pub criteria_error: Option<String>,
+    pub import_error: Option<String>,
+    pub groups: Vec<Unit>,
+    pub may_set_criteria: bool,
+}
+
+impl WhitelistView {
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.p.fe(&self.errors, field)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.list.criteria.iter().any(|c| c.key() == key)
+    }
+
+    /// The list's address for page `n`, with the search kept.
+    pub fn page_href(&self, n: i64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            query.append_pair("q", &self.q);
+        }
+        query.append_pair("page", &n.to_string());
+        format!("/registration?{}", query.finish())
+    }
+
+    pub fn criterion_label(&self, key: &str) -> &'static str {
+        if key == "birth_date" {
+            self.p.t.field_birth_date
+        } else {
+            self.p.t.field_label(key)
+        }
+    }
+}
+
+/// One import into the whitelist: its preview, or what became of it.
+#[derive(Template)]
+#[template(path = "pages/registration/import.html")]
+pub struct WhitelistImportView {
+    pub p: Page,
+    pub preview: crate::services::registration::ImportPreview,
+}
+
+impl WhitelistImportView {
+    /// A refused row's reason in words.
+    pub fn problem(&self, code: &str, other: &Option<i32>) -> String {
+        let t = self.p.t;
+        let (field, what) = code.split_once(':').unwrap_or((code, ""));
+        let label = if field == "birth_date" {
+            t.field_birth_date
+        } else {
+            t.field_label(field)
+        };
+        let text = match what {
+            "required" => t.fe_required.to_owned(),
+            "too_long" | "characters" | "invalid" => t.wl_problem_invalid.to_owned(),
+            "date" => t.fe_invalid_birth_date.to_owned(),
+            "date_range" => t.wl_problem_date_range.to_owned(),
+            "unknown" => t.wl_problem_unknown_group.to_owned(),
+            "twice" => format!(
+                "{} {}",
+                t.wl_problem_twice,
+                other.map(|l| l.to_string()).unwrap_or_default()
+            ),
+            "on_list" => t.fe_on_the_list.to_owned(),
+            "account" => t.fe_personnel_taken.to_owned(),
+            _ => t.wl_problem_invalid.to_owned(),
+        };
+        format!("{label}: {text}")
+    }
+}
+
+/// The public registration page (the whitelist).
+#[derive(Template)]
+#[template(path = "pages/invitee/register.html")]
+pub struct RegisterView {
+    pub p: Page,
+    pub criteria: crate::domain::registration::Criteria,
+    pub input: forms::RegisterForm,
+    pub errors: FieldErrors,
+    /// The data matched no entry (one neutral message).
+    pub no_match: bool,
+    /// The entry's account exists already: sign in instead.
+    pub registered: bool,
+    pub password_dropped: bool,
+}
+
+impl RegisterView {
+    pub fn has(&self, key: &str) -> bool {
+        self.criteria.iter().any(|c| c.key() == key)
+    }
+
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
 }

@@ -34,6 +34,7 @@ pub async fn login_form(
         identifier: String::new(),
         next: safe_next(&q.next),
         error: None,
+        may_register: crate::services::registration::open_entries(&state.ctx).await? > 0,
     })
 }
 
@@ -113,6 +114,7 @@ pub async fn login(
             identifier,
             next,
             error: Some(error),
+            may_register: false,
         },
     )
 }

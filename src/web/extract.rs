@@ -188,6 +188,14 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "import_undone" => ok(t.import_undo_done),
         "import_discarded" => ok(t.import_discarded),
         "access_created" => ok(t.access_created_flash),
+        "wl_criteria_saved" => ok(t.wl_criteria_saved),
+        "wl_added" => ok(t.wl_added),
+        "wl_deleted" => ok(t.wl_deleted),
+        "wl_not_deleted" => err(t.wl_not_deleted.to_owned()),
+        "wl_imported" => ok(t.wl_imported),
+        "wl_import_changed" => err(t.wl_import_changed.to_owned()),
+        "wl_import_discarded" => ok(t.wl_import_discarded),
+        "wl_import_undone" => ok(t.wl_import_undone),
         "access_revoked" => ok(t.access_revoked_flash),
         "access_nothing_revoked" => err(t.access_nothing_revoked.to_owned()),
         k if k.starts_with("invited_all_") => {
@@ -244,7 +252,8 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::StatusDoesNotAllow
         | Refusal::SetupDone
         | Refusal::LinkDead
-        | Refusal::LinkUsed => "refused_status".into(),
+        | Refusal::LinkUsed
+        | Refusal::AlreadyRegistered => "refused_status".into(),
     }
 }
 
@@ -528,11 +537,12 @@ impl FromRequest for CsrfMultipart {
                 let is_file = file_name.is_some();
                 // Spreadsheets for the import have their own (configured)
                 // limit; every other upload is a photo.
-                let file_limit = if req.path() == "/imports" {
-                    usize::try_from(state.ctx.config().import.max_bytes()).unwrap_or(usize::MAX)
-                } else {
-                    crate::domain::photo::MAX_UPLOAD_BYTES
-                };
+                let file_limit =
+                    if req.path() == "/imports" || req.path() == "/registration/imports" {
+                        usize::try_from(state.ctx.config().import.max_bytes()).unwrap_or(usize::MAX)
+                    } else {
+                        crate::domain::photo::MAX_UPLOAD_BYTES
+                    };
                 let limit = if is_file { file_limit } else { MAX_TEXT_FIELD };
                 let mut bytes = Vec::new();
                 let mut oversized = false;

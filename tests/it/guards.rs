@@ -37,8 +37,12 @@ fn paths(route: &Route, user: &str, unit: &str) -> Vec<String> {
 }
 
 async fn post_anything(app: &TestApp, path: &str, csrf: Option<&str>) -> reqwest::Response {
-    if path.ends_with("/photo") || path == "/imports" {
-        let field = if path == "/imports" { "file" } else { "photo" };
+    if path.ends_with("/photo") || path.ends_with("/imports") {
+        let field = if path.ends_with("/imports") {
+            "file"
+        } else {
+            "photo"
+        };
         let mut form = Form::new().part(
             field,
             Part::bytes(b"Vorname;Nachname\nAnna;Muster\n".to_vec())
@@ -91,6 +95,7 @@ fn the_public_routes_are_exactly_these() {
             "Get /join",
             "Get /login",
             "Get /r/{token}",
+            "Get /register",
             "Get /reset",
             "Get /setup",
             "Get /setup/{token}",
@@ -107,6 +112,7 @@ fn the_public_routes_are_exactly_these() {
             "Post /lang",
             "Post /login",
             "Post /logout",
+            "Post /register",
             "Post /reset",
             "Post /setup",
         ]
@@ -207,6 +213,7 @@ db_test!(
             "/reset",
             "/confirm",
             "/join",
+            "/register",
         ];
         for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
             if own.contains(&route.path) {

@@ -24,6 +24,7 @@ mod mail_log;
 mod photos;
 mod qr;
 mod races;
+mod registration;
 mod resend;
 mod roles;
 mod schedule;

@@ -1,0 +1,859 @@
+//! Registrierung: the whitelist. The instance's criteria (a setting of
+//! Administrators), entries added one by one or imported from a
+//! spreadsheet (read by the import's reader child, with its limits; a
+//! preview staged, then every new row at once, or none), and the public
+//! registration: a match admits one person, once; a mismatch gets one
+//! neutral answer and counts against two rate limits.
+
+use std::collections::HashMap;
+
+use time::PrimitiveDateTime;
+
+use crate::context::Context;
+use crate::db::{DbConn, write_tx};
+use crate::domain::access::Account;
+use crate::domain::audit::Change;
+use crate::domain::import::{Mapping, WHITELIST, parse_user_type};
+use crate::domain::registration::{
+    Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
+    number_match_key,
+};
+use crate::domain::text::name_key;
+use crate::domain::{FieldError, FieldErrors, Page, UnitId, UserId, UserStatus, UserType};
+use crate::models::registration::{self as model, NewEntry, StagedRow};
+use crate::models::user;
+use crate::services::audit::{self, Target};
+use crate::services::auth::{NewSession, start_session};
+use crate::services::imports::{check_row_count, clean_file_name};
+use crate::services::mail::MailEnv;
+use crate::services::rate_limit::{REGISTER_MISMATCH_PER_ADDRESS, REGISTER_MISMATCH_PER_KEY};
+use crate::services::self_registration::{self, NewRegistered};
+use crate::services::users::PROPOSAL_ATTEMPTS;
+use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
+use crate::spreadsheet::{ReadError, runner};
+
+/// Entries on one page of the list.
+pub const ENTRIES_PER_PAGE: i64 = 50;
+/// Rows of each kind an import's preview shows.
+pub const PREVIEW_ROWS: i64 = 200;
+
+fn today(ctx: &Context) -> time::Date {
+    crate::domain::dates::local_today(ctx.now(), ctx.settings().time_zone)
+}
+
+// ------------------------------------------------------------ the list
+
+/// An entry as the list shows it.
+#[derive(Clone, Debug)]
+pub struct EntryView {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub personnel_number: Option<String>,
+    pub birth_date: Option<String>,
+    pub user_type: UserType,
+    pub group: Option<String>,
+    pub created_at: PrimitiveDateTime,
+    pub created_by: String,
+    pub used_at: Option<PrimitiveDateTime>,
+    pub used_by: Option<crate::domain::people::UserSummary>,
+}
+
+/// An import as the page lists it.
+#[derive(Clone, Debug)]
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    pub actor: String,
+    pub created_at: PrimitiveDateTime,
+    pub state: String,
+    pub rows_new: i64,
+    pub rows_refused: i64,
+}
+
+fn import_view(r: model::ImportRow) -> ImportView {
+    ImportView {
+        id: r.id,
+        file_name: r.file_name,
+        actor: r.actor_label,
+        created_at: r.created_at,
+        state: r.state,
+        rows_new: r.rows_new.into(),
+        rows_refused: r.rows_refused.into(),
+    }
+}
+
+/// The whitelist page.
+#[derive(Clone, Debug)]
+pub struct Whitelist {
+    pub criteria: Criteria,
+    pub open: i64,
+    pub used: i64,
+    /// Open entries without a value a chosen criterion needs.
+    pub unmatchable: i64,
+    pub entries: Page<EntryView>,
+    pub imports: Vec<ImportView>,
+}
+
+pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<Whitelist> {
+    let criteria = ctx.settings().registration_criteria.clone();
+    let search = crate::domain::text::search_term(search)
+        .map_err(|e| ServiceError::Invalid(FieldErrors::single("q", e)))?
+        .map(|s| name_match_key(&s));
+    let page = page.max(1);
+    let groups: HashMap<UnitId, String> = ctx
+        .units()
+        .groups
+        .iter()
+        .map(|g| (g.id, g.name.clone()))
+        .collect();
+    ctx.db()
+        .run(move |conn| -> ServiceResult<Whitelist> {
+            let (open, used) = model::tally(conn)?;
+            let unmatchable = model::open_missing(
+                conn,
+                criteria.has(Criterion::PersonnelNumber),
+                criteria.has(Criterion::BirthDate),
+            )?;
+            let (rows, total) = model::entries_page(
+                conn,
+                search.as_deref(),
+                (page - 1) * ENTRIES_PER_PAGE,
+                ENTRIES_PER_PAGE,
+            )?;
+            let users: Vec<UserId> = rows.iter().filter_map(|r| r.used_by).collect();
+            let mut people: HashMap<UserId, _> = user::summaries_of(conn, &users)?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+            let items = rows
+                .into_iter()
+                .map(|r| EntryView {
+                    id: r.id,
+                    group: r.group_id.and_then(|g| groups.get(&g).cloned()),
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    personnel_number: r.personnel_number,
+                    birth_date: r.birth_date,
+                    user_type: r.user_type,
+                    created_at: r.created_at,
+                    created_by: r.created_by_label,
+                    used_at: r.used_at,
+                    used_by: r.used_by.and_then(|u| people.remove(&u)),
+                })
+                .collect();
+            Ok(Whitelist {
+                criteria,
+                open,
+                used,
+                unmatchable,
+                entries: Page {
+                    items,
+                    total,
+                    page,
+                    per_page: ENTRIES_PER_PAGE,
+                },
+                imports: model::recent_imports(conn, 10)?
+                    .into_iter()
+                    .map(import_view)
+                    .collect(),
+            })
+        })
+        .await
+}
+
+/// The criteria registrations must match (Administrators).
+pub async fn set_criteria(
+    ctx: &Context,
+    actor: &Actor,
+    chosen: Vec<Criterion>,
+) -> ServiceResult<()> {
+    if !actor.role.may_manage_settings() {
+        return Err(ServiceError::Forbidden);
+    }
+    let criteria = Criteria::new(chosen)
+        .map_err(|e| ServiceError::Invalid(FieldErrors::single("criteria", e)))?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    let row = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                let mut row = crate::models::settings::load(conn)?.ok_or(ServiceError::NotFound)?;
+                let before = std::mem::replace(&mut row.registration_criteria, criteria.encode());
+                row.updated_at = now;
+                crate::models::settings::update(conn, &row)?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "settings.update",
+                    Some(Target {
+                        kind: "settings",
+                        id: None,
+                        label: row.organisation_name.clone(),
+                    }),
+                    &[Change::new(
+                        "registration_criteria",
+                        before,
+                        row.registration_criteria.clone(),
+                    )],
+                )?;
+                Ok::<_, ServiceError>(row)
+            })
+        })
+        .await?;
+    ctx.set_settings(row.snapshot());
+    Ok(())
+}
+
+/// Why an entry cannot go on the list (beside field errors).
+fn conflicts(conn: &mut DbConn, e: &EntryData) -> ServiceResult<FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if let Some(n) = &e.personnel_number {
+        if model::open_number_exists(conn, n.as_str())? {
+            errors.add("personnel_number", FieldError::OnTheList);
+        } else if user::personnel_number_taken(conn, n.as_str(), None)? {
+            errors.add("personnel_number", FieldError::PersonnelNumberTaken);
+        }
+    }
+    if errors.is_empty()
+        && model::open_same_exists(
+            conn,
+            &name_match_key(e.first_name.as_str()),
+            &name_match_key(e.last_name.as_str()),
+            e.personnel_number.as_ref().map(|n| n.as_str()),
+            e.birth_date.map(date_key).as_deref(),
+        )?
+    {
+        errors.add("last_name", FieldError::OnTheList);
+    }
+    Ok(errors)
+}
+
+fn new_entry<'a>(
+    e: &'a EntryData,
+    actor: &'a Actor,
+    now: PrimitiveDateTime,
+    import: Option<i64>,
+) -> NewEntry<'a> {
+    NewEntry {
+        first_name: e.first_name.as_str(),
+        last_name: e.last_name.as_str(),
+        first_key: name_match_key(e.first_name.as_str()),
+        last_key: name_match_key(e.last_name.as_str()),
+        personnel_number: e.personnel_number.as_ref().map(|n| n.as_str()),
+        birth_date: e.birth_date.map(date_key),
+        user_type: e.user_type,
+        group_id: e.group,
+        created_at: now,
+        created_by_label: &actor.label,
+        import_id: import,
+    }
+}
+
+/// Adds one entry (the form).
+pub async fn add_entry(ctx: &Context, actor: &Actor, input: EntryInput) -> ServiceResult<i64> {
+    require_user_management(actor)?;
+    let criteria = ctx.settings().registration_criteria.clone();
+    let entry = input
+        .parse(&criteria, today(ctx))
+        .map_err(ServiceError::Invalid)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<i64> {
+                if let Some(g) = entry.group
+                    && crate::models::unit::group::find(conn, g)?.is_none()
+                {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "group",
+                        FieldError::InvalidChoice,
+                    )));
+                }
+                let errors = conflicts(conn, &entry)?;
+                if !errors.is_empty() {
+                    return Err(ServiceError::Invalid(errors));
+                }
+                let id = model::insert_entry(conn, &new_entry(&entry, &actor, now, None))?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "whitelist.add",
+                    Some(Target::new(
+                        "whitelist",
+                        id,
+                        format!("{} {}", entry.first_name.as_str(), entry.last_name.as_str()),
+                    )),
+                    &[],
+                )?;
+                Ok(id)
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            // Two admins adding the same number at the same instant.
+            ServiceError::Conflict(crate::models::conflict::UniqueKey::WhitelistNumber) => {
+                ServiceError::Invalid(FieldErrors::single(
+                    "personnel_number",
+                    FieldError::OnTheList,
+                ))
+            }
+            other => other,
+        })
+}
+
+/// Removes an entry nobody used yet.
+pub async fn delete_entry(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<bool> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<bool> {
+                let Some(entry) = model::find_entry(conn, id)? else {
+                    return Err(ServiceError::NotFound);
+                };
+                if model::delete_open(conn, id)? == 0 {
+                    return Ok(false);
+                }
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "whitelist.delete",
+                    Some(Target::new(
+                        "whitelist",
+                        id,
+                        format!("{} {}", entry.first_name, entry.last_name),
+                    )),
+                    &[],
+                )?;
+                Ok(true)
+            })
+        })
+        .await
+}
+
+// ------------------------------------------------------------ importing
+
+/// Why a row of an import is not taken, as stored (`problem`).
+pub const ROW_INVALID: &str = "invalid";
+
+/// An import's preview.
+#[derive(Clone, Debug)]
+pub struct ImportPreview {
+    pub import: ImportView,
+    pub new_rows: Vec<StagedRow>,
+    pub refused_rows: Vec<StagedRow>,
+}
+
+/// What reading an upload came to.
+pub enum ImportStart {
+    Staged(i64),
+    /// The file could not be read.
+    Unreadable(ReadError),
+    /// No header row with the columns the criteria need (the titles it
+    /// lacks, as field keys).
+    Columns(Vec<&'static str>),
+}
+
+/// Reads an upload with the import's reader child and limits, checks each
+/// row and stages the preview. Nothing goes on the list yet.
+pub async fn import_upload(
+    ctx: &Context,
+    actor: &Actor,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> ServiceResult<ImportStart> {
+    require_user_management(actor)?;
+    let config = ctx.config().import.clone();
+    if bytes.is_empty() {
+        return Ok(ImportStart::Unreadable(ReadError::Empty));
+    }
+    if bytes.len() as u64 > config.max_bytes() {
+        return Ok(ImportStart::Unreadable(ReadError::TooLarge(
+            config.max_bytes(),
+        )));
+    }
+    let _turn = ctx.import_turn().await?;
+    let settings = config.reader_settings();
+    let book = match ctx
+        .read_spreadsheet(move || runner::run(&settings, bytes, WHITELIST.name, None))
+        .await?
+    {
+        Ok((book, _)) => book,
+        Err(e) => return Ok(ImportStart::Unreadable(e)),
+    };
+    let mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
+    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
+        return Ok(ImportStart::Unreadable(e));
+    }
+    let criteria = ctx.settings().registration_criteria.clone();
+    let column = |key: &str| mapping.columns.iter().position(|c| *c == Some(key));
+    let mut missing: Vec<&'static str> = Vec::new();
+    for key in ["first_name", "last_name"]
+        .into_iter()
+        .chain(criteria.iter().map(Criterion::key))
+    {
+        if column(key).is_none() && mapping.header_line.is_some() && !missing.contains(&key) {
+            missing.push(key);
+        }
+    }
+    if mapping.header_line.is_none() {
+        missing = vec!["first_name", "last_name"];
+        missing.extend(
+            criteria
+                .iter()
+                .map(Criterion::key)
+                .filter(|k| !k.ends_with("name")),
+        );
+    }
+    if !missing.is_empty() {
+        return Ok(ImportStart::Columns(missing));
+    }
+    let today = today(ctx);
+    let groups: HashMap<String, UnitId> = ctx
+        .units()
+        .groups
+        .iter()
+        .map(|g| (name_key(&g.name), g.id))
+        .collect();
+    let cols: Vec<Option<usize>> = [
+        "first_name",
+        "last_name",
+        "personnel_number",
+        "birth_date",
+        "user_type",
+        "group",
+    ]
+    .into_iter()
+    .map(column)
+    .collect();
+    let cell = |row: &crate::domain::import::Row, i: usize| {
+        cols[i].map(|c| row.cell(c).to_owned()).unwrap_or_default()
+    };
+    let header = mapping.header_line.unwrap_or(0);
+    // Checked in memory: in-file duplicates by personnel number and by all
+    // values; the list and the accounts by one load of their numbers.
+    let mut staged: Vec<StagedRow> = Vec::new();
+    let mut seen_numbers: HashMap<String, i32> = HashMap::new();
+    let mut seen_values: HashMap<(String, String, Option<String>, Option<String>), i32> =
+        HashMap::new();
+    let (on_list, taken): (Vec<String>, Vec<String>) = ctx
+        .db()
+        .run(|conn| -> ServiceResult<_> {
+            Ok((
+                model::open_numbers(conn)?,
+                user::all_personnel_numbers(conn)?,
+            ))
+        })
+        .await?;
+    let on_list: std::collections::HashSet<String> = on_list.into_iter().collect();
+    let taken: std::collections::HashSet<String> = taken.into_iter().collect();
+    for row in book.rows.iter().filter(|r| r.line > header) {
+        let line = row.line as i32;
+        let type_text = cell(row, 4);
+        let group_text = cell(row, 5);
+        let user_type = parse_user_type(&type_text);
+        let group = if group_text.trim().is_empty() {
+            Ok(None)
+        } else {
+            groups
+                .get(&name_key(&group_text))
+                .copied()
+                .map(Some)
+                .ok_or(())
+        };
+        let input = EntryInput {
+            first_name: cell(row, 0),
+            last_name: cell(row, 1),
+            personnel_number: cell(row, 2),
+            birth_date: cell(row, 3),
+            user_type: user_type.as_ref().ok().copied(),
+            group: group.ok().flatten(),
+        };
+        let mut stage = StagedRow {
+            import_id: 0,
+            line,
+            first_name: input.first_name.chars().take(200).collect(),
+            last_name: input.last_name.chars().take(200).collect(),
+            personnel_number: Some(input.personnel_number.chars().take(100).collect::<String>())
+                .filter(|s| !s.trim().is_empty()),
+            birth_date: Some(input.birth_date.chars().take(40).collect::<String>())
+                .filter(|s| !s.trim().is_empty()),
+            user_type: input.user_type.unwrap_or(UserType::Mitarbeiter),
+            group_id: input.group,
+            problem: None,
+            other_line: None,
+        };
+        let problem: Option<String> = match input.parse(&criteria, today) {
+            Err(errors) => errors
+                .iter()
+                .next()
+                .map(|(field, e)| format!("{field}:{}", field_error_code(e))),
+            Ok(_) if user_type.is_err() => Some("user_type:invalid".into()),
+            Ok(_) if group.is_err() => Some("group:unknown".into()),
+            Ok(entry) => {
+                stage.first_name = entry.first_name.as_str().to_owned();
+                stage.last_name = entry.last_name.as_str().to_owned();
+                stage.personnel_number = entry
+                    .personnel_number
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned());
+                stage.birth_date = entry.birth_date.map(date_key);
+                let number = stage.personnel_number.clone();
+                let values = (
+                    name_match_key(&stage.first_name),
+                    name_match_key(&stage.last_name),
+                    number.clone(),
+                    stage.birth_date.clone(),
+                );
+                if let Some(n) = &number
+                    && let Some(other) = seen_numbers.get(n)
+                {
+                    stage.other_line = Some(*other);
+                    Some("personnel_number:twice".into())
+                } else if let Some(other) = seen_values.get(&values) {
+                    stage.other_line = Some(*other);
+                    Some("last_name:twice".into())
+                } else if number.as_ref().is_some_and(|n| on_list.contains(n)) {
+                    Some("personnel_number:on_list".into())
+                } else if number.as_ref().is_some_and(|n| taken.contains(n)) {
+                    Some("personnel_number:account".into())
+                } else {
+                    if let Some(n) = number {
+                        seen_numbers.insert(n, line);
+                    }
+                    seen_values.insert(values, line);
+                    None
+                }
+            }
+        };
+        stage.problem = problem;
+        staged.push(stage);
+    }
+    let refused = staged.iter().filter(|r| r.problem.is_some()).count() as i32;
+    let fresh = staged.len() as i32 - refused;
+    let (actor, now, name) = (actor.clone(), ctx.now(), clean_file_name(file_name));
+    let id = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<i64> {
+                let id = model::insert_import(conn, &name, &actor.label, now, fresh, refused)?;
+                for r in &mut staged {
+                    r.import_id = id;
+                }
+                model::stage(conn, &staged)?;
+                Ok(id)
+            })
+        })
+        .await?;
+    Ok(ImportStart::Staged(id))
+}
+
+fn field_error_code(e: FieldError) -> &'static str {
+    match e {
+        FieldError::Required => "required",
+        FieldError::TooLong(_) => "too_long",
+        FieldError::InvalidCharacters => "characters",
+        FieldError::InvalidBirthDate => "date",
+        FieldError::DateOutOfRange => "date_range",
+        _ => "invalid",
+    }
+}
+
+pub async fn import_preview(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<ImportPreview> {
+    require_user_management(actor)?;
+    ctx.db()
+        .run(move |conn| -> ServiceResult<ImportPreview> {
+            let import = model::find_import(conn, id)?.ok_or(ServiceError::NotFound)?;
+            Ok(ImportPreview {
+                new_rows: model::staged(conn, id, false, PREVIEW_ROWS)?,
+                refused_rows: model::staged(conn, id, true, PREVIEW_ROWS)?,
+                import: import_view(import),
+            })
+        })
+        .await
+}
+
+/// Puts every new row of the preview on the list, in one transaction, or
+/// none: a row that meanwhile conflicts with the list or an account
+/// refuses the whole import (a fresh upload checks again).
+pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<usize> {
+                if !model::move_import(conn, id, "vorschau", "importiert", now)? {
+                    return Err(ServiceError::Refused(
+                        crate::domain::Refusal::StatusDoesNotAllow,
+                    ));
+                }
+                let rows = model::all_new(conn, id)?;
+                let data: Vec<EntryData> = rows
+                    .iter()
+                    .filter_map(|r| {
+                        Some(EntryData {
+                            first_name: crate::domain::PersonName::parse(&r.first_name).ok()?,
+                            last_name: crate::domain::PersonName::parse(&r.last_name).ok()?,
+                            personnel_number: r
+                                .personnel_number
+                                .as_deref()
+                                .and_then(|n| crate::domain::PersonnelNumber::parse(n).ok())
+                                .flatten(),
+                            birth_date: r.birth_date.as_deref().and_then(|d| {
+                                time::Date::parse(
+                                    d,
+                                    time::macros::format_description!("[year]-[month]-[day]"),
+                                )
+                                .ok()
+                            }),
+                            user_type: r.user_type,
+                            group: r.group_id,
+                        })
+                    })
+                    .collect();
+                for e in &data {
+                    if !conflicts(conn, e)?.is_empty() {
+                        return Err(ServiceError::Refused(
+                            crate::domain::Refusal::SelectionChanged,
+                        ));
+                    }
+                }
+                let entries: Vec<NewEntry<'_>> = data
+                    .iter()
+                    .map(|e| new_entry(e, &actor, now, Some(id)))
+                    .collect();
+                let n = model::insert_entries(conn, &entries)?;
+                model::delete_staged(conn, id)?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "whitelist.import",
+                    Some(Target::new("whitelist_import", id, format!("#{id}"))),
+                    &[Change::new("entries", "", n.to_string())],
+                )?;
+                Ok(n)
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            ServiceError::Conflict(crate::models::conflict::UniqueKey::WhitelistNumber) => {
+                ServiceError::Refused(crate::domain::Refusal::SelectionChanged)
+            }
+            other => other,
+        })
+}
+
+/// Drops a preview.
+pub async fn import_discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<()> {
+    require_user_management(actor)?;
+    let now = ctx.now();
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                if model::move_import(conn, id, "vorschau", "verworfen", now)? {
+                    model::delete_staged(conn, id)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Takes an import's entries off the list again, those nobody used yet;
+/// (removed, used and kept).
+pub async fn import_undo(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<(usize, i64)> {
+    require_user_management(actor)?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<(usize, i64)> {
+                if !model::move_import(conn, id, "importiert", "rueckgaengig", now)? {
+                    return Err(ServiceError::Refused(
+                        crate::domain::Refusal::StatusDoesNotAllow,
+                    ));
+                }
+                let (removed, kept) = model::undo_import(conn, id)?;
+                audit::record_changes(
+                    conn,
+                    now,
+                    &actor,
+                    "whitelist.import_undo",
+                    Some(Target::new("whitelist_import", id, format!("#{id}"))),
+                    &[
+                        Change::new("removed", "", removed.to_string()),
+                        Change::new("kept", "", kept.to_string()),
+                    ],
+                )?;
+                Ok((removed, kept))
+            })
+        })
+        .await
+}
+
+// ------------------------------------------------------------ registering
+
+/// What a registration through the whitelist came to.
+pub enum Registered {
+    In(UserId, NewSession),
+    /// The data matched no open entry: one answer for every way it can
+    /// fail, so it tells nothing about the list.
+    NoMatch,
+    /// Too many attempts from this address, or for this data.
+    Throttled,
+}
+
+/// The registration: the criteria fields must match an open entry; then
+/// in one transaction the entry is used (of two at the same instant one
+/// wins; the other gets "no match"), the account made `aktiv` with the
+/// entry's names, personnel number, user type and group.
+pub async fn register(
+    ctx: &Context,
+    probe: &ProbeInput,
+    account: Account,
+    client: &str,
+) -> ServiceResult<Registered> {
+    let criteria = ctx.settings().registration_criteria.clone();
+    let probe = probe
+        .parse(&criteria, today(ctx))
+        .map_err(ServiceError::Invalid)?;
+    let (client, now) = (client.to_owned(), ctx.now());
+    let key = probe_key(&probe);
+    let found = {
+        let (client, key, probe) = (client.clone(), key.clone(), probe.clone());
+        ctx.db()
+            .run(move |conn| -> ServiceResult<Option<i64>> {
+                if REGISTER_MISMATCH_PER_ADDRESS.exceeded(conn, &client, now)?
+                    || REGISTER_MISMATCH_PER_KEY.exceeded(conn, &key, now)?
+                {
+                    return Ok(Some(-1));
+                }
+                Ok(model::find_match(conn, &probe)?.map(|e| e.id))
+            })
+            .await?
+    };
+    match found {
+        Some(-1) => return Ok(Registered::Throttled),
+        Some(_) => {}
+        None => {
+            mismatch(ctx, &client, &key).await?;
+            return Ok(Registered::NoMatch);
+        }
+    }
+    let cost = ctx.config().bcrypt_cost;
+    let password = account.password.clone();
+    let hash = ctx.cpu(move || password.hash(cost)).await??;
+    let env = MailEnv::of(ctx);
+    let result = ctx
+        .db()
+        .run(move |conn| {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let result = write_tx(conn, |conn| {
+                    register_in_tx(conn, &env, &probe, &account, &hash, now)
+                });
+                match result {
+                    Err(ServiceError::Conflict(crate::models::conflict::UniqueKey::Username))
+                        if account.username.is_none() && attempt < PROPOSAL_ATTEMPTS => {}
+                    other => return other.map_err(ServiceError::conflict_as_field_error),
+                }
+            }
+        })
+        .await?;
+    match result {
+        Some((id, session)) => Ok(Registered::In(id, session)),
+        None => {
+            mismatch(ctx, &client, &key).await?;
+            Ok(Registered::NoMatch)
+        }
+    }
+}
+
+/// What the per-key limit counts: the personnel number if asked, else the
+/// names and birth date.
+fn probe_key(p: &Probe) -> String {
+    match &p.personnel_number {
+        Some(n) => format!("number:{n}"),
+        None => format!(
+            "names:{}|{}|{}",
+            p.first_name.as_deref().unwrap_or(""),
+            p.last_name.as_deref().unwrap_or(""),
+            p.birth_date.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+async fn mismatch(ctx: &Context, client: &str, key: &str) -> ServiceResult<()> {
+    let (client, key, now) = (client.to_owned(), key.to_owned(), ctx.now());
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                REGISTER_MISMATCH_PER_ADDRESS.hit(conn, &client, now)?;
+                REGISTER_MISMATCH_PER_KEY.hit(conn, &key, now)?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+fn register_in_tx(
+    conn: &mut DbConn,
+    env: &MailEnv,
+    probe: &Probe,
+    account: &Account,
+    hash: &str,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Option<(UserId, NewSession)>> {
+    let Some(entry) = model::find_match(conn, probe)? else {
+        return Ok(None);
+    };
+    if !model::claim(conn, entry.id, now)? {
+        return Ok(None);
+    }
+    let (Ok(first), Ok(last)) = (
+        crate::domain::PersonName::parse(&entry.first_name),
+        crate::domain::PersonName::parse(&entry.last_name),
+    ) else {
+        return Ok(None);
+    };
+    if let Some(n) = &entry.personnel_number
+        && user::personnel_number_taken(conn, &number_match_key(n), None)?
+    {
+        // The admin made an account with this number meanwhile.
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::AlreadyRegistered,
+        ));
+    }
+    let (id, _) = self_registration::create(
+        conn,
+        env,
+        &NewRegistered {
+            first_name: &first,
+            last_name: &last,
+            personnel_number: entry.personnel_number.as_deref(),
+            user_type: entry.user_type,
+            group: entry.group_id,
+            area: None,
+            account,
+            password_hash: hash,
+            status: UserStatus::registered(false),
+        },
+        "user.register_whitelist",
+        Change::new("whitelist_entry", "", entry.id.to_string()),
+        now,
+    )?;
+    model::set_used_by(conn, entry.id, id)?;
+    Ok(Some((id, start_session(conn, id, now)?)))
+}
+
+/// Whether the public page should be offered (the sign-in page links to
+/// it while open entries exist).
+pub async fn open_entries(ctx: &Context) -> ServiceResult<i64> {
+    ctx.db()
+        .run(|conn| -> ServiceResult<i64> { Ok(model::tally(conn)?.0) })
+        .await
+}

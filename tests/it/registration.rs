@@ -1,0 +1,698 @@
+//! /registration and /register: the whitelist. Entries by form and by
+//! import (a CSV as Excel writes it in a German locale: semicolons,
+//! Windows-1252), the criteria, and the public page: a match admits one
+//! person once with the entry's data; every kind of mismatch gets the same
+//! answer; mismatches are rate-limited per address and per typed data; of
+//! two registrations at the same instant exactly one wins.
+
+use einlass::domain::access::AccountInput;
+use einlass::domain::registration::ProbeInput;
+use einlass::domain::{AdminRole, UserStatus};
+use einlass::services::registration::{self, Registered};
+use reqwest::StatusCode;
+
+use crate::support::{TestApp, assert_redirect, form_encode, location};
+
+const PASSWORD: &str = "Birke-Laterne-Kompass-5";
+
+async fn add_entry(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post("/registration/entries", fields).await
+}
+
+/// The public form, from a browser without a session.
+async fn register(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let (_, page) = app.get_html("/register").await;
+    let csrf = crate::support::extract_csrf(&page);
+    let mut all: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("password", PASSWORD),
+        ("password_repeat", PASSWORD),
+    ];
+    all.extend_from_slice(fields);
+    app.post_raw("/register", &all).await
+}
+
+async fn as_visitor<T>(app: &mut TestApp, f: impl AsyncFnOnce(&mut TestApp) -> T) -> T {
+    let mut phone = TestApp::new_client();
+    app.swap_browser(&mut phone);
+    let out = f(app).await;
+    app.swap_browser(&mut phone);
+    out
+}
+
+fn anna<'a>(number: &'a str, username: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("first_name", "anna"),
+        ("last_name", "MUELLER"),
+        ("personnel_number", number),
+        ("username", username),
+    ]
+}
+
+/// A dump without the rate limits' hits.
+fn without_hits(dump: &str) -> String {
+    dump.split("## ")
+        .filter(|section| !section.starts_with("rate_limit_hits\n"))
+        .collect::<Vec<_>>()
+        .join("## ")
+}
+
+db_test!(a_match_admits_one_person_once_with_the_entrys_data, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app.post("/groups", &[("name", "Pflege")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let group = app.unit_id("groups", "Pflege").await.to_string();
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Anna"),
+            ("last_name", "Müller"),
+            ("personnel_number", "00123"),
+            ("user_type", "extern"),
+            ("group", &group),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let (_, page) = app.get_html("/registration").await;
+    assert!(
+        page.contains("Müller, Anna") && page.contains("00123"),
+        "{page}"
+    );
+    let mut app = app;
+    // The sign-in page offers the registration now.
+    let (_, login) = as_visitor(&mut app, async |app: &mut TestApp| {
+        app.get_html("/login").await
+    })
+    .await;
+    assert!(login.contains("href=\"/register\""), "{login}");
+    let before = app.dump();
+    // Mismatches of every kind: the same answer, nothing written but the
+    // rate-limit hits.
+    for (first, last, number) in [
+        ("Anna", "Müller", "123"),
+        ("Anna", "Müller", "00124"),
+        ("Anne", "Müller", "00123"),
+        ("Anna", "Meier", "00123"),
+    ] {
+        let res = as_visitor(&mut app, async |app: &mut TestApp| {
+            register(
+                app,
+                &[
+                    ("first_name", first),
+                    ("last_name", last),
+                    ("personnel_number", number),
+                    ("username", "anna.m"),
+                ],
+            )
+            .await
+        })
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{first} {last} {number}"
+        );
+        let page = res.text().await.unwrap();
+        assert!(page.contains("data-no-match"), "{page}");
+        assert!(page.contains("passen zu keinem Eintrag"));
+        assert!(!page.contains(PASSWORD));
+    }
+    assert_eq!(
+        without_hits(&app.dump()),
+        without_hits(&before),
+        "a mismatch writes nothing else"
+    );
+    // Folded names and the exact number match; the account has the
+    // entry's spelling, number, type and group.
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        let res = register(app, &anna(" 00123 ", "anna.m")).await;
+        assert_redirect(&res, "/welcome");
+        let (status, _) = app.get_html("/me").await;
+        assert_eq!(status, StatusCode::OK, "signed in");
+        res
+    })
+    .await;
+    drop(res);
+    let person = app.user("anna.m").await.unwrap();
+    assert_eq!(person.status, UserStatus::Aktiv);
+    assert_eq!(
+        (person.first_name.as_str(), person.last_name.as_str()),
+        ("Anna", "Müller")
+    );
+    assert_eq!(person.personnel_number.as_deref(), Some("00123"));
+    assert_eq!(person.user_type.as_str(), "extern");
+    let (_, shown) = app.get_html(&format!("/users/{}", person.id)).await;
+    assert!(shown.contains("Pflege"), "{shown}");
+    let (_, list) = app.get_html("/registration").await;
+    assert!(
+        list.contains(&format!("/users/{}", person.id)),
+        "the entry names who used it"
+    );
+    // Used: the same data again is a mismatch.
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(app, &anna("00123", "anna.zwei")).await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.user("anna.zwei").await.is_none());
+    // A used entry cannot be deleted.
+    let (_, list) = app.get_html("/registration").await;
+    assert!(!list.contains("/registration/entries/1/delete") || !list.contains("data-entry=\"1\""));
+});
+
+db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    for (fields, field) in [
+        (
+            vec![
+                ("first_name", ""),
+                ("last_name", "X"),
+                ("personnel_number", "1"),
+            ],
+            "first_name",
+        ),
+        (
+            vec![("first_name", "A"), ("last_name", "B")],
+            "personnel_number",
+        ),
+        (
+            vec![
+                ("first_name", "A\0"),
+                ("last_name", "B"),
+                ("personnel_number", "1"),
+            ],
+            "first_name",
+        ),
+        (
+            vec![
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("personnel_number", "1"),
+                ("birth_date", "31.02.1990"),
+            ],
+            "birth_date",
+        ),
+        (
+            vec![
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("personnel_number", "1"),
+                ("birth_date", "01.01.9999"),
+            ],
+            "birth_date",
+        ),
+        (
+            vec![
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("personnel_number", "1"),
+                ("group", "99999"),
+            ],
+            "group",
+        ),
+    ] {
+        let res = add_entry(&app, &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
+        );
+    }
+    // One open entry per personnel number; an account's number is refused.
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("personnel_number", "7"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "C"),
+            ("last_name", "D"),
+            ("personnel_number", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("schon auf der Liste"));
+    // The registration's own fields: said next to them, before any lookup.
+    let mut app = app;
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("personnel_number", "7"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("id=\"email-error\"") && !page.contains("data-no-match"),
+        "{page}"
+    );
+    // A taken username, after a match, is said at the field and uses nothing.
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("personnel_number", "7"),
+                ("username", "chef"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"username-error\""));
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("personnel_number", "7"),
+                ("email", "ab@example.org"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_redirect(&res, "/welcome");
+    let ab = app.user("ab@example.org").await.unwrap();
+    assert_eq!(ab.username, "a.b", "a username proposed from the name");
+    assert!(!ab.email_confirmed);
+});
+
+db_test!(
+    criteria_are_chosen_by_administrators_and_never_names_alone,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Lea"),
+                ("last_name", "Lang"),
+                ("personnel_number", "5"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        for chosen in [
+            vec!["first_name", "last_name"],
+            vec!["personnel_number"],
+            vec![],
+        ] {
+            let fields: Vec<(&str, &str)> = chosen.iter().map(|c| ("criterion", *c)).collect();
+            let res = app.post("/registration/criteria", &fields).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{chosen:?}");
+        }
+        let res = app
+            .post(
+                "/registration/criteria",
+                &[("criterion", "nonsense"), ("criterion", "birth_date")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let res = app
+            .post(
+                "/registration/criteria",
+                &[("criterion", "last_name"), ("criterion", "birth_date")],
+            )
+            .await;
+        assert_redirect(&res, "/registration");
+        // Lea's entry has no birth date: it cannot match, and the page says so.
+        let (_, page) = app.get_html("/registration").await;
+        assert!(page.contains("data-unmatchable=\"1\""), "{page}");
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Max"),
+                ("last_name", "Mai"),
+                ("birth_date", "3.4.1985"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let mut app = app;
+        let (_, form) = as_visitor(&mut app, async |app: &mut TestApp| {
+            app.get_html("/register").await
+        })
+        .await;
+        assert!(form.contains("id=\"birth_date\"") && !form.contains("id=\"personnel_number\""));
+        assert!(!form.contains("id=\"first_name\""));
+        let res = as_visitor(&mut app, async |app: &mut TestApp| {
+            register(
+                app,
+                &[
+                    ("last_name", "mai"),
+                    ("birth_date", "1985-04-03"),
+                    ("username", "max.mai"),
+                ],
+            )
+            .await
+        })
+        .await;
+        assert_redirect(&res, "/welcome");
+        assert_eq!(app.user("max.mai").await.unwrap().first_name, "Max");
+        // A reader sees the list, changes nothing.
+        let mut reader = TestApp::new_client();
+        app.swap_browser(&mut reader);
+        app.login_as("leser", AdminRole::Lesezugriff).await;
+        let (status, _) = app.get_html("/registration").await;
+        assert_eq!(status, StatusCode::OK);
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "X"),
+                ("last_name", "Y"),
+                ("birth_date", "1.1.1990"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = app
+            .post(
+                "/registration/criteria",
+                &[
+                    ("criterion", "last_name"),
+                    ("criterion", "personnel_number"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(
+    mismatches_are_rate_limited_per_address_and_per_data,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Rita"),
+                ("last_name", "Rate"),
+                ("personnel_number", "42"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let mut app = app;
+        // Ten wrong guesses from one address, then even the right data waits.
+        for n in 0..10 {
+            let number = format!("9{n}");
+            let res = as_visitor(&mut app, async |app: &mut TestApp| {
+                register(
+                    app,
+                    &[
+                        ("first_name", "Rita"),
+                        ("last_name", "Rate"),
+                        ("personnel_number", &number),
+                        ("username", "rita"),
+                    ],
+                )
+                .await
+            })
+            .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+        }
+        let res = as_visitor(&mut app, async |app: &mut TestApp| {
+            register(
+                app,
+                &[
+                    ("first_name", "Rita"),
+                    ("last_name", "Rate"),
+                    ("personnel_number", "42"),
+                    ("username", "rita"),
+                ],
+            )
+            .await
+        })
+        .await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(app.user("rita").await.is_none());
+        // One person's data guessed from many addresses: five, then no more.
+        let account = || {
+            let mut errors = einlass::domain::FieldErrors::default();
+            AccountInput {
+                username: "rita.r".into(),
+                password: PASSWORD.into(),
+                password_repeat: PASSWORD.into(),
+                ..Default::default()
+            }
+            .parse_into(&mut errors)
+            .unwrap()
+        };
+        let probe = |first: &str| ProbeInput {
+            first_name: first.into(),
+            last_name: "Rate".into(),
+            personnel_number: "42".into(),
+            ..Default::default()
+        };
+        for n in 0..5 {
+            let out = registration::register(
+                &app.ctx,
+                &probe("Falsch"),
+                account(),
+                &format!("10.0.0.{n}"),
+            )
+            .await
+            .unwrap();
+            assert!(matches!(out, Registered::NoMatch));
+        }
+        let out = registration::register(&app.ctx, &probe("Rita"), account(), "10.0.1.1")
+            .await
+            .unwrap();
+        assert!(
+            matches!(out, Registered::Throttled),
+            "the number is locked for an hour"
+        );
+        app.ctx.clock().advance(time::Duration::minutes(61));
+        let out = registration::register(&app.ctx, &probe("Rita"), account(), "10.0.1.1")
+            .await
+            .unwrap();
+        assert!(matches!(out, Registered::In(..)));
+    }
+);
+
+db_test!(two_registrations_with_one_entry_make_one_account, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    for round in 0..4 {
+        let number = format!("R{round}");
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Renn"),
+                ("last_name", "Fahrer"),
+                ("personnel_number", &number),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let mut racers = Vec::new();
+        for n in 0..2 {
+            let mut phone = TestApp::new_client();
+            app.swap_browser(&mut phone);
+            let (_, page) = app.get_html("/register").await;
+            let csrf = crate::support::extract_csrf(&page);
+            app.swap_browser(&mut phone);
+            racers.push((phone, csrf, format!("renn{round}x{n}")));
+        }
+        let post = |(phone, csrf, name): &(reqwest::Client, String, String)| {
+            phone
+                .post(app.url("/register"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form_encode(&[
+                    ("csrf", csrf.as_str()),
+                    ("first_name", "Renn"),
+                    ("last_name", "Fahrer"),
+                    ("personnel_number", number.as_str()),
+                    ("username", name.as_str()),
+                    ("password", PASSWORD),
+                    ("password_repeat", PASSWORD),
+                ]))
+                .send()
+        };
+        let (a, b) = tokio::join!(post(&racers[0]), post(&racers[1]));
+        let mut statuses = [a.unwrap().status(), b.unwrap().status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY],
+            "round {round}"
+        );
+        let mut made = 0;
+        for (_, _, name) in &racers {
+            made += usize::from(app.user(name).await.is_some());
+        }
+        assert_eq!(made, 1, "round {round}");
+    }
+});
+
+/// A CSV as Excel saves it in a German locale: semicolons, Windows-1252.
+fn csv(lines: &[&str]) -> Vec<u8> {
+    let text = lines.join("\r\n");
+    text.chars()
+        .map(|c| match c {
+            'ä' => 0xE4,
+            'ö' => 0xF6,
+            'ü' => 0xFC,
+            'Ü' => 0xDC,
+            'ß' => 0xDF,
+            c if c.is_ascii() => c as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", app.csrf().await)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_owned())
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    app.client
+        .post(app.url("/registration/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app.post("/groups", &[("name", "Küche")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Alt"),
+            ("last_name", "Eintrag"),
+            ("personnel_number", "300"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Konto"),
+                ("last_name", "Da"),
+                ("personnel_number", "400"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Missing a criterion's column: said, nothing staged.
+    let res = upload(&app, "ohne.csv", csv(&["Vorname;Nachname", "A;B"])).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Es fehlen Spalten") && page.contains("Personalnummer"),
+        "{page}"
+    );
+    let file = csv(&[
+        "Liste Sommer 2026",
+        "",
+        "Vorname;Nachname;Pers.-Nr.;Geburtsdatum;Gruppe;Nutzertyp",
+        "Jürgen;Größe;00100;01.02.1990;Küche;Extern",
+        "Eva;Zwei;00100;;;",
+        "Olaf;Datum;101;31.02.1990;;",
+        "Gert;Gruppe;102;;Garten;",
+        "Alt;Nochmal;300;;;",
+        "Konto;Da;400;;;",
+        ";Ohnevorname;103;;;",
+        "Nina;Neu;104;;;",
+    ]);
+    let res = upload(&app, "liste.csv", file).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let preview = location(&res);
+    let (_, page) = app.get_html(&preview).await;
+    assert!(page.contains("data-count=\"new\">2<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">6<"), "{page}");
+    for (line, words) in [
+        (5, "Zeile 4"),
+        (6, "Datum"),
+        (7, "Gruppe"),
+        (8, "Liste"),
+        (9, "Konto"),
+        (10, "Vorname"),
+    ] {
+        let row = page
+            .split(&format!("data-refused=\"{line}\""))
+            .nth(1)
+            .unwrap_or("");
+        let row = row.split("</tr>").next().unwrap();
+        assert!(row.contains(words), "line {line}: {row}");
+    }
+    // Nothing on the list yet.
+    let (_, list) = app.get_html("/registration").await;
+    assert!(!list.contains("Größe"));
+    let commit = format!("{preview}/commit");
+    let res = app.post(&commit, &[]).await;
+    assert_redirect(&res, &preview);
+    let res = app.post(&commit, &[]).await;
+    assert_redirect(&res, &preview);
+    let (_, list) = app.get_html("/registration").await;
+    assert!(
+        list.contains("Größe, Jürgen") && list.contains("Neu, Nina"),
+        "{list}"
+    );
+    assert_eq!(list.matches("data-entry=").count(), 3, "taken once");
+    // Jürgen registers with the imported data, typed as a phone would.
+    let mut app = app;
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "Juergen"),
+                ("last_name", "groesse"),
+                ("personnel_number", "00100"),
+                ("username", "juergen"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_redirect(&res, "/welcome");
+    let j = app.user("juergen").await.unwrap();
+    assert_eq!(j.user_type.as_str(), "extern");
+    // Undo takes Nina's unused entry off the list, keeps Jürgen's.
+    let res = app.post(&format!("{preview}/undo"), &[]).await;
+    assert_redirect(&res, &preview);
+    let (_, list) = app.get_html("/registration").await;
+    assert!(
+        !list.contains("Neu, Nina") && list.contains("Größe, Jürgen"),
+        "{list}"
+    );
+    // A file that is no spreadsheet: a clear error, nothing staged.
+    let res = upload(
+        &app,
+        "bild.csv",
+        vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+});
