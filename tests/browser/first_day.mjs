@@ -32,7 +32,7 @@ const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors",
   "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
   "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping",
   "qr-make", "qr", "qr-letter", "access-list", "access-new", "access-set", "access-letters", "join",
-  "join-errors", "join-used"]);
+  "join-errors", "join-used", "registration", "registration-import", "register", "register-no-match"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -210,6 +210,33 @@ async function joiner(viewport, js, link, username) {
   await t.context.close();
 }
 
+/** Someone on the whitelist on his phone: from the sign-in page to the
+ *  registration, a wrong personnel number first (one neutral message),
+ *  then the right one; in. */
+async function registrant(viewport, js, last, number, username) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  await page.goto(`${base}/login`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href='/register']")]);
+  await check(t, "register");
+  const fill = async (num) => {
+    await page.fill("#first_name", "wilma");
+    await page.fill("#last_name", last);
+    await page.fill("#personnel_number", num);
+    await page.fill("#username", username);
+    await page.fill("#password", "Gartenhaus-Ahorn-31");
+    await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
+    await submit(page);
+  };
+  await fill(`${number}9`);
+  expect(await page.$("[data-no-match]") !== null, "a mismatch gets the neutral message");
+  await check(t, "register-no-match");
+  expect(await page.inputValue("#last_name") === last, "the details stay filled in");
+  await fill(number);
+  expect(new URL(page.url()).pathname === "/welcome", `registered through the whitelist (${page.url()})`);
+  await t.context.close();
+}
+
 /** The whole day at one size. `first` does the setup; later runs sign in. */
 async function day(viewport, first) {
   const t = await tab(viewport);
@@ -336,6 +363,28 @@ async function day(viewport, first) {
   await page.goto(`${base}/access-links`);
   await check(t, "access-list");
   expect((await page.textContent("main")).includes(`Aushilfen ${n}`), "the set is listed");
+
+  // The whitelist: a list imported (a CSV as Excel writes it), one entry by
+  // form; a phone registers with those details.
+  await page.goto(`${base}/registration`);
+  await page.setInputFiles("#file", {
+    name: `liste-${n}.csv`, mimeType: "text/csv",
+    buffer: Buffer.from(`Vorname;Nachname;Personalnummer\r\nImke;Import${n};I-${n}\r\n;Ohne${n};X-${n}\r\n`, "latin1"),
+  });
+  await submit(page, "form[action='/registration/imports'] button.primary");
+  expect(/^\/registration\/imports\/\d+$/.test(new URL(page.url()).pathname), `the import's preview (${page.url()})`);
+  await check(t, "registration-import");
+  expect(await page.$("[data-count=new]") !== null && (await page.textContent("[data-count=new]")) === "1", "one new row");
+  await submit(page, "form[action$='/commit'] button");
+  await page.goto(`${base}/registration`);
+  await page.fill("#first_name", "Wilma");
+  await page.fill("#last_name", `Liste${n}`);
+  await page.fill("#personnel_number", `W-${n}`);
+  await submit(page, "form[action='/registration/entries'] button.primary");
+  await check(t, "registration");
+  expect((await page.textContent("main")).includes(`Liste${n}, Wilma`), "the entry is listed");
+  expect((await page.textContent("main")).includes(`Import${n}, Imke`), "the imported entry is listed");
+  await registrant({ width: 360, height: 640 }, t.js, `Liste${n}`, `W-${n}`, `wilma.liste${n}`);
 
   // Carla is invited at once; her mail lands in the in-app mailbox (no SMTP
   // server here), and she activates on her own device.
