@@ -175,6 +175,7 @@ fn main() {
                         language: settings.default_language,
                     },
                     link: Some((&token, "/i/", now)),
+                    reason: "",
                 };
                 let row = prepare(&env, &letter, now);
                 let link = settings.link(&format!("/i/{}", token.expose()));

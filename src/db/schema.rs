@@ -18,6 +18,7 @@ diesel::table! {
         welcome_text -> Text,
         reminder_days_before -> Integer,
         registration_criteria -> Text,
+        open_registration -> Bool,
     }
 }
 
@@ -286,6 +287,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_requests (user_id) {
+        user_id -> BigInt,
+        message -> Text,
+        requested_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by_label -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
     form_submissions (key_hash) {
         key_hash -> Text,
         user_id -> Nullable<BigInt>,
@@ -369,6 +382,7 @@ diesel::joinable!(outbox_messages -> users (user_id));
 diesel::joinable!(outbox_bodies -> outbox_messages (message_id));
 diesel::joinable!(bulk_task_items -> bulk_tasks (task_id));
 diesel::joinable!(access_links -> access_link_sets (set_id));
+diesel::joinable!(access_requests -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     import_batches,
@@ -404,6 +418,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_imports,
     registration_import_rows,
     registration_entries,
+    access_requests,
 );
 
 diesel::table! {

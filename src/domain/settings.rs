@@ -114,6 +114,8 @@ pub struct Settings {
     pub welcome_text: String,
     /// What a registration through the whitelist must match.
     pub registration_criteria: super::registration::Criteria,
+    /// Anyone may ask for an account (it waits for an admin's approval).
+    pub open_registration: bool,
 }
 
 impl Settings {

@@ -370,6 +370,7 @@ pub async fn send_test(ctx: &Context, address: &str) -> Result<String, String> {
             language: settings.default_language,
         },
         link: None,
+        reason: "",
     };
     let row = mail_service::prepare(&env, &letter, ctx.now());
     let out = Outgoing {

@@ -4,6 +4,7 @@
 //! decide, models fetch and store.
 
 pub mod access_link;
+pub mod access_request;
 pub mod audit;
 pub mod conflict;
 pub mod handover;

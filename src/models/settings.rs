@@ -24,6 +24,7 @@ pub struct OrganisationSettings {
     pub welcome_text: String,
     pub reminder_days_before: i32,
     pub registration_criteria: String,
+    pub open_registration: bool,
 }
 
 impl std::fmt::Debug for OrganisationSettings {
@@ -53,6 +54,7 @@ impl OrganisationSettings {
             registration_criteria: crate::domain::registration::Criteria::decode(
                 &self.registration_criteria,
             ),
+            open_registration: self.open_registration,
         }
     }
 }

@@ -51,6 +51,8 @@ pub enum SignInOutcome {
         must_change_password: bool,
         /// Whether the account has admin access (else it goes to its own page).
         is_admin: bool,
+        /// His first sign-in, and he has no address: he is asked for one.
+        ask_for_email: bool,
     },
     Invalid,
     Throttled,
@@ -141,13 +143,14 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
     let session = ctx
         .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<Option<NewSession>> {
+            write_tx(conn, |conn| -> ServiceResult<Option<(NewSession, bool)>> {
                 // The account may have changed while bcrypt ran.
                 let still = user::find(conn, c.id)?
                     .filter(|u| u.password_hash == c.hash && u.status.may_sign_in());
-                if still.is_none() {
+                let Some(still) = still else {
                     return Ok(None);
-                }
+                };
+                let ask_for_email = still.last_login_at.is_none() && still.email.is_none();
                 SIGN_IN_PER_ACCOUNT.reset(conn, &account_key)?;
                 let session = start_session(conn, c.id, now)?;
                 user::update(
@@ -169,15 +172,16 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
                     None => Actor::person(c.id, c.label.clone()),
                 };
                 audit::record(conn, now, &actor, "auth.login", None, None)?;
-                Ok(Some(session))
+                Ok(Some((session, ask_for_email)))
             })
         })
         .await?;
     Ok(match session {
-        Some(session) => SignInOutcome::SignedIn {
+        Some((session, ask_for_email)) => SignInOutcome::SignedIn {
             session,
             must_change_password,
             is_admin,
+            ask_for_email,
         },
         None => SignInOutcome::Invalid,
     })

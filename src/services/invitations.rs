@@ -49,6 +49,7 @@ fn letter<'a>(
 ) -> Letter<'a> {
     Letter {
         link: Some((token, INVITATION_PATH, expires)),
+        reason: "",
         ..letter_to(env, u, address)
     }
 }
@@ -67,6 +68,7 @@ fn letter_to<'a>(env: &MailEnv, u: &'a User, address: &'a str) -> Letter<'a> {
             language: env.settings.default_language,
         },
         link: None,
+        reason: "",
     }
 }
 

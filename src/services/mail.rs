@@ -64,6 +64,8 @@ pub struct Letter<'a> {
     pub to: Recipient<'a>,
     /// The token and the path it goes after ("/i/"), with the link's expiry.
     pub link: Option<(&'a PlainToken, &'static str, PrimitiveDateTime)>,
+    /// Why an access request was rejected ("" for every other message).
+    pub reason: &'a str,
 }
 
 fn salutation_line(to: &Recipient<'_>) -> String {
@@ -93,7 +95,7 @@ pub fn prepare(env: &MailEnv, letter: &Letter<'_>, now: PrimitiveDateTime) -> Ne
         expires,
         app_name: s.app_name.clone(),
         app_url: s.app_url.clone(),
-        reason: String::new(),
+        reason: letter.reason.to_owned(),
     };
     let footer = format!("{} · {}", s.organisation_name, t.mail_footer);
     let rendered = mail::render(

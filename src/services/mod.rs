@@ -7,6 +7,7 @@
 //! friends), never a row with a password hash.
 
 pub mod access_links;
+pub mod access_requests;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

@@ -75,6 +75,13 @@ pub const REGISTER_MISMATCH_PER_KEY: Limit = Limit {
     window: Duration::hours(1),
 };
 
+/// Access requests (open registration) per client address.
+pub const REQUESTS_PER_ADDRESS: Limit = Limit {
+    scope: "request_address",
+    max: 5,
+    window: Duration::hours(1),
+};
+
 /// Hits older than this are of no use to any limit and are swept.
 pub const LONGEST_WINDOW: Duration = Duration::hours(24);
 

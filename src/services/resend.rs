@@ -145,24 +145,34 @@ pub async fn resend(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Rese
                             conn, &env, u, to, now,
                         )?
                     }
-                    _ => mail::queue(
-                        conn,
-                        &env,
-                        &Letter {
-                            kind: message.kind,
-                            to: Recipient {
-                                user: message.user_id,
-                                address: to,
-                                salutation: target.as_ref().and_then(|u| u.salutation),
-                                first_name: target.as_ref().map_or("", |u| &u.first_name),
-                                last_name: target.as_ref().map_or("", |u| &u.last_name),
-                                username: target.as_ref().map_or("", |u| &u.username),
-                                language: env.settings.default_language,
+                    _ => {
+                        // A rejection carries its reason again.
+                        let reason = match (message.kind, message.user_id) {
+                            (MailKind::AccessRejected, Some(uid)) => {
+                                crate::models::access_request::reason_of(conn, uid)?
+                            }
+                            _ => String::new(),
+                        };
+                        mail::queue(
+                            conn,
+                            &env,
+                            &Letter {
+                                kind: message.kind,
+                                to: Recipient {
+                                    user: message.user_id,
+                                    address: to,
+                                    salutation: target.as_ref().and_then(|u| u.salutation),
+                                    first_name: target.as_ref().map_or("", |u| &u.first_name),
+                                    last_name: target.as_ref().map_or("", |u| &u.last_name),
+                                    username: target.as_ref().map_or("", |u| &u.username),
+                                    language: env.settings.default_language,
+                                },
+                                link: None,
+                                reason: &reason,
                             },
-                            link: None,
-                        },
-                        now,
-                    )?,
+                            now,
+                        )?
+                    }
                 };
                 outbox::mark_resent(conn, copy, id)?;
                 RESEND_PER_RECIPIENT.hit(conn, &to.to_lowercase(), now)?;

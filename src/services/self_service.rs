@@ -48,9 +48,17 @@ fn recipient<'a>(env: &MailEnv, u: &'a User, address: &'a str) -> Recipient<'a> 
 
 /// Whether a reset may help this account: it can sign in again afterwards
 /// (`aktiv`, or `inaktiv` after an expired invitation or the midnight rule)
-/// and has an address to send the link to.
+/// and has an address to send the link to. An active account's address
+/// must be confirmed: one a person typed himself (a typo, or not his) gets
+/// no link that opens the account before he has proved it is his. An
+/// inactive account's address is the one its invitation went to (the
+/// reset link proves it, and confirms it).
 pub(crate) fn may_reset(u: &User) -> bool {
-    matches!(u.status, UserStatus::Aktiv | UserStatus::Inaktiv) && u.email.is_some()
+    match u.status {
+        UserStatus::Aktiv => u.email.is_some() && u.email_confirmed,
+        UserStatus::Inaktiv => u.email.is_some(),
+        _ => false,
+    }
 }
 
 /// "Passwort vergessen": queues a reset mail if the account exists, may use
@@ -97,6 +105,7 @@ pub async fn request_reset(ctx: &Context, identifier: &str, client: &str) -> Ser
                                 language: env.settings.default_language,
                             },
                             link: Some((&plain, RESET_PATH, expires)),
+                            reason: "",
                         };
                         let _ = mail::prepare(&env, &stand_in, now);
                         let _ = plain.hashed();
@@ -395,6 +404,7 @@ fn send_link_in_tx(
         kind,
         to: recipient(env, u, address),
         link: Some((&plain, path, expires)),
+        reason: "",
     };
     mail::queue(conn, env, &letter, now)
 }

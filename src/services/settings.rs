@@ -78,6 +78,7 @@ pub fn bootstrap(
                     welcome_text: String::new(),
                     registration_criteria: crate::domain::registration::Criteria::default()
                         .encode(),
+                    open_registration: false,
                 };
                 settings::insert(conn, &row)?;
                 row
@@ -116,6 +117,7 @@ pub struct UpdateSettings {
     pub app_name: String,
     pub app_url: String,
     pub welcome_text: String,
+    pub open_registration: bool,
 }
 
 pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> ServiceResult<()> {
@@ -143,6 +145,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 row.app_name = cmd.app_name;
                 row.app_url = cmd.app_url;
                 row.welcome_text = cmd.welcome_text;
+                row.open_registration = cmd.open_registration;
                 row.updated_at = now;
                 settings::update(conn, &row)?;
                 let mut changes = Vec::new();
@@ -175,6 +178,12 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                     "invitation_validity_days",
                     &before.invitation_validity_days.to_string(),
                     &row.invitation_validity_days.to_string(),
+                );
+                diff(
+                    &mut changes,
+                    "open_registration",
+                    &before.open_registration.to_string(),
+                    &row.open_registration.to_string(),
                 );
                 diff(
                     &mut changes,

@@ -99,9 +99,15 @@ pub struct SettingsForm {
     pub app_url: String,
     #[serde(default)]
     pub welcome_text: String,
+    /// A checkbox: present (`on`) when ticked.
+    pub open_registration: Option<String>,
 }
 
 impl SettingsForm {
+    pub fn open_registration(&self) -> bool {
+        self.open_registration.is_some()
+    }
+
     pub fn of(s: &Settings) -> Self {
         Self {
             organisation_name: s.organisation_name.clone(),
@@ -114,6 +120,7 @@ impl SettingsForm {
             app_name: s.app_name.clone(),
             app_url: s.app_url.clone(),
             welcome_text: s.welcome_text.clone(),
+            open_registration: s.open_registration.then(|| "on".to_owned()),
         }
     }
 }
@@ -269,6 +276,30 @@ impl RegisterForm {
         }
     }
 
+    pub fn account(&self) -> crate::domain::access::AccountInput {
+        crate::domain::access::AccountInput {
+            email: self.email.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            password_repeat: self.password_repeat.clone(),
+        }
+    }
+}
+
+/// "Zugang anfragen" as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    pub password_repeat: String,
+    pub message: String,
+}
+
+impl RequestForm {
     pub fn account(&self) -> crate::domain::access::AccountInput {
         crate::domain::access::AccountInput {
             email: self.email.clone(),

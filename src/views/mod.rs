@@ -377,6 +377,8 @@ pub struct LoginView {
     pub error: Option<&'static str>,
     /// The whitelist has open entries: offer the registration page.
     pub may_register: bool,
+    /// Open registration is on: offer "Zugang anfragen".
+    pub may_request: bool,
 }
 
 #[derive(Template)]
@@ -876,6 +878,9 @@ pub struct DashboardView {
     pub p: Page,
     pub overview: crate::domain::dashboard::Overview,
     pub mail: crate::domain::mail::MailHealth,
+    /// Access requests waiting for a decision (the oldest first).
+    pub requests: Vec<crate::services::access_requests::PendingRequest>,
+    pub requests_total: i64,
 }
 
 impl DashboardView {
@@ -1571,4 +1576,34 @@ impl RegisterView {
             self.p.t.password_hint
         }
     }
+}
+
+/// "Zugang anfragen" (open registration): the form, or that it was sent.
+#[derive(Template)]
+#[template(path = "pages/invitee/request.html")]
+pub struct RequestView {
+    pub p: Page,
+    pub input: forms::RequestForm,
+    pub errors: FieldErrors,
+    pub sent: bool,
+    pub password_dropped: bool,
+}
+
+impl RequestView {
+    pub fn password_hint(&self) -> &'static str {
+        if self.password_dropped {
+            self.p.t.password_retype
+        } else {
+            self.p.t.password_hint
+        }
+    }
+}
+
+/// The first sign-in's question: an email address? (may be skipped)
+#[derive(Template)]
+#[template(path = "pages/invitee/email_question.html")]
+pub struct EmailQuestionView {
+    pub p: Page,
+    pub email: String,
+    pub errors: FieldErrors,
 }

@@ -35,6 +35,7 @@ pub async fn login_form(
         next: safe_next(&q.next),
         error: None,
         may_register: crate::services::registration::open_entries(&state.ctx).await? > 0,
+        may_request: state.ctx.settings().open_registration,
     })
 }
 
@@ -86,6 +87,7 @@ pub async fn login(
             session,
             must_change_password,
             is_admin,
+            ask_for_email,
         } => {
             // A person without admin access goes to his own pages only.
             let own = next == "/me" || next.starts_with("/me/") || next.starts_with("/me?");
@@ -93,6 +95,8 @@ pub async fn login(
                 (true, true) => "/account/password",
                 (true, false) => &next,
                 (false, true) => "/me/password",
+                // First sign-in without an address: asked for one (not forced).
+                (false, false) if ask_for_email => "/me/email",
                 (false, false) if own => &next,
                 (false, false) => "/me",
             };
@@ -115,6 +119,7 @@ pub async fn login(
             next,
             error: Some(error),
             may_register: false,
+            may_request: false,
         },
     )
 }

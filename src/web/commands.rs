@@ -237,6 +237,7 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
             app_name,
             app_url,
             welcome_text,
+            open_registration: form.open_registration(),
         }),
         _ => Err(errors),
     }

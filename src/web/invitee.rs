@@ -23,8 +23,8 @@ use crate::services::invitations::{self, Activation};
 use crate::services::{ServiceError, access_links, self_service};
 use crate::views::forms::JoinForm;
 use crate::views::{
-    ActivateView, ConfirmView, ForgotView, JoinView, PasswordView, ProfileView, ResetView,
-    WelcomeView,
+    ActivateView, ConfirmView, EmailQuestionView, ForgotView, JoinView, PasswordView, ProfileView,
+    ResetView, WelcomeView,
 };
 use crate::web::client::client_key;
 use crate::web::extract::{CsrfForm, NoFields, SignedIn, public_page};
@@ -545,6 +545,44 @@ pub async fn profile(
 pub struct EmailForm {
     #[serde(default)]
     email: String,
+    /// `question`: sent from the first sign-in's question page.
+    #[serde(default)]
+    from: String,
+}
+
+async fn question_page(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    email: String,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    html(
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        &EmailQuestionView {
+            p: me.page(req, state, "me"),
+            email,
+            errors,
+        },
+    )
+}
+
+/// GET /me/email: at his first sign-in a person without an address is
+/// asked for one (he may skip it); with an address, his page.
+pub async fn email_question(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+) -> AppResult<HttpResponse> {
+    let profile = self_service::profile(&state.ctx, me.id).await?;
+    if profile.email.is_some() {
+        return Ok(redirect("/me"));
+    }
+    question_page(&req, &state, &me, String::new(), FieldErrors::default()).await
 }
 
 pub async fn add_email(
@@ -555,6 +593,9 @@ pub async fn add_email(
 ) -> AppResult<HttpResponse> {
     match self_service::add_email(&state.ctx, &me.actor(), &form.email).await {
         Ok(()) => Ok(redirect_with_flash("/me", "email_confirmation_sent")),
+        Err(ServiceError::Invalid(errors)) if form.from == "question" => {
+            question_page(&req, &state, &me, form.email, errors).await
+        }
         Err(ServiceError::Invalid(errors)) => {
             profile_page(&req, &state, &me, form.email, errors).await
         }
@@ -581,7 +622,19 @@ pub async fn change_password(
     me: SignedIn,
     CsrfForm(form): CsrfForm<super::account::PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    match super::account::own_password_change(&state, &me.actor(), form, "/me").await? {
+    // The forced change comes at the first sign-in: then a person without
+    // an address is asked for one next.
+    let to = if me.must_change_password
+        && self_service::profile(&state.ctx, me.id)
+            .await?
+            .email
+            .is_none()
+    {
+        "/me/email"
+    } else {
+        "/me"
+    };
+    match super::account::own_password_change(&state, &me.actor(), form, to).await? {
         Ok(res) => Ok(res),
         Err(errors) => html(
             StatusCode::UNPROCESSABLE_ENTITY,

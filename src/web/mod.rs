@@ -131,12 +131,15 @@ routes! {
     Head "/a/{token}" Public => invitee::open_access;
     Get "/join" Public => invitee::join_form;
     Post "/join" Public => invitee::join;
+    Get "/request-access" Public => registration::request_form;
+    Post "/request-access" Public => registration::request;
     Get "/register" Public => registration::register_form;
     Post "/register" Public => registration::register;
     Get "/confirm" Public => invitee::confirm_form;
     Post "/confirm" Public => invitee::confirm;
     Get "/welcome" Person => invitee::welcome;
     Get "/me" Person => invitee::profile;
+    Get "/me/email" Person => invitee::email_question;
     Post "/me/email" Person => invitee::add_email;
     Get "/me/photo" Person => invitee::photo;
     Post "/me/photo" Person => invitee::upload_photo;
@@ -187,6 +190,8 @@ routes! {
     Post "/access-links/{id}/revoke" Admin => access_links::revoke;
     Get "/access-links/{id}/letters" Admin => access_links::letters;
     Get "/access-links/{id}/{file}" Admin => access_links::code;
+    Post "/access-requests/{id}/approve" Admin => dashboard::approve;
+    Post "/access-requests/{id}/reject" Admin => dashboard::reject;
     Get "/registration" Admin => registration::list;
     Post "/registration/criteria" Admin => registration::set_criteria;
     Post "/registration/entries" Admin => registration::add_entry;

@@ -441,3 +441,127 @@ pub async fn register(
         Err(e) => Err(e.into()),
     }
 }
+
+// ------------------------------------------------------------ requests
+
+/// "Zugang anfragen" answers no sooner than this, whatever happened (a
+/// taken address makes nothing and must not answer faster).
+const REQUEST_FLOOR: Duration = Duration::from_millis(400);
+
+fn request_page(
+    req: &HttpRequest,
+    state: &AppState,
+    input: crate::views::forms::RequestForm,
+    errors: FieldErrors,
+    sent: bool,
+) -> AppResult<HttpResponse> {
+    if !state.ctx.settings().open_registration {
+        let p = public_page(req, state, "request");
+        let t = p.t;
+        return html(
+            StatusCode::NOT_FOUND,
+            &crate::views::ErrorView {
+                p,
+                title: t.request_closed_title,
+                text: t.request_closed_text,
+            },
+        );
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let password_dropped = !errors.is_empty() && !input.password.is_empty();
+    html(
+        status,
+        &crate::views::RequestView {
+            p: public_page(req, state, "request"),
+            input: crate::views::forms::RequestForm {
+                password: String::new(),
+                password_repeat: String::new(),
+                ..input
+            },
+            errors,
+            sent,
+            password_dropped,
+        },
+    )
+}
+
+/// GET /request-access
+pub async fn request_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    request_page(
+        &req,
+        &state,
+        Default::default(),
+        FieldErrors::default(),
+        false,
+    )
+}
+
+/// POST /request-access: the same answer, after the same time, whether or
+/// not the address has an account.
+pub async fn request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<crate::views::forms::RequestForm>,
+) -> AppResult<HttpResponse> {
+    use crate::services::access_requests::{self as requests, Asked, NewRequest};
+    if !state.ctx.settings().open_registration {
+        return request_page(&req, &state, form, FieldErrors::default(), false);
+    }
+    let started = Instant::now();
+    let mut errors = FieldErrors::default();
+    let first = errors.take(
+        "first_name",
+        crate::domain::PersonName::parse(&form.first_name),
+    );
+    let last = errors.take(
+        "last_name",
+        crate::domain::PersonName::parse(&form.last_name),
+    );
+    let message = errors.take(
+        "message",
+        crate::domain::settings::parse_long_text(&form.message, 500),
+    );
+    let account = form.account().parse_into(&mut errors);
+    let (Some(first_name), Some(last_name), Some(message), Some(account), true) =
+        (first, last, message, account, errors.is_empty())
+    else {
+        return request_page(&req, &state, form, errors, false);
+    };
+    let client = client_key(&req, &state.proxies);
+    let result = requests::request(
+        &state.ctx,
+        NewRequest {
+            first_name,
+            last_name,
+            account,
+            message,
+        },
+        &client,
+    )
+    .await;
+    let elapsed = started.elapsed();
+    if elapsed < REQUEST_FLOOR {
+        tokio::time::sleep(REQUEST_FLOOR - elapsed).await;
+    }
+    match result {
+        Ok(Asked::Received) => request_page(&req, &state, form, FieldErrors::default(), true),
+        Ok(Asked::Throttled) => {
+            let p = public_page(&req, &state, "request");
+            let t = p.t;
+            html(
+                StatusCode::TOO_MANY_REQUESTS,
+                &crate::views::ErrorView {
+                    p,
+                    title: t.request_title,
+                    text: t.request_throttled,
+                },
+            )
+        }
+        Err(ServiceError::Invalid(errors)) => request_page(&req, &state, form, errors, false),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -96,6 +96,7 @@ fn the_public_routes_are_exactly_these() {
             "Get /login",
             "Get /r/{token}",
             "Get /register",
+            "Get /request-access",
             "Get /reset",
             "Get /setup",
             "Get /setup/{token}",
@@ -113,6 +114,7 @@ fn the_public_routes_are_exactly_these() {
             "Post /login",
             "Post /logout",
             "Post /register",
+            "Post /request-access",
             "Post /reset",
             "Post /setup",
         ]
@@ -214,6 +216,7 @@ db_test!(
             "/confirm",
             "/join",
             "/register",
+            "/request-access",
         ];
         for route in ROUTES.iter().filter(|r| r.method == Method::Post) {
             if own.contains(&route.path) {

@@ -8,6 +8,7 @@
 mod support;
 
 mod access_links;
+mod access_requests;
 mod account;
 mod audit;
 mod browser;

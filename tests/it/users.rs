@@ -584,6 +584,70 @@ db_test!(
         assert_redirect(&res, "/me/password");
         let res = app.get("/users").await;
         assert_redirect(&res, "/me");
+        // Her own password; then, without an address, she is asked for one.
+        let res = app
+            .post(
+                "/me/password",
+                &[
+                    ("current_password", password.as_str()),
+                    ("new_password", "Olgas-eigenes-Passwort-1"),
+                    ("repeat_password", "Olgas-eigenes-Passwort-1"),
+                ],
+            )
+            .await;
+        assert_redirect(&res, "/me/email");
+        app.forget_csrf();
+        let (status, question) = app.get_html("/me/email").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(question.contains("Passwort vergessen") && question.contains("data-skip"));
+        // Not forced: her page opens without an address, and says what
+        // "Passwort vergessen" cannot do for her.
+        let (status, me) = app.get_html("/me").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            me.contains("kann „Passwort vergessen“ Ihnen nicht helfen"),
+            "{me}"
+        );
+        let res = app
+            .post("/me/email", &[("email", "kein-at"), ("from", "question")])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.text().await.unwrap().contains("data-skip"),
+            "the question again"
+        );
+        let res = app
+            .post(
+                "/me/email",
+                &[("email", "olga@example.org"), ("from", "question")],
+            )
+            .await;
+        assert_redirect(&res, "/me");
+        let olga_now = app.user("olga.ohnemail").await.unwrap();
+        assert_eq!(olga_now.email.as_deref(), Some("olga@example.org"));
+        assert!(!olga_now.email_confirmed);
+        let (_, me) = app.get_html("/me").await;
+        assert!(me.contains("noch nicht bestätigt"), "{me}");
+        assert_redirect(&app.get("/me/email").await, "/me");
+        // Until she opens the link, "Passwort vergessen" sends her nothing.
+        app.new_browser();
+        let (_, forgot) = app.get_html("/forgot").await;
+        let csrf = crate::support::extract_csrf(&forgot);
+        app.post_raw(
+            "/forgot",
+            &[("csrf", &csrf), ("identifier", "olga.ohnemail")],
+        )
+        .await;
+        einlass::jobs::mail::drain(&app.ctx).await.unwrap();
+        app.sign_in("chef").await;
+        let (_, log) = app.get_html("/mail/log?kind=password_reset").await;
+        assert!(!log.contains("olga@example.org"), "{log}");
+        // Later sign-ins go to her page.
+        app.new_browser();
+        assert_redirect(
+            &app.login("olga.ohnemail", "Olgas-eigenes-Passwort-1").await,
+            "/me",
+        );
     }
 );
 
