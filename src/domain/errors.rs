@@ -47,6 +47,8 @@ pub enum FieldError {
     OnTheList,
     /// Not a birth date as people write it (31.03.1990).
     InvalidBirthDate,
+    /// A birth date before 1900 or after today.
+    BirthDateRange,
     /// Asked too often in a short time.
     TooManyAttempts,
     /// Not a time of day like 08:30.
@@ -117,8 +119,6 @@ pub enum Refusal {
     SetupDone,
     /// The link is expired, used, revoked or unknown.
     LinkDead,
-    /// An account with this data exists already: sign in instead.
-    AlreadyRegistered,
     /// Somebody used this one-time link already (an access link: the page
     /// may say so, it belongs to nobody).
     LinkUsed,

@@ -83,6 +83,36 @@ impl Criteria {
     pub fn iter(&self) -> impl Iterator<Item = Criterion> + '_ {
         self.0.iter().copied()
     }
+
+    /// The first criterion's field (where an entry's conflict is said).
+    pub fn first_field(&self) -> &'static str {
+        self.0.first().map_or("last_name", |c| c.key())
+    }
+
+    /// What an entry is matched by: its compared values of these criteria
+    /// (two entries with the same probe cannot be told apart).
+    pub fn probe_of(
+        &self,
+        first_key: &str,
+        last_key: &str,
+        number: Option<&str>,
+        birth: Option<&str>,
+    ) -> Probe {
+        Probe {
+            first_name: self.has(Criterion::FirstName).then(|| first_key.to_owned()),
+            last_name: self.has(Criterion::LastName).then(|| last_key.to_owned()),
+            personnel_number: if self.has(Criterion::PersonnelNumber) {
+                number.map(str::to_owned)
+            } else {
+                None
+            },
+            birth_date: if self.has(Criterion::BirthDate) {
+                birth.map(str::to_owned)
+            } else {
+                None
+            },
+        }
+    }
 }
 
 impl Default for Criteria {
@@ -142,7 +172,7 @@ pub fn parse_birth_date(input: &str, today: Date) -> Result<Date, FieldError> {
     let date = Date::from_calendar_date(i32::from(year), month, day as u8)
         .map_err(|_| FieldError::InvalidBirthDate)?;
     if date.year() < 1900 || date > today {
-        return Err(FieldError::DateOutOfRange);
+        return Err(FieldError::BirthDateRange);
     }
     Ok(date)
 }
@@ -221,7 +251,7 @@ impl EntryInput {
 }
 
 /// What a person typed on the public page for the criteria, as compared.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Probe {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -343,11 +373,16 @@ mod tests {
         }
         assert_eq!(
             parse_birth_date("01.01.9999", TODAY),
-            Err(FieldError::DateOutOfRange)
+            Err(FieldError::BirthDateRange)
         );
         assert_eq!(
             parse_birth_date("01.01.1899", TODAY),
-            Err(FieldError::DateOutOfRange)
+            Err(FieldError::BirthDateRange)
+        );
+        assert_eq!(
+            parse_birth_date("07.12.2026", TODAY),
+            Err(FieldError::BirthDateRange),
+            "tomorrow"
         );
         assert_eq!(
             parse_birth_date("99999-01-01", TODAY),

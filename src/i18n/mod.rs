@@ -757,8 +757,9 @@ catalogue! {
     fe_number_from: "Bitte eine ganze Zahl von", "Please give a whole number from";
     fe_number_to: "bis", "to";
     fe_invalid_birth_date: "Bitte ein Datum wie 31.03.1990 angeben.", "Please give a date like 31.03.1990 (day, month, year).";
-    fe_on_the_list: "Ein gleicher offener Eintrag steht schon auf der Liste.", "The same open entry is on the list already.";
-    refusal_already_registered: "Für diese Angaben gibt es schon ein Konto. Melden Sie sich an, oder nutzen Sie „Passwort vergessen“.", "There is an account for these details already. Sign in, or use “Forgot password”.";
+    fe_on_the_list: "Ein offener Eintrag mit denselben verglichenen Angaben steht schon auf der Liste: eine Registrierung könnte die beiden nicht unterscheiden.", "An open entry with the same compared details is on the list already: a registration could not tell the two apart.";
+    fe_birth_date_range: "Bitte ein Geburtsdatum zwischen 1900 und heute angeben.", "Please give a date of birth between 1900 and today.";
+    join_link_changed: "In diesem Browser wurde inzwischen ein anderer Zugangslink geöffnet. Hier ist das Formular dieses Links; bitte noch einmal absenden.", "Another access link has been opened in this browser since. Here is that link's form; please send it again.";
     fe_criteria_too_weak: "Bitte mindestens zwei Angaben wählen, darunter die Personalnummer oder das Geburtsdatum: Namen allein sind leicht zu erraten.", "Please choose at least two items, the personnel number or the birth date among them: names alone are easy to guess.";
     nav_registration: "Registrierung", "Registration";
     field_birth_date: "Geburtsdatum", "Date of birth";
@@ -767,7 +768,7 @@ catalogue! {
     wl_public_page: "Registrierungsseite", "registration page";
     wl_open: "offen", "open";
     wl_used: "benutzt", "used";
-    wl_unmatchable: "offene Einträge fehlt eine Angabe, nach der jetzt verglichen wird: mit ihnen kann sich niemand registrieren, bis sie ergänzt (neu angelegt) werden.", "open entries lack a detail that is now compared: nobody can register with them until they are added again with it.";
+    wl_unmatchable: "offenen Einträgen fehlt eine Angabe, nach der jetzt verglichen wird: mit ihnen kann sich niemand registrieren, bis sie ergänzt (neu angelegt) werden.", "open entries lack a detail that is now compared: nobody can register with them until they are added again with it.";
     wl_criteria: "Verglichene Angaben", "Details compared";
     wl_criteria_legend: "Eine Registrierung muss übereinstimmen in", "A registration must match in";
     wl_criteria_hint: "Mindestens zwei, darunter die Personalnummer oder das Geburtsdatum. Verglichen wird ohne Rücksicht auf Groß- und Kleinschreibung, Umlautschreibung (ü = ue), Akzente, Bindestriche und Leerzeichen bei Namen; Personalnummern genau; Geburtsdaten als Datum.", "At least two, the personnel number or the date of birth among them. Names are compared regardless of letter case, umlaut spelling (ü = ue), accents, hyphens and spaces; personnel numbers exactly; dates of birth as dates.";
@@ -805,6 +806,7 @@ catalogue! {
     wl_state_undone: "rückgängig gemacht", "undone";
     wl_state_used: "benutzt", "used";
     wl_problem_invalid: "ungültig", "invalid";
+    wl_problem_too_long: "zu lang", "too long";
     wl_problem_date_range: "kein mögliches Geburtsdatum", "not a possible date of birth";
     wl_problem_unknown_group: "diese Gruppe gibt es nicht", "no such group";
     wl_problem_twice: "steht auch in Zeile", "is also in row";
@@ -1196,6 +1198,50 @@ impl Texts {
                 "{actor} hat eine E-Mail an {target} erneut gesendet.",
                 "{actor} sent an email to {target} again.",
             ),
+            "access_links.create" => pick(
+                "{actor} hat die Zugangslinks {target} erstellt.",
+                "{actor} created the access links {target}.",
+            ),
+            "access_links.revoke" => pick(
+                "{actor} hat Zugangslinks aus {target} widerrufen.",
+                "{actor} revoked access links of {target}.",
+            ),
+            "user.register_access_link" => pick(
+                "{actor} hat sich mit einem Zugangslink registriert.",
+                "{actor} registered with an access link.",
+            ),
+            "user.register_whitelist" => pick(
+                "{actor} hat sich über die Registrierungsliste registriert.",
+                "{actor} registered through the registration list.",
+            ),
+            "user.request_access" => pick(
+                "{actor} hat einen Zugang angefragt.",
+                "{actor} requested access.",
+            ),
+            "user.approve" => pick(
+                "{actor} hat die Zugangsanfrage von {target} genehmigt.",
+                "{actor} approved the access request of {target}.",
+            ),
+            "user.reject" => pick(
+                "{actor} hat die Zugangsanfrage von {target} abgelehnt.",
+                "{actor} rejected the access request of {target}.",
+            ),
+            "whitelist.add" => pick(
+                "{actor} hat {target} auf die Registrierungsliste gesetzt.",
+                "{actor} put {target} on the registration list.",
+            ),
+            "whitelist.delete" => pick(
+                "{actor} hat {target} von der Registrierungsliste gelöscht.",
+                "{actor} deleted {target} from the registration list.",
+            ),
+            "whitelist.import" => pick(
+                "{actor} hat eine Liste in die Registrierung importiert ({target}).",
+                "{actor} imported a list into the registration ({target}).",
+            ),
+            "whitelist.import_undo" => pick(
+                "{actor} hat den Import {target} der Registrierungsliste rückgängig gemacht.",
+                "{actor} undid the registration list's import {target}.",
+            ),
             "mail.template_save" => pick(
                 "{actor} hat die E-Mail-Vorlage {target} geändert.",
                 "{actor} changed the email template {target}.",
@@ -1369,6 +1415,28 @@ impl Texts {
             ("mail.template_reset", false) => "Email template reset",
             ("mail.unblock", true) => "Adresse entsperrt",
             ("mail.unblock", false) => "Address unblocked",
+            ("access_links.create", true) => "Zugangslinks erstellt",
+            ("access_links.create", false) => "Access links created",
+            ("access_links.revoke", true) => "Zugangslinks widerrufen",
+            ("access_links.revoke", false) => "Access links revoked",
+            ("user.register_access_link", true) => "Registriert (Zugangslink)",
+            ("user.register_access_link", false) => "Registered (access link)",
+            ("user.register_whitelist", true) => "Registriert (Liste)",
+            ("user.register_whitelist", false) => "Registered (list)",
+            ("user.request_access", true) => "Zugang angefragt",
+            ("user.request_access", false) => "Access requested",
+            ("user.approve", true) => "Anfrage genehmigt",
+            ("user.approve", false) => "Request approved",
+            ("user.reject", true) => "Anfrage abgelehnt",
+            ("user.reject", false) => "Request rejected",
+            ("whitelist.add", true) => "Registrierungseintrag hinzugefügt",
+            ("whitelist.add", false) => "Registration entry added",
+            ("whitelist.delete", true) => "Registrierungseintrag gelöscht",
+            ("whitelist.delete", false) => "Registration entry deleted",
+            ("whitelist.import", true) => "Registrierungsliste importiert",
+            ("whitelist.import", false) => "Registration list imported",
+            ("whitelist.import_undo", true) => "Registrierungsimport rückgängig",
+            ("whitelist.import_undo", false) => "Registration import undone",
             ("settings.update", true) => "Einstellungen geändert",
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
@@ -1426,6 +1494,15 @@ impl Texts {
                 "kept" => self.import_kept_n.to_owned(),
                 "restored" => self.import_updated_n.to_owned(),
                 "group_created" => self.field_groups.to_owned(),
+                "links" => self.access_links.to_owned(),
+                "expires_at" => self.access_valid_until.to_owned(),
+                "revoked" => self.access_state_widerrufen.to_owned(),
+                "access_link" => self.nav_access.to_owned(),
+                "whitelist_entry" => self.wl_title.to_owned(),
+                "entries" => self.wl_entries.to_owned(),
+                "registration_criteria" => self.wl_criteria.to_owned(),
+                "open_registration" => self.field_open_registration.to_owned(),
+                "reason" => self.wl_reason.to_owned(),
                 "area_created" => self.field_areas.to_owned(),
                 f => match self.field_label(f) {
                     "" => f.to_owned(),
@@ -1564,6 +1641,7 @@ impl Texts {
             FieldError::CriteriaTooWeak => self.fe_criteria_too_weak,
             FieldError::OnTheList => self.fe_on_the_list,
             FieldError::InvalidBirthDate => self.fe_invalid_birth_date,
+            FieldError::BirthDateRange => self.fe_birth_date_range,
             FieldError::TooManyAttempts => self.fe_too_many_attempts,
         };
         text.to_owned()
@@ -1760,7 +1838,6 @@ impl Texts {
     pub fn refusal(&self, r: Refusal) -> String {
         match r {
             Refusal::LinkDead | Refusal::LinkUsed => self.refusal_link_dead.into(),
-            Refusal::AlreadyRegistered => self.refusal_already_registered.into(),
             Refusal::LastAdministrator => self.refusal_last_admin.into(),
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),

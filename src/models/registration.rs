@@ -64,34 +64,9 @@ pub fn open_number_exists(conn: &mut DbConn, number: &str) -> QueryResult<bool> 
         .is_some())
 }
 
-/// Whether an open entry has exactly these values.
-pub fn open_same_exists(
-    conn: &mut DbConn,
-    first_key: &str,
-    last_key: &str,
-    number: Option<&str>,
-    birth: Option<&str>,
-) -> QueryResult<bool> {
-    let mut q = e::table
-        .filter(e::used_at.is_null())
-        .filter(e::first_key.eq(first_key))
-        .filter(e::last_key.eq(last_key))
-        .select(e::id)
-        .into_boxed();
-    q = match number {
-        Some(n) => q.filter(e::personnel_number.eq(n)),
-        None => q.filter(e::personnel_number.is_null()),
-    };
-    q = match birth {
-        Some(b) => q.filter(e::birth_date.eq(b)),
-        None => q.filter(e::birth_date.is_null()),
-    };
-    Ok(q.first::<i64>(conn).optional()?.is_some())
-}
-
-/// The open entry these typed values match (by the criteria the probe
-/// holds), the oldest if several do.
-pub fn find_match(conn: &mut DbConn, probe: &Probe) -> QueryResult<Option<EntryRow>> {
+/// Up to `limit` open entries these typed values match (by the criteria
+/// the probe holds), oldest first.
+pub fn find_matches(conn: &mut DbConn, probe: &Probe, limit: i64) -> QueryResult<Vec<EntryRow>> {
     let mut q = e::table
         .filter(e::used_at.is_null())
         .select(EntryRow::as_select())
@@ -109,7 +84,7 @@ pub fn find_match(conn: &mut DbConn, probe: &Probe) -> QueryResult<Option<EntryR
     if let Some(v) = &probe.birth_date {
         q = q.filter(e::birth_date.eq(v.clone()));
     }
-    q.first(conn).optional()
+    q.limit(limit).load(conn)
 }
 
 /// Uses the entry if it is still open; true for the one caller that won.
@@ -143,20 +118,20 @@ pub fn find_entry(conn: &mut DbConn, id: i64) -> QueryResult<Option<EntryRow>> {
 /// the personnel number.
 pub fn entries_page(
     conn: &mut DbConn,
-    search: Option<&str>,
+    search: Option<(&str, &str)>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<EntryRow>, i64)> {
-    let filter = |search: Option<&str>| {
+    let filter = |search: Option<(&str, &str)>| {
         let mut q = e::table.into_boxed();
-        if let Some(s) = search {
-            let pattern = super::contains_pattern(s);
+        if let Some((names, raw)) = search {
+            let (pattern, number) = (super::contains_pattern(names), super::contains_pattern(raw));
             q = q.filter(
                 e::last_key
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(e::first_key.like(pattern.clone()).escape('\\'))
-                    .or(e::personnel_number.like(pattern).escape('\\')),
+                    .or(e::first_key.like(pattern).escape('\\'))
+                    .or(e::personnel_number.like(number).escape('\\')),
             );
         }
         q
@@ -377,5 +352,21 @@ pub fn open_numbers(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .filter(e::used_at.is_null())
         .filter(e::personnel_number.is_not_null())
         .select(e::personnel_number.assume_not_null())
+        .load(conn)
+}
+
+/// An entry's compared values: (first, last, number, birth).
+pub type MatchValues = (String, String, Option<String>, Option<String>);
+
+/// The compared values of every open entry.
+pub fn open_match_values(conn: &mut DbConn) -> QueryResult<Vec<MatchValues>> {
+    e::table
+        .filter(e::used_at.is_null())
+        .select((
+            e::first_key,
+            e::last_key,
+            e::personnel_number,
+            e::birth_date,
+        ))
         .load(conn)
 }

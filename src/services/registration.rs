@@ -97,9 +97,10 @@ pub struct Whitelist {
 
 pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<Whitelist> {
     let criteria = ctx.settings().registration_criteria.clone();
+    // Names as registrations compare them, a personnel number as typed.
     let search = crate::domain::text::search_term(search)
         .map_err(|e| ServiceError::Invalid(FieldErrors::single("q", e)))?
-        .map(|s| name_match_key(&s));
+        .map(|s| (name_match_key(&s), s.trim().to_owned()));
     let page = page.max(1);
     let groups: HashMap<UnitId, String> = ctx
         .units()
@@ -117,7 +118,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
             )?;
             let (rows, total) = model::entries_page(
                 conn,
-                search.as_deref(),
+                search.as_ref().map(|(n, raw)| (n.as_str(), raw.as_str())),
                 (page - 1) * ENTRIES_PER_PAGE,
                 ENTRIES_PER_PAGE,
             )?;
@@ -207,7 +208,7 @@ pub async fn set_criteria(
 }
 
 /// Why an entry cannot go on the list (beside field errors).
-fn conflicts(conn: &mut DbConn, e: &EntryData) -> ServiceResult<FieldErrors> {
+fn conflicts(conn: &mut DbConn, e: &EntryData, criteria: &Criteria) -> ServiceResult<FieldErrors> {
     let mut errors = FieldErrors::default();
     if let Some(n) = &e.personnel_number {
         if model::open_number_exists(conn, n.as_str())? {
@@ -216,16 +217,16 @@ fn conflicts(conn: &mut DbConn, e: &EntryData) -> ServiceResult<FieldErrors> {
             errors.add("personnel_number", FieldError::PersonnelNumberTaken);
         }
     }
-    if errors.is_empty()
-        && model::open_same_exists(
-            conn,
-            &name_match_key(e.first_name.as_str()),
-            &name_match_key(e.last_name.as_str()),
-            e.personnel_number.as_ref().map(|n| n.as_str()),
-            e.birth_date.map(date_key).as_deref(),
-        )?
-    {
-        errors.add("last_name", FieldError::OnTheList);
+    // An open entry the criteria cannot tell apart from this one: a
+    // registration could not know whose it is.
+    let probe = criteria.probe_of(
+        &name_match_key(e.first_name.as_str()),
+        &name_match_key(e.last_name.as_str()),
+        e.personnel_number.as_ref().map(|n| n.as_str()),
+        e.birth_date.map(date_key).as_deref(),
+    );
+    if errors.is_empty() && !model::find_matches(conn, &probe, 1)?.is_empty() {
+        errors.add(criteria.first_field(), FieldError::OnTheList);
     }
     Ok(errors)
 }
@@ -270,7 +271,7 @@ pub async fn add_entry(ctx: &Context, actor: &Actor, input: EntryInput) -> Servi
                         FieldError::InvalidChoice,
                     )));
                 }
-                let errors = conflicts(conn, &entry)?;
+                let errors = conflicts(conn, &entry, &criteria)?;
                 if !errors.is_empty() {
                     return Err(ServiceError::Invalid(errors));
                 }
@@ -437,17 +438,23 @@ pub async fn import_upload(
     // values; the list and the accounts by one load of their numbers.
     let mut staged: Vec<StagedRow> = Vec::new();
     let mut seen_numbers: HashMap<String, i32> = HashMap::new();
-    let mut seen_values: HashMap<(String, String, Option<String>, Option<String>), i32> =
-        HashMap::new();
-    let (on_list, taken): (Vec<String>, Vec<String>) = ctx
+    // Rows the criteria cannot tell apart: from each other, and from the
+    // open entries.
+    let mut seen_values: HashMap<Probe, i32> = HashMap::new();
+    let (on_list, taken, listed) = ctx
         .db()
         .run(|conn| -> ServiceResult<_> {
             Ok((
                 model::open_numbers(conn)?,
                 user::all_personnel_numbers(conn)?,
+                model::open_match_values(conn)?,
             ))
         })
         .await?;
+    let listed: std::collections::HashSet<Probe> = listed
+        .iter()
+        .map(|(f, l, n, b)| criteria.probe_of(f, l, n.as_deref(), b.as_deref()))
+        .collect();
     let on_list: std::collections::HashSet<String> = on_list.into_iter().collect();
     let taken: std::collections::HashSet<String> = taken.into_iter().collect();
     for row in book.rows.iter().filter(|r| r.line > header) {
@@ -502,11 +509,11 @@ pub async fn import_upload(
                     .map(|n| n.as_str().to_owned());
                 stage.birth_date = entry.birth_date.map(date_key);
                 let number = stage.personnel_number.clone();
-                let values = (
-                    name_match_key(&stage.first_name),
-                    name_match_key(&stage.last_name),
-                    number.clone(),
-                    stage.birth_date.clone(),
+                let values = criteria.probe_of(
+                    &name_match_key(&stage.first_name),
+                    &name_match_key(&stage.last_name),
+                    number.as_deref(),
+                    stage.birth_date.as_deref(),
                 );
                 if let Some(n) = &number
                     && let Some(other) = seen_numbers.get(n)
@@ -518,6 +525,8 @@ pub async fn import_upload(
                     Some("last_name:twice".into())
                 } else if number.as_ref().is_some_and(|n| on_list.contains(n)) {
                     Some("personnel_number:on_list".into())
+                } else if listed.contains(&values) {
+                    Some(format!("{}:on_list", criteria.first_field()))
                 } else if number.as_ref().is_some_and(|n| taken.contains(n)) {
                     Some("personnel_number:account".into())
                 } else {
@@ -557,7 +566,7 @@ fn field_error_code(e: FieldError) -> &'static str {
         FieldError::TooLong(_) => "too_long",
         FieldError::InvalidCharacters => "characters",
         FieldError::InvalidBirthDate => "date",
-        FieldError::DateOutOfRange => "date_range",
+        FieldError::BirthDateRange => "date_range",
         _ => "invalid",
     }
 }
@@ -582,6 +591,7 @@ pub async fn import_preview(ctx: &Context, actor: &Actor, id: i64) -> ServiceRes
 pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
+    let criteria = ctx.settings().registration_criteria.clone();
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<usize> {
@@ -614,8 +624,15 @@ pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResu
                         })
                     })
                     .collect();
+                let mut probes = std::collections::HashSet::new();
                 for e in &data {
-                    if !conflicts(conn, e)?.is_empty() {
+                    let probe = criteria.probe_of(
+                        &name_match_key(e.first_name.as_str()),
+                        &name_match_key(e.last_name.as_str()),
+                        e.personnel_number.as_ref().map(|n| n.as_str()),
+                        e.birth_date.map(date_key).as_deref(),
+                    );
+                    if !probes.insert(probe) || !conflicts(conn, e, &criteria)?.is_empty() {
                         return Err(ServiceError::Refused(
                             crate::domain::Refusal::SelectionChanged,
                         ));
@@ -706,10 +723,15 @@ pub enum Registered {
     Throttled,
 }
 
-/// The registration: the criteria fields must match an open entry; then
-/// in one transaction the entry is used (of two at the same instant one
-/// wins; the other gets "no match"), the account made `aktiv` with the
-/// entry's names, personnel number, user type and group.
+/// The registration: the criteria fields must match exactly one open
+/// entry; then in one transaction the entry is used (of two at the same
+/// instant one wins; the other gets "no match"), the account made `aktiv`
+/// with the entry's names, personnel number, user type and group.
+///
+/// Nothing but a username the person chose himself is told apart: an
+/// address with an account, an ambiguous match, an entry whose personnel
+/// number an account has meanwhile — all get the mismatch answer and
+/// count as one, so the page confirms nobody's data.
 pub async fn register(
     ctx: &Context,
     probe: &ProbeInput,
@@ -721,27 +743,58 @@ pub async fn register(
         .parse(&criteria, today(ctx))
         .map_err(ServiceError::Invalid)?;
     let (client, now) = (client.to_owned(), ctx.now());
-    let key = probe_key(&probe);
+    let keys = probe_keys(&probe);
+    enum Found {
+        Throttled,
+        UsernameTaken,
+        No,
+        Entry,
+    }
     let found = {
-        let (client, key, probe) = (client.clone(), key.clone(), probe.clone());
+        let (client, keys, probe, account) =
+            (client.clone(), keys.clone(), probe.clone(), account.clone());
         ctx.db()
-            .run(move |conn| -> ServiceResult<Option<i64>> {
-                if REGISTER_MISMATCH_PER_ADDRESS.exceeded(conn, &client, now)?
-                    || REGISTER_MISMATCH_PER_KEY.exceeded(conn, &key, now)?
-                {
-                    return Ok(Some(-1));
+            .run(move |conn| -> ServiceResult<Found> {
+                if REGISTER_MISMATCH_PER_ADDRESS.exceeded(conn, &client, now)? {
+                    return Ok(Found::Throttled);
                 }
-                Ok(model::find_match(conn, &probe)?.map(|e| e.id))
+                for key in &keys {
+                    if REGISTER_MISMATCH_PER_KEY.exceeded(conn, key, now)? {
+                        return Ok(Found::Throttled);
+                    }
+                }
+                if let Some(name) = &account.username
+                    && user::username_taken(conn, name.as_str(), None)?
+                {
+                    return Ok(Found::UsernameTaken);
+                }
+                if let Some(e) = &account.email
+                    && user::email_taken(conn, &e.key(), None)?
+                {
+                    return Ok(Found::No);
+                }
+                Ok(match model::find_matches(conn, &probe, 2)?.len() {
+                    1 => Found::Entry,
+                    _ => Found::No,
+                })
             })
             .await?
     };
     match found {
-        Some(-1) => return Ok(Registered::Throttled),
-        Some(_) => {}
-        None => {
-            mismatch(ctx, &client, &key).await?;
+        Found::Throttled => return Ok(Registered::Throttled),
+        Found::UsernameTaken => {
+            // Counted too: a chosen name is no free test either.
+            mismatch(ctx, &client, &[]).await?;
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "username",
+                FieldError::UsernameTaken,
+            )));
+        }
+        Found::No => {
+            mismatch(ctx, &client, &keys).await?;
             return Ok(Registered::NoMatch);
         }
+        Found::Entry => {}
     }
     let cost = ctx.config().bcrypt_cost;
     let password = account.password.clone();
@@ -759,6 +812,11 @@ pub async fn register(
                 match result {
                     Err(ServiceError::Conflict(crate::models::conflict::UniqueKey::Username))
                         if account.username.is_none() && attempt < PROPOSAL_ATTEMPTS => {}
+                    // Taken at the same instant: as if it had been before.
+                    Err(ServiceError::Conflict(crate::models::conflict::UniqueKey::Email))
+                    | Err(ServiceError::Conflict(
+                        crate::models::conflict::UniqueKey::PersonnelNumber,
+                    )) => return Ok(None),
                     other => return other.map_err(ServiceError::conflict_as_field_error),
                 }
             }
@@ -767,33 +825,44 @@ pub async fn register(
     match result {
         Some((id, session)) => Ok(Registered::In(id, session)),
         None => {
-            mismatch(ctx, &client, &key).await?;
+            mismatch(ctx, &client, &keys).await?;
             Ok(Registered::NoMatch)
         }
     }
 }
 
-/// What the per-key limit counts: the personnel number if asked, else the
-/// names and birth date.
-fn probe_key(p: &Probe) -> String {
-    match &p.personnel_number {
-        Some(n) => format!("number:{n}"),
-        None => format!(
-            "names:{}|{}|{}",
+/// What the per-person limit counts a mismatch against: the names typed
+/// (the part a guesser knows), the personnel number, and — when no name
+/// is asked — the birth date. Whatever field is guessed, one of the keys
+/// stays the same from guess to guess.
+fn probe_keys(p: &Probe) -> Vec<String> {
+    let mut keys = Vec::new();
+    let named = p.first_name.is_some() || p.last_name.is_some();
+    if named {
+        keys.push(format!(
+            "names:{}|{}",
             p.first_name.as_deref().unwrap_or(""),
-            p.last_name.as_deref().unwrap_or(""),
-            p.birth_date.as_deref().unwrap_or("")
-        ),
+            p.last_name.as_deref().unwrap_or("")
+        ));
     }
+    if let Some(n) = &p.personnel_number {
+        keys.push(format!("number:{n}"));
+    }
+    if !named && let Some(d) = &p.birth_date {
+        keys.push(format!("birth:{d}"));
+    }
+    keys
 }
 
-async fn mismatch(ctx: &Context, client: &str, key: &str) -> ServiceResult<()> {
-    let (client, key, now) = (client.to_owned(), key.to_owned(), ctx.now());
+async fn mismatch(ctx: &Context, client: &str, keys: &[String]) -> ServiceResult<()> {
+    let (client, keys, now) = (client.to_owned(), keys.to_vec(), ctx.now());
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
                 REGISTER_MISMATCH_PER_ADDRESS.hit(conn, &client, now)?;
-                REGISTER_MISMATCH_PER_KEY.hit(conn, &key, now)?;
+                for key in &keys {
+                    REGISTER_MISMATCH_PER_KEY.hit(conn, key, now)?;
+                }
                 Ok(())
             })
         })
@@ -808,7 +877,11 @@ fn register_in_tx(
     hash: &str,
     now: PrimitiveDateTime,
 ) -> ServiceResult<Option<(UserId, NewSession)>> {
-    let Some(entry) = model::find_match(conn, probe)? else {
+    let mut found = model::find_matches(conn, probe, 2)?;
+    if found.len() != 1 {
+        return Ok(None);
+    }
+    let Some(entry) = found.pop() else {
         return Ok(None);
     };
     if !model::claim(conn, entry.id, now)? {
@@ -823,10 +896,9 @@ fn register_in_tx(
     if let Some(n) = &entry.personnel_number
         && user::personnel_number_taken(conn, &number_match_key(n), None)?
     {
-        // The admin made an account with this number meanwhile.
-        return Err(ServiceError::Refused(
-            crate::domain::Refusal::AlreadyRegistered,
-        ));
+        // An admin gave an account this number meanwhile: no match (the
+        // entry stays open; the list and the account show the number).
+        return Ok(None);
     }
     let (id, _) = self_registration::create(
         conn,

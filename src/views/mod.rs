@@ -1532,7 +1532,9 @@ impl WhitelistImportView {
         };
         let text = match what {
             "required" => t.fe_required.to_owned(),
-            "too_long" | "characters" | "invalid" => t.wl_problem_invalid.to_owned(),
+            "characters" => t.fe_invalid_chars.to_owned(),
+            "too_long" => t.wl_problem_too_long.to_owned(),
+            "invalid" => t.wl_problem_invalid.to_owned(),
             "date" => t.fe_invalid_birth_date.to_owned(),
             "date_range" => t.wl_problem_date_range.to_owned(),
             "unknown" => t.wl_problem_unknown_group.to_owned(),
@@ -1559,8 +1561,6 @@ pub struct RegisterView {
     pub errors: FieldErrors,
     /// The data matched no entry (one neutral message).
     pub no_match: bool,
-    /// The entry's account exists already: sign in instead.
-    pub registered: bool,
     pub password_dropped: bool,
 }
 

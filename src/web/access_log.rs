@@ -13,7 +13,12 @@ pub fn redact(path: &str) -> String {
     let mut out = Vec::new();
     let mut previous = "";
     for segment in path.split('/') {
-        if matches!(previous, "i" | "r" | "c" | "setup") && !segment.is_empty() {
+        // After a link's prefix, or anything shaped like a token wherever
+        // it stands (a link pasted into another path).
+        let shaped = segment.len() > 4
+            && segment.starts_with("EL")
+            && segment.as_bytes().get(3) == Some(&b'_');
+        if (matches!(previous, "i" | "r" | "c" | "a" | "setup") && !segment.is_empty()) || shaped {
             out.push("[token]");
         } else {
             out.push(segment);
@@ -60,5 +65,8 @@ mod tests {
         assert_eq!(redact("/c/"), "/c/");
         assert_eq!(redact("/users/12/edit"), "/users/12/edit");
         assert_eq!(redact("/activate"), "/activate");
+        assert_eq!(redact("/a/ELA_abc"), "/a/[token]");
+        assert_eq!(redact("/x/ELA_abc"), "/x/[token]");
+        assert_eq!(redact("/access-links/3"), "/access-links/3");
     }
 }

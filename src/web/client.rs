@@ -107,10 +107,26 @@ fn parse_node(value: &str) -> Option<IpAddr> {
 }
 
 /// The key a request is rate-limited by: the client's address.
+/// The key per-address limits count by: an IPv4 address, or an IPv6
+/// address's /64 (one subscriber line or host gets a whole /64, so counting
+/// single IPv6 addresses would let one client take millions of turns).
 pub fn client_key(req: &HttpRequest, proxies: &TrustedProxies) -> String {
     proxies
         .client(req.peer_addr().map(|a| a.ip()), req.headers())
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        .map_or_else(|| "unknown".to_owned(), limit_key_of)
+}
+
+fn limit_key_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 #[cfg(test)]
@@ -131,6 +147,20 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        assert_eq!(
+            limit_key_of(ip("2001:db8:1:2::5")),
+            limit_key_of(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            limit_key_of(ip("2001:db8:1:2::5")),
+            limit_key_of(ip("2001:db8:1:3::5"))
+        );
+        assert_eq!(limit_key_of(ip("::ffff:10.0.0.1")), "10.0.0.1");
+        assert_eq!(limit_key_of(ip("10.0.0.1")), "10.0.0.1");
     }
 
     #[test]

@@ -255,8 +255,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::StatusDoesNotAllow
         | Refusal::SetupDone
         | Refusal::LinkDead
-        | Refusal::LinkUsed
-        | Refusal::AlreadyRegistered => "refused_status".into(),
+        | Refusal::LinkUsed => "refused_status".into(),
     }
 }
 

@@ -325,7 +325,6 @@ pub async fn undo(
 enum Alert {
     None,
     NoMatch,
-    Registered,
 }
 
 fn register_page(
@@ -355,7 +354,6 @@ fn register_page(
             },
             errors,
             no_match,
-            registered: alert == Alert::Registered,
             password_dropped,
         },
     )
@@ -430,14 +428,6 @@ pub async fn register(
         Err(ServiceError::Invalid(errors)) => {
             register_page(&req, &state, form, errors, Alert::None)
         }
-        // The entry's personnel number belongs to an account meanwhile.
-        Err(ServiceError::Refused(_)) => register_page(
-            &req,
-            &state,
-            form,
-            FieldErrors::default(),
-            Alert::Registered,
-        ),
         Err(e) => Err(e.into()),
     }
 }

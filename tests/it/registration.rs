@@ -295,6 +295,130 @@ db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
     let ab = app.user("ab@example.org").await.unwrap();
     assert_eq!(ab.username, "a.b", "a username proposed from the name");
     assert!(!ab.email_confirmed);
+    // An address with an account: the mismatch answer, the entry stays.
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "E"),
+            ("last_name", "F"),
+            ("personnel_number", "8"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "E"),
+                ("last_name", "F"),
+                ("personnel_number", "8"),
+                ("email", "AB@example.org"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("data-no-match"));
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "E"),
+                ("last_name", "F"),
+                ("personnel_number", "8"),
+                ("username", "e.f"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_redirect(&res, "/welcome");
+});
+
+db_test!(entries_the_criteria_cannot_tell_apart_are_refused, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app
+        .post(
+            "/registration/criteria",
+            &[("criterion", "last_name"), ("criterion", "birth_date")],
+        )
+        .await;
+    assert_redirect(&res, "/registration");
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Anna"),
+            ("last_name", "Zwilling"),
+            ("birth_date", "1.1.2000"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Berta"),
+            ("last_name", "Zwilling"),
+            ("birth_date", "01.01.2000"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("nicht unterscheiden"));
+    // Told apart under the old criteria, not under new ones: nobody gets in
+    // with the data both share.
+    let res = app
+        .post(
+            "/registration/criteria",
+            &[
+                ("criterion", "first_name"),
+                ("criterion", "last_name"),
+                ("criterion", "birth_date"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, "/registration");
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Berta"),
+            ("last_name", "Zwilling"),
+            ("birth_date", "01.01.2000"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let res = app
+        .post(
+            "/registration/criteria",
+            &[("criterion", "last_name"), ("criterion", "birth_date")],
+        )
+        .await;
+    assert_redirect(&res, "/registration");
+    let mut app = app;
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("last_name", "Zwilling"),
+                ("birth_date", "1.1.2000"),
+                ("username", "zw"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.user("zw").await.is_none());
+    // The import says so per row.
+    let file = "Nachname;Geburtsdatum;Vorname\r\nZwilling;1.1.2000;Carla\r\nEinzeln;2.2.2002;Dora\r\nEinzeln;02.02.2002;Emil\r\n";
+    let res = upload(&app, "z.csv", file.as_bytes().to_vec()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_html(&location(&res)).await;
+    assert!(page.contains("data-count=\"new\">1<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">2<"), "{page}");
 });
 
 db_test!(
@@ -412,14 +536,15 @@ db_test!(
         .await;
         assert_redirect(&res, "/registration");
         let mut app = app;
-        // Ten wrong guesses from one address, then even the right data waits.
+        // Ten wrong guesses (of ten people) from one address, then even the
+        // right data waits.
         for n in 0..10 {
-            let number = format!("9{n}");
+            let (number, first) = (format!("9{n}"), format!("Rita{n}"));
             let res = as_visitor(&mut app, async |app: &mut TestApp| {
                 register(
                     app,
                     &[
-                        ("first_name", "Rita"),
+                        ("first_name", &first),
                         ("last_name", "Rate"),
                         ("personnel_number", &number),
                         ("username", "rita"),
@@ -486,6 +611,60 @@ db_test!(
             .await
             .unwrap();
         assert!(matches!(out, Registered::In(..)));
+        // Guessing the number for a known name, from many addresses: the
+        // name is locked after five.
+        app.sign_in("chef").await;
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Nora"),
+                ("last_name", "Nummer"),
+                ("personnel_number", "777"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let guess = |number: &str| ProbeInput {
+            first_name: "Nora".into(),
+            last_name: "Nummer".into(),
+            personnel_number: number.into(),
+            ..Default::default()
+        };
+        let nora = || {
+            let mut errors = einlass::domain::FieldErrors::default();
+            AccountInput {
+                username: "nora.n".into(),
+                password: PASSWORD.into(),
+                password_repeat: PASSWORD.into(),
+                ..Default::default()
+            }
+            .parse_into(&mut errors)
+            .unwrap()
+        };
+        for n in 0..5 {
+            let out = registration::register(
+                &app.ctx,
+                &guess(&format!("70{n}")),
+                nora(),
+                &format!("10.0.2.{n}"),
+            )
+            .await
+            .unwrap();
+            assert!(matches!(out, Registered::NoMatch));
+        }
+        let out = registration::register(&app.ctx, &guess("777"), nora(), "10.0.3.1")
+            .await
+            .unwrap();
+        assert!(
+            matches!(out, Registered::Throttled),
+            "the name is locked for an hour"
+        );
+        // A username somebody has: said at the field, whatever the data.
+        let out = registration::register(&app.ctx, &probe("Falsch"), account(), "10.0.4.1").await;
+        assert!(matches!(
+            out,
+            Err(einlass::services::ServiceError::Invalid(_))
+        ));
     }
 );
 
