@@ -32,7 +32,8 @@ const SHOWN = new Set(["login", "dashboard", "users", "user", "user-new-errors",
   "mail-resent", "mail-blocked", "mail-templates", "mail-template-edit", "mail-template-error",
   "bulk-confirm", "bulk-task", "imports", "import-preview", "import-batch", "import-undo", "import-mapping",
   "qr-make", "qr", "qr-letter", "access-list", "access-new", "access-set", "access-letters", "join",
-  "join-errors", "join-used", "registration", "registration-import", "register", "register-no-match"]);
+  "join-errors", "join-used", "registration", "registration-import", "register", "register-no-match",
+  "reset", "confirm", "confirm-done", "email-question", "request-access", "request-sent", "requests", "letters"]);
 const checked = new Set();
 if (shotDir) mkdirSync(shotDir, { recursive: true });
 
@@ -126,6 +127,22 @@ async function invitationLink(page, address) {
   return null;
 }
 
+/** The link of the newest mail to `address` whose link goes to `path`. */
+async function mailLink(page, address, path) {
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${base}/mail/mailbox`);
+    const hrefs = await page.$$eval("tbody tr", (rows, a) =>
+      rows.filter((r) => r.textContent.includes(a)).map((r) => r.querySelector("a").getAttribute("href")), address);
+    for (const href of hrefs) {
+      await page.goto(`${base}${href}`);
+      const link = await page.getAttribute("[data-mail-link]", "href").catch(() => null);
+      if (link && new URL(link).pathname.startsWith(path)) return link;
+    }
+    await page.waitForTimeout(250);
+  }
+  return null;
+}
+
 /** What Debian's zbarimg reads in a PNG (a code as the browser drew it). */
 function zbar(png) {
   const dir = mkdtempSync(join(tmpdir(), "einlass-qr-"));
@@ -179,6 +196,66 @@ async function invitee(viewport, js, link, name) {
   await t.context.close();
 }
 
+/** Follows a mailed link on the person's device and submits its page's
+ *  form: a password reset (`/reset`) or an address confirmation
+ *  (`/confirm`). */
+async function followLink(viewport, js, link, name) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  await page.goto(base + new URL(link).pathname);
+  const path = new URL(page.url()).pathname;
+  expect(path === `/${name}`, `the ${name} link moves to /${name} (${page.url()})`);
+  await check(t, name);
+  if (name === "reset") {
+    await page.fill("#password", "Neues-Gartenhaus-77");
+    await page.fill("#password_repeat", "Neues-Gartenhaus-77");
+    await submit(page);
+    expect(new URL(page.url()).pathname === "/welcome", `a new password and in (${page.url()})`);
+  } else {
+    await submit(page);
+    await check(t, "confirm-done");
+    expect(await page.$("[data-confirmed]") !== null, "the address is confirmed");
+  }
+  await t.context.close();
+}
+
+/** A person with a start password signs in the first time: his own
+ *  password, then the question for an address, which he skips. */
+async function firstSignIn(viewport, js, username, password) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  await signIn(t, username, password);
+  expect(new URL(page.url()).pathname === "/me/password", `a new password first (${page.url()})`);
+  await page.fill("#current_password", password);
+  await page.fill("#new_password", "Eigenes-Gartenhaus-58");
+  await page.fill("#repeat_password", "Eigenes-Gartenhaus-58");
+  await submit(page);
+  expect(new URL(page.url()).pathname === "/me/email", `then the question for an address (${page.url()})`);
+  await check(t, "email-question");
+  await Promise.all([page.waitForNavigation(), page.click("[data-skip]")]);
+  expect(new URL(page.url()).pathname === "/welcome", `skipped, in (${page.url()})`);
+  await t.context.close();
+}
+
+/** Someone without an account asks for one (open registration). */
+async function requester(viewport, js, n) {
+  const t = await tab(viewport, js);
+  const { page } = t;
+  await page.goto(`${base}/login`);
+  await Promise.all([page.waitForNavigation(), page.click("a[href='/request-access']")]);
+  await check(t, "request-access");
+  await page.fill("#first_name", "Rahel");
+  await page.fill("#last_name", `Anfrage${n}${js ? "" : "n"}`);
+  await page.fill("#username", `rahel.${n}${js ? "" : "n"}`);
+  await page.fill("#message", "Küche, Frühschicht");
+  await page.fill("#password", "Gartenhaus-Ahorn-31");
+  await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
+  await submit(page);
+  expect(await page.$("[data-request-sent]") !== null, "the request is received");
+  await check(t, "request-sent");
+  await t.context.close();
+}
+
 /** Someone without an account on his phone: opens an access link,
  *  registers (first without a way to sign in, which is told), is in; the
  *  link is used up then. */
@@ -197,10 +274,12 @@ async function joiner(viewport, js, link, username) {
   await check(t, "join-errors");
   expect(await page.inputValue("#first_name") === "Jana", "the name stays filled in");
   await page.fill("#username", username);
+  await page.fill("#email", `${username}@example.org`);
   await page.fill("#password", "Gartenhaus-Ahorn-31");
   await page.fill("#password_repeat", "Gartenhaus-Ahorn-31");
   await submit(page);
-  expect(new URL(page.url()).pathname === "/welcome", `registered and in (${page.url()})`);
+  expect(new URL(page.url()).pathname === "/welcome",
+    `registered and in (${page.url()}: ${(await page.textContent("main")).replace(/\s+/g, " ")})`);
   await page.goto(`${base}/me`);
   expect((await page.textContent("main")).includes(username), "his own page shows his username");
   await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
@@ -314,7 +393,10 @@ async function day(viewport, first) {
   expect(/\/users\/\d+\/credentials$/.test(new URL(page.url()).pathname), "the credentials sheet comes by redirect");
   await check(t, "credentials");
   expect(await page.isVisible("[data-print]") === t.js, "print only with script");
+  const berndName = (await page.textContent("dl code")).trim();
+  const berndPassword = (await page.textContent("#start-password")).trim();
   await submit(page, "form[action$='/credentials/done'] button");
+  await firstSignIn(viewport, t.js, berndName, berndPassword);
 
   // Gerda has no email: her link goes on paper as a QR code. The code as the
   // browser shows it is read with zbarimg, and a phone activates with it.
@@ -359,7 +441,11 @@ async function day(viewport, first) {
   await check(t, "access-letters");
   const onLetter = zbar(await page.locator("img.letter-code").first().screenshot());
   expect(onLetter === urls[0], `the first letter's code holds the first link (${onLetter} / ${urls[0]})`);
-  await joiner({ width: 360, height: 640 }, t.js, urls[0], `jana.zugang${n}`);
+  await joiner(viewport, t.js, urls[0], `jana.zugang${n}`);
+  const confirmLink = await mailLink(page, `jana.zugang${n}@example.org`, "/c/");
+  if (expect(confirmLink !== null, "the confirmation link is in the mailbox")) {
+    await followLink(viewport, t.js, confirmLink, "confirm");
+  }
   await page.goto(`${base}/access-links`);
   await check(t, "access-list");
   expect((await page.textContent("main")).includes(`Aushilfen ${n}`), "the set is listed");
@@ -384,7 +470,36 @@ async function day(viewport, first) {
   await check(t, "registration");
   expect((await page.textContent("main")).includes(`Liste${n}, Wilma`), "the entry is listed");
   expect((await page.textContent("main")).includes(`Import${n}, Imke`), "the imported entry is listed");
-  await registrant({ width: 360, height: 640 }, t.js, `Liste${n}`, `W-${n}`, `wilma.liste${n}`);
+  await registrant(viewport, t.js, `Liste${n}`, `W-${n}`, `wilma.liste${n}`);
+
+  // QR letters for a whole group, as printed: Lotte (no address) is in
+  // the kitchen with Jana (active already: no letter for her).
+  await page.goto(`${base}/users/new`);
+  await page.fill("#first_name", "Lotte");
+  await page.fill("#last_name", `Brief${n}`);
+  await page.check(`label:has-text("Küche ${n}") input`);
+  await page.check("input[name=start_password_mode][value=none]");
+  await submit(page, "button[name=then][value=close]");
+  await page.goto(`${base}/groups`);
+  await Promise.all([page.waitForNavigation(), page.click(`a:has-text("Küche ${n}")`)]);
+  await submit(page, "[data-letters-for-members] button");
+  await submit(page, "form[action='/users/bulk/run'] button.primary");
+  expect(/^\/letters\/\d+$/.test(new URL(page.url()).pathname), `the group's letters (${page.url()})`);
+  await check(t, "letters");
+  expect((await page.textContent("main")).includes(`Brief${n}`), "Lotte's letter");
+
+  // Open registration: a request, then its approval in the dashboard queue.
+  await page.goto(`${base}/settings`);
+  if (!(await page.isChecked("#open_registration"))) {
+    await page.check("#open_registration");
+    await submit(page, "form[action='/settings'] button.primary");
+  }
+  await requester(viewport, t.js, n);
+  await page.goto(`${base}/`);
+  await check(t, "requests");
+  const row = page.locator(`tr:has-text("Anfrage${n}")`).first();
+  await Promise.all([page.waitForNavigation(), row.locator("form[action$='/approve'] button").click()]);
+  expect((await page.textContent("main")).includes("Genehmigt"), "approved");
 
   // Carla is invited at once; her mail lands in the in-app mailbox (no SMTP
   // server here), and she activates on her own device.
@@ -401,6 +516,10 @@ async function day(viewport, first) {
   await check(t, "mailbox-message");
   if (expect(link !== null, "the invitation is in the mailbox")) {
     await invitee(viewport, true, link, `carla.neu${n}`);
+    const reset = await mailLink(page, `carla.${n}@example.org`, "/r/");
+    if (expect(reset !== null && reset.includes("/r/"), `the reset link is in the mailbox (${reset})`)) {
+      await followLink(viewport, true, reset, "reset");
+    }
   }
   await page.goto(`${base}/users?q=${encodeURIComponent(`carla.${n}`)}`);
   await Promise.all([page.waitForNavigation(), page.click("td.name a")]);
@@ -585,7 +704,24 @@ async function withoutScript() {
   const link = await invitationLink(page, "dieter@example.org");
   if (expect(link !== null, "the invitation is in the mailbox")) {
     await invitee({ width: 360, height: 640 }, false, link, "dieter.ohneskript");
+    const reset = await mailLink(page, "dieter@example.org", "/r/");
+    if (expect(reset !== null && reset.includes("/r/"), "the reset link is in the mailbox")) {
+      await followLink({ width: 360, height: 640 }, false, reset, "reset");
+    }
   }
+  // An access link, the whitelist and a request, all without script.
+  await page.goto(`${base}/access-links/new`);
+  await page.fill("#count", "1");
+  await submit(page);
+  const only = (await page.inputValue("#access-urls")).trim();
+  await joiner({ width: 360, height: 640 }, false, only, "jana.ohneskript");
+  await page.goto(`${base}/registration`);
+  await page.fill("#first_name", "Wilma");
+  await page.fill("#last_name", "Ohneskript");
+  await page.fill("#personnel_number", "W-NOJS");
+  await submit(page, "form[action='/registration/entries'] button.primary");
+  await registrant({ width: 360, height: 640 }, false, "Ohneskript", "W-NOJS", "wilma.ohneskript");
+  await requester({ width: 360, height: 640 }, false, "nojs");
   await Promise.all([page.waitForNavigation(), page.click("form[action='/logout'] button")]);
   await t.context.close();
 }
