@@ -249,6 +249,9 @@ diesel::table! {
         rows_new -> Integer,
         rows_refused -> Integer,
         finished_at -> Nullable<Timestamp>,
+        header_line -> Nullable<Integer>,
+        mapping -> Text,
+        grid -> Nullable<Binary>,
     }
 }
 

@@ -784,7 +784,14 @@ catalogue! {
     wl_import: "Liste importieren", "Import a list";
     wl_import_intro: "Eine Tabelle (.xlsx, .xls, .ods, .csv) mit einer Kopfzeile: Vorname, Nachname und die verglichenen Angaben (Personalnummer, Geburtsdatum), wahlweise Nutzertyp und Gruppe. Vor der Übernahme zeigt eine Vorschau jede Zeile mit ihrem Ergebnis.", "A spreadsheet (.xlsx, .xls, .ods, .csv) with a header row: first name, last name and the details compared (personnel number, date of birth), optionally user type and group. A preview shows every row with its outcome before anything is taken.";
     wl_import_submit: "Hochladen und prüfen", "Upload and check";
-    wl_import_columns: "Es fehlen Spalten mit diesen Titeln:", "Columns with these titles are missing:";
+    wl_mapping_title: "Welche Spalte ist was?", "Which column is what?";
+    wl_mapping_intro: "Die Spaltentitel der Datei nennen nicht alles, was die Liste braucht. Ordnen Sie die Spalten zu; nötig sind:", "The file's column titles do not name everything the list needs. Say what each column is; needed are:";
+    wl_mapping_column: "Spalte", "Column";
+    wl_mapping_samples: "Erste Werte", "First values";
+    wl_mapping_ignore: "nicht übernehmen", "do not take";
+    wl_mapping_submit: "Zuordnen und prüfen", "Map and check";
+    wl_mapping_problem: "Diese Angaben brauchen genau eine Spalte:", "These details need exactly one column:";
+    wl_state_mapping: "Zuordnung", "Mapping";
     wl_rows: "Zeilen", "Rows";
     wl_rows_new: "neu", "new";
     wl_rows_refused: "nicht übernehmbar", "not importable";

@@ -214,6 +214,64 @@ pub fn insert_import(
         .get_result(conn)
 }
 
+/// An import whose columns the admin maps first: the rows as read are kept.
+pub fn insert_import_to_map(
+    conn: &mut DbConn,
+    file_name: &str,
+    actor_label: &str,
+    now: PrimitiveDateTime,
+    header_line: Option<i32>,
+    mapping: &str,
+    grid: &[u8],
+) -> QueryResult<i64> {
+    diesel::insert_into(i::table)
+        .values((
+            i::file_name.eq(file_name),
+            i::actor_label.eq(actor_label),
+            i::created_at.eq(now),
+            i::state.eq("zuordnung"),
+            i::rows_new.eq(0),
+            i::rows_refused.eq(0),
+            i::header_line.eq(header_line),
+            i::mapping.eq(mapping),
+            i::grid.eq(grid),
+        ))
+        .returning(i::id)
+        .get_result(conn)
+}
+
+/// An import waiting for its mapping: (header line, mapping, the rows as read).
+pub fn to_map(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Option<i32>, String, Vec<u8>)>> {
+    Ok(i::table
+        .find(id)
+        .filter(i::state.eq("zuordnung"))
+        .select((i::header_line, i::mapping, i::grid))
+        .first::<(Option<i32>, String, Option<Vec<u8>>)>(conn)
+        .optional()?
+        .and_then(|(h, m, g)| g.map(|g| (h, m, g))))
+}
+
+/// The mapped import's preview is staged: on to `vorschau`, the rows as
+/// read forgotten. False if it was mapped meanwhile (a second tab).
+pub fn mapped(
+    conn: &mut DbConn,
+    id: i64,
+    mapping: &str,
+    rows_new: i32,
+    rows_refused: i32,
+) -> QueryResult<bool> {
+    let n = diesel::update(i::table.find(id).filter(i::state.eq("zuordnung")))
+        .set((
+            i::state.eq("vorschau"),
+            i::mapping.eq(mapping),
+            i::rows_new.eq(rows_new),
+            i::rows_refused.eq(rows_refused),
+            i::grid.eq(None::<Vec<u8>>),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn find_import(conn: &mut DbConn, id: i64) -> QueryResult<Option<ImportRow>> {
     i::table
         .find(id)

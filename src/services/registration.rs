@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
-use crate::domain::import::{Mapping, WHITELIST, parse_user_type};
+use crate::domain::import::{Mapping, Row, WHITELIST, parse_user_type};
 use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
     number_match_key,
@@ -337,88 +337,118 @@ pub async fn delete_entry(ctx: &Context, actor: &Actor, id: i64) -> ServiceResul
 
 // ------------------------------------------------------------ importing
 
-/// Why a row of an import is not taken, as stored (`problem`).
-pub const ROW_INVALID: &str = "invalid";
-
-/// An import's preview.
+/// An import's preview (or, while its columns are mapped, the mapping).
 #[derive(Clone, Debug)]
 pub struct ImportPreview {
     pub import: ImportView,
     pub new_rows: Vec<StagedRow>,
     pub refused_rows: Vec<StagedRow>,
+    pub mapping: Option<MappingForm>,
+}
+
+/// The mapping step: each column of the file with its title, first values
+/// and the field it feeds, and the fields the criteria need.
+#[derive(Clone, Debug)]
+pub struct MappingForm {
+    pub columns: Vec<MappedColumn>,
+    pub needed: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MappedColumn {
+    pub title: String,
+    pub samples: Vec<String>,
+    pub field: Option<&'static str>,
 }
 
 /// What reading an upload came to.
 pub enum ImportStart {
+    /// The preview is staged, or the columns wait for their mapping.
     Staged(i64),
     /// The file could not be read.
     Unreadable(ReadError),
-    /// No header row with the columns the criteria need (the titles it
-    /// lacks, as field keys).
-    Columns(Vec<&'static str>),
 }
 
-/// Reads an upload with the import's reader child and limits, checks each
-/// row and stages the preview. Nothing goes on the list yet.
-pub async fn import_upload(
-    ctx: &Context,
-    actor: &Actor,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> ServiceResult<ImportStart> {
-    require_user_management(actor)?;
-    let config = ctx.config().import.clone();
-    if bytes.is_empty() {
-        return Ok(ImportStart::Unreadable(ReadError::Empty));
-    }
-    if bytes.len() as u64 > config.max_bytes() {
-        return Ok(ImportStart::Unreadable(ReadError::TooLarge(
-            config.max_bytes(),
-        )));
-    }
-    let _turn = ctx.import_turn().await?;
-    let settings = config.reader_settings();
-    let book = match ctx
-        .read_spreadsheet(move || runner::run(&settings, bytes, WHITELIST.name, None))
-        .await?
-    {
-        Ok((book, _)) => book,
-        Err(e) => return Ok(ImportStart::Unreadable(e)),
-    };
-    let mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
-    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
-        return Ok(ImportStart::Unreadable(e));
-    }
-    let criteria = ctx.settings().registration_criteria.clone();
-    let column = |key: &str| mapping.columns.iter().position(|c| *c == Some(key));
-    let mut missing: Vec<&'static str> = Vec::new();
-    for key in ["first_name", "last_name"]
-        .into_iter()
-        .chain(criteria.iter().map(Criterion::key))
-    {
-        if column(key).is_none() && mapping.header_line.is_some() && !missing.contains(&key) {
-            missing.push(key);
+/// The fields an import must have a column for: the names (an account is
+/// named after its entry) and every chosen criterion.
+fn needed_fields(criteria: &Criteria) -> Vec<&'static str> {
+    let mut needed = vec!["first_name", "last_name"];
+    for c in criteria.iter() {
+        if !needed.contains(&c.key()) {
+            needed.push(c.key());
         }
     }
-    if mapping.header_line.is_none() {
-        missing = vec!["first_name", "last_name"];
-        missing.extend(
-            criteria
-                .iter()
-                .map(Criterion::key)
-                .filter(|k| !k.ends_with("name")),
-        );
+    needed
+}
+
+/// What a mapping lacks: fields without a column, fields with two.
+fn mapping_problems(mapping: &Mapping, criteria: &Criteria) -> Vec<&'static str> {
+    let mut problems: Vec<&'static str> = needed_fields(criteria)
+        .into_iter()
+        .filter(|k| mapping.column_of(k).is_none())
+        .collect();
+    for f in WHITELIST.fields {
+        if mapping
+            .columns
+            .iter()
+            .filter(|c| **c == Some(f.key))
+            .count()
+            > 1
+            && !problems.contains(&f.key)
+        {
+            problems.push(f.key);
+        }
     }
-    if !missing.is_empty() {
-        return Ok(ImportStart::Columns(missing));
-    }
-    let today = today(ctx);
-    let groups: HashMap<String, UnitId> = ctx
+    problems
+}
+
+/// What every row is checked against, loaded once.
+struct Checks {
+    criteria: Criteria,
+    today: time::Date,
+    groups: HashMap<String, UnitId>,
+    on_list: std::collections::HashSet<String>,
+    taken: std::collections::HashSet<String>,
+    listed: std::collections::HashSet<Probe>,
+}
+
+async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
+    let criteria = ctx.settings().registration_criteria.clone();
+    let groups = ctx
         .units()
         .groups
         .iter()
         .map(|g| (name_key(&g.name), g.id))
         .collect();
+    let (on_list, taken, listed) = ctx
+        .db()
+        .run(|conn| -> ServiceResult<_> {
+            Ok((
+                model::open_numbers(conn)?,
+                user::all_personnel_numbers(conn)?,
+                model::open_match_values(conn)?,
+            ))
+        })
+        .await?;
+    let listed = listed
+        .iter()
+        .map(|(f, l, n, b)| criteria.probe_of(f, l, n.as_deref(), b.as_deref()))
+        .collect();
+    Ok(Checks {
+        today: today(ctx),
+        criteria,
+        groups,
+        on_list: on_list.into_iter().collect(),
+        taken: taken.into_iter().collect(),
+        listed,
+    })
+}
+
+/// Every data row with its outcome, checked in memory: in-file duplicates
+/// by personnel number and by the compared values, the list and the
+/// accounts by the sets loaded once.
+fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow> {
+    let column = |key: &str| mapping.column_of(key);
     let cols: Vec<Option<usize>> = [
         "first_name",
         "last_name",
@@ -430,34 +460,15 @@ pub async fn import_upload(
     .into_iter()
     .map(column)
     .collect();
-    let cell = |row: &crate::domain::import::Row, i: usize| {
-        cols[i].map(|c| row.cell(c).to_owned()).unwrap_or_default()
-    };
+    let cell = |row: &Row, i: usize| cols[i].map(|c| row.cell(c).to_owned()).unwrap_or_default();
     let header = mapping.header_line.unwrap_or(0);
-    // Checked in memory: in-file duplicates by personnel number and by all
-    // values; the list and the accounts by one load of their numbers.
-    let mut staged: Vec<StagedRow> = Vec::new();
+    let mut staged = Vec::new();
     let mut seen_numbers: HashMap<String, i32> = HashMap::new();
     // Rows the criteria cannot tell apart: from each other, and from the
     // open entries.
     let mut seen_values: HashMap<Probe, i32> = HashMap::new();
-    let (on_list, taken, listed) = ctx
-        .db()
-        .run(|conn| -> ServiceResult<_> {
-            Ok((
-                model::open_numbers(conn)?,
-                user::all_personnel_numbers(conn)?,
-                model::open_match_values(conn)?,
-            ))
-        })
-        .await?;
-    let listed: std::collections::HashSet<Probe> = listed
-        .iter()
-        .map(|(f, l, n, b)| criteria.probe_of(f, l, n.as_deref(), b.as_deref()))
-        .collect();
-    let on_list: std::collections::HashSet<String> = on_list.into_iter().collect();
-    let taken: std::collections::HashSet<String> = taken.into_iter().collect();
-    for row in book.rows.iter().filter(|r| r.line > header) {
+    let criteria = &checks.criteria;
+    for row in rows.iter().filter(|r| r.line > header) {
         let line = row.line as i32;
         let type_text = cell(row, 4);
         let group_text = cell(row, 5);
@@ -465,7 +476,8 @@ pub async fn import_upload(
         let group = if group_text.trim().is_empty() {
             Ok(None)
         } else {
-            groups
+            checks
+                .groups
                 .get(&name_key(&group_text))
                 .copied()
                 .map(Some)
@@ -493,7 +505,7 @@ pub async fn import_upload(
             problem: None,
             other_line: None,
         };
-        let problem: Option<String> = match input.parse(&criteria, today) {
+        let problem: Option<String> = match input.parse(criteria, checks.today) {
             Err(errors) => errors
                 .iter()
                 .next()
@@ -522,12 +534,12 @@ pub async fn import_upload(
                     Some("personnel_number:twice".into())
                 } else if let Some(other) = seen_values.get(&values) {
                     stage.other_line = Some(*other);
-                    Some("last_name:twice".into())
-                } else if number.as_ref().is_some_and(|n| on_list.contains(n)) {
+                    Some(format!("{}:twice", criteria.first_field()))
+                } else if number.as_ref().is_some_and(|n| checks.on_list.contains(n)) {
                     Some("personnel_number:on_list".into())
-                } else if listed.contains(&values) {
+                } else if checks.listed.contains(&values) {
                     Some(format!("{}:on_list", criteria.first_field()))
-                } else if number.as_ref().is_some_and(|n| taken.contains(n)) {
+                } else if number.as_ref().is_some_and(|n| checks.taken.contains(n)) {
                     Some("personnel_number:account".into())
                 } else {
                     if let Some(n) = number {
@@ -541,9 +553,82 @@ pub async fn import_upload(
         stage.problem = problem;
         staged.push(stage);
     }
+    staged
+}
+
+fn counts(staged: &[StagedRow]) -> (i32, i32) {
     let refused = staged.iter().filter(|r| r.problem.is_some()).count() as i32;
-    let fresh = staged.len() as i32 - refused;
+    (staged.len() as i32 - refused, refused)
+}
+
+/// Reads an upload with the import's reader child and limits. A header the
+/// titles name completely is checked row by row and staged as a preview;
+/// otherwise the columns wait for the admin to map them. Nothing goes on
+/// the list yet.
+pub async fn import_upload(
+    ctx: &Context,
+    actor: &Actor,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> ServiceResult<ImportStart> {
+    require_user_management(actor)?;
+    let config = ctx.config().import.clone();
+    if bytes.is_empty() {
+        return Ok(ImportStart::Unreadable(ReadError::Empty));
+    }
+    if bytes.len() as u64 > config.max_bytes() {
+        return Ok(ImportStart::Unreadable(ReadError::TooLarge(
+            config.max_bytes(),
+        )));
+    }
+    let _turn = ctx.import_turn().await?;
+    let settings = config.reader_settings();
+    let (book, grid) = match ctx
+        .read_spreadsheet(move || runner::run(&settings, bytes, WHITELIST.name, None))
+        .await?
+    {
+        Ok(read) => read,
+        Err(e) => return Ok(ImportStart::Unreadable(e)),
+    };
+    let mut mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
+    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
+        return Ok(ImportStart::Unreadable(e));
+    }
+    let Some(first) = book.rows.first() else {
+        return Ok(ImportStart::Unreadable(ReadError::Empty));
+    };
     let (actor, now, name) = (actor.clone(), ctx.now(), clean_file_name(file_name));
+    let criteria = ctx.settings().registration_criteria.clone();
+    if !mapping_problems(&mapping, &criteria).is_empty() {
+        // Without a recognised header the first row holds the titles.
+        if mapping.header_line.is_none() {
+            mapping.header_line = Some(first.line);
+        }
+        let header = mapping.header_line.map(|l| l as i32);
+        let encoded = mapping.encode();
+        let id = ctx
+            .db()
+            .run(move |conn| {
+                write_tx(conn, |conn| -> ServiceResult<i64> {
+                    Ok(model::insert_import_to_map(
+                        conn,
+                        &name,
+                        &actor.label,
+                        now,
+                        header,
+                        &encoded,
+                        &grid,
+                    )?)
+                })
+            })
+            .await?;
+        return Ok(ImportStart::Staged(id));
+    }
+    let checks = load_checks(ctx).await?;
+    let mut staged = ctx
+        .cpu(move || check_rows(&book.rows, &mapping, &checks))
+        .await?;
+    let (fresh, refused) = counts(&staged);
     let id = ctx
         .db()
         .run(move |conn| {
@@ -560,6 +645,127 @@ pub async fn import_upload(
     Ok(ImportStart::Staged(id))
 }
 
+/// The rows as read of an import waiting for its mapping.
+async fn rows_to_map(
+    ctx: &Context,
+    id: i64,
+) -> ServiceResult<Option<(Option<u32>, String, Vec<Row>)>> {
+    let Some((header, mapping, grid)) = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::to_map(conn, id)?) })
+        .await?
+    else {
+        return Ok(None);
+    };
+    let book = ctx
+        .cpu(move || crate::spreadsheet::wire::decode(&grid))
+        .await?
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Some((
+        header.and_then(|h| u32::try_from(h).ok()),
+        mapping,
+        book.rows,
+    )))
+}
+
+fn mapping_form(
+    header: Option<u32>,
+    mapping: &str,
+    rows: &[Row],
+    criteria: &Criteria,
+) -> MappingForm {
+    let titles = crate::domain::import::titles(rows, header);
+    let mapping = Mapping::decode(&WHITELIST, header, mapping);
+    let data: Vec<&Row> = rows
+        .iter()
+        .filter(|r| header.is_none_or(|h| r.line > h))
+        .take(3)
+        .collect();
+    let width = rows
+        .iter()
+        .map(|r| r.cells.len())
+        .max()
+        .unwrap_or(0)
+        .min(200);
+    MappingForm {
+        columns: (0..width)
+            .map(|c| MappedColumn {
+                title: titles.get(c).cloned().unwrap_or_default(),
+                samples: data.iter().map(|r| r.cell(c).to_owned()).collect(),
+                field: mapping.columns.get(c).copied().flatten(),
+            })
+            .collect(),
+        needed: needed_fields(criteria),
+    }
+}
+
+/// The admin's mapping: the field each column feeds (by position; empty
+/// for none). Then the rows are checked and staged as the preview; a
+/// mapping that lacks a needed field or feeds one twice is refused with
+/// those fields.
+pub async fn map_import(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    chosen: Vec<String>,
+) -> ServiceResult<Result<(), Vec<&'static str>>> {
+    require_user_management(actor)?;
+    let Some((header, _, rows)) = rows_to_map(ctx, id).await? else {
+        // Mapped already (another tab), discarded, or never waiting.
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::StatusDoesNotAllow,
+        ));
+    };
+    let mut columns = Vec::with_capacity(chosen.len());
+    for key in chosen.iter().take(200) {
+        match key.trim() {
+            "" => columns.push(None),
+            k => match WHITELIST.field(k) {
+                Some(f) => columns.push(Some(f.key)),
+                None => {
+                    return Err(ServiceError::Invalid(FieldErrors::single(
+                        "mapping",
+                        FieldError::InvalidChoice,
+                    )));
+                }
+            },
+        }
+    }
+    let mapping = Mapping {
+        header_line: header,
+        columns,
+    };
+    let checks = load_checks(ctx).await?;
+    let problems = mapping_problems(&mapping, &checks.criteria);
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let encoded = mapping.encode();
+    let mut staged = ctx
+        .cpu(move || check_rows(&rows, &mapping, &checks))
+        .await?;
+    let (fresh, refused) = counts(&staged);
+    ctx.db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<()> {
+                if !model::mapped(conn, id, &encoded, fresh, refused)? {
+                    return Err(ServiceError::Refused(
+                        crate::domain::Refusal::StatusDoesNotAllow,
+                    ));
+                }
+                for r in &mut staged {
+                    r.import_id = id;
+                }
+                model::stage(conn, &staged)?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(Ok(()))
+}
+
 fn field_error_code(e: FieldError) -> &'static str {
     match e {
         FieldError::Required => "required",
@@ -573,6 +779,17 @@ fn field_error_code(e: FieldError) -> &'static str {
 
 pub async fn import_preview(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<ImportPreview> {
     require_user_management(actor)?;
+    let mut preview = staged_preview(ctx, id).await?;
+    if preview.import.state == "zuordnung"
+        && let Some((header, mapping, rows)) = rows_to_map(ctx, id).await?
+    {
+        let criteria = ctx.settings().registration_criteria.clone();
+        preview.mapping = Some(mapping_form(header, &mapping, &rows, &criteria));
+    }
+    Ok(preview)
+}
+
+async fn staged_preview(ctx: &Context, id: i64) -> ServiceResult<ImportPreview> {
     ctx.db()
         .run(move |conn| -> ServiceResult<ImportPreview> {
             let import = model::find_import(conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -580,6 +797,7 @@ pub async fn import_preview(ctx: &Context, actor: &Actor, id: i64) -> ServiceRes
                 new_rows: model::staged(conn, id, false, PREVIEW_ROWS)?,
                 refused_rows: model::staged(conn, id, true, PREVIEW_ROWS)?,
                 import: import_view(import),
+                mapping: None,
             })
         })
         .await
@@ -671,7 +889,9 @@ pub async fn import_discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceRes
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
-                if model::move_import(conn, id, "vorschau", "verworfen", now)? {
+                if model::move_import(conn, id, "vorschau", "verworfen", now)?
+                    || model::move_import(conn, id, "zuordnung", "verworfen", now)?
+                {
                     model::delete_staged(conn, id)?;
                 }
                 Ok(())

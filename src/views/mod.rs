@@ -323,6 +323,7 @@ impl Page {
 
     pub fn wl_import_state(&self, state: &str) -> &'static str {
         match state {
+            "zuordnung" => self.t.wl_state_mapping,
             "vorschau" => self.t.wl_state_preview,
             "importiert" => self.t.wl_state_imported,
             "verworfen" => self.t.wl_state_discarded,
@@ -1518,9 +1519,43 @@ impl WhitelistView {
 pub struct WhitelistImportView {
     pub p: Page,
     pub preview: crate::services::registration::ImportPreview,
+    /// The mapping lacked a needed field or fed one twice.
+    pub mapping_error: Option<String>,
 }
 
 impl WhitelistImportView {
+    /// The fields a column can feed, for the mapping's menus: (key, label).
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        crate::domain::import::WHITELIST
+            .fields
+            .iter()
+            .map(|f| {
+                let label = match f.key {
+                    "birth_date" => self.p.t.field_birth_date,
+                    "group" => self.p.t.field_group,
+                    k => self.p.t.field_label(k),
+                };
+                (f.key, label.to_owned())
+            })
+            .collect()
+    }
+
+    pub fn needed_labels(&self) -> String {
+        self.preview
+            .mapping
+            .iter()
+            .flat_map(|m| m.needed.iter())
+            .map(|k| {
+                self.fields()
+                    .into_iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, l)| l)
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A refused row's reason in words.
     pub fn problem(&self, code: &str, other: &Option<i32>) -> String {
         let t = self.p.t;

@@ -198,6 +198,7 @@ routes! {
     Post "/registration/entries/{id}/delete" Admin => registration::delete_entry;
     Post "/registration/imports" Admin => registration::upload;
     Get "/registration/imports/{id}" Admin => registration::import;
+    Post "/registration/imports/{id}/mapping" Admin => registration::map;
     Post "/registration/imports/{id}/commit" Admin => registration::commit;
     Post "/registration/imports/{id}/discard" Admin => registration::discard;
     Post "/registration/imports/{id}/undo" Admin => registration::undo;

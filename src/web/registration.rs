@@ -234,18 +234,6 @@ pub async fn upload(
             }
             p.t.read_error(&e)
         }
-        ImportStart::Columns(keys) => format!(
-            "{} {}.",
-            p.t.wl_import_columns,
-            keys.iter()
-                .map(|k| if *k == "birth_date" {
-                    p.t.field_birth_date
-                } else {
-                    p.t.field_label(k)
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     };
     let shown = Shown {
         import_error: Some(error),
@@ -265,11 +253,68 @@ pub async fn import(
     ok_html(&WhitelistImportView {
         p: admin.page(&req, &state, "registration"),
         preview,
+        mapping_error: None,
     })
 }
 
 fn import_path(id: i64) -> String {
     format!("/registration/imports/{id}")
+}
+
+/// POST /registration/imports/{id}/mapping: the field each column feeds
+/// (`col` repeated, in column order).
+pub async fn map(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<MappingForm>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    match service::map_import(&state.ctx, &admin.actor(), id, form.col).await {
+        Ok(Ok(())) => Ok(redirect(&import_path(id))),
+        Ok(Err(problems)) => {
+            let mut preview = service::import_preview(&state.ctx, &admin.actor(), id).await?;
+            let p = admin.page(&req, &state, "registration");
+            let missing = problems
+                .iter()
+                .map(|k| field_name(&p, k))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let error = Some(format!("{} {missing}.", p.t.wl_mapping_problem));
+            if preview.mapping.is_none() {
+                return Ok(redirect(&import_path(id)));
+            }
+            preview.import.state = "zuordnung".into();
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &WhitelistImportView {
+                    p,
+                    preview,
+                    mapping_error: error,
+                },
+            )
+        }
+        Err(ServiceError::Refused(_)) => Ok(redirect(&import_path(id))),
+        Err(ServiceError::Invalid(_)) => Err(AppError::BadRequest("mapping".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MappingForm {
+    col: Vec<String>,
+}
+
+fn field_name(p: &crate::views::Page, key: &str) -> String {
+    if key == "birth_date" {
+        p.t.field_birth_date.to_owned()
+    } else if key == "group" {
+        p.t.field_group.to_owned()
+    } else {
+        p.t.field_label(key).to_owned()
+    }
 }
 
 /// POST /registration/imports/{id}/commit

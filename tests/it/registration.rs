@@ -784,14 +784,88 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // Missing a criterion's column: said, nothing staged.
-    let res = upload(&app, "ohne.csv", csv(&["Vorname;Nachname", "A;B"])).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = res.text().await.unwrap();
+    // Columns the titles do not name: the admin maps them; a needed one
+    // left out is said, and nothing is staged until it is given.
+    let res = upload(
+        &app,
+        "fremd.csv",
+        csv(&["VN;NN;Code;Bemerkung", "Mara;Map;M-1;egal", "Mira;Map;M-2;"]),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mapping_page = location(&res);
+    let (_, page) = app.get_html(&mapping_page).await;
     assert!(
-        page.contains("Es fehlen Spalten") && page.contains("Personalnummer"),
+        page.contains("id=\"mapping-title\"") && page.contains("Mara"),
         "{page}"
     );
+    let map = format!("{mapping_page}/mapping");
+    let res = app
+        .post(
+            &map,
+            &[
+                ("col", "first_name"),
+                ("col", "last_name"),
+                ("col", ""),
+                ("col", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("genau eine Spalte: Personalnummer"), "{page}");
+    let res = app
+        .post(
+            &map,
+            &[
+                ("col", "first_name"),
+                ("col", "first_name"),
+                ("col", "personnel_number"),
+                ("col", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post(
+            &map,
+            &[
+                ("col", "first_name"),
+                ("col", "nonsense"),
+                ("col", ""),
+                ("col", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .post(
+            &map,
+            &[
+                ("col", "first_name"),
+                ("col", "last_name"),
+                ("col", "personnel_number"),
+                ("col", ""),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &mapping_page);
+    let (_, page) = app.get_html(&mapping_page).await;
+    assert!(page.contains("data-count=\"new\">2<"), "{page}");
+    // Mapped once: a second submit (another tab) changes nothing.
+    let res = app
+        .post(
+            &map,
+            &[
+                ("col", "last_name"),
+                ("col", "first_name"),
+                ("col", "personnel_number"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &mapping_page);
+    let res = app.post(&format!("{mapping_page}/discard"), &[]).await;
+    assert_redirect(&res, &mapping_page);
     let file = csv(&[
         "Liste Sommer 2026",
         "",
@@ -867,11 +941,8 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
         "{list}"
     );
     // A file that is no spreadsheet: a clear error, nothing staged.
-    let res = upload(
-        &app,
-        "bild.csv",
-        vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe],
-    )
-    .await;
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    png.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    let res = upload(&app, "bild.csv", png).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 });

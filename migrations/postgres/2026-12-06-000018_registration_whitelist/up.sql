@@ -11,10 +11,16 @@ CREATE TABLE registration_imports (
     file_name TEXT NOT NULL,
     actor_label TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('vorschau', 'importiert', 'verworfen', 'rueckgaengig')),
+    -- zuordnung: the file's columns wait for the admin to say what they are.
+    state TEXT NOT NULL CHECK (state IN ('zuordnung', 'vorschau', 'importiert', 'verworfen', 'rueckgaengig')),
     rows_new INTEGER NOT NULL,
     rows_refused INTEGER NOT NULL,
-    finished_at TIMESTAMP
+    finished_at TIMESTAMP,
+    -- While columns are being mapped: the rows as read, the header row and
+    -- the mapping (field keys by column).
+    header_line INTEGER,
+    mapping TEXT NOT NULL DEFAULT '',
+    grid BYTEA
 );
 
 -- The rows of an import as checked for its preview: `problem` NULL for a
