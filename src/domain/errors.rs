@@ -41,6 +41,8 @@ pub enum FieldError {
     EmailNeededToInvite,
     /// A registration without an address needs a username to sign in with.
     EmailOrUsernameNeeded,
+    /// An access request with an address signs in with it: no username.
+    UsernameWithEmail,
     /// Registration criteria: fewer than two, or only names.
     CriteriaTooWeak,
     /// The same entry is on the registration whitelist already.

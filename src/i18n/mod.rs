@@ -836,7 +836,7 @@ catalogue! {
     request_message_hint: "Zum Beispiel Abteilung, Standort oder Ihre Ansprechperson: das hilft bei der Entscheidung.", "For example your department, site or contact person: it helps the decision.";
     request_submit: "Anfrage senden", "Send request";
     request_sent_title: "Ihre Anfrage ist eingegangen", "Your request has been received";
-    request_sent_text: "Sobald über sie entschieden ist, können Sie sich anmelden – falls sie genehmigt wird. Haben Sie eine E-Mail-Adresse angegeben, bestätigen Sie sie bitte mit dem Link, den Sie gleich bekommen; die Entscheidung kommt dann an diese Adresse.", "Once it has been decided you can sign in, if it is approved. If you gave an email address, please confirm it with the link you will receive shortly; the decision will be sent there.";
+    request_sent_text: "Sobald über sie entschieden ist, können Sie sich anmelden – falls sie genehmigt wird. Haben Sie eine E-Mail-Adresse angegeben, kommt die Entscheidung dorthin.", "Once it has been decided you can sign in, if it is approved. If you gave an email address, the decision will be sent there.";
     request_closed_title: "Keine Zugangsanfragen", "No access requests";
     request_closed_text: "Bei dieser Organisation kann man keinen Zugang anfragen. Wenden Sie sich an Ihre Ansprechperson.", "This organisation does not take access requests. Please ask your contact person.";
     request_throttled: "Zu viele Anfragen von diesem Anschluss. Bitte versuchen Sie es in einer Stunde wieder.", "Too many requests from this connection. Please try again in an hour.";
@@ -859,6 +859,11 @@ catalogue! {
     question_save: "Adresse speichern", "Save address";
     question_later: "Jetzt nicht", "Not now";
     question_later_hint: "Sie können die Adresse jederzeit auf Ihrer Seite nachtragen.", "You can add it any time on your page.";
+    fe_username_with_email: "Mit einer E-Mail-Adresse melden Sie sich mit ihr an; Ihren Benutzernamen bildet Einlass aus Ihrem Namen. Lassen Sie dieses Feld dann bitte leer.", "With an email address you sign in with it; Einlass makes your username from your name. Please leave this field empty then.";
+    request_sign_in_hint: "Eine E-Mail-Adresse oder, wenn Sie keine angeben möchten, ein Benutzername.", "An email address or, if you would rather not give one, a username.";
+    request_username_hint: "Nur ohne E-Mail-Adresse. Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.", "Only without an email address. Letters, digits, dot, hyphen and underscore.";
+    request_email_hint: "Optional. Die Entscheidung kommt an diese Adresse.", "Optional. The decision will be sent to this address.";
+    wl_ambiguous: "offene Einträge sind unter diesen Angaben nicht voneinander zu unterscheiden: mit ihren Daten kann sich niemand registrieren, bis einer davon gelöscht ist.", "open entries cannot be told apart by these details: nobody can register with their data until one of them is deleted.";
     fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
     refusal_selection_changed: "Die Auswahl hat sich seit der Bestätigung geändert; es wurde nichts ausgeführt. Hier ist sie, wie sie jetzt ist: bitte prüfen und erneut bestätigen.", "The selection has changed since it was confirmed; nothing was done. Here it is as it is now: please check it and confirm again.";
@@ -1645,6 +1650,7 @@ impl Texts {
             FieldError::UnknownMember => self.fe_unknown_member,
             FieldError::EmailNeededToInvite => self.fe_email_needed_to_invite,
             FieldError::EmailOrUsernameNeeded => self.fe_email_or_username_needed,
+            FieldError::UsernameWithEmail => self.fe_username_with_email,
             FieldError::CriteriaTooWeak => self.fe_criteria_too_weak,
             FieldError::OnTheList => self.fe_on_the_list,
             FieldError::InvalidBirthDate => self.fe_invalid_birth_date,

@@ -38,7 +38,10 @@ pub enum Asked {
     Throttled,
 }
 
-/// Records a request. `NotFound` while open registration is off.
+/// Records a request. `NotFound` while open registration is off. Nothing
+/// is mailed now: the form is open to anyone, and must not send mail to
+/// any address it is given; the decision (with a confirmation link, if
+/// approved) goes to the address once an admin has looked at the request.
 pub async fn request(ctx: &Context, req: NewRequest, client: &str) -> ServiceResult<Asked> {
     if !ctx.settings().open_registration {
         return Err(ServiceError::NotFound);
@@ -157,7 +160,15 @@ pub async fn decide(
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
+                // The administrators' rows first, as deleting and editing
+                // lock them: the same order, so the two cannot deadlock.
+                user::lock_active_administrators(conn)?;
                 let person = user::lock(conn, id)?.ok_or(ServiceError::NotFound)?;
+                // An account an Administrator gave admin rights meanwhile is
+                // decided by someone allowed to change such accounts.
+                if !actor.role.may_change_account_of(person.role()) {
+                    return Err(ServiceError::Forbidden);
+                }
                 let next = if approve {
                     person.status.approve()
                 } else {
@@ -193,6 +204,14 @@ pub async fn decide(
                         reason,
                     };
                     mail::queue(conn, &env, &letter, now)?;
+                    // The address is his once its own link is opened (the
+                    // request sent nothing: a form anyone may fill in must
+                    // not mail any address it is given).
+                    if approve && !person.email_confirmed {
+                        crate::services::self_service::send_confirmation_in_tx(
+                            conn, &env, &person, address, now,
+                        )?;
+                    }
                 }
                 let mut changes =
                     vec![Change::new("status", person.status.as_str(), next.as_str())];

@@ -91,6 +91,8 @@ pub struct Whitelist {
     pub used: i64,
     /// Open entries without a value a chosen criterion needs.
     pub unmatchable: i64,
+    /// Open entries another open entry shares every compared value with.
+    pub ambiguous: i64,
     pub entries: Page<EntryView>,
     pub imports: Vec<ImportView>,
 }
@@ -116,6 +118,19 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 criteria.has(Criterion::PersonnelNumber),
                 criteria.has(Criterion::BirthDate),
             )?;
+            let mut shared: HashMap<Probe, i64> = HashMap::new();
+            for (f, l, n, b) in model::open_match_values(conn)? {
+                // Entries that cannot match at all are counted above.
+                if (criteria.has(Criterion::PersonnelNumber) && n.is_none())
+                    || (criteria.has(Criterion::BirthDate) && b.is_none())
+                {
+                    continue;
+                }
+                *shared
+                    .entry(criteria.probe_of(&f, &l, n.as_deref(), b.as_deref()))
+                    .or_default() += 1;
+            }
+            let ambiguous = shared.values().filter(|n| **n > 1).sum();
             let (rows, total) = model::entries_page(
                 conn,
                 search.as_ref().map(|(n, raw)| (n.as_str(), raw.as_str())),
@@ -148,6 +163,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 open,
                 used,
                 unmatchable,
+                ambiguous,
                 entries: Page {
                     items,
                     total,

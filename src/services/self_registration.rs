@@ -128,9 +128,14 @@ pub fn create(
         changes.push(Change::new("personnel_number", "", n));
     }
     let label = format!("{} ({})", display_name(first, last), username.as_str());
-    // An address he typed is his once its own link is opened.
-    if let (Some(address), Some(created)) = (&email, user::find(conn, id)?) {
+    // An address he typed is his once its own link is opened (a pending
+    // request's link comes with its approval).
+    if let (Some(address), true, Some(created)) =
+        (&email, r.status.may_sign_in(), user::find(conn, id)?)
+    {
         crate::services::self_service::send_confirmation_in_tx(conn, env, &created, address, now)?;
+    }
+    if let Some(address) = &email {
         changes.push(Change::new("email", "", address.as_str()));
     }
     changes.push(how);

@@ -561,6 +561,12 @@ pub async fn request(
         crate::domain::settings::parse_long_text(&form.message, 500),
     );
     let account = form.account().parse_into(&mut errors);
+    // With an address the username is proposed, never chosen: a chosen
+    // name that an account creates (or not) would tell whether the
+    // address has an account already.
+    if !form.email.trim().is_empty() && !form.username.trim().is_empty() {
+        errors.add("username", crate::domain::FieldError::UsernameWithEmail);
+    }
     let (Some(first_name), Some(last_name), Some(message), Some(account), true) =
         (first, last, message, account, errors.is_empty())
     else {

@@ -91,6 +91,25 @@ db_test!(requests_wait_for_an_admin_who_approves_or_rejects, |app| {
     assert_eq!(res.status(), StatusCode::OK);
     let paula = app.user("paula@example.org").await.unwrap();
     assert_eq!(paula.status, UserStatus::Ausstehend);
+    // A form anyone may fill in mails nobody: nothing until a decision.
+    drain(&app.ctx).await.unwrap();
+    let (_, mailbox) = app.get_html("/mail/mailbox").await;
+    assert!(!mailbox.contains("paula@example.org"), "{mailbox}");
+    // With an address the username is not chosen (it would tell whether
+    // the address has an account).
+    let res = ask(
+        &mut app,
+        &[
+            ("first_name", "Uwe"),
+            ("last_name", "Beides"),
+            ("email", "uwe@example.org"),
+            ("username", "uwe"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"username-error\""));
+    assert!(app.user("uwe@example.org").await.is_none());
     assert!(
         !can_sign_in(&mut app, "paula.anfrage").await,
         "pending cannot sign in"
@@ -141,6 +160,11 @@ db_test!(requests_wait_for_an_admin_who_approves_or_rejects, |app| {
     let (_, mailbox) = app.get_html("/mail/mailbox").await;
     assert!(mailbox.contains("paula@example.org"), "{mailbox}");
     assert!(mailbox.contains("ist freigeschaltet"), "{mailbox}");
+    assert_eq!(
+        crate::invitations::mailbox_links(&app, "/c/").await.len(),
+        1,
+        "a confirmation link with the approval"
+    );
     // The queue is empty now.
     let (_, dash) = app.get_html("/").await;
     assert!(!dash.contains("data-requests="));
@@ -305,6 +329,21 @@ db_test!(
             app.user("neu@example.org").await.unwrap().status,
             UserStatus::Ausstehend
         );
+        // An account an Administrator gave admin rights is not decided by
+        // Benutzerverwaltung.
+        app.db.sql(&format!(
+            "UPDATE users SET is_staff = true, admin_role = 'administrator' WHERE id = {}",
+            pending.id
+        ));
+        let mut manager = TestApp::new_client();
+        app.swap_browser(&mut manager);
+        app.login_as("verwalter", AdminRole::Benutzerverwaltung)
+            .await;
+        let res = app
+            .post(&format!("/access-requests/{}/approve", pending.id), &[])
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        app.swap_browser(&mut manager);
     }
 );
 
@@ -361,5 +400,49 @@ db_test!(two_admins_deciding_at_once_decide_once, |app| {
         let status = app.user(&email).await.unwrap().status;
         assert!(matches!(status, UserStatus::Aktiv | UserStatus::Abgelehnt));
         drain(&app.ctx).await.unwrap();
+    }
+});
+
+db_test!(a_decision_racing_a_delete_ends_one_way, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    open_registration(&app, true).await;
+    app.create_admin("zweite", AdminRole::Administrator).await;
+    let mut app = app;
+    for round in 0..4 {
+        let name = format!("weg{round}");
+        let res = ask(
+            &mut app,
+            &[
+                ("first_name", "W"),
+                ("last_name", "Eg"),
+                ("username", &name),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let id = app.user(&name).await.unwrap().id;
+        let mut other = TestApp::new_client();
+        app.swap_browser(&mut other);
+        app.sign_in("zweite").await;
+        let other_csrf = app.csrf().await;
+        app.swap_browser(&mut other);
+        let mine = app.csrf().await;
+        let approve = app
+            .client
+            .post(app.url(&format!("/access-requests/{id}/approve")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(crate::support::form_encode(&[("csrf", &mine)]))
+            .send();
+        let delete = other
+            .post(app.url(&format!("/users/{id}/delete")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(crate::support::form_encode(&[("csrf", &other_csrf)]))
+            .send();
+        let (a, b) = tokio::join!(approve, delete);
+        let (a, b) = (a.unwrap().status(), b.unwrap().status());
+        assert!(
+            a.as_u16() < 500 && b.as_u16() < 500,
+            "round {round}: {a} {b} (no deadlock)"
+        );
     }
 });

@@ -397,6 +397,11 @@ db_test!(entries_the_criteria_cannot_tell_apart_are_refused, |app| {
         )
         .await;
     assert_redirect(&res, "/registration");
+    let (_, page) = app.get_html("/registration").await;
+    assert!(
+        page.contains("data-ambiguous=\"2\""),
+        "the page says so: {page}"
+    );
     let mut app = app;
     let res = as_visitor(&mut app, async |app: &mut TestApp| {
         register(
