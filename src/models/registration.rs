@@ -240,8 +240,12 @@ pub fn insert_import_to_map(
         .get_result(conn)
 }
 
-/// An import waiting for its mapping: (header line, mapping, the rows as read).
-pub fn to_map(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Option<i32>, String, Vec<u8>)>> {
+/// What an import waiting for its mapping keeps: (header line, mapping,
+/// the rows as read).
+pub type ToMap = (Option<i32>, String, Vec<u8>);
+
+/// An import waiting for its mapping.
+pub fn to_map(conn: &mut DbConn, id: i64) -> QueryResult<Option<ToMap>> {
     Ok(i::table
         .find(id)
         .filter(i::state.eq("zuordnung"))
