@@ -428,7 +428,7 @@ pub fn lock_with_status(
         };
     }
     match conn {
-        DbConn::Postgres(c) => q!().for_update().load(c),
+        DbConn::Postgres(c) => q!().for_no_key_update().load(c),
         DbConn::Sqlite(c) => q!().load(c),
     }
 }
@@ -448,7 +448,7 @@ pub fn lock_many(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<User>> {
             };
         }
         out.extend(match conn {
-            DbConn::Postgres(c) => q!().for_update().load(c)?,
+            DbConn::Postgres(c) => q!().for_no_key_update().load(c)?,
             DbConn::Sqlite(c) => q!().load(c)?,
         });
     }
@@ -514,7 +514,7 @@ pub fn lock(conn: &mut DbConn, id: UserId) -> QueryResult<Option<User>> {
             .filter(u::deleted_at.is_null())
             .filter(u::id.eq(id))
             .select(User::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(c)
             .optional(),
         DbConn::Sqlite(_) => find(conn, id),
@@ -653,7 +653,11 @@ pub fn usernames_starting_with(conn: &mut DbConn, base: &str) -> QueryResult<Vec
 }
 
 /// Locks the rows of every active Administrator until the transaction ends
-/// and returns their ids. Whoever removes an Administrator (deactivate,
+/// and returns their ids. (On PostgreSQL user rows are locked `FOR NO KEY
+/// UPDATE`: lockers exclude each other as with `FOR UPDATE`, but a row
+/// elsewhere that names a locked user — an audit entry by an admin, a
+/// token — can still be written, so "lock a person, record the admin's
+/// action" never deadlocks against "lock the admins, then the person".) Whoever removes an Administrator (deactivate,
 /// delete, demote) takes these locks first, so two admins removing each
 /// other at once are serialised and the second sees the first's change:
 /// PostgreSQL re-checks the condition of a `FOR UPDATE` row after waiting.
@@ -672,7 +676,7 @@ pub fn lock_active_administrators(conn: &mut DbConn) -> QueryResult<Vec<UserId>>
         };
     }
     match conn {
-        DbConn::Postgres(c) => query!().for_update().load(c),
+        DbConn::Postgres(c) => query!().for_no_key_update().load(c),
         DbConn::Sqlite(c) => query!().load(c),
     }
 }
