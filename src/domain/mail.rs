@@ -416,7 +416,8 @@ pub fn resend_check(f: &ResendFacts<'_>) -> ResendCheck {
                 return v;
             }
             match &p.email {
-                Some(e) => (e.clone(), true),
+                // A copy of a message without a link carries none either.
+                Some(e) => (e.clone(), kind.carries_link()),
                 None => return ResendCheck::NoAddress(p.id),
             }
         }

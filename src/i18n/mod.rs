@@ -852,6 +852,7 @@ catalogue! {
     requests_approved: "Genehmigt: die Person kann sich jetzt anmelden.", "Approved: the person can sign in now.";
     requests_rejected: "Abgelehnt.", "Rejected.";
     requests_decided: "Über diese Anfrage ist schon entschieden.", "This request has been decided already.";
+    requests_reason_invalid: "Nichts entschieden: der Grund darf höchstens 300 Zeichen lang sein, in einer Zeile, ohne Steuerzeichen.", "Nothing decided: the reason may be at most 300 characters, on one line, without control characters.";
     requests_no_address: "keine E-Mail-Adresse", "no email address";
     question_title: "Möchten Sie eine E-Mail-Adresse hinterlegen?", "Would you like to add an email address?";
     question_why: "Mit einer bestätigten Adresse können Sie ein vergessenes Passwort selbst neu setzen („Passwort vergessen“). Ohne sie geht das nicht: dann hilft nur Ihre Verwaltung.", "With a confirmed address you can reset a forgotten password yourself (“Forgot your password”). Without one you cannot: only your administration can help then.";

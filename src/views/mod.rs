@@ -1117,6 +1117,16 @@ impl UserShowView {
         self.detail.user.status == UserStatus::Deaktiviert
     }
 
+    /// An access request waiting for a decision.
+    pub fn is_pending(&self) -> bool {
+        self.detail.user.status == UserStatus::Ausstehend
+    }
+
+    /// Blocking applies (not to a request waiting or rejected).
+    pub fn may_deactivate(&self) -> bool {
+        self.detail.user.status.deactivate().is_ok()
+    }
+
     /// "Einladung senden" applies (first one, or again after revocation or expiry).
     pub fn may_invite(&self) -> bool {
         self.detail.user.status.invite().is_ok()

@@ -80,9 +80,8 @@ async fn decide(
         Ok(()) if approve => "requests_approved",
         Ok(()) => "requests_rejected",
         Err(ServiceError::Refused(_)) => "requests_decided",
-        Err(ServiceError::Invalid(_)) => {
-            return Err(crate::error::AppError::BadRequest("reason".into()));
-        }
+        // A reason too long or with control characters: said, nothing done.
+        Err(ServiceError::Invalid(_)) => "requests_reason_invalid",
         Err(e) => return Err(e.into()),
     };
     Ok(crate::web::redirect_with_flash("/#requests-title", flash))

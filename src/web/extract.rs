@@ -192,6 +192,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "requests_approved" => ok(t.requests_approved),
         "requests_rejected" => ok(t.requests_rejected),
         "requests_decided" => err(t.requests_decided.to_owned()),
+        "requests_reason_invalid" => err(t.requests_reason_invalid.to_owned()),
         "wl_added" => ok(t.wl_added),
         "wl_deleted" => ok(t.wl_deleted),
         "wl_not_deleted" => err(t.wl_not_deleted.to_owned()),

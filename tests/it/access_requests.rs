@@ -140,6 +140,24 @@ db_test!(requests_wait_for_an_admin_who_approves_or_rejects, |app| {
         UserStatus::Aktiv
     );
     let rolf = app.user("rolf.n").await.unwrap();
+    // His page offers the decision too; a reason too long decides nothing.
+    let (_, page) = app.get_html(&format!("/users/{}", rolf.id)).await;
+    assert!(
+        page.contains("data-request-actions") && !page.contains("/deactivate\""),
+        "{page}"
+    );
+    let long = "x".repeat(301);
+    let res = app
+        .post(
+            &format!("/access-requests/{}/reject", rolf.id),
+            &[("reason", &long)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.user("rolf.n").await.unwrap().status,
+        UserStatus::Ausstehend
+    );
     let res = app
         .post(
             &format!("/access-requests/{}/reject", rolf.id),
