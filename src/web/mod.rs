@@ -94,14 +94,24 @@ macro_rules! routes {
             $(Route { method: Method::$method, path: $path, access: Access::$access },)*
         ];
 
+        /// Every GET route answers HEAD too, with the same handler (actix
+        /// sends the head without the body): link checkers and monitors ask
+        /// that way, and GET changes nothing anywhere.
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, routes!(@method $method).to($handler));)*
+            $(
+                cfg.route($path, routes!(@method $method).to($handler));
+                routes!(@head $method, cfg, $path, $handler);
+            )*
             cfg.default_service(web::to(not_found));
         }
     };
     (@method Get) => { web::get() };
     (@method Post) => { web::post() };
     (@method Head) => { web::head() };
+    (@head Get, $cfg:ident, $path:literal, $handler:path) => {
+        $cfg.route($path, web::head().to($handler));
+    };
+    (@head $other:ident, $cfg:ident, $path:literal, $handler:path) => {};
 }
 
 routes! {

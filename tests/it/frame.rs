@@ -163,3 +163,22 @@ async fn dead_postgres_connections_are_replaced() {
     assert!(recovered, "the app recovers by itself");
     assert!(failures <= connections, "{failures} failed requests");
 }
+
+db_test!(every_page_answers_head_like_get_without_a_body, |app| {
+    for path in ["/healthz", "/login", "/forgot", "/register"] {
+        let res = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "HEAD {path}");
+        assert!(
+            res.bytes().await.unwrap().is_empty(),
+            "no body for HEAD {path}"
+        );
+    }
+    // An admin page without a session: the same answer as GET (to sign-in).
+    let res = app.client.head(app.url("/users")).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    // HEAD changes nothing: a link opened by HEAD is still live.
+    let before = app.dump();
+    let res = app.client.head(app.url("/join")).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::GONE);
+    assert_eq!(app.dump(), before);
+});
