@@ -151,6 +151,16 @@ pub fn entries_page(
     Ok((rows, total))
 }
 
+/// Whether any entry is open (the sign-in page's link to the registration).
+pub fn any_open(conn: &mut DbConn) -> QueryResult<bool> {
+    Ok(e::table
+        .filter(e::used_at.is_null())
+        .select(e::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
 /// (open, used) entries.
 pub fn tally(conn: &mut DbConn) -> QueryResult<(i64, i64)> {
     let open = e::table

@@ -1160,8 +1160,8 @@ fn register_in_tx(
 
 /// Whether the public page should be offered (the sign-in page links to
 /// it while open entries exist).
-pub async fn open_entries(ctx: &Context) -> ServiceResult<i64> {
+pub async fn has_open_entries(ctx: &Context) -> ServiceResult<bool> {
     ctx.db()
-        .run(|conn| -> ServiceResult<i64> { Ok(model::tally(conn)?.0) })
+        .run(|conn| -> ServiceResult<bool> { Ok(model::any_open(conn)?) })
         .await
 }

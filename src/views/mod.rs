@@ -331,6 +331,16 @@ impl Page {
         }
     }
 
+    /// The hint under a new password: the rule, or — when a refused form
+    /// comes back without the password typed — to type it again.
+    pub fn password_hint(&self, dropped: bool) -> &'static str {
+        if dropped {
+            self.t.password_retype
+        } else {
+            self.t.password_hint
+        }
+    }
+
     pub fn access_state(&self, s: &crate::domain::access::LinkStatus) -> &'static str {
         use crate::domain::access::LinkStatus;
         match s {
@@ -397,11 +407,7 @@ pub struct SetupView {
 
 impl SetupView {
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 }
 
@@ -446,11 +452,7 @@ impl ActivateView {
     }
 
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 
     /// The welcome text's paragraphs (the admin's text, or the standard one).
@@ -489,11 +491,7 @@ pub struct ResetView {
 
 impl ResetView {
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 }
 
@@ -1454,11 +1452,7 @@ impl JoinView {
     }
 
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 
     pub fn welcome(&self) -> Vec<String> {
@@ -1615,11 +1609,7 @@ impl RegisterView {
     }
 
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 }
 
@@ -1636,11 +1626,7 @@ pub struct RequestView {
 
 impl RequestView {
     pub fn password_hint(&self) -> &'static str {
-        if self.password_dropped {
-            self.p.t.password_retype
-        } else {
-            self.p.t.password_hint
-        }
+        self.p.password_hint(self.password_dropped)
     }
 }
 

@@ -34,7 +34,7 @@ pub async fn login_form(
         identifier: String::new(),
         next: safe_next(&q.next),
         error: None,
-        may_register: crate::services::registration::open_entries(&state.ctx).await? > 0,
+        may_register: crate::services::registration::has_open_entries(&state.ctx).await?,
         may_request: state.ctx.settings().open_registration,
     })
 }
