@@ -7,7 +7,7 @@
 //! leading zeros (.xlsx), dates as `24.12.1990`, formulas as their last
 //! computed value.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read};
 
 use calamine::{Data, DataRef, Reader};
@@ -32,7 +32,7 @@ pub fn read(
         Format::Xlsb => {
             check_zip(bytes, limits)?;
             let wb = calamine::Xlsb::new(Cursor::new(bytes)).map_err(damaged)?;
-            read_ranges(wb, format, sheet, limits, recognises)
+            read_ranges(wb, format, sheet, limits, recognises, &Shown::new())
         }
         Format::Ods => {
             check_zip(bytes, limits)?;
@@ -40,14 +40,15 @@ pub fn read(
                 calamine::OdsError::Password => ReadError::PasswordProtected,
                 e => damaged(e),
             })?;
-            read_ranges(wb, format, sheet, limits, recognises)
+            let shown = ods_zero_padded(bytes).map_err(damaged)?;
+            read_ranges(wb, format, sheet, limits, recognises, &shown)
         }
         Format::Xls => {
             let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsError::Password => ReadError::PasswordProtected,
                 e => damaged(e),
             })?;
-            read_ranges(wb, format, sheet, limits, recognises)
+            read_ranges(wb, format, sheet, limits, recognises, &Shown::new())
         }
     }
 }
@@ -465,6 +466,7 @@ fn read_ranges<'a, R>(
     wanted: Option<&str>,
     limits: &Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
+    shown: &Shown,
 ) -> Result<Workbook, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
@@ -472,16 +474,18 @@ where
 {
     let names = visible_worksheets(wb.sheets_metadata());
     let mut sheets = Vec::with_capacity(names.len());
+    let none = HashMap::new();
+    let shown_in = |name: &str| shown.get(name).unwrap_or(&none);
     for name in &names {
         let range = wb.worksheet_range(name).map_err(damaged)?;
         sheets.push(Sheet {
             name: name.clone(),
-            head: range_rows(&range, limits, true)?,
+            head: range_rows(&range, limits, true, shown_in(name))?,
         });
     }
     let chosen = choose(&sheets, wanted, recognises)?;
     let range = wb.worksheet_range(&names[chosen]).map_err(damaged)?;
-    let rows = range_rows(&range, limits, false)?;
+    let rows = range_rows(&range, limits, false, shown_in(&names[chosen]))?;
     Ok(Workbook {
         format,
         sheets,
@@ -494,17 +498,155 @@ fn range_rows(
     range: &calamine::Range<Data>,
     limits: &Limits,
     head_only: bool,
+    shown: &HashMap<(u32, u32), String>,
 ) -> Result<Vec<Row>, ReadError> {
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut collector = Collector::new(limits, head_only);
     for (r, c, value) in range.used_cells() {
         let row = top.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
         let column = left.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
-        if let Added::Enough = collector.add(row, column, data_text(value))? {
+        let mut text = data_text(value);
+        // The number as shown, where it is the same number with zeros in
+        // front (a cell that is not where the file said is left as read).
+        if let (Data::Float(_), Some(padded)) = (value, shown.get(&(row, column)))
+            && strip_zeros(padded) == text
+        {
+            text.clone_from(padded);
+        }
+        if let Added::Enough = collector.add(row, column, text)? {
             break;
         }
     }
     Ok(collector.finish())
+}
+
+// ---------------------------------------------------------------- ods
+
+/// Per sheet, the cells (row, column) holding a whole number that the file
+/// shows with zeros in front (`00123`, a number format such as `00000`).
+type Shown = HashMap<String, HashMap<(u32, u32), String>>;
+
+/// Most cells one zero-padded number may stand for through repetition;
+/// beyond that it is left as the plain number (a file that repeats a cell a
+/// million times is not a list of people).
+const MAX_SHOWN_REPEATS: u64 = 10_000;
+
+/// `00123` → `123`, `000` → `0`.
+fn strip_zeros(digits: &str) -> &str {
+    let rest = digits.trim_start_matches('0');
+    if rest.is_empty() { "0" } else { rest }
+}
+
+/// calamine reads an .ods number as its value and drops what the cell
+/// shows, so a personnel number formatted `00000` would lose its zeros.
+/// This pass over `content.xml` (already bounded by [`check_zip`]) notes
+/// the shown text of every number cell that is digits with a leading zero.
+/// Positions are counted as calamine counts them (repeated rows and
+/// columns, covered cells); the reader uses a note only where the cell it
+/// read holds that very number.
+fn ods_zero_padded(bytes: &[u8]) -> Result<Shown, String> {
+    use quick_xml::events::Event;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let content = zip.by_name("content.xml").map_err(|e| e.to_string())?;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok())
+            .map(|v| v.into_owned())
+    };
+    let count = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u64 {
+        attr(e, name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let mut shown = Shown::new();
+    let mut sheet: Option<String> = None;
+    let (mut row, mut row_repeats, mut column) = (0u64, 1u64, 0u64);
+    // The number cell being read: its first column, repeats, and its text
+    // so far (`None` once it holds anything but plain text).
+    let mut cell: Option<(u64, u64, Option<String>)> = None;
+    let mut buf = Vec::new();
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().0 {
+                "table:table" if cell.is_none() => {
+                    sheet = if empty { None } else { attr(&e, "table:name") };
+                    row = 0;
+                }
+                "table:table-row" if cell.is_none() => {
+                    row_repeats = count(&e, "table:number-rows-repeated");
+                    column = 0;
+                    if empty {
+                        row = row.saturating_add(row_repeats);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" if cell.is_none() => {
+                    let repeats = count(&e, "table:number-columns-repeated");
+                    let number = attr(&e, "office:value-type").as_deref() == Some("float");
+                    if number && !empty {
+                        cell = Some((column, repeats, Some(String::new())));
+                    } else if !empty {
+                        cell = Some((column, repeats, None));
+                    }
+                    column = column.saturating_add(repeats);
+                }
+                "text:p" => {}
+                // Spans, spaces, notes: not a plain number as shown.
+                _ => {
+                    if let Some((_, _, text)) = cell.as_mut() {
+                        *text = None;
+                    }
+                }
+            },
+            Event::Text(t) => {
+                if let Some((_, _, Some(text))) = cell.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) => {
+                if let Some((_, _, text)) = cell.as_mut() {
+                    *text = None;
+                }
+            }
+            Event::End(e) => match e.name().0 {
+                "table:table-cell" | "table:covered-table-cell" => {
+                    if let (Some((first, repeats, Some(text))), Some(name)) = (cell.take(), &sheet)
+                        && text.len() > 1
+                        && text.len() <= 64
+                        && text.starts_with('0')
+                        && text.bytes().all(|b| b.is_ascii_digit())
+                        && repeats.saturating_mul(row_repeats) <= MAX_SHOWN_REPEATS
+                    {
+                        let padded = text;
+                        let cells = shown.entry(name.clone()).or_default();
+                        for r in row..row.saturating_add(row_repeats) {
+                            for c in first..first.saturating_add(repeats) {
+                                if let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) {
+                                    cells.insert((r, c), padded.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                "table:table-row" if cell.is_none() => {
+                    row = row.saturating_add(row_repeats);
+                }
+                "table:table" if cell.is_none() => sheet = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(shown)
 }
 
 // ---------------------------------------------------------------- csv
@@ -687,6 +829,35 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// LibreOffice's .ods of the import fixture: Bernd's number 456 is
+    /// formatted `00000`, Chris's `00789` is text, Dana's 1001 a plain number.
+    #[test]
+    fn an_ods_number_keeps_the_zeros_it_is_shown_with() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/import/people.ods"
+        ))
+        .unwrap();
+        let book = read(&bytes, None, &Limits::for_rows(100), &|_| true).unwrap();
+        let number_of = |first: &str| {
+            let row = book
+                .rows
+                .iter()
+                .find(|r| r.cells.get(1).map(String::as_str) == Some(first))
+                .unwrap_or_else(|| panic!("{first} in {:?}", book.rows));
+            row.cells[4].clone()
+        };
+        assert_eq!(number_of("Bernd"), "00456");
+        assert_eq!(number_of("Chris"), "00789");
+        assert_eq!(number_of("Dana"), "1001");
+        let shown = ods_zero_padded(&bytes).unwrap();
+        assert_eq!(
+            shown.values().map(HashMap::len).sum::<usize>(),
+            1,
+            "{shown:?}"
+        );
+    }
 
     #[test]
     fn cells_out_of_row_order_find_their_rows() {
