@@ -69,6 +69,26 @@ impl Schema {
         self.header_row(head).is_some()
     }
 
+    /// Fields that more than one of these titles names, with their columns
+    /// (only the first is mapped; which one is meant is the admin's call, so
+    /// such a file gets the mapping step).
+    pub fn doubled(&self, titles: &[String]) -> Vec<(&'static str, Vec<usize>)> {
+        let mut by_field: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for (column, title) in titles.iter().enumerate() {
+            if is_password_title(title) {
+                continue;
+            }
+            if let Some(f) = self.field_for_title(title) {
+                match by_field.iter_mut().find(|(k, _)| *k == f.key) {
+                    Some((_, columns)) => columns.push(column),
+                    None => by_field.push((f.key, vec![column])),
+                }
+            }
+        }
+        by_field.retain(|(_, columns)| columns.len() > 1);
+        by_field
+    }
+
     /// Index into `head` of the first row that names two or more fields.
     pub fn header_row(&self, head: &[Row]) -> Option<usize> {
         head.iter().position(|row| {
@@ -1001,6 +1021,8 @@ pub struct MappingPage {
     /// The first rows (line, first cells) to pick the title row from.
     pub head: Vec<Row>,
     pub problems: Vec<MappingProblem>,
+    /// Fields that several column titles name (see [`Schema::doubled`]).
+    pub doubled: Vec<(&'static str, Vec<usize>)>,
 }
 
 /// A preview page: the batch, a page of its rows (narrowed to an outcome),

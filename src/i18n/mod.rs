@@ -928,6 +928,8 @@ catalogue! {
     import_not_imported: "— nicht importieren —", "— do not import —";
     import_mapping_missing: "Keine Spalte für", "No column for";
     import_mapping_twice: "Mehr als eine Spalte für", "More than one column for";
+    import_mapping_doubled: "Mehrere Spalten heißen wie das Feld", "Several columns are titled like the field";
+    import_mapping_doubled_choose: "Übernommen wird nur die Spalte, der Sie das Feld zuordnen. Bitte prüfen Sie, ob es die richtige ist.", "Only the column you map to the field is imported. Please check that it is the right one.";
     import_preview_title: "Vorschau", "Preview";
     import_preview_intro: "Noch ist nichts gespeichert. Zeilen mit Fehlern werden nicht importiert; alle anderen werden in einem Schritt übernommen – oder keine.", "Nothing has been saved yet. Rows with errors are not imported; all others are taken over in one step – or none.";
     import_sheet: "Blatt", "Sheet";

@@ -140,15 +140,15 @@ pub async fn upload(
         .count();
     let with_data = book.sheets.iter().filter(|s| !s.head.is_empty()).count();
     let choose = recognised != 1 && with_data > 1;
-    let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
-    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
-        return Ok(Err(e));
-    }
+    let (mapping, ready) = match recognise(&book, config.max_rows) {
+        Ok(found) => found,
+        Err(e) => return Ok(Err(e)),
+    };
     let (actor_in, now) = (actor.clone(), ctx.now());
     let file_name = clean_file_name(&upload.file_name);
     let state = if choose {
         BatchState::Datei
-    } else if mapping.problems(&USERS).is_empty() {
+    } else if ready {
         BatchState::Vorschau
     } else {
         BatchState::Zuordnung
@@ -225,6 +225,18 @@ pub async fn upload(
     };
     tracing::debug!(ms = started.elapsed().as_millis(), "import: preview made");
     Ok(Ok((id, step)))
+}
+
+/// The mapping the chosen sheet's titles give, and whether it can be used
+/// without the admin: no field lacks its column, and no field is named by
+/// two titles (which one is meant is his call).
+fn recognise(book: &Workbook, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
+    let head = &book.sheets[book.chosen].head;
+    let mapping = Mapping::recognise(&USERS, head);
+    check_row_count(book, &mapping, max_rows)?;
+    let titles = crate::domain::import::titles(head, mapping.header_line);
+    let ready = mapping.problems(&USERS).is_empty() && USERS.doubled(&titles).is_empty();
+    Ok((mapping, ready))
 }
 
 /// Refuses a sheet with more rows of data than allowed.
@@ -335,11 +347,10 @@ pub async fn choose_sheet(
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
-    let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
-    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
-        return Ok(Err(e));
-    }
-    let ok = mapping.problems(&USERS).is_empty();
+    let (mapping, ok) = match recognise(&book, config.max_rows) {
+        Ok(found) => found,
+        Err(e) => return Ok(Err(e)),
+    };
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
@@ -401,6 +412,7 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
         .map(|c| data.iter().map(|r| r.cell(c).to_owned()).collect())
         .collect();
     let problems = mapping.problems(&USERS);
+    let doubled = USERS.doubled(&titles);
     MappingPage {
         batch: batch_view(&batch),
         mapping,
@@ -408,6 +420,7 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
         samples,
         head,
         problems,
+        doubled,
     }
 }
 

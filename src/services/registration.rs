@@ -615,7 +615,10 @@ pub async fn import_upload(
     };
     let (actor, now, name) = (actor.clone(), ctx.now(), clean_file_name(file_name));
     let criteria = ctx.settings().registration_criteria.clone();
-    if !mapping_problems(&mapping, &criteria).is_empty() {
+    let titles = crate::domain::import::titles(&book.sheets[book.chosen].head, mapping.header_line);
+    // Two columns named like one field: which one is meant is the admin's
+    // call, as is a field without a column.
+    if !mapping_problems(&mapping, &criteria).is_empty() || !WHITELIST.doubled(&titles).is_empty() {
         // Without a recognised header the first row holds the titles.
         if mapping.header_line.is_none() {
             mapping.header_line = Some(first.line);

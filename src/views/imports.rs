@@ -138,6 +138,23 @@ impl ImportMappingView {
         )
     }
 
+    /// "Several columns are titled like the field E-Mail (D, F)." per field.
+    pub fn doubled(&self) -> Vec<String> {
+        self.page
+            .doubled
+            .iter()
+            .map(|(field, columns)| {
+                let letters: Vec<String> = columns.iter().map(|c| self.letter(c)).collect();
+                format!(
+                    "{} „{}“ ({}).",
+                    self.p.t.import_mapping_doubled,
+                    self.p.t.import_field(field),
+                    letters.join(", ")
+                )
+            })
+            .collect()
+    }
+
     pub fn problem(&self, p: &MappingProblem) -> String {
         match p {
             MappingProblem::Missing(f) => {

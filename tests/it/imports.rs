@@ -408,6 +408,46 @@ db_test!(unknown_titles_lead_to_a_mapping, |app| {
     assert_eq!(preview_rows(&page).len(), 3);
 });
 
+db_test!(two_columns_titled_like_one_field_ask_which, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // "E-Mail" and "Mail": a work and a private address, say.
+    let (id, page) = upload(
+        &app,
+        "zwei.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail;Mail",
+            "Anna;Muster;anna@firma.example;anna@privat.example",
+        ]),
+        "create",
+    )
+    .await;
+    assert!(
+        page.contains("Spalten zuordnen"),
+        "not a silent choice: {page}"
+    );
+    assert!(
+        page.contains("Mehrere Spalten heißen wie das Feld „E-Mail“ (C, D)."),
+        "{page}"
+    );
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("header_line", "1"),
+                ("col0", "first_name"),
+                ("col1", "last_name"),
+                ("col2", ""),
+                ("col3", "email"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    assert_eq!(preview_rows(&page).len(), 1, "{page}");
+    assert!(page.contains("anna@privat.example"), "{page}");
+    assert!(!page.contains("anna@firma.example"), "{page}");
+});
+
 db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
