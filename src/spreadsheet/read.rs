@@ -36,11 +36,13 @@ pub fn read(
         }
         Format::Ods => {
             check_zip(bytes, limits)?;
+            // Before calamine, which reads every sheet when it opens the
+            // file and never returns from one that is not closed.
+            let shown = ods_zero_padded(bytes).map_err(damaged)?;
             let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::OdsError::Password => ReadError::PasswordProtected,
                 e => damaged(e),
             })?;
-            let shown = ods_zero_padded(bytes).map_err(damaged)?;
             read_ranges(wb, format, sheet, limits, recognises, &shown)
         }
         Format::Xls => {
@@ -415,15 +417,16 @@ fn read_xlsx(
         })?;
     let names = visible_worksheets(wb.sheets_metadata());
     let mut sheets = Vec::with_capacity(names.len());
+    let mut scanned = 0u64;
     for name in &names {
-        let head = xlsx_rows(&mut wb, name, limits, true)?;
+        let head = xlsx_rows(&mut wb, name, limits, true, &mut scanned)?;
         sheets.push(Sheet {
             name: name.clone(),
             head,
         });
     }
     let chosen = choose(&sheets, wanted, recognises)?;
-    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false)?;
+    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false, &mut scanned)?;
     Ok(Workbook {
         format: Format::Xlsx,
         sheets,
@@ -432,11 +435,16 @@ fn read_xlsx(
     })
 }
 
+/// Cells (empty ones included) a workbook may list, per cell of data it
+/// may hold, over all its sheets.
+const SCANNED_PER_CELL: u64 = 3;
+
 fn xlsx_rows(
     wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
     name: &str,
     limits: &Limits,
     head_only: bool,
+    scanned: &mut u64,
 ) -> Result<Vec<Row>, ReadError> {
     let mut reader = wb.worksheet_cells_reader(name).map_err(damaged)?;
     let formats: Vec<Option<String>> = reader
@@ -446,6 +454,13 @@ fn xlsx_rows(
         .collect();
     let mut collector = Collector::new(limits, head_only);
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(damaged)? {
+        // Every cell the file lists counts, empty ones too: a workbook whose
+        // thousand sheets all point at one part of blank cells is not read
+        // for a minute.
+        *scanned += 1;
+        if *scanned > limits.max_cells.saturating_mul(SCANNED_PER_CELL) {
+            return Err(ReadError::TooManyCells(limits.max_cells));
+        }
         let (row, column) = cell.get_position();
         let format = formats.get(style).and_then(|f| f.as_deref());
         let text = data_ref_text(cell.get_value().clone(), format);
@@ -544,10 +559,18 @@ fn strip_zeros(digits: &str) -> &str {
 /// Positions are counted as calamine counts them (repeated rows and
 /// columns, covered cells); the reader uses a note only where the cell it
 /// read holds that very number.
+///
+/// Refuses a `content.xml` that ends inside a table (calamine would look
+/// for the table's end for ever); anything else it cannot read is left to
+/// calamine to name (an encrypted file, a missing part).
 fn ods_zero_padded(bytes: &[u8]) -> Result<Shown, String> {
     use quick_xml::events::Event;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let content = zip.by_name("content.xml").map_err(|e| e.to_string())?;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(Shown::new());
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(Shown::new());
+    };
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
         e.try_get_attribute(name)
@@ -569,11 +592,23 @@ fn ods_zero_padded(bytes: &[u8]) -> Result<Shown, String> {
     // so far (`None` once it holds anything but plain text).
     let mut cell: Option<(u64, u64, Option<String>)> = None;
     let mut buf = Vec::new();
+    // Tables open, nested ones (in a cell) included.
+    let mut open_tables = 0u32;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?;
+        let Ok(event) = reader.read_event_into(&mut buf) else {
+            return Ok(Shown::new());
+        };
         let empty = matches!(event, Event::Empty(_));
+        match &event {
+            Event::Start(e) if e.name().0 == "table:table" => open_tables += 1,
+            Event::End(e) if e.name().0 == "table:table" => {
+                open_tables = open_tables.saturating_sub(1);
+            }
+            Event::Eof if open_tables > 0 => {
+                return Err("content.xml ends inside a table".into());
+            }
+            _ => {}
+        }
         match event {
             Event::Start(e) | Event::Empty(e) => match e.name().0 {
                 "table:table" if cell.is_none() => {
@@ -829,6 +864,111 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn zip_of(parts: &[(&str, String)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, text) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn an_ods_that_ends_inside_a_table_is_damaged_at_once() {
+        let content = concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" "#,
+            r#"xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" "#,
+            r#"xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">"#,
+            r#"<office:body><office:spreadsheet><table:table table:name="A"><table:table-row>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>Vorname</text:p></table:table-cell>"#,
+            r#"</table:table-row>"#,
+        );
+        let bytes = zip_of(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.spreadsheet".into(),
+            ),
+            ("content.xml", content.into()),
+        ]);
+        let started = std::time::Instant::now();
+        let read = read(&bytes, None, &Limits::for_rows(100), &|_| true);
+        assert!(matches!(read, Err(ReadError::Damaged(_))), "{read:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// A workbook of `count` sheets that all point at one part of 2,000
+    /// blank cells.
+    fn blank_sheets(count: usize) -> Vec<u8> {
+        let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let sheets: String = (0..count)
+            .map(|i| format!(r#"<sheet name="S{i}" sheetId="{}" r:id="rId1"/>"#, i + 1))
+            .collect();
+        let blanks: String = (1..=2_000)
+            .map(|i| format!(r#"<c r="A{i}" t="inlineStr"><is><t> </t></is></c>"#))
+            .collect();
+        zip_of(&[
+            (
+                "[Content_Types].xml",
+                concat!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
+                    r#"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#,
+                    r#"<Default Extension="xml" ContentType="application/xml"/>"#,
+                    r#"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#,
+                    r#"<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
+                )
+                .into(),
+            ),
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData><row r="1">{blanks}</row></sheetData></worksheet>"#
+                ),
+            ),
+        ])
+    }
+
+    #[test]
+    fn sheets_that_all_point_at_one_part_of_blank_cells_are_too_many_cells() {
+        // 100 rows may hold 3,000 cells: 9,000 listed are the most read.
+        let limits = Limits::for_rows(100);
+        let read_many = read(&blank_sheets(50), None, &limits, &|_| true);
+        assert!(
+            matches!(read_many, Err(ReadError::TooManyCells(_))),
+            "{read_many:?}"
+        );
+        // Three such sheets are read through (and are empty).
+        let read_three = read(&blank_sheets(3), None, &limits, &|_| true);
+        assert!(
+            matches!(&read_three, Ok(book) if book.sheets.len() == 3 && book.rows.is_empty()),
+            "{read_three:?}"
+        );
+    }
 
     /// LibreOffice's .ods of the import fixture: Bernd's number 456 is
     /// formatted `00000`, Chris's `00789` is text, Dana's 1001 a plain number.
