@@ -160,7 +160,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::ReadSpreadsheet(args) => {
             let schema = crate::domain::import::schema(&args.schema)
                 .ok_or_else(|| format!("unknown schema {}", args.schema))?;
-            match crate::spreadsheet::runner::child_main(&args, &|head| schema.recognises(head)) {
+            match crate::spreadsheet::runner::child_main(&args, schema) {
                 0 => Ok(()),
                 code => Err(format!("reader stopped ({code})")),
             }

@@ -31,6 +31,10 @@ impl Row {
     }
 }
 
+/// The first non-empty rows of a sheet, among which its header row is
+/// looked for.
+pub const HEADER_SEARCH_ROWS: usize = 30;
+
 /// A field a column can feed.
 #[derive(Debug)]
 pub struct FieldSpec {
@@ -87,6 +91,33 @@ impl Schema {
         }
         by_field.retain(|(_, columns)| columns.len() > 1);
         by_field
+    }
+
+    /// Empties every cell under a title that names a password, below the
+    /// header row these rows (a sheet's first rows, or all of them) start
+    /// with: what a password column holds is never read, kept or shown.
+    pub fn blank_secrets(&self, rows: &mut [Row]) {
+        let head = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
+        let Some(at) = self.header_row(head) else {
+            return;
+        };
+        let secret: Vec<usize> = rows[at]
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, title)| is_password_title(title))
+            .map(|(column, _)| column)
+            .collect();
+        if secret.is_empty() {
+            return;
+        }
+        for row in &mut rows[at + 1..] {
+            for column in &secret {
+                if let Some(cell) = row.cells.get_mut(*column) {
+                    *cell = String::new();
+                }
+            }
+        }
     }
 
     /// Index into `head` of the first row that names two or more fields.
@@ -1023,6 +1054,9 @@ pub struct MappingPage {
     pub problems: Vec<MappingProblem>,
     /// Fields that several column titles name (see [`Schema::doubled`]).
     pub doubled: Vec<(&'static str, Vec<usize>)>,
+    /// Columns with a password title among their first rows: nothing of
+    /// them is shown.
+    pub secret_columns: Vec<usize>,
 }
 
 /// A preview page: the batch, a page of its rows (narrowed to an outcome),
@@ -1071,6 +1105,29 @@ mod tests {
             line,
             cells: cells.iter().map(|c| (*c).to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn a_password_column_is_emptied_under_its_header() {
+        let row = |line: u32, cells: &[&str]| Row {
+            line,
+            cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        let mut rows = vec![
+            row(1, &["Liste mit Passwort"]),
+            row(2, &["Vorname", "Nachname", "Kennwort"]),
+            row(3, &["Anna", "Muster", "geheim1"]),
+            row(4, &["Pin", "Passwort"]),
+        ];
+        USERS.blank_secrets(&mut rows);
+        assert_eq!(rows[0].cells, ["Liste mit Passwort"], "above the header");
+        assert_eq!(rows[1].cells[2], "Kennwort", "the title stays");
+        assert_eq!(rows[2].cells, ["Anna", "Muster", ""]);
+        assert_eq!(rows[3].cells, ["Pin", "Passwort"], "other columns stay");
+        // Without a header row nothing is known to be a password.
+        let mut plain = vec![row(1, &["Anna", "geheim1"])];
+        USERS.blank_secrets(&mut plain);
+        assert_eq!(plain[0].cells, ["Anna", "geheim1"]);
     }
 
     #[test]

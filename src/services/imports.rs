@@ -17,7 +17,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
     PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, decode_units,
-    encode_problems, encode_units, mark_duplicates, parse_user_row,
+    encode_problems, encode_units, is_password_title, mark_duplicates, parse_user_row,
 };
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
@@ -408,8 +408,25 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
         .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
         .take(3)
         .collect();
+    // A column with a password title among its first rows shows no
+    // examples (the reader emptied those under the header it found; this
+    // is for a header the admin picks).
+    let secret_columns: Vec<usize> = (0..width)
+        .filter(|c| {
+            book.rows
+                .iter()
+                .take(crate::domain::import::HEADER_SEARCH_ROWS)
+                .any(|r| is_password_title(r.cell(*c)))
+        })
+        .collect();
     let samples = (0..width)
-        .map(|c| data.iter().map(|r| r.cell(c).to_owned()).collect())
+        .map(|c| {
+            if secret_columns.contains(&c) {
+                Vec::new()
+            } else {
+                data.iter().map(|r| r.cell(c).to_owned()).collect()
+            }
+        })
         .collect();
     let problems = mapping.problems(&USERS);
     let doubled = USERS.doubled(&titles);
@@ -421,6 +438,7 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
         head,
         problems,
         doubled,
+        secret_columns,
     }
 }
 
@@ -436,11 +454,20 @@ pub async fn set_mapping(
     refuse_unless_open(&batch)?;
     let (_, book) = workbook_of(ctx, id).await?;
     let header_line = header_line.filter(|l| book.rows.iter().any(|r| r.line == *l));
+    // A column titled like a password feeds nothing, whatever was chosen.
+    let titles = crate::domain::import::titles(&book.rows, header_line);
     let mapping = Mapping {
         header_line,
         columns: columns
             .iter()
-            .map(|c| c.as_deref().and_then(|k| USERS.field(k)).map(|f| f.key))
+            .enumerate()
+            .map(|(i, c)| {
+                let secret = titles.get(i).is_some_and(|t| is_password_title(t));
+                c.as_deref()
+                    .and_then(|k| USERS.field(k))
+                    .map(|f| f.key)
+                    .filter(|_| !secret)
+            })
             .collect(),
     };
     if !mapping.problems(&USERS).is_empty() {

@@ -97,7 +97,7 @@ impl Limits {
 pub const HEADER_ALLOWANCE: u32 = 50;
 
 /// How many non-empty rows of each sheet are kept for recognising its header.
-pub const HEAD_ROWS: usize = 30;
+pub const HEAD_ROWS: usize = crate::domain::import::HEADER_SEARCH_ROWS;
 
 /// One cell's text is cut after this many bytes (no field takes as much;
 /// the import refuses a cut value).

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Limits, ReadError, Row, Workbook, wire};
+use super::{Limits, ReadError, Workbook, wire};
 
 /// How the server runs the reader.
 #[derive(Clone, Debug)]
@@ -141,7 +141,7 @@ pub fn run(
 /// `einlass read-spreadsheet`: limits first, then the file from standard
 /// input, the answer to standard output. Exit code 0 whenever an answer was
 /// written (a refused file is an answer too).
-pub fn child_main(args: &ChildArgs, recognises: &dyn Fn(&[Row]) -> bool) -> i32 {
+pub fn child_main(args: &ChildArgs, schema: &crate::domain::import::Schema) -> i32 {
     use rlimit::Resource;
     let memory = args.memory_mb.saturating_mul(1024 * 1024);
     let limited = Resource::DATA
@@ -161,7 +161,15 @@ pub fn child_main(args: &ChildArgs, recognises: &dyn Fn(&[Row]) -> bool) -> i32 
     }
     // A reader bug is a damaged file to the admin, not a dead child.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        super::read::read(&bytes, args.sheet.as_deref(), &limits, recognises)
+        let mut book = super::read::read(&bytes, args.sheet.as_deref(), &limits, &|head| {
+            schema.recognises(head)
+        })?;
+        // A password column's values never leave the child.
+        for sheet in &mut book.sheets {
+            schema.blank_secrets(&mut sheet.head);
+        }
+        schema.blank_secrets(&mut book.rows);
+        Ok(book)
     }))
     .unwrap_or_else(|_| Err(ReadError::Damaged("the reader failed on this file".into())));
     drop(bytes);

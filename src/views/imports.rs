@@ -126,7 +126,13 @@ impl ImportMappingView {
         let cells: Vec<String> = row
             .cells
             .iter()
-            .filter(|c| !c.trim().is_empty())
+            .enumerate()
+            .filter(|(i, c)| {
+                !c.trim().is_empty()
+                    && (!self.page.secret_columns.contains(i)
+                        || crate::domain::import::is_password_title(c))
+            })
+            .map(|(_, c)| c)
             .take(5)
             .map(|c| c.chars().take(24).collect())
             .collect();

@@ -448,6 +448,45 @@ db_test!(two_columns_titled_like_one_field_ask_which, |app| {
     assert!(!page.contains("anna@firma.example"), "{page}");
 });
 
+db_test!(a_password_column_is_never_shown_kept_or_mapped, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // Recognised titles: the reader empties the column before anything
+    // keeps it; the mapping page shows no examples of it.
+    let (id, page) = upload(&app, "people.ods", fixture("people.ods"), "create").await;
+    assert!(!page.contains("geheim1"), "{page}");
+    let (_, mapping) = app.get_html(&format!("/imports/{id}/mapping")).await;
+    assert!(
+        mapping.contains("Passwort"),
+        "the title is listed: {mapping}"
+    );
+    assert!(!mapping.contains("geheim1"), "{mapping}");
+    // Titles the import does not know, a header chosen by hand: a column
+    // titled like a password feeds no field, whatever is chosen for it.
+    let (id, page) = upload(
+        &app,
+        "wer.csv",
+        csv(&["Wer;Womit;Kennwort", "Anna;Muster;anna@example.com"]),
+        "create",
+    )
+    .await;
+    assert!(!page.contains("anna@example.com"), "no examples: {page}");
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("header_line", "1"),
+                ("col0", "first_name"),
+                ("col1", "last_name"),
+                ("col2", "email"),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    assert_eq!(preview_rows(&page).len(), 1, "{page}");
+    assert!(!page.contains("anna@example.com"), "{page}");
+});
+
 db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
