@@ -737,13 +737,21 @@ pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// The value a cell Einlass exported stood for: its exports put an
-/// apostrophe before text that would start a formula
-/// (`spreadsheet::write::neutralise`).
+/// apostrophe before text that would start a formula or starts with an
+/// apostrophe itself (`spreadsheet::write::neutralise`).
 pub fn unneutralise(text: &str) -> &str {
     match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) => rest,
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '\'']) => rest,
         _ => text,
     }
+}
+
+/// Whether the cell of `key` holds text quoted as literal (see
+/// [`unneutralise`]): "'=1+1" is the text "=1+1", not a formula.
+fn quoted(row: &Row, mapping: &Mapping, key: &str) -> bool {
+    mapping
+        .column_of(key)
+        .is_some_and(|c| unneutralise(row.cell(c)).len() != row.cell(c).len())
 }
 
 /// A cell of a user row, as the import reads it: the apostrophe Einlass's
@@ -802,7 +810,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     let mut name = |key: &'static str| -> String {
         let v = value(row, mapping, key);
         match PersonName::parse(v) {
-            Ok(n) if formula_start(n.as_str()) => {
+            Ok(n) if formula_start(n.as_str()) && !quoted(row, mapping, key) => {
                 out.problems.push(Problem::FormulaStart(key));
                 n.as_str().to_owned()
             }
@@ -841,7 +849,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     }
     let number = value(row, mapping, "personnel_number");
     match PersonnelNumber::parse(number) {
-        Ok(Some(n)) if formula_start(n.as_str()) => {
+        Ok(Some(n)) if formula_start(n.as_str()) && !quoted(row, mapping, "personnel_number") => {
             out.problems.push(Problem::FormulaStart("personnel_number"));
         }
         Ok(n) => out.personnel_number = n.map(|n| n.as_str().to_owned()),

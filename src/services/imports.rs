@@ -600,6 +600,10 @@ struct Existing {
     by_number: HashMap<String, UserId>,
     groups: HashMap<String, UnitId>,
     areas: HashMap<String, UnitId>,
+    /// Groups and areas whose names hold a "," or ";" (which a cell of the
+    /// file separates names with), by [`joined_key`]: their name.
+    joined_groups: HashMap<String, String>,
+    joined_areas: HashMap<String, String>,
     /// Update mode: the people rows match, with their groups and areas.
     people: HashMap<UserId, Person>,
 }
@@ -775,6 +779,8 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
         by_number: HashMap::new(),
         groups: HashMap::new(),
         areas: HashMap::new(),
+        joined_groups: HashMap::new(),
+        joined_areas: HashMap::new(),
         people: HashMap::new(),
     };
     for (id, username, email, number) in user::live_keys(conn)? {
@@ -789,12 +795,65 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     let catalog = crate::models::unit::catalog(conn)?;
     for g in &catalog.groups {
         existing.groups.insert(name_key(&g.name), g.id);
+        if g.name.contains([',', ';']) {
+            existing
+                .joined_groups
+                .insert(joined_key(&g.name), g.name.clone());
+        }
     }
     for a in &catalog.areas {
         existing.areas.insert(name_key(&a.name), a.id);
+        if a.name.contains([',', ';']) {
+            existing
+                .joined_areas
+                .insert(joined_key(&a.name), a.name.clone());
+        }
     }
     crate::db::release_cache(conn);
     Ok(existing)
+}
+
+/// A name folded for finding it among the parts a cell was split into: as
+/// [`name_key`], without the separators and spaces ("Nord, Süd" and
+/// "nord;süd" are one).
+fn joined_key(name: &str) -> String {
+    name_key(name)
+        .chars()
+        .filter(|c| !matches!(c, ',' | ';') && !c.is_whitespace())
+        .collect()
+}
+
+/// Most parts one name with separators in it may have been split into.
+const MAX_JOINED_PARTS: usize = 8;
+
+/// The names of a cell, split at "," and ";", put back together where
+/// consecutive parts are the name of a group (or area) that holds such a
+/// sign: what an export wrote as "Nord, Süd, Lager" for the groups
+/// "Nord, Süd" and "Lager" is read as those two again.
+fn rejoin(names: &mut Vec<String>, joined: &HashMap<String, String>) {
+    if joined.is_empty() || names.len() < 2 {
+        return;
+    }
+    let mut out = Vec::with_capacity(names.len());
+    let mut i = 0;
+    while i < names.len() {
+        let longest = (i + MAX_JOINED_PARTS).min(names.len());
+        let found = (i + 2..=longest).rev().find_map(|j| {
+            let key: String = names[i..j].iter().map(|n| joined_key(n)).collect();
+            joined.get(&key).map(|full| (j, full.clone()))
+        });
+        match found {
+            Some((j, full)) => {
+                out.push(full);
+                i = j;
+            }
+            None => {
+                out.push(names[i].clone());
+                i += 1;
+            }
+        }
+    }
+    *names = out;
 }
 
 /// Update mode: the people the rows match, with their groups and areas.
@@ -893,6 +952,8 @@ fn evaluate(
     for mut row in rows {
         // Groups and areas by name.
         let mut units: Vec<(&'static str, String, String, Option<UnitId>)> = Vec::new();
+        rejoin(&mut row.groups, &existing.joined_groups);
+        rejoin(&mut row.areas, &existing.joined_areas);
         for (kind, names, known) in [
             ("group", &row.groups, &existing.groups),
             ("area", &row.areas, &existing.areas),

@@ -11,7 +11,9 @@ use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 /// Starts a formula in a spreadsheet program.
 fn starts_formula(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n'])
+    // An apostrophe of the text's own gets one more, so that taking the
+    // first off on import gives the text back ("'-y", "'t Hooft").
+    text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '\''])
 }
 
 /// The value as it may go into a cell.
@@ -165,6 +167,8 @@ mod tests {
             "-1",
             "@SUM(A1)",
             "\tx",
+            "'-y",
+            "'t Hooft",
         ] {
             let cell = neutralise(text);
             assert!(cell.starts_with('\''), "{text}");

@@ -776,6 +776,39 @@ db_test!(
             )
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // Text quoted as literal, a name with an apostrophe of its own, and a
+        // group whose name holds the separators of a cell.
+        services::units::create(
+            &app.ctx,
+            &Actor::system("test"),
+            einlass::domain::units::UnitKind::Group,
+            "Nord, Süd",
+        )
+        .await
+        .unwrap();
+        let (id, page) = upload(
+            &app,
+            "quoted.csv",
+            csv(&[
+                "Vorname;Nachname;Benutzername;Personalnummer;Gruppen",
+                "'=1+1;'t Hooft;hooft;'+49;\"Nord, Süd; Lager\"",
+            ]),
+            "create",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert_eq!(rows.len(), 1, "{page}");
+        assert_eq!(rows[0].1, "neu", "{rows:?}");
+        commit(&app, id, &page).await;
+        let hooft = app.user("hooft").await.unwrap();
+        assert_eq!(hooft.first_name, "=1+1");
+        assert_eq!(hooft.last_name, "'t Hooft");
+        assert_eq!(hooft.personnel_number.as_deref(), Some("+49"));
+        let (_, user_page) = app.get_html(&format!("/users/{}", hooft.id)).await;
+        assert!(
+            user_page.contains("Nord, Süd") && user_page.contains("Lager"),
+            "{user_page}"
+        );
         let res = app.get("/users/export.xlsx").await;
         assert_eq!(res.status(), StatusCode::OK);
         assert!(
