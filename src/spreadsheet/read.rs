@@ -720,7 +720,7 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
         .filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
         .count();
     // (At least three: one stray NUL in a short file is not binary.)
-    if sample.is_empty() || control * 100 > sample.len().max(300) {
+    if control * 100 > sample.len().max(300) {
         return None;
     }
     Some(text)
@@ -766,33 +766,58 @@ fn separator(text: &str) -> (u8, usize) {
     {
         return (*b, first_line.len() + 1);
     }
-    let mut counts = [(b';', 0usize), (b',', 0), (b'\t', 0)];
+    // Per non-empty line (of the first 20), how often each candidate
+    // stands outside quotes.
+    const CANDIDATES: [u8; 3] = [b';', b',', b'\t'];
+    let mut lines: Vec<[usize; 3]> = Vec::new();
+    let mut line = [0usize; 3];
+    let mut filled = false;
     let mut quoted = false;
-    let mut lines = 0;
     for b in text.bytes() {
         match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
-                lines += 1;
-                if lines >= 20 {
-                    break;
-                }
+            b'"' => {
+                quoted = !quoted;
+                filled = true;
             }
-            _ if !quoted => {
-                for (c, n) in counts.iter_mut() {
-                    if *c == b {
-                        *n += 1;
+            b'\n' if !quoted => {
+                if filled {
+                    lines.push(line);
+                    if lines.len() >= 20 {
+                        break;
                     }
                 }
+                line = [0; 3];
+                filled = false;
+            }
+            _ if !quoted => {
+                if let Some(k) = CANDIDATES.iter().position(|c| *c == b) {
+                    line[k] += 1;
+                }
+                filled |= !b.is_ascii_whitespace();
             }
             _ => {}
         }
     }
-    // In order of preference: the first of the most frequent wins.
-    let mut best = (b';', 0);
-    for (c, n) in counts {
-        if n > best.1 {
-            best = (c, n);
+    if filled && lines.len() < 20 {
+        lines.push(line);
+    }
+    // The separator of a table stands equally often on most lines: each
+    // candidate is scored by how many lines share its most common count
+    // (commas inside a cell of groups vary from line to line; the
+    // semicolons between the columns do not). Then by how often it stands
+    // at all; then `;` before `,` before tab.
+    let mut best = (b';', (0usize, 0usize));
+    for (k, c) in CANDIDATES.iter().enumerate() {
+        let mut tally: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        for l in &lines {
+            if l[k] > 0 {
+                *tally.entry(l[k]).or_default() += 1;
+            }
+        }
+        let agreeing = tally.values().copied().max().unwrap_or(0);
+        let total: usize = lines.iter().map(|l| l[k]).sum();
+        if (agreeing, total) > best.1 {
+            best = (*c, (agreeing, total));
         }
     }
     (best.0, 0)
@@ -849,6 +874,10 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         }
     }
     let rows = collector.finish();
+    // Separators and spaces only: nothing to import, as an empty sheet.
+    if rows.is_empty() {
+        return Err(ReadError::Empty);
+    }
     let head = rows.iter().take(HEAD_ROWS).cloned().collect();
     Ok(Workbook {
         format: Format::Csv,
@@ -1040,6 +1069,33 @@ mod tests {
         read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false)
             .unwrap()
             .rows
+    }
+
+    #[test]
+    fn a_csv_of_separators_and_spaces_is_empty() {
+        for text in [";;;;\n", "  \r\n\t\n", ",,,\n,,\n", "\u{feff}"] {
+            let read = read(text.as_bytes(), None, &Limits::for_rows(100), &|_| false);
+            assert!(matches!(read, Err(ReadError::Empty)), "{text:?}: {read:?}");
+        }
+    }
+
+    #[test]
+    fn the_csv_separator_is_the_one_that_stands_alike_on_every_line() {
+        // German Excel: semicolons between columns, commas inside a cell of
+        // groups outnumber them.
+        let groups = "Lager, Versand, Einkauf, Vertrieb, Nord, Süd";
+        let text = format!(
+            "Vorname;Nachname;Gruppen\r\nAnna;Alt;{groups}\r\nBernd;Bau;{groups}\r\nCarl;Eck;{groups}\r\n"
+        );
+        let rows = csv_rows(&text);
+        assert_eq!(rows[0].cells, ["Vorname", "Nachname", "Gruppen"]);
+        assert_eq!(rows[1].cells, ["Anna", "Alt", groups]);
+        // And the other way round: commas between, semicolons in a cell.
+        let rows = csv_rows("Vorname,Nachname,Gruppen\nAnna,Alt,Lager; Versand; Nord\n");
+        assert_eq!(rows[1].cells, ["Anna", "Alt", "Lager; Versand; Nord"]);
+        // A title line above the table and a tab-separated file.
+        let rows = csv_rows("Liste Werk Nord\n\nVorname\tNachname\nAnna\tAlt\n");
+        assert_eq!(rows[2].cells, ["Anna", "Alt"]);
     }
 
     #[test]
