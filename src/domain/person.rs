@@ -35,8 +35,14 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
+    /// One line with at least one letter or digit in it (not only marks,
+    /// accents or punctuation).
     pub fn parse(input: &str) -> Result<Self, super::FieldError> {
-        super::required_line(input, Self::MAX_CHARS).map(Self)
+        let name = super::required_line(input, Self::MAX_CHARS)?;
+        if !name.chars().any(char::is_alphanumeric) {
+            return Err(super::FieldError::InvalidCharacters);
+        }
+        Ok(Self(name))
     }
 
     pub fn as_str(&self) -> &str {
@@ -85,6 +91,19 @@ mod tests {
         assert_eq!(PersonName::parse(" Anna ").unwrap().as_str(), "Anna");
         assert!(PersonName::parse("").is_err());
         assert!(PersonName::parse("A\0").is_err());
+        // Invisible or line-breaking characters, and names without a letter.
+        for hidden in ["a\u{2028}b", "Mül\u{00AD}ler", "\u{3164}", "An\u{2029}na"] {
+            assert_eq!(
+                PersonName::parse(hidden),
+                Err(crate::domain::FieldError::InvalidCharacters),
+                "{hidden:?}"
+            );
+        }
+        for marks in ["\u{0301}\u{0301}", "...", "-"] {
+            assert!(PersonName::parse(marks).is_err(), "{marks:?}");
+        }
+        assert_eq!(PersonName::parse("Øyvind").unwrap().as_str(), "Øyvind");
+        assert_eq!(PersonName::parse("李").unwrap().as_str(), "李");
         assert_eq!(
             PersonnelNumber::parse(" 00123 ").unwrap().unwrap().as_str(),
             "00123"

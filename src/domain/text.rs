@@ -26,15 +26,19 @@ pub const MAX_LOOKUP_CHARS: usize = 320;
 /// Longest search term accepted.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
-/// Control characters and the invisible formatting characters that hide or
-/// reverse text. (Zero-width joiner and non-joiner stay allowed: Persian and
-/// Indic names and emoji need them.)
+/// Control characters, line and paragraph separators, and the invisible
+/// characters that hide, split or reverse text (soft hyphen, Hangul fillers
+/// that look like a blank, the combining grapheme joiner). (Zero-width
+/// joiner and non-joiner stay allowed: Persian and Indic names and emoji
+/// need them.)
 pub fn is_forbidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
                 | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{2028}' | '\u{2029}' | '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}'
+                | '\u{3164}' | '\u{FFA0}'
         )
 }
 
