@@ -117,6 +117,9 @@ pub enum Refusal {
     LastAdministrator,
     NotOnYourself,
     StatusDoesNotAllow,
+    /// The import (or whitelist import) is past the step asked for:
+    /// committed, discarded, undone, or not yet previewed.
+    ImportStageDoesNotAllow,
     UnitInUse(i64),
     SetupDone,
     /// The link is expired, used, revoked or unknown.

@@ -271,7 +271,7 @@ fn refuse_unless_open(batch: &Batch) -> ServiceResult<()> {
     match BatchState::parse(&batch.state) {
         Some(s) if s.is_open() => Ok(()),
         _ => Err(ServiceError::Refused(
-            crate::domain::Refusal::StatusDoesNotAllow,
+            crate::domain::Refusal::ImportStageDoesNotAllow,
         )),
     }
 }
@@ -333,7 +333,7 @@ pub async fn choose_sheet(
     let (upload, _) = workbook_of(ctx, id).await?;
     let Some(bytes) = upload else {
         return Err(ServiceError::Refused(
-            crate::domain::Refusal::StatusDoesNotAllow,
+            crate::domain::Refusal::ImportStageDoesNotAllow,
         ));
     };
     let turn = ctx.import_turn().await?;
@@ -1496,7 +1496,7 @@ fn commit_in_tx(
         }
         _ => {
             return Err(ServiceError::Refused(
-                crate::domain::Refusal::StatusDoesNotAllow,
+                crate::domain::Refusal::ImportStageDoesNotAllow,
             ));
         }
     }
@@ -1830,7 +1830,7 @@ fn undo_in_tx(
     let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
     if batch.state != BatchState::Importiert.as_str() {
         return Err(ServiceError::Refused(
-            crate::domain::Refusal::StatusDoesNotAllow,
+            crate::domain::Refusal::ImportStageDoesNotAllow,
         ));
     }
     let ids = model::lock_created_not_in(conn, id)?;

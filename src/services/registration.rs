@@ -734,7 +734,7 @@ pub async fn map_import(
     let Some((header, _, rows)) = rows_to_map(ctx, id).await? else {
         // Mapped already (another tab), discarded, or never waiting.
         return Err(ServiceError::Refused(
-            crate::domain::Refusal::StatusDoesNotAllow,
+            crate::domain::Refusal::ImportStageDoesNotAllow,
         ));
     };
     let mut columns = Vec::with_capacity(chosen.len());
@@ -771,7 +771,7 @@ pub async fn map_import(
             write_tx(conn, |conn| -> ServiceResult<()> {
                 if !model::mapped(conn, id, &encoded, fresh, refused)? {
                     return Err(ServiceError::Refused(
-                        crate::domain::Refusal::StatusDoesNotAllow,
+                        crate::domain::Refusal::ImportStageDoesNotAllow,
                     ));
                 }
                 for r in &mut staged {
@@ -834,7 +834,7 @@ pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResu
             write_tx(conn, |conn| -> ServiceResult<usize> {
                 if !model::move_import(conn, id, "vorschau", "importiert", now)? {
                     return Err(ServiceError::Refused(
-                        crate::domain::Refusal::StatusDoesNotAllow,
+                        crate::domain::Refusal::ImportStageDoesNotAllow,
                     ));
                 }
                 let rows = model::all_new(conn, id)?;
@@ -929,7 +929,7 @@ pub async fn import_undo(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult
             write_tx(conn, |conn| -> ServiceResult<(usize, i64)> {
                 if !model::move_import(conn, id, "importiert", "rueckgaengig", now)? {
                     return Err(ServiceError::Refused(
-                        crate::domain::Refusal::StatusDoesNotAllow,
+                        crate::domain::Refusal::ImportStageDoesNotAllow,
                     ));
                 }
                 let (removed, kept) = model::undo_import(conn, id)?;

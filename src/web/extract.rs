@@ -170,6 +170,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
+        "refused_import_stage" => err(t.refusal(Refusal::ImportStageDoesNotAllow)),
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "invited_wartend" => ok(t.invited_queued),
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
@@ -253,6 +254,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::UnitInUse(n) => format!("refused_in_use_{n}"),
         Refusal::TooManyAtOnce(n) => format!("refused_too_many_{n}"),
         Refusal::SelectionChanged => "refused_status".into(),
+        Refusal::ImportStageDoesNotAllow => "refused_import_stage".into(),
         Refusal::StatusDoesNotAllow
         | Refusal::SetupDone
         | Refusal::LinkDead

@@ -151,6 +151,14 @@ db_test!(files_from_other_programs_preview_alike, |app| {
         assert_fixture_preview(&page, name);
         // Nothing is written by a preview.
         assert_eq!(app.count_users().await, before);
+        // Undo before any commit: refused, in the import's words.
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, body) = app.get_html(&location(&res)).await;
+        assert!(
+            body.contains("in diesem Schritt des Imports nicht möglich"),
+            "{body}"
+        );
         let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
