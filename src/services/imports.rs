@@ -604,6 +604,11 @@ struct Existing {
     /// file separates names with), by [`joined_key`]: their name.
     joined_groups: HashMap<String, String>,
     joined_areas: HashMap<String, String>,
+    /// From a file whose number cells lose their format (.xls, .xlsb): the
+    /// accounts' numbers with leading zeros by the number without them
+    /// (`456` for `00456`), so that such a cell finds its person and does
+    /// not change or double his number. Empty for other files.
+    padded_numbers: HashMap<String, UserId>,
     /// Update mode: the people rows match, with their groups and areas.
     people: HashMap<UserId, Person>,
 }
@@ -649,6 +654,10 @@ async fn stage_book(
     }
     let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
     let create_missing = batch.create_missing_units;
+    let zeros_lost = matches!(
+        crate::spreadsheet::Format::parse(&batch.format),
+        Some(crate::spreadsheet::Format::Xls | crate::spreadsheet::Format::Xlsb)
+    );
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
     let rows: Vec<UserRow> = ctx
@@ -687,6 +696,13 @@ async fn stage_book(
                 Some(k) => k,
                 None => load_keys(conn)?,
             };
+            if zeros_lost {
+                existing.padded_numbers = existing
+                    .by_number
+                    .iter()
+                    .filter_map(|(n, id)| without_leading_zeros(n).map(|s| (s.to_owned(), *id)))
+                    .collect();
+            }
             if mode == ImportMode::Update {
                 load_people(conn, &mut existing, &keys_for_update)?;
             }
@@ -781,6 +797,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
         areas: HashMap::new(),
         joined_groups: HashMap::new(),
         joined_areas: HashMap::new(),
+        padded_numbers: HashMap::new(),
         people: HashMap::new(),
     };
     for (id, username, email, number) in user::live_keys(conn)? {
@@ -821,6 +838,14 @@ fn joined_key(name: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, ',' | ';') && !c.is_whitespace())
         .collect()
+}
+
+/// `456` for `00456`: a number of digits with zeros in front, without
+/// them; `None` for anything else.
+fn without_leading_zeros(number: &str) -> Option<&str> {
+    let rest = number.trim_start_matches('0');
+    (rest.len() < number.len() && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(rest)
 }
 
 /// Most parts one name with separators in it may have been split into.
@@ -867,7 +892,14 @@ fn load_people(
             .iter()
             .flat_map(|(n, e, u)| {
                 [
-                    n.as_ref().and_then(|n| existing.by_number.get(n)).copied(),
+                    n.as_ref()
+                        .and_then(|n| {
+                            existing
+                                .by_number
+                                .get(n)
+                                .or_else(|| existing.padded_numbers.get(n))
+                        })
+                        .copied(),
                     e.as_ref().and_then(|e| existing.by_email.get(e)).copied(),
                     u.as_ref()
                         .and_then(|u| existing.by_username.get(u))
@@ -990,10 +1022,12 @@ fn evaluate(
             }
         }
         let target = if mode == ImportMode::Update {
-            let by_number = row
-                .personnel_number
-                .as_ref()
-                .and_then(|n| existing.by_number.get(n));
+            let by_number = row.personnel_number.as_ref().and_then(|n| {
+                existing
+                    .by_number
+                    .get(n)
+                    .or_else(|| existing.padded_numbers.get(n))
+            });
             let by_email = row
                 .email_key()
                 .and_then(|e| existing.by_email.get(&e).copied());
@@ -1020,6 +1054,13 @@ fn evaluate(
         let mut add_units: Vec<(&'static str, String, String)> = Vec::new();
         match (target, person) {
             (Some(t), Some(p)) => {
+                // "456" from a cell that lost its format is his "00456".
+                if let (Some(n), Some(theirs)) = (&row.personnel_number, &p.personnel_number)
+                    && existing.padded_numbers.get(n) == Some(&t)
+                    && without_leading_zeros(theirs) == Some(n.as_str())
+                {
+                    row.personnel_number = Some(theirs.clone());
+                }
                 if !actor.role.may_change_account_of(p.role) {
                     row.problems.push(Problem::AboveRole);
                 }
@@ -1130,7 +1171,8 @@ fn evaluate(
                     row.problems.push(Problem::Taken("email"));
                 }
                 if let Some(n) = &row.personnel_number
-                    && existing.by_number.contains_key(n)
+                    && (existing.by_number.contains_key(n)
+                        || existing.padded_numbers.contains_key(n))
                 {
                     row.problems.push(Problem::Taken("personnel_number"));
                 }

@@ -495,6 +495,33 @@ db_test!(a_password_column_is_never_shown_kept_or_mapped, |app| {
     assert!(!page.contains("anna@example.com"), "{page}");
 });
 
+db_test!(
+    an_xls_number_that_lost_its_zeros_is_still_the_persons,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        // From the .xlsx Bernd's number arrives as shown: 00456.
+        let (id, page) = upload(&app, "people.xlsx", fixture("people.xlsx"), "create").await;
+        commit(&app, id, &page).await;
+        let bernd = app.user("bernd@example.com").await.unwrap();
+        assert_eq!(bernd.personnel_number.as_deref(), Some("00456"));
+        // LibreOffice's .xls of the same list keeps the number 456 and not its
+        // format: in update mode it is still Bernd's 00456, nothing changes.
+        let (id, page) = upload(&app, "people.xls", fixture("people.xls"), "update").await;
+        let rows = preview_rows(&page);
+        let row = rows.iter().find(|r| r.0 == 5).expect("Bernd's row");
+        assert_eq!(row.1, "unveraendert", "{rows:?}");
+        let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // A new person from an .xls with 456 would double Bernd's number.
+        let (_, page) = upload(&app, "people.xls", fixture("people.xls"), "create").await;
+        let rows = preview_rows(&page);
+        let row = rows.iter().find(|r| r.0 == 5).expect("Bernd's row");
+        assert_eq!(row.1, "fehler", "{rows:?}");
+        assert!(row.2.contains("Personalnummer"), "{rows:?}");
+    }
+);
+
 db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
