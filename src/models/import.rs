@@ -427,6 +427,61 @@ pub fn insert_new_people(
     Ok(n)
 }
 
+/// Of the groups and areas a commit created (`names`: kind and name, as
+/// the batch lists them; made at `created_at`), those nothing uses any more
+/// (no membership, no access link set, no whitelist entry or staged row)
+/// are deleted. Returns the (kind, name) deleted and how many stay.
+pub fn remove_unused_created_units(
+    conn: &mut DbConn,
+    names: &[(String, String)],
+    created_at: PrimitiveDateTime,
+) -> QueryResult<(Vec<(String, String)>, usize)> {
+    use crate::db::schema::{
+        access_link_sets as ls, registration_entries as re, registration_import_rows as rr,
+    };
+    use crate::domain::units::UnitKind;
+    let (mut removed, mut kept) = (Vec::new(), 0);
+    for (kind, name) in names {
+        let unit_kind = if kind == "group" {
+            UnitKind::Group
+        } else {
+            UnitKind::Area
+        };
+        let key = crate::domain::text::name_key(name);
+        let Some(unit) = crate::models::unit::find_by_key(conn, unit_kind, &key)? else {
+            continue;
+        };
+        // Made by this commit, not one of the same name made since.
+        if unit.created_at != created_at {
+            continue;
+        }
+        let id = unit.id.get();
+        let used = match unit_kind {
+            UnitKind::Group => {
+                diesel::select(exists(gm::table.filter(gm::group_id.eq(id)))).get_result(conn)?
+                    || diesel::select(exists(ls::table.filter(ls::group_id.eq(Some(id)))))
+                        .get_result(conn)?
+                    || diesel::select(exists(re::table.filter(re::group_id.eq(Some(id)))))
+                        .get_result(conn)?
+                    || diesel::select(exists(rr::table.filter(rr::group_id.eq(Some(id)))))
+                        .get_result(conn)?
+            }
+            UnitKind::Area => {
+                diesel::select(exists(aa::table.filter(aa::area_id.eq(id)))).get_result(conn)?
+                    || diesel::select(exists(ls::table.filter(ls::area_id.eq(Some(id)))))
+                        .get_result(conn)?
+            }
+        };
+        if used {
+            kept += 1;
+        } else {
+            crate::models::unit::delete(conn, unit_kind, unit.id)?;
+            removed.push((kind.clone(), unit.name));
+        }
+    }
+    Ok((removed, kept))
+}
+
 /// Groups and areas the file names but the instance lacks, created.
 pub fn create_missing_units(
     conn: &mut DbConn,

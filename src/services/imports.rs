@@ -1509,7 +1509,11 @@ pub async fn commit(
         })
         .await;
     match result {
-        Ok(Some(done)) => Ok(done),
+        Ok(Some(done)) => {
+            // Groups and areas it made are in the pickers at once.
+            crate::services::units::reload_catalog(ctx).await?;
+            Ok(done)
+        }
         // Stale, or a unique key someone took between our check and our
         // insert: nothing was written; the preview is made again.
         Ok(None) | Err(ServiceError::Conflict(_)) => {
@@ -1853,13 +1857,17 @@ pub enum Undone {
 pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceResult<Undone> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
-    ctx.db()
+    let undone = ctx
+        .db()
         .run(move |conn| {
             let done = write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, now));
             crate::db::release_cache(conn);
             done
         })
-        .await
+        .await?;
+    // Groups and areas it removed leave the pickers at once.
+    crate::services::units::reload_catalog(ctx).await?;
+    Ok(undone)
 }
 
 fn undo_in_tx(
@@ -1882,6 +1890,17 @@ fn undo_in_tx(
     }
     let removed = model::remove_people(conn, id, &ids, now)? as i64;
     let restored = restore_changes(conn, actor, id, now)?;
+    // The groups and areas the commit made go too, where nothing uses them
+    // now (someone kept, or added since, keeps his).
+    let units_removed = match batch.committed_at {
+        Some(made) if batch.create_missing_units => {
+            let names: Vec<(String, String)> = decode_units(&batch.missing_units)
+                .map(|(k, n)| (k.to_owned(), n.to_owned()))
+                .collect();
+            model::remove_unused_created_units(conn, &names, made)?.0
+        }
+        _ => Vec::new(),
+    };
     let state = if kept.is_empty() {
         BatchState::Rueckgaengig
     } else {
@@ -1909,7 +1928,17 @@ fn undo_in_tx(
             crate::domain::audit::Change::new("removed", "", removed.to_string()),
             crate::domain::audit::Change::new("kept", "", kept.len().to_string()),
             crate::domain::audit::Change::new("restored", "", restored.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(units_removed.iter().map(|(kind, name)| {
+            let field = if kind == "group" {
+                "group_created"
+            } else {
+                "area_created"
+            };
+            crate::domain::audit::Change::new(field, name, "")
+        }))
+        .collect::<Vec<_>>(),
     )?;
     Ok(Undone::Done {
         removed,

@@ -522,6 +522,76 @@ db_test!(
     }
 );
 
+db_test!(
+    undo_removes_the_groups_and_areas_the_import_made_unless_used,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        let (id, _) = upload(
+            &app,
+            "neu.csv",
+            csv(&[
+                "Vorname;Nachname;E-Mail;Gruppen;Standort",
+                "Anna;Neu;anna.neu@example.com;Neu-Team, Lager;Neu-Standort",
+                "Bert;Neu;bert.neu@example.com;Behalten;",
+            ]),
+            "create",
+        )
+        .await;
+        let res = app
+            .post(&format!("/imports/{id}/units"), &[("create", "1")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        // Made with the import, and in the pickers at once.
+        let units = app.ctx.units();
+        let group = |name: &str| units.groups.iter().find(|g| g.name == name).map(|g| g.id);
+        assert!(group("Neu-Team").is_some());
+        let kept = group("Behalten").expect("made by the commit");
+        assert!(units.areas.iter().any(|a| a.name == "Neu-Standort"));
+        // Someone from before the import joins "Behalten": it stays.
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Vera"),
+                    ("last_name", "Vorher"),
+                    ("username", "vera"),
+                    ("user_type", "mitarbeiter"),
+                    ("start_password_mode", "none"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        services::units::add_member(
+            &app.ctx,
+            &Actor::system("test"),
+            einlass::domain::units::UnitKind::Group,
+            kept,
+            "vera",
+            None,
+        )
+        .await
+        .unwrap();
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let units = app.ctx.units();
+        let names: Vec<&str> = units.groups.iter().map(|g| g.name.as_str()).collect();
+        assert!(!names.contains(&"Neu-Team"), "{names:?}");
+        assert!(names.contains(&"Behalten"), "in use: {names:?}");
+        assert!(names.contains(&"Lager"), "from before: {names:?}");
+        assert!(!units.areas.iter().any(|a| a.name == "Neu-Standort"));
+        let (_, log) = app.get_html("/audit").await;
+        assert!(
+            log.contains("Neu-Team"),
+            "the undo names what it removed: {log}"
+        );
+    }
+);
+
 db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
