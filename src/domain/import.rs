@@ -777,6 +777,9 @@ pub struct UserRow {
     /// The address as the file gives it (for showing, valid or not).
     pub email_shown: String,
     pub personnel_number: Option<String>,
+    /// A personnel number the row has but that is refused, as given (for
+    /// showing and for the error list).
+    pub number_shown: String,
     pub user_type: Option<UserType>,
     pub groups: Vec<String>,
     pub areas: Vec<String>,
@@ -851,9 +854,13 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     match PersonnelNumber::parse(number) {
         Ok(Some(n)) if formula_start(n.as_str()) && !quoted(row, mapping, "personnel_number") => {
             out.problems.push(Problem::FormulaStart("personnel_number"));
+            out.number_shown = printable(number);
         }
         Ok(n) => out.personnel_number = n.map(|n| n.as_str().to_owned()),
-        Err(e) => out.problems.push(Problem::Invalid("personnel_number", e)),
+        Err(e) => {
+            out.problems.push(Problem::Invalid("personnel_number", e));
+            out.number_shown = printable(number);
+        }
     }
     let user_type = value(row, mapping, "user_type");
     match parse_user_type(user_type) {

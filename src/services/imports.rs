@@ -1258,7 +1258,11 @@ fn evaluate(
             last_name: std::mem::take(&mut row.last_name),
             username,
             email_lower: email.as_ref().map(|e| e.to_lowercase()),
-            personnel_number: row.personnel_number.take(),
+            // A refused number is kept as given, for the error list.
+            personnel_number: row
+                .personnel_number
+                .take()
+                .or_else(|| Some(std::mem::take(&mut row.number_shown)).filter(|n| !n.is_empty())),
             user_type: row.user_type.unwrap_or(UserType::Mitarbeiter),
             groups: row.groups.join("\n"),
             areas: row.areas.join("\n"),

@@ -272,6 +272,7 @@ db_test!(every_outcome_has_its_reason, |app| {
             "=HYPERLINK(\"http://x\");Formel;formel@example.com;;;;;",
             "<script>alert(1)</script>;Skript;skript@example.com;;;;;",
             "Zeilen\u{1}umbruch;Steuer;steuer@example.com;;;;;",
+            "Nummer;Formel;nformel@example.com;;=7;;;",
         ]),
         "create",
     )
@@ -340,6 +341,10 @@ db_test!(every_outcome_has_its_reason, |app| {
         .join("|");
     assert!(text.contains("schon vergeben"), "{text}");
     assert!(text.contains("'=HYPERLINK"), "neutralised: {text}");
+    assert!(
+        text.contains("'=7"),
+        "a refused number is listed as given: {text}"
+    );
     let before = app.count_users().await;
     let (_, page) = app.get_html(&format!("/imports/{id}")).await;
     let res = commit(&app, id, &page).await;
