@@ -35,6 +35,19 @@ impl Row {
 /// looked for.
 pub const HEADER_SEARCH_ROWS: usize = 30;
 
+/// Columns (of the first `width`) with a title that names a password among
+/// the sheet's first rows: whatever header the admin picks, nothing of them
+/// is shown or read.
+pub fn secret_columns(rows: &[Row], width: usize) -> Vec<usize> {
+    (0..width)
+        .filter(|c| {
+            rows.iter()
+                .take(HEADER_SEARCH_ROWS)
+                .any(|r| is_password_title(r.cell(*c)))
+        })
+        .collect()
+}
+
 /// A field a column can feed.
 #[derive(Debug)]
 pub struct FieldSpec {
@@ -523,6 +536,9 @@ pub enum Problem {
     /// Groups or areas the instance does not have.
     UnknownGroups(Vec<String>),
     UnknownAreas(Vec<String>),
+    /// Missing groups (`"groups"`) or areas (`"areas"`) that are to be
+    /// created but cannot be by these names (too long, or formula-like).
+    UncreatableUnits(&'static str, Vec<String>),
     /// The same value in other rows of the file.
     DuplicateInFile(&'static str, Vec<u32>),
     /// Another account holds this value.
@@ -550,6 +566,7 @@ impl Problem {
             Problem::UnknownUserType(_) => "user_type",
             Problem::UnknownGroups(_) => "groups",
             Problem::UnknownAreas(_) => "areas",
+            Problem::UncreatableUnits(f, _) => f,
             Problem::EmailConfirmed => "email",
             Problem::TwoPeople | Problem::AboveRole => "",
         }
@@ -598,6 +615,11 @@ pub fn encode_problems(problems: &[Problem]) -> String {
                 v.extend(names.iter().map(|n| clean(n)));
                 v
             }
+            Problem::UncreatableUnits(f, names) => {
+                let mut v = vec!["uncreatable".to_owned(), (*f).to_owned()];
+                v.extend(names.iter().map(|n| clean(n)));
+                v
+            }
             Problem::DuplicateInFile(f, lines) => {
                 let mut v = vec!["duplicate".to_owned(), (*f).to_owned()];
                 v.extend(lines.iter().map(u32::to_string));
@@ -631,6 +653,10 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                     Problem::UnknownGroups(parts[1..].iter().map(|s| (*s).into()).collect())
                 }
                 "areas" => Problem::UnknownAreas(parts[1..].iter().map(|s| (*s).into()).collect()),
+                "uncreatable" => Problem::UncreatableUnits(
+                    if arg(1) == "areas" { "areas" } else { "groups" },
+                    parts[2..].iter().map(|s| (*s).into()).collect(),
+                ),
                 "duplicate" => Problem::DuplicateInFile(
                     field_key(arg(1)),
                     parts[2..].iter().filter_map(|s| s.parse().ok()).collect(),
@@ -1335,9 +1361,11 @@ mod tests {
             Problem::TwoPeople,
             Problem::AboveRole,
             Problem::Change("last_name", "Alt".into(), "Neu".into()),
+            Problem::UncreatableUnits("areas", vec!["=cmd()".into()]),
         ];
         let back = decode_problems(&encode_problems(&all));
         assert_eq!(back.len(), all.len());
+        assert_eq!(back[13], all[13]);
         assert_eq!(
             back[5],
             Problem::UnknownGroups(vec!["Lager".into(), "Bürox".into()])

@@ -996,6 +996,8 @@ catalogue! {
     pr_user_type: "unbekannter Nutzertyp", "unknown user type";
     pr_groups: "Gruppe gibt es nicht", "no such group";
     pr_areas: "Bereich gibt es nicht", "no such area";
+    pr_groups_uncreatable: "Gruppe kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "group cannot be created by this name (at most 80 characters, not starting with =, + or @)";
+    pr_areas_uncreatable: "Bereich kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "area cannot be created by this name (at most 80 characters, not starting with =, + or @)";
     pr_duplicate: "doppelt in der Datei, auch in Zeile", "twice in the file, also in row";
     pr_taken: "schon vergeben an ein anderes Konto", "already used by another account";
     pr_email_confirmed: "Die Adresse ist vom Benutzer bestätigt und lässt sich per Import nicht ändern.", "The address is confirmed by its owner and cannot be changed by import.";
@@ -1789,6 +1791,15 @@ impl Texts {
             UnknownUserType(v) => format!("{}: {} „{v}“", field("user_type"), self.pr_user_type),
             UnknownGroups(names) => format!("{}: {}", self.pr_groups, names.join(", ")),
             UnknownAreas(names) => format!("{}: {}", self.pr_areas, names.join(", ")),
+            UncreatableUnits(f, names) => format!(
+                "{}: {}",
+                if *f == "areas" {
+                    self.pr_areas_uncreatable
+                } else {
+                    self.pr_groups_uncreatable
+                },
+                names.join(", ")
+            ),
             DuplicateInFile(f, lines) => format!(
                 "{}: {} {}",
                 field(f),

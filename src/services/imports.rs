@@ -17,7 +17,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
     PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, decode_units,
-    encode_problems, encode_units, is_password_title, mark_duplicates, parse_user_row,
+    encode_problems, encode_units, mark_duplicates, parse_user_row,
 };
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
@@ -411,14 +411,7 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
     // A column with a password title among its first rows shows no
     // examples (the reader emptied those under the header it found; this
     // is for a header the admin picks).
-    let secret_columns: Vec<usize> = (0..width)
-        .filter(|c| {
-            book.rows
-                .iter()
-                .take(crate::domain::import::HEADER_SEARCH_ROWS)
-                .any(|r| is_password_title(r.cell(*c)))
-        })
-        .collect();
+    let secret_columns = crate::domain::import::secret_columns(&book.rows, width);
     let samples = (0..width)
         .map(|c| {
             if secret_columns.contains(&c) {
@@ -455,14 +448,14 @@ pub async fn set_mapping(
     let (_, book) = workbook_of(ctx, id).await?;
     let header_line = header_line.filter(|l| book.rows.iter().any(|r| r.line == *l));
     // A column titled like a password feeds nothing, whatever was chosen.
-    let titles = crate::domain::import::titles(&book.rows, header_line);
+    let secret = crate::domain::import::secret_columns(&book.rows, columns.len());
     let mapping = Mapping {
         header_line,
         columns: columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let secret = titles.get(i).is_some_and(|t| is_password_title(t));
+                let secret = secret.contains(&i);
                 c.as_deref()
                     .and_then(|k| USERS.field(k))
                     .map(|f| f.key)
@@ -607,8 +600,10 @@ struct Existing {
     /// From a file whose number cells lose their format (.xls, .xlsb): the
     /// accounts' numbers with leading zeros by the number without them
     /// (`456` for `00456`), so that such a cell finds its person and does
-    /// not change or double his number. Empty for other files.
-    padded_numbers: HashMap<String, UserId>,
+    /// not change or double his number; `None` where two accounts would
+    /// fit (`0456` and `00456`) or one has the plain number itself. Empty
+    /// for other files.
+    padded_numbers: HashMap<String, Option<UserId>>,
     /// Update mode: the people rows match, with their groups and areas.
     people: HashMap<UserId, Person>,
 }
@@ -697,11 +692,21 @@ async fn stage_book(
                 None => load_keys(conn)?,
             };
             if zeros_lost {
-                existing.padded_numbers = existing
-                    .by_number
-                    .iter()
-                    .filter_map(|(n, id)| without_leading_zeros(n).map(|s| (s.to_owned(), *id)))
-                    .collect();
+                let mut padded: HashMap<String, Option<UserId>> = HashMap::new();
+                for (n, id) in &existing.by_number {
+                    if let Some(plain) = without_leading_zeros(n) {
+                        padded
+                            .entry(plain.to_owned())
+                            .and_modify(|holder| *holder = None)
+                            .or_insert(Some(*id));
+                    }
+                }
+                for (plain, holder) in padded.iter_mut() {
+                    if existing.by_number.contains_key(plain) {
+                        *holder = None;
+                    }
+                }
+                existing.padded_numbers = padded;
             }
             if mode == ImportMode::Update {
                 load_people(conn, &mut existing, &keys_for_update)?;
@@ -830,22 +835,15 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     Ok(existing)
 }
 
-/// A name folded for finding it among the parts a cell was split into: as
-/// [`name_key`], without the separators and spaces ("Nord, Süd" and
-/// "nord;süd" are one).
+/// A name with separators in it as the parts a cell would be split into,
+/// each folded as [`name_key`], joined by a sign no name holds ("Nord, Süd"
+/// and "nord;süd" are one; "A, BC" is not "AB, C").
 fn joined_key(name: &str) -> String {
-    name_key(name)
-        .chars()
-        .filter(|c| !matches!(c, ',' | ';') && !c.is_whitespace())
-        .collect()
-}
-
-/// `456` for `00456`: a number of digits with zeros in front, without
-/// them; `None` for anything else.
-fn without_leading_zeros(number: &str) -> Option<&str> {
-    let rest = number.trim_start_matches('0');
-    (rest.len() < number.len() && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(rest)
+    crate::domain::import::split_names(name)
+        .iter()
+        .map(|part| name_key(part))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
 
 /// Most parts one name with separators in it may have been split into.
@@ -854,22 +852,30 @@ const MAX_JOINED_PARTS: usize = 8;
 /// The names of a cell, split at "," and ";", put back together where
 /// consecutive parts are the name of a group (or area) that holds such a
 /// sign: what an export wrote as "Nord, Süd, Lager" for the groups
-/// "Nord, Süd" and "Lager" is read as those two again.
-fn rejoin(names: &mut Vec<String>, joined: &HashMap<String, String>) {
+/// "Nord, Süd" and "Lager" is read as those two again. Where every part is
+/// a name of its own as well ("Nord", "Süd"), the split reading stays.
+fn rejoin(
+    names: &mut Vec<String>,
+    joined: &HashMap<String, String>,
+    known: &HashMap<String, UnitId>,
+) {
     if joined.is_empty() || names.len() < 2 {
         return;
     }
+    let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
     let mut out = Vec::with_capacity(names.len());
     let mut i = 0;
     while i < names.len() {
         let longest = (i + MAX_JOINED_PARTS).min(names.len());
         let found = (i + 2..=longest).rev().find_map(|j| {
-            let key: String = names[i..j].iter().map(|n| joined_key(n)).collect();
-            joined.get(&key).map(|full| (j, full.clone()))
+            if keys[i..j].iter().all(|k| known.contains_key(k)) {
+                return None;
+            }
+            joined.get(&keys[i..j].join("\u{1f}")).map(|full| (j, full))
         });
         match found {
             Some((j, full)) => {
-                out.push(full);
+                out.push(full.clone());
                 i = j;
             }
             None => {
@@ -879,6 +885,14 @@ fn rejoin(names: &mut Vec<String>, joined: &HashMap<String, String>) {
         }
     }
     *names = out;
+}
+
+/// `456` for `00456`: a number of digits with zeros in front, without
+/// them; `None` for anything else.
+fn without_leading_zeros(number: &str) -> Option<&str> {
+    let rest = number.trim_start_matches('0');
+    (rest.len() < number.len() && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(rest)
 }
 
 /// Update mode: the people the rows match, with their groups and areas.
@@ -892,14 +906,13 @@ fn load_people(
             .iter()
             .flat_map(|(n, e, u)| {
                 [
-                    n.as_ref()
-                        .and_then(|n| {
-                            existing
-                                .by_number
-                                .get(n)
-                                .or_else(|| existing.padded_numbers.get(n))
-                        })
-                        .copied(),
+                    n.as_ref().and_then(|n| {
+                        existing
+                            .by_number
+                            .get(n)
+                            .copied()
+                            .or_else(|| existing.padded_numbers.get(n).copied().flatten())
+                    }),
                     e.as_ref().and_then(|e| existing.by_email.get(e)).copied(),
                     u.as_ref()
                         .and_then(|u| existing.by_username.get(u))
@@ -984,13 +997,13 @@ fn evaluate(
     for mut row in rows {
         // Groups and areas by name.
         let mut units: Vec<(&'static str, String, String, Option<UnitId>)> = Vec::new();
-        rejoin(&mut row.groups, &existing.joined_groups);
-        rejoin(&mut row.areas, &existing.joined_areas);
+        rejoin(&mut row.groups, &existing.joined_groups, &existing.groups);
+        rejoin(&mut row.areas, &existing.joined_areas, &existing.areas);
         for (kind, names, known) in [
             ("group", &row.groups, &existing.groups),
             ("area", &row.areas, &existing.areas),
         ] {
-            let mut unknown = Vec::new();
+            let (mut unknown, mut uncreatable) = (Vec::new(), Vec::new());
             for name in names {
                 let key = name_key(name);
                 match known.get(&key) {
@@ -1007,7 +1020,7 @@ fn evaluate(
                         {
                             units.push((kind, key, name.clone(), None));
                         } else {
-                            unknown.push(name.clone());
+                            uncreatable.push(name.clone());
                         }
                     }
                     None => unknown.push(name.clone()),
@@ -1020,23 +1033,29 @@ fn evaluate(
                     Problem::UnknownAreas(unknown)
                 });
             }
+            if !uncreatable.is_empty() {
+                let field = if kind == "group" { "groups" } else { "areas" };
+                row.problems
+                    .push(Problem::UncreatableUnits(field, uncreatable));
+            }
         }
         let target = if mode == ImportMode::Update {
             let by_number = row.personnel_number.as_ref().and_then(|n| {
                 existing
                     .by_number
                     .get(n)
-                    .or_else(|| existing.padded_numbers.get(n))
+                    .copied()
+                    .or_else(|| existing.padded_numbers.get(n).copied().flatten())
             });
             let by_email = row
                 .email_key()
                 .and_then(|e| existing.by_email.get(&e).copied());
             match (by_number, by_email) {
-                (Some(a), Some(b)) if *a != b => {
+                (Some(a), Some(b)) if a != b => {
                     row.problems.push(Problem::TwoPeople);
                     None
                 }
-                (Some(a), _) => Some(*a),
+                (Some(a), _) => Some(a),
                 (None, Some(b)) => Some(b),
                 // The username names a person only where nothing else does
                 // (someone without number and address, as the export lists him).
@@ -1055,11 +1074,17 @@ fn evaluate(
         match (target, person) {
             (Some(t), Some(p)) => {
                 // "456" from a cell that lost its format is his "00456".
-                if let (Some(n), Some(theirs)) = (&row.personnel_number, &p.personnel_number)
-                    && existing.padded_numbers.get(n) == Some(&t)
-                    && without_leading_zeros(theirs) == Some(n.as_str())
-                {
-                    row.personnel_number = Some(theirs.clone());
+                let theirs: Option<String> = match (&row.personnel_number, &p.personnel_number) {
+                    (Some(n), Some(theirs))
+                        if existing.padded_numbers.get(n) == Some(&Some(t))
+                            && without_leading_zeros(theirs) == Some(n.as_str()) =>
+                    {
+                        Some(theirs.to_owned())
+                    }
+                    _ => None,
+                };
+                if theirs.is_some() {
+                    row.personnel_number = theirs;
                 }
                 if !actor.role.may_change_account_of(p.role) {
                     row.problems.push(Problem::AboveRole);
@@ -1514,8 +1539,11 @@ pub async fn commit(
         .await;
     match result {
         Ok(Some(done)) => {
-            // Groups and areas it made are in the pickers at once.
-            crate::services::units::reload_catalog(ctx).await?;
+            // Groups and areas it made are in the pickers at once (else
+            // with the next refresh: the import itself is done).
+            if let Err(e) = crate::services::units::reload_catalog(ctx).await {
+                tracing::warn!(error = %e, "import commit: catalogue not refreshed");
+            }
             Ok(done)
         }
         // Stale, or a unique key someone took between our check and our
@@ -1869,8 +1897,11 @@ pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceR
             done
         })
         .await?;
-    // Groups and areas it removed leave the pickers at once.
-    crate::services::units::reload_catalog(ctx).await?;
+    // Groups and areas it removed leave the pickers at once (else with the
+    // next refresh: the undo itself is done).
+    if let Err(e) = crate::services::units::reload_catalog(ctx).await {
+        tracing::warn!(error = %e, "import undo: catalogue not refreshed");
+    }
     Ok(undone)
 }
 
@@ -2289,4 +2320,52 @@ pub async fn errors_xlsx(
         .unwrap_or(&batch.file_name)
         .to_owned();
     Ok((format!("{stem} - Fehler.xlsx"), bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn parts_of_a_name_with_separators_are_put_back_together() {
+        let known: HashMap<String, UnitId> = ["nord, süd", "lager", "a, bc"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ((*n).to_owned(), UnitId::new(i as i64 + 1)))
+            .collect();
+        let joined: HashMap<String, String> = ["Nord, Süd", "A, BC"]
+            .iter()
+            .map(|n| (joined_key(n), (*n).to_owned()))
+            .collect();
+        let mut cell = names(&["Nord", "Süd", "Lager"]);
+        rejoin(&mut cell, &joined, &known);
+        assert_eq!(cell, names(&["Nord, Süd", "Lager"]));
+        // Folded alike, separators as the cell has them.
+        let mut cell = names(&["nord", "SÜD"]);
+        rejoin(&mut cell, &joined, &known);
+        assert_eq!(cell, names(&["Nord, Süd"]));
+        // Other parts are not a name with separators.
+        let mut cell = names(&["AB", "C"]);
+        rejoin(&mut cell, &joined, &known);
+        assert_eq!(cell, names(&["AB", "C"]));
+        // Where each part is a group of its own too, the split reading stays.
+        let mut both = known.clone();
+        both.insert("nord".into(), UnitId::new(10));
+        both.insert("süd".into(), UnitId::new(11));
+        let mut cell = names(&["Nord", "Süd"]);
+        rejoin(&mut cell, &joined, &both);
+        assert_eq!(cell, names(&["Nord", "Süd"]));
+    }
+
+    #[test]
+    fn a_number_without_its_zeros() {
+        assert_eq!(without_leading_zeros("00456"), Some("456"));
+        assert_eq!(without_leading_zeros("456"), None);
+        assert_eq!(without_leading_zeros("000"), None);
+        assert_eq!(without_leading_zeros("0A1"), None);
+    }
 }

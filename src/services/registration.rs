@@ -708,11 +708,17 @@ fn mapping_form(
         .max()
         .unwrap_or(0)
         .min(200);
+    // A password column shows no examples, whatever the header.
+    let secret = crate::domain::import::secret_columns(rows, width);
     MappingForm {
         columns: (0..width)
             .map(|c| MappedColumn {
                 title: titles.get(c).cloned().unwrap_or_default(),
-                samples: data.iter().map(|r| r.cell(c).to_owned()).collect(),
+                samples: if secret.contains(&c) {
+                    Vec::new()
+                } else {
+                    data.iter().map(|r| r.cell(c).to_owned()).collect()
+                },
                 field: mapping.columns.get(c).copied().flatten(),
             })
             .collect(),
@@ -751,6 +757,10 @@ pub async fn map_import(
                 }
             },
         }
+    }
+    // A column titled like a password feeds nothing, whatever was chosen.
+    for c in crate::domain::import::secret_columns(&rows, columns.len()) {
+        columns[c] = None;
     }
     let mapping = Mapping {
         header_line: header,

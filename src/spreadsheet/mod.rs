@@ -66,6 +66,9 @@ pub struct Limits {
     pub max_columns: u32,
     /// Non-empty cells in the chosen sheet.
     pub max_cells: u64,
+    /// Cells an .xlsx may list over all its sheets, empty ones included
+    /// (a thousand sheets pointing at one part of blank cells).
+    pub max_scanned_cells: u64,
     /// Bytes of text in all cells together.
     pub max_text_bytes: u64,
     /// Real unpacked bytes of one part of a zip (a sheet, the strings).
@@ -85,6 +88,9 @@ impl Limits {
             data_rows,
             max_columns: 256,
             max_cells: u64::from(rows) * 20,
+            // Three per cell of data, and never fewer than five million
+            // (a few seconds of reading): blank formatted cells are common.
+            max_scanned_cells: (u64::from(rows) * 60).max(5_000_000),
             max_text_bytes: 48 * 1024 * 1024,
             max_unpacked_part: 256 * 1024 * 1024,
             max_unpacked_total: 512 * 1024 * 1024,

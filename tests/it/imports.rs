@@ -1341,8 +1341,13 @@ db_test!(
         assert!(at(2).2.contains("Zu lang"), "{:?}", at(2));
         assert_eq!(at(3).1, "fehler", "{:?}", at(3));
         assert!(at(3).2.contains("wie eine Formel"), "{:?}", at(3));
-        // A group that looks like a formula is not made.
+        // A group that looks like a formula is not made, and the row says so.
         assert_eq!(at(4).1, "fehler", "{:?}", at(4));
+        assert!(
+            at(4).2.contains("Gruppe kann so nicht angelegt werden"),
+            "{:?}",
+            at(4)
+        );
         assert_eq!(at(5).1, "neu", "{:?}", at(5));
         assert!(!page.contains("Projekt-Te…"), "no cut name to create");
         let res = commit(&app, id, &page).await;
