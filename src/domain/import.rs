@@ -368,10 +368,30 @@ pub fn title_key(title: &str) -> String {
 /// A title that names a password (never read, whatever it holds).
 pub fn is_password_title(title: &str) -> bool {
     let key = title_key(title);
-    ["passwort", "password", "kennwort", "pwd", "passwd"]
-        .iter()
-        .any(|p| key.contains(p))
-        || key == "pin"
+    // "PIN", "PIN-Code", "PINs", "PIN (4-stellig)": the first word is it.
+    let first_word = title
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    [
+        "passwort",
+        "passwoert",
+        "password",
+        "kennwort",
+        "kennwoert",
+        "pwd",
+        "passwd",
+        "passcode",
+        "passphrase",
+        "zugangscode",
+        "geheimzahl",
+        "geheimnummer",
+        "secret",
+    ]
+    .iter()
+    .any(|p| key.contains(p))
+        || matches!(first_word.as_str(), "pin" | "pins")
 }
 
 /// Why a column is not read.
@@ -1202,6 +1222,19 @@ mod tests {
         }
         assert!(USERS.field_for_title("Lieblingsfarbe").is_none());
         assert!(is_password_title("Passwort"));
+        for title in [
+            "PIN-Code",
+            "PIN (4-stellig)",
+            "PINs",
+            "Passwörter",
+            "Kennwörter",
+            "Passcode",
+            "Zugangscode",
+            "Geheimzahl",
+        ] {
+            assert!(is_password_title(title), "{title}");
+        }
+        assert!(!is_password_title("Pinnwand"));
         assert!(is_password_title("Initial password"));
         assert!(!is_password_title("Vorname"));
     }

@@ -422,6 +422,9 @@ fn read_xlsx(
             e => damaged(e),
         })?;
     let names = visible_worksheets(wb.sheets_metadata());
+    if names.len() > MAX_SHEETS {
+        return Err(ReadError::TooManyParts(MAX_SHEETS as u32));
+    }
     let mut sheets = Vec::with_capacity(names.len());
     let mut scanned = 0u64;
     for name in &names {
@@ -441,6 +444,13 @@ fn read_xlsx(
     })
 }
 
+/// Visible sheets a workbook may have (Excel's old limit; each is looked
+/// at for its header).
+const MAX_SHEETS: usize = 255;
+
+/// Cells (empty ones included) a sheet's head is looked for in.
+const HEAD_SCAN_CELLS: u64 = 30_000;
+
 fn xlsx_rows(
     wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
     name: &str,
@@ -455,7 +465,14 @@ fn xlsx_rows(
         .map(|s| s.number_format.as_ref().map(|f| f.format_code.clone()))
         .collect();
     let mut collector = Collector::new(limits, head_only);
+    let mut listed = 0u64;
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(damaged)? {
+        // A header is among a sheet's first rows: its head is not looked
+        // for behind more cells than those rows can hold.
+        listed += 1;
+        if head_only && listed > HEAD_SCAN_CELLS {
+            break;
+        }
         // Every cell the file lists counts, empty ones too: a workbook whose
         // thousand sheets all point at one part of blank cells is not read
         // for a minute.
@@ -490,6 +507,9 @@ where
     R::Error: std::fmt::Display,
 {
     let names = visible_worksheets(wb.sheets_metadata());
+    if names.len() > MAX_SHEETS {
+        return Err(ReadError::TooManyParts(MAX_SHEETS as u32));
+    }
     let mut sheets = Vec::with_capacity(names.len());
     let none = HashMap::new();
     let shown_in = |name: &str| shown.get(name).unwrap_or(&none);
@@ -602,8 +622,10 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
     // The number cell being read: its first column, repeats, and its text
     // so far (`None` once it holds anything but a short plain text).
     let mut cell: Option<(u64, u64, Option<String>)> = None;
-    // Elements open inside that cell (a note, a table in the cell).
+    // Elements open inside that cell, and from which depth on their text
+    // is not the cell's (a note, a drawing anchored in the cell).
     let mut inside = 0u32;
+    let mut skip_from: Option<u32> = None;
     // Tables open, nested ones (in a cell) included.
     let mut open_tables = 0u32;
     let mut buf = Vec::new();
@@ -613,6 +635,12 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
             .map_err(|e| format!("content.xml: {e}"))?;
         let empty = matches!(event, Event::Empty(_));
         match &event {
+            // calamine reads a table inside a cell as rows of the sheet,
+            // in place of the rows that follow: no sheet LibreOffice or
+            // Excel writes has one.
+            Event::Start(e) | Event::Empty(e) if e.name().0 == "table:table" && cell.is_some() => {
+                return Err("a table inside a cell".into());
+            }
             Event::Start(e) if e.name().0 == "table:table" => open_tables += 1,
             Event::End(e) if e.name().0 == "table:table" => {
                 open_tables = open_tables.saturating_sub(1);
@@ -627,19 +655,35 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
             // the cell a number as shown.
             Event::Start(e) if cell.is_some() => {
                 inside += 1;
-                // A second paragraph, a span, a note: not one plain number.
-                if let Some((_, _, text)) = cell.as_mut()
-                    && (e.name().0 != "text:p" || text.as_ref().is_some_and(|t| !t.is_empty()))
+                let name = e.name().0;
+                if skip_from.is_some() {
+                    // Inside a note or drawing: not the cell's text.
+                } else if name == "office:annotation" || name.starts_with("draw:") {
+                    skip_from = Some(inside);
+                } else if let Some((_, _, text)) = cell.as_mut()
+                    && !(name == "text:span"
+                        || name == "text:p" && text.as_ref().is_some_and(String::is_empty))
+                {
+                    // A second paragraph, a space, a link: not one plain
+                    // number as shown.
+                    *text = None;
+                }
+            }
+            Event::Empty(e) if cell.is_some() => {
+                let name = e.name().0;
+                if skip_from.is_none()
+                    && !name.starts_with("draw:")
+                    && let Some((_, _, text)) = cell.as_mut()
                 {
                     *text = None;
                 }
             }
-            Event::Empty(_) if cell.is_some() => {
-                if let Some((_, _, text)) = cell.as_mut() {
-                    *text = None;
+            Event::End(_) if inside > 0 => {
+                if skip_from == Some(inside) {
+                    skip_from = None;
                 }
+                inside -= 1;
             }
-            Event::End(_) if inside > 0 => inside -= 1,
             Event::Start(e) | Event::Empty(e) => match e.name().0 {
                 "table:table" => {
                     sheet = if empty { None } else { attr(&e, "table:name") };
@@ -662,6 +706,7 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
                 }
                 _ => {}
             },
+            Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) if skip_from.is_some() => {}
             Event::Text(t) => {
                 if let Some((_, _, text)) = cell.as_mut()
                     && let Some(so_far) = text.as_mut()
@@ -987,6 +1032,51 @@ mod tests {
         ));
         let book = read(&whole, None, &Limits::for_rows(100), &|_| true).unwrap();
         assert_eq!(book.rows[0].cells, ["Vorname"]);
+    }
+
+    const ODS_TAIL: &str =
+        "</table:table></office:spreadsheet></office:body></office:document-content>";
+
+    #[test]
+    fn an_ods_number_with_a_note_keeps_its_zeros_and_a_table_in_a_cell_is_damaged() {
+        let noted = concat!(
+            r#"<table:table-row><table:table-cell office:value-type="float" office:value="123">"#,
+            r#"<office:annotation><text:p>Bitte prüfen 007</text:p></office:annotation>"#,
+            r#"<text:p>00123</text:p></table:table-cell></table:table-row>"#,
+        );
+        let book = read(
+            &ods_of(&format!("{ODS_HEAD}{noted}{ODS_TAIL}")),
+            None,
+            &Limits::for_rows(100),
+            &|_| true,
+        )
+        .unwrap();
+        assert_eq!(book.rows[1].cells, ["00123"]);
+        let nested = concat!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>P1</text:p>"#,
+            r#"<table:table table:name="innen"><table:table-row><table:table-cell office:value-type="string">"#,
+            r#"<text:p>Evil</text:p></table:table-cell></table:table-row></table:table>"#,
+            r#"</table:table-cell></table:table-row>"#,
+        );
+        let read_nested = read(
+            &ods_of(&format!("{ODS_HEAD}{nested}{ODS_TAIL}")),
+            None,
+            &Limits::for_rows(100),
+            &|_| true,
+        );
+        assert!(
+            matches!(read_nested, Err(ReadError::Damaged(_))),
+            "{read_nested:?}"
+        );
+    }
+
+    #[test]
+    fn more_than_255_sheets_are_too_many_parts() {
+        let read_many = read(&blank_sheets(300), None, &Limits::for_rows(100), &|_| true);
+        assert!(
+            matches!(read_many, Err(ReadError::TooManyParts(255))),
+            "{read_many:?}"
+        );
     }
 
     #[test]

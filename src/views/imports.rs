@@ -79,7 +79,14 @@ impl ImportMappingView {
     }
 
     pub fn title(&self, column: &usize) -> String {
-        self.page.titles.get(*column).cloned().unwrap_or_default()
+        let title = self.page.titles.get(*column).cloned().unwrap_or_default();
+        // Under a password title, another row's cell may be a password.
+        if self.page.secret_columns.contains(column)
+            && !crate::domain::import::is_password_title(&title)
+        {
+            return String::new();
+        }
+        title
     }
 
     pub fn samples(&self, column: &usize) -> String {
