@@ -1073,10 +1073,12 @@ fn evaluate(
         let mut add_units: Vec<(&'static str, String, String)> = Vec::new();
         match (target, person) {
             (Some(t), Some(p)) => {
-                // "456" from a cell that lost its format is his "00456".
+                // "456" from a cell that lost its format is his "00456"
+                // (found by his number or, where two accounts fit it, by
+                // his address).
                 let theirs: Option<String> = match (&row.personnel_number, &p.personnel_number) {
                     (Some(n), Some(theirs))
-                        if existing.padded_numbers.get(n) == Some(&Some(t))
+                        if existing.padded_numbers.contains_key(n)
                             && without_leading_zeros(theirs) == Some(n.as_str()) =>
                     {
                         Some(theirs.to_owned())

@@ -87,6 +87,15 @@ async fn commit(app: &TestApp, id: i64, page: &str) -> reqwest::Response {
     .await
 }
 
+/// Posts a mapping (title row 1) and follows to the preview it makes.
+async fn map_columns(app: &TestApp, id: i64, columns: &[(&str, &str)]) -> String {
+    let mut form = vec![("header_line", "1")];
+    form.extend_from_slice(columns);
+    let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    app.get_html(&format!("/imports/{id}")).await.1
+}
+
 /// What the fixture's rows come to in a fresh instance.
 fn assert_fixture_preview(page: &str, format: &str) {
     let rows = preview_rows(page);
@@ -442,20 +451,17 @@ db_test!(two_columns_titled_like_one_field_ask_which, |app| {
         page.contains("Mehrere Spalten heißen wie das Feld „E-Mail“ (C, D)."),
         "{page}"
     );
-    let res = app
-        .post(
-            &format!("/imports/{id}/mapping"),
-            &[
-                ("header_line", "1"),
-                ("col0", "first_name"),
-                ("col1", "last_name"),
-                ("col2", ""),
-                ("col3", "email"),
-            ],
-        )
-        .await;
-    assert_redirect(&res, &format!("/imports/{id}"));
-    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let page = map_columns(
+        &app,
+        id,
+        &[
+            ("col0", "first_name"),
+            ("col1", "last_name"),
+            ("col2", ""),
+            ("col3", "email"),
+        ],
+    )
+    .await;
     assert_eq!(preview_rows(&page).len(), 1, "{page}");
     assert!(page.contains("anna@privat.example"), "{page}");
     assert!(!page.contains("anna@firma.example"), "{page}");
@@ -483,19 +489,16 @@ db_test!(a_password_column_is_never_shown_kept_or_mapped, |app| {
     )
     .await;
     assert!(!page.contains("anna@example.com"), "no examples: {page}");
-    let res = app
-        .post(
-            &format!("/imports/{id}/mapping"),
-            &[
-                ("header_line", "1"),
-                ("col0", "first_name"),
-                ("col1", "last_name"),
-                ("col2", "email"),
-            ],
-        )
-        .await;
-    assert_redirect(&res, &format!("/imports/{id}"));
-    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let page = map_columns(
+        &app,
+        id,
+        &[
+            ("col0", "first_name"),
+            ("col1", "last_name"),
+            ("col2", "email"),
+        ],
+    )
+    .await;
     assert_eq!(preview_rows(&page).len(), 1, "{page}");
     assert!(!page.contains("anna@example.com"), "{page}");
 });
@@ -524,6 +527,27 @@ db_test!(
         let row = rows.iter().find(|r| r.0 == 5).expect("Bernd's row");
         assert_eq!(row.1, "fehler", "{rows:?}");
         assert!(row.2.contains("Personalnummer"), "{rows:?}");
+        // Someone else has 0456: 456 names nobody by itself, Bernd's row
+        // is his by the address, and his 00456 still stays.
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Otto"),
+                    ("last_name", "Null"),
+                    ("username", "otto"),
+                    ("personnel_number", "0456"),
+                    ("user_type", "mitarbeiter"),
+                    ("start_password_mode", "none"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, page) = upload(&app, "people.xls", fixture("people.xls"), "update").await;
+        let rows = preview_rows(&page);
+        let row = rows.iter().find(|r| r.0 == 5).expect("Bernd's row");
+        assert_eq!(row.1, "unveraendert", "{rows:?}");
     }
 );
 
