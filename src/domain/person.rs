@@ -92,7 +92,16 @@ mod tests {
         assert!(PersonName::parse("").is_err());
         assert!(PersonName::parse("A\0").is_err());
         // Invisible or line-breaking characters, and names without a letter.
-        for hidden in ["a\u{2028}b", "Mül\u{00AD}ler", "\u{3164}", "An\u{2029}na"] {
+        for hidden in [
+            "a\u{2028}b",
+            "Mül\u{00AD}ler",
+            "\u{3164}",
+            "An\u{2029}na",
+            "Ab\u{E0041}",
+            "A\u{FFFE}b",
+            "A\u{FDD0}b",
+            "A\u{10FFFF}b",
+        ] {
             assert_eq!(
                 PersonName::parse(hidden),
                 Err(crate::domain::FieldError::InvalidCharacters),

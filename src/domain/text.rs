@@ -28,7 +28,8 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// Control characters, line and paragraph separators, and the invisible
 /// characters that hide, split or reverse text (soft hyphen, Hangul fillers
-/// that look like a blank, the combining grapheme joiner). (Zero-width
+/// that look like a blank, the combining grapheme joiner, tag characters),
+/// and Unicode's noncharacters (U+FFFE, U+FDD0…). (Zero-width
 /// joiner and non-joiner stay allowed: Persian and Indic names and emoji
 /// need them.)
 pub fn is_forbidden(c: char) -> bool {
@@ -39,7 +40,10 @@ pub fn is_forbidden(c: char) -> bool {
                 | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}'
                 | '\u{2028}' | '\u{2029}' | '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}'
                 | '\u{3164}' | '\u{FFA0}'
+                // Tag characters (invisible) and noncharacters.
+                | '\u{E0000}'..='\u{E007F}' | '\u{FDD0}'..='\u{FDEF}'
         )
+        || (c as u32) & 0xFFFE == 0xFFFE
 }
 
 pub fn has_control(value: &str) -> bool {
