@@ -48,6 +48,17 @@ pub fn secret_columns(rows: &[Row], width: usize) -> Vec<usize> {
         .collect()
 }
 
+/// The title shown for `column`: none for a password column whose title
+/// row (picked by the admin) holds something else there — another row's
+/// cell may be a password.
+pub fn shown_title(titles: &[String], secret: &[usize], column: usize) -> String {
+    titles
+        .get(column)
+        .filter(|t| !secret.contains(&column) || is_password_title(t))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// A field a column can feed.
 #[derive(Debug)]
 pub struct FieldSpec {

@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
-use crate::domain::import::{Mapping, Row, WHITELIST, is_password_title, parse_user_type};
+use crate::domain::import::{Mapping, Row, WHITELIST, parse_user_type};
 use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
     number_match_key,
@@ -713,12 +713,7 @@ fn mapping_form(
     MappingForm {
         columns: (0..width)
             .map(|c| MappedColumn {
-                // Under a password title, another row's cell may be one.
-                title: titles
-                    .get(c)
-                    .filter(|t| !secret.contains(&c) || is_password_title(t))
-                    .cloned()
-                    .unwrap_or_default(),
+                title: crate::domain::import::shown_title(&titles, &secret, c),
                 samples: if secret.contains(&c) {
                     Vec::new()
                 } else {

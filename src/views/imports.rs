@@ -79,14 +79,7 @@ impl ImportMappingView {
     }
 
     pub fn title(&self, column: &usize) -> String {
-        let title = self.page.titles.get(*column).cloned().unwrap_or_default();
-        // Under a password title, another row's cell may be a password.
-        if self.page.secret_columns.contains(column)
-            && !crate::domain::import::is_password_title(&title)
-        {
-            return String::new();
-        }
-        title
+        crate::domain::import::shown_title(&self.page.titles, &self.page.secret_columns, *column)
     }
 
     pub fn samples(&self, column: &usize) -> String {
