@@ -48,6 +48,34 @@ pub fn secret_columns(rows: &[Row], width: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Password columns: their cells below a line are emptied (a cell that is
+/// itself a password title stays: it says what was there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secrets {
+    pub below_line: u32,
+    pub columns: Vec<usize>,
+}
+
+impl Secrets {
+    pub fn blank(&self, rows: &mut [Row]) {
+        for row in rows.iter_mut().filter(|r| r.line > self.below_line) {
+            for column in &self.columns {
+                if let Some(cell) = row.cells.get_mut(*column)
+                    && !is_password_title(cell)
+                {
+                    *cell = String::new();
+                }
+            }
+        }
+    }
+
+    /// Whether the cell of row `line` in `column` is emptied (its text
+    /// given).
+    pub fn hides(&self, line: u32, column: usize, text: &str) -> bool {
+        line > self.below_line && self.columns.contains(&column) && !is_password_title(text)
+    }
+}
+
 /// The title shown for `column`: none for a password column whose title
 /// row (picked by the admin) holds something else there — another row's
 /// cell may be a password.
@@ -121,27 +149,40 @@ impl Schema {
     /// header row these rows (a sheet's first rows, or all of them) start
     /// with: what a password column holds is never read, kept or shown.
     pub fn blank_secrets(&self, rows: &mut [Row]) {
+        if let Some(secrets) = self.secrets(rows) {
+            secrets.blank(rows);
+        }
+    }
+
+    /// Where [`Self::blank_secrets`] empties cells, by the first rows of
+    /// `rows`: under the password titles of the header row; without a
+    /// header this schema knows, under every password title among those
+    /// rows (below the first row that has one). `None`: no such title.
+    pub fn secrets(&self, rows: &[Row]) -> Option<Secrets> {
         let head = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
-        let Some(at) = self.header_row(head) else {
-            return;
-        };
-        let secret: Vec<usize> = rows[at]
-            .cells
-            .iter()
-            .enumerate()
-            .filter(|(_, title)| is_password_title(title))
-            .map(|(column, _)| column)
-            .collect();
-        if secret.is_empty() {
-            return;
-        }
-        for row in &mut rows[at + 1..] {
-            for column in &secret {
-                if let Some(cell) = row.cells.get_mut(*column) {
-                    *cell = String::new();
-                }
+        let (title_row, columns) = match self.header_row(head) {
+            Some(at) => (
+                at,
+                rows[at]
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, title)| is_password_title(title))
+                    .map(|(column, _)| column)
+                    .collect(),
+            ),
+            None => {
+                let first = head
+                    .iter()
+                    .position(|r| r.cells.iter().any(|c| is_password_title(c)))?;
+                let width = head.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+                (first, secret_columns(head, width))
             }
-        }
+        };
+        (!columns.is_empty()).then(|| Secrets {
+            below_line: rows[title_row].line,
+            columns,
+        })
     }
 
     /// Index into `head` of the first row that names two or more fields.
@@ -1200,6 +1241,16 @@ mod tests {
         let mut plain = vec![row(1, &["Anna", "geheim1"])];
         USERS.blank_secrets(&mut plain);
         assert_eq!(plain[0].cells, ["Anna", "geheim1"]);
+        // Titles the schema does not know: under a password title all the
+        // same.
+        let mut unknown = vec![
+            row(1, &["Wer", "Womit"]),
+            row(2, &["Anna", "Passwort"]),
+            row(3, &["Bernd", "geheim2"]),
+        ];
+        USERS.blank_secrets(&mut unknown);
+        assert_eq!(unknown[1].cells, ["Anna", "Passwort"]);
+        assert_eq!(unknown[2].cells, ["Bernd", ""]);
     }
 
     #[test]

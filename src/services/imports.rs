@@ -119,20 +119,40 @@ pub async fn upload(
     let bytes = upload.bytes;
     let kept = bytes.clone();
     let started = std::time::Instant::now();
-    // The keys of the accounts are read while the child reads the file.
-    let (book, keys) = tokio::join!(
-        ctx.read_spreadsheet(move || runner::run(&settings, bytes, USERS.name, None)),
+    // The keys of the accounts are read while the child reads the file, and
+    // the rows it hands on early are parsed while it reads on.
+    let (read, keys) = tokio::join!(
+        ctx.read_spreadsheet(move || {
+            runner::run_streaming(&settings, bytes, USERS.name, None, EarlyParse::default())
+        }),
         ctx.db().run(load_keys)
     );
-    let (book, grid) = match book? {
+    let read = match read? {
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
-        rows = book.rows.len(),
+        streamed = read.streamed,
+        rows = read.book.rows.len(),
         "import: file read"
     );
+    let grid = read.grid;
+    let mut book = read.book;
+    let head_mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
+    let early = match read.sink.done(&head_mapping) {
+        Some(parsed) if read.streamed > 0 => Some(parsed),
+        _ => None,
+    };
+    if read.streamed > 0 && early.is_none() {
+        // Handed on, but not of use as parsed: all rows as read again.
+        let all = grid.clone();
+        book = match ctx.cpu(move || wire::decode(&all)).await? {
+            Ok(Ok(book)) => book,
+            Ok(Err(e)) => return Ok(Err(e)),
+            Err(e) => return Ok(Err(ReadError::ReaderFailed(e))),
+        };
+    }
     let recognised = book
         .sheets
         .iter()
@@ -140,7 +160,8 @@ pub async fn upload(
         .count();
     let with_data = book.sheets.iter().filter(|s| !s.head.is_empty()).count();
     let choose = recognised != 1 && with_data > 1;
-    let (mapping, ready) = match recognise(&book, config.max_rows) {
+    let earlier = early.as_ref().map_or(0, |rows| rows.len());
+    let (mapping, ready) = match recognise(&book, earlier, config.max_rows) {
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
     };
@@ -215,9 +236,16 @@ pub async fn upload(
         }
         _ => {
             let batch = open_batch(ctx, actor, id).await?;
+            let source = match early {
+                Some(parsed) => Source::Parsed {
+                    parsed,
+                    rest: book.rows,
+                },
+                None => Source::Read(book),
+            };
             let (stored, step) = tokio::join!(
                 store_grid,
-                stage_book(ctx, actor, &turn, batch, book, keys.ok())
+                stage_book(ctx, actor, &turn, batch, source, keys.ok())
             );
             stored?;
             step?
@@ -229,27 +257,79 @@ pub async fn upload(
 
 /// The mapping the chosen sheet's titles give, and whether it can be used
 /// without the admin: no field lacks its column, and no field is named by
-/// two titles (which one is meant is his call).
-fn recognise(book: &Workbook, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
+/// two titles (which one is meant is his call). `earlier`: rows of data
+/// parsed before, not in `book`.
+fn recognise(book: &Workbook, earlier: usize, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
     let head = &book.sheets[book.chosen].head;
     let mapping = Mapping::recognise(&USERS, head);
-    check_row_count(book, &mapping, max_rows)?;
-    let titles = crate::domain::import::titles(head, mapping.header_line);
-    let ready = mapping.problems(&USERS).is_empty() && USERS.doubled(&titles).is_empty();
-    Ok((mapping, ready))
+    check_row_count(book, earlier, &mapping, max_rows)?;
+    Ok((mapping.clone(), usable_untouched(head, &mapping)))
 }
 
-/// Refuses a sheet with more rows of data than allowed.
+/// Whether a mapping the titles gave needs no word from the admin.
+fn usable_untouched(head: &[Row], mapping: &Mapping) -> bool {
+    let titles = crate::domain::import::titles(head, mapping.header_line);
+    mapping.problems(&USERS).is_empty() && USERS.doubled(&titles).is_empty()
+}
+
+/// The rows the reader child hands on while it reads, parsed as they come
+/// by the mapping their first rows give (see [`runner::run_streaming`]).
+/// Of use only where that mapping is the one the whole file gives and
+/// needs no word from the admin: [`EarlyParse::done`] tells.
+#[derive(Default)]
+struct EarlyParse {
+    /// `None` before the first rows; `Some(None)`: parsing stopped.
+    mapping: Option<Option<Mapping>>,
+    rows: Vec<UserRow>,
+}
+
+impl runner::RowSink for EarlyParse {
+    fn rows(&mut self, rows: Vec<Row>) {
+        let mapping = self.mapping.get_or_insert_with(|| {
+            let head = &rows[..rows.len().min(crate::domain::import::HEADER_SEARCH_ROWS)];
+            let mapping = Mapping::recognise(&USERS, head);
+            usable_untouched(head, &mapping).then_some(mapping)
+        });
+        let Some(mapping) = mapping else {
+            return;
+        };
+        self.rows.extend(
+            rows.iter()
+                .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
+                .map(|r| parse_user_row(r, mapping)),
+        );
+    }
+
+    fn reset(&mut self) {
+        self.mapping = Some(None);
+        self.rows = Vec::new();
+    }
+}
+
+impl EarlyParse {
+    /// The rows parsed, if they were parsed by `mapping`.
+    fn done(self, mapping: &Mapping) -> Option<Vec<UserRow>> {
+        match self.mapping {
+            Some(Some(m)) if &m == mapping => Some(self.rows),
+            _ => None,
+        }
+    }
+}
+
+/// Refuses a sheet with more rows of data than allowed (`earlier` of them
+/// not in `book`).
 pub(crate) fn check_row_count(
     book: &Workbook,
+    earlier: usize,
     mapping: &Mapping,
     max: u32,
 ) -> Result<(), ReadError> {
-    let data = book
-        .rows
-        .iter()
-        .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
-        .count();
+    let data = earlier
+        + book
+            .rows
+            .iter()
+            .filter(|r| mapping.header_line.is_none_or(|h| r.line > h))
+            .count();
     if data as u64 > u64::from(max) {
         return Err(ReadError::TooManyRows(max));
     }
@@ -347,7 +427,7 @@ pub async fn choose_sheet(
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
-    let (mapping, ok) = match recognise(&book, config.max_rows) {
+    let (mapping, ok) = match recognise(&book, 0, config.max_rows) {
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
     };
@@ -375,7 +455,15 @@ pub async fn choose_sheet(
         .await?;
     if ok {
         let batch = open_batch(ctx, actor, id).await?;
-        Ok(Ok(stage_book(ctx, actor, &turn, batch, book, None).await?))
+        Ok(Ok(stage_book(
+            ctx,
+            actor,
+            &turn,
+            batch,
+            Source::Read(book),
+            None,
+        )
+        .await?))
     } else {
         Ok(Ok(Step::Mapping))
     }
@@ -467,7 +555,7 @@ pub async fn set_mapping(
         return Ok(Err(mapping_view(batch, book, mapping)));
     }
     let max = ctx.config().import.max_rows;
-    if check_row_count(&book, &mapping, max).is_err() {
+    if check_row_count(&book, 0, &mapping, max).is_err() {
         return Ok(Err(mapping_view(batch, book, mapping)));
     }
     ctx.db()
@@ -629,16 +717,27 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     let (_, book) = workbook_of(ctx, id).await?;
-    stage_book(ctx, actor, &turn, batch, book, None).await
+    stage_book(ctx, actor, &turn, batch, Source::Read(book), None).await
 }
 
 /// The preview of these rows (the batch's rows as read).
+/// The rows a preview is made of.
+enum Source {
+    /// As read.
+    Read(Workbook),
+    /// Parsed while the file was read, and the rows read after those.
+    Parsed {
+        parsed: Vec<UserRow>,
+        rest: Vec<Row>,
+    },
+}
+
 async fn stage_book(
     ctx: &Context,
     actor: &Actor,
     _turn: &ImportTurn,
     batch: Batch,
-    book: Workbook,
+    source: Source,
     keys: Option<Existing>,
 ) -> ServiceResult<Step> {
     let id = batch.id;
@@ -657,11 +756,16 @@ async fn stage_book(
     let parse_mapping = mapping.clone();
     let rows: Vec<UserRow> = ctx
         .cpu(move || {
-            let mut data = book.rows;
+            let (mut rows, mut data) = match source {
+                Source::Read(book) => (Vec::new(), book.rows),
+                Source::Parsed { parsed, rest } => (parsed, rest),
+            };
             data.retain(|r| parse_mapping.header_line.is_none_or(|h| r.line > h));
             // Each row as read is dropped once parsed: the two never all
             // live at once.
-            let mut rows = map_on_both_cores(data, |r| parse_user_row(&r, &parse_mapping));
+            rows.extend(map_on_both_cores(data, |r| {
+                parse_user_row(&r, &parse_mapping)
+            }));
             mark_duplicates(&mut rows, "email", UserRow::email_key);
             mark_duplicates(&mut rows, "personnel_number", |r| {
                 r.personnel_number.clone()

@@ -607,7 +607,7 @@ pub async fn import_upload(
         Err(e) => return Ok(ImportStart::Unreadable(e)),
     };
     let mut mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
-    if let Err(e) = check_row_count(&book, &mapping, config.max_rows) {
+    if let Err(e) = check_row_count(&book, 0, &mapping, config.max_rows) {
         return Ok(ImportStart::Unreadable(e));
     }
     let Some(first) = book.rows.first() else {

@@ -22,12 +22,42 @@ pub fn read(
     limits: &Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
 ) -> Result<Workbook, ReadError> {
+    read_streaming(bytes, sheet, limits, recognises, None)
+}
+
+/// Where the chosen sheet's rows go while it is still being read, so that
+/// the reader's caller can work on them before the file is done. Only .xlsx
+/// streams (the other formats are read whole by calamine first).
+pub trait RowStream {
+    /// Rows complete and in order, numbered from 0 as read: they are the
+    /// first rows of [`Workbook::rows`] not handed on before.
+    fn rows(&mut self, rows: &[(u32, Vec<String>)]);
+    /// Cells came back to a row handed on already (a file that lists its
+    /// rows out of order): what was handed on is void, and every row comes
+    /// with the workbook at the end.
+    fn reset(&mut self);
+}
+
+/// Rows handed on at once: enough that a chunk is worth its framing, few
+/// enough that the caller starts early.
+pub const STREAM_CHUNK: usize = 4096;
+
+/// Like [`read`], handing the chosen sheet's rows to `stream` as they are
+/// read (never fewer than a sheet's head at once); the workbook at the end
+/// still holds every row.
+pub fn read_streaming<'a>(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    limits: &'a Limits,
+    recognises: &dyn Fn(&[Row]) -> bool,
+    stream: Option<&'a mut dyn RowStream>,
+) -> Result<Workbook, ReadError> {
     let format = detect(bytes)?;
     match format {
         Format::Csv => read_csv(bytes, limits),
         Format::Xlsx => {
             check_zip(bytes, limits)?;
-            read_xlsx(bytes, sheet, limits, recognises)
+            read_xlsx(bytes, sheet, limits, recognises, stream)
         }
         Format::Xlsb => {
             check_zip(bytes, limits)?;
@@ -162,6 +192,9 @@ struct Collector<'l> {
     index: Option<BTreeMap<u32, usize>>,
     cells: u64,
     text: u64,
+    /// Where complete rows go while reading, and how many went.
+    stream: Option<&'l mut dyn RowStream>,
+    sent: usize,
 }
 
 enum Added {
@@ -178,6 +211,25 @@ impl<'l> Collector<'l> {
             index: None,
             cells: 0,
             text: 0,
+            stream: None,
+            sent: 0,
+        }
+    }
+
+    fn streaming_to(mut self, stream: Option<&'l mut dyn RowStream>) -> Self {
+        self.stream = stream;
+        self
+    }
+
+    /// Hands on the rows before a new last one: they are complete while
+    /// cells come in order.
+    fn send_complete(&mut self) {
+        if let Some(stream) = self.stream.as_mut()
+            && self.rows.len() >= HEAD_ROWS
+            && self.rows.len() - self.sent >= STREAM_CHUNK
+        {
+            stream.rows(&self.rows[self.sent..]);
+            self.sent = self.rows.len();
         }
     }
 
@@ -188,8 +240,15 @@ impl<'l> Collector<'l> {
                 None => return None,
                 Some((last, _)) if *last == row => return Some(self.rows.len() - 1),
                 Some((last, _)) if *last < row => return None,
-                // Back to an earlier row: index them all from now on.
+                // Back to an earlier row: index them all from now on. Rows
+                // handed on may change now: they are void, and nothing more
+                // is handed on.
                 Some(_) => {
+                    if let Some(stream) = self.stream.take()
+                        && self.sent > 0
+                    {
+                        stream.reset();
+                    }
                     let index = self.rows.iter().enumerate().map(|(i, (r, _))| (*r, i));
                     self.index = Some(index.collect());
                 }
@@ -231,6 +290,9 @@ impl<'l> Collector<'l> {
         let at = match found {
             Some(at) => at,
             None => {
+                if self.index.is_none() {
+                    self.send_complete();
+                }
                 self.rows.push((row, Vec::new()));
                 let at = self.rows.len() - 1;
                 if let Some(index) = self.index.as_mut() {
@@ -410,11 +472,12 @@ fn visible_worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
 
 /// .xlsx and .xlsm: cells are streamed, never a range allocated from what
 /// the sheet declares.
-fn read_xlsx(
+fn read_xlsx<'a>(
     bytes: &[u8],
     wanted: Option<&str>,
-    limits: &Limits,
+    limits: &'a Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
+    stream: Option<&'a mut dyn RowStream>,
 ) -> Result<Workbook, ReadError> {
     let mut wb: calamine::Xlsx<_> =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -428,14 +491,14 @@ fn read_xlsx(
     let mut sheets = Vec::with_capacity(names.len());
     let mut scanned = 0u64;
     for name in &names {
-        let head = xlsx_rows(&mut wb, name, limits, true, &mut scanned)?;
+        let head = xlsx_rows(&mut wb, name, limits, true, &mut scanned, None)?;
         sheets.push(Sheet {
             name: name.clone(),
             head,
         });
     }
     let chosen = choose(&sheets, wanted, recognises)?;
-    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false, &mut scanned)?;
+    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false, &mut scanned, stream)?;
     Ok(Workbook {
         format: Format::Xlsx,
         sheets,
@@ -451,12 +514,13 @@ const MAX_SHEETS: usize = 255;
 /// Cells (empty ones included) a sheet's head is looked for in.
 const HEAD_SCAN_CELLS: u64 = 30_000;
 
-fn xlsx_rows(
+fn xlsx_rows<'a>(
     wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
     name: &str,
-    limits: &Limits,
+    limits: &'a Limits,
     head_only: bool,
     scanned: &mut u64,
+    stream: Option<&'a mut dyn RowStream>,
 ) -> Result<Vec<Row>, ReadError> {
     let mut reader = wb.worksheet_cells_reader(name).map_err(damaged)?;
     let formats: Vec<Option<String>> = reader
@@ -464,7 +528,7 @@ fn xlsx_rows(
         .iter()
         .map(|s| s.number_format.as_ref().map(|f| f.format_code.clone()))
         .collect();
-    let mut collector = Collector::new(limits, head_only);
+    let mut collector = Collector::new(limits, head_only).streaming_to(stream);
     let mut listed = 0u64;
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(damaged)? {
         // A header is among a sheet's first rows: its head is not looked
@@ -1227,6 +1291,65 @@ mod tests {
             c.add(5, 0, "v".into()),
             Err(ReadError::TooManyRows(2))
         ));
+    }
+
+    #[derive(Default)]
+    struct Seen {
+        rows: Vec<u32>,
+        resets: usize,
+    }
+
+    impl RowStream for Seen {
+        fn rows(&mut self, rows: &[(u32, Vec<String>)]) {
+            self.rows.extend(rows.iter().map(|(row, _)| *row));
+        }
+        fn reset(&mut self) {
+            self.resets += 1;
+            self.rows.clear();
+        }
+    }
+
+    #[test]
+    fn complete_rows_are_handed_on_in_chunks() {
+        let limits = Limits::for_rows(20_000);
+        let mut seen = Seen::default();
+        let mut c = Collector::new(&limits, false).streaming_to(Some(&mut seen));
+        for row in 0..10_000u32 {
+            c.add(row, 0, "v".into()).unwrap();
+            c.add(row, 1, "w".into()).unwrap();
+        }
+        assert_eq!(c.finish().len(), 10_000, "the workbook keeps every row");
+        let chunks = 10_000 / STREAM_CHUNK * STREAM_CHUNK;
+        assert_eq!(seen.rows, (0..chunks as u32).collect::<Vec<_>>());
+        // Back to a row handed on: what went is void, nothing more goes.
+        let mut seen = Seen::default();
+        let mut c = Collector::new(&limits, false).streaming_to(Some(&mut seen));
+        for row in 0..5_000u32 {
+            c.add(row, 0, "v".into()).unwrap();
+        }
+        c.add(3, 1, "spät".into()).unwrap();
+        for row in 5_000..9_000u32 {
+            c.add(row, 0, "v".into()).unwrap();
+        }
+        let rows = c.finish();
+        assert_eq!(rows[3].cells, vec!["v", "spät"]);
+        assert_eq!((seen.resets, seen.rows.len()), (1, 0));
+    }
+
+    #[test]
+    fn an_xlsx_streams_what_it_reads() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for r in 0..6_000u32 {
+            ws.write_string(r, 0, format!("v{r}")).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let limits = Limits::for_rows(10_000);
+        let mut seen = Seen::default();
+        let whole = read_streaming(&bytes, None, &limits, &|_| true, Some(&mut seen)).unwrap();
+        assert_eq!(whole.rows.len(), 6_000);
+        assert_eq!(seen.rows, (0..STREAM_CHUNK as u32).collect::<Vec<_>>());
+        assert_eq!(whole, read(&bytes, None, &limits, &|_| true).unwrap());
     }
 
     fn csv_rows(text: &str) -> Vec<Row> {

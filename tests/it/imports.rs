@@ -1306,6 +1306,165 @@ db_test!(ten_thousand_rows_in_one_batch, |app| {
     assert_eq!(crate::support::hits(&dashboard), 0);
 });
 
+/// An .xlsx of `rows` people under a title, an empty row and `titles` (row
+/// 3), with a password in the last column; row 11's address is invalid and
+/// the last row has the first row's address.
+fn large_xlsx(titles: [&str; 5], rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "Mitarbeiterliste 2026").unwrap();
+    for (c, t) in titles.iter().enumerate() {
+        ws.write_string(2, c as u16, *t).unwrap();
+    }
+    for i in 0..rows {
+        let email = match i {
+            10 => "kaputt".to_owned(),
+            i if i == rows - 1 => "p0@example.com".to_owned(),
+            i => format!("p{i}@example.com"),
+        };
+        let r = 3 + i;
+        ws.write_string(r, 0, format!("Vor{i}")).unwrap();
+        ws.write_string(r, 1, format!("Nach{i}")).unwrap();
+        ws.write_string(r, 2, email).unwrap();
+        ws.write_string(r, 3, format!("{i:05}")).unwrap();
+        ws.write_string(r, 4, format!("geheim{i}x")).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// The rows as read that a batch keeps.
+async fn kept_grid(app: &TestApp, id: i64) -> Vec<u8> {
+    use diesel::prelude::*;
+    use einlass::db::schema::import_batches as b;
+    let grid: Option<Vec<u8>> = app
+        .ctx
+        .db()
+        .run(move |conn| -> Result<_, services::ServiceError> {
+            Ok(b::table.find(id).select(b::grid).first(conn)?)
+        })
+        .await
+        .unwrap();
+    grid.unwrap()
+}
+
+// A large .xlsx is parsed while the reader still reads it (in chunks of
+// rows): the outcome is the same as for a file read whole — duplicates
+// across chunks name each other, a password column is emptied in every
+// chunk, and a file that needs the mapping step is read whole again.
+db_test!(a_large_xlsx_read_in_chunks_previews_as_a_whole, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let rows = 9_000;
+    let before = app.count_users().await;
+    let file = large_xlsx(
+        [
+            "Vorname",
+            "Nachname",
+            "E-Mail",
+            "Personalnummer",
+            "Passwort",
+        ],
+        rows,
+    );
+    let (id, page) = upload(&app, "gross.xlsx", file, "create").await;
+    assert!(page.contains("Neu: <strong>8.997<"), "{page}");
+    assert!(page.contains("Fehler: <strong>3<"), "{page}");
+    let (_, errors) = app.get_html(&format!("/imports/{id}?outcome=fehler")).await;
+    let errors = preview_rows(&errors);
+    let lines: Vec<u32> = errors.iter().map(|r| r.0).collect();
+    assert_eq!(lines, vec![4, 14, 3 + rows], "{errors:?}");
+    assert!(errors[0].2.contains("Zeile 9.003"), "{errors:?}");
+    assert!(errors[2].2.contains("Zeile 4"), "{errors:?}");
+    let grid = String::from_utf8_lossy(&kept_grid(&app, id).await).into_owned();
+    assert!(
+        grid.contains("Vor8999") && grid.contains("Vor0"),
+        "every row is kept"
+    );
+    assert!(!grid.contains("geheim"), "a password is never kept");
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert_eq!(app.count_users().await, before + 8_997);
+    let last = app.user("p8998@example.com").await;
+    assert!(last.is_some(), "a person of the last rows is in");
+
+    // Titles the import does not know: mapped by hand, every row counts.
+    let file = large_xlsx(["Wer", "Womit", "Adresse", "Nummer", "Kennwort"], rows);
+    let (id, page) = upload(&app, "andere.xlsx", file, "create").await;
+    assert!(page.contains("Spalten zuordnen"), "{page}");
+    let mut form = vec![("header_line", "3")];
+    form.extend_from_slice(&[
+        ("col0", "first_name"),
+        ("col1", "last_name"),
+        ("col2", "email"),
+        ("col3", "personnel_number"),
+    ]);
+    let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    // Against the people just made: every row's number and address is
+    // taken now.
+    assert!(page.contains("Fehler: <strong>9.000<"), "{page}");
+    assert!(!page.contains("geheim"), "{page}");
+    // Under a password title the reader empties what it knows no header
+    // for, too.
+    assert!(!kept_grid_has(&app, id, "geheim").await);
+    assert!(kept_grid_has(&app, id, "Kennwort").await);
+});
+
+/// The .xlsx with `extra` put at the end of its first sheet's rows.
+fn with_late_rows(xlsx: &[u8], extra: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            bytes = text
+                .replace("</sheetData>", &format!("{extra}</sheetData>"))
+                .into_bytes();
+        }
+        writer.start_file(name, options).unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    writer.finish().unwrap();
+    out.into_inner()
+}
+
+// Cells that come back to a row after thousands of others (a file listing
+// its rows out of order): the rows handed on early are void, every row is
+// read whole, and nothing of a password column is kept.
+db_test!(a_large_xlsx_with_rows_out_of_order_reads_whole, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let file = large_xlsx(
+        [
+            "Vorname",
+            "Nachname",
+            "E-Mail",
+            "Personalnummer",
+            "Passwort",
+        ],
+        9_000,
+    );
+    let late = concat!(
+        r#"<row r="6"><c r="E6" t="inlineStr"><is><t>geheimspät</t></is></c>"#,
+        r#"<c r="G6" t="inlineStr"><is><t>spätzelle</t></is></c></row>"#
+    );
+    let (id, page) = upload(&app, "spaet.xlsx", with_late_rows(&file, late), "create").await;
+    assert!(page.contains("Neu: <strong>8.997<"), "{page}");
+    assert!(kept_grid_has(&app, id, "spätzelle").await);
+    assert!(!kept_grid_has(&app, id, "geheim").await);
+});
+
+async fn kept_grid_has(app: &TestApp, id: i64, text: &str) -> bool {
+    String::from_utf8_lossy(&kept_grid(app, id).await).contains(text)
+}
+
 db_test!(imports_left_open_for_a_week_are_discarded, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let csv = |name: &str| format!("Vorname;Nachname;E-Mail\nAlt;{name};{name}@example.com\n");
