@@ -147,29 +147,10 @@ pub fn run_streaming<S: RowSink + Send>(
             }
         });
         // The pipe is read on one thread and the rows decoded and worked on
-        // on another: the child never waits for the work, and rows are
-        // made and dropped on one thread.
+        // on this one (a thread of the blocking pool, which lives on, so
+        // what the sink made is not left with a heap that ended): the
+        // child never waits for the work.
         let (handed, arriving) = std::sync::mpsc::channel::<wire::Frame>();
-        let sink = &mut sink;
-        let worker = scope.spawn(move || -> Result<wire::Streamed, String> {
-            let mut streamed = wire::Streamed::default();
-            let mut broken = None;
-            for frame in arriving {
-                match frame {
-                    // After nonsense, frames are only drained.
-                    _ if broken.is_some() => {}
-                    Some((count, bytes)) => match streamed.take(count, &bytes) {
-                        Ok(rows) => sink.rows(rows),
-                        Err(e) => broken = Some(e),
-                    },
-                    None => {
-                        streamed = wire::Streamed::default();
-                        sink.reset();
-                    }
-                }
-            }
-            broken.map_or(Ok(streamed), Err)
-        });
         let reader = scope.spawn(move || {
             let mut out = stdout.ok_or("no output")?;
             let answer = wire::read_stream(&mut out, cap + 1, &mut |frame| {
@@ -179,28 +160,51 @@ pub fn run_streaming<S: RowSink + Send>(
             let _ = std::io::copy(&mut out, &mut std::io::sink());
             answer
         });
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Ok(Some(status)),
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Ok(None);
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(ReadError::ReaderFailed(e.to_string()));
+        let child = &mut child;
+        let waiter = scope.spawn(move || {
+            loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Ok(Some(status)),
+                    Ok(None) if Instant::now() >= deadline => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Ok(None);
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                    Err(e) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Err(ReadError::ReaderFailed(e.to_string()));
+                    }
                 }
             }
-        };
+        });
+        let mut streamed = wire::Streamed::default();
+        let mut broken = None;
+        for frame in arriving {
+            match frame {
+                // After nonsense, frames are only drained.
+                _ if broken.is_some() => {}
+                Some((count, bytes)) => match streamed.take(count, &bytes) {
+                    Ok(rows) => sink.rows(rows),
+                    Err(e) => broken = Some(e),
+                },
+                None => {
+                    streamed = wire::Streamed::default();
+                    sink.reset();
+                }
+            }
+        }
+        let status = waiter
+            .join()
+            .unwrap_or_else(|_| Err(ReadError::ReaderFailed("waiting thread".into())));
         let answer = reader
             .join()
             .unwrap_or_else(|_| Err("reader thread".into()));
-        let streamed = worker.join().unwrap_or_else(|_| Err("rows thread".into()));
         let answer = answer.and_then(|(answer, rows)| {
-            let streamed = streamed?;
+            if let Some(e) = broken {
+                return Err(e);
+            }
             if streamed.rows != rows {
                 return Err("streamed rows miscounted".to_string());
             }
