@@ -58,10 +58,10 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn blank(&self, rows: &mut [Row]) {
-        for row in rows.iter_mut().filter(|r| r.line > self.below_line) {
+        for row in rows {
             for column in &self.columns {
                 if let Some(cell) = row.cells.get_mut(*column)
-                    && !is_password_title(cell)
+                    && self.hides(row.line, *column, cell)
                 {
                     *cell = String::new();
                 }

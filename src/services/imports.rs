@@ -137,17 +137,18 @@ pub async fn upload(
         rows = read.book.rows.len(),
         "import: file read"
     );
-    let grid = read.grid;
+    let mut grid = read.grid;
     let mut book = read.book;
-    let head_mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
-    let early = match read.sink.done(&head_mapping) {
+    let mapping = Mapping::recognise(&USERS, &book.sheets[book.chosen].head);
+    let early = match read.sink.done(&mapping) {
         Some(parsed) if read.streamed > 0 => Some(parsed),
         _ => None,
     };
     if read.streamed > 0 && early.is_none() {
         // Handed on, but not of use as parsed: all rows as read again.
-        let all = grid.clone();
-        book = match ctx.cpu(move || wire::decode(&all)).await? {
+        let (all, kept_grid) = ctx.cpu(move || (wire::decode(&grid), grid)).await?;
+        grid = kept_grid;
+        book = match all {
             Ok(Ok(book)) => book,
             Ok(Err(e)) => return Ok(Err(e)),
             Err(e) => return Ok(Err(ReadError::ReaderFailed(e))),
@@ -161,10 +162,10 @@ pub async fn upload(
     let with_data = book.sheets.iter().filter(|s| !s.head.is_empty()).count();
     let choose = recognised != 1 && with_data > 1;
     let earlier = early.as_ref().map_or(0, |rows| rows.len());
-    let (mapping, ready) = match recognise(&book, earlier, config.max_rows) {
-        Ok(found) => found,
-        Err(e) => return Ok(Err(e)),
-    };
+    if let Err(e) = check_row_count(&book, earlier, &mapping, config.max_rows) {
+        return Ok(Err(e));
+    }
+    let ready = usable_untouched(&book.sheets[book.chosen].head, &mapping);
     let (actor_in, now) = (actor.clone(), ctx.now());
     let file_name = clean_file_name(&upload.file_name);
     let state = if choose {
@@ -257,13 +258,13 @@ pub async fn upload(
 
 /// The mapping the chosen sheet's titles give, and whether it can be used
 /// without the admin: no field lacks its column, and no field is named by
-/// two titles (which one is meant is his call). `earlier`: rows of data
-/// parsed before, not in `book`.
-fn recognise(book: &Workbook, earlier: usize, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
+/// two titles (which one is meant is his call).
+fn recognise(book: &Workbook, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
     let head = &book.sheets[book.chosen].head;
     let mapping = Mapping::recognise(&USERS, head);
-    check_row_count(book, earlier, &mapping, max_rows)?;
-    Ok((mapping.clone(), usable_untouched(head, &mapping)))
+    check_row_count(book, 0, &mapping, max_rows)?;
+    let ready = usable_untouched(head, &mapping);
+    Ok((mapping, ready))
 }
 
 /// Whether a mapping the titles gave needs no word from the admin.
@@ -427,7 +428,7 @@ pub async fn choose_sheet(
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
-    let (mapping, ok) = match recognise(&book, 0, config.max_rows) {
+    let (mapping, ok) = match recognise(&book, config.max_rows) {
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
     };
@@ -720,7 +721,6 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     stage_book(ctx, actor, &turn, batch, Source::Read(book), None).await
 }
 
-/// The preview of these rows (the batch's rows as read).
 /// The rows a preview is made of.
 enum Source {
     /// As read.
@@ -732,6 +732,7 @@ enum Source {
     },
 }
 
+/// The preview of these rows (the batch's rows as read).
 async fn stage_book(
     ctx: &Context,
     actor: &Actor,

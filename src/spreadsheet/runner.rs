@@ -294,18 +294,12 @@ pub fn child_main(args: &ChildArgs, schema: &Schema) -> i32 {
     .unwrap_or_else(|_| Err(ReadError::Damaged("the reader failed on this file".into())));
     drop(bytes);
     let mut answer = Vec::new();
-    let result = match result {
-        Ok(mut book) => {
-            // Those went before.
-            book.rows.drain(..stream.sent.min(book.rows.len()));
-            wire::put_final_frame(&mut answer, stream.sent as u32);
-            Ok(book)
-        }
-        Err(e) => {
-            wire::put_final_frame(&mut answer, stream.sent as u32);
-            Err(e)
-        }
-    };
+    wire::put_final_frame(&mut answer, stream.sent as u32);
+    // The rows handed on went before.
+    let result = result.map(|mut book| {
+        book.rows.drain(..stream.sent.min(book.rows.len()));
+        book
+    });
     answer.extend_from_slice(&wire::encode(&result));
     let out = &mut stream.out;
     if stream.broken || out.write_all(&answer).and_then(|()| out.flush()).is_err() {
