@@ -991,7 +991,7 @@ catalogue! {
     re_limit: "Die Datei konnte nicht in der erlaubten Zeit und mit dem erlaubten Speicher gelesen werden. Ist sie ungewöhnlich groß oder beschädigt?", "The file could not be read within the allowed time and memory. Is it unusually large or damaged?";
     re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
     re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
-    pr_formula: "beginnt mit =, + oder @ wie eine Formel", "starts with =, + or @ like a formula";
+    pr_formula: "beginnt mit =, + oder @ wie eine Formel (ist es eine Formel ohne gespeichertes Ergebnis, öffnen und speichern Sie die Datei in Excel oder LibreOffice)", "starts with =, + or @ like a formula (if it is a formula without a stored result, open and save the file in Excel or LibreOffice)";
     pr_salutation: "unbekannte Anrede", "unknown salutation";
     pr_user_type: "unbekannter Nutzertyp", "unknown user type";
     pr_groups: "Gruppe gibt es nicht", "no such group";

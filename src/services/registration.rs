@@ -13,7 +13,9 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
-use crate::domain::import::{Mapping, Row, WHITELIST, parse_user_type};
+use crate::domain::import::{
+    Mapping, Row, WHITELIST, formula_start, parse_user_type, unneutralise,
+};
 use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
     number_match_key,
@@ -476,7 +478,22 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
     .into_iter()
     .map(column)
     .collect();
-    let cell = |row: &Row, i: usize| cols[i].map(|c| row.cell(c).to_owned()).unwrap_or_default();
+    // As the user import reads a cell: the apostrophe Einlass's exports
+    // put before formula-like text taken off (that text is meant as typed);
+    // other text that starts like a formula is refused, not stored — it may
+    // be a formula whose result the file does not hold.
+    let cell = |row: &Row, i: usize| {
+        cols[i]
+            .map(|c| unneutralise(row.cell(c)).to_owned())
+            .unwrap_or_default()
+    };
+    let formula = |row: &Row, i: usize| {
+        cols[i].is_some_and(|c| {
+            let raw = row.cell(c);
+            let value = unneutralise(raw);
+            value.len() == raw.len() && formula_start(value.trim())
+        })
+    };
     let header = mapping.header_line.unwrap_or(0);
     let mut staged = Vec::new();
     let mut seen_numbers: HashMap<String, i32> = HashMap::new();
@@ -521,7 +538,11 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
             problem: None,
             other_line: None,
         };
+        let formula_in = [(0, "first_name"), (1, "last_name"), (2, "personnel_number")]
+            .into_iter()
+            .find(|(i, _)| formula(row, *i));
         let problem: Option<String> = match input.parse(criteria, checks.today) {
+            _ if formula_in.is_some() => formula_in.map(|(_, field)| format!("{field}:formula")),
             Err(errors) => errors
                 .iter()
                 .next()

@@ -5,7 +5,10 @@
 //! Values come out as the admin sees them in his spreadsheet program: text
 //! as typed, whole numbers without ".0", a number formatted `00000` with its
 //! leading zeros (.xlsx), dates as `24.12.1990`, formulas as their last
-//! computed value.
+//! computed value. An .xlsx formula whose result the file does not hold
+//! (written by a program that does not calculate, such as openpyxl) reads
+//! as its formula, `=…`, which the import refuses like any value that
+//! starts a formula: never as an empty cell.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read};
@@ -56,8 +59,8 @@ pub fn read_streaming<'a>(
     match format {
         Format::Csv => read_csv(bytes, limits),
         Format::Xlsx => {
-            check_zip(bytes, limits)?;
-            read_xlsx(bytes, sheet, limits, recognises, stream)
+            let with_formulas = check_zip(bytes, limits)?;
+            read_xlsx(bytes, sheet, limits, recognises, stream, &with_formulas)
         }
         Format::Xlsb => {
             check_zip(bytes, limits)?;
@@ -137,14 +140,16 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
 }
 
 /// Checks every part of a zip by unpacking it for real (what the directory
-/// declares is not believed) before a reader sees the file.
-fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+/// declares is not believed) before a reader sees the file. Returns the
+/// worksheet parts (.xlsx) that hold a formula.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     if zip.len() as u64 > u64::from(limits.max_parts) {
         return Err(ReadError::TooManyParts(limits.max_parts));
     }
     let mut total = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
+    let mut with_formulas = Vec::new();
     for i in 0..zip.len() {
         let mut part = match zip.by_index(i) {
             Ok(p) => p,
@@ -156,11 +161,19 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         if part.encrypted() {
             return Err(ReadError::PasswordProtected);
         }
+        let part_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut formulas = part_name
+            .to_ascii_lowercase()
+            .starts_with("xl/worksheets/")
+            .then(FormulaTags::default);
         let mut size = 0u64;
         loop {
             let n = part.read(&mut buf).map_err(damaged)?;
             if n == 0 {
                 break;
+            }
+            if let Some(tags) = formulas.as_mut() {
+                tags.feed(&buf[..n]);
             }
             size += n as u64;
             total += n as u64;
@@ -171,8 +184,49 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 return Err(ReadError::UnpackedTooLarge(limits.max_unpacked_total));
             }
         }
+        if formulas.is_some_and(|tags| tags.found) {
+            with_formulas.push(part_name);
+        }
     }
-    Ok(())
+    Ok(with_formulas)
+}
+
+/// Looks for a formula element (`<f>`, `<f …>`, `<f/>`, or with a prefix,
+/// `<x:f>`) in a part read in pieces. Cheap enough to run over every sheet:
+/// a sheet without one is never looked at again for formulas.
+#[derive(Default)]
+struct FormulaTags {
+    /// The last bytes of the piece before: a tag may straddle two pieces.
+    edge: Vec<u8>,
+    found: bool,
+}
+
+impl FormulaTags {
+    fn feed(&mut self, piece: &[u8]) {
+        if self.found {
+            return;
+        }
+        let mut joined = std::mem::take(&mut self.edge);
+        joined.extend_from_slice(&piece[..piece.len().min(2)]);
+        self.found = formula_tag_in(&joined) || formula_tag_in(piece);
+        let keep = joined.len().min(2);
+        self.edge = if piece.len() >= 2 {
+            piece[piece.len() - 2..].to_vec()
+        } else {
+            joined[joined.len() - keep..].to_vec()
+        };
+    }
+}
+
+fn formula_tag_in(bytes: &[u8]) -> bool {
+    let ends_name = |at: usize| {
+        matches!(
+            bytes.get(at),
+            Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+        )
+    };
+    memchr::memmem::find_iter(bytes, b"<f").any(|at| ends_name(at + 2))
+        || memchr::memmem::find_iter(bytes, b":f").any(|at| ends_name(at + 2))
 }
 
 // ---------------------------------------------------------------- cells
@@ -325,9 +379,14 @@ impl<'l> Collector<'l> {
     }
 }
 
-fn cut(mut text: String) -> String {
-    if text.len() > MAX_CELL_BYTES {
-        let mut at = MAX_CELL_BYTES;
+fn cut(text: String) -> String {
+    cut_at(text, MAX_CELL_BYTES)
+}
+
+/// `text` within `max` bytes, a cut one ending in "…".
+fn cut_at(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut at = max;
         while !text.is_char_boundary(at) {
             at -= 1;
         }
@@ -478,6 +537,7 @@ fn read_xlsx<'a>(
     limits: &'a Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
     stream: Option<&'a mut dyn RowStream>,
+    with_formulas: &[String],
 ) -> Result<Workbook, ReadError> {
     let mut wb: calamine::Xlsx<_> =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -490,15 +550,40 @@ fn read_xlsx<'a>(
     }
     let mut sheets = Vec::with_capacity(names.len());
     let mut scanned = 0u64;
+    let none = Uncomputed::new();
     for name in &names {
-        let head = xlsx_rows(&mut wb, name, limits, true, &mut scanned, None)?;
+        let head = xlsx_rows(&mut wb, name, limits, true, &mut scanned, None, &none)?;
         sheets.push(Sheet {
             name: name.clone(),
             head,
         });
     }
     let chosen = choose(&sheets, wanted, recognises)?;
-    let rows = xlsx_rows(&mut wb, &names[chosen], limits, false, &mut scanned, stream)?;
+    let uncomputed = if with_formulas.is_empty() {
+        none
+    } else {
+        uncomputed_formulas(bytes, &names[chosen], with_formulas, limits)?
+    };
+    if !uncomputed.is_empty() {
+        sheets[chosen].head = xlsx_rows(
+            &mut wb,
+            &names[chosen],
+            limits,
+            true,
+            &mut scanned,
+            None,
+            &uncomputed,
+        )?;
+    }
+    let rows = xlsx_rows(
+        &mut wb,
+        &names[chosen],
+        limits,
+        false,
+        &mut scanned,
+        stream,
+        &uncomputed,
+    )?;
     Ok(Workbook {
         format: Format::Xlsx,
         sheets,
@@ -521,6 +606,7 @@ fn xlsx_rows<'a>(
     head_only: bool,
     scanned: &mut u64,
     stream: Option<&'a mut dyn RowStream>,
+    uncomputed: &Uncomputed,
 ) -> Result<Vec<Row>, ReadError> {
     let mut reader = wb.worksheet_cells_reader(name).map_err(damaged)?;
     let formats: Vec<Option<String>> = reader
@@ -546,12 +632,283 @@ fn xlsx_rows<'a>(
         }
         let (row, column) = cell.get_position();
         let format = formats.get(style).and_then(|f| f.as_deref());
-        let text = data_ref_text(cell.get_value().clone(), format);
+        let mut text = data_ref_text(cell.get_value().clone(), format);
+        if !uncomputed.is_empty()
+            && text.is_empty()
+            && let Some(formula) = uncomputed.get(&(row, column))
+        {
+            text = formula.clone();
+        }
         if let Added::Enough = collector.add(row, column, text)? {
             break;
         }
     }
     Ok(collector.finish())
+}
+
+// ---------------------------------------------------------------- formulas
+
+/// Cells (row, column; from 0) of a sheet with a formula but no result,
+/// and the formula as a spreadsheet program shows it (`=…`).
+type Uncomputed = HashMap<(u32, u32), String>;
+
+/// A formula's text kept for showing: enough to tell which it is.
+const MAX_FORMULA_SHOWN: usize = 60;
+
+/// The formulas without a stored result in the sheet `name`, if its part
+/// is one of `with_formulas`. A file whose sheet cannot be found this way is
+/// left to calamine as it is.
+fn uncomputed_formulas(
+    bytes: &[u8],
+    name: &str,
+    with_formulas: &[String],
+    limits: &Limits,
+) -> Result<Uncomputed, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+    let Some(part) = sheet_part(&mut zip, name) else {
+        return Ok(Uncomputed::new());
+    };
+    let Some(found) = with_formulas
+        .iter()
+        .find(|p| p.trim_start_matches('/').eq_ignore_ascii_case(&part))
+    else {
+        return Ok(Uncomputed::new());
+    };
+    let entry = zip.by_name(found).map_err(damaged)?;
+    scan_uncomputed(std::io::BufReader::new(entry), limits.max_cells).map_err(damaged)
+}
+
+/// The part of the sheet named `name`: `xl/workbook.xml` gives its
+/// relationship, `xl/_rels/workbook.xml.rels` the part (as calamine finds
+/// it; lower case, for comparing).
+fn sheet_part<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut rel = None;
+    {
+        let part = zip.by_name("xl/workbook.xml").ok()?;
+        let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+        let mut buf = Vec::new();
+        loop {
+            match xml.read_event_into(&mut buf).ok()? {
+                Event::Start(e) | Event::Empty(e)
+                    if e.local_name().as_ref() == "sheet"
+                        && attribute(&e, "name").as_deref() == Some(name) =>
+                {
+                    rel = attribute(&e, "id");
+                    break;
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+    }
+    let rel = rel?;
+    let part = zip.by_name("xl/_rels/workbook.xml.rels").ok()?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    loop {
+        match xml.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == "Relationship"
+                    && attribute(&e, "Id").as_deref() == Some(rel.as_str()) =>
+            {
+                let target = attribute(&e, "Target")?;
+                let path = match target.strip_prefix('/') {
+                    Some(absolute) => absolute.to_owned(),
+                    None => format!("xl/{target}"),
+                };
+                return Some(path.to_ascii_lowercase());
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// An attribute's value by its local name (`r:id` is `id`).
+fn attribute(e: &quick_xml::events::BytesStart<'_>, local: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == local)
+            .then(|| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok())
+            .flatten()
+            .map(|v| v.into_owned())
+    })
+}
+
+/// A1-style reference to (row, column), from 0.
+fn cell_position(reference: &str) -> Option<(u32, u32)> {
+    let split = reference.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = reference.split_at(split);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let column = letters.bytes().fold(0u32, |n, b| {
+        n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    let row: u32 = digits.parse().ok()?;
+    Some((row.checked_sub(1)?, column - 1))
+}
+
+/// Reads a sheet's XML for cells with a formula (`<f>`, shared ones too)
+/// and no result: no `<v>`, or an empty one where the cell's type cannot
+/// be an empty text (openpyxl writes `<f>…</f><v/>`; Excel and LibreOffice
+/// write `t="str"` and `<v></v>` for a formula whose result is "").
+/// Positions count as calamine counts them. At most `max` cells.
+fn scan_uncomputed(reader: impl std::io::BufRead, max: u64) -> Result<Uncomputed, String> {
+    use quick_xml::events::Event;
+
+    struct Cell {
+        at: (u32, u32),
+        text_type: bool,
+        formula: Option<String>,
+        computed: bool,
+    }
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let mut out = Uncomputed::new();
+    // Shared formulas by index: the first cell's formula and position.
+    let mut shared: HashMap<String, (String, (u32, u32))> = HashMap::new();
+    let (mut row, mut column) = (0u32, 0u32);
+    let mut cell: Option<Cell> = None;
+    // Text being read: of a formula (`Some(false)`) or a value (`Some(true)`).
+    let mut reading: Option<bool> = None;
+    let mut text = String::new();
+    let mut formula_attrs: (Option<String>, Option<String>, Option<String>) = (None, None, None);
+    let mut buf = Vec::new();
+    loop {
+        let event = xml.read_event_into(&mut buf).map_err(|e| e.to_string())?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "row" if !empty => {
+                    if let Some(r) = attribute(&e, "r").and_then(|r| r.trim().parse::<u32>().ok()) {
+                        row = r.saturating_sub(1);
+                    }
+                    column = 0;
+                }
+                "c" => {
+                    let at = attribute(&e, "r")
+                        .and_then(|r| cell_position(&r))
+                        .unwrap_or((row, column));
+                    column = at.1.saturating_add(1);
+                    if !empty {
+                        let kind = attribute(&e, "t");
+                        cell = Some(Cell {
+                            at,
+                            text_type: matches!(kind.as_deref(), Some("str" | "inlineStr")),
+                            formula: None,
+                            computed: false,
+                        });
+                    }
+                }
+                "f" if cell.is_some() => {
+                    formula_attrs = (
+                        attribute(&e, "t"),
+                        attribute(&e, "si"),
+                        attribute(&e, "ref"),
+                    );
+                    text.clear();
+                    if empty {
+                        finish_formula(&mut cell, &mut shared, &mut formula_attrs, "");
+                    } else {
+                        reading = Some(false);
+                    }
+                }
+                "v" if cell.is_some() => {
+                    text.clear();
+                    if empty {
+                        if let Some(c) = cell.as_mut() {
+                            c.computed |= c.text_type;
+                        }
+                    } else {
+                        reading = Some(true);
+                    }
+                }
+                "is" if cell.is_some() => {
+                    if let Some(c) = cell.as_mut() {
+                        c.computed = true;
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) if reading.is_some() => text.push_str(&t),
+            Event::CData(t) if reading.is_some() => text.push_str(&t.into_inner()),
+            Event::GeneralRef(r) if reading.is_some() => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    text.push(c);
+                } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
+                    text.push_str(s);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "f" if reading == Some(false) => {
+                    reading = None;
+                    let formula = std::mem::take(&mut text);
+                    finish_formula(&mut cell, &mut shared, &mut formula_attrs, &formula);
+                }
+                "v" if reading == Some(true) => {
+                    reading = None;
+                    if let Some(c) = cell.as_mut() {
+                        c.computed |= c.text_type || !text.is_empty();
+                    }
+                    text.clear();
+                }
+                "c" => {
+                    if let Some(Cell {
+                        at,
+                        formula: Some(formula),
+                        computed: false,
+                        ..
+                    }) = cell.take()
+                    {
+                        if out.len() as u64 >= max {
+                            break;
+                        }
+                        out.insert(at, formula);
+                    }
+                }
+                "row" => {
+                    row = row.saturating_add(1);
+                    column = 0;
+                }
+                "sheetData" => break,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    return Ok(out);
+
+    /// The formula a cell shows: its own, or a shared one moved to it.
+    fn finish_formula(
+        cell: &mut Option<Cell>,
+        shared: &mut HashMap<String, (String, (u32, u32))>,
+        (kind, index, range): &mut (Option<String>, Option<String>, Option<String>),
+        own: &str,
+    ) {
+        let Some(c) = cell.as_mut() else {
+            return;
+        };
+        let shown = match (kind.as_deref(), index.take()) {
+            (Some("shared"), Some(index)) if range.is_some() || !own.is_empty() => {
+                shared.insert(index, (own.to_owned(), c.at));
+                own.to_owned()
+            }
+            (Some("shared"), Some(index)) => match shared.get(&index) {
+                Some((first, from)) => calamine::expand_shared_formula(first, *from, c.at)
+                    .unwrap_or_else(|_| first.clone()),
+                None => String::new(),
+            },
+            _ => own.to_owned(),
+        };
+        c.formula = Some(format!("={}", cut_at(shown, MAX_FORMULA_SHOWN)));
+        *kind = None;
+        *range = None;
+    }
 }
 
 // ---------------------------------------------------------------- xls, ods, xlsb
@@ -1161,13 +1518,19 @@ mod tests {
     /// A workbook of `count` sheets that all point at one part of 2,000
     /// blank cells.
     fn blank_sheets(count: usize) -> Vec<u8> {
+        let blanks: String = (1..=2_000)
+            .map(|i| format!(r#"<c r="A{i}" t="inlineStr"><is><t> </t></is></c>"#))
+            .collect();
+        xlsx_of(count, &format!(r#"<row r="1">{blanks}</row>"#))
+    }
+
+    /// A workbook of `count` sheets that all point at one part with these
+    /// rows (`sheetData`'s content).
+    fn xlsx_of(count: usize, rows: &str) -> Vec<u8> {
         let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
         let sheets: String = (0..count)
             .map(|i| format!(r#"<sheet name="S{i}" sheetId="{}" r:id="rId1"/>"#, i + 1))
-            .collect();
-        let blanks: String = (1..=2_000)
-            .map(|i| format!(r#"<c r="A{i}" t="inlineStr"><is><t> </t></is></c>"#))
             .collect();
         zip_of(&[
             (
@@ -1202,10 +1565,72 @@ mod tests {
             (
                 "xl/worksheets/sheet1.xml",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData><row r="1">{blanks}</row></sheetData></worksheet>"#
+                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>{rows}</sheetData></worksheet>"#
                 ),
             ),
         ])
+    }
+
+    #[test]
+    fn a_formula_without_a_stored_result_reads_as_its_formula() {
+        let text =
+            |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
+        let rows = [
+            format!(r#"<row r="1">{}{}{}{}</row>"#, text("A1", "Vorname"), text("B1", "E-Mail"), text("C1", "Nummer"), text("D1", "Leer")),
+            // openpyxl: a formula and an empty value; a shared formula's
+            // first cell; a formula whose result is "" (Excel, LibreOffice).
+            format!(
+                r#"<row r="2">{}<c r="B2"><f>LOWER(A2)&amp;"@x.de"</f><v /></c><c r="C2"><f t="shared" ref="C2:C3" si="0">ROW(A2)</f></c><c r="D2" t="str"><f>IF(1,"","x")</f><v></v></c></row>"#,
+                text("A2", "Anna")
+            ),
+            // Calculated: the values; the shared formula's second cell
+            // without one; a formula with a prefix and no value.
+            format!(
+                r#"<row r="3">{}<c r="B3" t="str"><f>LOWER(A3)</f><v>bernd@x.de</v></c><c r="C3"><f t="shared" si="0"/></c><c r="D3"><x:f xmlns:x="urn:x">1+1</x:f></c></row>"#,
+                text("A3", "Bernd")
+            ),
+            format!(r#"<row r="4">{}<c r="B4"><f>2+2</f><v>4</v></c></row>"#, text("A4", "Chris")),
+        ]
+        .concat();
+        let book = read(&xlsx_of(1, &rows), None, &Limits::for_rows(100), &|_| true).unwrap();
+        let cells: Vec<Vec<&str>> = book
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                vec!["Vorname", "E-Mail", "Nummer", "Leer"],
+                vec!["Anna", "=LOWER(A2)&\"@x.de\"", "=ROW(A2)"],
+                vec!["Bernd", "bernd@x.de", "=ROW(A3)", "=1+1"],
+                vec!["Chris", "4"],
+            ]
+        );
+        // The head shows the same.
+        assert_eq!(book.sheets[0].head[1].cells[1], "=LOWER(A2)&\"@x.de\"");
+    }
+
+    #[test]
+    fn formula_tags_are_found_across_the_pieces_a_part_is_read_in() {
+        for (text, found) in [
+            ("<c><f>A1</f></c>", true),
+            ("<c><f t=\"shared\" si=\"0\"/></c>", true),
+            ("<c><x:f>A1</x:f></c>", true),
+            ("<c><v>1</v></c><filterMode/>", false),
+        ] {
+            for cut in 0..text.len() {
+                let mut tags = FormulaTags::default();
+                let (a, b) = text.as_bytes().split_at(cut);
+                for piece in a.chunks(1).chain(std::iter::once(b)) {
+                    tags.feed(piece);
+                }
+                assert_eq!(tags.found, found, "{text} cut at {cut}");
+            }
+        }
+        assert_eq!(cell_position("AB12"), Some((11, 27)));
+        assert_eq!(cell_position("12"), None);
+        assert_eq!(cell_position("A0"), None);
     }
 
     #[test]

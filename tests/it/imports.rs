@@ -183,6 +183,27 @@ db_test!(files_from_other_programs_preview_alike, |app| {
 });
 
 db_test!(
+    a_formula_without_its_result_is_refused_not_read_as_empty,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let name = "people-formulas.xlsx";
+        let (_, page) = upload(&app, name, fixture(name), "create").await;
+        let rows = preview_rows(&page);
+        let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        // openpyxl stored the formulas, not their results: the cells show
+        // the formula and the rows are refused (before, Bernd came in
+        // without his personnel number).
+        assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+        assert_eq!(outcome(3).1, "fehler", "{rows:?}");
+        assert!(outcome(3).2.contains("Personalnummer"), "{rows:?}");
+        assert!(page.contains("=LOWER(A2)"), "{page}");
+        assert!(page.contains("=1000+ROW()"), "{page}");
+        // A formula in a column the import does not read changes nothing.
+        assert_eq!(outcome(4).1, "neu", "{rows:?}");
+    }
+);
+
+db_test!(
     commit_creates_the_new_rows_once_and_undo_removes_them,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
