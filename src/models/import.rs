@@ -704,6 +704,7 @@ pub fn remove_people(
         .set(t::expires_at.eq(now))
         .execute(conn)?;
     }
+    tracing::debug!("import undo: people marked, memberships and links gone");
     crate::models::outbox::cancel_waiting_of_users(conn, ids, None, "import undone")?;
     crate::models::outbox::release_current_invitations(conn, ids)?;
     Ok(n)

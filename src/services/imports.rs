@@ -2025,12 +2025,21 @@ fn undo_in_tx(
             crate::domain::Refusal::ImportStageDoesNotAllow,
         ));
     }
+    let started = std::time::Instant::now();
     let ids = model::lock_created_not_in(conn, id)?;
     let kept = model::created_and_in(conn, id)?;
     if !kept.is_empty() && !rest {
         return Ok(Undone::NeedsConsent);
     }
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "import undo: people found"
+    );
     let removed = model::remove_people(conn, id, &ids, now)? as i64;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "import undo: people removed"
+    );
     let restored = restore_changes(conn, actor, id, now)?;
     // The groups and areas the commit made go too, where nothing uses them
     // now (someone kept, or added since, keeps his).

@@ -480,3 +480,143 @@ db_test!(a_length_error_names_the_limit, |app| {
         Some("Zu lang (höchstens 80 Zeichen).")
     );
 });
+
+db_test!(
+    a_name_a_spreadsheet_would_take_for_a_formula_is_refused,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let before = app.dump();
+        for (path, name) in [
+            ("/groups", "=SUMME(A1)"),
+            ("/areas", "@Nord"),
+            ("/groups", " +49"),
+        ] {
+            let res = app.post(path, &[("name", name)]).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            let body = res.text().await.unwrap();
+            assert!(
+                text_of(&body, "#name-error").is_some_and(|t| t.contains("=, + oder @")),
+                "{body}"
+            );
+        }
+        assert_eq!(app.dump(), before);
+        // Inside a name they are fine; so is renaming to one without.
+        let res = app.post("/groups", &[("name", "Lager = Versand")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let lager = app.unit_id("groups", "Lager = Versand").await;
+        let res = app
+            .post(&format!("/groups/{lager}/rename"), &[("name", "+Lager")])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+db_test!(
+    a_membership_needs_its_person_and_group_even_against_a_concurrent_delete,
+    |app| {
+        // Behind the app's back, as a foreign key is tested: PostgreSQL
+        // checks memberships once per statement (migration 000020),
+        // SQLite by its foreign keys; both must refuse the same.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = app.post("/groups", &[("name", "Lager")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = app.post("/areas", &[("name", "Werk Nord")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        app.post(
+            "/users/new",
+            &[("first_name", "Anna"), ("last_name", "Muster")],
+        )
+        .await;
+        let group = app.unit_id("groups", "Lager").await;
+        let area = app.unit_id("areas", "Werk Nord").await;
+        let anna = app.user_id("anna.muster").await.get();
+        let raw = || {
+            let mut conn = app.db.raw();
+            if !conn.is_postgres() {
+                conn.execute("PRAGMA foreign_keys = ON");
+            }
+            conn
+        };
+        let mut conn = raw();
+        for refused in [
+            format!("INSERT INTO group_memberships (user_id, group_id) VALUES ({anna}, 999999)"),
+            format!("INSERT INTO group_memberships (user_id, group_id) VALUES (999999, {group})"),
+            format!(
+                "INSERT INTO area_assignments (user_id, area_id, area_role) VALUES ({anna}, 999999, 'mitglied')"
+            ),
+            format!(
+                "INSERT INTO area_assignments (user_id, area_id, area_role) VALUES (999999, {area}, 'mitglied')"
+            ),
+        ] {
+            let err = conn.try_execute(&refused).unwrap_err();
+            assert!(
+                err.to_lowercase().contains("foreign key") || err.contains("no such"),
+                "{refused}: {err}"
+            );
+        }
+        conn.execute(&format!(
+            "INSERT INTO group_memberships (user_id, group_id) VALUES ({anna}, {group}); \
+             INSERT INTO area_assignments (user_id, area_id, area_role) VALUES ({anna}, {area}, 'leitung')"
+        ));
+        // A group or area with members is not deleted.
+        assert!(
+            conn.try_execute(&format!("DELETE FROM user_groups WHERE id = {group}"))
+                .is_err()
+        );
+        assert!(
+            conn.try_execute(&format!("DELETE FROM areas WHERE id = {area}"))
+                .is_err()
+        );
+        conn.execute(&format!(
+            "DELETE FROM group_memberships WHERE group_id = {group}; \
+             DELETE FROM area_assignments WHERE area_id = {area}"
+        ));
+        // One transaction adds a member while another deletes the group
+        // after emptying it: the delete waits and fails, or the member is
+        // refused — never a membership of a group that is gone.
+        let mut adding = raw();
+        let begin = if adding.is_postgres() {
+            "BEGIN"
+        } else {
+            "BEGIN IMMEDIATE"
+        };
+        adding.execute(&format!(
+            "{begin}; INSERT INTO group_memberships (user_id, group_id) VALUES ({anna}, {group})"
+        ));
+        let mut deleting = raw();
+        let deleter = std::thread::spawn(move || {
+            deleting.try_execute(&format!(
+                "{begin}; DELETE FROM group_memberships WHERE group_id = {group}; \
+                 DELETE FROM user_groups WHERE id = {group}; COMMIT"
+            ))
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        adding.execute("COMMIT");
+        let deleted = deleter.join().unwrap();
+        // PostgreSQL: the delete waited for the adding transaction's lock
+        // on the group, then saw its member.
+        assert!(!conn.is_postgres() || deleted.is_err(), "{deleted:?}");
+        let dump = app.dump();
+        let members = crate::support::rows_of(&dump, "group_memberships");
+        let groups = crate::support::rows_of(&dump, "user_groups");
+        match deleted {
+            // The delete came second: it saw the new member and failed.
+            Err(_) => {
+                assert_eq!(members.len(), 1, "{dump}");
+                assert_eq!(groups.len(), 1, "{dump}");
+            }
+            // (SQLite: the delete waited for the writer, then emptied the
+            // group with the new member and deleted it.)
+            Ok(()) => {
+                assert!(members.is_empty(), "{dump}");
+                assert!(groups.is_empty(), "{dump}");
+            }
+        }
+        // A person deleted for good takes his memberships with him.
+        conn.execute(&format!(
+            "INSERT INTO area_assignments (user_id, area_id, area_role) VALUES ({anna}, {area}, 'mitglied'); \
+             DELETE FROM users WHERE id = {anna}"
+        ));
+        assert!(crate::support::rows_of(&app.dump(), "area_assignments").is_empty());
+    }
+);

@@ -308,6 +308,15 @@ impl RawConn {
         .expect("sql")
     }
 
+    /// The statements, or the database's refusal in its words.
+    pub fn try_execute(&mut self, statements: &str) -> Result<(), String> {
+        match self {
+            RawConn::Sqlite(c) => c.batch_execute(statements),
+            RawConn::Postgres(c) => c.batch_execute(statements),
+        }
+        .map_err(|e| e.to_string())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, RawConn::Postgres(_))
     }
