@@ -53,6 +53,9 @@ pub enum FieldError {
     BirthDateRange,
     /// Asked too often in a short time.
     TooManyAttempts,
+    /// Starts with `=`, `+` or `@`: a spreadsheet program would take it for
+    /// a formula (a group's or area's name, which imports and exports carry).
+    FormulaStart,
     /// Not a time of day like 08:30.
     InvalidTime,
     /// A send time that is not ahead of now.

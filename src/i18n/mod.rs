@@ -868,6 +868,7 @@ catalogue! {
     wl_ambiguous: "offene Einträge sind unter diesen Angaben nicht voneinander zu unterscheiden: mit ihren Daten kann sich niemand registrieren, bis einer davon gelöscht ist.", "open entries cannot be told apart by these details: nobody can register with their data until one of them is deleted.";
     fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
+    fe_formula_start: "Darf nicht mit =, + oder @ beginnen: eine Tabellenkalkulation läse den Namen als Formel (in Importen und Exporten).", "Must not start with =, + or @: a spreadsheet program would read the name as a formula (in imports and exports).";
     refusal_selection_changed: "Die Auswahl hat sich seit der Bestätigung geändert; es wurde nichts ausgeführt. Hier ist sie, wie sie jetzt ist: bitte prüfen und erneut bestätigen.", "The selection has changed since it was confirmed; nothing was done. Here it is as it is now: please check it and confirm again.";
     refusal_too_many: "Zu viele auf einmal: Eine Sammelaktion nimmt höchstens", "Too many at once: a bulk action takes at most";
     refusal_link_dead: "Der Link gilt nicht mehr.", "The link no longer works.";
@@ -1662,6 +1663,7 @@ impl Texts {
             FieldError::InvalidBirthDate => self.fe_invalid_birth_date,
             FieldError::BirthDateRange => self.fe_birth_date_range,
             FieldError::TooManyAttempts => self.fe_too_many_attempts,
+            FieldError::FormulaStart => self.fe_formula_start,
         };
         text.to_owned()
     }

@@ -320,18 +320,31 @@ pub async fn change_own_password(
     change: ChangePassword,
 ) -> ServiceResult<NewSession> {
     let user_id = actor.user_id.ok_or(ServiceError::Forbidden)?;
-    let old_hash = ctx
-        .db()
-        .run(move |conn| -> ServiceResult<_> {
-            Ok(user::find(conn, user_id)?
-                .ok_or(ServiceError::NotFound)?
-                .password_hash)
-        })
-        .await?;
+    // A wrong current password counts as a failed sign-in of the account:
+    // a session left open is no way to guess the password either.
+    let account_key = limit_key(Some(user_id), None, "");
+    let now = ctx.now();
+    let (old_hash, throttled) = {
+        let account_key = account_key.clone();
+        ctx.db()
+            .run(move |conn| -> ServiceResult<_> {
+                let hash = user::find(conn, user_id)?
+                    .ok_or(ServiceError::NotFound)?
+                    .password_hash;
+                Ok((hash, SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?))
+            })
+            .await?
+    };
+    if throttled {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "current_password",
+            FieldError::TooManyAttempts,
+        )));
+    }
     let cost = ctx.config().bcrypt_cost;
     let checked_hash = old_hash.clone();
-    let new_hash = ctx
-        .cpu(move || -> ServiceResult<String> {
+    let (current_ok, new_hash) = ctx
+        .cpu(move || -> (bool, ServiceResult<String>) {
             let mut errors = FieldErrors::default();
             let current_ok = checked_hash
                 .as_deref()
@@ -352,13 +365,26 @@ pub async fn change_own_password(
             if new_password.is_some() && change.new != change.repeat {
                 errors.add("repeat_password", FieldError::PasswordMismatch);
             }
-            match new_password {
-                Some(p) if errors.is_empty() => Ok(p.hash(cost)?),
+            let hashed = match new_password {
+                Some(p) if errors.is_empty() => p.hash(cost).map_err(ServiceError::from),
                 _ => Err(ServiceError::Invalid(errors)),
-            }
+            };
+            (current_ok, hashed)
         })
-        .await??;
-    let (now, actor) = (ctx.now(), actor.clone());
+        .await?;
+    let reset_key = account_key.clone();
+    if !current_ok {
+        ctx.db()
+            .run(move |conn| -> ServiceResult<()> {
+                write_tx(conn, |conn| {
+                    SIGN_IN_PER_ACCOUNT.hit(conn, &account_key, now)
+                })?;
+                Ok(())
+            })
+            .await?;
+    }
+    let new_hash = new_hash?;
+    let actor = actor.clone();
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {
@@ -372,6 +398,7 @@ pub async fn change_own_password(
                     )));
                 }
                 end_all_sessions_and_tokens(conn, user_id, now)?;
+                SIGN_IN_PER_ACCOUNT.reset(conn, &reset_key)?;
                 audit::record(
                     conn,
                     now,

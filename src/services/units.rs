@@ -70,6 +70,14 @@ fn parse_name(
 ) -> ServiceResult<(String, String)> {
     let name = required_line(input, MAX_NAME_CHARS)
         .map_err(|e| ServiceError::Invalid(FieldErrors::single("name", e)))?;
+    // The import refuses to make such a group from a file, and an export
+    // would have to quote it: the form refuses it alike.
+    if crate::domain::import::formula_start(&name) {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "name",
+            FieldError::FormulaStart,
+        )));
+    }
     let key = name_key(&name);
     if unit::find_by_key(conn, kind, &key)?.is_some_and(|u| Some(u.id) != except) {
         return Err(ServiceError::Invalid(FieldErrors::single(

@@ -368,6 +368,43 @@ db_test!(password_change_ends_other_sessions, |app| {
     );
 });
 
+db_test!(
+    the_current_password_cannot_be_guessed_on_the_change_form,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let change = |current: &'static str| {
+            [
+                ("current_password", current),
+                ("new_password", "neues-passwort-1"),
+                ("repeat_password", "neues-passwort-1"),
+            ]
+        };
+        // A session left open: wrong guesses count as failed sign-ins of the
+        // account; after five, even the right password is not checked.
+        for _ in 0..5 {
+            let res = app.post("/account/password", &change("falsch")).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let res = app.post("/account/password", &change(PASSWORD)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Zu viele Versuche"), "{page}");
+        // The sign-in form is closed for the account too.
+        let mut other = TestApp::new_client();
+        app.swap_browser(&mut other);
+        let res = app.login("chef", PASSWORD).await;
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Zu viele fehlgeschlagene"), "{page}");
+        app.swap_browser(&mut other);
+        // Once the window has passed, the right password changes it and the
+        // count starts again.
+        app.ctx.clock().advance(Duration::minutes(16));
+        let res = app.post("/account/password", &change(PASSWORD)).await;
+        assert_redirect(&res, "/");
+        assert!(rows_of(&app.dump(), "rate_limit_hits").is_empty());
+    }
+);
+
 db_test!(start_password_must_be_changed_first, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let res = app
