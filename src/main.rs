@@ -8,7 +8,10 @@ use einlass::cli::Cli;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: the request path allocates a lot from several threads, where
-/// glibc's allocator spent a tenth of the CPU (docs/PERFORMANCE.md).
+/// glibc's allocator spent a tenth of the CPU (docs/PERFORMANCE.md). Its
+/// `override` feature makes it C's `malloc` too (SQLite, libpq): with glibc's
+/// per-thread arenas beside it, memory SQLite freed after an import stayed
+/// with the process (docs/DECISIONS.md, "One allocator for Rust and C").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
