@@ -39,6 +39,31 @@ pub fn count_since(
         .first(conn)
 }
 
+/// Holds the key until the transaction ends, so that counting and recording
+/// an attempt are one step: PostgreSQL takes an advisory lock on it; SQLite's
+/// write transaction holds the whole database already.
+pub fn lock(conn: &mut DbConn, scope: &str, key_hash: &str) -> QueryResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(format!("{scope}:{key_hash}"))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Forgets the newest hit of the key.
+pub fn remove_newest(conn: &mut DbConn, scope: &str, key_hash: &str) -> QueryResult<usize> {
+    let newest: Option<i64> = h::table
+        .filter(h::scope.eq(scope))
+        .filter(h::key_hash.eq(key_hash))
+        .select(diesel::dsl::max(h::id))
+        .first(conn)?;
+    match newest {
+        Some(id) => diesel::delete(h::table.find(id)).execute(conn),
+        None => Ok(0),
+    }
+}
+
 pub fn clear(conn: &mut DbConn, scope: &str, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(
         h::table

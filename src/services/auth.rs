@@ -21,7 +21,7 @@ use crate::models::session::{self, AdminSession};
 use crate::models::token;
 use crate::models::user::{self, UserChanges};
 use crate::services::audit::{self, Target};
-use crate::services::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS};
+use crate::services::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, take};
 use crate::services::{Actor, ServiceError, ServiceResult};
 
 /// A session's last-seen time is written at most this often.
@@ -85,32 +85,41 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
         let client = client.clone();
         ctx.db()
             .run(move |conn| -> ServiceResult<_> {
-                let found = match &lookup {
-                    Some(key) => user::find_by_login(conn, key)?,
-                    None => None,
-                };
-                // Attempts count per account, whichever of its names (or
-                // spellings of them) was typed; for no account, per
-                // normalised input.
-                let account_key =
-                    limit_key(found.as_ref().map(|u| u.id), lookup.as_deref(), &typed);
-                if SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?
-                    || SIGN_IN_PER_ADDRESS.exceeded(conn, &client, now)?
-                {
-                    return Ok((true, None, account_key));
-                }
-                Ok((
-                    false,
-                    found.map(|u| Candidate {
-                        id: u.id,
-                        hash: u.password_hash.clone(),
-                        status: u.status,
-                        role: u.role(),
-                        must_change_password: u.must_change_password,
-                        label: u.label(),
-                    }),
-                    account_key,
-                ))
+                write_tx(conn, |conn| -> ServiceResult<_> {
+                    let found = match &lookup {
+                        Some(key) => user::find_by_login(conn, key)?,
+                        None => None,
+                    };
+                    // Attempts count per account, whichever of its names (or
+                    // spellings of them) was typed; for no account, per
+                    // normalised input. Counted before the password is checked
+                    // (a success gives it back), so that a burst of parallel
+                    // guesses gets no more checks than the limit allows.
+                    let account_key =
+                        limit_key(found.as_ref().map(|u| u.id), lookup.as_deref(), &typed);
+                    if !take(
+                        conn,
+                        &[
+                            (&SIGN_IN_PER_ACCOUNT, &account_key),
+                            (&SIGN_IN_PER_ADDRESS, &client),
+                        ],
+                        now,
+                    )? {
+                        return Ok((true, None, account_key));
+                    }
+                    Ok((
+                        false,
+                        found.map(|u| Candidate {
+                            id: u.id,
+                            hash: u.password_hash.clone(),
+                            status: u.status,
+                            role: u.role(),
+                            must_change_password: u.must_change_password,
+                            label: u.label(),
+                        }),
+                        account_key,
+                    ))
+                })
             })
             .await?
     };
@@ -126,16 +135,8 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
     // Admins and the people they brought in sign in here alike; a person
     // without admin access lands on his own page, never on an admin page.
     let accepted = candidate.filter(|c| matches && c.hash.is_some() && c.status.may_sign_in());
+    // A failure was counted before the check.
     let Some(c) = accepted else {
-        ctx.db()
-            .run(move |conn| -> ServiceResult<()> {
-                write_tx(conn, |conn| {
-                    SIGN_IN_PER_ACCOUNT.hit(conn, &account_key, now)?;
-                    SIGN_IN_PER_ADDRESS.hit(conn, &client, now)
-                })?;
-                Ok(())
-            })
-            .await?;
         return Ok(SignInOutcome::Invalid);
     };
     let must_change_password = c.must_change_password;
@@ -152,6 +153,7 @@ pub async fn sign_in(ctx: &Context, attempt: SignIn) -> ServiceResult<SignInOutc
                 };
                 let ask_for_email = still.last_login_at.is_none() && still.email.is_none();
                 SIGN_IN_PER_ACCOUNT.reset(conn, &account_key)?;
+                SIGN_IN_PER_ADDRESS.give_back(conn, &client)?;
                 let session = start_session(conn, c.id, now)?;
                 user::update(
                     conn,
@@ -328,10 +330,14 @@ pub async fn change_own_password(
         let account_key = account_key.clone();
         ctx.db()
             .run(move |conn| -> ServiceResult<_> {
-                let hash = user::find(conn, user_id)?
-                    .ok_or(ServiceError::NotFound)?
-                    .password_hash;
-                Ok((hash, SIGN_IN_PER_ACCOUNT.exceeded(conn, &account_key, now)?))
+                write_tx(conn, |conn| -> ServiceResult<_> {
+                    let hash = user::find(conn, user_id)?
+                        .ok_or(ServiceError::NotFound)?
+                        .password_hash;
+                    // Counted before the check, as a sign-in is.
+                    let allowed = take(conn, &[(&SIGN_IN_PER_ACCOUNT, &account_key)], now)?;
+                    Ok((hash, !allowed))
+                })
             })
             .await?
     };
@@ -373,11 +379,12 @@ pub async fn change_own_password(
         })
         .await?;
     let reset_key = account_key.clone();
-    if !current_ok {
+    // The right current password with a new one refused: no failed guess.
+    if current_ok && new_hash.is_err() {
         ctx.db()
             .run(move |conn| -> ServiceResult<()> {
                 write_tx(conn, |conn| {
-                    SIGN_IN_PER_ACCOUNT.hit(conn, &account_key, now)
+                    SIGN_IN_PER_ACCOUNT.give_back(conn, &account_key)
                 })?;
                 Ok(())
             })

@@ -122,6 +122,38 @@ impl Limit {
         rate_limit::clear(conn, self.scope, &hash_secret(key))?;
         Ok(())
     }
+
+    /// Gives back the attempt [`take`] counted for `key` up front, when it
+    /// turned out to be no failure.
+    pub fn give_back(&self, conn: &mut DbConn, key: &str) -> diesel::QueryResult<()> {
+        rate_limit::remove_newest(conn, self.scope, &hash_secret(key))?;
+        Ok(())
+    }
+}
+
+/// Counts one attempt against each limit with its key, or none when one of
+/// them is used up (`false`: refuse without checking anything). The attempt
+/// is counted before it is checked (a password takes bcrypt's time), with
+/// the keys locked in the caller's write transaction: attempts sent at the
+/// same instant cannot all pass the count before any is recorded. Keys are
+/// locked in the order given; callers name the account before the address.
+pub fn take(
+    conn: &mut DbConn,
+    limits: &[(&Limit, &str)],
+    now: PrimitiveDateTime,
+) -> diesel::QueryResult<bool> {
+    for (limit, key) in limits {
+        rate_limit::lock(conn, limit.scope, &hash_secret(key))?;
+    }
+    for (limit, key) in limits {
+        if limit.exceeded(conn, key, now)? {
+            return Ok(false);
+        }
+    }
+    for (limit, key) in limits {
+        limit.hit(conn, key, now)?;
+    }
+    Ok(true)
 }
 
 /// Forgets hits that no window looks at any more.

@@ -141,7 +141,7 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
 
 /// Checks every part of a zip by unpacking it for real (what the directory
 /// declares is not believed) before a reader sees the file. Returns the
-/// worksheet parts (.xlsx) that hold a formula.
+/// XML parts that hold a formula element (for an .xlsx: its sheets with formulas).
 fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     if zip.len() as u64 > u64::from(limits.max_parts) {
@@ -161,10 +161,12 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
         if part.encrypted() {
             return Err(ReadError::PasswordProtected);
         }
+        // Every XML part: a workbook may keep its sheets anywhere its
+        // relationships point.
         let part_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
         let mut formulas = part_name
             .to_ascii_lowercase()
-            .starts_with("xl/worksheets/")
+            .ends_with(".xml")
             .then(FormulaTags::default);
         let mut size = 0u64;
         loop {
@@ -894,8 +896,11 @@ fn scan_uncomputed(reader: impl std::io::BufRead, max: u64) -> Result<Uncomputed
             return;
         };
         let shown = match (kind.as_deref(), index.take()) {
+            // The shared formula is kept only as far as it is shown: moving
+            // a long one to each of 200,000 cells took a core for a minute.
             (Some("shared"), Some(index)) if range.is_some() || !own.is_empty() => {
-                shared.insert(index, (own.to_owned(), c.at));
+                let kept = cut_at(own.to_owned(), 2 * MAX_FORMULA_SHOWN);
+                shared.insert(index, (kept, c.at));
                 own.to_owned()
             }
             (Some("shared"), Some(index)) => match shared.get(&index) {
@@ -1527,6 +1532,11 @@ mod tests {
     /// A workbook of `count` sheets that all point at one part with these
     /// rows (`sheetData`'s content).
     fn xlsx_of(count: usize, rows: &str) -> Vec<u8> {
+        xlsx_at(count, rows, "worksheets/sheet1.xml")
+    }
+
+    /// The same with the sheet's part at `target` (relative to `xl/`).
+    fn xlsx_at(count: usize, rows: &str, target: &str) -> Vec<u8> {
         let ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
         let sheets: String = (0..count)
@@ -1559,11 +1569,11 @@ mod tests {
             (
                 "xl/_rels/workbook.xml.rels",
                 format!(
-                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="{target}"/></Relationships>"#
                 ),
             ),
             (
-                "xl/worksheets/sheet1.xml",
+                &format!("xl/{target}"),
                 format!(
                     r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>{rows}</sheetData></worksheet>"#
                 ),
@@ -1609,6 +1619,10 @@ mod tests {
         );
         // The head shows the same.
         assert_eq!(book.sheets[0].head[1].cells[1], "=LOWER(A2)&\"@x.de\"");
+        // A sheet kept where the relationships point, not in worksheets/.
+        let elsewhere = xlsx_at(1, &rows, "data/s.xml");
+        let book = read(&elsewhere, None, &Limits::for_rows(100), &|_| true).unwrap();
+        assert_eq!(book.rows[1].cells[1], "=LOWER(A2)&\"@x.de\"");
     }
 
     #[test]

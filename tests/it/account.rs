@@ -88,6 +88,103 @@ db_test!(unknown_user_and_wrong_password_answer_alike, |app| {
     }
 });
 
+/// Sends the same form `times` times at once from this browser; the
+/// statuses and pages.
+async fn burst(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    times: usize,
+) -> Vec<(StatusCode, String)> {
+    let mut all = vec![("csrf".to_owned(), app.csrf().await)];
+    all.extend(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let tasks: Vec<_> = (0..times)
+        .map(|_| {
+            let (client, url, all) = (app.client.clone(), app.url(path), all.clone());
+            tokio::spawn(async move {
+                let fields: Vec<(&str, &str)> =
+                    all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let res = client
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(crate::support::form_encode(&fields))
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status(), res.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+db_test!(
+    guesses_sent_at_once_get_no_more_checks_than_the_limit,
+    |app| {
+        app.create_admin("chef", AdminRole::Administrator).await;
+        // Twenty wrong sign-ins at the same instant: each is counted before
+        // bcrypt runs, so at most five are checked, the rest are throttled.
+        let answers = burst(
+            &app,
+            "/login",
+            &[("identifier", "chef"), ("password", "falsch-falsch")],
+            20,
+        )
+        .await;
+        let checked = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+            .count();
+        assert_eq!(
+            checked,
+            5,
+            "{:?}",
+            answers.iter().map(|a| a.0).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            app.login("chef", PASSWORD).await.status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // The same on the password-change form of a session left open.
+        app.ctx.clock().advance(Duration::minutes(16));
+        app.login_as("anna", AdminRole::Administrator).await;
+        let answers = burst(
+            &app,
+            "/account/password",
+            &[
+                ("current_password", "falsch"),
+                ("new_password", "neues-passwort-1"),
+                ("repeat_password", "neues-passwort-1"),
+            ],
+            20,
+        )
+        .await;
+        let wrong = answers
+            .iter()
+            .filter(|(_, page)| page.contains("Das Passwort ist falsch"))
+            .count();
+        assert_eq!(wrong, 5);
+        // Successful sign-ins give their count back: a shared office address
+        // is not closed by people who type their password right.
+        app.ctx.clock().advance(Duration::minutes(16));
+        for _ in 0..25 {
+            app.new_browser();
+            assert_eq!(
+                app.login("chef", PASSWORD).await.status(),
+                StatusCode::SEE_OTHER
+            );
+        }
+    }
+);
+
 db_test!(login_is_throttled_per_account, |app| {
     app.create_admin("chef", AdminRole::Administrator).await;
     for _ in 0..5 {
