@@ -28,7 +28,7 @@ use crate::services::audit::{self, Target};
 use crate::services::auth::{NewSession, start_session};
 use crate::services::imports::{check_row_count, clean_file_name};
 use crate::services::mail::MailEnv;
-use crate::services::rate_limit::{REGISTER_MISMATCH_PER_ADDRESS, REGISTER_MISMATCH_PER_KEY};
+use crate::services::rate_limit::{REGISTER_MISMATCH_PER_ADDRESS, REGISTER_MISMATCH_PER_KEY, take};
 use crate::services::self_registration::{self, NewRegistered};
 use crate::services::users::PROPOSAL_ATTEMPTS;
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
@@ -1024,28 +1024,39 @@ pub async fn register(
         let (client, keys, probe, account) =
             (client.clone(), keys.clone(), probe.clone(), account.clone());
         ctx.db()
-            .run(move |conn| -> ServiceResult<Found> {
-                if REGISTER_MISMATCH_PER_ADDRESS.exceeded(conn, &client, now)? {
-                    return Ok(Found::Throttled);
-                }
-                for key in &keys {
-                    if REGISTER_MISMATCH_PER_KEY.exceeded(conn, key, now)? {
+            .run(move |conn| {
+                write_tx(conn, |conn| -> ServiceResult<Found> {
+                    // Counted as a mismatch before anything is compared, with
+                    // the keys locked: attempts sent at the same instant get
+                    // no more comparisons than the limits allow. What turns
+                    // out to be no mismatch is given back.
+                    let mut limits = vec![(&REGISTER_MISMATCH_PER_ADDRESS, client.as_str())];
+                    limits.extend(
+                        keys.iter()
+                            .map(|k| (&REGISTER_MISMATCH_PER_KEY, k.as_str())),
+                    );
+                    if !take(conn, &limits, now)? {
                         return Ok(Found::Throttled);
                     }
-                }
-                if let Some(name) = &account.username
-                    && user::username_taken(conn, name.as_str(), None)?
-                {
-                    return Ok(Found::UsernameTaken);
-                }
-                if let Some(e) = &account.email
-                    && user::email_taken(conn, &e.key(), None)?
-                {
-                    return Ok(Found::No);
-                }
-                Ok(match model::find_matches(conn, &probe, 2)?.len() {
-                    1 => Found::Entry,
-                    _ => Found::No,
+                    if let Some(name) = &account.username
+                        && user::username_taken(conn, name.as_str(), None)?
+                    {
+                        // Counted against the address only: a chosen name is
+                        // no free test either, but says nothing of a person.
+                        for key in &keys {
+                            REGISTER_MISMATCH_PER_KEY.give_back(conn, key)?;
+                        }
+                        return Ok(Found::UsernameTaken);
+                    }
+                    if let Some(e) = &account.email
+                        && user::email_taken(conn, &e.key(), None)?
+                    {
+                        return Ok(Found::No);
+                    }
+                    Ok(match model::find_matches(conn, &probe, 2)?.len() {
+                        1 => Found::Entry,
+                        _ => Found::No,
+                    })
                 })
             })
             .await?
@@ -1053,17 +1064,12 @@ pub async fn register(
     match found {
         Found::Throttled => return Ok(Registered::Throttled),
         Found::UsernameTaken => {
-            // Counted too: a chosen name is no free test either.
-            mismatch(ctx, &client, &[]).await?;
             return Err(ServiceError::Invalid(FieldErrors::single(
                 "username",
                 FieldError::UsernameTaken,
             )));
         }
-        Found::No => {
-            mismatch(ctx, &client, &keys).await?;
-            return Ok(Registered::NoMatch);
-        }
+        Found::No => return Ok(Registered::NoMatch),
         Found::Entry => {}
     }
     let cost = ctx.config().bcrypt_cost;
@@ -1093,11 +1099,12 @@ pub async fn register(
         })
         .await?;
     match result {
-        Some((id, session)) => Ok(Registered::In(id, session)),
-        None => {
-            mismatch(ctx, &client, &keys).await?;
-            Ok(Registered::NoMatch)
+        Some((id, session)) => {
+            give_back(ctx, &client, &keys).await?;
+            Ok(Registered::In(id, session))
         }
+        // Taken at the same instant: a mismatch, counted already.
+        None => Ok(Registered::NoMatch),
     }
 }
 
@@ -1124,14 +1131,15 @@ fn probe_keys(p: &Probe) -> Vec<String> {
     keys
 }
 
-async fn mismatch(ctx: &Context, client: &str, keys: &[String]) -> ServiceResult<()> {
-    let (client, keys, now) = (client.to_owned(), keys.to_vec(), ctx.now());
+/// A registration that matched gives back the attempt counted up front.
+async fn give_back(ctx: &Context, client: &str, keys: &[String]) -> ServiceResult<()> {
+    let (client, keys) = (client.to_owned(), keys.to_vec());
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
-                REGISTER_MISMATCH_PER_ADDRESS.hit(conn, &client, now)?;
+                REGISTER_MISMATCH_PER_ADDRESS.give_back(conn, &client)?;
                 for key in &keys {
-                    REGISTER_MISMATCH_PER_KEY.hit(conn, key, now)?;
+                    REGISTER_MISMATCH_PER_KEY.give_back(conn, key)?;
                 }
                 Ok(())
             })

@@ -989,3 +989,68 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
     let res = upload(&app, "bild.csv", png).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(
+    guesses_sent_at_once_get_no_more_comparisons_than_the_limit,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Rita"),
+                ("last_name", "Rate"),
+                ("personnel_number", "42"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        // Twenty guesses of Rita's number at the same instant from one phone:
+        // each is counted before it is compared, so five are compared (the
+        // per-person limit), the rest wait.
+        let phone = TestApp::new_client();
+        let page = phone
+            .get(app.url("/register"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = crate::support::extract_csrf(&page);
+        let tasks: Vec<_> = (0..20)
+            .map(|n| {
+                let (phone, url, csrf) = (phone.clone(), app.url("/register"), csrf.clone());
+                tokio::spawn(async move {
+                    let number = format!("9{n}");
+                    let fields = [
+                        ("csrf", csrf.as_str()),
+                        ("password", PASSWORD),
+                        ("password_repeat", PASSWORD),
+                        ("first_name", "Rita"),
+                        ("last_name", "Rate"),
+                        ("personnel_number", number.as_str()),
+                        ("username", "rita"),
+                    ];
+                    phone
+                        .post(url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(crate::support::form_encode(&fields))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let compared = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        assert_eq!(compared, 5, "{statuses:?}");
+        assert!(app.user("rita").await.is_none());
+    }
+);
