@@ -86,13 +86,17 @@ pub const REQUESTS_PER_ADDRESS: Limit = Limit {
 pub const LONGEST_WINDOW: Duration = Duration::hours(24);
 
 impl Limit {
-    /// Whether `key` has used up its allowance.
+    /// Whether `key` has used up its allowance. In a write transaction the
+    /// key stays locked until it ends (PostgreSQL; SQLite's write lock holds
+    /// everything), so that a check and the [`Limit::hit`] after it are one
+    /// step for requests sent at the same instant.
     pub fn exceeded(
         &self,
         conn: &mut DbConn,
         key: &str,
         now: PrimitiveDateTime,
     ) -> diesel::QueryResult<bool> {
+        rate_limit::lock(conn, self.scope, &hash_secret(key))?;
         Ok(self.count(conn, key, now)? >= self.max)
     }
 
@@ -142,9 +146,6 @@ pub fn take(
     limits: &[(&Limit, &str)],
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<bool> {
-    for (limit, key) in limits {
-        rate_limit::lock(conn, limit.scope, &hash_secret(key))?;
-    }
     for (limit, key) in limits {
         if limit.exceeded(conn, key, now)? {
             return Ok(false);

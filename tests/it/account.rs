@@ -613,3 +613,50 @@ db_test!(language_follows_choice_then_browser_then_setting, |app| {
     assert_redirect(&res, "/");
     assert!(app.get_html("/users").await.1.contains("Neuer Benutzer"));
 });
+
+db_test!(
+    reset_requests_sent_at_once_send_no_more_mail_than_the_limit,
+    |app| {
+        app.create_admin("chef", AdminRole::Administrator).await;
+        // Behind the app's back: an address confirmed (no service confirms
+        // an admin's address without a mail round trip).
+        app.db
+            .sql("UPDATE users SET email_confirmed = TRUE WHERE username = 'chef'");
+        // Twenty "Passwort vergessen" for one account at the same instant (a
+        // mailbox flooded on purpose): three mails, as one after the other.
+        let browser = TestApp::new_client();
+        let page = browser
+            .get(app.url("/forgot"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = extract_csrf(&page);
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (browser, url, csrf) = (browser.clone(), app.url("/forgot"), csrf.clone());
+                tokio::spawn(async move {
+                    let fields = [("csrf", csrf.as_str()), ("identifier", "chef@example.com")];
+                    browser
+                        .post(url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(crate::support::form_encode(&fields))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), StatusCode::OK);
+        }
+        let mails = rows_of(&app.dump(), "outbox_messages")
+            .iter()
+            .filter(|row| row.contains("password_reset"))
+            .count();
+        assert_eq!(mails, 3);
+    }
+);
