@@ -88,42 +88,16 @@ db_test!(unknown_user_and_wrong_password_answer_alike, |app| {
     }
 });
 
-/// Sends the same form `times` times at once from this browser; the
-/// statuses and pages.
+/// The same form `times` times at once from this browser.
 async fn burst(
     app: &TestApp,
     path: &str,
-    fields: &[(&str, &str)],
+    fields: &[(&'static str, &str)],
     times: usize,
 ) -> Vec<(StatusCode, String)> {
-    let mut all = vec![("csrf".to_owned(), app.csrf().await)];
-    all.extend(
-        fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let tasks: Vec<_> = (0..times)
-        .map(|_| {
-            let (client, url, all) = (app.client.clone(), app.url(path), all.clone());
-            tokio::spawn(async move {
-                let fields: Vec<(&str, &str)> =
-                    all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let res = client
-                    .post(url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(crate::support::form_encode(&fields))
-                    .send()
-                    .await
-                    .unwrap();
-                (res.status(), res.text().await.unwrap())
-            })
-        })
-        .collect();
-    let mut out = Vec::new();
-    for task in tasks {
-        out.push(task.await.unwrap());
-    }
-    out
+    let mut form = vec![("csrf", app.csrf().await)];
+    form.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    crate::support::burst(&app.client, app.url(path), vec![form; times]).await
 }
 
 db_test!(
@@ -624,35 +598,13 @@ db_test!(
             .sql("UPDATE users SET email_confirmed = TRUE WHERE username = 'chef'");
         // Twenty "Passwort vergessen" for one account at the same instant (a
         // mailbox flooded on purpose): three mails, as one after the other.
-        let browser = TestApp::new_client();
-        let page = browser
-            .get(app.url("/forgot"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = extract_csrf(&page);
-        let tasks: Vec<_> = (0..20)
-            .map(|_| {
-                let (browser, url, csrf) = (browser.clone(), app.url("/forgot"), csrf.clone());
-                tokio::spawn(async move {
-                    let fields = [("csrf", csrf.as_str()), ("identifier", "chef@example.com")];
-                    browser
-                        .post(url)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(crate::support::form_encode(&fields))
-                        .send()
-                        .await
-                        .unwrap()
-                        .status()
-                })
-            })
-            .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), StatusCode::OK);
-        }
+        let (browser, csrf) = crate::support::visitor(&app, "/forgot").await;
+        let form = vec![
+            ("csrf", csrf),
+            ("identifier", "chef@example.com".to_owned()),
+        ];
+        let answers = crate::support::burst(&browser, app.url("/forgot"), vec![form; 20]).await;
+        assert!(answers.iter().all(|(s, _)| *s == StatusCode::OK));
         let mails = rows_of(&app.dump(), "outbox_messages")
             .iter()
             .filter(|row| row.contains("password_reset"))

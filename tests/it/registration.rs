@@ -1007,45 +1007,25 @@ db_test!(
         // Twenty guesses of Rita's number at the same instant from one phone:
         // each is counted before it is compared, so five are compared (the
         // per-person limit), the rest wait.
-        let phone = TestApp::new_client();
-        let page = phone
-            .get(app.url("/register"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = crate::support::extract_csrf(&page);
-        let tasks: Vec<_> = (0..20)
+        let (phone, csrf) = crate::support::visitor(&app, "/register").await;
+        let forms = (0..20)
             .map(|n| {
-                let (phone, url, csrf) = (phone.clone(), app.url("/register"), csrf.clone());
-                tokio::spawn(async move {
-                    let number = format!("9{n}");
-                    let fields = [
-                        ("csrf", csrf.as_str()),
-                        ("password", PASSWORD),
-                        ("password_repeat", PASSWORD),
-                        ("first_name", "Rita"),
-                        ("last_name", "Rate"),
-                        ("personnel_number", number.as_str()),
-                        ("username", "rita"),
-                    ];
-                    phone
-                        .post(url)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(crate::support::form_encode(&fields))
-                        .send()
-                        .await
-                        .unwrap()
-                        .status()
-                })
+                vec![
+                    ("csrf", csrf.clone()),
+                    ("password", PASSWORD.to_owned()),
+                    ("password_repeat", PASSWORD.to_owned()),
+                    ("first_name", "Rita".to_owned()),
+                    ("last_name", "Rate".to_owned()),
+                    ("personnel_number", format!("9{n}")),
+                    ("username", "rita".to_owned()),
+                ]
             })
             .collect();
-        let mut statuses = Vec::new();
-        for task in tasks {
-            statuses.push(task.await.unwrap());
-        }
+        let statuses: Vec<StatusCode> = crate::support::burst(&phone, app.url("/register"), forms)
+            .await
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         let compared = statuses
             .iter()
             .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)

@@ -380,6 +380,53 @@ impl TestApp {
     }
 }
 
+/// A browser without a session, and the form token of the page at `path`.
+pub async fn visitor(app: &TestApp, path: &str) -> (reqwest::Client, String) {
+    let client = TestApp::new_client();
+    let page = client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    let csrf = extract_csrf(&page);
+    (client, csrf)
+}
+
+/// Posts every form to `url` at the same instant from one browser (each
+/// carries its own CSRF field); the statuses and pages, in order.
+pub async fn burst(
+    client: &reqwest::Client,
+    url: String,
+    forms: Vec<Vec<(&'static str, String)>>,
+) -> Vec<(StatusCode, String)> {
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let fields: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = client
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form_encode(&fields))
+                    .send()
+                    .await
+                    .expect("POST");
+                (res.status(), res.text().await.expect("page"))
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.expect("task"));
+    }
+    out
+}
+
 pub fn form_encode(fields: &[(&str, &str)]) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
