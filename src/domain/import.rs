@@ -603,6 +603,8 @@ pub enum Problem {
     Invalid(&'static str, FieldError),
     /// A name that starts like a formula (`=`, `+`, `@`).
     FormulaStart(&'static str),
+    /// A formula's error value (`#NV`, `#DIV/0!`, …) instead of a value.
+    ErrorValue(&'static str, String),
     UnknownSalutation(String),
     UnknownUserType(String),
     /// Groups or areas the instance does not have.
@@ -631,6 +633,7 @@ impl Problem {
         match self {
             Problem::Invalid(f, _)
             | Problem::FormulaStart(f)
+            | Problem::ErrorValue(f, _)
             | Problem::DuplicateInFile(f, _)
             | Problem::Taken(f)
             | Problem::Change(f, _, _) => f,
@@ -675,6 +678,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
         let parts: Vec<String> = match p {
             Problem::Invalid(f, e) => vec!["invalid".into(), (*f).into(), encode_field_error(*e)],
             Problem::FormulaStart(f) => vec!["formula".into(), (*f).into()],
+            Problem::ErrorValue(f, v) => vec!["error_value".into(), (*f).into(), clean(v)],
             Problem::UnknownSalutation(v) => vec!["salutation".into(), clean(v)],
             Problem::UnknownUserType(v) => vec!["user_type".into(), clean(v)],
             Problem::UnknownGroups(names) => {
@@ -719,6 +723,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
             Some(match parts[0] {
                 "invalid" => Problem::Invalid(field_key(arg(1)), decode_field_error(arg(2))?),
                 "formula" => Problem::FormulaStart(field_key(arg(1))),
+                "error_value" => Problem::ErrorValue(field_key(arg(1)), arg(2).into()),
                 "salutation" => Problem::UnknownSalutation(arg(1).into()),
                 "user_type" => Problem::UnknownUserType(arg(1).into()),
                 "groups" => {
@@ -896,6 +901,50 @@ pub fn formula_start(value: &str) -> bool {
     value.starts_with(['=', '+', '@'])
 }
 
+/// Whether a (trimmed) cell holds the error a spreadsheet shows for a
+/// formula that failed: Excel's in English and German (`#N/A`, `#NV`,
+/// `#WERT!`, …), as a computed result or as a CSV export writes it, and
+/// LibreOffice's `Err:502`. Such a cell has no value to import; taken as
+/// text it would become a name or a personnel number.
+pub fn error_value(value: &str) -> bool {
+    const ERRORS: [&str; 30] = [
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#UNKNOWN!",
+        "#BUSY!",
+        "#PYTHON!",
+        "#EXTERNAL!",
+        "#GETTING_DATA",
+        "#WERT!",
+        "#BEZUG!",
+        "#ZAHL!",
+        "#NV",
+        "#ÜBERLAUF!",
+        "#BERECHNEN!",
+        "#FELD!",
+        "#BLOCKIERT!",
+        "#VERBINDEN!",
+        "#UNBEKANNT!",
+        "#AUSGELASTET!",
+        "#DATEN_ABRUFEN",
+        "#EXTERN!",
+    ];
+    if let Some(code) = value.strip_prefix("Err:") {
+        return code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
+    }
+    value.starts_with('#') && ERRORS.iter().any(|e| e.eq_ignore_ascii_case(value))
+}
+
 /// Parses one data row by the mapping; every problem of the row is noted,
 /// not only the first.
 pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
@@ -903,13 +952,32 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         line: row.line,
         ..Default::default()
     };
+    // A formula's error value stands for no value: the field says so and
+    // is not read further (no second reason, such as "missing", for it).
+    let mut failed: Vec<&'static str> = Vec::new();
     for f in USERS.fields {
-        if mapping.column_of(f.key).is_some() && !value(row, mapping, f.key).is_empty() {
+        let v = value(row, mapping, f.key);
+        if mapping.column_of(f.key).is_some() && !v.is_empty() {
             out.given.push(f.key);
         }
+        if error_value(v) {
+            failed.push(f.key);
+            out.problems.push(Problem::ErrorValue(f.key, v.to_owned()));
+        }
     }
+    // A failed field reads as empty from here on.
+    let read = |key: &str| {
+        if failed.contains(&key) {
+            ""
+        } else {
+            value(row, mapping, key)
+        }
+    };
     let mut name = |key: &'static str| -> String {
-        let v = value(row, mapping, key);
+        if failed.contains(&key) {
+            return printable(value(row, mapping, key));
+        }
+        let v = read(key);
         match PersonName::parse(v) {
             Ok(n) if formula_start(n.as_str()) && !quoted(row, mapping, key) => {
                 out.problems.push(Problem::FormulaStart(key));
@@ -926,21 +994,24 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     let last = name("last_name");
     out.first_name = first;
     out.last_name = last;
-    let salutation = value(row, mapping, "salutation");
+    let salutation = read("salutation");
     match parse_salutation(salutation) {
         Ok(s) => out.salutation = s,
         Err(UnknownWord) => out
             .problems
             .push(Problem::UnknownSalutation(printable(salutation))),
     }
-    let username = value(row, mapping, "username");
+    let username = read("username");
     if !username.is_empty() {
         match Username::parse(username) {
             Ok(u) => out.username = Some(u.as_str().to_owned()),
             Err(e) => out.problems.push(Problem::Invalid("username", e)),
         }
     }
-    let email = value(row, mapping, "email");
+    if failed.contains(&"email") {
+        out.email_shown = printable(value(row, mapping, "email"));
+    }
+    let email = read("email");
     if !email.is_empty() {
         out.email_shown = printable(email);
         match EmailAddress::parse(email) {
@@ -948,7 +1019,10 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
             Err(e) => out.problems.push(Problem::Invalid("email", e)),
         }
     }
-    let number = value(row, mapping, "personnel_number");
+    if failed.contains(&"personnel_number") {
+        out.number_shown = printable(value(row, mapping, "personnel_number"));
+    }
+    let number = read("personnel_number");
     match PersonnelNumber::parse(number) {
         Ok(Some(n)) if formula_start(n.as_str()) && !quoted(row, mapping, "personnel_number") => {
             out.problems.push(Problem::FormulaStart("personnel_number"));
@@ -960,7 +1034,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
             out.number_shown = printable(number);
         }
     }
-    let user_type = value(row, mapping, "user_type");
+    let user_type = read("user_type");
     match parse_user_type(user_type) {
         Ok(t) => out.user_type = Some(t),
         Err(UnknownWord) => out
@@ -968,7 +1042,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
             .push(Problem::UnknownUserType(printable(user_type))),
     }
     for (key, target) in [("groups", &mut out.groups), ("areas", &mut out.areas)] {
-        let v = value(row, mapping, key);
+        let v = read(key);
         // The reader cut a longer cell: its last names are not all there.
         if v.len() > MAX_CELL_BYTES {
             out.problems
@@ -1416,6 +1490,52 @@ mod tests {
         // Einlass's own export: the apostrophe before a formula comes off.
         let exported = parse_user_row(&row(4, &["", "'-Anna", "Muster", "", "", "", ""]), &m);
         assert_eq!(exported.first_name, "-Anna");
+    }
+
+    #[test]
+    fn a_formula_error_value_is_named_and_read_as_no_value() {
+        for e in [
+            "#N/A",
+            "#NV",
+            "#nv",
+            "#DIV/0!",
+            "#WERT!",
+            "#BEZUG!",
+            "#ÜBERLAUF!",
+            "Err:502",
+        ] {
+            assert!(error_value(e), "{e}");
+        }
+        for text in ["#1", "#NV1", "Err:50", "Err:5021", "#", "", "NV", "#Lager"] {
+            assert!(!error_value(text), "{text}");
+        }
+        let m = Mapping {
+            header_line: Some(1),
+            columns: vec![
+                Some("first_name"),
+                Some("last_name"),
+                Some("email"),
+                Some("personnel_number"),
+            ],
+        };
+        let row = parse_user_row(&row(2, &["Anna", " #NV ", "#N/A", "#DIV/0!"]), &m);
+        // One reason each, not "missing" beside it; shown as the file has it.
+        assert_eq!(
+            row.problems,
+            vec![
+                Problem::ErrorValue("last_name", "#NV".into()),
+                Problem::ErrorValue("email", "#N/A".into()),
+                Problem::ErrorValue("personnel_number", "#DIV/0!".into()),
+            ]
+        );
+        assert_eq!(row.last_name, "#NV");
+        assert_eq!((row.email, row.email_shown.as_str()), (None, "#N/A"));
+        assert_eq!(
+            (row.personnel_number, row.number_shown.as_str()),
+            (None, "#DIV/0!")
+        );
+        let stored = encode_problems(&row.problems);
+        assert_eq!(decode_problems(&stored), row.problems);
     }
 
     #[test]

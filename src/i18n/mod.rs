@@ -993,6 +993,7 @@ catalogue! {
     re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
     re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
     pr_formula: "beginnt mit =, + oder @ wie eine Formel (ist es eine Formel ohne gespeichertes Ergebnis, öffnen und speichern Sie die Datei in Excel oder LibreOffice)", "starts with =, + or @ like a formula (if it is a formula without a stored result, open and save the file in Excel or LibreOffice)";
+    pr_error_value: "enthält statt eines Werts den Fehlerwert einer Formel (berichtigen Sie die Formel in der Datei oder tragen Sie den Wert ein)", "holds a formula's error value instead of a value (fix the formula in the file or enter the value)";
     pr_salutation: "unbekannte Anrede", "unknown salutation";
     pr_user_type: "unbekannter Nutzertyp", "unknown user type";
     pr_groups: "Gruppe gibt es nicht", "no such group";
@@ -1787,6 +1788,7 @@ impl Texts {
         match p {
             Invalid(f, e) => format!("{}: {}", field(f), self.field_error(*e)),
             FormulaStart(f) => format!("{}: {}", field(f), self.pr_formula),
+            ErrorValue(f, v) => format!("{}: {} „{v}“", field(f), self.pr_error_value),
             UnknownSalutation(v) => {
                 format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
             }

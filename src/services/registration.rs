@@ -14,7 +14,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
 use crate::domain::import::{
-    Mapping, Row, WHITELIST, formula_start, parse_user_type, unneutralise,
+    Mapping, Row, WHITELIST, error_value, formula_start, parse_user_type, unneutralise,
 };
 use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
@@ -467,17 +467,15 @@ async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
 /// accounts by the sets loaded once.
 fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow> {
     let column = |key: &str| mapping.column_of(key);
-    let cols: Vec<Option<usize>> = [
+    const FIELDS: [&str; 6] = [
         "first_name",
         "last_name",
         "personnel_number",
         "birth_date",
         "user_type",
         "group",
-    ]
-    .into_iter()
-    .map(column)
-    .collect();
+    ];
+    let cols: Vec<Option<usize>> = FIELDS.into_iter().map(column).collect();
     // As the user import reads a cell: the apostrophe Einlass's exports
     // put before formula-like text taken off (that text is meant as typed);
     // other text that starts like a formula is refused, not stored — it may
@@ -541,7 +539,13 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
         let formula_in = [(0, "first_name"), (1, "last_name"), (2, "personnel_number")]
             .into_iter()
             .find(|(i, _)| formula(row, *i));
+        // A formula's error value (`#NV`) is no value to register with.
+        let failed_in = FIELDS
+            .into_iter()
+            .enumerate()
+            .find(|(i, _)| error_value(cell(row, *i).trim()));
         let problem: Option<String> = match input.parse(criteria, checks.today) {
+            _ if failed_in.is_some() => failed_in.map(|(_, field)| format!("{field}:error_value")),
             _ if formula_in.is_some() => formula_in.map(|(_, field)| format!("{field}:formula")),
             Err(errors) => errors
                 .iter()

@@ -1585,6 +1585,7 @@ impl WhitelistImportView {
             "on_list" => t.fe_on_the_list.to_owned(),
             "account" => t.fe_personnel_taken.to_owned(),
             "formula" => t.pr_formula.to_owned(),
+            "error_value" => t.pr_error_value.to_owned(),
             _ => t.wl_problem_invalid.to_owned(),
         };
         format!("{label}: {text}")

@@ -204,6 +204,35 @@ db_test!(
 );
 
 db_test!(
+    a_formula_error_value_is_refused_with_its_name,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // openpyxl's file holds computed errors (`t="e"`): a lookup that
+        // found no personnel number, a division by zero as a last name.
+        let name = "people-errors.xlsx";
+        let (_, page) = upload(&app, name, fixture(name), "create").await;
+        let rows = preview_rows(&page);
+        let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+        assert!(outcome(2).2.contains("Fehlerwert"), "{rows:?}");
+        assert!(outcome(2).2.contains("#N/A"), "{rows:?}");
+        assert_eq!(outcome(3).1, "fehler", "{rows:?}");
+        assert!(outcome(3).2.contains("#DIV/0!"), "{rows:?}");
+        assert_eq!(outcome(4).1, "neu", "{rows:?}");
+        // German Excel's CSV writes its own words for them.
+        let file = "Vorname;Nachname;Personalnummer\r\n#NV;Muster;P-1\r\nDora;Klar;#WERT!\r\nEmil;Gut;P-3\r\n";
+        let (_, page) = upload(&app, "liste.csv", file.as_bytes().to_vec(), "create").await;
+        let rows = preview_rows(&page);
+        let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+        assert!(outcome(2).2.contains("#NV"), "{rows:?}");
+        assert_eq!(outcome(3).1, "fehler", "{rows:?}");
+        assert!(outcome(3).2.contains("#WERT!"), "{rows:?}");
+        assert_eq!(outcome(4).1, "neu", "{rows:?}");
+    }
+);
+
+db_test!(
     commit_creates_the_new_rows_once_and_undo_removes_them,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
