@@ -252,6 +252,7 @@ diesel::table! {
         header_line -> Nullable<Integer>,
         mapping -> Text,
         grid -> Nullable<Binary>,
+        format -> Text,
     }
 }
 

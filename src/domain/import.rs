@@ -657,6 +657,11 @@ impl Problem {
 const NEXT: char = '\u{1e}';
 const PART: char = '\u{1f}';
 
+/// A value as a stored problem holds it (see [`encode_problems`]).
+pub fn stored_text(value: &str) -> String {
+    clean(value)
+}
+
 fn clean(value: &str) -> String {
     value
         .chars()
@@ -1258,6 +1263,9 @@ pub struct Preview {
     pub mapped: Vec<(String, &'static str)>,
     pub ignored: Vec<String>,
     pub to_create: Vec<(String, String)>,
+    /// The file's format keeps no number formats (.xls) and rows to import
+    /// have personnel numbers of digits only: leading zeros may be lost.
+    pub zeros_hint: bool,
 }
 
 /// What an undo would do: how many people go, and who stays because he

@@ -265,6 +265,24 @@ pub fn rows_before(
     q.count().get_result(conn)
 }
 
+/// Whether a row to be imported has a personnel number of digits only
+/// (which a file format without number formats may have lost leading
+/// zeros of: `123` for `00123`).
+pub fn has_plain_numbers(conn: &mut DbConn, batch: i64) -> QueryResult<bool> {
+    let digits_only = match conn {
+        DbConn::Postgres(_) => "personnel_number ~ '^[0-9]+$'",
+        DbConn::Sqlite(_) => "personnel_number <> '' AND personnel_number NOT GLOB '*[^0-9]*'",
+    };
+    diesel::select(exists(
+        r::table
+            .filter(r::batch_id.eq(batch))
+            .filter(r::outcome.ne("fehler"))
+            .filter(r::personnel_number.is_not_null())
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(digits_only)),
+    ))
+    .get_result(conn)
+}
+
 /// The rows of an update that change someone, in file order.
 pub fn change_rows(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<StagedRow>> {
     rows_page(conn, batch, Some("aenderung"), 0, i64::MAX)

@@ -201,21 +201,31 @@ pub struct ImportRow {
     pub rows_new: i32,
     pub rows_refused: i32,
     pub finished_at: Option<PrimitiveDateTime>,
+    /// The file's format (`xlsx`, `xls`, …; empty before it was kept).
+    pub format: String,
+}
+
+/// A new import: which file, read by whom, when.
+pub struct NewImport<'a> {
+    pub file_name: &'a str,
+    /// The file's format as read (`xlsx`, `xls`, …).
+    pub format: &'a str,
+    pub actor_label: &'a str,
+    pub created_at: PrimitiveDateTime,
 }
 
 pub fn insert_import(
     conn: &mut DbConn,
-    file_name: &str,
-    actor_label: &str,
-    now: PrimitiveDateTime,
+    new: &NewImport<'_>,
     rows_new: i32,
     rows_refused: i32,
 ) -> QueryResult<i64> {
     diesel::insert_into(i::table)
         .values((
-            i::file_name.eq(file_name),
-            i::actor_label.eq(actor_label),
-            i::created_at.eq(now),
+            i::file_name.eq(new.file_name),
+            i::format.eq(new.format),
+            i::actor_label.eq(new.actor_label),
+            i::created_at.eq(new.created_at),
             i::state.eq("vorschau"),
             i::rows_new.eq(rows_new),
             i::rows_refused.eq(rows_refused),
@@ -227,18 +237,17 @@ pub fn insert_import(
 /// An import whose columns the admin maps first: the rows as read are kept.
 pub fn insert_import_to_map(
     conn: &mut DbConn,
-    file_name: &str,
-    actor_label: &str,
-    now: PrimitiveDateTime,
+    new: &NewImport<'_>,
     header_line: Option<i32>,
     mapping: &str,
     grid: &[u8],
 ) -> QueryResult<i64> {
     diesel::insert_into(i::table)
         .values((
-            i::file_name.eq(file_name),
-            i::actor_label.eq(actor_label),
-            i::created_at.eq(now),
+            i::file_name.eq(new.file_name),
+            i::format.eq(new.format),
+            i::actor_label.eq(new.actor_label),
+            i::created_at.eq(new.created_at),
             i::state.eq("zuordnung"),
             i::rows_new.eq(0),
             i::rows_refused.eq(0),
@@ -369,6 +378,23 @@ pub fn staged(
     } else {
         q.filter(r::problem.is_null()).load(conn)
     }
+}
+
+/// Whether a new row of an import has a personnel number of digits only
+/// (which a format without number formats may have lost zeros of).
+pub fn has_plain_numbers(conn: &mut DbConn, import: i64) -> QueryResult<bool> {
+    let digits_only = match conn {
+        DbConn::Postgres(_) => "personnel_number ~ '^[0-9]+$'",
+        DbConn::Sqlite(_) => "personnel_number <> '' AND personnel_number NOT GLOB '*[^0-9]*'",
+    };
+    diesel::select(diesel::dsl::exists(
+        r::table
+            .filter(r::import_id.eq(import))
+            .filter(r::problem.is_null())
+            .filter(r::personnel_number.is_not_null())
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(digits_only)),
+    ))
+    .get_result(conn)
 }
 
 /// Every new row of an import (to commit).

@@ -17,7 +17,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
     PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, decode_units,
-    encode_problems, encode_units, mark_duplicates, parse_user_row,
+    encode_problems, encode_units, mark_duplicates, parse_user_row, stored_text,
 };
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
@@ -749,10 +749,7 @@ async fn stage_book(
     }
     let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
     let create_missing = batch.create_missing_units;
-    let zeros_lost = matches!(
-        crate::spreadsheet::Format::parse(&batch.format),
-        Some(crate::spreadsheet::Format::Xls | crate::spreadsheet::Format::Xlsb)
-    );
+    let zeros_lost = format_loses_zeros(&batch.format);
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
     let rows: Vec<UserRow> = ctx
@@ -1496,13 +1493,16 @@ pub async fn preview(
 ) -> ServiceResult<Preview> {
     require_user_management(actor)?;
     let after = i32::try_from(after_line).unwrap_or(i32::MAX);
-    let (batch, rows, before, to_create) = ctx
+    let (batch, rows, before, to_create, zeros_hint) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
             let filter = outcome.map(Outcome::as_str);
             let rows = model::rows_page(conn, id, filter, after, PREVIEW_PAGE + 1)?;
             let before = model::rows_before(conn, id, filter, after)?;
+            let zeros_hint = batch.state == "vorschau"
+                && format_loses_zeros(&batch.format)
+                && model::has_plain_numbers(conn, id)?;
             let to_create: Vec<(String, String)> =
                 if batch.create_missing_units && batch.state == "vorschau" {
                     decode_units(&batch.missing_units)
@@ -1511,7 +1511,7 @@ pub async fn preview(
                 } else {
                     Vec::new()
                 };
-            Ok((batch, rows, before, to_create))
+            Ok((batch, rows, before, to_create, zeros_hint))
         })
         .await?;
     let more = rows.len() as i64 > PREVIEW_PAGE;
@@ -1557,7 +1557,18 @@ pub async fn preview(
         mapped,
         ignored,
         to_create,
+        zeros_hint,
     })
+}
+
+/// Whether a file of this format (as stored on a batch) gives numbers
+/// without their format: .xls and .xlsb keep no "00000", so `00123`
+/// arrives as `123`.
+pub fn format_loses_zeros(format: &str) -> bool {
+    matches!(
+        crate::spreadsheet::Format::parse(format),
+        Some(crate::spreadsheet::Format::Xls | crate::spreadsheet::Format::Xlsb)
+    )
 }
 
 /// "C: Abteilung" — a column by letter and title.
@@ -1779,6 +1790,15 @@ fn apply_changes(
         if !actor.role.may_change_account_of(person.role()) {
             return Ok(None);
         }
+        let changes: Vec<Problem> = decode_problems(&row.problems)
+            .into_iter()
+            .filter(Problem::is_change)
+            .collect();
+        // Someone changed the person since the preview (another import, a
+        // form): the preview no longer says what would happen.
+        if changed_since_preview(&person, &row, &changes) {
+            return Ok(None);
+        }
         let mut set = UserChanges::default();
         let mut noted: Vec<model::Change> = Vec::new();
         let mut note = |field: &str, old: Option<String>, new: Option<String>| {
@@ -1791,10 +1811,11 @@ fn apply_changes(
             });
         };
         let mut email_changed = false;
-        for change in decode_problems(&row.problems) {
+        for change in &changes {
             let Problem::Change(field, _, _) = change else {
                 continue;
             };
+            let field = *field;
             match field {
                 "salutation" => {
                     note(
@@ -1933,6 +1954,50 @@ fn apply_changes(
         n += 1;
     }
     Ok(Some(n))
+}
+
+/// Whether a matched person's values differ from those his row's preview
+/// was made against: a changed field's value before, and the values the
+/// file gives that the preview found unchanged.
+fn changed_since_preview(person: &user::User, row: &StagedRow, changes: &[Problem]) -> bool {
+    let now_value = |field: &str| -> Option<String> {
+        Some(match field {
+            "salutation" => person
+                .salutation
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            "first_name" => person.first_name.clone(),
+            "last_name" => person.last_name.clone(),
+            "username" => person.username.clone(),
+            "email" => person.email.clone().unwrap_or_default(),
+            "personnel_number" => person.personnel_number.clone().unwrap_or_default(),
+            "user_type" => person.user_type.as_str().to_owned(),
+            _ => return None,
+        })
+    };
+    let changed = |field: &str| {
+        changes
+            .iter()
+            .any(|c| matches!(c, Problem::Change(f, _, _) if *f == field))
+    };
+    for change in changes {
+        if let Problem::Change(field, old, _) = change
+            && let Some(now) = now_value(field)
+            && stored_text(&now) != *old
+        {
+            return true;
+        }
+    }
+    let same = [
+        ("first_name", Some(&row.first_name)),
+        ("last_name", Some(&row.last_name)),
+        ("username", Some(&row.username)),
+        ("email", row.email.as_ref()),
+        ("personnel_number", row.personnel_number.as_ref()),
+    ];
+    same.into_iter().any(|(field, value)| {
+        value.is_some_and(|v| !changed(field) && now_value(field).as_ref() != Some(v))
+    })
 }
 
 /// A noted change as the audit log names its field (a membership by the

@@ -71,6 +71,9 @@ pub struct ImportView {
     pub state: String,
     pub rows_new: i64,
     pub rows_refused: i64,
+    /// A preview whose file (.xls) may have lost leading zeros of the
+    /// personnel numbers on it.
+    pub zeros_hint: bool,
 }
 
 fn import_view(r: model::ImportRow) -> ImportView {
@@ -82,6 +85,7 @@ fn import_view(r: model::ImportRow) -> ImportView {
         state: r.state,
         rows_new: r.rows_new.into(),
         rows_refused: r.rows_refused.into(),
+        zeros_hint: false,
     }
 }
 
@@ -632,6 +636,7 @@ pub async fn import_upload(
         Err(e) => return Ok(ImportStart::Unreadable(e)),
     };
     let mut mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
+    let format = book.format.as_str();
     if let Err(e) = check_row_count(&book, 0, &mapping, config.max_rows) {
         return Ok(ImportStart::Unreadable(e));
     }
@@ -654,14 +659,14 @@ pub async fn import_upload(
             .db()
             .run(move |conn| {
                 write_tx(conn, |conn| -> ServiceResult<i64> {
+                    let new = model::NewImport {
+                        file_name: &name,
+                        format,
+                        actor_label: &actor.label,
+                        created_at: now,
+                    };
                     Ok(model::insert_import_to_map(
-                        conn,
-                        &name,
-                        &actor.label,
-                        now,
-                        header,
-                        &encoded,
-                        &grid,
+                        conn, &new, header, &encoded, &grid,
                     )?)
                 })
             })
@@ -677,7 +682,13 @@ pub async fn import_upload(
         .db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<i64> {
-                let id = model::insert_import(conn, &name, &actor.label, now, fresh, refused)?;
+                let new = model::NewImport {
+                    file_name: &name,
+                    format,
+                    actor_label: &actor.label,
+                    created_at: now,
+                };
+                let id = model::insert_import(conn, &new, fresh, refused)?;
                 for r in &mut staged {
                     r.import_id = id;
                 }
@@ -847,10 +858,16 @@ async fn staged_preview(ctx: &Context, id: i64) -> ServiceResult<ImportPreview> 
     ctx.db()
         .run(move |conn| -> ServiceResult<ImportPreview> {
             let import = model::find_import(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let zeros_hint = import.state == "vorschau"
+                && crate::services::imports::format_loses_zeros(&import.format)
+                && model::has_plain_numbers(conn, id)?;
             Ok(ImportPreview {
                 new_rows: model::staged(conn, id, false, PREVIEW_ROWS)?,
                 refused_rows: model::staged(conn, id, true, PREVIEW_ROWS)?,
-                import: import_view(import),
+                import: ImportView {
+                    zeros_hint,
+                    ..import_view(import)
+                },
                 mapping: None,
             })
         })

@@ -158,6 +158,12 @@ db_test!(files_from_other_programs_preview_alike, |app| {
         let before = app.count_users().await;
         let (id, page) = upload(&app, name, fixture(name), "create").await;
         assert_fixture_preview(&page, name);
+        // Only the .xls lost the zeros of 00123: the preview says so.
+        assert_eq!(
+            page.contains("data-zeros-hint"),
+            name == "people.xls",
+            "{name}: {page}"
+        );
         // Nothing is written by a preview.
         assert_eq!(app.count_users().await, before);
         // Undo before any commit: refused, in the import's words.
@@ -203,34 +209,32 @@ db_test!(
     }
 );
 
-db_test!(
-    a_formula_error_value_is_refused_with_its_name,
-    |app| {
-        app.login_as("chef", AdminRole::Administrator).await;
-        // openpyxl's file holds computed errors (`t="e"`): a lookup that
-        // found no personnel number, a division by zero as a last name.
-        let name = "people-errors.xlsx";
-        let (_, page) = upload(&app, name, fixture(name), "create").await;
-        let rows = preview_rows(&page);
-        let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
-        assert_eq!(outcome(2).1, "fehler", "{rows:?}");
-        assert!(outcome(2).2.contains("Fehlerwert"), "{rows:?}");
-        assert!(outcome(2).2.contains("#N/A"), "{rows:?}");
-        assert_eq!(outcome(3).1, "fehler", "{rows:?}");
-        assert!(outcome(3).2.contains("#DIV/0!"), "{rows:?}");
-        assert_eq!(outcome(4).1, "neu", "{rows:?}");
-        // German Excel's CSV writes its own words for them.
-        let file = "Vorname;Nachname;Personalnummer\r\n#NV;Muster;P-1\r\nDora;Klar;#WERT!\r\nEmil;Gut;P-3\r\n";
-        let (_, page) = upload(&app, "liste.csv", file.as_bytes().to_vec(), "create").await;
-        let rows = preview_rows(&page);
-        let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
-        assert_eq!(outcome(2).1, "fehler", "{rows:?}");
-        assert!(outcome(2).2.contains("#NV"), "{rows:?}");
-        assert_eq!(outcome(3).1, "fehler", "{rows:?}");
-        assert!(outcome(3).2.contains("#WERT!"), "{rows:?}");
-        assert_eq!(outcome(4).1, "neu", "{rows:?}");
-    }
-);
+db_test!(a_formula_error_value_is_refused_with_its_name, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // openpyxl's file holds computed errors (`t="e"`): a lookup that
+    // found no personnel number, a division by zero as a last name.
+    let name = "people-errors.xlsx";
+    let (_, page) = upload(&app, name, fixture(name), "create").await;
+    let rows = preview_rows(&page);
+    let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+    assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+    assert!(outcome(2).2.contains("Fehlerwert"), "{rows:?}");
+    assert!(outcome(2).2.contains("#N/A"), "{rows:?}");
+    assert_eq!(outcome(3).1, "fehler", "{rows:?}");
+    assert!(outcome(3).2.contains("#DIV/0!"), "{rows:?}");
+    assert_eq!(outcome(4).1, "neu", "{rows:?}");
+    // German Excel's CSV writes its own words for them.
+    let file =
+        "Vorname;Nachname;Personalnummer\r\n#NV;Muster;P-1\r\nDora;Klar;#WERT!\r\nEmil;Gut;P-3\r\n";
+    let (_, page) = upload(&app, "liste.csv", file.as_bytes().to_vec(), "create").await;
+    let rows = preview_rows(&page);
+    let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+    assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+    assert!(outcome(2).2.contains("#NV"), "{rows:?}");
+    assert_eq!(outcome(3).1, "fehler", "{rows:?}");
+    assert!(outcome(3).2.contains("#WERT!"), "{rows:?}");
+    assert_eq!(outcome(4).1, "neu", "{rows:?}");
+});
 
 db_test!(
     commit_creates_the_new_rows_once_and_undo_removes_them,
@@ -751,6 +755,71 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
         app.user("anna@example.com").await.unwrap().first_name,
         "Andere"
     );
+});
+
+db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Otto"),
+                ("last_name", "Original"),
+                ("username", "otto"),
+                ("personnel_number", "Q7"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let file = |name: &str| {
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            &format!("Q7;Otto;{name}"),
+        ])
+    };
+    // Two admins' files, previewed against "Original".
+    let (a, page_a) = upload(&app, "a.csv", file("VonA"), "update").await;
+    let (b, page_b) = upload(&app, "b.csv", file("VonB"), "update").await;
+    assert!(page_b.contains("Original → VonB"), "{page_b}");
+    let res = commit(&app, a, &page_a).await;
+    assert_redirect(&res, &format!("/imports/{a}"));
+    let otto = || async { app.user("otto").await.unwrap() };
+    assert_eq!(otto().await.last_name, "VonA");
+    // B's preview no longer holds: nothing written, the preview made anew.
+    let res = commit(&app, b, &page_b).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert_eq!(otto().await.last_name, "VonA");
+    assert!(body.contains("VonA → VonB"), "{body}");
+    // Confirmed on the fresh preview, B's change is made.
+    let res = commit(&app, b, &body).await;
+    assert_redirect(&res, &format!("/imports/{b}"));
+    assert_eq!(otto().await.last_name, "VonB");
+    // A change the file does not make counts too: someone renames Otto's
+    // first name by hand after the preview that found it unchanged.
+    let (c, page_c) = upload(&app, "c.csv", file("VonC"), "update").await;
+    let id = otto().await.id;
+    let res = app
+        .post(
+            &format!("/users/{id}/edit"),
+            &[
+                ("first_name", "Ottokar"),
+                ("last_name", "VonB"),
+                ("username", "otto"),
+                ("personnel_number", "Q7"),
+                ("user_type", "mitarbeiter"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = commit(&app, c, &page_c).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Ottokar → Otto"), "{body}");
+    assert_eq!(otto().await.last_name, "VonB");
 });
 
 db_test!(undo_keeps_who_activated_and_says_so, |app| {

@@ -1,0 +1,1 @@
+ALTER TABLE registration_imports DROP COLUMN format;
