@@ -340,6 +340,8 @@ diesel::table! {
         upload -> Nullable<Binary>,
         grid -> Nullable<Binary>,
         missing_units -> Text,
+        restored_count -> Integer,
+        unrestored_count -> Integer,
     }
 }
 

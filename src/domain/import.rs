@@ -1205,6 +1205,10 @@ pub struct ImportBatch {
     pub updated: i64,
     pub removed: i64,
     pub kept: i64,
+    /// Undo of an update: people whose values went back, and people of
+    /// whom a value stayed (changed since the import).
+    pub restored: i64,
+    pub unrestored: i64,
 }
 
 /// Rows of a preview by outcome.
@@ -1275,6 +1279,9 @@ pub struct UndoPlan {
     pub removable: i64,
     pub kept: Vec<super::people::UserSummary>,
     pub restorable: i64,
+    /// People the import changed of whom a value was changed since: that
+    /// value stays.
+    pub changed_since: i64,
 }
 
 #[cfg(test)]

@@ -958,6 +958,11 @@ catalogue! {
     import_updated_n: "aktualisiert", "updated";
     import_removed_n: "entfernt", "removed";
     import_kept_n: "behalten (schon aktiviert)", "kept (already activated)";
+    import_restored_n: "auf die vorigen Werte zurückgesetzt", "set back to their previous values";
+    import_unrestored_n: "behielten Werte, die seit dem Import geändert wurden", "kept values changed since the import";
+    import_undo_changed_since: "davon mit einem Wert, der seit dem Import geändert wurde (etwa von einem späteren Import oder im Formular): dieser Wert bleibt.", "of them with a value changed since the import (by a later import or in the form, say): that value stays.";
+    import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto übernommen. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has taken his account. Nothing has been undone yet; check the figures below and confirm again.";
+    import_back_to_batch: "Zurück zum Import", "Back to the import";
     import_invite_title: "Aktivierungs-E-Mails", "Activation emails";
     import_invite_intro: "Die neuen Benutzer sind angelegt, aber noch nicht eingeladen. Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "The new users are created but not invited yet. The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
     import_invite_now: "Aktivierungs-E-Mails senden …", "Send activation emails …";
@@ -1514,7 +1519,8 @@ impl Texts {
                 "updated" => self.import_updated_n.to_owned(),
                 "removed" => self.import_removed_n.to_owned(),
                 "kept" => self.import_kept_n.to_owned(),
-                "restored" => self.import_updated_n.to_owned(),
+                "restored" => self.import_restored_n.to_owned(),
+                "unrestored" => self.import_unrestored_n.to_owned(),
                 "group_created" => self.field_groups.to_owned(),
                 "links" => self.access_links.to_owned(),
                 "expires_at" => self.access_valid_until.to_owned(),

@@ -45,6 +45,8 @@ pub struct Batch {
     pub removed_count: i32,
     pub kept_count: i32,
     pub missing_units: String,
+    pub restored_count: i32,
+    pub unrestored_count: i32,
 }
 
 #[derive(Insertable)]
@@ -85,6 +87,8 @@ pub struct BatchChanges {
     pub upload: Option<Option<Vec<u8>>>,
     pub grid: Option<Option<Vec<u8>>>,
     pub missing_units: Option<String>,
+    pub restored_count: Option<i32>,
+    pub unrestored_count: Option<i32>,
 }
 
 pub fn insert_batch(conn: &mut DbConn, new: &NewBatch<'_>) -> QueryResult<i64> {

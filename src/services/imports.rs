@@ -73,6 +73,8 @@ fn batch_view(b: &Batch) -> ImportBatch {
         updated: i64::from(b.updated_count),
         removed: i64::from(b.removed_count),
         kept: i64::from(b.kept_count),
+        restored: i64::from(b.restored_count),
+        unrestored: i64::from(b.unrestored_count),
     }
 }
 
@@ -2027,16 +2029,24 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                     kept.push(s);
                 }
             }
-            let restorable = model::changes_of(conn, id)?
-                .iter()
-                .map(|c| c.user_id)
-                .collect::<HashSet<_>>()
-                .len() as i64;
+            let mut by_user: HashMap<UserId, Vec<model::Change>> = HashMap::new();
+            for c in model::changes_of(conn, id)? {
+                by_user.entry(c.user_id).or_default().push(c);
+            }
+            let mut changed_since = 0;
+            for (uid, changes) in &by_user {
+                if let Some(person) = user::find(conn, *uid)?
+                    && changes.iter().any(|c| !still_holds(&person, c))
+                {
+                    changed_since += 1;
+                }
+            }
             Ok(UndoPlan {
                 batch: batch_view(&batch),
                 removable,
                 kept,
-                restorable,
+                restorable: by_user.len() as i64,
+                changed_since,
             })
         })
         .await
@@ -2105,7 +2115,7 @@ fn undo_in_tx(
         ms = started.elapsed().as_millis(),
         "import undo: people removed"
     );
-    let restored = restore_changes(conn, actor, id, now)?;
+    let (restored, unrestored) = restore_changes(conn, actor, id, now)?;
     // The groups and areas the commit made go too, where nothing uses them
     // now (someone kept, or added since, keeps his).
     let units_removed = match batch.committed_at {
@@ -2131,6 +2141,8 @@ fn undo_in_tx(
             undone_by: Some(Some(actor.label.clone())),
             removed_count: Some(removed as i32),
             kept_count: Some(kept.len() as i32),
+            restored_count: Some(restored as i32),
+            unrestored_count: Some(unrestored as i32),
             ..Default::default()
         },
     )?;
@@ -2144,6 +2156,7 @@ fn undo_in_tx(
             crate::domain::audit::Change::new("removed", "", removed.to_string()),
             crate::domain::audit::Change::new("kept", "", kept.len().to_string()),
             crate::domain::audit::Change::new("restored", "", restored.to_string()),
+            crate::domain::audit::Change::new("unrestored", "", unrestored.to_string()),
         ]
         .into_iter()
         .chain(units_removed.iter().map(|(kind, name)| {
@@ -2170,65 +2183,71 @@ fn restore_changes(
     actor: &Actor,
     batch: i64,
     now: PrimitiveDateTime,
-) -> ServiceResult<i64> {
+) -> ServiceResult<(i64, i64)> {
     let changes = model::changes_of(conn, batch)?;
     let mut by_user: HashMap<UserId, Vec<model::Change>> = HashMap::new();
     for c in changes {
         by_user.entry(c.user_id).or_default().push(c);
     }
-    let mut restored = 0;
+    let (mut restored, mut unrestored) = (0, 0);
     for (uid, changes) in by_user {
         let Some(person) = user::find(conn, uid)? else {
             continue;
         };
         let mut set = UserChanges::default();
         let mut done: Vec<crate::domain::audit::Change> = Vec::new();
-        let holds = |now: Option<&str>, c: &model::Change| now == c.new_value.as_deref();
+        // A value changed since the import stays (and is counted).
+        let mut stays = false;
         for c in &changes {
+            if !still_holds(&person, c) {
+                stays = true;
+                continue;
+            }
             let back = c.old_value.clone();
             match c.field.as_str() {
-                "salutation" if holds(person.salutation.map(|s| s.as_str()), c) => {
+                "salutation" => {
                     set.salutation = Some(back.as_deref().and_then(|s| s.parse().ok()));
                 }
-                "first_name" if holds(Some(&person.first_name), c) => {
+                "first_name" => {
                     set.first_name = back.clone();
                 }
-                "last_name" if holds(Some(&person.last_name), c) => {
+                "last_name" => {
                     set.last_name = back.clone();
                 }
-                "username" if holds(Some(&person.username), c) => {
+                "username" => {
                     let free = match &back {
                         Some(name) => !user::username_taken(conn, name, Some(uid))?,
                         None => false,
                     };
                     if !free {
+                        stays = true;
                         continue;
                     }
                     set.username = back.clone();
                 }
-                "email" if holds(person.email.as_deref(), c) && !person.email_confirmed => {
+                "email" => {
                     if let Some(old) = &back
                         && user::email_taken(conn, &old.to_lowercase(), Some(uid))?
                     {
+                        stays = true;
                         continue;
                     }
                     set.email = Some(back.clone());
                     set.email_lower = Some(back.as_ref().map(|e| e.to_lowercase()));
                 }
-                "personnel_number" if holds(person.personnel_number.as_deref(), c) => {
+                "personnel_number" => {
                     if let Some(old) = &back
                         && user::personnel_number_taken(conn, old, Some(uid))?
                     {
+                        stays = true;
                         continue;
                     }
                     set.personnel_number = Some(back.clone());
                 }
-                "user_type" if holds(Some(person.user_type.as_str()), c) => {
-                    match back.as_deref().and_then(|t| t.parse::<UserType>().ok()) {
-                        Some(t) => set.user_type = Some(t),
-                        None => continue,
-                    }
-                }
+                "user_type" => match back.as_deref().and_then(|t| t.parse::<UserType>().ok()) {
+                    Some(t) => set.user_type = Some(t),
+                    None => continue,
+                },
                 field => {
                     if let Some(group) = field.strip_prefix("group:") {
                         if let Ok(g) = group.parse::<i64>() {
@@ -2248,6 +2267,9 @@ fn restore_changes(
                 c.new_value.as_deref().unwrap_or(""),
                 c.old_value.as_deref().unwrap_or(""),
             ));
+        }
+        if stays {
+            unrestored += 1;
         }
         if done.is_empty() {
             continue;
@@ -2283,7 +2305,25 @@ fn restore_changes(
         )?;
         restored += 1;
     }
-    Ok(restored)
+    Ok((restored, unrestored))
+}
+
+/// Whether a value an update import set is still the person's (undo puts
+/// back only those; one changed since stays). Memberships always go back.
+fn still_holds(person: &user::User, c: &model::Change) -> bool {
+    let now: Option<&str> = match c.field.as_str() {
+        "salutation" => person.salutation.map(|s| s.as_str()),
+        "first_name" => Some(&person.first_name),
+        "last_name" => Some(&person.last_name),
+        "username" => Some(&person.username),
+        // A confirmed address is its owner's now.
+        "email" if person.email_confirmed => return false,
+        "email" => person.email.as_deref(),
+        "personnel_number" => person.personnel_number.as_deref(),
+        "user_type" => Some(person.user_type.as_str()),
+        _ => return true,
+    };
+    now == c.new_value.as_deref()
 }
 
 // ---------------------------------------------------------------- files

@@ -306,6 +306,9 @@ impl ImportBatchView {
 pub struct ImportUndoView {
     pub p: Page,
     pub plan: UndoPlan,
+    /// Shown again because someone took his account meanwhile: nothing
+    /// was undone yet.
+    pub changed: bool,
 }
 
 impl ImportUndoView {

@@ -422,6 +422,7 @@ pub async fn undo_form(
     ok_html(&ImportUndoView {
         p: admin.page(&req, &state, "users"),
         plan,
+        changed: false,
     })
 }
 
@@ -450,6 +451,7 @@ pub async fn undo(
                 &ImportUndoView {
                     p: admin.page(&req, &state, "users"),
                     plan,
+                    changed: true,
                 },
             )
         }

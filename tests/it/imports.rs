@@ -820,6 +820,23 @@ db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
     let body = res.text().await.unwrap();
     assert!(body.contains("Ottokar → Otto"), "{body}");
     assert_eq!(otto().await.last_name, "VonB");
+    // Undoing A: its "VonA" was changed since (by B), so it stays — the
+    // undo page says so before, the batch page after.
+    let (_, plan) = app.get_html(&format!("/imports/{a}/undo")).await;
+    assert!(plan.contains("data-count=\"changed-since\">1<"), "{plan}");
+    let res = app.post(&format!("/imports/{a}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{a}"));
+    assert_eq!(otto().await.last_name, "VonB");
+    let (_, batch) = app.get_html(&format!("/imports/{a}")).await;
+    assert!(batch.contains("data-count=\"restored\">0<"), "{batch}");
+    assert!(batch.contains("data-count=\"unrestored\">1<"), "{batch}");
+    // Undoing B puts back what B found: VonA.
+    let res = app.post(&format!("/imports/{b}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{b}"));
+    assert_eq!(otto().await.last_name, "VonA");
+    let (_, batch) = app.get_html(&format!("/imports/{b}")).await;
+    assert!(batch.contains("data-count=\"restored\">1<"), "{batch}");
+    assert!(!batch.contains("data-count=\"unrestored\""), "{batch}");
 });
 
 db_test!(undo_keeps_who_activated_and_says_so, |app| {
@@ -900,6 +917,9 @@ db_test!(undo_keeps_who_activated_and_says_so, |app| {
         StatusCode::CONFLICT,
         "no consent, nothing done"
     );
+    let body = res.text().await.unwrap();
+    assert!(body.contains("data-undo-changed"), "{body}");
+    assert!(body.contains("noch nichts rückgängig"), "{body}");
     assert!(app.user(other).await.is_some());
     let res = app
         .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
