@@ -1000,7 +1000,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     out.first_name = first;
     out.last_name = last;
     let salutation = read("salutation");
-    match parse_salutation(salutation) {
+    match parse_word(salutation, parse_salutation) {
         Ok(s) => out.salutation = s,
         Err(UnknownWord) => out
             .problems
@@ -1040,7 +1040,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         }
     }
     let user_type = read("user_type");
-    match parse_user_type(user_type) {
+    match parse_word(user_type, parse_user_type) {
         Ok(t) => out.user_type = Some(t),
         Err(UnknownWord) => out
             .problems
@@ -1060,6 +1060,18 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         }
     }
     out
+}
+
+/// A word of a closed list (salutation, user type) by `parse`, which folds
+/// case and punctuation away: a control character in it is no spelling.
+pub fn parse_word<T>(
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, UnknownWord>,
+) -> Result<T, UnknownWord> {
+    if has_control(value) {
+        return Err(UnknownWord);
+    }
+    parse(value)
 }
 
 /// A value for showing on the preview even when it is refused: control
@@ -1505,6 +1517,36 @@ mod tests {
         // Einlass's own export: the apostrophe before a formula comes off.
         let exported = parse_user_row(&row(4, &["", "'-Anna", "Muster", "", "", "", ""]), &m);
         assert_eq!(exported.first_name, "-Anna");
+    }
+
+    #[test]
+    fn control_and_replacement_characters_are_no_spelling() {
+        let m = Mapping {
+            header_line: Some(1),
+            columns: vec![
+                Some("salutation"),
+                Some("first_name"),
+                Some("last_name"),
+                Some("user_type"),
+            ],
+        };
+        // What a list of refused rows shows for a NUL comes back as U+FFFD.
+        let row = parse_user_row(
+            &row(2, &["Frau\0", "Nu\u{FFFD}ll", "Muster", "Gast\u{1}"]),
+            &m,
+        );
+        assert_eq!(
+            row.problems,
+            vec![
+                Problem::Invalid("first_name", FieldError::InvalidCharacters),
+                Problem::UnknownSalutation("Frau\u{FFFD}".into()),
+                Problem::UnknownUserType("Gast\u{FFFD}".into()),
+            ]
+        );
+        assert_eq!(
+            parse_word("Frau", parse_salutation),
+            Ok(Some(Salutation::Frau))
+        );
     }
 
     #[test]

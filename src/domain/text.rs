@@ -29,7 +29,8 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 /// Control characters, line and paragraph separators, and the invisible
 /// characters that hide, split or reverse text (soft hyphen, Hangul fillers
 /// that look like a blank, the combining grapheme joiner, tag characters),
-/// and Unicode's noncharacters (U+FFFE, U+FDD0…). (Zero-width
+/// Unicode's noncharacters (U+FFFE, U+FDD0…) and the replacement character
+/// U+FFFD, which stands for something lost, never for a letter. (Zero-width
 /// joiner and non-joiner stay allowed: Persian and Indic names and emoji
 /// need them.)
 pub fn is_forbidden(c: char) -> bool {
@@ -42,6 +43,9 @@ pub fn is_forbidden(c: char) -> bool {
                 | '\u{3164}' | '\u{FFA0}'
                 // Tag characters (invisible) and noncharacters.
                 | '\u{E0000}'..='\u{E007F}' | '\u{FDD0}'..='\u{FDEF}'
+                // The replacement character: what a broken decoding, or a
+                // list of refused rows, put where one of these stood.
+                | '\u{FFFD}'
         )
         || (c as u32) & 0xFFFE == 0xFFFE
 }

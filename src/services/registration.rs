@@ -14,7 +14,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
 use crate::domain::import::{
-    Mapping, Row, WHITELIST, error_value, formula_start, parse_user_type, unneutralise,
+    Mapping, Row, WHITELIST, error_value, formula_start, parse_user_type, parse_word, unneutralise,
 };
 use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
@@ -507,7 +507,7 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
         let line = row.line as i32;
         let type_text = cell(row, 4);
         let group_text = cell(row, 5);
-        let user_type = parse_user_type(&type_text);
+        let user_type = parse_word(&type_text, parse_user_type);
         let group = if group_text.trim().is_empty() {
             Ok(None)
         } else {

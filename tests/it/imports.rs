@@ -757,6 +757,29 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
     );
 });
 
+db_test!(
+    control_characters_from_a_file_never_reach_the_page_raw,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // Titles nobody recognises: the mapping step shows them and examples.
+        let res = app
+            .upload_import(
+                "x.csv",
+                csv(&["Foo\u{0};Bar\u{1b}[31m", "Anna\u{0};Muster"]),
+                "create",
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, page) = app.get_html(&location(&res)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Foo\u{FFFD}"), "{page}");
+        assert!(
+            !page.contains('\u{0}') && !page.contains('\u{1b}'),
+            "{page}"
+        );
+    }
+);
+
 db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let res = app
