@@ -892,6 +892,7 @@ catalogue! {
     import_file: "Datei", "File";
     import_at_most: "Höchstens", "At most";
     import_rows_word: "Zeilen", "rows";
+    import_row_word: "Zeile", "row";
     import_mode: "Art des Imports", "Kind of import";
     import_mode_create: "Nur neue Benutzer anlegen", "Create new users only";
     import_mode_update: "Neue anlegen und bestehende aktualisieren (erkannt an der Personalnummer, sonst an der E-Mail-Adresse)", "Create new users and update existing ones (recognised by personnel number, else by email address)";
@@ -934,6 +935,7 @@ catalogue! {
     import_mapping_doubled_choose: "Übernommen wird nur die Spalte, der Sie das Feld zuordnen. Bitte prüfen Sie, ob es die richtige ist.", "Only the column you map to the field is imported. Please check that it is the right one.";
     import_preview_title: "Vorschau", "Preview";
     import_preview_intro: "Noch ist nichts gespeichert. Zeilen mit Fehlern werden nicht importiert; alle anderen werden in einem Schritt übernommen – oder keine.", "Nothing has been saved yet. Rows with errors are not imported; all others are taken over in one step – or none.";
+    import_update_intro: "Beim Aktualisieren ändern nur gefüllte Zellen etwas: Eine leere Zelle lässt den Wert der Person, wie er ist, und Gruppen und Bereiche kommen nur hinzu, keine wird entfernt.", "When updating, only filled cells change anything: an empty cell leaves the person's value as it is, and groups and areas are only added, none is taken away.";
     import_sheet: "Blatt", "Sheet";
     import_total: "Zeilen", "Rows";
     import_columns_read: "Gelesene Spalten", "Columns read";
@@ -953,7 +955,8 @@ catalogue! {
     import_more_rows: "Weitere Zeilen", "More rows";
     import_no_rows: "Hier sind keine Zeilen: Die Datei enthält unter den Spaltentiteln keine Daten, oder keine Zeile hat dieses Ergebnis.", "There are no rows here: the file has no data below its column titles, or no row has this outcome.";
     import_first_rows: "Zum Anfang", "To the start";
-    import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername oder eine Gruppe). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username or a group). The preview was made again – please check it and confirm again. Nothing was saved.";
+    import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername, eine Gruppe oder eine Person, die der Import ändert). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username, a group or a person the import changes). The preview was made again – please check it and confirm again. Nothing was saved.";
+    import_older_page: "Diese Seite zeigte eine ältere Vorschau: Sie wurde inzwischen neu erstellt (in einem anderen Fenster oder von jemand anderem). Hier ist die aktuelle – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "This page showed an older preview: it has been made again since (in another window or by someone else). Here is the current one – please check it and confirm again. Nothing was saved.";
     import_created_n: "angelegt", "created";
     import_updated_n: "aktualisiert", "updated";
     import_removed_n: "entfernt", "removed";

@@ -1638,6 +1638,10 @@ pub enum Committed {
     /// The database changed since the preview (someone took an address,
     /// a group went); the preview was made again and must be looked at.
     Stale,
+    /// The form came from an older page: the preview was made again since
+    /// (another tab, another admin). Nothing written; the current preview
+    /// must be looked at.
+    OlderPage,
 }
 
 /// Writes the staged rows: every new person, every change, or nothing.
@@ -1658,7 +1662,7 @@ pub async fn commit(
         })
         .await;
     match result {
-        Ok(Some(done)) => {
+        Ok(Some(done @ Committed::Done { .. })) => {
             // Groups and areas it made are in the pickers at once (else
             // with the next refresh: the import itself is done).
             if let Err(e) = crate::services::units::reload_catalog(ctx).await {
@@ -1666,6 +1670,7 @@ pub async fn commit(
             }
             Ok(done)
         }
+        Ok(Some(other)) => Ok(other),
         // Stale, or a unique key someone took between our check and our
         // insert: nothing was written; the preview is made again.
         Ok(None) | Err(ServiceError::Conflict(_)) => {
@@ -1699,7 +1704,7 @@ fn commit_in_tx(
         }
     }
     if batch.preview_version != version {
-        return Ok(None);
+        return Ok(Some(Committed::OlderPage));
     }
     let started = std::time::Instant::now();
     if !model::taken_since_preview(conn, id)?.is_empty() {
@@ -2476,6 +2481,14 @@ pub async fn errors_xlsx(
         .db()
         .run(move |conn| -> ServiceResult<_> {
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+            // Only a preview (or what became of it) has rows to list: a
+            // discarded import's went with it.
+            if matches!(
+                BatchState::parse(&batch.state),
+                None | Some(BatchState::Datei | BatchState::Zuordnung | BatchState::Verworfen)
+            ) {
+                return Err(ServiceError::NotFound);
+            }
             let rows = model::rows_page(conn, id, Some("fehler"), 0, i64::MAX)?;
             Ok((batch, rows))
         })

@@ -371,10 +371,14 @@ pub async fn commit(
     match service::commit(&state.ctx, &admin.actor(), id, version).await {
         Ok(Committed::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
         Ok(Committed::Earlier) => Ok(redirect(&batch_url(id))),
-        Ok(Committed::Stale) => {
+        Ok(outcome @ (Committed::Stale | Committed::OlderPage)) => {
             let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
             let p = admin.page(&req, &state, "users");
-            let notice = Some(p.t.import_stale.to_owned());
+            let notice = Some(if outcome == Committed::Stale {
+                p.t.import_stale.to_owned()
+            } else {
+                p.t.import_older_page.to_owned()
+            });
             html(
                 StatusCode::CONFLICT,
                 &ImportPreviewView { p, preview, notice },

@@ -780,6 +780,42 @@ db_test!(
     }
 );
 
+db_test!(
+    a_form_from_an_older_page_commits_nothing_and_spoils_nothing,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (id, page) = upload(
+            &app,
+            "x.csv",
+            csv(&["Vorname;Nachname", "Anna;Muster"]),
+            "create",
+        )
+        .await;
+        // A form of an older (or forged) preview version: nothing written, the
+        // current preview shown as it is — not made again, so the page that
+        // is current still commits.
+        let res = app
+            .post(&format!("/imports/{id}/commit"), &[("version", "999")])
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("ältere Vorschau"), "{body}");
+        assert_eq!(version(&body), version(&page));
+        assert!(app.user("anna.muster").await.is_none());
+        // A discarded import has no list of refused rows any more.
+        let (gone, _) = upload(&app, "y.csv", csv(&["Vorname;Nachname", ";Ohne"]), "create").await;
+        let res = app.get(&format!("/imports/{gone}/errors.xlsx")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = app.post(&format!("/imports/{gone}/discard"), &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = app.get(&format!("/imports/{gone}/errors.xlsx")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("anna.muster").await.is_some());
+    }
+);
+
 db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let res = app
