@@ -967,7 +967,7 @@ catalogue! {
     import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto übernommen. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has taken his account. Nothing has been undone yet; check the figures below and confirm again.";
     import_back_to_batch: "Zurück zum Import", "Back to the import";
     import_invite_title: "Aktivierungs-E-Mails", "Activation emails";
-    import_invite_intro: "Die neuen Benutzer sind angelegt, aber noch nicht eingeladen. Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "The new users are created but not invited yet. The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
+    import_invite_intro: "der neu angelegten Benutzer sind noch nicht eingeladen. Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "of the users created are not invited yet. The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
     import_invite_now: "Aktivierungs-E-Mails senden …", "Send activation emails …";
     import_invite_later: "Später: Sie finden den Import jederzeit im Import-Verlauf.", "Later: you find the import in the import history at any time.";
     import_show_users: "Benutzer dieses Imports anzeigen", "Show the users of this import";

@@ -662,6 +662,14 @@ pub fn created_and_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>>
         .load(conn)
 }
 
+/// How many people a batch created are still `angelegt` (not invited).
+pub fn created_not_invited(conn: &mut DbConn, batch: i64) -> QueryResult<i64> {
+    created(batch)
+        .filter(u::status.eq(UserStatus::Angelegt))
+        .count()
+        .get_result(conn)
+}
+
 fn created(batch: i64) -> u::BoxedQuery<'static, Db> {
     u::table
         .filter(u::import_batch_id.eq(Some(batch)))

@@ -1609,6 +1609,15 @@ pub async fn batch(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Impor
         .await
 }
 
+/// How many people the batch created still wait for their invitation
+/// (`angelegt`): the batch page offers to invite them while there are.
+pub async fn not_invited(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<i64> {
+    require_user_management(actor)?;
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::created_not_invited(conn, id)?) })
+        .await
+}
+
 /// The import history, newest first.
 pub async fn history(
     ctx: &Context,

@@ -285,6 +285,8 @@ impl ImportPreviewView {
 pub struct ImportBatchView {
     pub p: Page,
     pub batch: ImportBatch,
+    /// People of the batch not invited yet.
+    pub not_invited: i64,
 }
 
 impl ImportBatchView {

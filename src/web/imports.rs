@@ -207,10 +207,14 @@ pub async fn show(
             })
         }
         BatchState::Verworfen => Ok(redirect_with_flash("/imports", "import_discarded")),
-        _ => ok_html(&ImportBatchView {
-            p: admin.page(&req, &state, "users"),
-            batch,
-        }),
+        _ => {
+            let not_invited = service::not_invited(&state.ctx, &admin.actor(), id).await?;
+            ok_html(&ImportBatchView {
+                p: admin.page(&req, &state, "users"),
+                batch,
+                not_invited,
+            })
+        }
     }
 }
 

@@ -912,6 +912,8 @@ db_test!(undo_keeps_who_activated_and_says_so, |app| {
     )
     .await;
     commit(&app, id, &page).await;
+    let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(batch.contains("data-count=\"not-invited\">2<"), "{batch}");
     // The batch invites its people through the bulk confirmation.
     let res = app
         .post(
@@ -952,6 +954,9 @@ db_test!(undo_keeps_who_activated_and_says_so, |app| {
     einlass::jobs::mail::drain(&app.ctx).await.unwrap();
     let links = crate::invitations::mailbox_links(&app, "/i/").await;
     assert_eq!(links.len(), 2);
+    // Everyone is invited: the batch page no longer offers it.
+    let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(!batch.contains("data-invite-import"), "{batch}");
     // Somebody (whoever's link comes first) activates.
     let mut chef = TestApp::new_client();
     app.swap_browser(&mut chef);
