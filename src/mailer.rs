@@ -143,6 +143,20 @@ pub fn sender_address(config: &MailConfig, public_base_url: &str) -> Result<Addr
         .map_err(|_| MailerError::From(text.clone()))
 }
 
+/// An address as it goes on the wire: a domain in its own letters
+/// (`info@bäckerei.de`, how Einlass keeps it) in its ASCII form
+/// (`info@xn--bckerei-5wa.de`), which every mail server takes; a local
+/// part with umlauts stays as it is (only servers with SMTPUTF8 take it).
+fn deliverable(address: &str) -> String {
+    match address.rsplit_once('@') {
+        Some((local, domain)) if !domain.is_ascii() => match idna::domain_to_ascii(domain) {
+            Ok(ascii) => format!("{local}@{ascii}"),
+            Err(_) => address.to_owned(),
+        },
+        _ => address.to_owned(),
+    }
+}
+
 /// Single-line, bounded header text.
 fn header_text(value: &str) -> String {
     value
@@ -157,7 +171,7 @@ fn header_text(value: &str) -> String {
 /// Builds the MIME message: text and HTML alternatives, Message-ID, Date.
 /// An address that does not parse is a permanent failure of that message.
 pub fn build_message(out: &Outgoing<'_>) -> Result<Message, Attempt> {
-    let to: Address = out.to.parse().map_err(|_| {
+    let to: Address = deliverable(out.to).parse().map_err(|_| {
         Attempt::Permanent(
             FailureKind::Rejected,
             format!("invalid recipient address {:?}", header_text(out.to)),
@@ -266,6 +280,30 @@ mod tests {
         assert!(headers.contains("Message-ID: <m1@example.com>"));
         assert!(headers.contains("Date: "));
         assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    }
+
+    #[test]
+    fn a_domain_in_its_own_letters_goes_out_in_ascii_form() {
+        let from = sender();
+        let out = Outgoing {
+            message_id: "<m3@example.com>".into(),
+            from: &from,
+            from_name: "",
+            to: "info@bäckerei.de",
+            to_name: "",
+            subject: "s",
+            text: "t".into(),
+            html: "h".into(),
+        };
+        let message = build_message(&out).expect("builds");
+        let to: Vec<String> = message
+            .envelope()
+            .to()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(to, vec!["info@xn--bckerei-5wa.de".to_owned()]);
+        assert_eq!(deliverable("anna@example.com"), "anna@example.com");
     }
 
     #[test]
