@@ -598,6 +598,28 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
         stage.problem = problem;
         staged.push(stage);
     }
+    // A value twice in the file is on the list for neither row (which one
+    // is meant is the admin's call), as in the user import: the first row
+    // names the later one too.
+    let mut line_index: HashMap<i32, usize> = HashMap::new();
+    for (i, row) in staged.iter().enumerate() {
+        line_index.insert(row.line, i);
+    }
+    let twice: Vec<(usize, String, i32)> = staged
+        .iter()
+        .filter(|r| r.problem.as_deref().is_some_and(|p| p.ends_with(":twice")))
+        .filter_map(|r| {
+            let first = *line_index.get(&r.other_line?)?;
+            Some((first, r.problem.clone()?, r.line))
+        })
+        .collect();
+    for (first, problem, later) in twice {
+        let row = &mut staged[first];
+        if row.problem.is_none() {
+            row.problem = Some(problem);
+            row.other_line = Some(later);
+        }
+    }
     staged
 }
 
