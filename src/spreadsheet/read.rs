@@ -414,13 +414,24 @@ pub fn number_text(value: f64, format: Option<&str>) -> String {
     general_number(value)
 }
 
-/// Up to 15 significant digits, like the "General" format.
+/// Up to 15 significant digits, like the "General" format; a number too
+/// large to hold every digit (a 20-digit number typed into a cell), or
+/// very small, as the spreadsheet's formula bar shows it: `1.23456789012346E+19`,
+/// `1E+300` — not as a row of digits it never had.
 fn general_number(value: f64) -> String {
     if !value.is_finite() {
         return String::new();
     }
     if value.fract() == 0.0 && value.abs() < 1e15 {
         return format!("{}", value as i64);
+    }
+    if value.abs() >= 1e15 || (value != 0.0 && value.abs() < 1e-9) {
+        let text = format!("{value:.14e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}E{sign}{:02}", exponent.abs());
     }
     let magnitude = value.abs().log10().floor() as i32 + 1;
     let scale = 10f64.powi(15 - magnitude);
@@ -1389,6 +1400,24 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_the_general_format_shows_them() {
+        for (value, shown) in [
+            (123.0, "123"),
+            (0.1 + 0.2, "0.3"),
+            (1.5, "1.5"),
+            (-42.0, "-42"),
+            (12_345_678_901_234.0, "12345678901234"),
+            (12_345_678_901_234_567_890.0, "1.23456789012346E+19"),
+            (1e300, "1E+300"),
+            (-2.5e20, "-2.5E+20"),
+            (1e-300, "1E-300"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(general_number(value), shown, "{value}");
+        }
+    }
 
     fn zip_of(parts: &[(&str, String)]) -> Vec<u8> {
         use std::io::Write;
