@@ -621,6 +621,8 @@ pub enum Problem {
     EmailConfirmed,
     /// Update mode: the personnel number and the address name two people.
     TwoPeople,
+    /// Update mode: other rows of the file change the same person.
+    SamePerson(Vec<u32>),
     /// Update mode: an account above the importing admin's role.
     AboveRole,
     /// Update mode: a field changes from `old` to `new`.
@@ -643,7 +645,7 @@ impl Problem {
             Problem::UnknownAreas(_) => "areas",
             Problem::UncreatableUnits(f, _) => f,
             Problem::EmailConfirmed => "email",
-            Problem::TwoPeople | Problem::AboveRole => "",
+            Problem::TwoPeople | Problem::AboveRole | Problem::SamePerson(_) => "",
         }
     }
 
@@ -709,6 +711,11 @@ pub fn encode_problems(problems: &[Problem]) -> String {
             Problem::Taken(f) => vec!["taken".into(), (*f).into()],
             Problem::EmailConfirmed => vec!["email_confirmed".into()],
             Problem::TwoPeople => vec!["two_people".into()],
+            Problem::SamePerson(lines) => {
+                let mut v = vec!["same_person".to_owned()];
+                v.extend(lines.iter().map(u32::to_string));
+                v
+            }
             Problem::AboveRole => vec!["above_role".into()],
             Problem::Change(f, old, new) => {
                 vec!["change".into(), (*f).into(), clean(old), clean(new)]
@@ -746,6 +753,9 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                 "taken" => Problem::Taken(field_key(arg(1))),
                 "email_confirmed" => Problem::EmailConfirmed,
                 "two_people" => Problem::TwoPeople,
+                "same_person" => {
+                    Problem::SamePerson(parts[1..].iter().filter_map(|s| s.parse().ok()).collect())
+                }
                 "above_role" => Problem::AboveRole,
                 "change" => Problem::Change(field_key(arg(1)), arg(2).into(), arg(3).into()),
                 _ => return None,

@@ -962,7 +962,7 @@ catalogue! {
     import_removed_n: "entfernt", "removed";
     import_kept_n: "behalten (schon aktiviert)", "kept (already activated)";
     import_restored_n: "auf die vorigen Werte zurückgesetzt", "set back to their previous values";
-    import_unrestored_n: "behielten Werte, die seit dem Import geändert wurden", "kept values changed since the import";
+    import_unrestored_n: "mit seit dem Import geänderten Werten belassen", "left with values changed since the import";
     import_undo_changed_since: "davon mit einem Wert, der seit dem Import geändert wurde (etwa von einem späteren Import oder im Formular): dieser Wert bleibt.", "of them with a value changed since the import (by a later import or in the form, say): that value stays.";
     import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto übernommen. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has taken his account. Nothing has been undone yet; check the figures below and confirm again.";
     import_back_to_batch: "Zurück zum Import", "Back to the import";
@@ -1014,6 +1014,7 @@ catalogue! {
     pr_taken: "schon vergeben an ein anderes Konto", "already used by another account";
     pr_email_confirmed: "Die Adresse ist vom Benutzer bestätigt und lässt sich per Import nicht ändern.", "The address is confirmed by its owner and cannot be changed by import.";
     pr_two_people: "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten.", "Personnel number and email address belong to two different accounts.";
+    pr_same_person: "Dieselbe Person ändert auch Zeile", "The same person is changed by row";
     pr_above_role: "Das Konto steht über Ihrer Rolle.", "The account is above your role.";
     users_import: "Importieren", "Import";
     export_email_confirmed: "E-Mail bestätigt", "Email confirmed";
@@ -1828,6 +1829,15 @@ impl Texts {
             Taken(f) => format!("{}: {}", field(f), self.pr_taken),
             EmailConfirmed => self.pr_email_confirmed.to_owned(),
             TwoPeople => self.pr_two_people.to_owned(),
+            SamePerson(lines) => format!(
+                "{} {}",
+                self.pr_same_person,
+                lines
+                    .iter()
+                    .map(|l| format_number(i64::from(*l), lang))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             AboveRole => self.pr_above_role.to_owned(),
             Change(f, old, new) => {
                 let shown = |v: &str| {

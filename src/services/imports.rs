@@ -1097,6 +1097,15 @@ fn evaluate(
         missing: Vec::new(),
         counts: Counts::default(),
     };
+    // Update mode: the rows that match each person.
+    let mut rows_of_person: HashMap<UserId, Vec<u32>> = HashMap::new();
+    if mode == ImportMode::Update {
+        for row in &rows {
+            if let Ok(Some(t)) = match_target(row, existing) {
+                rows_of_person.entry(t).or_default().push(row.line);
+            }
+        }
+    }
     // Each row is taken apart into its staged row (and dropped) in turn.
     for mut row in rows {
         // Groups and areas by name.
@@ -1144,34 +1153,24 @@ fn evaluate(
             }
         }
         let target = if mode == ImportMode::Update {
-            let by_number = row.personnel_number.as_ref().and_then(|n| {
-                existing
-                    .by_number
-                    .get(n)
-                    .copied()
-                    .or_else(|| existing.padded_numbers.get(n).copied().flatten())
-            });
-            let by_email = row
-                .email_key()
-                .and_then(|e| existing.by_email.get(&e).copied());
-            match (by_number, by_email) {
-                (Some(a), Some(b)) if a != b => {
+            match match_target(&row, existing) {
+                Ok(t) => t,
+                Err(TwoPeople) => {
                     row.problems.push(Problem::TwoPeople);
                     None
                 }
-                (Some(a), _) => Some(a),
-                (None, Some(b)) => Some(b),
-                // The username names a person only where nothing else does
-                // (someone without number and address, as the export lists him).
-                (None, None) => row
-                    .username
-                    .as_ref()
-                    .and_then(|u| existing.by_username.get(u))
-                    .copied(),
             }
         } else {
             None
         };
+        // Two rows for one person: which one is meant is the admin's call.
+        if let Some(lines) = target.and_then(|t| rows_of_person.get(&t))
+            && lines.len() > 1
+        {
+            row.problems.push(Problem::SamePerson(
+                lines.iter().copied().filter(|l| *l != row.line).collect(),
+            ));
+        }
         let person = target.and_then(|t| existing.people.get(&t));
         let mut changes: Vec<Problem> = Vec::new();
         let mut add_units: Vec<(&'static str, String, String)> = Vec::new();
@@ -1412,6 +1411,35 @@ fn evaluate(
         emit(finish_chunk(&mut chunk));
     }
     staged
+}
+
+/// A personnel number and an address that name two different people.
+struct TwoPeople;
+
+/// The person an update row changes: by personnel number, else address,
+/// else username (someone without number and address, as the export lists
+/// him); `None` for a new person.
+fn match_target(row: &UserRow, existing: &Existing) -> Result<Option<UserId>, TwoPeople> {
+    let by_number = row.personnel_number.as_ref().and_then(|n| {
+        existing
+            .by_number
+            .get(n)
+            .copied()
+            .or_else(|| existing.padded_numbers.get(n).copied().flatten())
+    });
+    let by_email = row
+        .email_key()
+        .and_then(|e| existing.by_email.get(&e).copied());
+    Ok(match (by_number, by_email) {
+        (Some(a), Some(b)) if a != b => return Err(TwoPeople),
+        (Some(a), _) => Some(a),
+        (None, Some(b)) => Some(b),
+        (None, None) => row
+            .username
+            .as_ref()
+            .and_then(|u| existing.by_username.get(u))
+            .copied(),
+    })
 }
 
 /// The chunk with each row's sort name and search text (on both cores),
@@ -1665,9 +1693,24 @@ pub async fn commit(
     let result = ctx
         .db()
         .run(move |conn| {
-            let done = write_tx(conn, |conn| commit_in_tx(conn, &actor_in, id, version, now));
+            // A preview found stale midway (an update row after others were
+            // written) rolls the whole transaction back: the error carries
+            // it out of `write_tx`, the flag says it was that.
+            let mut stale = false;
+            let done = write_tx(conn, |conn| {
+                match commit_in_tx(conn, &actor_in, id, version, now)? {
+                    Some(done) => Ok(Some(done)),
+                    None => {
+                        stale = true;
+                        Err(ServiceError::NotFound)
+                    }
+                }
+            });
             crate::db::release_cache(conn);
-            done
+            match done {
+                Err(ServiceError::NotFound) if stale => Ok(None),
+                other => other,
+            }
         })
         .await;
     match result {

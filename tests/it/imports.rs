@@ -917,6 +917,75 @@ db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
     let (_, batch) = app.get_html(&format!("/imports/{b}")).await;
     assert!(batch.contains("data-count=\"restored\">1<"), "{batch}");
     assert!(!batch.contains("data-count=\"unrestored\""), "{batch}");
+    // A stale row after one already written: the whole commit rolls back.
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Paula"),
+                ("last_name", "Vorher"),
+                ("username", "paula"),
+                ("personnel_number", "Q8"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (e, page_e) = upload(
+        &app,
+        "e.csv",
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            "Q7;Otto;VonE",
+            "Q8;Paula;Nachher",
+        ]),
+        "update",
+    )
+    .await;
+    let paula = app.user("paula").await.unwrap().id;
+    let res = app
+        .post(
+            &format!("/users/{paula}/edit"),
+            &[
+                ("first_name", "Paulina"),
+                ("last_name", "Vorher"),
+                ("username", "paula"),
+                ("personnel_number", "Q8"),
+                ("user_type", "mitarbeiter"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let before = otto().await.last_name;
+    let res = commit(&app, e, &page_e).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(otto().await.last_name, before, "Otto's row was rolled back");
+    assert_eq!(app.user("paula").await.unwrap().last_name, "Vorher");
+    // Two rows for one person (by number, and by username): neither is
+    // taken — after the first was written the second would always be stale.
+    let (_, page) = upload(
+        &app,
+        "d.csv",
+        csv(&[
+            "Personalnummer;Benutzername;Vorname;Nachname",
+            "Q7;;Otto;VonD",
+            ";otto;Otto;VonE",
+        ]),
+        "update",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    for (line, other) in [(2, "3"), (3, "2")] {
+        let row = rows.iter().find(|r| r.0 == line).unwrap();
+        assert_eq!(row.1, "fehler", "{rows:?}");
+        assert!(
+            row.2
+                .contains(&format!("Dieselbe Person ändert auch Zeile {other}")),
+            "{rows:?}"
+        );
+    }
 });
 
 db_test!(undo_keeps_who_activated_and_says_so, |app| {
