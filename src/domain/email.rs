@@ -22,20 +22,6 @@ impl EmailAddress {
         if !valid_local(local) || !valid_domain(domain) {
             return Err(FieldError::InvalidEmail);
         }
-        // A domain in its ASCII form (`xn--bckerei-5wa.de`) is the one in
-        // its own letters (`bäckerei.de`): kept in that one form, so that
-        // both spellings find the same account.
-        let has_ascii_form = domain
-            .split('.')
-            .any(|l| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")));
-        if has_ascii_form {
-            let (letters, result) = idna::domain_to_unicode(domain);
-            let letters = super::text::nfc(&letters);
-            if result.is_err() || !valid_domain(&letters) {
-                return Err(FieldError::InvalidEmail);
-            }
-            return Ok(Self(format!("{local}@{letters}")));
-        }
         Ok(Self(value.to_owned()))
     }
 
@@ -127,21 +113,6 @@ mod tests {
             );
         }
         assert_eq!(EmailAddress::parse("  "), Err(FieldError::Required));
-    }
-
-    #[test]
-    fn a_domain_in_ascii_form_is_its_unicode_letters() {
-        let letters = EmailAddress::parse("müller@bäckerei.de").unwrap();
-        for ascii in ["müller@xn--bckerei-5wa.de", "müller@XN--BCKEREI-5WA.de"] {
-            let a = EmailAddress::parse(ascii).unwrap();
-            assert_eq!(a.as_str(), "müller@bäckerei.de", "{ascii}");
-            assert_eq!(a.key(), letters.key());
-        }
-        // Not a real ASCII form: refused rather than kept as typed.
-        assert_eq!(
-            EmailAddress::parse("anna@xn--.de"),
-            Err(FieldError::InvalidEmail)
-        );
     }
 
     #[test]

@@ -757,27 +757,6 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
     );
 });
 
-db_test!(an_address_and_its_ascii_form_are_one_address, |app| {
-    app.login_as("chef", AdminRole::Administrator).await;
-    let (_, page) = upload(
-        &app,
-        "x.csv",
-        csv(&[
-            "Vorname;Nachname;E-Mail",
-            "Anna;Muster;info@bäckerei.de",
-            "Bernd;Muster;info@xn--bckerei-5wa.de",
-        ]),
-        "create",
-    )
-    .await;
-    let rows = preview_rows(&page);
-    for line in [2, 3] {
-        let row = rows.iter().find(|r| r.0 == line).unwrap();
-        assert_eq!(row.1, "fehler", "{rows:?}");
-        assert!(row.2.contains("doppelt"), "{rows:?}");
-    }
-});
-
 db_test!(
     control_characters_from_a_file_never_reach_the_page_raw,
     |app| {
