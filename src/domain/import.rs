@@ -922,7 +922,7 @@ pub fn formula_start(value: &str) -> bool {
 /// LibreOffice's `Err:502`. Such a cell has no value to import; taken as
 /// text it would become a name or a personnel number.
 pub fn error_value(value: &str) -> bool {
-    const ERRORS: [&str; 30] = [
+    const ERRORS: [&str; 31] = [
         "#NULL!",
         "#DIV/0!",
         "#VALUE!",
@@ -953,11 +953,16 @@ pub fn error_value(value: &str) -> bool {
         "#AUSGELASTET!",
         "#DATEN_ABRUFEN",
         "#EXTERN!",
+        "#KALK!",
     ];
     if let Some(code) = value.strip_prefix("Err:") {
         return code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
     }
-    value.starts_with('#') && ERRORS.iter().any(|e| e.eq_ignore_ascii_case(value))
+    value.starts_with('#')
+        && value.len() <= 16
+        && ERRORS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(value) || e.to_lowercase() == value.to_lowercase())
 }
 
 /// Parses one data row by the mapping; every problem of the row is noted,
@@ -1569,6 +1574,7 @@ mod tests {
             "#WERT!",
             "#BEZUG!",
             "#ÜBERLAUF!",
+            "#überlauf!",
             "Err:502",
         ] {
             assert!(error_value(e), "{e}");

@@ -935,7 +935,7 @@ catalogue! {
     import_mapping_doubled_choose: "Übernommen wird nur die Spalte, der Sie das Feld zuordnen. Bitte prüfen Sie, ob es die richtige ist.", "Only the column you map to the field is imported. Please check that it is the right one.";
     import_preview_title: "Vorschau", "Preview";
     import_preview_intro: "Noch ist nichts gespeichert. Zeilen mit Fehlern werden nicht importiert; alle anderen werden in einem Schritt übernommen – oder keine.", "Nothing has been saved yet. Rows with errors are not imported; all others are taken over in one step – or none.";
-    import_update_intro: "Beim Aktualisieren ändern nur gefüllte Zellen etwas: Eine leere Zelle lässt den Wert der Person, wie er ist, und Gruppen und Bereiche kommen nur hinzu, keine wird entfernt.", "When updating, only filled cells change anything: an empty cell leaves the person's value as it is, and groups and areas are only added, none is taken away.";
+    import_update_intro: "Beim Aktualisieren ändern nur gefüllte Zellen etwas: Eine leere Zelle lässt den Wert der Person, wie er ist (Vor- und Nachname sind nötig), und Gruppen und Bereiche kommen nur hinzu, keine wird entfernt.", "When updating, only filled cells change anything: an empty cell leaves the person's value as it is (first and last name are required), and groups and areas are only added, none is taken away.";
     import_sheet: "Blatt", "Sheet";
     import_total: "Zeilen", "Rows";
     import_columns_read: "Gelesene Spalten", "Columns read";
@@ -963,11 +963,12 @@ catalogue! {
     import_kept_n: "behalten (schon aktiviert)", "kept (already activated)";
     import_restored_n: "auf die vorigen Werte zurückgesetzt", "set back to their previous values";
     import_unrestored_n: "mit seit dem Import geänderten Werten belassen", "left with values changed since the import";
-    import_undo_changed_since: "davon mit einem Wert, der seit dem Import geändert wurde (etwa von einem späteren Import oder im Formular): dieser Wert bleibt.", "of them with a value changed since the import (by a later import or in the form, say): that value stays.";
-    import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto übernommen. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has taken his account. Nothing has been undone yet; check the figures below and confirm again.";
+    import_undo_changed_since: "davon mit Werten, die seit dem Import geändert wurden (etwa von einem späteren Import oder im Formular): solche Werte bleiben.", "of them with values changed since the import (by a later import or in the form, say): such values stay.";
+    import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto aktiviert. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has activated their account. Nothing has been undone yet; check the figures below and confirm again.";
     import_back_to_batch: "Zurück zum Import", "Back to the import";
     import_invite_title: "Aktivierungs-E-Mails", "Activation emails";
-    import_invite_intro: "der neu angelegten Benutzer sind noch nicht eingeladen. Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "of the users created are not invited yet. The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
+    import_invite_intro: "Noch nicht eingeladen von den neu angelegten Benutzern:", "Not invited yet of the users created:";
+    import_invite_next: "Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
     import_invite_now: "Aktivierungs-E-Mails senden …", "Send activation emails …";
     import_invite_later: "Später: Sie finden den Import jederzeit im Import-Verlauf.", "Later: you find the import in the import history at any time.";
     import_show_users: "Benutzer dieses Imports anzeigen", "Show the users of this import";
@@ -1800,7 +1801,7 @@ impl Texts {
         match p {
             Invalid(f, e) => format!("{}: {}", field(f), self.field_error(*e)),
             FormulaStart(f) => format!("{}: {}", field(f), self.pr_formula),
-            ErrorValue(f, v) => format!("{}: {} „{v}“", field(f), self.pr_error_value),
+            ErrorValue(f, v) => format!("{}: „{v}“ – {}", field(f), self.pr_error_value),
             UnknownSalutation(v) => {
                 format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
             }
