@@ -270,19 +270,15 @@ pub fn rows_before(
 }
 
 /// Whether a row to be imported has a personnel number of digits only
-/// (which a file format without number formats may have lost leading
-/// zeros of: `123` for `00123`).
+/// (see [`super::number_of_digits_only`]).
 pub fn has_plain_numbers(conn: &mut DbConn, batch: i64) -> QueryResult<bool> {
-    let digits_only = match conn {
-        DbConn::Postgres(_) => "personnel_number ~ '^[0-9]+$'",
-        DbConn::Sqlite(_) => "personnel_number <> '' AND personnel_number NOT GLOB '*[^0-9]*'",
-    };
+    let digits_only = super::number_of_digits_only(conn);
     diesel::select(exists(
         r::table
             .filter(r::batch_id.eq(batch))
             .filter(r::outcome.ne("fehler"))
             .filter(r::personnel_number.is_not_null())
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(digits_only)),
+            .filter(digits_only),
     ))
     .get_result(conn)
 }

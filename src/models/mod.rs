@@ -28,6 +28,18 @@ use diesel::connection::SimpleConnection;
 
 use crate::db::DbConn;
 
+/// A staged row's `personnel_number` is digits only (which a file format
+/// without number formats may have lost leading zeros of: `123` for
+/// `00123`). For the user import's and the whitelist's staged rows alike.
+pub fn number_of_digits_only(
+    conn: &DbConn,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(match conn {
+        DbConn::Postgres(_) => "personnel_number ~ '^[0-9]+$'",
+        DbConn::Sqlite(_) => "personnel_number <> '' AND personnel_number NOT GLOB '*[^0-9]*'",
+    })
+}
+
 /// LIKE pattern that finds `needle` anywhere, with `%`, `_` and `\` escaped.
 pub fn contains_pattern(needle: &str) -> String {
     let mut out = String::with_capacity(needle.len() + 2);

@@ -381,18 +381,15 @@ pub fn staged(
 }
 
 /// Whether a new row of an import has a personnel number of digits only
-/// (which a format without number formats may have lost zeros of).
+/// (see [`super::number_of_digits_only`]).
 pub fn has_plain_numbers(conn: &mut DbConn, import: i64) -> QueryResult<bool> {
-    let digits_only = match conn {
-        DbConn::Postgres(_) => "personnel_number ~ '^[0-9]+$'",
-        DbConn::Sqlite(_) => "personnel_number <> '' AND personnel_number NOT GLOB '*[^0-9]*'",
-    };
+    let digits_only = super::number_of_digits_only(conn);
     diesel::select(diesel::dsl::exists(
         r::table
             .filter(r::import_id.eq(import))
             .filter(r::problem.is_null())
             .filter(r::personnel_number.is_not_null())
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(digits_only)),
+            .filter(digits_only),
     ))
     .get_result(conn)
 }

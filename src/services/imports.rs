@@ -2019,21 +2019,8 @@ fn apply_changes(
 /// was made against: a changed field's value before, and the values the
 /// file gives that the preview found unchanged.
 fn changed_since_preview(person: &user::User, row: &StagedRow, changes: &[Problem]) -> bool {
-    let now_value = |field: &str| -> Option<String> {
-        Some(match field {
-            "salutation" => person
-                .salutation
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            "first_name" => person.first_name.clone(),
-            "last_name" => person.last_name.clone(),
-            "username" => person.username.clone(),
-            "email" => person.email.clone().unwrap_or_default(),
-            "personnel_number" => person.personnel_number.clone().unwrap_or_default(),
-            "user_type" => person.user_type.as_str().to_owned(),
-            _ => return None,
-        })
-    };
+    // As the preview wrote a value before: empty where he has none.
+    let now_value = |field: &str| field_value(person, field).map(|v| v.unwrap_or(""));
     let changed = |field: &str| {
         changes
             .iter()
@@ -2042,7 +2029,7 @@ fn changed_since_preview(person: &user::User, row: &StagedRow, changes: &[Proble
     for change in changes {
         if let Problem::Change(field, old, _) = change
             && let Some(now) = now_value(field)
-            && stored_text(&now) != *old
+            && stored_text(now) != *old
         {
             return true;
         }
@@ -2055,7 +2042,7 @@ fn changed_since_preview(person: &user::User, row: &StagedRow, changes: &[Proble
         ("personnel_number", row.personnel_number.as_ref()),
     ];
     same.into_iter().any(|(field, value)| {
-        value.is_some_and(|v| !changed(field) && now_value(field).as_ref() != Some(v))
+        value.is_some_and(|v| !changed(field) && now_value(field) != Some(v.as_str()))
     })
 }
 
@@ -2368,19 +2355,29 @@ fn restore_changes(
 /// Whether a value an update import set is still the person's (undo puts
 /// back only those; one changed since stays). Memberships always go back.
 fn still_holds(person: &user::User, c: &model::Change) -> bool {
-    let now: Option<&str> = match c.field.as_str() {
+    // A confirmed address is its owner's now.
+    if c.field == "email" && person.email_confirmed {
+        return false;
+    }
+    match field_value(person, &c.field) {
+        Some(now) => now == c.new_value.as_deref(),
+        None => true,
+    }
+}
+
+/// A person's value of a field an update import sets (`Some(None)` where
+/// he has none); `None` for what is no field of his (a membership).
+fn field_value<'a>(person: &'a user::User, field: &str) -> Option<Option<&'a str>> {
+    Some(match field {
         "salutation" => person.salutation.map(|s| s.as_str()),
         "first_name" => Some(&person.first_name),
         "last_name" => Some(&person.last_name),
         "username" => Some(&person.username),
-        // A confirmed address is its owner's now.
-        "email" if person.email_confirmed => return false,
         "email" => person.email.as_deref(),
         "personnel_number" => person.personnel_number.as_deref(),
         "user_type" => Some(person.user_type.as_str()),
-        _ => return true,
-    };
-    now == c.new_value.as_deref()
+        _ => return None,
+    })
 }
 
 // ---------------------------------------------------------------- files
