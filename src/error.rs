@@ -27,6 +27,10 @@ pub enum AppError {
     /// Somewhere else is the right page (a person on an admin page goes to his own).
     #[error("redirect to {0}")]
     Redirect(&'static str),
+    /// Someone else changed or removed what the request needed at the same
+    /// instant; nothing was written.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Overloaded or the database unreachable: try again shortly.
     #[error("busy: {0}")]
     Busy(String),
@@ -41,6 +45,7 @@ pub enum ErrorPage {
     Forbidden,
     Csrf,
     BadRequest,
+    Conflict,
     Busy,
     Internal,
 }
@@ -56,6 +61,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::LoginRequired(_)
             | AppError::PasswordChangeRequired
             | AppError::Redirect(_) => StatusCode::SEE_OTHER,
@@ -90,6 +96,10 @@ impl ResponseError for AppError {
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::Csrf => ErrorPage::Csrf,
             AppError::BadRequest(_) => ErrorPage::BadRequest,
+            AppError::Conflict(cause) => {
+                tracing::info!(%cause, "request lost a race: nothing written");
+                ErrorPage::Conflict
+            }
             AppError::Busy(cause) => {
                 tracing::warn!(%cause, "request refused: busy");
                 ErrorPage::Busy
@@ -114,6 +124,9 @@ impl From<ServiceError> for AppError {
         match err {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Conflict(_) | ServiceError::Changed => {
+                AppError::Conflict(err.to_string())
+            }
             ServiceError::Queue(QueueError::Busy(_) | QueueError::Unavailable(_)) => {
                 AppError::Busy(err.to_string())
             }

@@ -356,6 +356,8 @@ catalogue! {
     error_csrf_text: "Das Formular war veraltet oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form was stale or did not come from this site. Nothing was changed. Please reload the page and try again.";
     error_internal_title: "Ein Fehler ist aufgetreten", "Something went wrong";
     error_internal_text: "Die Aktion konnte nicht ausgeführt werden. Bitte versuchen Sie es gleich noch einmal. Der Fehler wurde protokolliert.", "The action could not be carried out. Please try again shortly. The error has been logged.";
+    error_conflict_title: "Gleichzeitig geändert", "Changed at the same time";
+    error_conflict_text: "Jemand hat dieselben Daten im selben Moment geändert oder gelöscht. Ihre Aktion wurde nicht ausgeführt, es wurde nichts geändert. Bitte öffnen Sie die Seite neu und prüfen Sie, ob sie noch nötig ist.", "Someone changed or deleted the same data at the same moment. Your action was not carried out and nothing was changed. Please open the page again and check whether it is still needed.";
     error_busy_title: "Gerade überlastet", "Busy right now";
     error_busy_text: "Einlass hat im Moment zu viel zu tun oder erreicht seine Datenbank nicht. Es wurde nichts geändert. Bitte versuchen Sie es in einigen Sekunden noch einmal.", "Einlass has too much to do right now or cannot reach its database. Nothing was changed. Please try again in a few seconds.";
     error_bad_request_title: "Ungültige Anfrage", "Invalid request";

@@ -466,7 +466,12 @@ pub fn remove_unused_created_units(
             UnitKind::Area
         };
         let key = crate::domain::text::name_key(name);
-        let Some(unit) = crate::models::unit::find_by_key(conn, unit_kind, &key)? else {
+        let Some(found) = crate::models::unit::find_by_key(conn, unit_kind, &key)? else {
+            continue;
+        };
+        // Locked before it is checked: a membership added at the same
+        // instant is seen, or waits and finds the unit gone.
+        let Some(unit) = crate::models::unit::lock(conn, unit_kind, found.id)? else {
             continue;
         };
         // Made by this commit, not one of the same name made since.

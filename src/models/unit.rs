@@ -72,6 +72,19 @@ macro_rules! unit_table_queries {
                 .map(unit))
         }
 
+        /// The unit, locked against memberships added or removed until the
+        /// transaction ends (PostgreSQL: `FOR UPDATE`, which waits for a
+        /// membership being added and makes one added later wait and fail;
+        /// SQLite's write transaction holds the whole database).
+        pub fn lock(conn: &mut DbConn, id: UnitId) -> QueryResult<Option<Unit>> {
+            let q = $table::table.find(id).select(columns());
+            Ok(match conn {
+                DbConn::Postgres(c) => q.for_update().first(c).optional()?,
+                DbConn::Sqlite(c) => q.first(c).optional()?,
+            }
+            .map(unit))
+        }
+
         pub fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<Unit>> {
             Ok($table::table
                 .filter($table::name_key.eq(key))
@@ -274,6 +287,13 @@ pub fn find(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<Option
     match kind {
         UnitKind::Group => group::find(conn, id),
         UnitKind::Area => area::find(conn, id),
+    }
+}
+
+pub fn lock(conn: &mut DbConn, kind: UnitKind, id: UnitId) -> QueryResult<Option<Unit>> {
+    match kind {
+        UnitKind::Group => group::lock(conn, id),
+        UnitKind::Area => area::lock(conn, id),
     }
 }
 

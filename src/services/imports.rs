@@ -1723,9 +1723,10 @@ pub async fn commit(
             Ok(done)
         }
         Ok(Some(other)) => Ok(other),
-        // Stale, or a unique key someone took between our check and our
-        // insert: nothing was written; the preview is made again.
-        Ok(None) | Err(ServiceError::Conflict(_)) => {
+        // Stale, a unique key someone took between our check and our
+        // insert, or a group or area deleted meanwhile: nothing was written;
+        // the preview is made again.
+        Ok(None) | Err(ServiceError::Conflict(_) | ServiceError::Changed) => {
             restage(ctx, actor, id).await?;
             Ok(Committed::Stale)
         }

@@ -93,6 +93,11 @@ pub enum ServiceError {
     /// A write ran into a unique key (usually: someone else was faster).
     #[error("unique key taken: {0:?}")]
     Conflict(UniqueKey),
+    /// A row the write refers to was removed, or a row it removes was taken
+    /// into use, by someone else at the same instant (a foreign key refused
+    /// it). Nothing was written.
+    #[error("changed meanwhile: a reference no longer holds")]
+    Changed,
     /// The database or the CPU queue is overloaded or unreachable.
     #[error(transparent)]
     Queue(#[from] QueueError),
@@ -107,8 +112,16 @@ pub enum ServiceError {
 
 impl From<diesel::result::Error> for ServiceError {
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match unique_violation(&err) {
             Some(key) => ServiceError::Conflict(key),
+            None if matches!(
+                err,
+                Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)
+            ) =>
+            {
+                ServiceError::Changed
+            }
             None => ServiceError::Database(err),
         }
     }

@@ -173,7 +173,10 @@ pub async fn delete(
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     write_and_refresh(ctx, move |conn| {
-        let unit = unit::find(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
+        // Locked first: a member added at the same instant is either counted
+        // here or refused because the unit is gone, never lost between the
+        // count and the delete.
+        let unit = unit::lock(conn, kind, id)?.ok_or(ServiceError::NotFound)?;
         let members = unit::live_member_count(conn, kind, id)?;
         if members > 0 && confirmed_members != Some(members) {
             return Err(ServiceError::Refused(Refusal::UnitInUse(members)));

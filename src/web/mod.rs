@@ -307,6 +307,7 @@ pub async fn frame(
                 _ if is_html || !(status.is_client_error() || status.is_server_error()) => None,
                 404 | 405 => Some(ErrorPage::NotFound),
                 403 => Some(ErrorPage::Forbidden),
+                409 => Some(ErrorPage::Conflict),
                 503 => Some(ErrorPage::Busy),
                 500..=599 => Some(ErrorPage::Internal),
                 _ => Some(ErrorPage::BadRequest),
@@ -401,6 +402,7 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
         ErrorPage::Forbidden => (t.error_forbidden_title, t.error_forbidden_text),
         ErrorPage::Csrf => (t.error_csrf_title, t.error_csrf_text),
         ErrorPage::BadRequest => (t.error_bad_request_title, t.error_bad_request_text),
+        ErrorPage::Conflict => (t.error_conflict_title, t.error_conflict_text),
         ErrorPage::Busy => (t.error_busy_title, t.error_busy_text),
         ErrorPage::Internal => (t.error_internal_title, t.error_internal_text),
     };

@@ -386,3 +386,96 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    deleting_a_group_while_a_member_is_added_ends_one_way,
+    |app| {
+        // Another admin's transaction adds a member and has not committed
+        // when the delete starts: the delete waits for it and then sees the
+        // member (it asks for confirmation), instead of deleting the group
+        // under the new membership (on PostgreSQL once a 500).
+        app.login_as("chef", AdminRole::Administrator).await;
+        app.post("/groups", &[("name", "Lager")]).await;
+        app.post(
+            "/users/new",
+            &[("first_name", "Anna"), ("last_name", "Müller")],
+        )
+        .await;
+        let group = app.unit_id("groups", "Lager").await;
+        let anna = app.user_id("anna.mueller").await;
+        let token = app.csrf().await;
+        let mut holder = app.db.raw();
+        let begin = if holder.is_postgres() {
+            "BEGIN;"
+        } else {
+            "BEGIN IMMEDIATE;"
+        };
+        holder.execute(&format!(
+            "{begin} INSERT INTO group_memberships (user_id, group_id) VALUES ({anna}, {group});"
+        ));
+        let delete = tokio::spawn(post_from(
+            app.client.clone(),
+            app.url(&format!("/groups/{group}/delete")),
+            vec![("csrf", token), ("members", String::new())],
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        holder.execute("COMMIT;");
+        assert_eq!(delete.await.unwrap(), StatusCode::SEE_OTHER);
+        let (_, page) = app.get_html(&format!("/groups/{group}")).await;
+        assert!(page.contains("Mitglieder (1)"), "group and member stay");
+    }
+);
+
+db_test!(
+    adding_a_member_to_a_group_being_deleted_ends_one_way,
+    |app| {
+        // The group's delete has not committed when another admin adds a
+        // member: the add waits and is refused (the group is gone), with a
+        // page that says so, and no membership points at nothing.
+        app.login_as("chef", AdminRole::Administrator).await;
+        app.post("/groups", &[("name", "Lager")]).await;
+        app.post(
+            "/users/new",
+            &[("first_name", "Anna"), ("last_name", "Müller")],
+        )
+        .await;
+        let group = app.unit_id("groups", "Lager").await;
+        let token = app.csrf().await;
+        let mut holder = app.db.raw();
+        let begin = if holder.is_postgres() {
+            "BEGIN;"
+        } else {
+            "BEGIN IMMEDIATE;"
+        };
+        holder.execute(&format!(
+            "{begin} DELETE FROM user_groups WHERE id = {group};"
+        ));
+        let add = tokio::spawn(post_from(
+            app.client.clone(),
+            app.url(&format!("/groups/{group}/members")),
+            vec![("csrf", token), ("member", "anna.mueller".into())],
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        holder.execute("COMMIT;");
+        let status = add.await.unwrap();
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::CONFLICT,
+            "{status}"
+        );
+        let dump = app.db.dump();
+        let memberships: Vec<&str> = dump
+            .split("## ")
+            .find(|t| t.starts_with("group_memberships\n"))
+            .expect("the table is dumped")
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(
+            memberships.is_empty(),
+            "no membership left: {memberships:?}"
+        );
+        let res = app.get(&format!("/groups/{group}")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+);
