@@ -1304,11 +1304,27 @@ pub struct Preview {
 pub struct UndoPlan {
     pub batch: ImportBatch,
     pub removable: i64,
+    /// The first 200 of those who took their account (they stay).
     pub kept: Vec<super::people::UserSummary>,
+    /// How many took their account (the list above may be shorter).
+    pub kept_count: i64,
+    /// People the import created who hold an admin role above the undoing
+    /// admin's (given them since): he may not remove them, they stay.
+    pub above_role_created: i64,
+    /// People the import changed who now hold a role above his: their
+    /// values stay as the import set them.
+    pub above_role_changed: i64,
     pub restorable: i64,
     /// People the import changed of whom a value was changed since: that
     /// value stays.
     pub changed_since: i64,
+}
+
+impl UndoPlan {
+    /// Someone created by the import stays: the admin undoes "the rest".
+    pub fn keeps_someone(&self) -> bool {
+        self.kept_count > 0 || self.above_role_created > 0
+    }
 }
 
 #[cfg(test)]

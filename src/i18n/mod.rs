@@ -977,6 +977,11 @@ catalogue! {
     import_undo: "Import rückgängig machen", "Undo the import";
     import_undo_intro: "Entfernt genau die Benutzer, die dieser Import angelegt hat, mit ihren Einladungen, Links und nicht gesendeten E-Mails, und gibt geänderten Benutzern ihre vorigen Werte zurück.", "Removes exactly the users this import created, with their invitations, links and unsent emails, and gives changed users their previous values back.";
     import_undo_removes: "Benutzer werden entfernt.", "users will be removed.";
+    import_undo_removes_one: "Benutzer wird entfernt.", "user will be removed.";
+    import_undo_restores_one: "geänderter Benutzer erhält seine vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed user gets the previous values back (where nobody changed them since).";
+    import_undo_kept_one: "Benutzer hat sein Konto schon aktiviert und bleibt:", "user has activated the account already and stays:";
+    import_undo_above_role: "Benutzer haben inzwischen eine Administratorrolle über Ihrer eigenen und bleiben, wie der Import sie angelegt oder geändert hat (rückgängig machen kann das nur, wer sie ändern darf).", "users now hold an admin role above your own and stay as the import created or changed them (only someone allowed to change them can undo that).";
+    import_undo_above_role_one: "Benutzer hat inzwischen eine Administratorrolle über Ihrer eigenen und bleibt, wie der Import ihn angelegt oder geändert hat (rückgängig machen kann das nur, wer ihn ändern darf).", "user now holds an admin role above your own and stays as the import created or changed them (only someone allowed to change them can undo that).";
     import_undo_restores: "geänderte Benutzer erhalten ihre vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed users get their previous values back (where nobody changed them since).";
     import_undo_kept: "Benutzer haben ihr Konto schon aktiviert und bleiben:", "users have activated their account already and stay:";
     import_undo_more_kept: "und weitere", "and more";

@@ -663,6 +663,25 @@ pub fn created_and_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>>
         .load(conn)
 }
 
+/// People a batch created who hold an admin role above `role` (given them
+/// since): an admin of that role may not remove them, so his undo keeps them.
+pub fn created_above_role(
+    conn: &mut DbConn,
+    batch: i64,
+    role: crate::domain::AdminRole,
+) -> QueryResult<Vec<UserId>> {
+    Ok(created(batch)
+        .filter(u::is_staff.eq(true))
+        .filter(u::admin_role.is_not_null())
+        .order(u::id.asc())
+        .select((u::id, u::admin_role))
+        .load::<(UserId, Option<crate::domain::AdminRole>)>(conn)?
+        .into_iter()
+        .filter(|(_, r)| !role.may_change_account_of(*r))
+        .map(|(id, _)| id)
+        .collect())
+}
+
 /// How many people a batch created are still `angelegt` (not invited).
 pub fn created_not_invited(conn: &mut DbConn, batch: i64) -> QueryResult<i64> {
     created(batch)

@@ -2063,26 +2063,34 @@ fn audit_field(field: &str) -> &str {
 
 pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<UndoPlan> {
     require_user_management(actor)?;
+    let actor = actor.clone();
     ctx.db()
         .run(move |conn| -> ServiceResult<_> {
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
             let kept_ids = model::created_and_in(conn, id)?;
-            let removable = model::lock_created_not_in(conn, id)?.len() as i64;
+            let above = model::created_above_role(conn, id, actor.role)?;
+            let removable = model::lock_created_not_in(conn, id)?
+                .iter()
+                .filter(|u| !above.contains(u))
+                .count() as i64;
             let mut kept = Vec::new();
             for uid in kept_ids.iter().take(200) {
                 if let Some(s) = user::find_summary(conn, *uid)? {
                     kept.push(s);
                 }
             }
-            let mut by_user: HashMap<UserId, Vec<model::Change>> = HashMap::new();
-            for c in model::changes_of(conn, id)? {
-                by_user.entry(c.user_id).or_default().push(c);
-            }
-            let mut changed_since = 0;
-            for (uid, changes) in &by_user {
-                if let Some(person) = user::find(conn, *uid)?
-                    && changes.iter().any(|c| !still_holds(&person, c))
-                {
+            let (mut restorable, mut changed_since, mut above_role_changed) = (0, 0, 0);
+            for (uid, changes) in changes_by_person(conn, id)? {
+                // Removed since (by another import's undo, or by hand).
+                let Some(person) = user::find(conn, uid)? else {
+                    continue;
+                };
+                if !actor.role.may_change_account_of(person.role()) {
+                    above_role_changed += 1;
+                    continue;
+                }
+                restorable += 1;
+                if changes.iter().any(|c| !still_holds(&person, c)) {
                     changed_since += 1;
                 }
             }
@@ -2090,7 +2098,10 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 batch: batch_view(&batch),
                 removable,
                 kept,
-                restorable: by_user.len() as i64,
+                kept_count: kept_ids.len() as i64,
+                above_role_created: above.iter().filter(|u| !kept_ids.contains(u)).count() as i64,
+                above_role_changed,
+                restorable,
                 changed_since,
             })
         })
@@ -2146,8 +2157,17 @@ fn undo_in_tx(
         ));
     }
     let started = std::time::Instant::now();
-    let ids = model::lock_created_not_in(conn, id)?;
-    let kept = model::created_and_in(conn, id)?;
+    let mut ids = model::lock_created_not_in(conn, id)?;
+    // Who took his account stays, and so does whom the admin may not remove
+    // (given a role above his since the import).
+    let mut kept = model::created_and_in(conn, id)?;
+    let above = model::created_above_role(conn, id, actor.role)?;
+    ids.retain(|u| !above.contains(u));
+    for u in above {
+        if !kept.contains(&u) {
+            kept.push(u);
+        }
+    }
     if !kept.is_empty() && !rest {
         return Ok(Undone::NeedsConsent);
     }
@@ -2229,16 +2249,19 @@ fn restore_changes(
     batch: i64,
     now: PrimitiveDateTime,
 ) -> ServiceResult<(i64, i64)> {
-    let changes = model::changes_of(conn, batch)?;
-    let mut by_user: HashMap<UserId, Vec<model::Change>> = HashMap::new();
-    for c in changes {
-        by_user.entry(c.user_id).or_default().push(c);
-    }
     let (mut restored, mut unrestored) = (0, 0);
-    for (uid, changes) in by_user {
-        let Some(person) = user::find(conn, uid)? else {
+    // In id order, each locked (PostgreSQL) before it is read: a role given
+    // or a value changed at the same instant is seen.
+    for (uid, changes) in changes_by_person(conn, batch)? {
+        let Some(person) = user::lock(conn, uid)? else {
             continue;
         };
+        // A role above the undoing admin's (given since): his values stay
+        // as the import set them, as a form would refuse to change them.
+        if !actor.role.may_change_account_of(person.role()) {
+            unrestored += 1;
+            continue;
+        }
         let mut set = UserChanges::default();
         let mut done: Vec<crate::domain::audit::Change> = Vec::new();
         // A value changed since the import stays (and is counted).
@@ -2351,6 +2374,18 @@ fn restore_changes(
         restored += 1;
     }
     Ok((restored, unrestored))
+}
+
+/// What an update import changed, by person in id order.
+fn changes_by_person(
+    conn: &mut DbConn,
+    batch: i64,
+) -> ServiceResult<std::collections::BTreeMap<UserId, Vec<model::Change>>> {
+    let mut by_user = std::collections::BTreeMap::<UserId, Vec<model::Change>>::new();
+    for c in model::changes_of(conn, batch)? {
+        by_user.entry(c.user_id).or_default().push(c);
+    }
+    Ok(by_user)
 }
 
 /// Whether a value an update import set is still the person's (undo puts

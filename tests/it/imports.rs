@@ -1890,3 +1890,91 @@ db_test!(
         assert_ne!(ids[0], ids[1]);
     }
 );
+
+db_test!(an_undo_leaves_people_above_the_admins_role_alone, |app| {
+    // A user-management admin imports; an Administrator then makes two of
+    // the import's people Administrators. His undo may change neither: the
+    // one created stays, the one updated keeps the imported address (else
+    // an undo could put any address back on an Administrator's account).
+    app.login_as("verwaltung", AdminRole::Benutzerverwaltung)
+        .await;
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Yvonne"),
+                ("last_name", "Ypsilon"),
+                ("username", "yvonne"),
+                ("email", "alt@example.org"),
+                ("personnel_number", "Y1"),
+                ("user_type", "mitarbeiter"),
+                ("start_password_mode", "none"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (id, page) = upload(
+        &app,
+        "x.csv",
+        csv(&[
+            "Personalnummer;Vorname;Nachname;E-Mail",
+            "Y1;Yvonne;Ypsilon;yvonne@example.com",
+            "Z1;Zora;Zett;zora@example.com",
+            "W1;Willi;Weh;willi@example.com",
+        ]),
+        "update",
+    )
+    .await;
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (yvonne, zora) = (app.user_id("yvonne").await, app.user_id("zora.zett").await);
+    app.db.raw().execute(&format!(
+        "UPDATE users SET is_staff = TRUE, admin_role = 'administrator' WHERE id IN ({yvonne}, {zora})"
+    ));
+    let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+    assert!(plan.contains("data-count=\"removable\">1<"), "{plan}");
+    assert!(plan.contains("data-count=\"above-role\">2<"), "{plan}");
+    assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
+    assert!(plan.contains("Benutzer wird entfernt."), "{plan}");
+    // Undone without consent: nothing happens.
+    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(app.user("willi.weh").await.is_some());
+    let res = app
+        .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert!(app.user("willi.weh").await.is_none(), "Willi went");
+    assert!(app.user("zora.zett").await.is_some(), "Zora stays");
+    let y = app.user("yvonne").await.unwrap();
+    assert_eq!(y.email.as_deref(), Some("yvonne@example.com"));
+    let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(
+        batch.contains("data-state=\"teilweise_rueckgaengig\""),
+        "{batch}"
+    );
+});
+
+db_test!(an_undo_counts_only_people_still_there, |app| {
+    // Import A creates people, import B updates them, A is undone: B's undo
+    // page no longer counts them among those it gives their values back.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let file = |last: &str| {
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            &format!("P1;Paula;{last}"),
+            &format!("P2;Peter;{last}"),
+        ])
+    };
+    let (a, page) = upload(&app, "a.csv", file("Alt"), "create").await;
+    assert_redirect(&commit(&app, a, &page).await, &format!("/imports/{a}"));
+    let (b, page) = upload(&app, "b.csv", file("Neu"), "update").await;
+    assert_redirect(&commit(&app, b, &page).await, &format!("/imports/{b}"));
+    let (_, plan) = app.get_html(&format!("/imports/{b}/undo")).await;
+    assert!(plan.contains("data-count=\"restorable\">2<"), "{plan}");
+    let res = app.post(&format!("/imports/{a}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{a}"));
+    let (_, plan) = app.get_html(&format!("/imports/{b}/undo")).await;
+    assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
+});
