@@ -365,6 +365,7 @@ diesel::table! {
         search_text -> Text,
         target_user_id -> Nullable<BigInt>,
         units -> Text,
+        cells -> Text,
     }
 }
 

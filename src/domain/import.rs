@@ -819,18 +819,86 @@ pub fn parse_user_type(value: &str) -> Result<UserType, UnknownWord> {
     })
 }
 
+/// What separates names in a group or area cell.
+const NAME_SEPARATORS: [char; 4] = [',', ';', '\n', '\r'];
+
 /// Names in a group or area cell: separated by commas, semicolons or line
-/// breaks, trimmed, each once.
+/// breaks, trimmed, each once. A name in double quotes is one name even if
+/// it holds a separator (`"Nord, Süd"; Lager`; `""` is a quote in it), as
+/// [`join_names`] writes it; a quote that is not closed is a character.
 pub fn split_names(value: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for part in value.split([',', ';', '\n', '\r']) {
+    let mut push = |part: &str| {
         let name = nfc(part.trim());
         if !name.is_empty() && seen.insert(name.to_lowercase()) {
             out.push(name);
         }
+    };
+    let mut rest = value;
+    loop {
+        if let Some((name, after)) = quoted_name(rest) {
+            push(&name);
+            match after.strip_prefix(NAME_SEPARATORS) {
+                Some(next) => rest = next,
+                None => break,
+            }
+            continue;
+        }
+        match rest.split_once(NAME_SEPARATORS) {
+            Some((part, next)) => {
+                push(part);
+                rest = next;
+            }
+            None => {
+                push(rest);
+                break;
+            }
+        }
     }
     out
+}
+
+/// A name in double quotes at the start of `text` (after blanks), with what
+/// follows it: nothing, or a separator and more (after blanks). `None` if
+/// `text` does not start so.
+fn quoted_name(text: &str) -> Option<(String, &str)> {
+    let inner = text.trim_start_matches([' ', '\t']).strip_prefix('"')?;
+    let mut name = String::new();
+    let mut chars = inner.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '"' {
+            name.push(c);
+            continue;
+        }
+        let after = &inner[i + 1..];
+        if after.starts_with('"') {
+            name.push('"');
+            chars.next();
+            continue;
+        }
+        let after = after.trim_start_matches([' ', '\t']);
+        return (after.is_empty() || after.starts_with(NAME_SEPARATORS)).then_some((name, after));
+    }
+    None
+}
+
+/// Names as one cell, as [`split_names`] reads them back: separated by
+/// ", ", a name that holds a separator or starts with a double quote put
+/// in double quotes (its own quotes doubled).
+pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            let n = n.as_ref();
+            if n.contains(NAME_SEPARATORS) || n.trim_start().starts_with('"') {
+                format!("\"{}\"", n.replace('"', "\"\""))
+            } else {
+                n.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The groups and areas a staged row adds, as stored: `group` or `area`, a
@@ -854,9 +922,26 @@ pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split('\n').filter_map(|line| line.split_once('\t'))
 }
 
+/// Starts a formula in a spreadsheet program.
+fn starts_formula(text: &str) -> bool {
+    // An apostrophe of the text's own gets one more, so that taking the
+    // first off on import gives the text back ("'-y", "'t Hooft").
+    text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '\''])
+}
+
+/// The value as it may go into a cell Einlass writes: text a spreadsheet
+/// program could take for a formula gets an apostrophe in front.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The value a cell Einlass exported stood for: its exports put an
 /// apostrophe before text that would start a formula or starts with an
-/// apostrophe itself (`spreadsheet::write::neutralise`).
+/// apostrophe itself ([`neutralise`]).
 pub fn unneutralise(text: &str) -> &str {
     match text.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '\'']) => rest,
@@ -904,6 +989,10 @@ pub struct UserRow {
     /// Which fields the file gives (update mode changes only these).
     pub given: Vec<&'static str>,
     pub problems: Vec<Problem>,
+    /// A row refused as it was read: its cells as the file had them
+    /// ([`encode_cells`]), for the error list. Empty otherwise (the values
+    /// read are the cells then).
+    pub cells: String,
 }
 
 impl UserRow {
@@ -1074,7 +1163,80 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
             *target = split_names(v);
         }
     }
+    if !out.problems.is_empty() {
+        out.cells = encode_cells(row, mapping);
+    }
     out
+}
+
+/// The cells of a row's mapped fields exactly as read (a NUL, which no
+/// database text holds, as `�`: refused alike), each as its field, a tab,
+/// its length in bytes, a tab and the cell (which may hold any character).
+pub fn encode_cells(row: &Row, mapping: &Mapping) -> String {
+    let mut out = String::new();
+    for f in USERS.fields {
+        if let Some(c) = mapping.column_of(f.key) {
+            push_cell(&mut out, f.key, &row.cell(c).replace('\0', "\u{FFFD}"));
+        }
+    }
+    out
+}
+
+fn push_cell(out: &mut String, key: &str, cell: &str) {
+    out.push_str(&format!("{key}\t{}\t{cell}", cell.len()));
+}
+
+/// For a row refused only after it was read (a taken or doubled value, an
+/// unknown group, …): cells that read back as the values it was read as,
+/// for the fields the file gave (in [`encode_cells`]' form). Its values
+/// passed every check of their own, so they are the cells but for blanks,
+/// spelling of closed lists and Unicode form.
+pub fn cells_of_values(row: &UserRow) -> String {
+    let mut out = String::new();
+    for key in &row.given {
+        let value = match *key {
+            "salutation" => match row.salutation {
+                Some(Salutation::Frau) => "Frau".to_owned(),
+                Some(Salutation::Herr) => "Herr".to_owned(),
+                Some(Salutation::Divers) => "Divers".to_owned(),
+                None => String::new(),
+            },
+            "first_name" => neutralise(&row.first_name).into_owned(),
+            "last_name" => neutralise(&row.last_name).into_owned(),
+            "username" => row.username.clone().unwrap_or_default(),
+            "email" => neutralise(&row.email_shown).into_owned(),
+            "personnel_number" => match &row.personnel_number {
+                Some(n) => neutralise(n).into_owned(),
+                None => neutralise(&row.number_shown).into_owned(),
+            },
+            "user_type" => match row.user_type {
+                Some(UserType::Mitarbeiter) | None => "Mitarbeiter",
+                Some(UserType::Extern) => "Extern",
+                Some(UserType::Gast) => "Gast",
+            }
+            .to_owned(),
+            "groups" => join_names(&row.groups),
+            "areas" => join_names(&row.areas),
+            _ => continue,
+        };
+        push_cell(&mut out, key, &value);
+    }
+    out
+}
+
+/// The cells of [`encode_cells`] by field (as far as `text` is such).
+pub fn decode_cells(text: &str) -> std::collections::HashMap<String, String> {
+    let mut cells = std::collections::HashMap::new();
+    let mut rest = text;
+    while let Some((key, after)) = rest.split_once('\t')
+        && let Some((len, after)) = after.split_once('\t')
+        && let Ok(len) = len.parse::<usize>()
+        && let Some(cell) = after.get(..len)
+    {
+        cells.insert(key.to_owned(), cell.to_owned());
+        rest = &after[len..];
+    }
+    cells
 }
 
 /// A word of a closed list (salutation, user type) by `parse`, which folds
@@ -1343,6 +1505,33 @@ mod tests {
             split_names("Lager; lager ,Büro\nBÜRO"),
             vec!["Lager", "Büro"]
         );
+    }
+
+    #[test]
+    fn names_with_separators_are_quoted_and_read_back_as_one() {
+        let names = [
+            "Nord, Süd",
+            "Nord",
+            "Süd; Ost",
+            "\"Zitat\" Gruppe",
+            "A \"b\"",
+        ];
+        let cell = join_names(&names);
+        assert_eq!(
+            cell,
+            "\"Nord, Süd\", Nord, \"Süd; Ost\", \"\"\"Zitat\"\" Gruppe\", A \"b\""
+        );
+        assert_eq!(split_names(&cell), names);
+        // Typed by hand: blanks around quotes, other separators.
+        assert_eq!(
+            split_names(" \"Nord, Süd\" ;Lager\n\"Büro\""),
+            ["Nord, Süd", "Lager", "Büro"]
+        );
+        // A quote not closed, or text after the closing one, is a character.
+        assert_eq!(split_names("\"Nord, Süd"), ["\"Nord", "Süd"]);
+        assert_eq!(split_names("\"Nord\" Süd, Ost"), ["\"Nord\" Süd", "Ost"]);
+        assert_eq!(split_names("\"\", Lager"), ["Lager"]);
+        assert_eq!(join_names::<&str>(&[]), "");
     }
 
     fn row(line: u32, cells: &[&str]) -> Row {

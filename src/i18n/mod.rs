@@ -5,6 +5,7 @@
 use time::PrimitiveDateTime;
 use time_tz::OffsetDateTimeExt;
 
+use crate::domain::import::join_names;
 use crate::domain::{
     AdminRole, AreaRole, FieldError, Language, Refusal, Salutation, TimeZone, UserStatus, UserType,
 };
@@ -1813,8 +1814,8 @@ impl Texts {
                 format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
             }
             UnknownUserType(v) => format!("{}: {} „{v}“", field("user_type"), self.pr_user_type),
-            UnknownGroups(names) => format!("{}: {}", self.pr_groups, names.join(", ")),
-            UnknownAreas(names) => format!("{}: {}", self.pr_areas, names.join(", ")),
+            UnknownGroups(names) => format!("{}: {}", self.pr_groups, join_names(names)),
+            UnknownAreas(names) => format!("{}: {}", self.pr_areas, join_names(names)),
             UncreatableUnits(f, names) => format!(
                 "{}: {}",
                 if *f == "areas" {
@@ -1822,7 +1823,7 @@ impl Texts {
                 } else {
                     self.pr_groups_uncreatable
                 },
-                names.join(", ")
+                join_names(names)
             ),
             DuplicateInFile(f, lines) => format!(
                 "{}: {} {}",

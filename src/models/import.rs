@@ -191,6 +191,10 @@ pub struct StagedRow {
     pub target_user_id: Option<UserId>,
     /// The groups and areas the row adds (`domain::import::encode_units`).
     pub units: String,
+    /// A refused row's cells as the file had them (`domain::import::
+    /// encode_cells`); empty for other rows and where the values read are
+    /// the cells.
+    pub cells: String,
 }
 
 /// Removes the batch's staged rows.

@@ -142,8 +142,9 @@ pub async fn users_xlsx(
                     },
                     u.personnel_number.clone().unwrap_or_default(),
                     t.user_type(u.user_type).to_owned(),
-                    p.groups.join(", "),
-                    p.areas.join(", "),
+                    // A name with a comma in quotes: an import reads it back as one.
+                    crate::domain::import::join_names(&p.groups),
+                    crate::domain::import::join_names(&p.areas),
                     t.status(u.status).to_owned(),
                     invitation,
                     date(&u.invitation_expires_at),

@@ -16,8 +16,9 @@ use crate::context::{Context, ImportTurn};
 use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
     BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
-    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, decode_problems, decode_units,
-    encode_problems, encode_units, mark_duplicates, parse_user_row, stored_text,
+    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, cells_of_values, decode_cells,
+    decode_problems, decode_units, encode_problems, encode_units, join_names, mark_duplicates,
+    parse_user_row, stored_text,
 };
 use crate::domain::text::{name_key, nfc};
 use crate::domain::units::UnitKind;
@@ -1287,7 +1288,7 @@ fn evaluate(
                         .collect();
                     if !names.is_empty() {
                         let field = if kind == "group" { "groups" } else { "areas" };
-                        changes.push(Problem::Change(field, String::new(), names.join(", ")));
+                        changes.push(Problem::Change(field, String::new(), join_names(&names)));
                     }
                 }
             }
@@ -1373,6 +1374,12 @@ fn evaluate(
         if outcome == Outcome::Aenderung {
             problems.extend(changes);
         }
+        // The error list repeats a refused row as the file had it.
+        let cells = match outcome {
+            Outcome::Fehler if row.cells.is_empty() => cells_of_values(&row),
+            Outcome::Fehler => std::mem::take(&mut row.cells),
+            _ => String::new(),
+        };
         let email = if outcome == Outcome::Fehler {
             Some(std::mem::take(&mut row.email_shown)).filter(|e| !e.is_empty())
         } else {
@@ -1402,6 +1409,7 @@ fn evaluate(
             email,
             target_user_id: target.filter(|_| outcome != Outcome::Fehler),
             units: row_units,
+            cells,
         });
         if chunk.len() == STAGE_CHUNK && !emit(finish_chunk(&mut chunk)) {
             return staged;
@@ -2517,6 +2525,7 @@ pub fn template_xlsx(lang: crate::i18n::Lang) -> Result<Vec<u8>, String> {
         rows: Vec::new(),
         widths: vec![10.0, 18.0, 18.0, 30.0, 16.0, 18.0, 14.0, 24.0, 20.0],
         data_sheet: true,
+        verbatim: false,
     };
     let mut rows: Vec<Vec<String>> = vec![
         vec![t.import_upload_intro.to_owned()],
@@ -2547,6 +2556,7 @@ pub fn template_xlsx(lang: crate::i18n::Lang) -> Result<Vec<u8>, String> {
         rows,
         widths: vec![30.0, 28.0, 48.0, 28.0],
         data_sheet: false,
+        verbatim: false,
     };
     xlsx(&[users, help])
 }
@@ -2560,7 +2570,7 @@ pub async fn errors_xlsx(
     lang: crate::i18n::Lang,
 ) -> ServiceResult<(String, Vec<u8>)> {
     use crate::i18n::Catalogue;
-    use crate::spreadsheet::write::{Table, xlsx};
+    use crate::spreadsheet::write::{Table, neutralise, xlsx};
     require_user_management(actor)?;
     let (batch, rows) = ctx
         .db()
@@ -2578,56 +2588,62 @@ pub async fn errors_xlsx(
             Ok((batch, rows))
         })
         .await?;
+    // The file's mapped columns in its order, each titled as the import
+    // recognises it, with the refused rows' cells as the file had them.
+    let header_line = batch.header_line.and_then(|l| u32::try_from(l).ok());
+    let fields: Vec<&'static str> = Mapping::decode(&USERS, header_line, &batch.mapping)
+        .columns
+        .into_iter()
+        .flatten()
+        .collect();
     let bytes = ctx
         .cpu(move || {
             let t = lang.texts();
-            let header = [
-                t.import_line,
-                t.import_problems,
-                t.field_salutation,
-                t.field_first_name,
-                t.field_last_name,
-                t.field_email,
-                t.field_personnel_number,
-                t.field_username,
-                t.field_user_type,
-                t.field_groups,
-                t.field_areas,
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+            let header = [t.import_line, t.import_problems]
+                .into_iter()
+                .chain(fields.iter().map(|f| t.import_field(f)))
+                .map(str::to_owned)
+                .collect();
             let rows = rows
                 .into_iter()
                 .map(|r| {
+                    let mut cells = decode_cells(&r.cells);
                     let r = preview_row(r);
-                    vec![
+                    if cells.is_empty() {
+                        // Refused before the file's cells were kept.
+                        cells = old_cells(&r, t);
+                    }
+                    let mut out = vec![
                         r.line.to_string(),
-                        r.problems
-                            .iter()
-                            .map(|p| t.import_problem(p))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        r.salutation.map(|s| t.salutation(s)).unwrap_or("").into(),
-                        r.first_name,
-                        r.last_name,
-                        r.email,
-                        r.personnel_number,
-                        r.username,
-                        t.user_type(r.user_type).into(),
-                        r.groups.join(", "),
-                        r.areas.join(", "),
-                    ]
+                        neutralise(
+                            &r.problems
+                                .iter()
+                                .map(|p| t.import_problem(p))
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        )
+                        .into_owned(),
+                    ];
+                    out.extend(fields.iter().map(|f| cells.remove(*f).unwrap_or_default()));
+                    out
                 })
+                .collect();
+            let widths = [8.0, 60.0]
+                .into_iter()
+                .chain(fields.iter().map(|f| match *f {
+                    "email" => 30.0,
+                    "groups" => 24.0,
+                    "salutation" | "user_type" => 12.0,
+                    _ => 18.0,
+                }))
                 .collect();
             xlsx(&[Table {
                 name: t.import_outcome_fehler.into(),
                 header,
                 rows,
-                widths: vec![
-                    8.0, 60.0, 10.0, 18.0, 18.0, 30.0, 16.0, 18.0, 14.0, 24.0, 20.0,
-                ],
+                widths,
                 data_sheet: true,
+                verbatim: true,
             }])
         })
         .await?
@@ -2639,6 +2655,36 @@ pub async fn errors_xlsx(
         .unwrap_or(&batch.file_name)
         .to_owned();
     Ok((format!("{stem} - Fehler.xlsx"), bytes))
+}
+
+/// The cells of a row refused before they were kept (an import previewed
+/// by an older version): its values as read, neutralised.
+fn old_cells(r: &PreviewRow, t: &crate::i18n::Texts) -> HashMap<String, String> {
+    [
+        (
+            "salutation",
+            r.salutation
+                .map(|s| t.salutation(s))
+                .unwrap_or("")
+                .to_owned(),
+        ),
+        ("first_name", r.first_name.clone()),
+        ("last_name", r.last_name.clone()),
+        ("email", r.email.clone()),
+        ("personnel_number", r.personnel_number.clone()),
+        ("username", r.username.clone()),
+        ("user_type", t.user_type(r.user_type).to_owned()),
+        ("groups", join_names(&r.groups)),
+        ("areas", join_names(&r.areas)),
+    ]
+    .into_iter()
+    .map(|(k, v)| {
+        (
+            k.to_owned(),
+            crate::domain::import::neutralise(&v).into_owned(),
+        )
+    })
+    .collect()
 }
 
 #[cfg(test)]

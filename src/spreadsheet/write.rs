@@ -5,27 +5,9 @@
 //! stays text wherever the file goes next (a CSV save, another program).
 //! The importer takes that apostrophe off again ([`unneutralise`]).
 
-use std::borrow::Cow;
-
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
-/// Starts a formula in a spreadsheet program.
-fn starts_formula(text: &str) -> bool {
-    // An apostrophe of the text's own gets one more, so that taking the
-    // first off on import gives the text back ("'-y", "'t Hooft").
-    text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '\''])
-}
-
-/// The value as it may go into a cell.
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if starts_formula(text) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-pub use crate::domain::import::unneutralise;
+pub use crate::domain::import::{neutralise, unneutralise};
 
 /// One sheet: a bold header row, then rows of text.
 pub struct Table {
@@ -37,6 +19,10 @@ pub struct Table {
     /// Frozen header, filter buttons and text-formatted columns (so that
     /// `00123` typed later stays `00123`).
     pub data_sheet: bool,
+    /// The rows' cells are written as they are, every one a text cell (the
+    /// caller neutralised what must be): the error list repeats a file's
+    /// cells exactly, so that uploading it again reads them the same.
+    pub verbatim: bool,
 }
 
 /// The workbook of these tables as bytes.
@@ -75,8 +61,13 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, String> {
                     continue;
                 }
                 let format = if table.data_sheet { &text } else { &wrap };
+                let value = if table.verbatim {
+                    std::borrow::Cow::Borrowed(value.as_str())
+                } else {
+                    neutralise(value)
+                };
                 sheet
-                    .write_string_with_format(r, c as u16, neutralise(value), format)
+                    .write_string_with_format(r, c as u16, value, format)
                     .map_err(err)?;
             }
         }
