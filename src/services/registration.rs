@@ -549,7 +549,11 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
             .enumerate()
             .find(|(i, _)| error_value(cell(row, *i).trim()));
         let problem: Option<String> = match input.parse(criteria, checks.today) {
-            _ if failed_in.is_some() => failed_in.map(|(_, field)| format!("{field}:error_value")),
+            // Named in the reason, as the user import does (at most 16
+            // characters: `error_value` knows no longer one).
+            _ if failed_in.is_some() => failed_in.map(|(i, field)| {
+                format!("{field}:error_value:{}", cell(row, i).trim())
+            }),
             _ if formula_in.is_some() => formula_in.map(|(_, field)| format!("{field}:formula")),
             Err(errors) => errors
                 .iter()

@@ -1564,6 +1564,7 @@ impl WhitelistImportView {
     pub fn problem(&self, code: &str, other: &Option<i32>) -> String {
         let t = self.p.t;
         let (field, what) = code.split_once(':').unwrap_or((code, ""));
+        let (what, value) = what.split_once(':').unwrap_or((what, ""));
         let label = if field == "birth_date" {
             t.field_birth_date
         } else {
@@ -1585,7 +1586,7 @@ impl WhitelistImportView {
             "on_list" => t.fe_on_the_list.to_owned(),
             "account" => t.fe_personnel_taken.to_owned(),
             "formula" => t.pr_formula.to_owned(),
-            "error_value" => t.pr_error_value.to_owned(),
+            "error_value" => format!("„{value}“ – {}", t.pr_error_value),
             _ => t.wl_problem_invalid.to_owned(),
         };
         format!("{label}: {text}")

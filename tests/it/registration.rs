@@ -799,12 +799,13 @@ db_test!(a_formula_error_value_is_refused_on_the_list, |app| {
     let (_, page) = app.get_html(&location(&res)).await;
     assert!(page.contains("data-count=\"new\">1<"), "{page}");
     assert!(page.contains("data-count=\"refused\">2<"), "{page}");
-    for line in ["2", "3"] {
+    for (line, value) in [("2", "#N/A"), ("3", "#DIV/0!")] {
         let row = page
             .split(&format!("data-refused=\"{line}\""))
             .nth(1)
             .unwrap_or("");
         assert!(row.contains("Fehlerwert"), "{row}");
+        assert!(row.contains(&format!("„{value}“")), "named: {row}");
     }
 });
 
