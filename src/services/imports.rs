@@ -538,7 +538,24 @@ pub async fn set_mapping(
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     let (_, book) = workbook_of(ctx, id).await?;
-    let header_line = header_line.filter(|l| book.rows.iter().any(|r| r.line == *l));
+    // Only what the page offered: a row of the file, its columns, fields
+    // of the import (a forged form changes nothing).
+    let forged = |field: &'static str| {
+        ServiceError::Invalid(crate::domain::FieldErrors::single(
+            field,
+            crate::domain::FieldError::InvalidChoice,
+        ))
+    };
+    if header_line.is_some_and(|l| !book.rows.iter().any(|r| r.line == l)) {
+        return Err(forged("header_line"));
+    }
+    let width = book.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    if columns.iter().enumerate().any(|(i, c)| {
+        c.as_deref()
+            .is_some_and(|k| i >= width || USERS.field(k).is_none())
+    }) {
+        return Err(forged("columns"));
+    }
     // A column titled like a password feeds nothing, whatever was chosen.
     let secret = crate::domain::import::secret_columns(&book.rows, columns.len());
     let mapping = Mapping {

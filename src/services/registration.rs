@@ -551,9 +551,9 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
         let problem: Option<String> = match input.parse(criteria, checks.today) {
             // Named in the reason, as the user import does (at most 16
             // characters: `error_value` knows no longer one).
-            _ if failed_in.is_some() => failed_in.map(|(i, field)| {
-                format!("{field}:error_value:{}", cell(row, i).trim())
-            }),
+            _ if failed_in.is_some() => {
+                failed_in.map(|(i, field)| format!("{field}:error_value:{}", cell(row, i).trim()))
+            }
             _ if formula_in.is_some() => formula_in.map(|(_, field)| format!("{field}:formula")),
             Err(errors) => errors
                 .iter()

@@ -307,9 +307,13 @@ pub async fn set_mapping(
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let id = *id;
-    let header = form
-        .get("header_line")
-        .and_then(|l| l.trim().parse::<u32>().ok());
+    // Empty is "no title row"; anything but a row number was not offered.
+    let header = match form.get("header_line").map(|l| l.trim()) {
+        None | Some("") => None,
+        Some(l) => Some(l.parse::<u32>().map_err(|_| {
+            crate::error::AppError::BadRequest("header_line is no row number".into())
+        })?),
+    };
     let mut columns: Vec<Option<String>> = Vec::new();
     for (k, v) in &form {
         if let Some(c) = k.strip_prefix("col").and_then(|c| c.parse::<usize>().ok())
@@ -332,6 +336,10 @@ pub async fn set_mapping(
             },
         ),
         Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        // A row, column or field the page did not offer (a forged form).
+        Err(ServiceError::Invalid(_)) => Err(crate::error::AppError::BadRequest(
+            "mapping names a row, column or field the file does not have".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

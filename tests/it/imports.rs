@@ -2096,3 +2096,47 @@ db_test!(an_error_list_adds_no_value_the_file_did_not_give, |app| {
         ["X1", "Xaver", "Extern", "kaputt@"]
     );
 });
+
+db_test!(a_forged_mapping_changes_nothing, |app| {
+    // Values the mapping page never offers: a row that is no row of the
+    // file, a column past the data, a field the import does not know.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "zwei.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail;Mail",
+            "Anna;Muster;anna@firma.example;anna@privat.example",
+        ]),
+        "create",
+    )
+    .await;
+    assert!(page.contains("Spalten zuordnen"), "{page}");
+    let good = [
+        ("col0", "first_name"),
+        ("col1", "last_name"),
+        ("col3", "email"),
+    ];
+    for (key, value) in [
+        ("header_line", "-1"),
+        ("header_line", "abc"),
+        ("header_line", "99999"),
+        ("header_line", "4294967296"),
+        ("col999", "username"),
+        ("col4", "username"),
+        ("col2", "password"),
+    ] {
+        let mut form: Vec<(&str, &str)> = good.to_vec();
+        form.retain(|(k, _)| *k != key);
+        if key != "header_line" {
+            form.push(("header_line", "1"));
+        }
+        form.push((key, value));
+        let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{key}={value}");
+        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(page.contains("Spalten zuordnen"), "{key}={value}: {page}");
+    }
+    let page = map_columns(&app, id, &good).await;
+    assert_eq!(preview_rows(&page).len(), 1, "{page}");
+});
