@@ -995,6 +995,7 @@ catalogue! {
     import_users_from: "aus Import", "from import";
     re_unknown_format: "Das Dateiformat wird nicht erkannt. Erlaubt sind .xlsx, .xlsm, .xls, .ods und .csv.", "The file format is not recognised. Allowed are .xlsx, .xlsm, .xls, .ods and .csv.";
     re_password: "Die Datei ist mit einem Passwort geschützt. Speichern Sie sie ohne Passwort und laden Sie sie erneut hoch.", "The file is protected by a password. Save it without a password and upload it again.";
+    re_unclosed_quote: "Ein Wert beginnt mit einem Anführungszeichen (\"), das bis zum Ende der Datei nicht geschlossen wird: Der Rest der Datei wäre ein einziger Wert. Bitte schließen oder entfernen Sie das Anführungszeichen in Zeile", "A value starts with a double quote (\") that is not closed before the end of the file: the rest of the file would be one value. Please close or remove the quote on line";
     re_damaged: "Die Datei ist beschädigt oder nicht, was sie zu sein vorgibt.", "The file is damaged or not what it claims to be.";
     re_too_large: "Die Datei ist zu groß", "The file is too large";
     re_unpacked: "Die Datei ist entpackt zu groß", "The file is too large when unpacked";
@@ -1894,6 +1895,7 @@ impl Texts {
             NoFile => self.re_no_file.to_owned(),
             ReaderLimit => self.re_limit.to_owned(),
             ReaderFailed(_) => self.re_failed.to_owned(),
+            UnclosedQuote(line) => format!("{} {}.", self.re_unclosed_quote, n(u64::from(*line))),
         }
     }
 

@@ -157,4 +157,7 @@ pub enum ReadError {
     ReaderLimit,
     /// The reader could not be started or answered nonsense.
     ReaderFailed(String),
+    /// A CSV value opened with a double quote on this line is never closed:
+    /// the rest of the file would be one value.
+    UnclosedQuote(u32),
 }

@@ -1330,11 +1330,54 @@ fn separator(text: &str) -> (u8, usize) {
     (best.0, 0)
 }
 
+/// The line on which a CSV value opened with a double quote starts, if the
+/// quote is never closed (read as the CSV reader reads: a quote opens a
+/// value only at its start; `""` inside is a quote).
+fn unclosed_quote(body: &[u8], sep: u8) -> Option<u32> {
+    let (mut line, mut at_start, mut i) = (1u32, true, 0usize);
+    let line_break = |b: u8| b == b'\n' || b == b'\r';
+    while i < body.len() {
+        let b = body[i];
+        if at_start && b == b'"' {
+            let opened = line;
+            i += 1;
+            loop {
+                match body.get(i) {
+                    None => return Some(opened),
+                    Some(b'"') if body.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => break,
+                    Some(&c) => {
+                        if c == b'\n' || (c == b'\r' && body.get(i + 1) != Some(&b'\n')) {
+                            line = line.saturating_add(1);
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            at_start = false;
+        } else if b == sep {
+            at_start = true;
+        } else if line_break(b) {
+            if b == b'\n' || body.get(i + 1) != Some(&b'\n') {
+                line = line.saturating_add(1);
+            }
+            at_start = true;
+        } else {
+            at_start = false;
+        }
+        i += 1;
+    }
+    None
+}
+
 fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     let text = decode_text(bytes).ok_or(ReadError::UnknownFormat)?;
     let (sep, skip) = separator(&text);
     let body = &text[skip.min(text.len())..];
     let skipped_lines = u32::from(skip > 0);
+    if let Some(line) = unclosed_quote(body.as_bytes(), sep) {
+        return Err(ReadError::UnclosedQuote(line.saturating_add(skipped_lines)));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
@@ -1883,6 +1926,29 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         assert_eq!(detect(&cp1252), Err(ReadError::UnknownFormat));
+    }
+
+    #[test]
+    fn a_csv_quote_never_closed_refuses_the_file_naming_its_line() {
+        let limits = Limits::for_rows(100);
+        let read = |text: &str| read_csv(text.as_bytes(), &limits).map(|b| b.rows.len());
+        assert_eq!(
+            read("Vorname;Nachname\r\nAnna;Muster\r\n\"Bernd;Muster\r\nChris;Muster\r\n"),
+            Err(ReadError::UnclosedQuote(3))
+        );
+        // Closed, doubled, across lines, or a quote inside a value: fine.
+        assert_eq!(
+            read("Vorname;Nachname\n\"An\"\"na\";\"Mus\nter\"\nBernd \"B\";Muster\n"),
+            Ok(3)
+        );
+        // The line counts lines inside earlier quoted values (CR, CRLF, LF).
+        assert_eq!(
+            read("a;b\r\"x\ry\";z\r\nc;\"d\n"),
+            Err(ReadError::UnclosedQuote(4))
+        );
+        assert_eq!(unclosed_quote(b"\"", b';'), Some(1));
+        assert_eq!(unclosed_quote(b"a,\"b\"\"", b','), Some(1));
+        assert_eq!(unclosed_quote(b"a,\"b\"\"\"", b','), None);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
                 ReadError::NoFile => (15, 0, ""),
                 ReadError::ReaderLimit => (13, 0, ""),
                 ReadError::ReaderFailed(t) => (14, 0, t),
+                ReadError::UnclosedQuote(line) => (16, u64::from(*line), ""),
             };
             out.push(code);
             out.extend_from_slice(&n.to_le_bytes());
@@ -284,6 +285,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                     15 => ReadError::NoFile,
                     13 => ReadError::ReaderLimit,
                     14 => ReadError::ReaderFailed(text),
+                    16 => ReadError::UnclosedQuote(small),
                     _ => return Err("unknown error code".into()),
                 }),
                 at,
@@ -406,6 +408,7 @@ mod tests {
             ReadError::TooManyRows(200_050),
             ReadError::UnpackedTooLarge(1 << 28),
             ReadError::ReaderLimit,
+            ReadError::UnclosedQuote(70_000),
         ] {
             assert_eq!(decode(&encode(&Err(e.clone()))), Ok(Err(e)));
         }

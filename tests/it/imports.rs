@@ -2140,3 +2140,22 @@ db_test!(a_forged_mapping_changes_nothing, |app| {
     let page = map_columns(&app, id, &good).await;
     assert_eq!(preview_rows(&page).len(), 1, "{page}");
 });
+
+db_test!(a_csv_quote_never_closed_is_named_with_its_line, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let body = csv(&[
+        "Vorname;Nachname",
+        "Anna;Muster",
+        "\"Bernd;Muster",
+        "Chris;Muster",
+    ]);
+    let before = app.dump();
+    let res = app.upload_import("liste.csv", body, "create").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("nicht geschlossen") && page.contains("in Zeile 3."),
+        "{page}"
+    );
+    assert_eq!(app.dump(), before, "nothing written");
+});
