@@ -1476,6 +1476,9 @@ pub struct UndoPlan {
     /// People the import changed who now hold a role above his: their
     /// values stay as the import set them.
     pub above_role_changed: i64,
+    /// Of the people to be removed, those changed since the import (by
+    /// hand or by a later import): those changes go with them.
+    pub removable_changed: i64,
     pub restorable: i64,
     /// People the import changed of whom a value was changed since: that
     /// value stays.

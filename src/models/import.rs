@@ -667,6 +667,39 @@ pub fn created_and_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>>
         .load(conn)
 }
 
+/// Of the people a batch created who have not taken their account (those
+/// an undo removes), how many were changed since `since` by hand or by a
+/// later import (their audited changes: details, areas, photo, an update
+/// import).
+pub fn created_changed_since(
+    conn: &mut DbConn,
+    batch: i64,
+    since: PrimitiveDateTime,
+) -> QueryResult<i64> {
+    use crate::db::schema::audit_events as a;
+    let people = u::table
+        .filter(u::import_batch_id.eq(Some(batch)))
+        .filter(u::deleted_at.is_null())
+        .filter(u::password_hash.is_null())
+        .filter(u::activated_at.is_null())
+        .filter(u::last_login_at.is_null())
+        .filter(u::email_confirmed.eq(false))
+        .filter(u::status.ne(UserStatus::Aktiv))
+        .select(u::id.nullable());
+    a::table
+        .filter(a::action.eq_any([
+            "user.update",
+            "user.areas",
+            "user.photo_set",
+            "user.import_update",
+        ]))
+        .filter(a::occurred_at.ge(since))
+        .filter(a::target_kind.eq("user"))
+        .filter(a::target_id.eq_any(people))
+        .select(diesel::dsl::count(a::target_id).aggregate_distinct())
+        .get_result(conn)
+}
+
 /// People a batch created who hold an admin role above `role` (given them
 /// since): an admin of that role may not remove them, so his undo keeps them.
 pub fn created_above_role(

@@ -2098,6 +2098,10 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 .iter()
                 .filter(|u| !above.contains(u))
                 .count() as i64;
+            let removable_changed = match batch.committed_at {
+                Some(at) if removable > 0 => model::created_changed_since(conn, id, at)?,
+                _ => 0,
+            };
             let mut kept = Vec::new();
             for uid in kept_ids.iter().take(200) {
                 if let Some(s) = user::find_summary(conn, *uid)? {
@@ -2126,6 +2130,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 kept_count: kept_ids.len() as i64,
                 above_role_created: above.iter().filter(|u| !kept_ids.contains(u)).count() as i64,
                 above_role_changed,
+                removable_changed,
                 restorable,
                 changed_since,
             })

@@ -2159,3 +2159,44 @@ db_test!(a_csv_quote_never_closed_is_named_with_its_line, |app| {
     );
     assert_eq!(app.dump(), before, "nothing written");
 });
+
+db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
+    // Undoing a create import removes its people with what was changed on
+    // them since: the page counts those, so nobody's work goes unnoticed.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "a.csv",
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            "Q1;Paula;Pohl",
+            "Q2;Peter;Pan",
+        ]),
+        "create",
+    )
+    .await;
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+    assert!(plan.contains("data-count=\"removable\">2<"), "{plan}");
+    assert!(!plan.contains("removable-changed"), "{plan}");
+    let paula = app.user_id("paula.pohl").await;
+    let res = app
+        .post(
+            &format!("/users/{paula}/edit"),
+            &[
+                ("first_name", "Paula"),
+                ("last_name", "Pohl-Neu"),
+                ("username", "paula.pohl"),
+                ("personnel_number", "Q1"),
+                ("user_type", "mitarbeiter"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+    assert!(
+        plan.contains("data-count=\"removable-changed\">1<")
+            && plan.contains("gehen mit ihnen verloren"),
+        "{plan}"
+    );
+});
