@@ -667,6 +667,22 @@ pub fn created_and_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>>
         .load(conn)
 }
 
+/// `query` narrowed to the live people `batch` created who have not taken
+/// their account (no password, never signed in, address unconfirmed, not
+/// `aktiv`): those an undo removes.
+macro_rules! not_taken {
+    ($query:expr, $batch:expr) => {
+        $query
+            .filter(u::import_batch_id.eq(Some($batch)))
+            .filter(u::deleted_at.is_null())
+            .filter(u::password_hash.is_null())
+            .filter(u::activated_at.is_null())
+            .filter(u::last_login_at.is_null())
+            .filter(u::email_confirmed.eq(false))
+            .filter(u::status.ne(UserStatus::Aktiv))
+    };
+}
+
 /// Of the people a batch created who have not taken their account (those
 /// an undo removes), how many were changed since `since` by hand or by a
 /// later import (their audited changes: details, areas, photo, an update
@@ -677,15 +693,7 @@ pub fn created_changed_since(
     since: PrimitiveDateTime,
 ) -> QueryResult<i64> {
     use crate::db::schema::audit_events as a;
-    let people = u::table
-        .filter(u::import_batch_id.eq(Some(batch)))
-        .filter(u::deleted_at.is_null())
-        .filter(u::password_hash.is_null())
-        .filter(u::activated_at.is_null())
-        .filter(u::last_login_at.is_null())
-        .filter(u::email_confirmed.eq(false))
-        .filter(u::status.ne(UserStatus::Aktiv))
-        .select(u::id.nullable());
+    let people = not_taken!(u::table, batch).select(u::id.nullable());
     a::table
         .filter(a::action.eq_any([
             "user.update",
@@ -737,16 +745,7 @@ fn created(batch: i64) -> u::BoxedQuery<'static, Db> {
 /// The people of a batch who have not taken their account, locked (rows of
 /// the PostgreSQL backend; SQLite's write transaction holds the database).
 pub fn lock_created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>> {
-    let q = u::table
-        .filter(u::import_batch_id.eq(Some(batch)))
-        .filter(u::deleted_at.is_null())
-        .filter(u::password_hash.is_null())
-        .filter(u::activated_at.is_null())
-        .filter(u::last_login_at.is_null())
-        .filter(u::email_confirmed.eq(false))
-        .filter(u::status.ne(UserStatus::Aktiv))
-        .order(u::id.asc())
-        .select(u::id);
+    let q = not_taken!(u::table, batch).order(u::id.asc()).select(u::id);
     match conn {
         DbConn::Postgres(c) => q.for_update().load(c),
         DbConn::Sqlite(c) => q.load(c),
@@ -766,19 +765,9 @@ pub fn remove_people(
     use crate::db::schema::{admin_sessions as s, one_time_tokens as t};
     let mut n = 0;
     for chunk in ids.chunks(5000) {
-        n += diesel::update(
-            u::table
-                .filter(u::id.eq_any(chunk))
-                .filter(u::import_batch_id.eq(Some(batch)))
-                .filter(u::deleted_at.is_null())
-                .filter(u::password_hash.is_null())
-                .filter(u::activated_at.is_null())
-                .filter(u::last_login_at.is_null())
-                .filter(u::email_confirmed.eq(false))
-                .filter(u::status.ne(UserStatus::Aktiv)),
-        )
-        .set((u::deleted_at.eq(Some(now)), u::updated_at.eq(now)))
-        .execute(conn)?;
+        n += diesel::update(not_taken!(u::table.filter(u::id.eq_any(chunk)), batch))
+            .set((u::deleted_at.eq(Some(now)), u::updated_at.eq(now)))
+            .execute(conn)?;
         diesel::delete(gm::table.filter(gm::user_id.eq_any(chunk))).execute(conn)?;
         diesel::delete(aa::table.filter(aa::user_id.eq_any(chunk))).execute(conn)?;
         diesel::delete(s::table.filter(s::user_id.eq_any(chunk))).execute(conn)?;
