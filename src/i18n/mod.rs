@@ -979,7 +979,7 @@ catalogue! {
     import_undo_intro: "Entfernt genau die Benutzer, die dieser Import angelegt hat, mit ihren Einladungen, Links und nicht gesendeten E-Mails, und gibt geänderten Benutzern ihre vorigen Werte zurück.", "Removes exactly the users this import created, with their invitations, links and unsent emails, and gives changed users their previous values back.";
     import_undo_removes: "Benutzer werden entfernt.", "users will be removed.";
     import_undo_removes_one: "Benutzer wird entfernt.", "user will be removed.";
-    import_undo_removes_changed: "davon wurden seit dem Import geändert (von Hand oder durch einen späteren Import): Diese Änderungen gehen mit ihnen verloren.", "of them were changed since the import (by hand or by a later import): those changes are lost with them.";
+    import_undo_removes_changed: "davon seit dem Import geändert (von Hand oder durch einen späteren Import) – diese Änderungen gehen mit verloren.", "of them changed since the import (by hand or by a later import) – those changes are lost with them.";
     import_undo_restores_one: "geänderter Benutzer erhält seine vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed user gets the previous values back (where nobody changed them since).";
     import_undo_kept_one: "Benutzer hat sein Konto schon aktiviert und bleibt:", "user has activated the account already and stays:";
     import_undo_above_role: "Benutzer haben inzwischen eine Administratorrolle über Ihrer eigenen und bleiben, wie der Import sie angelegt oder geändert hat (rückgängig machen kann das nur, wer sie ändern darf).", "users now hold an admin role above your own and stay as the import created or changed them (only someone allowed to change them can undo that).";

@@ -2488,13 +2488,13 @@ pub fn template_xlsx(lang: crate::i18n::Lang) -> Result<Vec<u8>, String> {
             (
                 "Gruppen",
                 "nein",
-                "Namen vorhandener Gruppen, getrennt durch Komma oder Semikolon",
+                "Namen vorhandener Gruppen, getrennt durch Komma oder Semikolon (ein Name mit Komma in Anführungszeichen: \"Nord, Süd\")",
                 "Lager, Versand",
             ),
             (
                 "Bereiche",
                 "nein",
-                "Namen vorhandener Bereiche/Standorte, getrennt durch Komma oder Semikolon",
+                "Namen vorhandener Bereiche/Standorte, getrennt durch Komma oder Semikolon (ein Name mit Komma in Anführungszeichen)",
                 "Werk Nord",
             ),
         ]
@@ -2530,13 +2530,13 @@ pub fn template_xlsx(lang: crate::i18n::Lang) -> Result<Vec<u8>, String> {
             (
                 "Groups",
                 "no",
-                "names of existing groups, separated by comma or semicolon",
+                "names of existing groups, separated by comma or semicolon (a name with a comma in double quotes: \"North, South\")",
                 "Warehouse, Shipping",
             ),
             (
                 "Areas",
                 "no",
-                "names of existing areas/sites, separated by comma or semicolon",
+                "names of existing areas/sites, separated by comma or semicolon (a name with a comma in double quotes)",
                 "Plant North",
             ),
         ]

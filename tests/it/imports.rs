@@ -2196,7 +2196,7 @@ db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
     let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
     assert!(
         plan.contains("data-count=\"removable-changed\">1<")
-            && plan.contains("gehen mit ihnen verloren"),
+            && plan.contains("davon seit dem Import geändert"),
         "{plan}"
     );
 });
