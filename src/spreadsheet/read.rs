@@ -1198,7 +1198,7 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
 /// Windows). `None` for what looks like binary data.
 pub fn decode_text(bytes: &[u8]) -> Option<String> {
     let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        String::from_utf8(rest.to_vec()).ok()?
+        String::from_utf8(rest.to_vec()).unwrap_or_else(|_| utf8_or_1252_by_line(rest))
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (decoded, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
         if bad {
@@ -1217,7 +1217,7 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
         // A stray NUL or control byte is the row's problem (the import
         // refuses the value and names the line); binary data fails the
         // count below.
-        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+        utf8_or_1252_by_line(bytes)
     };
     // Control characters other than tab and line breaks in more than 1 % of
     // the characters: binary, not text.
@@ -1231,6 +1231,27 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
         return None;
     }
     Some(text)
+}
+
+/// Text that is not UTF-8 throughout: Windows-1252 (Excel in a German
+/// Windows), unless some of its lines are UTF-8 with letters beyond ASCII
+/// (a UTF-8 file with lines pasted in from a 1252 one): then each line is
+/// read in the encoding it is valid in, so that neither kind of line turns
+/// into "Ã¤".
+fn utf8_or_1252_by_line(bytes: &[u8]) -> String {
+    let lines = || bytes.split_inclusive(|b| *b == b'\n');
+    let utf8_letters = lines().any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
+    if !utf8_letters {
+        return encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned();
+    }
+    let mut text = String::with_capacity(bytes.len());
+    for line in lines() {
+        match std::str::from_utf8(line) {
+            Ok(l) => text.push_str(l),
+            Err(_) => text.push_str(&encoding_rs::WINDOWS_1252.decode(line).0),
+        }
+    }
+    text
 }
 
 /// UTF-16 without a byte-order mark (some exports write it so): text in
@@ -1926,6 +1947,25 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         assert_eq!(detect(&cp1252), Err(ReadError::UnknownFormat));
+    }
+
+    #[test]
+    fn a_utf8_csv_with_lines_in_windows_1252_reads_each_line_right() {
+        let mut bytes = "Vorname;Nachname\nÄrger;Müller\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"B\xe4r;Stra\xdfe\r\n");
+        bytes.extend_from_slice("Zoë;Weiß\n".as_bytes());
+        let want = "Vorname;Nachname\nÄrger;Müller\nBär;Straße\r\nZoë;Weiß\n";
+        assert_eq!(decode_text(&bytes).as_deref(), Some(want));
+        // With a byte-order mark too.
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend_from_slice(&bytes);
+        assert_eq!(decode_text(&marked).as_deref(), Some(want));
+        // Windows-1252 throughout stays Windows-1252 (its ASCII lines are
+        // valid UTF-8 too, but say nothing).
+        assert_eq!(
+            decode_text(b"Vorname;Nachname\nB\xe4r;Stra\xdfe\n").as_deref(),
+            Some("Vorname;Nachname\nBär;Straße\n")
+        );
     }
 
     #[test]
