@@ -97,7 +97,7 @@ impl ResponseError for AppError {
             AppError::Csrf => ErrorPage::Csrf,
             AppError::BadRequest(_) => ErrorPage::BadRequest,
             AppError::Conflict(cause) => {
-                tracing::info!(%cause, "request lost a race: nothing written");
+                tracing::warn!(%cause, "request lost a race: nothing written");
                 ErrorPage::Conflict
             }
             AppError::Busy(cause) => {

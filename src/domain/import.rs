@@ -863,16 +863,29 @@ pub fn split_names(value: &str) -> Vec<String> {
 /// follows it: nothing, or a separator and more (after blanks). `None` if
 /// `text` does not start so.
 fn quoted_name(text: &str) -> Option<(String, &str)> {
-    let inner = text.trim_start_matches([' ', '\t']).strip_prefix('"')?;
+    // Straight quotes, or the typographic ones a spreadsheet's autocorrect
+    // makes of them (German „…“, English “…”).
+    let start = text.trim_start_matches([' ', '\t']);
+    let straight = start.starts_with('"');
+    let inner = start.strip_prefix(['"', '„', '“'])?;
+    // A straight quote is closed by one (`""` is a quote inside); a
+    // typographic one by a typographic one.
+    let closes = |c: char| {
+        if straight {
+            c == '"'
+        } else {
+            matches!(c, '“' | '”')
+        }
+    };
     let mut name = String::new();
     let mut chars = inner.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c != '"' {
+        if !closes(c) {
             name.push(c);
             continue;
         }
-        let after = &inner[i + 1..];
-        if after.starts_with('"') {
+        let after = &inner[i + c.len_utf8()..];
+        if c == '"' && after.starts_with('"') {
             name.push('"');
             chars.next();
             continue;
@@ -891,7 +904,7 @@ pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
         .iter()
         .map(|n| {
             let n = n.as_ref();
-            if n.contains(NAME_SEPARATORS) || n.trim_start().starts_with('"') {
+            if n.contains(NAME_SEPARATORS) || n.trim_start().starts_with(['"', '„', '“']) {
                 format!("\"{}\"", n.replace('"', "\"\""))
             } else {
                 n.to_owned()
@@ -1525,6 +1538,14 @@ mod tests {
             "\"Nord, Süd\", Nord, \"Süd; Ost\", \"\"\"Zitat\"\" Gruppe\", A \"b\""
         );
         assert_eq!(split_names(&cell), names);
+        // Typographic quotes inside straight ones are characters.
+        let names = ["Team „Nord“, Süd", "„Ost“"];
+        assert_eq!(split_names(&join_names(&names)), names);
+        // Typographic quotes, as autocorrect makes them.
+        assert_eq!(
+            split_names("„Nord, Süd“; “Ost, West”, Lager"),
+            ["Nord, Süd", "Ost, West", "Lager"]
+        );
         // Typed by hand: blanks around quotes, other separators.
         assert_eq!(
             split_names(" \"Nord, Süd\" ;Lager\n\"Büro\""),

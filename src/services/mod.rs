@@ -115,10 +115,17 @@ impl From<diesel::result::Error> for ServiceError {
         use diesel::result::{DatabaseErrorKind, Error};
         match unique_violation(&err) {
             Some(key) => ServiceError::Conflict(key),
+            // A foreign key someone else's change broke, or PostgreSQL
+            // ending one of two transactions that waited for each other:
+            // rolled back, nothing written.
             None if matches!(
-                err,
-                Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)
-            ) =>
+                &err,
+                Error::DatabaseError(
+                    DatabaseErrorKind::ForeignKeyViolation
+                        | DatabaseErrorKind::SerializationFailure,
+                    _
+                )
+            ) || matches!(&err, Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected")) =>
             {
                 ServiceError::Changed
             }

@@ -1239,16 +1239,27 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
 /// read in the encoding it is valid in, so that neither kind of line turns
 /// into "Ã¤".
 fn utf8_or_1252_by_line(bytes: &[u8]) -> String {
-    let lines = || bytes.split_inclusive(|b| *b == b'\n');
-    let utf8_letters = lines().any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
-    if !utf8_letters {
+    let lines = || bytes.split_inclusive(|b| matches!(b, b'\n' | b'\r'));
+    // UTF-8 that reads as Latin letters and punctuation: a 1252 line is
+    // rarely valid UTF-8, and then not such (`ß` and a non-breaking space
+    // are an N'Ko letter).
+    fn latin(line: &[u8]) -> Option<&str> {
+        std::str::from_utf8(line).ok().filter(|l| {
+            !l.is_ascii()
+                && l.chars().all(|c| {
+                    c.is_ascii()
+                        || matches!(c, '\u{A0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2000}'..='\u{20CF}')
+                })
+        })
+    }
+    if !lines().any(|l| latin(l).is_some()) {
         return encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned();
     }
     let mut text = String::with_capacity(bytes.len());
     for line in lines() {
-        match std::str::from_utf8(line) {
-            Ok(l) => text.push_str(l),
-            Err(_) => text.push_str(&encoding_rs::WINDOWS_1252.decode(line).0),
+        match latin(line) {
+            Some(l) => text.push_str(l),
+            None => text.push_str(&encoding_rs::WINDOWS_1252.decode(line).0),
         }
     }
     text
@@ -1960,6 +1971,16 @@ mod tests {
         let mut marked = b"\xEF\xBB\xBF".to_vec();
         marked.extend_from_slice(&bytes);
         assert_eq!(decode_text(&marked).as_deref(), Some(want));
+        // A 1252 line that happens to be valid UTF-8, but no Latin text.
+        assert_eq!(
+            decode_text(b"Name\nWei\xdf\xa0;Stra\xdfe\n").as_deref(),
+            Some("Name\nWeiß\u{a0};Straße\n")
+        );
+        // Lines that end in a carriage return alone.
+        assert_eq!(
+            decode_text(b"A\r\xc3\x84rger\rB\xe4r\r").as_deref(),
+            Some("A\rÄrger\rBär\r")
+        );
         // Windows-1252 throughout stays Windows-1252 (its ASCII lines are
         // valid UTF-8 too, but say nothing).
         assert_eq!(

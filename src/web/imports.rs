@@ -316,9 +316,13 @@ pub async fn set_mapping(
     };
     let mut columns: Vec<Option<String>> = Vec::new();
     for (k, v) in &form {
-        if let Some(c) = k.strip_prefix("col").and_then(|c| c.parse::<usize>().ok())
-            && c < 1024
-        {
+        if let Some(c) = k.strip_prefix("col").and_then(|c| c.parse::<usize>().ok()) {
+            // No file has that many columns (the reader stops far below).
+            if c >= 1024 {
+                return Err(crate::error::AppError::BadRequest(
+                    "mapping names a column the file does not have".into(),
+                ));
+            }
             if columns.len() <= c {
                 columns.resize(c + 1, None);
             }
