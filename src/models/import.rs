@@ -742,6 +742,15 @@ fn created(batch: i64) -> u::BoxedQuery<'static, Db> {
         .into_boxed()
 }
 
+/// The people of a batch who have not taken their account (for showing:
+/// nothing locked).
+pub fn created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>> {
+    not_taken!(u::table, batch)
+        .order(u::id.asc())
+        .select(u::id)
+        .load(conn)
+}
+
 /// The people of a batch who have not taken their account, locked (rows of
 /// the PostgreSQL backend; SQLite's write transaction holds the database).
 pub fn lock_created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>> {
