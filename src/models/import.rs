@@ -742,13 +742,13 @@ fn created(batch: i64) -> u::BoxedQuery<'static, Db> {
         .into_boxed()
 }
 
-/// The people of a batch who have not taken their account (for showing:
-/// nothing locked).
-pub fn created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>> {
+/// How many people of a batch have not taken their account, but for
+/// `except` (for showing: nothing locked).
+pub fn count_created_not_in(conn: &mut DbConn, batch: i64, except: &[UserId]) -> QueryResult<i64> {
     not_taken!(u::table, batch)
-        .order(u::id.asc())
-        .select(u::id)
-        .load(conn)
+        .filter(diesel::dsl::not(u::id.eq_any(except)))
+        .count()
+        .get_result(conn)
 }
 
 /// The people of a batch who have not taken their account, locked (rows of

@@ -2094,10 +2094,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
             let kept_ids = model::created_and_in(conn, id)?;
             let above = model::created_above_role(conn, id, actor.role)?;
-            let removable = model::created_not_in(conn, id)?
-                .iter()
-                .filter(|u| !above.contains(u))
-                .count() as i64;
+            let removable = model::count_created_not_in(conn, id, &above)?;
             let removable_changed = match batch.committed_at {
                 Some(at) if removable > 0 => model::created_changed_since(conn, id, at)?,
                 _ => 0,

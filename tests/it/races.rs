@@ -387,6 +387,19 @@ db_test!(
     }
 );
 
+/// Signs in as an Administrator who has made the group "Lager" and the
+/// person anna.mueller; returns the group's id.
+async fn chef_with_group_and_anna(app: &mut TestApp) -> i64 {
+    app.login_as("chef", AdminRole::Administrator).await;
+    app.post("/groups", &[("name", "Lager")]).await;
+    app.post(
+        "/users/new",
+        &[("first_name", "Anna"), ("last_name", "Müller")],
+    )
+    .await;
+    app.unit_id("groups", "Lager").await
+}
+
 db_test!(
     deleting_a_group_while_a_member_is_added_ends_one_way,
     |app| {
@@ -394,14 +407,7 @@ db_test!(
         // when the delete starts: the delete waits for it and then sees the
         // member (it asks for confirmation), instead of deleting the group
         // under the new membership (on PostgreSQL once a 500).
-        app.login_as("chef", AdminRole::Administrator).await;
-        app.post("/groups", &[("name", "Lager")]).await;
-        app.post(
-            "/users/new",
-            &[("first_name", "Anna"), ("last_name", "Müller")],
-        )
-        .await;
-        let group = app.unit_id("groups", "Lager").await;
+        let group = chef_with_group_and_anna(&mut app).await;
         let anna = app.user_id("anna.mueller").await;
         let token = app.csrf().await;
         let mut holder = app.db.raw();
@@ -432,14 +438,7 @@ db_test!(
         // The group's delete has not committed when another admin adds a
         // member: the add waits and is refused (the group is gone), with a
         // page that says so, and no membership points at nothing.
-        app.login_as("chef", AdminRole::Administrator).await;
-        app.post("/groups", &[("name", "Lager")]).await;
-        app.post(
-            "/users/new",
-            &[("first_name", "Anna"), ("last_name", "Müller")],
-        )
-        .await;
-        let group = app.unit_id("groups", "Lager").await;
+        let group = chef_with_group_and_anna(&mut app).await;
         let token = app.csrf().await;
         let mut holder = app.db.raw();
         let begin = if holder.is_postgres() {
