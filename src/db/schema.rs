@@ -342,6 +342,8 @@ diesel::table! {
         missing_units -> Text,
         restored_count -> Integer,
         unrestored_count -> Integer,
+        hidden_lines -> Text,
+        skip_hidden -> Bool,
     }
 }
 

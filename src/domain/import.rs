@@ -935,6 +935,95 @@ pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split('\n').filter_map(|line| line.split_once('\t'))
 }
 
+/// Lines a file hides (by hand, by a filter, in a collapsed outline), kept
+/// on a batch as ranges: "7-9,12".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HiddenLines(Vec<(u32, u32)>);
+
+impl HiddenLines {
+    /// From lines in order.
+    pub fn of(lines: &[u32]) -> Self {
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for &line in lines {
+            match ranges.last_mut() {
+                Some((_, last)) if last.checked_add(1) == Some(line) => *last = line,
+                Some((_, last)) if *last >= line => {}
+                _ => ranges.push((line, line)),
+            }
+        }
+        HiddenLines(ranges)
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        for (i, (first, last)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&first.to_string());
+            if last > first {
+                out.push('-');
+                out.push_str(&last.to_string());
+            }
+        }
+        out
+    }
+
+    /// What [`encode`](Self::encode) wrote; anything else is left out.
+    pub fn decode(text: &str) -> Self {
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for part in text.split(',') {
+            let (first, last) = part.split_once('-').unwrap_or((part, part));
+            if let (Ok(first), Ok(last)) = (first.parse::<u32>(), last.parse::<u32>())
+                && first <= last
+                && ranges.last().is_none_or(|&(_, end)| end < first)
+            {
+                ranges.push((first, last));
+            }
+        }
+        HiddenLines(ranges)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, line: u32) -> bool {
+        let at = self.0.partition_point(|&(_, last)| last < line);
+        self.0.get(at).is_some_and(|&(first, _)| first <= line)
+    }
+
+    /// How many hidden lines are rows of data (below the title row).
+    pub fn count_below(&self, header: Option<u32>) -> u64 {
+        let from = header.map_or(0, |h| h.saturating_add(1));
+        self.0
+            .iter()
+            .filter(|&&(_, last)| last >= from)
+            .map(|&(first, last)| u64::from(last - first.max(from)) + 1)
+            .sum()
+    }
+
+    /// The first few hidden rows of data, as the page names them ("7–9, 12").
+    pub fn shown_below(&self, header: Option<u32>, ranges: usize) -> (String, bool) {
+        let from = header.map_or(0, |h| h.saturating_add(1));
+        let mut below = self.0.iter().filter(|&&(_, last)| last >= from);
+        let text = below
+            .by_ref()
+            .take(ranges)
+            .map(|&(first, last)| {
+                let first = first.max(from);
+                if last > first {
+                    format!("{first}–{last}")
+                } else {
+                    first.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        (text, below.next().is_some())
+    }
+}
+
 /// Starts a formula in a spreadsheet program.
 fn starts_formula(text: &str) -> bool {
     // An apostrophe of the text's own gets one more, so that taking the
@@ -1411,6 +1500,9 @@ pub struct ImportBatch {
     /// whom a value stayed (changed since the import).
     pub restored: i64,
     pub unrestored: i64,
+    /// An open batch whose file has several sheets of data: another of
+    /// them can be chosen.
+    pub other_sheets: bool,
 }
 
 /// Rows of a preview by outcome.
@@ -1472,6 +1564,9 @@ pub struct Preview {
     /// The file's format keeps no number formats (.xls) and rows to import
     /// have personnel numbers of digits only: leading zeros may be lost.
     pub zeros_hint: bool,
+    /// Lines the file hides, and whether they are left out.
+    pub hidden: HiddenLines,
+    pub skip_hidden: bool,
 }
 
 /// What an undo would do: how many people go, and who stays because he
@@ -1903,5 +1998,20 @@ mod tests {
         assert_eq!(parse_user_type("Extern"), Ok(UserType::Extern));
         assert_eq!(parse_user_type("Guest"), Ok(UserType::Gast));
         assert!(parse_user_type("Chef").is_err());
+    }
+
+    #[test]
+    fn hidden_lines_are_kept_as_ranges_and_counted_below_the_titles() {
+        let hidden = HiddenLines::of(&[1, 4, 5, 6, 9, 11, 12]);
+        assert_eq!(hidden.encode(), "1,4-6,9,11-12");
+        assert_eq!(HiddenLines::decode(&hidden.encode()), hidden);
+        assert!(hidden.contains(5) && hidden.contains(12) && !hidden.contains(7));
+        assert_eq!(hidden.count_below(None), 7);
+        assert_eq!(hidden.count_below(Some(4)), 5);
+        assert_eq!(hidden.shown_below(Some(4), 2), ("5–6, 9".to_owned(), true));
+        assert_eq!(hidden.shown_below(Some(11), 5), ("12".to_owned(), false));
+        // A forged or damaged value: what reads as ranges in order.
+        assert_eq!(HiddenLines::decode("3-2,x,5,4,7-8").encode(), "5,7-8");
+        assert!(HiddenLines::decode("").is_empty());
     }
 }

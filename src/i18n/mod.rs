@@ -920,6 +920,16 @@ catalogue! {
     import_outcome_fehler: "Fehler", "Error";
     import_sheet_title: "Welches Tabellenblatt?", "Which sheet?";
     import_sheet_intro: "Die Datei hat mehrere Tabellenblätter. Wählen Sie das mit den Benutzern.", "The file has several sheets. Choose the one with the users.";
+    import_sheet_again_intro: "Wählen Sie ein anderes Tabellenblatt. Seine Spalten werden neu erkannt; die Zuordnung und Vorschau des bisherigen Blatts entfallen.", "Choose another sheet. Its columns are recognised anew; the mapping and preview of the current sheet are dropped.";
+    import_sheet_other: "Anderes Tabellenblatt wählen", "Choose another sheet";
+    import_hidden_found: "Ausgeblendete Zeilen in der Datei (von Hand oder durch einen Filter):", "Hidden rows in the file (by hand or by a filter):";
+    import_hidden_included: "Sie werden wie alle anderen importiert und sind unten markiert.", "They are imported like all others and marked below.";
+    import_hidden_skip: "Ausgeblendete Zeilen nicht importieren", "Do not import hidden rows";
+    import_hidden_skipped: "Ausgeblendete Zeilen werden nicht importiert:", "Hidden rows are not imported:";
+    import_hidden_include: "Ausgeblendete Zeilen doch importieren", "Import hidden rows too";
+    import_row_hidden: "ausgeblendet", "hidden";
+    import_lines: "Zeilen", "rows";
+    import_sheet_keep: "Beim bisherigen Blatt bleiben", "Keep the current sheet";
     import_sheet_empty: "(leer)", "(empty)";
     import_continue: "Weiter", "Continue";
     import_mapping_title: "Spalten zuordnen", "Map columns";

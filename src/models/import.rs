@@ -47,6 +47,14 @@ pub struct Batch {
     pub missing_units: String,
     pub restored_count: i32,
     pub unrestored_count: i32,
+    /// Lines of the chosen sheet the file hides, as ranges ("7-9,12").
+    pub hidden_lines: String,
+    /// Hidden lines are left out of the import.
+    pub skip_hidden: bool,
+    /// The file itself is kept: another of its sheets can be chosen.
+    #[diesel(select_expression = b::upload.is_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::IsNotNull<b::upload>)]
+    pub upload_kept: bool,
 }
 
 #[derive(Insertable)]
@@ -89,6 +97,8 @@ pub struct BatchChanges {
     pub missing_units: Option<String>,
     pub restored_count: Option<i32>,
     pub unrestored_count: Option<i32>,
+    pub hidden_lines: Option<String>,
+    pub skip_hidden: Option<bool>,
 }
 
 pub fn insert_batch(conn: &mut DbConn, new: &NewBatch<'_>) -> QueryResult<i64> {
@@ -124,16 +134,15 @@ pub fn update_batch(conn: &mut DbConn, id: i64, changes: &BatchChanges) -> Query
     diesel::update(b::table.find(id)).set(changes).execute(conn)
 }
 
-/// A batch's stored upload and its rows as read.
-pub type Blobs = (Option<Vec<u8>>, Option<Vec<u8>>);
+/// A batch's stored upload (kept while another sheet can be chosen);
+/// `None` for no batch.
+pub fn batch_upload(conn: &mut DbConn, id: i64) -> QueryResult<Option<Option<Vec<u8>>>> {
+    b::table.find(id).select(b::upload).first(conn).optional()
+}
 
-/// The stored upload (while a sheet is to be chosen) and rows as read.
-pub fn batch_blobs(conn: &mut DbConn, id: i64) -> QueryResult<Option<Blobs>> {
-    b::table
-        .find(id)
-        .select((b::upload, b::grid))
-        .first(conn)
-        .optional()
+/// A batch's rows as read; `None` for no batch.
+pub fn batch_grid(conn: &mut DbConn, id: i64) -> QueryResult<Option<Option<Vec<u8>>>> {
+    b::table.find(id).select(b::grid).first(conn).optional()
 }
 
 /// Batches still open (a sheet, a mapping or a preview waiting for the

@@ -15,8 +15,8 @@ use time::PrimitiveDateTime;
 use crate::context::{Context, ImportTurn};
 use crate::db::{DbConn, write_tx};
 use crate::domain::import::{
-    BatchState, Counts, ImportBatch, ImportMode, Mapping, MappingPage, Outcome, Preview,
-    PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, cells_of_values, decode_cells,
+    BatchState, Counts, HiddenLines, ImportBatch, ImportMode, Mapping, MappingPage, Outcome,
+    Preview, PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, cells_of_values, decode_cells,
     decode_problems, decode_units, encode_problems, encode_units, join_names, mark_duplicates,
     parse_user_row, stored_text,
 };
@@ -76,6 +76,7 @@ fn batch_view(b: &Batch) -> ImportBatch {
         kept: i64::from(b.kept_count),
         restored: i64::from(b.restored_count),
         unrestored: i64::from(b.unrestored_count),
+        other_sheets: b.upload_kept,
     }
 }
 
@@ -164,6 +165,9 @@ pub async fn upload(
         .count();
     let with_data = book.sheets.iter().filter(|s| !s.head.is_empty()).count();
     let choose = recognised != 1 && with_data > 1;
+    // A workbook with several sheets of data is kept until the import is
+    // committed or discarded: the admin may choose another of its sheets.
+    let keep_upload = with_data > 1;
     let earlier = early.as_ref().map_or(0, |rows| rows.len());
     if let Err(e) = check_row_count(&book, earlier, &mapping, config.max_rows) {
         return Ok(Err(e));
@@ -179,6 +183,7 @@ pub async fn upload(
         BatchState::Zuordnung
     };
     let sheet = book.sheets[book.chosen].name.clone();
+    let hidden = HiddenLines::of(&book.hidden).encode();
     let format = book.format.as_str();
     let mode = upload.mode;
     let id = ctx
@@ -208,7 +213,8 @@ pub async fn upload(
                         sheet_name: Some(Some(sheet)),
                         header_line: Some(mapping.header_line.map(|l| l as i32)),
                         mapping: Some(mapping.encode()),
-                        upload: Some(choose.then_some(kept)),
+                        upload: Some(keep_upload.then_some(kept)),
+                        hidden_lines: Some(hidden),
                         ..Default::default()
                     },
                 )?;
@@ -361,36 +367,29 @@ fn refuse_unless_open(batch: &Batch) -> ServiceResult<()> {
 }
 
 /// The rows as read (all sheets' heads, the chosen sheet's rows).
-async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<(Option<Vec<u8>>, Workbook)> {
+async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<Workbook> {
     stored_workbook(ctx, id, wire::decode).await
 }
 
 /// The rows as read, but only the sheets' heads (no rows after them).
 async fn heads_of(ctx: &Context, id: i64) -> ServiceResult<Workbook> {
-    Ok(stored_workbook(ctx, id, wire::decode_heads).await?.1)
+    stored_workbook(ctx, id, wire::decode_heads).await
 }
 
 type Decoder = fn(&[u8]) -> Result<Result<Workbook, ReadError>, String>;
 
-async fn stored_workbook(
-    ctx: &Context,
-    id: i64,
-    decode: Decoder,
-) -> ServiceResult<(Option<Vec<u8>>, Workbook)> {
-    let blobs = ctx
+async fn stored_workbook(ctx: &Context, id: i64, decode: Decoder) -> ServiceResult<Workbook> {
+    let grid = ctx
         .db()
-        .run(move |conn| -> ServiceResult<_> { Ok(model::batch_blobs(conn, id)?) })
+        .run(move |conn| -> ServiceResult<_> { Ok(model::batch_grid(conn, id)?) })
         .await?
+        .flatten()
         .ok_or(ServiceError::NotFound)?;
-    let (upload, grid) = blobs;
-    let grid = grid.ok_or(ServiceError::NotFound)?;
-    let book = ctx
-        .cpu(move || decode(&grid))
+    ctx.cpu(move || decode(&grid))
         .await?
         .ok()
         .and_then(Result::ok)
-        .ok_or(ServiceError::NotFound)?;
-    Ok((upload, book))
+        .ok_or(ServiceError::NotFound)
 }
 
 /// The sheet choice: every sheet's name and first rows.
@@ -401,7 +400,13 @@ pub async fn sheets(
 ) -> ServiceResult<(ImportBatch, Vec<crate::spreadsheet::Sheet>)> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    let (_, book) = workbook_of(ctx, id).await?;
+    if !batch.upload_kept {
+        // One sheet of data: nothing to choose.
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportStageDoesNotAllow,
+        ));
+    }
+    let book = heads_of(ctx, id).await?;
     Ok((batch_view(&batch), book.sheets))
 }
 
@@ -414,7 +419,20 @@ pub async fn choose_sheet(
 ) -> ServiceResult<Result<Step, ReadError>> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    let (upload, _) = workbook_of(ctx, id).await?;
+    // The sheet read already (a second tab, a second click): its mapping
+    // and preview stay as they are.
+    if batch.sheet_name.as_deref() == Some(sheet.as_str()) {
+        match BatchState::parse(&batch.state) {
+            Some(BatchState::Zuordnung) => return Ok(Ok(Step::Mapping)),
+            Some(BatchState::Vorschau) => return Ok(Ok(Step::Preview)),
+            _ => {}
+        }
+    }
+    let upload = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::batch_upload(conn, id)?) })
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let Some(bytes) = upload else {
         return Err(ServiceError::Refused(
             crate::domain::Refusal::ImportStageDoesNotAllow,
@@ -435,11 +453,16 @@ pub async fn choose_sheet(
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
     };
+    let hidden = HiddenLines::of(&book.hidden).encode();
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| -> ServiceResult<()> {
                 let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
                 refuse_unless_open(&b)?;
+                // The rows of the sheet chosen before are not this sheet's
+                // preview (an older preview page's commit is refused: the
+                // batch waits for its mapping or a new preview).
+                model::clear_staged(conn, id)?;
                 model::update_batch(
                     conn,
                     id,
@@ -448,8 +471,9 @@ pub async fn choose_sheet(
                         sheet_name: Some(Some(sheet)),
                         header_line: Some(mapping.header_line.map(|l| l as i32)),
                         mapping: Some(mapping.encode()),
-                        upload: Some(None),
                         grid: Some(Some(grid)),
+                        hidden_lines: Some(hidden),
+                        skip_hidden: Some(false),
                         ..Default::default()
                     },
                 )?;
@@ -476,7 +500,7 @@ pub async fn choose_sheet(
 pub async fn mapping_page(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<MappingPage> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    let (_, book) = workbook_of(ctx, id).await?;
+    let book = workbook_of(ctx, id).await?;
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
     let mapping = Mapping::decode(&USERS, header, &batch.mapping);
     Ok(mapping_view(batch, book, mapping))
@@ -537,7 +561,7 @@ pub async fn set_mapping(
 ) -> ServiceResult<Result<Step, MappingPage>> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    let (_, book) = workbook_of(ctx, id).await?;
+    let book = workbook_of(ctx, id).await?;
     // Only what the page offered: a row of the file, its columns, fields
     // of the import (a forged form changes nothing).
     let forged = |field: &'static str| {
@@ -608,6 +632,34 @@ pub async fn set_create_missing(
     id: i64,
     create: bool,
 ) -> ServiceResult<Step> {
+    let changes = BatchChanges {
+        create_missing_units: Some(create),
+        ..Default::default()
+    };
+    set_option(ctx, actor, id, changes).await
+}
+
+/// "Ausgeblendete Zeilen nicht importieren": on or off, then a new preview.
+pub async fn set_skip_hidden(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    skip: bool,
+) -> ServiceResult<Step> {
+    let changes = BatchChanges {
+        skip_hidden: Some(skip),
+        ..Default::default()
+    };
+    set_option(ctx, actor, id, changes).await
+}
+
+/// Changes an option of an open batch, then makes its preview again.
+async fn set_option(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    changes: BatchChanges,
+) -> ServiceResult<Step> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     ctx.db()
@@ -615,14 +667,7 @@ pub async fn set_create_missing(
             write_tx(conn, |conn| -> ServiceResult<()> {
                 let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
                 refuse_unless_open(&b)?;
-                model::update_batch(
-                    conn,
-                    id,
-                    &BatchChanges {
-                        create_missing_units: Some(create),
-                        ..Default::default()
-                    },
-                )?;
+                model::update_batch(conn, id, &changes)?;
                 Ok(())
             })
         })
@@ -737,7 +782,7 @@ pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Ste
     let turn = ctx.import_turn().await?;
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    let (_, book) = workbook_of(ctx, id).await?;
+    let book = workbook_of(ctx, id).await?;
     stage_book(ctx, actor, &turn, batch, Source::Read(book), None).await
 }
 
@@ -772,13 +817,22 @@ async fn stage_book(
     let zeros_lost = format_loses_zeros(&batch.format);
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
+    // Rows the file hides, when the admin left them out.
+    let skipped = if batch.skip_hidden {
+        HiddenLines::decode(&batch.hidden_lines)
+    } else {
+        HiddenLines::default()
+    };
     let rows: Vec<UserRow> = ctx
         .cpu(move || {
             let (mut rows, mut data) = match source {
                 Source::Read(book) => (Vec::new(), book.rows),
                 Source::Parsed { parsed, rest } => (parsed, rest),
             };
-            data.retain(|r| parse_mapping.header_line.is_none_or(|h| r.line > h));
+            rows.retain(|r| !skipped.contains(r.line));
+            data.retain(|r| {
+                parse_mapping.header_line.is_none_or(|h| r.line > h) && !skipped.contains(r.line)
+            });
             // Each row as read is dropped once parsed: the two never all
             // live at once.
             rows.extend(map_on_both_cores(data, |r| {
@@ -1585,7 +1639,7 @@ pub async fn preview(
         let mut titles =
             crate::domain::import::titles(&heads.sheets[heads.chosen].head, mapping.header_line);
         if titles.is_empty() && mapping.header_line.is_some() {
-            let (_, book) = workbook_of(ctx, id).await?;
+            let book = workbook_of(ctx, id).await?;
             titles = crate::domain::import::titles(&book.rows, mapping.header_line);
         }
         let width = titles.len().max(mapping.columns.len());
@@ -1613,6 +1667,8 @@ pub async fn preview(
         ignored,
         to_create,
         zeros_hint,
+        hidden: HiddenLines::decode(&batch.hidden_lines),
+        skip_hidden: batch.skip_hidden,
     })
 }
 

@@ -126,6 +126,9 @@ pub struct Workbook {
     /// Index into `sheets` of the sheet whose rows these are.
     pub chosen: usize,
     pub rows: Vec<Row>,
+    /// Lines of `rows` the file hides (by hand, by a filter, in a collapsed
+    /// outline; .xlsx and .ods), in order.
+    pub hidden: Vec<u32>,
 }
 
 /// Why a file could not be read, in words an admin can act on.

@@ -59,20 +59,20 @@ pub fn read_streaming<'a>(
     match format {
         Format::Csv => read_csv(bytes, limits),
         Format::Xlsx => {
-            let with_formulas = check_zip(bytes, limits)?;
-            read_xlsx(bytes, sheet, limits, recognises, stream, &with_formulas)
+            let parts = check_zip(bytes, limits)?;
+            read_xlsx(bytes, sheet, limits, recognises, stream, &parts)
         }
         Format::Xlsb => {
             check_zip(bytes, limits)?;
             let wb = calamine::Xlsb::new(Cursor::new(bytes)).map_err(damaged)?;
-            read_ranges(wb, format, sheet, limits, recognises, &Shown::new())
+            read_ranges(wb, format, sheet, limits, recognises, &Notes::default())
         }
         Format::Ods => {
             check_zip(bytes, limits)?;
             // Before calamine, which reads every sheet when it opens the
             // file and never returns from one that is not closed.
-            let shown = ods_zero_padded(bytes, u64::from(limits.max_rows).saturating_mul(2))
-                .map_err(damaged)?;
+            let notes =
+                ods_notes(bytes, u64::from(limits.max_rows).saturating_mul(2)).map_err(damaged)?;
             let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::OdsError::Password => ReadError::PasswordProtected,
                 // A cell far out or a row repeated a million times: more
@@ -82,14 +82,14 @@ pub fn read_streaming<'a>(
                 }
                 e => damaged(e),
             })?;
-            read_ranges(wb, format, sheet, limits, recognises, &shown)
+            read_ranges(wb, format, sheet, limits, recognises, &notes)
         }
         Format::Xls => {
             let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsError::Password => ReadError::PasswordProtected,
                 e => damaged(e),
             })?;
-            read_ranges(wb, format, sheet, limits, recognises, &Shown::new())
+            read_ranges(wb, format, sheet, limits, recognises, &Notes::default())
         }
     }
 }
@@ -139,17 +139,27 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
     Err(ReadError::UnknownFormat)
 }
 
+/// The XML parts of a zip worth a second look.
+#[derive(Default)]
+struct MarkedParts {
+    /// Parts that hold a formula element (for an .xlsx: its sheets with
+    /// formulas).
+    with_formulas: Vec<String>,
+    /// Parts where something is hidden (rows hidden by hand or by a filter).
+    with_hidden: Vec<String>,
+}
+
 /// Checks every part of a zip by unpacking it for real (what the directory
-/// declares is not believed) before a reader sees the file. Returns the
-/// XML parts that hold a formula element (for an .xlsx: its sheets with formulas).
-fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
+/// declares is not believed) before a reader sees the file, marking the XML
+/// parts with formulas or hidden rows.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     if zip.len() as u64 > u64::from(limits.max_parts) {
         return Err(ReadError::TooManyParts(limits.max_parts));
     }
     let mut total = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
-    let mut with_formulas = Vec::new();
+    let mut marked = MarkedParts::default();
     for i in 0..zip.len() {
         let mut part = match zip.by_index(i) {
             Ok(p) => p,
@@ -164,10 +174,9 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
         // Every XML part: a workbook may keep its sheets anywhere its
         // relationships point.
         let part_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        let mut formulas = part_name
-            .to_ascii_lowercase()
-            .ends_with(".xml")
-            .then(FormulaTags::default);
+        let xml = part_name.to_ascii_lowercase().ends_with(".xml");
+        let mut formulas = xml.then(FormulaTags::default);
+        let mut hidden = xml.then(|| Needles::new(HIDDEN_ATTRIBUTES));
         let mut size = 0u64;
         loop {
             let n = part.read(&mut buf).map_err(damaged)?;
@@ -176,6 +185,9 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
             }
             if let Some(tags) = formulas.as_mut() {
                 tags.feed(&buf[..n]);
+            }
+            if let Some(needles) = hidden.as_mut() {
+                needles.feed(&buf[..n]);
             }
             size += n as u64;
             total += n as u64;
@@ -186,11 +198,61 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadError> {
                 return Err(ReadError::UnpackedTooLarge(limits.max_unpacked_total));
             }
         }
+        if hidden.is_some_and(|needles| needles.found) {
+            marked.with_hidden.push(part_name.clone());
+        }
         if formulas.is_some_and(|tags| tags.found) {
-            with_formulas.push(part_name);
+            marked.with_formulas.push(part_name);
         }
     }
-    Ok(with_formulas)
+    Ok(marked)
+}
+
+/// How a hidden row's attribute is written (`<row r="7" hidden="1">`).
+const HIDDEN_ATTRIBUTES: &[&[u8]] = &[
+    b"hidden=\"1\"",
+    b"hidden=\"true\"",
+    b"hidden='1'",
+    b"hidden='true'",
+];
+
+/// Looks for any of a few byte strings in a part read in pieces.
+struct Needles {
+    needles: &'static [&'static [u8]],
+    /// The last bytes of the piece before: a needle may straddle two.
+    edge: Vec<u8>,
+    found: bool,
+}
+
+impl Needles {
+    fn new(needles: &'static [&'static [u8]]) -> Self {
+        Needles {
+            needles,
+            edge: Vec::new(),
+            found: false,
+        }
+    }
+
+    fn feed(&mut self, piece: &[u8]) {
+        if self.found {
+            return;
+        }
+        let keep = self.needles.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+        let mut joined = std::mem::take(&mut self.edge);
+        joined.extend_from_slice(&piece[..piece.len().min(keep)]);
+        let found_in = |bytes: &[u8]| {
+            self.needles
+                .iter()
+                .any(|n| memchr::memmem::find(bytes, n).is_some())
+        };
+        self.found = found_in(&joined) || found_in(piece);
+        let tail_from = joined.len().saturating_sub(keep);
+        self.edge = if piece.len() >= keep {
+            piece[piece.len() - keep..].to_vec()
+        } else {
+            joined[tail_from..].to_vec()
+        };
+    }
 }
 
 /// Looks for a formula element (`<f>`, `<f …>`, `<f/>`, or with a prefix,
@@ -550,7 +612,7 @@ fn read_xlsx<'a>(
     limits: &'a Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
     stream: Option<&'a mut dyn RowStream>,
-    with_formulas: &[String],
+    parts: &MarkedParts,
 ) -> Result<Workbook, ReadError> {
     let mut wb: calamine::Xlsx<_> =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -572,10 +634,15 @@ fn read_xlsx<'a>(
         });
     }
     let chosen = choose(&sheets, wanted, recognises)?;
-    let uncomputed = if with_formulas.is_empty() {
+    let uncomputed = if parts.with_formulas.is_empty() {
         none
     } else {
-        uncomputed_formulas(bytes, &names[chosen], with_formulas, limits)?
+        uncomputed_formulas(bytes, &names[chosen], &parts.with_formulas, limits)?
+    };
+    let hidden = if parts.with_hidden.is_empty() {
+        Vec::new()
+    } else {
+        xlsx_hidden_rows(bytes, &names[chosen], &parts.with_hidden).map_err(damaged)?
     };
     if !uncomputed.is_empty() {
         sheets[chosen].head = xlsx_rows(
@@ -601,6 +668,7 @@ fn read_xlsx<'a>(
         format: Format::Xlsx,
         sheets,
         chosen,
+        hidden: hidden_lines(&rows, &hidden),
         rows,
     })
 }
@@ -678,17 +746,106 @@ fn uncomputed_formulas(
     limits: &Limits,
 ) -> Result<Uncomputed, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
-    let Some(part) = sheet_part(&mut zip, name) else {
-        return Ok(Uncomputed::new());
-    };
-    let Some(found) = with_formulas
-        .iter()
-        .find(|p| p.trim_start_matches('/').eq_ignore_ascii_case(&part))
-    else {
+    let Some(found) = marked_sheet_part(&mut zip, name, with_formulas) else {
         return Ok(Uncomputed::new());
     };
     let entry = zip.by_name(found).map_err(damaged)?;
     scan_uncomputed(std::io::BufReader::new(entry), limits.max_cells).map_err(damaged)
+}
+
+/// The part of the sheet `name`, if it is one of `marked`.
+fn marked_sheet_part<'m, R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    marked: &'m [String],
+) -> Option<&'m String> {
+    let part = sheet_part(zip, name)?;
+    marked
+        .iter()
+        .find(|p| p.trim_start_matches('/').eq_ignore_ascii_case(&part))
+}
+
+// ---------------------------------------------------------------- hidden rows
+
+/// Rows (numbered from 1, first and last) hidden in a sheet: by hand, by a
+/// filter, or in a collapsed outline. Neighbours are joined, so a sheet
+/// that hides a million empty rows makes one range.
+type HiddenRanges = Vec<(u32, u32)>;
+
+/// Most ranges kept: beyond, the rest of a sheet's hidden rows go
+/// unmentioned (a sheet hiding every other of a million rows).
+const MAX_HIDDEN_RANGES: usize = 200_000;
+
+fn add_hidden(ranges: &mut HiddenRanges, first: u32, last: u32) {
+    if let Some((start, end)) = ranges.last_mut()
+        && *start <= first
+        && end.saturating_add(1) >= first
+    {
+        *end = (*end).max(last);
+    } else if ranges.len() < MAX_HIDDEN_RANGES {
+        ranges.push((first, last));
+    }
+}
+
+/// Ranges in order and joined (a file may list its rows out of order).
+fn sorted_hidden(mut ranges: HiddenRanges) -> HiddenRanges {
+    if ranges.is_sorted() {
+        return ranges;
+    }
+    ranges.sort_unstable();
+    let mut joined = HiddenRanges::with_capacity(ranges.len());
+    for (first, last) in ranges {
+        add_hidden(&mut joined, first, last);
+    }
+    joined
+}
+
+/// The hidden rows of the sheet `name` of an .xlsx, if its part is one of
+/// those where something is hidden (`<row r="7" hidden="1">`).
+fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<HiddenRanges, String> {
+    use quick_xml::events::Event;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let Some(found) = marked_sheet_part(&mut zip, name, marked) else {
+        return Ok(Vec::new());
+    };
+    let entry = zip.by_name(found).map_err(|e| e.to_string())?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+    let mut buf = Vec::new();
+    let mut ranges = HiddenRanges::new();
+    let mut line = 0u32;
+    loop {
+        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
+                // A row without its number follows the one before.
+                line = attribute(&e, "r")
+                    .and_then(|r| r.trim().parse::<u32>().ok())
+                    .unwrap_or(line.saturating_add(1));
+                if attribute(&e, "hidden").is_some_and(|h| matches!(h.trim(), "1" | "true")) {
+                    add_hidden(&mut ranges, line, line);
+                }
+            }
+            // The rows end where the sheet's data does.
+            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(sorted_hidden(ranges))
+}
+
+/// The lines of `rows` that are hidden.
+fn hidden_lines(rows: &[Row], hidden: &HiddenRanges) -> Vec<u32> {
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    rows.iter()
+        .map(|r| r.line)
+        .filter(|&line| {
+            let at = hidden.partition_point(|&(_, last)| last < line);
+            hidden.get(at).is_some_and(|&(first, _)| first <= line)
+        })
+        .collect()
 }
 
 /// The part of the sheet named `name`: `xl/workbook.xml` gives its
@@ -937,7 +1094,7 @@ fn read_ranges<'a, R>(
     wanted: Option<&str>,
     limits: &Limits,
     recognises: &dyn Fn(&[Row]) -> bool,
-    shown: &Shown,
+    notes: &Notes,
 ) -> Result<Workbook, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
@@ -949,7 +1106,7 @@ where
     }
     let mut sheets = Vec::with_capacity(names.len());
     let none = HashMap::new();
-    let shown_in = |name: &str| shown.get(name).unwrap_or(&none);
+    let shown_in = |name: &str| notes.shown.get(name).unwrap_or(&none);
     for name in &names {
         let range = wb.worksheet_range(name).map_err(damaged)?;
         sheets.push(Sheet {
@@ -963,6 +1120,10 @@ where
     Ok(Workbook {
         format,
         sheets,
+        hidden: notes
+            .hidden
+            .get(&names[chosen])
+            .map_or_else(Vec::new, |ranges| hidden_lines(&rows, ranges)),
         chosen,
         rows,
     })
@@ -1000,6 +1161,14 @@ fn range_rows(
 /// shows with zeros in front (`00123`, a number format such as `00000`).
 type Shown = HashMap<String, HashMap<(u32, u32), String>>;
 
+/// What an .ods says of its sheets beyond calamine's cells: numbers as
+/// shown, and the rows it hides.
+#[derive(Default)]
+struct Notes {
+    shown: Shown,
+    hidden: HashMap<String, HiddenRanges>,
+}
+
 /// Most cells one zero-padded number may stand for through repetition;
 /// beyond that it is left as the plain number (a file that repeats a cell a
 /// million times is not a list of people).
@@ -1018,25 +1187,26 @@ fn strip_zeros(digits: &str) -> &str {
 /// at most `max_notes` of them (then no more: the zeros are a nicety, the
 /// memory of the reader is not). Positions are counted as calamine counts
 /// them (repeated rows and columns, covered cells); the reader uses a note
-/// only where the cell it read holds that very number.
+/// only where the cell it read holds that very number. The same pass notes
+/// the rows each sheet hides (`table:visibility` "collapse" or "filter").
 ///
 /// Refuses a `content.xml` that is not well-formed XML or ends inside a
 /// table: calamine reads it without checking and looks for a table's end
 /// for ever. An encrypted file is left to calamine to name.
-fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
+fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
     use quick_xml::events::Event;
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(Shown::new());
+        return Ok(Default::default());
     };
     // Encrypted parts are no XML; calamine says "password" for them.
     if let Ok(mut manifest) = zip.by_name("META-INF/manifest.xml") {
         let mut text = String::new();
         if manifest.read_to_string(&mut text).is_ok() && text.contains("encryption-data") {
-            return Ok(Shown::new());
+            return Ok(Default::default());
         }
     }
     let Ok(content) = zip.by_name("content.xml") else {
-        return Ok(Shown::new());
+        return Ok(Default::default());
     };
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
@@ -1053,6 +1223,7 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
             .max(1)
     };
     let mut shown = Shown::new();
+    let mut hidden: HashMap<String, HiddenRanges> = HashMap::new();
     let mut notes = 0u64;
     let mut sheet: Option<String> = None;
     let (mut row, mut row_repeats, mut column) = (0u64, 1u64, 0u64);
@@ -1129,6 +1300,18 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
                 "table:table-row" => {
                     row_repeats = count(&e, "table:number-rows-repeated");
                     column = 0;
+                    // Hidden by hand ("collapse") or by a filter.
+                    if let Some(name) = &sheet
+                        && matches!(
+                            attr(&e, "table:visibility").as_deref(),
+                            Some("collapse" | "filter")
+                        )
+                    {
+                        let first = u32::try_from(row.saturating_add(1)).unwrap_or(u32::MAX);
+                        let last =
+                            u32::try_from(row.saturating_add(row_repeats)).unwrap_or(u32::MAX);
+                        add_hidden(hidden.entry(name.clone()).or_default(), first, last);
+                    }
                     if empty {
                         row = row.saturating_add(row_repeats);
                     }
@@ -1188,7 +1371,11 @@ fn ods_zero_padded(bytes: &[u8], max_notes: u64) -> Result<Shown, String> {
         }
         buf.clear();
     }
-    Ok(shown)
+    let hidden = hidden
+        .into_iter()
+        .map(|(name, ranges)| (name, sorted_hidden(ranges)))
+        .collect();
+    Ok(Notes { shown, hidden })
 }
 
 // ---------------------------------------------------------------- csv
@@ -1462,6 +1649,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     }
     let head = rows.iter().take(HEAD_ROWS).cloned().collect();
     Ok(Workbook {
+        hidden: Vec::new(),
         format: Format::Csv,
         sheets: vec![Sheet {
             name: "CSV".into(),
@@ -1791,12 +1979,100 @@ mod tests {
         assert_eq!(number_of("Bernd"), "00456");
         assert_eq!(number_of("Chris"), "00789");
         assert_eq!(number_of("Dana"), "1001");
-        let shown = ods_zero_padded(&bytes, 1000).unwrap();
+        let Notes { shown, hidden } = ods_notes(&bytes, 1000).unwrap();
+        assert!(hidden.is_empty(), "{hidden:?}");
         assert_eq!(
             shown.values().map(HashMap::len).sum::<usize>(),
             1,
             "{shown:?}"
         );
+    }
+
+    #[test]
+    fn rows_an_xlsx_hides_are_named_by_line() {
+        let text =
+            |r: &str, t: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{t}</t></is></c>"#);
+        let rows = [
+            format!(r#"<row r="1">{}</row>"#, text("A1", "Vorname")),
+            format!(r#"<row r="2">{}</row>"#, text("A2", "Anna")),
+            format!(r#"<row r="3" hidden="1">{}</row>"#, text("A3", "Bernd")),
+            format!(
+                r#"<row r="4" spans="1:1" hidden="true">{}</row>"#,
+                text("A4", "Chris")
+            ),
+            // Hidden and empty: no row of the sheet.
+            r#"<row r="5" hidden="1"/>"#.to_owned(),
+            format!(r#"<row r="6" hidden="0">{}</row>"#, text("A6", "Dana")),
+            // Without its number: the one after row 6.
+            format!(r#"<row hidden="1">{}</row>"#, text("A7", "Emil")),
+        ]
+        .concat();
+        let book = read(&xlsx_of(1, &rows), None, &Limits::for_rows(100), &|_| true).unwrap();
+        assert_eq!(book.rows.len(), 6);
+        assert_eq!(book.hidden, vec![3, 4, 7]);
+        // Nothing hidden: nothing named (and the sheet is not read twice).
+        let plain = read(
+            &xlsx_of(1, &format!(r#"<row r="1">{}</row>"#, text("A1", "x"))),
+            None,
+            &Limits::for_rows(100),
+            &|_| true,
+        )
+        .unwrap();
+        assert!(plain.hidden.is_empty());
+    }
+
+    #[test]
+    fn a_marker_split_between_two_pieces_is_found() {
+        let part = br#"<row r="3" hidden="1">"#;
+        for cut in 0..part.len() {
+            let mut needles = Needles::new(HIDDEN_ATTRIBUTES);
+            needles.feed(&part[..cut]);
+            needles.feed(&part[cut..]);
+            assert!(needles.found, "cut at {cut}");
+        }
+        let mut one_by_one = Needles::new(HIDDEN_ATTRIBUTES);
+        for b in part.iter() {
+            one_by_one.feed(std::slice::from_ref(b));
+        }
+        assert!(one_by_one.found);
+        let mut none = Needles::new(HIDDEN_ATTRIBUTES);
+        none.feed(br#"<row r="3" hidden="0">"#);
+        assert!(!none.found);
+    }
+
+    #[test]
+    fn rows_an_ods_hides_by_hand_or_by_a_filter_are_named_by_line() {
+        let row = |cells: &str, attrs: &str| {
+            format!(r#"<table:table-row{attrs}>{cells}</table:table-row>"#)
+        };
+        let cell = |t: &str| {
+            format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>"#
+            )
+        };
+        let content = format!(
+            concat!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">"#,
+                r#"<office:body><office:spreadsheet><table:table table:name="Liste">{}</table:table></office:spreadsheet></office:body></office:document-content>"#
+            ),
+            [
+                row(&cell("Vorname"), ""),
+                row(&cell("Anna"), r#" table:visibility="collapse""#),
+                row(&cell("Bernd"), ""),
+                row(&cell("Chris"), r#" table:number-rows-repeated="2" table:visibility="filter""#),
+                row(&cell("Dana"), r#" table:visibility="visible""#),
+                // LibreOffice's hidden rest of the sheet: no rows of data.
+                r#"<table:table-row table:number-rows-repeated="1048000" table:visibility="collapse"><table:table-cell/></table:table-row>"#.to_owned(),
+            ]
+            .concat()
+        );
+        let book = read(&ods_of(&content), None, &Limits::for_rows(100), &|_| true).unwrap();
+        let names: Vec<&str> = book.rows.iter().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(
+            names,
+            ["Vorname", "Anna", "Bernd", "Chris", "Chris", "Dana"]
+        );
+        assert_eq!(book.hidden, vec![2, 4, 5]);
     }
 
     #[test]

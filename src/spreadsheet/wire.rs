@@ -52,8 +52,12 @@ pub fn encode_workbook(w: &Workbook) -> Vec<u8> {
     out
 }
 
+/// A workbook's answer: `2`, its format, sheets, the chosen one, its
+/// hidden lines, then its rows (last, so that rows streamed before can be
+/// put in front of them). `0` is the layout without hidden lines that
+/// batches stored before them hold.
 fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
-    out.push(0);
+    out.push(2);
     put_str(out, w.format.as_str());
     put_u32(out, w.sheets.len() as u32);
     for sheet in &w.sheets {
@@ -61,6 +65,10 @@ fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
         put_rows(out, &sheet.head);
     }
     put_u32(out, w.chosen as u32);
+    put_u32(out, w.hidden.len() as u32);
+    for line in &w.hidden {
+        put_u32(out, *line);
+    }
     put_rows(out, &w.rows);
 }
 
@@ -237,7 +245,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
         return Err("not a reader answer".into());
     }
     match r.u8()? {
-        0 => {
+        kind @ (0 | 2) => {
             let format = Format::parse(&r.string()?).ok_or("unknown format")?;
             let count = r.u32()? as usize;
             let mut sheets = Vec::with_capacity(count.min(1024));
@@ -247,6 +255,17 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                 sheets.push(Sheet { name, head });
             }
             let chosen = r.u32()? as usize;
+            let mut hidden = Vec::new();
+            if kind == 2 {
+                let count = r.u32()? as usize;
+                if count > r.bytes.len() / 4 {
+                    return Err("more hidden lines than bytes".into());
+                }
+                hidden.reserve(count);
+                for _ in 0..count {
+                    hidden.push(r.u32()?);
+                }
+            }
             let rows_at = r.at;
             let rows = if with_rows { r.rows()? } else { Vec::new() };
             if chosen >= sheets.len() {
@@ -258,6 +277,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                     sheets,
                     chosen,
                     rows,
+                    hidden,
                 }),
                 rows_at,
             ))
@@ -397,12 +417,26 @@ mod tests {
                 line: 4,
                 cells: vec!["Anna".into()],
             }],
+            hidden: vec![4],
         };
         // The child's answer is what a batch keeps as its rows as read.
         assert_eq!(encode(&Ok(book.clone())), encode_workbook(&book));
         let heads = decode_heads(&encode_workbook(&book)).unwrap().unwrap();
         assert_eq!((heads.sheets.len(), heads.rows.len()), (2, 0));
-        assert_eq!(decode(&encode(&Ok(book.clone()))), Ok(Ok(book)));
+        assert_eq!(heads.hidden, vec![4]);
+        assert_eq!(decode(&encode(&Ok(book.clone()))), Ok(Ok(book.clone())));
+        // Rows as read that a batch stored before hidden lines were kept.
+        let mut old = b"EGRID1\x00".to_vec();
+        put_str(&mut old, "ods");
+        put_u32(&mut old, 2);
+        for sheet in &book.sheets {
+            put_str(&mut old, &sheet.name);
+            put_rows(&mut old, &sheet.head);
+        }
+        put_u32(&mut old, 1);
+        put_rows(&mut old, &book.rows);
+        let read = decode(&old).unwrap().unwrap();
+        assert_eq!((read.rows, read.hidden), (book.rows, vec![]));
         for e in [
             ReadError::Damaged("zip: bad".into()),
             ReadError::TooManyRows(200_050),
@@ -423,6 +457,7 @@ mod tests {
             }],
             chosen: 0,
             rows,
+            hidden: vec![],
         }
     }
 
@@ -522,6 +557,7 @@ mod tests {
                 head: vec![],
             }],
             chosen: 0,
+            hidden: vec![],
             rows: vec![Row {
                 line: 1,
                 cells: vec!["x".into()],

@@ -61,6 +61,14 @@ pub struct ImportSheetView {
     pub error: Option<String>,
 }
 
+impl ImportSheetView {
+    /// A sheet was read already: the page offers another (and the way
+    /// back to the one read).
+    pub fn rechoosing(&self) -> bool {
+        self.batch.state != crate::domain::import::BatchState::Datei
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/imports/mapping.html")]
 pub struct ImportMappingView {
@@ -190,6 +198,27 @@ pub struct ImportPreviewView {
 }
 
 impl ImportPreviewView {
+    /// Rows of data the file hides (below the title row).
+    pub fn hidden_count(&self) -> u64 {
+        self.preview
+            .hidden
+            .count_below(self.preview.batch.header_line)
+    }
+
+    /// The first of them, as lines ("7–9, 12 …").
+    pub fn hidden_shown(&self) -> String {
+        let (text, more) = self
+            .preview
+            .hidden
+            .shown_below(self.preview.batch.header_line, 12);
+        if more { format!("{text} …") } else { text }
+    }
+
+    /// A row on the page the file hides (and that is imported).
+    pub fn row_hidden(&self, line: &u32) -> bool {
+        !self.preview.skip_hidden && self.preview.hidden.contains(*line)
+    }
+
     pub fn outcome(&self, o: &Outcome) -> &'static str {
         self.p.t.import_outcome(*o)
     }

@@ -225,7 +225,20 @@ async fn sheet_page(
     id: i64,
     error: Option<&ReadError>,
 ) -> AppResult<HttpResponse> {
-    let (batch, sheets) = service::sheets(&state.ctx, &admin.actor(), id).await?;
+    let found = service::sheets(&state.ctx, &admin.actor(), id).await?;
+    sheet_view(req, state, admin, found, error)
+}
+
+fn sheet_view(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    (batch, sheets): (
+        crate::domain::import::ImportBatch,
+        Vec<crate::spreadsheet::Sheet>,
+    ),
+    error: Option<&ReadError>,
+) -> AppResult<HttpResponse> {
     let p = admin.page(req, state, "users");
     let error = error.map(|e| p.t.read_error(e));
     let chosen = batch.sheet_name.clone().unwrap_or_default();
@@ -269,6 +282,22 @@ pub async fn mapping_form(
             shown_problems: false,
         }),
         // A batch past its preview: what it did.
+        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// GET /imports/{id}/sheet: choose another sheet of the file.
+pub async fn sheet_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = *id;
+    match service::sheets(&state.ctx, &admin.actor(), id).await {
+        Ok(found) => sheet_view(&req, &state, &admin, found, None),
+        // A file of one sheet, or a batch past its preview.
         Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
         Err(e) => Err(e.into()),
     }
@@ -361,11 +390,36 @@ pub async fn set_units(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<UnitsForm>,
 ) -> AppResult<HttpResponse> {
-    let id = *id;
-    match service::set_create_missing(&state.ctx, &admin.actor(), id, form.create == "1").await {
+    let actor = admin.actor();
+    let set = service::set_create_missing(&state.ctx, &actor, *id, form.create == "1").await;
+    back_to_batch(*id, set)
+}
+
+/// After an option of a preview: the batch at its step (a batch past its
+/// preview shows what it did).
+fn back_to_batch(id: i64, set: Result<service::Step, ServiceError>) -> AppResult<HttpResponse> {
+    match set {
         Ok(_) | Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct HiddenForm {
+    #[serde(default)]
+    skip: String,
+}
+
+/// POST /imports/{id}/hidden: leave the rows the file hides out, or not.
+pub async fn set_hidden(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<HiddenForm>,
+) -> AppResult<HttpResponse> {
+    let actor = admin.actor();
+    let set = service::set_skip_hidden(&state.ctx, &actor, *id, form.skip == "1").await;
+    back_to_batch(*id, set)
 }
 
 #[derive(Deserialize)]

@@ -216,10 +216,12 @@ routes! {
     Post "/imports" Admin => imports::upload;
     Get "/imports/template.xlsx" Admin => imports::template;
     Get "/imports/{id}" Admin => imports::show;
+    Get "/imports/{id}/sheet" Admin => imports::sheet_form;
     Post "/imports/{id}/sheet" Admin => imports::choose_sheet;
     Get "/imports/{id}/mapping" Admin => imports::mapping_form;
     Post "/imports/{id}/mapping" Admin => imports::set_mapping;
     Post "/imports/{id}/units" Admin => imports::set_units;
+    Post "/imports/{id}/hidden" Admin => imports::set_hidden;
     Post "/imports/{id}/commit" Admin => imports::commit;
     Post "/imports/{id}/discard" Admin => imports::discard;
     Get "/imports/{id}/errors.xlsx" Admin => imports::errors;

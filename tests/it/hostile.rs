@@ -113,6 +113,7 @@ db_test!(control_characters_in_every_field_and_parameter, |app| {
                 // them); downloads have no forms.
                 "/imports/{id}",
                 "/imports/{id}/mapping",
+                "/imports/{id}/sheet",
                 "/imports/{id}/undo",
                 "/imports/{id}/errors.xlsx",
                 "/imports/template.xlsx",

@@ -683,8 +683,17 @@ db_test!(
     }
 );
 
-db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
-    app.login_as("chef", AdminRole::Administrator).await;
+/// Posts a step of batch `id` (`/imports/{id}/{action}`) and follows to
+/// the page it leads to.
+async fn step(app: &TestApp, id: i64, action: &str, form: [(&str, &str); 1]) -> String {
+    let res = app.post(&format!("/imports/{id}/{action}"), &form).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    app.get_html(&format!("/imports/{id}")).await.1
+}
+
+/// A workbook with two sheets of people: Anna in "Werk Nord", Bernd in
+/// "Werk Süd".
+fn two_plants() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     for (sheet, person) in [("Werk Nord", "Anna"), ("Werk Süd", "Bernd")] {
         let ws = book.add_worksheet();
@@ -694,7 +703,12 @@ db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
         ws.write_string(1, 0, person).unwrap();
         ws.write_string(1, 1, "Muster").unwrap();
     }
-    let bytes = book.save_to_buffer().unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let bytes = two_plants();
     let (id, page) = upload(&app, "werke.xlsx", bytes, "create").await;
     assert!(page.contains("Welches Tabellenblatt?"), "{page}");
     let res = app
@@ -710,6 +724,123 @@ db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     assert_redirect(&res, &format!("/imports/{id}"));
     let (_, page) = app.get_html(&format!("/imports/{id}")).await;
     assert!(page.contains("Bernd") && !page.contains(">Anna<"), "{page}");
+});
+
+db_test!(
+    another_sheet_can_be_chosen_until_the_import_is_committed,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let bytes = two_plants();
+        let (id, _) = upload(&app, "werke.xlsx", bytes, "create").await;
+        let choose = |sheet| step(&app, id, "sheet", [("sheet", sheet)]);
+        let south = choose("Werk Süd").await;
+        assert!(
+            south.contains("Bernd") && !south.contains(">Anna<"),
+            "{south}"
+        );
+        assert!(
+            south.contains(&format!("href=\"/imports/{id}/sheet\" data-other-sheet")),
+            "the preview offers the other sheet: {south}"
+        );
+        // The choice again, with the sheet read marked and the way back.
+        let (status, page) = app.get_html(&format!("/imports/{id}/sheet")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("value=\"Werk Süd\" checked") && page.contains("data-keep-sheet"),
+            "{page}"
+        );
+        // A sheet the file does not have (a forged form, a control
+        // character): the choice again with the reason, nothing changed.
+        for forged in ["Werk\0Süd", "x\r\ny", ""] {
+            let res = app
+                .post(&format!("/imports/{id}/sheet"), &[("sheet", forged)])
+                .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{forged:?}");
+        }
+        // A second tab choosing the same sheet changes nothing: the first
+        // tab's preview can still be committed...
+        assert_eq!(version(&choose("Werk Süd").await), version(&south));
+        // ...until another sheet is chosen: then that page is an older one.
+        let north = choose("Werk Nord").await;
+        assert!(
+            north.contains("Anna") && !north.contains(">Bernd<"),
+            "{north}"
+        );
+        let before = app.count_users().await;
+        let res = commit(&app, id, &south).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert_eq!(app.count_users().await, before, "nothing written");
+        let res = commit(&app, id, &north).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("anna.muster").await.is_some());
+        assert!(app.user("bernd.muster").await.is_none());
+        // Committed: the file is gone and there is nothing to choose.
+        let res = app.get(&format!("/imports/{id}/sheet")).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let res = app
+            .post(&format!("/imports/{id}/sheet"), &[("sheet", "Werk Süd")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("bernd.muster").await.is_none());
+    }
+);
+
+db_test!(rows_the_file_hides_are_named_and_can_be_left_out, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "Vorname").unwrap();
+    ws.write_string(0, 1, "Nachname").unwrap();
+    for (row, first) in [(1, "Anna"), (2, "Bernd"), (3, "Chris"), (4, "Dana")] {
+        ws.write_string(row, 0, first).unwrap();
+        ws.write_string(row, 1, "Versteckt").unwrap();
+    }
+    // Lines 3 and 5 (Bernd, Dana), as a filter or a right click hides them.
+    ws.set_row_hidden(2).unwrap();
+    ws.set_row_hidden(4).unwrap();
+    let (id, page) = upload(
+        &app,
+        "gefiltert.xlsx",
+        book.save_to_buffer().unwrap(),
+        "create",
+    )
+    .await;
+    assert!(page.contains(r#"data-hidden-rows="2""#), "{page}");
+    assert!(page.contains("3, 5"), "the lines are named: {page}");
+    assert_eq!(page.matches("data-row-hidden").count(), 2, "{page}");
+    assert_eq!(
+        preview_rows(&page).len(),
+        4,
+        "imported like the others by default"
+    );
+    let skip = |on| step(&app, id, "hidden", [("skip", on)]);
+    let left_out = skip("1").await;
+    let lines: Vec<u32> = preview_rows(&left_out).iter().map(|r| r.0).collect();
+    assert_eq!(lines, [2, 4], "{left_out}");
+    assert!(left_out.contains("werden nicht importiert"), "{left_out}");
+    assert!(!left_out.contains("data-row-hidden"), "{left_out}");
+    assert_eq!(preview_rows(&skip("0").await).len(), 4);
+    let left_out = skip("1").await;
+    let res = commit(&app, id, &left_out).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    assert!(app.user("anna.versteckt").await.is_some());
+    assert!(app.user("chris.versteckt").await.is_some());
+    assert!(app.user("bernd.versteckt").await.is_none());
+    assert!(app.user("dana.versteckt").await.is_none());
+});
+
+db_test!(a_file_of_one_sheet_offers_no_other, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "x.csv",
+        csv(&["Vorname;Nachname", "Anna;Muster"]),
+        "create",
+    )
+    .await;
+    assert!(!page.contains("data-other-sheet"), "{page}");
+    let res = app.get(&format!("/imports/{id}/sheet")).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
 });
 
 db_test!(a_preview_gone_stale_writes_nothing, |app| {
