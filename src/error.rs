@@ -4,7 +4,7 @@
 //! the page.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{LOCATION, RETRY_AFTER};
+use actix_web::http::header::{ALLOW, LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::context::QueueError;
@@ -14,6 +14,10 @@ use crate::services::ServiceError;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// The path exists, but not for this method: the methods it takes
+    /// (`Allow`).
+    #[error("method not allowed; allowed: {0}")]
+    MethodNotAllowed(String),
     #[error("forbidden")]
     Forbidden,
     #[error("csrf token missing or wrong")]
@@ -42,6 +46,7 @@ pub enum AppError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorPage {
     NotFound,
+    MethodNotAllowed,
     Forbidden,
     Csrf,
     BadRequest,
@@ -59,6 +64,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -93,6 +99,7 @@ impl ResponseError for AppError {
                     .finish();
             }
             AppError::NotFound => ErrorPage::NotFound,
+            AppError::MethodNotAllowed(_) => ErrorPage::MethodNotAllowed,
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::Csrf => ErrorPage::Csrf,
             AppError::BadRequest(_) => ErrorPage::BadRequest,
@@ -112,6 +119,9 @@ impl ResponseError for AppError {
         let mut builder = HttpResponse::build(self.status_code());
         if page == ErrorPage::Busy {
             builder.insert_header((RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        if let AppError::MethodNotAllowed(allow) = self {
+            builder.insert_header((ALLOW, allow.as_str()));
         }
         let mut response = builder.finish();
         response.extensions_mut().insert(page);

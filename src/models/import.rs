@@ -70,7 +70,7 @@ pub struct NewBatch<'a> {
 }
 
 /// Changes of a batch row (`None` leaves a column alone).
-#[derive(AsChangeset, Default)]
+#[derive(AsChangeset, Clone, Default)]
 #[diesel(table_name = b)]
 pub struct BatchChanges {
     pub state: Option<String>,

@@ -410,15 +410,37 @@ pub async fn sheets(
     Ok((batch_view(&batch), book.sheets))
 }
 
-/// Reads the stored file again for the sheet the admin chose.
+/// A sheet as the choice names it.
+pub enum SheetChoice {
+    /// Its place among the sheets the page listed (from 0): what the page
+    /// posts, as a name may hold characters a form does not carry back.
+    Index(usize),
+    Name(String),
+}
+
+/// Reads the stored file again for the sheet the admin chose. A sheet the
+/// file does not have, or one without content, is refused and changes
+/// nothing.
 pub async fn choose_sheet(
     ctx: &Context,
     actor: &Actor,
     id: i64,
-    sheet: String,
+    choice: SheetChoice,
 ) -> ServiceResult<Result<Step, ReadError>> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
+    let heads = heads_of(ctx, id).await?;
+    let found = match &choice {
+        SheetChoice::Index(i) => heads.sheets.get(*i),
+        SheetChoice::Name(name) => heads.sheets.iter().find(|s| &s.name == name),
+    };
+    let Some(found) = found else {
+        return Ok(Err(ReadError::NoSuchSheet));
+    };
+    if found.head.is_empty() {
+        return Ok(Err(ReadError::Empty));
+    }
+    let sheet = found.name.clone();
     // The sheet read already (a second tab, a second click): its mapping
     // and preview stay as they are.
     if batch.sheet_name.as_deref() == Some(sheet.as_str()) {
@@ -615,6 +637,9 @@ pub async fn set_mapping(
                     &BatchChanges {
                         header_line: Some(mapping.header_line.map(|l| l as i32)),
                         mapping: Some(mapping.encode()),
+                        // A commit from the page of the old mapping is
+                        // refused as an older page.
+                        preview_version: Some(b.preview_version + 1),
                         ..Default::default()
                     },
                 )?;
@@ -667,6 +692,12 @@ async fn set_option(
             write_tx(conn, |conn| -> ServiceResult<()> {
                 let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
                 refuse_unless_open(&b)?;
+                // The preview shown so far is not the one the option makes:
+                // a commit from its page is refused as an older page.
+                let changes = BatchChanges {
+                    preview_version: Some(b.preview_version + 1),
+                    ..changes.clone()
+                };
                 model::update_batch(conn, id, &changes)?;
                 Ok(())
             })

@@ -205,13 +205,22 @@ impl ImportPreviewView {
             .count_below(self.preview.batch.header_line)
     }
 
-    /// The first of them, as lines ("7–9, 12 …").
+    /// The first of them, as lines ("Zeilen 7–9, 12 …", "Zeile 7").
     pub fn hidden_shown(&self) -> String {
         let (text, more) = self
             .preview
             .hidden
             .shown_below(self.preview.batch.header_line, 12);
-        if more { format!("{text} …") } else { text }
+        let word = if self.hidden_count() == 1 {
+            self.p.t.import_line
+        } else {
+            self.p.t.import_lines
+        };
+        if more {
+            format!("{word} {text} …")
+        } else {
+            format!("{word} {text}")
+        }
     }
 
     /// A row on the page the file hides (and that is imported).

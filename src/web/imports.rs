@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::domain::import::{BatchState, ImportMode, Outcome};
 use crate::error::AppResult;
 use crate::services::ServiceError;
-use crate::services::imports::{self as service, Committed, Undone, Upload};
+use crate::services::imports::{self as service, Committed, SheetChoice, Undone, Upload};
 use crate::spreadsheet::ReadError;
 use crate::views::imports::{
     ImportBatchView, ImportMappingView, ImportPreviewView, ImportSheetView, ImportUndoView,
@@ -240,7 +240,11 @@ fn sheet_view(
     error: Option<&ReadError>,
 ) -> AppResult<HttpResponse> {
     let p = admin.page(req, state, "users");
-    let error = error.map(|e| p.t.read_error(e));
+    let error = error.map(|e| match e {
+        // The file has content (it was read): the sheet chosen has none.
+        ReadError::Empty => p.t.import_sheet_is_empty.to_owned(),
+        e => p.t.read_error(e),
+    });
     let chosen = batch.sheet_name.clone().unwrap_or_default();
     let view = ImportSheetView {
         p,
@@ -305,6 +309,10 @@ pub async fn sheet_form(
 
 #[derive(Deserialize)]
 pub struct SheetForm {
+    /// The sheet's place on the page (what the page posts)...
+    #[serde(default)]
+    index: Option<String>,
+    /// ...or its name.
     #[serde(default)]
     sheet: String,
 }
@@ -318,7 +326,12 @@ pub async fn choose_sheet(
     CsrfForm(form): CsrfForm<SheetForm>,
 ) -> AppResult<HttpResponse> {
     let id = *id;
-    match service::choose_sheet(&state.ctx, &admin.actor(), id, form.sheet).await {
+    let choice = match form.index {
+        // Not a place on the page: no sheet (the page says so).
+        Some(i) => SheetChoice::Index(i.trim().parse().unwrap_or(usize::MAX)),
+        None => SheetChoice::Name(form.sheet),
+    };
+    match service::choose_sheet(&state.ctx, &admin.actor(), id, choice).await {
         Ok(Ok(_)) => Ok(redirect(&batch_url(id))),
         Ok(Err(e)) => sheet_page(&req, &state, &admin, id, Some(&e)).await,
         Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),

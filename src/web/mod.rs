@@ -255,8 +255,48 @@ routes! {
     Post "/{kind:groups|areas}/{id}/members/{user_id}/remove" Admin => units::remove_member;
 }
 
-async fn not_found() -> AppResult<HttpResponse> {
-    Err(AppError::NotFound)
+/// No route took the request: a path of the app asked with a method it does
+/// not take is a 405 naming the ones it does (PUT, DELETE, OPTIONS …),
+/// anything else a 404.
+async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
+    match allowed_methods(req.path()) {
+        Some(allow) => Err(AppError::MethodNotAllowed(allow)),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The methods the routes matching `path` take (`GET, HEAD, POST`), if any
+/// does.
+fn allowed_methods(path: &str) -> Option<String> {
+    static PATTERNS: std::sync::OnceLock<Vec<(Method, actix_web::dev::ResourceDef)>> =
+        std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|r| (r.method, actix_web::dev::ResourceDef::new(r.path)))
+            .collect()
+    });
+    let matching: Vec<Method> = patterns
+        .iter()
+        .filter(|(_, def)| def.is_match(path))
+        .map(|(method, _)| *method)
+        .collect();
+    if matching.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = [
+        (Method::Get, "GET"),
+        (Method::Head, "HEAD"),
+        (Method::Post, "POST"),
+    ]
+    .into_iter()
+    // Every GET route answers HEAD too.
+    .filter(|(m, _)| {
+        matching.contains(m) || (*m == Method::Head && matching.contains(&Method::Get))
+    })
+    .map(|(_, name)| name)
+    .collect();
+    Some(names.join(", "))
 }
 
 /// Per-request seed of the CSRF token (the cookie value, or a new one).
@@ -307,7 +347,8 @@ pub async fn frame(
                 .is_some_and(|v| v.starts_with("text/html"));
             match status.as_u16() {
                 _ if is_html || !(status.is_client_error() || status.is_server_error()) => None,
-                404 | 405 => Some(ErrorPage::NotFound),
+                404 => Some(ErrorPage::NotFound),
+                405 => Some(ErrorPage::MethodNotAllowed),
                 403 => Some(ErrorPage::Forbidden),
                 409 => Some(ErrorPage::Conflict),
                 503 => Some(ErrorPage::Busy),
@@ -318,11 +359,14 @@ pub async fn frame(
     let mut res = match error_page {
         Some(kind) => {
             let status = res.status();
-            let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+            let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW]
+                .into_iter()
+                .filter_map(|name| Some((name.clone(), res.headers().get(name)?.clone())))
+                .collect();
             let page = render_error_page(res.request(), kind);
             let mut builder = HttpResponse::build(status);
-            if let Some(value) = retry_after {
-                builder.insert_header((header::RETRY_AFTER, value));
+            for header in kept {
+                builder.insert_header(header);
             }
             res.into_response(match page {
                 Ok(body) => builder.content_type("text/html; charset=utf-8").body(body),
@@ -401,6 +445,7 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
     let t = p.t;
     let (title, text) = match kind {
         ErrorPage::NotFound => (t.error_not_found_title, t.error_not_found_text),
+        ErrorPage::MethodNotAllowed => (t.error_method_title, t.error_method_text),
         ErrorPage::Forbidden => (t.error_forbidden_title, t.error_forbidden_text),
         ErrorPage::Csrf => (t.error_csrf_title, t.error_csrf_text),
         ErrorPage::BadRequest => (t.error_bad_request_title, t.error_bad_request_text),

@@ -232,3 +232,54 @@ db_test!(
         assert_eq!(app.dump(), before, "no table changed");
     }
 );
+
+db_test!(
+    a_path_asked_with_a_method_it_does_not_take_is_405_naming_the_ones_it_does,
+    |app| {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        for route in ROUTES {
+            let name = match route.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+                Method::Head => "HEAD",
+            };
+            for path in paths(route, "1", "1") {
+                for method in [
+                    reqwest::Method::PUT,
+                    reqwest::Method::DELETE,
+                    reqwest::Method::PATCH,
+                    reqwest::Method::OPTIONS,
+                ] {
+                    let res = client
+                        .request(method.clone(), app.url(&path))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        res.status(),
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "{method} {path}"
+                    );
+                    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+                    assert!(
+                        allow.split(", ").any(|m| m == name),
+                        "{method} {path}: {allow}"
+                    );
+                    let body = res.text().await.unwrap();
+                    assert!(body.contains("Anfrage nicht möglich"), "{path}: {body}");
+                }
+            }
+        }
+        let res = client
+            .put(app.url("/users/1/nothing-here"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = client.get(app.url("/nothing-here")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -746,7 +746,7 @@ db_test!(
         let (status, page) = app.get_html(&format!("/imports/{id}/sheet")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
-            page.contains("value=\"Werk Süd\" checked") && page.contains("data-keep-sheet"),
+            page.contains(r#"name="index" value="1" checked"#) && page.contains("data-keep-sheet"),
             "{page}"
         );
         // A sheet the file does not have (a forged form, a control
@@ -815,6 +815,11 @@ db_test!(rows_the_file_hides_are_named_and_can_be_left_out, |app| {
     );
     let skip = |on| step(&app, id, "hidden", [("skip", on)]);
     let left_out = skip("1").await;
+    // The page before the choice is an older one: its commit is refused,
+    // however fast it follows the click.
+    let res = commit(&app, id, &page).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(app.user("bernd.versteckt").await.is_none());
     let lines: Vec<u32> = preview_rows(&left_out).iter().map(|r| r.0).collect();
     assert_eq!(lines, [2, 4], "{left_out}");
     assert!(left_out.contains("werden nicht importiert"), "{left_out}");
@@ -828,6 +833,56 @@ db_test!(rows_the_file_hides_are_named_and_can_be_left_out, |app| {
     assert!(app.user("bernd.versteckt").await.is_none());
     assert!(app.user("dana.versteckt").await.is_none());
 });
+
+db_test!(
+    sheets_are_chosen_by_their_place_and_an_empty_one_is_refused,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        // A soft hyphen in a name: shown, but no form would carry it back
+        // as it is.
+        for (sheet, person) in [
+            ("Liste\u{ad}Nord", Some("Anna")),
+            ("Leer", None),
+            ("Süd", Some("Bernd")),
+        ] {
+            let ws = book.add_worksheet();
+            ws.set_name(sheet).unwrap();
+            if let Some(person) = person {
+                ws.write_string(0, 0, "Vorname").unwrap();
+                ws.write_string(0, 1, "Nachname").unwrap();
+                ws.write_string(1, 0, person).unwrap();
+                ws.write_string(1, 1, "Muster").unwrap();
+            }
+        }
+        let (id, page) = upload(&app, "drei.xlsx", book.save_to_buffer().unwrap(), "create").await;
+        assert!(
+            page.contains(r#"name="index" value="1" disabled"#),
+            "an empty sheet is not offered: {page}"
+        );
+        let preview = step(&app, id, "sheet", [("index", "0")]).await;
+        assert!(
+            preview.contains(">Anna<") || preview.contains("Anna Muster"),
+            "{preview}"
+        );
+        for (index, why) in [
+            ("1", "Dieses Tabellenblatt ist leer"),
+            ("7", "gibt es in der Datei nicht"),
+            ("x", "gibt es in der Datei nicht"),
+        ] {
+            let res = app
+                .post(&format!("/imports/{id}/sheet"), &[("index", index)])
+                .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{index}");
+            let body = res.text().await.unwrap();
+            assert!(body.contains(why), "{index}: {body}");
+        }
+        let (_, still) = app.get_html(&format!("/imports/{id}")).await;
+        assert_eq!(version(&still), version(&preview), "nothing changed");
+        let south = step(&app, id, "sheet", [("index", "2")]).await;
+        assert!(south.contains("Bernd"), "{south}");
+    }
+);
 
 db_test!(a_file_of_one_sheet_offers_no_other, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
