@@ -884,6 +884,26 @@ db_test!(
     }
 );
 
+db_test!(rows_hidden_by_openpyxl_and_libreoffice_are_found, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // A filter hides lines 3 and 5, a collapsed outline 8 and 9
+    // (tests/fixtures/import/make_hidden.py; LibreOffice made the others).
+    for name in [
+        "people-hidden.xlsx",
+        "people-hidden-libreoffice.xlsx",
+        "people-hidden.ods",
+    ] {
+        let (id, page) = upload(&app, name, fixture(name), "create").await;
+        assert!(page.contains(r#"data-hidden-rows="4""#), "{name}: {page}");
+        assert!(page.contains("Zeilen 3, 5, 8–9"), "{name}: {page}");
+        let left_out = step(&app, id, "hidden", [("skip", "1")]).await;
+        let lines: Vec<u32> = preview_rows(&left_out).iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 4, 6, 7], "{name}");
+        let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
+        assert_redirect(&res, "/imports");
+    }
+});
+
 db_test!(a_file_of_one_sheet_offers_no_other, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let (id, page) = upload(
