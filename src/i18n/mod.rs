@@ -965,6 +965,7 @@ catalogue! {
     import_commit_none: "Keine Zeile kann übernommen werden.", "No row can be taken over.";
     import_errors_download: "Fehlerliste herunterladen (.xlsx)", "Download the list of errors (.xlsx)";
     import_discard: "Vorschau verwerfen", "Discard the preview";
+    import_discard_file: "Import verwerfen", "Discard the import";
     import_problems: "Hinweise", "Notes";
     import_filter_outcome: "Zeilen", "Rows";
     import_rows_shown: "Zeilen", "Rows";

@@ -176,7 +176,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
         let part_name = part.name().map(|n| n.into_owned()).unwrap_or_default();
         let xml = part_name.to_ascii_lowercase().ends_with(".xml");
         let mut formulas = xml.then(FormulaTags::default);
-        let mut hidden = xml.then(|| Needles::new(HIDDEN_ATTRIBUTES));
+        let mut hidden = xml.then(HiddenMarks::default);
         let mut size = 0u64;
         loop {
             let n = part.read(&mut buf).map_err(damaged)?;
@@ -186,8 +186,8 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
             if let Some(tags) = formulas.as_mut() {
                 tags.feed(&buf[..n]);
             }
-            if let Some(needles) = hidden.as_mut() {
-                needles.feed(&buf[..n]);
+            if let Some(marks) = hidden.as_mut() {
+                marks.feed(&buf[..n]);
             }
             size += n as u64;
             total += n as u64;
@@ -198,7 +198,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
                 return Err(ReadError::UnpackedTooLarge(limits.max_unpacked_total));
             }
         }
-        if hidden.is_some_and(|needles| needles.found) {
+        if hidden.is_some_and(|marks| marks.found) {
             marked.with_hidden.push(part_name.clone());
         }
         if formulas.is_some_and(|tags| tags.found) {
@@ -208,51 +208,50 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
     Ok(marked)
 }
 
-/// How a hidden row's attribute is written (`<row r="7" hidden="1">`).
-const HIDDEN_ATTRIBUTES: &[&[u8]] = &[
-    b"hidden=\"1\"",
-    b"hidden=\"true\"",
-    b"hidden='1'",
-    b"hidden='true'",
-];
-
-/// Looks for any of a few byte strings in a part read in pieces.
-struct Needles {
-    needles: &'static [&'static [u8]],
-    /// The last bytes of the piece before: a needle may straddle two.
+/// Looks for an attribute `hidden` that is true (`<row r="7" hidden="1">`,
+/// `hidden = 'true'`) in a part read in pieces: a sheet without one is not
+/// read again for its hidden rows.
+#[derive(Default)]
+struct HiddenMarks {
+    /// The last bytes of the piece before: a mark may straddle two.
     edge: Vec<u8>,
     found: bool,
 }
 
-impl Needles {
-    fn new(needles: &'static [&'static [u8]]) -> Self {
-        Needles {
-            needles,
-            edge: Vec::new(),
-            found: false,
-        }
-    }
+/// Bytes kept from one piece for the next: the name, spaces around `=`,
+/// the quote and the value's first letter.
+const HIDDEN_EDGE: usize = 32;
 
+impl HiddenMarks {
     fn feed(&mut self, piece: &[u8]) {
         if self.found {
             return;
         }
-        let keep = self.needles.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
         let mut joined = std::mem::take(&mut self.edge);
-        joined.extend_from_slice(&piece[..piece.len().min(keep)]);
-        let found_in = |bytes: &[u8]| {
-            self.needles
-                .iter()
-                .any(|n| memchr::memmem::find(bytes, n).is_some())
-        };
-        self.found = found_in(&joined) || found_in(piece);
-        let tail_from = joined.len().saturating_sub(keep);
-        self.edge = if piece.len() >= keep {
-            piece[piece.len() - keep..].to_vec()
+        joined.extend_from_slice(&piece[..piece.len().min(HIDDEN_EDGE)]);
+        self.found = hidden_mark_in(&joined) || hidden_mark_in(piece);
+        let tail_from = joined.len().saturating_sub(HIDDEN_EDGE);
+        self.edge = if piece.len() >= HIDDEN_EDGE {
+            piece[piece.len() - HIDDEN_EDGE..].to_vec()
         } else {
             joined[tail_from..].to_vec()
         };
     }
+}
+
+fn hidden_mark_in(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"hidden").any(|at| {
+        let mut rest = bytes[at + 6..]
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace());
+        rest.next() == Some(&b'=')
+            && matches!(
+                rest.skip_while(|b| b.is_ascii_whitespace())
+                    .take(2)
+                    .collect::<Vec<_>>()[..],
+                [b'"' | b'\'', b'1' | b't']
+            )
+    })
 }
 
 /// Looks for a formula element (`<f>`, `<f …>`, `<f/>`, or with a prefix,
@@ -2022,22 +2021,38 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_split_between_two_pieces_is_found() {
-        let part = br#"<row r="3" hidden="1">"#;
-        for cut in 0..part.len() {
-            let mut needles = Needles::new(HIDDEN_ATTRIBUTES);
-            needles.feed(&part[..cut]);
-            needles.feed(&part[cut..]);
-            assert!(needles.found, "cut at {cut}");
+    fn a_hidden_mark_split_between_two_pieces_is_found() {
+        let found = |pieces: &[&[u8]]| {
+            let mut marks = HiddenMarks::default();
+            for piece in pieces {
+                marks.feed(piece);
+            }
+            marks.found
+        };
+        for part in [
+            &br#"<row r="3" hidden="1">"#[..],
+            br#"<row r="3" hidden="true">"#,
+            br#"<row r="3" hidden = '1'>"#,
+            br#"<x:row r="3"
+                hidden	=	"true">"#,
+        ] {
+            for cut in 0..part.len() {
+                assert!(
+                    found(&[&part[..cut], &part[cut..]]),
+                    "{part:?} cut at {cut}"
+                );
+            }
+            let bytes: Vec<&[u8]> = part.chunks(1).collect();
+            assert!(found(&bytes), "{part:?} byte by byte");
         }
-        let mut one_by_one = Needles::new(HIDDEN_ATTRIBUTES);
-        for b in part.iter() {
-            one_by_one.feed(std::slice::from_ref(b));
+        for part in [
+            &br#"<row r="3" hidden="0">"#[..],
+            br#"<row r="3" hidden="false">"#,
+            br#"<c r="A1" t="s"><v>hidden</v></c>"#,
+            br#"<row hidden"#,
+        ] {
+            assert!(!found(&[part]), "{part:?}");
         }
-        assert!(one_by_one.found);
-        let mut none = Needles::new(HIDDEN_ATTRIBUTES);
-        none.feed(br#"<row r="3" hidden="0">"#);
-        assert!(!none.found);
     }
 
     #[test]
