@@ -67,7 +67,9 @@ rss_of() { # sets RSS (a function's output through $(...) would fork)
         rss_of "$SERVER"
         [ "$RSS" -gt "$server_max" ] && server_max=$RSS
         for children in /proc/"$SERVER"/task/*/children; do
-            read -r -a pids < "$children" 2>/dev/null || true
+            # A thread may end between the glob and the read: no message.
+            pids=()
+            read -r -a pids 2>/dev/null < "$children" || true
             for pid in "${pids[@]}"; do
                 rss_of "$pid"
                 [ "$RSS" -gt "$child_max" ] && child_max=$RSS
