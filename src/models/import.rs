@@ -140,6 +140,30 @@ pub fn batch_upload(conn: &mut DbConn, id: i64) -> QueryResult<Option<Option<Vec
     b::table.find(id).select(b::upload).first(conn).optional()
 }
 
+diesel::define_sql_function! {
+    /// `len` bytes of a blob from byte `start` (from 1): SQLite and
+    /// PostgreSQL both know it.
+    fn substr(
+        x: diesel::sql_types::Nullable<diesel::sql_types::Binary>,
+        start: diesel::sql_types::Integer,
+        len: diesel::sql_types::Integer,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Binary>;
+}
+
+/// The first `len` bytes of a batch's rows as read (its sheets' heads come
+/// first); `None` for no batch.
+pub fn batch_grid_start(
+    conn: &mut DbConn,
+    id: i64,
+    len: i32,
+) -> QueryResult<Option<Option<Vec<u8>>>> {
+    b::table
+        .find(id)
+        .select(substr(b::grid, 1, len))
+        .first(conn)
+        .optional()
+}
+
 /// A batch's rows as read; `None` for no batch.
 pub fn batch_grid(conn: &mut DbConn, id: i64) -> QueryResult<Option<Option<Vec<u8>>>> {
     b::table.find(id).select(b::grid).first(conn).optional()

@@ -372,9 +372,24 @@ async fn workbook_of(ctx: &Context, id: i64) -> ServiceResult<Workbook> {
 }
 
 /// The rows as read, but only the sheets' heads (no rows after them).
+/// They stand at the start of the stored rows: their first bytes are read,
+/// and all of them only for heads longer than that.
 async fn heads_of(ctx: &Context, id: i64) -> ServiceResult<Workbook> {
-    stored_workbook(ctx, id, wire::decode_heads).await
+    let start = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<_> { Ok(model::batch_grid_start(conn, id, HEADS_READ)?) })
+        .await?
+        .flatten()
+        .ok_or(ServiceError::NotFound)?;
+    match ctx.cpu(move || wire::decode_heads(&start)).await? {
+        Ok(Ok(book)) => Ok(book),
+        _ => stored_workbook(ctx, id, wire::decode_heads).await,
+    }
 }
+
+/// Bytes of the stored rows read for the sheets' heads (30 rows of each
+/// sheet fit unless their cells are long or the sheets many).
+const HEADS_READ: i32 = 256 * 1024;
 
 type Decoder = fn(&[u8]) -> Result<Result<Workbook, ReadError>, String>;
 

@@ -541,6 +541,40 @@ mod tests {
     }
 
     #[test]
+    fn heads_cut_short_are_refused_never_read_wrong() {
+        let book = Workbook {
+            format: Format::Xlsx,
+            sheets: vec![
+                Sheet {
+                    name: "Erstes".into(),
+                    head: vec![Row {
+                        line: 1,
+                        cells: vec!["Vorname".into(), "Nachname".into()],
+                    }],
+                },
+                Sheet {
+                    name: "Zweites".into(),
+                    head: vec![],
+                },
+            ],
+            chosen: 0,
+            rows: vec![Row {
+                line: 2,
+                cells: vec!["Anna".into(), "Muster".into()],
+            }],
+            hidden: vec![2],
+        };
+        let bytes = encode_workbook(&book);
+        let (_, rows_at) = decode_with(&bytes, false).unwrap();
+        for cut in 0..rows_at {
+            assert!(decode_heads(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // From where the rows start, the heads are all there.
+        let heads = decode_heads(&bytes[..rows_at]).unwrap().unwrap();
+        assert_eq!((heads.sheets, heads.hidden), (book.sheets, book.hidden));
+    }
+
+    #[test]
     fn nonsense_is_refused_not_trusted() {
         assert!(decode(b"").is_err());
         assert!(decode(b"EGRID1\x00").is_err());

@@ -904,6 +904,39 @@ db_test!(rows_hidden_by_openpyxl_and_libreoffice_are_found, |app| {
     }
 });
 
+db_test!(sheets_with_long_first_rows_are_offered_whole, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // Each sheet's first rows hold about 300 KB: more than the start of the
+    // stored rows that is read for the sheets' heads.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (sheet, person) in [("Erstes", "Anna"), ("Zweites", "Bernd")] {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet).unwrap();
+        ws.write_string(0, 0, "Vorname").unwrap();
+        ws.write_string(0, 1, "Nachname").unwrap();
+        for row in 1..30u32 {
+            ws.write_string(row, 0, format!("{person}{row}")).unwrap();
+            ws.write_string(row, 1, "Muster").unwrap();
+            for column in 2..12u16 {
+                ws.write_string(row, column, "x".repeat(1000)).unwrap();
+            }
+        }
+    }
+    let (id, page) = upload(&app, "lang.xlsx", book.save_to_buffer().unwrap(), "create").await;
+    assert!(
+        page.contains("Erstes") && page.contains("Zweites"),
+        "{page}"
+    );
+    let preview = step(&app, id, "sheet", [("index", "1")]).await;
+    assert!(preview.contains("Bernd1"), "{preview}");
+    let (status, again) = app.get_html(&format!("/imports/{id}/sheet")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        again.contains(r#"name="index" value="1" checked"#),
+        "{again}"
+    );
+});
+
 db_test!(a_file_of_one_sheet_offers_no_other, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let (id, page) = upload(
