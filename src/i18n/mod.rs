@@ -931,7 +931,7 @@ catalogue! {
     import_hidden_skipped: "Ausgeblendete Zeilen werden nicht importiert:", "Hidden rows are not imported:";
     import_hidden_include: "Ausgeblendete Zeilen doch importieren", "Import hidden rows too";
     import_row_hidden: "ausgeblendet", "hidden";
-    import_lines: "Zeilen", "rows";
+    import_lines: "Zeilen", "Rows";
     import_sheet_keep: "Beim bisherigen Blatt bleiben", "Keep the current sheet";
     import_sheet_empty: "(leer)", "(empty)";
     import_continue: "Weiter", "Continue";
