@@ -361,7 +361,7 @@ catalogue! {
     error_conflict_text: "Jemand hat dieselben Daten im selben Moment geändert oder gelöscht. Ihre Aktion wurde nicht ausgeführt, es wurde nichts geändert. Bitte öffnen Sie die Seite neu und prüfen Sie, ob sie noch nötig ist.", "Someone changed or deleted the same data at the same moment. Your action was not carried out and nothing was changed. Please open the page again and check whether it is still needed.";
     error_busy_title: "Gerade überlastet", "Busy right now";
     error_busy_text: "Einlass hat im Moment zu viel zu tun oder erreicht seine Datenbank nicht. Es wurde nichts geändert. Bitte versuchen Sie es in einigen Sekunden noch einmal.", "Einlass has too much to do right now or cannot reach its database. Nothing was changed. Please try again in a few seconds.";
-    error_method_title: "Anfrage nicht möglich", "Request not possible";
+    error_method_title: "Anfrage nicht möglich", "Method not allowed";
     error_method_text: "Diese Adresse nimmt diese Art von Anfrage nicht an. Es wurde nichts geändert.", "This address does not take this kind of request. Nothing was changed.";
     error_bad_request_title: "Ungültige Anfrage", "Invalid request";
     error_bad_request_text: "Die Anfrage war unvollständig oder zu groß. Es wurde nichts geändert.", "The request was incomplete or too large. Nothing was changed.";
@@ -925,13 +925,14 @@ catalogue! {
     import_sheet_again_intro: "Wählen Sie ein anderes Tabellenblatt. Seine Spalten werden neu erkannt; die Zuordnung und Vorschau des bisherigen Blatts entfallen.", "Choose another sheet. Its columns are recognised anew; the mapping and preview of the current sheet are dropped.";
     import_sheet_other: "Anderes Tabellenblatt wählen", "Choose another sheet";
     import_sheet_is_empty: "Dieses Tabellenblatt ist leer. Wählen Sie das mit den Benutzern.", "This sheet is empty. Choose the one with the users.";
-    import_hidden_found: "Ausgeblendete Zeilen in der Datei (von Hand, durch einen Filter oder eine zugeklappte Gliederung):", "Hidden rows in the file (by hand, by a filter or in a collapsed outline):";
+    import_hidden_found: "Ausgeblendete Zeilen in der Datei (von Hand, durch einen Filter oder eine zugeklappte Gliederung):", "Hidden rows in the file (manually, by a filter or in a collapsed outline):";
     import_hidden_included: "Sie werden wie alle anderen importiert und sind unten markiert.", "They are imported like all others and marked below.";
     import_hidden_skip: "Ausgeblendete Zeilen nicht importieren", "Do not import hidden rows";
     import_hidden_skipped: "Ausgeblendete Zeilen werden nicht importiert:", "Hidden rows are not imported:";
     import_hidden_include: "Ausgeblendete Zeilen doch importieren", "Import hidden rows too";
     import_row_hidden: "ausgeblendet", "hidden";
-    import_lines: "Zeilen", "Rows";
+    import_lines: "Zeilen", "rows";
+    import_line_word: "Zeile", "row";
     import_sheet_keep: "Beim bisherigen Blatt bleiben", "Keep the current sheet";
     import_sheet_empty: "(leer)", "(empty)";
     import_continue: "Weiter", "Continue";
@@ -964,8 +965,7 @@ catalogue! {
     import_commit_button: "Jetzt importieren", "Import now";
     import_commit_none: "Keine Zeile kann übernommen werden.", "No row can be taken over.";
     import_errors_download: "Fehlerliste herunterladen (.xlsx)", "Download the list of errors (.xlsx)";
-    import_discard: "Vorschau verwerfen", "Discard the preview";
-    import_discard_file: "Import verwerfen", "Discard the import";
+    import_discard: "Import verwerfen", "Discard the import";
     import_problems: "Hinweise", "Notes";
     import_filter_outcome: "Zeilen", "Rows";
     import_rows_shown: "Zeilen", "Rows";

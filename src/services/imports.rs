@@ -255,7 +255,15 @@ pub async fn upload(
             };
             let (stored, step) = tokio::join!(
                 store_grid,
-                stage_book(ctx, actor, &turn, batch, source, keys.ok())
+                stage_book(
+                    ctx,
+                    actor,
+                    &turn,
+                    batch,
+                    source,
+                    keys.ok(),
+                    BatchChanges::default()
+                )
             );
             stored?;
             step?
@@ -491,33 +499,46 @@ pub async fn choose_sheet(
         Err(e) => return Ok(Err(e)),
     };
     let hidden = HiddenLines::of(&book.hidden).encode();
-    ctx.db()
+    let already = ctx
+        .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
+            write_tx(conn, |conn| -> ServiceResult<Option<Step>> {
                 let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
                 refuse_unless_open(&b)?;
+                // Chosen by another tab meanwhile: as above.
+                if b.sheet_name.as_deref() == Some(sheet.as_str()) {
+                    match BatchState::parse(&b.state) {
+                        Some(BatchState::Zuordnung) => return Ok(Some(Step::Mapping)),
+                        Some(BatchState::Vorschau) => return Ok(Some(Step::Preview)),
+                        _ => {}
+                    }
+                }
                 // The rows of the sheet chosen before are not this sheet's
-                // preview (an older preview page's commit is refused: the
-                // batch waits for its mapping or a new preview).
+                // preview: the batch waits for its mapping or a new preview,
+                // and a preview made from the batch as it was is not kept.
                 model::clear_staged(conn, id)?;
                 model::update_batch(
                     conn,
                     id,
                     &BatchChanges {
                         state: Some(state_str(BatchState::Zuordnung)),
-                        sheet_name: Some(Some(sheet)),
+                        sheet_name: Some(Some(sheet.clone())),
                         header_line: Some(mapping.header_line.map(|l| l as i32)),
                         mapping: Some(mapping.encode()),
-                        grid: Some(Some(grid)),
-                        hidden_lines: Some(hidden),
+                        grid: Some(Some(grid.clone())),
+                        hidden_lines: Some(hidden.clone()),
                         skip_hidden: Some(false),
+                        preview_version: Some(b.preview_version + 1),
                         ..Default::default()
                     },
                 )?;
-                Ok(())
+                Ok(None)
             })
         })
         .await?;
+    if let Some(step) = already {
+        return Ok(Ok(step));
+    }
     if ok {
         let batch = open_batch(ctx, actor, id).await?;
         Ok(Ok(stage_book(
@@ -527,6 +548,7 @@ pub async fn choose_sheet(
             batch,
             Source::Read(book),
             None,
+            BatchChanges::default(),
         )
         .await?))
     } else {
@@ -640,29 +662,13 @@ pub async fn set_mapping(
     if check_row_count(&book, 0, &mapping, max).is_err() {
         return Ok(Err(mapping_view(batch, book, mapping)));
     }
-    ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
-                // Committed or discarded meanwhile (another tab): too late.
-                let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
-                refuse_unless_open(&b)?;
-                model::update_batch(
-                    conn,
-                    id,
-                    &BatchChanges {
-                        header_line: Some(mapping.header_line.map(|l| l as i32)),
-                        mapping: Some(mapping.encode()),
-                        // A commit from the page of the old mapping is
-                        // refused as an older page.
-                        preview_version: Some(b.preview_version + 1),
-                        ..Default::default()
-                    },
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
-    Ok(Ok(restage(ctx, actor, id).await?))
+    // Saved with the preview it makes, or not at all.
+    let changes = BatchChanges {
+        header_line: Some(mapping.header_line.map(|l| l as i32)),
+        mapping: Some(mapping.encode()),
+        ..Default::default()
+    };
+    Ok(Ok(restage_with(ctx, actor, id, changes, false).await?))
 }
 
 /// "Fehlende Gruppen und Bereiche anlegen": on or off, then a new preview.
@@ -693,32 +699,15 @@ pub async fn set_skip_hidden(
     set_option(ctx, actor, id, changes).await
 }
 
-/// Changes an option of an open batch, then makes its preview again.
+/// Changes an option of a preview and makes the preview again: both are
+/// saved together or not at all.
 async fn set_option(
     ctx: &Context,
     actor: &Actor,
     id: i64,
     changes: BatchChanges,
 ) -> ServiceResult<Step> {
-    let batch = open_batch(ctx, actor, id).await?;
-    refuse_unless_open(&batch)?;
-    ctx.db()
-        .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
-                let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
-                refuse_unless_open(&b)?;
-                // The preview shown so far is not the one the option makes:
-                // a commit from its page is refused as an older page.
-                let changes = BatchChanges {
-                    preview_version: Some(b.preview_version + 1),
-                    ..changes.clone()
-                };
-                model::update_batch(conn, id, &changes)?;
-                Ok(())
-            })
-        })
-        .await?;
-    restage(ctx, actor, id).await
+    restage_with(ctx, actor, id, changes, true).await
 }
 
 /// Drops an open batch (its staged rows and the stored file go).
@@ -745,6 +734,7 @@ fn discard_in_tx(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
             state: Some(state_str(BatchState::Verworfen)),
             upload: Some(None),
             grid: Some(None),
+            hidden_lines: Some(String::new()),
             ..Default::default()
         },
     )?;
@@ -825,11 +815,43 @@ struct Person {
 /// Makes the preview again from the rows as read, the mapping and the
 /// database as it is now.
 pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Step> {
+    restage_with(ctx, actor, id, BatchChanges::default(), false).await
+}
+
+/// Makes the preview again with `changes` of the batch (a mapping, an
+/// option), saved with the new preview in one transaction: a preview that
+/// fails (busy, someone else changed the batch meanwhile) changes nothing.
+/// `at_preview`: only a batch at its preview (a preview page's option).
+async fn restage_with(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    changes: BatchChanges,
+    at_preview: bool,
+) -> ServiceResult<Step> {
     let turn = ctx.import_turn().await?;
-    let batch = open_batch(ctx, actor, id).await?;
+    let mut batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
+    if at_preview && BatchState::parse(&batch.state) != Some(BatchState::Vorschau) {
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportStageDoesNotAllow,
+        ));
+    }
+    // The preview is made as the batch will be.
+    if let Some(header_line) = changes.header_line {
+        batch.header_line = header_line;
+    }
+    if let Some(mapping) = &changes.mapping {
+        batch.mapping.clone_from(mapping);
+    }
+    if let Some(create) = changes.create_missing_units {
+        batch.create_missing_units = create;
+    }
+    if let Some(skip) = changes.skip_hidden {
+        batch.skip_hidden = skip;
+    }
     let book = workbook_of(ctx, id).await?;
-    stage_book(ctx, actor, &turn, batch, Source::Read(book), None).await
+    stage_book(ctx, actor, &turn, batch, Source::Read(book), None, changes).await
 }
 
 /// The rows a preview is made of.
@@ -851,6 +873,7 @@ async fn stage_book(
     batch: Batch,
     source: Source,
     keys: Option<Existing>,
+    changes: BatchChanges,
 ) -> ServiceResult<Step> {
     let id = batch.id;
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
@@ -955,13 +978,19 @@ async fn stage_book(
         tracing::debug!(ms = checking.elapsed().as_millis(), "import: rows checked");
         let _ = sender.send(StageMsg::Done(staged));
     });
-    let version = batch.preview_version + 1;
+    let (read_version, read_state) = (batch.preview_version, batch.state.clone());
     let writing = ctx.db().run(move |conn| {
         let written = write_tx(conn, |conn| -> ServiceResult<()> {
             let Some(b) = model::lock_batch(conn, id)? else {
                 return Err(ServiceError::NotFound);
             };
             refuse_unless_open(&b)?;
+            // Made from the batch as it was read: if another tab changed
+            // it since (a sheet, a mapping, an option), this preview is not
+            // the batch's and is not kept.
+            if b.preview_version != read_version || b.state != read_state {
+                return Err(ServiceError::Changed);
+            }
             model::clear_staged(conn, id)?;
             // Time spent writing (the rest is waiting for checked rows).
             let mut busy = std::time::Duration::ZERO;
@@ -985,7 +1014,7 @@ async fn stage_book(
                 id,
                 &BatchChanges {
                     state: Some(state_str(BatchState::Vorschau)),
-                    preview_version: Some(version.max(b.preview_version + 1)),
+                    preview_version: Some(b.preview_version + 1),
                     rows_total: Some(c.total as i32),
                     rows_new: Some(c.new as i32),
                     rows_update: Some(c.update as i32),
@@ -994,7 +1023,8 @@ async fn stage_book(
                     missing_units: Some(encode_units(
                         staged.missing.iter().map(|(k, n)| (*k, n.as_str())),
                     )),
-                    ..Default::default()
+                    // The mapping or option this preview is made with.
+                    ..changes.clone()
                 },
             )?;
             Ok(())
@@ -1922,6 +1952,7 @@ fn commit_in_tx(
             updated_count: Some(updated as i32),
             upload: Some(None),
             grid: Some(None),
+            hidden_lines: Some(String::new()),
             ..Default::default()
         },
     )?;

@@ -800,7 +800,10 @@ fn sorted_hidden(mut ranges: HiddenRanges) -> HiddenRanges {
 }
 
 /// The hidden rows of the sheet `name` of an .xlsx, if its part is one of
-/// those where something is hidden (`<row r="7" hidden="1">`).
+/// those where something is hidden (`<row r="7" hidden="1">`). Rows are
+/// numbered as calamine numbers them: an empty `<row/>` holds no cells and
+/// counts for nothing. XML this pass cannot read ends it with what it found
+/// (the cells are calamine's to read or refuse).
 fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<HiddenRanges, String> {
     use quick_xml::events::Event;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
@@ -809,12 +812,14 @@ fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<Hidde
     };
     let entry = zip.by_name(found).map_err(|e| e.to_string())?;
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+    // As calamine reads sheets.
+    xml.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut ranges = HiddenRanges::new();
     let mut line = 0u32;
-    loop {
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "row" => {
+    while let Ok(event) = xml.read_event_into(&mut buf) {
+        match event {
+            Event::Start(e) if e.local_name().as_ref() == "row" => {
                 // A row without its number follows the one before.
                 line = attribute(&e, "r")
                     .and_then(|r| r.trim().parse::<u32>().ok())
@@ -1223,6 +1228,7 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
     };
     let mut shown = Shown::new();
     let mut hidden: HashMap<String, HiddenRanges> = HashMap::new();
+    let mut hidden_ranges = 0usize;
     let mut notes = 0u64;
     let mut sheet: Option<String> = None;
     let (mut row, mut row_repeats, mut column) = (0u64, 1u64, 0u64);
@@ -1309,7 +1315,13 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
                         let first = u32::try_from(row.saturating_add(1)).unwrap_or(u32::MAX);
                         let last =
                             u32::try_from(row.saturating_add(row_repeats)).unwrap_or(u32::MAX);
-                        add_hidden(hidden.entry(name.clone()).or_default(), first, last);
+                        // One bound over all sheets of the file.
+                        if hidden_ranges < MAX_HIDDEN_RANGES {
+                            let ranges = hidden.entry(name.clone()).or_default();
+                            let before = ranges.len();
+                            add_hidden(ranges, first, last);
+                            hidden_ranges += ranges.len() - before;
+                        }
                     }
                     if empty {
                         row = row.saturating_add(row_repeats);

@@ -117,7 +117,8 @@ pub fn run_streaming<S: RowSink + Send>(
         .args(["--memory-mb", &settings.memory_mb.to_string()])
         .args(["--cpu-seconds", &settings.seconds.to_string()]);
     if let Some(name) = sheet {
-        command.args(["--sheet", name]);
+        // One argument: a name that starts with "-" is no option.
+        command.arg(format!("--sheet={name}"));
     }
     let mut child = command
         // Nothing of the server's environment (database URL, secrets).

@@ -52,9 +52,10 @@ pub fn encode_workbook(w: &Workbook) -> Vec<u8> {
     out
 }
 
-/// A workbook's answer: `2`, its format, sheets, the chosen one, its
-/// hidden lines, then its rows (last, so that rows streamed before can be
-/// put in front of them). `0` is the layout without hidden lines that
+/// A workbook's answer: `2`, its format, sheets, the chosen one, its rows,
+/// then its hidden lines. The sheets' heads come first (a page that shows
+/// them reads no more), the rows' count where rows streamed before can be
+/// put in front of them. `0` is the layout without hidden lines that
 /// batches stored before them hold.
 fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
     out.push(2);
@@ -65,11 +66,11 @@ fn put_workbook(out: &mut Vec<u8>, w: &Workbook) {
         put_rows(out, &sheet.head);
     }
     put_u32(out, w.chosen as u32);
+    put_rows(out, &w.rows);
     put_u32(out, w.hidden.len() as u32);
     for line in &w.hidden {
         put_u32(out, *line);
     }
-    put_rows(out, &w.rows);
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Result<Workbook, ReadError>, String> {
@@ -255,8 +256,11 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                 sheets.push(Sheet { name, head });
             }
             let chosen = r.u32()? as usize;
+            let rows_at = r.at;
+            let rows = if with_rows { r.rows()? } else { Vec::new() };
+            // After the rows: read with them only.
             let mut hidden = Vec::new();
-            if kind == 2 {
+            if kind == 2 && with_rows {
                 let count = r.u32()? as usize;
                 if count > r.bytes.len() / 4 {
                     return Err("more hidden lines than bytes".into());
@@ -266,8 +270,6 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                     hidden.push(r.u32()?);
                 }
             }
-            let rows_at = r.at;
-            let rows = if with_rows { r.rows()? } else { Vec::new() };
             if chosen >= sheets.len() {
                 return Err("chosen sheet out of range".into());
             }
@@ -423,7 +425,6 @@ mod tests {
         assert_eq!(encode(&Ok(book.clone())), encode_workbook(&book));
         let heads = decode_heads(&encode_workbook(&book)).unwrap().unwrap();
         assert_eq!((heads.sheets.len(), heads.rows.len()), (2, 0));
-        assert_eq!(heads.hidden, vec![4]);
         assert_eq!(decode(&encode(&Ok(book.clone()))), Ok(Ok(book.clone())));
         // Rows as read that a batch stored before hidden lines were kept.
         let mut old = b"EGRID1\x00".to_vec();
@@ -486,7 +487,13 @@ mod tests {
         put_rows_frame(&mut stream, &rows[..4], &|_, column| column == 1);
         put_rows_frame(&mut stream, &rows[4..], &|_, column| column == 1);
         put_final_frame(&mut stream, 7);
-        stream.extend(encode(&Ok(book_of(tail.clone()))));
+        // Lines hidden among the rows streamed and among those at the end.
+        let hidden = vec![3, 9];
+        let answer_book = Workbook {
+            hidden: hidden.clone(),
+            ..book_of(tail.clone())
+        };
+        stream.extend(encode(&Ok(answer_book)));
         let (answer, n, frames) = frames_of(&stream, 1 << 20).unwrap();
         assert_eq!((n, frames.len()), (7, 2));
         let mut streamed = Streamed::default();
@@ -498,8 +505,13 @@ mod tests {
         assert_eq!(all[0].line, 1, "numbered as the sheet shows them");
         assert!(all.iter().all(|r| r.cells[1].is_empty()), "blanked");
         all.extend(tail);
-        let whole = encode_workbook(&book_of(all));
-        assert_eq!(join_streamed(answer, streamed).unwrap(), whole);
+        let whole = Workbook {
+            hidden,
+            ..book_of(all)
+        };
+        let joined = join_streamed(answer, streamed).unwrap();
+        assert_eq!(joined, encode_workbook(&whole));
+        assert_eq!(decode(&joined), Ok(Ok(whole)));
     }
 
     #[test]
@@ -571,7 +583,7 @@ mod tests {
         }
         // From where the rows start, the heads are all there.
         let heads = decode_heads(&bytes[..rows_at]).unwrap().unwrap();
-        assert_eq!((heads.sheets, heads.hidden), (book.sheets, book.hidden));
+        assert_eq!(heads.sheets, book.sheets);
     }
 
     #[test]

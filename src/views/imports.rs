@@ -212,7 +212,7 @@ impl ImportPreviewView {
             .hidden
             .shown_below(self.preview.batch.header_line, 12);
         let word = if self.hidden_count() == 1 {
-            self.p.t.import_line
+            self.p.t.import_line_word
         } else {
             self.p.t.import_lines
         };

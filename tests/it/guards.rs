@@ -273,6 +273,16 @@ db_test!(
                 }
             }
         }
+        // The methods named are exactly those of the path's routes.
+        for (method, path, allow) in [
+            (reqwest::Method::GET, "/logout", "POST"),
+            (reqwest::Method::PUT, "/login", "GET, HEAD, POST"),
+            (reqwest::Method::DELETE, "/healthz", "GET, HEAD"),
+        ] {
+            let res = client.request(method, app.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+            assert_eq!(res.headers()["allow"], allow, "{path}");
+        }
         let res = client
             .put(app.url("/users/1/nothing-here"))
             .send()

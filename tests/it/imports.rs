@@ -881,6 +881,27 @@ db_test!(
         assert_eq!(version(&still), version(&preview), "nothing changed");
         let south = step(&app, id, "sheet", [("index", "2")]).await;
         assert!(south.contains("Bernd"), "{south}");
+        // A sheet whose name starts like an option of a command line.
+        let mut dashes = rust_xlsxwriter::Workbook::new();
+        for (sheet, person) in [("-Liste", "Carla"), ("--sheet", "Dora")] {
+            let ws = dashes.add_worksheet();
+            ws.set_name(sheet).unwrap();
+            ws.write_string(0, 0, "Vorname").unwrap();
+            ws.write_string(0, 1, "Nachname").unwrap();
+            ws.write_string(1, 0, person).unwrap();
+            ws.write_string(1, 1, "Muster").unwrap();
+        }
+        let (id, _) = upload(
+            &app,
+            "minus.xlsx",
+            dashes.save_to_buffer().unwrap(),
+            "create",
+        )
+        .await;
+        for (index, person) in [("1", "Dora"), ("0", "Carla")] {
+            let preview = step(&app, id, "sheet", [("index", index)]).await;
+            assert!(preview.contains(person), "{person}: {preview}");
+        }
     }
 );
 
@@ -936,6 +957,40 @@ db_test!(sheets_with_long_first_rows_are_offered_whole, |app| {
         "{again}"
     );
 });
+
+db_test!(
+    a_preview_option_waits_for_the_mapping_of_another_sheet,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("Gut").unwrap();
+        for (column, title) in ["Vorname", "Nachname"].into_iter().enumerate() {
+            ws.write_string(0, column as u16, title).unwrap();
+        }
+        ws.write_string(1, 0, "Anna").unwrap();
+        ws.write_string(1, 1, "Muster").unwrap();
+        let ws = book.add_worksheet();
+        ws.set_name("Ohne Titel").unwrap();
+        ws.write_string(0, 0, "Bernd").unwrap();
+        ws.write_string(0, 1, "Muster").unwrap();
+        let (id, preview) =
+            upload(&app, "zwei.xlsx", book.save_to_buffer().unwrap(), "create").await;
+        assert!(preview.contains("data-other-sheet"), "{preview}");
+        let mapping = step(&app, id, "sheet", [("index", "1")]).await;
+        let form = format!(r#"action="/imports/{id}/mapping""#);
+        assert!(mapping.contains(&form), "{mapping}");
+        // The old preview tab's buttons: nothing happens, the mapping waits.
+        for (action, field) in [("hidden", "skip"), ("units", "create")] {
+            let page = step(&app, id, action, [(field, "1")]).await;
+            assert!(page.contains(&form), "{action}: {page}");
+        }
+        let res = commit(&app, id, &preview).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("anna.muster").await.is_none());
+        assert!(app.user("bernd.muster").await.is_none());
+    }
+);
 
 db_test!(a_file_of_one_sheet_offers_no_other, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
