@@ -823,6 +823,7 @@ catalogue! {
     wl_problem_date_range: "kein mögliches Geburtsdatum", "not a possible date of birth";
     wl_problem_unknown_group: "diese Gruppe gibt es nicht", "no such group";
     wl_problem_twice: "steht auch in Zeile", "is also in row";
+    wl_problem_hidden: "In der Datei ausgeblendet (von Hand, durch einen Filter oder eine Gliederung): nicht übernommen. Wer auf die Liste soll, wird in der Datei eingeblendet und die Datei neu hochgeladen.", "Hidden in the file (manually, by a filter or an outline): not taken. To put the person on the list, show the row in the file and upload it again.";
     wl_entries: "Einträge", "Entries";
     wl_none: "Keine Einträge.", "No entries.";
     wl_search_label: "Suche: Name, Personalnummer", "Search: name, personnel number";

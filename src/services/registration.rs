@@ -469,7 +469,11 @@ async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
 /// Every data row with its outcome, checked in memory: in-file duplicates
 /// by personnel number and by the compared values, the list and the
 /// accounts by the sets loaded once.
-fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow> {
+/// Checks the rows below the title row. A row the file hides (by hand, by a
+/// filter) is refused: the list decides who may register, and a filtered
+/// list's hidden rows are most likely people left out on purpose.
+fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow> {
+    let hidden = crate::domain::import::HiddenLines::of(hidden);
     let column = |key: &str| mapping.column_of(key);
     const FIELDS: [&str; 6] = [
         "first_name",
@@ -549,6 +553,7 @@ fn check_rows(rows: &[Row], mapping: &Mapping, checks: &Checks) -> Vec<StagedRow
             .enumerate()
             .find(|(i, _)| error_value(cell(row, *i).trim()));
         let problem: Option<String> = match input.parse(criteria, checks.today) {
+            _ if hidden.contains(row.line) => Some("row:hidden".into()),
             // Named in the reason, as the user import does (at most 16
             // characters: `error_value` knows no longer one).
             _ if failed_in.is_some() => {
@@ -701,7 +706,7 @@ pub async fn import_upload(
     }
     let checks = load_checks(ctx).await?;
     let mut staged = ctx
-        .cpu(move || check_rows(&book.rows, &mapping, &checks))
+        .cpu(move || check_rows(&book.rows, &book.hidden, &mapping, &checks))
         .await?;
     let (fresh, refused) = counts(&staged);
     let id = ctx
@@ -727,10 +732,11 @@ pub async fn import_upload(
 }
 
 /// The rows as read of an import waiting for its mapping.
-async fn rows_to_map(
-    ctx: &Context,
-    id: i64,
-) -> ServiceResult<Option<(Option<u32>, String, Vec<Row>)>> {
+/// The title row, the mapping, the rows as read and the lines the file
+/// hides.
+type ToMap = (Option<u32>, String, Vec<Row>, Vec<u32>);
+
+async fn rows_to_map(ctx: &Context, id: i64) -> ServiceResult<Option<ToMap>> {
     let Some((header, mapping, grid)) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> { Ok(model::to_map(conn, id)?) })
@@ -748,6 +754,7 @@ async fn rows_to_map(
         header.and_then(|h| u32::try_from(h).ok()),
         mapping,
         book.rows,
+        book.hidden,
     )))
 }
 
@@ -799,7 +806,7 @@ pub async fn map_import(
     chosen: Vec<String>,
 ) -> ServiceResult<Result<(), Vec<&'static str>>> {
     require_user_management(actor)?;
-    let Some((header, _, rows)) = rows_to_map(ctx, id).await? else {
+    let Some((header, _, rows, hidden)) = rows_to_map(ctx, id).await? else {
         // Mapped already (another tab), discarded, or never waiting.
         return Err(ServiceError::Refused(
             crate::domain::Refusal::ImportStageDoesNotAllow,
@@ -835,7 +842,7 @@ pub async fn map_import(
     }
     let encoded = mapping.encode();
     let mut staged = ctx
-        .cpu(move || check_rows(&rows, &mapping, &checks))
+        .cpu(move || check_rows(&rows, &hidden, &mapping, &checks))
         .await?;
     let (fresh, refused) = counts(&staged);
     ctx.db()
@@ -872,7 +879,7 @@ pub async fn import_preview(ctx: &Context, actor: &Actor, id: i64) -> ServiceRes
     require_user_management(actor)?;
     let mut preview = staged_preview(ctx, id).await?;
     if preview.import.state == "zuordnung"
-        && let Some((header, mapping, rows)) = rows_to_map(ctx, id).await?
+        && let Some((header, mapping, rows, _)) = rows_to_map(ctx, id).await?
     {
         let criteria = ctx.settings().registration_criteria.clone();
         preview.mapping = Some(mapping_form(header, &mapping, &rows, &criteria));

@@ -1563,6 +1563,9 @@ impl WhitelistImportView {
     /// A refused row's reason in words.
     pub fn problem(&self, code: &str, other: &Option<i32>) -> String {
         let t = self.p.t;
+        if code == "row:hidden" {
+            return t.wl_problem_hidden.to_owned();
+        }
         let (field, what) = code.split_once(':').unwrap_or((code, ""));
         let (what, value) = what.split_once(':').unwrap_or((what, ""));
         let label = if field == "birth_date" {

@@ -785,6 +785,38 @@ db_test!(
     }
 );
 
+db_test!(rows_the_file_hides_are_not_put_on_the_list, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (column, title) in ["Vorname", "Nachname", "Personalnummer"]
+        .into_iter()
+        .enumerate()
+    {
+        ws.write_string(0, column as u16, title).unwrap();
+    }
+    for (row, first) in [(1u32, "Anna"), (2, "Bernd"), (3, "Chris"), (4, "Dana")] {
+        ws.write_string(row, 0, first).unwrap();
+        ws.write_string(row, 1, "Gefiltert").unwrap();
+        ws.write_string(row, 2, format!("70{row}")).unwrap();
+    }
+    // Lines 3 and 5 (Bernd, Dana), as a filter hides them.
+    ws.set_row_hidden(2).unwrap();
+    ws.set_row_hidden(4).unwrap();
+    let res = upload(&app, "gefiltert.xlsx", book.save_to_buffer().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_html(&location(&res)).await;
+    assert!(page.contains("data-count=\"new\">2<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">2<"), "{page}");
+    for line in ["3", "5"] {
+        let row = page
+            .split(&format!("data-refused=\"{line}\""))
+            .nth(1)
+            .unwrap_or("");
+        assert!(row.contains("In der Datei ausgeblendet"), "{line}: {row}");
+    }
+});
+
 db_test!(a_formula_error_value_is_refused_on_the_list, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     // openpyxl's file: Anna's personnel number is `#N/A`, Bernd's last
