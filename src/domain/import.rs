@@ -1449,7 +1449,7 @@ impl BatchState {
         BatchState::Verworfen,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             BatchState::Datei => "datei",
             BatchState::Zuordnung => "zuordnung",

@@ -169,6 +169,36 @@ pub fn batch_grid(conn: &mut DbConn, id: i64) -> QueryResult<Option<Option<Vec<u
     b::table.find(id).select(b::grid).first(conn).optional()
 }
 
+/// Committed batches (undone ones too) that still keep staged rows other
+/// than their refused ones, oldest first.
+pub fn settled_with_staged(
+    conn: &mut DbConn,
+    states: &[&str],
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    b::table
+        .filter(b::state.eq_any(states))
+        .filter(exists(
+            r::table
+                .filter(r::batch_id.eq(b::id))
+                .filter(r::outcome.ne("fehler")),
+        ))
+        .select(b::id)
+        .order(b::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Drops a batch's staged rows but the refused ones (the error list's).
+pub fn drop_staged_but_refused(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
+    diesel::delete(
+        r::table
+            .filter(r::batch_id.eq(batch))
+            .filter(r::outcome.ne("fehler")),
+    )
+    .execute(conn)
+}
+
 /// Batches still open (a sheet, a mapping or a preview waiting for the
 /// admin) made before `before`, oldest first.
 pub fn open_batches_before(

@@ -774,6 +774,44 @@ pub async fn sweep_open(ctx: &Context) -> ServiceResult<usize> {
     }
 }
 
+/// Drops the staged rows of committed imports but their refused ones: they
+/// served the preview and the commit; the error list reads the refused
+/// rows, the undo the people and changes the commit recorded. How many
+/// batches it cleared.
+pub async fn sweep_settled(ctx: &Context) -> ServiceResult<usize> {
+    const SETTLED: [&str; 3] = [
+        BatchState::Importiert.as_str(),
+        BatchState::Rueckgaengig.as_str(),
+        BatchState::TeilweiseRueckgaengig.as_str(),
+    ];
+    let mut n = 0;
+    loop {
+        let ids = ctx
+            .db()
+            .run(move |conn| -> ServiceResult<_> {
+                Ok(model::settled_with_staged(conn, &SETTLED, 20)?)
+            })
+            .await?;
+        if ids.is_empty() {
+            return Ok(n);
+        }
+        for id in ids {
+            ctx.db()
+                .run(move |conn| {
+                    write_tx(conn, |conn| -> ServiceResult<()> {
+                        let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
+                        if SETTLED.contains(&b.state.as_str()) {
+                            model::drop_staged_but_refused(conn, id)?;
+                        }
+                        Ok(())
+                    })
+                })
+                .await?;
+            n += 1;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- staging
 
 /// What the database knows that the rows are checked against.

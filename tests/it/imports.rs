@@ -2040,6 +2040,59 @@ async fn kept_grid_has(app: &TestApp, id: i64, text: &str) -> bool {
     String::from_utf8_lossy(&kept_grid(app, id).await).contains(text)
 }
 
+/// How many staged rows batch `id` keeps.
+async fn staged_rows(app: &TestApp, id: i64) -> Result<i64, services::ServiceError> {
+    app.ctx
+        .db()
+        .run(move |conn| -> Result<i64, services::ServiceError> {
+            use diesel::prelude::*;
+            use einlass::db::schema::import_rows as r;
+            Ok(r::table
+                .filter(r::batch_id.eq(id))
+                .count()
+                .get_result(conn)?)
+        })
+        .await
+}
+
+db_test!(committed_imports_keep_only_their_refused_rows, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let file = csv(&[
+        "Vorname;Nachname;E-Mail",
+        "Anna;Ruhig;anna.ruhig@example.com",
+        "Bernd;Ruhig;kein-at-zeichen",
+        "Chris;Ruhig;chris.ruhig@example.com",
+    ]);
+    let (done, page) = upload(&app, "fertig.csv", file.clone(), "create").await;
+    let res = commit(&app, done, &page).await;
+    assert_redirect(&res, &format!("/imports/{done}"));
+    let (open, _) = upload(&app, "offen.csv", file, "create").await;
+    assert_eq!(staged_rows(&app, done).await.unwrap(), 3);
+    assert_eq!(services::imports::sweep_settled(&app.ctx).await.unwrap(), 1);
+    assert_eq!(staged_rows(&app, done).await.unwrap(), 1, "the refused row");
+    assert_eq!(
+        staged_rows(&app, open).await.unwrap(),
+        3,
+        "a preview keeps all"
+    );
+    assert_eq!(services::imports::sweep_settled(&app.ctx).await.unwrap(), 0);
+    // The error list and the undo still work.
+    let res = app.get(&format!("/imports/{done}/errors.xlsx")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let book = read_book(&res.bytes().await.unwrap());
+    assert!(
+        book.rows
+            .iter()
+            .any(|r| r.cells.iter().any(|c| c == "kein-at-zeichen")),
+        "{:?}",
+        book.rows
+    );
+    let res = app.post(&format!("/imports/{done}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{done}"));
+    assert!(app.user("anna.ruhig").await.is_none());
+    assert!(app.user("chris.ruhig").await.is_none());
+});
+
 db_test!(imports_left_open_for_a_week_are_discarded, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let csv = |name: &str| format!("Vorname;Nachname;E-Mail\nAlt;{name};{name}@example.com\n");
@@ -2054,18 +2107,7 @@ db_test!(imports_left_open_for_a_week_are_discarded, |app| {
     // A discarded import's page leads to the history.
     let res = app.get(&format!("/imports/{old}")).await;
     assert_redirect(&res, "/imports");
-    let staged = |id: i64| {
-        app.ctx
-            .db()
-            .run(move |conn| -> Result<i64, services::ServiceError> {
-                use diesel::prelude::*;
-                use einlass::db::schema::import_rows as r;
-                Ok(r::table
-                    .filter(r::batch_id.eq(id))
-                    .count()
-                    .get_result(conn)?)
-            })
-    };
+    let staged = |id| staged_rows(&app, id);
     assert_eq!(staged(old).await.unwrap(), 0, "its staged rows are gone");
     assert_eq!(staged(recent).await.unwrap(), 1, "the recent preview stays");
     let (_, page) = app.get_html(&format!("/imports/{recent}")).await;
