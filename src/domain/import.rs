@@ -605,6 +605,9 @@ pub enum Problem {
     FormulaStart(&'static str),
     /// A formula's error value (`#NV`, `#DIV/0!`, …) instead of a value.
     ErrorValue(&'static str, String),
+    /// A number with more digits than a spreadsheet keeps (16 or more), as
+    /// it shows it: `1.23456789012346E+19`. Its last digits are lost.
+    ShortenedNumber(&'static str, String),
     UnknownSalutation(String),
     UnknownUserType(String),
     /// Groups or areas the instance does not have.
@@ -636,6 +639,7 @@ impl Problem {
             Problem::Invalid(f, _)
             | Problem::FormulaStart(f)
             | Problem::ErrorValue(f, _)
+            | Problem::ShortenedNumber(f, _)
             | Problem::DuplicateInFile(f, _)
             | Problem::Taken(f)
             | Problem::Change(f, _, _) => f,
@@ -686,6 +690,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
             Problem::Invalid(f, e) => vec!["invalid".into(), (*f).into(), encode_field_error(*e)],
             Problem::FormulaStart(f) => vec!["formula".into(), (*f).into()],
             Problem::ErrorValue(f, v) => vec!["error_value".into(), (*f).into(), clean(v)],
+            Problem::ShortenedNumber(f, v) => vec!["shortened".into(), (*f).into(), clean(v)],
             Problem::UnknownSalutation(v) => vec!["salutation".into(), clean(v)],
             Problem::UnknownUserType(v) => vec!["user_type".into(), clean(v)],
             Problem::UnknownGroups(names) => {
@@ -736,6 +741,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                 "invalid" => Problem::Invalid(field_key(arg(1)), decode_field_error(arg(2))?),
                 "formula" => Problem::FormulaStart(field_key(arg(1))),
                 "error_value" => Problem::ErrorValue(field_key(arg(1)), arg(2).into()),
+                "shortened" => Problem::ShortenedNumber(field_key(arg(1)), arg(2).into()),
                 "salutation" => Problem::UnknownSalutation(arg(1).into()),
                 "user_type" => Problem::UnknownUserType(arg(1).into()),
                 "groups" => {
@@ -933,6 +939,23 @@ pub fn encode_units<'a>(units: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 /// The (kind, name) pairs of `encode_units`.
 pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split('\n').filter_map(|line| line.split_once('\t'))
+}
+
+/// A number as a spreadsheet shows one with more digits than it keeps
+/// (`1.23456789012346E+19`, `1E+30`; the reader writes it so): no number a
+/// person was given.
+pub fn shortened_number(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
+        return false;
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let whole = whole.strip_prefix('-').unwrap_or(whole);
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or("");
+    whole.len() == 1
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Lines a file hides (by hand, by a filter, in a collapsed outline), kept
@@ -1235,6 +1258,13 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     }
     let number = read("personnel_number");
     match PersonnelNumber::parse(number) {
+        Ok(Some(n)) if shortened_number(n.as_str()) => {
+            out.problems.push(Problem::ShortenedNumber(
+                "personnel_number",
+                n.as_str().to_owned(),
+            ));
+            out.number_shown = printable(number);
+        }
         Ok(Some(n)) if formula_start(n.as_str()) && !quoted(row, mapping, "personnel_number") => {
             out.problems.push(Problem::FormulaStart("personnel_number"));
             out.number_shown = printable(number);
@@ -2013,5 +2043,17 @@ mod tests {
         // A forged or damaged value: what reads as ranges in order.
         assert_eq!(HiddenLines::decode("3-2,x,5,4,7-8").encode(), "5,7-8");
         assert!(HiddenLines::decode("").is_empty());
+    }
+
+    #[test]
+    fn numbers_a_spreadsheet_shortened_are_told_apart() {
+        for text in ["1.23456789012346E+19", "1E+30", "9.9E-10", "-1.5E+16"] {
+            assert!(shortened_number(text), "{text}");
+        }
+        for text in [
+            "00123", "E+12", "1E", "1E+", "12E+3", "AB-1E+5", "1.2.3E+4", "1e5x",
+        ] {
+            assert!(!shortened_number(text), "{text}");
+        }
     }
 }

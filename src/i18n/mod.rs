@@ -1031,6 +1031,7 @@ catalogue! {
     import_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 kommt als 123 an. Haben Ihre Personalnummern führende Nullen, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch. Bestehende Konten mit 00123 werden auch mit 123 gefunden.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 arrives as 123. If your personnel numbers have leading zeros, save the file as .xlsx in Excel or LibreOffice and upload it again. Existing accounts with 00123 are found by 123 too.";
     wl_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 steht dann als 123 auf der Liste, und wer sich mit 00123 registriert, wird nicht erkannt. Haben Ihre Personalnummern führende Nullen, verwerfen Sie diesen Import, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 is then on the list as 123, and someone who registers with 00123 is not recognised. If your personnel numbers have leading zeros, discard this import, save the file as .xlsx in Excel or LibreOffice and upload it again.";
     pr_error_value: "enthält statt eines Werts den Fehlerwert einer Formel (berichtigen Sie die Formel in der Datei oder tragen Sie den Wert ein)", "holds a formula's error value instead of a value (fix the formula in the file or enter the value)";
+    pr_shortened_number: "hat mehr Stellen, als die Tabelle speichert: die letzten sind verloren (formatieren Sie die Spalte als Text und geben Sie die Nummern neu ein)", "has more digits than the spreadsheet keeps: the last ones are lost (format the column as text and enter the numbers again)";
     pr_salutation: "unbekannte Anrede", "unknown salutation";
     pr_user_type: "unbekannter Nutzertyp", "unknown user type";
     pr_groups: "Gruppe gibt es nicht", "no such group";
@@ -1828,6 +1829,7 @@ impl Texts {
             Invalid(f, e) => format!("{}: {}", field(f), self.field_error(*e)),
             FormulaStart(f) => format!("{}: {}", field(f), self.pr_formula),
             ErrorValue(f, v) => format!("{}: „{v}“ – {}", field(f), self.pr_error_value),
+            ShortenedNumber(f, v) => format!("{}: „{v}“ – {}", field(f), self.pr_shortened_number),
             UnknownSalutation(v) => {
                 format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
             }

@@ -554,6 +554,9 @@ fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) 
             .find(|(i, _)| error_value(cell(row, *i).trim()));
         let problem: Option<String> = match input.parse(criteria, checks.today) {
             _ if hidden.contains(row.line) => Some("row:hidden".into()),
+            _ if crate::domain::import::shortened_number(input.personnel_number.trim()) => {
+                Some("personnel_number:shortened".into())
+            }
             // Named in the reason, as the user import does (at most 16
             // characters: `error_value` knows no longer one).
             _ if failed_in.is_some() => {

@@ -2055,6 +2055,40 @@ async fn staged_rows(app: &TestApp, id: i64) -> Result<i64, services::ServiceErr
         .await
 }
 
+db_test!(a_number_longer_than_a_spreadsheet_keeps_is_refused, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (column, title) in ["Vorname", "Nachname", "Personalnummer"]
+        .into_iter()
+        .enumerate()
+    {
+        ws.write_string(0, column as u16, title).unwrap();
+    }
+    // Typed as numbers: 17 digits keep 15 (Excel shows 1,23457E+16), 12
+    // keep all of them.
+    for (row, first, number) in [
+        (1u32, "Anna", 12_345_678_901_234_567f64),
+        (2, "Bernd", 123_456_789_012f64),
+    ] {
+        ws.write_string(row, 0, first).unwrap();
+        ws.write_string(row, 1, "Lang").unwrap();
+        ws.write_number(row, 2, number).unwrap();
+    }
+    let (_, page) = upload(&app, "lang.xlsx", book.save_to_buffer().unwrap(), "create").await;
+    let rows = preview_rows(&page);
+    let anna = rows.iter().find(|r| r.0 == 2).unwrap();
+    assert_eq!(anna.1, "fehler", "{page}");
+    assert!(anna.2.contains("mehr Stellen"), "{anna:?}");
+    assert!(
+        anna.2.contains("1.2345678901234568E+16") || anna.2.contains("E+16"),
+        "{anna:?}"
+    );
+    let bernd = rows.iter().find(|r| r.0 == 3).unwrap();
+    assert_eq!(bernd.1, "neu", "{page}");
+    assert!(page.contains("123456789012"), "{page}");
+});
+
 db_test!(committed_imports_keep_only_their_refused_rows, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let file = csv(&[

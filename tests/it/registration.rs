@@ -803,11 +803,17 @@ db_test!(rows_the_file_hides_are_not_put_on_the_list, |app| {
     // Lines 3 and 5 (Bernd, Dana), as a filter hides them.
     ws.set_row_hidden(2).unwrap();
     ws.set_row_hidden(4).unwrap();
+    // Line 6: a number of 17 digits typed as a number keeps 15.
+    ws.write_string(5, 0, "Emil").unwrap();
+    ws.write_string(5, 1, "Gefiltert").unwrap();
+    ws.write_number(5, 2, 12_345_678_901_234_567f64).unwrap();
     let res = upload(&app, "gefiltert.xlsx", book.save_to_buffer().unwrap()).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.get_html(&location(&res)).await;
     assert!(page.contains("data-count=\"new\">2<"), "{page}");
-    assert!(page.contains("data-count=\"refused\">2<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">3<"), "{page}");
+    let emil = page.split("data-refused=\"6\"").nth(1).unwrap_or("");
+    assert!(emil.contains("mehr Stellen"), "{emil}");
     for line in ["3", "5"] {
         let row = page
             .split(&format!("data-refused=\"{line}\""))
