@@ -941,21 +941,27 @@ pub fn decode_units(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split('\n').filter_map(|line| line.split_once('\t'))
 }
 
-/// A number as a spreadsheet shows one with more digits than it keeps
-/// (`1.23456789012346E+19`, `1E+30`; the reader writes it so): no number a
-/// person was given.
+/// A whole number as a spreadsheet shows one with more digits than its
+/// "General" format fits: `1.23456789012346E+19` (the reader writes those
+/// from 16 digits on, where the file has lost the last ones), `1,23457E+16`
+/// (a CSV that Excel saved in German shows 12 digits and more so, and keeps
+/// no more than it shows). No number a person was given: text such as
+/// `1E+5` or `2.5E-3` is no such number and stays as typed.
 pub fn shortened_number(text: &str) -> bool {
     let Some((mantissa, exponent)) = text.split_once(['E', 'e']) else {
         return false;
     };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (whole, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
     let whole = whole.strip_prefix('-').unwrap_or(whole);
-    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or("");
+    let Some(exponent) = exponent.strip_prefix('+') else {
+        return false;
+    };
     whole.len() == 1
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
         && !exponent.is_empty()
         && exponent.bytes().all(|b| b.is_ascii_digit())
+        && exponent.parse::<u32>().is_ok_and(|e| e >= 11)
 }
 
 /// Lines a file hides (by hand, by a filter, in a collapsed outline), kept
@@ -2047,11 +2053,29 @@ mod tests {
 
     #[test]
     fn numbers_a_spreadsheet_shortened_are_told_apart() {
-        for text in ["1.23456789012346E+19", "1E+30", "9.9E-10", "-1.5E+16"] {
+        for text in [
+            "1.23456789012346E+19",
+            "1E+30",
+            "-1.5E+16",
+            "1,23457E+16",
+            "1,23457E+11",
+        ] {
             assert!(shortened_number(text), "{text}");
         }
         for text in [
-            "00123", "E+12", "1E", "1E+", "12E+3", "AB-1E+5", "1.2.3E+4", "1e5x",
+            "00123",
+            "E+12",
+            "1E",
+            "1E+",
+            "12E+13",
+            "AB-1E+15",
+            "1.2.3E+14",
+            "1e15x",
+            "1E+5",
+            "1.5E+3",
+            "9.9E-10",
+            "1E16",
+            "1,5E+10",
         ] {
             assert!(!shortened_number(text), "{text}");
         }

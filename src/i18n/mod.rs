@@ -989,7 +989,7 @@ catalogue! {
     import_invite_next: "Der nächste Schritt zeigt, wer eine E-Mail bekommt und wer nicht (z. B. ohne Adresse), und lässt Sie den Versand auch für später planen.", "The next step shows who gets an email and who does not (e.g. without an address), and lets you schedule sending for later, too.";
     import_invite_now: "Aktivierungs-E-Mails senden …", "Send activation emails …";
     import_invite_later: "Später: Sie finden den Import jederzeit im Import-Verlauf.", "Later: you find the import in the import history at any time.";
-    import_show_users: "Benutzer dieses Imports anzeigen", "Show the users of this import";
+    import_show_users: "Angelegte Benutzer anzeigen", "Show the users it created";
     import_undo: "Import rückgängig machen", "Undo the import";
     import_undo_intro: "Entfernt genau die Benutzer, die dieser Import angelegt hat, mit ihren Einladungen, Links und nicht gesendeten E-Mails, und gibt geänderten Benutzern ihre vorigen Werte zurück.", "Removes exactly the users this import created, with their invitations, links and unsent emails, and gives changed users their previous values back.";
     import_undo_removes: "Benutzer werden entfernt.", "users will be removed.";

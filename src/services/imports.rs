@@ -617,9 +617,22 @@ pub async fn set_mapping(
     id: i64,
     header_line: Option<u32>,
     columns: Vec<Option<String>>,
+    version: Option<i32>,
 ) -> ServiceResult<Result<Step, MappingPage>> {
     let batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
+    // The sheet is chosen first.
+    if BatchState::parse(&batch.state) == Some(BatchState::Datei) {
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportStageDoesNotAllow,
+        ));
+    }
+    // A mapping page of the batch as it was (another sheet chosen, another
+    // mapping saved since, in another tab) maps columns it does not show.
+    if version.is_some_and(|v| v != batch.preview_version) {
+        return Err(ServiceError::Changed);
+    }
+    let read_version = batch.preview_version;
     let book = workbook_of(ctx, id).await?;
     // Only what the page offered: a row of the file, its columns, fields
     // of the import (a forged form changes nothing).
@@ -668,7 +681,14 @@ pub async fn set_mapping(
         mapping: Some(mapping.encode()),
         ..Default::default()
     };
-    Ok(Ok(restage_with(ctx, actor, id, changes, false).await?))
+    Ok(Ok(restage_with(
+        ctx,
+        actor,
+        id,
+        changes,
+        Some(read_version),
+    )
+    .await?))
 }
 
 /// "Fehlende Gruppen und Bereiche anlegen": on or off, then a new preview.
@@ -707,7 +727,7 @@ async fn set_option(
     id: i64,
     changes: BatchChanges,
 ) -> ServiceResult<Step> {
-    restage_with(ctx, actor, id, changes, true).await
+    restage_with(ctx, actor, id, changes, None).await
 }
 
 /// Drops an open batch (its staged rows and the stored file go).
@@ -853,24 +873,30 @@ struct Person {
 /// Makes the preview again from the rows as read, the mapping and the
 /// database as it is now.
 pub async fn restage(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Step> {
-    restage_with(ctx, actor, id, BatchChanges::default(), false).await
+    restage_with(ctx, actor, id, BatchChanges::default(), None).await
 }
 
 /// Makes the preview again with `changes` of the batch (a mapping, an
 /// option), saved with the new preview in one transaction: a preview that
 /// fails (busy, someone else changed the batch meanwhile) changes nothing.
-/// `at_preview`: only a batch at its preview (a preview page's option).
+/// `made_for`: the version of the batch the changes were checked against
+/// (a mapping: its columns are the sheet's of that version).
 async fn restage_with(
     ctx: &Context,
     actor: &Actor,
     id: i64,
     changes: BatchChanges,
-    at_preview: bool,
+    made_for: Option<i32>,
 ) -> ServiceResult<Step> {
     let turn = ctx.import_turn().await?;
     let mut batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
-    if at_preview && BatchState::parse(&batch.state) != Some(BatchState::Vorschau) {
+    if made_for.is_some_and(|v| v != batch.preview_version) {
+        return Err(ServiceError::Changed);
+    }
+    // A preview page's option: only for a batch at its preview.
+    let option = changes.create_missing_units.is_some() || changes.skip_hidden.is_some();
+    if option && BatchState::parse(&batch.state) != Some(BatchState::Vorschau) {
         return Err(ServiceError::Refused(
             crate::domain::Refusal::ImportStageDoesNotAllow,
         ));

@@ -371,7 +371,12 @@ pub async fn set_mapping(
             columns[c] = Some(v.clone()).filter(|v| !v.is_empty());
         }
     }
-    match service::set_mapping(&state.ctx, &admin.actor(), id, header, columns).await {
+    // The batch's version the page showed (a page of another sheet or
+    // mapping is refused); not a number is no version of it.
+    let version = form
+        .get("version")
+        .map(|v| v.trim().parse::<i32>().unwrap_or(-1));
+    match service::set_mapping(&state.ctx, &admin.actor(), id, header, columns, version).await {
         Ok(Ok(_)) => Ok(redirect(&batch_url(id))),
         Ok(Err(page)) => html(
             StatusCode::UNPROCESSABLE_ENTITY,

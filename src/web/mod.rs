@@ -259,7 +259,8 @@ routes! {
 /// not take is a 405 naming the ones it does (PUT, DELETE, OPTIONS …),
 /// anything else a 404.
 async fn not_found(req: HttpRequest) -> AppResult<HttpResponse> {
-    match allowed_methods(req.path()) {
+    // The path as the routes were matched against (`%6F` read as `o`).
+    match allowed_methods(req.match_info().as_str()) {
         Some(allow) => Err(AppError::MethodNotAllowed(allow)),
         None => Err(AppError::NotFound),
     }

@@ -278,6 +278,8 @@ db_test!(
             (reqwest::Method::GET, "/logout", "POST"),
             (reqwest::Method::PUT, "/login", "GET, HEAD, POST"),
             (reqwest::Method::DELETE, "/healthz", "GET, HEAD"),
+            // Escaped as the routes read it.
+            (reqwest::Method::PUT, "/imp%6Frts", "GET, HEAD, POST"),
         ] {
             let res = client.request(method, app.url(path)).send().await.unwrap();
             assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");

@@ -7,7 +7,7 @@ use einlass::domain::{AdminRole, UserStatus};
 use einlass::services::{self, Actor};
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, assert_redirect, location};
+use crate::support::{TestApp, assert_redirect, location, value_of};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -977,9 +977,30 @@ db_test!(
         let (id, preview) =
             upload(&app, "zwei.xlsx", book.save_to_buffer().unwrap(), "create").await;
         assert!(preview.contains("data-other-sheet"), "{preview}");
+        // The mapping page of the first sheet, open in a tab.
+        let (_, old_mapping) = app.get_html(&format!("/imports/{id}/mapping")).await;
+        let old_version = value_of(&old_mapping, "input[name=version]").unwrap();
         let mapping = step(&app, id, "sheet", [("index", "1")]).await;
         let form = format!(r#"action="/imports/{id}/mapping""#);
         assert!(mapping.contains(&form), "{mapping}");
+        // Its form maps the columns of a sheet no longer read: refused.
+        let res = app
+            .post(
+                &format!("/imports/{id}/mapping"),
+                &[
+                    ("version", old_version.as_str()),
+                    ("header_line", "1"),
+                    ("col0", "first_name"),
+                    ("col1", "last_name"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let (_, still) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(
+            still.contains(&form),
+            "still waiting for its mapping: {still}"
+        );
         // The old preview tab's buttons: nothing happens, the mapping waits.
         for (action, field) in [("hidden", "skip"), ("units", "create")] {
             let page = step(&app, id, action, [(field, "1")]).await;
