@@ -972,15 +972,42 @@ pub struct HiddenLines(Vec<(u32, u32)>);
 impl HiddenLines {
     /// From lines in order.
     pub fn of(lines: &[u32]) -> Self {
-        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        let mut hidden = HiddenLines::default();
         for &line in lines {
-            match ranges.last_mut() {
-                Some((_, last)) if last.checked_add(1) == Some(line) => *last = line,
-                Some((_, last)) if *last >= line => {}
-                _ => ranges.push((line, line)),
-            }
+            hidden.add(line, line);
         }
-        HiddenLines(ranges)
+        hidden
+    }
+
+    /// Lines `first` to `last`, joined to the range before where they
+    /// touch it (a sheet hiding a million rows makes one range).
+    pub fn add(&mut self, first: u32, last: u32) {
+        if let Some((start, end)) = self.0.last_mut()
+            && *start <= first
+            && end.saturating_add(1) >= first
+        {
+            *end = (*end).max(last);
+        } else {
+            self.0.push((first, last));
+        }
+    }
+
+    /// How many ranges it holds.
+    pub fn ranges(&self) -> usize {
+        self.0.len()
+    }
+
+    /// In order and joined (a file may list its rows out of order).
+    pub fn sorted(mut self) -> Self {
+        if self.0.is_sorted() {
+            return self;
+        }
+        self.0.sort_unstable();
+        let mut joined = HiddenLines::default();
+        for (first, last) in self.0 {
+            joined.add(first, last);
+        }
+        joined
     }
 
     pub fn encode(&self) -> String {

@@ -433,6 +433,19 @@ pub async fn sheets(
     Ok((batch_view(&batch), book.sheets))
 }
 
+/// The step of a batch that has read `sheet` already (a second tab, a
+/// second click): its mapping and preview stay as they are.
+fn read_already(batch: &Batch, sheet: &str) -> Option<Step> {
+    if batch.sheet_name.as_deref() != Some(sheet) {
+        return None;
+    }
+    match BatchState::parse(&batch.state) {
+        Some(BatchState::Zuordnung) => Some(Step::Mapping),
+        Some(BatchState::Vorschau) => Some(Step::Preview),
+        _ => None,
+    }
+}
+
 /// A sheet as the choice names it.
 pub enum SheetChoice {
     /// Its place among the sheets the page listed (from 0): what the page
@@ -464,14 +477,8 @@ pub async fn choose_sheet(
         return Ok(Err(ReadError::Empty));
     }
     let sheet = found.name.clone();
-    // The sheet read already (a second tab, a second click): its mapping
-    // and preview stay as they are.
-    if batch.sheet_name.as_deref() == Some(sheet.as_str()) {
-        match BatchState::parse(&batch.state) {
-            Some(BatchState::Zuordnung) => return Ok(Ok(Step::Mapping)),
-            Some(BatchState::Vorschau) => return Ok(Ok(Step::Preview)),
-            _ => {}
-        }
+    if let Some(step) = read_already(&batch, &sheet) {
+        return Ok(Ok(step));
     }
     let upload = ctx
         .db()
@@ -505,13 +512,9 @@ pub async fn choose_sheet(
             write_tx(conn, |conn| -> ServiceResult<Option<Step>> {
                 let b = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
                 refuse_unless_open(&b)?;
-                // Chosen by another tab meanwhile: as above.
-                if b.sheet_name.as_deref() == Some(sheet.as_str()) {
-                    match BatchState::parse(&b.state) {
-                        Some(BatchState::Zuordnung) => return Ok(Some(Step::Mapping)),
-                        Some(BatchState::Vorschau) => return Ok(Some(Step::Preview)),
-                        _ => {}
-                    }
+                // Chosen by another tab meanwhile.
+                if let Some(step) = read_already(&b, &sheet) {
+                    return Ok(Some(step));
                 }
                 // The rows of the sheet chosen before are not this sheet's
                 // preview: the batch waits for its mapping or a new preview,
@@ -691,42 +694,33 @@ pub async fn set_mapping(
     .await?))
 }
 
-/// "Fehlende Gruppen und Bereiche anlegen": on or off, then a new preview.
-pub async fn set_create_missing(
-    ctx: &Context,
-    actor: &Actor,
-    id: i64,
-    create: bool,
-) -> ServiceResult<Step> {
-    let changes = BatchChanges {
-        create_missing_units: Some(create),
-        ..Default::default()
-    };
-    set_option(ctx, actor, id, changes).await
-}
-
-/// "Ausgeblendete Zeilen nicht importieren": on or off, then a new preview.
-pub async fn set_skip_hidden(
-    ctx: &Context,
-    actor: &Actor,
-    id: i64,
-    skip: bool,
-) -> ServiceResult<Step> {
-    let changes = BatchChanges {
-        skip_hidden: Some(skip),
-        ..Default::default()
-    };
-    set_option(ctx, actor, id, changes).await
+/// An option of a preview page, on or off.
+#[derive(Clone, Copy, Debug)]
+pub enum PreviewOption {
+    /// "Fehlende Gruppen und Bereiche anlegen".
+    CreateMissingUnits(bool),
+    /// "Ausgeblendete Zeilen nicht importieren".
+    SkipHidden(bool),
 }
 
 /// Changes an option of a preview and makes the preview again: both are
 /// saved together or not at all.
-async fn set_option(
+pub async fn set_option(
     ctx: &Context,
     actor: &Actor,
     id: i64,
-    changes: BatchChanges,
+    option: PreviewOption,
 ) -> ServiceResult<Step> {
+    let changes = match option {
+        PreviewOption::CreateMissingUnits(on) => BatchChanges {
+            create_missing_units: Some(on),
+            ..Default::default()
+        },
+        PreviewOption::SkipHidden(on) => BatchChanges {
+            skip_hidden: Some(on),
+            ..Default::default()
+        },
+    };
     restage_with(ctx, actor, id, changes, None).await
 }
 

@@ -639,7 +639,7 @@ fn read_xlsx<'a>(
         uncomputed_formulas(bytes, &names[chosen], &parts.with_formulas, limits)?
     };
     let hidden = if parts.with_hidden.is_empty() {
-        Vec::new()
+        HiddenRanges::default()
     } else {
         xlsx_hidden_rows(bytes, &names[chosen], &parts.with_hidden).map_err(damaged)?
     };
@@ -766,37 +766,22 @@ fn marked_sheet_part<'m, R: Read + std::io::Seek>(
 
 // ---------------------------------------------------------------- hidden rows
 
-/// Rows (numbered from 1, first and last) hidden in a sheet: by hand, by a
-/// filter, or in a collapsed outline. Neighbours are joined, so a sheet
-/// that hides a million empty rows makes one range.
-type HiddenRanges = Vec<(u32, u32)>;
+/// Rows (numbered from 1) hidden in a sheet: by hand, by a filter, or in
+/// a collapsed outline.
+type HiddenRanges = crate::domain::import::HiddenLines;
 
-/// Most ranges kept: beyond, the rest of a sheet's hidden rows go
+/// Most ranges kept over a file: beyond, the rest of its hidden rows go
 /// unmentioned (a sheet hiding every other of a million rows).
 const MAX_HIDDEN_RANGES: usize = 200_000;
 
-fn add_hidden(ranges: &mut HiddenRanges, first: u32, last: u32) {
-    if let Some((start, end)) = ranges.last_mut()
-        && *start <= first
-        && end.saturating_add(1) >= first
-    {
-        *end = (*end).max(last);
-    } else if ranges.len() < MAX_HIDDEN_RANGES {
-        ranges.push((first, last));
+/// Adds lines `first` to `last` to `ranges` while `kept` (the ranges of
+/// the whole file) is below the bound.
+fn add_hidden(ranges: &mut HiddenRanges, kept: &mut usize, first: u32, last: u32) {
+    if *kept < MAX_HIDDEN_RANGES {
+        let before = ranges.ranges();
+        ranges.add(first, last);
+        *kept += ranges.ranges() - before;
     }
-}
-
-/// Ranges in order and joined (a file may list its rows out of order).
-fn sorted_hidden(mut ranges: HiddenRanges) -> HiddenRanges {
-    if ranges.is_sorted() {
-        return ranges;
-    }
-    ranges.sort_unstable();
-    let mut joined = HiddenRanges::with_capacity(ranges.len());
-    for (first, last) in ranges {
-        add_hidden(&mut joined, first, last);
-    }
-    joined
 }
 
 /// The hidden rows of the sheet `name` of an .xlsx, if its part is one of
@@ -808,14 +793,15 @@ fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<Hidde
     use quick_xml::events::Event;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let Some(found) = marked_sheet_part(&mut zip, name, marked) else {
-        return Ok(Vec::new());
+        return Ok(HiddenRanges::default());
     };
     let entry = zip.by_name(found).map_err(|e| e.to_string())?;
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
     // As calamine reads sheets.
     xml.config_mut().check_end_names = false;
     let mut buf = Vec::new();
-    let mut ranges = HiddenRanges::new();
+    let mut ranges = HiddenRanges::default();
+    let mut kept = 0;
     let mut line = 0u32;
     while let Ok(event) = xml.read_event_into(&mut buf) {
         match event {
@@ -825,7 +811,7 @@ fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<Hidde
                     .and_then(|r| r.trim().parse::<u32>().ok())
                     .unwrap_or(line.saturating_add(1));
                 if attribute(&e, "hidden").is_some_and(|h| matches!(h.trim(), "1" | "true")) {
-                    add_hidden(&mut ranges, line, line);
+                    add_hidden(&mut ranges, &mut kept, line, line);
                 }
             }
             // The rows end where the sheet's data does.
@@ -835,20 +821,14 @@ fn xlsx_hidden_rows(bytes: &[u8], name: &str, marked: &[String]) -> Result<Hidde
         }
         buf.clear();
     }
-    Ok(sorted_hidden(ranges))
+    Ok(ranges.sorted())
 }
 
 /// The lines of `rows` that are hidden.
 fn hidden_lines(rows: &[Row], hidden: &HiddenRanges) -> Vec<u32> {
-    if hidden.is_empty() {
-        return Vec::new();
-    }
     rows.iter()
         .map(|r| r.line)
-        .filter(|&line| {
-            let at = hidden.partition_point(|&(_, last)| last < line);
-            hidden.get(at).is_some_and(|&(first, _)| first <= line)
-        })
+        .filter(|&line| hidden.contains(line))
         .collect()
 }
 
@@ -1316,12 +1296,8 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
                         let last =
                             u32::try_from(row.saturating_add(row_repeats)).unwrap_or(u32::MAX);
                         // One bound over all sheets of the file.
-                        if hidden_ranges < MAX_HIDDEN_RANGES {
-                            let ranges = hidden.entry(name.clone()).or_default();
-                            let before = ranges.len();
-                            add_hidden(ranges, first, last);
-                            hidden_ranges += ranges.len() - before;
-                        }
+                        let ranges = hidden.entry(name.clone()).or_default();
+                        add_hidden(ranges, &mut hidden_ranges, first, last);
                     }
                     if empty {
                         row = row.saturating_add(row_repeats);
@@ -1384,7 +1360,7 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
     }
     let hidden = hidden
         .into_iter()
-        .map(|(name, ranges)| (name, sorted_hidden(ranges)))
+        .map(|(name, ranges)| (name, ranges.sorted()))
         .collect();
     Ok(Notes { shown, hidden })
 }

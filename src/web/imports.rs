@@ -11,7 +11,9 @@ use serde::Deserialize;
 use crate::domain::import::{BatchState, ImportMode, Outcome};
 use crate::error::AppResult;
 use crate::services::ServiceError;
-use crate::services::imports::{self as service, Committed, SheetChoice, Undone, Upload};
+use crate::services::imports::{
+    self as service, Committed, PreviewOption, SheetChoice, Undone, Upload,
+};
 use crate::spreadsheet::ReadError;
 use crate::views::imports::{
     ImportBatchView, ImportMappingView, ImportPreviewView, ImportSheetView, ImportUndoView,
@@ -408,15 +410,24 @@ pub async fn set_units(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<UnitsForm>,
 ) -> AppResult<HttpResponse> {
-    let actor = admin.actor();
-    let set = service::set_create_missing(&state.ctx, &actor, *id, form.create == "1").await;
-    back_to_batch(*id, set)
+    set_option(
+        &state,
+        &admin,
+        *id,
+        PreviewOption::CreateMissingUnits(form.create == "1"),
+    )
+    .await
 }
 
-/// After an option of a preview: the batch at its step (a batch past its
-/// preview shows what it did).
-fn back_to_batch(id: i64, set: Result<service::Step, ServiceError>) -> AppResult<HttpResponse> {
-    match set {
+/// Sets an option of a preview; then the batch at its step (a batch past
+/// its preview, or waiting for a mapping, shows that).
+async fn set_option(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+    option: PreviewOption,
+) -> AppResult<HttpResponse> {
+    match service::set_option(&state.ctx, &admin.actor(), id, option).await {
         Ok(_) | Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
         Err(e) => Err(e.into()),
     }
@@ -435,9 +446,13 @@ pub async fn set_hidden(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<HiddenForm>,
 ) -> AppResult<HttpResponse> {
-    let actor = admin.actor();
-    let set = service::set_skip_hidden(&state.ctx, &actor, *id, form.skip == "1").await;
-    back_to_batch(*id, set)
+    set_option(
+        &state,
+        &admin,
+        *id,
+        PreviewOption::SkipHidden(form.skip == "1"),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
