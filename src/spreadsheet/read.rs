@@ -244,13 +244,13 @@ fn hidden_mark_in(bytes: &[u8]) -> bool {
         let mut rest = bytes[at + 6..]
             .iter()
             .skip_while(|b| b.is_ascii_whitespace());
-        rest.next() == Some(&b'=')
-            && matches!(
-                rest.skip_while(|b| b.is_ascii_whitespace())
-                    .take(2)
-                    .collect::<Vec<_>>()[..],
-                [b'"' | b'\'', b'1' | b't']
-            )
+        if rest.next() != Some(&b'=') {
+            return false;
+        }
+        // LibreOffice writes `hidden="false"` on every row: no allocation
+        // per mark.
+        let mut value = rest.skip_while(|b| b.is_ascii_whitespace());
+        matches!(value.next(), Some(b'"' | b'\'')) && matches!(value.next(), Some(b'1' | b't'))
     })
 }
 
