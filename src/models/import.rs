@@ -814,14 +814,30 @@ pub fn count_created_not_in(conn: &mut DbConn, batch: i64, except: &[UserId]) ->
         .get_result(conn)
 }
 
-/// The people of a batch who have not taken their account, locked (rows of
-/// the PostgreSQL backend; SQLite's write transaction holds the database).
-pub fn lock_created_not_in(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<UserId>> {
-    let q = not_taken!(u::table, batch).order(u::id.asc()).select(u::id);
-    match conn {
-        DbConn::Postgres(c) => q.for_update().load(c),
-        DbConn::Sqlite(c) => q.load(c),
+/// The people of a batch who have not taken their account. Locked before
+/// (rows of the PostgreSQL backend; SQLite's write transaction holds the
+/// database): every live person the batch created and the `changed` ones
+/// (sorted ids), in one statement and in id order, so an undo takes its
+/// people in the order every other write of many people takes them.
+pub fn lock_created_not_in(
+    conn: &mut DbConn,
+    batch: i64,
+    changed: &[UserId],
+) -> QueryResult<Vec<UserId>> {
+    if let DbConn::Postgres(c) = conn {
+        u::table
+            .filter(u::deleted_at.is_null())
+            .filter(u::import_batch_id.eq(Some(batch)).or(u::id.eq_any(changed)))
+            .order(u::id.asc())
+            .select(u::id)
+            .for_update()
+            .load::<UserId>(c)?;
     }
+    // Read after the locks: what a transaction that held one wrote is seen.
+    not_taken!(u::table, batch)
+        .order(u::id.asc())
+        .select(u::id)
+        .load(conn)
 }
 
 /// Removes these people as deleting a person does (they are `deleted`:

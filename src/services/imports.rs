@@ -2053,6 +2053,23 @@ fn apply_changes(
     if rows.is_empty() {
         return Ok(Some(0));
     }
+    // Every person the batch changes is locked (PostgreSQL) and read once,
+    // in id order, before anything is written: a form saving one of them
+    // at the same instant waits, or is seen by the check below, and the
+    // order is the one every other multi-person write takes.
+    let mut targets: Vec<UserId> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let Some(target) = row.target_user_id else {
+            return Ok(None);
+        };
+        targets.push(target);
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    let mut people: HashMap<UserId, user::User> = user::lock_many(conn, &targets)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     let catalog = crate::models::unit::catalog(conn)?;
     let units = model::staged_units(conn, batch)?;
     let mut n = 0;
@@ -2060,7 +2077,9 @@ fn apply_changes(
         let Some(target) = row.target_user_id else {
             return Ok(None);
         };
-        let Some(person) = user::find(conn, target)? else {
+        // Gone since the preview, or named by two rows (which the preview
+        // refuses): the preview no longer says what would happen.
+        let Some(person) = people.remove(&target) else {
             return Ok(None);
         };
         if !actor.role.may_change_account_of(person.role()) {
@@ -2375,7 +2394,9 @@ fn undo_in_tx(
         ));
     }
     let started = std::time::Instant::now();
-    let mut ids = model::lock_created_not_in(conn, id)?;
+    let changes = changes_by_person(conn, id)?;
+    let changed: Vec<UserId> = changes.keys().copied().collect();
+    let mut ids = model::lock_created_not_in(conn, id, &changed)?;
     // Who took his account stays, and so does whom the admin may not remove
     // (given a role above his since the import).
     let mut kept = model::created_and_in(conn, id)?;
@@ -2398,7 +2419,7 @@ fn undo_in_tx(
         ms = started.elapsed().as_millis(),
         "import undo: people removed"
     );
-    let (restored, unrestored) = restore_changes(conn, actor, id, now)?;
+    let (restored, unrestored) = restore_changes(conn, actor, changes, now)?;
     // The groups and areas the commit made go too, where nothing uses them
     // now (someone kept, or added since, keeps his).
     let units_removed = match batch.committed_at {
@@ -2464,14 +2485,20 @@ fn undo_in_tx(
 fn restore_changes(
     conn: &mut DbConn,
     actor: &Actor,
-    batch: i64,
+    by_person: std::collections::BTreeMap<UserId, Vec<model::Change>>,
     now: PrimitiveDateTime,
 ) -> ServiceResult<(i64, i64)> {
     let (mut restored, mut unrestored) = (0, 0);
-    // In id order, each locked (PostgreSQL) before it is read: a role given
-    // or a value changed at the same instant is seen.
-    for (uid, changes) in changes_by_person(conn, batch)? {
-        let Some(person) = user::lock(conn, uid)? else {
+    // Locked (PostgreSQL) with the batch's other people before they are
+    // read, so a role given or a value changed at the same instant is seen;
+    // read in a few statements, not one per person.
+    let ids: Vec<UserId> = by_person.keys().copied().collect();
+    let mut people: HashMap<UserId, user::User> = user::lock_many(conn, &ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    for (uid, changes) in by_person {
+        let Some(person) = people.remove(&uid) else {
             continue;
         };
         // A role above the undoing admin's (given since): his values stay
