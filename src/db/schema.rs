@@ -328,7 +328,6 @@ diesel::table! {
         undone_at -> Nullable<Timestamp>,
         undone_by -> Nullable<Text>,
         preview_version -> Integer,
-        rows_total -> Integer,
         rows_new -> Integer,
         rows_update -> Integer,
         rows_unchanged -> Integer,
@@ -344,6 +343,7 @@ diesel::table! {
         unrestored_count -> Integer,
         hidden_lines -> Text,
         skip_hidden -> Bool,
+        committed_by -> Nullable<Text>,
     }
 }
 

@@ -123,6 +123,10 @@ pub enum Refusal {
     /// The import (or whitelist import) is past the step asked for:
     /// committed, discarded, undone, or not yet previewed.
     ImportStageDoesNotAllow,
+    /// An update import's preview changes someone above the committing
+    /// admin's role (another admin uploaded it): his commit writes nothing
+    /// and leaves the preview as it is.
+    ImportAboveYourRole,
     UnitInUse(i64),
     SetupDone,
     /// The link is expired, used, revoked or unknown.

@@ -1551,6 +1551,8 @@ pub struct ImportBatch {
     pub actor_label: String,
     pub created_at: time::PrimitiveDateTime,
     pub committed_at: Option<time::PrimitiveDateTime>,
+    /// Who committed it (`actor_label` uploaded the file).
+    pub committed_by: Option<String>,
     pub undone_at: Option<time::PrimitiveDateTime>,
     pub undone_by: Option<String>,
     pub preview_version: i32,

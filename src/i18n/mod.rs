@@ -369,6 +369,7 @@ catalogue! {
     refusal_last_admin: "Das ist der letzte aktive Administrator; er kann weder entfernt, herabgestuft noch deaktiviert werden.", "This is the last active administrator; they cannot be removed, demoted or deactivated.";
     refusal_not_on_yourself: "Das können Sie nicht mit Ihrem eigenen Konto tun.", "You cannot do this to your own account.";
     refusal_status: "Das ist im aktuellen Status des Benutzers nicht möglich.", "This is not possible in the user's current status.";
+    refusal_import_role: "Diese Vorschau ändert Konten, die über Ihrer Rolle stehen. Übernehmen kann sie nur, wer diese Konten ändern darf; es wurde nichts geändert.", "This preview changes accounts above your role. Only an admin who may change them can commit it; nothing was changed.";
     refusal_import_stage: "Das ist in diesem Schritt des Imports nicht möglich: Er ist schon übernommen, verworfen oder rückgängig gemacht, oder noch nicht in der Vorschau.", "This is not possible at this step of the import: it has been committed, discarded or undone already, or is not in preview yet.";
     refusal_setup_done: "Die Einrichtung ist bereits abgeschlossen oder der Link ist nicht mehr gültig.", "Setup is already complete or the link is no longer valid.";
     refusal_in_use: "Wird noch verwendet und kann daher nicht gelöscht werden. Anzahl Mitglieder:", "Still in use and therefore cannot be deleted. Number of members:";
@@ -974,6 +975,7 @@ catalogue! {
     import_no_rows: "Hier sind keine Zeilen: Die Datei enthält unter den Spaltentiteln keine Daten, oder keine Zeile hat dieses Ergebnis.", "There are no rows here: the file has no data below its column titles, or no row has this outcome.";
     import_first_rows: "Zum Anfang", "To the start";
     import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername, eine Gruppe oder eine Person, die der Import ändert). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username, a group or a person the import changes). The preview was made again – please check it and confirm again. Nothing was saved.";
+    import_older_mapping: "Diese Seite zeigte eine ältere Zuordnung: Die Vorschau wurde inzwischen neu erstellt (nach „Zurück“, in einem anderen Fenster oder von jemand anderem). Hier ist die aktuelle – ändern Sie die Zuordnung bei Bedarf erneut. Es wurde nichts geändert.", "This page showed an older mapping: the preview has been made again since (after “Back”, in another window or by someone else). Here is the current one – change the mapping again if needed. Nothing was changed.";
     import_older_page: "Diese Seite zeigte eine ältere Vorschau: Sie wurde inzwischen neu erstellt (in einem anderen Fenster oder von jemand anderem). Hier ist die aktuelle – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "This page showed an older preview: it has been made again since (in another window or by someone else). Here is the current one – please check it and confirm again. Nothing was saved.";
     import_created_n: "angelegt", "created";
     import_updated_n: "aktualisiert", "updated";
@@ -1008,6 +1010,8 @@ catalogue! {
     import_undo_closed: "Dieser Import kann nicht (mehr) rückgängig gemacht werden.", "This import cannot be undone (any more).";
     import_undone_by: "Rückgängig gemacht", "Undone";
     import_committed_at: "Importiert", "Imported";
+    import_uploaded_at: "Hochgeladen", "Uploaded";
+    import_uploaded_by: "hochgeladen von", "uploaded by";
     import_format: "Format", "Format";
     import_users_from: "aus Import", "from import";
     re_unknown_format: "Das Dateiformat wird nicht erkannt. Erlaubt sind .xlsx, .xlsm, .xls, .ods und .csv.", "The file format is not recognised. Allowed are .xlsx, .xlsm, .xls, .ods and .csv.";
@@ -1925,6 +1929,7 @@ impl Texts {
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),
             Refusal::ImportStageDoesNotAllow => self.refusal_import_stage.into(),
+            Refusal::ImportAboveYourRole => self.refusal_import_role.into(),
             Refusal::SetupDone => self.refusal_setup_done.into(),
             Refusal::UnitInUse(n) => format!("{} {n}", self.refusal_in_use),
             Refusal::SelectionChanged => self.refusal_selection_changed.into(),

@@ -35,7 +35,6 @@ pub struct Batch {
     pub undone_at: Option<PrimitiveDateTime>,
     pub undone_by: Option<String>,
     pub preview_version: i32,
-    pub rows_total: i32,
     pub rows_new: i32,
     pub rows_update: i32,
     pub rows_unchanged: i32,
@@ -51,6 +50,8 @@ pub struct Batch {
     pub hidden_lines: String,
     /// Hidden lines are left out of the import.
     pub skip_hidden: bool,
+    /// Who committed it (the uploader is `actor_label`).
+    pub committed_by: Option<String>,
     /// The file itself is kept: another of its sheets can be chosen.
     #[diesel(select_expression = b::upload.is_not_null())]
     #[diesel(select_expression_type = diesel::dsl::IsNotNull<b::upload>)]
@@ -83,7 +84,6 @@ pub struct BatchChanges {
     pub undone_at: Option<Option<PrimitiveDateTime>>,
     pub undone_by: Option<Option<String>>,
     pub preview_version: Option<i32>,
-    pub rows_total: Option<i32>,
     pub rows_new: Option<i32>,
     pub rows_update: Option<i32>,
     pub rows_unchanged: Option<i32>,
@@ -99,6 +99,7 @@ pub struct BatchChanges {
     pub unrestored_count: Option<i32>,
     pub hidden_lines: Option<String>,
     pub skip_hidden: Option<bool>,
+    pub committed_by: Option<Option<String>>,
 }
 
 pub fn insert_batch(conn: &mut DbConn, new: &NewBatch<'_>) -> QueryResult<i64> {

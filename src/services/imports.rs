@@ -60,11 +60,15 @@ fn batch_view(b: &Batch) -> ImportBatch {
         actor_label: b.actor_label.clone(),
         created_at: b.created_at,
         committed_at: b.committed_at,
+        committed_by: b.committed_by.clone(),
         undone_at: b.undone_at,
         undone_by: b.undone_by.clone(),
         preview_version: b.preview_version,
         counts: Counts {
-            total: i64::from(b.rows_total),
+            total: i64::from(b.rows_new)
+                + i64::from(b.rows_update)
+                + i64::from(b.rows_unchanged)
+                + i64::from(b.rows_error),
             new: i64::from(b.rows_new),
             update: i64::from(b.rows_update),
             unchanged: i64::from(b.rows_unchanged),
@@ -1073,7 +1077,6 @@ async fn stage_book(
                 &BatchChanges {
                     state: Some(state_str(BatchState::Vorschau)),
                     preview_version: Some(b.preview_version + 1),
-                    rows_total: Some(c.total as i32),
                     rows_new: Some(c.new as i32),
                     rows_update: Some(c.update as i32),
                     rows_unchanged: Some(c.unchanged as i32),
@@ -1986,7 +1989,7 @@ fn commit_in_tx(
     } else {
         Vec::new()
     };
-    let updated = match apply_changes(conn, actor, id, now)? {
+    let updated = match apply_changes(conn, actor, id, batch.actor_id, now)? {
         Some(n) => n,
         None => return Ok(None),
     };
@@ -2006,6 +2009,7 @@ fn commit_in_tx(
         &BatchChanges {
             state: Some(state_str(BatchState::Importiert)),
             committed_at: Some(Some(now)),
+            committed_by: Some(Some(actor.label.clone())),
             created_count: Some(created as i32),
             updated_count: Some(updated as i32),
             upload: Some(None),
@@ -2047,6 +2051,7 @@ fn apply_changes(
     conn: &mut DbConn,
     actor: &Actor,
     batch: i64,
+    uploader: Option<UserId>,
     now: PrimitiveDateTime,
 ) -> ServiceResult<Option<i64>> {
     let rows = model::change_rows(conn, batch)?;
@@ -2070,6 +2075,20 @@ fn apply_changes(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    // Someone above the committing admin's role: if another admin made the
+    // preview, it stays his and this commit is refused; if this admin made
+    // it, the person got his role since and the preview is stale.
+    if people
+        .values()
+        .any(|p| !actor.role.may_change_account_of(p.role()))
+    {
+        if uploader != actor.user_id {
+            return Err(ServiceError::Refused(
+                crate::domain::Refusal::ImportAboveYourRole,
+            ));
+        }
+        return Ok(None);
+    }
     let catalog = crate::models::unit::catalog(conn)?;
     let units = model::staged_units(conn, batch)?;
     let mut n = 0;
@@ -2082,9 +2101,6 @@ fn apply_changes(
         let Some(person) = people.remove(&target) else {
             return Ok(None);
         };
-        if !actor.role.may_change_account_of(person.role()) {
-            return Ok(None);
-        }
         let changes: Vec<Problem> = decode_problems(&row.problems)
             .into_iter()
             .filter(Problem::is_change)

@@ -336,7 +336,7 @@ pub async fn choose_sheet(
     match service::choose_sheet(&state.ctx, &admin.actor(), id, choice).await {
         Ok(Ok(_)) => Ok(redirect(&batch_url(id))),
         Ok(Err(e)) => sheet_page(&req, &state, &admin, id, Some(&e)).await,
-        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
         Err(e) => Err(e.into()),
     }
 }
@@ -388,7 +388,21 @@ pub async fn set_mapping(
                 shown_problems: true,
             },
         ),
-        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
+        // A page of an older preview (the back button, another tab): the
+        // current preview, saying so.
+        Err(ServiceError::Changed)
+            if service::batch(&state.ctx, &admin.actor(), id).await?.state
+                == BatchState::Vorschau =>
+        {
+            let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
+            let p = admin.page(&req, &state, "users");
+            let notice = Some(p.t.import_older_mapping.to_owned());
+            html(
+                StatusCode::CONFLICT,
+                &ImportPreviewView { p, preview, notice },
+            )
+        }
         // A row, column or field the page did not offer (a forged form).
         Err(ServiceError::Invalid(_)) => Err(crate::error::AppError::BadRequest(
             "mapping names a row, column or field the file does not have".into(),
@@ -428,7 +442,8 @@ async fn set_option(
     option: PreviewOption,
 ) -> AppResult<HttpResponse> {
     match service::set_option(&state.ctx, &admin.actor(), id, option).await {
-        Ok(_) | Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(id))),
+        Ok(_) => Ok(redirect(&batch_url(id))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
         Err(e) => Err(e.into()),
     }
 }
@@ -473,7 +488,8 @@ pub async fn commit(
     let version = form.version.trim().parse::<i32>().unwrap_or(-1);
     match service::commit(&state.ctx, &admin.actor(), id, version).await {
         Ok(Committed::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
-        Ok(Committed::Earlier) => Ok(redirect(&batch_url(id))),
+        // A second submit, or another admin's commit first: it is done.
+        Ok(Committed::Earlier) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
         Ok(outcome @ (Committed::Stale | Committed::OlderPage)) => {
             let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
             let p = admin.page(&req, &state, "users");
@@ -501,7 +517,9 @@ pub async fn discard(
 ) -> AppResult<HttpResponse> {
     match service::discard(&state.ctx, &admin.actor(), *id).await {
         Ok(()) => Ok(redirect_with_flash("/imports", "import_discarded")),
-        Err(ServiceError::Refused(_)) => Ok(redirect(&batch_url(*id))),
+        Err(ServiceError::Refused(r)) => {
+            Ok(redirect_with_flash(&batch_url(*id), &refusal_flash(r)))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -2591,3 +2591,115 @@ db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
         "{plan}"
     );
 });
+
+db_test!(
+    a_preview_changing_someone_above_the_committers_role_stays_its_makers,
+    |app| {
+        // An Administrator previews an update that changes another
+        // Administrator; a user-management admin's commit is refused with
+        // that reason and leaves the preview as it was, which its maker
+        // then commits. Who uploaded and who committed are both shown.
+        let boss = app.create_admin("boss", AdminRole::Administrator).await;
+        let _ = boss;
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (id, page) = upload(
+            &app,
+            "x.csv",
+            csv(&[
+                "Benutzername;Vorname;Nachname;E-Mail",
+                "boss;Bossi;boss;boss@example.com",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert_eq!(rows.len(), 1, "{page}");
+        assert_eq!(rows[0].1, "aenderung", "{page}");
+        app.login_as("verw", AdminRole::Benutzerverwaltung).await;
+        let (_, seen) = app.get_html(&format!("/imports/{id}")).await;
+        let res = commit(&app, id, &seen).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, after) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(after.contains("über Ihrer Rolle"), "{after}");
+        assert_eq!(preview_rows(&after)[0].1, "aenderung", "{after}");
+        assert_eq!(
+            version(&after),
+            version(&page),
+            "the preview was not made again"
+        );
+        assert_eq!(app.user("boss").await.unwrap().first_name, "Test");
+        app.sign_in("chef").await;
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert_eq!(app.user("boss").await.unwrap().first_name, "Bossi");
+
+        // A file chef uploads and verw commits names both.
+        let (id, page) = upload(
+            &app,
+            "y.csv",
+            csv(&["Vorname;Nachname", "Vera;Vau"]),
+            "create",
+        )
+        .await;
+        app.sign_in("verw").await;
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, done) = app.get_html(&format!("/imports/{id}")).await;
+        let uploaded = done.find("Hochgeladen").expect("uploaded line");
+        let committed = done[uploaded..].find("Importiert").expect("committed line") + uploaded;
+        assert!(done[uploaded..committed].contains("(chef)"), "{done}");
+        assert!(done[committed..].contains("(verw)"), "{done}");
+        let (_, history) = app.get_html("/imports").await;
+        assert!(history.contains("hochgeladen von"), "{history}");
+        // A second submit of the commit says it is done.
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, again) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(again.contains("class=\"flash"), "{again}");
+    }
+);
+
+db_test!(a_mapping_sent_again_from_an_older_page_shows_the_current_preview, |app| {
+    // The back button after a mapping: the page's form is of the version
+    // before. Sent again, it changes nothing and shows the current preview
+    // with a word on why, not an error page.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "wer.csv",
+        csv(&["Wer;Womit;Zweitname", "Anna;anna@example.com;Muster"]),
+        "create",
+    )
+    .await;
+    let old = version(&page);
+    let mapped = [
+        ("header_line", "1"),
+        ("col0", "first_name"),
+        ("col1", "email"),
+        ("col2", "last_name"),
+    ];
+    let mut form = vec![("version", old.as_str())];
+    form.extend_from_slice(&mapped);
+    let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, preview) = app.get_html(&format!("/imports/{id}")).await;
+    assert_eq!(preview_rows(&preview)[0].1, "neu", "{preview}");
+    // The same page again, Zweitname now as the first name.
+    let res = app
+        .post(
+            &format!("/imports/{id}/mapping"),
+            &[
+                ("version", old.as_str()),
+                ("header_line", "1"),
+                ("col0", "last_name"),
+                ("col1", "email"),
+                ("col2", "first_name"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("ältere Zuordnung"), "{body}");
+    assert_eq!(version(&body), version(&preview), "{body}");
+    assert_eq!(preview_rows(&body).len(), 1, "the current preview: {body}");
+});
