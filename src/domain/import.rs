@@ -608,6 +608,11 @@ pub enum Problem {
     /// A number with more digits than a spreadsheet keeps (16 or more), as
     /// it shows it: `1.23456789012346E+19`. Its last digits are lost.
     ShortenedNumber(&'static str, String),
+    /// A new person's number of digits is an account's number but for its
+    /// leading zeros (`40` for `00040`), which a spreadsheet drops from a
+    /// number cell: most likely that person, not someone new. Holds the
+    /// account's number.
+    PaddedNumberTaken(String),
     UnknownSalutation(String),
     UnknownUserType(String),
     /// Groups or areas the instance does not have.
@@ -643,6 +648,7 @@ impl Problem {
             | Problem::DuplicateInFile(f, _)
             | Problem::Taken(f)
             | Problem::Change(f, _, _) => f,
+            Problem::PaddedNumberTaken(_) => "personnel_number",
             Problem::UnknownSalutation(_) => "salutation",
             Problem::UnknownUserType(_) => "user_type",
             Problem::UnknownGroups(_) => "groups",
@@ -691,6 +697,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
             Problem::FormulaStart(f) => vec!["formula".into(), (*f).into()],
             Problem::ErrorValue(f, v) => vec!["error_value".into(), (*f).into(), clean(v)],
             Problem::ShortenedNumber(f, v) => vec!["shortened".into(), (*f).into(), clean(v)],
+            Problem::PaddedNumberTaken(v) => vec!["padded_taken".into(), clean(v)],
             Problem::UnknownSalutation(v) => vec!["salutation".into(), clean(v)],
             Problem::UnknownUserType(v) => vec!["user_type".into(), clean(v)],
             Problem::UnknownGroups(names) => {
@@ -742,6 +749,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                 "formula" => Problem::FormulaStart(field_key(arg(1))),
                 "error_value" => Problem::ErrorValue(field_key(arg(1)), arg(2).into()),
                 "shortened" => Problem::ShortenedNumber(field_key(arg(1)), arg(2).into()),
+                "padded_taken" => Problem::PaddedNumberTaken(arg(1).into()),
                 "salutation" => Problem::UnknownSalutation(arg(1).into()),
                 "user_type" => Problem::UnknownUserType(arg(1).into()),
                 "groups" => {

@@ -1043,6 +1043,9 @@ catalogue! {
     pr_groups_uncreatable: "Gruppe kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "group cannot be created by this name (at most 80 characters, not starting with =, + or @)";
     pr_areas_uncreatable: "Bereich kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "area cannot be created by this name (at most 80 characters, not starting with =, + or @)";
     pr_duplicate: "doppelt in der Datei, auch in Zeile", "twice in the file, also in row";
+    pr_padded_taken: "gehört mit führenden Nullen schon einem Konto (die Tabelle hat sie wohl entfernt; formatieren Sie die Spalte als Text):", "belongs with leading zeros to an account already (the spreadsheet probably dropped them; format the column as text):";
+    q_open: "„", "“";
+    q_close: "“", "”";
     pr_taken: "schon vergeben an ein anderes Konto", "already used by another account";
     pr_email_confirmed: "Die Adresse ist vom Benutzer bestätigt und lässt sich per Import nicht ändern.", "The address is confirmed by its owner and cannot be changed by import.";
     pr_two_people: "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten.", "Personnel number and email address belong to two different accounts.";
@@ -1829,15 +1832,24 @@ impl Texts {
             Language::En
         };
         let field = |f: &str| self.import_field(f);
+        let q = |v: &str| format!("{}{v}{}", self.q_open, self.q_close);
         match p {
             Invalid(f, e) => format!("{}: {}", field(f), self.field_error(*e)),
             FormulaStart(f) => format!("{}: {}", field(f), self.pr_formula),
-            ErrorValue(f, v) => format!("{}: „{v}“ – {}", field(f), self.pr_error_value),
-            ShortenedNumber(f, v) => format!("{}: „{v}“ – {}", field(f), self.pr_shortened_number),
-            UnknownSalutation(v) => {
-                format!("{}: {} „{v}“", field("salutation"), self.pr_salutation)
+            ErrorValue(f, v) => format!("{}: {} – {}", field(f), q(v), self.pr_error_value),
+            ShortenedNumber(f, v) => {
+                format!("{}: {} – {}", field(f), q(v), self.pr_shortened_number)
             }
-            UnknownUserType(v) => format!("{}: {} „{v}“", field("user_type"), self.pr_user_type),
+            PaddedNumberTaken(held) => format!(
+                "{}: {} {}",
+                field("personnel_number"),
+                self.pr_padded_taken,
+                q(held)
+            ),
+            UnknownSalutation(v) => {
+                format!("{}: {} {}", field("salutation"), self.pr_salutation, q(v))
+            }
+            UnknownUserType(v) => format!("{}: {} {}", field("user_type"), self.pr_user_type, q(v)),
             UnknownGroups(names) => format!("{}: {}", self.pr_groups, join_names(names)),
             UnknownAreas(names) => format!("{}: {}", self.pr_areas, join_names(names)),
             UncreatableUnits(f, names) => format!(

@@ -843,15 +843,22 @@ struct Existing {
     /// file separates names with), by [`joined_key`]: their name.
     joined_groups: HashMap<String, String>,
     joined_areas: HashMap<String, String>,
-    /// From a file whose number cells lose their format (.xls, .xlsb): the
-    /// accounts' numbers with leading zeros by the number without them
-    /// (`456` for `00456`), so that such a cell finds its person and does
-    /// not change or double his number; `None` where two accounts would
-    /// fit (`0456` and `00456`) or one has the plain number itself. Empty
-    /// for other files.
-    padded_numbers: HashMap<String, Option<UserId>>,
+    /// The accounts' numbers with leading zeros by the number without them
+    /// (`456` for `00456`): a spreadsheet drops them from a number cell
+    /// (and .xls and .xlsb files do not even say how the cell was shown),
+    /// so such a value finds its person and does not change or double his
+    /// number.
+    padded_numbers: HashMap<String, Padded>,
     /// Update mode: the people rows match, with their groups and areas.
     people: HashMap<UserId, Person>,
+}
+
+struct Padded {
+    /// `None` where two accounts would fit (`0456` and `00456`) or one has
+    /// the plain number itself.
+    holder: Option<UserId>,
+    /// The number an account holds (one of them).
+    number: String,
 }
 
 struct Person {
@@ -945,7 +952,6 @@ async fn stage_book(
     }
     let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
     let create_missing = batch.create_missing_units;
-    let zeros_lost = format_loses_zeros(&batch.format);
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
     // Rows the file hides, when the admin left them out.
@@ -998,23 +1004,24 @@ async fn stage_book(
                 Some(k) => k,
                 None => load_keys(conn)?,
             };
-            if zeros_lost {
-                let mut padded: HashMap<String, Option<UserId>> = HashMap::new();
-                for (n, id) in &existing.by_number {
-                    if let Some(plain) = without_leading_zeros(n) {
-                        padded
-                            .entry(plain.to_owned())
-                            .and_modify(|holder| *holder = None)
-                            .or_insert(Some(*id));
-                    }
+            let mut padded: HashMap<String, Padded> = HashMap::new();
+            for (n, id) in &existing.by_number {
+                if let Some(plain) = without_leading_zeros(n) {
+                    padded
+                        .entry(plain.to_owned())
+                        .and_modify(|p| p.holder = None)
+                        .or_insert(Padded {
+                            holder: Some(*id),
+                            number: n.clone(),
+                        });
                 }
-                for (plain, holder) in padded.iter_mut() {
-                    if existing.by_number.contains_key(plain) {
-                        *holder = None;
-                    }
-                }
-                existing.padded_numbers = padded;
             }
+            for (plain, p) in padded.iter_mut() {
+                if existing.by_number.contains_key(plain) {
+                    p.holder = None;
+                }
+            }
+            existing.padded_numbers = padded;
             if mode == ImportMode::Update {
                 load_people(conn, &mut existing, &keys_for_update)?;
             }
@@ -1224,7 +1231,7 @@ fn load_people(
                             .by_number
                             .get(n)
                             .copied()
-                            .or_else(|| existing.padded_numbers.get(n).copied().flatten())
+                            .or_else(|| existing.padded_numbers.get(n).and_then(|p| p.holder))
                     }),
                     e.as_ref().and_then(|e| existing.by_email.get(e)).copied(),
                     u.as_ref()
@@ -1460,6 +1467,11 @@ fn evaluate(
                 {
                     if other(&existing.by_number, n) {
                         row.problems.push(Problem::Taken("personnel_number"));
+                    } else if let Some(held) = existing.padded_numbers.get(n) {
+                        // Someone else's number but for its zeros (his
+                        // own would have been taken above).
+                        row.problems
+                            .push(Problem::PaddedNumberTaken(held.number.clone()));
                     } else {
                         changes.push(Problem::Change(
                             "personnel_number",
@@ -1509,11 +1521,13 @@ fn evaluate(
                 {
                     row.problems.push(Problem::Taken("email"));
                 }
-                if let Some(n) = &row.personnel_number
-                    && (existing.by_number.contains_key(n)
-                        || existing.padded_numbers.contains_key(n))
-                {
-                    row.problems.push(Problem::Taken("personnel_number"));
+                if let Some(n) = &row.personnel_number {
+                    if existing.by_number.contains_key(n) {
+                        row.problems.push(Problem::Taken("personnel_number"));
+                    } else if let Some(held) = existing.padded_numbers.get(n) {
+                        row.problems
+                            .push(Problem::PaddedNumberTaken(held.number.clone()));
+                    }
                 }
                 if let Some(u) = &row.username
                     && existing.by_username.contains_key(u)
@@ -1641,7 +1655,7 @@ fn match_target(row: &UserRow, existing: &Existing) -> Result<Option<UserId>, Tw
             .by_number
             .get(n)
             .copied()
-            .or_else(|| existing.padded_numbers.get(n).copied().flatten())
+            .or_else(|| existing.padded_numbers.get(n).and_then(|p| p.holder))
     });
     let by_email = row
         .email_key()

@@ -2659,47 +2659,117 @@ db_test!(
     }
 );
 
-db_test!(a_mapping_sent_again_from_an_older_page_shows_the_current_preview, |app| {
-    // The back button after a mapping: the page's form is of the version
-    // before. Sent again, it changes nothing and shows the current preview
-    // with a word on why, not an error page.
+db_test!(
+    a_mapping_sent_again_from_an_older_page_shows_the_current_preview,
+    |app| {
+        // The back button after a mapping: the page's form is of the version
+        // before. Sent again, it changes nothing and shows the current preview
+        // with a word on why, not an error page.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (id, page) = upload(
+            &app,
+            "wer.csv",
+            csv(&["Wer;Womit;Zweitname", "Anna;anna@example.com;Muster"]),
+            "create",
+        )
+        .await;
+        let old = version(&page);
+        let mapped = [
+            ("header_line", "1"),
+            ("col0", "first_name"),
+            ("col1", "email"),
+            ("col2", "last_name"),
+        ];
+        let mut form = vec![("version", old.as_str())];
+        form.extend_from_slice(&mapped);
+        let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, preview) = app.get_html(&format!("/imports/{id}")).await;
+        assert_eq!(preview_rows(&preview)[0].1, "neu", "{preview}");
+        // The same page again, Zweitname now as the first name.
+        let res = app
+            .post(
+                &format!("/imports/{id}/mapping"),
+                &[
+                    ("version", old.as_str()),
+                    ("header_line", "1"),
+                    ("col0", "last_name"),
+                    ("col1", "email"),
+                    ("col2", "first_name"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("ältere Zuordnung"), "{body}");
+        assert_eq!(version(&body), version(&preview), "{body}");
+        assert_eq!(preview_rows(&body).len(), 1, "the current preview: {body}");
+    }
+);
+
+db_test!(a_number_that_lost_its_leading_zeros_is_its_holders, |app| {
+    // Excel drops the zeros of "00040" typed into a number cell (and a CSV
+    // opened and saved in it). Such a "40" is the person with 00040: an
+    // update leaves his number, a new person with it is refused, naming
+    // the number; a number of someone else but for its zeros is refused
+    // as a change.
     app.login_as("chef", AdminRole::Administrator).await;
+    for (user, number) in [("fritz", "00040"), ("greta", "G7"), ("hans", "00077")] {
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Test"),
+                    ("last_name", user),
+                    ("username", user),
+                    ("email", &format!("{user}@example.org")),
+                    ("personnel_number", number),
+                    ("user_type", "mitarbeiter"),
+                    ("start_password_mode", "none"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
     let (id, page) = upload(
         &app,
-        "wer.csv",
-        csv(&["Wer;Womit;Zweitname", "Anna;anna@example.com;Muster"]),
+        "u.csv",
+        csv(&[
+            "E-Mail;Personalnummer;Vorname;Nachname",
+            "fritz@example.org;40;Fritzi;fritz",
+            "greta@example.org;77;Test;greta",
+        ]),
+        "update",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    assert_eq!(rows[0].1, "aenderung", "{page}");
+    assert!(!rows[0].2.contains("00040"), "his number stays: {page}");
+    // 77 is Hans's 00077: two people.
+    assert_eq!(rows[1].1, "fehler", "{page}");
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let fritz = app.user("fritz").await.unwrap();
+    assert_eq!(fritz.first_name, "Fritzi");
+    assert_eq!(fritz.personnel_number.as_deref(), Some("00040"));
+    assert_eq!(
+        app.user("greta").await.unwrap().personnel_number.as_deref(),
+        Some("G7")
+    );
+
+    app.post("/lang", &[("lang", "en"), ("next", "/")]).await;
+    let (_, page) = upload(
+        &app,
+        "n.csv",
+        csv(&["Vorname;Nachname;Personalnummer", "Neu;Mann;40"]),
         "create",
     )
     .await;
-    let old = version(&page);
-    let mapped = [
-        ("header_line", "1"),
-        ("col0", "first_name"),
-        ("col1", "email"),
-        ("col2", "last_name"),
-    ];
-    let mut form = vec![("version", old.as_str())];
-    form.extend_from_slice(&mapped);
-    let res = app.post(&format!("/imports/{id}/mapping"), &form).await;
-    assert_redirect(&res, &format!("/imports/{id}"));
-    let (_, preview) = app.get_html(&format!("/imports/{id}")).await;
-    assert_eq!(preview_rows(&preview)[0].1, "neu", "{preview}");
-    // The same page again, Zweitname now as the first name.
-    let res = app
-        .post(
-            &format!("/imports/{id}/mapping"),
-            &[
-                ("version", old.as_str()),
-                ("header_line", "1"),
-                ("col0", "last_name"),
-                ("col1", "email"),
-                ("col2", "first_name"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    let body = res.text().await.unwrap();
-    assert!(body.contains("ältere Zuordnung"), "{body}");
-    assert_eq!(version(&body), version(&preview), "{body}");
-    assert_eq!(preview_rows(&body).len(), 1, "the current preview: {body}");
+    let rows = preview_rows(&page);
+    assert_eq!(rows[0].1, "fehler", "{page}");
+    assert!(
+        rows[0].2.contains("leading zeros") && rows[0].2.contains("“00040”"),
+        "English quotes: {page}"
+    );
 });
