@@ -625,6 +625,9 @@ catalogue! {
     task_skipped_status: "Übersprungen: Status passt nicht zu dieser Aktion", "Skipped: status does not fit this action";
     task_skipped_self: "Übersprungen: Ihr eigenes Konto", "Skipped: your own account";
     task_done_count: "Erledigt", "Done";
+    audit_planned: "Vorgesehen", "Planned";
+    audit_blocked: "An gesperrte Adressen", "To blocked addresses";
+    audit_stopped_actor: "wer ihn gestartet hat, darf das nicht mehr", "whoever started it may no longer do this";
     task_scheduled_for: "Die Einladungen sind geplant; Link und E-Mail entstehen beim Versand am", "The invitations are scheduled; link and email are made when they go out on";
     invite_all_later: "Später senden …", "Send later …";
     invite_all_later_title: "Alle neu angelegten Benutzer später einladen", "Invite all newly created users later";
@@ -1260,6 +1263,34 @@ impl Texts {
                 "{actor} hat alle neu angelegten Benutzer eingeladen (Auftrag {target}).",
                 "{actor} invited all newly created users (task {target}).",
             ),
+            "task.invite" => pick(
+                "{actor} hat ausgewählte Benutzer eingeladen (Auftrag {target}).",
+                "{actor} invited chosen users (task {target}).",
+            ),
+            "task.resend" => pick(
+                "{actor} hat ausgewählten Benutzern die Einladung erneut gesendet (Auftrag {target}).",
+                "{actor} sent chosen users their invitation again (task {target}).",
+            ),
+            "task.revoke" => pick(
+                "{actor} hat die Einladungen ausgewählter Benutzer widerrufen (Auftrag {target}).",
+                "{actor} revoked the invitations of chosen users (task {target}).",
+            ),
+            "task.reactivate" => pick(
+                "{actor} hat ausgewählte Benutzer reaktiviert (Auftrag {target}).",
+                "{actor} reactivated chosen users (task {target}).",
+            ),
+            "task.deactivate" => pick(
+                "{actor} hat ausgewählte Benutzer deaktiviert (Auftrag {target}).",
+                "{actor} deactivated chosen users (task {target}).",
+            ),
+            "task.delete" => pick(
+                "{actor} hat ausgewählte Benutzer gelöscht (Auftrag {target}).",
+                "{actor} deleted chosen users (task {target}).",
+            ),
+            "task.letters" => pick(
+                "{actor} hat QR-Briefe für ausgewählte Benutzer gedruckt (Auftrag {target}).",
+                "{actor} printed QR letters for chosen users (task {target}).",
+            ),
             "mail.resend" => pick(
                 "{actor} hat eine E-Mail an {target} erneut gesendet.",
                 "{actor} sent an email to {target} again.",
@@ -1473,6 +1504,20 @@ impl Texts {
             ("user.import_restore", false) => "Import change taken back",
             ("task.invite_created", true) => "Alle neu angelegten eingeladen",
             ("task.invite_created", false) => "All newly created invited",
+            ("task.invite", true) => "Auswahl eingeladen",
+            ("task.invite", false) => "Selection invited",
+            ("task.resend", true) => "Auswahl erneut eingeladen",
+            ("task.resend", false) => "Selection invited again",
+            ("task.revoke", true) => "Einladungen einer Auswahl widerrufen",
+            ("task.revoke", false) => "Invitations of a selection revoked",
+            ("task.reactivate", true) => "Auswahl reaktiviert",
+            ("task.reactivate", false) => "Selection reactivated",
+            ("task.deactivate", true) => "Auswahl deaktiviert",
+            ("task.deactivate", false) => "Selection deactivated",
+            ("task.delete", true) => "Auswahl gelöscht",
+            ("task.delete", false) => "Selection deleted",
+            ("task.letters", true) => "QR-Briefe einer Auswahl",
+            ("task.letters", false) => "QR letters of a selection",
             ("mail.resend", true) => "E-Mail erneut gesendet",
             ("mail.resend", false) => "Email sent again",
             ("mail.template_save", true) => "E-Mail-Vorlage geändert",
@@ -1530,6 +1575,9 @@ impl Texts {
             } else {
                 self.start_password_was_set
             }),
+            "stopped" => crate::domain::tasks::StopReason::parse(value).map(|r| match r {
+                crate::domain::tasks::StopReason::ActorLostRights => self.audit_stopped_actor,
+            }),
             "default_language" => Language::parse(value).map(|l| match l {
                 Language::De => self.lang_de,
                 Language::En => self.lang_en,
@@ -1537,6 +1585,31 @@ impl Texts {
             _ => None,
         };
         translated.map_or_else(|| value.to_owned(), str::to_owned)
+    }
+
+    /// Whether a field of the log is a count of what an action did (shown
+    /// as "field: n", not as a change from a value before).
+    pub fn audit_is_count(field: &str) -> bool {
+        matches!(
+            field,
+            "created"
+                | "updated"
+                | "removed"
+                | "kept"
+                | "restored"
+                | "unrestored"
+                | "planned"
+                | "done"
+                | "blocked"
+                | "skipped_no_email"
+                | "skipped_role"
+                | "skipped_changed"
+                | "skipped_status"
+                | "skipped_self"
+                | "stopped"
+                | "links"
+                | "entries"
+        )
     }
 
     /// The name of a changed field in the log.
@@ -1571,6 +1644,15 @@ impl Texts {
                 "open_registration" => self.field_open_registration.to_owned(),
                 "reason" => self.wl_reason.to_owned(),
                 "area_created" => self.field_areas.to_owned(),
+                "planned" => self.audit_planned.to_owned(),
+                "done" => self.task_done_count.to_owned(),
+                "blocked" => self.audit_blocked.to_owned(),
+                "skipped_no_email" => self.task_skipped_no_email.to_owned(),
+                "skipped_role" => self.task_skipped_role.to_owned(),
+                "skipped_changed" => self.task_skipped_changed_bulk.to_owned(),
+                "skipped_status" => self.task_skipped_status.to_owned(),
+                "skipped_self" => self.task_skipped_self.to_owned(),
+                "stopped" => self.task_stopped_state.to_owned(),
                 f => match self.field_label(f) {
                     "" => f.to_owned(),
                     label => label.to_owned(),
@@ -1982,6 +2064,44 @@ mod tests {
             format_datetime(&at, berlin, Language::En),
             "2026-07-01 12:30"
         );
+    }
+
+    #[test]
+    fn every_task_and_its_counts_read_as_words_in_the_log() {
+        for t in [&DE, &EN] {
+            for kind in crate::domain::tasks::TaskKind::ALL {
+                let action = format!("task.{}", kind.as_str());
+                assert_ne!(t.audit_action_name(&action), action);
+                assert!(t.audit_sentence(&action).contains("{target}"), "{action}");
+                assert_ne!(
+                    t.audit_sentence(&action),
+                    t.audit_sentence("no.such_action"),
+                    "{action}"
+                );
+            }
+            for field in [
+                "planned",
+                "done",
+                "blocked",
+                "skipped_no_email",
+                "skipped_role",
+                "skipped_changed",
+                "skipped_status",
+                "skipped_self",
+                "stopped",
+            ] {
+                assert_ne!(t.audit_field(field), field);
+                assert!(Texts::audit_is_count(field), "{field}");
+            }
+            // An import's counts (in English the label is the word itself).
+            for field in ["created", "updated", "removed", "kept", "restored"] {
+                assert!(Texts::audit_is_count(field), "{field}");
+            }
+            assert_ne!(
+                t.audit_value("stopped", "actor_lost_rights"),
+                "actor_lost_rights"
+            );
+        }
     }
 
     #[test]

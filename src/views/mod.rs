@@ -98,7 +98,9 @@ pub struct SentencePart {
 /// the changed fields, before → after.
 pub struct AuditLine {
     pub parts: Vec<SentencePart>,
-    pub changes: Vec<(String, String, String)>,
+    /// Field, value before (`None`: a count of what the action did, shown
+    /// without one), value after.
+    pub changes: Vec<(String, Option<String>, String)>,
     pub legacy: Option<String>,
 }
 
@@ -190,9 +192,10 @@ impl Page {
             .iter()
             .filter(|c| c.field != "member")
             .map(|c| {
+                let count = c.before.is_empty() && crate::i18n::Texts::audit_is_count(&c.field);
                 (
                     self.t.audit_field(&c.field),
-                    self.t.audit_value(&c.field, &c.before),
+                    (!count).then(|| self.t.audit_value(&c.field, &c.before)),
                     self.t.audit_value(&c.field, &c.after),
                 )
             })
