@@ -104,6 +104,16 @@ fn transliterate(input: &str) -> String {
         match c {
             c if c.is_ascii_alphanumeric() => out.push(c),
             ' ' | '-' | '\'' | '_' if !out.ends_with('-') && !out.is_empty() => out.push('-'),
+            // Other Latin letters with marks (`ễ`, `ņ`, `ǎ`): their base
+            // letter. Letters of other scripts have none and are left out.
+            c if !c.is_ascii() => {
+                use unicode_normalization::UnicodeNormalization;
+                out.extend(
+                    std::iter::once(c)
+                        .nfd()
+                        .filter(|d| d.is_ascii_alphanumeric()),
+                );
+            }
             _ => {}
         }
     }
@@ -145,6 +155,8 @@ mod tests {
         );
         assert_eq!(Username::proposal_base("Jürgen", "Groß"), "juergen.gross");
         assert_eq!(Username::proposal_base("", "Öztürk"), "oeztuerk");
+        assert_eq!(Username::proposal_base("Thị", "Nguyễn"), "thi.nguyen");
+        assert_eq!(Username::proposal_base("Mārtiņš", "Ǎvila"), "martins.avila");
         assert_eq!(Username::proposal_base("李", "王"), "benutzer");
         assert_eq!(
             Username::proposal("anna.mueller", 2).as_str(),

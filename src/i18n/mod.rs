@@ -905,7 +905,7 @@ catalogue! {
     import_row_word: "Zeile", "row";
     import_mode: "Art des Imports", "Kind of import";
     import_mode_create: "Nur neue Benutzer anlegen", "Create new users only";
-    import_mode_update: "Neue anlegen und bestehende aktualisieren (erkannt an der Personalnummer, sonst an der E-Mail-Adresse)", "Create new users and update existing ones (recognised by personnel number, else by email address)";
+    import_mode_update: "Neue anlegen und bestehende aktualisieren (erkannt an der Personalnummer, sonst an der E-Mail-Adresse, sonst am Benutzernamen)", "Create new users and update existing ones (recognised by personnel number, else by email address, else by username)";
     import_upload_button: "Hochladen und prüfen", "Upload and check";
     import_template: "Vorlage herunterladen (.xlsx)", "Download the template (.xlsx)";
     import_template_other: "Vorlage auf Englisch", "Template in German";
@@ -925,6 +925,8 @@ catalogue! {
     import_outcome_aenderung: "Änderung", "Change";
     import_outcome_unveraendert: "Unverändert", "Unchanged";
     import_outcome_fehler: "Fehler", "Error";
+    import_error_n: "Fehler", "error";
+    import_errors_n: "Fehler", "errors";
     import_sheet_title: "Welches Tabellenblatt?", "Which sheet?";
     import_sheet_intro: "Die Datei hat mehrere Tabellenblätter. Wählen Sie das mit den Benutzern.", "The file has several sheets. Choose the one with the users.";
     import_sheet_again_intro: "Wählen Sie ein anderes Tabellenblatt. Seine Spalten werden neu erkannt; die Zuordnung und Vorschau des bisherigen Blatts entfallen.", "Choose another sheet. Its columns are recognised anew; the mapping and preview of the current sheet are dropped.";
@@ -942,6 +944,7 @@ catalogue! {
     import_sheet_empty: "(leer)", "(empty)";
     import_continue: "Weiter", "Continue";
     import_mapping_title: "Spalten zuordnen", "Map columns";
+    import_password_never_read: "Passwortspalte: wird nie gelesen", "Password column: never read";
     import_mapping_intro: "Ordnen Sie jeder Spalte ein Feld zu. Vorname und Nachname sind nötig; Spalten ohne Feld werden nicht importiert. Spalten, die wie ein Passwort heißen, werden nie gelesen: Importierte Benutzer bekommen Einladungen, kein Passwort aus einer Datei.", "Assign a field to each column. First and last name are needed; columns without a field are not imported. Columns named like a password are never read: imported users get invitations, not a password from a file.";
     import_header_row: "Zeile mit den Spaltenüberschriften", "Row with the column titles";
     import_no_header: "Keine – die Daten beginnen in der ersten Zeile", "None – the data starts in the first row";
@@ -969,6 +972,7 @@ catalogue! {
     import_apply: "Übernehmen", "Apply";
     import_commit_button: "Jetzt importieren", "Import now";
     import_commit_none: "Keine Zeile kann übernommen werden.", "No row can be taken over.";
+    import_commit_unchanged: "Nichts zu ändern: Jede Zeile stimmt schon mit ihrem Konto überein.", "Nothing to change: every row matches its account already.";
     import_errors_download: "Fehlerliste herunterladen (.xlsx)", "Download the list of errors (.xlsx)";
     import_discard: "Import verwerfen", "Discard the import";
     import_problems: "Hinweise", "Notes";

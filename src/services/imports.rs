@@ -2921,7 +2921,10 @@ pub async fn errors_xlsx(
         .map(|(s, _)| s)
         .unwrap_or(&batch.file_name)
         .to_owned();
-    Ok((format!("{stem} - Fehler.xlsx"), bytes))
+    Ok((
+        format!("{stem} - {}.xlsx", lang.texts().import_errors_n),
+        bytes,
+    ))
 }
 
 /// The cells of a row refused before they were kept (an import previewed

@@ -114,6 +114,11 @@ impl ImportMappingView {
             .unwrap_or("")
     }
 
+    /// A column titled like a password: never read, so nothing to choose.
+    pub fn is_secret(&self, column: &usize) -> bool {
+        self.page.secret_columns.contains(column)
+    }
+
     pub fn is_field(&self, column: &usize, key: &str) -> bool {
         self.field_of(column) == key
     }

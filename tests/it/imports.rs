@@ -551,6 +551,9 @@ db_test!(a_password_column_is_never_shown_kept_or_mapped, |app| {
     )
     .await;
     assert!(!page.contains("anna@example.com"), "no examples: {page}");
+    // Nothing to choose for it: the page says it is never read.
+    assert!(page.contains("data-secret-column"), "{page}");
+    assert!(!page.contains("name=\"col2\""), "{page}");
     let page = map_columns(
         &app,
         id,
@@ -1581,6 +1584,7 @@ db_test!(
                 .filter(|r| r.1 != "unveraendert")
                 .collect::<Vec<_>>()
         );
+        assert!(page.contains("data-nothing-changes"), "{page}");
         let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let _ = before;
