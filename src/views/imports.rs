@@ -289,6 +289,33 @@ impl ImportPreviewView {
             .then(|| self.filter_href(&self.preview.outcome.map(Outcome::as_str).unwrap_or("")))
     }
 
+    /// The groups and the areas the import creates, each kind with its
+    /// label: ("Gruppen", "Nachtdienst, Springer").
+    pub fn to_create(&self) -> Vec<(&'static str, String)> {
+        [
+            ("group", self.p.t.field_groups),
+            ("area", self.p.t.field_areas),
+        ]
+        .into_iter()
+        .filter_map(|(kind, label)| {
+            let names: Vec<&str> = self
+                .preview
+                .to_create
+                .iter()
+                .filter(|(k, _)| k == kind)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            (!names.is_empty()).then(|| (label, names.join(", ")))
+        })
+        .collect()
+    }
+
+    /// A user type other than the usual one (Mitarbeiter), to show.
+    pub fn other_type(&self, row: &crate::domain::import::PreviewRow) -> Option<&'static str> {
+        (row.user_type != crate::domain::UserType::Mitarbeiter)
+            .then(|| self.p.t.user_type(row.user_type))
+    }
+
     pub fn importable(&self) -> i64 {
         self.preview.batch.counts.new + self.preview.batch.counts.update
     }

@@ -388,6 +388,13 @@ db_test!(every_outcome_has_its_reason, |app| {
     let rows = preview_rows(&page);
     assert_eq!(rows.iter().find(|r| r.0 == 10).unwrap().1, "neu");
     assert!(page.contains("data-to-create"), "{page}");
+    let to_create = crate::support::text_of(&page, "[data-to-create]").unwrap();
+    assert!(
+        to_create.contains("Bereiche/Standorte: Werk Süd"),
+        "{to_create}"
+    );
+    // A user type other than the usual one is shown with the name.
+    assert!(page.contains("data-user-type>Extern<"), "{page}");
     // Only the errors, and as a workbook to fix them in.
     let (_, errors_page) = app.get_html(&format!("/imports/{id}?outcome=fehler")).await;
     assert!(preview_rows(&errors_page).iter().all(|r| r.1 == "fehler"));
