@@ -191,6 +191,10 @@ impl Page {
             .changes
             .iter()
             .filter(|c| c.field != "member")
+            // A task's "skipped because …" counts only where it skipped someone.
+            .filter(|c| {
+                !((c.field == "blocked" || c.field.starts_with("skipped_")) && c.after == "0")
+            })
             .map(|c| {
                 let count = c.before.is_empty() && crate::i18n::Texts::audit_is_count(&c.field);
                 (
