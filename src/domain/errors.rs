@@ -127,6 +127,9 @@ pub enum Refusal {
     /// admin's role (another admin uploaded it): his commit writes nothing
     /// and leaves the preview as it is.
     ImportAboveYourRole,
+    /// A page of an import made for an older version of it (the back
+    /// button, another tab): nothing changed.
+    ImportOlderPage,
     UnitInUse(i64),
     SetupDone,
     /// The link is expired, used, revoked or unknown.

@@ -369,7 +369,7 @@ catalogue! {
     refusal_last_admin: "Das ist der letzte aktive Administrator; er kann weder entfernt, herabgestuft noch deaktiviert werden.", "This is the last active administrator; they cannot be removed, demoted or deactivated.";
     refusal_not_on_yourself: "Das können Sie nicht mit Ihrem eigenen Konto tun.", "You cannot do this to your own account.";
     refusal_status: "Das ist im aktuellen Status des Benutzers nicht möglich.", "This is not possible in the user's current status.";
-    refusal_import_role: "Diese Vorschau ändert Konten, die über Ihrer Rolle stehen. Übernehmen kann sie nur, wer diese Konten ändern darf; es wurde nichts geändert.", "This preview changes accounts above your role. Only an admin who may change them can commit it; nothing was changed.";
+    refusal_import_role: "Diese Vorschau ändert Konten, die über Ihrer Rolle stehen. Übernehmen kann sie nur, wer diese Konten ändern darf; es wurde nichts geändert. (Eine Vorschau für Ihre Rolle erstellen Sie mit „Zuordnung ändern“ und „Weiter“.)", "This preview changes accounts above your role. Only an admin who may change them can commit it; nothing was changed. (To make a preview for your role, use “Change the mapping” and “Continue”.)";
     refusal_import_stage: "Das ist in diesem Schritt des Imports nicht möglich: Er ist schon übernommen, verworfen oder rückgängig gemacht, oder noch nicht in der Vorschau.", "This is not possible at this step of the import: it has been committed, discarded or undone already, or is not in preview yet.";
     refusal_setup_done: "Die Einrichtung ist bereits abgeschlossen oder der Link ist nicht mehr gültig.", "Setup is already complete or the link is no longer valid.";
     refusal_in_use: "Wird noch verwendet und kann daher nicht gelöscht werden. Anzahl Mitglieder:", "Still in use and therefore cannot be deleted. Number of members:";
@@ -2028,6 +2028,7 @@ impl Texts {
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),
             Refusal::ImportStageDoesNotAllow => self.refusal_import_stage.into(),
             Refusal::ImportAboveYourRole => self.refusal_import_role.into(),
+            Refusal::ImportOlderPage => self.import_older_mapping.into(),
             Refusal::SetupDone => self.refusal_setup_done.into(),
             Refusal::UnitInUse(n) => format!("{} {n}", self.refusal_in_use),
             Refusal::SelectionChanged => self.refusal_selection_changed.into(),

@@ -831,7 +831,9 @@ pub fn lock_created_not_in(
             .filter(u::import_batch_id.eq(Some(batch)).or(u::id.eq_any(changed)))
             .order(u::id.asc())
             .select(u::id)
-            .for_update()
+            // Not FOR UPDATE: an admin among them still writes audit entries
+            // (their key share on his row) while the undo waits or runs.
+            .for_no_key_update()
             .load::<UserId>(c)?;
     }
     // Read after the locks: what a transaction that held one wrote is seen.

@@ -637,7 +637,9 @@ pub async fn set_mapping(
     // A mapping page of the batch as it was (another sheet chosen, another
     // mapping saved since, in another tab) maps columns it does not show.
     if version.is_some_and(|v| v != batch.preview_version) {
-        return Err(ServiceError::Changed);
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportOlderPage,
+        ));
     }
     let read_version = batch.preview_version;
     let book = workbook_of(ctx, id).await?;
@@ -897,7 +899,9 @@ async fn restage_with(
     let mut batch = open_batch(ctx, actor, id).await?;
     refuse_unless_open(&batch)?;
     if made_for.is_some_and(|v| v != batch.preview_version) {
-        return Err(ServiceError::Changed);
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportOlderPage,
+        ));
     }
     // A preview page's option: only for a batch at its preview.
     let option = changes.create_missing_units.is_some() || changes.skip_hidden.is_some();
@@ -1009,7 +1013,14 @@ async fn stage_book(
                 if let Some(plain) = without_leading_zeros(n) {
                     padded
                         .entry(plain.to_owned())
-                        .and_modify(|p| p.holder = None)
+                        .and_modify(|p| {
+                            // Two fit: named by the smaller, whatever the
+                            // order the map gives them in.
+                            p.holder = None;
+                            if *n < p.number {
+                                p.number = n.clone();
+                            }
+                        })
                         .or_insert(Padded {
                             holder: Some(*id),
                             number: n.clone(),
@@ -1977,11 +1988,8 @@ fn commit_in_tx(
     let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
     match BatchState::parse(&batch.state) {
         Some(BatchState::Vorschau) => {}
-        Some(
-            BatchState::Importiert | BatchState::Rueckgaengig | BatchState::TeilweiseRueckgaengig,
-        ) => {
-            return Ok(Some(Committed::Earlier));
-        }
+        // A second submit, or another admin's commit first.
+        Some(BatchState::Importiert) => return Ok(Some(Committed::Earlier)),
         _ => {
             return Err(ServiceError::Refused(
                 crate::domain::Refusal::ImportStageDoesNotAllow,
@@ -1992,6 +2000,11 @@ fn commit_in_tx(
         return Ok(Some(Committed::OlderPage));
     }
     let started = std::time::Instant::now();
+    // Whom the commit may change is settled first: a refusal for the role
+    // leaves the preview as it is, whatever else changed since.
+    let Some(to_change) = lock_changed(conn, actor, id)? else {
+        return Ok(None);
+    };
     if !model::taken_since_preview(conn, id)?.is_empty() {
         return Ok(None);
     }
@@ -2003,7 +2016,7 @@ fn commit_in_tx(
     } else {
         Vec::new()
     };
-    let updated = match apply_changes(conn, actor, id, batch.actor_id, now)? {
+    let updated = match apply_changes(conn, actor, id, to_change, now)? {
         Some(n) => n,
         None => return Ok(None),
     };
@@ -2058,24 +2071,28 @@ fn commit_in_tx(
     Ok(Some(Committed::Done { created, updated }))
 }
 
-/// Update mode: changes each matched person as the preview said, noting the
-/// values before for undo. `None` when a person changed so that the preview
-/// no longer holds (gone, or now above the actor's role).
-fn apply_changes(
-    conn: &mut DbConn,
-    actor: &Actor,
-    batch: i64,
-    uploader: Option<UserId>,
-    now: PrimitiveDateTime,
-) -> ServiceResult<Option<i64>> {
+/// The rows an update commit changes people by, and those people.
+struct ToChange {
+    rows: Vec<StagedRow>,
+    people: HashMap<UserId, user::User>,
+}
+
+/// Update mode: locks (PostgreSQL) and reads every person the batch
+/// changes, once and before anything is written: the active Administrators
+/// first, then the people in id order, as the other writes that lock more
+/// than one person do. A form saving one of them at the same instant waits,
+/// or its change is seen by the check against the preview. `None`: stale
+/// (a row without its person). Someone the committing admin may not change
+/// refuses the commit, whoever made the preview: it is not made again for
+/// a lower role (the admin can make it again himself).
+fn lock_changed(conn: &mut DbConn, actor: &Actor, batch: i64) -> ServiceResult<Option<ToChange>> {
     let rows = model::change_rows(conn, batch)?;
     if rows.is_empty() {
-        return Ok(Some(0));
+        return Ok(Some(ToChange {
+            rows,
+            people: HashMap::new(),
+        }));
     }
-    // Every person the batch changes is locked (PostgreSQL) and read once,
-    // in id order, before anything is written: a form saving one of them
-    // at the same instant waits, or is seen by the check below, and the
-    // order is the one every other multi-person write takes.
     let mut targets: Vec<UserId> = Vec::with_capacity(rows.len());
     for row in &rows {
         let Some(target) = row.target_user_id else {
@@ -2085,23 +2102,34 @@ fn apply_changes(
     }
     targets.sort_unstable();
     targets.dedup();
-    let mut people: HashMap<UserId, user::User> = user::lock_many(conn, &targets)?
+    user::lock_active_administrators(conn)?;
+    let people: HashMap<UserId, user::User> = user::lock_many(conn, &targets)?
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    // Someone above the committing admin's role: if another admin made the
-    // preview, it stays his and this commit is refused; if this admin made
-    // it, the person got his role since and the preview is stale.
     if people
         .values()
         .any(|p| !actor.role.may_change_account_of(p.role()))
     {
-        if uploader != actor.user_id {
-            return Err(ServiceError::Refused(
-                crate::domain::Refusal::ImportAboveYourRole,
-            ));
-        }
-        return Ok(None);
+        return Err(ServiceError::Refused(
+            crate::domain::Refusal::ImportAboveYourRole,
+        ));
+    }
+    Ok(Some(ToChange { rows, people }))
+}
+
+/// Update mode: changes each matched person as the preview said, noting the
+/// values before for undo. `None` when a person changed so that the preview
+/// no longer holds (gone, or changed since).
+fn apply_changes(
+    conn: &mut DbConn,
+    actor: &Actor,
+    batch: i64,
+    ToChange { rows, mut people }: ToChange,
+    now: PrimitiveDateTime,
+) -> ServiceResult<Option<i64>> {
+    if rows.is_empty() {
+        return Ok(Some(0));
     }
     let catalog = crate::models::unit::catalog(conn)?;
     let units = model::staged_units(conn, batch)?;
@@ -2426,6 +2454,9 @@ fn undo_in_tx(
     let started = std::time::Instant::now();
     let changes = changes_by_person(conn, id)?;
     let changed: Vec<UserId> = changes.keys().copied().collect();
+    // The active Administrators first, as every write that locks more than
+    // one person does; then the batch's people in id order.
+    user::lock_active_administrators(conn)?;
     let mut ids = model::lock_created_not_in(conn, id, &changed)?;
     // Who took his account stays, and so does whom the admin may not remove
     // (given a role above his since the import).

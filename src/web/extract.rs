@@ -172,6 +172,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
         "refused_import_stage" => err(t.refusal(Refusal::ImportStageDoesNotAllow)),
         "refused_import_role" => err(t.refusal(Refusal::ImportAboveYourRole)),
+        "refused_import_older" => err(t.refusal(Refusal::ImportOlderPage)),
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
         "invited_wartend" => ok(t.invited_queued),
         "invited_blockiert" => err(t.invited_blocked.to_owned()),
@@ -257,6 +258,7 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::SelectionChanged => "refused_status".into(),
         Refusal::ImportStageDoesNotAllow => "refused_import_stage".into(),
         Refusal::ImportAboveYourRole => "refused_import_role".into(),
+        Refusal::ImportOlderPage => "refused_import_older".into(),
         Refusal::StatusDoesNotAllow
         | Refusal::SetupDone
         | Refusal::LinkDead

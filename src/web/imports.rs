@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use crate::domain::Refusal;
 use crate::domain::import::{BatchState, ImportMode, Outcome};
 use crate::error::AppResult;
 use crate::services::ServiceError;
@@ -388,13 +389,13 @@ pub async fn set_mapping(
                 shown_problems: true,
             },
         ),
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
-        // A page of an older preview (the back button, another tab): the
-        // current preview, saying so.
-        Err(ServiceError::Changed)
-            if service::batch(&state.ctx, &admin.actor(), id).await?.state
-                == BatchState::Vorschau =>
-        {
+        // A page of an older version (the back button, another tab): the
+        // current preview, saying so; a batch waiting for its mapping again
+        // (another sheet) answers that someone changed it.
+        Err(ServiceError::Refused(Refusal::ImportOlderPage)) => {
+            if service::batch(&state.ctx, &admin.actor(), id).await?.state != BatchState::Vorschau {
+                return Err(ServiceError::Changed.into());
+            }
             let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
             let p = admin.page(&req, &state, "users");
             let notice = Some(p.t.import_older_mapping.to_owned());
@@ -403,6 +404,7 @@ pub async fn set_mapping(
                 &ImportPreviewView { p, preview, notice },
             )
         }
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
         // A row, column or field the page did not offer (a forged form).
         Err(ServiceError::Invalid(_)) => Err(crate::error::AppError::BadRequest(
             "mapping names a row, column or field the file does not have".into(),

@@ -2639,6 +2639,27 @@ db_test!(
             "the preview was not made again"
         );
         assert_eq!(app.user("boss").await.unwrap().first_name, "Test");
+        // A preview verw makes refuses the row; once chef makes it again
+        // (an option), it is his, and verw's commit is refused again.
+        let res = app
+            .post(&format!("/imports/{id}/units"), &[("create", "0")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, own) = app.get_html(&format!("/imports/{id}")).await;
+        assert_eq!(preview_rows(&own)[0].1, "fehler", "{own}");
+        app.sign_in("chef").await;
+        let res = app
+            .post(&format!("/imports/{id}/units"), &[("create", "0")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        assert_eq!(preview_rows(&page)[0].1, "aenderung", "{page}");
+        app.sign_in("verw").await;
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, after) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(after.contains("über Ihrer Rolle"), "{after}");
+        assert_eq!(version(&after), version(&page), "the preview stays chef's");
         app.sign_in("chef").await;
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
@@ -2666,7 +2687,17 @@ db_test!(
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let (_, again) = app.get_html(&format!("/imports/{id}")).await;
-        assert!(again.contains("class=\"flash"), "{again}");
+        assert!(again.contains("Import abgeschlossen."), "{again}");
+        // After an undo, a commit is a step the import has left.
+        let res = app
+            .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, undone) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(undone.contains("flash-error"), "{undone}");
+        assert!(app.user("vera.vau").await.is_none());
     }
 );
 
@@ -2725,7 +2756,13 @@ db_test!(a_number_that_lost_its_leading_zeros_is_its_holders, |app| {
     // the number; a number of someone else but for its zeros is refused
     // as a change.
     app.login_as("chef", AdminRole::Administrator).await;
-    for (user, number) in [("fritz", "00040"), ("greta", "G7"), ("hans", "00077")] {
+    for (user, number) in [
+        ("fritz", "00040"),
+        ("greta", "G7"),
+        ("hans", "00077"),
+        ("ida", "0088"),
+        ("jan", "00088"),
+    ] {
         let res = app
             .post(
                 "/users/new",
@@ -2749,7 +2786,8 @@ db_test!(a_number_that_lost_its_leading_zeros_is_its_holders, |app| {
         csv(&[
             "E-Mail;Personalnummer;Vorname;Nachname",
             "fritz@example.org;40;Fritzi;fritz",
-            "greta@example.org;77;Test;greta",
+            "greta@example.org;88;Test;greta",
+            ";77;Hansi;hans",
         ]),
         "update",
     )
@@ -2757,8 +2795,15 @@ db_test!(a_number_that_lost_its_leading_zeros_is_its_holders, |app| {
     let rows = preview_rows(&page);
     assert_eq!(rows[0].1, "aenderung", "{page}");
     assert!(!rows[0].2.contains("00040"), "his number stays: {page}");
-    // 77 is Hans's 00077: two people.
+    // 88 is Ida's 0088 or Jan's 00088: not a number Greta may get.
     assert_eq!(rows[1].1, "fehler", "{page}");
+    assert!(
+        rows[1].2.contains("führenden Nullen") && rows[1].2.contains("„00088“"),
+        "{page}"
+    );
+    // 77 finds Hans by his 00077 and leaves it.
+    assert_eq!(rows[2].1, "aenderung", "{page}");
+    assert!(!rows[2].2.contains("77"), "{page}");
     let res = commit(&app, id, &page).await;
     assert_redirect(&res, &format!("/imports/{id}"));
     let fritz = app.user("fritz").await.unwrap();
