@@ -670,6 +670,7 @@ catalogue! {
     task_stopped_actor_bulk: "Abgebrochen: wer den Auftrag gestartet hat, darf das nicht mehr (Rolle, Status oder Konto geändert). Die bis dahin erledigten Benutzer sind geändert; die übrigen sind unverändert.", "Stopped: whoever started the task may no longer do this (role, status or account changed). The users done until then are changed; the others are unchanged.";
     note_replaced: "Nicht gesendet: durch eine neuere Einladung ersetzt (Einlass)", "Not sent: replaced by a newer invitation (Einlass)";
     note_revoked: "Nicht gesendet: Einladung widerrufen (Einlass)", "Not sent: invitation revoked (Einlass)";
+    note_import_undone: "Nicht gesendet: Import rückgängig gemacht (Einlass)", "Not sent: import undone (Einlass)";
     note_no_longer: "Nicht gesendet: die Einladung galt nicht mehr (Einlass)", "Not sent: the invitation no longer applied (Einlass)";
     note_used: "Nicht gesendet: die Einladung wurde schon benutzt (Einlass)", "Not sent: the invitation was already used (Einlass)";
     note_links_died: "Nicht gesendet: die Links der Person gelten nicht mehr (Einlass)", "Not sent: the person's links no longer work (Einlass)";
@@ -1006,8 +1007,8 @@ catalogue! {
     import_undo_removes_changed: "davon seit dem Import geändert (von Hand oder durch einen späteren Import) – diese Änderungen gehen dabei verloren.", "of them changed since the import (by hand or by a later import) – those changes are lost with them.";
     import_undo_restores_one: "geänderter Benutzer erhält seine vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed user gets the previous values back (where nobody changed them since).";
     import_undo_kept_one: "Benutzer hat sein Konto schon aktiviert und bleibt:", "user has activated the account already and stays:";
-    import_undo_above_role: "Benutzer haben inzwischen eine Administratorrolle über Ihrer eigenen und bleiben, wie der Import sie angelegt oder geändert hat (rückgängig machen kann das nur, wer sie ändern darf).", "users now hold an admin role above your own and stay as the import created or changed them (only someone allowed to change them can undo that).";
-    import_undo_above_role_one: "Benutzer hat inzwischen eine Administratorrolle über Ihrer eigenen und bleibt, wie der Import ihn angelegt oder geändert hat (rückgängig machen kann das nur, wer ihn ändern darf).", "user now holds an admin role above your own and stays as the import created or changed them (only someone allowed to change them can undo that).";
+    import_undo_above_role: "Benutzer haben eine Administratorrolle über Ihrer eigenen und bleiben, wie der Import sie angelegt oder geändert hat. Soll auch das zurückgenommen werden, lassen Sie den Import von jemandem rückgängig machen, der sie ändern darf: Ein Import wird nur einmal rückgängig gemacht.", "users hold an admin role above your own and stay as the import created or changed them. If that is to be undone too, let someone allowed to change them undo the import: an import is undone only once.";
+    import_undo_above_role_one: "Benutzer hat eine Administratorrolle über Ihrer eigenen und bleibt, wie der Import ihn angelegt oder geändert hat. Soll auch das zurückgenommen werden, lassen Sie den Import von jemandem rückgängig machen, der ihn ändern darf: Ein Import wird nur einmal rückgängig gemacht.", "user holds an admin role above your own and stays as the import created or changed them. If that is to be undone too, let someone allowed to change them undo the import: an import is undone only once.";
     import_undo_restores: "geänderte Benutzer erhalten ihre vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed users get their previous values back (where nobody changed them since).";
     import_undo_kept: "Benutzer haben ihr Konto schon aktiviert und bleiben:", "users have activated their account already and stay:";
     import_undo_more_kept: "weitere", "more";
@@ -1582,6 +1583,16 @@ impl Texts {
             "stopped" => crate::domain::tasks::StopReason::parse(value).map(|r| match r {
                 crate::domain::tasks::StopReason::ActorLostRights => self.audit_stopped_actor,
             }),
+            "registration_criteria" => {
+                return value
+                    .split(',')
+                    .map(|k| match self.field_label(k.trim()) {
+                        "" => k.trim(),
+                        label => label,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+            }
             "default_language" => Language::parse(value).map(|l| match l {
                 Language::De => self.lang_de,
                 Language::En => self.lang_en,

@@ -240,6 +240,7 @@ impl Page {
             "the invitation no longer applies" => t.note_no_longer.to_owned(),
             "the invitation was used" => t.note_used.to_owned(),
             "the person's links died" => t.note_links_died.to_owned(),
+            "import undone" => t.note_import_undone.to_owned(),
             _ => answer.to_owned(),
         }
     }

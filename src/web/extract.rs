@@ -113,7 +113,9 @@ fn browser_lang(req: &HttpRequest) -> Option<Lang> {
 /// Flash messages set by redirects: a key, or `k=key&name=…&id=…` for a
 /// message about one person (see `web::named_flash`); unknown keys are ignored.
 fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
-    if value.starts_with("k=") {
+    if let Some(encoded) = value.strip_prefix("n.") {
+        let query = String::from_utf8(hex::decode(encoded).ok()?).ok()?;
+        let value = query.as_str();
         let mut key = String::new();
         let mut name = String::new();
         let mut href = None;

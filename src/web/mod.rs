@@ -496,13 +496,15 @@ pub fn redirect_with_flash(location: &str, flash: &str) -> HttpResponse {
 }
 
 /// A flash message about one person: the key, his label and id (the
-/// message names him and links to him).
+/// message names him and links to him). The query is hex-encoded: the
+/// cookie is percent-decoded when it is read, which would decode a name's
+/// `%41` or `&` a second time.
 pub fn named_flash(key: &str, label: &str, href: &str) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("k", key);
     query.append_pair("name", label);
     query.append_pair("href", href);
-    query.finish()
+    format!("n.{}", hex::encode(query.finish()))
 }
 
 pub fn redirect(location: &str) -> HttpResponse {

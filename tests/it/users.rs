@@ -1348,3 +1348,28 @@ db_test!(
         assert!(form.contains(&format!("value=\"{lager}\" checked")));
     }
 );
+
+db_test!(the_flash_names_a_person_exactly_as_saved, |app| {
+    // The flash cookie is percent-decoded when read: a name with "+", "%41"
+    // or "&k=…" must come back as it was, not decoded twice.
+    app.login_as("chef", AdminRole::Administrator).await;
+    for first in ["A+B%41&x=1", "=1+1", "Z&k=user_deleted"] {
+        let res = create(
+            &app,
+            &[
+                ("first_name", first),
+                ("last_name", "Test"),
+                ("username", ""),
+                ("then", "close"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/users");
+        let (_, body) = app.get_html("/users").await;
+        let flash = text_of(&body, ".flash").unwrap_or_default();
+        assert!(
+            flash.starts_with(&format!("Angelegt: {first} Test")),
+            "{first}: {flash}"
+        );
+    }
+});
