@@ -1041,6 +1041,7 @@ catalogue! {
     re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
     pr_formula: "beginnt mit =, + oder @ wie eine Formel (ist es eine Formel ohne gespeichertes Ergebnis, öffnen und speichern Sie die Datei in Excel oder LibreOffice)", "starts with =, + or @ like a formula (if it is a formula without a stored result, open and save the file in Excel or LibreOffice)";
     import_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 kommt als 123 an. Haben Ihre Personalnummern führende Nullen, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch. Bestehende Konten mit 00123 werden auch mit 123 gefunden.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 arrives as 123. If your personnel numbers have leading zeros, save the file as .xlsx in Excel or LibreOffice and upload it again. Existing accounts with 00123 are found by 123 too.";
+    wl_zeros_hint_csv: "Eine CSV-Datei, die Excel gespeichert hat, enthält Personalnummern ohne führende Nullen: 00123 steht dann als 123 auf der Liste, und wer sich mit 00123 registriert, wird nicht erkannt. Haben Ihre Personalnummern führende Nullen, prüfen Sie die Nummern unten: Fehlen die Nullen, verwerfen Sie diesen Import und laden Sie die Liste als .xlsx hoch.", "A CSV file saved by Excel holds personnel numbers without their leading zeros: 00123 is then on the list as 123, and someone who registers with 00123 is not recognised. If your personnel numbers have leading zeros, check the numbers below: if the zeros are missing, discard this import and upload the list as .xlsx.";
     wl_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 steht dann als 123 auf der Liste, und wer sich mit 00123 registriert, wird nicht erkannt. Haben Ihre Personalnummern führende Nullen, verwerfen Sie diesen Import, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 is then on the list as 123, and someone who registers with 00123 is not recognised. If your personnel numbers have leading zeros, discard this import, save the file as .xlsx in Excel or LibreOffice and upload it again.";
     pr_error_value: "enthält statt eines Werts den Fehlerwert einer Formel (berichtigen Sie die Formel in der Datei oder tragen Sie den Wert ein)", "holds a formula's error value instead of a value (fix the formula in the file or enter the value)";
     pr_shortened_number: "hat mehr Stellen, als die Tabelle speichert: die letzten sind verloren (formatieren Sie die Spalte als Text und geben Sie die Nummern neu ein)", "has more digits than the spreadsheet keeps: the last ones are lost (format the column as text and enter the numbers again)";
@@ -1051,6 +1052,7 @@ catalogue! {
     pr_groups_uncreatable: "Gruppe kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "group cannot be created by this name (at most 80 characters, not starting with =, + or @)";
     pr_areas_uncreatable: "Bereich kann so nicht angelegt werden (höchstens 80 Zeichen, nicht mit =, + oder @ am Anfang)", "area cannot be created by this name (at most 80 characters, not starting with =, + or @)";
     pr_duplicate: "doppelt in der Datei, auch in Zeile", "twice in the file, also in row";
+    re_several_sheets: "Mehrere Tabellenblätter der Datei enthalten Einträge. Die Liste liest ein Blatt: Speichern Sie jedes Blatt als eigene Datei und laden Sie sie nacheinander hoch, damit niemand fehlt", "Several sheets of the file hold entries. The list reads one sheet: save each sheet as a file of its own and upload them one after the other, so that nobody is left out";
     pr_padded_taken: "gehört mit führenden Nullen schon einem Konto (die Tabelle hat sie wohl entfernt; formatieren Sie die Spalte als Text):", "belongs with leading zeros to an account already (the spreadsheet probably dropped them; format the column as text):";
     q_open: "„", "“";
     q_close: "“", "”";
@@ -2028,6 +2030,7 @@ impl Texts {
             ReaderLimit => self.re_limit.to_owned(),
             ReaderFailed(_) => self.re_failed.to_owned(),
             UnclosedQuote(line) => format!("{} {}.", self.re_unclosed_quote, n(u64::from(*line))),
+            SeveralSheets(names) => format!("{} ({names}).", self.re_several_sheets),
         }
     }
 

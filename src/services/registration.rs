@@ -74,6 +74,8 @@ pub struct ImportView {
     /// A preview whose file (.xls) may have lost leading zeros of the
     /// personnel numbers on it.
     pub zeros_hint: bool,
+    /// The hint is about a CSV (else an .xls or .xlsb).
+    pub zeros_from_csv: bool,
 }
 
 fn import_view(r: model::ImportRow) -> ImportView {
@@ -86,6 +88,7 @@ fn import_view(r: model::ImportRow) -> ImportView {
         rows_new: r.rows_new.into(),
         rows_refused: r.rows_refused.into(),
         zeros_hint: false,
+        zeros_from_csv: false,
     }
 }
 
@@ -669,6 +672,18 @@ pub async fn import_upload(
         Ok(read) => read,
         Err(e) => return Ok(ImportStart::Unreadable(e)),
     };
+    // One sheet is read: a second sheet of entries would be left out.
+    let listed: Vec<&str> = book
+        .sheets
+        .iter()
+        .filter(|s| WHITELIST.recognises(&s.head))
+        .map(|s| s.name.as_str())
+        .collect();
+    if listed.len() > 1 {
+        return Ok(ImportStart::Unreadable(ReadError::SeveralSheets(
+            listed.join(", "),
+        )));
+    }
     let mut mapping = Mapping::recognise(&WHITELIST, &book.sheets[book.chosen].head);
     let format = book.format.as_str();
     if let Err(e) = check_row_count(&book, 0, &mapping, config.max_rows) {
@@ -894,14 +909,19 @@ async fn staged_preview(ctx: &Context, id: i64) -> ServiceResult<ImportPreview> 
     ctx.db()
         .run(move |conn| -> ServiceResult<ImportPreview> {
             let import = model::find_import(conn, id)?.ok_or(ServiceError::NotFound)?;
+            // A CSV holds what it holds, but Excel drops the zeros of
+            // every number when it saves one.
+            let is_csv = import.format == crate::spreadsheet::Format::Csv.as_str();
             let zeros_hint = import.state == "vorschau"
-                && crate::services::imports::format_loses_zeros(&import.format)
+                && (is_csv || crate::services::imports::format_loses_zeros(&import.format))
                 && model::has_plain_numbers(conn, id)?;
+
             Ok(ImportPreview {
                 new_rows: model::staged(conn, id, false, PREVIEW_ROWS)?,
                 refused_rows: model::staged(conn, id, true, PREVIEW_ROWS)?,
                 import: ImportView {
                     zeros_hint,
+                    zeros_from_csv: is_csv,
                     ..import_view(import)
                 },
                 mapping: None,

@@ -163,4 +163,8 @@ pub enum ReadError {
     /// A CSV value opened with a double quote on this line is never closed:
     /// the rest of the file would be one value.
     UnclosedQuote(u32),
+    /// Several sheets hold entries (their names, joined): an import that
+    /// reads one sheet only (the registration whitelist) would leave the
+    /// others out without a word.
+    SeveralSheets(String),
 }

@@ -35,6 +35,7 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
                 ReadError::ReaderLimit => (13, 0, ""),
                 ReadError::ReaderFailed(t) => (14, 0, t),
                 ReadError::UnclosedQuote(line) => (16, u64::from(*line), ""),
+                ReadError::SeveralSheets(t) => (17, 0, t),
             };
             out.push(code);
             out.extend_from_slice(&n.to_le_bytes());
@@ -308,6 +309,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                     13 => ReadError::ReaderLimit,
                     14 => ReadError::ReaderFailed(text),
                     16 => ReadError::UnclosedQuote(small),
+                    17 => ReadError::SeveralSheets(text),
                     _ => return Err("unknown error code".into()),
                 }),
                 at,

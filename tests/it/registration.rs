@@ -1123,3 +1123,52 @@ db_test!(
         assert!(app.user("rita").await.is_none());
     }
 );
+
+db_test!(
+    a_list_of_several_sheets_of_entries_is_refused_naming_them,
+    |app| {
+        // The list reads one sheet: a second sheet of entries would be left
+        // out without a word.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (sheet, number) in [("Werk Nord", "S-001"), ("Werk Süd", "S-002")] {
+            let ws = book.add_worksheet();
+            ws.set_name(sheet).unwrap();
+            for (column, title) in ["Vorname", "Nachname", "Personalnummer"]
+                .into_iter()
+                .enumerate()
+            {
+                ws.write_string(0, column as u16, title).unwrap();
+            }
+            ws.write_string(1, 0, "Sina").unwrap();
+            ws.write_string(1, 1, sheet).unwrap();
+            ws.write_string(1, 2, number).unwrap();
+        }
+        let before = app.dump();
+        assert!(before.contains("## registration_imports"), "{before}");
+        let res = upload(&app, "werke.xlsx", book.save_to_buffer().unwrap()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("Mehrere Tabellenblätter") && body.contains("Werk Nord, Werk Süd"),
+            "{body}"
+        );
+        assert_eq!(
+            crate::support::rows_of(&app.dump(), "registration_imports"),
+            crate::support::rows_of(&before, "registration_imports"),
+            "nothing written"
+        );
+
+        // A CSV of plain numbers warns that Excel drops leading zeros.
+        let res = upload(
+            &app,
+            "liste.csv",
+            "Vorname;Nachname;Personalnummer\nNina;Nummer;4711\n".into(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, page) = app.get_html(&location(&res)).await;
+        assert!(page.contains("data-zeros-hint"), "{page}");
+        assert!(page.contains("CSV-Datei"), "{page}");
+    }
+);
