@@ -66,6 +66,8 @@ pub enum FieldError {
     ReminderAfterExpiry,
     /// Not a whole number of days for the reminder.
     ReminderDays,
+    /// Someone changed the person since the form was made.
+    ChangedMeanwhile,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.

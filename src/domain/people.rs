@@ -52,6 +52,34 @@ pub enum InvitationState {
 }
 
 impl UserSummary {
+    /// A fingerprint of what the edit form changes (and the groups it
+    /// shows): the form carries the one it was made from, and a save made
+    /// from a form older than the person's last change is refused rather
+    /// than writing its older values back.
+    pub fn edit_version(&self, groups: &[super::UnitId]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut groups: Vec<i64> = groups.iter().map(|g| g.get()).collect();
+        groups.sort_unstable();
+        let mut h = Sha256::new();
+        for part in [
+            self.salutation.map(|s| s.as_str()).unwrap_or(""),
+            &self.first_name,
+            &self.last_name,
+            &self.username,
+            self.email.as_deref().unwrap_or(""),
+            self.personnel_number.as_deref().unwrap_or(""),
+            self.user_type.as_str(),
+            self.admin_role.map(|r| r.as_str()).unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        for g in groups {
+            h.update(g.to_le_bytes());
+        }
+        hex::encode(&h.finalize()[..12])
+    }
+
     /// The invitation's state at `now` (an expired link before the nightly
     /// rule ran is shown as expired already).
     pub fn invitation_state(&self, now: PrimitiveDateTime) -> InvitationState {

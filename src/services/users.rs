@@ -98,6 +98,9 @@ pub struct UpdateUser {
     /// "Einladung jetzt senden" (after an email change, or any time the
     /// status allows an invitation); otherwise "später".
     pub invite_now: bool,
+    /// The person's edit version the form was made from (`None`: no
+    /// check, as for a form without one).
+    pub seen: Option<String>,
 }
 
 pub struct CreatedUser {
@@ -865,7 +868,22 @@ fn update_user(
     now: PrimitiveDateTime,
 ) -> ServiceResult<()> {
     let administrators = user::lock_active_administrators(conn)?;
-    let target = changeable(conn, actor, id)?;
+    changeable(conn, actor, id)?;
+    // Locked (PostgreSQL) before it is compared and written: a save from a
+    // form older than the person's last change (another admin, an import)
+    // is refused instead of writing the form's older values back.
+    let target = user::lock(conn, id)?.ok_or(ServiceError::NotFound)?;
+    let old_groups = group::ids_for_user(conn, id)?;
+    if cmd
+        .seen
+        .as_ref()
+        .is_some_and(|seen| *seen != target.summary().edit_version(&old_groups))
+    {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "seen",
+            FieldError::ChangedMeanwhile,
+        )));
+    }
     let p = &cmd.person;
     let mut errors = FieldErrors::default();
     let email_changed = p.email.as_ref().map(EmailAddress::as_str) != target.email.as_deref();
@@ -922,7 +940,6 @@ fn update_user(
         ..Default::default()
     };
     user::update(conn, id, &changes)?;
-    let old_groups = group::ids_for_user(conn, id)?;
     for gid in old_groups.iter().filter(|g| !p.groups.contains(g)) {
         group::remove_member(conn, *gid, id)?;
     }

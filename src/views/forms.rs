@@ -32,6 +32,9 @@ pub struct UserForm {
     pub form_key: String,
     /// Edit form: `now` ("Einladung jetzt senden") or `later`.
     pub invite: String,
+    /// Edit form: the person's [`crate::domain::people::UserSummary::edit_version`]
+    /// when the form was made.
+    pub seen: String,
 }
 
 impl UserForm {
@@ -51,6 +54,7 @@ impl UserForm {
 
     /// The edit form of an existing user.
     pub fn of(user: &UserSummary, groups: Vec<UnitId>) -> Self {
+        let seen = user.edit_version(&groups);
         Self {
             salutation: user
                 .salutation
@@ -73,6 +77,7 @@ impl UserForm {
             then: String::new(),
             form_key: String::new(),
             invite: "later".into(),
+            seen,
         }
     }
 

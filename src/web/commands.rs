@@ -129,6 +129,7 @@ pub fn update_user(form: &UserForm) -> Result<UpdateUser, FieldErrors> {
             person,
             username,
             invite_now: form.invite == "now",
+            seen: Some(form.seen.trim().to_owned()).filter(|s| !s.is_empty()),
         }),
         _ => Err(errors),
     }

@@ -578,6 +578,14 @@ pub async fn update(
     match result {
         Ok(()) => Ok(redirect_with_flash(&format!("/users/{id}"), "user_updated")),
         Err(ServiceError::Invalid(errors)) => {
+            let mut form = form;
+            // Changed since the form was made: the admin's entries stay on
+            // the form, which now carries the current version (a second
+            // save is a decision made knowing that).
+            if errors.iter().any(|(field, _)| field == "seen") {
+                let (now, groups) = service::for_edit(&state.ctx, &actor, id).await?;
+                form.seen = now.edit_version(&groups);
+            }
             form_page(&req, &state, &admin, form, errors, Some(user)).await
         }
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(

@@ -1373,3 +1373,63 @@ db_test!(the_flash_names_a_person_exactly_as_saved, |app| {
         );
     }
 });
+
+db_test!(
+    an_edit_form_older_than_the_persons_last_change_saves_nothing,
+    |app| {
+        // Two admins open the same person's form; the first saves a new first
+        // name; the second's save of the last name would write the old first
+        // name back. It is refused, keeps his entries, and saves once sent
+        // again knowingly.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = create(&app, &ANNA).await;
+        assert_redirect(&res, "/users");
+        let id = app.user_id("anna.mueller").await;
+        let (_, old_form) = app.get_html(&format!("/users/{id}/edit")).await;
+        let old_seen =
+            value_of(&old_form, "input[name=seen]").expect("the form carries its version");
+        let edit = |first: &'static str, last: &'static str, seen: String| {
+            let app = &app;
+            async move {
+                app.post(
+                    &format!("/users/{id}/edit"),
+                    &[
+                        ("first_name", first),
+                        ("last_name", last),
+                        ("username", "anna.mueller"),
+                        ("email", "Anna.Mueller@Example.de"),
+                        ("personnel_number", "4711"),
+                        ("user_type", "mitarbeiter"),
+                        ("invite", "later"),
+                        ("seen", &seen),
+                    ],
+                )
+                .await
+            }
+        };
+        let res = edit("Annegret", "Müller", old_seen.clone()).await;
+        assert_redirect(&res, &format!("/users/{id}"));
+        let res = edit("Anna", "Meier", old_seen).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Jemand hat diese Person geändert"), "{body}");
+        assert_eq!(
+            value_of(&body, "input[name=last_name]").as_deref(),
+            Some("Meier")
+        );
+        let anna = app.user("anna.mueller").await.unwrap();
+        assert_eq!(
+            (anna.first_name.as_str(), anna.last_name.as_str()),
+            ("Annegret", "Müller")
+        );
+        // Sent again from the page that said so: saved.
+        let seen = value_of(&body, "input[name=seen]").unwrap();
+        let res = edit("Anna", "Meier", seen).await;
+        assert_redirect(&res, &format!("/users/{id}"));
+        let anna = app.user("anna.mueller").await.unwrap();
+        assert_eq!(
+            (anna.first_name.as_str(), anna.last_name.as_str()),
+            ("Anna", "Meier")
+        );
+    }
+);
