@@ -934,6 +934,22 @@ async fn staged_preview(ctx: &Context, id: i64) -> ServiceResult<ImportPreview> 
 /// none: a row that meanwhile conflicts with the list or an account
 /// refuses the whole import (a fresh upload checks again).
 pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
+    let result = commit_import(ctx, actor, id).await;
+    // The list or the accounts changed since the preview: its "Übernehmen"
+    // could only fail again. The preview is discarded, and the page says
+    // to upload the file again.
+    if matches!(
+        result,
+        Err(ServiceError::Refused(
+            crate::domain::Refusal::SelectionChanged
+        ))
+    ) {
+        import_discard(ctx, actor, id).await?;
+    }
+    result
+}
+
+async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     let criteria = ctx.settings().registration_criteria.clone();

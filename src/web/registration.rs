@@ -330,7 +330,8 @@ pub async fn commit(
         Err(ServiceError::Refused(crate::domain::Refusal::SelectionChanged)) => {
             Ok(redirect_with_flash(&import_path(id), "wl_import_changed"))
         }
-        // Taken already (a double submit) or discarded: the page says which.
+        // Taken already (a double submit), discarded or undone: the page
+        // says which.
         Err(ServiceError::Refused(_)) => Ok(redirect(&import_path(id))),
         Err(e) => Err(e.into()),
     }
@@ -358,7 +359,10 @@ pub async fn undo(
     let id = id.into_inner();
     match service::import_undo(&state.ctx, &admin.actor(), id).await {
         Ok(_) => Ok(redirect_with_flash(&import_path(id), "wl_import_undone")),
-        Err(ServiceError::Refused(_)) => Ok(redirect(&import_path(id))),
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &import_path(id),
+            &crate::web::extract::refusal_flash(r),
+        )),
         Err(e) => Err(e.into()),
     }
 }

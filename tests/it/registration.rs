@@ -1172,3 +1172,34 @@ db_test!(
         assert!(page.contains("CSV-Datei"), "{page}");
     }
 );
+
+db_test!(a_list_import_that_lost_to_another_is_discarded, |app| {
+    // Two previews put the same number on the list; the first is taken.
+    // The second's "Übernehmen" could only fail again: it is discarded,
+    // and the page says to upload the file again. An undo posted twice
+    // says the second time that this step is over.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let csv =
+        |name: &str| format!("Vorname;Nachname;Personalnummer\n{name};Doppel;D-1\n").into_bytes();
+    let res = upload(&app, "a.csv", csv("Erste")).await;
+    let first = location(&res);
+    let res = upload(&app, "b.csv", csv("Zweite")).await;
+    let second = location(&res);
+    let res = app.post(&format!("{first}/commit"), &[]).await;
+    assert_redirect(&res, &first);
+    let res = app.post(&format!("{second}/commit"), &[]).await;
+    assert_redirect(&res, &second);
+    let (_, page) = app.get_html(&second).await;
+    assert!(page.contains("Nichts übernommen"), "{page}");
+    assert!(
+        !page.contains(&format!("{second}/commit")),
+        "no commit offered: {page}"
+    );
+    let res = app.post(&format!("{first}/undo"), &[]).await;
+    assert_redirect(&res, &first);
+    let _ = app.get_html(&first).await;
+    let res = app.post(&format!("{first}/undo"), &[]).await;
+    assert_redirect(&res, &first);
+    let (_, page) = app.get_html(&first).await;
+    assert!(page.contains("flash-error"), "{page}");
+});
