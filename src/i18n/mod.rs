@@ -621,11 +621,12 @@ catalogue! {
     task_skipped_no_email: "Übersprungen: keine E-Mail-Adresse (QR-Code oder Startpasswort nutzen)", "Skipped: no email address (use a QR code or a start password)";
     task_skipped_role: "Übersprungen: Konten mit höherer Rolle als Ihrer", "Skipped: accounts with a higher role than yours";
     task_skipped_changed: "Übersprungen: inzwischen geändert (nicht mehr „angelegt“)", "Skipped: changed meanwhile (no longer “created”)";
-    task_skipped_changed_bulk: "Übersprungen: inzwischen geändert oder abgelehnt (etwa der letzte Administrator)", "Skipped: changed meanwhile or refused (such as the last Administrator)";
+    task_skipped_changed_bulk: "Übersprungen: inzwischen geändert, gelöscht oder abgelehnt (etwa der letzte Administrator)", "Skipped: changed or deleted meanwhile, or refused (such as the last Administrator)";
     task_skipped_status: "Übersprungen: Status passt nicht zu dieser Aktion", "Skipped: status does not fit this action";
     task_skipped_self: "Übersprungen: Ihr eigenes Konto", "Skipped: your own account";
     task_done_count: "Erledigt", "Done";
     audit_planned: "Vorgesehen", "Planned";
+    audit_sent_to: "Gesendet an", "Sent to";
     audit_blocked: "An gesperrte Adressen", "To blocked addresses";
     audit_stopped_actor: "wer ihn gestartet hat, darf das nicht mehr", "whoever started it may no longer do this";
     task_scheduled_for: "Die Einladungen sind geplant; Link und E-Mail entstehen beim Versand am", "The invitations are scheduled; link and email are made when they go out on";

@@ -195,7 +195,15 @@ impl Page {
             .filter(|c| {
                 !((c.field == "blocked" || c.field.starts_with("skipped_")) && c.after == "0")
             })
+            // A value that stayed (a renewal leaves the status "eingeladen").
+            .filter(|c| c.before != c.after)
             .map(|c| {
+                // An invitation names the address it went to: not a change
+                // of the address.
+                if e.action.starts_with("user.invite") && c.field == "email" && c.before.is_empty()
+                {
+                    return (self.t.audit_sent_to.to_owned(), None, c.after.clone());
+                }
                 let count = c.before.is_empty() && crate::i18n::Texts::audit_is_count(&c.field);
                 (
                     self.t.audit_field(&c.field),

@@ -373,6 +373,14 @@ db_test!(renew_revoke_and_purpose_binding, |app| {
     let links = mailbox_links(&app, "/i/").await;
     assert_eq!(links.len(), 2);
     let second = links.iter().find(|l| **l != first).unwrap().clone();
+    // The log says where the invitations went, not that the address
+    // changed, and a renewal's status that stayed is not a change.
+    let (_, log) = app.get_html("/audit?q=dora").await;
+    assert!(
+        log.contains("Gesendet an:</span> <span class=\"count\">dora@example.com"),
+        "{log}"
+    );
+    assert!(!log.contains("eingeladen</del>"), "{log}");
     let mut chef = TestApp::new_client();
     app.swap_browser(&mut chef);
     assert_eq!(open_link(&mut app, &first).await.0, StatusCode::GONE);
