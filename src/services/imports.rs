@@ -2876,10 +2876,14 @@ pub async fn errors_xlsx(
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
             // Only a preview (or what became of it) has rows to list: a
             // discarded import's went with it.
-            if matches!(
-                BatchState::parse(&batch.state),
-                None | Some(BatchState::Datei | BatchState::Zuordnung | BatchState::Verworfen)
-            ) {
+            // An import that refused nothing has no list either (the pages
+            // offer none).
+            if batch.rows_error == 0
+                || matches!(
+                    BatchState::parse(&batch.state),
+                    None | Some(BatchState::Datei | BatchState::Zuordnung | BatchState::Verworfen)
+                )
+            {
                 return Err(ServiceError::NotFound);
             }
             let rows = model::rows_page(conn, id, Some("fehler"), 0, i64::MAX)?;

@@ -310,6 +310,12 @@ impl ImportPreviewView {
         .collect()
     }
 
+    /// Group or area names as a file would give them: one with a comma or
+    /// semicolon in double quotes ("Nord, Süd" is one name, not two).
+    pub fn names(&self, names: &[String]) -> String {
+        crate::domain::import::join_names(names)
+    }
+
     /// A user type other than the usual one (Mitarbeiter), to show.
     pub fn other_type(&self, row: &crate::domain::import::PreviewRow) -> Option<&'static str> {
         (row.user_type != crate::domain::UserType::Mitarbeiter)

@@ -1143,6 +1143,9 @@ db_test!(
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let res = app.get(&format!("/imports/{gone}/errors.xlsx")).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // Nor has an import that refused nothing.
+        let res = app.get(&format!("/imports/{id}/errors.xlsx")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         assert!(app.user("anna.muster").await.is_some());
@@ -1538,6 +1541,12 @@ db_test!(
         let rows = preview_rows(&page);
         assert_eq!(rows.len(), 1, "{page}");
         assert_eq!(rows[0].1, "neu", "{rows:?}");
+        // The preview quotes the one name as the file did.
+        assert!(
+            page.contains("&quot;Nord, Süd&quot;, Lager")
+                || page.contains("&#34;Nord, Süd&#34;, Lager"),
+            "{page}"
+        );
         commit(&app, id, &page).await;
         let hooft = app.user("hooft").await.unwrap();
         assert_eq!(hooft.first_name, "=1+1");
