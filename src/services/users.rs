@@ -868,11 +868,12 @@ fn update_user(
     now: PrimitiveDateTime,
 ) -> ServiceResult<()> {
     let administrators = user::lock_active_administrators(conn)?;
-    changeable(conn, actor, id)?;
-    // Locked (PostgreSQL) before it is compared and written: a save from a
-    // form older than the person's last change (another admin, an import)
-    // is refused instead of writing the form's older values back.
-    let target = user::lock(conn, id)?.ok_or(ServiceError::NotFound)?;
+    // Locked (PostgreSQL) before the role check reads him and before he is
+    // compared and written: a save from a form older than the person's
+    // last change (another admin, an import) is refused instead of writing
+    // the form's older values back.
+    user::lock(conn, id)?;
+    let target = changeable(conn, actor, id)?;
     let old_groups = group::ids_for_user(conn, id)?;
     if cmd
         .seen
