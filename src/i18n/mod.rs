@@ -366,6 +366,7 @@ catalogue! {
     error_bad_request_title: "Ungültige Anfrage", "Invalid request";
     error_bad_request_text: "Die Anfrage war unvollständig oder zu groß. Es wurde nichts geändert.", "The request was incomplete or too large. Nothing was changed.";
     go_home: "Zur Übersicht", "Go to the overview";
+    go_sign_in: "Zur Anmeldung", "Go to sign-in";
     refusal_last_admin: "Das ist der letzte aktive Administrator; er kann weder entfernt, herabgestuft noch deaktiviert werden.", "This is the last active administrator; they cannot be removed, demoted or deactivated.";
     refusal_not_on_yourself: "Das können Sie nicht mit Ihrem eigenen Konto tun.", "You cannot do this to your own account.";
     refusal_status: "Das ist im aktuellen Status des Benutzers nicht möglich.", "This is not possible in the user's current status.";

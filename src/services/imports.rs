@@ -2480,7 +2480,11 @@ fn undo_in_tx(
         ms = started.elapsed().as_millis(),
         "import undo: people removed"
     );
-    let (restored, unrestored) = restore_changes(conn, actor, changes, now)?;
+    let Restored {
+        restored,
+        unrestored,
+        standing,
+    } = restore_changes(conn, actor, changes, now)?;
     // The groups and areas the commit made go too, where nothing uses them
     // now (someone kept, or added since, keeps his).
     let units_removed = match batch.committed_at {
@@ -2492,7 +2496,9 @@ fn undo_in_tx(
         }
         _ => Vec::new(),
     };
-    let state = if kept.is_empty() {
+    // Partly: someone it made stays, or a value it wrote still stands (a
+    // role above the undoing admin's, a previous value taken since).
+    let state = if kept.is_empty() && standing == 0 {
         BatchState::Rueckgaengig
     } else {
         BatchState::TeilweiseRueckgaengig
@@ -2541,6 +2547,18 @@ fn undo_in_tx(
     })
 }
 
+/// What an undo put back of an update's changes, by person.
+struct Restored {
+    /// Set back (at least one value).
+    restored: i64,
+    /// Left with at least one value as it is (changed since, or one of
+    /// `standing`).
+    unrestored: i64,
+    /// Of those, people who still hold a value the import wrote: a role
+    /// above the undoing admin's, or a previous value someone took since.
+    standing: i64,
+}
+
 /// Puts back what an update changed, field by field, where the field still
 /// holds what the import wrote (a later change by hand stays).
 fn restore_changes(
@@ -2548,8 +2566,8 @@ fn restore_changes(
     actor: &Actor,
     by_person: std::collections::BTreeMap<UserId, Vec<model::Change>>,
     now: PrimitiveDateTime,
-) -> ServiceResult<(i64, i64)> {
-    let (mut restored, mut unrestored) = (0, 0);
+) -> ServiceResult<Restored> {
+    let (mut restored, mut unrestored, mut standing) = (0, 0, 0);
     // Locked (PostgreSQL) with the batch's other people before they are
     // read, so a role given or a value changed at the same instant is seen;
     // read in a few statements, not one per person.
@@ -2566,12 +2584,14 @@ fn restore_changes(
         // as the import set them, as a form would refuse to change them.
         if !actor.role.may_change_account_of(person.role()) {
             unrestored += 1;
+            standing += 1;
             continue;
         }
         let mut set = UserChanges::default();
         let mut done: Vec<crate::domain::audit::Change> = Vec::new();
-        // A value changed since the import stays (and is counted).
-        let mut stays = false;
+        // A value changed since the import stays (and is counted); so does
+        // one whose previous value another account holds now.
+        let (mut stays, mut stands) = (false, false);
         for c in &changes {
             if !still_holds(&person, c) {
                 stays = true;
@@ -2595,6 +2615,7 @@ fn restore_changes(
                     };
                     if !free {
                         stays = true;
+                        stands = true;
                         continue;
                     }
                     set.username = back.clone();
@@ -2604,6 +2625,7 @@ fn restore_changes(
                         && user::email_taken(conn, &old.to_lowercase(), Some(uid))?
                     {
                         stays = true;
+                        stands = true;
                         continue;
                     }
                     set.email = Some(back.clone());
@@ -2614,6 +2636,7 @@ fn restore_changes(
                         && user::personnel_number_taken(conn, old, Some(uid))?
                     {
                         stays = true;
+                        stands = true;
                         continue;
                     }
                     set.personnel_number = Some(back.clone());
@@ -2644,6 +2667,9 @@ fn restore_changes(
         }
         if stays {
             unrestored += 1;
+        }
+        if stands {
+            standing += 1;
         }
         if done.is_empty() {
             continue;
@@ -2679,7 +2705,11 @@ fn restore_changes(
         )?;
         restored += 1;
     }
-    Ok((restored, unrestored))
+    Ok(Restored {
+        restored,
+        unrestored,
+        standing,
+    })
 }
 
 /// What an update import changed, by person in id order.

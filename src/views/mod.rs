@@ -393,6 +393,10 @@ pub struct ErrorView {
     pub p: Page,
     pub title: &'static str,
     pub text: &'static str,
+    /// The browser sent a session: the way on is the overview (an admin's
+    /// dashboard, a person's own page); otherwise the sign-in page, not an
+    /// admin area a visitor of a public page has no business in.
+    pub signed_in: bool,
 }
 
 #[derive(Template)]

@@ -61,6 +61,11 @@ fn seed_of(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the browser sent a session (not whether it is still valid).
+pub fn has_session(req: &HttpRequest) -> bool {
+    req.cookie(SESSION_COOKIE).is_some()
+}
+
 fn session_of(req: &HttpRequest) -> Option<String> {
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned())
 }

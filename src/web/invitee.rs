@@ -259,6 +259,7 @@ fn throttled(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> {
             p,
             title: t.links_throttled_title,
             text: t.links_throttled_text,
+            signed_in: super::extract::has_session(req),
         },
     )?;
     res.headers_mut().insert(

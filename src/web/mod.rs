@@ -454,7 +454,13 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
         ErrorPage::Busy => (t.error_busy_title, t.error_busy_text),
         ErrorPage::Internal => (t.error_internal_title, t.error_internal_text),
     };
-    ErrorView { p, title, text }.render()
+    ErrorView {
+        p,
+        title,
+        text,
+        signed_in: extract::has_session(req),
+    }
+    .render()
 }
 
 /// An HTML response with the given status.

@@ -466,6 +466,7 @@ pub async fn register(
                     p,
                     title: t.register_title,
                     text: t.register_throttled,
+                    signed_in: super::extract::has_session(&req),
                 },
             )?;
             res.headers_mut().insert(
@@ -503,6 +504,7 @@ fn request_page(
                 p,
                 title: t.request_closed_title,
                 text: t.request_closed_text,
+                signed_in: super::extract::has_session(req),
             },
         );
     }
@@ -603,6 +605,7 @@ pub async fn request(
                     p,
                     title: t.request_title,
                     text: t.request_throttled,
+                    signed_in: super::extract::has_session(&req),
                 },
             )
         }

@@ -293,5 +293,14 @@ db_test!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let res = client.get(app.url("/nothing-here")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        // A visitor is led on to the sign-in, not to the admin area.
+        let body = res.text().await.unwrap();
+        assert!(body.contains("href=\"/login\""), "{body}");
+        assert!(!body.contains("href=\"/\""), "{body}");
+        // A signed-in admin to his overview.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (status, body) = app.get_html("/nothing-here").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Zur Übersicht"), "{body}");
     }
 );

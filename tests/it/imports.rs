@@ -2376,6 +2376,103 @@ db_test!(an_undo_leaves_people_above_the_admins_role_alone, |app| {
     );
 });
 
+db_test!(
+    an_undo_that_leaves_an_imported_value_standing_is_partial,
+    |app| {
+        // Nobody the import made stays, but values it wrote do: an updated
+        // person holds a role above the undoing admin's, another's previous
+        // address belongs to someone else now. The batch says "partly", as it
+        // does for people kept; a value changed by hand since leaves nothing
+        // of the import and keeps the state "undone".
+        app.login_as("verwaltung", AdminRole::Benutzerverwaltung)
+            .await;
+        for (first, email, number) in [
+            ("Yvonne", "y-alt@example.org", "Y1"),
+            ("Xaver", "x-alt@example.org", "X1"),
+            ("Vera", "v-alt@example.org", "V1"),
+        ] {
+            let res = app
+                .post(
+                    "/users/new",
+                    &[
+                        ("first_name", first),
+                        ("last_name", "Alt"),
+                        ("email", email),
+                        ("personnel_number", number),
+                        ("user_type", "mitarbeiter"),
+                        ("start_password_mode", "none"),
+                        ("then", "close"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+        let update = |rows: &[&str]| {
+            let mut lines = vec!["Personalnummer;Vorname;Nachname;E-Mail"];
+            lines.extend_from_slice(rows);
+            csv(&lines)
+        };
+        // 1. A role above the undoing admin's.
+        let (id, page) = upload(
+            &app,
+            "a.csv",
+            update(&["Y1;Yvonne;Neu;y@example.com"]),
+            "update",
+        )
+        .await;
+        assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+        assert_eq!(app.user("yvonne.alt").await.unwrap().last_name, "Neu");
+        let yvonne = app.user_id("yvonne.alt").await;
+        app.db.raw().execute(&format!(
+            "UPDATE users SET is_staff = TRUE, admin_role = 'administrator' WHERE id = {yvonne}"
+        ));
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert_eq!(app.user("yvonne.alt").await.unwrap().last_name, "Neu");
+        let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(
+            batch.contains("data-state=\"teilweise_rueckgaengig\""),
+            "{batch}"
+        );
+        assert!(batch.contains("data-count=\"unrestored\">1<"), "{batch}");
+        // 2. The previous address is someone else's now.
+        let (id, page) = upload(
+            &app,
+            "b.csv",
+            update(&["X1;Xaver;Neu;x@example.com"]),
+            "update",
+        )
+        .await;
+        assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+        let vera = app.user_id("vera.alt").await;
+        app.db.raw().execute(&format!(
+        "UPDATE users SET email = 'x-alt@example.org', email_lower = 'x-alt@example.org' WHERE id = {vera}"
+    ));
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let x = app.user("xaver.alt").await.unwrap();
+        assert_eq!(x.email.as_deref(), Some("x@example.com"));
+        assert_eq!(x.last_name, "Alt", "what could go back went back");
+        let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(
+            batch.contains("data-state=\"teilweise_rueckgaengig\""),
+            "{batch}"
+        );
+        // 3. Changed by hand since: nothing of the import is left.
+        let (id, page) = upload(&app, "c.csv", update(&["V1;Vera;Neu;"]), "update").await;
+        assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+        app.db.raw().execute(&format!(
+            "UPDATE users SET last_name = 'VonHand' WHERE id = {vera}"
+        ));
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert_eq!(app.user("vera.alt").await.unwrap().last_name, "VonHand");
+        let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(batch.contains("data-state=\"rueckgaengig\""), "{batch}");
+        assert!(batch.contains("data-count=\"unrestored\">1<"), "{batch}");
+    }
+);
+
 db_test!(an_undo_counts_only_people_still_there, |app| {
     // Import A creates people, import B updates them, A is undone: B's undo
     // page no longer counts them among those it gives their values back.

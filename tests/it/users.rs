@@ -1413,6 +1413,19 @@ db_test!(
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = res.text().await.unwrap();
         assert!(body.contains("Jemand hat diese Person geändert"), "{body}");
+        // Every link of the error summary leads to something on the page.
+        let doc = scraper::Html::parse_document(&body);
+        let links = scraper::Selector::parse("[data-error-summary] a").unwrap();
+        let targets: Vec<String> = doc
+            .select(&links)
+            .filter_map(|a| a.value().attr("href"))
+            .map(|h| h.trim_start_matches('#').to_owned())
+            .collect();
+        assert!(targets.contains(&"seen".to_owned()), "{body}");
+        for id in targets {
+            let found = scraper::Selector::parse(&format!("[id=\"{id}\"]")).unwrap();
+            assert!(doc.select(&found).next().is_some(), "#{id}: {body}");
+        }
         assert_eq!(
             value_of(&body, "input[name=last_name]").as_deref(),
             Some("Meier")
