@@ -1291,6 +1291,25 @@ pub fn summaries_of(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<UserSu
         .filter(u::id.eq_any(ids.to_vec()))
         .select(SummaryRow::as_select())
         .load(conn)?;
+    in_order_of(conn, rows, ids)
+}
+
+/// Those of these users who are not deleted (a page that links to them
+/// links to no dead account), in the order of `ids`.
+pub fn live_summaries_of(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<UserSummary>> {
+    let rows: Vec<SummaryRow> = u::table
+        .filter(u::id.eq_any(ids.to_vec()))
+        .filter(u::deleted_at.is_null())
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    in_order_of(conn, rows, ids)
+}
+
+fn in_order_of(
+    conn: &mut DbConn,
+    rows: Vec<SummaryRow>,
+    ids: &[UserId],
+) -> QueryResult<Vec<UserSummary>> {
     let at: std::collections::HashMap<UserId, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut rows = rows;

@@ -282,7 +282,8 @@ pub async fn detail(ctx: &Context, id: i64) -> ServiceResult<SetDetail> {
                 .ok_or(ServiceError::NotFound)?;
             let rows = access_link::links_of_set(conn, id)?;
             let users: Vec<UserId> = rows.iter().filter_map(|r| r.used_by).collect();
-            let mut people: HashMap<UserId, _> = user::summaries_of(conn, &users)?
+            // Someone deleted since is not linked (the link stays used).
+            let mut people: HashMap<UserId, _> = user::live_summaries_of(conn, &users)?
                 .into_iter()
                 .map(|s| (s.id, s))
                 .collect();

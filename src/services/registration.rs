@@ -147,7 +147,8 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 ENTRIES_PER_PAGE,
             )?;
             let users: Vec<UserId> = rows.iter().filter_map(|r| r.used_by).collect();
-            let mut people: HashMap<UserId, _> = user::summaries_of(conn, &users)?
+            // Someone deleted since is not linked (the entry stays used).
+            let mut people: HashMap<UserId, _> = user::live_summaries_of(conn, &users)?
                 .into_iter()
                 .map(|s| (s.id, s))
                 .collect();
@@ -933,7 +934,16 @@ async fn staged_preview(ctx: &Context, id: i64) -> ServiceResult<ImportPreview> 
 /// Puts every new row of the preview on the list, in one transaction, or
 /// none: a row that meanwhile conflicts with the list or an account
 /// refuses the whole import (a fresh upload checks again).
-pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
+/// What "Übernehmen" on a list import did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ListCommitted {
+    /// The entries are on the list now (how many).
+    Done(usize),
+    /// Taken over already (the button pressed twice, a second tab).
+    Earlier,
+}
+
+pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<ListCommitted> {
     let result = commit_import(ctx, actor, id).await;
     // The list or the accounts changed since the preview: its "Übernehmen"
     // could only fail again. The preview is discarded, and the page says
@@ -949,17 +959,23 @@ pub async fn import_commit(ctx: &Context, actor: &Actor, id: i64) -> ServiceResu
     result
 }
 
-async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<usize> {
+async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<ListCommitted> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     let criteria = ctx.settings().registration_criteria.clone();
     ctx.db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<usize> {
+            write_tx(conn, |conn| -> ServiceResult<ListCommitted> {
                 if !model::move_import(conn, id, "vorschau", "importiert", now)? {
-                    return Err(ServiceError::Refused(
-                        crate::domain::Refusal::ImportStageDoesNotAllow,
-                    ));
+                    // Taken over already is what the admin wanted; discarded
+                    // or undone since is not.
+                    return match model::find_import(conn, id)? {
+                        None => Err(ServiceError::NotFound),
+                        Some(i) if i.state == "importiert" => Ok(ListCommitted::Earlier),
+                        Some(_) => Err(ServiceError::Refused(
+                            crate::domain::Refusal::ImportStageDoesNotAllow,
+                        )),
+                    };
                 }
                 let rows = model::all_new(conn, id)?;
                 let data: Vec<EntryData> = rows
@@ -1013,7 +1029,7 @@ async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<u
                     Some(Target::new("whitelist_import", id, format!("#{id}"))),
                     &[Change::new("entries", "", n.to_string())],
                 )?;
-                Ok(n)
+                Ok(ListCommitted::Done(n))
             })
         })
         .await

@@ -326,13 +326,16 @@ pub async fn commit(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     match service::import_commit(&state.ctx, &admin.actor(), id).await {
+        // Also when taken over already (a double submit, a second tab).
         Ok(_) => Ok(redirect_with_flash(&import_path(id), "wl_imported")),
         Err(ServiceError::Refused(crate::domain::Refusal::SelectionChanged)) => {
             Ok(redirect_with_flash(&import_path(id), "wl_import_changed"))
         }
-        // Taken already (a double submit), discarded or undone: the page
-        // says which.
-        Err(ServiceError::Refused(_)) => Ok(redirect(&import_path(id))),
+        // Discarded or undone since: the page's state says which.
+        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
+            &import_path(id),
+            &super::extract::refusal_flash(r),
+        )),
         Err(e) => Err(e.into()),
     }
 }

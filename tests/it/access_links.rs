@@ -209,6 +209,12 @@ db_test!(a_link_registers_one_person_with_what_it_grants, |app| {
         app.user("olaf.ohne").await.unwrap().status,
         UserStatus::Aktiv
     );
+    // Deleted since: the link stays used and leads to no dead account.
+    let res = app.post(&format!("/users/{}/delete", jana.id), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_html(&format!("/access-links/{id}")).await;
+    assert!(page.contains("data-state=\"benutzt\""), "{page}");
+    assert!(!page.contains(&format!("/users/{}", jana.id)), "{page}");
 });
 
 db_test!(taken_values_and_bad_input_use_nothing, |app| {

@@ -159,6 +159,12 @@ db_test!(a_match_admits_one_person_once_with_the_entrys_data, |app| {
     // A used entry cannot be deleted.
     let (_, list) = app.get_html("/registration").await;
     assert!(!list.contains("/registration/entries/1/delete") || !list.contains("data-entry=\"1\""));
+    // Deleted since: the entry stays used and links to no dead account.
+    let res = app.post(&format!("/users/{}/delete", person.id), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get_html("/registration").await;
+    assert!(!list.contains(&format!("/users/{}", person.id)), "{list}");
+    assert!(list.contains("benutzt"), "{list}");
 });
 
 db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
@@ -1187,6 +1193,15 @@ db_test!(a_list_import_that_lost_to_another_is_discarded, |app| {
     let second = location(&res);
     let res = app.post(&format!("{first}/commit"), &[]).await;
     assert_redirect(&res, &first);
+    let _ = app.get_html(&first).await;
+    // Pressed twice: done, once.
+    let res = app.post(&format!("{first}/commit"), &[]).await;
+    assert_redirect(&res, &first);
+    let (_, page) = app.get_html(&first).await;
+    assert!(
+        page.contains("Die Einträge stehen auf der Liste."),
+        "{page}"
+    );
     let res = app.post(&format!("{second}/commit"), &[]).await;
     assert_redirect(&res, &second);
     let (_, page) = app.get_html(&second).await;
@@ -1202,4 +1217,11 @@ db_test!(a_list_import_that_lost_to_another_is_discarded, |app| {
     assert_redirect(&res, &first);
     let (_, page) = app.get_html(&first).await;
     assert!(page.contains("flash-error"), "{page}");
+    // A commit sent again after the undo says why nothing happens.
+    let res = app.post(&format!("{first}/commit"), &[]).await;
+    assert_redirect(&res, &first);
+    let (_, page) = app.get_html(&first).await;
+    assert!(page.contains("flash-error"), "{page}");
+    let (_, list) = app.get_html("/registration").await;
+    assert!(!list.contains("Doppel"), "{list}");
 });
