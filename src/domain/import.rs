@@ -1471,8 +1471,9 @@ pub fn mark_duplicates(
 // ---------------------------------------------------------------- batches
 
 /// New people only, or also changes to people the file names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ImportMode {
+    #[default]
     Create,
     Update,
 }
@@ -1483,6 +1484,22 @@ impl ImportMode {
             ImportMode::Create => "create",
             ImportMode::Update => "update",
         }
+    }
+
+    /// What keeps a mapping of the user import from making a preview in
+    /// this mode. In update mode a file with a column that finds people
+    /// (personnel number, address or username) need not name them: a row
+    /// without a name changes no name, and one that finds nobody is refused
+    /// for the missing name as in a new-people import.
+    pub fn mapping_problems(self, mapping: &Mapping) -> Vec<MappingProblem> {
+        let mut problems = mapping.problems(&USERS);
+        let finds_people = ["personnel_number", "email", "username"]
+            .iter()
+            .any(|k| mapping.column_of(k).is_some());
+        if self == ImportMode::Update && finds_people {
+            problems.retain(|p| !matches!(p, MappingProblem::Missing("first_name" | "last_name")));
+        }
+        problems
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -1837,6 +1854,43 @@ mod tests {
         assert!(m.problems(&USERS).is_empty());
         let decoded = Mapping::decode(&USERS, m.header_line, &m.encode());
         assert_eq!(decoded, m);
+    }
+
+    #[test]
+    fn an_update_that_finds_people_needs_no_name_columns() {
+        let head = vec![
+            row(1, &["Personalnummer", "E-Mail"]),
+            row(2, &["7", "a@b.de"]),
+        ];
+        let m = Mapping::recognise(&USERS, &head);
+        assert_eq!(m.header_line, Some(1));
+        assert!(ImportMode::Update.mapping_problems(&m).is_empty());
+        assert_eq!(
+            ImportMode::Create.mapping_problems(&m),
+            vec![
+                MappingProblem::Missing("first_name"),
+                MappingProblem::Missing("last_name")
+            ]
+        );
+        // Nothing that finds people: names are needed in either mode.
+        let head = vec![row(1, &["Anrede", "Gruppen"]), row(2, &["Frau", "Lager"])];
+        let m = Mapping::recognise(&USERS, &head);
+        assert_eq!(
+            ImportMode::Update.mapping_problems(&m),
+            vec![
+                MappingProblem::Missing("first_name"),
+                MappingProblem::Missing("last_name")
+            ]
+        );
+        // Other problems stay.
+        let twice = Mapping {
+            header_line: Some(1),
+            columns: vec![Some("email"), Some("email")],
+        };
+        assert_eq!(
+            ImportMode::Update.mapping_problems(&twice),
+            vec![MappingProblem::Twice("email")]
+        );
     }
 
     #[test]

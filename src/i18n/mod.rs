@@ -948,7 +948,9 @@ catalogue! {
     import_continue: "Weiter", "Continue";
     import_mapping_title: "Spalten zuordnen", "Map columns";
     import_password_never_read: "Passwortspalte: wird nie gelesen", "Password column: never read";
-    import_mapping_intro: "Ordnen Sie jeder Spalte ein Feld zu. Vorname und Nachname sind nötig; Spalten ohne Feld werden nicht importiert. Spalten, die wie ein Passwort heißen, werden nie gelesen: Importierte Benutzer bekommen Einladungen, kein Passwort aus einer Datei.", "Assign a field to each column. First and last name are needed; columns without a field are not imported. Columns named like a password are never read: imported users get invitations, not a password from a file.";
+    import_mapping_intro: "Ordnen Sie jeder Spalte ein Feld zu; Spalten ohne Feld werden nicht importiert. Spalten, die wie ein Passwort heißen, werden nie gelesen: Importierte Benutzer bekommen Einladungen, kein Passwort aus einer Datei.", "Assign a field to each column; columns without a field are not imported. Columns named like a password are never read: imported users get invitations, not a password from a file.";
+    import_mapping_names_create: "Vorname und Nachname sind nötig.", "First and last name are needed.";
+    import_mapping_names_update: "Vorname und Nachname sind nötig, außer eine Spalte findet die Personen (Personalnummer, E-Mail oder Benutzername). Dann ändert eine Zeile ohne Namen keinen Namen; nur eine Zeile, die niemanden findet und also eine neue Person anlegt, braucht ihn.", "First and last name are needed, unless a column finds the people (personnel number, email or username). A row without a name then changes no name; only a row that finds nobody, and so creates a new person, needs one.";
     import_header_row: "Zeile mit den Spaltenüberschriften", "Row with the column titles";
     import_no_header: "Keine – die Daten beginnen in der ersten Zeile", "None – the data starts in the first row";
     import_line: "Zeile", "Row";

@@ -124,6 +124,7 @@ pub async fn upload(
     }
     let turn = ctx.import_turn().await?;
     let settings = config.reader_settings();
+    let mode = upload.mode;
     let bytes = upload.bytes;
     let kept = bytes.clone();
     let started = std::time::Instant::now();
@@ -131,7 +132,16 @@ pub async fn upload(
     // the rows it hands on early are parsed while it reads on.
     let (read, keys) = tokio::join!(
         ctx.read_spreadsheet(move || {
-            runner::run_streaming(&settings, bytes, USERS.name, None, EarlyParse::default())
+            runner::run_streaming(
+                &settings,
+                bytes,
+                USERS.name,
+                None,
+                EarlyParse {
+                    mode,
+                    ..Default::default()
+                },
+            )
         }),
         ctx.db().run(load_keys)
     );
@@ -176,7 +186,7 @@ pub async fn upload(
     if let Err(e) = check_row_count(&book, earlier, &mapping, config.max_rows) {
         return Ok(Err(e));
     }
-    let ready = usable_untouched(&book.sheets[book.chosen].head, &mapping);
+    let ready = usable_untouched(&book.sheets[book.chosen].head, &mapping, mode);
     let (actor_in, now) = (actor.clone(), ctx.now());
     let file_name = clean_file_name(&upload.file_name);
     let state = if choose {
@@ -189,7 +199,6 @@ pub async fn upload(
     let sheet = book.sheets[book.chosen].name.clone();
     let hidden = HiddenLines::of(&book.hidden).encode();
     let format = book.format.as_str();
-    let mode = upload.mode;
     let id = ctx
         .db()
         .run(move |conn| {
@@ -280,18 +289,22 @@ pub async fn upload(
 /// The mapping the chosen sheet's titles give, and whether it can be used
 /// without the admin: no field lacks its column, and no field is named by
 /// two titles (which one is meant is his call).
-fn recognise(book: &Workbook, max_rows: u32) -> Result<(Mapping, bool), ReadError> {
+fn recognise(
+    book: &Workbook,
+    max_rows: u32,
+    mode: ImportMode,
+) -> Result<(Mapping, bool), ReadError> {
     let head = &book.sheets[book.chosen].head;
     let mapping = Mapping::recognise(&USERS, head);
     check_row_count(book, 0, &mapping, max_rows)?;
-    let ready = usable_untouched(head, &mapping);
+    let ready = usable_untouched(head, &mapping, mode);
     Ok((mapping, ready))
 }
 
 /// Whether a mapping the titles gave needs no word from the admin.
-fn usable_untouched(head: &[Row], mapping: &Mapping) -> bool {
+fn usable_untouched(head: &[Row], mapping: &Mapping, mode: ImportMode) -> bool {
     let titles = crate::domain::import::titles(head, mapping.header_line);
-    mapping.problems(&USERS).is_empty() && USERS.doubled(&titles).is_empty()
+    mode.mapping_problems(mapping).is_empty() && USERS.doubled(&titles).is_empty()
 }
 
 /// The rows the reader child hands on while it reads, parsed as they come
@@ -303,6 +316,8 @@ struct EarlyParse {
     /// `None` before the first rows; `Some(None)`: parsing stopped.
     mapping: Option<Option<Mapping>>,
     rows: Vec<UserRow>,
+    /// The upload's mode (what a mapping needs depends on it).
+    mode: ImportMode,
 }
 
 impl runner::RowSink for EarlyParse {
@@ -310,7 +325,7 @@ impl runner::RowSink for EarlyParse {
         let mapping = self.mapping.get_or_insert_with(|| {
             let head = &rows[..rows.len().min(crate::domain::import::HEADER_SEARCH_ROWS)];
             let mapping = Mapping::recognise(&USERS, head);
-            usable_untouched(head, &mapping).then_some(mapping)
+            usable_untouched(head, &mapping, self.mode).then_some(mapping)
         });
         let Some(mapping) = mapping else {
             return;
@@ -505,7 +520,8 @@ pub async fn choose_sheet(
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
-    let (mapping, ok) = match recognise(&book, config.max_rows) {
+    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    let (mapping, ok) = match recognise(&book, config.max_rows, mode) {
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
     };
@@ -603,7 +619,9 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
             }
         })
         .collect();
-    let problems = mapping.problems(&USERS);
+    let problems = ImportMode::parse(&batch.mode)
+        .unwrap_or(ImportMode::Create)
+        .mapping_problems(&mapping);
     let doubled = USERS.doubled(&titles);
     MappingPage {
         batch: batch_view(&batch),
@@ -677,7 +695,8 @@ pub async fn set_mapping(
             })
             .collect(),
     };
-    if !mapping.problems(&USERS).is_empty() {
+    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    if !mode.mapping_problems(&mapping).is_empty() {
         return Ok(Err(mapping_view(batch, book, mapping)));
     }
     let max = ctx.config().import.max_rows;
@@ -951,10 +970,10 @@ async fn stage_book(
     let id = batch.id;
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
     let mapping = Mapping::decode(&USERS, header, &batch.mapping);
-    if !mapping.problems(&USERS).is_empty() {
+    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    if !mode.mapping_problems(&mapping).is_empty() {
         return Ok(Step::Mapping);
     }
-    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
     let create_missing = batch.create_missing_units;
     let started = std::time::Instant::now();
     let parse_mapping = mapping.clone();
@@ -1417,6 +1436,20 @@ fn evaluate(
                 };
                 if theirs.is_some() {
                     row.personnel_number = theirs;
+                }
+                // Only what the file fills changes, names too: a row that
+                // gives no name (an empty cell, or no name column) keeps
+                // the person's, and shows it.
+                for (key, name, kept) in [
+                    ("first_name", &mut row.first_name, &p.first_name),
+                    ("last_name", &mut row.last_name, &p.last_name),
+                ] {
+                    if !row.given.contains(&key) {
+                        row.problems.retain(|pr| {
+                            !matches!(pr, Problem::Invalid(k, crate::domain::FieldError::Required) if *k == key)
+                        });
+                        name.clone_from(kept);
+                    }
                 }
                 if !actor.role.may_change_account_of(p.role) {
                     row.problems.push(Problem::AboveRole);

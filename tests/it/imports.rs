@@ -2473,6 +2473,82 @@ db_test!(
     }
 );
 
+db_test!(an_update_file_without_names_changes_what_it_gives, |app| {
+    // The addresses IT sent, by personnel number: no name column. Found
+    // people keep their names; a number that finds nobody would be a new
+    // person without a name and is refused for it. In a new-people import
+    // the same file needs the name columns mapped first.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(
+        &app,
+        "stamm.csv",
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            "200;Anna;Alt",
+            "201;Bernd;Bleibt",
+        ]),
+        "create",
+    )
+    .await;
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    let addresses = csv(&[
+        "Personalnummer;E-Mail",
+        "200;anna@example.com",
+        "201;",
+        "299;niemand@example.com",
+    ]);
+    let (id, page) = upload(&app, "adressen.csv", addresses.clone(), "update").await;
+    let rows = preview_rows(&page);
+    let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+    assert_eq!(at(2).1, "aenderung", "{rows:?}");
+    assert!(
+        at(2).2.contains("E-Mail: — → anna@example.com"),
+        "{:?}",
+        at(2)
+    );
+    assert!(!at(2).2.contains("Vorname"), "{:?}", at(2));
+    assert!(page.contains("Anna"), "the row shows whom it found: {page}");
+    assert_eq!(at(3).1, "unveraendert", "{rows:?}");
+    assert_eq!(at(4).1, "fehler", "{rows:?}");
+    assert!(at(4).2.contains("Vorname"), "{:?}", at(4));
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    let anna = app.user("anna.alt").await.unwrap();
+    assert_eq!(anna.email.as_deref(), Some("anna@example.com"));
+    assert_eq!(
+        (anna.first_name.as_str(), anna.last_name.as_str()),
+        ("Anna", "Alt")
+    );
+    assert_eq!(app.user("bernd.bleibt").await.unwrap().first_name, "Bernd");
+    // An empty name cell in a file with name columns changes no name either.
+    let (id, page) = upload(
+        &app,
+        "namen.csv",
+        csv(&["Personalnummer;Vorname;Nachname", "201;;Neu"]),
+        "update",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    assert_eq!(rows[0].1, "aenderung", "{rows:?}");
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    let bernd = app
+        .user("bernd.neu")
+        .await
+        .or(app.user("bernd.bleibt").await)
+        .unwrap();
+    assert_eq!(
+        (bernd.first_name.as_str(), bernd.last_name.as_str()),
+        ("Bernd", "Neu")
+    );
+    // The same addresses as new people: the mapping asks for the names.
+    let res = app.upload_import("adressen.csv", addresses, "create").await;
+    let (_, mapping) = app.get_html(&location(&res)).await;
+    assert!(
+        mapping.contains("Vorname und Nachname sind nötig."),
+        "{mapping}"
+    );
+    assert!(!mapping.contains("data-preview"), "{mapping}");
+});
+
 db_test!(an_undo_counts_only_people_still_there, |app| {
     // Import A creates people, import B updates them, A is undone: B's undo
     // page no longer counts them among those it gives their values back.
