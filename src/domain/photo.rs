@@ -10,7 +10,7 @@
 
 use std::io::Cursor;
 
-use image::{ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// Largest upload accepted, before decoding.
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
@@ -71,7 +71,19 @@ pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
     limits.max_image_height = Some(MAX_PIXELS_SIDE);
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
-    let image = reader.decode().map_err(|_| PhotoError::NotAnImage)?;
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::NotAnImage)?;
+    // Its buffer within the cap (a 16-bit RGBA image of many pixels is
+    // large, not broken).
+    if decoder.total_bytes() > MAX_DECODE_ALLOC {
+        return Err(PhotoError::TooManyPixels);
+    }
+    // Phones store a portrait as a landscape with an Exif note to turn it:
+    // turned here, as the note goes with the rest of the metadata.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::NotAnImage)?;
+    image.apply_orientation(orientation);
     let image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
         image.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
@@ -111,6 +123,47 @@ mod tests {
         assert_eq!(&stored.jpeg[..3], &[0xFF, 0xD8, 0xFF]);
         let small = normalise(&png(40, 30)).unwrap();
         assert_eq!((small.width, small.height), (40, 30));
+    }
+
+    /// A JPEG of `width` x `height` (left half red, right half blue) with
+    /// an Exif orientation, as a phone writes a portrait.
+    fn jpeg_with_orientation(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+        use image::ImageEncoder;
+        let img = image::RgbImage::from_fn(width, height, |x, _| {
+            if x < width / 2 {
+                image::Rgb([220, 0, 0])
+            } else {
+                image::Rgb([0, 0, 220])
+            }
+        });
+        // A big-endian TIFF header and one IFD entry: Orientation (0x0112),
+        // SHORT, count 1.
+        let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+        exif.extend_from_slice(&orientation.to_be_bytes());
+        exif.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut out = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+        encoder.set_exif_metadata(exif).unwrap();
+        encoder
+            .write_image(&img, width, height, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_phones_turned_photo_is_stored_upright() {
+        // Orientation 6: the stored landscape is shown turned 90° clockwise,
+        // so the red left half ends up on top.
+        let stored = normalise(&jpeg_with_orientation(400, 200, 6)).unwrap();
+        assert_eq!((stored.width, stored.height), (200, 400));
+        let shown = image::load_from_memory(&stored.jpeg).unwrap().to_rgb8();
+        let top = shown.get_pixel(100, 50);
+        let bottom = shown.get_pixel(100, 350);
+        assert!(top[0] > 150 && top[2] < 80, "red on top: {top:?}");
+        assert!(bottom[2] > 150 && bottom[0] < 80, "blue below: {bottom:?}");
+        // No note: as it is.
+        let plain = normalise(&jpeg_with_orientation(400, 200, 1)).unwrap();
+        assert_eq!((plain.width, plain.height), (400, 200));
     }
 
     #[test]

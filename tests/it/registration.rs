@@ -43,7 +43,8 @@ async fn as_visitor<T>(app: &mut TestApp, f: impl AsyncFnOnce(&mut TestApp) -> T
 fn anna<'a>(number: &'a str, username: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("first_name", "anna"),
-        ("last_name", "MUELLER"),
+        // Typed on a phone without umlauts: "Müller" without its dots.
+        ("last_name", "MULLER"),
         ("personnel_number", number),
         ("username", username),
     ]
