@@ -41,6 +41,12 @@ pub enum StartupError {
 /// Connects (migrating the database), loads or creates the settings and
 /// builds the `Context` that everything else runs on.
 pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupError> {
+    build(config, clock, false)
+}
+
+/// `serving`: for the server, whose `config.bind` is the address it
+/// listens on (see [`services::settings::bootstrap`]).
+fn build(config: Config, clock: Clock, serving: bool) -> Result<Context, StartupError> {
     if !(4..=31).contains(&config.bcrypt_cost) {
         return Err(StartupError::BadCost);
     }
@@ -58,6 +64,7 @@ pub fn build_context(config: Config, clock: Clock) -> Result<Context, StartupErr
         &mut conn,
         &config.initial_base_url(),
         configured_base_url.as_deref(),
+        serving,
         clock.now(),
     )?;
     if let Some(old) = &boot.replaced_base_url {
@@ -121,7 +128,18 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let ctx = tokio::task::spawn_blocking(move || build_context(config, clock))
+        // Bound first: the settings learn the port it listens on (port 0
+        // picks one), as the host was written.
+        let listener = TcpListener::bind(&bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(bind.clone(), e))?
+            .port();
+        let mut config = config;
+        if let Some((host, _)) = bind.rsplit_once(':') {
+            config.bind = format!("{host}:{port}");
+        }
+        let ctx = tokio::task::spawn_blocking(move || build(config, clock, true))
             .await
             .map_err(|e| {
                 StartupError::Service(ServiceError::Queue(
@@ -130,11 +148,6 @@ impl Application {
             })??;
         let setup_link = announce_setup_link(&ctx).await?;
         announce_mail(&ctx);
-        let listener = TcpListener::bind(&bind).map_err(|e| StartupError::Bind(bind.clone(), e))?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| StartupError::Bind(bind.clone(), e))?
-            .port();
         let state = web::Data::new(AppState {
             ctx: ctx.clone(),
             proxies,

@@ -19,6 +19,7 @@ diesel::table! {
         reminder_days_before -> Integer,
         registration_criteria -> Text,
         open_registration -> Bool,
+        public_base_url_from_bind -> Bool,
     }
 }
 

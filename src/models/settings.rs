@@ -25,6 +25,8 @@ pub struct OrganisationSettings {
     pub reminder_days_before: i32,
     pub registration_criteria: String,
     pub open_registration: bool,
+    /// The base URL is the address `serve` listened on, chosen by nobody.
+    pub public_base_url_from_bind: bool,
 }
 
 impl std::fmt::Debug for OrganisationSettings {

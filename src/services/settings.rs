@@ -21,18 +21,42 @@ pub struct Bootstrapped {
 /// The settings and the instance secret, creating the row with defaults
 /// when there is none (first start). A public base URL set in the
 /// environment (`configured`) wins over the stored one and is stored, so
-/// links always use the address the operator configured last.
+/// links always use the address the operator configured last. Without one,
+/// the first start stores `base_url` (the bind address); while nobody has
+/// chosen another, `serve` keeps it to the address it listens on (`serving`:
+/// a first `einlass admin create` ran with the default bind, the server
+/// then on another port).
 pub fn bootstrap(
     conn: &mut DbConn,
     base_url: &str,
     configured: Option<&str>,
+    serving: bool,
     now: time::PrimitiveDateTime,
 ) -> ServiceResult<Bootstrapped> {
     let configured = configured.map(|c| c.trim().trim_end_matches('/').to_owned());
+    let base_url = base_url.trim_end_matches('/');
     write_tx(conn, |conn| {
         let mut replaced = None;
         let row = match settings::load(conn)? {
             Some(mut existing) => {
+                if configured.is_none()
+                    && serving
+                    && existing.public_base_url_from_bind
+                    && existing.public_base_url != base_url
+                {
+                    tracing::info!(
+                        from = %existing.public_base_url,
+                        to = %base_url,
+                        "public base URL follows the address served at (nobody chose one)"
+                    );
+                    existing.public_base_url = base_url.to_owned();
+                    existing.updated_at = now;
+                    settings::update(conn, &existing)?;
+                }
+                if configured.is_some() && existing.public_base_url_from_bind {
+                    existing.public_base_url_from_bind = false;
+                    settings::update(conn, &existing)?;
+                }
                 if let Some(url) = &configured
                     && *url != existing.public_base_url
                 {
@@ -66,7 +90,7 @@ pub fn bootstrap(
                     id: 1,
                     organisation_name: "Einlass".into(),
                     brand_colour: "#0b5cad".into(),
-                    public_base_url: base_url.trim_end_matches('/').to_owned(),
+                    public_base_url: base_url.to_owned(),
                     invitation_validity_days: 14,
                     reminder_days_before: 0,
                     time_zone: TimeZone::DEFAULT_NAME.into(),
@@ -79,6 +103,7 @@ pub fn bootstrap(
                     registration_criteria: crate::domain::registration::Criteria::default()
                         .encode(),
                     open_registration: false,
+                    public_base_url_from_bind: configured.is_none(),
                 };
                 settings::insert(conn, &row)?;
                 row
@@ -134,9 +159,11 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 let before = row.clone();
                 row.organisation_name = cmd.organisation_name;
                 row.brand_colour = cmd.brand_colour;
-                // Set in the environment: that address stays.
+                // Set in the environment: that address stays. Saved here, it
+                // is chosen: no longer the address the server listens on.
                 if !base_url_fixed {
                     row.public_base_url = cmd.public_base_url;
+                    row.public_base_url_from_bind = false;
                 }
                 row.invitation_validity_days = cmd.invitation_validity_days;
                 row.reminder_days_before = cmd.reminder_days_before;

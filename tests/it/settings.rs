@@ -221,6 +221,49 @@ db_test!(the_configured_base_url_wins_over_the_stored_one, |app| {
     assert_eq!(app.ctx.settings().public_base_url, "http://127.0.0.1:35021");
 });
 
+db_test!(an_unchosen_base_url_follows_the_address_served_at, |app| {
+    // Nobody chose a base URL: links use the address the server listens on.
+    assert_eq!(app.ctx.settings().public_base_url, app.address);
+    // A first `einlass admin create` (default bind 8080) stored its bind
+    // address; the server then runs on another port.
+    app.db.raw().execute(
+        "UPDATE organisation_settings SET public_base_url = 'http://127.0.0.1:8080', \
+         public_base_url_from_bind = TRUE",
+    );
+    let mut cli = crate::support::test_config(&app.db.url);
+    cli.bind = "127.0.0.1:8080".into();
+    let ctx = einlass::startup::build_context(cli, einlass::clock::Clock::system()).unwrap();
+    assert_eq!(ctx.settings().public_base_url, "http://127.0.0.1:8080");
+    let url = app.db.url.clone();
+    let start = || async {
+        einlass::startup::Application::build(
+            crate::support::test_config(&url),
+            einlass::clock::Clock::system(),
+        )
+        .await
+        .expect("starts")
+    };
+    let second = start().await;
+    let served_at = format!("http://127.0.0.1:{}", second.port());
+    assert_eq!(second.ctx.settings().public_base_url, served_at);
+    drop(second);
+    // Chosen on the settings page: it stays, wherever the server runs.
+    app.login_as("chef", AdminRole::Administrator).await;
+    assert_redirect(
+        &app.post(
+            "/settings",
+            &with("public_base_url", "https://einlass.example.org"),
+        )
+        .await,
+        "/settings",
+    );
+    let third = start().await;
+    assert_eq!(
+        third.ctx.settings().public_base_url,
+        "https://einlass.example.org"
+    );
+});
+
 db_test!(
     a_configured_base_url_is_read_only_in_the_settings,
     config_with_base_url,

@@ -1,0 +1,1 @@
+ALTER TABLE organisation_settings DROP COLUMN public_base_url_from_bind;
