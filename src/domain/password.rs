@@ -1,5 +1,7 @@
 //! Passwords: 8 to 128 characters, hashed with bcrypt over a SHA-256 pre-hash
 //! so that every character counts (bcrypt alone ignores bytes after 72).
+//! Unicode-normalised (NFC) first: "ü" typed as one character on one device
+//! and as u + dots on another is the same password.
 
 use std::fmt;
 
@@ -23,6 +25,7 @@ impl fmt::Debug for Password {
 
 impl Password {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let input = &super::text::nfc(input);
         let n = input.chars().count();
         // Only spaces is no password (and not what anyone meant to type).
         if input.trim().is_empty() {
@@ -89,7 +92,10 @@ impl Password {
 
 /// Checks a typed password against a stored hash. A malformed hash is a mismatch.
 pub fn verify(candidate: &str, hash: &str) -> bool {
-    bcrypt::verify(prehash(candidate), hash).unwrap_or(false)
+    let normal = super::text::nfc(candidate);
+    let check = |p: &str| bcrypt::verify(prehash(p), hash).unwrap_or(false);
+    // A hash made before passwords were normalised holds the text as typed.
+    check(&normal) || (normal != candidate && check(candidate))
 }
 
 /// A valid bcrypt hash of a random password, checked against when the account
@@ -172,6 +178,22 @@ mod tests {
         let hash = Password::parse(&a).unwrap().hash(4).unwrap();
         assert!(verify(&a, &hash));
         assert!(!verify(&b, &hash));
+    }
+
+    #[test]
+    fn one_text_in_either_unicode_form_is_one_password() {
+        let composed = "Grüße-aus-Köln";
+        let decomposed = "Gru\u{308}ße-aus-Ko\u{308}ln";
+        let hash = Password::parse(composed).unwrap().hash(4).unwrap();
+        assert!(verify(decomposed, &hash));
+        let hash = Password::parse(decomposed).unwrap().hash(4).unwrap();
+        assert!(verify(composed, &hash));
+        // A hash of the text as typed (before normalising) still matches it.
+        let old = bcrypt::hash(prehash(decomposed), 4).unwrap();
+        assert!(verify(decomposed, &old));
+        assert!(!verify("Grüße-aus-Bonn", &hash));
+        // 128 characters as typed count once composed.
+        assert!(Password::parse(&"u\u{308}".repeat(128)).is_ok());
     }
 
     #[test]

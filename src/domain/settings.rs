@@ -37,8 +37,20 @@ pub struct TimeZone(&'static time_tz::Tz);
 impl TimeZone {
     pub const DEFAULT_NAME: &'static str = "Europe/Berlin";
 
+    /// A zone the settings offer ([`Self::all_names`]); a legacy name the
+    /// list leaves out (`CET`, `EST5EDT`, `Etc/GMT+5`, which is UTC−5) is
+    /// refused, not stored where the page could not show it selected.
     pub fn parse(name: &str) -> Option<Self> {
-        time_tz::timezones::get_by_name(name.trim()).map(Self)
+        let name = name.trim();
+        if !Self::offered(name) {
+            return None;
+        }
+        time_tz::timezones::get_by_name(name).map(Self)
+    }
+
+    fn offered(name: &str) -> bool {
+        name.contains('/') && !name.starts_with("Etc/") && !name.starts_with("SystemV/")
+            || name == "UTC"
     }
 
     pub fn name(self) -> &'static str {
@@ -65,10 +77,7 @@ impl TimeZone {
         use time_tz::TimeZone as _;
         let mut names: Vec<&'static str> = time_tz::timezones::iter()
             .map(|tz| tz.name())
-            .filter(|n| {
-                n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/")
-                    || *n == "UTC"
-            })
+            .filter(|n| Self::offered(n))
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -374,6 +383,12 @@ mod tests {
         );
         assert!(TimeZone::parse("Mars/Olympus").is_none());
         assert!(TimeZone::parse("Europe/Berlin\0").is_none());
+        // Known to the tz database, but not offered: refused.
+        for legacy in ["CET", "EST5EDT", "GMT", "Etc/GMT+5"] {
+            assert!(TimeZone::parse(legacy).is_none(), "{legacy}");
+            assert!(!TimeZone::all_names().contains(&legacy), "{legacy}");
+        }
+        assert!(TimeZone::parse("UTC").is_some());
         assert_eq!(TimeZone::default().name(), TimeZone::DEFAULT_NAME);
     }
 

@@ -1751,6 +1751,7 @@ impl Texts {
             "area_role" => self.field_area_role,
             "birth_date" => self.field_birth_date,
             "criteria" => self.wl_criteria,
+            "message" => self.request_message,
             _ => "",
         }
     }

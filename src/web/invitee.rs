@@ -159,14 +159,30 @@ async fn activate_page(
     )
 }
 
+/// Where a signed-in browser goes instead of a form it holds no link for
+/// (the back button after activating or registering, which used it): its
+/// own start, not "this link is no longer valid". A link opened again
+/// still says what became of it ("schon benutzt").
+fn signed_in_start(req: &HttpRequest, cookie: &str, me: &Option<SignedIn>) -> Option<HttpResponse> {
+    if token_in(req, cookie).is_some() {
+        return None;
+    }
+    me.as_ref()
+        .map(|me| redirect(if me.admin.is_some() { "/" } else { "/welcome" }))
+}
+
 pub async fn activate_form(
     req: HttpRequest,
     state: web::Data<AppState>,
+    me: Option<SignedIn>,
 ) -> AppResult<HttpResponse> {
     let link = match token_in(&req, INVITE_COOKIE) {
         Some(t) => invitations::link_state(&state.ctx, &t).await?,
         None => LinkState::Dead,
     };
+    if let Some(res) = signed_in_start(&req, INVITE_COOKIE, &me) {
+        return Ok(res);
+    }
     let input = match &link {
         LinkState::Live(i) => ActivateForm {
             first_name: i.first_name.clone(),
@@ -692,8 +708,15 @@ async fn access_state(req: &HttpRequest, state: &AppState) -> AppResult<AccessSt
 }
 
 /// GET /join: the registration form of an access link (nothing is used).
-pub async fn join_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn join_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: Option<SignedIn>,
+) -> AppResult<HttpResponse> {
     let link = access_state(&req, &state).await?;
+    if let Some(res) = signed_in_start(&req, ACCESS_COOKIE, &me) {
+        return Ok(res);
+    }
     join_page(
         &req,
         &state,

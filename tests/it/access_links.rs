@@ -131,6 +131,8 @@ db_test!(a_link_registers_one_person_with_what_it_grants, |app| {
         assert_redirect(&res, "/welcome");
         let (status, _) = app.get_html("/welcome").await;
         assert_eq!(status, StatusCode::OK, "signed in");
+        // The back button to the form: sent on, not told the link is dead.
+        assert_redirect(&app.get("/join").await, "/welcome");
         res
     })
     .await;

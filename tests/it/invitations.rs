@@ -193,6 +193,10 @@ db_test!(invite_and_activate_through_the_in_app_mailbox, |app| {
     let (status, welcome) = app.get_html("/welcome").await;
     assert_eq!(status, StatusCode::OK);
     assert!(welcome.contains("Sie sind drin"));
+    // The back button to the form: signed in, she is sent on, not told
+    // that her link is dead.
+    let res = app.get("/activate").await;
+    assert_redirect(&res, "/welcome");
     let anna = app.user("anna@example.com").await.unwrap();
     assert_eq!(anna.status, UserStatus::Aktiv);
     assert!(anna.email_confirmed);
