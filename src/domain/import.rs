@@ -629,6 +629,9 @@ pub enum Problem {
     EmailConfirmed,
     /// Update mode: the personnel number and the address name two people.
     TwoPeople,
+    /// Update mode: the row finds no account and gives no name, so it
+    /// would be a new person without one.
+    FoundNobody,
     /// Update mode: other rows of the file change the same person.
     SamePerson(Vec<u32>),
     /// Update mode: an account above the importing admin's role.
@@ -655,7 +658,10 @@ impl Problem {
             Problem::UnknownAreas(_) => "areas",
             Problem::UncreatableUnits(f, _) => f,
             Problem::EmailConfirmed => "email",
-            Problem::TwoPeople | Problem::AboveRole | Problem::SamePerson(_) => "",
+            Problem::TwoPeople
+            | Problem::FoundNobody
+            | Problem::AboveRole
+            | Problem::SamePerson(_) => "",
         }
     }
 
@@ -723,6 +729,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
             Problem::Taken(f) => vec!["taken".into(), (*f).into()],
             Problem::EmailConfirmed => vec!["email_confirmed".into()],
             Problem::TwoPeople => vec!["two_people".into()],
+            Problem::FoundNobody => vec!["found_nobody".into()],
             Problem::SamePerson(lines) => {
                 let mut v = vec!["same_person".to_owned()];
                 v.extend(lines.iter().map(u32::to_string));
@@ -767,6 +774,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                 "taken" => Problem::Taken(field_key(arg(1))),
                 "email_confirmed" => Problem::EmailConfirmed,
                 "two_people" => Problem::TwoPeople,
+                "found_nobody" => Problem::FoundNobody,
                 "same_person" => {
                     Problem::SamePerson(parts[1..].iter().filter_map(|s| s.parse().ok()).collect())
                 }
@@ -2098,6 +2106,7 @@ mod tests {
             Problem::Taken("username"),
             Problem::EmailConfirmed,
             Problem::TwoPeople,
+            Problem::FoundNobody,
             Problem::AboveRole,
             Problem::Change("last_name", "Alt".into(), "Neu".into()),
             Problem::UncreatableUnits("areas", vec!["=cmd()".into()]),

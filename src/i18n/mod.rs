@@ -965,7 +965,7 @@ catalogue! {
     import_mapping_doubled_choose: "Übernommen wird nur die Spalte, der Sie das Feld zuordnen. Bitte prüfen Sie, ob es die richtige ist.", "Only the column you map to the field is imported. Please check that it is the right one.";
     import_preview_title: "Vorschau", "Preview";
     import_preview_intro: "Noch ist nichts gespeichert. Zeilen mit Fehlern werden nicht importiert; alle anderen werden in einem Schritt übernommen – oder keine.", "Nothing has been saved yet. Rows with errors are not imported; all others are taken over in one step – or none.";
-    import_update_intro: "Beim Aktualisieren ändern nur gefüllte Zellen etwas: Eine leere Zelle lässt den Wert der Person, wie er ist (Vor- und Nachname sind nötig), und Gruppen und Bereiche kommen nur hinzu, keine wird entfernt.", "When updating, only filled cells change anything: an empty cell leaves the person's value as it is (first and last name are required), and groups and areas are only added, none is taken away.";
+    import_update_intro: "Beim Aktualisieren ändern nur gefüllte Zellen etwas: Eine leere Zelle lässt den Wert der Person, wie er ist (auch beim Namen; nur wer neu angelegt wird, braucht Vor- und Nachname), und Gruppen und Bereiche kommen nur hinzu, keine wird entfernt.", "When updating, only filled cells change anything: an empty cell leaves the person's value as it is (names too; only someone created anew needs a first and last name), and groups and areas are only added, none is taken away.";
     import_sheet: "Blatt", "Sheet";
     import_total: "Zeilen", "Rows";
     import_columns_read: "Gelesene Spalten", "Columns read";
@@ -1064,6 +1064,7 @@ catalogue! {
     pr_taken: "schon vergeben an ein anderes Konto", "already used by another account";
     pr_email_confirmed: "Die Adresse ist vom Benutzer bestätigt und lässt sich per Import nicht ändern.", "The address is confirmed by its owner and cannot be changed by import.";
     pr_two_people: "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten.", "Personnel number and email address belong to two different accounts.";
+    pr_found_nobody: "Findet kein Konto (weder über Personalnummer noch E-Mail-Adresse oder Benutzername) und nennt keinen Namen: Als neue Person bräuchte die Zeile Vor- und Nachname.", "Finds no account (by personnel number, email address or username) and gives no name: as a new person the row would need a first and last name.";
     pr_same_person: "Dieselbe Person ändert auch Zeile", "The same person is changed by row";
     pr_above_role: "Das Konto steht über Ihrer Rolle.", "The account is above your role.";
     users_import: "Importieren", "Import";
@@ -1980,6 +1981,7 @@ impl Texts {
             Taken(f) => format!("{}: {}", field(f), self.pr_taken),
             EmailConfirmed => self.pr_email_confirmed.to_owned(),
             TwoPeople => self.pr_two_people.to_owned(),
+            FoundNobody => self.pr_found_nobody.to_owned(),
             SamePerson(lines) => format!(
                 "{} {}",
                 self.pr_same_person,

@@ -1409,6 +1409,25 @@ fn evaluate(
         } else {
             None
         };
+        // An update row that finds nobody and names nobody (a file of
+        // numbers and addresses): said as such, not as two empty names.
+        if mode == ImportMode::Update
+            && target.is_none()
+            && !row.given.contains(&"first_name")
+            && !row.given.contains(&"last_name")
+            && !row.problems.contains(&Problem::TwoPeople)
+        {
+            row.problems.retain(|p| {
+                !matches!(
+                    p,
+                    Problem::Invalid(
+                        "first_name" | "last_name",
+                        crate::domain::FieldError::Required
+                    )
+                )
+            });
+            row.problems.push(Problem::FoundNobody);
+        }
         // Two rows for one person: which one is meant is the admin's call.
         if let Some(lines) = target.and_then(|t| rows_of_person.get(&t))
             && lines.len() > 1
