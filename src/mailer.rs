@@ -129,14 +129,16 @@ pub fn sender_address(config: &MailConfig, public_base_url: &str) -> Result<Addr
         None => {
             let host = url::Url::parse(public_base_url)
                 .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_else(|| "localhost".into());
-            let host = if host.contains('.') {
-                host
-            } else {
-                format!("{host}.localdomain")
+                .and_then(|u| u.host().map(|h| h.to_owned()));
+            let host = match host {
+                Some(url::Host::Domain(d)) if d.contains('.') => d,
+                Some(url::Host::Domain(d)) => format!("{d}.localdomain"),
+                Some(url::Host::Ipv4(ip)) => ip.to_string(),
+                // No domain to name (an IPv6 address, `[::]` when bound to
+                // all of them): a sender address must still parse.
+                Some(url::Host::Ipv6(_)) | None => "localhost.localdomain".into(),
             };
-            format!("einlass@{}", host.trim_matches(['[', ']']))
+            format!("einlass@{host}")
         }
     };
     text.parse::<Address>()
@@ -339,6 +341,21 @@ mod tests {
                 .map(|a| a.to_string())
                 .ok(),
             Some("einlass@127.0.0.1".into())
+        );
+        // Served on IPv6 (all addresses, or one): still an address.
+        for url in [
+            "http://[::]:8080",
+            "http://[::1]:8080",
+            "http://intranet:8080",
+        ] {
+            let from = sender_address(&cfg, url).map(|a| a.to_string());
+            assert!(from.is_ok(), "{url}: {from:?}");
+        }
+        assert_eq!(
+            sender_address(&cfg, "http://[::]:8080")
+                .map(|a| a.to_string())
+                .ok(),
+            Some("einlass@localhost.localdomain".into())
         );
         let bad = MailConfig {
             mail_from: Some("not an address".into()),

@@ -173,7 +173,7 @@ impl AccountInput {
             errors.add("email", FieldError::EmailOrUsernameNeeded);
         }
         let password = errors.take("password", Password::parse(&self.password));
-        if password.is_some() && self.password != self.password_repeat {
+        if password.is_some() && !super::password::same(&self.password, &self.password_repeat) {
             errors.add("password_repeat", FieldError::PasswordMismatch);
         }
         Some(Account {

@@ -68,6 +68,8 @@ pub enum FieldError {
     ReminderDays,
     /// Someone changed the person since the form was made.
     ChangedMeanwhile,
+    /// A name without a single letter (punctuation, emoji, a date).
+    NameWithoutLetter,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.

@@ -90,6 +90,12 @@ impl Password {
     }
 }
 
+/// Whether two typed passwords are the same password (a repetition, a new
+/// one against the current): alike once Unicode-normalised.
+pub fn same(a: &str, b: &str) -> bool {
+    super::text::nfc(a) == super::text::nfc(b)
+}
+
 /// Checks a typed password against a stored hash. A malformed hash is a mismatch.
 pub fn verify(candidate: &str, hash: &str) -> bool {
     let normal = super::text::nfc(candidate);

@@ -35,12 +35,13 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_CHARS: usize = 100;
 
-    /// One line with at least one letter or digit in it (not only marks,
-    /// accents or punctuation).
+    /// One line with at least one letter in it: not only marks, accents,
+    /// punctuation, emoji or digits (a date or number a spreadsheet put
+    /// where the name belongs, `31.12.9999`, is no name).
     pub fn parse(input: &str) -> Result<Self, super::FieldError> {
         let name = super::required_line(input, Self::MAX_CHARS)?;
-        if !name.chars().any(char::is_alphanumeric) {
-            return Err(super::FieldError::InvalidCharacters);
+        if !name.chars().any(char::is_alphabetic) {
+            return Err(super::FieldError::NameWithoutLetter);
         }
         Ok(Self(name))
     }
@@ -108,9 +109,21 @@ mod tests {
                 "{hidden:?}"
             );
         }
-        for marks in ["\u{0301}\u{0301}", "...", "-"] {
-            assert!(PersonName::parse(marks).is_err(), "{marks:?}");
+        for marks in [
+            "\u{0301}\u{0301}",
+            "...",
+            "-",
+            "😀",
+            "31.12.9999",
+            "12345.678",
+        ] {
+            assert_eq!(
+                PersonName::parse(marks),
+                Err(crate::domain::FieldError::NameWithoutLetter),
+                "{marks:?}"
+            );
         }
+        assert_eq!(PersonName::parse("Anna 2").unwrap().as_str(), "Anna 2");
         assert_eq!(PersonName::parse("Øyvind").unwrap().as_str(), "Øyvind");
         assert_eq!(PersonName::parse("李").unwrap().as_str(), "李");
         assert_eq!(

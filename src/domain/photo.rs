@@ -70,25 +70,31 @@ pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
     limits.max_image_width = Some(MAX_PIXELS_SIDE);
     limits.max_image_height = Some(MAX_PIXELS_SIDE);
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    reader.limits(limits);
+    reader.limits(limits.clone());
     let mut decoder = reader.into_decoder().map_err(|_| PhotoError::NotAnImage)?;
-    // Its buffer within the cap (a 16-bit RGBA image of many pixels is
+    // As `decode` does: the image's buffer comes out of the cap first, and
+    // the decoder gets what is left (a 16-bit RGBA image of many pixels is
     // large, not broken).
-    if decoder.total_bytes() > MAX_DECODE_ALLOC {
-        return Err(PhotoError::TooManyPixels);
-    }
+    limits
+        .reserve(decoder.total_bytes())
+        .map_err(|_| PhotoError::TooManyPixels)?;
+    decoder
+        .set_limits(limits)
+        .map_err(|_| PhotoError::TooManyPixels)?;
     // Phones store a portrait as a landscape with an Exif note to turn it:
-    // turned here, as the note goes with the rest of the metadata.
+    // turned here, as the note goes with the rest of the metadata (after
+    // the shrinking, into a square box: the same picture, and no second
+    // copy of a large one).
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::NotAnImage)?;
-    image.apply_orientation(orientation);
-    let image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
+    let image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::NotAnImage)?;
+    let mut image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
         image.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
         image
     };
+    image.apply_orientation(orientation);
     let rgb = image.to_rgb8();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
@@ -199,6 +205,43 @@ mod tests {
         let bomb = bomb_png(12_000, 12_000);
         assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
         assert_eq!(normalise(&bomb).err(), Some(PhotoError::TooManyPixels));
+    }
+
+    #[test]
+    fn a_deep_image_over_the_decode_budget_has_too_many_pixels() {
+        // 5100 x 5000 is within 40 megapixels, but as 16-bit RGBA it needs
+        // 204 MB: more than a decode may take. A header is enough to tell.
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let start = out.len();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let mut crc = 0xFFFF_FFFFu32;
+            for b in &out[start..] {
+                crc ^= u32::from(*b);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xEDB8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            out.extend_from_slice(&(!crc).to_be_bytes());
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut header = Vec::new();
+        header.extend_from_slice(&5100u32.to_be_bytes());
+        header.extend_from_slice(&5000u32.to_be_bytes());
+        header.extend_from_slice(&[16, 6, 0, 0, 0]);
+        chunk(&mut png, b"IHDR", &header);
+        chunk(
+            &mut png,
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        );
+        chunk(&mut png, b"IEND", &[]);
+        assert_eq!(normalise(&png).err(), Some(PhotoError::TooManyPixels));
     }
 
     /// A PNG of one grey colour, written row by row (never held as pixels).

@@ -37,15 +37,22 @@ pub struct TimeZone(&'static time_tz::Tz);
 impl TimeZone {
     pub const DEFAULT_NAME: &'static str = "Europe/Berlin";
 
-    /// A zone the settings offer ([`Self::all_names`]); a legacy name the
-    /// list leaves out (`CET`, `EST5EDT`, `Etc/GMT+5`, which is UTC−5) is
-    /// refused, not stored where the page could not show it selected.
+    /// Any zone of the tz database: what a stored setting is read with (an
+    /// instance may hold a name chosen before the list was the only way).
     pub fn parse(name: &str) -> Option<Self> {
+        time_tz::timezones::get_by_name(name.trim()).map(Self)
+    }
+
+    /// A zone the settings offer ([`Self::all_names`]): what a new choice
+    /// is checked with. A legacy name the list leaves out (`CET`,
+    /// `EST5EDT`, `Etc/GMT+5`, which is UTC−5) is refused, not stored where
+    /// the page could not show it selected.
+    pub fn parse_offered(name: &str) -> Option<Self> {
         let name = name.trim();
         if !Self::offered(name) {
             return None;
         }
-        time_tz::timezones::get_by_name(name).map(Self)
+        Self::parse(name)
     }
 
     fn offered(name: &str) -> bool {
@@ -312,7 +319,7 @@ mod tests {
         let all = TimeZone::all_names();
         assert!(all.len() > 300);
         for name in TimeZone::COMMON.iter().chain(all.iter()) {
-            assert!(TimeZone::parse(name).is_some(), "{name}");
+            assert!(TimeZone::parse_offered(name).is_some(), "{name}");
         }
         assert!(all.contains(&"Europe/Berlin") && all.contains(&"America/New_York"));
     }
@@ -385,10 +392,13 @@ mod tests {
         assert!(TimeZone::parse("Europe/Berlin\0").is_none());
         // Known to the tz database, but not offered: refused.
         for legacy in ["CET", "EST5EDT", "GMT", "Etc/GMT+5"] {
-            assert!(TimeZone::parse(legacy).is_none(), "{legacy}");
+            assert!(TimeZone::parse_offered(legacy).is_none(), "{legacy}");
             assert!(!TimeZone::all_names().contains(&legacy), "{legacy}");
+            // Stored before, still read as it is.
+            assert!(TimeZone::parse(legacy).is_some(), "{legacy}");
         }
-        assert!(TimeZone::parse("UTC").is_some());
+        assert!(TimeZone::parse_offered("UTC").is_some());
+        assert!(TimeZone::parse_offered(" Europe/Vienna ").is_some());
         assert_eq!(TimeZone::default().name(), TimeZone::DEFAULT_NAME);
     }
 

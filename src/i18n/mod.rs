@@ -399,6 +399,7 @@ catalogue! {
     fe_reminder_days: "Bitte eine ganze Zahl von 0 (keine Erinnerungen) bis eins weniger als die Gültigkeit der Einladung.", "Please give a whole number from 0 (no reminders) to one less than the invitation's validity.";
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
+    fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
     fe_invalid_image: "Bitte ein Foto als JPEG oder PNG hochladen.", "Please upload a photo as JPEG or PNG.";
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
     fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel, mit 16 Bit je Farbe weniger). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels, fewer at 16 bits per colour). Please make it smaller first.";
@@ -1372,6 +1373,10 @@ impl Texts {
                 "Die öffentliche Adresse wurde aus EINLASS_PUBLIC_BASE_URL übernommen.",
                 "The public address was taken from EINLASS_PUBLIC_BASE_URL.",
             ),
+            "settings.base_url_from_bind" => pick(
+                "Die öffentliche Adresse folgt der Adresse, unter der Einlass läuft (EINLASS_BIND; niemand hat eine gewählt).",
+                "The public address follows the address Einlass runs at (EINLASS_BIND; nobody chose one).",
+            ),
             _ => pick("{actor}: {target}", "{actor}: {target}"),
         }
     }
@@ -1565,6 +1570,8 @@ impl Texts {
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
             ("settings.base_url_from_environment", false) => "Address from the environment",
+            ("settings.base_url_from_bind", true) => "Adresse des Servers",
+            ("settings.base_url_from_bind", false) => "Address of the server",
             (other, _) => other,
         };
         name.to_owned()
@@ -1797,6 +1804,7 @@ impl Texts {
             FieldError::OutOfRange => self.fe_out_of_range,
             FieldError::RoleTooHigh => self.fe_role_too_high,
             FieldError::InvalidCharacters => self.fe_invalid_chars,
+            FieldError::NameWithoutLetter => self.fe_name_without_letter,
             FieldError::InvalidImage => self.fe_invalid_image,
             FieldError::ImageTooLarge => self.fe_image_too_large,
             FieldError::ImageTooManyPixels => self.fe_image_too_many_pixels,

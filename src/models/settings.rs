@@ -73,6 +73,21 @@ pub fn insert(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usiz
     diesel::insert_into(s::table).values(row).execute(conn)
 }
 
+/// The base URL set to `url` while nobody has chosen one: this column
+/// alone, and only where the stored flag still says so (an admin saving the
+/// settings at the same instant wins). Whether it changed.
+pub fn follow_bind(conn: &mut DbConn, url: &str, now: PrimitiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        s::table
+            .find(1)
+            .filter(s::public_base_url_from_bind.eq(true))
+            .filter(s::public_base_url.ne(url)),
+    )
+    .set((s::public_base_url.eq(url), s::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn update(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usize> {
     diesel::update(s::table.find(1)).set(row).execute(conn)
 }

@@ -363,12 +363,12 @@ pub async fn change_own_password(
             // Case alone does not make it another password.
             if current_ok
                 && new_password.is_some()
-                && change.new.to_lowercase() == change.current.to_lowercase()
+                && password::same(&change.new.to_lowercase(), &change.current.to_lowercase())
             {
                 errors.add("new_password", FieldError::PasswordUnchanged);
                 new_password = None;
             }
-            if new_password.is_some() && change.new != change.repeat {
+            if new_password.is_some() && !password::same(&change.new, &change.repeat) {
                 errors.add("repeat_password", FieldError::PasswordMismatch);
             }
             let hashed = match new_password {

@@ -2636,7 +2636,10 @@ fn restore_changes(
         // as the import set them, as a form would refuse to change them.
         if !actor.role.may_change_account_of(person.role()) {
             unrestored += 1;
-            standing += 1;
+            // Partly undone only if a value the import wrote is still his.
+            if changes.iter().any(|c| still_holds(&person, c)) {
+                standing += 1;
+            }
             continue;
         }
         let mut set = UserChanges::default();

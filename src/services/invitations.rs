@@ -884,7 +884,7 @@ pub async fn activate(
     let hash = ctx
         .cpu(move || -> Result<Option<String>, FieldErrors> {
             let password = errors.take("password", Password::parse(&form.password));
-            if password.is_some() && form.password != form.repeat {
+            if password.is_some() && !crate::domain::password::same(&form.password, &form.repeat) {
                 errors.add("password_repeat", FieldError::PasswordMismatch);
             }
             if !errors.is_empty() {

@@ -183,7 +183,7 @@ pub async fn reset_password(
         .cpu(move || -> ServiceResult<String> {
             let mut errors = FieldErrors::default();
             let password = errors.take("password", Password::parse(&new));
-            if password.is_some() && new != repeat {
+            if password.is_some() && !crate::domain::password::same(&new, &repeat) {
                 errors.add("password_repeat", FieldError::PasswordMismatch);
             }
             match password {

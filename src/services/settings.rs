@@ -43,15 +43,30 @@ pub fn bootstrap(
                     && serving
                     && existing.public_base_url_from_bind
                     && existing.public_base_url != base_url
+                    && settings::follow_bind(conn, base_url, now)?
                 {
                     tracing::info!(
                         from = %existing.public_base_url,
                         to = %base_url,
                         "public base URL follows the address served at (nobody chose one)"
                     );
+                    audit::record(
+                        conn,
+                        now,
+                        &Actor::system("EINLASS_BIND"),
+                        "settings.base_url_from_bind",
+                        Some(Target {
+                            kind: "settings",
+                            id: None,
+                            label: existing.organisation_name.clone(),
+                        }),
+                        crate::domain::audit::encode_changes(&[crate::domain::audit::Change::new(
+                            "public_base_url",
+                            &existing.public_base_url,
+                            base_url,
+                        )]),
+                    )?;
                     existing.public_base_url = base_url.to_owned();
-                    existing.updated_at = now;
-                    settings::update(conn, &existing)?;
                 }
                 if configured.is_some() && existing.public_base_url_from_bind {
                     existing.public_base_url_from_bind = false;
@@ -159,11 +174,13 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                 let before = row.clone();
                 row.organisation_name = cmd.organisation_name;
                 row.brand_colour = cmd.brand_colour;
-                // Set in the environment: that address stays. Saved here, it
-                // is chosen: no longer the address the server listens on.
+                // Set in the environment: that address stays. Changed here,
+                // it is chosen: no longer the address the server listens on.
                 if !base_url_fixed {
+                    if cmd.public_base_url != row.public_base_url {
+                        row.public_base_url_from_bind = false;
+                    }
                     row.public_base_url = cmd.public_base_url;
-                    row.public_base_url_from_bind = false;
                 }
                 row.invitation_validity_days = cmd.invitation_validity_days;
                 row.reminder_days_before = cmd.reminder_days_before;

@@ -1336,6 +1336,15 @@ impl SettingsView {
         TimeZone::all_names()
     }
 
+    /// The zone shown, when the list does not offer it (stored before the
+    /// list was the only way to choose): offered on its own, selected, so a
+    /// save does not silently swap it for the list's first.
+    pub fn unlisted_zone(&self) -> Option<&str> {
+        let z = self.input.time_zone.as_str();
+        (!z.is_empty() && !TimeZone::all_names().contains(&z) && !TimeZone::COMMON.contains(&z))
+            .then_some(z)
+    }
+
     /// The colour as typed, if it is one (the picker needs `#rrggbb`).
     pub fn colour_value(&self) -> String {
         crate::domain::settings::parse_colour(&self.input.brand_colour)

@@ -142,7 +142,7 @@ pub fn first_admin(form: &SetupForm) -> Result<FirstAdministrator, FieldErrors> 
     let username = errors.take("username", Username::parse(&form.username));
     let email = errors.take("email", optional_email(&form.email));
     let password = errors.take("password", Password::parse(&form.password));
-    if password.is_some() && form.password != form.password_repeat {
+    if password.is_some() && !crate::domain::password::same(&form.password, &form.password_repeat) {
         errors.add("password_repeat", FieldError::PasswordMismatch);
     }
     match (first_name, last_name, username, email, password) {
@@ -168,7 +168,9 @@ pub fn first_admin(form: &SetupForm) -> Result<FirstAdministrator, FieldErrors> 
     }
 }
 
-pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
+/// `current_zone`: the stored time zone, kept when sent back unchanged even
+/// where the list no longer offers it (chosen before it did).
+pub fn settings(form: &SettingsForm, current_zone: &str) -> Result<UpdateSettings, FieldErrors> {
     let mut errors = FieldErrors::default();
     let name = errors.take(
         "organisation_name",
@@ -186,7 +188,13 @@ pub fn settings(form: &SettingsForm) -> Result<UpdateSettings, FieldErrors> {
     );
     let zone = errors.take(
         "time_zone",
-        TimeZone::parse(&form.time_zone).ok_or(FieldError::InvalidTimeZone),
+        TimeZone::parse_offered(&form.time_zone)
+            .or_else(|| {
+                (form.time_zone.trim() == current_zone)
+                    .then(|| TimeZone::parse(current_zone))
+                    .flatten()
+            })
+            .ok_or(FieldError::InvalidTimeZone),
     );
     let lang = errors.take(
         "default_language",

@@ -41,7 +41,8 @@ pub async fn save(
     if state.ctx.config().public_base_url.is_some() {
         input.public_base_url = state.ctx.settings().public_base_url.clone();
     }
-    let result = match commands::settings(&input) {
+    let current_zone = state.ctx.settings().time_zone.name();
+    let result = match commands::settings(&input, current_zone) {
         Ok(cmd) => settings::update(&state.ctx, &admin.actor(), cmd).await,
         Err(errors) => Err(ServiceError::Invalid(errors)),
     };

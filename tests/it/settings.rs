@@ -177,11 +177,27 @@ db_test!(time_zones_are_picked_from_a_list, |app| {
         "/settings",
     );
     let before = app.dump();
-    let res = app
-        .post("/settings", &with("time_zone", "Mars/Olympus"))
-        .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Unknown, or known to the tz database but not offered (Etc/GMT+5 is
+    // UTC−5): refused, nothing changes.
+    for zone in ["Mars/Olympus", "CET", "Etc/GMT+5", "EST5EDT"] {
+        let res = app.post("/settings", &with("time_zone", zone)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{zone}");
+    }
     assert_eq!(app.dump(), before);
+    // A zone stored before the list was the only way stays what it is: the
+    // page shows it selected, and a save that sends it back keeps it.
+    app.db
+        .raw()
+        .execute("UPDATE organisation_settings SET time_zone = 'CET'");
+    einlass::services::settings::reload(&app.ctx).await.unwrap();
+    assert_eq!(app.ctx.settings().time_zone.name(), "CET");
+    let (_, page) = app.get_html("/settings").await;
+    assert!(page.contains("<option value=\"CET\" selected>"), "{page}");
+    assert_redirect(
+        &app.post("/settings", &with("time_zone", "CET")).await,
+        "/settings",
+    );
+    assert_eq!(app.ctx.settings().time_zone.name(), "CET");
 });
 
 /// A public base URL in the environment wins over the stored one, is
