@@ -20,6 +20,17 @@ diesel::table! {
         registration_criteria -> Text,
         open_registration -> Bool,
         public_base_url_from_bind -> Bool,
+        logo_version -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    organisation_logo (id) {
+        id -> Integer,
+        png -> Binary,
+        width -> Integer,
+        height -> Integer,
+        updated_at -> Timestamp,
     }
 }
 

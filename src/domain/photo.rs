@@ -44,6 +44,48 @@ pub struct StoredPhoto {
 /// Decodes a JPEG or PNG (recognised by content, not by name) and returns it
 /// as a JPEG of at most [`MAX_SIDE`] pixels per side.
 pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
+    let rgb = decode_into(upload, MAX_SIDE, MAX_SIDE)?.to_rgb8();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&rgb)
+        .map_err(|_| PhotoError::NotAnImage)?;
+    Ok(StoredPhoto {
+        jpeg,
+        width: rgb.width(),
+        height: rgb.height(),
+    })
+}
+
+/// The box an organisation's logo is shrunk into: wide and low, as logos
+/// are, and sharp at twice the size pages and letters show it.
+pub const LOGO_WIDTH: u32 = 800;
+pub const LOGO_HEIGHT: u32 = 240;
+
+/// A logo as stored: a PNG (transparency kept), within the logo box.
+pub struct StoredLogo {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An organisation's logo: decoded within the same limits as a photo and
+/// written anew as a PNG of at most [`LOGO_WIDTH`] x [`LOGO_HEIGHT`].
+pub fn normalise_logo(upload: &[u8]) -> Result<StoredLogo, PhotoError> {
+    let rgba = decode_into(upload, LOGO_WIDTH, LOGO_HEIGHT)?.to_rgba8();
+    let mut png = Vec::new();
+    DynamicImage::ImageRgba8(rgba.clone())
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(|_| PhotoError::NotAnImage)?;
+    Ok(StoredLogo {
+        png,
+        width: rgba.width(),
+        height: rgba.height(),
+    })
+}
+
+/// The upload decoded within the limits, turned upright and shrunk into a
+/// box of `fit_width` x `fit_height` (never enlarged).
+fn decode_into(upload: &[u8], fit_width: u32, fit_height: u32) -> Result<DynamicImage, PhotoError> {
     if upload.is_empty() {
         return Err(PhotoError::Empty);
     }
@@ -82,29 +124,26 @@ pub fn normalise(upload: &[u8]) -> Result<StoredPhoto, PhotoError> {
         .set_limits(limits)
         .map_err(|_| PhotoError::TooManyPixels)?;
     // Phones store a portrait as a landscape with an Exif note to turn it:
-    // turned here, as the note goes with the rest of the metadata (after
-    // the shrinking, into a square box: the same picture, and no second
-    // copy of a large one).
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    // turned here, as the note goes with the rest of the metadata. After
+    // the shrinking (no second copy of a large image), into the box as it
+    // lies before the turn.
+    use image::metadata::Orientation;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let (box_w, box_h) = match orientation {
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (fit_height, fit_width),
+        _ => (fit_width, fit_height),
+    };
     let image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::NotAnImage)?;
-    let mut image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
-        image.thumbnail(MAX_SIDE, MAX_SIDE)
+    let mut image = if image.width() > box_w || image.height() > box_h {
+        image.thumbnail(box_w, box_h)
     } else {
         image
     };
     image.apply_orientation(orientation);
-    let rgb = image.to_rgb8();
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
-        .encode_image(&rgb)
-        .map_err(|_| PhotoError::NotAnImage)?;
-    Ok(StoredPhoto {
-        jpeg,
-        width: rgb.width(),
-        height: rgb.height(),
-    })
+    Ok(image)
 }
 
 #[cfg(test)]
@@ -170,6 +209,33 @@ mod tests {
         // No note: as it is.
         let plain = normalise(&jpeg_with_orientation(400, 200, 1)).unwrap();
         assert_eq!((plain.width, plain.height), (400, 200));
+    }
+
+    #[test]
+    fn a_logo_keeps_its_transparency_and_fits_its_box() {
+        let img = image::RgbaImage::from_fn(2000, 400, |x, _| {
+            image::Rgba([10, 20, 200, if x < 1000 { 0 } else { 255 }])
+        });
+        let mut png = Vec::new();
+        DynamicImage::ImageRgba8(img)
+            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        let logo = normalise_logo(&png).unwrap();
+        assert_eq!((logo.width, logo.height), (800, 160));
+        let back = image::load_from_memory(&logo.png).unwrap().to_rgba8();
+        assert_eq!(back.get_pixel(10, 80)[3], 0, "transparent stays");
+        assert_eq!(back.get_pixel(790, 80)[3], 255);
+        // A turned one fits the box as shown, not as stored.
+        let turned = normalise_logo(&jpeg_with_orientation(400, 1200, 6)).unwrap();
+        assert_eq!((turned.width, turned.height), (720, 240));
+        assert_eq!(
+            normalise_logo(&bomb_png(12_000, 12_000)).err(),
+            Some(PhotoError::TooManyPixels)
+        );
+        assert_eq!(
+            normalise_logo(b"<svg/>").err(),
+            Some(PhotoError::NotAnImage)
+        );
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub struct Settings {
     pub registration_criteria: super::registration::Criteria,
     /// Anyone may ask for an account (it waits for an admin's approval).
     pub open_registration: bool,
+    /// The organisation's logo, by version (for its address; `None`: none).
+    pub logo_version: Option<String>,
 }
 
 impl Settings {

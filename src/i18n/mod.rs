@@ -341,6 +341,15 @@ catalogue! {
     lang_de: "Deutsch", "German";
     lang_en: "Englisch", "English";
     settings_saved: "Die Einstellungen wurden gespeichert.", "The settings have been saved.";
+    logo_title: "Logo", "Logo";
+    field_logo: "Logo-Datei", "Logo file";
+    logo_hint: "PNG oder JPEG, höchstens 5 MB. Es wird auf höchstens 800 × 240 Pixel verkleinert, Transparenz bleibt. Es steht neben dem Namen der Organisation auf jeder Seite, auch denen für Eingeladene, und auf den gedruckten Briefen.", "PNG or JPEG, at most 5 MB. It is shrunk to at most 800 × 240 pixels; transparency stays. It stands beside the organisation's name on every page, including those for invitees, and on printed letters.";
+    logo_none: "Noch kein Logo: Seiten und Briefe zeigen den Namen der Organisation allein.", "No logo yet: pages and letters show the organisation's name alone.";
+    logo_current_alt: "Aktuelles Logo", "Current logo";
+    logo_upload: "Logo hochladen", "Upload logo";
+    logo_remove: "Logo entfernen", "Remove logo";
+    logo_saved: "Das Logo wurde gespeichert.", "The logo has been saved.";
+    logo_removed: "Das Logo wurde entfernt.", "The logo has been removed.";
     audit_title: "Protokoll", "Audit log";
     audit_what: "Was geschah", "What happened";
     audit_when: "Zeitpunkt", "When";
@@ -400,7 +409,7 @@ catalogue! {
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
     fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
-    fe_invalid_image: "Bitte ein Foto als JPEG oder PNG hochladen.", "Please upload a photo as JPEG or PNG.";
+    fe_invalid_image: "Bitte ein Bild als JPEG oder PNG hochladen.", "Please upload an image as JPEG or PNG.";
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
     fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel, mit 16 Bit je Farbe weniger). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels, fewer at 16 bits per colour). Please make it smaller first.";
     fe_invalid_date: "Bitte ein Datum wie 2026-03-31 angeben.", "Please give a date like 2026-03-31.";
@@ -1373,6 +1382,14 @@ impl Texts {
                 "Die öffentliche Adresse wurde aus EINLASS_PUBLIC_BASE_URL übernommen.",
                 "The public address was taken from EINLASS_PUBLIC_BASE_URL.",
             ),
+            "settings.logo" => pick(
+                "{actor} hat das Logo hochgeladen.",
+                "{actor} uploaded the logo.",
+            ),
+            "settings.logo_removed" => pick(
+                "{actor} hat das Logo entfernt.",
+                "{actor} removed the logo.",
+            ),
             "settings.base_url_from_bind" => pick(
                 "Die öffentliche Adresse folgt der Adresse, unter der Einlass läuft (EINLASS_BIND; niemand hat eine gewählt).",
                 "The public address follows the address Einlass runs at (EINLASS_BIND; nobody chose one).",
@@ -1570,6 +1587,10 @@ impl Texts {
             ("settings.update", false) => "Settings changed",
             ("settings.base_url_from_environment", true) => "Adresse aus der Umgebung",
             ("settings.base_url_from_environment", false) => "Address from the environment",
+            ("settings.logo", true) => "Logo hochgeladen",
+            ("settings.logo", false) => "Logo uploaded",
+            ("settings.logo_removed", true) => "Logo entfernt",
+            ("settings.logo_removed", false) => "Logo removed",
             ("settings.base_url_from_bind", true) => "Adresse des Servers",
             ("settings.base_url_from_bind", false) => "Address of the server",
             (other, _) => other,
@@ -1760,6 +1781,7 @@ impl Texts {
             "birth_date" => self.field_birth_date,
             "criteria" => self.wl_criteria,
             "message" => self.request_message,
+            "logo" => self.field_logo,
             _ => "",
         }
     }

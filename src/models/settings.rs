@@ -27,6 +27,9 @@ pub struct OrganisationSettings {
     pub open_registration: bool,
     /// The base URL is the address `serve` listened on, chosen by nobody.
     pub public_base_url_from_bind: bool,
+    /// The logo's version (`None`: no logo). Written only with the logo
+    /// ([`put_logo`], [`delete_logo`]), never by [`update`].
+    pub logo_version: Option<String>,
 }
 
 impl std::fmt::Debug for OrganisationSettings {
@@ -57,6 +60,7 @@ impl OrganisationSettings {
                 &self.registration_criteria,
             ),
             open_registration: self.open_registration,
+            logo_version: self.logo_version.clone(),
         }
     }
 }
@@ -89,5 +93,53 @@ pub fn follow_bind(conn: &mut DbConn, url: &str, now: PrimitiveDateTime) -> Quer
 }
 
 pub fn update(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usize> {
-    diesel::update(s::table.find(1)).set(row).execute(conn)
+    // The logo's version is the logo's to write (an upload at the same
+    // instant is not undone by a save of the other settings): `None` is
+    // left out of the statement.
+    let row = OrganisationSettings {
+        logo_version: None,
+        ..row.clone()
+    };
+    diesel::update(s::table.find(1)).set(&row).execute(conn)
+}
+
+/// The organisation's logo as stored.
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::db::schema::organisation_logo)]
+pub struct Logo {
+    pub id: i32,
+    pub png: Vec<u8>,
+    pub width: i32,
+    pub height: i32,
+    pub updated_at: PrimitiveDateTime,
+}
+
+pub fn load_logo(conn: &mut DbConn) -> QueryResult<Option<Logo>> {
+    use crate::db::schema::organisation_logo as l;
+    l::table
+        .find(1)
+        .select(Logo::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Stores the logo (replacing one) and its version in the settings.
+pub fn put_logo(conn: &mut DbConn, logo: &Logo, version: &str) -> QueryResult<()> {
+    use crate::db::schema::organisation_logo as l;
+    diesel::delete(l::table).execute(conn)?;
+    diesel::insert_into(l::table).values(logo).execute(conn)?;
+    diesel::update(s::table.find(1))
+        .set(s::logo_version.eq(Some(version)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes the logo; whether there was one.
+pub fn delete_logo(conn: &mut DbConn) -> QueryResult<bool> {
+    use crate::db::schema::organisation_logo as l;
+    let n = diesel::delete(l::table).execute(conn)?;
+    diesel::update(s::table.find(1))
+        .set(s::logo_version.eq(None::<String>))
+        .execute(conn)?;
+    Ok(n > 0)
 }

@@ -119,6 +119,7 @@ pub fn bootstrap(
                         .encode(),
                     open_registration: false,
                     public_base_url_from_bind: configured.is_none(),
+                    logo_version: None,
                 };
                 settings::insert(conn, &row)?;
                 row
@@ -247,10 +248,115 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                     }),
                     &changes,
                 )?;
+                // Read again: the logo's version is not this save's.
+                Ok(settings::load(conn)?.unwrap_or(row))
+            })
+        })
+        .await?;
+    ctx.set_settings(row.snapshot());
+    Ok(())
+}
+
+/// The organisation's logo, as pages and letters show it: re-encoded
+/// within the photo limits (a small file that declares a huge image is
+/// refused before it is decoded), transparency kept.
+pub async fn set_logo(ctx: &Context, actor: &Actor, upload: Vec<u8>) -> ServiceResult<()> {
+    use crate::domain::photo::{PhotoError, normalise_logo};
+    use crate::domain::{FieldError, FieldErrors};
+    if !actor.role.may_manage_settings() {
+        return Err(ServiceError::Forbidden);
+    }
+    let logo = ctx
+        .photo_decode(move || normalise_logo(&upload))
+        .await?
+        .map_err(|e| {
+            let error = match e {
+                PhotoError::TooLarge => FieldError::ImageTooLarge,
+                PhotoError::TooManyPixels => FieldError::ImageTooManyPixels,
+                PhotoError::Empty | PhotoError::NotAnImage => FieldError::InvalidImage,
+            };
+            ServiceError::Invalid(FieldErrors::single("logo", error))
+        })?;
+    let (actor, now) = (actor.clone(), ctx.now());
+    let row = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<OrganisationSettings> {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::digest(&logo.png);
+                let version: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+                settings::put_logo(
+                    conn,
+                    &settings::Logo {
+                        id: 1,
+                        png: logo.png,
+                        width: i32::try_from(logo.width).unwrap_or(i32::MAX),
+                        height: i32::try_from(logo.height).unwrap_or(i32::MAX),
+                        updated_at: now,
+                    },
+                    &version,
+                )?;
+                let row = settings::load(conn)?.ok_or(ServiceError::NotFound)?;
+                audit::record(
+                    conn,
+                    now,
+                    &actor,
+                    "settings.logo",
+                    Some(Target {
+                        kind: "settings",
+                        id: None,
+                        label: row.organisation_name.clone(),
+                    }),
+                    None,
+                )?;
                 Ok(row)
             })
         })
         .await?;
     ctx.set_settings(row.snapshot());
     Ok(())
+}
+
+/// Removes the logo (pages and letters show the name alone again).
+pub async fn remove_logo(ctx: &Context, actor: &Actor) -> ServiceResult<()> {
+    if !actor.role.may_manage_settings() {
+        return Err(ServiceError::Forbidden);
+    }
+    let (actor, now) = (actor.clone(), ctx.now());
+    let row = ctx
+        .db()
+        .run(move |conn| {
+            write_tx(conn, |conn| -> ServiceResult<OrganisationSettings> {
+                let had = settings::delete_logo(conn)?;
+                let row = settings::load(conn)?.ok_or(ServiceError::NotFound)?;
+                if had {
+                    audit::record(
+                        conn,
+                        now,
+                        &actor,
+                        "settings.logo_removed",
+                        Some(Target {
+                            kind: "settings",
+                            id: None,
+                            label: row.organisation_name.clone(),
+                        }),
+                        None,
+                    )?;
+                }
+                Ok(row)
+            })
+        })
+        .await?;
+    ctx.set_settings(row.snapshot());
+    Ok(())
+}
+
+/// The logo's PNG, if there is one (shown to anyone: it is on the public
+/// pages).
+pub async fn logo(ctx: &Context) -> ServiceResult<Option<Vec<u8>>> {
+    Ok(ctx
+        .db()
+        .run(|conn| -> ServiceResult<_> { Ok(settings::load_logo(conn)?) })
+        .await?
+        .map(|l| l.png))
 }

@@ -75,6 +75,8 @@ pub struct Page {
     pub csrf: String,
     pub org_name: String,
     pub brand_version: String,
+    /// The organisation's logo by version (`/logo?v=…`), if it has one.
+    pub logo_version: Option<String>,
     pub admin: Option<NavAdmin>,
     pub flash: Option<Flash>,
     /// Which menu entry is current.

@@ -40,6 +40,19 @@ pub async fn brand_css(state: web::Data<AppState>) -> HttpResponse {
         ))
 }
 
+/// The organisation's logo (a PNG Einlass wrote itself), for every page
+/// and letter; 404 when there is none. Its address carries its version, so
+/// it may be cached long.
+pub async fn logo(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    match crate::services::settings::logo(&state.ctx).await? {
+        Some(png) => Ok(HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(png)),
+        None => Err(AppError::NotFound),
+    }
+}
+
 /// 200 when the database answers.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     if maintenance::healthy(&state.ctx).await {

@@ -172,6 +172,8 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "unit_deleted" => ok(t.unit_deleted),
         "member_removed" => ok(t.member_removed),
         "settings_saved" => ok(t.settings_saved),
+        "logo_saved" => ok(t.logo_saved),
+        "logo_removed" => ok(t.logo_removed),
         "photo_saved" => ok(t.photo_saved),
         "photo_removed" => ok(t.photo_removed),
         "refused_last_admin" => err(t.refusal(Refusal::LastAdministrator)),
@@ -288,6 +290,7 @@ pub fn public_page(req: &HttpRequest, state: &AppState, nav: &'static str) -> Pa
         ),
         brand_version: settings.brand_colour.trim_start_matches('#').to_owned(),
         org_name: settings.organisation_name.clone(),
+        logo_version: settings.logo_version.clone(),
         admin: None,
         flash: req
             .cookie(FLASH_COOKIE)

@@ -117,6 +117,7 @@ macro_rules! routes {
 routes! {
     Get "/healthz" Public => assets::healthz;
     Get "/static/brand.css" Public => assets::brand_css;
+    Get "/logo" Public => assets::logo;
     Get "/static/{file}" Public => assets::file;
     Get "/login" Public => account::login_form;
     Post "/login" Public => account::login;
@@ -229,6 +230,8 @@ routes! {
     Post "/imports/{id}/undo" Admin => imports::undo;
     Get "/settings" Admin => settings::form;
     Post "/settings" Admin => settings::save;
+    Post "/settings/logo" Admin => settings::upload_logo;
+    Post "/settings/logo/delete" Admin => settings::remove_logo;
     Get "/audit" Admin => audit::list;
     Get "/tasks/{id}" Admin => tasks::show;
     Get "/mail/log" Admin => mail::log;
@@ -330,7 +333,9 @@ pub async fn frame(
         });
     req.extensions_mut().insert(seed.clone());
     let had_flash = req.cookie(FLASH_COOKIE).is_some();
-    let is_static = req.path().starts_with("/static/");
+    // Cacheable (its address carries its version): the static files and
+    // the logo. Everything else is no-store.
+    let is_static = req.path().starts_with("/static/") || req.path() == "/logo";
     let res = next.call(req).await?.map_into_boxed_body();
     let error_page = res
         .response()

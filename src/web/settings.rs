@@ -2,12 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::domain::{FieldError, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::services::{ServiceError, settings};
 use crate::views::SettingsView;
 use crate::views::forms::SettingsForm;
 use crate::web::commands;
-use crate::web::extract::{CsrfForm, CurrentAdmin};
+use crate::web::extract::{CsrfForm, CsrfMultipart, CurrentAdmin, NoFields};
 use crate::web::{AppState, form_html, ok_html, redirect_with_flash};
 
 pub async fn form(
@@ -59,4 +60,55 @@ pub async fn save(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// POST /settings/logo: a new logo (multipart, field `logo`).
+pub async fn upload_logo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    mut form: CsrfMultipart,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_settings() {
+        return Err(AppError::Forbidden);
+    }
+    let result = match form.take_file("logo") {
+        Some(f) if f.oversized => Err(ServiceError::Invalid(FieldErrors::single(
+            "logo",
+            FieldError::ImageTooLarge,
+        ))),
+        Some(f) if !f.bytes.is_empty() => {
+            settings::set_logo(&state.ctx, &admin.actor(), f.bytes).await
+        }
+        _ => Err(ServiceError::Invalid(FieldErrors::single(
+            "logo",
+            FieldError::InvalidImage,
+        ))),
+    };
+    match result {
+        Ok(()) => Ok(redirect_with_flash("/settings", "logo_saved")),
+        Err(ServiceError::Invalid(errors)) => form_html(
+            true,
+            &SettingsView {
+                p: admin.page(&req, &state, "settings"),
+                input: SettingsForm::of(&state.ctx.settings()),
+                errors,
+                base_url_fixed: state.ctx.config().public_base_url.is_some(),
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /settings/logo/delete
+pub async fn remove_logo(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    _form: CsrfForm<NoFields>,
+) -> AppResult<HttpResponse> {
+    if !admin.admin.role.may_manage_settings() {
+        return Err(AppError::Forbidden);
+    }
+    settings::remove_logo(&state.ctx, &admin.actor()).await?;
+    Ok(redirect_with_flash("/settings", "logo_removed"))
 }

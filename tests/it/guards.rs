@@ -37,9 +37,11 @@ fn paths(route: &Route, user: &str, unit: &str) -> Vec<String> {
 }
 
 async fn post_anything(app: &TestApp, path: &str, csrf: Option<&str>) -> reqwest::Response {
-    if path.ends_with("/photo") || path.ends_with("/imports") {
+    if path.ends_with("/photo") || path.ends_with("/imports") || path.ends_with("/logo") {
         let field = if path.ends_with("/imports") {
             "file"
+        } else if path.ends_with("/logo") {
+            "logo"
         } else {
             "photo"
         };
@@ -94,6 +96,8 @@ fn the_public_routes_are_exactly_these() {
             "Get /i/{token}",
             "Get /join",
             "Get /login",
+            // The organisation's logo: on the sign-in and invitees' pages.
+            "Get /logo",
             "Get /r/{token}",
             "Get /register",
             "Get /request-access",

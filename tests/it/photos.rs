@@ -18,6 +18,22 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A small PNG of one grey that declares more pixels than any upload may
+/// have (decompressed, `width` x `height` bytes).
+pub fn bomb_png(width: u32, height: u32) -> Vec<u8> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    let pixels = vec![128u8; (width * height) as usize];
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut out,
+        image::codecs::png::CompressionType::Best,
+        image::codecs::png::FilterType::NoFilter,
+    )
+    .write_image(&pixels, width, height, image::ExtendedColorType::L8)
+    .unwrap();
+    out
+}
+
 async fn upload(
     app: &TestApp,
     user: einlass::domain::UserId,

@@ -166,6 +166,108 @@ db_test!(any_colour_keeps_links_and_buttons_readable, |app| {
     assert_eq!(brand(&app).await, ("#0b5cad".into(), "#0b5cad".into()));
 });
 
+db_test!(the_logo_is_uploaded_shown_everywhere_and_removed, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (_, page) = app.get_html("/settings").await;
+    assert!(!page.contains("/logo?v="), "no logo yet");
+    assert_eq!(app.get("/logo").await.status(), StatusCode::NOT_FOUND);
+    // A wide PNG: shrunk into its box, served as a PNG Einlass wrote.
+    let res = app
+        .post_file(
+            "/settings/logo",
+            "logo",
+            "logo.png",
+            crate::photos::png(1600, 400),
+            true,
+        )
+        .await;
+    assert_redirect(&res, "/settings");
+    let (_, page) = app.get_html("/settings").await;
+    let version = app.ctx.settings().logo_version.clone().expect("a version");
+    assert!(
+        page.contains(&format!("src=\"/logo?v={version}\"")),
+        "{page}"
+    );
+    let res = app.get(&format!("/logo?v={version}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let logo = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!((logo.width(), logo.height()), (800, 200));
+    // On the pages of people who are not signed in, too.
+    let mut visitor = crate::support::TestApp::new_client();
+    app.swap_browser(&mut visitor);
+    let (_, login) = app.get_html("/login").await;
+    assert_eq!(app.get("/logo").await.status(), StatusCode::OK);
+    app.swap_browser(&mut visitor);
+    assert!(login.contains("class=\"brand-logo\""), "{login}");
+    // Not an image, a bomb, an empty upload, no CSRF token: refused, the
+    // logo stays.
+    let before = app.ctx.settings().logo_version.clone();
+    for (name, bytes, error) in [
+        (
+            "evil.png",
+            b"<svg onload=alert(1)>".to_vec(),
+            "JPEG oder PNG",
+        ),
+        ("bomb.png", crate::photos::bomb_png(7_000, 7_000), "Pixel"),
+        ("leer.png", Vec::new(), "JPEG oder PNG"),
+    ] {
+        let res = app
+            .post_file("/settings/logo", "logo", name, bytes, true)
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.unwrap();
+        let text = text_of(&body, "#logo-error").unwrap_or_default();
+        assert!(text.contains(error), "{name}: {text}");
+    }
+    let res = app
+        .post_file(
+            "/settings/logo",
+            "logo",
+            "x.png",
+            crate::photos::png(10, 10),
+            false,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.ctx.settings().logo_version, before);
+    // Saving the other settings keeps it.
+    assert_redirect(&app.post("/settings", &valid()).await, "/settings");
+    assert_eq!(app.ctx.settings().logo_version, before);
+    // Only Administrators change it.
+    app.login_as("verwaltung", AdminRole::Benutzerverwaltung)
+        .await;
+    let res = app
+        .post_file(
+            "/settings/logo",
+            "logo",
+            "x.png",
+            crate::photos::png(10, 10),
+            true,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post("/settings/logo/delete", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    app.new_browser();
+    app.login("chef", crate::support::PASSWORD).await;
+    app.forget_csrf();
+    assert_redirect(&app.post("/settings/logo/delete", &[]).await, "/settings");
+    assert_eq!(app.ctx.settings().logo_version, None);
+    assert_eq!(app.get("/logo").await.status(), StatusCode::NOT_FOUND);
+    let (_, audit) = app.get_html("/audit").await;
+    assert!(audit.contains("uploaded the logo"), "{audit}");
+    assert!(audit.contains("removed the logo"), "{audit}");
+});
+
 db_test!(time_zones_are_picked_from_a_list, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let (_, page) = app.get_html("/settings").await;

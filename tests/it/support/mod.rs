@@ -335,19 +335,39 @@ impl TestApp {
         bytes: Vec<u8>,
         with_csrf: bool,
     ) -> Response {
+        self.post_file(
+            &format!("/users/{user}/photo"),
+            "photo",
+            name,
+            bytes,
+            with_csrf,
+        )
+        .await
+    }
+
+    /// A form of one file field (and its CSRF token, unless left out), as a
+    /// browser sends it.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        field: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        with_csrf: bool,
+    ) -> Response {
         let mut form = reqwest::multipart::Form::new();
         if with_csrf {
             form = form.text("csrf", self.csrf().await);
         }
         form = form.part(
-            "photo",
+            field.to_owned(),
             reqwest::multipart::Part::bytes(bytes)
                 .file_name(name.to_owned())
                 .mime_str("application/octet-stream")
                 .expect("mime"),
         );
         self.client
-            .post(self.url(&format!("/users/{user}/photo")))
+            .post(self.url(path))
             .multipart(form)
             .send()
             .await
