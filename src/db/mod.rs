@@ -246,6 +246,57 @@ where
     }
 }
 
+/// Runs `f`, which takes row locks, waiting at most `wait` for each of them
+/// on PostgreSQL (the rest of the transaction waits as usual). For a form
+/// saved while a long write holds the rows (an import's commit): it answers
+/// in seconds, and its connection goes back to the pool, instead of queueing
+/// behind the write until the pool is empty for everyone. Tell the timeout
+/// by [`is_lock_timeout`]. On SQLite `BEGIN IMMEDIATE` has already waited.
+pub fn with_lock_wait<T>(
+    conn: &mut DbConn,
+    wait: Duration,
+    f: impl FnOnce(&mut DbConn) -> QueryResult<T>,
+) -> Result<T, LockWait> {
+    let started = std::time::Instant::now();
+    if let DbConn::Postgres(c) = conn {
+        c.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}",
+            wait.as_millis().max(1)
+        ))?;
+    }
+    match f(conn) {
+        Ok(value) => {
+            if let DbConn::Postgres(c) = conn {
+                c.batch_execute("SET LOCAL lock_timeout TO DEFAULT")?;
+            }
+            Ok(value)
+        }
+        // The server's message may be in its own language: a database
+        // error after the whole wait is the timeout too.
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if matches!(conn, DbConn::Postgres(_))
+                && (info.message().contains("lock timeout") || started.elapsed() >= wait) =>
+        {
+            Err(LockWait::TimedOut)
+        }
+        Err(e) => Err(LockWait::Failed(e)),
+    }
+}
+
+/// Why [`with_lock_wait`] gave up.
+#[derive(Debug)]
+pub enum LockWait {
+    /// A lock stayed held longer than the wait.
+    TimedOut,
+    Failed(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for LockWait {
+    fn from(e: diesel::result::Error) -> Self {
+        LockWait::Failed(e)
+    }
+}
+
 /// Rolls back an open SQLite transaction if the closure panicked, so the
 /// connection goes back to the pool clean.
 struct RollbackGuard<'a> {

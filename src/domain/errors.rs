@@ -70,6 +70,8 @@ pub enum FieldError {
     ChangedMeanwhile,
     /// A name without a single letter (punctuation, emoji, a date).
     NameWithoutLetter,
+    /// Another write (an import's commit) holds the person right now.
+    BeingChanged,
 }
 
 /// Field-level validation errors, in form order; the first error per field wins.

@@ -1507,13 +1507,16 @@ fn evaluate(
                         changes.push(Problem::Change("username", p.username.clone(), u.clone()));
                     }
                 }
-                if let Some(e) = &row.email
+                if let Some(e) = row.email.clone()
                     && p.email.as_deref() != Some(e.as_str())
                 {
                     let key = e.to_lowercase();
-                    if p.email_confirmed
-                        && p.email.as_ref().map(|x| x.to_lowercase()) != Some(key.clone())
-                    {
+                    if p.email.as_ref().map(|x| x.to_lowercase()) == Some(key.clone()) {
+                        // The same address in other letters' case: the same
+                        // mailbox. His spelling stays (a change would end
+                        // his invitation and links for nothing).
+                        row.email = p.email.clone();
+                    } else if p.email_confirmed {
                         row.problems.push(Problem::EmailConfirmed);
                     } else if other(&existing.by_email, &key) {
                         row.problems.push(Problem::Taken("email"));
@@ -1521,7 +1524,7 @@ fn evaluate(
                         changes.push(Problem::Change(
                             "email",
                             p.email.clone().unwrap_or_default(),
-                            e.clone(),
+                            e,
                         ));
                     }
                 }

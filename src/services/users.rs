@@ -860,6 +860,9 @@ fn follow_up_invitation(
     Ok(())
 }
 
+/// How long a form's save waits for the person's lock (PostgreSQL).
+const FORM_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 fn update_user(
     conn: &mut DbConn,
     actor: &Actor,
@@ -867,12 +870,26 @@ fn update_user(
     cmd: &UpdateUser,
     now: PrimitiveDateTime,
 ) -> ServiceResult<()> {
-    let administrators = user::lock_active_administrators(conn)?;
     // Locked (PostgreSQL) before the role check reads him and before he is
     // compared and written: a save from a form older than the person's
     // last change (another admin, an import) is refused instead of writing
-    // the form's older values back.
-    user::lock(conn, id)?;
+    // the form's older values back. Waiting a few seconds at most: behind
+    // an import's commit the form says so and keeps the entries.
+    let locked = crate::db::with_lock_wait(conn, FORM_LOCK_WAIT, |conn| {
+        let administrators = user::lock_active_administrators(conn)?;
+        user::lock(conn, id)?;
+        Ok(administrators)
+    });
+    let administrators = match locked {
+        Ok(a) => a,
+        Err(crate::db::LockWait::TimedOut) => {
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "seen",
+                FieldError::BeingChanged,
+            )));
+        }
+        Err(crate::db::LockWait::Failed(e)) => return Err(e.into()),
+    };
     let target = changeable(conn, actor, id)?;
     let old_groups = group::ids_for_user(conn, id)?;
     if cmd

@@ -581,8 +581,10 @@ pub async fn update(
             let mut form = form;
             // Changed since the form was made: the admin's entries stay on
             // the form, which now carries the current version (a second
-            // save is a decision made knowing that).
-            if errors.iter().any(|(field, _)| field == "seen") {
+            // save is a decision made knowing that). Held by another write
+            // right now: the version stays, so the next save compares with
+            // what that write leaves.
+            if errors.get("seen") == Some(crate::domain::FieldError::ChangedMeanwhile) {
                 let (now, groups) = service::for_edit(&state.ctx, &actor, id).await?;
                 form.seen = now.edit_version(&groups);
             }

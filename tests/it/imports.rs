@@ -2524,6 +2524,44 @@ db_test!(an_update_file_without_names_changes_what_it_gives, |app| {
         ("Anna", "Alt")
     );
     assert_eq!(app.user("bernd.bleibt").await.unwrap().first_name, "Bernd");
+    // The same address in other letters' case is no change, confirmed or
+    // not (a change would end her links; a confirmed one would be refused).
+    for confirmed in [false, true] {
+        if confirmed {
+            app.db.raw().execute(
+                "UPDATE users SET email_confirmed = TRUE WHERE email = 'anna@example.com'",
+            );
+        }
+        let (id, page) = upload(
+            &app,
+            "gross.csv",
+            csv(&[
+                "Personalnummer;E-Mail;Nachname",
+                "200;Anna@Example.COM;Alt",
+                "201;;Bleibt",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert!(rows.iter().all(|r| r.1 == "unveraendert"), "{rows:?}");
+        app.post(&format!("/imports/{id}/discard"), &[]).await;
+    }
+    let (id, page) = upload(
+        &app,
+        "gross2.csv",
+        csv(&["Personalnummer;E-Mail;Nachname", "200;Anna@Example.COM;Neu"]),
+        "update",
+    )
+    .await;
+    assert_eq!(preview_rows(&page)[0].1, "aenderung");
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    let anna = app.user("anna.alt").await.unwrap();
+    assert_eq!(anna.email.as_deref(), Some("anna@example.com"));
+    assert_eq!(anna.last_name, "Neu");
+    app.db
+        .raw()
+        .execute("UPDATE users SET last_name = 'Alt' WHERE email = 'anna@example.com'");
     // An empty name cell in a file with name columns changes no name either.
     let (id, page) = upload(
         &app,

@@ -1349,6 +1349,69 @@ db_test!(
     }
 );
 
+db_test!(a_save_behind_a_long_write_answers_in_seconds, |app| {
+    // PostgreSQL: another transaction (an import's commit) holds the
+    // person. The form waits a few seconds, not the whole write: it says
+    // so, keeps the entries and the version, and its connection is free.
+    app.login_as("chef", AdminRole::Administrator).await;
+    assert_redirect(&create(&app, &ANNA).await, "/users");
+    let id = app.user_id("anna.mueller").await;
+    let mut holder = app.db.raw();
+    if !holder.is_postgres() {
+        return;
+    }
+    let (_, form) = app.get_html(&format!("/users/{id}/edit")).await;
+    let seen = value_of(&form, "input[name=seen]").unwrap();
+    holder.execute(&format!(
+        "BEGIN; SELECT id FROM users WHERE id = {id} FOR NO KEY UPDATE"
+    ));
+    let started = std::time::Instant::now();
+    let res = app
+        .post(
+            &format!("/users/{id}/edit"),
+            &[
+                ("first_name", "Annegret"),
+                ("last_name", "Müller"),
+                ("username", "anna.mueller"),
+                ("email", "Anna.Mueller@Example.de"),
+                ("personnel_number", "4711"),
+                ("user_type", "mitarbeiter"),
+                ("invite", "later"),
+                ("seen", &seen),
+            ],
+        )
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(waited < std::time::Duration::from_secs(8), "{waited:?}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("wird gerade anderweitig geändert"), "{body}");
+    assert_eq!(
+        value_of(&body, "input[name=first_name]").as_deref(),
+        Some("Annegret")
+    );
+    assert_eq!(value_of(&body, "input[name=seen]"), Some(seen));
+    holder.execute("ROLLBACK");
+    assert_eq!(app.user("anna.mueller").await.unwrap().first_name, "Anna");
+    // Free again: saved.
+    let res = app
+        .post(
+            &format!("/users/{id}/edit"),
+            &[
+                ("first_name", "Annegret"),
+                ("last_name", "Müller"),
+                ("username", "anna.mueller"),
+                ("email", "Anna.Mueller@Example.de"),
+                ("personnel_number", "4711"),
+                ("user_type", "mitarbeiter"),
+                ("invite", "later"),
+                ("seen", &value_of(&form, "input[name=seen]").unwrap()),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/users/{id}"));
+});
+
 db_test!(the_flash_names_a_person_exactly_as_saved, |app| {
     // The flash cookie is percent-decoded when read: a name with "+", "%41"
     // or "&k=…" must come back as it was, not decoded twice.
