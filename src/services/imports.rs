@@ -1409,13 +1409,13 @@ fn evaluate(
         } else {
             None
         };
-        // An update row that finds nobody and names nobody (a file of
-        // numbers and addresses): said as such, not as two empty names.
+        // An update row that finds nobody (or two people) and names nobody
+        // (a file of numbers and addresses): said as such, not as two empty
+        // names, which filling in would not mend.
         if mode == ImportMode::Update
             && target.is_none()
             && !row.given.contains(&"first_name")
             && !row.given.contains(&"last_name")
-            && !row.problems.contains(&Problem::TwoPeople)
         {
             row.problems.retain(|p| {
                 !matches!(
@@ -1426,7 +1426,9 @@ fn evaluate(
                     )
                 )
             });
-            row.problems.push(Problem::FoundNobody);
+            if !row.problems.contains(&Problem::TwoPeople) {
+                row.problems.push(Problem::FoundNobody);
+            }
         }
         // Two rows for one person: which one is meant is the admin's call.
         if let Some(lines) = target.and_then(|t| rows_of_person.get(&t))

@@ -572,7 +572,16 @@ fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) 
                 .next()
                 .map(|(field, e)| format!("{field}:{}", field_error_code(e))),
             Ok(_) if user_type.is_err() => Some("user_type:invalid".into()),
-            Ok(_) if group.is_err() => Some("group:unknown".into()),
+            // Named, as the user import names an unknown group.
+            Ok(_) if group.is_err() => Some(format!(
+                "group:unknown:{}",
+                group_text
+                    .trim()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect::<String>()
+            )),
             Ok(entry) => {
                 stage.first_name = entry.first_name.as_str().to_owned();
                 stage.last_name = entry.last_name.as_str().to_owned();
@@ -888,6 +897,7 @@ fn field_error_code(e: FieldError) -> &'static str {
         FieldError::Required => "required",
         FieldError::TooLong(_) => "too_long",
         FieldError::InvalidCharacters => "characters",
+        FieldError::NameWithoutLetter => "no_letter",
         FieldError::InvalidBirthDate => "date",
         FieldError::BirthDateRange => "date_range",
         _ => "invalid",

@@ -1576,6 +1576,17 @@ fn unclosed_quote(body: &[u8], sep: u8) -> Option<u32> {
     None
 }
 
+/// `="00123"`, how exports keep a spreadsheet program from reading a value
+/// as a number (and dropping its zeros): the text itself. Any other value
+/// stays as it is (a formula in a CSV is refused later, as text).
+fn excel_text(value: &str) -> &str {
+    value
+        .strip_prefix("=\"")
+        .and_then(|v| v.strip_suffix('"'))
+        .filter(|inner| !inner.contains('"'))
+        .unwrap_or(value)
+}
+
 fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
     let text = decode_text(bytes).ok_or(ReadError::UnknownFormat)?;
     let (sep, skip) = separator(&text);
@@ -1626,7 +1637,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Workbook, ReadError> {
         let line = line.saturating_add(skipped_lines);
         for (column, value) in record.iter().enumerate() {
             let column = u32::try_from(column).unwrap_or(u32::MAX);
-            collector.add(line.saturating_sub(1), column, value.to_owned())?;
+            collector.add(line.saturating_sub(1), column, excel_text(value).to_owned())?;
         }
     }
     let rows = collector.finish();
@@ -2308,6 +2319,16 @@ mod tests {
                 (5, "Dora".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_csv_value_kept_as_text_the_exports_way_is_that_text() {
+        let rows = csv_rows("Personalnummer;Vorname\n=\"00123\";Anna\n=\"a\"\"b\";=1+1\n=\"\";x\n");
+        assert_eq!(rows[1].cells[0], "00123");
+        // Not the idiom: left for the checks to refuse.
+        assert_eq!(rows[2].cells[0], "=\"a\"\"b\"");
+        assert_eq!(rows[2].cells[1], "=1+1");
+        assert_eq!(rows[3].cells[0], "");
     }
 
     #[test]

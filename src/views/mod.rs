@@ -1607,11 +1607,16 @@ impl WhitelistImportView {
         let text = match what {
             "required" => t.fe_required.to_owned(),
             "characters" => t.fe_invalid_chars.to_owned(),
+            "no_letter" => t.fe_name_without_letter.to_owned(),
             "too_long" => t.wl_problem_too_long.to_owned(),
             "invalid" => t.wl_problem_invalid.to_owned(),
             "date" => t.fe_invalid_birth_date.to_owned(),
             "date_range" => t.wl_problem_date_range.to_owned(),
-            "unknown" => t.wl_problem_unknown_group.to_owned(),
+            "unknown" if value.is_empty() => t.wl_problem_unknown_group.to_owned(),
+            "unknown" => format!(
+                "{}{value}{} – {}",
+                t.q_open, t.q_close, t.wl_problem_unknown_group
+            ),
             "twice" => format!(
                 "{} {}",
                 t.wl_problem_twice,

@@ -1015,22 +1015,24 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
         "Konto;Da;400;;;",
         ";Ohnevorname;103;;;",
         "Nina;Neu;104;;;",
+        "1234;Zahlen;106;;;",
     ]);
     let res = upload(&app, "liste.csv", file).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let preview = location(&res);
     let (_, page) = app.get_html(&preview).await;
     assert!(page.contains("data-count=\"new\">2<"), "{page}");
-    assert!(page.contains("data-count=\"refused\">7<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">8<"), "{page}");
     // The same number twice: on the list for neither row.
     for (line, words) in [
         (5, "steht auch in Zeile 6"),
         (6, "steht auch in Zeile 5"),
         (7, "Datum"),
-        (8, "Gruppe"),
+        (8, "„Garten“"),
         (9, "Liste"),
         (10, "Konto"),
         (11, "Vorname"),
+        (13, "Buchstaben"),
     ] {
         let row = page
             .split(&format!("data-refused=\"{line}\""))
