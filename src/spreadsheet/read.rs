@@ -177,6 +177,13 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
         let xml = part_name.to_ascii_lowercase().ends_with(".xml");
         let mut formulas = xml.then(FormulaTags::default);
         let mut hidden = xml.then(HiddenMarks::default);
+        // The shared strings are all loaded before any cell is read: more
+        // of them than cells a sheet may list is no table, but a file made
+        // to hold the reader (millions of one-letter strings in a few KB).
+        let mut strings = part_name
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml")
+            .then(StringEntries::default);
         let mut size = 0u64;
         loop {
             let n = part.read(&mut buf).map_err(damaged)?;
@@ -188,6 +195,12 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
             }
             if let Some(marks) = hidden.as_mut() {
                 marks.feed(&buf[..n]);
+            }
+            if let Some(entries) = strings.as_mut() {
+                entries.feed(&buf[..n]);
+                if entries.count > limits.max_scanned_cells {
+                    return Err(ReadError::TooManyCells(limits.max_cells));
+                }
             }
             size += n as u64;
             total += n as u64;
@@ -206,6 +219,59 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<MarkedParts, ReadError> {
         }
     }
     Ok(marked)
+}
+
+/// Counts the entries (`<si>`, `<si/>`, `<x:si …>`; not their end tags) of a
+/// shared-strings part read in pieces. Text holds no `<`: every match is a
+/// tag.
+#[derive(Default)]
+struct StringEntries {
+    /// The last bytes seen (a tag and its prefix may straddle two pieces),
+    /// and where they start in the part.
+    edge: Vec<u8>,
+    edge_at: u64,
+    /// Bytes seen: a match whose next byte lies before this was counted.
+    seen: u64,
+    count: u64,
+}
+
+/// A prefix longer than this (`<verylongprefix:si>`) is not counted.
+const ENTRY_EDGE: usize = 24;
+
+impl StringEntries {
+    fn feed(&mut self, piece: &[u8]) {
+        let mut joined = std::mem::take(&mut self.edge);
+        joined.extend_from_slice(piece);
+        let base = self.edge_at;
+        let seen = self.seen;
+        let opening = |at: usize| -> bool {
+            let next = joined.get(at + 2);
+            if base + ((at + 2) as u64) < seen
+                || !next.is_some_and(|b| matches!(b, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                return false;
+            }
+            match at.checked_sub(1).map(|i| joined[i]) {
+                Some(b'<') => true,
+                // A prefix: back over it to its `<` (an end tag has `</`).
+                Some(b':') => {
+                    let mut i = at - 1;
+                    while i > 0 && joined[i - 1].is_ascii_alphanumeric() {
+                        i -= 1;
+                    }
+                    i >= 1 && i < at - 1 && joined[i - 1] == b'<'
+                }
+                _ => false,
+            }
+        };
+        self.count += memchr::memmem::find_iter(&joined, b"si")
+            .filter(|at| opening(*at))
+            .count() as u64;
+        self.seen = base + joined.len() as u64;
+        let keep = joined.len().min(ENTRY_EDGE);
+        self.edge_at = self.seen - keep as u64;
+        self.edge = joined[joined.len() - keep..].to_vec();
+    }
 }
 
 /// Looks for an attribute `hidden` that is true (`<row r="7" hidden="1">`,
@@ -2329,6 +2395,18 @@ mod tests {
         assert_eq!(rows[2].cells[0], "=\"a\"\"b\"");
         assert_eq!(rows[2].cells[1], "=1+1");
         assert_eq!(rows[3].cells[0], "");
+    }
+
+    #[test]
+    fn shared_string_entries_are_counted_across_pieces() {
+        let xml = b"<sst><si><t>a</t></si><si/><x:si><x:t>b</x:t></x:si><si >c</si><t>si></t><ss:si/></sst>";
+        for size in [1, 2, 3, 5, 7, xml.len()] {
+            let mut entries = StringEntries::default();
+            for piece in xml.chunks(size) {
+                entries.feed(piece);
+            }
+            assert_eq!(entries.count, 5, "pieces of {size}");
+        }
     }
 
     #[test]

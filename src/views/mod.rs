@@ -1342,9 +1342,12 @@ impl SettingsView {
     /// list was the only way to choose): offered on its own, selected, so a
     /// save does not silently swap it for the list's first.
     pub fn unlisted_zone(&self) -> Option<&str> {
+        // Only a zone the tz database knows (a refused form may hold anything).
         let z = self.input.time_zone.as_str();
-        (!z.is_empty() && !TimeZone::all_names().contains(&z) && !TimeZone::COMMON.contains(&z))
-            .then_some(z)
+        (TimeZone::parse(z).is_some_and(|tz| tz.name() == z)
+            && !TimeZone::all_names().contains(&z)
+            && !TimeZone::COMMON.contains(&z))
+        .then_some(z)
     }
 
     /// The colour as typed, if it is one (the picker needs `#rrggbb`).

@@ -1755,6 +1755,35 @@ db_test!(
     }
 );
 
+/// The LibreOffice fixture with its shared strings replaced by what
+/// `entries` writes (inside `<sst>`).
+fn with_shared_strings(entries: impl FnOnce(&mut dyn std::io::Write)) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut src =
+        zip::ZipArchive::new(std::io::Cursor::new(fixture("people-libreoffice.xlsx"))).unwrap();
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        if name == "xl/sharedStrings.xml" {
+            continue;
+        }
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut data).unwrap();
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">").unwrap();
+    entries(&mut zip);
+    zip.write_all(b"</sst>").unwrap();
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
 db_test!(
     a_reader_out_of_memory_is_an_error_not_a_dead_server,
     |url| {
@@ -1765,33 +1794,11 @@ db_test!(
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
         // Three million shared strings: calamine loads them all at once.
-        use std::io::Write;
-        let mut out = std::io::Cursor::new(Vec::new());
-        let mut zip = zip::ZipWriter::new(&mut out);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let src =
-            zip::ZipArchive::new(std::io::Cursor::new(fixture("people-libreoffice.xlsx"))).unwrap();
-        let mut src = src;
-        for i in 0..src.len() {
-            let mut part = src.by_index(i).unwrap();
-            let name = part.name().unwrap().to_string();
-            if name == "xl/sharedStrings.xml" {
-                continue;
+        let bytes = with_shared_strings(|zip| {
+            for i in 0..3_000_000 {
+                write!(zip, "<si><t>s{i}</t></si>").unwrap();
             }
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut part, &mut data).unwrap();
-            zip.start_file(name, options).unwrap();
-            zip.write_all(&data).unwrap();
-        }
-        zip.start_file("xl/sharedStrings.xml", options).unwrap();
-        zip.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">").unwrap();
-        for i in 0..3_000_000 {
-            write!(zip, "<si><t>s{i}</t></si>").unwrap();
-        }
-        zip.write_all(b"</sst>").unwrap();
-        zip.finish().unwrap();
-        let bytes = out.into_inner();
+        });
         let before = app.dump();
         let res = app.upload_import("strings.xlsx", bytes, "create").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -1801,6 +1808,31 @@ db_test!(
         // The server goes on: the next file is read.
         let (_, page) = upload(&app, "people.xlsx", fixture("people.xlsx"), "create").await;
         assert_eq!(preview_rows(&page).len(), 8);
+    }
+);
+
+db_test!(
+    millions_of_shared_strings_are_refused_before_they_are_loaded,
+    |app| {
+        // A few hundred KB that list more strings than any sheet may hold
+        // cells: refused while unpacking, in a moment, not after the reader
+        // has loaded them all (the single import turn held for half a minute).
+        app.login_as("chef", AdminRole::Administrator).await;
+        let entries = b"<si/>".repeat(100_000);
+        let bytes = with_shared_strings(|zip| {
+            for _ in 0..125 {
+                zip.write_all(&entries).unwrap();
+            }
+        });
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let before = app.dump();
+        let started = std::time::Instant::now();
+        let res = app.upload_import("strings.xlsx", bytes, "create").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("zu viele gefüllte Zellen"), "{body}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(app.dump(), before);
     }
 );
 
