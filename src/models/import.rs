@@ -697,9 +697,21 @@ pub struct Change {
     pub new_value: Option<String>,
 }
 
+/// Written in a few statements on PostgreSQL (an update of thousands of
+/// people notes a change or more each), row by row through one cached
+/// statement on SQLite (inside the caller's immediate transaction).
 pub fn record_changes(conn: &mut DbConn, changes: &[Change]) -> QueryResult<()> {
-    for c in changes {
-        diesel::insert_into(ic::table).values(c).execute(conn)?;
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in changes.chunks(2000) {
+                diesel::insert_into(ic::table).values(chunk).execute(c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for change in changes {
+                diesel::insert_into(ic::table).values(change).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

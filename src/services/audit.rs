@@ -100,6 +100,35 @@ pub fn record_changes(
     )
 }
 
+/// One action on many people, each with his own changes: one entry each,
+/// written set-wise (an update import of thousands).
+pub fn record_each_user_changes(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    actor: &Actor,
+    action: &str,
+    entries: &[(
+        crate::domain::UserId,
+        String,
+        Vec<crate::domain::audit::Change>,
+    )],
+) -> diesel::QueryResult<usize> {
+    let rows: Vec<NewAuditEvent> = entries
+        .iter()
+        .map(|(id, label, changes)| {
+            user_event(
+                now,
+                actor,
+                action,
+                *id,
+                label,
+                crate::domain::audit::encode_changes(changes),
+            )
+        })
+        .collect();
+    audit::insert_many(conn, &rows)
+}
+
 /// The same action with the same changes on many people: one entry each,
 /// written set-wise.
 pub fn record_many_user_changes(
@@ -113,19 +142,31 @@ pub fn record_many_user_changes(
     let details = crate::domain::audit::encode_changes(changes);
     let rows: Vec<NewAuditEvent> = users
         .iter()
-        .map(|(id, label)| NewAuditEvent {
-            occurred_at: now,
-            actor_id: actor.user_id,
-            actor_label: actor.label.clone(),
-            action: action.to_owned(),
-            target_kind: Some("user".into()),
-            target_id: Some(id.get()),
-            target_label: Some(label.clone()),
-            details: details.clone(),
-            search_text: audit_search_text(&actor.label, Some(label)),
-        })
+        .map(|(id, label)| user_event(now, actor, action, *id, label, details.clone()))
         .collect();
     audit::insert_many(conn, &rows)
+}
+
+/// An entry about one person.
+fn user_event(
+    now: PrimitiveDateTime,
+    actor: &Actor,
+    action: &str,
+    id: crate::domain::UserId,
+    label: &str,
+    details: Option<String>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        occurred_at: now,
+        actor_id: actor.user_id,
+        actor_label: actor.label.clone(),
+        action: action.to_owned(),
+        target_kind: Some("user".into()),
+        target_id: Some(id.get()),
+        target_label: Some(label.to_owned()),
+        details,
+        search_text: audit_search_text(&actor.label, Some(label)),
+    }
 }
 
 /// What the audit search looks through: who acted and on whom.

@@ -2191,6 +2191,10 @@ fn apply_changes(
     let catalog = crate::models::unit::catalog(conn)?;
     let units = model::staged_units(conn, batch)?;
     let mut n = 0;
+    // What was changed, and the audit entries: written together after the
+    // people, in a few statements.
+    let mut all_noted: Vec<model::Change> = Vec::new();
+    let mut audited = Vec::new();
     for row in rows {
         let Some(target) = row.target_user_id else {
             return Ok(None);
@@ -2352,17 +2356,12 @@ fn apply_changes(
                 )
             })
             .collect();
-        model::record_changes(conn, &noted)?;
-        audit::record_changes(
-            conn,
-            now,
-            actor,
-            "user.import_update",
-            Some(Target::user(target, person.label())),
-            &audit_changes,
-        )?;
+        all_noted.append(&mut noted);
+        audited.push((target, person.label(), audit_changes));
         n += 1;
     }
+    model::record_changes(conn, &all_noted)?;
+    audit::record_each_user_changes(conn, now, actor, "user.import_update", &audited)?;
     Ok(Some(n))
 }
 
