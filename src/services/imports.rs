@@ -2440,7 +2440,14 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                     continue;
                 }
                 restorable += 1;
-                if changes.iter().any(|c| !still_holds(&person, c)) {
+                let mut stays = false;
+                for c in &changes {
+                    if !still_holds(&person, c) || previous_taken(conn, uid, c)? {
+                        stays = true;
+                        break;
+                    }
+                }
+                if stays {
                     changed_since += 1;
                 }
             }
@@ -2667,37 +2674,24 @@ fn restore_changes(
                 "last_name" => {
                     set.last_name = back.clone();
                 }
-                "username" => {
-                    let free = match &back {
-                        Some(name) => !user::username_taken(conn, name, Some(uid))?,
-                        None => false,
-                    };
-                    if !free {
-                        stays = true;
-                        stands = true;
-                        continue;
-                    }
-                    set.username = back.clone();
+                "username" | "email" | "personnel_number" if previous_taken(conn, uid, c)? => {
+                    stays = true;
+                    stands = true;
+                    continue;
                 }
-                "email" => {
-                    if let Some(old) = &back
-                        && user::email_taken(conn, &old.to_lowercase(), Some(uid))?
-                    {
+                "username" => match &back {
+                    Some(_) => set.username = back.clone(),
+                    None => {
                         stays = true;
                         stands = true;
                         continue;
                     }
+                },
+                "email" => {
                     set.email = Some(back.clone());
                     set.email_lower = Some(back.as_ref().map(|e| e.to_lowercase()));
                 }
                 "personnel_number" => {
-                    if let Some(old) = &back
-                        && user::personnel_number_taken(conn, old, Some(uid))?
-                    {
-                        stays = true;
-                        stands = true;
-                        continue;
-                    }
                     set.personnel_number = Some(back.clone());
                 }
                 "user_type" => match back.as_deref().and_then(|t| t.parse::<UserType>().ok()) {
@@ -2768,6 +2762,20 @@ fn restore_changes(
         restored,
         unrestored,
         standing,
+    })
+}
+
+/// Whether the value an update replaced (a username, address or personnel
+/// number) belongs to another account by now: it cannot go back.
+fn previous_taken(conn: &mut DbConn, uid: UserId, c: &model::Change) -> ServiceResult<bool> {
+    let Some(old) = &c.old_value else {
+        return Ok(false);
+    };
+    Ok(match c.field.as_str() {
+        "username" => user::username_taken(conn, old, Some(uid))?,
+        "email" => user::email_taken(conn, &old.to_lowercase(), Some(uid))?,
+        "personnel_number" => user::personnel_number_taken(conn, old, Some(uid))?,
+        _ => false,
     })
 }
 

@@ -2480,6 +2480,9 @@ db_test!(
         app.db.raw().execute(&format!(
         "UPDATE users SET email = 'x-alt@example.org', email_lower = 'x-alt@example.org' WHERE id = {vera}"
     ));
+        // The undo page says so before: his value will stay.
+        let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+        assert!(plan.contains("data-count=\"changed-since\">1<"), "{plan}");
         let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let x = app.user("xaver.alt").await.unwrap();
