@@ -250,8 +250,8 @@ where
 /// on PostgreSQL (the rest of the transaction waits as usual). For a form
 /// saved while a long write holds the rows (an import's commit): it answers
 /// in seconds, and its connection goes back to the pool, instead of queueing
-/// behind the write until the pool is empty for everyone. Tell the timeout
-/// by [`is_lock_timeout`]. On SQLite `BEGIN IMMEDIATE` has already waited.
+/// behind the write until the pool is empty for everyone ([`LockWait::TimedOut`]).
+/// On SQLite `BEGIN IMMEDIATE` has already waited.
 pub fn with_lock_wait<T>(
     conn: &mut DbConn,
     wait: Duration,

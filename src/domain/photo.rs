@@ -35,6 +35,17 @@ pub enum PhotoError {
     NotAnImage,
 }
 
+/// The field error a refused upload shows (a photo's, a logo's).
+impl From<PhotoError> for super::FieldError {
+    fn from(e: PhotoError) -> Self {
+        match e {
+            PhotoError::TooLarge => super::FieldError::ImageTooLarge,
+            PhotoError::TooManyPixels => super::FieldError::ImageTooManyPixels,
+            PhotoError::Empty | PhotoError::NotAnImage => super::FieldError::InvalidImage,
+        }
+    }
+}
+
 pub struct StoredPhoto {
     pub jpeg: Vec<u8>,
     pub width: u32,

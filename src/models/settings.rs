@@ -104,7 +104,7 @@ pub fn update(conn: &mut DbConn, row: &OrganisationSettings) -> QueryResult<usiz
 }
 
 /// The organisation's logo as stored.
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::db::schema::organisation_logo)]
 pub struct Logo {
     pub id: i32,

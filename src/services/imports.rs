@@ -47,11 +47,16 @@ pub struct Upload {
 /// Rows of a preview page.
 pub const PREVIEW_PAGE: i64 = 50;
 
+/// The batch's mode (new people only, unless it says update).
+fn mode_of(b: &Batch) -> ImportMode {
+    ImportMode::parse(&b.mode).unwrap_or_default()
+}
+
 fn batch_view(b: &Batch) -> ImportBatch {
     ImportBatch {
         id: b.id,
         state: BatchState::parse(&b.state).unwrap_or(BatchState::Verworfen),
-        mode: ImportMode::parse(&b.mode).unwrap_or(ImportMode::Create),
+        mode: mode_of(b),
         file_name: b.file_name.clone(),
         format: b.format.clone(),
         sheet_name: b.sheet_name.clone(),
@@ -520,7 +525,7 @@ pub async fn choose_sheet(
         Ok(read) => read,
         Err(e) => return Ok(Err(e)),
     };
-    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    let mode = mode_of(&batch);
     let (mapping, ok) = match recognise(&book, config.max_rows, mode) {
         Ok(found) => found,
         Err(e) => return Ok(Err(e)),
@@ -619,9 +624,7 @@ fn mapping_view(batch: Batch, book: Workbook, mut mapping: Mapping) -> MappingPa
             }
         })
         .collect();
-    let problems = ImportMode::parse(&batch.mode)
-        .unwrap_or(ImportMode::Create)
-        .mapping_problems(&mapping);
+    let problems = mode_of(&batch).mapping_problems(&mapping);
     let doubled = USERS.doubled(&titles);
     MappingPage {
         batch: batch_view(&batch),
@@ -695,7 +698,7 @@ pub async fn set_mapping(
             })
             .collect(),
     };
-    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    let mode = mode_of(&batch);
     if !mode.mapping_problems(&mapping).is_empty() {
         return Ok(Err(mapping_view(batch, book, mapping)));
     }
@@ -970,7 +973,7 @@ async fn stage_book(
     let id = batch.id;
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
     let mapping = Mapping::decode(&USERS, header, &batch.mapping);
-    let mode = ImportMode::parse(&batch.mode).unwrap_or(ImportMode::Create);
+    let mode = mode_of(&batch);
     if !mode.mapping_problems(&mapping).is_empty() {
         return Ok(Step::Mapping);
     }

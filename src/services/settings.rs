@@ -55,11 +55,7 @@ pub fn bootstrap(
                         now,
                         &Actor::system("EINLASS_BIND"),
                         "settings.base_url_from_bind",
-                        Some(Target {
-                            kind: "settings",
-                            id: None,
-                            label: existing.organisation_name.clone(),
-                        }),
+                        Some(settings_target(&existing.organisation_name)),
                         crate::domain::audit::encode_changes(&[crate::domain::audit::Change::new(
                             "public_base_url",
                             &existing.public_base_url,
@@ -86,11 +82,7 @@ pub fn bootstrap(
                         now,
                         &Actor::system("EINLASS_PUBLIC_BASE_URL"),
                         "settings.base_url_from_environment",
-                        Some(Target {
-                            kind: "settings",
-                            id: None,
-                            label: existing.organisation_name.clone(),
-                        }),
+                        Some(settings_target(&existing.organisation_name)),
                         replaced.as_ref().and_then(|old| {
                             crate::domain::audit::encode_changes(&[
                                 crate::domain::audit::Change::new("public_base_url", old, url),
@@ -131,6 +123,15 @@ pub fn bootstrap(
             replaced_base_url: replaced,
         })
     })
+}
+
+/// The settings as an audit entry names them: by the organisation.
+fn settings_target(organisation_name: &str) -> Target {
+    Target {
+        kind: "settings",
+        id: None,
+        label: organisation_name.to_owned(),
+    }
 }
 
 /// Picks up settings changed by another instance.
@@ -241,11 +242,7 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
                     now,
                     &actor,
                     "settings.update",
-                    Some(Target {
-                        kind: "settings",
-                        id: None,
-                        label: row.organisation_name.clone(),
-                    }),
+                    Some(settings_target(&row.organisation_name)),
                     &changes,
                 )?;
                 // Read again: the logo's version is not this save's.
@@ -261,22 +258,13 @@ pub async fn update(ctx: &Context, actor: &Actor, cmd: UpdateSettings) -> Servic
 /// within the photo limits (a small file that declares a huge image is
 /// refused before it is decoded), transparency kept.
 pub async fn set_logo(ctx: &Context, actor: &Actor, upload: Vec<u8>) -> ServiceResult<()> {
-    use crate::domain::photo::{PhotoError, normalise_logo};
-    use crate::domain::{FieldError, FieldErrors};
     if !actor.role.may_manage_settings() {
         return Err(ServiceError::Forbidden);
     }
     let logo = ctx
-        .photo_decode(move || normalise_logo(&upload))
+        .photo_decode(move || crate::domain::photo::normalise_logo(&upload))
         .await?
-        .map_err(|e| {
-            let error = match e {
-                PhotoError::TooLarge => FieldError::ImageTooLarge,
-                PhotoError::TooManyPixels => FieldError::ImageTooManyPixels,
-                PhotoError::Empty | PhotoError::NotAnImage => FieldError::InvalidImage,
-            };
-            ServiceError::Invalid(FieldErrors::single("logo", error))
-        })?;
+        .map_err(|e| ServiceError::Invalid(crate::domain::FieldErrors::single("logo", e.into())))?;
     let (actor, now) = (actor.clone(), ctx.now());
     let row = ctx
         .db()
@@ -302,11 +290,7 @@ pub async fn set_logo(ctx: &Context, actor: &Actor, upload: Vec<u8>) -> ServiceR
                     now,
                     &actor,
                     "settings.logo",
-                    Some(Target {
-                        kind: "settings",
-                        id: None,
-                        label: row.organisation_name.clone(),
-                    }),
+                    Some(settings_target(&row.organisation_name)),
                     None,
                 )?;
                 Ok(row)
@@ -335,11 +319,7 @@ pub async fn remove_logo(ctx: &Context, actor: &Actor) -> ServiceResult<()> {
                         now,
                         &actor,
                         "settings.logo_removed",
-                        Some(Target {
-                            kind: "settings",
-                            id: None,
-                            label: row.organisation_name.clone(),
-                        }),
+                        Some(settings_target(&row.organisation_name)),
                         None,
                     )?;
                 }

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::db::{DbConn, write_tx};
 use crate::domain::audit::{Change, diff};
 use crate::domain::people::{AreaChoice, Photo, UserDetail, UserListRow, UserSort, UserSummary};
-use crate::domain::photo::{PhotoError, normalise};
+use crate::domain::photo::normalise;
 use crate::domain::text::{lookup_key, search_term};
 use crate::domain::token::TokenPurpose;
 use crate::domain::units::Unit;
@@ -1244,14 +1244,8 @@ async fn store_photo(
         .run(move |conn| check(conn, &checker, id).map(|_| ()))
         .await?;
     let stored = ctx.photo_decode(move || normalise(&upload)).await?;
-    let stored = stored.map_err(|e| {
-        let error = match e {
-            PhotoError::TooLarge => FieldError::ImageTooLarge,
-            PhotoError::TooManyPixels => FieldError::ImageTooManyPixels,
-            PhotoError::Empty | PhotoError::NotAnImage => FieldError::InvalidImage,
-        };
-        ServiceError::Invalid(FieldErrors::single("photo", error))
-    })?;
+    let stored =
+        stored.map_err(|e| ServiceError::Invalid(FieldErrors::single("photo", e.into())))?;
     let (actor, now) = (actor.clone(), ctx.now());
     ctx.db()
         .run(move |conn| {

@@ -19,12 +19,29 @@ pub async fn form(
     if !admin.admin.role.may_manage_settings() {
         return Err(AppError::Forbidden);
     }
-    ok_html(&SettingsView {
-        p: admin.page(&req, &state, "settings"),
-        input: SettingsForm::of(&state.ctx.settings()),
-        errors: Default::default(),
+    ok_html(&view(
+        &req,
+        &state,
+        &admin,
+        SettingsForm::of(&state.ctx.settings()),
+        Default::default(),
+    ))
+}
+
+/// The settings page with these entries and errors.
+fn view(
+    req: &HttpRequest,
+    state: &AppState,
+    admin: &CurrentAdmin,
+    input: SettingsForm,
+    errors: FieldErrors,
+) -> SettingsView {
+    SettingsView {
+        p: admin.page(req, state, "settings"),
+        input,
+        errors,
         base_url_fixed: state.ctx.config().public_base_url.is_some(),
-    })
+    }
 }
 
 pub async fn save(
@@ -49,15 +66,9 @@ pub async fn save(
     };
     match result {
         Ok(()) => Ok(redirect_with_flash("/settings", "settings_saved")),
-        Err(ServiceError::Invalid(errors)) => form_html(
-            true,
-            &SettingsView {
-                p: admin.page(&req, &state, "settings"),
-                input,
-                errors,
-                base_url_fixed: state.ctx.config().public_base_url.is_some(),
-            },
-        ),
+        Err(ServiceError::Invalid(errors)) => {
+            form_html(true, &view(&req, &state, &admin, input, errors))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -89,12 +100,13 @@ pub async fn upload_logo(
         Ok(()) => Ok(redirect_with_flash("/settings", "logo_saved")),
         Err(ServiceError::Invalid(errors)) => form_html(
             true,
-            &SettingsView {
-                p: admin.page(&req, &state, "settings"),
-                input: SettingsForm::of(&state.ctx.settings()),
+            &view(
+                &req,
+                &state,
+                &admin,
+                SettingsForm::of(&state.ctx.settings()),
                 errors,
-                base_url_fixed: state.ctx.config().public_base_url.is_some(),
-            },
+            ),
         ),
         Err(e) => Err(e.into()),
     }
