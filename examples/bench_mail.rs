@@ -233,6 +233,7 @@ fn main() {
             },
             form_key: None,
             handover: None,
+            address_confirmed: false,
         };
         services::users::create(&ctx, &Actor::system("bench"), admin).await.unwrap();
         let client = reqwest::Client::builder()

@@ -292,6 +292,7 @@ async fn create_admin(ctx: &Context, args: AdminCreateArgs) -> Result<(), String
         start_password: start,
         form_key: None,
         handover: None,
+        address_confirmed: true,
     };
     match services::users::create(ctx, &Actor::system("Kommandozeile"), cmd).await {
         Ok(created) => {

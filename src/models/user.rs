@@ -300,6 +300,141 @@ pub fn update(conn: &mut DbConn, id: UserId, changes: &UserChanges) -> QueryResu
     diesel::update(u::table.find(id)).set(changes).execute(conn)
 }
 
+/// What an update import leaves of one person: every field a file may
+/// change, as it is afterwards (one the file does not change as it was).
+pub struct ImportedValues {
+    pub id: UserId,
+    pub salutation: Option<Salutation>,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_lower: Option<String>,
+    pub personnel_number: Option<String>,
+    pub user_type: UserType,
+    pub sort_name: String,
+    pub search_text: String,
+    /// Which of them differ from the person's before.
+    pub changed: ImportedFields,
+}
+
+impl ImportedValues {
+    /// The person's values as they are, nothing changed yet (the sort name
+    /// and search text are made again once the changes are in).
+    pub fn of(person: &User) -> Self {
+        Self {
+            id: person.id,
+            salutation: person.salutation,
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            username: person.username.clone(),
+            email: person.email.clone(),
+            email_lower: person.email_lower.clone(),
+            personnel_number: person.personnel_number.clone(),
+            user_type: person.user_type,
+            sort_name: String::new(),
+            search_text: String::new(),
+            changed: ImportedFields::default(),
+        }
+    }
+
+    /// Makes the sort name and the search text of the values as they are.
+    pub fn derive_texts(&mut self) {
+        self.sort_name = sort_name(&self.first_name, &self.last_name);
+        self.search_text = search_text(
+            &self.first_name,
+            &self.last_name,
+            &self.username,
+            self.email.as_deref(),
+            self.personnel_number.as_deref(),
+        );
+    }
+}
+
+/// The fields of `ImportedValues` that differ from the person's before.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportedFields {
+    pub salutation: bool,
+    /// The first or the last name (and so the sort name).
+    pub names: bool,
+    pub username: bool,
+    pub email: bool,
+    pub personnel_number: bool,
+    pub user_type: bool,
+}
+
+/// Writes an update import's values: on PostgreSQL one statement per
+/// 10,000 people (their values go in as arrays), on SQLite one statement
+/// per person inside the caller's immediate transaction, with only the
+/// columns that change (each column written rewrites its indexes there).
+pub fn write_imported(
+    conn: &mut DbConn,
+    people: &[ImportedValues],
+    now: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+    let mut n = 0;
+    match conn {
+        DbConn::Postgres(c) => {
+            for chunk in people.chunks(10_000) {
+                let texts = |f: fn(&ImportedValues) -> &str| -> Vec<String> {
+                    chunk.iter().map(|p| f(p).to_owned()).collect()
+                };
+                let optional = |f: fn(&ImportedValues) -> Option<&str>| -> Vec<Option<String>> {
+                    chunk.iter().map(|p| f(p).map(str::to_owned)).collect()
+                };
+                n += diesel::sql_query(
+                    "UPDATE users AS u SET salutation = v.salutation, \
+                     first_name = v.first_name, last_name = v.last_name, \
+                     username = v.username, email = v.email, email_lower = v.email_lower, \
+                     personnel_number = v.personnel_number, user_type = v.user_type, \
+                     sort_name = v.sort_name, search_text = v.search_text, updated_at = $12 \
+                     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
+                     AS v(id, salutation, first_name, last_name, username, email, email_lower, \
+                     personnel_number, user_type, sort_name, search_text) \
+                     WHERE u.id = v.id",
+                )
+                .bind::<Array<BigInt>, _>(chunk.iter().map(|p| p.id.get()).collect::<Vec<i64>>())
+                .bind::<Array<Nullable<Text>>, _>(optional(|p| p.salutation.map(|s| s.as_str())))
+                .bind::<Array<Text>, _>(texts(|p| &p.first_name))
+                .bind::<Array<Text>, _>(texts(|p| &p.last_name))
+                .bind::<Array<Text>, _>(texts(|p| &p.username))
+                .bind::<Array<Nullable<Text>>, _>(optional(|p| p.email.as_deref()))
+                .bind::<Array<Nullable<Text>>, _>(optional(|p| p.email_lower.as_deref()))
+                .bind::<Array<Nullable<Text>>, _>(optional(|p| p.personnel_number.as_deref()))
+                .bind::<Array<Text>, _>(texts(|p| p.user_type.as_str()))
+                .bind::<Array<Text>, _>(texts(|p| &p.sort_name))
+                .bind::<Array<Text>, _>(texts(|p| &p.search_text))
+                .bind::<Timestamp, _>(now)
+                .execute(c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            for p in people {
+                let f = p.changed;
+                let searched = f.names || f.username || f.email || f.personnel_number;
+                let set = UserChanges {
+                    salutation: f.salutation.then_some(p.salutation),
+                    first_name: f.names.then(|| p.first_name.clone()),
+                    last_name: f.names.then(|| p.last_name.clone()),
+                    sort_name: f.names.then(|| p.sort_name.clone()),
+                    username: f.username.then(|| p.username.clone()),
+                    email: f.email.then(|| p.email.clone()),
+                    email_lower: f.email.then(|| p.email_lower.clone()),
+                    personnel_number: f.personnel_number.then(|| p.personnel_number.clone()),
+                    user_type: f.user_type.then_some(p.user_type),
+                    search_text: searched.then(|| p.search_text.clone()),
+                    updated_at: Some(now),
+                    ..Default::default()
+                };
+                n += diesel::update(u::table.find(p.id)).set(&set).execute(c)?;
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// Writes a new status, which the caller got from a `UserStatus` transition.
 pub fn set_status(
     conn: &mut DbConn,
@@ -435,6 +570,41 @@ pub fn lock_with_status(
 
 /// These users, if they are live, in id order; on PostgreSQL locked until
 /// the transaction ends.
+/// A field only one live account may hold at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UniqueField {
+    Username,
+    /// By the lower-cased address.
+    Email,
+    PersonnelNumber,
+}
+
+/// The live accounts holding any of `values` in `field`: (value, holder).
+pub fn holders_of(
+    conn: &mut DbConn,
+    field: UniqueField,
+    values: &[String],
+) -> QueryResult<Vec<(String, UserId)>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(5000) {
+        out.extend(match field {
+            UniqueField::Username => live()
+                .filter(u::username.eq_any(chunk))
+                .select((u::username, u::id))
+                .load::<(String, UserId)>(conn)?,
+            UniqueField::Email => live()
+                .filter(u::email_lower.eq_any(chunk))
+                .select((u::email_lower.assume_not_null(), u::id))
+                .load::<(String, UserId)>(conn)?,
+            UniqueField::PersonnelNumber => live()
+                .filter(u::personnel_number.eq_any(chunk))
+                .select((u::personnel_number.assume_not_null(), u::id))
+                .load::<(String, UserId)>(conn)?,
+        });
+    }
+    Ok(out)
+}
+
 pub fn lock_many(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<User>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(5000) {

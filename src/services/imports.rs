@@ -21,10 +21,9 @@ use crate::domain::import::{
     parse_user_row, stored_text,
 };
 use crate::domain::text::{name_key, nfc};
-use crate::domain::units::UnitKind;
 use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
 use crate::models::import::{self as model, Batch, BatchChanges, StagedRow};
-use crate::models::user::{self, UserChanges};
+use crate::models::user;
 use crate::services::audit::{self, Target};
 use crate::services::{Actor, ServiceError, ServiceResult, require_user_management};
 use crate::spreadsheet::{ReadError, Workbook, runner, wire};
@@ -90,14 +89,31 @@ fn batch_view(b: &Batch) -> ImportBatch {
 }
 
 /// A file name as shown and stored: its last path part, one line, at most
-/// 120 characters.
+/// 120 characters; a longer one is shortened in the middle of its stem
+/// ("…"), so its ending (the kind of file) stays.
 pub(crate) fn clean_file_name(name: &str) -> String {
+    const MAX: usize = 120;
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = nfc(last)
+    let chars: Vec<char> = nfc(last)
         .chars()
         .filter(|c| !crate::domain::text::is_forbidden(*c))
-        .take(120)
         .collect();
+    let cleaned: String = if chars.len() <= MAX {
+        chars.into_iter().collect()
+    } else {
+        // An ending of up to 8 characters after the last dot is kept.
+        let ending = chars
+            .iter()
+            .rposition(|c| *c == '.')
+            .filter(|dot| chars.len() - dot <= 9)
+            .map_or(0, |dot| chars.len() - dot);
+        let keep = MAX - 1 - ending;
+        chars[..keep]
+            .iter()
+            .chain(std::iter::once(&'…'))
+            .chain(&chars[chars.len() - ending..])
+            .collect()
+    };
     let cleaned = cleaned.trim().to_owned();
     if cleaned.is_empty() {
         "Datei".into()
@@ -2191,13 +2207,36 @@ fn apply_changes(
     if rows.is_empty() {
         return Ok(Some(0));
     }
+    // The groups and areas each row adds, and the units by name.
     let catalog = crate::models::unit::catalog(conn)?;
-    let units = model::staged_units(conn, batch)?;
-    let mut n = 0;
-    // What was changed, and the audit entries: written together after the
-    // people, in a few statements.
-    let mut all_noted: Vec<model::Change> = Vec::new();
-    let mut audited = Vec::new();
+    let unit_of: HashMap<(bool, String), (UnitId, &str)> = catalog
+        .groups
+        .iter()
+        .map(|g| ((true, name_key(&g.name)), (g.id, g.name.as_str())))
+        .chain(
+            catalog
+                .areas
+                .iter()
+                .map(|a| ((false, name_key(&a.name)), (a.id, a.name.as_str()))),
+        )
+        .collect();
+    let name_of: HashMap<(bool, UnitId), &str> = unit_of
+        .iter()
+        .map(|((group, _), (id, name))| ((*group, *id), *name))
+        .collect();
+    let mut units_of_line: HashMap<i32, Vec<(bool, String)>> = HashMap::new();
+    for (line, kind, key) in model::staged_units(conn, batch)? {
+        units_of_line
+            .entry(line)
+            .or_default()
+            .push((kind == "group", key));
+    }
+    // Every person's values after the import, written in few statements;
+    // what was changed (for the undo) and the audit entries after them.
+    let mut written: Vec<user::ImportedValues> = Vec::with_capacity(rows.len());
+    let mut noted: Vec<(UserId, String, Vec<model::Change>)> = Vec::with_capacity(rows.len());
+    let (mut to_groups, mut to_areas) = (Vec::new(), Vec::new());
+    let mut new_address: Vec<(UserId, bool)> = Vec::new();
     for row in rows {
         let Some(target) = row.target_user_id else {
             return Ok(None);
@@ -2216,10 +2255,9 @@ fn apply_changes(
         if changed_since_preview(&person, &row, &changes) {
             return Ok(None);
         }
-        let mut set = UserChanges::default();
-        let mut noted: Vec<model::Change> = Vec::new();
+        let mut own: Vec<model::Change> = Vec::new();
         let mut note = |field: &str, old: Option<String>, new: Option<String>| {
-            noted.push(model::Change {
+            own.push(model::Change {
                 batch_id: batch,
                 user_id: target,
                 field: field.to_owned(),
@@ -2227,7 +2265,7 @@ fn apply_changes(
                 new_value: new,
             });
         };
-        let mut email_changed = false;
+        let mut v = user::ImportedValues::of(&person);
         for change in &changes {
             let Problem::Change(field, _, _) = change else {
                 continue;
@@ -2240,48 +2278,41 @@ fn apply_changes(
                         person.salutation.map(|s| s.as_str().to_owned()),
                         row.salutation.map(|s| s.as_str().to_owned()),
                     );
-                    set.salutation = Some(row.salutation);
+                    v.salutation = row.salutation;
+                    v.changed.salutation = true;
                 }
                 "first_name" => {
-                    note(
-                        field,
-                        Some(person.first_name.clone()),
-                        Some(row.first_name.clone()),
-                    );
-                    set.first_name = Some(row.first_name.clone());
+                    note(field, Some(v.first_name), Some(row.first_name.clone()));
+                    v.first_name = row.first_name.clone();
+                    v.changed.names = true;
                 }
                 "last_name" => {
-                    note(
-                        field,
-                        Some(person.last_name.clone()),
-                        Some(row.last_name.clone()),
-                    );
-                    set.last_name = Some(row.last_name.clone());
+                    note(field, Some(v.last_name), Some(row.last_name.clone()));
+                    v.last_name = row.last_name.clone();
+                    v.changed.names = true;
                 }
                 "username" => {
-                    note(
-                        field,
-                        Some(person.username.clone()),
-                        Some(row.username.clone()),
-                    );
-                    set.username = Some(row.username.clone());
+                    note(field, Some(v.username), Some(row.username.clone()));
+                    v.username = row.username.clone();
+                    v.changed.username = true;
                 }
                 "email" => {
                     if person.email_confirmed {
                         return Ok(None);
                     }
-                    note(field, person.email.clone(), row.email.clone());
-                    set.email = Some(row.email.clone());
-                    set.email_lower = Some(row.email_lower.clone());
-                    email_changed = true;
+                    note(field, v.email, row.email.clone());
+                    v.email = row.email.clone();
+                    v.email_lower = row.email_lower.clone();
+                    v.changed.email = true;
+                    new_address.push((
+                        target,
+                        person.status == crate::domain::UserStatus::Eingeladen,
+                    ));
                 }
                 "personnel_number" => {
-                    note(
-                        field,
-                        person.personnel_number.clone(),
-                        row.personnel_number.clone(),
-                    );
-                    set.personnel_number = Some(row.personnel_number.clone());
+                    note(field, v.personnel_number, row.personnel_number.clone());
+                    v.personnel_number = row.personnel_number.clone();
+                    v.changed.personnel_number = true;
                 }
                 "user_type" => {
                     note(
@@ -2289,67 +2320,67 @@ fn apply_changes(
                         Some(person.user_type.as_str().to_owned()),
                         Some(row.user_type.as_str().to_owned()),
                     );
-                    set.user_type = Some(row.user_type);
+                    v.user_type = row.user_type;
+                    v.changed.user_type = true;
                 }
                 _ => {}
             }
         }
-        // Memberships the row adds.
-        for (line, kind, key) in units.iter().filter(|(l, _, _)| *l == row.line) {
-            let _ = line;
-            let (unit_kind, list) = if kind == "group" {
-                (UnitKind::Group, &catalog.groups)
-            } else {
-                (UnitKind::Area, &catalog.areas)
-            };
-            let Some(unit) = list.iter().find(|u| name_key(&u.name) == *key) else {
+        // Memberships the row adds (a group or area deleted since: stale).
+        for (group, key) in units_of_line.remove(&row.line).unwrap_or_default() {
+            let Some((unit, _)) = unit_of.get(&(group, key)) else {
                 return Ok(None);
             };
-            let added = match unit_kind {
-                UnitKind::Group => crate::models::unit::group::add_member(conn, unit.id, target)?,
-                UnitKind::Area => crate::models::unit::area::assign(
-                    conn,
-                    unit.id,
-                    target,
-                    crate::domain::AreaRole::Mitglied,
-                )?,
-            };
-            if added > 0 {
-                note(
-                    &format!("{kind}:{}", unit.id.get()),
-                    None,
-                    Some(unit.name.clone()),
-                );
+            if group { &mut to_groups } else { &mut to_areas }.push((*unit, target));
+        }
+        v.derive_texts();
+        written.push(v);
+        noted.push((target, person.label(), own));
+    }
+    user::write_imported(conn, &written, now)?;
+    drop(written);
+
+    // A membership someone added since the preview is no change of the
+    // import's (the undo must not take it away).
+    let position: HashMap<UserId, usize> = noted
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (*id, i))
+        .collect();
+    for (group, added) in [
+        (
+            true,
+            crate::models::unit::group::add_many(conn, &to_groups)?,
+        ),
+        (false, crate::models::unit::area::add_many(conn, &to_areas)?),
+    ] {
+        let kind = if group { "group" } else { "area" };
+        for (unit, person) in added {
+            let name = name_of.get(&(group, unit)).copied().unwrap_or_default();
+            if let Some(i) = position.get(&person) {
+                noted[*i].2.push(model::Change {
+                    batch_id: batch,
+                    user_id: person,
+                    field: format!("{kind}:{}", unit.get()),
+                    old_value: None,
+                    new_value: Some(name.to_owned()),
+                });
             }
         }
-        let (first, last) = (
-            set.first_name.clone().unwrap_or(person.first_name.clone()),
-            set.last_name.clone().unwrap_or(person.last_name.clone()),
-        );
-        let username = set.username.clone().unwrap_or(person.username.clone());
-        let email = set.email.clone().unwrap_or(person.email.clone());
-        let number = set
-            .personnel_number
-            .clone()
-            .unwrap_or(person.personnel_number.clone());
-        set.sort_name = Some(user::sort_name(&first, &last));
-        set.search_text = Some(user::search_text(
-            &first,
-            &last,
-            &username,
-            email.as_deref(),
-            number.as_deref(),
-        ));
-        set.updated_at = Some(now);
-        user::update(conn, target, &set)?;
-        if email_changed {
-            // The old address's links die; an invitation to it is withdrawn.
-            crate::services::auth::end_all_sessions_and_tokens(conn, target, now)?;
-            if person.status == crate::domain::UserStatus::Eingeladen {
-                crate::services::invitations::revoke_user_in_tx(conn, actor, target, now)?;
-            }
+    }
+    // The old address's links die; an invitation to it is withdrawn.
+    for (person, invited) in new_address {
+        crate::services::auth::end_all_sessions_and_tokens(conn, person, now)?;
+        if invited {
+            crate::services::invitations::revoke_user_in_tx(conn, actor, person, now)?;
         }
-        let audit_changes: Vec<crate::domain::audit::Change> = noted
+    }
+    let n = noted.len() as i64;
+    let mut changes: Vec<model::Change> = Vec::new();
+
+    let mut audited = Vec::with_capacity(noted.len());
+    for (person, label, mut own) in noted {
+        let audit_changes: Vec<crate::domain::audit::Change> = own
             .iter()
             .map(|c| {
                 crate::domain::audit::Change::new(
@@ -2359,12 +2390,12 @@ fn apply_changes(
                 )
             })
             .collect();
-        all_noted.append(&mut noted);
-        audited.push((target, person.label(), audit_changes));
-        n += 1;
+        changes.append(&mut own);
+        audited.push((person, label, audit_changes));
     }
-    model::record_changes(conn, &all_noted)?;
+    model::record_changes(conn, &changes)?;
     audit::record_each_user_changes(conn, now, actor, "user.import_update", &audited)?;
+
     Ok(Some(n))
 }
 
@@ -2433,9 +2464,16 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 }
             }
             let (mut restorable, mut changed_since, mut above_role_changed) = (0, 0, 0);
-            for (uid, changes) in changes_by_person(conn, id)? {
+            let by_person = changes_by_person(conn, id)?;
+            let taken = previous_taken(conn, &by_person)?;
+            let ids: Vec<UserId> = by_person.keys().copied().collect();
+            let mut people: HashMap<UserId, user::User> = user::find_many(conn, &ids)?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect();
+            for (uid, changes) in by_person {
                 // Removed since (by another import's undo, or by hand).
-                let Some(person) = user::find(conn, uid)? else {
+                let Some(person) = people.remove(&uid) else {
                     continue;
                 };
                 if !actor.role.may_change_account_of(person.role()) {
@@ -2445,7 +2483,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 restorable += 1;
                 let mut stays = false;
                 for c in &changes {
-                    if !still_holds(&person, c) || previous_taken(conn, uid, c)? {
+                    if !still_holds(&person, c) || taken.contains(&(uid, c.field.clone())) {
                         stays = true;
                         break;
                     }
@@ -2459,7 +2497,10 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 removable,
                 kept,
                 kept_count: kept_ids.len() as i64,
-                above_role_created: above.iter().filter(|u| !kept_ids.contains(u)).count() as i64,
+                above_role_created: {
+                    let kept: HashSet<&UserId> = kept_ids.iter().collect();
+                    above.iter().filter(|u| !kept.contains(u)).count() as i64
+                },
                 above_role_changed,
                 removable_changed,
                 restorable,
@@ -2551,6 +2592,10 @@ fn undo_in_tx(
         unrestored,
         standing,
     } = restore_changes(conn, actor, changes, now)?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "import undo: values restored"
+    );
     // The groups and areas the commit made go too, where nothing uses them
     // now (someone kept, or added since, keeps his).
     let units_removed = match batch.committed_at {
@@ -2634,6 +2679,10 @@ fn restore_changes(
     now: PrimitiveDateTime,
 ) -> ServiceResult<Restored> {
     let (mut restored, mut unrestored, mut standing) = (0, 0, 0);
+    // Every person's values after the undo, written in few statements, and
+    // the audit entries after them.
+    let mut written: Vec<user::ImportedValues> = Vec::new();
+    let (mut audited, mut new_address) = (Vec::new(), Vec::new());
     // Locked (PostgreSQL) with the batch's other people before they are
     // read, so a role given or a value changed at the same instant is seen;
     // read in a few statements, not one per person.
@@ -2642,6 +2691,7 @@ fn restore_changes(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
+    let taken = previous_taken(conn, &by_person)?;
     for (uid, changes) in by_person {
         let Some(person) = people.remove(&uid) else {
             continue;
@@ -2656,7 +2706,8 @@ fn restore_changes(
             }
             continue;
         }
-        let mut set = UserChanges::default();
+        let mut v = user::ImportedValues::of(&person);
+        let mut address_back = false;
         let mut done: Vec<crate::domain::audit::Change> = Vec::new();
         // A value changed since the import stays (and is counted); so does
         // one whose previous value another account holds now.
@@ -2669,21 +2720,29 @@ fn restore_changes(
             let back = c.old_value.clone();
             match c.field.as_str() {
                 "salutation" => {
-                    set.salutation = Some(back.as_deref().and_then(|s| s.parse().ok()));
+                    v.salutation = back.as_deref().and_then(|s| s.parse().ok());
+                    v.changed.salutation = true;
                 }
-                "first_name" => {
-                    set.first_name = back.clone();
+                "first_name" | "last_name" => {
+                    match back.clone() {
+                        Some(name) if c.field == "first_name" => v.first_name = name,
+                        Some(name) => v.last_name = name,
+                        None => continue,
+                    }
+                    v.changed.names = true;
                 }
-                "last_name" => {
-                    set.last_name = back.clone();
-                }
-                "username" | "email" | "personnel_number" if previous_taken(conn, uid, c)? => {
+                "username" | "email" | "personnel_number"
+                    if taken.contains(&(uid, c.field.clone())) =>
+                {
                     stays = true;
                     stands = true;
                     continue;
                 }
-                "username" => match &back {
-                    Some(_) => set.username = back.clone(),
+                "username" => match back {
+                    Some(name) => {
+                        v.username = name;
+                        v.changed.username = true;
+                    }
                     None => {
                         stays = true;
                         stands = true;
@@ -2691,14 +2750,20 @@ fn restore_changes(
                     }
                 },
                 "email" => {
-                    set.email = Some(back.clone());
-                    set.email_lower = Some(back.as_ref().map(|e| e.to_lowercase()));
+                    v.email_lower = back.as_ref().map(|e| e.to_lowercase());
+                    v.email = back;
+                    v.changed.email = true;
+                    address_back = true;
                 }
                 "personnel_number" => {
-                    set.personnel_number = Some(back.clone());
+                    v.personnel_number = back;
+                    v.changed.personnel_number = true;
                 }
                 "user_type" => match back.as_deref().and_then(|t| t.parse::<UserType>().ok()) {
-                    Some(t) => set.user_type = Some(t),
+                    Some(t) => {
+                        v.user_type = t;
+                        v.changed.user_type = true;
+                    }
                     None => continue,
                 },
                 field => {
@@ -2730,37 +2795,19 @@ fn restore_changes(
         if done.is_empty() {
             continue;
         }
-        let first = set.first_name.clone().unwrap_or(person.first_name.clone());
-        let last = set.last_name.clone().unwrap_or(person.last_name.clone());
-        let username = set.username.clone().unwrap_or(person.username.clone());
-        let email = set.email.clone().unwrap_or(person.email.clone());
-        let number = set
-            .personnel_number
-            .clone()
-            .unwrap_or(person.personnel_number.clone());
-        set.sort_name = Some(user::sort_name(&first, &last));
-        set.search_text = Some(user::search_text(
-            &first,
-            &last,
-            &username,
-            email.as_deref(),
-            number.as_deref(),
-        ));
-        set.updated_at = Some(now);
-        user::update(conn, uid, &set)?;
-        if set.email.is_some() {
-            crate::services::auth::end_all_sessions_and_tokens(conn, uid, now)?;
+        v.derive_texts();
+        if address_back {
+            new_address.push(uid);
         }
-        audit::record_changes(
-            conn,
-            now,
-            actor,
-            "user.import_restore",
-            Some(Target::user(uid, person.label())),
-            &done,
-        )?;
+        written.push(v);
+        audited.push((uid, person.label(), done));
         restored += 1;
     }
+    user::write_imported(conn, &written, now)?;
+    for person in new_address {
+        crate::services::auth::end_all_sessions_and_tokens(conn, person, now)?;
+    }
+    audit::record_each_user_changes(conn, now, actor, "user.import_restore", &audited)?;
     Ok(Restored {
         restored,
         unrestored,
@@ -2768,18 +2815,60 @@ fn restore_changes(
     })
 }
 
-/// Whether the value an update replaced (a username, address or personnel
-/// number) belongs to another account by now: it cannot go back.
-fn previous_taken(conn: &mut DbConn, uid: UserId, c: &model::Change) -> ServiceResult<bool> {
-    let Some(old) = &c.old_value else {
-        return Ok(false);
+/// The values an update replaced (usernames, addresses, personnel numbers)
+/// that another account holds by now, as (person, field): they cannot go
+/// back. Read in a few statements, not one per person.
+fn previous_taken(
+    conn: &mut DbConn,
+    by_person: &std::collections::BTreeMap<UserId, Vec<model::Change>>,
+) -> ServiceResult<HashSet<(UserId, String)>> {
+    use user::UniqueField;
+    let field_of = |name: &str| match name {
+        "username" => Some(UniqueField::Username),
+        "email" => Some(UniqueField::Email),
+        "personnel_number" => Some(UniqueField::PersonnelNumber),
+        _ => None,
     };
-    Ok(match c.field.as_str() {
-        "username" => user::username_taken(conn, old, Some(uid))?,
-        "email" => user::email_taken(conn, &old.to_lowercase(), Some(uid))?,
-        "personnel_number" => user::personnel_number_taken(conn, old, Some(uid))?,
-        _ => false,
-    })
+    // Each previous value as the unique index compares it.
+    let mut wanted: HashMap<(UniqueField, String), Vec<(UserId, &str)>> = HashMap::new();
+    for (uid, changes) in by_person {
+        for c in changes {
+            if let (Some(field), Some(old)) = (field_of(&c.field), &c.old_value) {
+                let key = if field == UniqueField::Email {
+                    old.to_lowercase()
+                } else {
+                    old.clone()
+                };
+                wanted
+                    .entry((field, key))
+                    .or_default()
+                    .push((*uid, c.field.as_str()));
+            }
+        }
+    }
+    let mut taken = HashSet::new();
+    for field in [
+        UniqueField::Username,
+        UniqueField::Email,
+        UniqueField::PersonnelNumber,
+    ] {
+        let values: Vec<String> = wanted
+            .keys()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, v)| v.clone())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        for (value, holder) in user::holders_of(conn, field, &values)? {
+            for (uid, name) in wanted.get(&(field, value)).into_iter().flatten() {
+                if *uid != holder {
+                    taken.insert((*uid, (*name).to_owned()));
+                }
+            }
+        }
+    }
+    Ok(taken)
 }
 
 /// What an update import changed, by person in id order.
@@ -3098,6 +3187,25 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn long_file_names_keep_their_ending() {
+        let long = format!("C:\\Users\\hr\\{}.xlsx", "Mitarbeiterliste ".repeat(12));
+        let name = clean_file_name(&long);
+        assert_eq!(name.chars().count(), 120);
+        assert!(name.starts_with("Mitarbeiterliste Mitarbeiter"), "{name}");
+        assert!(name.ends_with("….xlsx"), "{name}");
+        // No ending, or a "dot" deep inside: cut at 120 as it comes.
+        let name = clean_file_name(&"a".repeat(300));
+        assert_eq!(name.chars().count(), 120);
+        assert!(name.ends_with('…'));
+        let name = clean_file_name(&format!("v1.{}", "b".repeat(300)));
+        assert_eq!(name.chars().count(), 120);
+        assert!(name.starts_with("v1.bbb") && name.ends_with('…'), "{name}");
+        // Short names, and names of nothing but forbidden characters.
+        assert_eq!(clean_file_name("../liste.csv"), "liste.csv");
+        assert_eq!(clean_file_name("\u{0}\u{202e}"), "Datei");
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub async fn complete(
         },
         form_key: None,
         handover: None,
+        address_confirmed: true,
     };
     ctx.db()
         .run(move |conn| {

@@ -89,6 +89,10 @@ pub struct CreateUser {
     pub form_key: Option<String>,
     /// Where a generated start password is handed over (web only).
     pub handover: Option<Handover>,
+    /// The address counts as confirmed from the start: only where whoever
+    /// types it runs the instance (the server's console, the one-time setup
+    /// link printed there), so "Passwort vergessen" reaches a first admin.
+    pub address_confirmed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -757,7 +761,7 @@ pub(crate) fn insert_user(
             username: username.as_str().to_owned(),
             email_lower: p.email.as_ref().map(EmailAddress::key),
             email: email.clone(),
-            email_confirmed: false,
+            email_confirmed: cmd.address_confirmed && email.is_some(),
             personnel_number: personnel.clone(),
             user_type: p.user_type,
             is_staff: p.admin_role.is_some(),

@@ -102,6 +102,7 @@ pub fn create_user(form: &UserForm, generated: Password) -> Result<CreateUser, F
                 start_password,
                 form_key: (!form.form_key.is_empty()).then(|| form.form_key.clone()),
                 handover: None,
+                address_confirmed: false,
             })
         }
         _ => Err(errors),

@@ -63,6 +63,16 @@ fn cli_round_trip(db: &TestDb) {
     let out = create_root(&db.url);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("root"));
+    // The console vouches for the address: "Passwort vergessen" reaches it.
+    let dump = db.dump();
+    let root = dump
+        .lines()
+        .find(|l| l.contains("root@example.de"))
+        .expect("root's row");
+    assert!(
+        root.contains("'root@example.de',1,") || root.contains(",root@example.de,t,"),
+        "confirmed: {root}"
+    );
     let out = einlass()
         .env("EINLASS_DATABASE_URL", &db.url)
         .args(["admin", "create", "--username", "root"])

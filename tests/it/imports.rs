@@ -1607,6 +1607,188 @@ db_test!(
     }
 );
 
+db_test!(
+    an_update_adds_to_areas_and_groups_without_touching_what_is_there,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        let (id, page) = upload(
+            &app,
+            "stamm.csv",
+            csv(&[
+                "Personalnummer;Vorname;Nachname",
+                "100;Anna;Alt",
+                "101;Bernd;Bleibt",
+            ]),
+            "create",
+        )
+        .await;
+        commit(&app, id, &page).await;
+        let (id, page) = upload(
+            &app,
+            "stamm2.csv",
+            csv(&[
+                "Personalnummer;Nachname;Gruppen;Standort",
+                "100;Neu;Lager;Werk Nord",
+                "101;Bleibt;Versand;Werk Nord",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert!(rows.iter().all(|r| r.1 == "aenderung"), "{rows:?}");
+        // Between preview and commit an admin makes Anna the head of Werk
+        // Nord and puts her in Lager by hand.
+        let nord = app.unit_id("areas", "Werk Nord").await;
+        let res = app
+            .post(
+                &format!("/areas/{nord}/members"),
+                &[("member", "anna.alt"), ("role", "leitung")],
+            )
+            .await;
+        assert_redirect(&res, &format!("/areas/{nord}"));
+        let lager = app.unit_id("groups", "Lager").await;
+        let res = app
+            .post(
+                &format!("/groups/{lager}/members"),
+                &[("member", "anna.alt")],
+            )
+            .await;
+        assert_redirect(&res, &format!("/groups/{lager}"));
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        // Each member's row on the area page.
+        let member_rows = |page: &str| -> Vec<String> {
+            let doc = scraper::Html::parse_document(page);
+            let tr = scraper::Selector::parse("table tbody tr").unwrap();
+            doc.select(&tr)
+                .map(|r| r.text().collect::<Vec<_>>().join(" "))
+                .collect()
+        };
+        let (_, area) = app.get_html(&format!("/areas/{nord}")).await;
+        let rows = member_rows(&area);
+        let anna_row = rows.iter().find(|r| r.contains("anna.alt")).unwrap();
+        assert!(anna_row.contains("Leitung"), "her role stays: {rows:?}");
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("bernd.bleibt") && r.contains("Mitglied")),
+            "{rows:?}"
+        );
+        assert_eq!(app.user("anna.alt").await.unwrap().last_name, "Neu");
+        let bernd = app.user("bernd.bleibt").await.unwrap();
+        assert_eq!(bernd.last_name, "Bleibt");
+        // The undo takes away what the import added, and only that.
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, area) = app.get_html(&format!("/areas/{nord}")).await;
+        let rows = member_rows(&area);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert!(
+            rows[0].contains("anna.alt") && rows[0].contains("Leitung"),
+            "{rows:?}"
+        );
+        let (_, members) = app.get_html(&format!("/users?group={lager}")).await;
+        assert_eq!(crate::support::hits(&members), 1, "{members}");
+        let versand = app.unit_id("groups", "Versand").await;
+        let (_, members) = app.get_html(&format!("/users?group={versand}")).await;
+        assert_eq!(crate::support::hits(&members), 0, "{members}");
+        assert_eq!(app.user("anna.alt").await.unwrap().last_name, "Alt");
+    }
+);
+
+db_test!(
+    an_update_of_every_field_is_found_by_search_and_undone,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (id, page) = upload(
+            &app,
+            "stamm.csv",
+            csv(&[
+                "Anrede;Vorname;Nachname;E-Mail;Benutzername;Personalnummer;Nutzertyp",
+                "Frau;Anna;Alt;anna@example.com;anna.alt;100;Mitarbeiter",
+                "Herr;Bernd;Bleibt;bernd@example.com;bernd.b;101;Mitarbeiter",
+            ]),
+            "create",
+        )
+        .await;
+        commit(&app, id, &page).await;
+        let before = app.user("anna.alt").await.unwrap();
+        // Found by her number: everything else changes; Bernd only his type.
+        let (id, page) = upload(
+            &app,
+            "stamm2.csv",
+            csv(&[
+                "Anrede;Vorname;Nachname;E-Mail;Benutzername;Personalnummer;Nutzertyp",
+                "divers;Annika;Zeder;zeder@example.com;a.zeder;100;Extern",
+                "Herr;Bernd;Bleibt;bernd@example.com;bernd.b;101;Gast",
+            ]),
+            "update",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert!(rows.iter().all(|r| r.1 == "aenderung"), "{rows:?}");
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let anna = app.user("a.zeder").await.unwrap();
+        assert_eq!(anna.id, before.id);
+        assert_eq!(
+            (
+                anna.salutation.map(|s| s.as_str()),
+                anna.first_name.as_str(),
+                anna.last_name.as_str(),
+                anna.email.as_deref(),
+                anna.personnel_number.as_deref(),
+                anna.user_type.as_str(),
+            ),
+            (
+                Some("divers"),
+                "Annika",
+                "Zeder",
+                Some("zeder@example.com"),
+                Some("100"),
+                "extern"
+            )
+        );
+        assert_eq!(
+            app.user("bernd.b").await.unwrap().user_type.as_str(),
+            "gast"
+        );
+        // The list finds her by the new values and no longer by the old ones,
+        // and sorts her by the new name.
+        for (query, n) in [("zeder", 1), ("a.zeder", 1), ("annika", 1), ("anna.alt", 0)] {
+            let (_, list) = app.get_html(&format!("/users?q={query}")).await;
+            assert_eq!(crate::support::hits(&list), n, "{query}");
+        }
+        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let anna = app.user("anna.alt").await.unwrap();
+        assert_eq!(
+            (
+                anna.salutation.map(|s| s.as_str()),
+                anna.first_name.as_str(),
+                anna.last_name.as_str(),
+                anna.email.as_deref(),
+                anna.user_type.as_str(),
+            ),
+            (
+                Some("frau"),
+                "Anna",
+                "Alt",
+                Some("anna@example.com"),
+                "mitarbeiter"
+            )
+        );
+        assert_eq!(
+            app.user("bernd.b").await.unwrap().user_type.as_str(),
+            "mitarbeiter"
+        );
+        for (query, n) in [("zeder", 0), ("anna.alt", 1), ("anna alt", 1)] {
+            let (_, list) = app.get_html(&format!("/users?q={query}")).await;
+            assert_eq!(crate::support::hits(&list), n, "{query}");
+        }
+    }
+);
+
 db_test!(the_template_comes_back_as_an_empty_import, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     for lang in ["de", "en"] {

@@ -701,6 +701,7 @@ async fn create_via_service(app: &TestApp, email: &str) {
         start_password: StartPassword::None,
         form_key: None,
         handover: None,
+        address_confirmed: false,
     };
     services::users::create(&app.ctx, &Actor::system("test"), cmd)
         .await

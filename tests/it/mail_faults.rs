@@ -35,6 +35,7 @@ async fn invite(app: &TestApp, email: &str) -> UserId {
         start_password: StartPassword::InviteNow,
         form_key: None,
         handover: None,
+        address_confirmed: false,
     };
     services::users::create(&app.ctx, &Actor::system("test"), cmd)
         .await

@@ -70,6 +70,19 @@ db_test!(setup_link_creates_the_first_administrator_once, |app| {
     assert!(!page.contains("Starten Sie Einlass neu"));
     let res = app.post("/setup", &FIRST_ADMIN).await;
     assert_ne!(res.status(), StatusCode::SEE_OTHER);
+    // The address typed on the setup page counts as confirmed: "Passwort
+    // vergessen" sends the first administrator a link.
+    app.new_browser();
+    let res = app
+        .post("/forgot", &[("identifier", "ida@example.de")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let dump = app.dump();
+    let outbox = dump
+        .split("## ")
+        .find(|t| t.starts_with("outbox_messages\n"))
+        .expect("outbox");
+    assert!(outbox.contains("ida@example.de"), "{outbox}");
 });
 
 db_test!(two_simultaneous_setups_exactly_one_wins, |app| {

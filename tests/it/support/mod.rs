@@ -254,6 +254,7 @@ impl TestApp {
             },
             form_key: None,
             handover: None,
+            address_confirmed: false,
         };
         services::users::create(&self.ctx, &Actor::system("test"), cmd)
             .await
