@@ -148,6 +148,24 @@ macro_rules! unit_table_queries {
             .execute(conn)
         }
 
+        /// The memberships of these people in the unit (an undone import's).
+        pub fn remove_members(
+            conn: &mut DbConn,
+            id: UnitId,
+            users: &[UserId],
+        ) -> QueryResult<usize> {
+            let mut n = 0;
+            for chunk in users.chunks(5000) {
+                n += diesel::delete(
+                    $members::table
+                        .filter($members::$fk.eq(id))
+                        .filter($members::user_id.eq_any(chunk)),
+                )
+                .execute(conn)?;
+            }
+            Ok(n)
+        }
+
         /// Every membership of the unit (before it is deleted).
         pub fn remove_all_members(conn: &mut DbConn, id: UnitId) -> QueryResult<usize> {
             diesel::delete($members::table.filter($members::$fk.eq(id))).execute(conn)

@@ -2683,6 +2683,8 @@ fn restore_changes(
     // the audit entries after them.
     let mut written: Vec<user::ImportedValues> = Vec::new();
     let (mut audited, mut new_address) = (Vec::new(), Vec::new());
+    // The memberships it added, by group (true) or area.
+    let mut leave: HashMap<(bool, UnitId), Vec<UserId>> = HashMap::new();
     // Locked (PostgreSQL) with the batch's other people before they are
     // read, so a role given or a value changed at the same instant is seen;
     // read in a few statements, not one per person.
@@ -2767,14 +2769,16 @@ fn restore_changes(
                     None => continue,
                 },
                 field => {
-                    if let Some(group) = field.strip_prefix("group:") {
-                        if let Ok(g) = group.parse::<i64>() {
-                            crate::models::unit::group::remove_member(conn, UnitId::new(g), uid)?;
-                        }
-                    } else if let Some(area) = field.strip_prefix("area:") {
-                        if let Ok(a) = area.parse::<i64>() {
-                            crate::models::unit::area::remove_member(conn, UnitId::new(a), uid)?;
-                        }
+                    let unit = |prefix: &str| {
+                        field
+                            .strip_prefix(prefix)
+                            .and_then(|id| id.parse::<i64>().ok())
+                            .map(UnitId::new)
+                    };
+                    if let Some(g) = unit("group:") {
+                        leave.entry((true, g)).or_default().push(uid);
+                    } else if let Some(a) = unit("area:") {
+                        leave.entry((false, a)).or_default().push(uid);
                     } else {
                         continue;
                     }
@@ -2804,6 +2808,13 @@ fn restore_changes(
         restored += 1;
     }
     user::write_imported(conn, &written, now)?;
+    for ((group, unit), people) in leave {
+        if group {
+            crate::models::unit::group::remove_members(conn, unit, &people)?;
+        } else {
+            crate::models::unit::area::remove_members(conn, unit, &people)?;
+        }
+    }
     for person in new_address {
         crate::services::auth::end_all_sessions_and_tokens(conn, person, now)?;
     }
