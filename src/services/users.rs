@@ -377,6 +377,11 @@ pub(crate) fn changeable(conn: &mut DbConn, actor: &Actor, id: UserId) -> Servic
 /// Refuses to remove the last active Administrator. `administrators` are
 /// the ids locked by `user::lock_active_administrators` at the start of the
 /// same transaction (before `target` was read).
+/// One of the accounts that must never all disappear.
+fn is_active_administrator(u: &User) -> bool {
+    u.is_staff && u.admin_role == Some(AdminRole::Administrator) && u.status == UserStatus::Aktiv
+}
+
 fn guard_last_administrator(administrators: &[UserId], target: &User) -> ServiceResult<()> {
     if administrators.contains(&target.id) && administrators.len() <= 1 {
         return Err(ServiceError::Refused(Refusal::LastAdministrator));
@@ -879,13 +884,30 @@ fn update_user(
     // last change (another admin, an import) is refused instead of writing
     // the form's older values back. Waiting a few seconds at most: behind
     // an import's commit the form says so and keeps the entries.
+    // The active Administrators are locked first (the order every write
+    // that locks several people keeps) only where the last-Administrator
+    // rule can apply: the person is one. Else the form would wait for an
+    // import's commit that does not touch him (it holds their rows).
+    let was_administrator = user::find(conn, id)?.is_some_and(|u| is_active_administrator(&u));
     let locked = crate::db::with_lock_wait(conn, FORM_LOCK_WAIT, |conn| {
-        let administrators = user::lock_active_administrators(conn)?;
-        user::lock(conn, id)?;
-        Ok(administrators)
+        let administrators = if was_administrator {
+            user::lock_active_administrators(conn)?
+        } else {
+            Vec::new()
+        };
+        let person = user::lock(conn, id)?;
+        Ok((administrators, person))
     });
     let administrators = match locked {
-        Ok(a) => a,
+        // Made an Administrator between the look and the lock: the rows
+        // were not locked in their order.
+        Ok((_, Some(person))) if !was_administrator && is_active_administrator(&person) => {
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "seen",
+                FieldError::ChangedMeanwhile,
+            )));
+        }
+        Ok((a, _)) => a,
         Err(crate::db::LockWait::TimedOut) => {
             return Err(ServiceError::Invalid(FieldErrors::single(
                 "seen",

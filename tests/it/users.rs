@@ -1410,6 +1410,33 @@ db_test!(a_save_behind_a_long_write_answers_in_seconds, |app| {
         )
         .await;
     assert_redirect(&res, &format!("/users/{id}"));
+    // An import's commit holds the active Administrators' rows (and its own
+    // people's): the form of someone else is saved at once all the same.
+    let (_, form) = app.get_html(&format!("/users/{id}/edit")).await;
+    holder.execute(
+        "BEGIN; SELECT id FROM users WHERE admin_role = 'administrator' AND status = 'aktiv' \
+         AND deleted_at IS NULL FOR NO KEY UPDATE",
+    );
+    let started = std::time::Instant::now();
+    let res = app
+        .post(
+            &format!("/users/{id}/edit"),
+            &[
+                ("first_name", "Anne"),
+                ("last_name", "Müller"),
+                ("username", "anna.mueller"),
+                ("email", "Anna.Mueller@Example.de"),
+                ("personnel_number", "4711"),
+                ("user_type", "mitarbeiter"),
+                ("invite", "later"),
+                ("seen", &value_of(&form, "input[name=seen]").unwrap()),
+            ],
+        )
+        .await;
+    assert_redirect(&res, &format!("/users/{id}"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    holder.execute("ROLLBACK");
+    assert_eq!(app.user("anna.mueller").await.unwrap().first_name, "Anne");
 });
 
 db_test!(the_flash_names_a_person_exactly_as_saved, |app| {
