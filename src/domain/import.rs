@@ -1687,9 +1687,10 @@ pub struct UndoPlan {
     /// Of the people to be removed, those changed since the import (by
     /// hand or by a later import): those changes go with them.
     pub removable_changed: i64,
+    /// People the import changed who get all their previous values back.
     pub restorable: i64,
-    /// People the import changed of whom a value was changed since: that
-    /// value stays.
+    /// People the import changed of whom a value stays (changed since, or
+    /// its previous value another account's now); the rest comes back.
     pub changed_since: i64,
 }
 

@@ -1003,9 +1003,9 @@ catalogue! {
     import_updated_n: "aktualisiert", "updated";
     import_removed_n: "entfernt", "removed";
     import_kept_n: "behalten (schon aktiviert oder mit einer Administratorrolle über der des Rückgängig-Machenden)", "kept (already activated, or holding an admin role above the undoing admin's)";
-    import_restored_n: "auf die vorigen Werte zurückgesetzt", "set back to their previous values";
+    import_restored_n: "ganz auf die vorigen Werte zurückgesetzt", "wholly set back to their previous values";
     import_unrestored_n: "ganz oder teilweise belassen (Werte seit dem Import geändert, der vorige Wert inzwischen bei einem anderen Konto, oder eine Administratorrolle über der des Rückgängig-Machenden)", "left wholly or partly as they were (values changed since the import, the previous value held by another account by now, or an admin role above the undoing admin's)";
-    import_undo_changed_since: "davon mit Werten, die seit dem Import geändert wurden (etwa von einem späteren Import oder im Formular) oder deren voriger Wert inzwischen einem anderen Konto gehört: solche Werte bleiben.", "of them with values changed since the import (by a later import or in the form, say) or whose previous value another account holds by now: such values stay.";
+    import_undo_changed_since: "geänderte Benutzer behalten Werte, die seit dem Import geändert wurden (etwa von einem späteren Import, im Formular oder bei den Gruppen und Bereichen) oder deren voriger Wert inzwischen einem anderen Konto gehört; ihre übrigen Werte kommen zurück.", "changed users keep values changed since the import (by a later import, in the form or in groups and areas, say) or whose previous value another account holds by now; their other values come back.";
     import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto aktiviert. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has activated their account. Nothing has been undone yet; check the figures below and confirm again.";
     import_back_to_batch: "Zurück zum Import", "Back to the import";
     import_invite_title: "Aktivierungs-E-Mails", "Activation emails";
@@ -1019,11 +1019,11 @@ catalogue! {
     import_undo_removes: "Benutzer werden entfernt.", "users will be removed.";
     import_undo_removes_one: "Benutzer wird entfernt.", "user will be removed.";
     import_undo_removes_changed: "davon seit dem Import geändert (von Hand oder durch einen späteren Import) – diese Änderungen gehen dabei verloren.", "of them changed since the import (by hand or by a later import) – those changes are lost with them.";
-    import_undo_restores_one: "geänderter Benutzer erhält seine vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed user gets the previous values back (where nobody changed them since).";
+    import_undo_restores_one: "geänderter Benutzer erhält alle vorigen Werte zurück.", "changed user gets all previous values back.";
     import_undo_kept_one: "Benutzer hat sein Konto schon aktiviert und bleibt:", "user has activated the account already and stays:";
     import_undo_above_role: "Benutzer haben eine Administratorrolle über Ihrer eigenen und bleiben, wie der Import sie angelegt oder geändert hat. Soll auch das zurückgenommen werden, lassen Sie den Import von jemandem rückgängig machen, der sie ändern darf: Ein Import wird nur einmal rückgängig gemacht.", "users hold an admin role above your own and stay as the import created or changed them. If that is to be undone too, let someone allowed to change them undo the import: an import is undone only once.";
     import_undo_above_role_one: "Benutzer hat eine Administratorrolle über Ihrer eigenen und bleibt, wie der Import ihn angelegt oder geändert hat. Soll auch das zurückgenommen werden, lassen Sie den Import von jemandem rückgängig machen, der ihn ändern darf: Ein Import wird nur einmal rückgängig gemacht.", "user holds an admin role above your own and stays as the import created or changed them. If that is to be undone too, let someone allowed to change them undo the import: an import is undone only once.";
-    import_undo_restores: "geänderte Benutzer erhalten ihre vorigen Werte zurück (wo sie seither niemand geändert hat).", "changed users get their previous values back (where nobody changed them since).";
+    import_undo_restores: "geänderte Benutzer erhalten alle vorigen Werte zurück.", "changed users get all their previous values back.";
     import_undo_kept: "Benutzer haben ihr Konto schon aktiviert und bleiben:", "users have activated their account already and stay:";
     import_undo_more_kept: "weitere", "more";
     import_undo_and: "und", "and";

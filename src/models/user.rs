@@ -363,6 +363,17 @@ pub struct ImportedFields {
     pub user_type: bool,
 }
 
+impl ImportedFields {
+    pub fn any(&self) -> bool {
+        self.salutation
+            || self.names
+            || self.username
+            || self.email
+            || self.personnel_number
+            || self.user_type
+    }
+}
+
 /// Writes an update import's values: on PostgreSQL one statement per
 /// 10,000 people (their values go in as arrays), on SQLite one statement
 /// per person inside the caller's immediate transaction, with only the
@@ -1437,6 +1448,29 @@ pub fn units_of(
         );
     }
     Ok((groups, areas))
+}
+
+/// The people's group memberships, and their places in areas as plain
+/// members (as an import adds them): (person, a group?, unit).
+pub fn plain_memberships(
+    conn: &mut DbConn,
+    ids: &[UserId],
+) -> QueryResult<Vec<(UserId, bool, UnitId)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(5000) {
+        let groups: Vec<(UserId, UnitId)> = group_memberships::table
+            .filter(group_memberships::user_id.eq_any(chunk))
+            .select((group_memberships::user_id, group_memberships::group_id))
+            .load(conn)?;
+        let areas: Vec<(UserId, UnitId)> = area_assignments::table
+            .filter(area_assignments::user_id.eq_any(chunk))
+            .filter(area_assignments::area_role.eq(crate::domain::AreaRole::Mitglied))
+            .select((area_assignments::user_id, area_assignments::area_id))
+            .load(conn)?;
+        out.extend(groups.into_iter().map(|(u, g)| (u, true, g)));
+        out.extend(areas.into_iter().map(|(u, a)| (u, false, a)));
+    }
+    Ok(out)
 }
 
 /// The ids of every live user the filter finds, in the list's order, at

@@ -2333,8 +2333,11 @@ fn apply_changes(
             };
             if group { &mut to_groups } else { &mut to_areas }.push((*unit, target));
         }
-        v.derive_texts();
-        written.push(v);
+        // Memberships only: the person's row stays as it is.
+        if v.changed.any() {
+            v.derive_texts();
+            written.push(v);
+        }
         noted.push((target, person.label(), own));
     }
     user::write_imported(conn, &written, now)?;
@@ -2375,11 +2378,14 @@ fn apply_changes(
             crate::services::invitations::revoke_user_in_tx(conn, actor, person, now)?;
         }
     }
-    let n = noted.len() as i64;
     let mut changes: Vec<model::Change> = Vec::new();
-
     let mut audited = Vec::with_capacity(noted.len());
     for (person, label, mut own) in noted {
+        // A group or area someone added him to after the preview was all
+        // the row had to change: nothing of his changed.
+        if own.is_empty() {
+            continue;
+        }
         let audit_changes: Vec<crate::domain::audit::Change> = own
             .iter()
             .map(|c| {
@@ -2395,8 +2401,7 @@ fn apply_changes(
     }
     model::record_changes(conn, &changes)?;
     audit::record_each_user_changes(conn, now, actor, "user.import_update", &audited)?;
-
-    Ok(Some(n))
+    Ok(Some(audited.len() as i64))
 }
 
 /// Whether a matched person's values differ from those his row's preview
@@ -2471,6 +2476,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 .into_iter()
                 .map(|p| (p.id, p))
                 .collect();
+            let members = members_of(conn, &ids)?;
             for (uid, changes) in by_person {
                 // Removed since (by another import's undo, or by hand).
                 let Some(person) = people.remove(&uid) else {
@@ -2480,16 +2486,18 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                     above_role_changed += 1;
                     continue;
                 }
-                restorable += 1;
                 let mut stays = false;
                 for c in &changes {
-                    if !still_holds(&person, c) || taken.contains(&(uid, c.field.clone())) {
+                    if !still_holds(&person, &members, c) || taken.contains(&(uid, c.field.clone()))
+                    {
                         stays = true;
                         break;
                     }
                 }
                 if stays {
                     changed_since += 1;
+                } else {
+                    restorable += 1;
                 }
             }
             Ok(UndoPlan {
@@ -2694,6 +2702,7 @@ fn restore_changes(
         .map(|p| (p.id, p))
         .collect();
     let taken = previous_taken(conn, &by_person)?;
+    let members = members_of(conn, &ids)?;
     for (uid, changes) in by_person {
         let Some(person) = people.remove(&uid) else {
             continue;
@@ -2703,7 +2712,7 @@ fn restore_changes(
         if !actor.role.may_change_account_of(person.role()) {
             unrestored += 1;
             // Partly undone only if a value the import wrote is still his.
-            if changes.iter().any(|c| still_holds(&person, c)) {
+            if changes.iter().any(|c| still_holds(&person, &members, c)) {
                 standing += 1;
             }
             continue;
@@ -2715,7 +2724,7 @@ fn restore_changes(
         // one whose previous value another account holds now.
         let (mut stays, mut stands) = (false, false);
         for c in &changes {
-            if !still_holds(&person, c) {
+            if !still_holds(&person, &members, c) {
                 stays = true;
                 continue;
             }
@@ -2799,13 +2808,18 @@ fn restore_changes(
         if done.is_empty() {
             continue;
         }
-        v.derive_texts();
         if address_back {
             new_address.push(uid);
         }
-        written.push(v);
+        if v.changed.any() {
+            v.derive_texts();
+            written.push(v);
+        }
         audited.push((uid, person.label(), done));
-        restored += 1;
+        // Counted once: wholly set back, or (above) left partly.
+        if !stays {
+            restored += 1;
+        }
     }
     user::write_imported(conn, &written, now)?;
     for ((group, unit), people) in leave {
@@ -2894,12 +2908,30 @@ fn changes_by_person(
     Ok(by_user)
 }
 
+/// The group memberships and plain area places of the people an undo
+/// looks at: (person, a group?, unit).
+type Members = HashSet<(UserId, bool, UnitId)>;
+
+fn members_of(conn: &mut DbConn, ids: &[UserId]) -> ServiceResult<Members> {
+    Ok(user::plain_memberships(conn, ids)?.into_iter().collect())
+}
+
 /// Whether a value an update import set is still the person's (undo puts
-/// back only those; one changed since stays). Memberships always go back.
-fn still_holds(person: &user::User, c: &model::Change) -> bool {
+/// back only those; one changed since stays): a field's value, a group
+/// membership, a place in an area as a plain member.
+fn still_holds(person: &user::User, members: &Members, c: &model::Change) -> bool {
     // A confirmed address is its owner's now.
     if c.field == "email" && person.email_confirmed {
         return false;
+    }
+    // A membership left or given another role (in an area) since is the
+    // admins' now.
+    for (prefix, group) in [("group:", true), ("area:", false)] {
+        if let Some(id) = c.field.strip_prefix(prefix) {
+            return id
+                .parse::<i64>()
+                .is_ok_and(|id| members.contains(&(person.id, group, UnitId::new(id))));
+        }
     }
     match field_value(person, &c.field) {
         Some(now) => now == c.new_value.as_deref(),

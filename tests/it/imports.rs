@@ -1619,6 +1619,7 @@ db_test!(
                 "Personalnummer;Vorname;Nachname",
                 "100;Anna;Alt",
                 "101;Bernd;Bleibt",
+                "102;Carl;Christ",
             ]),
             "create",
         )
@@ -1631,6 +1632,7 @@ db_test!(
                 "Personalnummer;Nachname;Gruppen;Standort",
                 "100;Neu;Lager;Werk Nord",
                 "101;Bleibt;Versand;Werk Nord",
+                "102;Christ;Lager;",
             ]),
             "update",
         )
@@ -1655,8 +1657,21 @@ db_test!(
             )
             .await;
         assert_redirect(&res, &format!("/groups/{lager}"));
+        // Carl too: then his row changes nothing.
+        let res = app
+            .post(
+                &format!("/groups/{lager}/members"),
+                &[("member", "carl.christ")],
+            )
+            .await;
+        assert_redirect(&res, &format!("/groups/{lager}"));
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+        assert!(batch.contains("data-count=\"updated\">2<"), "{batch}");
+        let (_, audit) = app.get_html("/audit?action=user.import_update").await;
+        assert!(audit.contains("Anna"), "{audit}");
+        assert!(!audit.contains("Carl Christ"), "{audit}");
         // Each member's row on the area page.
         let member_rows = |page: &str| -> Vec<String> {
             let doc = scraper::Html::parse_document(page);
@@ -1688,13 +1703,83 @@ db_test!(
             "{rows:?}"
         );
         let (_, members) = app.get_html(&format!("/users?group={lager}")).await;
-        assert_eq!(crate::support::hits(&members), 1, "{members}");
+        assert_eq!(
+            crate::support::hits(&members),
+            2,
+            "Anna and Carl: {members}"
+        );
         let versand = app.unit_id("groups", "Versand").await;
         let (_, members) = app.get_html(&format!("/users?group={versand}")).await;
         assert_eq!(crate::support::hits(&members), 0, "{members}");
         assert_eq!(app.user("anna.alt").await.unwrap().last_name, "Alt");
     }
 );
+
+db_test!(an_undo_leaves_memberships_changed_since, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    fixture_units(&app).await;
+    let (id, page) = upload(
+        &app,
+        "stamm.csv",
+        csv(&[
+            "Personalnummer;Vorname;Nachname",
+            "100;Anna;Alt",
+            "101;Bernd;Bleibt",
+        ]),
+        "create",
+    )
+    .await;
+    commit(&app, id, &page).await;
+    let (id, page) = upload(
+        &app,
+        "stamm2.csv",
+        csv(&[
+            "Personalnummer;Gruppen;Standort",
+            "100;Versand;Werk Nord",
+            "101;;Werk Nord",
+        ]),
+        "update",
+    )
+    .await;
+    let res = commit(&app, id, &page).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    // Since: Bernd heads Werk Nord, Anna left Versand.
+    let nord = app.unit_id("areas", "Werk Nord").await;
+    let res = app
+        .post(
+            &format!("/areas/{nord}/members"),
+            &[("member", "bernd.bleibt"), ("role", "leitung")],
+        )
+        .await;
+    assert_redirect(&res, &format!("/areas/{nord}"));
+    let versand = app.unit_id("groups", "Versand").await;
+    let anna = app.user_id("anna.alt").await;
+    let res = app
+        .post(&format!("/groups/{versand}/members/{anna}/remove"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
+    assert!(plan.contains("data-count=\"changed-since\">2<"), "{plan}");
+    assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
+    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
+    assert!(batch.contains("data-count=\"unrestored\">2<"), "{batch}");
+    assert!(batch.contains("data-state=\"rueckgaengig\""), "{batch}");
+    // Bernd heads Werk Nord still; Anna's place there, the import's, went.
+    let (_, area) = app.get_html(&format!("/areas/{nord}")).await;
+    let doc = scraper::Html::parse_document(&area);
+    let tr = scraper::Selector::parse("table tbody tr").unwrap();
+    let rows: Vec<String> = doc
+        .select(&tr)
+        .map(|r| r.text().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("bernd.bleibt") && rows[0].contains("Leitung"),
+        "{rows:?}"
+    );
+});
 
 db_test!(
     an_update_of_every_field_is_found_by_search_and_undone,
