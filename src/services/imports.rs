@@ -2086,6 +2086,17 @@ fn commit_in_tx(
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "import commit: checked");
     let created_units = if batch.create_missing_units {
+        // Only what the preview said it would make: a group or area deleted
+        // or renamed since would come back unasked (and stay after an undo).
+        let listed: HashSet<(String, String)> = decode_units(&batch.missing_units)
+            .map(|(kind, name)| (kind.to_owned(), name_key(name)))
+            .collect();
+        if model::missing_units(conn, id)?
+            .iter()
+            .any(|(kind, name)| !listed.contains(&(kind.clone(), name_key(name))))
+        {
+            return Ok(None);
+        }
         model::create_missing_units(conn, id, now)?
     } else if !model::missing_units(conn, id)?.is_empty() {
         return Ok(None);

@@ -1091,6 +1091,49 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
 });
 
 db_test!(
+    a_group_deleted_after_the_preview_is_not_made_again_unasked,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        fixture_units(&app).await;
+        let (id, _) = upload(
+            &app,
+            "x.csv",
+            csv(&["Vorname;Nachname;Gruppen", "Anna;Alt;\"Lager, Neu\""]),
+            "create",
+        )
+        .await;
+        let res = app
+            .post(&format!("/imports/{id}/units"), &[("create", "1")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let to_create = crate::support::text_of(&page, "[data-to-create]").unwrap();
+        assert!(
+            to_create.contains("Neu") && !to_create.contains("Lager"),
+            "{to_create}"
+        );
+        // Another admin deletes Lager meanwhile.
+        let lager = app.unit_id("groups", "Lager").await;
+        let res = app.post(&format!("/groups/{lager}/delete"), &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get(&format!("/groups/{lager}")).await.status(),
+            StatusCode::NOT_FOUND
+        );
+        let res = commit(&app, id, &page).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = res.text().await.unwrap();
+        assert!(app.user("anna.alt").await.is_none(), "nothing written");
+        // The new preview says it would make Lager: committing it does.
+        let to_create = crate::support::text_of(&body, "[data-to-create]").unwrap();
+        assert!(to_create.contains("Lager"), "{to_create}");
+        let res = commit(&app, id, &body).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        assert!(app.user("anna.alt").await.is_some());
+    }
+);
+
+db_test!(
     control_characters_from_a_file_never_reach_the_page_raw,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
