@@ -8,6 +8,8 @@ pub enum FieldError {
     Required,
     /// Longer than this many characters.
     TooLong(usize),
+    /// A spreadsheet cell longer than a cell is read (in bytes of UTF-8).
+    CellTooLong,
     InvalidEmail,
     EmailTaken,
     EmailLocked,
@@ -30,6 +32,10 @@ pub enum FieldError {
     NotBetween(i64, i64),
     RoleTooHigh,
     InvalidCharacters,
+    /// An invisible character that is not a line break or control code
+    /// (a direction mark, a zero-width space, a soft hyphen), named so the
+    /// admin can find it: it usually comes from text copied elsewhere.
+    HiddenCharacter(char),
     InvalidImage,
     ImageTooLarge,
     ImageTooManyPixels,
@@ -129,6 +135,12 @@ pub enum Refusal {
     /// The import (or whitelist import) is past the step asked for:
     /// committed, discarded, undone, or not yet previewed.
     ImportStageDoesNotAllow,
+    /// An undo of an import undone already (by another admin, or a second
+    /// submit).
+    ImportUndoneAlready,
+    /// An undo of an import that was never committed (discarded, or still
+    /// being prepared): nothing to undo.
+    ImportNothingToUndo,
     /// An update import's preview changes someone above the committing
     /// admin's role (another admin uploaded it): his commit writes nothing
     /// and leaves the preview as it is.

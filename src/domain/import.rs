@@ -794,6 +794,8 @@ fn encode_field_error(e: FieldError) -> String {
         FieldError::InvalidUsername => "username".into(),
         FieldError::InvalidCharacters => "characters".into(),
         FieldError::NameWithoutLetter => "no_letter".into(),
+        FieldError::HiddenCharacter(c) => format!("hidden:{:x}", c as u32),
+        FieldError::CellTooLong => "cell_too_long".into(),
         _ => "invalid".into(),
     }
 }
@@ -805,8 +807,14 @@ fn decode_field_error(s: &str) -> Option<FieldError> {
         "username" => FieldError::InvalidUsername,
         "characters" => FieldError::InvalidCharacters,
         "no_letter" => FieldError::NameWithoutLetter,
+        "cell_too_long" => FieldError::CellTooLong,
         "invalid" => FieldError::InvalidChoice,
-        s => FieldError::TooLong(s.strip_prefix("too_long:")?.parse().ok()?),
+        s => match s.strip_prefix("hidden:") {
+            Some(hex) => {
+                FieldError::HiddenCharacter(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?)
+            }
+            None => FieldError::TooLong(s.strip_prefix("too_long:")?.parse().ok()?),
+        },
     })
 }
 
@@ -1338,7 +1346,7 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         // The reader cut a longer cell: its last names are not all there.
         if v.len() > MAX_CELL_BYTES {
             out.problems
-                .push(Problem::Invalid(key, FieldError::TooLong(MAX_CELL_BYTES)));
+                .push(Problem::Invalid(key, FieldError::CellTooLong));
         } else if has_control(&v.replace(['\n', '\r'], "")) {
             out.problems
                 .push(Problem::Invalid(key, FieldError::InvalidCharacters));

@@ -54,6 +54,17 @@ pub fn has_control(value: &str) -> bool {
     value.chars().any(is_forbidden)
 }
 
+/// Why a forbidden character is refused: a line break or control code as
+/// such, an invisible one by its code point (the admin cannot see it).
+pub fn forbidden_character(c: char) -> FieldError {
+    // The replacement character is seen: a file read in the wrong encoding.
+    if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFFD}') {
+        FieldError::InvalidCharacters
+    } else {
+        FieldError::HiddenCharacter(c)
+    }
+}
+
 /// Text in Unicode NFC (composed: "ü" as one character).
 pub fn nfc(value: &str) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
@@ -68,8 +79,8 @@ pub fn nfc(value: &str) -> String {
 /// the accepted value is trimmed and in NFC.
 pub fn single_line(value: &str, max_chars: usize) -> Result<String, FieldError> {
     let value = value.trim();
-    if has_control(value) {
-        return Err(FieldError::InvalidCharacters);
+    if let Some(c) = value.chars().find(|c| is_forbidden(*c)) {
+        return Err(forbidden_character(c));
     }
     let value = nfc(value);
     if value.chars().count() > max_chars {
@@ -208,13 +219,20 @@ mod tests {
             "\u{FEFF}x",
             "x\u{200F}",
         ] {
+            // Named by its code point: nobody can see it.
+            let hidden = bad.chars().find(|c| !c.is_alphanumeric()).unwrap();
             assert_eq!(
                 single_line(bad, 20),
-                Err(FieldError::InvalidCharacters),
+                Err(FieldError::HiddenCharacter(hidden)),
                 "{bad:?}"
             );
             assert_eq!(lookup_key(bad), None);
         }
+        assert_eq!(single_line("a\nb", 20), Err(FieldError::InvalidCharacters));
+        assert_eq!(
+            single_line("Gast\u{FFFD}", 20),
+            Err(FieldError::InvalidCharacters)
+        );
         // Joiners are part of some scripts and of emoji.
         assert!(single_line("می\u{200C}خواهم", 20).is_ok());
     }

@@ -380,6 +380,8 @@ catalogue! {
     refusal_not_on_yourself: "Das können Sie nicht mit Ihrem eigenen Konto tun.", "You cannot do this to your own account.";
     refusal_status: "Das ist im aktuellen Status des Benutzers nicht möglich.", "This is not possible in the user's current status.";
     refusal_import_role: "Diese Vorschau ändert Konten, die über Ihrer Rolle stehen. Übernehmen kann sie nur, wer diese Konten ändern darf; es wurde nichts geändert. (Eine Vorschau für Ihre Rolle erstellen Sie mit „Zuordnung ändern“ und „Weiter“.)", "This preview changes accounts above your role. Only an admin who may change them can commit it; nothing was changed. (To make a preview for your role, use “Change the mapping” and “Continue”.)";
+    refusal_import_undone_already: "Dieser Import ist schon rückgängig gemacht.", "This import has been undone already.";
+    refusal_import_nothing_to_undo: "Dieser Import wurde nie übernommen (verworfen oder noch in Vorbereitung): Es gibt nichts rückgängig zu machen.", "This import was never committed (discarded, or still being prepared): there is nothing to undo.";
     refusal_import_stage: "Das ist in diesem Schritt des Imports nicht möglich: Er ist schon übernommen, verworfen oder rückgängig gemacht, oder noch nicht in der Vorschau.", "This is not possible at this step of the import: it has been committed, discarded or undone already, or is not in preview yet.";
     refusal_setup_done: "Die Einrichtung ist bereits abgeschlossen oder der Link ist nicht mehr gültig.", "Setup is already complete or the link is no longer valid.";
     refusal_in_use: "Wird noch verwendet und kann daher nicht gelöscht werden. Anzahl Mitglieder:", "Still in use and therefore cannot be deleted. Number of members:";
@@ -408,6 +410,8 @@ catalogue! {
     fe_reminder_days: "Bitte eine ganze Zahl von 0 (keine Erinnerungen) bis eins weniger als die Gültigkeit der Einladung.", "Please give a whole number from 0 (no reminders) to one less than the invitation's validity.";
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
+    fe_cell_too_long: "Die Zelle ist zu lang: höchstens 4.096 Byte (ein Buchstabe wie a zählt eins, ein Umlaut zwei, ein Emoji vier).", "The cell is too long: at most 4,096 bytes (a letter like a counts one, an umlaut two, an emoji four).";
+    fe_hidden_char: "Enthält ein unsichtbares Zeichen, das hier nicht stehen darf (meist beim Kopieren aus einem anderen Programm mitgekommen); bitte die Stelle neu tippen:", "Contains an invisible character that is not allowed here (usually copied along from another program); please type that part again:";
     fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
     fe_invalid_image: "Bitte ein Bild als JPEG oder PNG hochladen.", "Please upload an image as JPEG or PNG.";
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
@@ -1795,6 +1799,9 @@ impl Texts {
                 self.fe_number_from, self.fe_number_to
             );
         }
+        if let FieldError::HiddenCharacter(c) = e {
+            return format!("{} U+{:04X}.", self.fe_hidden_char, c as u32);
+        }
         if let FieldError::TooLong(max) = e {
             return format!(
                 "{} ({} {max} {}).",
@@ -1827,6 +1834,8 @@ impl Texts {
             FieldError::OutOfRange => self.fe_out_of_range,
             FieldError::RoleTooHigh => self.fe_role_too_high,
             FieldError::InvalidCharacters => self.fe_invalid_chars,
+            FieldError::HiddenCharacter(_) => self.fe_hidden_char,
+            FieldError::CellTooLong => self.fe_cell_too_long,
             FieldError::NameWithoutLetter => self.fe_name_without_letter,
             FieldError::InvalidImage => self.fe_invalid_image,
             FieldError::ImageTooLarge => self.fe_image_too_large,
@@ -2082,6 +2091,8 @@ impl Texts {
             Refusal::NotOnYourself => self.refusal_not_on_yourself.into(),
             Refusal::StatusDoesNotAllow => self.refusal_status.into(),
             Refusal::ImportStageDoesNotAllow => self.refusal_import_stage.into(),
+            Refusal::ImportUndoneAlready => self.refusal_import_undone_already.into(),
+            Refusal::ImportNothingToUndo => self.refusal_import_nothing_to_undo.into(),
             Refusal::ImportAboveYourRole => self.refusal_import_role.into(),
             Refusal::ImportOlderPage => self.import_older_mapping.into(),
             Refusal::SetupDone => self.refusal_setup_done.into(),

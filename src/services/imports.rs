@@ -2572,10 +2572,18 @@ fn undo_in_tx(
     now: PrimitiveDateTime,
 ) -> ServiceResult<Undone> {
     let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
-    if batch.state != BatchState::Importiert.as_str() {
-        return Err(ServiceError::Refused(
-            crate::domain::Refusal::ImportStageDoesNotAllow,
-        ));
+    match BatchState::parse(&batch.state) {
+        Some(BatchState::Importiert) => {}
+        Some(BatchState::Rueckgaengig | BatchState::TeilweiseRueckgaengig) => {
+            return Err(ServiceError::Refused(
+                crate::domain::Refusal::ImportUndoneAlready,
+            ));
+        }
+        _ => {
+            return Err(ServiceError::Refused(
+                crate::domain::Refusal::ImportNothingToUndo,
+            ));
+        }
     }
     let started = std::time::Instant::now();
     let changes = changes_by_person(conn, id)?;

@@ -896,7 +896,7 @@ fn field_error_code(e: FieldError) -> &'static str {
     match e {
         FieldError::Required => "required",
         FieldError::TooLong(_) => "too_long",
-        FieldError::InvalidCharacters => "characters",
+        FieldError::InvalidCharacters | FieldError::HiddenCharacter(_) => "characters",
         FieldError::NameWithoutLetter => "no_letter",
         FieldError::InvalidBirthDate => "date",
         FieldError::BirthDateRange => "date_range",

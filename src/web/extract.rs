@@ -180,6 +180,8 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "refused_self" => err(t.refusal(Refusal::NotOnYourself)),
         "refused_status" => err(t.refusal(Refusal::StatusDoesNotAllow)),
         "refused_import_stage" => err(t.refusal(Refusal::ImportStageDoesNotAllow)),
+        "refused_import_undone" => err(t.refusal(Refusal::ImportUndoneAlready)),
+        "refused_import_not_committed" => err(t.refusal(Refusal::ImportNothingToUndo)),
         "refused_import_role" => err(t.refusal(Refusal::ImportAboveYourRole)),
         "refused_import_older" => err(t.refusal(Refusal::ImportOlderPage)),
         "bulk_none_chosen" => err(t.bulk_none_chosen.to_owned()),
@@ -266,6 +268,8 @@ pub fn refusal_flash(r: Refusal) -> String {
         Refusal::TooManyAtOnce(n) => format!("refused_too_many_{n}"),
         Refusal::SelectionChanged => "refused_status".into(),
         Refusal::ImportStageDoesNotAllow => "refused_import_stage".into(),
+        Refusal::ImportUndoneAlready => "refused_import_undone".into(),
+        Refusal::ImportNothingToUndo => "refused_import_not_committed".into(),
         Refusal::ImportAboveYourRole => "refused_import_role".into(),
         Refusal::ImportOlderPage => "refused_import_older".into(),
         Refusal::StatusDoesNotAllow

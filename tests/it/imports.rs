@@ -170,10 +170,7 @@ db_test!(files_from_other_programs_preview_alike, |app| {
         let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let (_, body) = app.get_html(&location(&res)).await;
-        assert!(
-            body.contains("in diesem Schritt des Imports nicht möglich"),
-            "{body}"
-        );
+        assert!(body.contains("nichts rückgängig zu machen"), "{body}");
         let res = app.post(&format!("/imports/{id}/discard"), &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
@@ -1091,6 +1088,32 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
 });
 
 db_test!(
+    invisible_characters_and_long_cells_are_named_as_such,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let long_groups = "ä".repeat(2500);
+        let (_, page) = upload(
+            &app,
+            "x.csv",
+            csv(&[
+                "Vorname;Nachname;Gruppen",
+                "Anna;Mül\u{200E}ler;",
+                &format!("Bernd;Bauer;{long_groups}"),
+            ]),
+            "create",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        assert_eq!(at(2).1, "fehler");
+        assert!(at(2).2.contains("unsichtbares Zeichen"), "{:?}", at(2));
+        assert!(at(2).2.contains("U+200E"), "{:?}", at(2));
+        assert_eq!(at(3).1, "fehler");
+        assert!(at(3).2.contains("4.096 Byte"), "{:?}", at(3));
+    }
+);
+
+db_test!(
     a_group_deleted_after_the_preview_is_not_made_again_unasked,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
@@ -1530,6 +1553,11 @@ db_test!(
         assert_redirect(&res, &format!("/imports/{id3}"));
         let anna = app.user("anna@example.com").await.unwrap();
         assert_eq!(anna.last_name, "Alt");
+        // A second undo (another tab) says what happened.
+        let res = app.post(&format!("/imports/{id3}/undo"), &[]).await;
+        assert_redirect(&res, &format!("/imports/{id3}"));
+        let (_, again) = app.get_html(&format!("/imports/{id3}")).await;
+        assert!(again.contains("schon rückgängig gemacht"), "{again}");
         let versand = app.unit_id("groups", "Versand").await;
         let (_, members) = app.get_html(&format!("/users?group={versand}")).await;
         assert_eq!(crate::support::hits(&members), 0, "{members}");
@@ -2555,7 +2583,7 @@ db_test!(
         let rows = preview_rows(&page);
         let at = |line: u32| rows.iter().find(|r| r.0 == line).cloned().unwrap();
         assert_eq!(at(2).1, "fehler", "{:?}", at(2));
-        assert!(at(2).2.contains("Zu lang"), "{:?}", at(2));
+        assert!(at(2).2.contains("Die Zelle ist zu lang"), "{:?}", at(2));
         assert_eq!(at(3).1, "fehler", "{:?}", at(3));
         assert!(at(3).2.contains("wie eine Formel"), "{:?}", at(3));
         // A group that looks like a formula is not made, and the row says so.
