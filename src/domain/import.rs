@@ -638,6 +638,9 @@ pub enum Problem {
     AboveRole,
     /// Update mode: a field changes from `old` to `new`.
     Change(&'static str, String, String),
+    /// Update mode, with a new address: the person's live invitation (to
+    /// the old one) is withdrawn. A note, not a reason to refuse the row.
+    InvitationWithdrawn,
 }
 
 impl Problem {
@@ -657,7 +660,7 @@ impl Problem {
             Problem::UnknownGroups(_) => "groups",
             Problem::UnknownAreas(_) => "areas",
             Problem::UncreatableUnits(f, _) => f,
-            Problem::EmailConfirmed => "email",
+            Problem::EmailConfirmed | Problem::InvitationWithdrawn => "email",
             Problem::TwoPeople
             | Problem::FoundNobody
             | Problem::AboveRole
@@ -665,8 +668,10 @@ impl Problem {
         }
     }
 
+    /// What an update does (a changed field, or a note on it), as opposed
+    /// to a reason the row is refused.
     pub fn is_change(&self) -> bool {
-        matches!(self, Problem::Change(..))
+        matches!(self, Problem::Change(..) | Problem::InvitationWithdrawn)
     }
 }
 
@@ -736,6 +741,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
                 v
             }
             Problem::AboveRole => vec!["above_role".into()],
+            Problem::InvitationWithdrawn => vec!["invitation_withdrawn".into()],
             Problem::Change(f, old, new) => {
                 vec!["change".into(), (*f).into(), clean(old), clean(new)]
             }
@@ -779,6 +785,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                     Problem::SamePerson(parts[1..].iter().filter_map(|s| s.parse().ok()).collect())
                 }
                 "above_role" => Problem::AboveRole,
+                "invitation_withdrawn" => Problem::InvitationWithdrawn,
                 "change" => Problem::Change(field_key(arg(1)), arg(2).into(), arg(3).into()),
                 _ => return None,
             })

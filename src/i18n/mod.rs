@@ -1081,6 +1081,7 @@ catalogue! {
     pr_two_people: "Personalnummer und E-Mail-Adresse gehören zu zwei verschiedenen Konten.", "Personnel number and email address belong to two different accounts.";
     pr_found_nobody: "Findet kein Konto (weder über Personalnummer noch E-Mail-Adresse oder Benutzername) und nennt keinen Namen: Als neue Person bräuchte die Zeile Vor- und Nachname.", "Finds no account (by personnel number, email address or username) and gives no name: as a new person the row would need a first and last name.";
     pr_same_person: "Dieselbe Person ändert auch Zeile", "The same person is changed by row";
+    pr_invitation_withdrawn: "Seine laufende Einladung an die bisherige Adresse wird zurückgezogen (danach neu einladen; ein Rückgängigmachen lädt nicht wieder ein).", "The live invitation to the previous address is withdrawn (invite again afterwards; an undo does not invite again).";
     pr_above_role: "Das Konto steht über Ihrer Rolle.", "The account is above your role.";
     users_import: "Importieren", "Import";
     export_email_confirmed: "E-Mail bestätigt", "Email confirmed";
@@ -2033,6 +2034,7 @@ impl Texts {
                     .join(", ")
             ),
             AboveRole => self.pr_above_role.to_owned(),
+            InvitationWithdrawn => self.pr_invitation_withdrawn.to_owned(),
             Change(f, old, new) => {
                 let shown = |v: &str| {
                     if v.is_empty() {

@@ -908,6 +908,8 @@ struct Person {
     username: String,
     email: Option<String>,
     email_confirmed: bool,
+    /// His invitation is live (`eingeladen`): a new address withdraws it.
+    invited: bool,
     personnel_number: Option<String>,
     user_type: UserType,
     role: Option<AdminRole>,
@@ -1303,6 +1305,7 @@ fn load_people(
                     username: u.username.clone(),
                     email: u.email.clone(),
                     email_confirmed: u.email_confirmed,
+                    invited: u.status == crate::domain::UserStatus::Eingeladen,
                     personnel_number: u.personnel_number.clone(),
                     user_type: u.user_type,
                     role: u.role(),
@@ -1547,6 +1550,11 @@ fn evaluate(
                             p.email.clone().unwrap_or_default(),
                             e,
                         ));
+                        // Said in the preview: his link dies with the
+                        // old address (the commit withdraws it).
+                        if p.invited {
+                            changes.push(Problem::InvitationWithdrawn);
+                        }
                     }
                 }
                 if let Some(n) = &row.personnel_number

@@ -1087,6 +1087,38 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
     );
 });
 
+db_test!(an_update_says_it_withdraws_a_live_invitation, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let id =
+        crate::invitations::create_user(&app, "Ida", "Eingeladen", "ida@example.com", "invite_now")
+            .await;
+    let (batch, page) = upload(
+        &app,
+        "x.csv",
+        csv(&["Benutzername;E-Mail", "ida.eingeladen;ida.neu@example.com"]),
+        "update",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    assert_eq!(rows[0].1, "aenderung", "{rows:?}");
+    assert!(rows[0].2.contains("ida.neu@example.com"), "{rows:?}");
+    assert!(
+        rows[0]
+            .2
+            .contains("Einladung an die bisherige Adresse wird zurückgezogen"),
+        "{rows:?}"
+    );
+    let res = commit(&app, batch, &page).await;
+    assert_redirect(&res, &format!("/imports/{batch}"));
+    let ida = app.user("ida.eingeladen").await.unwrap();
+    assert_eq!(ida.status.as_str(), "widerrufen");
+    // The invitation mail that had not left yet says why, in German.
+    let (_, person) = app.get_html(&format!("/users/{id}")).await;
+    assert!(!person.contains("the person&#39;s links died"), "{person}");
+    assert!(!person.contains("invitation revoked"), "{person}");
+    assert!(person.contains("Nicht gesendet"), "{person}");
+});
+
 db_test!(
     invisible_characters_and_long_cells_are_named_as_such,
     |app| {
