@@ -1000,6 +1000,10 @@ catalogue! {
     import_more_rows: "Weitere Zeilen", "More rows";
     import_no_rows: "Hier sind keine Zeilen: Die Datei enthält unter den Spaltentiteln keine Daten, oder keine Zeile hat dieses Ergebnis.", "There are no rows here: the file has no data below its column titles, or no row has this outcome.";
     import_first_rows: "Zum Anfang", "To the start";
+    import_stale_rows: "Anders als zuvor: Zeile", "Different from before: line";
+    import_stale_rows_many: "Anders als zuvor: Zeilen", "Different from before: lines";
+    import_stale_rows_more: "und", "and";
+    import_stale_rows_more_end: "weitere", "more";
     import_stale: "Seit der Vorschau hat sich etwas geändert (eine Adresse, ein Benutzername, eine Gruppe oder eine Person, die der Import ändert). Die Vorschau wurde neu erstellt – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "Something changed since the preview (an address, a username, a group or a person the import changes). The preview was made again – please check it and confirm again. Nothing was saved.";
     import_older_mapping: "Diese Seite zeigte eine ältere Zuordnung: Die Vorschau wurde inzwischen neu erstellt (nach „Zurück“, in einem anderen Fenster oder von jemand anderem). Hier ist die aktuelle – ändern Sie die Zuordnung bei Bedarf erneut. Es wurde nichts geändert.", "This page showed an older mapping: the preview has been made again since (after “Back”, in another window or by someone else). Here is the current one – change the mapping again if needed. Nothing was changed.";
     import_older_page: "Diese Seite zeigte eine ältere Vorschau: Sie wurde inzwischen neu erstellt (in einem anderen Fenster oder von jemand anderem). Hier ist die aktuelle – bitte prüfen Sie sie und bestätigen Sie erneut. Es wurde nichts gespeichert.", "This page showed an older preview: it has been made again since (in another window or by someone else). Here is the current one – please check it and confirm again. Nothing was saved.";
@@ -1405,6 +1409,44 @@ impl Texts {
     }
 
     /// What an edited template was refused for.
+    /// The notice after a commit found the preview stale, naming the rows
+    /// the new preview shows otherwise.
+    pub fn import_stale_lines(&self, lines: &[u32], count: usize) -> String {
+        let lang = if self.html_lang == "de" {
+            Language::De
+        } else {
+            Language::En
+        };
+        if lines.is_empty() {
+            return self.import_stale.to_owned();
+        }
+        let listed: Vec<String> = lines
+            .iter()
+            .map(|l| format_number(i64::from(*l), lang))
+            .collect();
+        let more = count.saturating_sub(lines.len());
+        let mut out = format!(
+            "{} {} {}",
+            self.import_stale,
+            if count == 1 {
+                self.import_stale_rows
+            } else {
+                self.import_stale_rows_many
+            },
+            listed.join(", ")
+        );
+        if more > 0 {
+            out.push_str(&format!(
+                " {} {} {}",
+                self.import_stale_rows_more,
+                format_number(more as i64, lang),
+                self.import_stale_rows_more_end
+            ));
+        }
+        out.push('.');
+        out
+    }
+
     pub fn template_error(
         &self,
         kind: crate::domain::mail::MailKind,

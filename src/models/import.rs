@@ -356,6 +356,16 @@ pub fn change_rows(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<StagedRow>>
     rows_page(conn, batch, Some("aenderung"), 0, i64::MAX)
 }
 
+/// Every staged row's line with its outcome and reasons, in line order (to
+/// tell which rows a new preview changed).
+pub fn outcomes(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(i32, String, String)>> {
+    r::table
+        .filter(r::batch_id.eq(batch))
+        .order(r::line.asc())
+        .select((r::line, r::outcome, r::problems))
+        .load(conn)
+}
+
 /// The groups and areas the staged new and changed rows add: line, kind
 /// (`group` or `area`) and name key.
 pub fn staged_units(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(i32, String, String)>> {

@@ -2001,7 +2001,9 @@ pub enum Committed {
     Earlier,
     /// The database changed since the preview (someone took an address,
     /// a group went); the preview was made again and must be looked at.
-    Stale,
+    /// The lines whose outcome or reasons differ now (the first ones), and
+    /// how many there are.
+    Stale { lines: Vec<u32>, count: usize },
     /// The form came from an older page: the preview was made again since
     /// (another tab, another admin). Nothing written; the current preview
     /// must be looked at.
@@ -2054,12 +2056,49 @@ pub async fn commit(
         // insert, or a group or area deleted meanwhile: nothing was written;
         // the preview is made again.
         Ok(None) | Err(ServiceError::Conflict(_) | ServiceError::Changed) => {
+            let outcomes =
+                move |conn: &mut DbConn| -> ServiceResult<_> { Ok(model::outcomes(conn, id)?) };
+            let before = ctx.db().run(outcomes).await?;
             restage(ctx, actor, id).await?;
-            Ok(Committed::Stale)
+            let after = ctx.db().run(outcomes).await?;
+            Ok(stale_lines(&before, &after))
         }
         Err(e) => Err(e),
     }
 }
+
+/// Which rows a preview made again shows otherwise: the lines (the first
+/// `STALE_LINES_SHOWN`) whose outcome or reasons changed, a row gone or new.
+fn stale_lines(before: &[(i32, String, String)], after: &[(i32, String, String)]) -> Committed {
+    let before: HashMap<i32, (&str, &str)> = before
+        .iter()
+        .map(|(l, o, p)| (*l, (o.as_str(), p.as_str())))
+        .collect();
+    let mut changed: Vec<u32> = Vec::new();
+    let mut seen = HashSet::new();
+    for (line, outcome, problems) in after {
+        seen.insert(*line);
+        if before.get(line) != Some(&(outcome.as_str(), problems.as_str())) {
+            changed.push(*line as u32);
+        }
+    }
+    changed.extend(
+        before
+            .keys()
+            .filter(|l| !seen.contains(*l))
+            .map(|l| *l as u32),
+    );
+    changed.sort_unstable();
+    let count = changed.len();
+    changed.truncate(STALE_LINES_SHOWN);
+    Committed::Stale {
+        lines: changed,
+        count,
+    }
+}
+
+/// How many changed lines the page after a stale commit names.
+const STALE_LINES_SHOWN: usize = 20;
 
 /// `None`: stale, nothing written.
 fn commit_in_tx(

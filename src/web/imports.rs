@@ -492,13 +492,12 @@ pub async fn commit(
         Ok(Committed::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
         // A second submit, or another admin's commit first: it is done.
         Ok(Committed::Earlier) => Ok(redirect_with_flash(&batch_url(id), "import_done")),
-        Ok(outcome @ (Committed::Stale | Committed::OlderPage)) => {
+        Ok(outcome @ (Committed::Stale { .. } | Committed::OlderPage)) => {
             let preview = service::preview(&state.ctx, &admin.actor(), id, None, 0).await?;
             let p = admin.page(&req, &state, "users");
-            let notice = Some(if outcome == Committed::Stale {
-                p.t.import_stale.to_owned()
-            } else {
-                p.t.import_older_page.to_owned()
+            let notice = Some(match outcome {
+                Committed::Stale { lines, count } => p.t.import_stale_lines(&lines, count),
+                _ => p.t.import_older_page.to_owned(),
             });
             html(
                 StatusCode::CONFLICT,

@@ -1070,6 +1070,9 @@ db_test!(a_preview_gone_stale_writes_nothing, |app| {
         body.contains("Seit der Vorschau hat sich etwas geändert"),
         "{body}"
     );
+    // The row that is different now is named (Anna's; Bernd's is as it was).
+    let notice = crate::support::text_of(&body, "[data-import-stale]").unwrap();
+    assert!(notice.ends_with("Anders als zuvor: Zeile 2."), "{notice}");
     assert!(
         app.user("bernd@example.com").await.is_none(),
         "nothing written"
