@@ -1354,9 +1354,14 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         if v.len() > MAX_CELL_BYTES {
             out.problems
                 .push(Problem::Invalid(key, FieldError::CellTooLong));
-        } else if has_control(&v.replace(['\n', '\r'], "")) {
-            out.problems
-                .push(Problem::Invalid(key, FieldError::InvalidCharacters));
+        } else if let Some(c) = v
+            .chars()
+            .find(|c| !matches!(c, '\n' | '\r') && crate::domain::text::is_forbidden(*c))
+        {
+            out.problems.push(Problem::Invalid(
+                key,
+                crate::domain::text::forbidden_character(c),
+            ));
         } else {
             *target = split_names(v);
         }

@@ -1013,6 +1013,7 @@ catalogue! {
     import_kept_n: "behalten (schon aktiviert oder mit einer Administratorrolle über der des Rückgängig-Machenden)", "kept (already activated, or holding an admin role above the undoing admin's)";
     import_restored_n: "ganz auf die vorigen Werte zurückgesetzt", "wholly set back to their previous values";
     import_unrestored_n: "ganz oder teilweise belassen (Werte seit dem Import geändert, der vorige Wert inzwischen bei einem anderen Konto, oder eine Administratorrolle über der des Rückgängig-Machenden)", "left wholly or partly as they were (values changed since the import, the previous value held by another account by now, or an admin role above the undoing admin's)";
+    import_undo_changed_since_one: "geänderter Benutzer behält Werte, die seit dem Import geändert wurden (etwa von einem späteren Import, im Formular oder bei den Gruppen und Bereichen) oder deren voriger Wert inzwischen einem anderen Konto gehört; seine übrigen Werte kommen zurück.", "changed user keeps values changed since the import (by a later import, in the form or in groups and areas, say) or whose previous value another account holds by now; the other values come back.";
     import_undo_changed_since: "geänderte Benutzer behalten Werte, die seit dem Import geändert wurden (etwa von einem späteren Import, im Formular oder bei den Gruppen und Bereichen) oder deren voriger Wert inzwischen einem anderen Konto gehört; ihre übrigen Werte kommen zurück.", "changed users keep values changed since the import (by a later import, in the form or in groups and areas, say) or whose previous value another account holds by now; their other values come back.";
     import_undo_changed: "Seit Sie die Seite geöffnet haben, hat jemand aus diesem Import sein Konto aktiviert. Es wurde noch nichts rückgängig gemacht; prüfen Sie die Angaben unten und bestätigen Sie erneut.", "Since you opened this page, someone from this import has activated their account. Nothing has been undone yet; check the figures below and confirm again.";
     import_back_to_batch: "Zurück zum Import", "Back to the import";
@@ -1408,7 +1409,6 @@ impl Texts {
         }
     }
 
-    /// What an edited template was refused for.
     /// The notice after a commit found the preview stale, naming the rows
     /// the new preview shows otherwise.
     pub fn import_stale_lines(&self, lines: &[u32], count: usize) -> String {
@@ -1447,6 +1447,7 @@ impl Texts {
         out
     }
 
+    /// What an edited template was refused for.
     pub fn template_error(
         &self,
         kind: crate::domain::mail::MailKind,

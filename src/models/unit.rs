@@ -296,6 +296,26 @@ pub mod group {
 pub mod area {
     use super::*;
 
+    /// The places of these people in the area as plain members (an undone
+    /// import's): one given another role meanwhile stays.
+    pub fn remove_plain_members(
+        conn: &mut DbConn,
+        id: UnitId,
+        users: &[UserId],
+    ) -> QueryResult<usize> {
+        let mut n = 0;
+        for chunk in users.chunks(5000) {
+            n += diesel::delete(
+                area_assignments::table
+                    .filter(area_assignments::area_id.eq(id))
+                    .filter(area_assignments::user_id.eq_any(chunk))
+                    .filter(area_assignments::area_role.eq(AreaRole::Mitglied)),
+            )
+            .execute(conn)?;
+        }
+        Ok(n)
+    }
+
     /// Makes each (area, person) pair a member who is not in the area yet
     /// (one who is keeps his role); the pairs that were added.
     pub fn add_many(

@@ -579,8 +579,6 @@ pub fn lock_with_status(
     }
 }
 
-/// These users, if they are live, in id order; on PostgreSQL locked until
-/// the transaction ends.
 /// A field only one live account may hold at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UniqueField {
@@ -616,6 +614,8 @@ pub fn holders_of(
     Ok(out)
 }
 
+/// These users, if they are live, in id order; on PostgreSQL locked until
+/// the transaction ends.
 pub fn lock_many(conn: &mut DbConn, ids: &[UserId]) -> QueryResult<Vec<User>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(5000) {

@@ -2392,6 +2392,13 @@ fn apply_changes(
             if group { &mut to_groups } else { &mut to_areas }.push((*unit, target));
         }
         // Memberships only: the person's row stays as it is.
+        // The preview said whether a new address withdraws his invitation:
+        // invited or not since, it no longer says what would happen.
+        let withdraws = changes.contains(&Problem::InvitationWithdrawn);
+        if v.changed.email && withdraws != (person.status == crate::domain::UserStatus::Eingeladen)
+        {
+            return Ok(None);
+        }
         if v.changed.any() {
             v.derive_texts();
             written.push(v);
@@ -2734,7 +2741,7 @@ fn undo_in_tx(
 
 /// What an undo put back of an update's changes, by person.
 struct Restored {
-    /// Set back (at least one value).
+    /// Wholly set back.
     restored: i64,
     /// Left with at least one value as it is (changed since, or one of
     /// `standing`).
@@ -2892,7 +2899,7 @@ fn restore_changes(
         if group {
             crate::models::unit::group::remove_members(conn, unit, &people)?;
         } else {
-            crate::models::unit::area::remove_members(conn, unit, &people)?;
+            crate::models::unit::area::remove_plain_members(conn, unit, &people)?;
         }
     }
     for person in new_address {

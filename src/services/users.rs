@@ -374,14 +374,14 @@ pub(crate) fn changeable(conn: &mut DbConn, actor: &Actor, id: UserId) -> Servic
     Ok(target)
 }
 
-/// Refuses to remove the last active Administrator. `administrators` are
-/// the ids locked by `user::lock_active_administrators` at the start of the
-/// same transaction (before `target` was read).
 /// One of the accounts that must never all disappear.
 fn is_active_administrator(u: &User) -> bool {
     u.is_staff && u.admin_role == Some(AdminRole::Administrator) && u.status == UserStatus::Aktiv
 }
 
+/// Refuses to remove the last active Administrator. `administrators` are
+/// the ids locked by `user::lock_active_administrators` at the start of the
+/// same transaction (before `target` was read).
 fn guard_last_administrator(administrators: &[UserId], target: &User) -> ServiceResult<()> {
     if administrators.contains(&target.id) && administrators.len() <= 1 {
         return Err(ServiceError::Refused(Refusal::LastAdministrator));

@@ -1120,6 +1120,37 @@ db_test!(an_update_says_it_withdraws_a_live_invitation, |app| {
     assert!(!person.contains("the person&#39;s links died"), "{person}");
     assert!(!person.contains("invitation revoked"), "{person}");
     assert!(person.contains("Nicht gesendet"), "{person}");
+    // Invited after the preview, which did not say so: the commit writes
+    // nothing and the new preview says it.
+    let jon =
+        crate::invitations::create_user(&app, "Jon", "Later", "jon@example.com", "none").await;
+    let (batch, page) = upload(
+        &app,
+        "y.csv",
+        csv(&["Benutzername;E-Mail", "jon.later;jon.neu@example.com"]),
+        "update",
+    )
+    .await;
+    assert!(!preview_rows(&page)[0].2.contains("Einladung"), "{page}");
+    let res = app.post(&format!("/users/{jon}/invite"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.user("jon.later").await.unwrap().status.as_str(),
+        "eingeladen"
+    );
+    let res = commit(&app, batch, &page).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert!(
+        preview_rows(&body)[0]
+            .2
+            .contains("Einladung an die bisherige Adresse wird zurückgezogen"),
+        "{body}"
+    );
+    assert_eq!(
+        app.user("jon.later").await.unwrap().email.as_deref(),
+        Some("jon@example.com")
+    );
 });
 
 db_test!(
@@ -1134,6 +1165,7 @@ db_test!(
                 "Vorname;Nachname;Gruppen",
                 "Anna;Mül\u{200E}ler;",
                 &format!("Bernd;Bauer;{long_groups}"),
+                "Carl;Christ;Lager\u{200B}",
             ]),
             "create",
         )
@@ -1145,6 +1177,7 @@ db_test!(
         assert!(at(2).2.contains("U+200E"), "{:?}", at(2));
         assert_eq!(at(3).1, "fehler");
         assert!(at(3).2.contains("4.096 Byte"), "{:?}", at(3));
+        assert!(at(4).2.contains("U+200B"), "{:?}", at(4));
     }
 );
 
