@@ -2601,11 +2601,11 @@ pub enum Undone {
 /// have taken their account stay, and only with `rest` agreed.
 pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceResult<Undone> {
     require_user_management(actor)?;
-    let (actor, now) = (actor.clone(), ctx.now());
+    let (actor, clock) = (actor.clone(), ctx.clock().clone());
     let undone = ctx
         .db()
         .run(move |conn| {
-            let done = write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, now));
+            let done = write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, &clock));
             crate::db::release_cache(conn);
             done
         })
@@ -2623,7 +2623,7 @@ fn undo_in_tx(
     actor: &Actor,
     id: i64,
     rest: bool,
-    now: PrimitiveDateTime,
+    clock: &crate::clock::Clock,
 ) -> ServiceResult<Undone> {
     let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
     match BatchState::parse(&batch.state) {
@@ -2646,6 +2646,9 @@ fn undo_in_tx(
     // one person does; then the batch's people in id order.
     user::lock_active_administrators(conn)?;
     let mut ids = model::lock_created_not_in(conn, id, &changed)?;
+    // Read once its people are locked: of two undos of overlapping imports,
+    // the one that ran later is recorded later.
+    let now = clock.now();
     // Who took his account stays, and so does whom the admin may not remove
     // (given a role above his since the import).
     let mut kept = model::created_and_in(conn, id)?;
