@@ -410,7 +410,8 @@ catalogue! {
     fe_reminder_days: "Bitte eine ganze Zahl von 0 (keine Erinnerungen) bis eins weniger als die Gültigkeit der Einladung.", "Please give a whole number from 0 (no reminders) to one less than the invitation's validity.";
     fe_role_too_high: "Diese Rolle dürfen Sie nicht vergeben.", "You may not grant this role.";
     fe_invalid_chars: "Enthält unzulässige Zeichen (z. B. Zeilenumbrüche).", "Contains characters that are not allowed (e.g. line breaks).";
-    fe_cell_too_long: "Die Zelle ist zu lang: höchstens 4.096 Byte (ein Buchstabe wie a zählt eins, ein Umlaut zwei, ein Emoji vier).", "The cell is too long: at most 4,096 bytes (a letter like a counts one, an umlaut two, an emoji four).";
+    fe_cell_too_long: "Die Zelle ist zu lang: höchstens", "The cell is too long: at most";
+    fe_cell_bytes: "Byte (ein Buchstabe wie a zählt eins, ein Umlaut zwei, ein Emoji vier).", "bytes (a letter like a counts one, an umlaut two, an emoji four).";
     fe_hidden_char: "Enthält ein unsichtbares Zeichen, das hier nicht stehen darf (meist beim Kopieren aus einem anderen Programm mitgekommen); bitte die Stelle neu tippen:", "Contains an invisible character that is not allowed here (usually copied along from another program); please type that part again:";
     fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
     fe_invalid_image: "Bitte ein Bild als JPEG oder PNG hochladen.", "Please upload an image as JPEG or PNG.";
@@ -1409,14 +1410,19 @@ impl Texts {
         }
     }
 
-    /// The notice after a commit found the preview stale, naming the rows
-    /// the new preview shows otherwise.
-    pub fn import_stale_lines(&self, lines: &[u32], count: usize) -> String {
-        let lang = if self.html_lang == "de" {
+    /// The language of this catalogue, for numbers and dates.
+    fn language(&self) -> Language {
+        if self.html_lang == "de" {
             Language::De
         } else {
             Language::En
-        };
+        }
+    }
+
+    /// The notice after a commit found the preview stale, naming the rows
+    /// the new preview shows otherwise.
+    pub fn import_stale_lines(&self, lines: &[u32], count: usize) -> String {
+        let lang = self.language();
         if lines.is_empty() {
             return self.import_stale.to_owned();
         }
@@ -1846,6 +1852,15 @@ impl Texts {
         if let FieldError::HiddenCharacter(c) = e {
             return format!("{} U+{:04X}.", self.fe_hidden_char, c as u32);
         }
+        if e == FieldError::CellTooLong {
+            let lang = self.language();
+            return format!(
+                "{} {} {}",
+                self.fe_cell_too_long,
+                format_number(crate::domain::import::MAX_CELL_BYTES as i64, lang),
+                self.fe_cell_bytes
+            );
+        }
         if let FieldError::TooLong(max) = e {
             return format!(
                 "{} ({} {max} {}).",
@@ -2018,11 +2033,7 @@ impl Texts {
     /// field it concerns.
     pub fn import_problem(&self, p: &crate::domain::import::Problem) -> String {
         use crate::domain::import::Problem::*;
-        let lang = if self.html_lang == "de" {
-            Language::De
-        } else {
-            Language::En
-        };
+        let lang = self.language();
         let field = |f: &str| self.import_field(f);
         let q = |v: &str| format!("{}{v}{}", self.q_open, self.q_close);
         match p {
@@ -2098,11 +2109,7 @@ impl Texts {
     /// Why a file could not be read.
     pub fn read_error(&self, e: &crate::spreadsheet::ReadError) -> String {
         use crate::spreadsheet::ReadError::*;
-        let lang = if self.html_lang == "de" {
-            Language::De
-        } else {
-            Language::En
-        };
+        let lang = self.language();
         let n = |v: u64| format_number(i64::try_from(v).unwrap_or(i64::MAX), lang);
         let mb = |v: u64| format!("{} MB", n(v / (1024 * 1024)));
         let bounded = |text: &str, limit: String| {
