@@ -148,24 +148,6 @@ macro_rules! unit_table_queries {
             .execute(conn)
         }
 
-        /// The memberships of these people in the unit (an undone import's).
-        pub fn remove_members(
-            conn: &mut DbConn,
-            id: UnitId,
-            users: &[UserId],
-        ) -> QueryResult<usize> {
-            let mut n = 0;
-            for chunk in users.chunks(5000) {
-                n += diesel::delete(
-                    $members::table
-                        .filter($members::$fk.eq(id))
-                        .filter($members::user_id.eq_any(chunk)),
-                )
-                .execute(conn)?;
-            }
-            Ok(n)
-        }
-
         /// Every membership of the unit (before it is deleted).
         pub fn remove_all_members(conn: &mut DbConn, id: UnitId) -> QueryResult<usize> {
             diesel::delete($members::table.filter($members::$fk.eq(id))).execute(conn)
@@ -233,8 +215,33 @@ macro_rules! add_many {
     }};
 }
 
+/// Takes people out of one unit as an undo of an import does, many at
+/// once (per 5,000), and only places as the import made them (`$plain`: an
+/// area place given another role since stays). How many went.
+macro_rules! remove_many {
+    ($conn:expr, $id:expr, $users:expr, $members:ident, $fk:ident $(, $plain:expr)?) => {{
+        let (conn, id, users): (&mut DbConn, UnitId, &[UserId]) = ($conn, $id, $users);
+        let mut n = 0;
+        for chunk in users.chunks(5000) {
+            n += diesel::delete(
+                $members::table
+                    .filter($members::$fk.eq(id))
+                    .filter($members::user_id.eq_any(chunk))
+                    $(.filter($plain))?,
+            )
+            .execute(conn)?;
+        }
+        Ok(n)
+    }};
+}
+
 pub mod group {
     use super::*;
+
+    /// These people's memberships in the group (an undone import's).
+    pub fn remove_many(conn: &mut DbConn, id: UnitId, users: &[UserId]) -> QueryResult<usize> {
+        remove_many!(conn, id, users, group_memberships, group_id)
+    }
 
     /// Adds each (group, person) pair that is not a membership yet; the
     /// pairs that were added.
@@ -296,24 +303,17 @@ pub mod group {
 pub mod area {
     use super::*;
 
-    /// The places of these people in the area as plain members (an undone
+    /// These people's places in the area as plain members (an undone
     /// import's): one given another role meanwhile stays.
-    pub fn remove_plain_members(
-        conn: &mut DbConn,
-        id: UnitId,
-        users: &[UserId],
-    ) -> QueryResult<usize> {
-        let mut n = 0;
-        for chunk in users.chunks(5000) {
-            n += diesel::delete(
-                area_assignments::table
-                    .filter(area_assignments::area_id.eq(id))
-                    .filter(area_assignments::user_id.eq_any(chunk))
-                    .filter(area_assignments::area_role.eq(AreaRole::Mitglied)),
-            )
-            .execute(conn)?;
-        }
-        Ok(n)
+    pub fn remove_many(conn: &mut DbConn, id: UnitId, users: &[UserId]) -> QueryResult<usize> {
+        remove_many!(
+            conn,
+            id,
+            users,
+            area_assignments,
+            area_id,
+            area_assignments::area_role.eq(AreaRole::Mitglied)
+        )
     }
 
     /// Makes each (area, person) pair a member who is not in the area yet

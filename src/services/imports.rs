@@ -2391,7 +2391,6 @@ fn apply_changes(
             };
             if group { &mut to_groups } else { &mut to_areas }.push((*unit, target));
         }
-        // Memberships only: the person's row stays as it is.
         // The preview said whether a new address withdraws his invitation:
         // invited or not since, it no longer says what would happen.
         let withdraws = changes.contains(&Problem::InvitationWithdrawn);
@@ -2399,6 +2398,7 @@ fn apply_changes(
         {
             return Ok(None);
         }
+        // Memberships only: the person's row stays as it is.
         if v.changed.any() {
             v.derive_texts();
             written.push(v);
@@ -2407,7 +2407,6 @@ fn apply_changes(
     }
     user::write_imported(conn, &written, now)?;
     drop(written);
-
     // A membership someone added since the preview is no change of the
     // import's (the undo must not take it away).
     let position: HashMap<UserId, usize> = noted
@@ -2900,9 +2899,9 @@ fn restore_changes(
     user::write_imported(conn, &written, now)?;
     for ((group, unit), people) in leave {
         if group {
-            crate::models::unit::group::remove_members(conn, unit, &people)?;
+            crate::models::unit::group::remove_many(conn, unit, &people)?;
         } else {
-            crate::models::unit::area::remove_plain_members(conn, unit, &people)?;
+            crate::models::unit::area::remove_many(conn, unit, &people)?;
         }
     }
     for person in new_address {
