@@ -18,8 +18,20 @@ impl EmailAddress {
         if value.len() > 254 {
             return Err(FieldError::TooLong(254));
         }
+        // An invisible character would make a second address look like
+        // the first (names refuse them the same way); the joiners too,
+        // which no address needs.
+        if let Some(c) = value
+            .chars()
+            .find(|c| super::text::is_forbidden(*c) || matches!(c, '\u{200C}' | '\u{200D}'))
+        {
+            return Err(super::text::forbidden_character(c));
+        }
         let (local, domain) = value.rsplit_once('@').ok_or(FieldError::InvalidEmail)?;
-        if !valid_local(local) || !valid_domain(domain) {
+        // A domain no mail server could be asked for (a broken `xn--`
+        // label, characters IDNA does not allow) is refused here, not at
+        // the first send.
+        if !valid_local(local) || !valid_domain(domain) || idna::domain_to_ascii(domain).is_err() {
             return Err(FieldError::InvalidEmail);
         }
         Ok(Self(value.to_owned()))
@@ -29,9 +41,27 @@ impl EmailAddress {
         &self.0
     }
 
-    /// The key that makes addresses unique regardless of case.
+    /// The key that makes addresses unique regardless of case and of the
+    /// form the domain is written in ([`address_key`]).
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        address_key(&self.0)
+    }
+}
+
+/// The key of an address: lower case, and an internationalised domain in
+/// its Unicode form whether it was written so (`müller.de`) or in its ASCII
+/// form (`xn--mller-kva.de`): one mailbox, one key, one account. A domain
+/// that does not decode keeps its lower-case form.
+pub fn address_key(address: &str) -> String {
+    let lower = address.to_lowercase();
+    match lower.rsplit_once('@') {
+        Some((local, domain)) if !domain.is_ascii() || domain.contains("xn--") => {
+            match idna::domain_to_unicode(domain) {
+                (unicode, Ok(())) => format!("{local}@{}", unicode.to_lowercase()),
+                (_, Err(_)) => lower,
+            }
+        }
+        _ => lower,
     }
 }
 
@@ -101,7 +131,6 @@ mod tests {
             ".anna@example.de",
             "anna@-example.de",
             "anna@example.1",
-            "anna@example.de\r\nBcc: x@y.de",
             "\"anna\"@example.de",
             "anna@example..de",
             "<anna@example.de>",
@@ -113,6 +142,64 @@ mod tests {
             );
         }
         assert_eq!(EmailAddress::parse("  "), Err(FieldError::Required));
+        // A header injection is refused for its line break.
+        assert_eq!(
+            EmailAddress::parse("anna@example.de\r\nBcc: x@y.de"),
+            Err(FieldError::InvalidCharacters)
+        );
+    }
+
+    #[test]
+    fn one_mailbox_has_one_key_in_either_form_of_its_domain() {
+        let unicode = EmailAddress::parse("Jörg@Müller.de").unwrap();
+        let ascii = EmailAddress::parse("jörg@XN--MLLER-KVA.DE").unwrap();
+        assert_eq!(unicode.key(), "jörg@müller.de");
+        assert_eq!(ascii.key(), unicode.key());
+        // As typed, for the mail and the pages.
+        assert_eq!(ascii.as_str(), "jörg@XN--MLLER-KVA.DE");
+        assert_eq!(address_key("anna@example.de"), "anna@example.de");
+        // Not a mailbox anyone has: left as it is.
+        assert_eq!(address_key("anna@xn--zz.de"), "anna@xn--zz.de");
+        // Full-width letters and look-alikes of a domain map to it.
+        for alike in [
+            "anna@ｅｘａｍｐｌｅ.com",
+            "ANNA@ℯxample.com",
+            "anna@example.ⅽom",
+            "anna@EXAMPLE.COM",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(alike).unwrap().key(),
+                "anna@example.com",
+                "{alike}"
+            );
+        }
+        for bad in ["anna@xn--zz.de", "anna@xn--.de", "anna@exa_mple.de"] {
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(FieldError::InvalidEmail),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_named_not_taken() {
+        for (input, c) in [
+            ("anna@example.com\u{3164}", '\u{3164}'),
+            ("anna\u{3164}@example.com", '\u{3164}'),
+            ("\u{3164}anna@example.com", '\u{3164}'),
+            ("anna@exam\u{3164}ple.com", '\u{3164}'),
+            ("an\u{200b}na@example.com", '\u{200b}'),
+            ("an\u{200d}na@example.com", '\u{200d}'),
+            ("anna@exa\u{ad}mple.com", '\u{ad}'),
+            ("anna@example.com\u{ffa0}", '\u{ffa0}'),
+        ] {
+            assert_eq!(
+                EmailAddress::parse(input),
+                Err(FieldError::HiddenCharacter(c)),
+                "{input:?}"
+            );
+        }
     }
 
     #[test]

@@ -1188,7 +1188,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn email_key(&self) -> Option<String> {
-        self.email.as_ref().map(|e| e.to_lowercase())
+        self.email.as_deref().map(super::email::address_key)
     }
 }
 

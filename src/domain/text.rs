@@ -111,7 +111,13 @@ pub fn lookup_key(value: &str) -> Option<String> {
     if value.is_empty() || has_control(value) || value.chars().count() > MAX_LOOKUP_CHARS {
         return None;
     }
-    Some(nfc(value).to_lowercase())
+    let key = nfc(value).to_lowercase();
+    // An address is found in either form of its domain.
+    Some(if key.contains('@') {
+        super::email::address_key(&key)
+    } else {
+        key
+    })
 }
 
 /// A search term: `Ok(None)` for an empty box, an error for control characters.

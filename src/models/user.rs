@@ -749,6 +749,33 @@ pub fn search_sources(
         .load(conn)
 }
 
+/// Up to `limit` addresses after the id `after`, in id order: id, the
+/// address, its stored key, and whether the account is live.
+pub fn email_sources(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(UserId, String, Option<String>, bool)>> {
+    Ok(u::table
+        .filter(u::id.gt(UserId::new(after)))
+        .filter(u::email.is_not_null())
+        .order(u::id)
+        .limit(limit)
+        .select((
+            u::id,
+            u::email.assume_not_null(),
+            u::email_lower,
+            u::deleted_at.is_null(),
+        ))
+        .load::<(UserId, String, Option<String>, bool)>(conn)?)
+}
+
+pub fn set_email_key(conn: &mut DbConn, id: UserId, key: &str) -> QueryResult<usize> {
+    diesel::update(u::table.find(id))
+        .set(u::email_lower.eq(key))
+        .execute(conn)
+}
+
 pub fn set_search_text(conn: &mut DbConn, id: UserId, text: &str) -> QueryResult<usize> {
     diesel::update(u::table.find(id))
         .set(u::search_text.eq(text))

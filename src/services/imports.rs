@@ -14,6 +14,7 @@ use time::PrimitiveDateTime;
 
 use crate::context::{Context, ImportTurn};
 use crate::db::{DbConn, write_tx};
+use crate::domain::email::address_key;
 use crate::domain::import::{
     BatchState, Counts, HiddenLines, ImportBatch, ImportMode, Mapping, MappingPage, Outcome,
     Preview, PreviewRow, Problem, Row, USERS, UndoPlan, UserRow, cells_of_values, decode_cells,
@@ -1711,7 +1712,7 @@ fn evaluate(
             first_name: std::mem::take(&mut row.first_name),
             last_name: std::mem::take(&mut row.last_name),
             username,
-            email_lower: email.as_ref().map(|e| e.to_lowercase()),
+            email_lower: email.as_deref().map(address_key),
             // A refused number is kept as given, for the error list.
             personnel_number: row
                 .personnel_number
@@ -2836,7 +2837,7 @@ fn restore_changes(
                     }
                 },
                 "email" => {
-                    v.email_lower = back.as_ref().map(|e| e.to_lowercase());
+                    v.email_lower = back.as_deref().map(address_key);
                     v.email = back;
                     v.changed.email = true;
                     address_back = true;

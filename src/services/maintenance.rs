@@ -12,6 +12,7 @@ pub fn migrate(config: &Config) -> Result<usize, db::DatabaseError> {
     let mut conn = manager.establish()?;
     let applied = db::run_migrations(&mut conn)?;
     refresh_search_texts(&mut conn).map_err(|e| db::DatabaseError::Migration(e.to_string()))?;
+    refresh_email_keys(&mut conn).map_err(|e| db::DatabaseError::Migration(e.to_string()))?;
     Ok(applied)
 }
 
@@ -23,48 +24,116 @@ pub const SEARCH_TEXT_VERSION: i32 = 2;
 /// in chunks of one transaction each. Idempotent: several instances starting
 /// at once do the same work and agree.
 pub fn refresh_search_texts(conn: &mut db::DbConn) -> ServiceResult<bool> {
-    use crate::models::{audit, maintenance, user};
-    const NAME: &str = "search_text";
-    const CHUNK: i64 = 1000;
-    if maintenance::version(conn, NAME)? >= SEARCH_TEXT_VERSION {
+    use crate::models::{audit, user};
+    once(conn, "search_text", SEARCH_TEXT_VERSION, |conn| {
+        in_chunks(
+            conn,
+            user::search_sources,
+            |r| r.0.get(),
+            |conn, rows| {
+                for (id, first, last, username, email, personnel) in rows {
+                    let text = user::search_text(
+                        first,
+                        last,
+                        username,
+                        email.as_deref(),
+                        personnel.as_deref(),
+                    );
+                    user::set_search_text(conn, *id, &text)?;
+                }
+                Ok(())
+            },
+        )?;
+        in_chunks(
+            conn,
+            audit::search_sources,
+            |r| r.0,
+            |conn, rows| {
+                for (id, actor, target) in rows {
+                    let text = crate::services::audit::audit_search_text(actor, target.as_deref());
+                    audit::set_search_text(conn, *id, &text)?;
+                }
+                Ok(())
+            },
+        )
+    })
+}
+
+/// The form of address keys (`domain::email::address_key`); raise it when
+/// that changes, and start-up brings every stored key to it once.
+pub const EMAIL_KEY_VERSION: i32 = 2;
+
+/// Brings stored address keys up to the current form (version 2: a domain
+/// written `xn--…` has the key of its Unicode form), like
+/// [`refresh_search_texts`]. Two live accounts that turn out to share a
+/// mailbox keep their old keys, and a warning names them: which one keeps
+/// the address is an administrator's call.
+pub fn refresh_email_keys(conn: &mut db::DbConn) -> ServiceResult<bool> {
+    use crate::models::user;
+    once(conn, "email_key", EMAIL_KEY_VERSION, |conn| {
+        in_chunks(
+            conn,
+            user::email_sources,
+            |r| r.0.get(),
+            |conn, rows| {
+                for (id, email, stored, live) in rows {
+                    let key = crate::domain::email::address_key(email);
+                    if stored.as_deref() == Some(key.as_str()) {
+                        continue;
+                    }
+                    if *live && user::email_taken(conn, &key, Some(*id))? {
+                        tracing::warn!(
+                            user = id.get(),
+                            address = %email,
+                            "another account has this mailbox under another spelling of its domain; both keep their addresses"
+                        );
+                        continue;
+                    }
+                    user::set_email_key(conn, *id, &key)?;
+                }
+                Ok(())
+            },
+        )
+    })
+}
+
+/// Runs `work` unless the mark `name` is at `version` already, then sets
+/// it; whether it ran.
+fn once(
+    conn: &mut db::DbConn,
+    name: &str,
+    version: i32,
+    work: impl FnOnce(&mut db::DbConn) -> ServiceResult<()>,
+) -> ServiceResult<bool> {
+    use crate::models::maintenance;
+    if maintenance::version(conn, name)? >= version {
         return Ok(false);
     }
-    let mut after = 0;
-    loop {
-        let rows = user::search_sources(conn, after, CHUNK)?;
-        let Some(last) = rows.last() else { break };
-        after = last.0.get();
-        db::write_tx(conn, |conn| -> ServiceResult<()> {
-            for (id, first, last, username, email, personnel) in &rows {
-                let text = user::search_text(
-                    first,
-                    last,
-                    username,
-                    email.as_deref(),
-                    personnel.as_deref(),
-                );
-                user::set_search_text(conn, *id, &text)?;
-            }
-            Ok(())
-        })?;
-    }
-    let mut after = 0;
-    loop {
-        let rows = audit::search_sources(conn, after, CHUNK)?;
-        let Some(last) = rows.last() else { break };
-        after = last.0;
-        db::write_tx(conn, |conn| -> ServiceResult<()> {
-            for (id, actor, target) in &rows {
-                let text = crate::services::audit::audit_search_text(actor, target.as_deref());
-                audit::set_search_text(conn, *id, &text)?;
-            }
-            Ok(())
-        })?;
-    }
+    work(conn)?;
     db::write_tx(conn, |conn| -> ServiceResult<()> {
-        Ok(maintenance::set_version(conn, NAME, SEARCH_TEXT_VERSION)?)
+        Ok(maintenance::set_version(conn, name, version)?)
     })?;
     Ok(true)
+}
+
+/// Every row `load` gives, a thousand at a time in id order, each
+/// thousand handed to `each` in a transaction of its own.
+fn in_chunks<R>(
+    conn: &mut db::DbConn,
+    load: impl Fn(&mut db::DbConn, i64, i64) -> diesel::QueryResult<Vec<R>>,
+    id_of: impl Fn(&R) -> i64,
+    mut each: impl FnMut(&mut db::DbConn, &[R]) -> ServiceResult<()>,
+) -> ServiceResult<()> {
+    const CHUNK: i64 = 1000;
+    let mut after = 0;
+    loop {
+        let rows = load(conn, after, CHUNK)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = id_of(last);
+        db::write_tx(conn, |conn| each(conn, &rows))?;
+    }
 }
 
 /// Whether the database answers (`/healthz`).

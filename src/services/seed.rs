@@ -178,7 +178,7 @@ fn seed_users(
                         first_name: first.into(),
                         last_name: last.into(),
                         username: username.clone(),
-                        email_lower: email.as_ref().map(|e| e.to_lowercase()),
+                        email_lower: email.as_deref().map(crate::domain::email::address_key),
                         email: email.clone(),
                         email_confirmed: status == UserStatus::Aktiv,
                         personnel_number: personnel.clone(),

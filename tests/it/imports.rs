@@ -3495,3 +3495,50 @@ db_test!(a_number_that_lost_its_leading_zeros_is_its_holders, |app| {
         "English quotes: {page}"
     );
 });
+
+db_test!(an_address_is_the_same_in_either_form_of_its_domain, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = app
+        .post(
+            "/users/new",
+            &[
+                ("first_name", "Jörg"),
+                ("last_name", "Müller"),
+                ("email", "joerg@müller.de"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = upload(
+        &app,
+        "liste.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail",
+            "Jörg;Zwei;JOERG@xn--mller-kva.de",
+            "Eva;Eins;eva@xn--mller-kva.de",
+            "Eva;Zwei;Eva@Müller.DE",
+            "Kaputt;Domain;kaputt@xn--zz.de",
+            "Breit;Domain;joerg@ｍüｌｌｅｒ.de",
+            "Unsichtbar;Zeichen;eva@müller.de\u{3164}",
+        ]),
+        "create",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+    assert_eq!(at(2).1, "fehler", "{rows:?}");
+    assert!(at(2).2.contains("E-Mail: schon vergeben"), "{rows:?}");
+    assert!(
+        at(3).2.contains("doppelt in der Datei, auch in Zeile 4"),
+        "{rows:?}"
+    );
+    assert!(
+        at(4).2.contains("doppelt in der Datei, auch in Zeile 3"),
+        "{rows:?}"
+    );
+    assert_eq!(at(5).1, "fehler", "{rows:?}");
+    assert!(at(5).2.contains("E-Mail"), "{rows:?}");
+    assert!(at(6).2.contains("E-Mail: schon vergeben"), "{rows:?}");
+    assert!(at(7).2.contains("U+3164"), "{rows:?}");
+});

@@ -1536,3 +1536,143 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    one_mailbox_is_one_account_whichever_form_its_domain_is_written_in,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let jorg = [
+            ("first_name", "Jörg"),
+            ("last_name", "Müller"),
+            ("email", "joerg@Müller.de"),
+            ("then", "close"),
+        ];
+        assert_redirect(&create(&app, &jorg).await, "/users");
+        let before = app.dump();
+        // The same mailbox, its domain in ASCII form or in look-alike
+        // letters that IDNA maps to it: taken.
+        for email in [
+            "joerg@xn--mller-kva.de",
+            "JOERG@XN--MLLER-KVA.DE",
+            "joerg@ｍüｌｌｅｒ.de",
+            "joerg@Müller.ⅾe",
+        ] {
+            let res = create(
+                &app,
+                &[("first_name", "Bea"), ("last_name", "B"), ("email", email)],
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+            let body = res.text().await.unwrap();
+            assert!(
+                text_of(&body, "#email-error")
+                    .unwrap_or_default()
+                    .contains("bereits von einem anderen Konto"),
+                "{email}: {body}"
+            );
+        }
+        // An invisible character would make it look the same: named.
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Bea"),
+                ("last_name", "B"),
+                ("email", "joerg@müller.de\u{3164}"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(
+            text_of(&body, "#email-error")
+                .unwrap_or_default()
+                .contains("U+3164"),
+            "{body}"
+        );
+        // A domain no mail server has: refused as an address.
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Bea"),
+                ("last_name", "B"),
+                ("email", "bea@xn--zz.de"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            text_of(&res.text().await.unwrap(), "#email-error")
+                .unwrap_or_default()
+                .contains("Keine gültige E-Mail-Adresse")
+        );
+        assert_eq!(app.dump(), before);
+        // Found by either form, as typed at the sign-in.
+        let joerg = app.user("joerg@müller.de").await.expect("by unicode");
+        assert_eq!(joerg.email.as_deref(), Some("joerg@Müller.de"));
+        assert_eq!(
+            app.user("Joerg@XN--MLLER-KVA.de").await.map(|u| u.id),
+            Some(joerg.id)
+        );
+    }
+);
+
+db_test!(
+    address_keys_stored_before_are_brought_to_one_form_of_the_domain,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        for (first, email) in [
+            ("Jörg", "joerg@xn--mller-kva.de"),
+            ("Anna", "anna@xn--mller-kva.de"),
+        ] {
+            let res = create(
+                &app,
+                &[
+                    ("first_name", first),
+                    ("last_name", "Müller"),
+                    ("email", email),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+            assert_redirect(&res, "/users");
+        }
+        // Behind the app's back: keys as an older version made them (the
+        // domain as written), and Anna's mailbox a second time in Unicode.
+        app.db.sql(
+            "UPDATE users SET email_lower = email WHERE email LIKE '%xn--%'; \
+             UPDATE maintenance_marks SET version = 1 WHERE name = 'email_key'",
+        );
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Anna"),
+                ("last_name", "Zwei"),
+                ("email", "anna@müller.de"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/users");
+        assert!(app.user("joerg@müller.de").await.is_none());
+        einlass::services::maintenance::migrate(&einlass::config::Config::for_database(
+            &app.db.url,
+        ))
+        .unwrap();
+        // Jörg's key is the Unicode form now; the two Annas keep theirs
+        // (which of them keeps the mailbox is the admin's call).
+        let joerg = app.user("joerg@müller.de").await.expect("re-keyed");
+        assert_eq!(joerg.email.as_deref(), Some("joerg@xn--mller-kva.de"));
+        let unicode_anna = app.user("anna@müller.de").await.expect("second anna");
+        assert_eq!(unicode_anna.last_name, "Zwei");
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Jörg"),
+                ("last_name", "Zwei"),
+                ("email", "JOERG@müller.de"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
