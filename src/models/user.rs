@@ -749,14 +749,13 @@ pub fn search_sources(
         .load(conn)
 }
 
-/// Up to `limit` addresses after the id `after`, in id order: id, the
-/// address, its stored key, and whether the account is live.
-pub fn email_sources(
-    conn: &mut DbConn,
-    after: i64,
-    limit: i64,
-) -> QueryResult<Vec<(UserId, String, Option<String>, bool)>> {
-    Ok(u::table
+/// An account's address as stored: id, the address, its key, and whether
+/// the account is live.
+pub type EmailSource = (UserId, String, Option<String>, bool);
+
+/// Up to `limit` addresses after the id `after`, in id order.
+pub fn email_sources(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<EmailSource>> {
+    u::table
         .filter(u::id.gt(UserId::new(after)))
         .filter(u::email.is_not_null())
         .order(u::id)
@@ -767,7 +766,7 @@ pub fn email_sources(
             u::email_lower,
             u::deleted_at.is_null(),
         ))
-        .load::<(UserId, String, Option<String>, bool)>(conn)?)
+        .load::<EmailSource>(conn)
 }
 
 pub fn set_email_key(conn: &mut DbConn, id: UserId, key: &str) -> QueryResult<usize> {
