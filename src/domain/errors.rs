@@ -36,6 +36,9 @@ pub enum FieldError {
     /// (a direction mark, a zero-width space, a soft hyphen), named so the
     /// admin can find it: it usually comes from text copied elsewhere.
     HiddenCharacter(char),
+    /// A digit of another script (Arabic-Indic, Devanagari…) where a
+    /// number is compared digit by digit: `٧٧٧` would be a second `777`.
+    ForeignDigit(char),
     InvalidImage,
     ImageTooLarge,
     ImageTooManyPixels,

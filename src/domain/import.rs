@@ -802,6 +802,7 @@ fn encode_field_error(e: FieldError) -> String {
         FieldError::InvalidCharacters => "characters".into(),
         FieldError::NameWithoutLetter => "no_letter".into(),
         FieldError::HiddenCharacter(c) => format!("hidden:{:x}", c as u32),
+        FieldError::ForeignDigit(c) => format!("digit:{:x}", c as u32),
         FieldError::CellTooLong => "cell_too_long".into(),
         _ => "invalid".into(),
     }
@@ -816,12 +817,16 @@ fn decode_field_error(s: &str) -> Option<FieldError> {
         "no_letter" => FieldError::NameWithoutLetter,
         "cell_too_long" => FieldError::CellTooLong,
         "invalid" => FieldError::InvalidChoice,
-        s => match s.strip_prefix("hidden:") {
-            Some(hex) => {
-                FieldError::HiddenCharacter(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?)
+        s => {
+            let char_of = |hex: &str| char::from_u32(u32::from_str_radix(hex, 16).ok()?);
+            if let Some(hex) = s.strip_prefix("hidden:") {
+                FieldError::HiddenCharacter(char_of(hex)?)
+            } else if let Some(hex) = s.strip_prefix("digit:") {
+                FieldError::ForeignDigit(char_of(hex)?)
+            } else {
+                FieldError::TooLong(s.strip_prefix("too_long:")?.parse().ok()?)
             }
-            None => FieldError::TooLong(s.strip_prefix("too_long:")?.parse().ok()?),
-        },
+        }
     })
 }
 

@@ -59,9 +59,32 @@ pub struct PersonnelNumber(String);
 impl PersonnelNumber {
     pub const MAX_CHARS: usize = 50;
 
-    /// Empty input is no number.
+    /// Empty input is no number. Numbers are compared character by
+    /// character, so what only looks different is written one way:
+    /// full-width or superscript digits and letters as their plain forms
+    /// (Unicode NFKC: `７７７` is `777`), and digits of other scripts
+    /// (`٧٧٧`) are refused rather than kept beside their `777`.
     pub fn parse(input: &str) -> Result<Option<Self>, super::FieldError> {
-        Ok(super::optional_line(input, Self::MAX_CHARS)?.map(Self))
+        use unicode_normalization::UnicodeNormalization;
+        let Some(line) = super::optional_line(input, Self::MAX_CHARS)? else {
+            return Ok(None);
+        };
+        let plain: String = if line.is_ascii() {
+            line
+        } else {
+            line.nfkc().collect()
+        };
+        if let Some(c) = plain
+            .chars()
+            .find(|c| c.is_numeric() && !c.is_ascii_digit())
+        {
+            return Err(super::FieldError::ForeignDigit(c));
+        }
+        // NFKC may make a longer text (`㍱` is `hPa`).
+        if plain.chars().count() > Self::MAX_CHARS {
+            return Err(super::FieldError::TooLong(Self::MAX_CHARS));
+        }
+        Ok(Some(Self(plain)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -134,5 +157,25 @@ mod tests {
             "00123"
         );
         assert_eq!(PersonnelNumber::parse("  "), Ok(None));
+        // One way to write what looks the same.
+        for (input, plain) in [
+            ("７７７", "777"),
+            ("Ａ－１７", "A-17"),
+            ("P²", "P2"),
+            ("①2", "12"),
+        ] {
+            assert_eq!(
+                PersonnelNumber::parse(input).unwrap().unwrap().as_str(),
+                plain,
+                "{input}"
+            );
+        }
+        for (input, digit) in [("٧٧٧", '٧'), ("12३", '३'), ("P-١", '١')] {
+            assert_eq!(
+                PersonnelNumber::parse(input),
+                Err(crate::domain::FieldError::ForeignDigit(digit)),
+                "{input}"
+            );
+        }
     }
 }

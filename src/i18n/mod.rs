@@ -413,6 +413,7 @@ catalogue! {
     fe_cell_too_long: "Die Zelle ist zu lang: höchstens", "The cell is too long: at most";
     fe_cell_bytes: "Byte (ein Buchstabe wie a zählt eins, ein Umlaut zwei, ein Emoji vier).", "bytes (a letter like a counts one, an umlaut two, an emoji four).";
     fe_hidden_char: "Enthält ein unsichtbares Zeichen, das hier nicht stehen darf (meist beim Kopieren aus einem anderen Programm mitgekommen); bitte die Stelle neu tippen:", "Contains an invisible character that is not allowed here (usually copied along from another program); please type that part again:";
+    fe_foreign_digit: "Bitte Ziffern als 0–9 schreiben; hier steht eine Ziffer einer anderen Schrift:", "Please write digits as 0–9; this is a digit of another script:";
     fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
     fe_invalid_image: "Bitte ein Bild als JPEG oder PNG hochladen.", "Please upload an image as JPEG or PNG.";
     fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
@@ -1852,6 +1853,9 @@ impl Texts {
         if let FieldError::HiddenCharacter(c) = e {
             return format!("{} U+{:04X}.", self.fe_hidden_char, c as u32);
         }
+        if let FieldError::ForeignDigit(c) = e {
+            return format!("{} „{c}“ (U+{:04X}).", self.fe_foreign_digit, c as u32);
+        }
         if e == FieldError::CellTooLong {
             let lang = self.language();
             return format!(
@@ -1894,6 +1898,7 @@ impl Texts {
             FieldError::RoleTooHigh => self.fe_role_too_high,
             FieldError::InvalidCharacters => self.fe_invalid_chars,
             FieldError::HiddenCharacter(_) => self.fe_hidden_char,
+            FieldError::ForeignDigit(_) => self.fe_foreign_digit,
             FieldError::CellTooLong => self.fe_cell_too_long,
             FieldError::NameWithoutLetter => self.fe_name_without_letter,
             FieldError::InvalidImage => self.fe_invalid_image,

@@ -3542,3 +3542,36 @@ db_test!(an_address_is_the_same_in_either_form_of_its_domain, |app| {
     assert!(at(6).2.contains("E-Mail: schon vergeben"), "{rows:?}");
     assert!(at(7).2.contains("U+3164"), "{rows:?}");
 });
+
+db_test!(
+    a_number_in_full_width_digits_is_the_same_number_in_a_file,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let (_, page) = upload(
+            &app,
+            "liste.csv",
+            csv(&[
+                "Vorname;Nachname;Personalnummer",
+                "Anna;Eins;４５６",
+                "Bea;Zwei;456",
+                "Cem;Drei;٤٥٧",
+                "Dora;Vier;458",
+            ]),
+            "create",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        let at = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
+        assert!(
+            at(2).2.contains("doppelt in der Datei, auch in Zeile 3"),
+            "{rows:?}"
+        );
+        assert!(
+            at(3).2.contains("doppelt in der Datei, auch in Zeile 2"),
+            "{rows:?}"
+        );
+        assert_eq!(at(4).1, "fehler", "{rows:?}");
+        assert!(at(4).2.contains("Ziffern als 0–9"), "{rows:?}");
+        assert_eq!(at(5).1, "neu", "{rows:?}");
+    }
+);

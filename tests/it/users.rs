@@ -1676,3 +1676,47 @@ db_test!(
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
+
+db_test!(a_number_in_full_width_digits_is_the_same_number, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let res = create(
+        &app,
+        &[
+            ("first_name", "Anna"),
+            ("last_name", "Breit"),
+            ("personnel_number", "７７７"),
+            ("then", "close"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/users");
+    let anna = app.user("anna.breit").await.unwrap();
+    assert_eq!(anna.personnel_number.as_deref(), Some("777"));
+    let before = app.dump();
+    for (number, message) in [
+        ("777", "Personalnummer ist bereits"),
+        ("７７７", "Personalnummer ist bereits"),
+        ("٧٧٧", "Bitte Ziffern als 0–9 schreiben"),
+    ] {
+        let res = create(
+            &app,
+            &[
+                ("first_name", "Bea"),
+                ("last_name", "B"),
+                ("personnel_number", number),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{number}");
+        let body = res.text().await.unwrap();
+        assert!(
+            text_of(&body, "#personnel_number-error")
+                .unwrap_or_default()
+                .contains(message),
+            "{number}: {body}"
+        );
+    }
+    assert_eq!(app.dump(), before);
+    // The list finds it by the plain digits.
+    assert_eq!(hits(&app.get_html("/users?q=777").await.1), 1);
+});
