@@ -1438,7 +1438,7 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
 /// Windows). `None` for what looks like binary data.
 pub fn decode_text(bytes: &[u8]) -> Option<String> {
     let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        String::from_utf8(rest.to_vec()).unwrap_or_else(|_| utf8_or_1252_by_line(rest))
+        String::from_utf8(rest.to_vec()).unwrap_or_else(|_| utf8_or_1252_by_line(rest, true))
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (decoded, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
         if bad {
@@ -1457,7 +1457,7 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
         // A stray NUL or control byte is the row's problem (the import
         // refuses the value and names the line); binary data fails the
         // count below.
-        utf8_or_1252_by_line(bytes)
+        utf8_or_1252_by_line(bytes, false)
     };
     // Control characters other than tab and line breaks in more than 1 % of
     // the characters: binary, not text.
@@ -1477,32 +1477,39 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
 /// Windows), unless some of its lines are UTF-8 with letters beyond ASCII
 /// (a UTF-8 file with lines pasted in from a 1252 one): then each line is
 /// read in the encoding it is valid in, so that neither kind of line turns
-/// into "Ã¤".
-fn utf8_or_1252_by_line(bytes: &[u8]) -> String {
+/// into "Ã¤" or "Ð”Ð¼". After a UTF-8 byte-order mark (`marked`) every
+/// line that is valid UTF-8 is taken as such.
+fn utf8_or_1252_by_line(bytes: &[u8], marked: bool) -> String {
     let lines = || bytes.split_inclusive(|b| matches!(b, b'\n' | b'\r'));
-    // UTF-8 that reads as Latin letters and punctuation: a 1252 line is
-    // rarely valid UTF-8, and then not such (`ß` and a non-breaking space
-    // are an N'Ko letter).
-    fn latin(line: &[u8]) -> Option<&str> {
-        std::str::from_utf8(line).ok().filter(|l| {
-            !l.is_ascii()
-                && l.chars().all(|c| {
-                    c.is_ascii()
-                        || matches!(c, '\u{A0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2000}'..='\u{20CF}')
-                })
-        })
-    }
-    if !lines().any(|l| latin(l).is_some()) {
+    let utf8 = |line: &[u8]| -> Option<String> {
+        let text = std::str::from_utf8(line).ok()?;
+        (!text.is_ascii() && (marked || text.chars().all(|c| c.is_ascii() || written(c))))
+            .then(|| text.to_owned())
+    };
+    if !lines().any(|l| utf8(l).is_some()) {
         return encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned();
     }
     let mut text = String::with_capacity(bytes.len());
     for line in lines() {
-        match latin(line) {
-            Some(l) => text.push_str(l),
+        match utf8(line) {
+            Some(l) => text.push_str(&l),
             None => text.push_str(&encoding_rs::WINDOWS_1252.decode(line).0),
         }
     }
     text
+}
+
+/// Whether a character decoded from UTF-8 is one a line of names would
+/// hold: Latin letters and punctuation, or the letters (and their marks)
+/// of any script, but not those that two Windows-1252 bytes make when read
+/// as UTF-8. A 1252 line is rarely valid UTF-8, and when it is, it is a
+/// letter `Ü`…`ß` followed by a sign or a no-break space: Syriac, Thaana
+/// and N'Ko (`ß` and U+00A0 are the N'Ko letter U+07E0). Cyrillic, Greek,
+/// Hebrew and Arabic would need `Î`…`Û` before a sign each time.
+fn written(c: char) -> bool {
+    matches!(c, '\u{A0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2000}'..='\u{20CF}')
+        || ((c.is_alphabetic() || matches!(c, '\u{300}'..='\u{36F}'))
+            && !matches!(c, '\u{700}'..='\u{7FF}'))
 }
 
 /// UTF-16 without a byte-order mark (some exports write it so): text in
@@ -2337,6 +2344,17 @@ mod tests {
             decode_text(b"A\r\xc3\x84rger\rB\xe4r\r").as_deref(),
             Some("A\rÄrger\rBär\r")
         );
+        // Lines in other scripts, beside a 1252 line, with or without a
+        // byte-order mark.
+        let mut mixed = b"Vorname;Nachname\nJ\xfcrgen;Gro\xdf\n".to_vec();
+        mixed.extend_from_slice(
+            "Дмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\n".as_bytes(),
+        );
+        let want = "Vorname;Nachname\nJürgen;Groß\nДмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\n";
+        assert_eq!(decode_text(&mixed).as_deref(), Some(want));
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend_from_slice(&mixed);
+        assert_eq!(decode_text(&marked).as_deref(), Some(want));
         // Windows-1252 throughout stays Windows-1252 (its ASCII lines are
         // valid UTF-8 too, but say nothing).
         assert_eq!(
