@@ -36,14 +36,9 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    query: web::Query<ListQuery>,
+    query: super::extract::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
+    let page = super::commands::page_number(query.page.as_deref().unwrap_or_default());
     ok_html(&AccessListView {
         p: admin.page(&req, &state, "access"),
         sets: service::sets(&state.ctx, page).await?,

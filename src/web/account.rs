@@ -26,7 +26,7 @@ pub struct NextQuery {
 pub async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
-    q: web::Query<NextQuery>,
+    q: super::extract::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     let p = public_page(&req, &state, "login");
     ok_html(&LoginView {

@@ -28,7 +28,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<AuditQuery>,
+    q: super::extract::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     let query = q.into_inner();
     let page = audit::list(&state.ctx, &admin.actor(), &commands::audit_query(&query)).await?;

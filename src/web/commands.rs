@@ -290,14 +290,19 @@ pub fn audit_query(q: &AuditQuery) -> AuditFilterQuery {
     }
 }
 
-/// A page number; nonsense is page 1, huge numbers are the last page.
-fn page_number(value: &str) -> i64 {
-    value
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 10_000_000)
+/// A page number; nonsense is page 1, huge numbers (also those beyond
+/// any integer) are the last page.
+pub fn page_number(value: &str) -> i64 {
+    let value = value.trim();
+    match value.parse::<i64>() {
+        Ok(n) => n.clamp(1, MAX_PAGE),
+        Err(_) if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => MAX_PAGE,
+        Err(_) => 1,
+    }
 }
+
+/// Past every list's end: the lists show their last page for it.
+const MAX_PAGE: i64 = 1_000_000;
 
 /// A whole number typed into a field, within `low..=high`.
 fn whole_number(value: &str, low: i64, high: i64) -> Result<i64, FieldError> {

@@ -635,3 +635,67 @@ mod tests {
         assert!(csrf_matches(b"key-one", "seed", None, &anonymous));
     }
 }
+
+/// A query string as a struct, like `web::Query`, except that a key given
+/// more than once counts once, with its first value: `?q=a&q=b` searches
+/// for `a` and `?status=a&status=b` filters by `a`, as a link or a form
+/// would have sent, instead of refusing the request (a filter value that
+/// means nothing is ignored, not an error).
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = first_of_each_key(req.query_string());
+        std::future::ready(
+            web::Query::<T>::from_query(&query)
+                .map(|q| Query(q.into_inner()))
+                .map_err(Into::into),
+        )
+    }
+}
+
+/// The query string with each key's first value only (keys compared
+/// decoded: `q` and `%71` are one key).
+fn first_of_each_key(query: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if seen.insert(key.clone()) {
+            out.append_pair(&key, &value);
+        }
+    }
+    out.finish()
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::first_of_each_key;
+
+    #[test]
+    fn a_key_given_twice_counts_once_with_its_first_value() {
+        assert_eq!(first_of_each_key("q=a&q=b&page=2"), "q=a&page=2");
+        assert_eq!(first_of_each_key("%71=a+b&q=c"), "q=a+b");
+        assert_eq!(
+            first_of_each_key("q=%C3%BC%26x&status="),
+            "q=%C3%BC%26x&status="
+        );
+        assert_eq!(first_of_each_key(""), "");
+    }
+}

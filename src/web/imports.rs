@@ -38,7 +38,7 @@ pub async fn index(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<HistoryQuery>,
+    q: super::extract::Query<HistoryQuery>,
 ) -> AppResult<HttpResponse> {
     index_page(
         &req,
@@ -137,7 +137,7 @@ pub struct TemplateQuery {
 pub async fn template(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<TemplateQuery>,
+    q: super::extract::Query<TemplateQuery>,
 ) -> AppResult<HttpResponse> {
     if !admin.admin.role.may_manage_users() {
         return Err(crate::error::AppError::Forbidden);
@@ -192,7 +192,7 @@ pub async fn show(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     id: web::Path<i64>,
-    q: web::Query<ShowQuery>,
+    q: super::extract::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
     let id = *id;
     let batch = service::batch(&state.ctx, &admin.actor(), id).await?;

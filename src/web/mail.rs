@@ -214,7 +214,7 @@ pub async fn mailbox(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<MailboxQuery>,
+    q: super::extract::Query<MailboxQuery>,
 ) -> AppResult<HttpResponse> {
     let before = q.before.parse::<i64>().ok();
     let entries = mail::mailbox(&state.ctx, &admin.actor(), before).await?;
@@ -251,7 +251,7 @@ pub async fn log(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<MailLogQuery>,
+    q: super::extract::Query<MailLogQuery>,
 ) -> AppResult<HttpResponse> {
     let query = q.into_inner();
     let page = mail::log(
@@ -356,7 +356,7 @@ pub async fn blocked(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    query: web::Query<BlockedQuery>,
+    query: super::extract::Query<BlockedQuery>,
 ) -> AppResult<HttpResponse> {
     let q = crate::domain::text::search_term(&query.q).ok().flatten();
     let cursor = Some(query.before.trim()).filter(|c| !c.is_empty());

@@ -204,7 +204,7 @@ pub async fn png(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     id: web::Path<UserId>,
-    query: web::Query<ImageQuery>,
+    query: super::extract::Query<ImageQuery>,
 ) -> AppResult<HttpResponse> {
     code(&req, &state, &admin, id.into_inner(), &query, false).await
 }
@@ -215,7 +215,7 @@ pub async fn svg(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     id: web::Path<UserId>,
-    query: web::Query<ImageQuery>,
+    query: super::extract::Query<ImageQuery>,
 ) -> AppResult<HttpResponse> {
     code(&req, &state, &admin, id.into_inner(), &query, true).await
 }

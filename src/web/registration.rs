@@ -91,14 +91,9 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    query: web::Query<ListQuery>,
+    query: super::extract::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let page_no = query
-        .page
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
+    let page_no = super::commands::page_number(&query.page);
     page(&req, &state, &admin, &query.q, page_no, fresh()).await
 }
 

@@ -20,7 +20,7 @@ pub async fn show(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     id: web::Path<String>,
-    q: web::Query<TaskQuery>,
+    q: super::extract::Query<TaskQuery>,
 ) -> AppResult<HttpResponse> {
     // Anything but a task number is a page that does not exist.
     let Ok(id) = id.parse::<i64>() else {

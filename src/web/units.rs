@@ -186,7 +186,7 @@ pub async fn show(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
     path: web::Path<UnitPath>,
-    q: web::Query<ShowQuery>,
+    q: super::extract::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
     let kind = kind_of(&path.kind)?;
     let typed = Typed {

@@ -49,7 +49,7 @@ pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<UserListQuery>,
+    q: super::extract::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = commands::user_query(&q.into_inner());
     let lang = admin.page(&req, &state, "users").lang;
@@ -62,7 +62,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     admin: CurrentAdmin,
-    q: web::Query<UserListQuery>,
+    q: super::extract::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = q.into_inner();
     let filter = commands::user_query(&query);

@@ -81,6 +81,25 @@ db_test!(error_pages_are_in_the_layout_and_language, |app| {
         body.contains("<html"),
         "a malformed query still gets a page"
     );
+    // A key given twice counts once, with its first value, on every list.
+    for path in [
+        "/users?q=zzzz&q=b&status=aktiv&status=angelegt&page=1&page=2",
+        "/audit?q=a&q=b",
+        "/imports?page=1&page=2",
+        "/mail/log?q=a&q=b",
+        "/access-links?page=1&page=x",
+        "/registration?q=a&q=b",
+    ] {
+        let (status, body) = app.get_html(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (_, body) = app
+        .get_html("/users?q=zzzz&q=b&status=aktiv&status=angelegt")
+        .await;
+    assert_eq!(
+        crate::support::value_of(&body, "input[name=q]").as_deref(),
+        Some("zzzz")
+    );
     // Oversized or malformed forms are a clear 400/403, never a 500.
     let big = "x".repeat(200_000);
     let res = app.post("/groups", &[("name", &big)]).await;

@@ -194,11 +194,22 @@ db_test!(list_searches_filters_sorts_and_pages, |app| {
     assert!(body.contains("Seite 1 von 3"));
     let (_, page3) = app.get_html("/users?page=3").await;
     assert!(page3.contains("Seite 3 von 3"));
-    let (_, beyond) = app.get_html("/users?page=999").await;
-    assert!(
-        beyond.contains("Seite 3 von 3"),
-        "a page past the end shows the last one"
-    );
+    for page in [
+        "999",
+        "4294967296",
+        "99999999999999999999",
+        " 00000000000000000000003 ",
+    ] {
+        let (_, beyond) = app
+            .get_html(&format!("/users?page={}", page.replace(' ', "+")))
+            .await;
+        assert!(
+            beyond.contains("Seite 3 von 3"),
+            "a page past the end shows the last one: {page}"
+        );
+    }
+    let (_, nonsense) = app.get_html("/users?page=-5x").await;
+    assert!(nonsense.contains("Seite 1 von 3"));
     // Seeded person n is FIRST[n % 34] + LAST[(n / 34) % 34], username
     // "vorname.nachname{n}", an address unless n % 7 == 0. Müller is LAST[0],
     // so n < 34 are Müllers: "mueller1" is n = 1 and 10..=19, "ller1@" only n = 1.
