@@ -1197,6 +1197,12 @@ impl UserRow {
     }
 }
 
+/// A cell that holds a formula's text instead of its result (`=…`, not
+/// marked as text): no address or group name starts so.
+fn formula_cell(row: &Row, mapping: &Mapping, key: &str, value: &str) -> bool {
+    value.trim_start().starts_with('=') && !quoted(row, mapping, key)
+}
+
 pub fn formula_start(value: &str) -> bool {
     value.starts_with(['=', '+', '@'])
 }
@@ -1321,6 +1327,11 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         out.email_shown = printable(email);
         match EmailAddress::parse(email) {
             Ok(e) => out.email = Some(e.as_str().to_owned()),
+            // A formula whose result the file does not hold (not computed
+            // since it was written): the advice, not "no address".
+            Err(_) if formula_cell(row, mapping, "email", email) => {
+                out.problems.push(Problem::FormulaStart("email"));
+            }
             Err(e) => out.problems.push(Problem::Invalid("email", e)),
         }
     }
@@ -1359,6 +1370,8 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
         if v.len() > MAX_CELL_BYTES {
             out.problems
                 .push(Problem::Invalid(key, FieldError::CellTooLong));
+        } else if formula_cell(row, mapping, key, v) {
+            out.problems.push(Problem::FormulaStart(key));
         } else if let Some(c) = v
             .chars()
             .find(|c| !matches!(c, '\n' | '\r') && crate::domain::text::is_forbidden(*c))

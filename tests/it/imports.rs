@@ -197,6 +197,13 @@ db_test!(
         // the formula and the rows are refused (before, Bernd came in
         // without his personnel number).
         assert_eq!(outcome(2).1, "fehler", "{rows:?}");
+        // The advice, also for an address (not "no valid address").
+        assert!(
+            outcome(2)
+                .2
+                .contains("E-Mail: beginnt mit =, + oder @ wie eine Formel"),
+            "{rows:?}"
+        );
         assert_eq!(outcome(3).1, "fehler", "{rows:?}");
         assert!(outcome(3).2.contains("Personalnummer"), "{rows:?}");
         assert!(page.contains("=LOWER(A2)"), "{page}");
@@ -228,6 +235,18 @@ db_test!(a_formula_error_value_is_refused_with_its_name, |app| {
     let outcome = |line: u32| rows.iter().find(|r| r.0 == line).unwrap().clone();
     assert_eq!(outcome(2).1, "fehler", "{rows:?}");
     assert!(outcome(2).2.contains("#NV"), "{rows:?}");
+    // A group or area cell that is a formula's text gets the advice too.
+    let file = "Vorname;Nachname;Gruppen;Bereich\r\nAnna;Eins;=1+1;\r\nBea;Zwei;;=A2\r\n";
+    let (_, formulas) = upload(&app, "formeln.csv", file.as_bytes().to_vec(), "create").await;
+    let formulas = preview_rows(&formulas);
+    assert!(
+        formulas[0]
+            .2
+            .contains("Gruppen: beginnt mit =, + oder @ wie eine Formel"),
+        "{formulas:?}"
+    );
+    assert!(formulas[1].2.contains("Bereich"), "{formulas:?}");
+    assert!(formulas[1].2.contains("wie eine Formel"), "{formulas:?}");
     assert_eq!(outcome(3).1, "fehler", "{rows:?}");
     assert!(outcome(3).2.contains("#WERT!"), "{rows:?}");
     assert_eq!(outcome(4).1, "neu", "{rows:?}");
