@@ -85,6 +85,9 @@ fn build(config: Config, clock: Clock, serving: bool) -> Result<Context, Startup
     if services::maintenance::refresh_email_keys(&mut conn)? {
         tracing::info!("address keys brought up to the current form");
     }
+    if services::maintenance::refresh_personnel_numbers(&mut conn)? {
+        tracing::info!("personnel numbers brought to their plain form");
+    }
     let units = services::units::load_catalog(&mut conn).map_err(ServiceError::from)?;
     let mail_texts = services::templates::load(&mut conn).map_err(ServiceError::from)?;
     drop(conn);

@@ -31,7 +31,7 @@ impl EmailAddress {
         // A domain no mail server could be asked for (a broken `xn--`
         // label, characters IDNA does not allow) is refused here, not at
         // the first send.
-        if !valid_local(local) || !valid_domain(domain) || idna::domain_to_ascii(domain).is_err() {
+        if !valid_local(local) || !valid_domain(domain) || !dns_name(domain) {
             return Err(FieldError::InvalidEmail);
         }
         Ok(Self(value.to_owned()))
@@ -53,15 +53,19 @@ impl EmailAddress {
 /// form (`xn--mller-kva.de`): one mailbox, one key, one account. A domain
 /// that does not decode keeps its lower-case form.
 pub fn address_key(address: &str) -> String {
-    let lower = address.to_lowercase();
-    match lower.rsplit_once('@') {
-        Some((local, domain)) if !domain.is_ascii() || domain.contains("xn--") => {
+    match address.rsplit_once('@') {
+        // IDNA maps the domain as written (its mapping folds case itself,
+        // and differently from `to_lowercase` for `ẞ` or a final `Σ`): the
+        // key's domain is the one mail goes to.
+        Some((local, domain))
+            if !domain.is_ascii() || domain.to_ascii_lowercase().contains("xn--") =>
+        {
             match idna::domain_to_unicode(domain) {
-                (unicode, Ok(())) => format!("{local}@{}", unicode.to_lowercase()),
-                (_, Err(_)) => lower,
+                (unicode, Ok(())) => format!("{}@{unicode}", local.to_lowercase()),
+                (_, Err(_)) => address.to_lowercase(),
             }
         }
-        _ => lower,
+        _ => address.to_lowercase(),
     }
 }
 
@@ -69,6 +73,14 @@ impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether the domain has an ASCII form DNS can look up: labels of at most
+/// 63 bytes and 253 in all *as punycode* (`domain_to_ascii` leaves the
+/// lengths unchecked).
+fn dns_name(domain: &str) -> bool {
+    idna::domain_to_ascii(domain)
+        .is_ok_and(|a| a.len() <= 253 && a.split('.').all(|l| !l.is_empty() && l.len() <= 63))
 }
 
 fn valid_local(local: &str) -> bool {
@@ -173,7 +185,22 @@ mod tests {
                 "{alike}"
             );
         }
-        for bad in ["anna@xn--zz.de", "anna@xn--.de", "anna@exa_mple.de"] {
+        // A key's domain is the one mail goes to (IDNA folds `ẞ` and a
+        // final `Σ` otherwise than `to_lowercase`).
+        for address in [
+            "a@STRAẞE.de",
+            "a@ΑΣ.gr",
+            "a@Müller.DE",
+            "a@xn--mller-kva.de",
+        ] {
+            let key = address_key(address);
+            let ascii = |a: &str| idna::domain_to_ascii(a.rsplit_once('@').unwrap().1).unwrap();
+            assert_eq!(ascii(&key), ascii(address), "{address} → {key}");
+        }
+        // Labels too long once written in punycode.
+        let long = format!("anna@{}ü.de", "a".repeat(61));
+        assert!(long.len() < 254);
+        for bad in ["anna@xn--zz.de", long.as_str()] {
             assert_eq!(
                 EmailAddress::parse(bad),
                 Err(FieldError::InvalidEmail),

@@ -12,7 +12,7 @@
 
 use time::{Date, Month};
 
-use super::text::{has_control, nfc, search_fold};
+use super::text::{has_control, search_fold};
 use super::{FieldError, FieldErrors, PersonName, PersonnelNumber, UnitId, UserType};
 
 /// What an entry can be matched by.
@@ -137,9 +137,17 @@ pub fn name_match_key(name: &str) -> String {
         .replace("ue", "u")
 }
 
-/// A personnel number as registrations compare it: exactly, trimmed.
+/// A personnel number as registrations compare it: exactly, trimmed, in
+/// the plain form entries are stored in (`７７７` is `777`, see
+/// [`crate::domain::PersonnelNumber::parse`]).
 pub fn number_match_key(number: &str) -> String {
-    nfc(number.trim())
+    use unicode_normalization::UnicodeNormalization;
+    let number = number.trim();
+    if number.is_ascii() {
+        number.to_owned()
+    } else {
+        number.nfkc().collect()
+    }
 }
 
 /// A birth date as typed: `TT.MM.JJJJ` (one-digit day and month allowed)
@@ -372,6 +380,15 @@ mod tests {
         assert_ne!(number_match_key("00123"), number_match_key("123"));
         assert_ne!(number_match_key("a7"), number_match_key("A7"));
         assert_eq!(number_match_key(" 00123 "), "00123");
+        // As a typed number is stored: full-width digits are plain ones.
+        assert_eq!(number_match_key("０１２３"), "0123");
+        assert_eq!(
+            number_match_key("０１２３"),
+            crate::domain::PersonnelNumber::parse("０１２３")
+                .unwrap()
+                .unwrap()
+                .as_str()
+        );
     }
 
     #[test]

@@ -898,3 +898,33 @@ pub fn remove_people(
     crate::models::outbox::release_current_invitations(conn, ids)?;
     Ok(n)
 }
+
+/// A staged row's address: batch, line, the address and its key.
+pub type StagedAddress = (i64, i32, String, Option<String>);
+
+/// The addresses of every preview not yet committed (start-up brings their
+/// keys to the current form, as the commit copies them).
+pub fn staged_addresses(conn: &mut DbConn) -> QueryResult<Vec<StagedAddress>> {
+    r::table
+        .inner_join(b::table.on(b::id.eq(r::batch_id)))
+        .filter(b::state.eq(crate::domain::import::BatchState::Vorschau.as_str()))
+        .filter(r::email.is_not_null())
+        .select((
+            r::batch_id,
+            r::line,
+            r::email.assume_not_null(),
+            r::email_lower,
+        ))
+        .load(conn)
+}
+
+pub fn set_staged_email_key(
+    conn: &mut DbConn,
+    batch: i64,
+    line: i32,
+    key: &str,
+) -> QueryResult<usize> {
+    diesel::update(r::table.find((batch, line)))
+        .set(r::email_lower.eq(key))
+        .execute(conn)
+}

@@ -16,12 +16,23 @@ pub fn version(conn: &mut DbConn, name: &str) -> QueryResult<i32> {
         .map(Option::unwrap_or_default)
 }
 
-/// Records that `name` reached `version` (delete and insert: both backends,
-/// no upsert branch; the caller holds a write transaction).
+/// Records that `name` reached `version`. An upsert: two instances
+/// starting at once both record it, neither fails on the key.
 pub fn set_version(conn: &mut DbConn, name: &str, version: i32) -> QueryResult<()> {
-    diesel::delete(m::table.find(name)).execute(conn)?;
-    diesel::insert_into(m::table)
-        .values((m::name.eq(name), m::version.eq(version)))
-        .execute(conn)
-        .map(|_| ())
+    let row = (m::name.eq(name), m::version.eq(version));
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(m::table)
+            .values(row)
+            .on_conflict(m::name)
+            .do_update()
+            .set(m::version.eq(version))
+            .execute(c),
+        DbConn::Sqlite(c) => diesel::insert_into(m::table)
+            .values(row)
+            .on_conflict(m::name)
+            .do_update()
+            .set(m::version.eq(version))
+            .execute(c),
+    }
+    .map(|_| ())
 }

@@ -465,3 +465,40 @@ pub fn open_match_values(conn: &mut DbConn) -> QueryResult<Vec<MatchValues>> {
         ))
         .load(conn)
 }
+
+/// Up to `limit` entries' personnel numbers after the id `after`, in id
+/// order: id, the number, and whether the entry is open.
+pub fn number_sources(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, bool)>> {
+    e::table
+        .filter(e::id.gt(after))
+        .filter(e::personnel_number.is_not_null())
+        .order(e::id)
+        .limit(limit)
+        .select((
+            e::id,
+            e::personnel_number.assume_not_null(),
+            e::used_at.is_null(),
+        ))
+        .load(conn)
+}
+
+/// Whether an open entry other than `except` has this number.
+pub fn open_number_taken(conn: &mut DbConn, number: &str, except: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        e::table
+            .filter(e::personnel_number.eq(number))
+            .filter(e::used_at.is_null())
+            .filter(e::id.ne(except)),
+    ))
+    .get_result(conn)
+}
+
+pub fn set_personnel_number(conn: &mut DbConn, id: i64, number: &str) -> QueryResult<usize> {
+    diesel::update(e::table.find(id))
+        .set(e::personnel_number.eq(number))
+        .execute(conn)
+}

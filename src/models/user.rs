@@ -769,6 +769,32 @@ pub fn email_sources(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<V
         .load::<EmailSource>(conn)
 }
 
+/// Up to `limit` personnel numbers after the id `after`, in id order:
+/// id, the number, and whether the account is live.
+pub fn number_sources(
+    conn: &mut DbConn,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(UserId, String, bool)>> {
+    u::table
+        .filter(u::id.gt(UserId::new(after)))
+        .filter(u::personnel_number.is_not_null())
+        .order(u::id)
+        .limit(limit)
+        .select((
+            u::id,
+            u::personnel_number.assume_not_null(),
+            u::deleted_at.is_null(),
+        ))
+        .load(conn)
+}
+
+pub fn set_personnel_number(conn: &mut DbConn, id: UserId, number: &str) -> QueryResult<usize> {
+    diesel::update(u::table.find(id))
+        .set(u::personnel_number.eq(number))
+        .execute(conn)
+}
+
 pub fn set_email_key(conn: &mut DbConn, id: UserId, key: &str) -> QueryResult<usize> {
     diesel::update(u::table.find(id))
         .set(u::email_lower.eq(key))

@@ -1535,11 +1535,12 @@ fn evaluate(
                 if let Some(e) = row.email.clone()
                     && p.email.as_deref() != Some(e.as_str())
                 {
-                    let key = e.to_lowercase();
-                    if p.email.as_ref().map(|x| x.to_lowercase()) == Some(key.clone()) {
-                        // The same address in other letters' case: the same
-                        // mailbox. His spelling stays (a change would end
-                        // his invitation and links for nothing).
+                    let key = address_key(&e);
+                    if p.email.as_deref().map(address_key) == Some(key.clone()) {
+                        // The same address in other letters' case, or its
+                        // domain in its other form: the same mailbox. His
+                        // spelling stays (a change would end his invitation
+                        // and links for nothing).
                         row.email = p.email.clone();
                     } else if p.email_confirmed {
                         row.problems.push(Problem::EmailConfirmed);
@@ -2936,7 +2937,7 @@ fn previous_taken(
         for c in changes {
             if let (Some(field), Some(old)) = (field_of(&c.field), &c.old_value) {
                 let key = if field == UniqueField::Email {
-                    old.to_lowercase()
+                    address_key(old)
                 } else {
                     old.clone()
                 };

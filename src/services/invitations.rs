@@ -777,9 +777,11 @@ pub(crate) fn invite_chunk(
         })
         .collect();
     token::insert_many(conn, &tokens)?;
+    // The outbox keys a recipient by his address in lower case (not by
+    // the account's key, whose domain may be written otherwise).
     let addresses: Vec<String> = chosen
         .iter()
-        .filter_map(|u| u.email_lower.clone())
+        .filter_map(|u| u.email.as_deref().map(str::to_lowercase))
         .collect();
     let blocked = outbox::blocked_among(conn, &addresses)?;
     let mut rows = Vec::with_capacity(chosen.len());

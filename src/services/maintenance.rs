@@ -13,6 +13,8 @@ pub fn migrate(config: &Config) -> Result<usize, db::DatabaseError> {
     let applied = db::run_migrations(&mut conn)?;
     refresh_search_texts(&mut conn).map_err(|e| db::DatabaseError::Migration(e.to_string()))?;
     refresh_email_keys(&mut conn).map_err(|e| db::DatabaseError::Migration(e.to_string()))?;
+    refresh_personnel_numbers(&mut conn)
+        .map_err(|e| db::DatabaseError::Migration(e.to_string()))?;
     Ok(applied)
 }
 
@@ -90,6 +92,88 @@ pub fn refresh_email_keys(conn: &mut db::DbConn) -> ServiceResult<bool> {
                         continue;
                     }
                     user::set_email_key(conn, *id, &key)?;
+                }
+                Ok(())
+            },
+        )?;
+        // Previews staged before: the commit copies their keys, and checks
+        // them against the accounts' (a row whose mailbox is taken in the
+        // other form makes the preview stale then).
+        let staged = crate::models::import::staged_addresses(conn)?;
+        db::write_tx(conn, |conn| -> ServiceResult<()> {
+            for (batch, line, email, stored) in &staged {
+                let key = crate::domain::email::address_key(email);
+                if stored.as_deref() != Some(key.as_str()) {
+                    crate::models::import::set_staged_email_key(conn, *batch, *line, &key)?;
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
+/// The form of stored personnel numbers (`domain::PersonnelNumber::parse`).
+pub const PERSONNEL_NUMBER_VERSION: i32 = 2;
+
+/// Brings stored personnel numbers of people and of whitelist entries to
+/// their plain form (version 2: NFKC, `７７７` is `777`), like
+/// [`refresh_email_keys`]: a number whose plain form another live account
+/// (or open entry) has, or one with digits of another script, stays as it
+/// is and a warning names it.
+pub fn refresh_personnel_numbers(conn: &mut db::DbConn) -> ServiceResult<bool> {
+    use crate::models::{registration, user};
+    /// The plain form, where it differs and is a number at all.
+    fn plain(number: &str) -> Option<String> {
+        if number.is_ascii() {
+            return None;
+        }
+        match crate::domain::PersonnelNumber::parse(number) {
+            Ok(Some(n)) if n.as_str() != number => Some(n.as_str().to_owned()),
+            Ok(_) => None,
+            Err(_) => {
+                tracing::warn!(
+                    number,
+                    "a stored personnel number has no plain form; it stays"
+                );
+                None
+            }
+        }
+    }
+    let collision = |number: &str| {
+        tracing::warn!(
+            number,
+            "another one has this personnel number in its plain form; both keep theirs"
+        );
+    };
+    once(conn, "personnel_number", PERSONNEL_NUMBER_VERSION, |conn| {
+        in_chunks(
+            conn,
+            user::number_sources,
+            |r| r.0.get(),
+            |conn, rows| {
+                for (id, number, live) in rows {
+                    let Some(p) = plain(number) else { continue };
+                    if *live && user::personnel_number_taken(conn, &p, Some(*id))? {
+                        collision(number);
+                    } else {
+                        user::set_personnel_number(conn, *id, &p)?;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        in_chunks(
+            conn,
+            registration::number_sources,
+            |r| r.0,
+            |conn, rows| {
+                for (id, number, open) in rows {
+                    let Some(p) = plain(number) else { continue };
+                    if *open && registration::open_number_taken(conn, &p, *id)? {
+                        collision(number);
+                    } else {
+                        registration::set_personnel_number(conn, *id, &p)?;
+                    }
                 }
                 Ok(())
             },

@@ -898,6 +898,7 @@ fn field_error_code(e: FieldError) -> &'static str {
         FieldError::TooLong(_) => "too_long",
         FieldError::InvalidCharacters | FieldError::HiddenCharacter(_) => "characters",
         FieldError::NameWithoutLetter => "no_letter",
+        FieldError::ForeignDigit(_) => "digit",
         FieldError::InvalidBirthDate => "date",
         FieldError::BirthDateRange => "date_range",
         _ => "invalid",

@@ -214,7 +214,7 @@ fn bulk_chunk(
                         // "Erneut senden" in bulk counts against the same
                         // allowance per address as from the email log.
                         let limit = crate::services::resend::RESEND_PER_RECIPIENT;
-                        let key = u.email_lower.clone().unwrap_or_default();
+                        let key = u.email.as_deref().unwrap_or_default().to_lowercase();
                         if kind == TaskKind::Resend && limit.exceeded(conn, &key, now)? {
                             changed += 1;
                             continue;

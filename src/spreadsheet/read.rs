@@ -1499,17 +1499,16 @@ fn utf8_or_1252_by_line(bytes: &[u8], marked: bool) -> String {
     text
 }
 
-/// Whether a character decoded from UTF-8 is one a line of names would
-/// hold: Latin letters and punctuation, or the letters (and their marks)
-/// of any script, but not those that two Windows-1252 bytes make when read
-/// as UTF-8. A 1252 line is rarely valid UTF-8, and when it is, it is a
-/// letter `Ü`…`ß` followed by a sign or a no-break space: Syriac, Thaana
-/// and N'Ko (`ß` and U+00A0 are the N'Ko letter U+07E0). Cyrillic, Greek,
-/// Hebrew and Arabic would need `Î`…`Û` before a sign each time.
+/// Whether a character decoded from UTF-8 says the line was written in
+/// UTF-8: anything but the C1 controls and the characters two Windows-1252
+/// bytes make when read as UTF-8. A 1252 line is rarely valid UTF-8, and
+/// when it is, it is a letter `Ü`…`ß` followed by a sign or a no-break
+/// space: Syriac, Thaana and N'Ko (`ß` and U+00A0 are the N'Ko letter
+/// U+07E0). Cyrillic, Greek, Hebrew and Arabic would need `Î`…`Û` before a
+/// sign each time; three-byte characters (Devanagari, Thai, CJK, `№`, `€`)
+/// a letter and two signs.
 fn written(c: char) -> bool {
-    matches!(c, '\u{A0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2000}'..='\u{20CF}')
-        || ((c.is_alphabetic() || matches!(c, '\u{300}'..='\u{36F}'))
-            && !matches!(c, '\u{700}'..='\u{7FF}'))
+    matches!(c, '\u{A0}'..='\u{6FF}') || c >= '\u{800}'
 }
 
 /// UTF-16 without a byte-order mark (some exports write it so): text in
@@ -2348,9 +2347,9 @@ mod tests {
         // byte-order mark.
         let mut mixed = b"Vorname;Nachname\nJ\xfcrgen;Gro\xdf\n".to_vec();
         mixed.extend_from_slice(
-            "Дмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\n".as_bytes(),
+            "Дмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\nस्मिता;पाटील, №1\n".as_bytes(),
         );
-        let want = "Vorname;Nachname\nJürgen;Groß\nДмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\n";
+        let want = "Vorname;Nachname\nJürgen;Groß\nДмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\nस्मिता;पाटील, №1\n";
         assert_eq!(decode_text(&mixed).as_deref(), Some(want));
         let mut marked = b"\xEF\xBB\xBF".to_vec();
         marked.extend_from_slice(&mixed);

@@ -1611,6 +1611,7 @@ impl WhitelistImportView {
             "required" => t.fe_required.to_owned(),
             "characters" => t.fe_invalid_chars.to_owned(),
             "no_letter" => t.fe_name_without_letter.to_owned(),
+            "digit" => t.fe_foreign_digit.trim_end_matches(':').to_owned(),
             "too_long" => t.wl_problem_too_long.to_owned(),
             "invalid" => t.wl_problem_invalid.to_owned(),
             "date" => t.fe_invalid_birth_date.to_owned(),

@@ -85,8 +85,8 @@ db_test!(error_pages_are_in_the_layout_and_language, |app| {
     for path in [
         "/users?q=zzzz&q=b&status=aktiv&status=angelegt&page=1&page=2",
         "/audit?q=a&q=b",
-        "/imports?page=1&page=2",
-        "/mail/log?q=a&q=b",
+        "/imports?before=1&before=2",
+        "/mail/log?recipient=a&recipient=b&order=oldest&order=x",
         "/access-links?page=1&page=x",
         "/registration?q=a&q=b",
     ] {

@@ -2673,10 +2673,13 @@ db_test!(
         assert!(at(2).2.contains("Die Zelle ist zu lang"), "{:?}", at(2));
         assert_eq!(at(3).1, "fehler", "{:?}", at(3));
         assert!(at(3).2.contains("wie eine Formel"), "{:?}", at(3));
-        // A group that looks like a formula is not made, and the row says so.
+        // A group that is a formula's text is not made, and the row says
+        // so (with the advice for formulas).
         assert_eq!(at(4).1, "fehler", "{:?}", at(4));
         assert!(
-            at(4).2.contains("Gruppe kann so nicht angelegt werden"),
+            at(4)
+                .2
+                .contains("Gruppen: beginnt mit =, + oder @ wie eine Formel"),
             "{:?}",
             at(4)
         );
@@ -3592,5 +3595,44 @@ db_test!(
         assert_eq!(at(4).1, "fehler", "{rows:?}");
         assert!(at(4).2.contains("Ziffern als 0–9"), "{rows:?}");
         assert_eq!(at(5).1, "neu", "{rows:?}");
+    }
+);
+
+db_test!(
+    an_update_finds_the_same_mailbox_in_the_other_form_of_its_domain,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        for (first, email, number) in [
+            ("Jörg", "joerg@müller.de", "P-1"),
+            ("Eva", "eva@example.com", "P-2"),
+        ] {
+            let res = app
+                .post(
+                    "/users/new",
+                    &[
+                        ("first_name", first),
+                        ("last_name", "Müller"),
+                        ("email", email),
+                        ("personnel_number", number),
+                        ("then", "close"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+        let preview = |lines: &'static [&'static str]| {
+            let app = &app;
+            async move {
+                let (_, page) = upload(app, "liste.csv", csv(lines), "update").await;
+                preview_rows(&page)
+            }
+        };
+        // His own mailbox: nothing changes (his link and spelling stay).
+        let rows = preview(&["Personalnummer;E-Mail", "P-1;JOERG@XN--MLLER-KVA.DE"]).await;
+        assert_eq!(rows[0].1, "unveraendert", "{rows:?}");
+        // Someone else's: his, as the database would say.
+        let rows = preview(&["Personalnummer;E-Mail", "P-2;joerg@xn--mller-kva.de"]).await;
+        assert_eq!(rows[0].1, "fehler", "{rows:?}");
+        assert!(rows[0].2.contains("zwei verschiedenen Konten"), "{rows:?}");
     }
 );
