@@ -203,6 +203,15 @@ pub async fn show(
             let outcome = Outcome::parse(&q.outcome);
             let after = q.after.trim().parse().unwrap_or(0);
             let preview = service::preview(&state.ctx, &admin.actor(), id, outcome, after).await?;
+            // Past the last row (an old or hand-made link): the first page
+            // of the same rows, not an empty table.
+            if preview.rows.is_empty() && after > 0 {
+                let narrowed = match outcome {
+                    Some(o) => format!("?outcome={}", o.as_str()),
+                    None => String::new(),
+                };
+                return Ok(super::redirect(&format!("/imports/{id}{narrowed}")));
+            }
             ok_html(&ImportPreviewView {
                 p: admin.page(&req, &state, "users"),
                 preview,

@@ -3636,3 +3636,23 @@ db_test!(
         assert!(rows[0].2.contains("zwei verschiedenen Konten"), "{rows:?}");
     }
 );
+
+db_test!(a_preview_page_past_the_last_row_is_the_first_page, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, page) = upload(&app, "people.xlsx", fixture("people.xlsx"), "create").await;
+    assert_eq!(preview_rows(&page).len(), 8);
+    for (query, to) in [
+        ("after=9001", format!("/imports/{id}")),
+        (
+            "outcome=neu&after=4294967295",
+            format!("/imports/{id}?outcome=neu"),
+        ),
+    ] {
+        let res = app.get(&format!("/imports/{id}?{query}")).await;
+        assert_redirect(&res, &to);
+    }
+    // A page that has rows is shown.
+    let (status, page) = app.get_html(&format!("/imports/{id}?after=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!preview_rows(&page).is_empty());
+});
