@@ -31,7 +31,11 @@ impl EmailAddress {
         // A domain no mail server could be asked for (a broken `xn--`
         // label, characters IDNA does not allow) is refused here, not at
         // the first send.
-        if !valid_local(local) || !valid_domain(domain) || !dns_name(domain) {
+        if !valid_local(local)
+            || !valid_domain(domain)
+            || !dns_name(domain)
+            || !decodes_valid(domain)
+        {
             return Err(FieldError::InvalidEmail);
         }
         Ok(Self(value.to_owned()))
@@ -75,12 +79,24 @@ impl fmt::Display for EmailAddress {
     }
 }
 
-/// Whether the domain has an ASCII form DNS can look up: labels of at most
-/// 63 bytes and 253 in all *as punycode* (`domain_to_ascii` leaves the
-/// lengths unchecked).
+/// Whether a domain written with `xn--` labels is valid as what they stand
+/// for: `xn--e28h.de` is `😀.de`, no address in either form.
+fn decodes_valid(domain: &str) -> bool {
+    if !domain.to_ascii_lowercase().contains("xn--") {
+        return true;
+    }
+    match idna::domain_to_unicode(domain) {
+        (unicode, Ok(())) => valid_domain(&unicode),
+        (_, Err(_)) => false,
+    }
+}
+
+/// Whether the domain has an ASCII form DNS can look up, by IDNA's strict
+/// rules, the same for either form it is written in: letters IDNA allows,
+/// hyphens not in the third and fourth place (but `xn--`), labels of at
+/// most 63 bytes and 253 in all *as punycode*.
 fn dns_name(domain: &str) -> bool {
-    idna::domain_to_ascii(domain)
-        .is_ok_and(|a| a.len() <= 253 && a.split('.').all(|l| !l.is_empty() && l.len() <= 63))
+    idna::domain_to_ascii_strict(domain).is_ok()
 }
 
 fn valid_local(local: &str) -> bool {
@@ -100,12 +116,16 @@ fn valid_domain(domain: &str) -> bool {
     if domain.len() > 253 || labels.len() < 2 {
         return false;
     }
+    // Beyond ASCII, IDNA judges the letters ([`dns_name`]): scripts need
+    // their marks (Thai vowels, a Devanagari virama, a dot above).
     let label_ok = |l: &&str| {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && l.chars().all(|c| {
+                c.is_alphanumeric() || c == '-' || unicode_normalization::char::is_combining_mark(c)
+            })
     };
     let tld = labels[labels.len() - 1];
     labels.iter().all(label_ok)
@@ -124,6 +144,10 @@ mod tests {
             "A.B+tag@mail.example.com",
             "jörg@müller.de",
             "x@y.co",
+            // Letters with marks no composed form has.
+            "t@ตัวอย่าง.ไทย",
+            "h@हिन्दी.भारत",
+            "i@i\u{307}stanbul.tr",
         ] {
             assert!(EmailAddress::parse(ok).is_ok(), "{ok}");
         }
@@ -200,7 +224,14 @@ mod tests {
         // Labels too long once written in punycode.
         let long = format!("anna@{}ü.de", "a".repeat(61));
         assert!(long.len() < 254);
-        for bad in ["anna@xn--zz.de", long.as_str()] {
+        for bad in [
+            "anna@xn--zz.de",
+            long.as_str(),
+            "anna@ab--cd.de",
+            "anna@exa«mple.de",
+            "anna@😀.de",
+            "anna@xn--e28h.de",
+        ] {
             assert_eq!(
                 EmailAddress::parse(bad),
                 Err(FieldError::InvalidEmail),

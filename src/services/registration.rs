@@ -567,10 +567,13 @@ fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) 
                 failed_in.map(|(i, field)| format!("{field}:error_value:{}", cell(row, i).trim()))
             }
             _ if formula_in.is_some() => formula_in.map(|(_, field)| format!("{field}:formula")),
-            Err(errors) => errors
-                .iter()
-                .next()
-                .map(|(field, e)| format!("{field}:{}", field_error_code(e))),
+            Err(errors) => errors.iter().next().map(|(field, e)| match e {
+                // Named by code point, as the forms and the user import
+                // name them.
+                FieldError::HiddenCharacter(c) => format!("{field}:hidden:{:x}", c as u32),
+                FieldError::ForeignDigit(c) => format!("{field}:digit:{:x}", c as u32),
+                e => format!("{field}:{}", field_error_code(e)),
+            }),
             Ok(_) if user_type.is_err() => Some("user_type:invalid".into()),
             // Named, as the user import names an unknown group.
             Ok(_) if group.is_err() => Some(format!(

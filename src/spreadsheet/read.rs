@@ -1483,8 +1483,7 @@ fn utf8_or_1252_by_line(bytes: &[u8], marked: bool) -> String {
     let lines = || bytes.split_inclusive(|b| matches!(b, b'\n' | b'\r'));
     let utf8 = |line: &[u8]| -> Option<String> {
         let text = std::str::from_utf8(line).ok()?;
-        (!text.is_ascii() && (marked || text.chars().all(|c| c.is_ascii() || written(c))))
-            .then(|| text.to_owned())
+        (!text.is_ascii() && (marked || written(text))).then(|| text.to_owned())
     };
     if !lines().any(|l| utf8(l).is_some()) {
         return encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned();
@@ -1499,16 +1498,30 @@ fn utf8_or_1252_by_line(bytes: &[u8], marked: bool) -> String {
     text
 }
 
-/// Whether a character decoded from UTF-8 says the line was written in
-/// UTF-8: anything but the C1 controls and the characters two Windows-1252
-/// bytes make when read as UTF-8. A 1252 line is rarely valid UTF-8, and
-/// when it is, it is a letter `Ü`…`ß` followed by a sign or a no-break
-/// space: Syriac, Thaana and N'Ko (`ß` and U+00A0 are the N'Ko letter
-/// U+07E0). Cyrillic, Greek, Hebrew and Arabic would need `Î`…`Û` before a
-/// sign each time; three-byte characters (Devanagari, Thai, CJK, `№`, `€`)
-/// a letter and two signs.
-fn written(c: char) -> bool {
-    matches!(c, '\u{A0}'..='\u{6FF}') || c >= '\u{800}'
+/// Whether a line that is valid UTF-8 was written so. A Windows-1252 line
+/// is rarely valid UTF-8, and when it is, mostly because a letter `Â`…`ß`
+/// is followed by a sign or a no-break space: the pair reads as one
+/// character of U+0080…U+07FF on its own between plain ones (`JOSÉ’S` as
+/// `JOSɒS`, `LÖ”` as `L֔`). So the line counts as UTF-8 if every character
+/// beyond ASCII is Latin (letters, their combining accents as macOS
+/// writes them, signs, punctuation), or one of the
+/// scripts of that range (Greek, Cyrillic, Armenian, Hebrew, Arabic)
+/// beside another such (words are runs of them), or beyond U+0800
+/// (Devanagari, Thai, Chinese: 1252 would need a letter and two signs;
+/// `王` alone is a name). Syriac, Thaana and N'Ko never count: `Ü` and `ß`
+/// before a sign read so.
+fn written(line: &str) -> bool {
+    let latin = |c: char| matches!(c, '\u{A0}'..='\u{24F}' | '\u{300}'..='\u{36F}' | '\u{1E00}'..='\u{1EFF}' | '\u{2000}'..='\u{20CF}' | '\u{2100}'..='\u{214F}');
+    let two_bytes = |c: char| matches!(c, '\u{370}'..='\u{6FF}');
+    let chars: Vec<char> = line.chars().collect();
+    chars.iter().enumerate().all(|(i, &c)| {
+        c.is_ascii()
+            || latin(c)
+            || c >= '\u{800}'
+            || (two_bytes(c)
+                && ((i > 0 && two_bytes(chars[i - 1]))
+                    || chars.get(i + 1).is_some_and(|&n| two_bytes(n))))
+    })
 }
 
 /// UTF-16 without a byte-order mark (some exports write it so): text in
@@ -2347,13 +2360,24 @@ mod tests {
         // byte-order mark.
         let mut mixed = b"Vorname;Nachname\nJ\xfcrgen;Gro\xdf\n".to_vec();
         mixed.extend_from_slice(
-            "Дмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\nस्मिता;पाटील, №1\n".as_bytes(),
+            "Дмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nשרה;כהן\nस्मिता;पाटील, №1\n王;小明\n".as_bytes(),
         );
-        let want = "Vorname;Nachname\nJürgen;Groß\nДмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nΨ;Greek\nשרה;כהן\nस्मिता;पाटील, №1\n";
+        let want = "Vorname;Nachname\nJürgen;Groß\nДмитрий;Иванов\nΓιώργος;Παπαδόπουλος\nשרה;כהן\nस्मिता;पाटील, №1\n王;小明\n";
         assert_eq!(decode_text(&mixed).as_deref(), Some(want));
         let mut marked = b"\xEF\xBB\xBF".to_vec();
         marked.extend_from_slice(&mixed);
         assert_eq!(decode_text(&marked).as_deref(), Some(want));
+        // 1252 lines that happen to be valid UTF-8 (a capital with an
+        // accent before a sign) stay 1252 beside them.
+        let mut pairs = b"Vorname;Nachname\nJ\xfcrgen;Gro\xdf\n".to_vec();
+        pairs.extend_from_slice(b"JOS\xc9\x92S;L\xd6\x94\nM\xfcller;K\xd6\xa0\n");
+        pairs.extend_from_slice("Дмитрий;Иванов\nMu\u{308}ller;Zoe\u{308}\n".as_bytes());
+        assert_eq!(
+            decode_text(&pairs).as_deref(),
+            Some(
+                "Vorname;Nachname\nJürgen;Groß\nJOSÉ’S;LÖ”\nMüller;KÖ\u{a0}\nДмитрий;Иванов\nMu\u{308}ller;Zoe\u{308}\n"
+            )
+        );
         // Windows-1252 throughout stays Windows-1252 (its ASCII lines are
         // valid UTF-8 too, but say nothing).
         assert_eq!(

@@ -1611,7 +1611,17 @@ impl WhitelistImportView {
             "required" => t.fe_required.to_owned(),
             "characters" => t.fe_invalid_chars.to_owned(),
             "no_letter" => t.fe_name_without_letter.to_owned(),
-            "digit" => t.fe_foreign_digit.trim_end_matches(':').to_owned(),
+            "digit" | "hidden" => {
+                let c = u32::from_str_radix(value, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{FFFD}');
+                t.field_error(if what == "digit" {
+                    crate::domain::FieldError::ForeignDigit(c)
+                } else {
+                    crate::domain::FieldError::HiddenCharacter(c)
+                })
+            }
             "too_long" => t.wl_problem_too_long.to_owned(),
             "invalid" => t.wl_problem_invalid.to_owned(),
             "date" => t.fe_invalid_birth_date.to_owned(),

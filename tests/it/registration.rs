@@ -1228,3 +1228,31 @@ db_test!(a_list_import_that_lost_to_another_is_discarded, |app| {
     let (_, list) = app.get_html("/registration").await;
     assert!(!list.contains("Doppel"), "{list}");
 });
+
+db_test!(a_list_names_a_hidden_character_or_a_foreign_digit, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let file =
+        "Vorname;Nachname;Personalnummer\r\nWl;Drei;٥٥٥\r\nWl;Acht;5\u{200b}5\r\nWl;Neun;５５9\r\n";
+    let res = upload(&app, "liste.csv", file.as_bytes().to_vec()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_html(&location(&res)).await;
+    let row = |line: &str| {
+        page.split(&format!("data-refused=\"{line}\""))
+            .nth(1)
+            .unwrap_or("")
+            .split("</tr>")
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(
+        row("2").contains("Ziffer einer anderen Schrift"),
+        "{}",
+        row("2")
+    );
+    assert!(row("2").contains("U+0665"), "{}", row("2"));
+    assert!(row("3").contains("unsichtbares Zeichen"), "{}", row("3"));
+    assert!(row("3").contains("U+200B"), "{}", row("3"));
+    // Full-width digits are the plain number.
+    assert!(page.contains("data-count=\"new\">1<"), "{page}");
+});
