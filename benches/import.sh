@@ -102,7 +102,13 @@ echo "commit: ${commit_s}s; created=$created"
 undo_s=$(curl -s -b "$JAR" -o /dev/null -w '%{time_total}' --data "csrf=$CSRF" "$location/undo")
 state=$(curl -s -b "$JAR" "$location" | grep -o 'data-state="[a-z_]*"')
 echo "undo: ${undo_s}s; $state"
-read -r server_kb child_kb < "$WORK/rss"
+# The sampler rewrites the file every 20 ms: a read that finds it just
+# emptied is tried again.
+server_kb=0 child_kb=0
+for _ in 1 2 3 4 5; do
+    read -r server_kb child_kb < "$WORK/rss" && break
+    sleep 0.05
+done
 echo "peak_rss_server_mb=$((server_kb / 1024)) peak_rss_reader_mb=$((child_kb / 1024))"
 "$HELPER" floor-read "$FILE"
 "$HELPER" floor-insert "$URL" "$FILE"

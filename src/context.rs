@@ -290,6 +290,32 @@ impl Context {
 }
 
 impl Context {
+    /// SQLite: has the write-ahead log copied into the database file on the
+    /// blocking pool, without anyone waiting for it (after a
+    /// [`crate::db::bulk_write_tx`], while its answer goes out). Outside a
+    /// runtime (nothing to run it on) the next commit's automatic checkpoint
+    /// does it.
+    pub fn checkpoint_soon(&self) {
+        if !self.db().is_sqlite() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let ctx = self.clone();
+        runtime.spawn(async move {
+            let done = ctx
+                .db()
+                .run(|conn| {
+                    crate::db::checkpoint(conn).map_err(crate::services::ServiceError::from)
+                })
+                .await;
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "SQLite: checkpoint after a large write failed");
+            }
+        });
+    }
+
     /// Runs the reading of an upload (it waits for its child process): at
     /// most [`SPREADSHEET_READS_AT_ONCE`] at a time.
     pub async fn read_spreadsheet<T, F>(&self, f: F) -> Result<T, QueueError>

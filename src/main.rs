@@ -16,6 +16,12 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // No transparent huge pages for this process and the reader children it
+    // starts (the flag is inherited): mimalloc asks for them on its arenas,
+    // and every first touch of a 2 MiB page cleared all of it, a fifth of
+    // the server's CPU while it checked an upload of 100,000 rows
+    // (docs/PERFORMANCE.md). Where the kernel refuses, nothing changes.
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     let filter = EnvFilter::try_new(&cli.config.log).unwrap_or_else(|_| EnvFilter::new("info"));
     // Colours only for a person at a terminal, never into a log file or journal.

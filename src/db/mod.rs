@@ -213,6 +213,46 @@ pub fn release_cache(conn: &mut DbConn) {
     }
 }
 
+/// SQLite's automatic checkpoint, in pages of the write-ahead log (its default).
+const AUTOCHECKPOINT_PAGES: u32 = 1000;
+
+/// [`write_tx`] for a write of many pages (an import's preview, commit or
+/// undo). On SQLite the commit leaves out the automatic checkpoint, which
+/// would copy every page just written from the write-ahead log into the
+/// database file and sync it while the admin waits (a tenth of a second or
+/// more for 100,000 rows); the caller has it done once it has answered
+/// ([`crate::context::Context::checkpoint_soon`]). The log keeps the writes
+/// safe meanwhile, as it does for every commit.
+pub fn bulk_write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if matches!(conn, DbConn::Postgres(_)) {
+        return write_tx(conn, f);
+    }
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+    let result = write_tx(conn, f);
+    let restored = conn.batch_execute(&format!(
+        "PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}"
+    ));
+    if let Err(e) = restored {
+        // The connection would never checkpoint again: it leaves the pool.
+        tracing::warn!(error = %e, "SQLite: the automatic checkpoint could not be set back");
+        CONNECTION_FAILED.with(|failed| failed.set(true));
+    }
+    result
+}
+
+/// SQLite: copies what the write-ahead log holds into the database file, as
+/// far as no reader still needs the log (`PASSIVE`: nobody waits for it).
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")?;
+    }
+    Ok(())
+}
+
 /// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a
 /// writer waits for the lock up front (busy_timeout) instead of failing when a
 /// read transaction tries to upgrade; on PostgreSQL an ordinary transaction.

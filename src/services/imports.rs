@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use time::PrimitiveDateTime;
 
 use crate::context::{Context, ImportTurn};
-use crate::db::{DbConn, write_tx};
+use crate::db::{DbConn, bulk_write_tx, write_tx};
 use crate::domain::email::address_key;
 use crate::domain::import::{
     BatchState, Counts, HiddenLines, ImportBatch, ImportMode, Mapping, MappingPage, Outcome,
@@ -268,6 +268,10 @@ pub async fn upload(
                 ..Default::default()
             },
         )?;
+        tracing::debug!(
+            ms = started.elapsed().as_millis(),
+            "import: rows as read kept"
+        );
         Ok(())
     });
     let step = match state {
@@ -1101,7 +1105,7 @@ async fn stage_book(
     });
     let (read_version, read_state) = (batch.preview_version, batch.state.clone());
     let writing = ctx.db().run(move |conn| {
-        let written = write_tx(conn, |conn| -> ServiceResult<()> {
+        let written = bulk_write_tx(conn, |conn| -> ServiceResult<std::time::Instant> {
             let Some(b) = model::lock_batch(conn, id)? else {
                 return Err(ServiceError::NotFound);
             };
@@ -1129,6 +1133,7 @@ async fn stage_book(
                 }
             };
             tracing::debug!(ms = busy.as_millis(), "import: staged rows written");
+            let ended = std::time::Instant::now();
             let c = staged.counts;
             model::update_batch(
                 conn,
@@ -1147,12 +1152,19 @@ async fn stage_book(
                     ..changes.clone()
                 },
             )?;
-            Ok(())
+            Ok(ended)
         });
+        if let Ok(ended) = &written {
+            tracing::debug!(
+                ms = ended.elapsed().as_millis(),
+                "import: staged rows committed"
+            );
+        }
         crate::db::release_cache(conn);
         written
     });
     let (evaluated, written) = tokio::join!(evaluating, writing);
+    ctx.checkpoint_soon();
     evaluated?;
     written?;
     tracing::debug!(ms = started.elapsed().as_millis(), "import: rows staged");
@@ -2028,7 +2040,7 @@ pub async fn commit(
             // written) rolls the whole transaction back: the error carries
             // it out of `write_tx`, the flag says it was that.
             let mut stale = false;
-            let done = write_tx(conn, |conn| {
+            let done = bulk_write_tx(conn, |conn| {
                 match commit_in_tx(conn, &actor_in, id, version, now)? {
                     Some(done) => Ok(Some(done)),
                     None => {
@@ -2044,6 +2056,7 @@ pub async fn commit(
             }
         })
         .await;
+    ctx.checkpoint_soon();
     match result {
         Ok(Some(done @ Committed::Done { .. })) => {
             // Groups and areas it made are in the pickers at once (else
@@ -2606,11 +2619,13 @@ pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceR
     let undone = ctx
         .db()
         .run(move |conn| {
-            let done = write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, &clock));
+            let done = bulk_write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, &clock));
             crate::db::release_cache(conn);
             done
         })
-        .await?;
+        .await;
+    ctx.checkpoint_soon();
+    let undone = undone?;
     // Groups and areas it removed leave the pickers at once (else with the
     // next refresh: the undo itself is done).
     if let Err(e) = crate::services::units::reload_catalog(ctx).await {
