@@ -289,6 +289,11 @@ impl Context {
     }
 }
 
+/// How often, and how far apart, a checkpoint after a large write is tried
+/// while readers still need part of the log.
+const CHECKPOINT_TRIES: u32 = 40;
+const CHECKPOINT_AGAIN: Duration = Duration::from_millis(250);
+
 impl Context {
     /// SQLite: has the write-ahead log copied into the database file on the
     /// blocking pool, without anyone waiting for it (after a
@@ -304,15 +309,26 @@ impl Context {
         };
         let ctx = self.clone();
         runtime.spawn(async move {
-            let done = ctx
-                .db()
-                .run(|conn| {
-                    crate::db::checkpoint(conn).map_err(crate::services::ServiceError::from)
-                })
-                .await;
-            if let Err(e) = done {
-                tracing::warn!(error = %e, "SQLite: checkpoint after a large write failed");
+            // Readers that still hold older pages keep part of the log:
+            // tried again while they finish (each read is short), so the log
+            // does not grow with every import on a busy instance.
+            for _ in 0..CHECKPOINT_TRIES {
+                let done = ctx
+                    .db()
+                    .run(|conn| {
+                        crate::db::checkpoint(conn).map_err(crate::services::ServiceError::from)
+                    })
+                    .await;
+                match done {
+                    Ok(true) => return,
+                    Ok(false) => tokio::time::sleep(CHECKPOINT_AGAIN).await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "SQLite: checkpoint after a large write failed");
+                        return;
+                    }
+                }
             }
+            tracing::debug!("SQLite: readers kept part of the log; the next checkpoint copies it");
         });
     }
 

@@ -2,6 +2,8 @@
 //! embedded migrations per backend and the write-transaction helper.
 
 #[cfg(test)]
+mod checkpoint_tests;
+#[cfg(test)]
 mod migration_tests;
 pub mod schema;
 #[cfg(test)]
@@ -116,7 +118,8 @@ impl DbManager {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA case_sensitive_like = ON; PRAGMA cache_size = -16000;",
+                     PRAGMA case_sensitive_like = ON; PRAGMA cache_size = -16000; \
+                     PRAGMA journal_size_limit = 67108864;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
@@ -246,11 +249,22 @@ where
 
 /// SQLite: copies what the write-ahead log holds into the database file, as
 /// far as no reader still needs the log (`PASSIVE`: nobody waits for it).
-pub fn checkpoint(conn: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Sqlite(c) = conn {
-        c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")?;
+/// Whether all of it is copied: only then can the next write start the log
+/// from its beginning again (and cut the file down to `journal_size_limit`,
+/// 64 MiB); while readers hold older pages, the log grows with every write.
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Checkpointed {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        log: i32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        checkpointed: i32,
     }
-    Ok(())
+    let DbConn::Sqlite(c) = conn else {
+        return Ok(true);
+    };
+    let done: Checkpointed = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(c)?;
+    Ok(done.checkpointed >= done.log)
 }
 
 /// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a

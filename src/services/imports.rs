@@ -552,6 +552,34 @@ pub async fn choose_sheet(
         Err(e) => return Ok(Err(e)),
     };
     let hidden = HiddenLines::of(&book.hidden).encode();
+    let changes = BatchChanges {
+        sheet_name: Some(Some(sheet.clone())),
+        header_line: Some(mapping.header_line.map(|l| l as i32)),
+        mapping: Some(mapping.encode()),
+        grid: Some(Some(grid)),
+        hidden_lines: Some(hidden.clone()),
+        skip_hidden: Some(false),
+        ..Default::default()
+    };
+    if ok {
+        // The new sheet's preview replaces the old one in one transaction:
+        // no moment shows the batch without a preview, or the new sheet
+        // with the old one's rows, and a commit from the old page is told
+        // its preview is older.
+        let mut batch = open_batch(ctx, actor, id).await?;
+        refuse_unless_open(&batch)?;
+        // Chosen by another tab meanwhile.
+        if let Some(step) = read_already(&batch, &sheet) {
+            return Ok(Ok(step));
+        }
+        batch.sheet_name = Some(sheet);
+        batch.header_line = mapping.header_line.map(|l| l as i32);
+        batch.mapping = mapping.encode();
+        batch.hidden_lines = hidden;
+        batch.skip_hidden = false;
+        let step = stage_book(ctx, actor, &turn, batch, Source::Read(book), None, changes).await?;
+        return Ok(Ok(step));
+    }
     let already = ctx
         .db()
         .run(move |conn| {
@@ -571,38 +599,15 @@ pub async fn choose_sheet(
                     id,
                     &BatchChanges {
                         state: Some(state_str(BatchState::Zuordnung)),
-                        sheet_name: Some(Some(sheet.clone())),
-                        header_line: Some(mapping.header_line.map(|l| l as i32)),
-                        mapping: Some(mapping.encode()),
-                        grid: Some(Some(grid.clone())),
-                        hidden_lines: Some(hidden.clone()),
-                        skip_hidden: Some(false),
                         preview_version: Some(b.preview_version + 1),
-                        ..Default::default()
+                        ..changes
                     },
                 )?;
                 Ok(None)
             })
         })
         .await?;
-    if let Some(step) = already {
-        return Ok(Ok(step));
-    }
-    if ok {
-        let batch = open_batch(ctx, actor, id).await?;
-        Ok(Ok(stage_book(
-            ctx,
-            actor,
-            &turn,
-            batch,
-            Source::Read(book),
-            None,
-            BatchChanges::default(),
-        )
-        .await?))
-    } else {
-        Ok(Ok(Step::Mapping))
-    }
+    Ok(Ok(already.unwrap_or(Step::Mapping)))
 }
 
 pub async fn mapping_page(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<MappingPage> {

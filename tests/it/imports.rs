@@ -752,6 +752,26 @@ db_test!(a_workbook_with_two_user_sheets_asks_which, |app| {
     assert!(page.contains("Bernd") && !page.contains(">Anna<"), "{page}");
 });
 
+db_test!(another_sheet_replaces_the_preview_in_one_step, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, _) = upload(&app, "werke.xlsx", two_plants(), "create").await;
+    let north = step(&app, id, "sheet", [("sheet", "Werk Nord")]).await;
+    let before: u32 = version(&north).parse().unwrap();
+    let south = step(&app, id, "sheet", [("sheet", "Werk Süd")]).await;
+    assert!(south.contains("Bernd"), "{south}");
+    // The next version is the new sheet's preview: the batch never
+    // stood without one (a commit then would have found no preview
+    // and no word of it), nor the new sheet with the old rows.
+    assert_eq!(version(&south).parse::<u32>().unwrap(), before + 1);
+    let res = app
+        .post(
+            &format!("/imports/{id}/commit"),
+            &[("version", before.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "the older preview");
+});
+
 db_test!(
     another_sheet_can_be_chosen_until_the_import_is_committed,
     |app| {
