@@ -298,6 +298,18 @@ pub fn relaxed_commit(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 /// Claims up to `limit` due messages for `worker` until `lease_until`.
+/// Whether a message is due: read before [`claim`], so that a worker with
+/// nothing to send never queues for SQLite's write lock (an import's commit
+/// holds it for seconds).
+pub fn any_due(conn: &mut DbConn, now: PrimitiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        o::table
+            .filter(o::status.eq(Delivery::Wartend))
+            .filter(o::next_attempt_at.le(now)),
+    ))
+    .get_result(conn)
+}
+
 pub fn claim(
     conn: &mut DbConn,
     worker: &str,

@@ -120,6 +120,18 @@ pub fn recently_ended_of_kind(
         .optional()
 }
 
+/// Whether a running task's lease is free: read before [`take`], so that a
+/// runner with nothing to do never queues for SQLite's write lock (an
+/// import's commit holds it for seconds).
+pub fn any_free(conn: &mut DbConn, now: PrimitiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        t::table
+            .filter(t::state.eq("laufend"))
+            .filter(t::lease_until.is_null().or(t::lease_until.lt(now))),
+    ))
+    .get_result(conn)
+}
+
 /// Takes the oldest running task whose lease is free for `runner`.
 pub fn take(
     conn: &mut DbConn,

@@ -193,6 +193,13 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
     let env = MailEnv::of(ctx);
     let now = ctx.now();
     let worker = worker.to_owned();
+    let due = ctx
+        .db()
+        .run(move |conn| -> ServiceResult<bool> { Ok(outbox::any_due(conn, now)?) })
+        .await?;
+    if !due {
+        return Ok(Vec::new());
+    }
     let rows = ctx
         .db()
         .run(move |conn| {

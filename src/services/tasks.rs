@@ -67,6 +67,13 @@ pub async fn run_pending(ctx: &Context) -> ServiceResult<usize> {
     let mut finished = 0;
     loop {
         let (me, now) = (runner.clone(), ctx.now());
+        let free = ctx
+            .db()
+            .run(move |conn| -> ServiceResult<bool> { Ok(task::any_free(conn, now)?) })
+            .await?;
+        if !free {
+            return Ok(finished);
+        }
         let taken = ctx
             .db()
             .run(move |conn| {

@@ -392,3 +392,30 @@ db_test!(
         let _ = services::tasks::MAX_BULK;
     }
 );
+
+db_test!(
+    runners_with_nothing_to_do_never_wait_for_a_long_write,
+    |app| {
+        // A long write holds the lock, as an import's commit does for
+        // seconds: SQLite's one write lock, PostgreSQL's table locks that a
+        // claim's row locks would wait for.
+        let mut raw = app.db.raw();
+        if raw.is_postgres() {
+            raw.execute("BEGIN; LOCK TABLE bulk_tasks, outbox_messages IN EXCLUSIVE MODE;");
+        } else {
+            raw.execute("BEGIN IMMEDIATE; UPDATE bulk_tasks SET id = id;");
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(tasks::run_pending(&app.ctx).await.unwrap(), 0);
+        let claimed = services::mail::claim(&app.ctx, "idle-worker", 10)
+            .await
+            .unwrap();
+        assert!(claimed.is_empty());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "nothing to do is found without the lock: {:?}",
+            started.elapsed()
+        );
+        raw.execute("ROLLBACK;");
+    }
+);
