@@ -297,7 +297,6 @@ pub fn relaxed_commit(conn: &mut DbConn) -> QueryResult<()> {
     }
 }
 
-/// Claims up to `limit` due messages for `worker` until `lease_until`.
 /// Whether a message is due: read before [`claim`], so that a worker with
 /// nothing to send never queues for SQLite's write lock (an import's commit
 /// holds it for seconds).
@@ -310,6 +309,7 @@ pub fn any_due(conn: &mut DbConn, now: PrimitiveDateTime) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Claims up to `limit` due messages for `worker` until `lease_until`.
 pub fn claim(
     conn: &mut DbConn,
     worker: &str,
