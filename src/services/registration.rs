@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use time::PrimitiveDateTime;
 
 use crate::context::Context;
-use crate::db::{DbConn, write_tx};
+use crate::db::{DbConn, bulk_write_tx, write_tx};
 use crate::domain::access::Account;
 use crate::domain::audit::Change;
 use crate::domain::import::{
@@ -743,7 +743,7 @@ pub async fn import_upload(
     let id = ctx
         .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<i64> {
+            bulk_write_tx(conn, |conn| -> ServiceResult<i64> {
                 let new = model::NewImport {
                     file_name: &name,
                     format,
@@ -758,8 +758,9 @@ pub async fn import_upload(
                 Ok(id)
             })
         })
-        .await?;
-    Ok(ImportStart::Staged(id))
+        .await;
+    ctx.checkpoint_soon();
+    Ok(ImportStart::Staged(id?))
 }
 
 /// The rows as read of an import waiting for its mapping.
@@ -876,9 +877,10 @@ pub async fn map_import(
         .cpu(move || check_rows(&rows, &hidden, &mapping, &checks))
         .await?;
     let (fresh, refused) = counts(&staged);
-    ctx.db()
+    let written = ctx
+        .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<()> {
+            bulk_write_tx(conn, |conn| -> ServiceResult<()> {
                 if !model::mapped(conn, id, &encoded, fresh, refused)? {
                     return Err(ServiceError::Refused(
                         crate::domain::Refusal::ImportStageDoesNotAllow,
@@ -891,7 +893,9 @@ pub async fn map_import(
                 Ok(())
             })
         })
-        .await?;
+        .await;
+    ctx.checkpoint_soon();
+    written?;
     Ok(Ok(()))
 }
 
@@ -977,9 +981,10 @@ async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<L
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
     let criteria = ctx.settings().registration_criteria.clone();
-    ctx.db()
+    let committed = ctx
+        .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<ListCommitted> {
+            bulk_write_tx(conn, |conn| -> ServiceResult<ListCommitted> {
                 if !model::move_import(conn, id, "vorschau", "importiert", now)? {
                     // Taken over already is what the admin wanted; discarded
                     // or undone since is not.
@@ -1015,15 +1020,30 @@ async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<L
                         })
                     })
                     .collect();
-                let mut probes = std::collections::HashSet::new();
+                // The list and the accounts as they are now, each read
+                // once (not a query per entry): an entry or an account
+                // added since the preview refuses the commit, as does a row
+                // the criteria cannot tell apart from an open entry or from
+                // another row.
+                let on_list: std::collections::HashSet<String> =
+                    model::open_numbers(conn)?.into_iter().collect();
+                let taken: std::collections::HashSet<String> =
+                    user::all_personnel_numbers(conn)?.into_iter().collect();
+                let mut probes: std::collections::HashSet<Probe> = model::open_match_values(conn)?
+                    .iter()
+                    .map(|(f, l, n, b)| criteria.probe_of(f, l, n.as_deref(), b.as_deref()))
+                    .collect();
                 for e in &data {
+                    let number = e.personnel_number.as_ref().map(|n| n.as_str());
                     let probe = criteria.probe_of(
                         &name_match_key(e.first_name.as_str()),
                         &name_match_key(e.last_name.as_str()),
-                        e.personnel_number.as_ref().map(|n| n.as_str()),
+                        number,
                         e.birth_date.map(date_key).as_deref(),
                     );
-                    if !probes.insert(probe) || !conflicts(conn, e, &criteria)?.is_empty() {
+                    if number.is_some_and(|n| on_list.contains(n) || taken.contains(n))
+                        || !probes.insert(probe)
+                    {
                         return Err(ServiceError::Refused(
                             crate::domain::Refusal::SelectionChanged,
                         ));
@@ -1046,13 +1066,14 @@ async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<L
                 Ok(ListCommitted::Done(n))
             })
         })
-        .await
-        .map_err(|e| match e {
-            ServiceError::Conflict(crate::models::conflict::UniqueKey::WhitelistNumber) => {
-                ServiceError::Refused(crate::domain::Refusal::SelectionChanged)
-            }
-            other => other,
-        })
+        .await;
+    ctx.checkpoint_soon();
+    committed.map_err(|e| match e {
+        ServiceError::Conflict(crate::models::conflict::UniqueKey::WhitelistNumber) => {
+            ServiceError::Refused(crate::domain::Refusal::SelectionChanged)
+        }
+        other => other,
+    })
 }
 
 /// Drops a preview.
@@ -1078,9 +1099,10 @@ pub async fn import_discard(ctx: &Context, actor: &Actor, id: i64) -> ServiceRes
 pub async fn import_undo(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<(usize, i64)> {
     require_user_management(actor)?;
     let (actor, now) = (actor.clone(), ctx.now());
-    ctx.db()
+    let undone = ctx
+        .db()
         .run(move |conn| {
-            write_tx(conn, |conn| -> ServiceResult<(usize, i64)> {
+            bulk_write_tx(conn, |conn| -> ServiceResult<(usize, i64)> {
                 if !model::move_import(conn, id, "importiert", "rueckgaengig", now)? {
                     return Err(ServiceError::Refused(
                         crate::domain::Refusal::ImportStageDoesNotAllow,
@@ -1101,7 +1123,9 @@ pub async fn import_undo(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult
                 Ok((removed, kept))
             })
         })
-        .await
+        .await;
+    ctx.checkpoint_soon();
+    undone
 }
 
 // ------------------------------------------------------------ registering

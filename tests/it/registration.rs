@@ -1229,6 +1229,95 @@ db_test!(a_list_import_that_lost_to_another_is_discarded, |app| {
     assert!(!list.contains("Doppel"), "{list}");
 });
 
+/// Chooses the registration criteria.
+async fn set_criteria(app: &TestApp, criteria: &[&str]) {
+    let fields: Vec<(&str, &str)> = criteria.iter().map(|c| ("criterion", *c)).collect();
+    let res = app.post("/registration/criteria", &fields).await;
+    assert_redirect(&res, "/registration");
+}
+
+/// Commits a list import; the page it leads back to.
+async fn commit_list(app: &TestApp, import: &str) -> String {
+    let res = app.post(&format!("{import}/commit"), &[]).await;
+    assert_redirect(&res, import);
+    app.get_html(import).await.1
+}
+
+db_test!(
+    a_list_commit_checks_the_list_and_accounts_as_they_are_then,
+    |app| {
+        // The commit reads the list and the accounts again (each once, not per
+        // entry): a number an account took since the preview, or an entry
+        // added by hand that the criteria cannot tell from a row, refuses the
+        // whole commit; nothing of the file goes on the list.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = upload(
+            &app,
+            "a.csv",
+            csv(&[
+                "Vorname;Nachname;Personalnummer",
+                "Anna;Alt;N-1",
+                "Bernd;Breit;N-2",
+            ]),
+        )
+        .await;
+        let numbers = location(&res);
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Nora"),
+                    ("last_name", "Nummer"),
+                    ("personnel_number", "N-2"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_redirect(&res, "/users");
+        let page = commit_list(&app, &numbers).await;
+        assert!(page.contains("Nichts übernommen"), "{page}");
+        let (_, list) = app.get_html("/registration").await;
+        assert!(!list.contains("Breit"), "{list}");
+
+        set_criteria(&app, &["last_name", "birth_date"]).await;
+        let file = csv(&[
+            "Nachname;Geburtsdatum;Vorname",
+            "Zwilling;1.1.2000;Carla",
+            "Solo;3.3.2003;Sven",
+        ]);
+        let res = upload(&app, "z.csv", file.clone()).await;
+        let twins = location(&res);
+        let (_, page) = app.get_html(&twins).await;
+        assert!(page.contains("data-count=\"new\">2<"), "{page}");
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Berta"),
+                ("last_name", "Zwilling"),
+                ("birth_date", "01.01.2000"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let page = commit_list(&app, &twins).await;
+        assert!(page.contains("Nichts übernommen"), "{page}");
+        let (_, list) = app.get_html("/registration").await;
+        assert!(!list.contains("Solo"), "{list}");
+
+        // With nothing in the way the same file goes on the list.
+        set_criteria(&app, &["first_name", "last_name", "birth_date"]).await;
+        let res = upload(&app, "z.csv", file).await;
+        let fresh = location(&res);
+        let page = commit_list(&app, &fresh).await;
+        assert!(
+            page.contains("Die Einträge stehen auf der Liste."),
+            "{page}"
+        );
+        let (_, list) = app.get_html("/registration").await;
+        assert!(list.contains("Solo") && list.contains("Carla"), "{list}");
+    }
+);
+
 db_test!(a_list_names_a_hidden_character_or_a_foreign_digit, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let file =
