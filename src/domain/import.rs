@@ -608,6 +608,9 @@ pub enum Problem {
     /// A number with more digits than a spreadsheet keeps (16 or more), as
     /// it shows it: `1.23456789012346E+19`. Its last digits are lost.
     ShortenedNumber(&'static str, String),
+    /// A date, a time or a truth value where a number belongs
+    /// ([`converted_value`]).
+    ConvertedValue(&'static str, String),
     /// A new person's number of digits is an account's number but for its
     /// leading zeros (`40` for `00040`), which a spreadsheet drops from a
     /// number cell: most likely that person, not someone new. Holds the
@@ -651,6 +654,7 @@ impl Problem {
             | Problem::FormulaStart(f)
             | Problem::ErrorValue(f, _)
             | Problem::ShortenedNumber(f, _)
+            | Problem::ConvertedValue(f, _)
             | Problem::DuplicateInFile(f, _)
             | Problem::Taken(f)
             | Problem::Change(f, _, _) => f,
@@ -708,6 +712,7 @@ pub fn encode_problems(problems: &[Problem]) -> String {
             Problem::FormulaStart(f) => vec!["formula".into(), (*f).into()],
             Problem::ErrorValue(f, v) => vec!["error_value".into(), (*f).into(), clean(v)],
             Problem::ShortenedNumber(f, v) => vec!["shortened".into(), (*f).into(), clean(v)],
+            Problem::ConvertedValue(f, v) => vec!["converted".into(), (*f).into(), clean(v)],
             Problem::PaddedNumberTaken(v) => vec!["padded_taken".into(), clean(v)],
             Problem::UnknownSalutation(v) => vec!["salutation".into(), clean(v)],
             Problem::UnknownUserType(v) => vec!["user_type".into(), clean(v)],
@@ -762,6 +767,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                 "formula" => Problem::FormulaStart(field_key(arg(1))),
                 "error_value" => Problem::ErrorValue(field_key(arg(1)), arg(2).into()),
                 "shortened" => Problem::ShortenedNumber(field_key(arg(1)), arg(2).into()),
+                "converted" => Problem::ConvertedValue(field_key(arg(1)), arg(2).into()),
                 "padded_taken" => Problem::PaddedNumberTaken(arg(1).into()),
                 "salutation" => Problem::UnknownSalutation(arg(1).into()),
                 "user_type" => Problem::UnknownUserType(arg(1).into()),
@@ -1000,6 +1006,42 @@ pub fn shortened_number(text: &str) -> bool {
         && !exponent.is_empty()
         && exponent.bytes().all(|b| b.is_ascii_digit())
         && exponent.parse::<u32>().is_ok_and(|e| e >= 11)
+}
+
+/// A value a spreadsheet made of what was typed, as the reader (or a CSV
+/// that Excel or LibreOffice saved) shows it: a date (`31.12.9999`,
+/// `1.2.2003`, with a time `01.02.2003 10:30`), a time of day (`10:30`), a
+/// truth value (`WAHR`, `FALSCH`; `TRUE`, `FALSE` from an English one). No
+/// personnel number is one: `1-2-3` typed into a cell became a date, or a
+/// column of check marks was taken for the numbers.
+pub fn converted_value(text: &str) -> bool {
+    fn number(part: &str, digits: std::ops::RangeInclusive<usize>, max: u32) -> Option<u32> {
+        let n: u32 = (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())??;
+        (n <= max).then_some(n)
+    }
+    let time = |t: &str| {
+        t.split_once(':')
+            .is_some_and(|(h, m)| number(h, 1..=2, 23).is_some() && number(m, 2..=2, 59).is_some())
+    };
+    let date = |d: &str| {
+        let mut parts = d.split('.');
+        let (Some(day), Some(month), Some(year), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        number(day, 1..=2, 31).is_some_and(|d| d > 0)
+            && number(month, 1..=2, 12).is_some_and(|m| m > 0)
+            && number(year, 4..=4, 9999).is_some()
+    };
+    match text {
+        "WAHR" | "FALSCH" | "TRUE" | "FALSE" => true,
+        _ => match text.split_once(' ') {
+            Some((d, t)) => date(d) && time(t),
+            None => date(text) || time(text),
+        },
+    }
 }
 
 /// Lines a file hides (by hand, by a filter, in a collapsed outline), kept
@@ -1342,6 +1384,13 @@ pub fn parse_user_row(row: &Row, mapping: &Mapping) -> UserRow {
     match PersonnelNumber::parse(number) {
         Ok(Some(n)) if shortened_number(n.as_str()) => {
             out.problems.push(Problem::ShortenedNumber(
+                "personnel_number",
+                n.as_str().to_owned(),
+            ));
+            out.number_shown = printable(number);
+        }
+        Ok(Some(n)) if converted_value(n.as_str()) => {
+            out.problems.push(Problem::ConvertedValue(
                 "personnel_number",
                 n.as_str().to_owned(),
             ));
@@ -2224,6 +2273,43 @@ mod tests {
             "1,5E+10",
         ] {
             assert!(!shortened_number(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn dates_times_and_truth_values_are_no_numbers() {
+        for text in [
+            "WAHR",
+            "FALSCH",
+            "TRUE",
+            "FALSE",
+            "31.12.9999",
+            "01.02.2003",
+            "1.2.2003",
+            "29.02.2024 10:30",
+            "10:30",
+            "0:05",
+        ] {
+            assert!(converted_value(text), "{text}");
+        }
+        for text in [
+            "wahr",
+            "00123",
+            "1.2.3",
+            "12.34.5678",
+            "00.01.2000",
+            "01.13.2000",
+            "1.2.20034",
+            "1.2.03",
+            "P-1.2.2003",
+            "10:3",
+            "24:00",
+            "10:60",
+            "01.02.2003 x",
+            "4711 10:30",
+            "",
+        ] {
+            assert!(!converted_value(text), "{text}");
         }
     }
 }

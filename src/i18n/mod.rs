@@ -1071,6 +1071,7 @@ catalogue! {
     wl_zeros_hint_csv: "Eine CSV-Datei, die Excel gespeichert hat, enthält Personalnummern ohne führende Nullen: 00123 steht dann als 123 auf der Liste, und wer sich mit 00123 registriert, wird nicht erkannt. Haben Ihre Personalnummern führende Nullen, prüfen Sie die Nummern unten: Fehlen die Nullen, verwerfen Sie diesen Import und laden Sie die Liste als .xlsx hoch.", "A CSV file saved by Excel holds personnel numbers without their leading zeros: 00123 is then on the list as 123, and someone who registers with 00123 is not recognised. If your personnel numbers have leading zeros, check the numbers below: if the zeros are missing, discard this import and upload the list as .xlsx.";
     wl_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 steht dann als 123 auf der Liste, und wer sich mit 00123 registriert, wird nicht erkannt. Haben Ihre Personalnummern führende Nullen, verwerfen Sie diesen Import, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 is then on the list as 123, and someone who registers with 00123 is not recognised. If your personnel numbers have leading zeros, discard this import, save the file as .xlsx in Excel or LibreOffice and upload it again.";
     pr_error_value: "enthält statt eines Werts den Fehlerwert einer Formel (berichtigen Sie die Formel in der Datei oder tragen Sie den Wert ein)", "holds a formula's error value instead of a value (fix the formula in the file or enter the value)";
+    pr_converted_value: "ist ein Datum, eine Uhrzeit oder ein Wahrheitswert, keine Nummer: die Tabellenkalkulation hat die Eingabe umgewandelt (formatieren Sie die Spalte als Text und geben Sie die Nummern neu ein)", "is a date, a time or a truth value, not a number: the spreadsheet converted what was typed (format the column as text and enter the numbers again)";
     pr_shortened_number: "hat mehr Stellen, als die Tabelle speichert: die letzten sind verloren (formatieren Sie die Spalte als Text und geben Sie die Nummern neu ein)", "has more digits than the spreadsheet keeps: the last ones are lost (format the column as text and enter the numbers again)";
     pr_salutation: "unbekannte Anrede", "unknown salutation";
     pr_user_type: "unbekannter Nutzertyp", "unknown user type";
@@ -2047,6 +2048,9 @@ impl Texts {
             ErrorValue(f, v) => format!("{}: {} – {}", field(f), q(v), self.pr_error_value),
             ShortenedNumber(f, v) => {
                 format!("{}: {} – {}", field(f), q(v), self.pr_shortened_number)
+            }
+            ConvertedValue(f, v) => {
+                format!("{}: {} – {}", field(f), q(v), self.pr_converted_value)
             }
             PaddedNumberTaken(held) => format!(
                 "{}: {} {}",

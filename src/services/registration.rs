@@ -561,6 +561,9 @@ fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) 
             _ if crate::domain::import::shortened_number(input.personnel_number.trim()) => {
                 Some("personnel_number:shortened".into())
             }
+            _ if crate::domain::import::converted_value(input.personnel_number.trim()) => {
+                Some("personnel_number:converted".into())
+            }
             // Named in the reason, as the user import does (at most 16
             // characters: `error_value` knows no longer one).
             _ if failed_in.is_some() => {

@@ -1640,6 +1640,7 @@ impl WhitelistImportView {
             "account" => t.fe_personnel_taken.to_owned(),
             "formula" => t.pr_formula.to_owned(),
             "shortened" => t.pr_shortened_number.to_owned(),
+            "converted" => t.pr_converted_value.to_owned(),
             "error_value" if value.is_empty() => t.pr_error_value.to_owned(),
             "error_value" => format!("„{value}“ – {}", t.pr_error_value),
             _ => t.wl_problem_invalid.to_owned(),

@@ -2576,13 +2576,7 @@ async fn staged_rows(app: &TestApp, id: i64) -> Result<i64, services::ServiceErr
 db_test!(a_number_longer_than_a_spreadsheet_keeps_is_refused, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    for (column, title) in ["Vorname", "Nachname", "Personalnummer"]
-        .into_iter()
-        .enumerate()
-    {
-        ws.write_string(0, column as u16, title).unwrap();
-    }
+    let ws = crate::support::titled_sheet(&mut book, &["Vorname", "Nachname", "Personalnummer"]);
     // Typed as numbers: 17 digits keep 15 (Excel shows 1,23457E+16), 12
     // keep all of them.
     for (row, first, number) in [
@@ -2605,6 +2599,59 @@ db_test!(a_number_longer_than_a_spreadsheet_keeps_is_refused, |app| {
     let bernd = rows.iter().find(|r| r.0 == 3).unwrap();
     assert_eq!(bernd.1, "neu", "{page}");
     assert!(page.contains("123456789012"), "{page}");
+});
+
+db_test!(a_date_or_a_truth_value_is_no_personnel_number, |app| {
+    // `1-2-3` typed into a cell becomes a date, a column of check marks
+    // holds truth values: neither is a number a person was given. As cells
+    // of a workbook and as the text a CSV holds of them.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = crate::support::titled_sheet(&mut book, &["Vorname", "Nachname", "Personalnummer"]);
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy");
+    for (row, first) in [(1u32, "Anna"), (2, "Bernd"), (3, "Chris")] {
+        ws.write_string(row, 0, first).unwrap();
+        ws.write_string(row, 1, "Zelle").unwrap();
+    }
+    ws.write_boolean(1, 2, true).unwrap();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(9999, 12, 31).unwrap();
+    ws.write_datetime_with_format(2, 2, &date, &date_format)
+        .unwrap();
+    ws.write_string(3, 2, "00123").unwrap();
+    let (_, page) = upload(
+        &app,
+        "zellen.xlsx",
+        book.save_to_buffer().unwrap(),
+        "create",
+    )
+    .await;
+    let rows = preview_rows(&page);
+    for (line, shown) in [(2, "WAHR"), (3, "31.12.9999")] {
+        let row = rows.iter().find(|r| r.0 == line).unwrap();
+        assert_eq!(row.1, "fehler", "{page}");
+        assert!(
+            row.2.contains("Datum, eine Uhrzeit oder ein Wahrheitswert") && row.2.contains(shown),
+            "{row:?}"
+        );
+    }
+    let chris = rows.iter().find(|r| r.0 == 4).unwrap();
+    assert_eq!(chris.1, "neu", "{page}");
+
+    let csv = "Vorname;Nachname;Personalnummer\r\nDora;Text;FALSCH\r\nEmil;Text;1.2.2003\r\nFrida;Text;1.2.3\r\n";
+    let (_, page) = upload(&app, "zellen.csv", csv.as_bytes().to_vec(), "create").await;
+    let outcomes: Vec<(u32, String)> = preview_rows(&page)
+        .into_iter()
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (2, "fehler".to_owned()),
+            (3, "fehler".into()),
+            (4, "neu".into())
+        ],
+        "{page}"
+    );
 });
 
 db_test!(committed_imports_keep_only_their_refused_rows, |app| {

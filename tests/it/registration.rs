@@ -795,13 +795,7 @@ db_test!(
 db_test!(rows_the_file_hides_are_not_put_on_the_list, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    for (column, title) in ["Vorname", "Nachname", "Personalnummer"]
-        .into_iter()
-        .enumerate()
-    {
-        ws.write_string(0, column as u16, title).unwrap();
-    }
+    let ws = crate::support::titled_sheet(&mut book, &["Vorname", "Nachname", "Personalnummer"]);
     for (row, first) in [(1u32, "Anna"), (2, "Bernd"), (3, "Chris"), (4, "Dana")] {
         ws.write_string(row, 0, first).unwrap();
         ws.write_string(row, 1, "Gefiltert").unwrap();
@@ -814,13 +808,19 @@ db_test!(rows_the_file_hides_are_not_put_on_the_list, |app| {
     ws.write_string(5, 0, "Emil").unwrap();
     ws.write_string(5, 1, "Gefiltert").unwrap();
     ws.write_number(5, 2, 12_345_678_901_234_567f64).unwrap();
+    // Line 7: a column of check marks taken for the numbers.
+    ws.write_string(6, 0, "Fritz").unwrap();
+    ws.write_string(6, 1, "Gefiltert").unwrap();
+    ws.write_boolean(6, 2, true).unwrap();
     let res = upload(&app, "gefiltert.xlsx", book.save_to_buffer().unwrap()).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.get_html(&location(&res)).await;
     assert!(page.contains("data-count=\"new\">2<"), "{page}");
-    assert!(page.contains("data-count=\"refused\">3<"), "{page}");
+    assert!(page.contains("data-count=\"refused\">4<"), "{page}");
     let emil = page.split("data-refused=\"6\"").nth(1).unwrap_or("");
     assert!(emil.contains("mehr Stellen"), "{emil}");
+    let fritz = page.split("data-refused=\"7\"").nth(1).unwrap_or("");
+    assert!(fritz.contains("Wahrheitswert"), "{fritz}");
     for line in ["3", "5"] {
         let row = page
             .split(&format!("data-refused=\"{line}\""))

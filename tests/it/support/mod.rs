@@ -534,3 +534,15 @@ pub fn assert_redirect(res: &Response, to: &str) {
     );
     assert_eq!(location(res), to);
 }
+
+/// The workbook's new sheet, with `titles` in its first row.
+pub fn titled_sheet<'a>(
+    book: &'a mut rust_xlsxwriter::Workbook,
+    titles: &[&str],
+) -> &'a mut rust_xlsxwriter::Worksheet {
+    let ws = book.add_worksheet();
+    for (column, title) in titles.iter().enumerate() {
+        ws.write_string(0, column as u16, *title).unwrap();
+    }
+    ws
+}
