@@ -24,6 +24,11 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form with a file that arrived malformed (a file name that is not
+    /// UTF-8 or holds a control character, a part cut off): said as such,
+    /// with what to do.
+    #[error("bad upload: {0}")]
+    BadUpload(String),
     #[error("login required")]
     LoginRequired(String),
     #[error("password change required")]
@@ -50,6 +55,7 @@ pub enum ErrorPage {
     Forbidden,
     Csrf,
     BadRequest,
+    BadUpload,
     Conflict,
     Busy,
     Internal,
@@ -66,7 +72,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadUpload(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::LoginRequired(_)
             | AppError::PasswordChangeRequired
@@ -103,6 +109,10 @@ impl ResponseError for AppError {
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::Csrf => ErrorPage::Csrf,
             AppError::BadRequest(_) => ErrorPage::BadRequest,
+            AppError::BadUpload(cause) => {
+                tracing::info!(%cause, "upload refused: malformed form");
+                ErrorPage::BadUpload
+            }
             AppError::Conflict(cause) => {
                 tracing::warn!(%cause, "request lost a race: nothing written");
                 ErrorPage::Conflict

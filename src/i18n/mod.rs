@@ -374,6 +374,8 @@ catalogue! {
     error_method_text: "Diese Adresse nimmt diese Art von Anfrage nicht an. Es wurde nichts geändert.", "This address does not take this kind of request. Nothing was changed.";
     error_bad_request_title: "Ungültige Anfrage", "Invalid request";
     error_bad_request_text: "Die Anfrage war unvollständig oder zu groß. Es wurde nichts geändert.", "The request was incomplete or too large. Nothing was changed.";
+    error_bad_upload_title: "Datei nicht empfangen", "File not received";
+    error_bad_upload_text: "Das Formular mit der Datei kam unvollständig oder fehlerhaft an, etwa weil der Dateiname Zeichen enthält, die nicht erlaubt sind. Benennen Sie die Datei um (Buchstaben, Ziffern, Bindestrich) und laden Sie sie erneut hoch. Es wurde nichts geändert.", "The form with the file arrived incomplete or malformed, for example because the file name holds characters that are not allowed. Rename the file (letters, digits, hyphens) and upload it again. Nothing was changed.";
     go_home: "Zur Übersicht", "Go to the overview";
     go_sign_in: "Zur Anmeldung", "Go to sign-in";
     refusal_last_admin: "Das ist der letzte aktive Administrator; er kann weder entfernt, herabgestuft noch deaktiviert werden.", "This is the last active administrator; they cannot be removed, demoted or deactivated.";
@@ -947,7 +949,7 @@ catalogue! {
     import_error_n: "Fehler", "error";
     import_errors_n: "Fehler", "errors";
     import_sheet_title: "Welches Tabellenblatt?", "Which sheet?";
-    import_sheet_intro: "Die Datei hat mehrere Tabellenblätter. Wählen Sie das mit den Benutzern.", "The file has several sheets. Choose the one with the users.";
+    import_sheet_intro: "Die Datei hat mehrere Tabellenblätter. Ein Import liest eines davon: Wählen Sie das mit den Benutzern. Stehen Benutzer auf mehreren Blättern, importieren Sie jedes Blatt für sich (die Datei danach erneut hochladen und das nächste wählen).", "The file has several sheets. An import reads one of them: choose the one with the users. If users are on several sheets, import each sheet on its own (upload the file again afterwards and choose the next).";
     import_sheet_again_intro: "Wählen Sie ein anderes Tabellenblatt. Seine Spalten werden neu erkannt; die Zuordnung und Vorschau des bisherigen Blatts entfallen.", "Choose another sheet. Its columns are recognised anew; the mapping and preview of the current sheet are dropped.";
     import_sheet_other: "Anderes Tabellenblatt wählen", "Choose another sheet";
     import_sheet_is_empty: "Dieses Tabellenblatt ist leer. Wählen Sie das mit den Benutzern.", "This sheet is empty. Choose the one with the users.";
@@ -1064,7 +1066,7 @@ catalogue! {
     re_limit: "Die Datei konnte nicht in der erlaubten Zeit und mit dem erlaubten Speicher gelesen werden. Ist sie ungewöhnlich groß oder beschädigt?", "The file could not be read within the allowed time and memory. Is it unusually large or damaged?";
     re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
     re_nothing_saved: "Es wurde nichts gespeichert.", "Nothing was saved.";
-    pr_formula: "beginnt mit =, + oder @ wie eine Formel (ist es eine Formel ohne gespeichertes Ergebnis, öffnen und speichern Sie die Datei in Excel oder LibreOffice)", "starts with =, + or @ like a formula (if it is a formula without a stored result, open and save the file in Excel or LibreOffice)";
+    pr_formula: "beginnt mit =, + oder @ wie eine Formel (ist es Text, entfernen Sie das Zeichen am Anfang; ist es eine Formel ohne gespeichertes Ergebnis, öffnen und speichern Sie die Datei in Excel oder LibreOffice)", "starts with =, + or @ like a formula (if it is text, remove that first character; if it is a formula without a stored result, open and save the file in Excel or LibreOffice)";
     import_zeros_hint: "Diese Datei ist im Format .xls (oder .xlsb), das Zahlen ohne ihr Format speichert: Eine Personalnummer 00123 kommt als 123 an. Haben Ihre Personalnummern führende Nullen, speichern Sie die Datei in Excel oder LibreOffice als .xlsx und laden Sie sie erneut hoch. Bestehende Konten mit 00123 werden auch mit 123 gefunden.", "This file is in the .xls (or .xlsb) format, which stores numbers without their format: a personnel number 00123 arrives as 123. If your personnel numbers have leading zeros, save the file as .xlsx in Excel or LibreOffice and upload it again. Existing accounts with 00123 are found by 123 too.";
     fe_changed_meanwhile: "Jemand hat diese Person geändert, während Sie das Formular bearbeitet haben. Die Felder zeigen Ihre Eingaben, die Seite der Person die gespeicherten Werte: Prüfen Sie und speichern Sie erneut.", "Someone changed this person while you were editing the form. The fields show your entries, the person's page the saved values: check them and save again.";
     fe_being_changed: "Diese Person wird gerade anderweitig geändert (zum Beispiel von einem Import). Nichts wurde gespeichert; Ihre Eingaben stehen noch im Formular: Bitte speichern Sie in einem Moment noch einmal.", "This person is being changed elsewhere right now (an import, for example). Nothing was saved; your entries are still in the form: please save again in a moment.";
@@ -1855,7 +1857,10 @@ impl Texts {
             return format!("{} U+{:04X}.", self.fe_hidden_char, c as u32);
         }
         if let FieldError::ForeignDigit(c) = e {
-            return format!("{} „{c}“ (U+{:04X}).", self.fe_foreign_digit, c as u32);
+            return format!(
+                "{} {}{c}{} (U+{:04X}).",
+                self.fe_foreign_digit, self.q_open, self.q_close, c as u32
+            );
         }
         if e == FieldError::CellTooLong {
             let lang = self.language();

@@ -164,10 +164,13 @@ impl ImportMappingView {
             .iter()
             .map(|(field, columns)| {
                 let letters: Vec<String> = columns.iter().map(|c| self.letter(c)).collect();
+                let t = self.p.t;
                 format!(
-                    "{} „{}“ ({}).",
-                    self.p.t.import_mapping_doubled,
-                    self.p.t.import_field(field),
+                    "{} {}{}{} ({}).",
+                    t.import_mapping_doubled,
+                    t.q_open,
+                    t.import_field(field),
+                    t.q_close,
                     letters.join(", ")
                 )
             })

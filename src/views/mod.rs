@@ -1642,7 +1642,7 @@ impl WhitelistImportView {
             "shortened" => t.pr_shortened_number.to_owned(),
             "converted" => t.pr_converted_value.to_owned(),
             "error_value" if value.is_empty() => t.pr_error_value.to_owned(),
-            "error_value" => format!("„{value}“ – {}", t.pr_error_value),
+            "error_value" => format!("{}{value}{} – {}", t.q_open, t.q_close, t.pr_error_value),
             _ => t.wl_problem_invalid.to_owned(),
         };
         format!("{label}: {text}")

@@ -543,7 +543,7 @@ impl FromRequest for CsrfMultipart {
         let mut multipart = actix_multipart::Multipart::new(req.headers(), payload.take());
         Box::pin(async move {
             let state = state_of(&req)?;
-            let bad = |what: &str| AppError::BadRequest(format!("multipart: {what}"));
+            let bad = |what: &str| AppError::BadUpload(format!("multipart: {what}"));
             let (mut text, mut files) = (Vec::new(), Vec::new());
             let mut parts = 0;
             while let Some(field) = multipart.next().await {

@@ -455,6 +455,7 @@ fn render_error_page(req: &HttpRequest, kind: ErrorPage) -> Result<String, askam
         ErrorPage::Forbidden => (t.error_forbidden_title, t.error_forbidden_text),
         ErrorPage::Csrf => (t.error_csrf_title, t.error_csrf_text),
         ErrorPage::BadRequest => (t.error_bad_request_title, t.error_bad_request_text),
+        ErrorPage::BadUpload => (t.error_bad_upload_title, t.error_bad_upload_text),
         ErrorPage::Conflict => (t.error_conflict_title, t.error_conflict_text),
         ErrorPage::Busy => (t.error_busy_title, t.error_busy_text),
         ErrorPage::Internal => (t.error_internal_title, t.error_internal_text),

@@ -2654,6 +2654,49 @@ db_test!(a_date_or_a_truth_value_is_no_personnel_number, |app| {
     );
 });
 
+db_test!(
+    a_malformed_upload_says_what_to_do_and_writes_nothing,
+    |app| {
+        // A file name that is not UTF-8, or holds a control character (a
+        // script's upload, not a browser's): the form cannot be read. The page
+        // says so and what to do; no batch is started.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let csrf = app.csrf().await;
+        let before = crate::support::rows_of(&app.dump(), "import_batches");
+        for name in [&b"\xff.csv"[..], b"bell\x07.csv", b"nul\x00.csv"] {
+            let mut body =
+                b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n".to_vec();
+            body.extend_from_slice(csrf.as_bytes());
+            body.extend_from_slice(
+                b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"",
+            );
+            body.extend_from_slice(name);
+            body.extend_from_slice(
+            b"\"\r\nContent-Type: text/csv\r\n\r\nVorname;Nachname\r\nAnna;Muster\r\n\r\n--XyZ--\r\n",
+        );
+            let res = app
+                .client
+                .post(app.url("/imports"))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name:?}");
+            let page = res.text().await.unwrap();
+            assert!(
+                page.contains("Datei nicht empfangen")
+                    && page.contains("Benennen Sie die Datei um"),
+                "{page}"
+            );
+        }
+        assert_eq!(
+            crate::support::rows_of(&app.dump(), "import_batches"),
+            before
+        );
+    }
+);
+
 db_test!(committed_imports_keep_only_their_refused_rows, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let file = csv(&[
