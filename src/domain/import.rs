@@ -1771,6 +1771,9 @@ pub struct UndoPlan {
     /// People the import changed who now hold a role above his: their
     /// values stay as the import set them.
     pub above_role_changed: i64,
+    /// The first 200 of both (created, then changed; in id order), named
+    /// so the admin knows whom to ask.
+    pub above_role: Vec<super::people::UserSummary>,
     /// Of the people to be removed, those changed since the import (by
     /// hand or by a later import): those changes go with them.
     pub removable_changed: i64,

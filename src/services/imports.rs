@@ -2553,6 +2553,13 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 }
             }
             let (mut restorable, mut changed_since, mut above_role_changed) = (0, 0, 0);
+            let kept_set: HashSet<&UserId> = kept_ids.iter().collect();
+            let mut above_ids: Vec<UserId> = above
+                .iter()
+                .filter(|u| !kept_set.contains(u))
+                .copied()
+                .collect();
+            let above_role_created = above_ids.len() as i64;
             let by_person = changes_by_person(conn, id)?;
             let taken = previous_taken(conn, &by_person)?;
             let ids: Vec<UserId> = by_person.keys().copied().collect();
@@ -2568,6 +2575,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 };
                 if !actor.role.may_change_account_of(person.role()) {
                     above_role_changed += 1;
+                    above_ids.push(uid);
                     continue;
                 }
                 let mut stays = false;
@@ -2589,11 +2597,12 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 removable,
                 kept,
                 kept_count: kept_ids.len() as i64,
-                above_role_created: {
-                    let kept: HashSet<&UserId> = kept_ids.iter().collect();
-                    above.iter().filter(|u| !kept.contains(u)).count() as i64
-                },
+                above_role_created,
                 above_role_changed,
+                above_role: {
+                    above_ids.truncate(200);
+                    user::summaries_of(conn, &above_ids)?
+                },
                 removable_changed,
                 restorable,
                 changed_since,

@@ -2925,6 +2925,12 @@ db_test!(an_undo_leaves_people_above_the_admins_role_alone, |app| {
     let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
     assert!(plan.contains("data-count=\"removable\">1<"), "{plan}");
     assert!(plan.contains("data-count=\"above-role\">2<"), "{plan}");
+    // Named, so the admin knows whom to ask.
+    let named = plan.split("data-above-role").nth(1).unwrap_or("");
+    assert!(
+        named.contains(&format!("/users/{yvonne}")) && named.contains(&format!("/users/{zora}")),
+        "{plan}"
+    );
     assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
     assert!(plan.contains("Benutzer wird entfernt."), "{plan}");
     // Undone without consent: nothing happens.
