@@ -626,8 +626,9 @@ pub enum Problem {
     UncreatableUnits(&'static str, Vec<String>),
     /// The same value in other rows of the file.
     DuplicateInFile(&'static str, Vec<u32>),
-    /// Another account holds this value.
-    Taken(&'static str),
+    /// Another account holds this value: the field and, where known, the
+    /// holder (previews staged before it was kept have none).
+    Taken(&'static str, Option<i64>),
     /// Update mode: the address was confirmed by its owner and stays.
     EmailConfirmed,
     /// Update mode: the personnel number and the address name two people.
@@ -656,7 +657,7 @@ impl Problem {
             | Problem::ShortenedNumber(f, _)
             | Problem::ConvertedValue(f, _)
             | Problem::DuplicateInFile(f, _)
-            | Problem::Taken(f)
+            | Problem::Taken(f, _)
             | Problem::Change(f, _, _) => f,
             Problem::PaddedNumberTaken(_) => "personnel_number",
             Problem::UnknownSalutation(_) => "salutation",
@@ -736,7 +737,11 @@ pub fn encode_problems(problems: &[Problem]) -> String {
                 v.extend(lines.iter().map(u32::to_string));
                 v
             }
-            Problem::Taken(f) => vec!["taken".into(), (*f).into()],
+            Problem::Taken(f, holder) => vec![
+                "taken".into(),
+                (*f).into(),
+                holder.map(|h| h.to_string()).unwrap_or_default(),
+            ],
             Problem::EmailConfirmed => vec!["email_confirmed".into()],
             Problem::TwoPeople => vec!["two_people".into()],
             Problem::FoundNobody => vec!["found_nobody".into()],
@@ -783,7 +788,7 @@ pub fn decode_problems(text: &str) -> Vec<Problem> {
                     field_key(arg(1)),
                     parts[2..].iter().filter_map(|s| s.parse().ok()).collect(),
                 ),
-                "taken" => Problem::Taken(field_key(arg(1))),
+                "taken" => Problem::Taken(field_key(arg(1)), arg(2).parse().ok()),
                 "email_confirmed" => Problem::EmailConfirmed,
                 "two_people" => Problem::TwoPeople,
                 "found_nobody" => Problem::FoundNobody,
@@ -1754,6 +1759,8 @@ pub struct Preview {
     /// Lines the file hides, and whether they are left out.
     pub hidden: HiddenLines,
     pub skip_hidden: bool,
+    /// The accounts that hold a value a row on this page wants.
+    pub holders: Vec<super::people::UserSummary>,
 }
 
 /// What an undo would do: how many people go, and who stays because he
@@ -2196,7 +2203,8 @@ mod tests {
             Problem::UnknownGroups(vec!["Lager".into(), "Büro\u{1e}x".into()]),
             Problem::UnknownAreas(vec!["Nord".into()]),
             Problem::DuplicateInFile("personnel_number", vec![4, 9]),
-            Problem::Taken("username"),
+            Problem::Taken("username", None),
+            Problem::Taken("email", Some(42)),
             Problem::EmailConfirmed,
             Problem::TwoPeople,
             Problem::AboveRole,

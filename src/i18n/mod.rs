@@ -2088,7 +2088,7 @@ impl Texts {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Taken(f) => format!("{}: {}", field(f), self.pr_taken),
+            Taken(f, _) => format!("{}: {}", field(f), self.pr_taken),
             EmailConfirmed => self.pr_email_confirmed.to_owned(),
             TwoPeople => self.pr_two_people.to_owned(),
             FoundNobody => self.pr_found_nobody.to_owned(),

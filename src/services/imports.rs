@@ -1515,8 +1515,9 @@ fn evaluate(
                 if !actor.role.may_change_account_of(p.role) {
                     row.problems.push(Problem::AboveRole);
                 }
+                // Someone else who holds the value.
                 let other = |map: &HashMap<String, UserId>, key: &str| {
-                    map.get(key).is_some_and(|holder| *holder != t)
+                    map.get(key).copied().filter(|holder| *holder != t)
                 };
                 let given = |f: &str| row.given.contains(&f);
                 if given("salutation") && row.salutation != p.salutation {
@@ -1543,8 +1544,9 @@ fn evaluate(
                 if let Some(u) = &row.username
                     && *u != p.username
                 {
-                    if other(&existing.by_username, u) {
-                        row.problems.push(Problem::Taken("username"));
+                    if let Some(holder) = other(&existing.by_username, u) {
+                        row.problems
+                            .push(Problem::Taken("username", Some(holder.get())));
                     } else {
                         changes.push(Problem::Change("username", p.username.clone(), u.clone()));
                     }
@@ -1561,8 +1563,9 @@ fn evaluate(
                         row.email = p.email.clone();
                     } else if p.email_confirmed {
                         row.problems.push(Problem::EmailConfirmed);
-                    } else if other(&existing.by_email, &key) {
-                        row.problems.push(Problem::Taken("email"));
+                    } else if let Some(holder) = other(&existing.by_email, &key) {
+                        row.problems
+                            .push(Problem::Taken("email", Some(holder.get())));
                     } else {
                         changes.push(Problem::Change(
                             "email",
@@ -1579,8 +1582,9 @@ fn evaluate(
                 if let Some(n) = &row.personnel_number
                     && p.personnel_number.as_deref() != Some(n.as_str())
                 {
-                    if other(&existing.by_number, n) {
-                        row.problems.push(Problem::Taken("personnel_number"));
+                    if let Some(holder) = other(&existing.by_number, n) {
+                        row.problems
+                            .push(Problem::Taken("personnel_number", Some(holder.get())));
                     } else if let Some(held) = existing.padded_numbers.get(n) {
                         // Someone else's number but for its zeros (his
                         // own would have been taken above).
@@ -1630,23 +1634,26 @@ fn evaluate(
             _ if row.problems.contains(&Problem::TwoPeople) => {}
             _ => {
                 // A new person: nothing of his may be taken.
-                if let Some(e) = row.email_key()
-                    && existing.by_email.contains_key(&e)
-                {
-                    row.problems.push(Problem::Taken("email"));
+                if let Some(holder) = row.email_key().and_then(|e| existing.by_email.get(&e)) {
+                    row.problems
+                        .push(Problem::Taken("email", Some(holder.get())));
                 }
                 if let Some(n) = &row.personnel_number {
-                    if existing.by_number.contains_key(n) {
-                        row.problems.push(Problem::Taken("personnel_number"));
+                    if let Some(holder) = existing.by_number.get(n) {
+                        row.problems
+                            .push(Problem::Taken("personnel_number", Some(holder.get())));
                     } else if let Some(held) = existing.padded_numbers.get(n) {
                         row.problems
                             .push(Problem::PaddedNumberTaken(held.number.clone()));
                     }
                 }
-                if let Some(u) = &row.username
-                    && existing.by_username.contains_key(u)
+                if let Some(holder) = row
+                    .username
+                    .as_ref()
+                    .and_then(|u| existing.by_username.get(u))
                 {
-                    row.problems.push(Problem::Taken("username"));
+                    row.problems
+                        .push(Problem::Taken("username", Some(holder.get())));
                 }
             }
         }
@@ -1895,6 +1902,27 @@ pub async fn preview(
         .map(preview_row)
         .collect();
     let next_after = more.then(|| rows.last().map(|r| r.line)).flatten();
+    // Who holds an address, number or username a row wants: named on the
+    // page (the accounts as they are now; one gone since is not named).
+    let holder_ids: Vec<UserId> = rows
+        .iter()
+        .flat_map(|r| &r.problems)
+        .filter_map(|p| match p {
+            Problem::Taken(_, Some(holder)) => Some(UserId::new(*holder)),
+            _ => None,
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let holders = if holder_ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.db()
+            .run(move |conn| -> ServiceResult<_> {
+                Ok(user::live_summaries_of(conn, &holder_ids)?)
+            })
+            .await?
+    };
     let header = batch.header_line.and_then(|l| u32::try_from(l).ok());
     let mapping = Mapping::decode(&USERS, header, &batch.mapping);
     let (mapped, ignored) = if batch.state == "vorschau" {
@@ -1934,6 +1962,7 @@ pub async fn preview(
         zeros_hint,
         hidden: HiddenLines::decode(&batch.hidden_lines),
         skip_hidden: batch.skip_hidden,
+        holders,
     })
 }
 
@@ -3208,7 +3237,7 @@ pub async fn errors_xlsx(
     use crate::i18n::Catalogue;
     use crate::spreadsheet::write::{Table, neutralise, xlsx};
     require_user_management(actor)?;
-    let (batch, rows) = ctx
+    let (batch, rows, holders) = ctx
         .db()
         .run(move |conn| -> ServiceResult<_> {
             let batch = model::find_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -3225,7 +3254,23 @@ pub async fn errors_xlsx(
                 return Err(ServiceError::NotFound);
             }
             let rows = model::rows_page(conn, id, Some("fehler"), 0, i64::MAX)?;
-            Ok((batch, rows))
+            // The accounts that hold what rows want, by name (as now).
+            let wanted: std::collections::BTreeSet<i64> = rows
+                .iter()
+                .flat_map(|r| decode_problems(&r.problems))
+                .filter_map(|p| match p {
+                    Problem::Taken(_, holder) => holder,
+                    _ => None,
+                })
+                .collect();
+            let wanted: Vec<UserId> = wanted.into_iter().map(UserId::new).collect();
+            let mut holders = HashMap::new();
+            for chunk in wanted.chunks(5000) {
+                for u in user::live_summaries_of(conn, chunk)? {
+                    holders.insert(u.id.get(), u.label());
+                }
+            }
+            Ok((batch, rows, holders))
         })
         .await?;
     // The file's mapped columns in its order, each titled as the import
@@ -3258,7 +3303,16 @@ pub async fn errors_xlsx(
                         neutralise(
                             &r.problems
                                 .iter()
-                                .map(|p| t.import_problem(p))
+                                .map(|p| {
+                                    let holder = match p {
+                                        Problem::Taken(_, Some(h)) => holders.get(h),
+                                        _ => None,
+                                    };
+                                    match holder {
+                                        Some(label) => format!("{}: {label}", t.import_problem(p)),
+                                        None => t.import_problem(p),
+                                    }
+                                })
                                 .collect::<Vec<_>>()
                                 .join("; "),
                         )

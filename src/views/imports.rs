@@ -244,6 +244,14 @@ impl ImportPreviewView {
         self.p.t.import_problem(p)
     }
 
+    /// The account that holds what a "taken" problem names, if it is known.
+    pub fn holder(&self, p: &Problem) -> Option<&crate::domain::people::UserSummary> {
+        match p {
+            Problem::Taken(_, Some(id)) => self.preview.holders.iter().find(|u| u.id.get() == *id),
+            _ => None,
+        }
+    }
+
     pub fn field(&self, key: &&'static str) -> &'static str {
         self.p.t.import_field(key)
     }

@@ -388,6 +388,21 @@ db_test!(every_outcome_has_its_reason, |app| {
         assert_eq!(row.1, "fehler", "{line}: {row:?}");
         assert!(row.2.contains(reason), "{line}: {reason} in {row:?}");
     }
+    // The holder is named, and linked.
+    let vera = app.user_id("vera").await;
+    for line in [3, 4, 5] {
+        assert!(
+            at(line).2.contains("Vera Vorhanden (vera)"),
+            "{:?}",
+            at(line)
+        );
+    }
+    assert_eq!(
+        page.matches(&format!("<a href=\"/users/{vera}\" data-holder>"))
+            .count(),
+        3,
+        "{page}"
+    );
     // Markup in a name is only text.
     assert_eq!(at(13).1, "neu");
     assert!(!page.contains("<script>alert"), "escaped");
@@ -430,7 +445,10 @@ db_test!(every_outcome_has_its_reason, |app| {
         .flat_map(|r| r.cells.clone())
         .collect::<Vec<_>>()
         .join("|");
-    assert!(text.contains("schon vergeben"), "{text}");
+    assert!(
+        text.contains("schon vergeben an ein anderes Konto: Vera Vorhanden (vera)"),
+        "{text}"
+    );
     assert!(
         text.contains("|=HYPERLINK(\"http://x\")|"),
         "the file's own cell, a text cell: {text}"
