@@ -1015,8 +1015,9 @@ pub fn shortened_number(text: &str) -> bool {
 
 /// A value a spreadsheet made of what was typed, as the reader (or a CSV
 /// that Excel or LibreOffice saved) shows it: a date (`31.12.9999`,
-/// `1.2.2003`, with a time `01.02.2003 10:30`), a time of day (`10:30`), a
-/// truth value (`WAHR`, `FALSCH`; `TRUE`, `FALSE` from an English one). No
+/// `1.2.2003`, `2/1/2003`, with a time `01.02.2003 10:30`), a time of day
+/// (`10:30`, `10:30:00`, `10:30 AM`, an ODS time `PT10H30M00S`), a truth
+/// value (`WAHR`, `FALSCH`; `TRUE`, `FALSE` from an English one). No
 /// personnel number is one: `1-2-3` typed into a cell became a date, or a
 /// column of check marks was taken for the numbers.
 pub fn converted_value(text: &str) -> bool {
@@ -1025,26 +1026,58 @@ pub fn converted_value(text: &str) -> bool {
             .then(|| part.parse().ok())??;
         (n <= max).then_some(n)
     }
-    let time = |t: &str| {
-        t.split_once(':')
-            .is_some_and(|(h, m)| number(h, 1..=2, 23).is_some() && number(m, 2..=2, 59).is_some())
+    let clock = |t: &str| {
+        let t = t
+            .strip_suffix(" AM")
+            .or_else(|| t.strip_suffix(" PM"))
+            .unwrap_or(t);
+        let mut parts = t.split(':');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(h), Some(m), seconds, None) => {
+                number(h, 1..=2, 23).is_some()
+                    && number(m, 2..=2, 59).is_some()
+                    && seconds.is_none_or(|s| number(s, 2..=2, 59).is_some())
+            }
+            _ => false,
+        }
     };
+    // German `1.2.2003` (day first); with slashes, month or day first
+    // (`2/1/2003` in American, `1/2/2003` in British English).
     let date = |d: &str| {
-        let mut parts = d.split('.');
-        let (Some(day), Some(month), Some(year), None) =
+        let slashes = d.contains('/');
+        let mut parts = d.split(if slashes { '/' } else { '.' });
+        let (Some(a), Some(b), Some(year), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return false;
         };
-        number(day, 1..=2, 31).is_some_and(|d| d > 0)
-            && number(month, 1..=2, 12).is_some_and(|m| m > 0)
-            && number(year, 4..=4, 9999).is_some()
+        let within = |p: &str, max: u32| number(p, 1..=2, max).is_some_and(|n| n > 0);
+        number(year, 4..=4, 9999).is_some()
+            && ((within(a, 31) && within(b, 12)) || (slashes && within(a, 12) && within(b, 31)))
+    };
+    // ISO 8601 durations as ODS writes a time of day: PT10H30M00S.
+    let duration = |t: &str| {
+        t.strip_prefix("PT").is_some_and(|rest| {
+            let Some((h, rest)) = rest.split_once('H') else {
+                return false;
+            };
+            let Some((m, rest)) = rest.split_once('M') else {
+                return false;
+            };
+            let seconds = rest
+                .strip_suffix('S')
+                .map(|s| s.split('.').next().unwrap_or(s));
+            number(h, 1..=4, 9999).is_some()
+                && number(m, 1..=2, 59).is_some()
+                && seconds.is_some_and(|s| number(s, 1..=2, 59).is_some())
+        })
     };
     match text {
         "WAHR" | "FALSCH" | "TRUE" | "FALSE" => true,
+        _ if duration(text) || clock(text) => true,
         _ => match text.split_once(' ') {
-            Some((d, t)) => date(d) && time(t),
-            None => date(text) || time(text),
+            Some((d, t)) => date(d) && clock(t),
+            None => date(text),
         },
     }
 }
@@ -2300,6 +2333,13 @@ mod tests {
             "29.02.2024 10:30",
             "10:30",
             "0:05",
+            "10:30:00",
+            "10:30 AM",
+            "2/1/2003",
+            "12/31/9999",
+            "PT10H30M00S",
+            "PT0H05M00.000S",
+            "1/2/2003 10:30 PM",
         ] {
             assert!(converted_value(text), "{text}");
         }
@@ -2319,6 +2359,13 @@ mod tests {
             "01.02.2003 x",
             "4711 10:30",
             "",
+            "1/2/3",
+            "1.2/2003",
+            "13/13/2003",
+            "10:30:0",
+            "PT10H",
+            "PTxHyM",
+            "10:30 XM",
         ] {
             assert!(!converted_value(text), "{text}");
         }

@@ -2125,9 +2125,24 @@ fn stale_lines(before: &[(i32, String, String)], after: &[(i32, String, String)]
         .collect();
     let mut changed: Vec<u32> = Vec::new();
     let mut seen = HashSet::new();
+    // Who holds a value a row wants is not what the admin looked at (and a
+    // preview staged before holders were kept names none).
+    let without_holders = |problems: &str| {
+        decode_problems(problems)
+            .into_iter()
+            .map(|p| match p {
+                Problem::Taken(f, _) => Problem::Taken(f, None),
+                other => other,
+            })
+            .collect::<Vec<_>>()
+    };
     for (line, outcome, problems) in after {
         seen.insert(*line);
-        if before.get(line) != Some(&(outcome.as_str(), problems.as_str())) {
+        let same = before.get(line).is_some_and(|(o, p)| {
+            *o == outcome.as_str()
+                && (*p == problems.as_str() || without_holders(p) == without_holders(problems))
+        });
+        if !same {
             changed.push(*line as u32);
         }
     }
@@ -3309,7 +3324,7 @@ pub async fn errors_xlsx(
                                         _ => None,
                                     };
                                     match holder {
-                                        Some(label) => format!("{}: {label}", t.import_problem(p)),
+                                        Some(label) => format!("{} – {label}", t.import_problem(p)),
                                         None => t.import_problem(p),
                                     }
                                 })
@@ -3390,6 +3405,33 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_stale_commit_names_rows_whose_reasons_changed_not_their_holders() {
+        let row = |line: i32, outcome: &str, problems: &[Problem]| {
+            (line, outcome.to_owned(), encode_problems(problems))
+        };
+        // Staged before holders were kept: "taken" alone.
+        let before = vec![
+            (2, "fehler".to_owned(), "taken\u{1f}email".to_owned()),
+            row(3, "fehler", &[Problem::Taken("email", Some(7))]),
+            row(4, "neu", &[]),
+            row(5, "fehler", &[Problem::Taken("username", Some(7))]),
+        ];
+        let after = vec![
+            row(2, "fehler", &[Problem::Taken("email", Some(7))]),
+            row(3, "fehler", &[Problem::Taken("email", Some(8))]),
+            row(4, "fehler", &[Problem::Taken("email", Some(8))]),
+            row(5, "fehler", &[Problem::Taken("email", Some(7))]),
+        ];
+        assert_eq!(
+            stale_lines(&before, &after),
+            Committed::Stale {
+                lines: vec![4, 5],
+                count: 2
+            }
+        );
     }
 
     #[test]

@@ -1044,7 +1044,12 @@ async fn commit_import(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<L
                         number,
                         e.birth_date.map(date_key).as_deref(),
                     );
-                    if number.is_some_and(|n| on_list.contains(n) || taken.contains(n))
+                    // A value the criteria ask for and the entry lacks: the
+                    // preview was checked under other criteria.
+                    let incomplete = (criteria.has(Criterion::PersonnelNumber) && number.is_none())
+                        || (criteria.has(Criterion::BirthDate) && e.birth_date.is_none());
+                    if incomplete
+                        || number.is_some_and(|n| on_list.contains(n) || taken.contains(n))
                         || !probes.insert(probe)
                     {
                         return Err(ServiceError::Refused(

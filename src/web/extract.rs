@@ -543,11 +543,14 @@ impl FromRequest for CsrfMultipart {
         let mut multipart = actix_multipart::Multipart::new(req.headers(), payload.take());
         Box::pin(async move {
             let state = state_of(&req)?;
-            let bad = |what: &str| AppError::BadUpload(format!("multipart: {what}"));
+            let bad = |what: &str| AppError::BadRequest(format!("multipart: {what}"));
             let (mut text, mut files) = (Vec::new(), Vec::new());
             let mut parts = 0;
             while let Some(field) = multipart.next().await {
-                let mut field = field.map_err(|e| bad(&e.to_string()))?;
+                // A part whose headers cannot be read: most often a file
+                // name that is not UTF-8 or holds a control character.
+                let mut field =
+                    field.map_err(|e| AppError::BadUpload(format!("multipart part: {e}")))?;
                 parts += 1;
                 if parts > MAX_PARTS {
                     return Err(bad("too many parts"));

@@ -446,7 +446,7 @@ db_test!(every_outcome_has_its_reason, |app| {
         .collect::<Vec<_>>()
         .join("|");
     assert!(
-        text.contains("schon vergeben an ein anderes Konto: Vera Vorhanden (vera)"),
+        text.contains("schon vergeben an ein anderes Konto – Vera Vorhanden (vera)"),
         "{text}"
     );
     assert!(
@@ -2944,9 +2944,14 @@ db_test!(an_undo_leaves_people_above_the_admins_role_alone, |app| {
     assert!(plan.contains("data-count=\"removable\">1<"), "{plan}");
     assert!(plan.contains("data-count=\"above-role\">2<"), "{plan}");
     // Named, so the admin knows whom to ask.
-    let named = plan.split("data-above-role").nth(1).unwrap_or("");
+    let named = plan
+        .split("data-above-role")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap_or("");
     assert!(
-        named.contains(&format!("/users/{yvonne}")) && named.contains(&format!("/users/{zora}")),
+        named.contains(&format!("href=\"/users/{yvonne}\""))
+            && named.contains(&format!("href=\"/users/{zora}\"")),
         "{plan}"
     );
     assert!(!plan.contains("data-count=\"restorable\""), "{plan}");

@@ -1279,6 +1279,21 @@ db_test!(
         let (_, list) = app.get_html("/registration").await;
         assert!(!list.contains("Breit"), "{list}");
 
+        // Criteria changed since the preview: a birth date is asked for now,
+        // which the file's rows lack; no registration could match them.
+        let res = upload(
+            &app,
+            "c.csv",
+            csv(&["Vorname;Nachname;Personalnummer", "Carla;Kriterium;K-1"]),
+        )
+        .await;
+        let before_criteria = location(&res);
+        set_criteria(&app, &["last_name", "personnel_number", "birth_date"]).await;
+        let page = commit_list(&app, &before_criteria).await;
+        assert!(page.contains("Nichts übernommen"), "{page}");
+        let (_, list) = app.get_html("/registration").await;
+        assert!(!list.contains("Kriterium"), "{list}");
+
         set_criteria(&app, &["last_name", "birth_date"]).await;
         let file = csv(&[
             "Nachname;Geburtsdatum;Vorname",
