@@ -200,9 +200,37 @@ pub fn name_key(name: &str) -> String {
         .join(" ")
 }
 
+/// A group's or area's name as [`name_key`] with the German letters
+/// written out (`ä` as `ae`, `ß` as `ss`): "Kueche" in a file from a system
+/// without umlauts is the group "Küche". Nothing else is folded ("C++" is
+/// not "C", "Lager-Nord" not "Lager Nord").
+pub fn spelled_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name_key(name).chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spelled_keys_write_out_the_german_letters_only() {
+        assert_eq!(spelled_key(" KÜCHE  Nord"), "kueche nord");
+        assert_eq!(spelled_key("Kueche nord"), "kueche nord");
+        assert_eq!(spelled_key("Straße"), spelled_key("STRASSE"));
+        assert_ne!(spelled_key("C++"), spelled_key("C"));
+        assert_ne!(spelled_key("Lager-Nord"), spelled_key("Lager Nord"));
+        assert_ne!(spelled_key("Café"), spelled_key("Cafe"));
+    }
 
     #[test]
     fn decomposed_text_is_the_same_text() {

@@ -21,7 +21,7 @@ use crate::domain::import::{
     decode_problems, decode_units, encode_problems, encode_units, join_names, mark_duplicates,
     parse_user_row, stored_text,
 };
-use crate::domain::text::{name_key, nfc};
+use crate::domain::text::{name_key, nfc, spelled_key};
 use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
 use crate::models::import::{self as model, Batch, BatchChanges, StagedRow};
 use crate::models::user;
@@ -893,6 +893,10 @@ struct Existing {
     /// file separates names with), by [`joined_key`]: their name.
     joined_groups: HashMap<String, String>,
     joined_areas: HashMap<String, String>,
+    /// Groups and areas by [`spelled_key`] (`kueche` for "Küche"): the name
+    /// of the one unit with that key, `None` where two share it.
+    spelled_groups: HashMap<String, Option<String>>,
+    spelled_areas: HashMap<String, Option<String>>,
     /// The accounts' numbers with leading zeros by the number without them
     /// (`456` for `00456`): a spreadsheet drops them from a number cell
     /// (and .xls and .xlsb files do not even say how the cell was shown),
@@ -1191,6 +1195,8 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
         areas: HashMap::new(),
         joined_groups: HashMap::new(),
         joined_areas: HashMap::new(),
+        spelled_groups: HashMap::new(),
+        spelled_areas: HashMap::new(),
         padded_numbers: HashMap::new(),
         people: HashMap::new(),
     };
@@ -1206,6 +1212,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     let catalog = crate::models::unit::catalog(conn)?;
     for g in &catalog.groups {
         existing.groups.insert(name_key(&g.name), g.id);
+        spell(&mut existing.spelled_groups, &g.name);
         if g.name.contains([',', ';']) {
             existing
                 .joined_groups
@@ -1214,6 +1221,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     }
     for a in &catalog.areas {
         existing.areas.insert(name_key(&a.name), a.id);
+        spell(&mut existing.spelled_areas, &a.name);
         if a.name.contains([',', ';']) {
             existing
                 .joined_areas
@@ -1222,6 +1230,31 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     }
     crate::db::release_cache(conn);
     Ok(existing)
+}
+
+/// Notes a unit under its [`spelled_key`]; two units with one key cancel
+/// each other out (which one a file means is not for us to guess).
+fn spell(map: &mut HashMap<String, Option<String>>, name: &str) {
+    map.entry(spelled_key(name))
+        .and_modify(|found| *found = None)
+        .or_insert_with(|| Some(name.to_owned()));
+}
+
+/// Names the instance does not know as written but by their umlauts
+/// ([`spelled_key`]) become the known name, shown and stored as such.
+fn respell(
+    names: &mut [String],
+    known: &HashMap<String, UnitId>,
+    spelled: &HashMap<String, Option<String>>,
+) {
+    for name in names.iter_mut() {
+        if known.contains_key(&name_key(name)) {
+            continue;
+        }
+        if let Some(Some(as_known)) = spelled.get(&spelled_key(name)) {
+            name.clone_from(as_known);
+        }
+    }
 }
 
 /// A name with separators in it as the parts a cell would be split into,
@@ -1398,6 +1431,8 @@ fn evaluate(
         let mut units: Vec<(&'static str, String, String, Option<UnitId>)> = Vec::new();
         rejoin(&mut row.groups, &existing.joined_groups, &existing.groups);
         rejoin(&mut row.areas, &existing.joined_areas, &existing.areas);
+        respell(&mut row.groups, &existing.groups, &existing.spelled_groups);
+        respell(&mut row.areas, &existing.areas, &existing.spelled_areas);
         for (kind, names, known) in [
             ("group", &row.groups, &existing.groups),
             ("area", &row.areas, &existing.areas),

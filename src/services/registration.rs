@@ -20,7 +20,7 @@ use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
     number_match_key,
 };
-use crate::domain::text::name_key;
+use crate::domain::text::{name_key, spelled_key};
 use crate::domain::{FieldError, FieldErrors, Page, UnitId, UserId, UserStatus, UserType};
 use crate::models::registration::{self as model, NewEntry, StagedRow};
 use crate::models::user;
@@ -433,6 +433,9 @@ struct Checks {
     criteria: Criteria,
     today: time::Date,
     groups: HashMap<String, UnitId>,
+    /// Groups by `spelled_key` ("Kueche" for "Küche"); `None` where two
+    /// share the key.
+    spelled_groups: HashMap<String, Option<UnitId>>,
     on_list: std::collections::HashSet<String>,
     taken: std::collections::HashSet<String>,
     listed: std::collections::HashSet<Probe>,
@@ -440,12 +443,20 @@ struct Checks {
 
 async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
     let criteria = ctx.settings().registration_criteria.clone();
-    let groups = ctx
-        .units()
+    let units = ctx.units();
+    let groups = units
         .groups
         .iter()
         .map(|g| (name_key(&g.name), g.id))
         .collect();
+    let mut spelled_groups: HashMap<String, Option<UnitId>> = HashMap::new();
+    for g in &units.groups {
+        spelled_groups
+            .entry(spelled_key(&g.name))
+            .and_modify(|found| *found = None)
+            .or_insert(Some(g.id));
+    }
+    drop(units);
     let (on_list, taken, listed) = ctx
         .db()
         .run(|conn| -> ServiceResult<_> {
@@ -464,6 +475,7 @@ async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
         today: today(ctx),
         criteria,
         groups,
+        spelled_groups,
         on_list: on_list.into_iter().collect(),
         taken: taken.into_iter().collect(),
         listed,
@@ -523,6 +535,13 @@ fn check_rows(rows: &[Row], hidden: &[u32], mapping: &Mapping, checks: &Checks) 
                 .groups
                 .get(&name_key(&group_text))
                 .copied()
+                .or_else(|| {
+                    checks
+                        .spelled_groups
+                        .get(&spelled_key(&group_text))
+                        .copied()
+                        .flatten()
+                })
                 .map(Some)
                 .ok_or(())
         };

@@ -2715,6 +2715,56 @@ db_test!(
     }
 );
 
+db_test!(
+    a_group_written_without_umlauts_is_the_group_with_them,
+    |app| {
+        // A file from a system without umlauts: "Kueche" is the group "Küche",
+        // "STRASSE 1" the area "Straße 1". Shown and joined as such, and not
+        // made a second time when missing ones are created.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let system = Actor::system("test");
+        use einlass::domain::units::UnitKind;
+        for (kind, name) in [(UnitKind::Group, "Küche"), (UnitKind::Area, "Straße 1")] {
+            services::units::create(&app.ctx, &system, kind, name)
+                .await
+                .unwrap();
+        }
+        let (id, page) = upload(
+            &app,
+            "ohne-umlaute.csv",
+            csv(&[
+                "Vorname;Nachname;E-Mail;Gruppen;Bereich",
+                "Kurt;Koch;kurt@example.com;Kueche;STRASSE 1",
+                "Nina;Neu;nina@example.com;Kueche, Kantine;",
+            ]),
+            "create",
+        )
+        .await;
+        let rows = preview_rows(&page);
+        assert_eq!(rows[0].1, "neu", "{page}");
+        assert!(page.contains("Küche"), "{page}");
+        assert_eq!(rows[1].1, "fehler", "Kantine is unknown: {page}");
+        let res = app
+            .post(&format!("/imports/{id}/units"), &[("create", "1")])
+            .await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let res = commit(&app, id, &page).await;
+        assert_redirect(&res, &format!("/imports/{id}"));
+        let units = app.ctx.units();
+        let names: Vec<&str> = units.groups.iter().map(|g| g.name.as_str()).collect();
+        assert!(
+            names.contains(&"Kantine") && !names.iter().any(|n| n.contains("Kueche")),
+            "{names:?}"
+        );
+        assert!(!units.areas.iter().any(|a| a.name.contains("STRASSE")));
+        let kueche = units.groups.iter().find(|g| g.name == "Küche").unwrap().id;
+        drop(units);
+        let (_, group) = app.get_html(&format!("/groups/{kueche}")).await;
+        assert!(group.contains("Kurt") && group.contains("Nina"), "{group}");
+    }
+);
+
 db_test!(committed_imports_keep_only_their_refused_rows, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let file = csv(&[
