@@ -462,6 +462,49 @@ pub async fn conflicts(ctx: &Context, probe: UniqueProbe) -> ServiceResult<Field
     ctx.db().run(move |conn| taken(conn, &probe)).await
 }
 
+/// Who holds the probe's values (another live account than the one being
+/// edited): by field, so a form can say whose address or number it is.
+pub async fn holders(
+    ctx: &Context,
+    actor: &Actor,
+    probe: UniqueProbe,
+) -> ServiceResult<Vec<(&'static str, UserSummary)>> {
+    require_user_management(actor)?;
+    ctx.db()
+        .run(move |conn| -> ServiceResult<_> {
+            use user::UniqueField;
+            let wanted = [
+                (
+                    "username",
+                    UniqueField::Username,
+                    probe.username.map(|u| u.as_str().to_owned()),
+                ),
+                ("email", UniqueField::Email, probe.email.map(|e| e.key())),
+                (
+                    "personnel_number",
+                    UniqueField::PersonnelNumber,
+                    probe.personnel_number.map(|n| n.as_str().to_owned()),
+                ),
+            ];
+            let mut out = Vec::new();
+            for (field, unique, value) in wanted {
+                let Some(value) = value else { continue };
+                let holder = user::holders_of(conn, unique, &[value])?
+                    .into_iter()
+                    .map(|(_, id)| id)
+                    .find(|id| Some(*id) != probe.except);
+                if let Some(summary) = match holder {
+                    Some(id) => user::find_summary(conn, id)?,
+                    None => None,
+                } {
+                    out.push((field, summary));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
 /// The first free username proposal for a name (`anna.mueller`, `anna.mueller2`, ...).
 pub(crate) fn propose_username(
     conn: &mut DbConn,

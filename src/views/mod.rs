@@ -1072,6 +1072,8 @@ pub struct UserFormView {
     pub editing: Option<UserSummary>,
     /// A typed start password that is not sent back after an error.
     pub password_dropped: bool,
+    /// Who holds a value the form wants (username, email, personnel number).
+    pub holders: Vec<(&'static str, UserSummary)>,
 }
 
 impl UserFormView {
@@ -1110,8 +1112,23 @@ impl UserFormView {
         current == mode
     }
 
+    /// The field's error; a value another account holds names that account.
     pub fn error(&self, field: &str) -> Option<String> {
-        self.p.fe(&self.errors, field)
+        let text = self.p.fe(&self.errors, field)?;
+        let taken = matches!(
+            self.errors.get(field),
+            Some(
+                FieldError::UsernameTaken
+                    | FieldError::EmailTaken
+                    | FieldError::PersonnelNumberTaken
+            )
+        );
+        Some(match self.holders.iter().find(|(f, _)| *f == field) {
+            Some((_, holder)) if taken => {
+                format!("{}: {}.", text.trim_end_matches('.'), holder.label())
+            }
+            _ => text,
+        })
     }
 }
 

@@ -155,6 +155,21 @@ async fn form_page(
 ) -> AppResult<HttpResponse> {
     // What was typed as a password is never sent back (the page says so).
     let password_dropped = !errors.is_empty() && !input.start_password.is_empty();
+    // A value another account holds: whose it is, said at the field.
+    let taken = errors.iter().any(|(_, e)| {
+        matches!(
+            e,
+            FieldError::UsernameTaken | FieldError::EmailTaken | FieldError::PersonnelNumberTaken
+        )
+    });
+    let holders = if taken {
+        let probe = commands::unique_probe(&input, editing.as_ref().map(|u| u.id));
+        service::holders(&state.ctx, &admin.actor(), probe)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let input = UserForm {
         start_password: String::new(),
         ..input
@@ -168,6 +183,7 @@ async fn form_page(
             groups: state.ctx.units().groups.clone(),
             editing,
             password_dropped,
+            holders,
         },
     )
 }

@@ -84,7 +84,8 @@ db_test!(
                     ("email", "ANNA.MUELLER@example.DE"),
                 ],
                 "#email-error",
-                "bereits von einem anderen Konto",
+                // Whose it is, too.
+                "bereits von einem anderen Konto verwendet: Anna Müller (anna.mueller).",
             ),
             (
                 vec![
@@ -102,7 +103,7 @@ db_test!(
                     ("username", "anna.mueller"),
                 ],
                 "#username-error",
-                "vergeben",
+                "vergeben: Anna Müller (anna.mueller).",
             ),
             (
                 vec![
@@ -129,7 +130,7 @@ db_test!(
                     ("personnel_number", "4711"),
                 ],
                 "#personnel_number-error",
-                "Personalnummer ist bereits",
+                "Personalnummer ist bereits vergeben: Anna Müller (anna.mueller).",
             ),
             (
                 vec![
