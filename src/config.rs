@@ -177,12 +177,26 @@ impl ImportConfig {
             program: self
                 .reader
                 .clone()
-                .or_else(|| std::env::current_exe().ok())
+                .or_else(running_binary)
                 .unwrap_or_else(|| "einlass".into()),
             memory_mb: self.reader_memory_mb.max(64),
             seconds: self.reader_seconds.max(1),
             max_rows: self.max_rows.max(1),
         }
+    }
+}
+
+/// The binary this process runs, to start the reader from. On Linux
+/// `/proc/self/exe`: it is this very binary even after the file was
+/// replaced or deleted (an upgrade in place while the server runs), where
+/// the path would start the new build, or nothing, and a reader whose
+/// answer the running server might not understand.
+fn running_binary() -> Option<std::path::PathBuf> {
+    let this = std::path::Path::new("/proc/self/exe");
+    if this.exists() {
+        Some(this.to_path_buf())
+    } else {
+        std::env::current_exe().ok()
     }
 }
 

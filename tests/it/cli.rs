@@ -8,7 +8,12 @@ use std::time::{Duration, Instant};
 use crate::support::{Backend, TestDb};
 
 fn einlass() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_einlass"));
+    einlass_at(std::path::Path::new(env!("CARGO_BIN_EXE_einlass")))
+}
+
+/// The binary at `program`, as the tests run it.
+fn einlass_at(program: &std::path::Path) -> Command {
+    let mut cmd = Command::new(program);
     cmd.env_remove("DATABASE_URL")
         .env("EINLASS_BCRYPT_COST", "4")
         .env("EINLASS_LOG", "warn");
@@ -201,17 +206,16 @@ fn peak_rss_mb(pid: u32) -> u64 {
         .expect("VmHWM")
 }
 
-/// Eight large photos at once: each decodes to 120 MB, but no more than two
-/// decodes run at a time, so the process stays far below eight times that.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_photo_uploads_keep_memory_bounded() {
-    use image::ImageEncoder;
-    let db = TestDb::create(Backend::Sqlite);
+/// A server of `program` on a fresh port over `db`, with "root" created and
+/// signed in: (the server, its base URL, the signed-in client).
+async fn serve_signed_in(
+    program: &std::path::Path,
+    db: &TestDb,
+) -> (KillOnDrop, String, reqwest::Client) {
     assert!(create_root(&db.url).status.success());
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
+    let bind = format!("127.0.0.1:{}", free_port());
     let server = KillOnDrop(
-        einlass()
+        einlass_at(program)
             .env("EINLASS_DATABASE_URL", &db.url)
             .env("EINLASS_BIND", &bind)
             .stdout(Stdio::null())
@@ -226,17 +230,15 @@ async fn parallel_photo_uploads_keep_memory_bounded() {
         assert!(started.elapsed() < Duration::from_secs(30), "server starts");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let form = |body: String| crate::support::extract_csrf(&body);
-    let token = form(
-        client
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = crate::support::extract_csrf(&login);
     let res = client
         .post(format!("{base}/login"))
         .form(&[
@@ -248,6 +250,73 @@ async fn parallel_photo_uploads_keep_memory_bounded() {
         .await
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    (server, base, client)
+}
+
+/// The binary replaced (or deleted) while the server runs, as an upgrade
+/// in place does: the server still reads uploads, with the reader of its
+/// own build (not the new file, not nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_still_read_after_the_binary_was_replaced() {
+    let dir = std::env::temp_dir().join(format!(
+        "einlass-upgrade-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = dir.join("einlass");
+    std::fs::copy(env!("CARGO_BIN_EXE_einlass"), &program).unwrap();
+    let db = TestDb::create(Backend::Sqlite);
+    let (_server, base, client) = serve_signed_in(&program, &db).await;
+    std::fs::remove_file(&program).unwrap();
+    std::fs::write(&program, b"#!/bin/sh\nexit 1\n").unwrap();
+    let page = client
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", crate::support::extract_csrf(&page))
+        .text("mode", "create")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"Vorname;Nachname\r\nUwe;Update\r\n".to_vec())
+                .file_name("liste.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let res = client
+        .post(format!("{base}/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let at = crate::support::location(&res);
+    let preview = client
+        .get(format!("{base}{at}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(preview.contains("Update"), "{preview}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Eight large photos at once: each decodes to 120 MB, but no more than two
+/// decodes run at a time, so the process stays far below eight times that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_photo_uploads_keep_memory_bounded() {
+    use image::ImageEncoder;
+    let db = TestDb::create(Backend::Sqlite);
+    let (server, base, client) =
+        serve_signed_in(std::path::Path::new(env!("CARGO_BIN_EXE_einlass")), &db).await;
+    let form = |body: String| crate::support::extract_csrf(&body);
     let token = form(
         client
             .get(format!("{base}/users/new"))
