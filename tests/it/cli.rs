@@ -206,6 +206,11 @@ fn peak_rss_mb(pid: u32) -> u64 {
         .expect("VmHWM")
 }
 
+/// The body of a GET.
+async fn get_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// A server of `program` on a fresh port over `db`, with "root" created and
 /// signed in: (the server, its base URL, the signed-in client).
 async fn serve_signed_in(
@@ -230,14 +235,7 @@ async fn serve_signed_in(
         assert!(started.elapsed() < Duration::from_secs(30), "server starts");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let login = client
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login = get_text(&client, format!("{base}/login")).await;
     let token = crate::support::extract_csrf(&login);
     let res = client
         .post(format!("{base}/login"))
@@ -270,14 +268,7 @@ async fn imports_still_read_after_the_binary_was_replaced() {
     let (_server, base, client) = serve_signed_in(&program, &db).await;
     std::fs::remove_file(&program).unwrap();
     std::fs::write(&program, b"#!/bin/sh\nexit 1\n").unwrap();
-    let page = client
-        .get(format!("{base}/imports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, format!("{base}/imports")).await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", crate::support::extract_csrf(&page))
         .text("mode", "create")
@@ -296,14 +287,7 @@ async fn imports_still_read_after_the_binary_was_replaced() {
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
     let at = crate::support::location(&res);
-    let preview = client
-        .get(format!("{base}{at}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let preview = get_text(&client, format!("{base}{at}")).await;
     assert!(preview.contains("Update"), "{preview}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -317,16 +301,7 @@ async fn parallel_photo_uploads_keep_memory_bounded() {
     let (server, base, client) =
         serve_signed_in(std::path::Path::new(env!("CARGO_BIN_EXE_einlass")), &db).await;
     let form = |body: String| crate::support::extract_csrf(&body);
-    let token = form(
-        client
-            .get(format!("{base}/users/new"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let token = form(get_text(&client, format!("{base}/users/new")).await);
     client
         .post(format!("{base}/users/new"))
         .form(&[
@@ -337,14 +312,7 @@ async fn parallel_photo_uploads_keep_memory_bounded() {
         .send()
         .await
         .unwrap();
-    let list = client
-        .get(format!("{base}/users?q=fee.foto"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = get_text(&client, format!("{base}/users?q=fee.foto")).await;
     let fee = {
         let doc = scraper::Html::parse_document(&list);
         let link = scraper::Selector::parse("tbody tr td.name a").unwrap();
