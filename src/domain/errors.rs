@@ -56,6 +56,9 @@ pub enum FieldError {
     CriteriaTooWeak,
     /// The same entry is on the registration whitelist already.
     OnTheList,
+    /// An open entry of the registration whitelist has this personnel
+    /// number already (one open entry per number).
+    NumberOnTheList,
     /// Not a birth date as people write it (31.03.1990).
     InvalidBirthDate,
     /// A birth date before 1900 or after today.

@@ -788,6 +788,7 @@ catalogue! {
     fe_number_from: "Bitte eine ganze Zahl von", "Please give a whole number from";
     fe_number_to: "bis", "to";
     fe_invalid_birth_date: "Bitte ein Datum wie 31.03.1990 angeben.", "Please give a date like 31.03.1990 (day, month, year).";
+    fe_number_on_the_list: "Diese Personalnummer steht schon auf der Liste, in einem offenen Eintrag (je Personalnummer einer).", "This personnel number is on the list already, in an open entry (one per personnel number).";
     fe_on_the_list: "Ein offener Eintrag mit denselben verglichenen Angaben steht schon auf der Liste: eine Registrierung könnte die beiden nicht unterscheiden.", "An open entry with the same compared details is on the list already: a registration could not tell the two apart.";
     fe_birth_date_range: "Bitte ein Geburtsdatum zwischen 1900 und heute angeben.", "Please give a date of birth between 1900 and today.";
     join_link_changed: "In diesem Browser wurde inzwischen ein anderer Zugangslink geöffnet. Hier ist das Formular dieses Links; bitte noch einmal absenden.", "Another access link has been opened in this browser since. Here is that link's form; please send it again.";
@@ -1926,6 +1927,7 @@ impl Texts {
             FieldError::UsernameWithEmail => self.fe_username_with_email,
             FieldError::CriteriaTooWeak => self.fe_criteria_too_weak,
             FieldError::OnTheList => self.fe_on_the_list,
+            FieldError::NumberOnTheList => self.fe_number_on_the_list,
             FieldError::InvalidBirthDate => self.fe_invalid_birth_date,
             FieldError::BirthDateRange => self.fe_birth_date_range,
             FieldError::TooManyAttempts => self.fe_too_many_attempts,

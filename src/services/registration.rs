@@ -238,7 +238,7 @@ fn conflicts(conn: &mut DbConn, e: &EntryData, criteria: &Criteria) -> ServiceRe
     let mut errors = FieldErrors::default();
     if let Some(n) = &e.personnel_number {
         if model::open_number_exists(conn, n.as_str())? {
-            errors.add("personnel_number", FieldError::OnTheList);
+            errors.add("personnel_number", FieldError::NumberOnTheList);
         } else if user::personnel_number_taken(conn, n.as_str(), None)? {
             errors.add("personnel_number", FieldError::PersonnelNumberTaken);
         }
@@ -323,7 +323,7 @@ pub async fn add_entry(ctx: &Context, actor: &Actor, input: EntryInput) -> Servi
             ServiceError::Conflict(crate::models::conflict::UniqueKey::WhitelistNumber) => {
                 ServiceError::Invalid(FieldErrors::single(
                     "personnel_number",
-                    FieldError::OnTheList,
+                    FieldError::NumberOnTheList,
                 ))
             }
             other => other,

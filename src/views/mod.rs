@@ -1653,6 +1653,7 @@ impl WhitelistImportView {
                 t.wl_problem_twice,
                 other.map(|l| l.to_string()).unwrap_or_default()
             ),
+            "on_list" if field == "personnel_number" => t.fe_number_on_the_list.to_owned(),
             "on_list" => t.fe_on_the_list.to_owned(),
             "account" => t.fe_personnel_taken.to_owned(),
             "formula" => t.pr_formula.to_owned(),

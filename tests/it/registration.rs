@@ -248,7 +248,12 @@ db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
     )
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("schon auf der Liste"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Diese Personalnummer steht schon auf der Liste")
+    );
     // The registration's own fields: said next to them, before any lookup.
     let mut app = app;
     let res = as_visitor(&mut app, async |app: &mut TestApp| {
@@ -1030,7 +1035,7 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
         (6, "steht auch in Zeile 5"),
         (7, "Datum"),
         (8, "„Garten“"),
-        (9, "Liste"),
+        (9, "Diese Personalnummer steht schon auf der Liste"),
         (10, "Konto"),
         (11, "Vorname"),
         (13, "Buchstaben"),
