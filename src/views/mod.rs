@@ -1576,9 +1576,17 @@ pub struct WhitelistImportView {
     pub preview: crate::services::registration::ImportPreview,
     /// The mapping lacked a needed field or fed one twice.
     pub mapping_error: Option<String>,
+    /// The groups, to name each new entry's.
+    pub groups: Vec<Unit>,
 }
 
 impl WhitelistImportView {
+    /// The name of a new entry's group ("" for none).
+    pub fn group_name(&self, id: &Option<UnitId>) -> &str {
+        id.and_then(|id| self.groups.iter().find(|g| g.id == id))
+            .map_or("", |g| g.name.as_str())
+    }
+
     /// The fields a column can feed, for the mapping's menus: (key, label).
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         crate::domain::import::WHITELIST

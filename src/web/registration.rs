@@ -249,6 +249,7 @@ pub async fn import(
         p: admin.page(&req, &state, "registration"),
         preview,
         mapping_error: None,
+        groups: state.ctx.units().groups.clone(),
     })
 }
 
@@ -287,6 +288,7 @@ pub async fn map(
                     p,
                     preview,
                     mapping_error: error,
+                    groups: state.ctx.units().groups.clone(),
                 },
             )
         }

@@ -1047,6 +1047,13 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
         let row = row.split("</tr>").next().unwrap();
         assert!(row.contains(words), "line {line}: {row}");
     }
+    // Each new entry's group, by its own name.
+    let nina = page
+        .split("data-new=\"12\"")
+        .nth(1)
+        .and_then(|row| row.split("</tr>").next())
+        .unwrap_or("");
+    assert!(nina.contains("data-group>Küche<"), "{page}");
     // Nothing on the list yet.
     let (_, list) = app.get_html("/registration").await;
     assert!(!list.contains("Größe"));
