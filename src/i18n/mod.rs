@@ -897,6 +897,8 @@ catalogue! {
     request_sign_in_hint: "Eine E-Mail-Adresse oder, wenn Sie keine angeben möchten, ein Benutzername.", "An email address or, if you would rather not give one, a username.";
     request_username_hint: "Nur ohne E-Mail-Adresse. Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.", "Only without an email address. Letters, digits, dot, hyphen and underscore.";
     request_email_hint: "Optional. Die Entscheidung kommt an diese Adresse.", "Optional. The decision will be sent to this address.";
+    wl_held: "offene Einträge haben eine Personalnummer, die schon ein Konto trägt: mit ihnen kann sich niemand registrieren. Wahrscheinlich ist das Konto schon angelegt; löschen Sie dann den Eintrag.", "open entries have a personnel number an account holds already: nobody can register with them. Most likely the account was created already; then delete the entry.";
+    wl_held_by: "Personalnummer schon vergeben an", "personnel number already held by";
     wl_ambiguous: "offene Einträge sind unter diesen Angaben nicht voneinander zu unterscheiden: mit ihren Daten kann sich niemand registrieren, bis einer davon gelöscht ist.", "open entries cannot be told apart by these details: nobody can register with their data until one of them is deleted.";
     fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";

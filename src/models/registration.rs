@@ -188,6 +188,22 @@ pub fn open_missing(conn: &mut DbConn, number: bool, birth: bool) -> QueryResult
     q.count().get_result(conn)
 }
 
+/// Open entries whose personnel number a live account holds: a
+/// registration with them is refused (the account is there already, made
+/// by hand or by an import since the entry).
+pub fn open_held(conn: &mut DbConn) -> QueryResult<i64> {
+    use crate::db::schema::users as u;
+    e::table
+        .filter(e::used_at.is_null())
+        .filter(diesel::dsl::exists(
+            u::table
+                .filter(u::deleted_at.is_null())
+                .filter(u::personnel_number.eq(e::personnel_number)),
+        ))
+        .count()
+        .get_result(conn)
+}
+
 // ------------------------------------------------------------- imports
 
 #[derive(Clone, Debug, Queryable, Selectable)]

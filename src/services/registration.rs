@@ -59,6 +59,9 @@ pub struct EntryView {
     pub created_by: String,
     pub used_at: Option<PrimitiveDateTime>,
     pub used_by: Option<crate::domain::people::UserSummary>,
+    /// An open entry: the account that holds its personnel number, if any
+    /// (nobody can register with the entry).
+    pub held_by: Option<crate::domain::people::UserSummary>,
 }
 
 /// An import as the page lists it.
@@ -102,6 +105,9 @@ pub struct Whitelist {
     pub unmatchable: i64,
     /// Open entries another open entry shares every compared value with.
     pub ambiguous: i64,
+    /// Open entries whose personnel number an account holds (nobody can
+    /// register with them).
+    pub held: i64,
     pub entries: Page<EntryView>,
     pub imports: Vec<ImportView>,
 }
@@ -140,6 +146,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                     .or_default() += 1;
             }
             let ambiguous = shared.values().filter(|n| **n > 1).sum();
+            let held = model::open_held(conn)?;
             let (rows, total) = model::entries_page(
                 conn,
                 search.as_ref().map(|(n, raw)| (n.as_str(), raw.as_str())),
@@ -152,9 +159,30 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 .into_iter()
                 .map(|s| (s.id, s))
                 .collect();
+            // Open entries whose number an account holds: that account.
+            let numbers: Vec<String> = rows
+                .iter()
+                .filter(|r| r.used_at.is_none())
+                .filter_map(|r| r.personnel_number.clone())
+                .collect();
+            let holding = user::holders_of(conn, user::UniqueField::PersonnelNumber, &numbers)?;
+            let holder_ids: Vec<UserId> = holding.iter().map(|(_, id)| *id).collect();
+            let summaries: HashMap<UserId, _> = user::live_summaries_of(conn, &holder_ids)?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+            let held_by: HashMap<String, crate::domain::people::UserSummary> = holding
+                .into_iter()
+                .filter_map(|(n, id)| Some((n, summaries.get(&id)?.clone())))
+                .collect();
             let items = rows
                 .into_iter()
                 .map(|r| EntryView {
+                    held_by: r
+                        .personnel_number
+                        .as_ref()
+                        .filter(|_| r.used_at.is_none())
+                        .and_then(|n| held_by.get(n).cloned()),
                     id: r.id,
                     group: r.group_id.and_then(|g| groups.get(&g).cloned()),
                     first_name: r.first_name,
@@ -174,6 +202,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 used,
                 unmatchable,
                 ambiguous,
+                held,
                 entries: Page {
                     items,
                     total,

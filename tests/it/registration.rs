@@ -1346,6 +1346,53 @@ db_test!(
     }
 );
 
+db_test!(
+    an_entry_whose_number_an_account_took_is_pointed_out,
+    |app| {
+        // The entry was made first, then the account (by hand or an import):
+        // nobody can register with the entry now. The list says so, and whose
+        // account it is.
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = add_entry(
+            &app,
+            &[
+                ("first_name", "Anna"),
+                ("last_name", "Ambig"),
+                ("personnel_number", "AM-1"),
+            ],
+        )
+        .await;
+        assert_redirect(&res, "/registration");
+        let (_, list) = app.get_html("/registration").await;
+        assert!(!list.contains("data-held"), "{list}");
+        let res = app
+            .post(
+                "/users/new",
+                &[
+                    ("first_name", "Anders"),
+                    ("last_name", "Jemand"),
+                    ("username", "anders"),
+                    ("personnel_number", "AM-1"),
+                    ("then", "close"),
+                ],
+            )
+            .await;
+        assert_redirect(&res, "/users");
+        let anders = app.user_id("anders").await;
+        let (_, list) = app.get_html("/registration").await;
+        assert!(list.contains("data-held=\"1\""), "{list}");
+        let row = list
+            .split("data-held-by>")
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").next())
+            .unwrap_or("");
+        assert!(
+            row.contains(&format!("href=\"/users/{anders}\"")) && row.contains("Anders Jemand"),
+            "{list}"
+        );
+    }
+);
+
 db_test!(a_list_names_a_hidden_character_or_a_foreign_digit, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     let file =
