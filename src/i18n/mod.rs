@@ -839,6 +839,7 @@ catalogue! {
     wl_import_changed: "Nichts übernommen: die Liste oder die Konten haben sich seit der Vorschau geändert. Bitte die Datei noch einmal hochladen.", "Nothing taken: the list or the accounts have changed since the preview. Please upload the file again.";
     wl_import_discarded: "Verworfen.", "Discarded.";
     wl_import_undone: "Die unbenutzten Einträge des Imports sind entfernt.", "The import's unused entries have been removed.";
+    wl_import_undone_nothing: "Nichts entfernt: Mit allen Einträgen des Imports hat sich schon jemand registriert. Der Import gilt als rückgängig gemacht.", "Nothing removed: someone has registered with every entry of the import already. The import counts as undone.";
     wl_state_preview: "Vorschau", "Preview";
     wl_state_imported: "übernommen", "taken";
     wl_state_discarded: "verworfen", "discarded";

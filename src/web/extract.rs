@@ -214,6 +214,7 @@ fn flash_for(t: &'static Texts, value: &str) -> Option<Flash> {
         "wl_import_changed" => err(t.wl_import_changed.to_owned()),
         "wl_import_discarded" => ok(t.wl_import_discarded),
         "wl_import_undone" => ok(t.wl_import_undone),
+        "wl_import_undone_nothing" => ok(t.wl_import_undone_nothing),
         "access_revoked" => ok(t.access_revoked_flash),
         "access_nothing_revoked" => err(t.access_nothing_revoked.to_owned()),
         k if k.starts_with("invited_all_") => {

@@ -358,6 +358,11 @@ pub async fn undo(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     match service::import_undo(&state.ctx, &admin.actor(), id).await {
+        // Every entry used already: nothing was taken off the list.
+        Ok((0, _)) => Ok(redirect_with_flash(
+            &import_path(id),
+            "wl_import_undone_nothing",
+        )),
         Ok(_) => Ok(redirect_with_flash(&import_path(id), "wl_import_undone")),
         Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(
             &import_path(id),

@@ -1089,6 +1089,11 @@ db_test!(an_import_previews_every_row_then_takes_all_or_none, |app| {
     // Undo takes Nina's unused entry off the list, keeps Jürgen's.
     let res = app.post(&format!("{preview}/undo"), &[]).await;
     assert_redirect(&res, &preview);
+    let (_, page) = app.get_html(&preview).await;
+    assert!(
+        page.contains("Die unbenutzten Einträge des Imports sind entfernt."),
+        "{page}"
+    );
     let (_, list) = app.get_html("/registration").await;
     assert!(
         !list.contains("Neu, Nina") && list.contains("Größe, Jürgen"),
@@ -1343,6 +1348,32 @@ db_test!(
         );
         let (_, list) = app.get_html("/registration").await;
         assert!(list.contains("Solo") && list.contains("Carla"), "{list}");
+    }
+);
+
+db_test!(
+    undoing_a_list_import_whose_entries_are_all_used_says_so,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = upload(
+            &app,
+            "a.csv",
+            csv(&["Vorname;Nachname;Personalnummer", "Uwe;Used;U-1"]),
+        )
+        .await;
+        let import = location(&res);
+        let page = commit_list(&app, &import).await;
+        assert!(
+            page.contains("Die Einträge stehen auf der Liste."),
+            "{page}"
+        );
+        app.db.raw().execute(
+            "UPDATE registration_entries SET used_at = created_at WHERE personnel_number = 'U-1'",
+        );
+        let res = app.post(&format!("{import}/undo"), &[]).await;
+        assert_redirect(&res, &import);
+        let (_, page) = app.get_html(&import).await;
+        assert!(page.contains("Nichts entfernt"), "{page}");
     }
 );
 
