@@ -849,6 +849,8 @@ catalogue! {
     wl_problem_too_long: "zu lang", "too long";
     wl_problem_date_range: "kein mögliches Geburtsdatum", "not a possible date of birth";
     wl_problem_unknown_group: "diese Gruppe gibt es nicht", "no such group";
+    wl_problem_one_group: "ein Eintrag bekommt eine Gruppe, nicht mehrere", "an entry gets one group, not several";
+    wl_problem_user_type: "unbekannter Nutzertyp (möglich: Mitarbeiter, Extern, Gast)", "unknown user type (possible: Employee, External, Guest)";
     wl_problem_twice: "steht auch in Zeile", "is also in row";
     wl_problem_hidden: "In der Datei ausgeblendet (von Hand, durch einen Filter oder eine Gliederung): nicht übernommen. Wer auf die Liste soll, wird in der Datei eingeblendet und die Datei neu hochgeladen.", "Hidden in the file (manually, by a filter or an outline): not taken. To put the person on the list, show the row in the file and upload it again.";
     wl_entries: "Einträge", "Entries";

@@ -1648,9 +1648,14 @@ impl WhitelistImportView {
                 })
             }
             "too_long" => t.wl_problem_too_long.to_owned(),
+            "invalid" if field == "user_type" => t.wl_problem_user_type.to_owned(),
             "invalid" => t.wl_problem_invalid.to_owned(),
             "date" => t.fe_invalid_birth_date.to_owned(),
             "date_range" => t.wl_problem_date_range.to_owned(),
+            "unknown" if value.contains([',', ';']) => format!(
+                "{}{value}{} – {}",
+                t.q_open, t.q_close, t.wl_problem_one_group
+            ),
             "unknown" if value.is_empty() => t.wl_problem_unknown_group.to_owned(),
             "unknown" => format!(
                 "{}{value}{} – {}",

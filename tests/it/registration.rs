@@ -1352,6 +1352,33 @@ db_test!(
 );
 
 db_test!(
+    a_list_row_with_two_groups_or_an_unknown_type_says_what_is_possible,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        let res = upload(
+            &app,
+            "t.csv",
+            csv(&[
+                "Vorname;Nachname;Personalnummer;Gruppe;Nutzertyp",
+                "Ida;Zwei;T-1;IT, Lager;",
+                "Jan;Typ;T-2;;Praktikant",
+            ]),
+        )
+        .await;
+        let (_, page) = app.get_html(&location(&res)).await;
+        let row = |line: &str| {
+            page.split(&format!("data-refused=\"{line}\""))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        assert!(row("2").contains("eine Gruppe, nicht mehrere"), "{page}");
+        assert!(row("3").contains("Mitarbeiter, Extern, Gast"), "{page}");
+    }
+);
+
+db_test!(
     undoing_a_list_import_whose_entries_are_all_used_says_so,
     |app| {
         app.login_as("chef", AdminRole::Administrator).await;
