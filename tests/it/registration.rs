@@ -1439,6 +1439,10 @@ db_test!(
         let anders = app.user_id("anders").await;
         let (_, list) = app.get_html("/registration").await;
         assert!(list.contains("data-held=\"1\""), "{list}");
+        assert!(
+            list.contains("1 offener Eintrag hat eine Personalnummer"),
+            "{list}"
+        );
         let row = list
             .split("data-held-by>")
             .nth(1)
