@@ -826,6 +826,8 @@ db_test!(rows_the_file_hides_are_not_put_on_the_list, |app| {
     assert!(emil.contains("mehr Stellen"), "{emil}");
     let fritz = page.split("data-refused=\"7\"").nth(1).unwrap_or("");
     assert!(fritz.contains("Wahrheitswert"), "{fritz}");
+    // The refused value is shown as the file gave it.
+    assert!(fritz.contains("data-given-number>WAHR<"), "{fritz}");
     for line in ["3", "5"] {
         let row = page
             .split(&format!("data-refused=\"{line}\""))
