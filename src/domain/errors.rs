@@ -90,6 +90,16 @@ pub enum FieldError {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, FieldError)>);
 
+impl FieldError {
+    /// Another account holds the value (a form can name that account).
+    pub fn is_taken(self) -> bool {
+        matches!(
+            self,
+            FieldError::UsernameTaken | FieldError::EmailTaken | FieldError::PersonnelNumberTaken
+        )
+    }
+}
+
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, error: FieldError) {
         if self.get(field).is_none() {

@@ -218,6 +218,19 @@ pub fn spelled_key(name: &str) -> String {
     out
 }
 
+/// Notes `value` (a group's or area's) under the [`spelled_key`] of its
+/// `name`; two with one key cancel each other out (which one a file means
+/// is not for us to guess).
+pub fn note_spelled<T>(
+    map: &mut std::collections::HashMap<String, Option<T>>,
+    name: &str,
+    value: T,
+) {
+    map.entry(spelled_key(name))
+        .and_modify(|found| *found = None)
+        .or_insert(Some(value));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

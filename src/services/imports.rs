@@ -21,7 +21,7 @@ use crate::domain::import::{
     decode_problems, decode_units, encode_problems, encode_units, join_names, mark_duplicates,
     parse_user_row, stored_text,
 };
-use crate::domain::text::{name_key, nfc, spelled_key};
+use crate::domain::text::{name_key, nfc, note_spelled, spelled_key};
 use crate::domain::{AdminRole, Salutation, UnitId, UserId, UserType, Username};
 use crate::models::import::{self as model, Batch, BatchChanges, StagedRow};
 use crate::models::user;
@@ -1212,7 +1212,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     let catalog = crate::models::unit::catalog(conn)?;
     for g in &catalog.groups {
         existing.groups.insert(name_key(&g.name), g.id);
-        spell(&mut existing.spelled_groups, &g.name);
+        note_spelled(&mut existing.spelled_groups, &g.name, g.name.clone());
         if g.name.contains([',', ';']) {
             existing
                 .joined_groups
@@ -1221,7 +1221,7 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     }
     for a in &catalog.areas {
         existing.areas.insert(name_key(&a.name), a.id);
-        spell(&mut existing.spelled_areas, &a.name);
+        note_spelled(&mut existing.spelled_areas, &a.name, a.name.clone());
         if a.name.contains([',', ';']) {
             existing
                 .joined_areas
@@ -1230,14 +1230,6 @@ fn load_keys(conn: &mut DbConn) -> ServiceResult<Existing> {
     }
     crate::db::release_cache(conn);
     Ok(existing)
-}
-
-/// Notes a unit under its [`spelled_key`]; two units with one key cancel
-/// each other out (which one a file means is not for us to guess).
-fn spell(map: &mut HashMap<String, Option<String>>, name: &str) {
-    map.entry(spelled_key(name))
-        .and_modify(|found| *found = None)
-        .or_insert_with(|| Some(name.to_owned()));
 }
 
 /// Names the instance does not know as written but by their umlauts

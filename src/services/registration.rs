@@ -20,7 +20,7 @@ use crate::domain::registration::{
     Criteria, Criterion, EntryData, EntryInput, Probe, ProbeInput, date_key, name_match_key,
     number_match_key,
 };
-use crate::domain::text::{name_key, spelled_key};
+use crate::domain::text::{name_key, note_spelled, spelled_key};
 use crate::domain::{FieldError, FieldErrors, Page, UnitId, UserId, UserStatus, UserType};
 use crate::models::registration::{self as model, NewEntry, StagedRow};
 use crate::models::user;
@@ -480,10 +480,7 @@ async fn load_checks(ctx: &Context) -> ServiceResult<Checks> {
         .collect();
     let mut spelled_groups: HashMap<String, Option<UnitId>> = HashMap::new();
     for g in &units.groups {
-        spelled_groups
-            .entry(spelled_key(&g.name))
-            .and_modify(|found| *found = None)
-            .or_insert(Some(g.id));
+        note_spelled(&mut spelled_groups, &g.name, g.id);
     }
     drop(units);
     let (on_list, taken, listed) = ctx

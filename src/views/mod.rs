@@ -1115,14 +1115,7 @@ impl UserFormView {
     /// The field's error; a value another account holds names that account.
     pub fn error(&self, field: &str) -> Option<String> {
         let text = self.p.fe(&self.errors, field)?;
-        let taken = matches!(
-            self.errors.get(field),
-            Some(
-                FieldError::UsernameTaken
-                    | FieldError::EmailTaken
-                    | FieldError::PersonnelNumberTaken
-            )
-        );
+        let taken = self.errors.get(field).is_some_and(FieldError::is_taken);
         Some(match self.holders.iter().find(|(f, _)| *f == field) {
             Some((_, holder)) if taken => {
                 format!("{}: {}.", text.trim_end_matches('.'), holder.label())

@@ -156,12 +156,7 @@ async fn form_page(
     // What was typed as a password is never sent back (the page says so).
     let password_dropped = !errors.is_empty() && !input.start_password.is_empty();
     // A value another account holds: whose it is, said at the field.
-    let taken = errors.iter().any(|(_, e)| {
-        matches!(
-            e,
-            FieldError::UsernameTaken | FieldError::EmailTaken | FieldError::PersonnelNumberTaken
-        )
-    });
+    let taken = errors.iter().any(|(_, e)| e.is_taken());
     let holders = if taken {
         let probe = commands::unique_probe(&input, editing.as_ref().map(|u| u.id));
         service::holders(&state.ctx, &admin.actor(), probe)
