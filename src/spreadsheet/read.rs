@@ -525,20 +525,135 @@ fn cut_at(mut text: String, max: usize) -> String {
     text
 }
 
-/// A number as a spreadsheet program shows it with this format code.
+/// A number as a spreadsheet program shows it with this format code: the
+/// General format's digits, or, for a whole number whose format frames or
+/// pads it the way numbering schemes do, that text (`00000` → `00123`,
+/// `"P"0000` → `P0007`, `\M\A-000` → `MA-042`, `000-000` → `012-345`).
 pub fn number_text(value: f64, format: Option<&str>) -> String {
-    if let Some(code) = format {
-        let digits = code.trim_matches('"');
-        // "00000": a number with leading zeros (personnel numbers).
-        if !digits.is_empty()
-            && digits.chars().all(|c| c == '0')
-            && value.fract() == 0.0
-            && (0.0..1e15).contains(&value)
-        {
-            return format!("{:0width$}", value as u64, width = digits.len());
-        }
+    if let Some(code) = format
+        && value.fract() == 0.0
+        && (0.0..1e15).contains(&value)
+        && let Some(shown) = framed_whole_number(value as u64, code)
+    {
+        return shown;
     }
     general_number(value)
+}
+
+/// What a number may be framed with and still be read as shown: letters,
+/// digits, space, `-`, `/`, `_`, `#` — the characters of numbering schemes.
+/// Not decimals, thousands, currencies or percent: those make amounts,
+/// read as the General format reads them.
+fn framing_char(c: char) -> bool {
+    c.is_ascii_digit() || c.is_alphabetic() || matches!(c, ' ' | '-' | '/' | '_' | '#')
+}
+
+/// Whether `shown` is the whole number `plain` (as [`general_number`]
+/// writes it) framed or padded with [`framing_char`]s: `P0007` for `7`.
+fn shows_whole_number(shown: &str, plain: &str) -> bool {
+    let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
+    shown.chars().all(framing_char) && !digits.is_empty() && strip_zeros(&digits) == plain
+}
+
+/// The text a whole number gets from a format code whose first section is
+/// digit places (`0`, `#`) and text (quoted, escaped, space, `-`, `/`),
+/// where the result passes [`shows_whole_number`]. `None` for every other
+/// code (General, decimals, thousands, exponents, percent, dates,
+/// conditions, currencies, `@`, `?`, fills) and for a code longer than a
+/// numbering scheme needs.
+fn framed_whole_number(value: u64, code: &str) -> Option<String> {
+    enum Part {
+        Text(String),
+        Zero,
+        Hash,
+    }
+    const MAX_CODE: usize = 60;
+    if code.len() > MAX_CODE {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut sections = 1;
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        let first = sections == 1;
+        match c {
+            '"' => {
+                let quoted: String = chars.by_ref().take_while(|&q| q != '"').collect();
+                if first {
+                    text.push_str(&quoted);
+                }
+            }
+            '\\' | '_' => {
+                // An escaped character, or the room of one (`_)`).
+                let next = chars.next()?;
+                if first {
+                    text.push(if c == '_' { ' ' } else { next });
+                }
+            }
+            ';' => sections += 1,
+            _ if !first => {}
+            '[' => {
+                // A colour or the locale (`[$-407]`) is not shown; a
+                // condition, a currency or elapsed time frames no number.
+                let tag: String = chars.by_ref().take_while(|&b| b != ']').collect();
+                let colour = tag.chars().all(char::is_alphanumeric)
+                    && !tag
+                        .chars()
+                        .all(|t| matches!(t, 'h' | 'H' | 'm' | 'M' | 's' | 'S'));
+                if !(colour || tag.starts_with("$-")) {
+                    return None;
+                }
+            }
+            '0' | '#' => {
+                if !text.is_empty() {
+                    parts.push(Part::Text(std::mem::take(&mut text)));
+                }
+                parts.push(if c == '0' { Part::Zero } else { Part::Hash });
+            }
+            ' ' | '-' | '/' => text.push(c),
+            _ => return None,
+        }
+    }
+    if !text.is_empty() {
+        parts.push(Part::Text(text));
+    }
+    // A third section is the one for zero.
+    if sections >= 3 && value == 0 {
+        return None;
+    }
+    // The digits fill the places from the right; the leftmost place takes
+    // all that are left, and a `0` place with none left shows a zero.
+    let plain = value.to_string();
+    let digits = if value == 0 { "" } else { plain.as_str() };
+    let mut places = parts.iter().filter(|p| !matches!(p, Part::Text(_))).count();
+    if places == 0 {
+        return None;
+    }
+    let mut left = digits.len();
+    let mut pieces: Vec<&str> = Vec::with_capacity(parts.len());
+    for part in parts.iter().rev() {
+        match part {
+            Part::Text(t) => pieces.push(t),
+            Part::Zero | Part::Hash => {
+                places -= 1;
+                let from = if places == 0 {
+                    0
+                } else {
+                    left.saturating_sub(1)
+                };
+                let taken = &digits[from..left];
+                left = from;
+                match (taken.is_empty(), part) {
+                    (true, Part::Zero) => pieces.push("0"),
+                    (true, _) => {}
+                    (false, _) => pieces.push(taken),
+                }
+            }
+        }
+    }
+    let shown: String = pieces.into_iter().rev().collect();
+    shows_whole_number(&shown, &plain).then_some(shown)
 }
 
 /// Up to 15 significant digits, like the "General" format; a number too
@@ -1191,12 +1306,12 @@ fn range_rows(
         let row = top.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
         let column = left.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
         let mut text = data_text(value);
-        // The number as shown, where it is the same number with zeros in
-        // front (a cell that is not where the file said is left as read).
-        if let (Data::Float(_), Some(padded)) = (value, shown.get(&(row, column)))
-            && strip_zeros(padded) == text
+        // The number as shown, where it is the same number framed or
+        // padded (a cell that is not where the file said is left as read).
+        if let (Data::Float(_), Some(framed)) = (value, shown.get(&(row, column)))
+            && shows_whole_number(framed, &text)
         {
-            text.clone_from(padded);
+            text.clone_from(framed);
         }
         if let Added::Enough = collector.add(row, column, text)? {
             break;
@@ -1207,8 +1322,9 @@ fn range_rows(
 
 // ---------------------------------------------------------------- ods
 
-/// Per sheet, the cells (row, column) holding a whole number that the file
-/// shows with zeros in front (`00123`, a number format such as `00000`).
+/// Per sheet, the cells (row, column) holding a number that the file shows
+/// framed or with zeros in front (`00123`, `P0007`: a number format such as
+/// `00000` or `"P"0000`).
 type Shown = HashMap<String, HashMap<(u32, u32), String>>;
 
 /// What an .ods says of its sheets beyond calamine's cells: numbers as
@@ -1224,6 +1340,15 @@ struct Notes {
 /// million times is not a list of people).
 const MAX_SHOWN_REPEATS: u64 = 10_000;
 
+/// Whether a number cell's shown text could be a whole number framed or
+/// padded ([`shows_whole_number`]) and differs from the General format's:
+/// worth a note.
+fn shown_unlike_general(shown: &str) -> bool {
+    shown.bytes().any(|b| b.is_ascii_digit())
+        && shown.chars().all(framing_char)
+        && (shown.starts_with('0') && shown.len() > 1 || !shown.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// `00123` → `123`, `000` → `0`.
 fn strip_zeros(digits: &str) -> &str {
     let rest = digits.trim_start_matches('0');
@@ -1231,10 +1356,10 @@ fn strip_zeros(digits: &str) -> &str {
 }
 
 /// calamine reads an .ods number as its value and drops what the cell
-/// shows, so a personnel number formatted `00000` would lose its zeros.
-/// This pass over `content.xml` (already bounded by [`check_zip`]) notes
-/// the shown text of every number cell that is digits with a leading zero,
-/// at most `max_notes` of them (then no more: the zeros are a nicety, the
+/// shows, so a personnel number formatted `00000` would lose its zeros
+/// (`"P"0000` its letter). This pass over `content.xml` (already bounded by
+/// [`check_zip`]) notes the shown text of every number cell that
+/// [`shown_unlike_general`], at most `max_notes` of them (then no more: the zeros are a nicety, the
 /// memory of the reader is not). Positions are counted as calamine counts
 /// them (repeated rows and columns, covered cells); the reader uses a note
 /// only where the cell it read holds that very number. The same pass notes
@@ -1398,9 +1523,7 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
             Event::End(e) => match e.name().0 {
                 "table:table-cell" | "table:covered-table-cell" => {
                     if let (Some((first, repeats, Some(text))), Some(name)) = (cell.take(), &sheet)
-                        && text.len() > 1
-                        && text.starts_with('0')
-                        && text.bytes().all(|b| b.is_ascii_digit())
+                        && shown_unlike_general(&text)
                         && repeats.saturating_mul(row_repeats) <= MAX_SHOWN_REPEATS
                         && notes.saturating_add(repeats.saturating_mul(row_repeats)) <= max_notes
                     {
@@ -1763,6 +1886,57 @@ mod tests {
         ] {
             assert_eq!(general_number(value), shown, "{value}");
         }
+    }
+
+    #[test]
+    fn whole_numbers_read_as_the_format_frames_them() {
+        for (value, code, shown) in [
+            (123.0, "00000", "00123"),
+            (0.0, "00000", "00000"),
+            (7.0, "\"P\"0000", "P0007"),
+            (42.0, "\\M\\A-000", "MA-042"),
+            (12345.0, "000-000", "012-345"),
+            (1234567.0, "000-000", "1234-567"),
+            (789.0, "\"PN \"#", "PN 789"),
+            (55.0, "0000\" A\"", "0055 A"),
+            (55.0, "[Blue]0000;[Red]-0000", "0055"),
+            (55.0, "[$-407]\"Nr\"000", "Nr055"),
+            (55.0, "0_)", "55 "),
+            (7.0, "0", "7"),
+            (7.0, "0;-0;\"null\";@", "7"),
+            // Amounts, dates, text, conditions and codes of another kind
+            // read as the General format: the plain number.
+            (1234567.0, "#,##0", "1234567"),
+            (7.0, "0.00", "7"),
+            (7.0, "0%", "7"),
+            (7.0, "0.0E+00", "7"),
+            (7.0, "@", "7"),
+            (7.0, "General", "7"),
+            (7.0, "[$€-407]0", "7"),
+            (7.0, "[>100]\"groß\"0;0", "7"),
+            (7.0, "\"Nr. \"0", "7"),
+            (7.0, "?0", "7"),
+            (7.0, "*x0", "7"),
+            (0.0, "#", "0"),
+            (0.0, "0;-0;\"null\"", "0"),
+            (-7.0, "\"P\"0000", "-7"),
+            (7.5, "\"P\"0000", "7.5"),
+            (7.0, "\"P\"", "7"),
+        ] {
+            assert_eq!(number_text(value, Some(code)), shown, "{value} {code}");
+        }
+        // A code longer than a numbering scheme needs is not followed.
+        let long = "0".repeat(100_000);
+        assert_eq!(number_text(7.0, Some(&long)), "7");
+        // What an .ods shows is kept where it frames the same number.
+        assert!(shows_whole_number("P0007", "7"));
+        assert!(shows_whole_number("012-345", "12345"));
+        assert!(!shows_whole_number("1,234,567", "1234567"));
+        assert!(!shows_whole_number("7 €", "7"));
+        assert!(!shows_whole_number("P0008", "7"));
+        assert!(shown_unlike_general("00123") && shown_unlike_general("MA-042"));
+        assert!(!shown_unlike_general("123") && !shown_unlike_general("0"));
+        assert!(!shown_unlike_general("1.234") && !shown_unlike_general("Anna"));
     }
 
     fn zip_of(parts: &[(&str, String)]) -> Vec<u8> {

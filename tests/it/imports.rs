@@ -989,6 +989,42 @@ db_test!(rows_hidden_by_openpyxl_and_libreoffice_are_found, |app| {
     }
 });
 
+db_test!(
+    personnel_numbers_arrive_as_their_number_format_shows_them,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        // Numbers formatted "P"0000, \M\A-000, 000-000, 00000, General,
+        // "PN "#, #,##0 and 0000" A" (tests/fixtures/import/make_numbers.py;
+        // LibreOffice made the .ods, which stores the shown text).
+        let expected = [
+            ("anna", "P0007"),
+            ("bernd", "MA-042"),
+            ("chris", "012-345"),
+            ("dana", "00123"),
+            ("emil", "456"),
+            ("frieda", "PN 789"),
+            // A thousands separator is not part of a number's identity.
+            ("gustav", "1234567"),
+            ("hanna", "0055 A"),
+        ];
+        for name in ["people-numbers.xlsx", "people-numbers.ods"] {
+            let (id, page) = upload(&app, name, fixture(name), "create").await;
+            let rows = preview_rows(&page);
+            assert_eq!(rows.len(), 8, "{name}: {rows:?}");
+            assert!(rows.iter().all(|r| r.1 == "neu"), "{name}: {rows:?}");
+            assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+            for (first, number) in expected {
+                let address = format!("{first}.nummer@example.com");
+                let person = app.user(&address).await.unwrap();
+                assert_eq!(person.personnel_number.as_deref(), Some(number), "{name}");
+            }
+            let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+            assert_redirect(&res, &format!("/imports/{id}"));
+            assert!(app.user("anna.nummer@example.com").await.is_none());
+        }
+    }
+);
+
 db_test!(sheets_with_long_first_rows_are_offered_whole, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     // Each sheet's first rows hold about 300 KB: more than the start of the
