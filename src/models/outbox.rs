@@ -545,7 +545,38 @@ pub fn cancel_waiting_of_users(
     Ok(n)
 }
 
-/// Whether an address is blocked (after a permanent failure).
+/// The key an address is blocked by: its mailbox's ([`address_key`]), so
+/// that `anna@xn--mller-kva.de` and `Anna@müller.de` are one block.
+///
+/// [`address_key`]: crate::domain::email::address_key
+pub fn block_key(address: &str) -> String {
+    crate::domain::email::address_key(address)
+}
+
+/// Blocks stored under a key of an older form (a domain written `xn--…`),
+/// for start-up to key them anew.
+pub fn blocks_keyed_in_ascii(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    b::table
+        .filter(b::address_lower.like("%xn--%"))
+        .select(b::address_lower)
+        .load(conn)
+}
+
+/// Keys a block anew; where the new key is blocked already, the old block
+/// goes (the first block of the mailbox stays).
+pub fn rekey_block(conn: &mut DbConn, old: &str, new: &str) -> QueryResult<()> {
+    if find_block(conn, new)?.is_some() {
+        diesel::delete(b::table.find(old)).execute(conn)?;
+    } else {
+        diesel::update(b::table.find(old))
+            .set(b::address_lower.eq(new))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether an address is blocked (after a permanent failure), by its
+/// [`block_key`].
 pub fn is_blocked(conn: &mut DbConn, address_lower: &str) -> QueryResult<bool> {
     Ok(b::table
         .find(address_lower)

@@ -289,7 +289,7 @@ pub async fn release_scheduled(ctx: &Context) -> ServiceResult<usize> {
                     let plain = issue_link(conn, u.id, now, expires)?;
                     let mut row =
                         mail::prepare(&env, &letter(&env, &u, &m.recipient, &plain, expires), now);
-                    if outbox::is_blocked(conn, &row.recipient_lower)? {
+                    if outbox::is_blocked(conn, &outbox::block_key(&row.recipient))? {
                         row.status = Delivery::Blockiert;
                         row.sealed_token = None;
                         row.failure_kind = Some("blocked".into());
@@ -777,18 +777,16 @@ pub(crate) fn invite_chunk(
         })
         .collect();
     token::insert_many(conn, &tokens)?;
-    // The outbox keys a recipient by his address in lower case (not by
-    // the account's key, whose domain may be written otherwise).
     let addresses: Vec<String> = chosen
         .iter()
-        .filter_map(|u| u.email.as_deref().map(str::to_lowercase))
+        .filter_map(|u| u.email.as_deref().map(outbox::block_key))
         .collect();
     let blocked = outbox::blocked_among(conn, &addresses)?;
     let mut rows = Vec::with_capacity(chosen.len());
     for (u, plain) in chosen.iter().zip(&plains) {
         let address = u.email.as_deref().unwrap_or_default();
         let mut row = mail::prepare(env, &letter(env, u, address, plain, expires), now);
-        if blocked.contains(&row.recipient_lower) {
+        if blocked.contains(&outbox::block_key(&row.recipient)) {
             row.status = Delivery::Blockiert;
             row.sealed_token = None;
             row.failure_kind = Some("blocked".into());

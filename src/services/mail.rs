@@ -146,7 +146,7 @@ pub fn queue(
     now: PrimitiveDateTime,
 ) -> diesel::QueryResult<(i64, Delivery)> {
     let mut row = prepare(env, letter, now);
-    if outbox::is_blocked(conn, &row.recipient_lower)? {
+    if outbox::is_blocked(conn, &outbox::block_key(&row.recipient))? {
         row.status = Delivery::Blockiert;
         row.sealed_token = None;
         row.failure_kind = Some(FailureKind::Blocked.as_str().into());
@@ -207,12 +207,14 @@ pub async fn claim(ctx: &Context, worker: &str, limit: i64) -> ServiceResult<Vec
                 conn,
                 |conn| -> ServiceResult<Vec<(OutboxMessage, outbox::Body)>> {
                     let rows = outbox::claim(conn, &worker, now, now + LEASE, limit)?;
-                    let addresses: Vec<String> =
-                        rows.iter().map(|r| r.recipient.to_lowercase()).collect();
+                    let addresses: Vec<String> = rows
+                        .iter()
+                        .map(|r| outbox::block_key(&r.recipient))
+                        .collect();
                     let blocked = outbox::blocked_among(conn, &addresses)?;
                     let mut out = Vec::with_capacity(rows.len());
                     for row in rows {
-                        if blocked.contains(&row.recipient.to_lowercase()) {
+                        if blocked.contains(&outbox::block_key(&row.recipient)) {
                             apply(
                                 conn,
                                 &Facts::of(&row),
@@ -272,7 +274,8 @@ pub struct Facts {
     pub id: i64,
     pub kind: MailKind,
     pub user_id: Option<UserId>,
-    pub recipient_lower: String,
+    /// The recipient's [`outbox::block_key`].
+    pub block_key: String,
     /// Counting this attempt.
     pub attempts: i32,
     pub give_up_at: PrimitiveDateTime,
@@ -284,7 +287,7 @@ impl Facts {
             id: row.id,
             kind: row.kind,
             user_id: row.user_id,
-            recipient_lower: row.recipient.to_lowercase(),
+            block_key: outbox::block_key(&row.recipient),
             attempts: row.attempts,
             give_up_at: row.give_up_at,
         }
@@ -392,7 +395,7 @@ fn apply(
     if recorded && failure == Some(FailureKind::Rejected) {
         outbox::block(
             conn,
-            &row.recipient_lower,
+            &row.block_key,
             FailureKind::Rejected.as_str(),
             answer,
             row.id,
@@ -542,7 +545,7 @@ pub fn of_user(conn: &mut DbConn, user: UserId) -> diesel::QueryResult<Vec<SentM
 /// The block of an address, if any.
 pub fn block_of(conn: &mut DbConn, address: &str) -> diesel::QueryResult<Option<AddressBlock>> {
     Ok(
-        outbox::find_block(conn, &address.to_lowercase())?.map(|b| AddressBlock {
+        outbox::find_block(conn, &outbox::block_key(address))?.map(|b| AddressBlock {
             answer: b.smtp_answer.unwrap_or_default(),
             blocked_at: b.blocked_at,
         }),

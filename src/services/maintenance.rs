@@ -63,10 +63,11 @@ pub fn refresh_search_texts(conn: &mut db::DbConn) -> ServiceResult<bool> {
 
 /// The form of address keys (`domain::email::address_key`); raise it when
 /// that changes, and start-up brings every stored key to it once.
-pub const EMAIL_KEY_VERSION: i32 = 2;
+pub const EMAIL_KEY_VERSION: i32 = 3;
 
 /// Brings stored address keys up to the current form (version 2: a domain
-/// written `xn--…` has the key of its Unicode form), like
+/// written `xn--…` has the key of its Unicode form; version 3: blocked
+/// addresses are keyed so too), like
 /// [`refresh_search_texts`]. Two live accounts that turn out to share a
 /// mailbox keep their old keys, and a warning names them: which one keeps
 /// the address is an administrator's call.
@@ -105,6 +106,17 @@ pub fn refresh_email_keys(conn: &mut db::DbConn) -> ServiceResult<bool> {
                 let key = crate::domain::email::address_key(email);
                 if stored.as_deref() != Some(key.as_str()) {
                     crate::models::import::set_staged_email_key(conn, *batch, *line, &key)?;
+                }
+            }
+            Ok(())
+        })?;
+        // Blocks: a mailbox blocked in one spelling is blocked in both.
+        use crate::models::outbox;
+        db::write_tx(conn, |conn| -> ServiceResult<()> {
+            for old in outbox::blocks_keyed_in_ascii(conn)? {
+                let key = outbox::block_key(&old);
+                if key != old {
+                    outbox::rekey_block(conn, &old, &key)?;
                 }
             }
             Ok(())

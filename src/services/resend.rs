@@ -74,7 +74,7 @@ pub(crate) fn check_in_tx(
     let to = copy_address(message.kind, &person, &message.recipient);
     let (blocked, sent_lately) = match &to {
         Some(address) => {
-            let key = address.to_lowercase();
+            let key = outbox::block_key(address);
             (
                 outbox::is_blocked(conn, &key)?,
                 RESEND_PER_RECIPIENT.count(conn, &key, now)?,
@@ -285,7 +285,7 @@ pub async fn blocked(
 /// it was not blocked (any more).
 pub async fn unblock(ctx: &Context, actor: &Actor, address: &str) -> ServiceResult<bool> {
     require_user_management(actor)?;
-    let (actor, now, key) = (actor.clone(), ctx.now(), address.trim().to_lowercase());
+    let (actor, now, key) = (actor.clone(), ctx.now(), outbox::block_key(address.trim()));
     ctx.db()
         .run(move |conn| {
             write_tx(conn, |conn| {

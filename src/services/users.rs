@@ -202,14 +202,14 @@ pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceRe
             let addresses: Vec<String> = list
                 .items
                 .iter()
-                .filter_map(|u| u.email.as_deref().map(str::to_lowercase))
+                .filter_map(|u| u.email.as_deref().map(crate::models::outbox::block_key))
                 .collect();
             let blocked = crate::models::outbox::blocked_among(conn, &addresses)?;
             Ok(list.map(|user| UserListRow {
                 address_blocked: user
                     .email
                     .as_deref()
-                    .is_some_and(|e| blocked.contains(&e.to_lowercase())),
+                    .is_some_and(|e| blocked.contains(&crate::models::outbox::block_key(e))),
                 groups: names
                     .iter()
                     .filter(|(id, _)| *id == user.id)

@@ -143,6 +143,24 @@ smtp_test!(
         invite(&app, "ja3@example.com").await;
         drain(&app.ctx).await.unwrap();
         assert_eq!(sink.wait_for(3, StdDuration::from_secs(10)).await.len(), 3);
+        // A mailbox is blocked in every spelling of its domain: the person
+        // made anew with the Unicode form gets nothing either.
+        let ascii = invite(&app, "nein@xn--mller-kva.de").await;
+        drain(&app.ctx).await.unwrap();
+        assert_eq!(
+            delivery(&app, "nein@xn--mller-kva.de").await,
+            Some(Delivery::Fehlgeschlagen)
+        );
+        services::users::delete(&app.ctx, &Actor::system("test"), ascii)
+            .await
+            .unwrap();
+        invite(&app, "nein@müller.de").await;
+        assert_eq!(
+            delivery(&app, "nein@müller.de").await,
+            Some(Delivery::Blockiert)
+        );
+        let (_, blocks) = app.get_html("/mail/blocked").await;
+        assert!(blocks.contains("nein@müller.de"), "{blocks}");
     }
 );
 

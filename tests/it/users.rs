@@ -1651,6 +1651,14 @@ db_test!(
             "UPDATE users SET email_lower = email WHERE email LIKE '%xn--%'; \
              UPDATE maintenance_marks SET version = 1 WHERE name = 'email_key'",
         );
+        // And blocks keyed by the spelling (before version 3): Jörg's only
+        // in ASCII, a mailbox in both.
+        app.db.sql(
+            "INSERT INTO blocked_addresses (address_lower, reason, blocked_at) VALUES \
+             ('joerg@xn--mller-kva.de', 'rejected', '2026-01-01 00:00:00'), \
+             ('zoe@xn--mller-kva.de', 'rejected', '2026-01-01 00:00:00'), \
+             ('zoe@müller.de', 'rejected', '2026-01-02 00:00:00')",
+        );
         let res = create(
             &app,
             &[
@@ -1673,6 +1681,17 @@ db_test!(
         assert_eq!(joerg.email.as_deref(), Some("joerg@xn--mller-kva.de"));
         let unicode_anna = app.user("anna@müller.de").await.expect("second anna");
         assert_eq!(unicode_anna.last_name, "Zwei");
+        // The blocks are keyed by the mailbox: one each, in Unicode.
+        let (_, blocks) = app.get_html("/mail/blocked").await;
+        assert!(blocks.contains("joerg@müller.de"), "{blocks}");
+        assert_eq!(
+            blocks.matches("zoe@").count(),
+            blocks.matches("joerg@").count(),
+            "one row each: {blocks}"
+        );
+        assert!(!blocks.contains("xn--"), "{blocks}");
+        let joerg_page = app.get_html(&format!("/users/{}", joerg.id)).await.1;
+        assert!(joerg_page.contains("gesperrt"), "{joerg_page}");
         let res = create(
             &app,
             &[
