@@ -469,6 +469,8 @@ catalogue! {
     welcome_to_app: "Weiter zur App", "On to the app";
     welcome_open: "Weiter zu", "On to";
     welcome_no_app: "Sie können dieses Fenster schließen.", "You can close this window.";
+    welcome_confirm_sent: "Einen Link, mit dem Sie Ihre E-Mail-Adresse bestätigen, haben wir geschickt an", "We have sent a link that confirms your email address to";
+    welcome_confirm_why: "Öffnen Sie ihn in den nächsten Tagen: erst mit einer bestätigten Adresse hilft Ihnen „Passwort vergessen“.", "Open it within the next days: only with a confirmed address can “Forgot your password” help you.";
     me_title: "Mein Konto", "My account";
     forgot_title: "Passwort vergessen", "Forgot your password";
     forgot_sent: "Wenn es ein Konto mit diesen Angaben gibt, ist eine E-Mail mit einem Link unterwegs.", "If there is an account with these details, an email with a link is on its way.";
@@ -779,7 +781,7 @@ catalogue! {
     join_sign_in_with: "Womit Sie sich anmelden", "What you sign in with";
     join_sign_in_hint: "Eine E-Mail-Adresse oder ein Benutzername, oder beides. Mit einer E-Mail-Adresse können Sie ein vergessenes Passwort selbst neu setzen.", "An email address or a username, or both. With an email address you can reset a forgotten password yourself.";
     join_email_hint: "Optional. Sie bekommen einen Link, der sie bestätigt.", "Optional. You will get a link that confirms it.";
-    join_username_hint: "Optional, wenn Sie eine E-Mail-Adresse angeben: sonst wird er aus Ihrem Namen gebildet. Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.", "Optional if you give an email address: otherwise it is made from your name. Letters, digits, dot, hyphen and underscore.";
+    join_username_hint: "Optional, wenn Sie eine E-Mail-Adresse angeben: dann wird er aus Ihrem Namen gebildet. Buchstaben, Ziffern, Punkt, Binde- und Unterstrich.", "Optional if you give an email address: then it is made from your name. Letters, digits, dot, hyphen and underscore.";
     join_submit: "Konto anlegen", "Create account";
     join_used_title: "Dieser Link wurde schon benutzt", "This link has been used already";
     join_used_text: "Mit diesem Zugangslink wurde bereits ein Konto angelegt. Waren Sie das, melden Sie sich an. Sonst bitten Sie Ihre Ansprechperson um einen neuen Link.", "An account has already been created with this access link. If that was you, sign in. Otherwise ask your contact person for a new link.";

@@ -490,6 +490,8 @@ pub struct WelcomeView {
     pub name: String,
     pub app_name: String,
     pub app_url: String,
+    /// His address, while a link to confirm it is on its way.
+    pub unconfirmed: Option<String>,
 }
 
 #[derive(Template)]
@@ -1528,6 +1530,8 @@ pub struct WhitelistView {
     pub entry: forms::EntryForm,
     pub errors: FieldErrors,
     pub criteria_error: Option<String>,
+    /// The criteria a refused save asked for, shown as the admin ticked them.
+    pub criteria_asked: Option<Vec<crate::domain::registration::Criterion>>,
     pub import_error: Option<String>,
     pub groups: Vec<Unit>,
     pub may_set_criteria: bool,
@@ -1540,6 +1544,15 @@ impl WhitelistView {
 
     pub fn has(&self, key: &str) -> bool {
         self.list.criteria.iter().any(|c| c.key() == key)
+    }
+
+    /// Whether the criteria form ticks `key`: as asked by a refused save,
+    /// else as stored.
+    pub fn ticked(&self, key: &str) -> bool {
+        match &self.criteria_asked {
+            Some(asked) => asked.iter().any(|c| c.key() == key),
+            None => self.has(key),
+        }
     }
 
     /// The list's address for page `n`, with the search kept.

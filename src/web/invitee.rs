@@ -292,11 +292,13 @@ pub async fn welcome(
     me: SignedIn,
 ) -> AppResult<HttpResponse> {
     let settings = state.ctx.settings();
+    let profile = self_service::profile(&state.ctx, me.id).await?;
     ok_html(&WelcomeView {
         p: me.page(&req, &state, "me"),
         name: me.display_name.clone(),
         app_name: settings.app_name.clone(),
         app_url: settings.app_url.clone(),
+        unconfirmed: profile.email.filter(|_| !profile.email_confirmed),
     })
 }
 

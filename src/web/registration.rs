@@ -33,6 +33,7 @@ struct Shown {
     entry: EntryForm,
     errors: FieldErrors,
     criteria_error: Option<String>,
+    criteria_asked: Option<Vec<Criterion>>,
     import_error: Option<String>,
 }
 
@@ -67,6 +68,7 @@ async fn page(
             entry: shown.entry,
             errors: shown.errors,
             criteria_error: shown.criteria_error,
+            criteria_asked: shown.criteria_asked,
             import_error: shown.import_error,
             groups: state.ctx.units().groups.clone(),
             may_set_criteria: admin.admin.role.may_manage_settings(),
@@ -82,6 +84,7 @@ fn fresh() -> Shown {
         },
         errors: FieldErrors::default(),
         criteria_error: None,
+        criteria_asked: None,
         import_error: None,
     }
 }
@@ -117,12 +120,13 @@ pub async fn set_criteria(
             None => return Err(AppError::BadRequest("unknown criterion".into())),
         }
     }
-    match service::set_criteria(&state.ctx, &admin.actor(), chosen).await {
+    match service::set_criteria(&state.ctx, &admin.actor(), chosen.clone()).await {
         Ok(()) => Ok(redirect_with_flash("/registration", "wl_criteria_saved")),
         Err(ServiceError::Invalid(errors)) => {
             let p = admin.page(&req, &state, "registration");
             let shown = Shown {
                 criteria_error: errors.iter().next().map(|(_, e)| p.t.field_error(e)),
+                criteria_asked: Some(chosen),
                 ..fresh()
             };
             page(&req, &state, &admin, "", 1, shown).await

@@ -129,8 +129,11 @@ db_test!(a_link_registers_one_person_with_what_it_grants, |app| {
         )
         .await;
         assert_redirect(&res, "/welcome");
-        let (status, _) = app.get_html("/welcome").await;
+        let (status, welcome) = app.get_html("/welcome").await;
         assert_eq!(status, StatusCode::OK, "signed in");
+        // Her address waits for its confirmation, and the page says so.
+        assert!(welcome.contains("data-unconfirmed"), "{welcome}");
+        assert!(welcome.to_lowercase().contains("jana@example.org"));
         // The back button to the form: sent on, not told the link is dead.
         assert_redirect(&app.get("/join").await, "/welcome");
         res

@@ -193,6 +193,8 @@ db_test!(invite_and_activate_through_the_in_app_mailbox, |app| {
     let (status, welcome) = app.get_html("/welcome").await;
     assert_eq!(status, StatusCode::OK);
     assert!(welcome.contains("Sie sind drin"));
+    // Her address came with the invitation: nothing to confirm.
+    assert!(!welcome.contains("data-unconfirmed"));
     // The back button to the form: signed in, she is sent on, not told
     // that her link is dead.
     let res = app.get("/activate").await;

@@ -461,6 +461,16 @@ db_test!(
             let fields: Vec<(&str, &str)> = chosen.iter().map(|c| ("criterion", *c)).collect();
             let res = app.post("/registration/criteria", &fields).await;
             assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{chosen:?}");
+            // The form shows what she ticked, not what is stored.
+            let page = res.text().await.unwrap();
+            for key in ["first_name", "last_name", "personnel_number", "birth_date"] {
+                let ticked = format!(r#"name="criterion" value="{key}" checked"#);
+                assert_eq!(
+                    page.contains(&ticked),
+                    chosen.contains(&key),
+                    "{chosen:?} {key}"
+                );
+            }
         }
         let res = app
             .post(
@@ -496,6 +506,16 @@ db_test!(
         .await;
         assert!(form.contains("id=\"birth_date\"") && !form.contains("id=\"personnel_number\""));
         assert!(!form.contains("id=\"first_name\""));
+        // A phone may offer what it knows of her, and neither capitalises
+        // nor corrects her username or address.
+        for attributes in [
+            r#"name="last_name" type="text" value="" autocomplete="family-name""#,
+            r#"name="birth_date" type="text" value="" autocomplete="bday""#,
+            r#"autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false""#,
+            r#"type="email" value="" autocomplete="email" autocapitalize="none""#,
+        ] {
+            assert!(form.contains(attributes), "{attributes}: {form}");
+        }
         let res = as_visitor(&mut app, async |app: &mut TestApp| {
             register(
                 app,
