@@ -906,6 +906,10 @@ catalogue! {
     wl_held: "offene Einträge haben eine Personalnummer, die schon ein Konto trägt: mit ihnen kann sich niemand registrieren. Wahrscheinlich ist das Konto schon angelegt; löschen Sie dann den Eintrag.", "open entries have a personnel number an account holds already: nobody can register with them. Most likely the account was created already; then delete the entry.";
     wl_held_by: "Personalnummer schon vergeben an", "personnel number already held by";
     wl_ambiguous: "offene Einträge sind unter diesen Angaben nicht voneinander zu unterscheiden: mit ihren Daten kann sich niemand registrieren, bis einer davon gelöscht ist.", "open entries cannot be told apart by these details: nobody can register with their data until one of them is deleted.";
+    wl_show_ambiguous: "Nur diese zeigen", "Show only these";
+    wl_only_ambiguous: "Gezeigt werden nur die Einträge, die nicht voneinander zu unterscheiden sind.", "Only the entries that cannot be told apart are shown.";
+    wl_show_all: "Alle zeigen", "Show all";
+    wl_state_ambiguous: "nicht unterscheidbar", "cannot be told apart";
     fe_email_or_username_needed: "Bitte geben Sie eine E-Mail-Adresse oder einen Benutzernamen an: damit melden Sie sich später an.", "Please enter an email address or a username: you will sign in with it.";
     fe_too_many_attempts: "Zu viele Versuche in kurzer Zeit. Bitte später noch einmal.", "Too many attempts in a short time. Please try again later.";
     fe_formula_start: "Darf nicht mit =, + oder @ beginnen: eine Tabellenkalkulation läse den Namen als Formel (in Importen und Exporten).", "Must not start with =, + or @: a spreadsheet program would read the name as a formula (in imports and exports).";

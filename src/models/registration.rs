@@ -151,6 +151,30 @@ pub fn entries_page(
     Ok((rows, total))
 }
 
+/// The entries with these ids (a page's worth), in no particular order.
+pub fn entries_by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<EntryRow>> {
+    e::table
+        .filter(e::id.eq_any(ids))
+        .select(EntryRow::as_select())
+        .load(conn)
+}
+
+/// Every open entry's id with its compared values.
+pub fn open_match_values_by_id(conn: &mut DbConn) -> QueryResult<Vec<(i64, MatchValues)>> {
+    e::table
+        .filter(e::used_at.is_null())
+        .select((
+            e::id,
+            (
+                e::first_key,
+                e::last_key,
+                e::personnel_number,
+                e::birth_date,
+            ),
+        ))
+        .load(conn)
+}
+
 /// Whether any entry is open (the sign-in page's link to the registration).
 pub fn any_open(conn: &mut DbConn) -> QueryResult<bool> {
     Ok(e::table

@@ -62,6 +62,8 @@ pub struct EntryView {
     /// An open entry: the account that holds its personnel number, if any
     /// (nobody can register with the entry).
     pub held_by: Option<crate::domain::people::UserSummary>,
+    /// An open entry the criteria cannot tell from another open one.
+    pub ambiguous: bool,
 }
 
 /// An import as the page lists it.
@@ -105,6 +107,8 @@ pub struct Whitelist {
     pub unmatchable: i64,
     /// Open entries another open entry shares every compared value with.
     pub ambiguous: i64,
+    /// The page lists only those (`?show=ambiguous`).
+    pub only_ambiguous: bool,
     /// Open entries whose personnel number an account holds (nobody can
     /// register with them).
     pub held: i64,
@@ -112,7 +116,14 @@ pub struct Whitelist {
     pub imports: Vec<ImportView>,
 }
 
-pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<Whitelist> {
+/// The whitelist page: a page of entries (found by `search`, or only those
+/// the criteria cannot tell apart), with the list's counts.
+pub async fn whitelist(
+    ctx: &Context,
+    search: &str,
+    page: i64,
+    only_ambiguous: bool,
+) -> ServiceResult<Whitelist> {
     let criteria = ctx.settings().registration_criteria.clone();
     // Names as registrations compare them, a personnel number as typed.
     let search = crate::domain::text::search_term(search)
@@ -133,26 +144,49 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 criteria.has(Criterion::PersonnelNumber),
                 criteria.has(Criterion::BirthDate),
             )?;
-            let mut shared: HashMap<Probe, i64> = HashMap::new();
-            for (f, l, n, b) in model::open_match_values(conn)? {
+            let mut shared: HashMap<Probe, Vec<(String, String, i64)>> = HashMap::new();
+            for (id, (f, l, n, b)) in model::open_match_values_by_id(conn)? {
                 // Entries that cannot match at all are counted above.
                 if (criteria.has(Criterion::PersonnelNumber) && n.is_none())
                     || (criteria.has(Criterion::BirthDate) && b.is_none())
                 {
                     continue;
                 }
-                *shared
+                shared
                     .entry(criteria.probe_of(&f, &l, n.as_deref(), b.as_deref()))
-                    .or_default() += 1;
+                    .or_default()
+                    .push((l, f, id));
             }
-            let ambiguous = shared.values().filter(|n| **n > 1).sum();
+            // In the list's order: by name, then as entered.
+            let mut unclear: Vec<(String, String, i64)> = shared
+                .into_values()
+                .filter(|same| same.len() > 1)
+                .flatten()
+                .collect();
+            unclear.sort_unstable();
+            let ambiguous = unclear.len() as i64;
             let held = model::open_held(conn)?;
-            let (rows, total) = model::entries_page(
-                conn,
-                search.as_ref().map(|(n, raw)| (n.as_str(), raw.as_str())),
-                (page - 1) * ENTRIES_PER_PAGE,
-                ENTRIES_PER_PAGE,
-            )?;
+            let offset = (page - 1) * ENTRIES_PER_PAGE;
+            let (rows, total) = if only_ambiguous {
+                let ids: Vec<i64> = unclear
+                    .iter()
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(ENTRIES_PER_PAGE as usize)
+                    .map(|(_, _, id)| *id)
+                    .collect();
+                let mut rows = model::entries_by_ids(conn, &ids)?;
+                rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+                (rows, ambiguous)
+            } else {
+                model::entries_page(
+                    conn,
+                    search.as_ref().map(|(n, raw)| (n.as_str(), raw.as_str())),
+                    offset,
+                    ENTRIES_PER_PAGE,
+                )?
+            };
+            let unclear: std::collections::HashSet<i64> =
+                unclear.into_iter().map(|(_, _, id)| id).collect();
             let users: Vec<UserId> = rows.iter().filter_map(|r| r.used_by).collect();
             // Someone deleted since is not linked (the entry stays used).
             let mut people: HashMap<UserId, _> = user::live_summaries_of(conn, &users)?
@@ -183,6 +217,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                         .as_ref()
                         .filter(|_| r.used_at.is_none())
                         .and_then(|n| held_by.get(n).cloned()),
+                    ambiguous: r.used_at.is_none() && unclear.contains(&r.id),
                     id: r.id,
                     group: r.group_id.and_then(|g| groups.get(&g).cloned()),
                     first_name: r.first_name,
@@ -202,6 +237,7 @@ pub async fn whitelist(ctx: &Context, search: &str, page: i64) -> ServiceResult<
                 used,
                 unmatchable,
                 ambiguous,
+                only_ambiguous,
                 held,
                 entries: Page {
                     items,

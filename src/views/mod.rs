@@ -1555,10 +1555,13 @@ impl WhitelistView {
         }
     }
 
-    /// The list's address for page `n`, with the search kept.
+    /// The list's address for page `n`, with the search (or the choice of
+    /// entries that cannot be told apart) kept.
     pub fn page_href(&self, n: i64) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if !self.q.is_empty() {
+        if self.list.only_ambiguous {
+            query.append_pair("show", "ambiguous");
+        } else if !self.q.is_empty() {
             query.append_pair("q", &self.q);
         }
         query.append_pair("page", &n.to_string());

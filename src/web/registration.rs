@@ -27,6 +27,8 @@ const REGISTER_FLOOR: Duration = Duration::from_millis(300);
 pub struct ListQuery {
     q: String,
     page: String,
+    /// `ambiguous`: only the entries the criteria cannot tell apart.
+    show: String,
 }
 
 struct Shown {
@@ -43,12 +45,13 @@ async fn page(
     admin: &CurrentAdmin,
     q: &str,
     page_no: i64,
+    only_ambiguous: bool,
     shown: Shown,
 ) -> AppResult<HttpResponse> {
-    let list = match service::whitelist(&state.ctx, q, page_no).await {
+    let list = match service::whitelist(&state.ctx, q, page_no, only_ambiguous).await {
         Ok(list) => list,
         // A search with control characters: the list without it.
-        Err(ServiceError::Invalid(_)) => service::whitelist(&state.ctx, "", 1).await?,
+        Err(ServiceError::Invalid(_)) => service::whitelist(&state.ctx, "", 1, false).await?,
         Err(e) => return Err(e.into()),
     };
     let status = if shown.errors.is_empty()
@@ -97,7 +100,17 @@ pub async fn list(
     query: super::extract::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let page_no = super::commands::page_number(&query.page);
-    page(&req, &state, &admin, &query.q, page_no, fresh()).await
+    let only_ambiguous = query.show == "ambiguous";
+    page(
+        &req,
+        &state,
+        &admin,
+        &query.q,
+        page_no,
+        only_ambiguous,
+        fresh(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -129,7 +142,7 @@ pub async fn set_criteria(
                 criteria_asked: Some(chosen),
                 ..fresh()
             };
-            page(&req, &state, &admin, "", 1, shown).await
+            page(&req, &state, &admin, "", 1, false, shown).await
         }
         Err(e) => Err(e.into()),
     }
@@ -181,7 +194,7 @@ pub async fn add_entry(
                 errors,
                 ..fresh()
             };
-            page(&req, &state, &admin, "", 1, shown).await
+            page(&req, &state, &admin, "", 1, false, shown).await
         }
         Err(e) => Err(e.into()),
     }
@@ -238,7 +251,7 @@ pub async fn upload(
         import_error: Some(error),
         ..fresh()
     };
-    page(&req, &state, &admin, "", 1, shown).await
+    page(&req, &state, &admin, "", 1, false, shown).await
 }
 
 /// GET /registration/imports/{id}

@@ -414,6 +414,27 @@ db_test!(entries_the_criteria_cannot_tell_apart_are_refused, |app| {
         page.contains("data-ambiguous=\"2\""),
         "the page says so: {page}"
     );
+    // Both are marked, and can be listed alone (among others they would be
+    // pages apart).
+    let res = add_entry(
+        &app,
+        &[
+            ("first_name", "Clara"),
+            ("last_name", "Anders"),
+            ("birth_date", "3.3.2003"),
+        ],
+    )
+    .await;
+    assert_redirect(&res, "/registration");
+    let (_, page) = app.get_html("/registration").await;
+    assert_eq!(page.matches("data-ambiguous-entry").count(), 2, "{page}");
+    assert_eq!(page.matches("<tr data-entry=").count(), 3, "{page}");
+    assert!(page.contains("href=\"/registration?show=ambiguous#entries-title\""));
+    let (_, only) = app.get_html("/registration?show=ambiguous").await;
+    assert!(only.contains("data-only-ambiguous"), "{only}");
+    assert_eq!(only.matches("<tr data-entry=").count(), 2, "{only}");
+    assert_eq!(only.matches("data-ambiguous-entry").count(), 2, "{only}");
+    assert!(!only.contains("Anders"), "{only}");
     let mut app = app;
     let res = as_visitor(&mut app, async |app: &mut TestApp| {
         register(
