@@ -1274,11 +1274,16 @@ pub async fn register(
                     if !take(conn, &limits, now)? {
                         return Ok(Found::Throttled);
                     }
+                    if model::find_matches(conn, &probe, 2)?.len() != 1 {
+                        return Ok(Found::No);
+                    }
+                    // Only who holds an entry's data learns that a username
+                    // is taken: before the match it would tell anyone which
+                    // names (`anna.mueller`) have accounts. Counted against
+                    // the address only.
                     if let Some(name) = &account.username
                         && user::username_taken(conn, name.as_str(), None)?
                     {
-                        // Counted against the address only: a chosen name is
-                        // no free test either, but says nothing of a person.
                         for key in &keys {
                             REGISTER_MISMATCH_PER_KEY.give_back(conn, key)?;
                         }
@@ -1289,10 +1294,7 @@ pub async fn register(
                     {
                         return Ok(Found::No);
                     }
-                    Ok(match model::find_matches(conn, &probe, 2)?.len() {
-                        1 => Found::Entry,
-                        _ => Found::No,
-                    })
+                    Ok(Found::Entry)
                 })
             })
             .await?

@@ -290,6 +290,27 @@ db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("id=\"username-error\""));
+    // Without a match it is the one neutral answer: the form tells nobody
+    // which usernames (made from names) have accounts.
+    let res = as_visitor(&mut app, async |app: &mut TestApp| {
+        register(
+            app,
+            &[
+                ("first_name", "a"),
+                ("last_name", "b"),
+                ("personnel_number", "999"),
+                ("username", "chef"),
+            ],
+        )
+        .await
+    })
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("data-no-match") && !page.contains("id=\"username-error\""),
+        "{page}"
+    );
     let res = as_visitor(&mut app, async |app: &mut TestApp| {
         register(
             app,
@@ -718,12 +739,10 @@ db_test!(
             matches!(out, Registered::Throttled),
             "the name is locked for an hour"
         );
-        // A username somebody has: said at the field, whatever the data.
+        // A username somebody has, with data that match nothing: the one
+        // neutral answer (only a match is told that a username is taken).
         let out = registration::register(&app.ctx, &probe("Falsch"), account(), "10.0.4.1").await;
-        assert!(matches!(
-            out,
-            Err(einlass::services::ServiceError::Invalid(_))
-        ));
+        assert!(matches!(out, Ok(Registered::NoMatch)));
     }
 );
 
