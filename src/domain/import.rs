@@ -1822,6 +1822,10 @@ pub struct UndoPlan {
     /// People the import changed of whom a value stays (changed since, or
     /// its previous value another account's now); the rest comes back.
     pub changed_since: i64,
+    /// The newest change to the batch's people the page knows of (an audit
+    /// entry's id, 0 for none): an undo posted with it refuses to go on
+    /// when someone was changed after it.
+    pub last_change: i64,
 }
 
 impl UndoPlan {

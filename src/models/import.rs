@@ -769,10 +769,18 @@ macro_rules! not_taken {
     };
 }
 
+/// The audited changes of a person's values: details, areas, photo, an
+/// update import.
+const PERSON_EDITS: [&str; 4] = [
+    "user.update",
+    "user.areas",
+    "user.photo_set",
+    "user.import_update",
+];
+
 /// Of the people a batch created who have not taken their account (those
 /// an undo removes), how many were changed since `since` by hand or by a
-/// later import (their audited changes: details, areas, photo, an update
-/// import).
+/// later import ([`PERSON_EDITS`]).
 pub fn created_changed_since(
     conn: &mut DbConn,
     batch: i64,
@@ -781,17 +789,40 @@ pub fn created_changed_since(
     use crate::db::schema::audit_events as a;
     let people = not_taken!(u::table, batch).select(u::id.nullable());
     a::table
-        .filter(a::action.eq_any([
-            "user.update",
-            "user.areas",
-            "user.photo_set",
-            "user.import_update",
-        ]))
+        .filter(a::action.eq_any(PERSON_EDITS))
         .filter(a::occurred_at.ge(since))
         .filter(a::target_kind.eq("user"))
         .filter(a::target_id.eq_any(people))
         .select(diesel::dsl::count(a::target_id).aggregate_distinct())
         .get_result(conn)
+}
+
+/// The newest change ([`PERSON_EDITS`], by its audit entry's id; 0 for
+/// none) since `since` to anyone an undo of the batch would remove or put
+/// back: what the undo page was shown with, so that the undo can tell
+/// whether someone was changed after the admin looked.
+pub fn last_change_since(
+    conn: &mut DbConn,
+    batch: i64,
+    since: PrimitiveDateTime,
+) -> QueryResult<i64> {
+    use crate::db::schema::audit_events as a;
+    let created = not_taken!(u::table, batch).select(u::id.nullable());
+    let changed = ic::table
+        .filter(ic::batch_id.eq(batch))
+        .select(ic::user_id.nullable());
+    let newest: Option<i64> = a::table
+        .filter(a::action.eq_any(PERSON_EDITS))
+        .filter(a::occurred_at.ge(since))
+        .filter(a::target_kind.eq("user"))
+        .filter(
+            a::target_id
+                .eq_any(created)
+                .or(a::target_id.eq_any(changed)),
+        )
+        .select(diesel::dsl::max(a::id))
+        .get_result(conn)?;
+    Ok(newest.unwrap_or(0))
 }
 
 /// People a batch created who hold an admin role above `role` (given them

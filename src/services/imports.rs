@@ -2617,6 +2617,10 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 Some(at) if removable > 0 => model::created_changed_since(conn, id, at)?,
                 _ => 0,
             };
+            let last_change = match batch.committed_at {
+                Some(at) => model::last_change_since(conn, id, at)?,
+                None => 0,
+            };
             let mut kept = Vec::new();
             for uid in kept_ids.iter().take(200) {
                 if let Some(s) = user::find_summary(conn, *uid)? {
@@ -2677,6 +2681,7 @@ pub async fn undo_plan(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<U
                 removable_changed,
                 restorable,
                 changed_since,
+                last_change,
             })
         })
         .await
@@ -2693,18 +2698,31 @@ pub enum Undone {
     /// Some people have taken their account: the admin must agree to undo
     /// the rest (nothing was done).
     NeedsConsent,
+    /// Someone the undo would remove or put back was changed after the
+    /// page the admin confirmed (nothing was done).
+    ChangedSince,
 }
 
 /// Undoes a batch: removes the people it created (with their links,
 /// sessions and unsent mail) and puts back what it changed. People who
-/// have taken their account stay, and only with `rest` agreed.
-pub async fn undo(ctx: &Context, actor: &Actor, id: i64, rest: bool) -> ServiceResult<Undone> {
+/// have taken their account stay, and only with `rest` agreed; nothing is
+/// done when one of its people was changed after `seen`
+/// ([`UndoPlan::last_change`] of the page the admin confirmed).
+pub async fn undo(
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    rest: bool,
+    seen: i64,
+) -> ServiceResult<Undone> {
     require_user_management(actor)?;
     let (actor, clock) = (actor.clone(), ctx.clock().clone());
     let undone = ctx
         .db()
         .run(move |conn| {
-            let done = bulk_write_tx(conn, |conn| undo_in_tx(conn, &actor, id, rest, &clock));
+            let done = bulk_write_tx(conn, |conn| {
+                undo_in_tx(conn, &actor, id, rest, seen, &clock)
+            });
             crate::db::release_cache(conn);
             done
         })
@@ -2724,6 +2742,7 @@ fn undo_in_tx(
     actor: &Actor,
     id: i64,
     rest: bool,
+    seen: i64,
     clock: &crate::clock::Clock,
 ) -> ServiceResult<Undone> {
     let batch = model::lock_batch(conn, id)?.ok_or(ServiceError::NotFound)?;
@@ -2762,6 +2781,13 @@ fn undo_in_tx(
     }
     if !kept.is_empty() && !rest {
         return Ok(Undone::NeedsConsent);
+    }
+    // An edit the admin has not seen would go without his knowing (the
+    // people are locked: no edit comes between this and the removal).
+    if let Some(at) = batch.committed_at
+        && model::last_change_since(conn, id, at)? > seen
+    {
+        return Ok(Undone::ChangedSince);
     }
     tracing::debug!(
         ms = started.elapsed().as_millis(),

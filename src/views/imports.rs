@@ -395,9 +395,9 @@ impl ImportBatchView {
 pub struct ImportUndoView {
     pub p: Page,
     pub plan: UndoPlan,
-    /// Shown again because someone took his account meanwhile: nothing
-    /// was undone yet.
-    pub changed: bool,
+    /// Why the page is shown again (someone took his account, or was
+    /// changed, after the admin looked): nothing was undone yet.
+    pub changed: Option<&'static str>,
 }
 
 impl ImportUndoView {

@@ -557,7 +557,7 @@ pub async fn undo_form(
     ok_html(&ImportUndoView {
         p: admin.page(&req, &state, "users"),
         plan,
-        changed: false,
+        changed: None,
     })
 }
 
@@ -565,6 +565,10 @@ pub async fn undo_form(
 pub struct UndoForm {
     #[serde(default)]
     rest: String,
+    /// The newest change to the batch's people the page showed (absent: as
+    /// if it knew of none).
+    #[serde(default)]
+    seen: String,
 }
 
 /// POST /imports/{id}/undo
@@ -576,21 +580,29 @@ pub async fn undo(
     CsrfForm(form): CsrfForm<UndoForm>,
 ) -> AppResult<HttpResponse> {
     let id = *id;
-    match service::undo(&state.ctx, &admin.actor(), id, form.rest == "1").await {
-        Ok(Undone::Done { .. }) => Ok(redirect_with_flash(&batch_url(id), "import_undone")),
-        // Someone activated since the page was shown: show who.
-        Ok(Undone::NeedsConsent) => {
-            let plan = service::undo_plan(&state.ctx, &admin.actor(), id).await?;
-            html(
-                StatusCode::CONFLICT,
-                &ImportUndoView {
-                    p: admin.page(&req, &state, "users"),
-                    plan,
-                    changed: true,
-                },
-            )
+    let seen = form.seen.trim().parse::<i64>().unwrap_or(0);
+    let undone = service::undo(&state.ctx, &admin.actor(), id, form.rest == "1", seen).await;
+    let p = admin.page(&req, &state, "users");
+    // Someone activated, or was changed, since the page was shown: the
+    // page again, as it is now.
+    let changed = match undone {
+        Ok(Undone::Done { .. }) => {
+            return Ok(redirect_with_flash(&batch_url(id), "import_undone"));
         }
-        Err(ServiceError::Refused(r)) => Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r))),
-        Err(e) => Err(e.into()),
-    }
+        Ok(Undone::NeedsConsent) => p.t.import_undo_changed,
+        Ok(Undone::ChangedSince) => p.t.import_undo_edited,
+        Err(ServiceError::Refused(r)) => {
+            return Ok(redirect_with_flash(&batch_url(id), &refusal_flash(r)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let plan = service::undo_plan(&state.ctx, &admin.actor(), id).await?;
+    html(
+        StatusCode::CONFLICT,
+        &ImportUndoView {
+            p,
+            plan,
+            changed: Some(changed),
+        },
+    )
 }

@@ -79,6 +79,21 @@ fn version(page: &str) -> String {
     crate::support::value_of(page, "input[name=version]").unwrap()
 }
 
+/// Undoes a batch as an admin does: the confirmation page, then its button
+/// (with the newest change the page showed).
+async fn post_undo(app: &TestApp, id: i64, form: &[(&str, &str)]) -> reqwest::Response {
+    let (_, page) = app.get_html(&format!("/imports/{id}/undo")).await;
+    let seen = page
+        .split(r#"name="seen" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("0")
+        .to_owned();
+    let mut all = vec![("seen", seen.as_str())];
+    all.extend_from_slice(form);
+    app.post(&format!("/imports/{id}/undo"), &all).await
+}
+
 async fn commit(app: &TestApp, id: i64, page: &str) -> reqwest::Response {
     app.post(
         &format!("/imports/{id}/commit"),
@@ -167,7 +182,7 @@ db_test!(files_from_other_programs_preview_alike, |app| {
         // Nothing is written by a preview.
         assert_eq!(app.count_users().await, before);
         // Undo before any commit: refused, in the import's words.
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let (_, body) = app.get_html(&location(&res)).await;
         assert!(body.contains("nichts rückgängig zu machen"), "{body}");
@@ -293,14 +308,14 @@ db_test!(
         // Undo: exactly these three go.
         let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
         assert!(plan.contains("data-count=\"removable\">3<"), "{plan}");
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         assert_eq!(app.count_users().await, before);
         assert!(app.user("bernd@example.com").await.is_none());
         let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
         assert!(batch.contains("data-state=\"rueckgaengig\""), "{batch}");
         // A second undo does nothing; the commit form of old does nothing.
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
@@ -711,7 +726,7 @@ db_test!(
         )
         .await
         .unwrap();
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let units = app.ctx.units();
         let names: Vec<&str> = units.groups.iter().map(|g| g.name.as_str()).collect();
@@ -1018,7 +1033,7 @@ db_test!(
                 let person = app.user(&address).await.unwrap();
                 assert_eq!(person.personnel_number.as_deref(), Some(number), "{name}");
             }
-            let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+            let res = post_undo(&app, id, &[]).await;
             assert_redirect(&res, &format!("/imports/{id}"));
             assert!(app.user("anna.nummer@example.com").await.is_none());
         }
@@ -1446,14 +1461,14 @@ db_test!(an_update_preview_gone_stale_overwrites_nobody, |app| {
     // undo page says so before, the batch page after.
     let (_, plan) = app.get_html(&format!("/imports/{a}/undo")).await;
     assert!(plan.contains("data-count=\"changed-since\">1<"), "{plan}");
-    let res = app.post(&format!("/imports/{a}/undo"), &[]).await;
+    let res = post_undo(&app, a, &[]).await;
     assert_redirect(&res, &format!("/imports/{a}"));
     assert_eq!(otto().await.last_name, "VonB");
     let (_, batch) = app.get_html(&format!("/imports/{a}")).await;
     assert!(batch.contains("data-count=\"restored\">0<"), "{batch}");
     assert!(batch.contains("data-count=\"unrestored\">1<"), "{batch}");
     // Undoing B puts back what B found: VonA.
-    let res = app.post(&format!("/imports/{b}/undo"), &[]).await;
+    let res = post_undo(&app, b, &[]).await;
     assert_redirect(&res, &format!("/imports/{b}"));
     assert_eq!(otto().await.last_name, "VonA");
     let (_, batch) = app.get_html(&format!("/imports/{b}")).await;
@@ -1607,7 +1622,7 @@ db_test!(undo_keeps_who_activated_and_says_so, |app| {
     let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
     assert!(plan.contains("data-count=\"kept\">1<"), "{plan}");
     assert!(plan.contains(&first), "{plan}");
-    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    let res = post_undo(&app, id, &[]).await;
     assert_eq!(
         res.status(),
         StatusCode::CONFLICT,
@@ -1617,9 +1632,7 @@ db_test!(undo_keeps_who_activated_and_says_so, |app| {
     assert!(body.contains("data-undo-changed"), "{body}");
     assert!(body.contains("noch nichts rückgängig"), "{body}");
     assert!(app.user(other).await.is_some());
-    let res = app
-        .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
-        .await;
+    let res = post_undo(&app, id, &[("rest", "1")]).await;
     assert_redirect(&res, &format!("/imports/{id}"));
     assert_eq!(app.user(active).await.unwrap().status, UserStatus::Aktiv);
     assert!(app.user(other).await.is_none());
@@ -1710,12 +1723,12 @@ db_test!(
         // Undo: her name and groups as before.
         let (_, plan) = app.get_html(&format!("/imports/{id3}/undo")).await;
         assert!(plan.contains("data-count=\"restorable\">1<"), "{plan}");
-        let res = app.post(&format!("/imports/{id3}/undo"), &[]).await;
+        let res = post_undo(&app, id3, &[]).await;
         assert_redirect(&res, &format!("/imports/{id3}"));
         let anna = app.user("anna@example.com").await.unwrap();
         assert_eq!(anna.last_name, "Alt");
         // A second undo (another tab) says what happened.
-        let res = app.post(&format!("/imports/{id3}/undo"), &[]).await;
+        let res = post_undo(&app, id3, &[]).await;
         assert_redirect(&res, &format!("/imports/{id3}"));
         let (_, again) = app.get_html(&format!("/imports/{id3}")).await;
         assert!(again.contains("schon rückgängig gemacht"), "{again}");
@@ -1925,7 +1938,7 @@ db_test!(
         let bernd = app.user("bernd.bleibt").await.unwrap();
         assert_eq!(bernd.last_name, "Bleibt");
         // The undo takes away what the import added, and only that.
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let (_, area) = app.get_html(&format!("/areas/{nord}")).await;
         let rows = member_rows(&area);
@@ -1993,7 +2006,7 @@ db_test!(an_undo_leaves_memberships_changed_since, |app| {
     let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
     assert!(plan.contains("data-count=\"changed-since\">2<"), "{plan}");
     assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
-    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    let res = post_undo(&app, id, &[]).await;
     assert_redirect(&res, &format!("/imports/{id}"));
     let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
     assert!(batch.contains("data-count=\"unrestored\">2<"), "{batch}");
@@ -2076,7 +2089,7 @@ db_test!(
             let (_, list) = app.get_html(&format!("/users?q={query}")).await;
             assert_eq!(crate::support::hits(&list), n, "{query}");
         }
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let anna = app.user("anna.alt").await.unwrap();
         assert_eq!(
@@ -2385,14 +2398,13 @@ db_test!(undo_racing_an_activation_goes_one_way, |app| {
             ("password", "Sonnenblume-Fahrrad-42"),
             ("password_repeat", "Sonnenblume-Fahrrad-42"),
         ]);
-        let undo_path = format!("/imports/{id}/undo");
         let (activation, undo) = tokio::join!(
             invitee
                 .post(app.url("/activate"))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(body)
                 .send(),
-            app.post(&undo_path, &[("rest", "1")]),
+            post_undo(&app, id, &[("rest", "1")]),
         );
         let activation = activation.unwrap();
         assert_redirect(&undo, &format!("/imports/{id}"));
@@ -2444,7 +2456,7 @@ db_test!(ten_thousand_rows_in_one_batch, |app| {
         ))
         .await;
     assert!(list.contains("9.899"), "{}", &list[..2000.min(list.len())]);
-    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    let res = post_undo(&app, id, &[]).await;
     assert_redirect(&res, &format!("/imports/{id}"));
     assert_eq!(app.count_users().await, before);
     // The kept per-status figures agree with a count.
@@ -2833,7 +2845,7 @@ db_test!(committed_imports_keep_only_their_refused_rows, |app| {
         "{:?}",
         book.rows
     );
-    let res = app.post(&format!("/imports/{done}/undo"), &[]).await;
+    let res = post_undo(&app, done, &[]).await;
     assert_redirect(&res, &format!("/imports/{done}"));
     assert!(app.user("anna.ruhig").await.is_none());
     assert!(app.user("chris.ruhig").await.is_none());
@@ -3043,12 +3055,10 @@ db_test!(an_undo_leaves_people_above_the_admins_role_alone, |app| {
     assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
     assert!(plan.contains("Benutzer wird entfernt."), "{plan}");
     // Undone without consent: nothing happens.
-    let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+    let res = post_undo(&app, id, &[]).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(app.user("willi.weh").await.is_some());
-    let res = app
-        .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
-        .await;
+    let res = post_undo(&app, id, &[("rest", "1")]).await;
     assert_redirect(&res, &format!("/imports/{id}"));
     assert!(app.user("willi.weh").await.is_none(), "Willi went");
     assert!(app.user("zora.zett").await.is_some(), "Zora stays");
@@ -3111,7 +3121,7 @@ db_test!(
         app.db.raw().execute(&format!(
             "UPDATE users SET is_staff = TRUE, admin_role = 'administrator' WHERE id = {yvonne}"
         ));
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         assert_eq!(app.user("yvonne.alt").await.unwrap().last_name, "Neu");
         let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
@@ -3136,7 +3146,7 @@ db_test!(
         // The undo page says so before: his value will stay.
         let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
         assert!(plan.contains("data-count=\"changed-since\">1<"), "{plan}");
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let x = app.user("xaver.alt").await.unwrap();
         assert_eq!(x.email.as_deref(), Some("x@example.com"));
@@ -3152,7 +3162,7 @@ db_test!(
         app.db.raw().execute(&format!(
             "UPDATE users SET last_name = 'VonHand' WHERE id = {vera}"
         ));
-        let res = app.post(&format!("/imports/{id}/undo"), &[]).await;
+        let res = post_undo(&app, id, &[]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         assert_eq!(app.user("vera.alt").await.unwrap().last_name, "VonHand");
         let (_, batch) = app.get_html(&format!("/imports/{id}")).await;
@@ -3297,7 +3307,7 @@ db_test!(an_undo_counts_only_people_still_there, |app| {
     assert_redirect(&commit(&app, b, &page).await, &format!("/imports/{b}"));
     let (_, plan) = app.get_html(&format!("/imports/{b}/undo")).await;
     assert!(plan.contains("data-count=\"restorable\">2<"), "{plan}");
-    let res = app.post(&format!("/imports/{a}/undo"), &[]).await;
+    let res = post_undo(&app, a, &[]).await;
     assert_redirect(&res, &format!("/imports/{a}"));
     let (_, plan) = app.get_html(&format!("/imports/{b}/undo")).await;
     assert!(!plan.contains("data-count=\"restorable\""), "{plan}");
@@ -3494,6 +3504,12 @@ db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
     let (_, plan) = app.get_html(&format!("/imports/{id}/undo")).await;
     assert!(plan.contains("data-count=\"removable\">2<"), "{plan}");
     assert!(!plan.contains("removable-changed"), "{plan}");
+    let seen_before = plan
+        .split(r#"name="seen" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
     let paula = app.user_id("paula.pohl").await;
     let res = app
         .post(
@@ -3514,6 +3530,22 @@ db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
             && plan.contains("davon seit dem Import geändert"),
         "{plan}"
     );
+    // A second admin confirms the page he opened before that edit: nothing
+    // goes, and he sees the page as it is now.
+    let res = app
+        .post(&format!("/imports/{id}/undo"), &[("seen", &seen_before)])
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let again = res.text().await.unwrap();
+    assert!(
+        again.contains("data-undo-changed")
+            && again.contains("wurden Personen aus diesem Import geändert")
+            && again.contains("data-count=\"removable-changed\">1<"),
+        "{again}"
+    );
+    assert!(app.user("paula.pohl").await.is_some(), "nothing undone");
+    assert_redirect(&post_undo(&app, id, &[]).await, &format!("/imports/{id}"));
+    assert!(app.user("paula.pohl").await.is_none());
 });
 
 db_test!(
@@ -3602,9 +3634,7 @@ db_test!(
         let (_, again) = app.get_html(&format!("/imports/{id}")).await;
         assert!(again.contains("Import abgeschlossen."), "{again}");
         // After an undo, a commit is a step the import has left.
-        let res = app
-            .post(&format!("/imports/{id}/undo"), &[("rest", "1")])
-            .await;
+        let res = post_undo(&app, id, &[("rest", "1")]).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
