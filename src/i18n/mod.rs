@@ -539,6 +539,7 @@ catalogue! {
     invitation_activated: "aktiviert", "activated";
     invite_all_created: "Alle neu angelegten Benutzer einladen", "Invite all newly created users";
     invite_all_hint: "Schickt jedem Benutzer im Status „angelegt“ mit E-Mail-Adresse eine Einladung.", "Sends an invitation to every user in status “created” who has an email address.";
+    filter_unreadable: "Ein Filterwert der Adresse nennt nichts, was es gibt (z. B. eine Gruppe, die es nicht gibt): gefunden wird niemand. Wählen Sie die Filter neu.", "A filter value in the address names nothing that exists (a group that does not exist, for example): nobody is found. Choose the filters again.";
     filter_delivery: "Zustellung der Einladung", "Invitation delivery";
     mail_log_title: "E-Mail-Protokoll", "Email log";
     nav_mail_log: "E-Mails", "Emails";

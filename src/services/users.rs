@@ -140,6 +140,9 @@ pub struct UserQuery {
     pub page: i64,
     /// Where the page starts in name order (from the previous page's links).
     pub cursor: Option<ListCursor>,
+    /// Filters given a value that names nothing (`group=x`): such a query
+    /// finds nobody, and says so at those fields.
+    pub unreadable: Vec<&'static str>,
 }
 
 /// Keyset paging of the name-sorted list: the page after or before a user.
@@ -153,6 +156,9 @@ pub struct UserListPage {
 /// The filter of a list query; `None` for a search that cannot match
 /// anything (its error is the list's to show).
 pub(crate) fn filter_of(query: &UserQuery) -> Option<UserFilter> {
+    if !query.unreadable.is_empty() {
+        return None;
+    }
     let text = search_term(&query.text).ok()?;
     Some(UserFilter {
         text,
@@ -169,8 +175,11 @@ pub(crate) fn filter_of(query: &UserQuery) -> Option<UserFilter> {
 pub async fn list(ctx: &Context, _actor: &Actor, query: &UserQuery) -> ServiceResult<UserListPage> {
     let mut errors = FieldErrors::default();
     let text = errors.take("q", search_term(&query.text));
+    for field in &query.unreadable {
+        errors.add(field, FieldError::InvalidChoice);
+    }
     let per_page = PER_PAGE;
-    let Some(text) = text else {
+    let Some(text) = text.filter(|_| query.unreadable.is_empty()) else {
         // A search that cannot match anything lists nothing.
         return Ok(UserListPage {
             rows: Page {

@@ -963,6 +963,11 @@ pub struct UserListView {
 }
 
 impl UserListView {
+    /// Whether a filter's value (not the search's) names nothing.
+    pub fn filter_unreadable(&self) -> bool {
+        self.errors.iter().any(|(field, _)| field != "q")
+    }
+
     /// The bulk actions offered, (code, label).
     pub fn bulk_actions(&self) -> Vec<(&'static str, &'static str)> {
         crate::domain::tasks::BULK_ACTIONS

@@ -256,7 +256,37 @@ pub fn settings(form: &SettingsForm, current_zone: &str) -> Result<UpdateSetting
 /// The list's filters; values that name nothing are ignored, as a link with
 /// an outdated group id should still show a list.
 pub fn user_query(q: &UserListQuery) -> UserQuery {
+    // A value that names nothing must not widen the list (nor a bulk
+    // action's selection, nor an export) by being left out.
+    let unreadable = [
+        ("status", q.status.parse::<UserStatus>().is_ok()),
+        ("group", q.group.parse::<i64>().is_ok()),
+        ("area", q.area.parse::<i64>().is_ok()),
+        ("type", q.user_type.parse::<UserType>().is_ok()),
+        ("staff", matches!(q.staff.as_str(), "yes" | "no")),
+        (
+            "delivery",
+            crate::domain::mail::Delivery::parse(&q.delivery).is_some(),
+        ),
+        ("import", q.import.trim().parse::<i64>().is_ok()),
+    ];
+    let values = [
+        &q.status,
+        &q.group,
+        &q.area,
+        &q.user_type,
+        &q.staff,
+        &q.delivery,
+        &q.import,
+    ];
+    let unreadable = unreadable
+        .iter()
+        .zip(values)
+        .filter(|((_, ok), value)| !ok && !value.is_empty())
+        .map(|((field, _), _)| *field)
+        .collect();
     UserQuery {
+        unreadable,
         text: q.q.clone(),
         status: q.status.parse::<UserStatus>().ok(),
         group: q.group.parse().ok(),

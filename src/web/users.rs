@@ -773,26 +773,13 @@ impl BulkForm {
     fn selection(&self) -> Option<crate::services::tasks::Selection> {
         use crate::services::tasks::Selection;
         if self.scope == "filter" {
-            // A value that names nothing must not widen the selection (the
-            // list ignores it; a bulk action refuses it).
-            let q = self.list_query();
-            let fine = |v: &str, ok: bool| v.is_empty() || ok;
-            let valid = fine(
-                &q.status,
-                q.status.parse::<crate::domain::UserStatus>().is_ok(),
-            ) && fine(&q.group, q.group.parse::<i64>().is_ok())
-                && fine(&q.area, q.area.parse::<i64>().is_ok())
-                && fine(
-                    &q.user_type,
-                    q.user_type.parse::<crate::domain::UserType>().is_ok(),
-                )
-                && fine(&q.staff, matches!(q.staff.as_str(), "yes" | "no"))
-                && fine(
-                    &q.delivery,
-                    crate::domain::mail::Delivery::parse(&q.delivery).is_some(),
-                )
-                && fine(&q.import, q.import.parse::<i64>().is_ok());
-            return valid.then(|| Selection::Filter(crate::web::commands::user_query(&q)));
+            // A value that names nothing must not widen the selection: the
+            // action is refused.
+            let query = crate::web::commands::user_query(&self.list_query());
+            return query
+                .unreadable
+                .is_empty()
+                .then_some(Selection::Filter(query));
         }
         let users: Option<Vec<UserId>> = self.users.iter().map(|u| u.parse().ok()).collect();
         users.map(Selection::Chosen)

@@ -236,10 +236,28 @@ db_test!(list_searches_filters_sorts_and_pages, |app| {
     let group_id = app.unit_id("groups", "Verwaltung").await;
     let (_, in_group) = app.get_html(&format!("/users?group={group_id}")).await;
     assert_eq!(hits(&in_group), 12);
-    let (_, bad) = app
-        .get_html("/users?status=unsinn&group=abc&sort=%27%3B--&page=-4")
-        .await;
-    assert_eq!(hits(&bad), 121, "nonsense filters are ignored, not errors");
+    // A sort or page that means nothing is the default; a filter value
+    // that names nothing finds nobody and says so (ignored, it would list
+    // everyone under an active filter, and offer them to a bulk action).
+    let (_, bad) = app.get_html("/users?sort=%27%3B--&page=-4").await;
+    assert_eq!(hits(&bad), 121);
+    for query in [
+        "status=unsinn",
+        "group=abc",
+        "group=999999999999999999999",
+        "area=-",
+        "type=chef",
+        "staff=x",
+        "delivery=x",
+        "import=x",
+    ] {
+        let (status, bad) = app.get_html(&format!("/users?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(hits(&bad), 0, "{query}");
+        assert!(bad.contains("data-filter-unreadable"), "{query}: {bad}");
+    }
+    let (_, unknown_group) = app.get_html("/users?group=-1").await;
+    assert_eq!(hits(&unknown_group), 0, "an id of nothing finds nobody");
     let (_, desc) = app.get_html("/users?sort=email&dir=desc").await;
     assert!(desc.contains("aria-sort=\"descending\""));
     // By username (no column of its own: the username sits under the name).
