@@ -1307,11 +1307,16 @@ fn range_rows(
         let column = left.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
         let mut text = data_text(value);
         // The number as shown, where it is the same number framed or
-        // padded (a cell that is not where the file said is left as read).
-        if let (Data::Float(_), Some(framed)) = (value, shown.get(&(row, column)))
-            && shows_whole_number(framed, &text)
-        {
-            text.clone_from(framed);
+        // padded, or a truth value (LibreOffice keeps `=TRUE()` as a 1
+        // shown as WAHR) — a cell that is not where the file said is left
+        // as read.
+        if let (Data::Float(_), Some(framed)) = (value, shown.get(&(row, column))) {
+            match truth_shown(framed) {
+                Some(truth) if text == if truth { "1" } else { "0" } => text = bool_text(truth),
+                Some(_) => {}
+                None if shows_whole_number(framed, &text) => text.clone_from(framed),
+                None => {}
+            }
         }
         if let Added::Enough = collector.add(row, column, text)? {
             break;
@@ -1347,6 +1352,16 @@ fn shown_unlike_general(shown: &str) -> bool {
     shown.bytes().any(|b| b.is_ascii_digit())
         && shown.chars().all(framing_char)
         && (shown.starts_with('0') && shown.len() > 1 || !shown.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The truth value a number cell shows as a word (LibreOffice has no truth
+/// type of its own: `WAHR` is a 1 in a truth format), in German or English.
+fn truth_shown(shown: &str) -> Option<bool> {
+    match shown.to_uppercase().as_str() {
+        "WAHR" | "TRUE" => Some(true),
+        "FALSCH" | "FALSE" => Some(false),
+        _ => None,
+    }
 }
 
 /// `00123` → `123`, `000` → `0`.
@@ -1523,7 +1538,7 @@ fn ods_notes(bytes: &[u8], max_notes: u64) -> Result<Notes, String> {
             Event::End(e) => match e.name().0 {
                 "table:table-cell" | "table:covered-table-cell" => {
                     if let (Some((first, repeats, Some(text))), Some(name)) = (cell.take(), &sheet)
-                        && shown_unlike_general(&text)
+                        && (shown_unlike_general(&text) || truth_shown(&text).is_some())
                         && repeats.saturating_mul(row_repeats) <= MAX_SHOWN_REPEATS
                         && notes.saturating_add(repeats.saturating_mul(row_repeats)) <= max_notes
                     {
@@ -2027,6 +2042,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(book.rows[1].cells, ["00123"]);
+        // LibreOffice's truth values are numbers shown as words: read as the
+        // words (a personnel number `1` they are not).
+        let truths = concat!(
+            r#"<table:table-row><table:table-cell table:formula="of:=TRUE()" office:value-type="float" office:value="1"><text:p>TRUE</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="float" office:value="0"><text:p>FALSCH</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="float" office:value="5"><text:p>WAHR</text:p></table:table-cell></table:table-row>"#,
+        );
+        let book = read(
+            &ods_of(&format!("{ODS_HEAD}{truths}{ODS_TAIL}")),
+            None,
+            &Limits::for_rows(100),
+            &|_| true,
+        )
+        .unwrap();
+        assert_eq!(book.rows[1].cells, ["WAHR", "FALSCH", "5"]);
         let nested = concat!(
             r#"<table:table-row><table:table-cell office:value-type="string"><text:p>P1</text:p>"#,
             r#"<table:table table:name="innen"><table:table-row><table:table-cell office:value-type="string">"#,
