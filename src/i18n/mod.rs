@@ -1077,6 +1077,8 @@ catalogue! {
     re_text: "Die Tabelle enthält zu viel Text", "The sheet holds too much text";
     re_no_sheet: "Dieses Tabellenblatt gibt es in der Datei nicht.", "The file has no such sheet.";
     re_empty: "Die Datei ist leer: kein Tabellenblatt mit Inhalt.", "The file is empty: no sheet with content.";
+    re_only_hidden: "Kein sichtbares Tabellenblatt der Datei hat Inhalt. Ausgeblendete Blätter liest der Import nicht; ausgeblendet sind:", "No visible sheet of the file has content. The import does not read hidden sheets; hidden are:";
+    re_only_hidden_do: "Blenden Sie das Blatt mit den Personen ein (Rechtsklick auf ein Blattregister, „Einblenden“), speichern Sie und laden Sie die Datei erneut hoch.", "Unhide the sheet with the people (right-click a sheet tab, “Unhide”), save, and upload the file again.";
     re_no_file: "Bitte wählen Sie eine Datei aus.", "Please choose a file.";
     re_limit: "Die Datei konnte nicht in der erlaubten Zeit und mit dem erlaubten Speicher gelesen werden. Ist sie ungewöhnlich groß oder beschädigt?", "The file could not be read within the allowed time and memory. Is it unusually large or damaged?";
     re_failed: "Die Datei konnte nicht gelesen werden (interner Fehler, siehe Server-Protokoll).", "The file could not be read (internal error, see the server log).";
@@ -2163,6 +2165,10 @@ impl Texts {
             ReaderFailed(_) => self.re_failed.to_owned(),
             UnclosedQuote(line) => format!("{} {}.", self.re_unclosed_quote, n(u64::from(*line))),
             SeveralSheets(names) => format!("{} ({names}).", self.re_several_sheets),
+            OnlyHidden(names) => format!(
+                "{} {names}. {}",
+                self.re_only_hidden, self.re_only_hidden_do
+            ),
         }
     }
 

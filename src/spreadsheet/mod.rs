@@ -153,6 +153,9 @@ pub enum ReadError {
     NoSuchSheet,
     /// No sheet with anything in it.
     Empty,
+    /// No visible sheet with anything in it, and sheets are hidden (their
+    /// names, joined): the import reads visible sheets only.
+    OnlyHidden(String),
     /// No file was chosen (the form came without one, or with zero bytes
     /// and no name).
     NoFile,

@@ -772,6 +772,33 @@ fn choose(
         .ok_or(ReadError::Empty)
 }
 
+/// [`ReadError::Empty`] where the workbook hides sheets: the admin is told
+/// that the import reads only visible ones, and which are hidden.
+fn or_only_hidden(e: ReadError, sheets: &[calamine::Sheet]) -> ReadError {
+    const NAMED: usize = 5;
+    let hidden: Vec<&str> = sheets
+        .iter()
+        .filter(|s| {
+            s.typ == calamine::SheetType::WorkSheet && s.visible != calamine::SheetVisible::Visible
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    match e {
+        ReadError::Empty if !hidden.is_empty() => {
+            let mut names: Vec<String> = hidden
+                .iter()
+                .take(NAMED)
+                .map(|n| cut_at((*n).to_owned(), 60))
+                .collect();
+            if hidden.len() > NAMED {
+                names.push("…".into());
+            }
+            ReadError::OnlyHidden(names.join(", "))
+        }
+        e => e,
+    }
+}
+
 fn visible_worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
     sheets
         .iter()
@@ -813,7 +840,8 @@ fn read_xlsx<'a>(
             head,
         });
     }
-    let chosen = choose(&sheets, wanted, recognises)?;
+    let chosen =
+        choose(&sheets, wanted, recognises).map_err(|e| or_only_hidden(e, wb.sheets_metadata()))?;
     let uncomputed = if parts.with_formulas.is_empty() {
         none
     } else {
@@ -1279,7 +1307,8 @@ where
             head: range_rows(&range, limits, true, shown_in(name))?,
         });
     }
-    let chosen = choose(&sheets, wanted, recognises)?;
+    let chosen =
+        choose(&sheets, wanted, recognises).map_err(|e| or_only_hidden(e, wb.sheets_metadata()))?;
     let range = wb.worksheet_range(&names[chosen]).map_err(damaged)?;
     let rows = range_rows(&range, limits, false, shown_in(&names[chosen]))?;
     Ok(Workbook {

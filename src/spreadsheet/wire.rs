@@ -36,6 +36,7 @@ pub fn encode(result: &Result<Workbook, ReadError>) -> Vec<u8> {
                 ReadError::ReaderFailed(t) => (14, 0, t),
                 ReadError::UnclosedQuote(line) => (16, u64::from(*line), ""),
                 ReadError::SeveralSheets(t) => (17, 0, t),
+                ReadError::OnlyHidden(t) => (18, 0, t),
             };
             out.push(code);
             out.extend_from_slice(&n.to_le_bytes());
@@ -310,6 +311,7 @@ fn decode_with(bytes: &[u8], with_rows: bool) -> Result<Decoded, String> {
                     14 => ReadError::ReaderFailed(text),
                     16 => ReadError::UnclosedQuote(small),
                     17 => ReadError::SeveralSheets(text),
+                    18 => ReadError::OnlyHidden(text),
                     _ => return Err("unknown error code".into()),
                 }),
                 at,

@@ -1040,6 +1040,33 @@ db_test!(
     }
 );
 
+db_test!(people_on_a_hidden_sheet_only_are_pointed_at, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    // The only sheet with people is hidden; the visible one is empty.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("Leer").unwrap();
+    let people = book.add_worksheet();
+    people.set_name("Personal").unwrap();
+    people.write_string(0, 0, "Vorname").unwrap();
+    people.write_string(0, 1, "Nachname").unwrap();
+    people.write_string(1, 0, "Anna").unwrap();
+    people.write_string(1, 1, "Versteckt").unwrap();
+    people.set_hidden(true);
+    let before = app.dump();
+    let res = app
+        .upload_import("versteckt.xlsx", book.save_to_buffer().unwrap(), "create")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Ausgeblendete Blätter liest der Import nicht")
+            && page.contains("ausgeblendet sind: Personal.")
+            && page.contains("Einblenden"),
+        "{page}"
+    );
+    assert_eq!(app.dump(), before, "nothing written");
+});
+
 db_test!(sheets_with_long_first_rows_are_offered_whole, |app| {
     app.login_as("chef", AdminRole::Administrator).await;
     // Each sheet's first rows hold about 300 KB: more than the start of the
