@@ -116,7 +116,12 @@ fn decode_into(upload: &[u8], fit_width: u32, fit_height: u32) -> Result<Dynamic
     let (width, height) = open()?
         .into_dimensions()
         .map_err(|_| PhotoError::NotAnImage)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    // A side beyond the decoder's limit is too large too, not "no image"
+    // (a 1 x 100,000 strip has few pixels).
+    if u64::from(width) * u64::from(height) > MAX_PIXELS
+        || width > MAX_PIXELS_SIDE
+        || height > MAX_PIXELS_SIDE
+    {
         return Err(PhotoError::TooManyPixels);
     }
     let mut limits = Limits::default();
@@ -160,6 +165,20 @@ fn decode_into(upload: &[u8], fit_width: u32, fit_height: u32) -> Result<Dynamic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_side_longer_than_the_decoder_takes_is_too_large_not_no_image() {
+        let strip = png(1, MAX_PIXELS_SIDE + 1);
+        assert_eq!(
+            normalise_logo(&strip).err(),
+            Some(PhotoError::TooManyPixels)
+        );
+        assert_eq!(
+            normalise(&png(MAX_PIXELS_SIDE + 1, 1)).err(),
+            Some(PhotoError::TooManyPixels)
+        );
+        assert!(normalise_logo(&png(2000, 1)).is_ok());
+    }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(width, height, |x, y| {

@@ -271,10 +271,15 @@ pub fn parse_app_url(input: &str) -> Result<String, super::FieldError> {
     }
 }
 
-/// A text of several lines (the welcome text): line breaks kept, other
-/// control characters refused, at most `max_chars`.
+/// A text of several lines (the welcome text): line breaks kept (a lone
+/// CR is one too), a tab a space, other control characters refused, at
+/// most `max_chars`.
 pub fn parse_long_text(input: &str, max_chars: usize) -> Result<String, super::FieldError> {
-    let v = super::text::nfc(input.replace("\r\n", "\n").trim());
+    let lines = input
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', " ");
+    let v = super::text::nfc(lines.trim());
     if v.chars().any(|c| c != '\n' && super::text::is_forbidden(c)) {
         return Err(super::FieldError::InvalidCharacters);
     }
@@ -315,6 +320,22 @@ pub fn parse_validity_days(input: &str) -> Result<i32, super::FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_keeps_its_lines_however_they_end_and_refuses_other_controls() {
+        assert_eq!(
+            parse_long_text("Hallo\r\nWelt\rund\tdu\n", 100),
+            Ok("Hallo\nWelt\nund du".to_owned())
+        );
+        assert_eq!(
+            parse_long_text("Hallo\u{0}", 100),
+            Err(super::super::FieldError::InvalidCharacters)
+        );
+        assert_eq!(
+            parse_long_text("abc", 2),
+            Err(super::super::FieldError::TooLong(2))
+        );
+    }
 
     #[test]
     fn the_zone_list_offers_every_region_and_parses_back() {

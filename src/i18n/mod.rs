@@ -418,8 +418,8 @@ catalogue! {
     fe_foreign_digit: "Bitte Ziffern als 0–9 schreiben; hier steht eine Ziffer einer anderen Schrift:", "Please write digits as 0–9; this is a digit of another script:";
     fe_name_without_letter: "Ein Name braucht mindestens einen Buchstaben.", "A name needs at least one letter.";
     fe_invalid_image: "Bitte ein Bild als JPEG oder PNG hochladen.", "Please upload an image as JPEG or PNG.";
-    fe_image_too_large: "Das Foto ist zu groß (höchstens 5 MB).", "The photo is too large (at most 5 MB).";
-    fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel, mit 16 Bit je Farbe weniger). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels, fewer at 16 bits per colour). Please make it smaller first.";
+    fe_image_too_large: "Die Bilddatei ist zu groß (höchstens 5 MB).", "The image file is too large (at most 5 MB).";
+    fe_image_too_many_pixels: "Das Bild hat zu viele Pixel (höchstens 40 Megapixel und 20.000 Pixel je Seite, mit 16 Bit je Farbe weniger). Bitte verkleinern Sie es vorher.", "The image has too many pixels (at most 40 megapixels and 20,000 pixels a side, fewer at 16 bits per colour). Please make it smaller first.";
     fe_invalid_date: "Bitte ein Datum wie 2026-03-31 angeben.", "Please give a date like 2026-03-31.";
     fe_invalid_time: "Bitte eine Uhrzeit wie 08:30 angeben (die es an diesem Tag gibt).", "Please give a time like 08:30 (one that exists on that day).";
     fe_reminder_after_expiry: "Die Erinnerung muss weniger Tage vor Ablauf kommen, als die Einladung gilt.", "The reminder must come fewer days before expiry than the invitation is valid.";
