@@ -24,6 +24,9 @@ pub enum FieldError {
     PasswordTooCommon,
     PasswordUnchanged,
     NameTaken,
+    /// A unit's name differs from another's only where imports do not
+    /// look (umlauts written out, full-width letters).
+    NameTooSimilar,
     InvalidColour,
     InvalidUrl,
     InvalidTimeZone,

@@ -201,12 +201,15 @@ pub fn name_key(name: &str) -> String {
 }
 
 /// A group's or area's name as [`name_key`] with the German letters
-/// written out (`ä` as `ae`, `ß` as `ss`): "Kueche" in a file from a system
-/// without umlauts is the group "Küche". Nothing else is folded ("C++" is
-/// not "C", "Lager-Nord" not "Lager Nord").
+/// written out (`ä` as `ae`, `ß` as `ss`) and compatibility forms folded
+/// (NFKC: full-width `Ｖｅｒｔｒｉｅｂ` is `Vertrieb`): "Kueche" in a file
+/// from a system without umlauts is the group "Küche". Nothing else is
+/// folded ("C++" is not "C", "Lager-Nord" not "Lager Nord").
 pub fn spelled_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name.nfkc().collect();
     let mut out = String::with_capacity(name.len() + 4);
-    for c in name_key(name).chars() {
+    for c in name_key(&folded).chars() {
         match c {
             'ä' => out.push_str("ae"),
             'ö' => out.push_str("oe"),

@@ -405,6 +405,7 @@ catalogue! {
     fe_password_too_common: "Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten. Bitte wählen Sie ein anderes.", "This password is among the most common ones and easy to guess. Please choose another.";
     fe_password_unchanged: "Das neue Passwort muss sich vom bisherigen unterscheiden.", "The new password must differ from the current one.";
     fe_name_taken: "Dieser Name ist bereits vergeben.", "This name is already taken.";
+    fe_name_too_similar: "Einen fast gleichen Namen gibt es schon (er unterscheidet sich nur in Umlauten, ß oder der Zeichenbreite): Importe könnten die beiden nicht auseinanderhalten.", "An almost equal name exists already (it differs only in umlauts, ß or character width): imports could not tell the two apart.";
     fe_invalid_colour: "Bitte als #rrggbb angeben.", "Please give it as #rrggbb.";
     fe_invalid_url: "Bitte eine Adresse wie https://einlass.beispiel.de angeben.", "Please give an address like https://einlass.example.com.";
     fe_invalid_tz: "Unbekannte Zeitzone.", "Unknown time zone.";
@@ -1914,6 +1915,7 @@ impl Texts {
             FieldError::PasswordTooCommon => self.fe_password_too_common,
             FieldError::PasswordUnchanged => self.fe_password_unchanged,
             FieldError::NameTaken => self.fe_name_taken,
+            FieldError::NameTooSimilar => self.fe_name_too_similar,
             FieldError::InvalidColour => self.fe_invalid_colour,
             FieldError::InvalidUrl => self.fe_invalid_url,
             FieldError::InvalidTimeZone => self.fe_invalid_tz,

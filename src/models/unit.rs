@@ -409,6 +409,14 @@ pub fn find_by_key(conn: &mut DbConn, kind: UnitKind, key: &str) -> QueryResult<
     }
 }
 
+/// All units of a kind, without member counts.
+pub fn all(conn: &mut DbConn, kind: UnitKind) -> QueryResult<Vec<Unit>> {
+    match kind {
+        UnitKind::Group => group::all(conn),
+        UnitKind::Area => area::all(conn),
+    }
+}
+
 pub fn list(conn: &mut DbConn, kind: UnitKind) -> QueryResult<Vec<UnitWithCount>> {
     match kind {
         UnitKind::Group => group::list(conn),

@@ -85,6 +85,17 @@ fn parse_name(
             FieldError::NameTaken,
         )));
     }
+    // "Strasse" beside "Straße": a file's "Strasse" would stand for either.
+    let spelled = crate::domain::text::spelled_key(&name);
+    if unit::all(conn, kind)?
+        .iter()
+        .any(|u| Some(u.id) != except && crate::domain::text::spelled_key(&u.name) == spelled)
+    {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "name",
+            FieldError::NameTooSimilar,
+        )));
+    }
     Ok((name, key))
 }
 

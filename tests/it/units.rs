@@ -31,6 +31,23 @@ db_test!(groups_are_created_renamed_used_and_deleted, |app| {
         .post(&format!("/groups/{lager}/rename"), &[("name", "büro")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Names an import could not tell apart: the umlaut written out, or
+    // full-width letters.
+    for (alike, how) in [("Buero", "new"), ("ＬＡＧＥＲ", "new"), ("Buero", "rename")] {
+        let res = if how == "new" {
+            app.post("/groups", &[("name", alike)]).await
+        } else {
+            app.post(&format!("/groups/{lager}/rename"), &[("name", alike)])
+                .await
+        };
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{alike}");
+        assert!(
+            text_of(&res.text().await.unwrap(), "#name-error")
+                .unwrap()
+                .contains("fast gleichen Namen"),
+            "{alike}"
+        );
+    }
     let res = app
         .post(
             &format!("/groups/{lager}/rename"),
