@@ -125,6 +125,8 @@ mod tests {
             "A\u{FFFE}b",
             "A\u{FDD0}b",
             "A\u{10FFFF}b",
+            "Ab\u{2800}c",
+            "Ab\u{17B4}c",
         ] {
             assert!(
                 matches!(

@@ -41,6 +41,9 @@ pub fn is_forbidden(c: char) -> bool {
                 | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}'
                 | '\u{2028}' | '\u{2029}' | '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}'
                 | '\u{3164}' | '\u{FFA0}'
+                // Blanks that are no space: the braille pattern blank, the
+                // Khmer inherent vowels.
+                | '\u{2800}' | '\u{17B4}' | '\u{17B5}'
                 // Tag characters (invisible) and noncharacters.
                 | '\u{E0000}'..='\u{E007F}' | '\u{FDD0}'..='\u{FDEF}'
                 // The replacement character: what a broken decoding, or a
