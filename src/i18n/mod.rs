@@ -312,6 +312,7 @@ catalogue! {
     unit_delete_members_1: "Mit dem Löschen enden", "Deleting it ends";
     unit_delete_members_2: "Zuordnungen von Personen. Die Personen selbst bleiben erhalten.", "memberships of people. The people themselves stay.";
     unit_delete_empty: "Niemand ist zugeordnet.", "Nobody belongs to it.";
+    unit_delete_member_one: "Mit dem Löschen endet die Zuordnung einer Person. Die Person selbst bleibt erhalten.", "Deleting it ends the membership of one person. The person stays.";
     unit_delete_with_members: "Löschen, mit allen Zuordnungen", "Delete, with all memberships";
     unit_member_login: "Benutzername oder E-Mail", "Username or email";
     unit_remove_member: "Entfernen", "Remove";
@@ -1804,6 +1805,15 @@ impl Texts {
 
     /// A unit gained or lost members since its delete confirmation was shown.
     pub fn members_now(&self, n: i64) -> String {
+        match (n, self.html_lang == "de") {
+            (1, true) => {
+                return "Inzwischen gehört 1 Person dazu. Es wurde nichts gelöscht; bitte prüfen Sie die Zahl und bestätigen Sie erneut.".to_owned();
+            }
+            (1, false) => {
+                return "1 person belongs to it by now. Nothing was deleted; please check the number and confirm again.".to_owned();
+            }
+            _ => {}
+        }
         if self.html_lang == "de" {
             format!(
                 "Inzwischen gehören {} Personen dazu. Es wurde nichts gelöscht; bitte prüfen Sie die Zahl und bestätigen Sie erneut.",
