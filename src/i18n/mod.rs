@@ -471,6 +471,7 @@ catalogue! {
     welcome_to_app: "Weiter zur App", "On to the app";
     welcome_open: "Weiter zu", "On to";
     welcome_no_app: "Sie können dieses Fenster schließen.", "You can close this window.";
+    welcome_username: "Sie melden sich an mit dem Benutzernamen", "You sign in with the username";
     welcome_confirm_sent: "Einen Link, mit dem Sie Ihre E-Mail-Adresse bestätigen, haben wir geschickt an", "We have sent a link that confirms your email address to";
     welcome_confirm_why: "Öffnen Sie ihn in den nächsten Tagen: erst mit einer bestätigten Adresse hilft Ihnen „Passwort vergessen“.", "Open it within the next days: only with a confirmed address can “Forgot your password” help you.";
     me_title: "Mein Konto", "My account";

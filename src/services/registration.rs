@@ -1252,7 +1252,6 @@ pub async fn register(
     let keys = probe_keys(&probe);
     enum Found {
         Throttled,
-        UsernameTaken,
         No,
         Entry,
     }
@@ -1277,18 +1276,10 @@ pub async fn register(
                     if model::find_matches(conn, &probe, 2)?.len() != 1 {
                         return Ok(Found::No);
                     }
-                    // Only who holds an entry's data learns that a username
-                    // is taken: before the match it would tell anyone which
-                    // names (`anna.mueller`) have accounts. Counted against
-                    // the address only.
-                    if let Some(name) = &account.username
-                        && user::username_taken(conn, name.as_str(), None)?
-                    {
-                        for key in &keys {
-                            REGISTER_MISMATCH_PER_KEY.give_back(conn, key)?;
-                        }
-                        return Ok(Found::UsernameTaken);
-                    }
+                    // A taken username is never told (register_in_tx makes
+                    // one from the name instead): before the match it would
+                    // tell anyone which names (`anna.mueller`) have
+                    // accounts, after it it would confirm guessed data.
                     if let Some(e) = &account.email
                         && user::email_taken(conn, &e.key(), None)?
                     {
@@ -1301,12 +1292,6 @@ pub async fn register(
     };
     match found {
         Found::Throttled => return Ok(Registered::Throttled),
-        Found::UsernameTaken => {
-            return Err(ServiceError::Invalid(FieldErrors::single(
-                "username",
-                FieldError::UsernameTaken,
-            )));
-        }
         Found::No => return Ok(Registered::NoMatch),
         Found::Entry => {}
     }
@@ -1416,6 +1401,15 @@ fn register_in_tx(
         // entry stays open; the list and the account show the number).
         return Ok(None);
     }
+    // A chosen username somebody has: one made from the entry's name (the
+    // welcome page names it), never an answer that would confirm the data.
+    let mut account = account.clone();
+    if let Some(name) = &account.username
+        && user::username_taken(conn, name.as_str(), None)?
+    {
+        account.username = None;
+    }
+    let account = &account;
     let (id, _) = self_registration::create(
         conn,
         env,

@@ -488,6 +488,9 @@ impl ActivateView {
 pub struct WelcomeView {
     pub p: Page,
     pub name: String,
+    /// What he signs in with (a registration may have made it from his
+    /// name).
+    pub username: String,
     pub app_name: String,
     pub app_url: String,
     /// His address, while a link to confirm it is on its way.

@@ -296,6 +296,7 @@ pub async fn welcome(
     ok_html(&WelcomeView {
         p: me.page(&req, &state, "me"),
         name: me.display_name.clone(),
+        username: me.username.clone(),
         app_name: settings.app_name.clone(),
         app_url: settings.app_url.clone(),
         unconfirmed: profile.email.filter(|_| !profile.email_confirmed),

@@ -274,24 +274,11 @@ db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
         page.contains("id=\"email-error\"") && !page.contains("data-no-match"),
         "{page}"
     );
-    // A taken username, after a match, is said at the field and uses nothing.
-    let res = as_visitor(&mut app, async |app: &mut TestApp| {
-        register(
-            app,
-            &[
-                ("first_name", "a"),
-                ("last_name", "b"),
-                ("personnel_number", "7"),
-                ("username", "chef"),
-            ],
-        )
-        .await
-    })
-    .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("id=\"username-error\""));
-    // Without a match it is the one neutral answer: the form tells nobody
-    // which usernames (made from names) have accounts.
+    // A username somebody has is never told: without a match it is the one
+    // neutral answer (usernames are made from names, the form would tell
+    // who has an account), with one the account gets a username made from
+    // the entry's name (telling it then would confirm the data to whoever
+    // guessed them), and the welcome page names it.
     let res = as_visitor(&mut app, async |app: &mut TestApp| {
         register(
             app,
@@ -311,22 +298,28 @@ db_test!(a_bad_entry_or_account_is_said_at_the_field, |app| {
         page.contains("data-no-match") && !page.contains("id=\"username-error\""),
         "{page}"
     );
-    let res = as_visitor(&mut app, async |app: &mut TestApp| {
-        register(
+    let welcome = as_visitor(&mut app, async |app: &mut TestApp| {
+        let res = register(
             app,
             &[
                 ("first_name", "a"),
                 ("last_name", "b"),
                 ("personnel_number", "7"),
+                ("username", "chef"),
                 ("email", "ab@example.org"),
             ],
         )
-        .await
+        .await;
+        assert_redirect(&res, "/welcome");
+        app.get_html("/welcome").await.1
     })
     .await;
-    assert_redirect(&res, "/welcome");
     let ab = app.user("ab@example.org").await.unwrap();
     assert_eq!(ab.username, "a.b", "a username proposed from the name");
+    assert!(
+        welcome.contains("data-username") && welcome.contains("<strong>a.b</strong>"),
+        "{welcome}"
+    );
     assert!(!ab.email_confirmed);
     // An address with an account: the mismatch answer, the entry stays.
     let res = add_entry(
