@@ -563,7 +563,7 @@ pub fn blocks_keyed_in_ascii(conn: &mut DbConn) -> QueryResult<Vec<String>> {
 }
 
 /// Keys a block anew; where the new key is blocked already, the old block
-/// goes (the first block of the mailbox stays).
+/// goes (the block under the new key stays, with its answer and time).
 pub fn rekey_block(conn: &mut DbConn, old: &str, new: &str) -> QueryResult<()> {
     if find_block(conn, new)?.is_some() {
         diesel::delete(b::table.find(old)).execute(conn)?;

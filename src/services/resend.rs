@@ -175,7 +175,7 @@ pub async fn resend(ctx: &Context, actor: &Actor, id: i64) -> ServiceResult<Rese
                     }
                 };
                 outbox::mark_resent(conn, copy, id)?;
-                RESEND_PER_RECIPIENT.hit(conn, &to.to_lowercase(), now)?;
+                RESEND_PER_RECIPIENT.hit(conn, &outbox::block_key(to), now)?;
                 audit::record_changes(
                     conn,
                     now,

@@ -221,7 +221,9 @@ fn bulk_chunk(
                         // "Erneut senden" in bulk counts against the same
                         // allowance per address as from the email log.
                         let limit = crate::services::resend::RESEND_PER_RECIPIENT;
-                        let key = u.email.as_deref().unwrap_or_default().to_lowercase();
+                        let key = crate::models::outbox::block_key(
+                            u.email.as_deref().unwrap_or_default(),
+                        );
                         if kind == TaskKind::Resend && limit.exceeded(conn, &key, now)? {
                             changed += 1;
                             continue;

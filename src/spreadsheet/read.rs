@@ -542,8 +542,9 @@ pub fn number_text(value: f64, format: Option<&str>) -> String {
 
 /// What a number may be framed with and still be read as shown: letters,
 /// digits, space, `-`, `/`, `_`, `#` — the characters of numbering schemes.
-/// Not decimals, thousands, currencies or percent: those make amounts,
-/// read as the General format reads them.
+/// Not decimals, thousands, currency signs or percent: those make amounts,
+/// read as the General format reads them. (A currency written in letters,
+/// `"CHF "0`, is text like any other: shown, so read.)
 fn framing_char(c: char) -> bool {
     c.is_ascii_digit() || c.is_alphabetic() || matches!(c, ' ' | '-' | '/' | '_' | '#')
 }
@@ -556,7 +557,7 @@ fn shows_whole_number(shown: &str, plain: &str) -> bool {
 }
 
 /// The text a whole number gets from a format code whose first section is
-/// digit places (`0`, `#`) and text (quoted, escaped, space, `-`, `/`),
+/// digit places (`0`, `#`) and text (quoted, escaped, space, `-`),
 /// where the result passes [`shows_whole_number`]. `None` for every other
 /// code (General, decimals, thousands, exponents, percent, dates,
 /// conditions, currencies, `@`, `?`, fills) and for a code longer than a
@@ -596,11 +597,17 @@ fn framed_whole_number(value: u64, code: &str) -> Option<String> {
             '[' => {
                 // A colour or the locale (`[$-407]`) is not shown; a
                 // condition, a currency or elapsed time frames no number.
+                // (`[DBNum1]`, `[NatNum1]`: other numerals, not a frame.)
                 let tag: String = chars.by_ref().take_while(|&b| b != ']').collect();
-                let colour = tag.chars().all(char::is_alphanumeric)
-                    && !tag
-                        .chars()
-                        .all(|t| matches!(t, 'h' | 'H' | 'm' | 'M' | 's' | 'S'));
+                let numbered = tag
+                    .strip_prefix("Color")
+                    .or_else(|| tag.strip_prefix("Farbe"))
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                let colour = numbered
+                    || tag.chars().all(char::is_alphabetic)
+                        && !tag
+                            .chars()
+                            .all(|t| matches!(t, 'h' | 'H' | 'm' | 'M' | 's' | 'S'));
                 if !(colour || tag.starts_with("$-")) {
                     return None;
                 }
@@ -611,7 +618,8 @@ fn framed_whole_number(value: u64, code: &str) -> Option<String> {
                 }
                 parts.push(if c == '0' { Part::Zero } else { Part::Hash });
             }
-            ' ' | '-' | '/' => text.push(c),
+            // (A `/` between places makes a fraction: `000/000`.)
+            ' ' | '-' => text.push(c),
             _ => return None,
         }
     }
@@ -653,7 +661,8 @@ fn framed_whole_number(value: u64, code: &str) -> Option<String> {
         }
     }
     let shown: String = pieces.into_iter().rev().collect();
-    shows_whole_number(&shown, &plain).then_some(shown)
+    // `#-#` shows 5 as `-5`: it would read as a negative number.
+    (shows_whole_number(&shown, &plain) && !shown.starts_with('-')).then_some(shown)
 }
 
 /// Up to 15 significant digits, like the "General" format; a number too
@@ -1946,6 +1955,8 @@ mod tests {
             (55.0, "[Blue]0000;[Red]-0000", "0055"),
             (55.0, "[$-407]\"Nr\"000", "Nr055"),
             (55.0, "0_)", "55 "),
+            (55.0, "[Color10]0000", "0055"),
+            (55.0, "\"Nr/\"000", "Nr/055"),
             (7.0, "0", "7"),
             (7.0, "0;-0;\"null\";@", "7"),
             // Amounts, dates, text, conditions and codes of another kind
@@ -1961,6 +1972,11 @@ mod tests {
             (7.0, "\"Nr. \"0", "7"),
             (7.0, "?0", "7"),
             (7.0, "*x0", "7"),
+            (12345.0, "000/000", "12345"),
+            (12345.0, "# ?/?", "12345"),
+            (7.0, "[DBNum1]0", "7"),
+            (7.0, "[NatNum1]0", "7"),
+            (5.0, "#-#", "5"),
             (0.0, "#", "0"),
             (0.0, "0;-0;\"null\"", "0"),
             (-7.0, "\"P\"0000", "-7"),

@@ -253,8 +253,10 @@ pub fn settings(form: &SettingsForm, current_zone: &str) -> Result<UpdateSetting
     }
 }
 
-/// The list's filters; values that name nothing are ignored, as a link with
-/// an outdated group id should still show a list.
+/// The list's filters. A value that is no value of its filter (`group=x`,
+/// `status=unsinn`) is listed in `unreadable`: such a query finds nobody
+/// and says so. An id of a group or area that no longer exists simply
+/// matches nobody.
 pub fn user_query(q: &UserListQuery) -> UserQuery {
     // A value that names nothing must not widen the list (nor a bulk
     // action's selection, nor an export) by being left out.
