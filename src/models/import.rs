@@ -437,7 +437,9 @@ pub fn taken_since_preview(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<i32
 }
 
 /// Names of staged groups or areas that do not exist (any more), each once
-/// (by name key), in file order.
+/// in file order — once also where the file spells one name two ways
+/// (`Strasse`, `Straße`: the first spelling is made, the rows with the
+/// other join it; see `domain::text::spelled_key`).
 pub fn missing_units(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(String, String)>> {
     use std::collections::HashSet;
     let catalog = crate::models::unit::catalog(conn)?;
@@ -447,13 +449,14 @@ pub fn missing_units(conn: &mut DbConn, batch: i64) -> QueryResult<Vec<(String, 
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut missing = Vec::new();
     for (_, kind, name) in staged_unit_names(conn, batch)? {
-        let k = key(&name);
         let known = if kind == "group" {
             &groups
         } else {
             &areas_known
         };
-        if !known.contains(&k) && seen.insert((kind.clone(), k)) {
+        if !known.contains(&key(&name))
+            && seen.insert((kind.clone(), crate::domain::text::spelled_key(&name)))
+        {
             missing.push((kind, name));
         }
     }
@@ -640,14 +643,28 @@ pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usiz
         .collect();
     drop(people);
     let catalog = crate::models::unit::catalog(conn)?;
-    let key = |name: &str| crate::domain::text::name_key(name);
-    let groups: HashMap<String, crate::domain::UnitId> = catalog
-        .groups
-        .iter()
-        .map(|g| (key(&g.name), g.id))
-        .collect();
-    let area_ids: HashMap<String, crate::domain::UnitId> =
-        catalog.areas.iter().map(|a| (key(&a.name), a.id)).collect();
+    // By name key; a spelling the file used beside the one the commit made
+    // (`Straße` beside a new `Strasse`) by its spelled key, where one unit
+    // has it.
+    let index = |units: &[crate::domain::units::Unit]| {
+        use crate::domain::text::{name_key, spelled_key};
+        let mut by_key: HashMap<String, crate::domain::UnitId> = HashMap::new();
+        let mut by_spelling: HashMap<String, Option<crate::domain::UnitId>> = HashMap::new();
+        for u in units {
+            by_key.insert(name_key(&u.name), u.id);
+            by_spelling
+                .entry(spelled_key(&u.name))
+                .and_modify(|id| *id = None)
+                .or_insert(Some(u.id));
+        }
+        move |unit_key: &str| {
+            by_key
+                .get(unit_key)
+                .copied()
+                .or_else(|| by_spelling.get(&spelled_key(unit_key)).copied().flatten())
+        }
+    };
+    let (group_of, area_of) = (index(&catalog.groups), index(&catalog.areas));
     let (mut memberships, mut assignments) = (Vec::new(), Vec::new());
     for (line, kind, unit_key) in staged_units(conn, batch)? {
         let Some(user_id) = by_line.get(&line).copied() else {
@@ -655,12 +672,12 @@ pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usiz
         };
         match kind.as_str() {
             "group" => {
-                if let Some(group_id) = groups.get(&unit_key).copied() {
+                if let Some(group_id) = group_of(&unit_key) {
                     memberships.push(NewMembership { user_id, group_id });
                 }
             }
             _ => {
-                if let Some(area_id) = area_ids.get(&unit_key).copied() {
+                if let Some(area_id) = area_of(&unit_key) {
                     assignments.push(NewAssignment {
                         user_id,
                         area_id,

@@ -672,6 +672,39 @@ db_test!(
     }
 );
 
+db_test!(one_new_group_spelled_two_ways_is_made_once, |app| {
+    app.login_as("chef", AdminRole::Administrator).await;
+    let (id, _) = upload(
+        &app,
+        "strasse.csv",
+        csv(&[
+            "Vorname;Nachname;E-Mail;Gruppen",
+            "Anna;Weg;anna.weg@example.com;Strasse 1",
+            "Bert;Weg;bert.weg@example.com;Straße 1",
+        ]),
+        "create",
+    )
+    .await;
+    let res = app
+        .post(&format!("/imports/{id}/units"), &[("create", "1")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
+    // The first spelling is made; both people are in it.
+    let units = app.ctx.units();
+    let made: Vec<&str> = units
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .filter(|n| n.starts_with("Stra"))
+        .collect();
+    assert_eq!(made, ["Strasse 1"]);
+    let strasse = app.unit_id("groups", "Strasse 1").await;
+    let (_, members) = app.get_html(&format!("/users?group={strasse}")).await;
+    assert_eq!(crate::support::hits(&members), 2, "{members}");
+});
+
 db_test!(
     undo_removes_the_groups_and_areas_the_import_made_unless_used,
     |app| {
