@@ -79,6 +79,16 @@ fn version(page: &str) -> String {
     crate::support::value_of(page, "input[name=version]").unwrap()
 }
 
+/// Chooses "create the missing groups and areas" on a preview; the preview
+/// as it is then.
+async fn create_missing_units(app: &TestApp, id: i64) -> String {
+    let res = app
+        .post(&format!("/imports/{id}/units"), &[("create", "1")])
+        .await;
+    assert_redirect(&res, &format!("/imports/{id}"));
+    app.get_html(&format!("/imports/{id}")).await.1
+}
+
 /// Undoes a batch as an admin does: the confirmation page, then its button
 /// (with the newest change the page showed).
 async fn post_undo(app: &TestApp, id: i64, form: &[(&str, &str)]) -> reqwest::Response {
@@ -426,11 +436,7 @@ db_test!(every_outcome_has_its_reason, |app| {
         "shown as text"
     );
     // Missing groups and areas can be created with the import.
-    let res = app
-        .post(&format!("/imports/{id}/units"), &[("create", "1")])
-        .await;
-    assert_redirect(&res, &format!("/imports/{id}"));
-    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let page = create_missing_units(&app, id).await;
     let rows = preview_rows(&page);
     assert_eq!(rows.iter().find(|r| r.0 == 10).unwrap().1, "neu");
     assert!(page.contains("data-to-create"), "{page}");
@@ -685,11 +691,7 @@ db_test!(one_new_group_spelled_two_ways_is_made_once, |app| {
         "create",
     )
     .await;
-    let res = app
-        .post(&format!("/imports/{id}/units"), &[("create", "1")])
-        .await;
-    assert_redirect(&res, &format!("/imports/{id}"));
-    let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+    let page = create_missing_units(&app, id).await;
     assert_redirect(&commit(&app, id, &page).await, &format!("/imports/{id}"));
     // The first spelling is made; both people are in it.
     let units = app.ctx.units();
@@ -721,11 +723,7 @@ db_test!(
             "create",
         )
         .await;
-        let res = app
-            .post(&format!("/imports/{id}/units"), &[("create", "1")])
-            .await;
-        assert_redirect(&res, &format!("/imports/{id}"));
-        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let page = create_missing_units(&app, id).await;
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         // Made with the import, and in the pickers at once.
@@ -1361,11 +1359,7 @@ db_test!(
             "create",
         )
         .await;
-        let res = app
-            .post(&format!("/imports/{id}/units"), &[("create", "1")])
-            .await;
-        assert_redirect(&res, &format!("/imports/{id}"));
-        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let page = create_missing_units(&app, id).await;
         let to_create = crate::support::text_of(&page, "[data-to-create]").unwrap();
         assert!(
             to_create.contains("Neu") && !to_create.contains("Lager"),
@@ -2852,11 +2846,7 @@ db_test!(
         assert_eq!(rows[0].1, "neu", "{page}");
         assert!(page.contains("Küche"), "{page}");
         assert_eq!(rows[1].1, "fehler", "Kantine is unknown: {page}");
-        let res = app
-            .post(&format!("/imports/{id}/units"), &[("create", "1")])
-            .await;
-        assert_redirect(&res, &format!("/imports/{id}"));
-        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let page = create_missing_units(&app, id).await;
         let res = commit(&app, id, &page).await;
         assert_redirect(&res, &format!("/imports/{id}"));
         let units = app.ctx.units();
@@ -2948,11 +2938,7 @@ db_test!(
             many.join(", ")
         );
         let (id, _) = upload(&app, "lang.csv", csv.into_bytes(), "create").await;
-        let res = app
-            .post(&format!("/imports/{id}/units"), &[("create", "1")])
-            .await;
-        assert_redirect(&res, &format!("/imports/{id}"));
-        let (_, page) = app.get_html(&format!("/imports/{id}")).await;
+        let page = create_missing_units(&app, id).await;
         let rows = preview_rows(&page);
         let at = |line: u32| rows.iter().find(|r| r.0 == line).cloned().unwrap();
         assert_eq!(at(2).1, "fehler", "{:?}", at(2));
