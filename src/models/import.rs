@@ -787,12 +787,23 @@ macro_rules! not_taken {
 }
 
 /// The audited changes of a person's values: details, areas, photo, an
-/// update import.
-const PERSON_EDITS: [&str; 4] = [
+/// update import or another import's undo.
+const PERSON_EDITS: [&str; 6] = [
     "user.update",
     "user.areas",
     "user.photo_set",
+    "user.photo_remove",
     "user.import_update",
+    "user.import_restore",
+];
+
+/// Memberships changed from a group's or area's page: audited on the unit,
+/// not on the people.
+const UNIT_MEMBER_EDITS: [&str; 4] = [
+    "group.member_add",
+    "group.member_remove",
+    "area.member_add",
+    "area.member_remove",
 ];
 
 /// Of the people a batch created who have not taken their account (those
@@ -816,8 +827,9 @@ pub fn created_changed_since(
 
 /// The newest change ([`PERSON_EDITS`], by its audit entry's id; 0 for
 /// none) since `since` to anyone an undo of the batch would remove or put
-/// back: what the undo page was shown with, so that the undo can tell
-/// whether someone was changed after the admin looked.
+/// back — or any membership changed from a unit's page, which names no
+/// person in its audit target: what the undo page was shown with, so that
+/// the undo can tell whether someone was changed after the admin looked.
 pub fn last_change_since(
     conn: &mut DbConn,
     batch: i64,
@@ -828,15 +840,17 @@ pub fn last_change_since(
     let changed = ic::table
         .filter(ic::batch_id.eq(batch))
         .select(ic::user_id.nullable());
-    let newest: Option<i64> = a::table
-        .filter(a::action.eq_any(PERSON_EDITS))
-        .filter(a::occurred_at.ge(since))
-        .filter(a::target_kind.eq("user"))
-        .filter(
+    let of_people = a::action
+        .eq_any(PERSON_EDITS)
+        .and(a::target_kind.eq("user"))
+        .and(
             a::target_id
                 .eq_any(created)
                 .or(a::target_id.eq_any(changed)),
-        )
+        );
+    let newest: Option<i64> = a::table
+        .filter(a::occurred_at.ge(since))
+        .filter(of_people.or(a::action.eq_any(UNIT_MEMBER_EDITS)))
         .select(diesel::dsl::max(a::id))
         .get_result(conn)?;
     Ok(newest.unwrap_or(0))

@@ -3590,6 +3590,31 @@ db_test!(the_undo_page_says_whose_changes_since_go_too, |app| {
         "{again}"
     );
     assert!(app.user("paula.pohl").await.is_some(), "nothing undone");
+    // So too for a membership given on a group's page (audited on the
+    // group, not on her).
+    let seen_now = again
+        .split(r#"name="seen" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    app.post("/groups", &[("name", "Nachtschicht")]).await;
+    let night = app.unit_id("groups", "Nachtschicht").await;
+    services::units::add_member(
+        &app.ctx,
+        &Actor::system("test"),
+        einlass::domain::units::UnitKind::Group,
+        einlass::domain::UnitId::new(night),
+        "paula.pohl",
+        None,
+    )
+    .await
+    .unwrap();
+    let res = app
+        .post(&format!("/imports/{id}/undo"), &[("seen", &seen_now)])
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(app.user("paula.pohl").await.is_some(), "nothing undone");
     assert_redirect(&post_undo(&app, id, &[]).await, &format!("/imports/{id}"));
     assert!(app.user("paula.pohl").await.is_none());
 });
