@@ -79,6 +79,11 @@ fn parse_name(
         )));
     }
     let key = name_key(&name);
+    let spelled = crate::domain::text::spelled_key(&name);
+    // Two admins making "Strasse" and "Straße" at once: one waits for the
+    // other's transaction and then sees its unit (PostgreSQL; SQLite's
+    // write transaction holds the database already).
+    crate::models::rate_limit::lock(conn, "unit-name", &format!("{}:{spelled}", kind.as_str()))?;
     if unit::find_by_key(conn, kind, &key)?.is_some_and(|u| Some(u.id) != except) {
         return Err(ServiceError::Invalid(FieldErrors::single(
             "name",
@@ -86,7 +91,6 @@ fn parse_name(
         )));
     }
     // "Strasse" beside "Straße": a file's "Strasse" would stand for either.
-    let spelled = crate::domain::text::spelled_key(&name);
     if unit::all(conn, kind)?
         .iter()
         .any(|u| Some(u.id) != except && crate::domain::text::spelled_key(&u.name) == spelled)

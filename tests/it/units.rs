@@ -634,3 +634,30 @@ db_test!(
         assert!(crate::support::rows_of(&app.dump(), "area_assignments").is_empty());
     }
 );
+
+db_test!(
+    two_spellings_of_one_name_made_at_once_make_one_group,
+    |app| {
+        app.login_as("chef", AdminRole::Administrator).await;
+        for round in 0..3 {
+            let (a, b) = (format!("Strasse {round}"), format!("Straße {round}"));
+            let (fa, fb) = ([("name", a.as_str())], [("name", b.as_str())]);
+            let (x, y) = tokio::join!(app.post("/groups", &fa), app.post("/groups", &fb));
+            let mut statuses = [x.status(), y.status()];
+            statuses.sort();
+            assert_eq!(
+                statuses,
+                [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY],
+                "round {round}"
+            );
+            let made = app
+                .ctx
+                .units()
+                .groups
+                .iter()
+                .filter(|g| g.name.ends_with(&format!(" {round}")))
+                .count();
+            assert_eq!(made, 1, "round {round}");
+        }
+    }
+);
