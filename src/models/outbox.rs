@@ -553,13 +553,11 @@ pub fn block_key(address: &str) -> String {
     crate::domain::email::address_key(address)
 }
 
-/// Blocks stored under a key of an older form (a domain written `xn--…`),
-/// for start-up to key them anew.
-pub fn blocks_keyed_in_ascii(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    b::table
-        .filter(b::address_lower.like("%xn--%"))
-        .select(b::address_lower)
-        .load(conn)
+/// Every block's key, for start-up to key those of an older form anew (a
+/// domain written `xn--…`, or lower-cased where IDNA maps otherwise: `ẞ`).
+/// Blocks are few: one per address that ever failed for good.
+pub fn block_keys(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    b::table.select(b::address_lower).load(conn)
 }
 
 /// Keys a block anew; where the new key is blocked already, the old block

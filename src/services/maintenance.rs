@@ -113,7 +113,7 @@ pub fn refresh_email_keys(conn: &mut db::DbConn) -> ServiceResult<bool> {
         // Blocks: a mailbox blocked in one spelling is blocked in both.
         use crate::models::outbox;
         db::write_tx(conn, |conn| -> ServiceResult<()> {
-            for old in outbox::blocks_keyed_in_ascii(conn)? {
+            for old in outbox::block_keys(conn)? {
                 let key = outbox::block_key(&old);
                 if key != old {
                     outbox::rekey_block(conn, &old, &key)?;
