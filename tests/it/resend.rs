@@ -158,6 +158,24 @@ db_test!(resending_is_limited_per_recipient_and_hour, |app| {
         1,
         "older copies were cancelled unsent"
     );
+    // An address of an internationalised domain counts the same way (the
+    // allowance is kept by mailbox, whichever way the domain is written).
+    create_user(
+        &app,
+        "Ida",
+        "Punycode",
+        "ida@xn--mller-kva.de",
+        "invite_now",
+    )
+    .await;
+    let mut current = newest_message(&app).await;
+    for _ in 0..3 {
+        let to = resend(&app, current).await;
+        current = to.trim_start_matches("/mail/log/").parse().unwrap();
+    }
+    let before = messages(&app);
+    assert_eq!(resend(&app, current).await, format!("/mail/log/{current}"));
+    assert_eq!(messages(&app), before, "the fourth is refused");
 });
 
 db_test!(two_admins_resending_at_once_make_one_copy, |app| {
