@@ -24,6 +24,10 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form POST whose body is not a url-encoded form (`text/plain`,
+    /// JSON): refused as such, never read as one.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     /// A form with a file that arrived malformed (a file name that is not
     /// UTF-8 or holds a control character, a part cut off): said as such,
     /// with what to do.
@@ -73,6 +77,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) | AppError::BadUpload(_) => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::LoginRequired(_)
             | AppError::PasswordChangeRequired
@@ -108,7 +113,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(_) => ErrorPage::MethodNotAllowed,
             AppError::Forbidden => ErrorPage::Forbidden,
             AppError::Csrf => ErrorPage::Csrf,
-            AppError::BadRequest(_) => ErrorPage::BadRequest,
+            AppError::BadRequest(_) | AppError::UnsupportedMediaType(_) => ErrorPage::BadRequest,
             AppError::BadUpload(cause) => {
                 tracing::info!(%cause, "upload refused: malformed form");
                 ErrorPage::BadUpload

@@ -455,6 +455,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let state = state_of(&req)?;
+            // What a browser's form sends; another type (`text/plain` from
+            // a crafted page, JSON) is no form, whatever its body holds.
+            if let Some(kind) = req.headers().get(actix_web::http::header::CONTENT_TYPE) {
+                let essence = kind
+                    .to_str()
+                    .ok()
+                    .and_then(|v| v.split(';').next())
+                    .map(|v| v.trim().to_ascii_lowercase());
+                if essence.as_deref() != Some("application/x-www-form-urlencoded") {
+                    return Err(AppError::UnsupportedMediaType(format!("{kind:?}")));
+                }
+            }
             let body = body
                 .await
                 .map_err(|e| AppError::BadRequest(format!("form body: {e}")))?;

@@ -195,6 +195,48 @@ db_test!(
     }
 );
 
+db_test!(a_form_post_that_is_no_form_is_refused_as_such, |app| {
+    // A body that reads like a form but says it is text or JSON (as a
+    // crafted page's text/plain form sends it) is not read as a form.
+    app.login_as("chef", AdminRole::Administrator).await;
+    let csrf = app.csrf().await;
+    let body = crate::support::form_encode(&[
+        ("csrf", &csrf),
+        ("first_name", "Tex"),
+        ("last_name", "Plain"),
+    ]);
+    let before = app.dump();
+    for kind in [
+        "text/plain",
+        "application/json",
+        "text/plain; charset=utf-8",
+    ] {
+        let res = app
+            .client
+            .post(app.url("/users/new"))
+            .header("content-type", kind)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{kind}");
+    }
+    assert_eq!(app.dump(), before, "nothing written");
+    // The form's own type, with a charset, is a form.
+    let res = app
+        .client
+        .post(app.url("/users/new"))
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+});
+
 db_test!(
     a_reader_is_refused_every_change_and_nothing_changes,
     |app| {
