@@ -647,15 +647,12 @@ pub fn insert_new_memberships(conn: &mut DbConn, batch: i64) -> QueryResult<usiz
     // (`Straße` beside a new `Strasse`) by its spelled key, where one unit
     // has it.
     let index = |units: &[crate::domain::units::Unit]| {
-        use crate::domain::text::{name_key, spelled_key};
+        use crate::domain::text::{name_key, note_spelled, spelled_key};
         let mut by_key: HashMap<String, crate::domain::UnitId> = HashMap::new();
         let mut by_spelling: HashMap<String, Option<crate::domain::UnitId>> = HashMap::new();
         for u in units {
             by_key.insert(name_key(&u.name), u.id);
-            by_spelling
-                .entry(spelled_key(&u.name))
-                .and_modify(|id| *id = None)
-                .or_insert(Some(u.id));
+            note_spelled(&mut by_spelling, &u.name, u.id);
         }
         move |unit_key: &str| {
             by_key

@@ -261,32 +261,26 @@ pub fn user_query(q: &UserListQuery) -> UserQuery {
     // A value that names nothing must not widen the list (nor a bulk
     // action's selection, nor an export) by being left out.
     let unreadable = [
-        ("status", q.status.parse::<UserStatus>().is_ok()),
-        ("group", q.group.parse::<i64>().is_ok()),
-        ("area", q.area.parse::<i64>().is_ok()),
-        ("type", q.user_type.parse::<UserType>().is_ok()),
-        ("staff", matches!(q.staff.as_str(), "yes" | "no")),
+        ("status", &q.status, q.status.parse::<UserStatus>().is_ok()),
+        ("group", &q.group, q.group.parse::<i64>().is_ok()),
+        ("area", &q.area, q.area.parse::<i64>().is_ok()),
+        (
+            "type",
+            &q.user_type,
+            q.user_type.parse::<UserType>().is_ok(),
+        ),
+        ("staff", &q.staff, matches!(q.staff.as_str(), "yes" | "no")),
         (
             "delivery",
+            &q.delivery,
             crate::domain::mail::Delivery::parse(&q.delivery).is_some(),
         ),
-        ("import", q.import.trim().parse::<i64>().is_ok()),
-    ];
-    let values = [
-        &q.status,
-        &q.group,
-        &q.area,
-        &q.user_type,
-        &q.staff,
-        &q.delivery,
-        &q.import,
-    ];
-    let unreadable = unreadable
-        .iter()
-        .zip(values)
-        .filter(|((_, ok), value)| !ok && !value.is_empty())
-        .map(|((field, _), _)| *field)
-        .collect();
+        ("import", &q.import, q.import.trim().parse::<i64>().is_ok()),
+    ]
+    .into_iter()
+    .filter(|(_, value, ok)| !ok && !value.is_empty())
+    .map(|(field, _, _)| field)
+    .collect();
     UserQuery {
         unreadable,
         text: q.q.clone(),
